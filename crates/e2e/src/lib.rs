@@ -1,0 +1,157 @@
+//! The end-to-end harness: a real Switchboard server (API origin) with its demo
+//! host page on a second port (another origin), and headless Chromium driven
+//! through ChromeDriver. `cargo xtask test` builds the bundles first and passes
+//! their location (`SWITCHBOARD_E2E_DIST`) and the browser's
+//! (`SWITCHBOARD_E2E_CHROMIUM`, `SWITCHBOARD_E2E_CHROMEDRIVER`).
+
+use anyhow::{bail, Context};
+use fantoccini::{Client, ClientBuilder};
+use std::future::Future;
+use std::path::PathBuf;
+use std::time::Duration;
+use switchboard_server::config::Settings;
+use switchboard_server::demo::SeededAccount;
+use switchboard_server::shutdown::{self, ShutdownTrigger};
+use switchboard_server::startup::Application;
+use switchboard_server::store::Store;
+
+fn env_path(name: &str, default: &str) -> PathBuf {
+    std::env::var_os(name).map(PathBuf::from).unwrap_or_else(|| PathBuf::from(default))
+}
+
+/// A running server with the demo site seeded.
+pub struct App {
+    /// API origin, e.g. `http://127.0.0.1:41234`.
+    pub api: String,
+    /// Demo host page origin (another port, so another origin).
+    pub demo: String,
+    /// The seeded accounts with their passwords.
+    pub accounts: Vec<SeededAccount>,
+    /// Storage, for assertions.
+    pub store: Store,
+    trigger: ShutdownTrigger,
+    _data: tempfile::TempDir,
+}
+
+impl App {
+    /// Starts a server; the demo site allows the demo page's origin, or only
+    /// `allowed_origin` when given.
+    pub async fn spawn(allowed_origin: Option<&str>) -> anyhow::Result<Self> {
+        let dist =
+            env_path("SWITCHBOARD_E2E_DIST", concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/dist"));
+        if !dist.join("widget/switchboard_bg.wasm").is_file() || !dist.join("inbox/index.html").is_file() {
+            bail!(
+                "no built bundles in {}: run the end-to-end tests through `cargo xtask test`",
+                dist.display()
+            );
+        }
+        let data = tempfile::tempdir()?;
+        let settings = Settings {
+            listen: ([127, 0, 0, 1], 0).into(),
+            demo_listen: Some(([127, 0, 0, 1], 0).into()),
+            data_dir: data.path().to_path_buf(),
+            assets_dir: dist,
+            ..Settings::default()
+        };
+        let app = Application::build(settings).await?;
+        let api = app.public_url().to_owned();
+        let demo = format!("http://{}", app.demo_addr().expect("demo enabled"));
+        let store = app.store().clone();
+        let origin = allowed_origin.unwrap_or(&demo).to_owned();
+        let key = switchboard_protocol::site::SiteKey::parse("demo")?;
+        let accounts =
+            switchboard_server::demo::seed(&store, &key, &[origin]).await?.context("fresh database")?;
+        let (trigger, shutdown) = shutdown::channel();
+        tokio::spawn(app.run(shutdown));
+        Ok(Self { api, demo, accounts, store, trigger, _data: data })
+    }
+
+    /// The seeded account with `email`.
+    pub fn account(&self, email: &str) -> &SeededAccount {
+        self.accounts.iter().find(|a| a.email == email).expect("seeded account")
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        self.trigger.trigger();
+    }
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Runs `scenario` in a fresh headless Chromium and always closes the session
+/// (and the browser) before returning the scenario's result, so a failing
+/// assertion never leaves an orphaned browser behind.
+pub async fn with_browser<F, Fut>(scenario: F) -> anyhow::Result<()>
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: Future<Output = anyhow::Result<()>>,
+{
+    let driver_path = env_path("SWITCHBOARD_E2E_CHROMEDRIVER", "/usr/bin/chromedriver");
+    let chromium = env_path("SWITCHBOARD_E2E_CHROMIUM", "/usr/bin/chromium");
+    let port = free_port()?;
+    let _driver = tokio::process::Command::new(&driver_path)
+        .arg(format!("--port={port}"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .with_context(|| format!("starting {}", driver_path.display()))?;
+    let profile = tempfile::tempdir()?;
+    let caps = serde_json::json!({
+        "goog:chromeOptions": {
+            "binary": chromium,
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--window-size=1280,900", format!("--user-data-dir={}", profile.path().display()),
+            ]
+        }
+    });
+    let caps = match caps {
+        serde_json::Value::Object(map) => map,
+        _ => unreachable!("a JSON object"),
+    };
+    let url = format!("http://127.0.0.1:{port}");
+    let mut attempt = 0;
+    let client = loop {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        match ClientBuilder::new(connector).capabilities(caps.clone()).connect(&url).await {
+            Ok(c) => break c,
+            Err(_) if attempt < 50 => {
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => bail!("connecting to chromedriver: {e}"),
+        }
+    };
+    let result = scenario(client.clone()).await;
+    let closed = client.close().await;
+    result?;
+    closed.context("closing the browser")?;
+    Ok(())
+}
+
+/// Polls `check` every 100 ms until it yields a value, for at most 15 s.
+pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> anyhow::Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = anyhow::Result<Option<T>>>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    let mut last_error = None;
+    loop {
+        match check().await {
+            Ok(Some(v)) => return Ok(v),
+            Ok(None) => {}
+            Err(e) => last_error = Some(e),
+        }
+        if tokio::time::Instant::now() > deadline {
+            bail!("timed out waiting for {what} (last error: {last_error:?})");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

@@ -1,0 +1,48 @@
+//! Every request the inbox makes to the server (same origin; the session is
+//! the HttpOnly cookie the login sets).
+
+use gloo_net::http::Request;
+use switchboard_protocol::auth::{AgentProfile, LoginRequest};
+
+/// Why a request failed, as the UI needs to tell it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiError {
+    /// 401: not logged in, or wrong credentials.
+    Unauthorized,
+    /// Anything else (network down, 5xx).
+    Failed(String),
+}
+
+/// The logged-in agent, if the session cookie is valid.
+pub async fn me() -> Result<AgentProfile, ApiError> {
+    let r = Request::get("/api/auth/me").send().await.map_err(|e| ApiError::Failed(e.to_string()))?;
+    match r.status() {
+        200 => r.json().await.map_err(|e| ApiError::Failed(e.to_string())),
+        401 => Err(ApiError::Unauthorized),
+        s => Err(ApiError::Failed(format!("HTTP {s}"))),
+    }
+}
+
+/// Logs in; the server sets the session cookie.
+pub async fn login(email: String, password: String) -> Result<AgentProfile, ApiError> {
+    #[derive(serde::Deserialize)]
+    struct LoginResponse {
+        agent: AgentProfile,
+    }
+    let r = Request::post("/api/auth/login")
+        .json(&LoginRequest { email, password })
+        .map_err(|e| ApiError::Failed(e.to_string()))?
+        .send()
+        .await
+        .map_err(|e| ApiError::Failed(e.to_string()))?;
+    match r.status() {
+        200 => r.json::<LoginResponse>().await.map(|l| l.agent).map_err(|e| ApiError::Failed(e.to_string())),
+        401 => Err(ApiError::Unauthorized),
+        s => Err(ApiError::Failed(format!("HTTP {s}"))),
+    }
+}
+
+/// Ends the session.
+pub async fn logout() -> Result<(), ApiError> {
+    Request::post("/api/auth/logout").send().await.map(|_| ()).map_err(|e| ApiError::Failed(e.to_string()))
+}

@@ -1,0 +1,16 @@
+//! What the widget, the server and the inbox agree on.
+//!
+//! Pure data and checks, no I/O and no runtime, so the same definitions compile
+//! to wasm32 (widget, inbox) and native (server) and are tested natively.
+//!
+//! Modules:
+//! - [`site`]: a site's public configuration as the widget receives it, and the
+//!   checked newtypes it is built from ([`site::SiteKey`], [`site::Color`]).
+//! - [`auth`]: the agent login request and the session it opens.
+
+pub mod auth;
+pub mod site;
+
+/// The wire protocol version, sent in every WebSocket hello. A server refuses a
+/// client whose version it does not speak, with a clear error frame.
+pub const PROTOCOL_VERSION: u32 = 1;

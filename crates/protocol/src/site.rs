@@ -1,0 +1,285 @@
+//! A site's public configuration: what `GET /api/sites/{key}/config` returns to
+//! the widget, and the checked values it is made of.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Longest site key accepted anywhere (URL path segment, `data-site` attribute).
+pub const MAX_SITE_KEY_LEN: usize = 64;
+
+/// Why a value was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidValue {
+    /// A site key must be 3 to 64 characters of `a-z`, `0-9`, `-` or `_`.
+    #[error("site key must be 3 to {MAX_SITE_KEY_LEN} characters of a-z, 0-9, '-' or '_', got {0:?}")]
+    SiteKey(String),
+    /// A colour must be `#rrggbb`.
+    #[error("colour must be #rrggbb, got {0:?}")]
+    Color(String),
+    /// A locale must be one the widget ships strings for.
+    #[error("unknown locale {0:?}; known: en, nl")]
+    Locale(String),
+}
+
+/// The public identifier of a site, as pasted in the embed snippet (`data-site`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct SiteKey(String);
+
+impl SiteKey {
+    /// Checks `raw` and wraps it.
+    pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
+        let ok = (3..=MAX_SITE_KEY_LEN).contains(&raw.len())
+            && raw.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+        if ok {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(InvalidValue::SiteKey(raw.chars().take(80).collect()))
+        }
+    }
+
+    /// The key as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for SiteKey {
+    type Error = InvalidValue;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse(&s)
+    }
+}
+
+impl From<SiteKey> for String {
+    fn from(k: SiteKey) -> Self {
+        k.0
+    }
+}
+
+impl fmt::Display for SiteKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An sRGB colour written `#rrggbb`, used for the site's accent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Color {
+    r: u8,
+    g: u8,
+    b: u8,
+}
+
+impl Color {
+    /// Parses `#rrggbb` (either case).
+    pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
+        let err = || InvalidValue::Color(raw.chars().take(20).collect());
+        let hex = raw.strip_prefix('#').filter(|h| h.len() == 6).ok_or_else(err)?;
+        let byte = |i: usize| u8::from_str_radix(hex.get(i..i + 2).ok_or_else(err)?, 16).map_err(|_| err());
+        Ok(Self { r: byte(0)?, g: byte(2)?, b: byte(4)? })
+    }
+
+    /// WCAG 2.x relative luminance, 0 (black) to 1 (white).
+    pub fn luminance(self) -> f64 {
+        fn channel(c: u8) -> f64 {
+            let c = f64::from(c) / 255.0;
+            if c <= 0.039_28 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        }
+        0.2126 * channel(self.r) + 0.7152 * channel(self.g) + 0.0722 * channel(self.b)
+    }
+
+    /// The text colour (black or white) with the higher WCAG contrast on this
+    /// background, so a site owner's accent never makes the header unreadable.
+    pub fn readable_text(self) -> Color {
+        let l = self.luminance();
+        // Contrast with white: 1.05 / (l + 0.05); with black: (l + 0.05) / 0.05.
+        if 1.05 / (l + 0.05) >= (l + 0.05) / 0.05 {
+            Color { r: 255, g: 255, b: 255 }
+        } else {
+            Color { r: 0, g: 0, b: 0 }
+        }
+    }
+}
+
+impl TryFrom<String> for Color {
+    type Error = InvalidValue;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse(&s)
+    }
+}
+
+impl From<Color> for String {
+    fn from(c: Color) -> Self {
+        c.to_string()
+    }
+}
+
+impl fmt::Display for Color {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{:02x}{:02x}{:02x}", self.r, self.g, self.b)
+    }
+}
+
+/// The languages the widget and inbox ship strings for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum Locale {
+    /// English.
+    #[default]
+    En,
+    /// Dutch.
+    Nl,
+}
+
+impl Locale {
+    /// Parses a language tag (`en`, `nl-BE`, …) by its primary subtag.
+    pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
+        let primary = raw.split(['-', '_']).next().unwrap_or_default().to_ascii_lowercase();
+        match primary.as_str() {
+            "en" => Ok(Self::En),
+            "nl" => Ok(Self::Nl),
+            _ => Err(InvalidValue::Locale(raw.chars().take(20).collect())),
+        }
+    }
+
+    /// The BCP 47 tag, for `lang` attributes.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Self::En => "en",
+            Self::Nl => "nl",
+        }
+    }
+}
+
+impl TryFrom<String> for Locale {
+    type Error = InvalidValue;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse(&s)
+    }
+}
+
+impl From<Locale> for String {
+    fn from(l: Locale) -> Self {
+        l.tag().to_owned()
+    }
+}
+
+/// Which bottom corner the launcher sits in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Position {
+    /// Bottom right (the default).
+    #[default]
+    BottomRight,
+    /// Bottom left.
+    BottomLeft,
+}
+
+/// How the widget looks on a site; every field has a default a site owner may change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Appearance {
+    /// Accent colour of the launcher and header.
+    pub accent: Color,
+    /// Corner of the page.
+    pub position: Position,
+    /// Distance from the page edges, in CSS pixels.
+    pub offset_px: u16,
+    /// Title in the panel header.
+    pub header_title: String,
+    /// The bot's display name.
+    pub bot_name: String,
+    /// Delay before each bot message, in milliseconds.
+    pub response_delay_ms: u32,
+    /// Language of the widget's own strings.
+    pub locale: Locale,
+}
+
+impl Default for Appearance {
+    fn default() -> Self {
+        Self {
+            accent: Color { r: 0x1f, g: 0x6f, b: 0xeb },
+            position: Position::BottomRight,
+            offset_px: 20,
+            header_title: "Chat with us".to_owned(),
+            bot_name: "Switchboard".to_owned(),
+            response_delay_ms: 600,
+            locale: Locale::En,
+        }
+    }
+}
+
+/// What the widget fetches when it starts: `GET /api/sites/{key}/config`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SiteConfig {
+    /// The site this configuration belongs to.
+    pub site: SiteKey,
+    /// Protocol version the server speaks.
+    pub protocol_version: u32,
+    /// How the widget looks.
+    pub appearance: Appearance,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn site_key_accepts_lowercase_digits_dash_underscore() {
+        assert_eq!(SiteKey::parse("demo-site_1").unwrap().as_str(), "demo-site_1");
+    }
+
+    #[test]
+    fn site_key_rejects_short_long_and_odd_characters() {
+        for bad in ["ab", "Demo", "a b c", "../etc", &"x".repeat(65), "<script>"] {
+            assert!(SiteKey::parse(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn color_round_trips_through_its_text_form() {
+        let c = Color::parse("#1F6FEB").unwrap();
+        assert_eq!(c.to_string(), "#1f6feb");
+        assert_eq!(serde_json::to_string(&c).unwrap(), "\"#1f6feb\"");
+    }
+
+    #[test]
+    fn color_rejects_malformed_text() {
+        for bad in ["1f6feb", "#1f6fe", "#1f6febb", "#gggggg", "#", "", "#ééé"] {
+            assert!(Color::parse(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn readable_text_is_white_on_dark_and_black_on_light_accents() {
+        assert_eq!(Color::parse("#1f6feb").unwrap().readable_text().to_string(), "#ffffff");
+        assert_eq!(Color::parse("#ffe066").unwrap().readable_text().to_string(), "#000000");
+    }
+
+    #[test]
+    fn locale_parses_by_primary_subtag() {
+        assert_eq!(Locale::parse("nl-BE").unwrap(), Locale::Nl);
+        assert_eq!(Locale::parse("EN_us").unwrap(), Locale::En);
+        assert!(Locale::parse("fr").is_err());
+    }
+
+    #[test]
+    fn site_config_json_uses_defaults_for_missing_appearance_fields() {
+        let json = r#"{"site":"demo","protocol_version":1,"appearance":{"header_title":"Hi"}}"#;
+        let cfg: SiteConfig = serde_json::from_str(json).unwrap();
+        assert_eq!(cfg.appearance.header_title, "Hi");
+        assert_eq!(cfg.appearance.response_delay_ms, 600);
+    }
+
+    #[test]
+    fn site_config_json_rejects_a_bad_site_key() {
+        let json = r#"{"site":"../x","protocol_version":1,"appearance":{}}"#;
+        assert!(serde_json::from_str::<SiteConfig>(json).is_err());
+    }
+}

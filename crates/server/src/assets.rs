@@ -1,0 +1,44 @@
+//! The built browser bundles: the widget loader at `/widget.js`, the widget's
+//! WASM, JS glue and CSS under `/widget/`, and the agent inbox under `/inbox/`.
+//!
+//! Widget files are fetched by host pages on other origins (module scripts and
+//! `WebAssembly.instantiateStreaming` are CORS requests), so they are served
+//! with `Access-Control-Allow-Origin: *`; they are public and carry no secrets.
+//! The inbox is same-origin only.
+
+use axum::http::header::{ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL};
+use axum::http::HeaderValue;
+use axum::response::Redirect;
+use axum::routing::get;
+use axum::Router;
+use std::path::Path;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::startup::AppState;
+
+/// Routes for the bundles in `assets_dir` (`widget/`, `inbox/`), as Trunk builds them.
+pub fn routes(assets_dir: &Path) -> Router<AppState> {
+    let widget_dir = assets_dir.join("widget");
+    let widget = Router::new()
+        .route_service("/widget.js", ServeFile::new(widget_dir.join("widget.js")))
+        .nest_service("/widget", ServeDir::new(&widget_dir))
+        .layer(SetResponseHeaderLayer::overriding(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*")))
+        // File names carry no hash: revalidate every time (cheap: ETag/Last-Modified).
+        .layer(SetResponseHeaderLayer::overriding(CACHE_CONTROL, HeaderValue::from_static("no-cache")));
+    let inbox = Router::new().route("/inbox", get(|| async { Redirect::permanent("/inbox/") })).nest_service(
+        "/inbox/",
+        ServeDir::new(assets_dir.join("inbox")).append_index_html_on_directories(true),
+    );
+    widget.merge(inbox)
+}
+
+/// Warns at start-up when the bundles are missing, with what to run.
+pub fn check(assets_dir: &Path) {
+    for file in ["widget/widget.js", "widget/switchboard_bg.wasm", "inbox/index.html"] {
+        let path = assets_dir.join(file);
+        if !path.is_file() {
+            tracing::warn!(path = %path.display(), "browser bundle missing; build it with `cargo xtask run` (or `cargo xtask build`)");
+        }
+    }
+}

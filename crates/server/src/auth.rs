@@ -1,0 +1,173 @@
+//! Agent authentication: argon2 password hashes, session tokens (only their
+//! SHA-256 is stored), the login/logout/me endpoints and the [`CurrentAgent`]
+//! extractor that every agent endpoint uses.
+
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::extract::{FromRequestParts, State};
+use axum::http::header::{AUTHORIZATION, COOKIE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::HeaderMap;
+use axum::response::{AppendHeaders, IntoResponse};
+use axum::Json;
+use sha2::{Digest, Sha256};
+use switchboard_protocol::auth::{AgentProfile, LoginRequest, MAX_PASSWORD_LEN};
+
+use crate::error::ApiError;
+use crate::startup::AppState;
+
+/// Name of the HttpOnly session cookie.
+pub const SESSION_COOKIE: &str = "sb_session";
+
+/// Hashes a password with argon2id and a fresh salt.
+pub fn hash_password(password: &str) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2 with default parameters hashes any input")
+        .to_string()
+}
+
+/// Checks `password` against a stored PHC hash; a malformed hash never matches.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+/// A fresh unguessable secret: 32 random bytes as hex.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    hex(&bytes)
+}
+
+/// A readable random password for seeded accounts: 16 characters from an
+/// alphabet without look-alikes (about 90 bits).
+pub fn random_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut bytes = [0u8; 16];
+    OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+/// The session token from `Authorization: Bearer …` or the session cookie.
+fn session_token(headers: &HeaderMap) -> Option<String> {
+    if let Some(bearer) =
+        headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "))
+    {
+        return Some(bearer.trim().to_owned());
+    }
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_owned())
+}
+
+/// The logged-in agent; rejects the request with 401 when there is none.
+pub struct CurrentAgent(pub AgentProfile);
+
+impl FromRequestParts<AppState> for CurrentAgent {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = session_token(&parts.headers).ok_or(ApiError::Unauthorized)?;
+        let agent = state.store.session_agent(&token_hash(&token), now_unix()).await?;
+        agent.map(CurrentAgent).ok_or(ApiError::Unauthorized)
+    }
+}
+
+/// `POST /api/auth/login`: checks the password and opens a session, returned
+/// both as an HttpOnly cookie (the inbox) and in the body (API clients).
+pub async fn login(
+    State(state): State<AppState>,
+    Json(req): Json<LoginRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    if req.password.len() > MAX_PASSWORD_LEN || req.email.len() > 254 {
+        return Err(ApiError::BadCredentials);
+    }
+    let Some(agent) = state.store.agent_by_email(req.email.trim()).await? else {
+        // Spend the same time as a real check so response time does not tell
+        // which emails have accounts.
+        verify_password(&req.password, &state.dummy_hash);
+        return Err(ApiError::BadCredentials);
+    };
+    let password = req.password;
+    let hash = agent.password_hash.clone();
+    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.unwrap_or(false);
+    if !ok {
+        return Err(ApiError::BadCredentials);
+    }
+    let token = random_token();
+    let max_age = i64::from(state.settings.limits.session_hours) * 3600;
+    state.store.create_session(&token_hash(&token), agent.profile.id, now_unix() + max_age).await?;
+    let secure = if state.public_url.starts_with("https://") { "; Secure" } else { "" };
+    let cookie =
+        format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}");
+    let body = serde_json::json!({ "token": token, "agent": agent.profile });
+    Ok((AppendHeaders([(SET_COOKIE, cookie)]), Json(body)))
+}
+
+/// `GET /api/auth/me`: who is logged in.
+pub async fn me(CurrentAgent(agent): CurrentAgent) -> Json<AgentProfile> {
+    Json(agent)
+}
+
+/// `POST /api/auth/logout`: ends the session and clears the cookie.
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<impl IntoResponse, ApiError> {
+    if let Some(token) = session_token(&headers) {
+        state.store.delete_session(&token_hash(&token)).await?;
+    }
+    let cookie = format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+    Ok((AppendHeaders([(SET_COOKIE, cookie)]), Json(serde_json::json!({ "ok": true }))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_verifies_against_its_own_hash_only() {
+        let hash = hash_password("correct horse");
+        assert!(verify_password("correct horse", &hash));
+        assert!(!verify_password("correct hors", &hash));
+        assert!(!verify_password("correct horse", "not a hash"));
+    }
+
+    #[test]
+    fn the_session_token_comes_from_bearer_or_cookie() {
+        let mut h = HeaderMap::new();
+        h.insert(COOKIE, "a=1; sb_session=abc; b=2".parse().unwrap());
+        assert_eq!(session_token(&h).as_deref(), Some("abc"));
+        h.insert(AUTHORIZATION, "Bearer xyz".parse().unwrap());
+        assert_eq!(session_token(&h).as_deref(), Some("xyz"));
+    }
+
+    #[test]
+    fn random_secrets_differ_and_have_the_expected_length() {
+        assert_ne!(random_token(), random_token());
+        assert_eq!(random_token().len(), 64);
+        assert_eq!(random_password().len(), 16);
+    }
+}

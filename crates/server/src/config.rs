@@ -1,0 +1,174 @@
+//! Typed settings: defaults, then an optional TOML file, then `SWITCHBOARD_*`
+//! environment variables (so a container or CI can override one value without
+//! writing a file).
+
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// Everything `switchboard serve` needs to start.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Address the HTTP and WebSocket server binds.
+    pub listen: SocketAddr,
+    /// Directory for the SQLite database (created if missing).
+    pub data_dir: PathBuf,
+    /// Database URL; when unset, `sqlite://<data_dir>/switchboard.db`.
+    pub database_url: Option<String>,
+    /// Public base URL the widget loader and the inbox are reached at; used in
+    /// the embed snippet and the demo page. When unset, `http://<listen>`.
+    pub public_url: Option<String>,
+    /// Directory with the built browser bundles: `widget/` and `inbox/`.
+    pub assets_dir: PathBuf,
+    /// When set, a demo host page with the embed snippet is served on this
+    /// second address, a different origin from the API, as a real site would be.
+    pub demo_listen: Option<SocketAddr>,
+    /// The demo page's site key.
+    pub demo_site: String,
+    /// Size limits on input.
+    pub limits: Limits,
+}
+
+/// Upper bounds on what a client may send.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// Largest HTTP request body, in bytes.
+    pub max_body_bytes: usize,
+    /// How long an agent session lasts, in hours.
+    pub session_hours: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            listen: ([127, 0, 0, 1], 8080).into(),
+            data_dir: PathBuf::from("data"),
+            database_url: None,
+            public_url: None,
+            assets_dir: PathBuf::from("target/dist"),
+            demo_listen: None,
+            demo_site: "demo".to_owned(),
+            limits: Limits::default(),
+        }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { max_body_bytes: 64 * 1024, session_hours: 12 }
+    }
+}
+
+/// Why settings could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    /// The file could not be read.
+    #[error("reading {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML for [`Settings`].
+    #[error("{path}: {source}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// The TOML error (with line and column).
+        source: toml::de::Error,
+    },
+    /// An environment override could not be parsed.
+    #[error("environment variable {name}={value:?}: {reason}")]
+    Env {
+        /// The variable.
+        name: &'static str,
+        /// Its value.
+        value: String,
+        /// What was wrong.
+        reason: String,
+    },
+}
+
+impl Settings {
+    /// Loads defaults, then `file` if given, then the process environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, SettingsError> {
+        let mut settings = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|source| SettingsError::Read { path: path.into(), source })?;
+                toml::from_str(&text).map_err(|source| SettingsError::Parse { path: path.into(), source })?
+            }
+            None => Settings::default(),
+        };
+        settings.apply_env(|name| std::env::var(name).ok())?;
+        Ok(settings)
+    }
+
+    /// Applies `SWITCHBOARD_*` overrides read through `var` (a function so tests
+    /// need not touch the real environment).
+    pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<(), SettingsError> {
+        fn parse<T: std::str::FromStr>(name: &'static str, value: String) -> Result<T, SettingsError>
+        where
+            T::Err: std::fmt::Display,
+        {
+            value.parse().map_err(|e: T::Err| SettingsError::Env { name, reason: e.to_string(), value })
+        }
+        if let Some(v) = var("SWITCHBOARD_LISTEN") {
+            self.listen = parse("SWITCHBOARD_LISTEN", v)?;
+        }
+        if let Some(v) = var("SWITCHBOARD_DATA_DIR") {
+            self.data_dir = v.into();
+        }
+        if let Some(v) = var("SWITCHBOARD_DATABASE_URL") {
+            self.database_url = Some(v);
+        }
+        if let Some(v) = var("SWITCHBOARD_PUBLIC_URL") {
+            self.public_url = Some(v);
+        }
+        if let Some(v) = var("SWITCHBOARD_ASSETS_DIR") {
+            self.assets_dir = v.into();
+        }
+        if let Some(v) = var("SWITCHBOARD_DEMO_LISTEN") {
+            self.demo_listen = Some(parse("SWITCHBOARD_DEMO_LISTEN", v)?);
+        }
+        if let Some(v) = var("SWITCHBOARD_MAX_BODY_BYTES") {
+            self.limits.max_body_bytes = parse("SWITCHBOARD_MAX_BODY_BYTES", v)?;
+        }
+        Ok(())
+    }
+
+    /// The database URL in force.
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("switchboard.db").display()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_overrides_the_file_values() {
+        let mut s: Settings = toml::from_str("listen = \"127.0.0.1:9000\"\ndata_dir = \"/srv/sb\"").unwrap();
+        s.apply_env(|n| (n == "SWITCHBOARD_LISTEN").then(|| "0.0.0.0:7000".to_owned())).unwrap();
+        assert_eq!(s.listen.port(), 7000);
+        assert_eq!(s.database_url(), "sqlite:///srv/sb/switchboard.db");
+    }
+
+    #[test]
+    fn a_bad_environment_value_names_the_variable() {
+        let mut s = Settings::default();
+        let err = s.apply_env(|n| (n == "SWITCHBOARD_LISTEN").then(|| "nope".to_owned())).unwrap_err();
+        assert!(err.to_string().contains("SWITCHBOARD_LISTEN"), "{err}");
+    }
+
+    #[test]
+    fn unknown_keys_in_the_file_are_refused() {
+        assert!(toml::from_str::<Settings>("lisen = \"127.0.0.1:1\"").is_err());
+    }
+}

@@ -1,0 +1,89 @@
+//! The demo: a host page served on its own origin with the embed snippet, and
+//! the seed data (a site allowing that origin, an admin and two agents).
+
+use axum::extract::State;
+use axum::response::Html;
+use axum::routing::get;
+use axum::Router;
+use switchboard_protocol::auth::Role;
+use switchboard_protocol::site::{Appearance, SiteKey};
+
+use crate::auth::{hash_password, random_password};
+use crate::store::{Store, StoreError};
+
+const PAGE: &str = include_str!("../demo/index.html");
+
+/// An account the seed created, with its one-time password.
+#[derive(Debug, Clone)]
+pub struct SeededAccount {
+    /// Login email.
+    pub email: String,
+    /// Role.
+    pub role: Role,
+    /// The password, shown once.
+    pub password: String,
+}
+
+/// Seeds the demo site `key` with `origins` allowed, one admin and two agents.
+/// Returns `None` when the site already exists (the seed runs only once, and
+/// passwords are never shown again).
+pub async fn seed(
+    store: &Store,
+    key: &SiteKey,
+    origins: &[String],
+) -> Result<Option<Vec<SeededAccount>>, StoreError> {
+    if store.site(key).await?.is_some() {
+        return Ok(None);
+    }
+    let appearance = Appearance { header_title: "Switchboard demo".to_owned(), ..Appearance::default() };
+    store.create_site(key, "Demo site", &appearance, origins).await?;
+    let mut accounts = Vec::new();
+    for (name, email, role) in [
+        ("Admin", "admin@example.com", Role::Admin),
+        ("Ada Lovelace", "ada@example.com", Role::Agent),
+        ("Grace Hopper", "grace@example.com", Role::Agent),
+    ] {
+        let password = random_password();
+        let hash = {
+            let password = password.clone();
+            tokio::task::spawn_blocking(move || hash_password(&password))
+                .await
+                .expect("hashing does not panic")
+        };
+        store.create_agent(name, email, &hash, role).await?;
+        accounts.push(SeededAccount { email: email.to_owned(), role, password });
+    }
+    Ok(Some(accounts))
+}
+
+/// Escapes text for an HTML attribute value or text node.
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// The demo host page for `site`, loading the widget from `public_url`.
+pub fn page(public_url: &str, site: &str) -> String {
+    PAGE.replace("{{PUBLIC_URL}}", &escape(public_url)).replace("{{SITE}}", &escape(site))
+}
+
+/// The demo origin's router: `/` is a realistic product page with the snippet.
+pub fn routes(public_url: String, site: String) -> Router {
+    Router::new()
+        .route("/", get(|State((url, site)): State<(String, String)>| async move { Html(page(&url, &site)) }))
+        .with_state((public_url, site))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_carries_the_embed_snippet_with_escaped_values() {
+        let html = page("http://127.0.0.1:8080", "demo\"><x");
+        assert!(html.contains(r#"<script async src="http://127.0.0.1:8080/widget.js" data-site="demo&quot;&gt;&lt;x"></script>"#), "{html}");
+    }
+}

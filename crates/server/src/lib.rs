@@ -1,0 +1,25 @@
+//! The Switchboard server: HTTP API, WebSockets, storage and the admin CLI.
+//!
+//! `main.rs` only parses the command line; everything lives here so tests can
+//! start a real server on `127.0.0.1:0` ([`startup::Application`]).
+//!
+//! Modules:
+//! - [`config`]: typed settings (TOML file + `SWITCHBOARD_*` overrides)
+//! - [`startup`]: storage, listeners, the router, running until shutdown
+//! - [`shutdown`]: the shutdown signal every task selects on
+//! - [`store`]: SQLite through sqlx, with embedded migrations
+//! - [`api`]: the public API the widget calls (origin-checked)
+//! - [`auth`]: agent login, sessions, password hashing
+//! - [`assets`]: the widget loader and the built widget and inbox bundles
+//! - [`demo`]: the demo host page and seed data
+//! - [`error`]: the HTTP error type
+
+pub mod api;
+pub mod assets;
+pub mod auth;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod shutdown;
+pub mod startup;
+pub mod store;

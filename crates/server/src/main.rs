@@ -1,0 +1,91 @@
+//! The `switchboard` command: `serve` runs the server; the other subcommands
+//! administer it.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use switchboard_protocol::site::SiteKey;
+use switchboard_server::config::Settings;
+use switchboard_server::startup::Application;
+use switchboard_server::store::Store;
+use switchboard_server::{demo, shutdown};
+
+/// Self-hosted live chat for websites.
+#[derive(Parser)]
+#[command(name = "switchboard", version)]
+struct Cli {
+    /// Settings file (TOML); `SWITCHBOARD_*` environment variables override it.
+    #[arg(long, global = true, env = "SWITCHBOARD_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP and WebSocket server.
+    Serve,
+    /// The demo data.
+    Demo {
+        #[command(subcommand)]
+        command: DemoCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DemoCommand {
+    /// Create the demo site and accounts unless they exist; print the new
+    /// passwords (they are shown only this once).
+    Seed {
+        /// An origin the demo site's widget may run on (repeatable).
+        #[arg(long = "origin", required = true)]
+        origins: Vec<String>,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "switchboard_server=info,tower_http=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let settings = Settings::load(cli.config.as_deref()).context("loading settings")?;
+    match cli.command {
+        Command::Serve => serve(settings).await,
+        Command::Demo { command: DemoCommand::Seed { origins } } => seed(settings, origins).await,
+    }
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let app = Application::build(settings).await.context("starting the server")?;
+    let (trigger, shutdown) = shutdown::channel();
+    tokio::spawn(async move {
+        shutdown::os_signal().await;
+        tracing::info!("shutting down");
+        trigger.trigger();
+    });
+    app.run(shutdown).await.context("serving")
+}
+
+async fn seed(settings: Settings, origins: Vec<String>) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&settings.data_dir)
+        .with_context(|| format!("creating {}", settings.data_dir.display()))?;
+    let store = Store::open(&settings.database_url()).await.context("opening the database")?;
+    let key = SiteKey::parse(&settings.demo_site).context("demo_site setting")?;
+    match demo::seed(&store, &key, &origins).await.context("seeding the demo")? {
+        None => println!("Demo site '{key}' already exists; its accounts keep their passwords."),
+        Some(accounts) => {
+            println!("Seeded demo site '{key}' (allowed origins: {}).", origins.join(", "));
+            println!("Accounts (passwords are shown only this once):");
+            for a in accounts {
+                println!("  {:<20} {:<6} {}", a.email, format!("{:?}", a.role).to_lowercase(), a.password);
+            }
+        }
+    }
+    store.close().await;
+    Ok(())
+}

@@ -1,0 +1,144 @@
+//! Building the application: open storage, bind the listeners (reporting the
+//! ports really bound, so tests use port 0), assemble the router, run until
+//! shutdown.
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tower_http::trace::TraceLayer;
+
+use crate::config::Settings;
+use crate::shutdown::Shutdown;
+use crate::store::{Store, StoreError};
+use crate::{api, assets, auth, demo};
+
+/// Shared state of every handler.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Store,
+    /// Settings in force.
+    pub settings: Arc<Settings>,
+    /// The public base URL (settings' or derived from the bound address).
+    pub public_url: Arc<str>,
+    /// A real argon2 hash to verify against for unknown emails (constant-time-ish login).
+    pub dummy_hash: Arc<str>,
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// The data directory could not be created.
+    #[error("creating data directory {path}: {source}")]
+    DataDir {
+        /// The directory.
+        path: std::path::PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// Storage could not be opened.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// An address could not be bound.
+    #[error("binding {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+}
+
+/// The router of the main origin.
+pub fn app(state: AppState) -> Router {
+    let max_body = state.settings.limits.max_body_bytes;
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/api/sites/{key}/config", get(api::site_config))
+        .route("/api/auth/login", post(auth::login))
+        .route("/api/auth/logout", post(auth::logout))
+        .route("/api/auth/me", get(auth::me))
+        .merge(assets::routes(&state.settings.assets_dir))
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// A built, bound, not yet running server.
+pub struct Application {
+    listener: TcpListener,
+    demo_listener: Option<TcpListener>,
+    state: AppState,
+}
+
+impl Application {
+    /// Opens storage and binds the configured addresses.
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        if settings.database_url.is_none() {
+            std::fs::create_dir_all(&settings.data_dir)
+                .map_err(|source| StartupError::DataDir { path: settings.data_dir.clone(), source })?;
+        }
+        let store = Store::open(&settings.database_url()).await?;
+        let bind = |addr: SocketAddr| async move {
+            TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })
+        };
+        let listener = bind(settings.listen).await?;
+        let demo_listener = match settings.demo_listen {
+            Some(addr) => Some(bind(addr).await?),
+            None => None,
+        };
+        let local =
+            listener.local_addr().map_err(|source| StartupError::Bind { addr: settings.listen, source })?;
+        let public_url = settings.public_url.clone().unwrap_or_else(|| format!("http://{local}"));
+        let public_url = public_url.trim_end_matches('/').into();
+        assets::check(&settings.assets_dir);
+        let dummy_hash = tokio::task::spawn_blocking(|| auth::hash_password("not a real password"))
+            .await
+            .expect("hashing does not panic")
+            .into();
+        let state = AppState { store, settings: Arc::new(settings), public_url, dummy_hash };
+        Ok(Self { listener, demo_listener, state })
+    }
+
+    /// The address the API really listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    /// The address the demo page really listens on, when enabled.
+    pub fn demo_addr(&self) -> Option<SocketAddr> {
+        self.demo_listener.as_ref().map(|l| l.local_addr().expect("a bound listener has an address"))
+    }
+
+    /// The public base URL.
+    pub fn public_url(&self) -> &str {
+        &self.state.public_url
+    }
+
+    /// The storage handle (for seeding and tests).
+    pub fn store(&self) -> &Store {
+        &self.state.store
+    }
+
+    /// Serves until `shutdown` fires, then finishes in-flight requests and
+    /// closes the database.
+    pub async fn run(self, shutdown: Shutdown) -> std::io::Result<()> {
+        let Self { listener, demo_listener, state } = self;
+        let store = state.store.clone();
+        let demo = demo_listener.map(|l| {
+            let router = demo::routes(state.public_url.to_string(), state.settings.demo_site.clone());
+            let shutdown = shutdown.clone();
+            tokio::spawn(async move { axum::serve(l, router).with_graceful_shutdown(shutdown.recv()).await })
+        });
+        tracing::info!(public_url = %state.public_url, "serving");
+        let result = axum::serve(listener, app(state)).with_graceful_shutdown(shutdown.recv()).await;
+        if let Some(demo) = demo {
+            demo.await.map_err(std::io::Error::other)??;
+        }
+        store.close().await;
+        result
+    }
+}

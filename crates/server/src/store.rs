@@ -1,0 +1,241 @@
+//! Storage: the SQLite database (one file, WAL) behind sqlx, with the embedded
+//! migrations. Every query the server runs lives here, named after what it does.
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqlitePool};
+use std::str::FromStr;
+use switchboard_protocol::auth::{AgentProfile, Role};
+use switchboard_protocol::site::{Appearance, SiteKey};
+
+/// A handle on the database; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+/// Why a storage operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database reported an error.
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    /// A migration failed.
+    #[error("migrating the database: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A stored JSON column no longer parses (written by a newer version?).
+    #[error("stored {what} is not valid: {source}")]
+    Corrupt {
+        /// Which column.
+        what: &'static str,
+        /// The parse error.
+        source: serde_json::Error,
+    },
+    /// The row to be created already exists.
+    #[error("{0} already exists")]
+    Exists(String),
+}
+
+/// A site as stored.
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// Row id.
+    pub id: i64,
+    /// Public key.
+    pub key: SiteKey,
+    /// Display name.
+    pub name: String,
+    /// Look of the widget.
+    pub appearance: Appearance,
+    /// Origins the widget may run on.
+    pub allowed_origins: Vec<String>,
+}
+
+/// An agent row with the password hash, for login.
+#[derive(Debug, Clone)]
+pub struct AgentCredentials {
+    /// The public part.
+    pub profile: AgentProfile,
+    /// Argon2 PHC string.
+    pub password_hash: String,
+}
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+fn role_from_db(s: &str) -> Role {
+    if s == "admin" {
+        Role::Admin
+    } else {
+        Role::Agent
+    }
+}
+
+fn role_to_db(r: Role) -> &'static str {
+    match r {
+        Role::Admin => "admin",
+        Role::Agent => "agent",
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `url` and runs the migrations.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(std::time::Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    /// Closes the pool, flushing the WAL.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Creates a site with its allowed origins.
+    pub async fn create_site(
+        &self,
+        key: &SiteKey,
+        name: &str,
+        appearance: &Appearance,
+        origins: &[String],
+    ) -> Result<i64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let appearance = serde_json::to_string(appearance).expect("Appearance serializes");
+        let id: i64 = sqlx::query("INSERT INTO sites (key, name, appearance) VALUES (?, ?, ?) RETURNING id")
+            .bind(key.as_str())
+            .bind(name)
+            .bind(appearance)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| {
+                if is_unique_violation(&e) {
+                    StoreError::Exists(format!("site {key}"))
+                } else {
+                    e.into()
+                }
+            })?
+            .get(0);
+        for origin in origins {
+            sqlx::query("INSERT OR IGNORE INTO site_origins (site_id, origin) VALUES (?, ?)")
+                .bind(id)
+                .bind(origin)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The site with `key`, if any.
+    pub async fn site(&self, key: &SiteKey) -> Result<Option<Site>, StoreError> {
+        let Some(row) = sqlx::query("SELECT id, name, appearance FROM sites WHERE key = ?")
+            .bind(key.as_str())
+            .fetch_optional(&self.pool)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let id: i64 = row.get("id");
+        let appearance: String = row.get("appearance");
+        let appearance = serde_json::from_str(&appearance)
+            .map_err(|source| StoreError::Corrupt { what: "appearance", source })?;
+        let allowed_origins =
+            sqlx::query_scalar("SELECT origin FROM site_origins WHERE site_id = ? ORDER BY origin")
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(Some(Site { id, key: key.clone(), name: row.get("name"), appearance, allowed_origins }))
+    }
+
+    /// Creates an agent; `password_hash` is an argon2 PHC string.
+    pub async fn create_agent(
+        &self,
+        name: &str,
+        email: &str,
+        password_hash: &str,
+        role: Role,
+    ) -> Result<i64, StoreError> {
+        sqlx::query("INSERT INTO agents (name, email, password_hash, role) VALUES (?, ?, ?, ?) RETURNING id")
+            .bind(name)
+            .bind(email)
+            .bind(password_hash)
+            .bind(role_to_db(role))
+            .fetch_one(&self.pool)
+            .await
+            .map(|row| row.get(0))
+            .map_err(|e| {
+                if is_unique_violation(&e) {
+                    StoreError::Exists(format!("agent {email}"))
+                } else {
+                    e.into()
+                }
+            })
+    }
+
+    /// The agent who logs in with `email` (case-insensitive).
+    pub async fn agent_by_email(&self, email: &str) -> Result<Option<AgentCredentials>, StoreError> {
+        let row = sqlx::query("SELECT id, name, email, role, password_hash FROM agents WHERE email = ?")
+            .bind(email)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|row| AgentCredentials {
+            profile: AgentProfile {
+                id: row.get("id"),
+                name: row.get("name"),
+                email: row.get("email"),
+                role: role_from_db(row.get("role")),
+            },
+            password_hash: row.get("password_hash"),
+        }))
+    }
+
+    /// Stores a session for `agent_id`, valid until `expires_at` (unix seconds).
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        agent_id: i64,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO sessions (token_hash, agent_id, expires_at) VALUES (?, ?, ?)")
+            .bind(token_hash)
+            .bind(agent_id)
+            .bind(expires_at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The agent whose unexpired session has this token hash.
+    pub async fn session_agent(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<AgentProfile>, StoreError> {
+        let row = sqlx::query(
+            "SELECT a.id, a.name, a.email, a.role FROM sessions s JOIN agents a ON a.id = s.agent_id
+             WHERE s.token_hash = ? AND s.expires_at > ?",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|row| AgentProfile {
+            id: row.get("id"),
+            name: row.get("name"),
+            email: row.get("email"),
+            role: role_from_db(row.get("role")),
+        }))
+    }
+
+    /// Ends a session.
+    pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = ?").bind(token_hash).execute(&self.pool).await?;
+        Ok(())
+    }
+}

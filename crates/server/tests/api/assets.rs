@@ -1,0 +1,39 @@
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn the_loader_and_the_bundle_are_served_to_any_origin() {
+    let app = spawn_app().await;
+    app.put_asset("widget/widget.js", "/* loader */");
+    app.put_asset("widget/switchboard_bg.wasm", "\0asm");
+    let r = app.http.get(format!("{}/widget.js", app.url)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["access-control-allow-origin"], "*");
+    assert!(r.headers()["content-type"].to_str().unwrap().contains("javascript"));
+    assert_eq!(r.text().await.unwrap(), "/* loader */");
+    let r = app.http.get(format!("{}/widget/switchboard_bg.wasm", app.url)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/wasm");
+    assert_eq!(r.headers()["access-control-allow-origin"], "*");
+}
+
+#[tokio::test]
+async fn the_inbox_page_is_served_under_inbox() {
+    let app = spawn_app().await;
+    app.put_asset("inbox/index.html", "<title>Switchboard inbox</title>");
+    let r = app.http.get(format!("{}/inbox/", app.url)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers().get("access-control-allow-origin").is_none());
+    assert_eq!(r.text().await.unwrap(), "<title>Switchboard inbox</title>");
+    // Without the trailing slash it redirects (reqwest follows).
+    let r = app.http.get(format!("{}/inbox", app.url)).send().await.unwrap();
+    assert_eq!(r.url().path(), "/inbox/");
+}
+
+#[tokio::test]
+async fn a_missing_bundle_file_is_not_found() {
+    let app = spawn_app().await;
+    let r = app.http.get(format!("{}/widget/nothing.js", app.url)).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    let r = app.http.get(format!("{}/widget/../../data/switchboard.db", app.url)).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+}

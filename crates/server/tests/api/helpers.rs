@@ -1,0 +1,99 @@
+use std::path::Path;
+use switchboard_protocol::site::SiteKey;
+use switchboard_server::config::Settings;
+use switchboard_server::demo::{self, SeededAccount};
+use switchboard_server::shutdown::{self, ShutdownTrigger};
+use switchboard_server::startup::Application;
+
+/// A running test server.
+pub struct TestApp {
+    pub url: String,
+    pub demo_url: String,
+    pub accounts: Vec<SeededAccount>,
+    pub http: reqwest::Client,
+    pub dir: tempfile::TempDir,
+    trigger: Option<ShutdownTrigger>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+pub const ALLOWED: &str = "https://shop.example.com";
+
+fn settings(dir: &Path) -> Settings {
+    Settings {
+        listen: ([127, 0, 0, 1], 0).into(),
+        demo_listen: Some(([127, 0, 0, 1], 0).into()),
+        data_dir: dir.join("data"),
+        assets_dir: dir.join("dist"),
+        ..Settings::default()
+    }
+}
+
+async fn start(dir: tempfile::TempDir, seed: bool) -> TestApp {
+    let app = Application::build(settings(dir.path())).await.expect("server starts");
+    let accounts = if seed {
+        let key = SiteKey::parse("demo").unwrap();
+        demo::seed(app.store(), &key, &[ALLOWED.to_owned()]).await.unwrap().expect("fresh database")
+    } else {
+        Vec::new()
+    };
+    let url = app.public_url().to_owned();
+    let demo_url = format!("http://{}", app.demo_addr().unwrap());
+    let (trigger, shutdown) = shutdown::channel();
+    let task = tokio::spawn(app.run(shutdown));
+    TestApp {
+        url,
+        demo_url,
+        accounts,
+        http: reqwest::Client::new(),
+        dir,
+        trigger: Some(trigger),
+        task: Some(task),
+    }
+}
+
+/// A server on a fresh database, seeded with the demo site (allowing
+/// [`ALLOWED`]) and its accounts.
+pub async fn spawn_app() -> TestApp {
+    start(tempfile::tempdir().unwrap(), true).await
+}
+
+impl TestApp {
+    pub fn password(&self, email: &str) -> String {
+        self.accounts.iter().find(|a| a.email == email).unwrap().password.clone()
+    }
+
+    /// Writes a file into the assets directory the server serves.
+    pub fn put_asset(&self, rel: &str, contents: &str) {
+        let path = self.dir.path().join("dist").join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, contents).unwrap();
+    }
+
+    /// Stops the server cleanly and starts a new one on the same data directory.
+    pub async fn restart(mut self) -> TestApp {
+        self.trigger.take().unwrap().trigger();
+        let task = self.task.take().unwrap();
+        tokio::time::timeout(std::time::Duration::from_secs(10), task).await.unwrap().unwrap().unwrap();
+        let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().unwrap());
+        let mut app = start(dir, false).await;
+        app.accounts = std::mem::take(&mut self.accounts);
+        app
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> reqwest::Response {
+        self.http
+            .post(format!("{}/api/auth/login", self.url))
+            .json(&serde_json::json!({ "email": email, "password": password }))
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(t) = self.trigger.take() {
+            t.trigger();
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! Server integration tests: a real server on 127.0.0.1:0 with a fresh SQLite
+//! file per test, driven over HTTP.
+
+mod assets;
+mod auth;
+mod helpers;
+mod site_config;

@@ -1,0 +1,60 @@
+//! The Switchboard visitor widget: the chat panel that `widget.js` (the loader
+//! a site owner pastes) mounts inside its Shadow DOM root on first open.
+//!
+//! Modules:
+//! - [`app`]: the Leptos components
+//! - [`api`]: every request to the server
+//! - [`i18n`]: UI strings from the locale files
+//!
+//! The loader (`src/loader/widget.js`) calls [`mount`]; nothing here touches
+//! the host page outside the element it is given.
+
+pub mod api;
+pub mod app;
+pub mod i18n;
+
+use leptos::prelude::*;
+use switchboard_protocol::site::{Locale, SiteKey};
+use wasm_bindgen::prelude::*;
+
+/// Mounts the widget into `container` (inside the loader's shadow root) for
+/// `site`, talking to the server at `api_base`. The widget stays mounted for
+/// the page's lifetime.
+#[wasm_bindgen]
+pub fn mount(container: web_sys::HtmlElement, site: String, api_base: String) {
+    let site = SiteKey::parse(&site);
+    let handle = leptos::mount::mount_to(container, move || {
+        let site = site.clone();
+        let api_base = api_base.clone();
+        let config = LocalResource::new(move || {
+            let site = site.clone();
+            let api_base = api_base.clone();
+            async move { api::fetch_config(&api_base, &site.map_err(|e| e.to_string())?).await }
+        });
+        let fallback = i18n::Strings::for_locale(browser_locale());
+        let loading = fallback.loading.clone();
+        view! {
+            <Suspense fallback=move || view! { <p class="sb-loading">{loading.clone()}</p> }>
+                {move || {
+                    let fallback = fallback.clone();
+                    config.get().map(move |result| match result {
+                        Ok(config) => view! { <app::Panel config /> }.into_any(),
+                        Err(e) => {
+                            leptos::logging::warn!("switchboard: {e}");
+                            view! { <app::LoadError message=fallback.load_failed.clone() /> }.into_any()
+                        }
+                    })
+                }}
+            </Suspense>
+        }
+    });
+    handle.forget();
+}
+
+/// The browser's preferred language, when the widget has no site locale yet.
+fn browser_locale() -> Locale {
+    web_sys::window()
+        .and_then(|w| w.navigator().language())
+        .and_then(|l| Locale::parse(&l).ok())
+        .unwrap_or_default()
+}

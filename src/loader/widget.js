@@ -1,0 +1,117 @@
+// Switchboard loader: the one file a site owner's <script> tag fetches.
+// No framework and no dependencies: it shows the launcher inside a Shadow DOM
+// root (no CSS leaks either way) and loads the WebAssembly widget only when
+// the visitor first opens the chat. The only global is window.Switchboard.
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  if (!script || !script.src) return;
+  var site = script.getAttribute("data-site") || "";
+  var base = script.src.replace(/\/widget\.js(\?.*)?$/, "");
+  var labels = { en: ["Open chat", "Close chat"], nl: ["Chat openen", "Chat sluiten"] };
+
+  // The page API, usable before the widget is ready: calls queue until then.
+  var api = window.Switchboard || {};
+  var queue = api._q || [];
+  var listeners = {};
+  var ready = false;
+  function run(name, args) {
+    if (!ready) { queue.push([name, args]); return; }
+    if (name === "open") setOpen(true);
+    else if (name === "close") setOpen(false);
+  }
+  api.open = function () { run("open", []); };
+  api.close = function () { run("close", []); };
+  api.on = function (event, fn) { (listeners[event] = listeners[event] || []).push(fn); };
+  window.Switchboard = api;
+  function emit(event, detail) {
+    (listeners[event] || []).forEach(function (fn) { try { fn(detail); } catch (e) { console.error(e); } });
+  }
+
+  var host, root, launcher, container, widget = null, open = false;
+
+  function loadWidget() {
+    if (!widget) {
+      widget = import(base + "/widget/switchboard.js").then(function (mod) {
+        return mod.default({ module_or_path: base + "/widget/switchboard_bg.wasm" }).then(function () {
+          mod.mount(container, site, base);
+        });
+      });
+      widget.catch(function (e) { console.warn("Switchboard: the widget could not load", e); });
+    }
+    return widget;
+  }
+
+  function focusPanel() {
+    var target = container.querySelector("button, [href], input, textarea, select, [tabindex]");
+    if (target) { target.focus(); return; }
+    var observer = new MutationObserver(function () {
+      var t = container.querySelector("button, [href], input, textarea, select, [tabindex]");
+      if (t && open) { observer.disconnect(); t.focus(); }
+    });
+    observer.observe(container, { childList: true, subtree: true });
+    setTimeout(function () { observer.disconnect(); }, 10000);
+  }
+
+  function setOpen(value) {
+    if (value === open) return;
+    open = value;
+    container.hidden = !open;
+    launcher.setAttribute("aria-expanded", String(open));
+    launcher.setAttribute("aria-label", launcher.dataset[open ? "close" : "open"]);
+    if (open) { loadWidget(); focusPanel(); } else { launcher.focus(); }
+  }
+
+  function start(config) {
+    var locale = config.appearance && config.appearance.locale in labels ? config.appearance.locale : "en";
+    host = document.createElement("div");
+    host.id = "switchboard-widget";
+    root = host.attachShadow({ mode: "open" });
+    var css = document.createElement("link");
+    css.rel = "stylesheet";
+    css.href = base + "/widget/widget.css";
+    root.appendChild(css);
+    var frame = document.createElement("div");
+    frame.className = "sb-frame sb-" + String(config.appearance.position || "bottom_right").replace("_", "-");
+    frame.style.setProperty("--sb-accent", config.appearance.accent);
+    frame.style.setProperty("--sb-offset", (config.appearance.offset_px || 20) + "px");
+    container = document.createElement("div");
+    container.className = "sb-container";
+    container.id = "sb-container";
+    container.hidden = true;
+    launcher = document.createElement("button");
+    launcher.type = "button";
+    launcher.className = "sb-launcher";
+    launcher.setAttribute("data-testid", "launcher");
+    launcher.dataset.open = labels[locale][0];
+    launcher.dataset.close = labels[locale][1];
+    launcher.setAttribute("aria-label", labels[locale][0]);
+    launcher.setAttribute("aria-expanded", "false");
+    launcher.setAttribute("aria-controls", "sb-container");
+    launcher.innerHTML = '<svg viewBox="0 0 24 24" width="28" height="28" aria-hidden="true" focusable="false">' +
+      '<path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg>';
+    launcher.addEventListener("click", function () { setOpen(!open); });
+    container.addEventListener("sb-close", function () { setOpen(false); });
+    root.addEventListener("keydown", function (e) { if (e.key === "Escape" && open) setOpen(false); });
+    frame.appendChild(container);
+    frame.appendChild(launcher);
+    root.appendChild(frame);
+    document.body.appendChild(host);
+    // Prefetch the widget when the page is idle, so opening feels instant.
+    if ("requestIdleCallback" in window) window.requestIdleCallback(function () { loadWidget(); }, { timeout: 10000 });
+    ready = true;
+    queue.splice(0).forEach(function (c) { run(c[0], c[1]); });
+    emit("ready", {});
+  }
+
+  fetch(base + "/api/sites/" + encodeURIComponent(site) + "/config", { credentials: "omit" })
+    .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
+    .then(function (config) {
+      if (document.body) start(config);
+      else document.addEventListener("DOMContentLoaded", function () { start(config); });
+    })
+    .catch(function (e) {
+      // Not allowed on this origin, unknown site or server down: stay silent.
+      console.warn("Switchboard: not starting (" + e.message + ")");
+    });
+})();

@@ -1,0 +1,85 @@
+//! `cargo xtask`: the project's two commands and their helpers.
+//!
+//! - `run`: install what is missing, build the browser bundles, seed the demo
+//!   on first run and serve it (API on :8080, demo host page on :8081).
+//! - `test`: fmt, clippy, native tests, browser tests, end-to-end tests, then
+//!   one summary line per suite.
+//! - `build`: install what is missing and build the browser bundles only.
+//!
+//! Modules: [`tools`] (toolchain bootstrap), [`suites`] (running and
+//! counting test suites), [`serve`] (the demo server).
+
+mod serve;
+mod suites;
+mod tools;
+
+use anyhow::Context;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => serve::run(),
+        Some("test") => suites::test(),
+        Some("build") => {
+            let progress = Progress::new(3);
+            tools::ensure_wasm_toolchain(&progress).and_then(|()| build_bundles(&progress))
+        }
+        _ => {
+            eprintln!("usage: cargo xtask <run | test | build>");
+            eprintln!("  run    install tools, build, seed the demo and serve it on http://127.0.0.1:8080");
+            eprintln!("  test   fmt, clippy, native, browser and end-to-end tests, with a summary");
+            eprintln!("  build  install tools and build the widget and inbox bundles into target/dist");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("\nxtask: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root (xtask lives one level below it).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask is inside the workspace").to_path_buf()
+}
+
+/// Numbered step announcements, so a long run says what it does and how far it is.
+pub struct Progress {
+    total: usize,
+    done: std::cell::Cell<usize>,
+    started: std::time::Instant,
+}
+
+impl Progress {
+    /// A run of `total` steps.
+    pub fn new(total: usize) -> Self {
+        Self { total, done: std::cell::Cell::new(0), started: std::time::Instant::now() }
+    }
+
+    /// Announces the next step.
+    pub fn step(&self, what: &str) {
+        let n = self.done.get() + 1;
+        self.done.set(n);
+        eprintln!("\n==> [{n}/{}] {what}  ({:.0?} elapsed)", self.total, self.started.elapsed());
+    }
+}
+
+/// Builds the widget and inbox bundles in release mode into
+/// `target/dist/{widget,inbox}` (two steps); the toolchain must be in place.
+pub fn build_bundles(progress: &Progress) -> anyhow::Result<()> {
+    for (name, dir) in [("widget", root()), ("inbox", root().join("crates/inbox"))] {
+        progress.step(&format!("Building the {name} bundle (trunk build --release)"));
+        let status = tools::command("trunk")
+            .args(["build", "--release"])
+            .current_dir(&dir)
+            .status()
+            .context("running trunk")?;
+        anyhow::ensure!(status.success(), "trunk build of the {name} failed ({status})");
+    }
+    Ok(())
+}
