@@ -32,8 +32,8 @@
 
   function loadWidget() {
     if (!widget) {
-      widget = import(base + "/widget/switchboard.js").then(function (mod) {
-        return mod.default({ module_or_path: base + "/widget/switchboard_bg.wasm" }).then(function () {
+      widget = import(base + "/widget/switchboard-widget.js").then(function (mod) {
+        return mod.default({ module_or_path: base + "/widget/switchboard-widget_bg.wasm" }).then(function () {
           mod.mount(container, site, base);
         });
       });

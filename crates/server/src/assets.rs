@@ -35,7 +35,7 @@ pub fn routes(assets_dir: &Path) -> Router<AppState> {
 
 /// Warns at start-up when the bundles are missing, with what to run.
 pub fn check(assets_dir: &Path) {
-    for file in ["widget/widget.js", "widget/switchboard_bg.wasm", "inbox/index.html"] {
+    for file in ["widget/widget.js", "widget/switchboard-widget_bg.wasm", "inbox/index.html"] {
         let path = assets_dir.join(file);
         if !path.is_file() {
             tracing::warn!(path = %path.display(), "browser bundle missing; build it with `cargo xtask run` (or `cargo xtask build`)");

@@ -4,13 +4,13 @@ use crate::helpers::spawn_app;
 async fn the_loader_and_the_bundle_are_served_to_any_origin() {
     let app = spawn_app().await;
     app.put_asset("widget/widget.js", "/* loader */");
-    app.put_asset("widget/switchboard_bg.wasm", "\0asm");
+    app.put_asset("widget/switchboard-widget_bg.wasm", "\0asm");
     let r = app.http.get(format!("{}/widget.js", app.url)).send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["access-control-allow-origin"], "*");
     assert!(r.headers()["content-type"].to_str().unwrap().contains("javascript"));
     assert_eq!(r.text().await.unwrap(), "/* loader */");
-    let r = app.http.get(format!("{}/widget/switchboard_bg.wasm", app.url)).send().await.unwrap();
+    let r = app.http.get(format!("{}/widget/switchboard-widget_bg.wasm", app.url)).send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "application/wasm");
     assert_eq!(r.headers()["access-control-allow-origin"], "*");
