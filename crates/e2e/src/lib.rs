@@ -39,7 +39,9 @@ impl App {
     pub async fn spawn(allowed_origin: Option<&str>) -> anyhow::Result<Self> {
         let dist =
             env_path("SWITCHBOARD_E2E_DIST", concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/dist"));
-        if !dist.join("widget/switchboard-widget_bg.wasm").is_file() || !dist.join("inbox/index.html").is_file() {
+        if !dist.join("widget/switchboard-widget_bg.wasm").is_file()
+            || !dist.join("inbox/index.html").is_file()
+        {
             bail!(
                 "no built bundles in {}: run the end-to-end tests through `cargo xtask test`",
                 dist.display()
