@@ -157,3 +157,12 @@ where
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// Saves what the browser shows to `target/e2e-screenshots/NAME.png`, for a
+/// person to look at after a run.
+pub async fn save_screenshot(c: &Client, name: &str) -> anyhow::Result<()> {
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/e2e-screenshots"));
+    std::fs::create_dir_all(&dir)?;
+    std::fs::write(dir.join(format!("{name}.png")), c.screenshot().await?)?;
+    Ok(())
+}

@@ -45,6 +45,7 @@ async fn the_launcher_opens_a_panel_with_the_sites_title_on_an_allowed_host_page
         })
         .await?;
         assert_eq!(title.text().await?, "Switchboard demo");
+        switchboard_e2e::save_screenshot(&c, "widget-open").await?;
         assert_eq!(launcher.attr("aria-expanded").await?.as_deref(), Some("true"));
         let focused = eventually("focus inside the panel", || async {
             Ok(focused_in_widget(&c).await?.filter(|t| t == "close"))
