@@ -7,9 +7,16 @@
 //! - [`site`]: a site's public configuration as the widget receives it, and the
 //!   checked newtypes it is built from ([`site::SiteKey`], [`site::Color`]).
 //! - [`auth`]: the agent login request and the session it opens.
+//! - [`attribute`]: visitor attributes and the checks on their values.
+//! - [`text`]: card text with `{{token:"default"}}` tokens.
+//! - [`stream`]: the stream model, its validator, runner and selection, and
+//!   (feature `file`) its hand-written TOML form.
 
+pub mod attribute;
 pub mod auth;
 pub mod site;
+pub mod stream;
+pub mod text;
 
 /// The wire protocol version, sent in every WebSocket hello. A server refuses a
 /// client whose version it does not speak, with a clear error frame.

@@ -13,6 +13,7 @@
 //! - [`assets`]: the widget loader and the built widget and inbox bundles
 //! - [`demo`]: the demo host page and seed data
 //! - [`error`]: the HTTP error type
+//! - [`stream_cli`]: `switchboard stream check|show`
 
 pub mod api;
 pub mod assets;
@@ -23,3 +24,4 @@ pub mod error;
 pub mod shutdown;
 pub mod startup;
 pub mod store;
+pub mod stream_cli;

@@ -8,7 +8,7 @@ use switchboard_protocol::site::SiteKey;
 use switchboard_server::config::Settings;
 use switchboard_server::startup::Application;
 use switchboard_server::store::Store;
-use switchboard_server::{demo, shutdown};
+use switchboard_server::{demo, shutdown, stream_cli};
 
 /// Self-hosted live chat for websites.
 #[derive(Parser)]
@@ -25,10 +25,30 @@ struct Cli {
 enum Command {
     /// Run the HTTP and WebSocket server.
     Serve,
+    /// Stream files.
+    Stream {
+        #[command(subcommand)]
+        command: StreamCommand,
+    },
     /// The demo data.
     Demo {
         #[command(subcommand)]
         command: DemoCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum StreamCommand {
+    /// Validate stream files; print each problem as FILE:LINE:COL: card ID: message.
+    Check {
+        /// Stream files (TOML).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Print a stream file as a tree.
+    Show {
+        /// A stream file (TOML).
+        file: PathBuf,
     },
 }
 
@@ -53,11 +73,37 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    if let Command::Stream { command } = &cli.command {
+        return stream(command);
+    }
     let settings = Settings::load(cli.config.as_deref()).context("loading settings")?;
     match cli.command {
         Command::Serve => serve(settings).await,
         Command::Demo { command: DemoCommand::Seed { origins } } => seed(settings, origins).await,
+        Command::Stream { .. } => unreachable!("handled above"),
     }
+}
+
+fn stream(command: &StreamCommand) -> anyhow::Result<()> {
+    match command {
+        StreamCommand::Check { files } => {
+            let (report, ok) = stream_cli::check(files);
+            print!("{report}");
+            if !ok {
+                std::process::exit(1);
+            }
+        }
+        StreamCommand::Show { file } => match stream_cli::load(file) {
+            Ok(parsed) => print!("{}", stream_cli::tree(parsed.stream.stream())),
+            Err(errors) => {
+                for e in errors {
+                    eprintln!("{}:{e}", file.display());
+                }
+                std::process::exit(1);
+            }
+        },
+    }
+    Ok(())
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {

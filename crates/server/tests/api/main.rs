@@ -5,3 +5,4 @@ mod assets;
 mod auth;
 mod helpers;
 mod site_config;
+mod stream_cli;

@@ -1,0 +1,101 @@
+//! Which of a site's streams runs on a page: the highest-priority stream whose
+//! target patterns match the page's path and whose exclusions do not.
+
+use super::Stream;
+
+/// Whether `path` matches `pattern`, where `*` matches any run of characters
+/// (including none and `/`) and everything else matches itself.
+pub fn matches(pattern: &str, path: &str) -> bool {
+    // Iterative wildcard matching with backtracking to the last `*`: linear
+    // in practice, no recursion, no regex engine in the widget.
+    let (p, s) = (pattern.as_bytes(), path.as_bytes());
+    let (mut pi, mut si) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while si < s.len() {
+        if pi < p.len() && p[pi] == b'*' {
+            star = Some((pi, si));
+            pi += 1;
+        } else if pi < p.len() && p[pi] == s[si] {
+            pi += 1;
+            si += 1;
+        } else if let Some((sp, ss)) = star {
+            pi = sp + 1;
+            si = ss + 1;
+            star = Some((sp, ss + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&b| b == b'*')
+}
+
+/// Whether `stream` runs on the page at `path`.
+pub fn applies(stream: &Stream, path: &str) -> bool {
+    stream.targets.iter().any(|t| matches(t, path)) && !stream.exclude.iter().any(|e| matches(e, path))
+}
+
+/// The stream to run on `path`: the highest priority among those that apply;
+/// on a tie, the first in the given order.
+pub fn select<'a, S: AsRef<Stream>>(streams: &'a [S], path: &str) -> Option<&'a S> {
+    let mut best: Option<&S> = None;
+    for s in streams.iter().filter(|s| applies(s.as_ref(), path)) {
+        if best.is_none_or(|b| s.as_ref().priority > b.as_ref().priority) {
+            best = Some(s);
+        }
+    }
+    best
+}
+
+impl AsRef<Stream> for Stream {
+    fn as_ref(&self) -> &Stream {
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stream(id: &str, priority: i32, targets: &[&str], exclude: &[&str]) -> Stream {
+        Stream {
+            id: id.into(),
+            name: id.into(),
+            priority,
+            targets: targets.iter().map(|s| s.to_string()).collect(),
+            exclude: exclude.iter().map(|s| s.to_string()).collect(),
+            locale: Default::default(),
+            cards: vec![],
+        }
+    }
+
+    #[test]
+    fn wildcards_match_any_run_of_characters() {
+        assert!(matches("/pricing*", "/pricing"));
+        assert!(matches("/pricing*", "/pricing/team"));
+        assert!(matches("*", "/"));
+        assert!(matches("/docs/*/api", "/docs/v2/api"));
+        assert!(!matches("/pricing*", "/about/pricing"));
+        assert!(!matches("/docs/*/api", "/docs/v2/api/x"));
+        assert!(matches("/a*b*c", "/aXbYbZc"));
+    }
+
+    #[test]
+    fn the_highest_priority_matching_stream_wins_and_exclusions_apply() {
+        let streams = vec![
+            stream("general", 0, &["*"], &[]),
+            stream("pricing", 10, &["/pricing*"], &["/pricing/enterprise"]),
+            stream("docs", 5, &["/docs*"], &[]),
+        ];
+        assert_eq!(select(&streams, "/pricing/team").unwrap().id, "pricing");
+        assert_eq!(select(&streams, "/pricing/enterprise").unwrap().id, "general");
+        assert_eq!(select(&streams, "/docs/x").unwrap().id, "docs");
+        assert_eq!(select(&streams, "/").unwrap().id, "general");
+        assert!(select(&streams[1..], "/").is_none());
+    }
+
+    #[test]
+    fn on_equal_priority_the_first_listed_wins() {
+        let streams = vec![stream("a", 1, &["*"], &[]), stream("b", 1, &["*"], &[])];
+        assert_eq!(select(&streams, "/x").unwrap().id, "a");
+    }
+}
