@@ -19,7 +19,7 @@ fn fresh_container() -> web_sys::HtmlElement {
 }
 
 fn config(appearance: Appearance) -> SiteConfig {
-    SiteConfig { site: SiteKey::parse("demo").unwrap(), protocol_version: 1, appearance }
+    SiteConfig { site: SiteKey::parse("demo").unwrap(), protocol_version: 1, appearance, streams: vec![] }
 }
 
 fn text(container: &web_sys::HtmlElement, testid: &str) -> String {

@@ -224,6 +224,10 @@ pub struct SiteConfig {
     pub protocol_version: u32,
     /// How the widget looks.
     pub appearance: Appearance,
+    /// The site's published streams; the widget runs the one
+    /// [`crate::stream::select::select`] picks for the page.
+    #[serde(default)]
+    pub streams: Vec<crate::stream::Stream>,
 }
 
 #[cfg(test)]
@@ -273,6 +277,7 @@ mod tests {
     fn site_config_json_uses_defaults_for_missing_appearance_fields() {
         let json = r#"{"site":"demo","protocol_version":1,"appearance":{"header_title":"Hi"}}"#;
         let cfg: SiteConfig = serde_json::from_str(json).unwrap();
+        assert!(cfg.streams.is_empty());
         assert_eq!(cfg.appearance.header_title, "Hi");
         assert_eq!(cfg.appearance.response_delay_ms, 600);
     }

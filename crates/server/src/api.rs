@@ -36,8 +36,13 @@ pub async fn site_config(
     let key = SiteKey::parse(&key).map_err(|e| ApiError::BadRequest(e.to_string()))?;
     let site = state.store.site(&key).await?.ok_or(ApiError::NotFound("site"))?;
     let origin = allowed_origin(&site, &headers)?;
-    let config =
-        SiteConfig { site: site.key, protocol_version: PROTOCOL_VERSION, appearance: site.appearance };
+    let streams = state.store.streams(site.id).await?;
+    let config = SiteConfig {
+        site: site.key,
+        protocol_version: PROTOCOL_VERSION,
+        appearance: site.appearance,
+        streams,
+    };
     let mut response = Json(config).into_response();
     if let Some(origin) = origin {
         response.headers_mut().insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);

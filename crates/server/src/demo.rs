@@ -13,6 +13,12 @@ use crate::store::{Store, StoreError};
 
 const PAGE: &str = include_str!("../demo/index.html");
 
+/// The example streams the demo site publishes (see `examples/streams/`).
+const STREAMS: [&str; 2] = [
+    include_str!("../../../examples/streams/recommended.toml"),
+    include_str!("../../../examples/streams/dutch.toml"),
+];
+
 /// An account the seed created, with its one-time password.
 #[derive(Debug, Clone)]
 pub struct SeededAccount {
@@ -24,7 +30,8 @@ pub struct SeededAccount {
     pub password: String,
 }
 
-/// Seeds the demo site `key` with `origins` allowed, one admin and two agents.
+/// Seeds the demo site `key` with `origins` allowed, the example streams
+/// published, one admin and two agents.
 /// Returns `None` when the site already exists (the seed runs only once, and
 /// passwords are never shown again).
 pub async fn seed(
@@ -36,7 +43,12 @@ pub async fn seed(
         return Ok(None);
     }
     let appearance = Appearance { header_title: "Switchboard demo".to_owned(), ..Appearance::default() };
-    store.create_site(key, "Demo site", &appearance, origins).await?;
+    let site_id = store.create_site(key, "Demo site", &appearance, origins).await?;
+    for source in STREAMS {
+        let parsed =
+            switchboard_protocol::stream::file::parse(source).expect("the example streams are valid");
+        store.publish_stream(site_id, &parsed.stream, source).await?;
+    }
     let mut accounts = Vec::new();
     for (name, email, role) in [
         ("Admin", "admin@example.com", Role::Admin),

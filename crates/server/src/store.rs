@@ -6,6 +6,7 @@ use sqlx::{Row, SqlitePool};
 use std::str::FromStr;
 use switchboard_protocol::auth::{AgentProfile, Role};
 use switchboard_protocol::site::{Appearance, SiteKey};
+use switchboard_protocol::stream::{Stream, ValidStream};
 
 /// A handle on the database; cheap to clone.
 #[derive(Clone, Debug)]
@@ -237,5 +238,43 @@ impl Store {
     pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = ?").bind(token_hash).execute(&self.pool).await?;
         Ok(())
+    }
+
+    /// Publishes `stream` for a site (replacing an earlier version with the
+    /// same id). Only a validated stream can be published.
+    pub async fn publish_stream(
+        &self,
+        site_id: i64,
+        stream: &ValidStream,
+        source: &str,
+    ) -> Result<(), StoreError> {
+        let s = stream.stream();
+        let model = serde_json::to_string(s).expect("Stream serializes");
+        sqlx::query(
+            "INSERT INTO streams (site_id, stream_id, priority, source, model) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (site_id, stream_id) DO UPDATE SET priority = excluded.priority,
+               source = excluded.source, model = excluded.model, published_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+        )
+        .bind(site_id)
+        .bind(&s.id)
+        .bind(s.priority)
+        .bind(source)
+        .bind(model)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// A site's published streams, highest priority first.
+    pub async fn streams(&self, site_id: i64) -> Result<Vec<Stream>, StoreError> {
+        let rows: Vec<String> = sqlx::query_scalar(
+            "SELECT model FROM streams WHERE site_id = ? ORDER BY priority DESC, stream_id",
+        )
+        .bind(site_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|m| serde_json::from_str(m).map_err(|source| StoreError::Corrupt { what: "stream", source }))
+            .collect()
     }
 }

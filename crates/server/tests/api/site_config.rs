@@ -16,6 +16,13 @@ async fn the_widget_gets_its_config_with_cors_from_an_allowed_origin() {
     assert_eq!(body["site"], "demo");
     assert_eq!(body["protocol_version"], switchboard_protocol::PROTOCOL_VERSION);
     assert_eq!(body["appearance"]["header_title"], "Switchboard demo");
+    // The demo's published example streams, in the JSON form the widget runs.
+    let config: switchboard_protocol::site::SiteConfig = serde_json::from_value(body).unwrap();
+    let ids: Vec<_> = config.streams.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["nederlands", "recommended"]);
+    for stream in config.streams {
+        stream.validate().expect("served streams are valid");
+    }
 }
 
 #[tokio::test]
