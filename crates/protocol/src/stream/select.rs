@@ -29,6 +29,29 @@ pub fn matches(pattern: &str, path: &str) -> bool {
     p[pi..].iter().all(|&b| b == b'*')
 }
 
+/// The path of a page URL (`https://shop.example/pricing?x=1#top` →
+/// `/pricing`); patterns match paths, never hosts, queries or fragments.
+/// A bare path is returned as is, without its query and fragment.
+pub fn path_of(url: &str) -> &str {
+    let rest = match url.find("://") {
+        Some(i) => {
+            let after = &url[i + 3..];
+            after.find('/').map_or("/", |j| &after[j..])
+        }
+        None => url,
+    };
+    let end = rest.find(['?', '#']).unwrap_or(rest.len());
+    match &rest[..end] {
+        "" => "/",
+        path => path,
+    }
+}
+
+/// The stream to run on the page at `url` (a full URL or a path).
+pub fn select_for_url<'a, S: AsRef<Stream>>(streams: &'a [S], url: &str) -> Option<&'a S> {
+    select(streams, path_of(url))
+}
+
 /// Whether `stream` runs on the page at `path`.
 pub fn applies(stream: &Stream, path: &str) -> bool {
     stream.targets.iter().any(|t| matches(t, path)) && !stream.exclude.iter().any(|e| matches(e, path))
@@ -91,6 +114,16 @@ mod tests {
         assert_eq!(select(&streams, "/docs/x").unwrap().id, "docs");
         assert_eq!(select(&streams, "/").unwrap().id, "general");
         assert!(select(&streams[1..], "/").is_none());
+    }
+
+    #[test]
+    fn a_full_url_is_matched_by_its_path_only() {
+        assert_eq!(path_of("https://shop.example.com/pricing/team?utm_source=x#plans"), "/pricing/team");
+        assert_eq!(path_of("https://shop.example.com"), "/");
+        assert_eq!(path_of("/docs?q=1"), "/docs");
+        let streams = vec![stream("general", 0, &["*"], &[]), stream("pricing", 10, &["/pricing*"], &[])];
+        assert_eq!(select_for_url(&streams, "https://x.example/pricing?plan=team").unwrap().id, "pricing");
+        assert_eq!(select_for_url(&streams, "https://x.example/?next=/pricing").unwrap().id, "general");
     }
 
     #[test]
