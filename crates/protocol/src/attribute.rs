@@ -57,6 +57,8 @@ impl Attribute {
             _ => {
                 let name = raw.strip_prefix("custom:").filter(|n| {
                     !n.is_empty()
+                        // A custom name equal to a built-in one would share its stored value.
+                        && !BUILT_IN.contains(n)
                         && n.len() <= MAX_ATTRIBUTE_NAME
                         && n.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
                 });
@@ -216,7 +218,9 @@ mod tests {
 
     #[test]
     fn unknown_attributes_are_refused() {
-        for bad in ["firstname", "custom:", "custom:Bad Name", "Email", ""] {
+        for bad in
+            ["firstname", "custom:", "custom:Bad Name", "Email", "", "custom:email", "custom:first_name"]
+        {
             assert!(Attribute::parse(bad).is_err(), "{bad:?}");
         }
     }

@@ -43,18 +43,21 @@ pub fn parse(text: &str) -> Result<Vec<Piece<'_>>, TokenError> {
         let after = &rest[start + 2..];
         let end = after.find("}}").ok_or(TokenError::Unclosed(offset + start))?;
         let inner = after[..end].trim();
-        let (name, default) = match inner.split_once(':') {
-            // `custom:x` is a name, not a default: a default is always quoted.
-            Some((n, d)) if d.trim_start().starts_with('"') => {
-                let d = d.trim();
-                let d = d
+        // A default is always quoted and follows the last `:` before its quote;
+        // `custom:plan` alone is a name.
+        let (name, default) = match inner.find('"') {
+            Some(q) => {
+                let name = inner[..q].trim_end().strip_suffix(':').map(str::trim);
+                let d = inner[q..]
                     .strip_prefix('"')
                     .and_then(|d| d.strip_suffix('"'))
-                    .filter(|d| !d.contains('"'))
-                    .ok_or_else(|| TokenError::Malformed(inner.to_owned()))?;
-                (n.trim(), Some(d))
+                    .filter(|d| !d.contains('"'));
+                match (name, d) {
+                    (Some(n), Some(d)) => (n, Some(d)),
+                    _ => return Err(TokenError::Malformed(inner.to_owned())),
+                }
             }
-            _ => (inner, None),
+            None => (inner, None),
         };
         if name.is_empty() || name.contains(char::is_whitespace) {
             return Err(TokenError::Malformed(inner.to_owned()));
@@ -117,6 +120,8 @@ mod tests {
         assert_eq!(render(t, &attrs(&[])), "Hi there!");
         assert_eq!(render("Plan: {{custom:plan}}.", &attrs(&[("plan", "Team")])), "Plan: Team.");
         assert_eq!(render("Hi {{ first_name }}", &attrs(&[])), "Hi ");
+        assert_eq!(render(r#"On {{custom:plan:"free"}}."#, &attrs(&[])), "On free.");
+        assert_eq!(render(r#"On {{custom:plan : "free"}}."#, &attrs(&[("plan", "Team")])), "On Team.");
     }
 
     #[test]

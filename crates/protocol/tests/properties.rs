@@ -10,7 +10,7 @@ use switchboard_protocol::stream::{
 /// A dialogue tree; flattened into cards it is always a valid stream.
 #[derive(Debug, Clone)]
 enum Node {
-    Message(Box<Node>),
+    Message(String, Box<Node>),
     Question(Vec<Node>),
     Capture(Attribute, InputKind, bool, IfKnown, Box<Node>),
     LiveChat(Routing),
@@ -31,6 +31,18 @@ fn input_kind() -> impl Strategy<Value = InputKind> {
     prop_oneof![Just(InputKind::Text), Just(InputKind::Email), Just(InputKind::Phone), Just(InputKind::Pick)]
 }
 
+/// Card text: any printable Unicode, quotes, backslashes, newlines and tabs,
+/// sometimes with a token.
+fn text() -> impl Strategy<Value = String> {
+    ("[^\\p{Cc}]{0,30}", "[ \"'\\\\\n\té€😀]{0,6}", any::<bool>()).prop_map(|(a, b, token)| {
+        let mut t = format!("x{a}{b}").replace("{{", "{ {").replace("}}", "} }");
+        if token {
+            t.push_str(" {{first_name:\"you\"}}");
+        }
+        t
+    })
+}
+
 fn node() -> impl Strategy<Value = Node> {
     let leaf = prop_oneof![
         Just(Node::End),
@@ -40,7 +52,7 @@ fn node() -> impl Strategy<Value = Node> {
     ];
     leaf.prop_recursive(6, 48, 3, |inner| {
         prop_oneof![
-            inner.clone().prop_map(|n| Node::Message(Box::new(n))),
+            (text(), inner.clone()).prop_map(|(t, n)| Node::Message(t, Box::new(n))),
             prop::collection::vec(inner.clone(), 1..4).prop_map(Node::Question),
             (
                 attribute(),
@@ -59,10 +71,9 @@ fn flatten(node: &Node, cards: &mut Vec<Card>) -> String {
     let at = cards.len();
     cards.push(Card { id: id.clone(), kind: CardKind::End { text: None } });
     let kind = match node {
-        Node::Message(next) => CardKind::Message {
-            text: "Hello {{first_name:\"you\"}}".into(),
-            next: Some(flatten(next, cards)),
-        },
+        Node::Message(text, next) => {
+            CardKind::Message { text: text.clone(), next: Some(flatten(next, cards)) }
+        }
         Node::Question(branches) => CardKind::Question {
             text: "Which?".into(),
             answers: branches

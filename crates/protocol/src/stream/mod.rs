@@ -28,6 +28,9 @@ pub const MAX_CARDS: usize = 200;
 pub const MAX_TEXT: usize = 2000;
 /// Longest answer label, option, name or placeholder (characters).
 pub const MAX_LABEL: usize = 200;
+/// Most text in a whole stream (bytes), so that any valid stream also fits
+/// in a stream file (`file::MAX_FILE_BYTES`) once written out.
+pub const MAX_TOTAL_TEXT: usize = 96 * 1024;
 /// Most answers on a question.
 pub const MAX_ANSWERS: usize = 10;
 /// Most options on a pick-list.

@@ -181,9 +181,8 @@ impl ValidStream {
                 let answer = answers
                     .get(index)
                     .ok_or_else(|| InputError::NoSuchAnswer { card: card.id.clone(), index })?;
-                next_state
-                    .transcript
-                    .push(Entry::Visitor { card: card.id.clone(), text: answer.label.clone() });
+                let label = render(&answer.label, &state.attributes);
+                next_state.transcript.push(Entry::Visitor { card: card.id.clone(), text: label });
                 if let Some(set) = &answer.set {
                     next_state.attributes.insert(set.attribute.key().to_owned(), set.value.clone());
                 }
@@ -192,8 +191,8 @@ impl ValidStream {
             (CardKind::Capture(cap), Input::Field(raw)) => {
                 let value = check_value(cap.input, &cap.options, cap.required, &raw)
                     .map_err(|error| InputError::Invalid { card: card.id.clone(), error })?;
-                next_state.transcript.push(Entry::Visitor { card: card.id.clone(), text: value.clone() });
                 if !value.is_empty() {
+                    next_state.transcript.push(Entry::Visitor { card: card.id.clone(), text: value.clone() });
                     next_state.attributes.insert(cap.attribute.key().to_owned(), value);
                 }
                 cap.next.clone()
@@ -247,7 +246,7 @@ impl ValidStream {
                         card: id.clone(),
                         attribute: cap.attribute.clone(),
                         prompt,
-                        placeholder: cap.placeholder.clone(),
+                        placeholder: render(&cap.placeholder, &state.attributes),
                         input: cap.input,
                         options: cap.options.clone(),
                         required: cap.required,

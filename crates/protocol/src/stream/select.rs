@@ -33,17 +33,23 @@ pub fn matches(pattern: &str, path: &str) -> bool {
 /// `/pricing`); patterns match paths, never hosts, queries or fragments.
 /// A bare path is returned as is, without its query and fragment.
 pub fn path_of(url: &str) -> &str {
-    let rest = match url.find("://") {
-        Some(i) => {
-            let after = &url[i + 3..];
-            after.find('/').map_or("/", |j| &after[j..])
-        }
-        None => url,
+    // Query and fragment first: they may themselves contain `://` or `/`.
+    let url = &url[..url.find(['?', '#']).unwrap_or(url.len())];
+    let is_scheme = |s: &str| {
+        s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
     };
-    let end = rest.find(['?', '#']).unwrap_or(rest.len());
-    match &rest[..end] {
-        "" => "/",
-        path => path,
+    let path = match url.find("://") {
+        Some(i) if is_scheme(&url[..i]) => {
+            let after = &url[i + 3..];
+            after.find('/').map_or("", |j| &after[j..])
+        }
+        _ => url,
+    };
+    if path.is_empty() {
+        "/"
+    } else {
+        path
     }
 }
 
@@ -121,6 +127,9 @@ mod tests {
         assert_eq!(path_of("https://shop.example.com/pricing/team?utm_source=x#plans"), "/pricing/team");
         assert_eq!(path_of("https://shop.example.com"), "/");
         assert_eq!(path_of("/docs?q=1"), "/docs");
+        assert_eq!(path_of("https://shop.example?next=/pricing"), "/");
+        assert_eq!(path_of("https://shop.example#/pricing"), "/");
+        assert_eq!(path_of("/login?return=https://x.example/pricing"), "/login");
         let streams = vec![stream("general", 0, &["*"], &[]), stream("pricing", 10, &["/pricing*"], &[])];
         assert_eq!(select_for_url(&streams, "https://x.example/pricing?plan=team").unwrap().id, "pricing");
         assert_eq!(select_for_url(&streams, "https://x.example/?next=/pricing").unwrap().id, "general");

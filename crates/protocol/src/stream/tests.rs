@@ -330,3 +330,64 @@ fn an_optional_field_may_be_left_empty() {
         other => panic!("{other:#?}"),
     }
 }
+
+#[test]
+fn the_largest_valid_stream_still_fits_in_a_file_when_written_out() {
+    // Text that escaping doubles (quotes, backslashes), up to the total limit.
+    let per_card = MAX_TOTAL_TEXT / (MAX_CARDS - 1);
+    let text: String = "\"\\".repeat(per_card / 2);
+    let mut cards: Vec<Card> = (0..MAX_CARDS - 1)
+        .map(|i| Card {
+            id: format!("m{i}"),
+            kind: CardKind::Message { text: text.clone(), next: Some(format!("m{}", i + 1)) },
+        })
+        .collect();
+    cards.push(Card { id: format!("m{}", MAX_CARDS - 1), kind: CardKind::End { text: None } });
+    let stream = Stream {
+        id: "big".into(),
+        name: "Big".into(),
+        priority: 0,
+        targets: vec!["*".into()],
+        exclude: vec![],
+        locale: Default::default(),
+        cards,
+    };
+    let valid = stream.clone().validate().unwrap();
+    let written = file::write(valid.stream());
+    assert_eq!(file::parse(&written).unwrap().stream.into_inner(), stream);
+
+    let mut over = stream;
+    if let CardKind::Message { text, .. } = &mut over.cards[0].kind {
+        text.push_str(&"x".repeat(MAX_TEXT - text.len()));
+    }
+    let report = over.validate().unwrap_err();
+    assert!(report.errors.iter().any(|e| e.rule == Rule::TooBig && e.card.is_none()), "{report}");
+}
+
+#[test]
+fn pick_options_with_spaces_or_twice_and_control_characters_are_rejected() {
+    let s = src(&format!("[[card]]\nid = \"p\"\ntype = \"capture\"\nattribute = \"company\"\nprompt = \"?\"\ninput = \"pick\"\noptions = [\" Sales\", \"B\", \"B\"]\n{END}"));
+    let errs = errors(&s);
+    assert_eq!(errs.iter().filter(|e| e.rule == Some(Rule::BadText) && e.line == 9).count(), 2, "{errs:#?}");
+    let s = src(&format!("[[card]]\nid = \"m\"\ntype = \"message\"\ntext = \"bell\\u0007\"\n{END}"));
+    one_error(&s, Some(Rule::BadText), "m", 6);
+}
+
+#[test]
+fn a_cycle_through_a_question_points_at_its_answers() {
+    let s = src("[[card]]\nid = \"q\"\ntype = \"question\"\ntext = \"?\"\nanswers = [ { label = \"Again\", next = \"q\" } ]\n");
+    one_error(&s, Some(Rule::Cycle), "q", 7);
+}
+
+#[test]
+fn the_transcript_keeps_the_rendered_label_and_skips_empty_optional_values() {
+    let s = src(&format!(
+        "[[card]]\nid = \"q\"\ntype = \"question\"\ntext = \"?\"\nanswers = [ {{ label = 'I am {{{{first_name:\"anon\"}}}}', next = \"c\" }} ]\n\n[[card]]\nid = \"c\"\ntype = \"capture\"\nattribute = \"company\"\nprompt = \"Company?\"\nrequired = false\n{END}"
+    ));
+    let s = file::parse(&s).unwrap().stream;
+    let (state, _) = s.start(attrs(&[("first_name", "Ada")]));
+    let (state, _) = s.answer(&state, Input::Answer(0)).unwrap();
+    let (state, _) = s.answer(&state, Input::Field(" ".into())).unwrap();
+    let visitor: Vec<_> = state.transcript.iter().filter(|e| matches!(e, Entry::Visitor { .. })).collect();
+    assert_eq!(visitor, [&Entry::Visitor { card: "q".into(), text: "I am Ada".into() }]);
+}

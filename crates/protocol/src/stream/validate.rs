@@ -42,6 +42,9 @@ pub enum Rule {
     NoCards,
     /// A live chat card routed to an empty agent or team name.
     BadRouting,
+    /// Text with a control character, or a pick option with surrounding
+    /// spaces or listed twice.
+    BadText,
     /// No path from the first card reaches this one (a warning).
     Unreachable,
 }
@@ -129,6 +132,8 @@ impl Stream {
 
 struct Checker {
     report: Report,
+    /// Bytes of text in the whole stream, against [`MAX_TOTAL_TEXT`].
+    total: usize,
 }
 
 impl Checker {
@@ -157,6 +162,15 @@ impl Checker {
                 format!("`{field}` is {len} characters; at most {max}"),
             );
         }
+        if text.chars().any(|ch| ch.is_control() && ch != '\n' && ch != '\t') {
+            self.error(
+                Rule::BadText,
+                Some(card),
+                Some(field),
+                format!("`{field}` contains a control character"),
+            );
+        }
+        self.total += text.len();
         if let Err(e) = text::parse(text) {
             self.error(Rule::BadToken, Some(card), Some(field), format!("`{field}`: {e}"));
         }
@@ -175,7 +189,7 @@ fn valid_pattern(p: &str) -> bool {
 
 /// Runs every rule over `stream`.
 pub fn check(stream: &Stream) -> Report {
-    let mut c = Checker { report: Report::default() };
+    let mut c = Checker { report: Report::default(), total: 0 };
     if !valid_id(&stream.id) {
         c.error(
             Rule::BadId,
@@ -294,8 +308,17 @@ pub fn check(stream: &Stream) -> Report {
                         format!("{} options; at most {MAX_OPTIONS}", cap.options.len()),
                     );
                 }
+                let mut seen = HashSet::new();
                 for o in &cap.options {
                     c.text(id, "options", o, true, MAX_LABEL);
+                    if o.trim() != o || !seen.insert(o.as_str()) {
+                        c.error(
+                            Rule::BadText,
+                            Some(id),
+                            Some("options"),
+                            format!("option {o:?} has surrounding spaces or is listed twice"),
+                        );
+                    }
                 }
             }
             CardKind::LiveChat { routing, text, next } => {
@@ -356,6 +379,15 @@ pub fn check(stream: &Stream) -> Report {
                 }
             }
         }
+    }
+
+    if c.total > MAX_TOTAL_TEXT {
+        c.error(
+            Rule::TooBig,
+            None,
+            Some("cards"),
+            format!("{} bytes of text in all; at most {MAX_TOTAL_TEXT}", c.total),
+        );
     }
 
     find_cycles(stream, &index, &mut c);
@@ -425,10 +457,14 @@ fn find_cycles(stream: &Stream, index: &HashMap<&str, usize>, c: &mut Checker) {
                     Colour::Grey if reported.insert(node) => {
                         let id = &stream.cards[node].id;
                         let target = &stream.cards[j].id;
+                        let field = match stream.cards[node].kind {
+                            CardKind::Question { .. } => "answers.next",
+                            _ => "next",
+                        };
                         c.error(
                             Rule::Cycle,
                             Some(id),
-                            Some("next"),
+                            Some(field),
                             format!("leads back to `{target}`, making a loop; visitors never go back"),
                         );
                     }
