@@ -11,12 +11,14 @@
 //! - [`text`]: card text with `{{token:"default"}}` tokens.
 //! - [`stream`]: the stream model, its validator, runner and selection, and
 //!   (feature `file`) its hand-written TOML form.
+//! - [`wire`]: the WebSocket frames and their checks.
 
 pub mod attribute;
 pub mod auth;
 pub mod site;
 pub mod stream;
 pub mod text;
+pub mod wire;
 
 /// The wire protocol version, sent in every WebSocket hello. A server refuses a
 /// client whose version it does not speak, with a clear error frame.

@@ -13,15 +13,21 @@
 //! - [`assets`]: the widget loader and the built widget and inbox bundles
 //! - [`demo`]: the demo host page and seed data
 //! - [`error`]: the HTTP error type
+//! - [`hub`]: fan-out of conversation events
+//! - [`conversation`]: conversation state changes (store, then broadcast)
+//! - [`ws`]: the WebSocket endpoints
 //! - [`stream_cli`]: `switchboard stream check|show`
 
 pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod config;
+pub mod conversation;
 pub mod demo;
 pub mod error;
+pub mod hub;
 pub mod shutdown;
 pub mod startup;
 pub mod store;
 pub mod stream_cli;
+pub mod ws;

@@ -11,9 +11,10 @@ use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
 use crate::config::Settings;
-use crate::shutdown::Shutdown;
+use crate::hub::Hub;
+use crate::shutdown::{self, Shutdown, ShutdownTrigger};
 use crate::store::{Store, StoreError};
-use crate::{api, assets, auth, demo};
+use crate::{api, assets, auth, demo, ws};
 
 /// Shared state of every handler.
 #[derive(Clone)]
@@ -26,6 +27,10 @@ pub struct AppState {
     pub public_url: Arc<str>,
     /// A real argon2 hash to verify against for unknown emails (constant-time-ish login).
     pub dummy_hash: Arc<str>,
+    /// Fan-out of conversation events.
+    pub hub: Hub,
+    /// Fires when the server stops; every WebSocket task selects on it.
+    pub shutdown: Shutdown,
 }
 
 /// Why the server could not start.
@@ -61,6 +66,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/auth/login", post(auth::login))
         .route("/api/auth/logout", post(auth::logout))
         .route("/api/auth/me", get(auth::me))
+        .route("/ws/visitor", get(ws::visitor::upgrade))
         .merge(assets::routes(&state.settings.assets_dir))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(TraceLayer::new_for_http())
@@ -72,6 +78,8 @@ pub struct Application {
     listener: TcpListener,
     demo_listener: Option<TcpListener>,
     state: AppState,
+    /// Stops the WebSocket tasks (which axum's graceful shutdown does not drain).
+    stop_sockets: ShutdownTrigger,
 }
 
 impl Application {
@@ -99,8 +107,16 @@ impl Application {
             .await
             .expect("hashing does not panic")
             .into();
-        let state = AppState { store, settings: Arc::new(settings), public_url, dummy_hash };
-        Ok(Self { listener, demo_listener, state })
+        let (stop_sockets, sockets_shutdown) = shutdown::channel();
+        let state = AppState {
+            store,
+            settings: Arc::new(settings),
+            public_url,
+            dummy_hash,
+            hub: Hub::default(),
+            shutdown: sockets_shutdown,
+        };
+        Ok(Self { listener, demo_listener, state, stop_sockets })
     }
 
     /// The address the API really listens on.
@@ -118,6 +134,12 @@ impl Application {
         &self.state.public_url
     }
 
+    /// The shared state (tests use it to act as the other side of a
+    /// conversation until the agent socket exists).
+    pub fn state(&self) -> AppState {
+        self.state.clone()
+    }
+
     /// The storage handle (for seeding and tests).
     pub fn store(&self) -> &Store {
         &self.state.store
@@ -126,7 +148,16 @@ impl Application {
     /// Serves until `shutdown` fires, then finishes in-flight requests and
     /// closes the database.
     pub async fn run(self, shutdown: Shutdown) -> std::io::Result<()> {
-        let Self { listener, demo_listener, state } = self;
+        let Self { listener, demo_listener, state, stop_sockets } = self;
+        // WebSocket tasks are not drained by axum's graceful shutdown: tell
+        // them first, so they close their sockets cleanly.
+        let http_shutdown = {
+            let shutdown = shutdown.clone();
+            async move {
+                shutdown.recv().await;
+                stop_sockets.trigger();
+            }
+        };
         let store = state.store.clone();
         let demo = demo_listener.map(|l| {
             let router = demo::routes(state.public_url.to_string(), state.settings.demo_site.clone());
@@ -134,7 +165,7 @@ impl Application {
             tokio::spawn(async move { axum::serve(l, router).with_graceful_shutdown(shutdown.recv()).await })
         });
         tracing::info!(public_url = %state.public_url, "serving");
-        let result = axum::serve(listener, app(state)).with_graceful_shutdown(shutdown.recv()).await;
+        let result = axum::serve(listener, app(state)).with_graceful_shutdown(http_shutdown).await;
         if let Some(demo) = demo {
             demo.await.map_err(std::io::Error::other)??;
         }

@@ -11,6 +11,7 @@ pub struct TestApp {
     pub demo_url: String,
     pub accounts: Vec<SeededAccount>,
     pub http: reqwest::Client,
+    pub state: switchboard_server::startup::AppState,
     pub dir: tempfile::TempDir,
     trigger: Option<ShutdownTrigger>,
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
@@ -37,6 +38,7 @@ async fn start(dir: tempfile::TempDir, seed: bool) -> TestApp {
         Vec::new()
     };
     let url = app.public_url().to_owned();
+    let state = app.state();
     let demo_url = format!("http://{}", app.demo_addr().unwrap());
     let (trigger, shutdown) = shutdown::channel();
     let task = tokio::spawn(app.run(shutdown));
@@ -45,6 +47,7 @@ async fn start(dir: tempfile::TempDir, seed: bool) -> TestApp {
         demo_url,
         accounts,
         http: reqwest::Client::new(),
+        state,
         dir,
         trigger: Some(trigger),
         task: Some(task),

@@ -6,3 +6,5 @@ mod auth;
 mod helpers;
 mod site_config;
 mod stream_cli;
+mod visitor_client;
+mod ws_visitor;

@@ -1,5 +1,9 @@
 //! Storage: the SQLite database (one file, WAL) behind sqlx, with the embedded
 //! migrations. Every query the server runs lives here, named after what it does.
+//!
+//! [`conversations`] holds visitors, conversations and their messages.
+
+pub mod conversations;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
@@ -11,7 +15,7 @@ use switchboard_protocol::stream::{Stream, ValidStream};
 /// A handle on the database; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Store {
-    pool: SqlitePool,
+    pub(crate) pool: SqlitePool,
 }
 
 /// Why a storage operation failed.

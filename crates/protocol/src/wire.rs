@@ -1,0 +1,281 @@
+//! The WebSocket wire format: JSON text frames of serde enums tagged by `type`.
+//!
+//! Every frame a client sends is size-limited ([`MAX_FRAME_BYTES`]) and
+//! parsed with [`parse_visitor_frame`], which turns anything malformed into a
+//! [`WireError`] with a stable code; the server answers it with an
+//! [`VisitorOut::Error`] frame and keeps the connection.
+
+use serde::{Deserialize, Serialize};
+
+use crate::attribute::Attributes;
+use crate::stream::runner::Entry;
+use crate::stream::Routing;
+
+/// Largest frame a client may send, in bytes.
+pub const MAX_FRAME_BYTES: usize = 16 * 1024;
+/// Longest chat message, in characters.
+pub const MAX_MESSAGE_CHARS: usize = 4000;
+/// Longest client-chosen message id.
+pub const MAX_CLIENT_ID: usize = 64;
+/// Most transcript entries a hand-off may carry.
+pub const MAX_TRANSCRIPT: usize = 400;
+
+/// Where the visitor is: sent with the hand-off, shown to the agent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PageContext {
+    /// The page URL.
+    pub url: String,
+    /// The referrer.
+    pub referrer: String,
+    /// The browser's language.
+    pub language: String,
+}
+
+/// What a visitor's widget sends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum VisitorIn {
+    /// First frame: the protocol version, the visitor's token when returning,
+    /// and the last sequence number the widget has seen.
+    Hello {
+        /// Must equal [`crate::PROTOCOL_VERSION`].
+        protocol: u32,
+        /// The token the server issued earlier, if any.
+        #[serde(default)]
+        token: Option<String>,
+        /// Replay everything after this sequence number.
+        #[serde(default)]
+        last_seq: u64,
+    },
+    /// The stream reached its live chat card.
+    Handoff {
+        /// The stream's id.
+        stream: String,
+        /// The live chat card's routing option.
+        routing: Routing,
+        /// What the stream captured.
+        #[serde(default)]
+        attributes: Attributes,
+        /// The bot transcript.
+        #[serde(default)]
+        transcript: Vec<Entry>,
+        /// Page context.
+        #[serde(default)]
+        page: PageContext,
+    },
+    /// A chat message; `client_id` makes a resend idempotent.
+    Message {
+        /// Chosen by the client, unique per conversation.
+        client_id: String,
+        /// The text.
+        text: String,
+    },
+    /// The visitor is (not) typing.
+    Typing {
+        /// Whether typing.
+        typing: bool,
+    },
+    /// The visitor ends the chat.
+    End,
+}
+
+/// Who wrote a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Author {
+    /// The visitor.
+    Visitor,
+    /// An agent.
+    Agent,
+    /// The system (hand-off notes, fallback message).
+    System,
+}
+
+/// A stored chat message as clients receive it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatMessage {
+    /// Per-conversation sequence number, from 1, without gaps.
+    pub seq: u64,
+    /// Who wrote it.
+    pub author: Author,
+    /// The client id the sender chose, if it came from a client.
+    pub client_id: Option<String>,
+    /// The text (always rendered as text).
+    pub text: String,
+    /// When the server stored it (RFC 3339, UTC).
+    pub at: String,
+}
+
+/// Where a conversation is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConversationState {
+    /// Handed off, waiting for routing.
+    Waiting,
+    /// Offered to an agent, not yet accepted.
+    Offered,
+    /// An agent accepted.
+    Active,
+    /// Over.
+    Ended,
+    /// Nobody was found; the fallback message was shown.
+    Fallback,
+}
+
+/// What the server sends a visitor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum VisitorOut {
+    /// Answer to hello: the visitor's token (new or confirmed) and the
+    /// conversation's state, if there is one.
+    Welcome {
+        /// Keep this; send it in the next hello.
+        token: String,
+        /// The conversation's state, when the visitor has one.
+        state: Option<ConversationState>,
+    },
+    /// A message (live or replayed).
+    Message(ChatMessage),
+    /// The conversation's state changed.
+    State {
+        /// The new state.
+        state: ConversationState,
+    },
+    /// The other side is (not) typing.
+    Typing {
+        /// Whether typing.
+        typing: bool,
+    },
+    /// A frame was refused; the connection stays open.
+    Error {
+        /// Stable machine code.
+        code: ErrorCode,
+        /// For a person.
+        message: String,
+    },
+}
+
+/// Stable codes of refused frames.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// Larger than [`MAX_FRAME_BYTES`].
+    FrameTooLarge,
+    /// Not JSON, or not a known frame.
+    BadFrame,
+    /// A binary frame.
+    BinaryFrame,
+    /// Protocol version not spoken.
+    UnsupportedVersion,
+    /// The first frame must be hello.
+    HelloFirst,
+    /// The token is unknown.
+    BadToken,
+    /// The frame needs a conversation and there is none.
+    NoConversation,
+    /// A conversation already exists.
+    AlreadyHandedOff,
+    /// The conversation has ended.
+    Ended,
+    /// Text over [`MAX_MESSAGE_CHARS`], empty, or a bad client id.
+    BadMessage,
+    /// Too many frames too fast.
+    RateLimited,
+    /// The server failed; try again.
+    Internal,
+}
+
+/// A refused frame.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct WireError {
+    /// Stable code.
+    pub code: ErrorCode,
+    /// For a person.
+    pub message: String,
+}
+
+impl WireError {
+    /// A new error.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { code, message: message.into() }
+    }
+}
+
+/// Checks a chat message's client id and text; returns the text to store.
+pub fn check_message(client_id: &str, text: &str) -> Result<String, WireError> {
+    if client_id.is_empty()
+        || client_id.len() > MAX_CLIENT_ID
+        || !client_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(WireError::new(ErrorCode::BadMessage, "client_id must be 1 to 64 of A-Z a-z 0-9 - _"));
+    }
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(WireError::new(ErrorCode::BadMessage, "the message is empty"));
+    }
+    let chars = text.chars().count();
+    if chars > MAX_MESSAGE_CHARS {
+        return Err(WireError::new(
+            ErrorCode::BadMessage,
+            format!("the message is {chars} characters; at most {MAX_MESSAGE_CHARS}"),
+        ));
+    }
+    Ok(text.to_owned())
+}
+
+/// Parses a visitor's text frame.
+pub fn parse_visitor_frame(text: &str) -> Result<VisitorIn, WireError> {
+    if text.len() > MAX_FRAME_BYTES {
+        return Err(WireError::new(
+            ErrorCode::FrameTooLarge,
+            format!("the frame is {} bytes; at most {MAX_FRAME_BYTES}", text.len()),
+        ));
+    }
+    let frame: VisitorIn = serde_json::from_str(text)
+        .map_err(|e| WireError::new(ErrorCode::BadFrame, format!("not a frame: {e}")))?;
+    if let VisitorIn::Handoff { transcript, .. } = &frame {
+        if transcript.len() > MAX_TRANSCRIPT {
+            return Err(WireError::new(
+                ErrorCode::BadFrame,
+                format!("at most {MAX_TRANSCRIPT} transcript entries"),
+            ));
+        }
+    }
+    Ok(frame)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_are_tagged_by_type() {
+        let f = parse_visitor_frame(r#"{"type":"hello","protocol":1}"#).unwrap();
+        assert_eq!(f, VisitorIn::Hello { protocol: 1, token: None, last_seq: 0 });
+        let f = parse_visitor_frame(r#"{"type":"message","client_id":"c1","text":"hi"}"#).unwrap();
+        assert_eq!(f, VisitorIn::Message { client_id: "c1".into(), text: "hi".into() });
+        let out = serde_json::to_string(&VisitorOut::Typing { typing: true }).unwrap();
+        assert_eq!(out, r#"{"type":"typing","typing":true}"#);
+    }
+
+    #[test]
+    fn unknown_malformed_and_oversized_frames_get_stable_codes() {
+        assert_eq!(parse_visitor_frame(r#"{"type":"shout"}"#).unwrap_err().code, ErrorCode::BadFrame);
+        assert_eq!(parse_visitor_frame("{").unwrap_err().code, ErrorCode::BadFrame);
+        assert_eq!(parse_visitor_frame(r#"{"type":"end","extra":1}"#).unwrap_err().code, ErrorCode::BadFrame);
+        let big = format!(r#"{{"type":"message","client_id":"c","text":"{}"}}"#, "x".repeat(MAX_FRAME_BYTES));
+        assert_eq!(parse_visitor_frame(&big).unwrap_err().code, ErrorCode::FrameTooLarge);
+    }
+
+    #[test]
+    fn messages_need_a_sane_client_id_and_bounded_non_empty_text() {
+        assert_eq!(check_message("c-1", "  hi  ").unwrap(), "hi");
+        assert!(check_message("", "hi").is_err());
+        assert!(check_message("a b", "hi").is_err());
+        assert!(check_message("c", "   ").is_err());
+        assert!(check_message("c", &"é".repeat(MAX_MESSAGE_CHARS + 1)).is_err());
+        assert!(check_message("c", &"é".repeat(MAX_MESSAGE_CHARS)).is_ok());
+    }
+}

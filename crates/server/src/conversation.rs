@@ -1,0 +1,53 @@
+//! Conversation state changes. Each function stores, then broadcasts: handlers
+//! never do both by hand.
+
+use switchboard_protocol::wire::{Author, ChatMessage, ConversationState};
+
+use crate::hub::Event;
+use crate::startup::AppState;
+use crate::store::conversations::{Conversation, Handoff};
+use crate::store::StoreError;
+
+/// Stores a message and tells the conversation's listeners. A resent
+/// `client_id` is stored once: the stored message is returned and nobody is
+/// told again (the sender gets it back as its acknowledgement).
+pub async fn post(
+    state: &AppState,
+    conversation: i64,
+    author: Author,
+    client_id: Option<&str>,
+    text: &str,
+) -> Result<(ChatMessage, bool), StoreError> {
+    let (message, new) = state.store.append_message(conversation, author, client_id, text).await?;
+    if new {
+        state.hub.publish(conversation, Event::Message(message.clone()));
+    }
+    Ok((message, new))
+}
+
+/// Moves a conversation to `new_state` and tells its listeners.
+pub async fn set_state(
+    state: &AppState,
+    conversation: i64,
+    new_state: ConversationState,
+) -> Result<(), StoreError> {
+    state.store.set_state(conversation, new_state).await?;
+    state.hub.publish(conversation, Event::State(new_state));
+    Ok(())
+}
+
+/// Opens a conversation for a visitor's hand-off. It waits for routing, which
+/// lands with the agent side.
+pub async fn open(
+    state: &AppState,
+    site_id: i64,
+    visitor_id: i64,
+    h: &Handoff,
+) -> Result<Conversation, StoreError> {
+    state.store.create_conversation(site_id, visitor_id, h).await
+}
+
+/// Tells the other side that `author` is (not) typing; not stored.
+pub fn typing(state: &AppState, conversation: i64, author: Author, typing: bool) {
+    state.hub.publish(conversation, Event::Typing { author, typing });
+}

@@ -1,0 +1,52 @@
+//! Fan-out: one broadcast channel per conversation with listeners. Events are
+//! only ever published after they are stored, so a receiver that lags re-syncs
+//! from storage instead of losing anything.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use switchboard_protocol::wire::{Author, ChatMessage, ConversationState};
+use tokio::sync::broadcast;
+
+/// Something that happened in a conversation.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// A stored message.
+    Message(ChatMessage),
+    /// A stored state change.
+    State(ConversationState),
+    /// Someone is (not) typing (not stored).
+    Typing {
+        /// Who.
+        author: Author,
+        /// Whether typing.
+        typing: bool,
+    },
+}
+
+/// The channels, by conversation id.
+#[derive(Debug, Clone, Default)]
+pub struct Hub {
+    channels: Arc<Mutex<HashMap<i64, broadcast::Sender<Event>>>>,
+}
+
+/// Events a listener may fall behind by before it re-syncs from storage.
+const CAPACITY: usize = 256;
+
+impl Hub {
+    /// Listens to a conversation. Subscribe before reading what is stored, so
+    /// nothing published in between is missed.
+    pub fn subscribe(&self, conversation: i64) -> broadcast::Receiver<Event> {
+        let mut channels = self.channels.lock().unwrap_or_else(|e| e.into_inner());
+        channels.entry(conversation).or_insert_with(|| broadcast::channel(CAPACITY).0).subscribe()
+    }
+
+    /// Tells every listener of `conversation`; forgets channels nobody hears.
+    pub fn publish(&self, conversation: i64, event: Event) {
+        let mut channels = self.channels.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(tx) = channels.get(&conversation) {
+            if tx.send(event).is_err() {
+                channels.remove(&conversation);
+            }
+        }
+    }
+}

@@ -1,0 +1,224 @@
+//! Visitors, conversations and their sequenced messages.
+
+use sqlx::Row;
+use switchboard_protocol::wire::{Author, ChatMessage, ConversationState, PageContext};
+use switchboard_protocol::{attribute::Attributes, stream::runner::Entry, stream::Routing};
+
+use super::{Store, StoreError};
+
+/// A conversation's stored facts.
+#[derive(Debug, Clone)]
+pub struct Conversation {
+    /// Row id.
+    pub id: i64,
+    /// The site.
+    pub site_id: i64,
+    /// The visitor.
+    pub visitor_id: i64,
+    /// Where it is in its life.
+    pub state: ConversationState,
+    /// The highest sequence number stored.
+    pub last_seq: u64,
+}
+
+/// What a hand-off brings.
+#[derive(Debug, Clone)]
+pub struct Handoff {
+    /// Stream id.
+    pub stream: String,
+    /// The live chat card's routing option.
+    pub routing: Routing,
+    /// Captured attributes.
+    pub attributes: Attributes,
+    /// Bot transcript.
+    pub transcript: Vec<Entry>,
+    /// Page context.
+    pub page: PageContext,
+}
+
+fn state_to_db(s: ConversationState) -> &'static str {
+    match s {
+        ConversationState::Waiting => "waiting",
+        ConversationState::Offered => "offered",
+        ConversationState::Active => "active",
+        ConversationState::Ended => "ended",
+        ConversationState::Fallback => "fallback",
+    }
+}
+
+fn state_from_db(s: &str) -> ConversationState {
+    match s {
+        "offered" => ConversationState::Offered,
+        "active" => ConversationState::Active,
+        "ended" => ConversationState::Ended,
+        "fallback" => ConversationState::Fallback,
+        _ => ConversationState::Waiting,
+    }
+}
+
+fn author_to_db(a: Author) -> &'static str {
+    match a {
+        Author::Visitor => "visitor",
+        Author::Agent => "agent",
+        Author::System => "system",
+    }
+}
+
+fn author_from_db(s: &str) -> Author {
+    match s {
+        "visitor" => Author::Visitor,
+        "agent" => Author::Agent,
+        _ => Author::System,
+    }
+}
+
+fn json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).expect("plain data serializes")
+}
+
+fn conversation(row: &sqlx::sqlite::SqliteRow) -> Conversation {
+    Conversation {
+        id: row.get("id"),
+        site_id: row.get("site_id"),
+        visitor_id: row.get("visitor_id"),
+        state: state_from_db(row.get("state")),
+        last_seq: u64::try_from(row.get::<i64, _>("last_seq")).unwrap_or(0),
+    }
+}
+
+fn message(row: &sqlx::sqlite::SqliteRow) -> ChatMessage {
+    ChatMessage {
+        seq: u64::try_from(row.get::<i64, _>("seq")).unwrap_or(0),
+        author: author_from_db(row.get("author")),
+        client_id: row.get("client_id"),
+        text: row.get("text"),
+        at: row.get("at"),
+    }
+}
+
+impl Store {
+    /// Creates a visitor of `site_id` identified by `token_hash`.
+    pub async fn create_visitor(&self, site_id: i64, token_hash: &str) -> Result<i64, StoreError> {
+        Ok(sqlx::query("INSERT INTO visitors (site_id, token_hash) VALUES (?, ?) RETURNING id")
+            .bind(site_id)
+            .bind(token_hash)
+            .fetch_one(&self.pool)
+            .await?
+            .get(0))
+    }
+
+    /// The visitor of `site_id` with this token hash.
+    pub async fn visitor(&self, site_id: i64, token_hash: &str) -> Result<Option<i64>, StoreError> {
+        Ok(sqlx::query_scalar("SELECT id FROM visitors WHERE site_id = ? AND token_hash = ?")
+            .bind(site_id)
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    /// The visitor's latest conversation.
+    pub async fn latest_conversation(&self, visitor_id: i64) -> Result<Option<Conversation>, StoreError> {
+        let row = sqlx::query("SELECT * FROM conversations WHERE visitor_id = ? ORDER BY id DESC LIMIT 1")
+            .bind(visitor_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(conversation))
+    }
+
+    /// Opens a conversation for a visitor's hand-off, in the waiting state.
+    pub async fn create_conversation(
+        &self,
+        site_id: i64,
+        visitor_id: i64,
+        h: &Handoff,
+    ) -> Result<Conversation, StoreError> {
+        let row = sqlx::query(
+            "INSERT INTO conversations (site_id, visitor_id, state, stream_id, routing, attributes, transcript, page)
+             VALUES (?, ?, 'waiting', ?, ?, ?, ?, ?) RETURNING *",
+        )
+        .bind(site_id)
+        .bind(visitor_id)
+        .bind(&h.stream)
+        .bind(json(&h.routing))
+        .bind(json(&h.attributes))
+        .bind(json(&h.transcript))
+        .bind(json(&h.page))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(conversation(&row))
+    }
+
+    /// Sets a conversation's state.
+    pub async fn set_state(&self, id: i64, state: ConversationState) -> Result<(), StoreError> {
+        sqlx::query("UPDATE conversations SET state = ? WHERE id = ?")
+            .bind(state_to_db(state))
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Appends a message with the next sequence number. A `client_id` already
+    /// stored for this author returns the stored message and `false`.
+    pub async fn append_message(
+        &self,
+        conversation_id: i64,
+        author: Author,
+        client_id: Option<&str>,
+        text: &str,
+    ) -> Result<(ChatMessage, bool), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        // Write first: taking SQLite's write lock at the start of the
+        // transaction means two appends never deadlock upgrading a read lock.
+        let seq: i64 = sqlx::query_scalar(
+            "UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq",
+        )
+        .bind(conversation_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if let Some(cid) = client_id {
+            let existing = sqlx::query(
+                "SELECT seq, author, client_id, text, at FROM messages
+                 WHERE conversation_id = ? AND author = ? AND client_id = ?",
+            )
+            .bind(conversation_id)
+            .bind(author_to_db(author))
+            .bind(cid)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(row) = existing {
+                tx.rollback().await?;
+                return Ok((message(&row), false));
+            }
+        }
+        let row = sqlx::query(
+            "INSERT INTO messages (conversation_id, seq, author, client_id, text) VALUES (?, ?, ?, ?, ?)
+             RETURNING seq, author, client_id, text, at",
+        )
+        .bind(conversation_id)
+        .bind(seq)
+        .bind(author_to_db(author))
+        .bind(client_id)
+        .bind(text)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok((message(&row), true))
+    }
+
+    /// The messages of a conversation after `after_seq`, in order.
+    pub async fn messages_after(
+        &self,
+        conversation_id: i64,
+        after_seq: u64,
+    ) -> Result<Vec<ChatMessage>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, author, client_id, text, at FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq",
+        )
+        .bind(conversation_id)
+        .bind(i64::try_from(after_seq).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(message).collect())
+    }
+}

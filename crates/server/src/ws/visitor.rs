@@ -1,0 +1,284 @@
+//! `/ws/visitor?site=KEY`: a visitor's live chat.
+//!
+//! The upgrade is refused unless the `Origin` is one of the site's allowed
+//! origins. Then: `hello` (version, token when returning, last sequence seen)
+//! → `welcome` with the token and, when the visitor has a conversation, every
+//! message after the last one seen, then live events. `handoff` opens a
+//! conversation; `message` (with a client id, so a resend is stored once),
+//! `typing` and `end` act on it. A bad frame gets an error frame and the
+//! connection stays open.
+
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, State};
+use axum::http::header::ORIGIN;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use serde::Deserialize;
+use std::time::Instant;
+use switchboard_protocol::site::SiteKey;
+use switchboard_protocol::wire::{
+    self, Author, ConversationState, ErrorCode, VisitorIn, VisitorOut, WireError, MAX_FRAME_BYTES,
+};
+use switchboard_protocol::PROTOCOL_VERSION;
+use tokio::sync::{broadcast, mpsc};
+use tokio::task::JoinHandle;
+use tracing::Instrument;
+
+use super::RateLimit;
+use crate::auth::{random_token, token_hash};
+use crate::conversation;
+use crate::error::ApiError;
+use crate::hub::Event;
+use crate::startup::AppState;
+use crate::store::conversations::{Conversation, Handoff};
+use crate::store::{Site, StoreError};
+
+/// Query of the upgrade request.
+#[derive(Debug, Deserialize)]
+pub struct Params {
+    site: String,
+}
+
+/// Hard cap on a WebSocket message; frames between [`MAX_FRAME_BYTES`] and
+/// this get an error frame, larger ones close the connection.
+const HARD_MAX_BYTES: usize = 4 * MAX_FRAME_BYTES;
+
+/// `GET /ws/visitor?site=KEY`: checks the site and the origin, then upgrades.
+pub async fn upgrade(
+    ws: WebSocketUpgrade,
+    State(state): State<AppState>,
+    Query(params): Query<Params>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let key = SiteKey::parse(&params.site).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let site = state.store.site(&key).await?.ok_or(ApiError::NotFound("site"))?;
+    let origin = headers.get(ORIGIN).and_then(|o| o.to_str().ok()).ok_or(ApiError::OriginNotAllowed)?;
+    if !site.allowed_origins.iter().any(|o| o == origin) {
+        return Err(ApiError::OriginNotAllowed);
+    }
+    let span = tracing::info_span!("visitor", site = %site.key);
+    Ok(ws
+        .max_message_size(HARD_MAX_BYTES)
+        .on_upgrade(move |socket| run(socket, state, site).instrument(span)))
+}
+
+/// One connection's state.
+struct Session {
+    state: AppState,
+    site: Site,
+    out: mpsc::Sender<VisitorOut>,
+    visitor: Option<i64>,
+    conversation: Option<Conversation>,
+    forward: Option<JoinHandle<()>>,
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        if let Some(f) = self.forward.take() {
+            f.abort();
+        }
+    }
+}
+
+async fn run(socket: WebSocket, state: AppState, site: Site) {
+    use futures_util::{SinkExt, StreamExt};
+    let (mut sink, mut stream) = socket.split();
+    let (out, mut rx) = mpsc::channel::<VisitorOut>(256);
+    let writer = tokio::spawn(async move {
+        while let Some(frame) = rx.recv().await {
+            let text = serde_json::to_string(&frame).expect("frames serialize");
+            if sink.send(Message::Text(text.into())).await.is_err() {
+                break;
+            }
+        }
+        let _ = sink.send(Message::Close(None)).await;
+    });
+    let shutdown = state.shutdown.clone();
+    let mut session = Session { state, site, out, visitor: None, conversation: None, forward: None };
+    let mut limit = RateLimit::new(40, 20);
+    loop {
+        let frame = tokio::select! {
+            frame = stream.next() => frame,
+            () = shutdown.clone().recv() => break,
+        };
+        let reply = match frame {
+            None | Some(Err(_)) | Some(Ok(Message::Close(_))) => break,
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+            Some(Ok(_)) if !limit.allow_at(Instant::now()) => {
+                Err(WireError::new(ErrorCode::RateLimited, "too many frames; slow down"))
+            }
+            Some(Ok(Message::Binary(_))) => {
+                Err(WireError::new(ErrorCode::BinaryFrame, "frames are JSON text"))
+            }
+            Some(Ok(Message::Text(text))) => match wire::parse_visitor_frame(&text) {
+                Ok(frame) => session.handle(frame).await,
+                Err(e) => Err(e),
+            },
+        };
+        if let Err(e) = reply {
+            if session.out.send(VisitorOut::Error { code: e.code, message: e.message }).await.is_err() {
+                break;
+            }
+        }
+    }
+    drop(session);
+    // The writer ends when the last sender (the session's) is gone.
+    let _ = writer.await;
+}
+
+fn internal(e: StoreError) -> WireError {
+    tracing::error!(error = %e, "visitor frame failed");
+    WireError::new(ErrorCode::Internal, "the server failed; try again")
+}
+
+impl Session {
+    async fn handle(&mut self, frame: VisitorIn) -> Result<(), WireError> {
+        match frame {
+            VisitorIn::Hello { protocol, token, last_seq } => self.hello(protocol, token, last_seq).await,
+            _ if self.visitor.is_none() => Err(WireError::new(ErrorCode::HelloFirst, "send hello first")),
+            VisitorIn::Handoff { stream, routing, attributes, transcript, page } => {
+                if self.conversation.as_ref().is_some_and(|c| c.state != ConversationState::Ended) {
+                    return Err(WireError::new(
+                        ErrorCode::AlreadyHandedOff,
+                        "this visitor already has a conversation",
+                    ));
+                }
+                let visitor = self.visitor.expect("checked above");
+                let h = Handoff { stream, routing, attributes, transcript, page };
+                let conv =
+                    conversation::open(&self.state, self.site.id, visitor, &h).await.map_err(internal)?;
+                self.follow(conv.id, 0);
+                let _ = self.out.send(VisitorOut::State { state: conv.state }).await;
+                self.conversation = Some(conv);
+                Ok(())
+            }
+            VisitorIn::Message { client_id, text } => {
+                let conv = self.open_conversation()?;
+                let text = wire::check_message(&client_id, &text)?;
+                let (message, new) =
+                    conversation::post(&self.state, conv, Author::Visitor, Some(&client_id), &text)
+                        .await
+                        .map_err(internal)?;
+                if !new {
+                    // A resend: acknowledge with what is stored.
+                    let _ = self.out.send(VisitorOut::Message(message)).await;
+                }
+                Ok(())
+            }
+            VisitorIn::Typing { typing } => {
+                let conv = self.open_conversation()?;
+                conversation::typing(&self.state, conv, Author::Visitor, typing);
+                Ok(())
+            }
+            VisitorIn::End => {
+                let conv = self.open_conversation()?;
+                conversation::set_state(&self.state, conv, ConversationState::Ended)
+                    .await
+                    .map_err(internal)?;
+                if let Some(c) = &mut self.conversation {
+                    c.state = ConversationState::Ended;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// The conversation messages and typing go to, if it is still open.
+    fn open_conversation(&self) -> Result<i64, WireError> {
+        match &self.conversation {
+            None => Err(WireError::new(ErrorCode::NoConversation, "hand off first")),
+            Some(c) if c.state == ConversationState::Ended => {
+                Err(WireError::new(ErrorCode::Ended, "the conversation has ended"))
+            }
+            Some(c) => Ok(c.id),
+        }
+    }
+
+    async fn hello(&mut self, protocol: u32, token: Option<String>, last_seq: u64) -> Result<(), WireError> {
+        if protocol != PROTOCOL_VERSION {
+            return Err(WireError::new(
+                ErrorCode::UnsupportedVersion,
+                format!("protocol {protocol} is not spoken here; this server speaks {PROTOCOL_VERSION}"),
+            ));
+        }
+        if self.visitor.is_some() {
+            return Err(WireError::new(ErrorCode::BadFrame, "hello was already sent"));
+        }
+        let store = &self.state.store;
+        let (visitor, token) = match token {
+            Some(token) => {
+                let id = store.visitor(self.site.id, &token_hash(&token)).await.map_err(internal)?;
+                (id.ok_or_else(|| WireError::new(ErrorCode::BadToken, "unknown visitor token"))?, token)
+            }
+            None => {
+                let token = random_token();
+                (store.create_visitor(self.site.id, &token_hash(&token)).await.map_err(internal)?, token)
+            }
+        };
+        self.visitor = Some(visitor);
+        let conv = store.latest_conversation(visitor).await.map_err(internal)?;
+        let _ = self.out.send(VisitorOut::Welcome { token, state: conv.as_ref().map(|c| c.state) }).await;
+        if let Some(c) = &conv {
+            self.follow(c.id, last_seq);
+        }
+        self.conversation = conv;
+        Ok(())
+    }
+
+    /// Sends every stored message after `after`, then live events, in order
+    /// and each once.
+    fn follow(&mut self, conversation: i64, after: u64) {
+        if let Some(f) = self.forward.take() {
+            f.abort();
+        }
+        // Subscribe before reading storage so nothing falls in between.
+        let events = self.state.hub.subscribe(conversation);
+        let store = self.state.store.clone();
+        let out = self.out.clone();
+        self.forward = Some(tokio::spawn(async move {
+            if let Err(e) = forward(store, conversation, after, events, out).await {
+                tracing::error!(error = %e, conversation, "forwarding stopped");
+            }
+        }));
+    }
+}
+
+async fn forward(
+    store: crate::store::Store,
+    conversation: i64,
+    mut delivered: u64,
+    mut events: broadcast::Receiver<Event>,
+    out: mpsc::Sender<VisitorOut>,
+) -> Result<(), StoreError> {
+    let mut resync = true;
+    loop {
+        if resync {
+            for m in store.messages_after(conversation, delivered).await? {
+                delivered = m.seq;
+                if out.send(VisitorOut::Message(m)).await.is_err() {
+                    return Ok(());
+                }
+            }
+            resync = false;
+        }
+        let frame = match events.recv().await {
+            Ok(Event::Message(m)) if m.seq <= delivered => continue,
+            Ok(Event::Message(m)) if m.seq == delivered + 1 => {
+                delivered = m.seq;
+                VisitorOut::Message(m)
+            }
+            // A gap: read what is missing from storage.
+            Ok(Event::Message(_)) | Err(broadcast::error::RecvError::Lagged(_)) => {
+                resync = true;
+                continue;
+            }
+            Ok(Event::State(state)) => VisitorOut::State { state },
+            Ok(Event::Typing { author: Author::Visitor, .. }) => continue,
+            Ok(Event::Typing { typing, .. }) => VisitorOut::Typing { typing },
+            Err(broadcast::error::RecvError::Closed) => return Ok(()),
+        };
+        if out.send(frame).await.is_err() {
+            return Ok(());
+        }
+    }
+}

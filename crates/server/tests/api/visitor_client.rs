@@ -1,0 +1,89 @@
+//! A typed visitor WebSocket client for the tests.
+
+use futures_util::{SinkExt, StreamExt};
+use std::time::Duration;
+use switchboard_protocol::wire::{VisitorIn, VisitorOut};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+
+pub struct VisitorClient {
+    ws: tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+}
+
+/// The handshake's refusal status, or the connected client.
+pub async fn connect(api: &str, site: &str, origin: &str) -> Result<VisitorClient, u16> {
+    let url = format!("{}/ws/visitor?site={site}", api.replace("http://", "ws://"));
+    let mut request = url.into_client_request().unwrap();
+    request.headers_mut().insert("Origin", origin.parse().unwrap());
+    match tokio_tungstenite::connect_async(request).await {
+        Ok((ws, _)) => Ok(VisitorClient { ws }),
+        Err(tokio_tungstenite::tungstenite::Error::Http(r)) => Err(r.status().as_u16()),
+        Err(e) => panic!("connecting: {e}"),
+    }
+}
+
+impl VisitorClient {
+    pub async fn send(&mut self, frame: &VisitorIn) {
+        self.send_raw(serde_json::to_string(frame).unwrap()).await;
+    }
+
+    pub async fn send_raw(&mut self, text: String) {
+        self.ws.send(Message::Text(text.into())).await.unwrap();
+    }
+
+    pub async fn send_binary(&mut self, bytes: Vec<u8>) {
+        self.ws.send(Message::Binary(bytes.into())).await.unwrap();
+    }
+
+    /// The next frame; fails the test after 5 s.
+    pub async fn recv(&mut self) -> VisitorOut {
+        loop {
+            let msg = tokio::time::timeout(Duration::from_secs(5), self.ws.next())
+                .await
+                .expect("timed out waiting for a frame")
+                .expect("the socket closed")
+                .expect("a WebSocket error");
+            if let Message::Text(t) = msg {
+                return serde_json::from_str(&t).unwrap_or_else(|e| panic!("{e}: {t}"));
+            }
+        }
+    }
+
+    /// Asserts nothing arrives for `ms` milliseconds.
+    pub async fn silent_for(&mut self, ms: u64) {
+        if let Ok(Some(Ok(Message::Text(t)))) =
+            tokio::time::timeout(Duration::from_millis(ms), self.ws.next()).await
+        {
+            panic!("expected silence, got {t}");
+        }
+    }
+
+    /// Says hello; returns the token and the conversation state.
+    pub async fn hello(
+        &mut self,
+        token: Option<&str>,
+        last_seq: u64,
+    ) -> (String, Option<switchboard_protocol::wire::ConversationState>) {
+        self.send(&VisitorIn::Hello { protocol: 1, token: token.map(str::to_owned), last_seq }).await;
+        match self.recv().await {
+            VisitorOut::Welcome { token, state } => (token, state),
+            other => panic!("expected welcome, got {other:?}"),
+        }
+    }
+
+    /// Whether the server closed the socket (close frame or end) within `secs`.
+    pub async fn closed_within(&mut self, secs: u64) -> bool {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+        loop {
+            match tokio::time::timeout_at(deadline, self.ws.next()).await {
+                Err(_) => return false,
+                Ok(None | Some(Err(_)) | Some(Ok(Message::Close(_)))) => return true,
+                Ok(Some(Ok(_))) => {}
+            }
+        }
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.ws.close(None).await;
+    }
+}

@@ -1,0 +1,227 @@
+use switchboard_protocol::site::SiteKey;
+use switchboard_protocol::stream::Routing;
+use switchboard_protocol::wire::{Author, ChatMessage, ConversationState, ErrorCode, VisitorIn, VisitorOut};
+use switchboard_server::auth::token_hash;
+use switchboard_server::conversation;
+
+use crate::helpers::{spawn_app, TestApp, ALLOWED};
+use crate::visitor_client::{connect, VisitorClient};
+
+fn handoff() -> VisitorIn {
+    VisitorIn::Handoff {
+        stream: "recommended".into(),
+        routing: Routing::RoundRobin,
+        attributes: [("first_name".to_owned(), "Ada".to_owned())].into(),
+        transcript: vec![],
+        page: Default::default(),
+    }
+}
+
+fn say(client_id: &str, text: &str) -> VisitorIn {
+    VisitorIn::Message { client_id: client_id.into(), text: text.into() }
+}
+
+async fn message(c: &mut VisitorClient) -> ChatMessage {
+    match c.recv().await {
+        VisitorOut::Message(m) => m,
+        other => panic!("expected a message, got {other:?}"),
+    }
+}
+
+async fn error_code(c: &mut VisitorClient) -> ErrorCode {
+    match c.recv().await {
+        VisitorOut::Error { code, .. } => code,
+        other => panic!("expected an error, got {other:?}"),
+    }
+}
+
+/// A visitor who has handed off; returns the client, its token and the conversation id.
+async fn handed_off(app: &TestApp) -> (VisitorClient, String, i64) {
+    let mut c = connect(&app.url, "demo", ALLOWED).await.unwrap();
+    let (token, state) = c.hello(None, 0).await;
+    assert_eq!(state, None);
+    c.send(&handoff()).await;
+    assert!(matches!(c.recv().await, VisitorOut::State { state: ConversationState::Waiting }));
+    let conv = conversation_of(app, &token).await;
+    (c, token, conv)
+}
+
+async fn conversation_of(app: &TestApp, token: &str) -> i64 {
+    let store = &app.state.store;
+    let site = store.site(&SiteKey::parse("demo").unwrap()).await.unwrap().unwrap();
+    let visitor = store.visitor(site.id, &token_hash(token)).await.unwrap().unwrap();
+    store.latest_conversation(visitor).await.unwrap().unwrap().id
+}
+
+#[tokio::test]
+async fn a_visitor_hands_off_and_each_message_comes_back_with_the_next_sequence_number() {
+    let app = spawn_app().await;
+    let (mut c, _, _) = handed_off(&app).await;
+    c.send(&say("m1", "Hello?")).await;
+    let m = message(&mut c).await;
+    assert_eq!(
+        (m.seq, m.author, m.text.as_str(), m.client_id.as_deref()),
+        (1, Author::Visitor, "Hello?", Some("m1"))
+    );
+    c.send(&say("m2", "  Anyone there?  ")).await;
+    let m = message(&mut c).await;
+    assert_eq!((m.seq, m.text.as_str()), (2, "Anyone there?"));
+}
+
+#[tokio::test]
+async fn a_foreign_origin_or_unknown_site_cannot_open_the_visitor_socket() {
+    let app = spawn_app().await;
+    assert_eq!(connect(&app.url, "demo", "https://evil.example.net").await.err(), Some(403));
+    assert_eq!(connect(&app.url, "nosuchsite", ALLOWED).await.err(), Some(404));
+}
+
+#[tokio::test]
+async fn after_a_dropped_socket_every_missed_message_arrives_once_in_order() {
+    let app = spawn_app().await;
+    let (mut c, token, conv) = handed_off(&app).await;
+    c.send(&say("m1", "Hi")).await;
+    assert_eq!(message(&mut c).await.seq, 1);
+    drop(c); // the network drops: no close handshake
+
+    // The agent side keeps writing meanwhile.
+    for text in ["one", "two", "three"] {
+        conversation::post(&app.state, conv, Author::Agent, None, text).await.unwrap();
+    }
+    let mut c = connect(&app.url, "demo", ALLOWED).await.unwrap();
+    let (same, state) = c.hello(Some(&token), 1).await;
+    assert_eq!((same.as_str(), state), (token.as_str(), Some(ConversationState::Waiting)));
+    let got: Vec<(u64, String)> = {
+        let mut v = Vec::new();
+        for _ in 0..3 {
+            let m = message(&mut c).await;
+            v.push((m.seq, m.text));
+        }
+        v
+    };
+    assert_eq!(got, [(2, "one".into()), (3, "two".into()), (4, "three".into())]);
+    // Live messages continue after the replay, without duplicates.
+    conversation::post(&app.state, conv, Author::Agent, None, "four").await.unwrap();
+    assert_eq!(message(&mut c).await.seq, 5);
+    c.silent_for(200).await;
+}
+
+#[tokio::test]
+async fn the_conversation_survives_a_server_restart_on_the_same_database() {
+    let app = spawn_app().await;
+    let (mut c, token, conv) = handed_off(&app).await;
+    c.send(&say("m1", "Before the restart")).await;
+    assert_eq!(message(&mut c).await.seq, 1);
+    conversation::post(&app.state, conv, Author::Agent, None, "Agent before").await.unwrap();
+    assert_eq!(message(&mut c).await.seq, 2);
+    c.close().await;
+
+    let app = app.restart().await;
+    let mut c = connect(&app.url, "demo", ALLOWED).await.unwrap();
+    let (_, state) = c.hello(Some(&token), 0).await;
+    assert_eq!(state, Some(ConversationState::Waiting));
+    let texts = [message(&mut c).await.text, message(&mut c).await.text];
+    assert_eq!(texts, ["Before the restart", "Agent before"]);
+    c.send(&say("m2", "After the restart")).await;
+    assert_eq!(message(&mut c).await.seq, 3);
+}
+
+#[tokio::test]
+async fn a_resent_client_id_is_stored_once_and_acknowledged_again() {
+    let app = spawn_app().await;
+    let (mut c, _, conv) = handed_off(&app).await;
+    c.send(&say("same", "Only once")).await;
+    let first = message(&mut c).await;
+    c.send(&say("same", "Only once")).await;
+    let again = message(&mut c).await;
+    assert_eq!(first, again);
+    assert_eq!(app.state.store.messages_after(conv, 0).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_visitor_sees_only_their_own_conversation() {
+    let app = spawn_app().await;
+    let (mut a, _, conv_a) = handed_off(&app).await;
+    let (mut b, token_b, conv_b) = handed_off(&app).await;
+    assert_ne!(conv_a, conv_b);
+    a.send(&say("a1", "A's secret")).await;
+    assert_eq!(message(&mut a).await.text, "A's secret");
+    b.silent_for(300).await;
+
+    // B reconnecting with its own token replays only B's conversation (empty).
+    b.close().await;
+    let mut b = connect(&app.url, "demo", ALLOWED).await.unwrap();
+    b.hello(Some(&token_b), 0).await;
+    b.silent_for(300).await;
+
+    // A guessed token is refused.
+    let mut guess = connect(&app.url, "demo", ALLOWED).await.unwrap();
+    guess.send(&VisitorIn::Hello { protocol: 1, token: Some("0".repeat(64)), last_seq: 0 }).await;
+    assert_eq!(error_code(&mut guess).await, ErrorCode::BadToken);
+}
+
+#[tokio::test]
+async fn bad_frames_get_error_frames_and_the_connection_stays_usable() {
+    let app = spawn_app().await;
+    let mut c = connect(&app.url, "demo", ALLOWED).await.unwrap();
+    c.send(&say("m1", "before hello")).await;
+    assert_eq!(error_code(&mut c).await, ErrorCode::HelloFirst);
+    c.send_raw("{".into()).await;
+    assert_eq!(error_code(&mut c).await, ErrorCode::BadFrame);
+    c.send_raw(r#"{"type":"shout"}"#.into()).await;
+    assert_eq!(error_code(&mut c).await, ErrorCode::BadFrame);
+    c.send_raw(format!(r#"{{"type":"message","client_id":"x","text":"{}"}}"#, "x".repeat(20_000))).await;
+    assert_eq!(error_code(&mut c).await, ErrorCode::FrameTooLarge);
+    c.send_binary(vec![1, 2, 3]).await;
+    assert_eq!(error_code(&mut c).await, ErrorCode::BinaryFrame);
+    c.send(&VisitorIn::Hello { protocol: 99, token: None, last_seq: 0 }).await;
+    assert_eq!(error_code(&mut c).await, ErrorCode::UnsupportedVersion);
+
+    // Still usable.
+    c.hello(None, 0).await;
+    c.send(&say("m1", "no conversation yet")).await;
+    assert_eq!(error_code(&mut c).await, ErrorCode::NoConversation);
+    c.send(&handoff()).await;
+    assert!(matches!(c.recv().await, VisitorOut::State { .. }));
+    c.send(&say("m1", &"é".repeat(4001))).await;
+    assert_eq!(error_code(&mut c).await, ErrorCode::BadMessage);
+    c.send(&say("m1", "fine")).await;
+    assert_eq!(message(&mut c).await.seq, 1);
+}
+
+#[tokio::test]
+async fn a_flood_of_frames_is_rate_limited() {
+    let app = spawn_app().await;
+    let (mut c, _, _) = handed_off(&app).await;
+    for _ in 0..100 {
+        c.send(&VisitorIn::Typing { typing: true }).await;
+    }
+    let mut limited = false;
+    for _ in 0..100 {
+        if let VisitorOut::Error { code: ErrorCode::RateLimited, .. } = c.recv().await {
+            limited = true;
+            break;
+        }
+    }
+    assert!(limited);
+}
+
+#[tokio::test]
+async fn the_visitor_ends_the_chat_and_can_no_longer_write() {
+    let app = spawn_app().await;
+    let (mut c, _, _) = handed_off(&app).await;
+    c.send(&VisitorIn::End).await;
+    assert!(matches!(c.recv().await, VisitorOut::State { state: ConversationState::Ended }));
+    c.send(&say("m1", "hello?")).await;
+    assert_eq!(error_code(&mut c).await, ErrorCode::Ended);
+}
+
+#[tokio::test]
+async fn shutting_down_closes_open_visitor_sockets_cleanly() {
+    let app = spawn_app().await;
+    let (mut c, token, _) = handed_off(&app).await;
+    // restart() fails the test unless the server stops within 10 s.
+    let app = app.restart().await;
+    assert!(c.closed_within(5).await, "the socket was not closed");
+    let mut c = connect(&app.url, "demo", ALLOWED).await.unwrap();
+    assert_eq!(c.hello(Some(&token), 0).await.1, Some(ConversationState::Waiting));
+}
