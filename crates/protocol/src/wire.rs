@@ -264,7 +264,10 @@ mod tests {
     fn unknown_malformed_and_oversized_frames_get_stable_codes() {
         assert_eq!(parse_visitor_frame(r#"{"type":"shout"}"#).unwrap_err().code, ErrorCode::BadFrame);
         assert_eq!(parse_visitor_frame("{").unwrap_err().code, ErrorCode::BadFrame);
-        assert_eq!(parse_visitor_frame(r#"{"type":"end","extra":1}"#).unwrap_err().code, ErrorCode::BadFrame);
+        assert_eq!(
+            parse_visitor_frame(r#"{"type":"typing","typing":true,"extra":1}"#).unwrap_err().code,
+            ErrorCode::BadFrame
+        );
         let big = format!(r#"{{"type":"message","client_id":"c","text":"{}"}}"#, "x".repeat(MAX_FRAME_BYTES));
         assert_eq!(parse_visitor_frame(&big).unwrap_err().code, ErrorCode::FrameTooLarge);
     }
