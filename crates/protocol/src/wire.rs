@@ -147,6 +147,11 @@ pub enum VisitorOut {
         /// Whether typing.
         typing: bool,
     },
+    /// An agent accepted the chat.
+    Agent {
+        /// The agent's display name.
+        name: String,
+    },
     /// A frame was refused; the connection stays open.
     Error {
         /// Stable machine code.
@@ -154,6 +159,120 @@ pub enum VisitorOut {
         /// For a person.
         message: String,
     },
+}
+
+/// What an agent's inbox sends (the agent is identified by the session
+/// cookie or bearer token of the upgrade request).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum AgentIn {
+    /// First frame.
+    Hello {
+        /// Must equal [`crate::PROTOCOL_VERSION`].
+        protocol: u32,
+    },
+    /// Available for new chats, or not (active chats go on either way).
+    Availability {
+        /// Whether available.
+        available: bool,
+    },
+    /// Accept an offered conversation.
+    Accept {
+        /// Conversation id.
+        conversation: i64,
+    },
+    /// Send everything after `last_seq` of one of the agent's conversations
+    /// again, then follow it (after a reconnect).
+    Resume {
+        /// Conversation id.
+        conversation: i64,
+        /// Last sequence number seen.
+        last_seq: u64,
+    },
+    /// A message in an accepted conversation.
+    Message {
+        /// Conversation id.
+        conversation: i64,
+        /// Chosen by the client, unique per conversation.
+        client_id: String,
+        /// The text.
+        text: String,
+    },
+    /// Typing in an accepted conversation.
+    Typing {
+        /// Conversation id.
+        conversation: i64,
+        /// Whether typing.
+        typing: bool,
+    },
+    /// End an accepted conversation.
+    End {
+        /// Conversation id.
+        conversation: i64,
+    },
+}
+
+/// What the server sends an agent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum AgentOut {
+    /// Answer to hello.
+    Welcome {
+        /// Who is logged in.
+        agent: crate::auth::AgentProfile,
+        /// Whether available for new chats.
+        available: bool,
+    },
+    /// A conversation is offered to this agent.
+    Offer {
+        /// Conversation id.
+        conversation: i64,
+        /// What the stream captured about the visitor.
+        attributes: Attributes,
+        /// Where the visitor is.
+        page: PageContext,
+        /// The bot transcript.
+        transcript: Vec<Entry>,
+    },
+    /// A message in one of the agent's conversations.
+    Message {
+        /// Conversation id.
+        conversation: i64,
+        /// The message.
+        message: ChatMessage,
+    },
+    /// A conversation's state changed.
+    State {
+        /// Conversation id.
+        conversation: i64,
+        /// The new state.
+        state: ConversationState,
+    },
+    /// The visitor is (not) typing.
+    Typing {
+        /// Conversation id.
+        conversation: i64,
+        /// Whether typing.
+        typing: bool,
+    },
+    /// A frame was refused; the connection stays open.
+    Error {
+        /// Stable machine code.
+        code: ErrorCode,
+        /// For a person.
+        message: String,
+    },
+}
+
+/// Parses an agent's text frame.
+pub fn parse_agent_frame(text: &str) -> Result<AgentIn, WireError> {
+    if text.len() > MAX_FRAME_BYTES {
+        return Err(WireError::new(
+            ErrorCode::FrameTooLarge,
+            format!("the frame is {} bytes; at most {MAX_FRAME_BYTES}", text.len()),
+        ));
+    }
+    serde_json::from_str(text).map_err(|e| WireError::new(ErrorCode::BadFrame, format!("not a frame: {e}")))
 }
 
 /// Stable codes of refused frames.
@@ -182,6 +301,8 @@ pub enum ErrorCode {
     BadMessage,
     /// Too many frames too fast.
     RateLimited,
+    /// The conversation is not this agent's (or not offered to them).
+    NotYours,
     /// The server failed; try again.
     Internal,
 }

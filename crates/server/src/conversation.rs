@@ -47,6 +47,18 @@ pub async fn open(
     state.store.create_conversation(site_id, visitor_id, h).await
 }
 
+/// An agent accepts the conversation offered to them; the visitor is told who.
+/// Returns `false` when it was not offered to this agent (or not any more).
+pub async fn accept(state: &AppState, conversation: i64, agent: i64) -> Result<bool, StoreError> {
+    if !state.store.accept(conversation, agent).await? {
+        return Ok(false);
+    }
+    state.hub.publish(conversation, Event::State(ConversationState::Active));
+    let name = state.store.agent_name(agent).await?.unwrap_or_default();
+    state.hub.publish(conversation, Event::Assigned { name });
+    Ok(true)
+}
+
 /// Tells the other side that `author` is (not) typing; not stored.
 pub fn typing(state: &AppState, conversation: i64, author: Author, typing: bool) {
     state.hub.publish(conversation, Event::Typing { author, typing });

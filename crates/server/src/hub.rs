@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use switchboard_protocol::wire::{Author, ChatMessage, ConversationState};
+use switchboard_protocol::wire::{AgentOut, Author, ChatMessage, ConversationState};
 use tokio::sync::broadcast;
 
 /// Something that happened in a conversation.
@@ -14,6 +14,11 @@ pub enum Event {
     Message(ChatMessage),
     /// A stored state change.
     State(ConversationState),
+    /// An agent accepted the conversation.
+    Assigned {
+        /// The agent's display name.
+        name: String,
+    },
     /// Someone is (not) typing (not stored).
     Typing {
         /// Who.
@@ -27,6 +32,7 @@ pub enum Event {
 #[derive(Debug, Clone, Default)]
 pub struct Hub {
     channels: Arc<Mutex<HashMap<i64, broadcast::Sender<Event>>>>,
+    agents: Arc<Mutex<HashMap<i64, broadcast::Sender<AgentOut>>>>,
 }
 
 /// Events a listener may fall behind by before it re-syncs from storage.
@@ -46,6 +52,23 @@ impl Hub {
         if let Some(tx) = channels.get(&conversation) {
             if tx.send(event).is_err() {
                 channels.remove(&conversation);
+            }
+        }
+    }
+
+    /// Listens to what is addressed to an agent (offers), on every one of
+    /// their connections.
+    pub fn subscribe_agent(&self, agent: i64) -> broadcast::Receiver<AgentOut> {
+        let mut agents = self.agents.lock().unwrap_or_else(|e| e.into_inner());
+        agents.entry(agent).or_insert_with(|| broadcast::channel(CAPACITY).0).subscribe()
+    }
+
+    /// Sends `frame` to every connection of `agent`.
+    pub fn publish_agent(&self, agent: i64, frame: AgentOut) {
+        let mut agents = self.agents.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(tx) = agents.get(&agent) {
+            if tx.send(frame).is_err() {
+                agents.remove(&agent);
             }
         }
     }

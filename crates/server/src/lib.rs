@@ -14,6 +14,8 @@
 //! - [`demo`]: the demo host page and seed data
 //! - [`error`]: the HTTP error type
 //! - [`hub`]: fan-out of conversation events
+//! - [`presence`]: which agents are connected and available
+//! - [`routing`]: choosing the agent for a handed-off conversation
 //! - [`conversation`]: conversation state changes (store, then broadcast)
 //! - [`ws`]: the WebSocket endpoints
 //! - [`stream_cli`]: `switchboard stream check|show`
@@ -26,6 +28,8 @@ pub mod conversation;
 pub mod demo;
 pub mod error;
 pub mod hub;
+pub mod presence;
+pub mod routing;
 pub mod shutdown;
 pub mod startup;
 pub mod store;

@@ -29,6 +29,8 @@ pub struct AppState {
     pub dummy_hash: Arc<str>,
     /// Fan-out of conversation events.
     pub hub: Hub,
+    /// Agents' presence.
+    pub presence: crate::presence::Presence,
     /// Fires when the server stops; every WebSocket task selects on it.
     pub shutdown: Shutdown,
 }
@@ -67,6 +69,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/auth/logout", post(auth::logout))
         .route("/api/auth/me", get(auth::me))
         .route("/ws/visitor", get(ws::visitor::upgrade))
+        .route("/ws/agent", get(ws::agent::upgrade))
         .merge(assets::routes(&state.settings.assets_dir))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(TraceLayer::new_for_http())
@@ -114,6 +117,7 @@ impl Application {
             public_url,
             dummy_hash,
             hub: Hub::default(),
+            presence: Default::default(),
             shutdown: sockets_shutdown,
         };
         Ok(Self { listener, demo_listener, state, stop_sockets })

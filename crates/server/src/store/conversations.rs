@@ -19,6 +19,19 @@ pub struct Conversation {
     pub state: ConversationState,
     /// The highest sequence number stored.
     pub last_seq: u64,
+    /// The agent it is offered to or accepted by.
+    pub agent_id: Option<i64>,
+}
+
+/// What an agent is shown about a conversation when it is offered.
+#[derive(Debug, Clone)]
+pub struct Details {
+    /// Captured attributes.
+    pub attributes: Attributes,
+    /// Page context.
+    pub page: PageContext,
+    /// Bot transcript.
+    pub transcript: Vec<Entry>,
 }
 
 /// What a hand-off brings.
@@ -83,6 +96,7 @@ fn conversation(row: &sqlx::sqlite::SqliteRow) -> Conversation {
         visitor_id: row.get("visitor_id"),
         state: state_from_db(row.get("state")),
         last_seq: u64::try_from(row.get::<i64, _>("last_seq")).unwrap_or(0),
+        agent_id: row.get("agent_id"),
     }
 }
 
@@ -123,6 +137,70 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         Ok(row.as_ref().map(conversation))
+    }
+
+    /// The conversation with `id`.
+    pub async fn conversation(&self, id: i64) -> Result<Option<Conversation>, StoreError> {
+        let row = sqlx::query("SELECT * FROM conversations WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(conversation))
+    }
+
+    /// What the agent sees of a conversation.
+    pub async fn details(&self, id: i64) -> Result<Details, StoreError> {
+        let row = sqlx::query("SELECT attributes, page, transcript FROM conversations WHERE id = ?")
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?;
+        let parse = |col: &str| row.get::<String, _>(col);
+        let corrupt = |source| StoreError::Corrupt { what: "conversation", source };
+        Ok(Details {
+            attributes: serde_json::from_str(&parse("attributes")).map_err(corrupt)?,
+            page: serde_json::from_str(&parse("page")).map_err(corrupt)?,
+            transcript: serde_json::from_str(&parse("transcript")).map_err(corrupt)?,
+        })
+    }
+
+    /// Offers a conversation to an agent and moves the site's rotation on to them.
+    pub async fn offer(&self, conversation: &Conversation, agent_id: i64) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE conversations SET state = 'offered', agent_id = ? WHERE id = ?")
+            .bind(agent_id)
+            .bind(conversation.id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO rotation (site_id, last_agent_id) VALUES (?, ?)
+             ON CONFLICT (site_id) DO UPDATE SET last_agent_id = excluded.last_agent_id",
+        )
+        .bind(conversation.site_id)
+        .bind(agent_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The agent the site's rotation gave the last chat to.
+    pub async fn last_in_rotation(&self, site_id: i64) -> Result<Option<i64>, StoreError> {
+        Ok(sqlx::query_scalar("SELECT last_agent_id FROM rotation WHERE site_id = ?")
+            .bind(site_id)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    /// Accepts an offer: only the agent it was offered to, only while offered.
+    pub async fn accept(&self, conversation: i64, agent_id: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE conversations SET state = 'active' WHERE id = ? AND agent_id = ? AND state = 'offered'",
+        )
+        .bind(conversation)
+        .bind(agent_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// Opens a conversation for a visitor's hand-off, in the waiting state.

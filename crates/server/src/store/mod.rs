@@ -158,6 +158,32 @@ impl Store {
         Ok(Some(Site { id, key: key.clone(), name: row.get("name"), appearance, allowed_origins }))
     }
 
+    /// The site's fallback message.
+    pub async fn fallback_message(&self, site_id: i64) -> Result<String, StoreError> {
+        Ok(sqlx::query_scalar("SELECT fallback_message FROM sites WHERE id = ?")
+            .bind(site_id)
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    /// Sets the site's fallback message.
+    pub async fn set_fallback_message(&self, site_id: i64, text: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE sites SET fallback_message = ? WHERE id = ?")
+            .bind(text)
+            .bind(site_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// An agent's display name.
+    pub async fn agent_name(&self, agent_id: i64) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar("SELECT name FROM agents WHERE id = ?")
+            .bind(agent_id)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
     /// Creates an agent; `password_hash` is an argon2 PHC string.
     pub async fn create_agent(
         &self,

@@ -20,7 +20,7 @@ use switchboard_protocol::wire::{
     self, Author, ConversationState, ErrorCode, VisitorIn, VisitorOut, WireError, MAX_FRAME_BYTES,
 };
 use switchboard_protocol::PROTOCOL_VERSION;
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tracing::Instrument;
 
@@ -137,7 +137,7 @@ impl Session {
             VisitorIn::Hello { protocol, token, last_seq } => self.hello(protocol, token, last_seq).await,
             _ if self.visitor.is_none() => Err(WireError::new(ErrorCode::HelloFirst, "send hello first")),
             VisitorIn::Handoff { stream, routing, attributes, transcript, page } => {
-                if self.conversation.as_ref().is_some_and(|c| c.state != ConversationState::Ended) {
+                if self.open_conversation().await.is_ok() {
                     return Err(WireError::new(
                         ErrorCode::AlreadyHandedOff,
                         "this visitor already has a conversation",
@@ -149,11 +149,12 @@ impl Session {
                     conversation::open(&self.state, self.site.id, visitor, &h).await.map_err(internal)?;
                 self.follow(conv.id, 0);
                 let _ = self.out.send(VisitorOut::State { state: conv.state }).await;
+                crate::routing::route(&self.state, &conv).await.map_err(internal)?;
                 self.conversation = Some(conv);
                 Ok(())
             }
             VisitorIn::Message { client_id, text } => {
-                let conv = self.open_conversation()?;
+                let conv = self.open_conversation().await?;
                 let text = wire::check_message(&client_id, &text)?;
                 let (message, new) =
                     conversation::post(&self.state, conv, Author::Visitor, Some(&client_id), &text)
@@ -166,12 +167,12 @@ impl Session {
                 Ok(())
             }
             VisitorIn::Typing { typing } => {
-                let conv = self.open_conversation()?;
+                let conv = self.open_conversation().await?;
                 conversation::typing(&self.state, conv, Author::Visitor, typing);
                 Ok(())
             }
             VisitorIn::End => {
-                let conv = self.open_conversation()?;
+                let conv = self.open_conversation().await?;
                 conversation::set_state(&self.state, conv, ConversationState::Ended)
                     .await
                     .map_err(internal)?;
@@ -183,14 +184,20 @@ impl Session {
         }
     }
 
-    /// The conversation messages and typing go to, if it is still open.
-    fn open_conversation(&self) -> Result<i64, WireError> {
-        match &self.conversation {
-            None => Err(WireError::new(ErrorCode::NoConversation, "hand off first")),
-            Some(c) if c.state == ConversationState::Ended => {
+    /// The conversation messages and typing go to, if it is still open
+    /// (read from storage: the agent may have ended it).
+    async fn open_conversation(&self) -> Result<i64, WireError> {
+        let id = self
+            .conversation
+            .as_ref()
+            .map(|c| c.id)
+            .ok_or_else(|| WireError::new(ErrorCode::NoConversation, "hand off first"))?;
+        let conv = self.state.store.conversation(id).await.map_err(internal)?;
+        match conv.map(|c| c.state) {
+            Some(ConversationState::Ended | ConversationState::Fallback) | None => {
                 Err(WireError::new(ErrorCode::Ended, "the conversation has ended"))
             }
-            Some(c) => Ok(c.id),
+            Some(_) => Ok(id),
         }
     }
 
@@ -231,54 +238,13 @@ impl Session {
         if let Some(f) = self.forward.take() {
             f.abort();
         }
-        // Subscribe before reading storage so nothing falls in between.
-        let events = self.state.hub.subscribe(conversation);
-        let store = self.state.store.clone();
-        let out = self.out.clone();
-        self.forward = Some(tokio::spawn(async move {
-            if let Err(e) = forward(store, conversation, after, events, out).await {
-                tracing::error!(error = %e, conversation, "forwarding stopped");
-            }
-        }));
-    }
-}
-
-async fn forward(
-    store: crate::store::Store,
-    conversation: i64,
-    mut delivered: u64,
-    mut events: broadcast::Receiver<Event>,
-    out: mpsc::Sender<VisitorOut>,
-) -> Result<(), StoreError> {
-    let mut resync = true;
-    loop {
-        if resync {
-            for m in store.messages_after(conversation, delivered).await? {
-                delivered = m.seq;
-                if out.send(VisitorOut::Message(m)).await.is_err() {
-                    return Ok(());
-                }
-            }
-            resync = false;
-        }
-        let frame = match events.recv().await {
-            Ok(Event::Message(m)) if m.seq <= delivered => continue,
-            Ok(Event::Message(m)) if m.seq == delivered + 1 => {
-                delivered = m.seq;
-                VisitorOut::Message(m)
-            }
-            // A gap: read what is missing from storage.
-            Ok(Event::Message(_)) | Err(broadcast::error::RecvError::Lagged(_)) => {
-                resync = true;
-                continue;
-            }
-            Ok(Event::State(state)) => VisitorOut::State { state },
-            Ok(Event::Typing { author: Author::Visitor, .. }) => continue,
-            Ok(Event::Typing { typing, .. }) => VisitorOut::Typing { typing },
-            Err(broadcast::error::RecvError::Closed) => return Ok(()),
-        };
-        if out.send(frame).await.is_err() {
-            return Ok(());
-        }
+        self.forward =
+            Some(super::follow(&self.state, conversation, after, self.out.clone(), |event| match event {
+                Event::Message(m) => Some(VisitorOut::Message(m)),
+                Event::State(state) => Some(VisitorOut::State { state }),
+                Event::Assigned { name } => Some(VisitorOut::Agent { name }),
+                Event::Typing { author: Author::Visitor, .. } => None,
+                Event::Typing { typing, .. } => Some(VisitorOut::Typing { typing }),
+            }));
     }
 }

@@ -57,6 +57,10 @@ async fn start(dir: tempfile::TempDir, seed: bool) -> TestApp {
 /// A server on a fresh database, seeded with the demo site (allowing
 /// [`ALLOWED`]) and its accounts.
 pub async fn spawn_app() -> TestApp {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(std::env::var("TEST_LOG").unwrap_or_default())
+        .with_test_writer()
+        .try_init();
     start(tempfile::tempdir().unwrap(), true).await
 }
 
@@ -81,6 +85,21 @@ impl TestApp {
         let mut app = start(dir, false).await;
         app.accounts = std::mem::take(&mut self.accounts);
         app
+    }
+
+    /// Logs `email` in; returns the session token.
+    pub async fn session(&self, email: &str) -> String {
+        let r = self.login(email, &self.password(email)).await;
+        assert_eq!(r.status(), 200);
+        r.json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_owned()
+    }
+
+    /// An agent connected to the inbox socket, greeted and available.
+    pub async fn agent(&self, email: &str) -> crate::ws_client::AgentClient {
+        let token = self.session(email).await;
+        let mut a = crate::ws_client::connect_agent(&self.url, Some(&token), Some(&self.url)).await.unwrap();
+        a.hello().await;
+        a
     }
 
     pub async fn login(&self, email: &str, password: &str) -> reqwest::Response {

@@ -6,5 +6,6 @@ mod auth;
 mod helpers;
 mod site_config;
 mod stream_cli;
-mod visitor_client;
+mod ws_agent;
+mod ws_client;
 mod ws_visitor;

@@ -5,7 +5,7 @@ use switchboard_server::auth::token_hash;
 use switchboard_server::conversation;
 
 use crate::helpers::{spawn_app, TestApp, ALLOWED};
-use crate::visitor_client::{connect, VisitorClient};
+use crate::ws_client::{connect, AgentClient, VisitorClient};
 
 fn handoff() -> VisitorIn {
     VisitorIn::Handoff {
@@ -35,15 +35,20 @@ async fn error_code(c: &mut VisitorClient) -> ErrorCode {
     }
 }
 
-/// A visitor who has handed off; returns the client, its token and the conversation id.
-async fn handed_off(app: &TestApp) -> (VisitorClient, String, i64) {
+/// A visitor who has handed off while Ada is available (so the conversation
+/// is offered to her); returns the client, its token, the conversation id and
+/// Ada's inbox socket (which got the offer).
+async fn handed_off(app: &TestApp) -> (VisitorClient, String, i64, AgentClient) {
+    let mut ada = app.agent("ada@example.com").await;
     let mut c = connect(&app.url, "demo", ALLOWED).await.unwrap();
     let (token, state) = c.hello(None, 0).await;
     assert_eq!(state, None);
     c.send(&handoff()).await;
     assert!(matches!(c.recv().await, VisitorOut::State { state: ConversationState::Waiting }));
+    assert!(matches!(c.recv().await, VisitorOut::State { state: ConversationState::Offered }));
+    assert!(matches!(ada.recv().await, switchboard_protocol::wire::AgentOut::Offer { .. }));
     let conv = conversation_of(app, &token).await;
-    (c, token, conv)
+    (c, token, conv, ada)
 }
 
 async fn conversation_of(app: &TestApp, token: &str) -> i64 {
@@ -56,7 +61,7 @@ async fn conversation_of(app: &TestApp, token: &str) -> i64 {
 #[tokio::test]
 async fn a_visitor_hands_off_and_each_message_comes_back_with_the_next_sequence_number() {
     let app = spawn_app().await;
-    let (mut c, _, _) = handed_off(&app).await;
+    let (mut c, _, _, _ada) = handed_off(&app).await;
     c.send(&say("m1", "Hello?")).await;
     let m = message(&mut c).await;
     assert_eq!(
@@ -78,7 +83,7 @@ async fn a_foreign_origin_or_unknown_site_cannot_open_the_visitor_socket() {
 #[tokio::test]
 async fn after_a_dropped_socket_every_missed_message_arrives_once_in_order() {
     let app = spawn_app().await;
-    let (mut c, token, conv) = handed_off(&app).await;
+    let (mut c, token, conv, _ada) = handed_off(&app).await;
     c.send(&say("m1", "Hi")).await;
     assert_eq!(message(&mut c).await.seq, 1);
     drop(c); // the network drops: no close handshake
@@ -89,7 +94,7 @@ async fn after_a_dropped_socket_every_missed_message_arrives_once_in_order() {
     }
     let mut c = connect(&app.url, "demo", ALLOWED).await.unwrap();
     let (same, state) = c.hello(Some(&token), 1).await;
-    assert_eq!((same.as_str(), state), (token.as_str(), Some(ConversationState::Waiting)));
+    assert_eq!((same.as_str(), state), (token.as_str(), Some(ConversationState::Offered)));
     let got: Vec<(u64, String)> = {
         let mut v = Vec::new();
         for _ in 0..3 {
@@ -108,7 +113,7 @@ async fn after_a_dropped_socket_every_missed_message_arrives_once_in_order() {
 #[tokio::test]
 async fn the_conversation_survives_a_server_restart_on_the_same_database() {
     let app = spawn_app().await;
-    let (mut c, token, conv) = handed_off(&app).await;
+    let (mut c, token, conv, _ada) = handed_off(&app).await;
     c.send(&say("m1", "Before the restart")).await;
     assert_eq!(message(&mut c).await.seq, 1);
     conversation::post(&app.state, conv, Author::Agent, None, "Agent before").await.unwrap();
@@ -118,7 +123,7 @@ async fn the_conversation_survives_a_server_restart_on_the_same_database() {
     let app = app.restart().await;
     let mut c = connect(&app.url, "demo", ALLOWED).await.unwrap();
     let (_, state) = c.hello(Some(&token), 0).await;
-    assert_eq!(state, Some(ConversationState::Waiting));
+    assert_eq!(state, Some(ConversationState::Offered));
     let texts = [message(&mut c).await.text, message(&mut c).await.text];
     assert_eq!(texts, ["Before the restart", "Agent before"]);
     c.send(&say("m2", "After the restart")).await;
@@ -128,7 +133,7 @@ async fn the_conversation_survives_a_server_restart_on_the_same_database() {
 #[tokio::test]
 async fn a_resent_client_id_is_stored_once_and_acknowledged_again() {
     let app = spawn_app().await;
-    let (mut c, _, conv) = handed_off(&app).await;
+    let (mut c, _, conv, _ada) = handed_off(&app).await;
     c.send(&say("same", "Only once")).await;
     let first = message(&mut c).await;
     c.send(&say("same", "Only once")).await;
@@ -140,8 +145,8 @@ async fn a_resent_client_id_is_stored_once_and_acknowledged_again() {
 #[tokio::test]
 async fn a_visitor_sees_only_their_own_conversation() {
     let app = spawn_app().await;
-    let (mut a, _, conv_a) = handed_off(&app).await;
-    let (mut b, token_b, conv_b) = handed_off(&app).await;
+    let (mut a, _, conv_a, _ada_a) = handed_off(&app).await;
+    let (mut b, token_b, conv_b, _ada_b) = handed_off(&app).await;
     assert_ne!(conv_a, conv_b);
     a.send(&say("a1", "A's secret")).await;
     assert_eq!(message(&mut a).await.text, "A's secret");
@@ -180,8 +185,10 @@ async fn bad_frames_get_error_frames_and_the_connection_stays_usable() {
     c.hello(None, 0).await;
     c.send(&say("m1", "no conversation yet")).await;
     assert_eq!(error_code(&mut c).await, ErrorCode::NoConversation);
+    let _ada = app.agent("ada@example.com").await;
     c.send(&handoff()).await;
-    assert!(matches!(c.recv().await, VisitorOut::State { .. }));
+    assert!(matches!(c.recv().await, VisitorOut::State { state: ConversationState::Waiting }));
+    assert!(matches!(c.recv().await, VisitorOut::State { state: ConversationState::Offered }));
     c.send(&say("m1", &"é".repeat(4001))).await;
     assert_eq!(error_code(&mut c).await, ErrorCode::BadMessage);
     c.send(&say("m1", "fine")).await;
@@ -191,7 +198,7 @@ async fn bad_frames_get_error_frames_and_the_connection_stays_usable() {
 #[tokio::test]
 async fn a_flood_of_frames_is_rate_limited() {
     let app = spawn_app().await;
-    let (mut c, _, _) = handed_off(&app).await;
+    let (mut c, _, _, _ada) = handed_off(&app).await;
     for _ in 0..100 {
         c.send(&VisitorIn::Typing { typing: true }).await;
     }
@@ -208,7 +215,7 @@ async fn a_flood_of_frames_is_rate_limited() {
 #[tokio::test]
 async fn the_visitor_ends_the_chat_and_can_no_longer_write() {
     let app = spawn_app().await;
-    let (mut c, _, _) = handed_off(&app).await;
+    let (mut c, _, _, _ada) = handed_off(&app).await;
     c.send(&VisitorIn::End).await;
     assert!(matches!(c.recv().await, VisitorOut::State { state: ConversationState::Ended }));
     c.send(&say("m1", "hello?")).await;
@@ -218,10 +225,10 @@ async fn the_visitor_ends_the_chat_and_can_no_longer_write() {
 #[tokio::test]
 async fn shutting_down_closes_open_visitor_sockets_cleanly() {
     let app = spawn_app().await;
-    let (mut c, token, _) = handed_off(&app).await;
+    let (mut c, token, _, _ada) = handed_off(&app).await;
     // restart() fails the test unless the server stops within 10 s.
     let app = app.restart().await;
     assert!(c.closed_within(5).await, "the socket was not closed");
     let mut c = connect(&app.url, "demo", ALLOWED).await.unwrap();
-    assert_eq!(c.hello(Some(&token), 0).await.1, Some(ConversationState::Waiting));
+    assert_eq!(c.hello(Some(&token), 0).await.1, Some(ConversationState::Offered));
 }

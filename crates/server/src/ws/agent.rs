@@ -1,0 +1,229 @@
+//! `/ws/agent`: an agent's inbox connection, authenticated by the session
+//! (cookie or bearer token of the upgrade request). Cookies ride along on
+//! cross-site WebSocket upgrades, so a browser `Origin` must be the server's
+//! own. `hello` → `welcome`; offers arrive as `offer`; `accept` one to chat in
+//! it; `resume` replays a conversation after a reconnect.
+
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::http::header::ORIGIN;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use std::collections::HashMap;
+use std::time::Instant;
+use switchboard_protocol::auth::AgentProfile;
+use switchboard_protocol::wire::{self, AgentIn, AgentOut, Author, ConversationState, ErrorCode, WireError};
+use switchboard_protocol::PROTOCOL_VERSION;
+use tokio::sync::{broadcast, mpsc};
+use tokio::task::JoinHandle;
+use tracing::Instrument;
+
+use super::RateLimit;
+use crate::auth::CurrentAgent;
+use crate::conversation;
+use crate::error::ApiError;
+use crate::hub::Event;
+use crate::startup::AppState;
+use crate::store::StoreError;
+
+/// `GET /ws/agent`: checks the session and the origin, then upgrades.
+pub async fn upgrade(
+    ws: WebSocketUpgrade,
+    State(state): State<AppState>,
+    CurrentAgent(agent): CurrentAgent,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    if let Some(origin) = headers.get(ORIGIN) {
+        if origin.as_bytes() != state.public_url.as_bytes() {
+            return Err(ApiError::OriginNotAllowed);
+        }
+    }
+    let span = tracing::info_span!("agent", agent = agent.id);
+    Ok(ws
+        .max_message_size(4 * wire::MAX_FRAME_BYTES)
+        .on_upgrade(move |socket| run(socket, state, agent).instrument(span)))
+}
+
+struct Session {
+    state: AppState,
+    agent: AgentProfile,
+    out: mpsc::Sender<AgentOut>,
+    greeted: bool,
+    tasks: HashMap<i64, JoinHandle<()>>,
+    offers: Option<JoinHandle<()>>,
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        for (_, t) in self.tasks.drain() {
+            t.abort();
+        }
+        if let Some(t) = self.offers.take() {
+            t.abort();
+        }
+        if self.greeted {
+            self.state.presence.disconnect(self.agent.id);
+        }
+    }
+}
+
+async fn run(socket: WebSocket, state: AppState, agent: AgentProfile) {
+    use futures_util::{SinkExt, StreamExt};
+    let (mut sink, mut stream) = socket.split();
+    let (out, mut rx) = mpsc::channel::<AgentOut>(256);
+    let writer = tokio::spawn(async move {
+        while let Some(frame) = rx.recv().await {
+            let text = serde_json::to_string(&frame).expect("frames serialize");
+            if sink.send(Message::Text(text.into())).await.is_err() {
+                break;
+            }
+        }
+        let _ = sink.send(Message::Close(None)).await;
+    });
+    let shutdown = state.shutdown.clone();
+    let mut session = Session { state, agent, out, greeted: false, tasks: HashMap::new(), offers: None };
+    let mut limit = RateLimit::new(40, 20);
+    loop {
+        let frame = tokio::select! {
+            frame = stream.next() => frame,
+            () = shutdown.clone().recv() => break,
+        };
+        let reply = match frame {
+            None | Some(Err(_)) | Some(Ok(Message::Close(_))) => break,
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+            Some(Ok(_)) if !limit.allow_at(Instant::now()) => {
+                Err(WireError::new(ErrorCode::RateLimited, "too many frames; slow down"))
+            }
+            Some(Ok(Message::Binary(_))) => {
+                Err(WireError::new(ErrorCode::BinaryFrame, "frames are JSON text"))
+            }
+            Some(Ok(Message::Text(text))) => match wire::parse_agent_frame(&text) {
+                Ok(frame) => session.handle(frame).await,
+                Err(e) => Err(e),
+            },
+        };
+        if let Err(e) = reply {
+            if session.out.send(AgentOut::Error { code: e.code, message: e.message }).await.is_err() {
+                break;
+            }
+        }
+    }
+    drop(session);
+    let _ = writer.await;
+}
+
+fn internal(e: StoreError) -> WireError {
+    tracing::error!(error = %e, "agent frame failed");
+    WireError::new(ErrorCode::Internal, "the server failed; try again")
+}
+
+fn not_yours() -> WireError {
+    WireError::new(ErrorCode::NotYours, "this conversation is not yours")
+}
+
+impl Session {
+    async fn handle(&mut self, frame: AgentIn) -> Result<(), WireError> {
+        let agent = self.agent.id;
+        match frame {
+            AgentIn::Hello { protocol } => {
+                if protocol != PROTOCOL_VERSION {
+                    return Err(WireError::new(
+                        ErrorCode::UnsupportedVersion,
+                        format!(
+                            "protocol {protocol} is not spoken here; this server speaks {PROTOCOL_VERSION}"
+                        ),
+                    ));
+                }
+                if self.greeted {
+                    return Err(WireError::new(ErrorCode::BadFrame, "hello was already sent"));
+                }
+                self.greeted = true;
+                // Subscribe to offers before becoming available to routing.
+                let mut offers = self.state.hub.subscribe_agent(agent);
+                let out = self.out.clone();
+                self.offers = Some(tokio::spawn(async move {
+                    loop {
+                        match offers.recv().await {
+                            Ok(frame) => {
+                                if out.send(frame).await.is_err() {
+                                    return;
+                                }
+                            }
+                            Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                            Err(broadcast::error::RecvError::Closed) => return,
+                        }
+                    }
+                }));
+                let available = self.state.presence.connect(agent);
+                let _ = self.out.send(AgentOut::Welcome { agent: self.agent.clone(), available }).await;
+                Ok(())
+            }
+            _ if !self.greeted => Err(WireError::new(ErrorCode::HelloFirst, "send hello first")),
+            AgentIn::Availability { available } => {
+                self.state.presence.set_available(agent, available);
+                Ok(())
+            }
+            AgentIn::Accept { conversation: id } => {
+                if !conversation::accept(&self.state, id, agent).await.map_err(internal)? {
+                    return Err(not_yours());
+                }
+                self.follow(id, 0);
+                Ok(())
+            }
+            AgentIn::Resume { conversation: id, last_seq } => {
+                self.mine(id, false).await?;
+                self.follow(id, last_seq);
+                Ok(())
+            }
+            AgentIn::Message { conversation: id, client_id, text } => {
+                self.mine(id, true).await?;
+                let text = wire::check_message(&client_id, &text)?;
+                let (message, new) =
+                    conversation::post(&self.state, id, Author::Agent, Some(&client_id), &text)
+                        .await
+                        .map_err(internal)?;
+                if !new {
+                    let _ = self.out.send(AgentOut::Message { conversation: id, message }).await;
+                }
+                Ok(())
+            }
+            AgentIn::Typing { conversation: id, typing } => {
+                self.mine(id, true).await?;
+                conversation::typing(&self.state, id, Author::Agent, typing);
+                Ok(())
+            }
+            AgentIn::End { conversation: id } => {
+                self.mine(id, true).await?;
+                conversation::set_state(&self.state, id, ConversationState::Ended).await.map_err(internal)?;
+                Ok(())
+            }
+        }
+    }
+
+    /// Checks that `id` is accepted by this agent (and, when `open`, not ended).
+    async fn mine(&self, id: i64, open: bool) -> Result<(), WireError> {
+        let conv = self.state.store.conversation(id).await.map_err(internal)?.ok_or_else(not_yours)?;
+        if conv.agent_id != Some(self.agent.id) || conv.state == ConversationState::Offered {
+            return Err(not_yours());
+        }
+        if open && conv.state != ConversationState::Active {
+            return Err(WireError::new(ErrorCode::Ended, "the conversation has ended"));
+        }
+        Ok(())
+    }
+
+    fn follow(&mut self, id: i64, after: u64) {
+        if let Some(t) = self.tasks.remove(&id) {
+            t.abort();
+        }
+        let task = super::follow(&self.state, id, after, self.out.clone(), move |event| match event {
+            Event::Message(message) => Some(AgentOut::Message { conversation: id, message }),
+            Event::State(state) => Some(AgentOut::State { conversation: id, state }),
+            Event::Typing { author: Author::Visitor, typing } => {
+                Some(AgentOut::Typing { conversation: id, typing })
+            }
+            Event::Typing { .. } | Event::Assigned { .. } => None,
+        });
+        self.tasks.insert(id, task);
+    }
+}

@@ -1,0 +1,182 @@
+use switchboard_protocol::site::SiteKey;
+use switchboard_protocol::stream::Routing;
+use switchboard_protocol::wire::{
+    AgentIn, AgentOut, Author, ConversationState, ErrorCode, VisitorIn, VisitorOut,
+};
+
+use crate::helpers::{spawn_app, TestApp, ALLOWED};
+use crate::ws_client::{connect, connect_agent, AgentClient, VisitorClient};
+
+async fn visitor_hands_off(app: &TestApp, name: &str) -> VisitorClient {
+    let mut v = connect(&app.url, "demo", ALLOWED).await.unwrap();
+    v.hello(None, 0).await;
+    v.send(&VisitorIn::Handoff {
+        stream: "recommended".into(),
+        routing: Routing::RoundRobin,
+        attributes: [("first_name".to_owned(), name.to_owned())].into(),
+        transcript: vec![],
+        page: switchboard_protocol::wire::PageContext {
+            url: "https://shop.example.com/pricing".into(),
+            ..Default::default()
+        },
+    })
+    .await;
+    assert!(matches!(v.recv().await, VisitorOut::State { state: ConversationState::Waiting }));
+    v
+}
+
+/// The next offer an agent gets: (conversation, visitor's first name).
+async fn offer(a: &mut AgentClient) -> (i64, String) {
+    match a.recv().await {
+        AgentOut::Offer { conversation, attributes, .. } => (conversation, attributes["first_name"].clone()),
+        other => panic!("expected an offer, got {other:?}"),
+    }
+}
+
+async fn agent_error(a: &mut AgentClient) -> ErrorCode {
+    match a.recv().await {
+        AgentOut::Error { code, .. } => code,
+        other => panic!("expected an error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_visitor_and_an_agent_chat_in_real_time_until_the_agent_ends_it() {
+    let app = spawn_app().await;
+    let mut ada = app.agent("ada@example.com").await;
+    let mut v = visitor_hands_off(&app, "Grace").await;
+    assert!(matches!(v.recv().await, VisitorOut::State { state: ConversationState::Offered }));
+    let (conv, name) = offer(&mut ada).await;
+    assert_eq!(name, "Grace");
+
+    // The visitor writes while waiting; the agent sees it once accepted.
+    v.send(&VisitorIn::Message { client_id: "v1".into(), text: "Hi, anyone?".into() }).await;
+    assert!(matches!(v.recv().await, VisitorOut::Message(m) if m.seq == 1));
+    ada.send(&AgentIn::Accept { conversation: conv }).await;
+    assert!(matches!(v.recv().await, VisitorOut::State { state: ConversationState::Active }));
+    assert!(matches!(v.recv().await, VisitorOut::Agent { name } if name == "Ada Lovelace"));
+    match ada.recv().await {
+        AgentOut::Message { conversation, message } => {
+            assert_eq!(
+                (conversation, message.seq, message.author, message.text.as_str()),
+                (conv, 1, Author::Visitor, "Hi, anyone?")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+
+    ada.send(&AgentIn::Typing { conversation: conv, typing: true }).await;
+    assert!(matches!(v.recv().await, VisitorOut::Typing { typing: true }));
+    ada.send(&AgentIn::Message { conversation: conv, client_id: "a1".into(), text: "Hello Grace!".into() })
+        .await;
+    assert!(
+        matches!(v.recv().await, VisitorOut::Message(m) if m.seq == 2 && m.author == Author::Agent && m.text == "Hello Grace!")
+    );
+    v.send(&VisitorIn::Typing { typing: true }).await;
+    // The agent's own message comes back first, then the visitor's typing.
+    assert!(matches!(ada.recv().await, AgentOut::Message { message, .. } if message.seq == 2));
+    assert!(matches!(ada.recv().await, AgentOut::Typing { typing: true, .. }));
+
+    ada.send(&AgentIn::End { conversation: conv }).await;
+    assert!(matches!(v.recv().await, VisitorOut::State { state: ConversationState::Ended }));
+    v.send(&VisitorIn::Message { client_id: "v2".into(), text: "wait".into() }).await;
+    assert!(matches!(v.recv().await, VisitorOut::Error { code: ErrorCode::Ended, .. }));
+}
+
+#[tokio::test]
+async fn with_nobody_available_the_visitor_gets_the_sites_fallback_message() {
+    let app = spawn_app().await;
+    let store = &app.state.store;
+    let site = store.site(&SiteKey::parse("demo").unwrap()).await.unwrap().unwrap();
+    store.set_fallback_message(site.id, "We're away. Mail hello@example.com.").await.unwrap();
+    // Ada is connected but unavailable.
+    let mut ada = app.agent("ada@example.com").await;
+    ada.send(&AgentIn::Availability { available: false }).await;
+    ada.silent_for(100).await;
+
+    let mut v = visitor_hands_off(&app, "Grace").await;
+    assert!(
+        matches!(v.recv().await, VisitorOut::Message(m) if m.author == Author::System && m.text == "We're away. Mail hello@example.com.")
+    );
+    assert!(matches!(v.recv().await, VisitorOut::State { state: ConversationState::Fallback }));
+    ada.silent_for(200).await;
+}
+
+#[tokio::test]
+async fn round_robin_rotates_strictly_over_available_agents() {
+    let app = spawn_app().await;
+    let mut ada = app.agent("ada@example.com").await;
+    let mut grace = app.agent("grace@example.com").await;
+    let mut names = Vec::new();
+    for visitor in ["V1", "V2", "V3", "V4"] {
+        let _v = visitor_hands_off(&app, visitor).await;
+        tokio::select! {
+            (_, n) = offer(&mut ada) => names.push(("ada", n)),
+            (_, n) = offer(&mut grace) => names.push(("grace", n)),
+        }
+    }
+    let who: Vec<_> = names.iter().map(|(a, _)| *a).collect();
+    assert_eq!(who, ["ada", "grace", "ada", "grace"]);
+}
+
+#[tokio::test]
+async fn an_agent_cannot_act_on_a_conversation_not_theirs() {
+    let app = spawn_app().await;
+    let mut ada = app.agent("ada@example.com").await;
+    let _v = visitor_hands_off(&app, "Grace").await;
+    let (conv, _) = offer(&mut ada).await;
+    ada.send(&AgentIn::Availability { available: false }).await;
+    let mut grace = app.agent("grace@example.com").await;
+    grace.send(&AgentIn::Accept { conversation: conv }).await;
+    assert_eq!(agent_error(&mut grace).await, ErrorCode::NotYours);
+    grace
+        .send(&AgentIn::Message { conversation: conv, client_id: "g".into(), text: "mine now".into() })
+        .await;
+    assert_eq!(agent_error(&mut grace).await, ErrorCode::NotYours);
+    grace.send(&AgentIn::Resume { conversation: conv, last_seq: 0 }).await;
+    assert_eq!(agent_error(&mut grace).await, ErrorCode::NotYours);
+    // Before accepting, not even Ada can write.
+    ada.send(&AgentIn::Message { conversation: conv, client_id: "a".into(), text: "hi".into() }).await;
+    assert_eq!(agent_error(&mut ada).await, ErrorCode::NotYours);
+}
+
+#[tokio::test]
+async fn the_agent_socket_needs_a_session_and_the_servers_own_origin() {
+    let app = spawn_app().await;
+    assert_eq!(connect_agent(&app.url, None, Some(&app.url)).await.err(), Some(401));
+    assert_eq!(connect_agent(&app.url, Some("forged"), Some(&app.url)).await.err(), Some(401));
+    let token = app.session("ada@example.com").await;
+    assert_eq!(
+        connect_agent(&app.url, Some(&token), Some("https://evil.example.net")).await.err(),
+        Some(403)
+    );
+    assert!(connect_agent(&app.url, Some(&token), Some(&app.url)).await.is_ok());
+}
+
+#[tokio::test]
+async fn an_agent_who_reconnects_resumes_a_conversation_without_losing_a_message() {
+    let app = spawn_app().await;
+    let mut ada = app.agent("ada@example.com").await;
+    let mut v = visitor_hands_off(&app, "Grace").await;
+    let (conv, _) = offer(&mut ada).await;
+    ada.send(&AgentIn::Accept { conversation: conv }).await;
+    v.send(&VisitorIn::Message { client_id: "v1".into(), text: "one".into() }).await;
+    // The agent follows the conversation from its accept on: the stored
+    // message arrives (replayed or live), exactly once.
+    assert!(matches!(ada.recv().await, AgentOut::Message { message, .. } if message.seq == 1));
+    drop(ada);
+    v.send(&VisitorIn::Message { client_id: "v2".into(), text: "two".into() }).await;
+    v.send(&VisitorIn::Message { client_id: "v3".into(), text: "three".into() }).await;
+
+    let mut ada = app.agent("ada@example.com").await;
+    ada.send(&AgentIn::Resume { conversation: conv, last_seq: 1 }).await;
+    let mut texts = Vec::new();
+    for _ in 0..2 {
+        match ada.recv().await {
+            AgentOut::Message { message, .. } => texts.push((message.seq, message.text)),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(texts, [(2, "two".to_owned()), (3, "three".to_owned())]);
+    ada.silent_for(200).await;
+}
