@@ -1,4 +1,6 @@
-//! Property tests of the stream runner and validator over generated streams.
+//! Property tests of the stream runner and validator over generated streams
+//! (native only: proptest needs an OS random source).
+#![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
 use switchboard_protocol::attribute::{Attribute, Attributes, InputKind};
