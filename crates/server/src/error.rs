@@ -23,9 +23,18 @@ pub enum ApiError {
     /// The caller's origin is not allowed for this site.
     #[error("origin not allowed for this site")]
     OriginNotAllowed,
+    /// Logged in, but without the role this needs.
+    #[error("this needs the admin role")]
+    Forbidden,
     /// Nothing there.
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// It exists already.
+    #[error("{0} already exists")]
+    Conflict(String),
+    /// A stream file with errors, each `line:col: card id: message`.
+    #[error("the stream has errors")]
+    InvalidStream(Vec<String>),
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -38,7 +47,10 @@ impl ApiError {
             Self::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             Self::BadCredentials => (StatusCode::UNAUTHORIZED, "bad_credentials"),
             Self::OriginNotAllowed => (StatusCode::FORBIDDEN, "origin_not_allowed"),
+            Self::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
             Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            Self::InvalidStream(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_stream"),
             Self::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -53,6 +65,11 @@ impl IntoResponse for ApiError {
         } else {
             self.to_string()
         };
-        (status, Json(json!({ "error": { "code": code, "message": message } }))).into_response()
+        let details = match &self {
+            Self::InvalidStream(errors) => json!(errors),
+            _ => json!(null),
+        };
+        let body = json!({ "error": { "code": code, "message": message, "details": details } });
+        (status, Json(body)).into_response()
     }
 }

@@ -8,6 +8,9 @@
 //! - [`startup`]: storage, listeners, the router, running until shutdown
 //! - [`shutdown`]: the shutdown signal every task selects on
 //! - [`store`]: SQLite through sqlx, with embedded migrations
+//! - [`admin`]: admin operations (CLI and HTTP API share them)
+//! - [`admin_cli`]: `switchboard site|agent|stream …`
+//! - [`admin_api`]: the admin HTTP API (admin role)
 //! - [`api`]: the public API the widget calls (origin-checked)
 //! - [`auth`]: agent login, sessions, password hashing
 //! - [`assets`]: the widget loader and the built widget and inbox bundles
@@ -20,6 +23,9 @@
 //! - [`ws`]: the WebSocket endpoints
 //! - [`stream_cli`]: `switchboard stream check|show`
 
+pub mod admin;
+pub mod admin_api;
+pub mod admin_cli;
 pub mod api;
 pub mod assets;
 pub mod auth;

@@ -5,6 +5,8 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use switchboard_protocol::site::SiteKey;
+use switchboard_server::admin::AdminError;
+use switchboard_server::admin_cli::{self, AgentCommand, PublishCommand, SiteCommand};
 use switchboard_server::config::Settings;
 use switchboard_server::startup::Application;
 use switchboard_server::store::Store;
@@ -25,10 +27,20 @@ struct Cli {
 enum Command {
     /// Run the HTTP and WebSocket server.
     Serve,
-    /// Stream files.
+    /// Stream files: check, show, publish, list, remove.
     Stream {
         #[command(subcommand)]
         command: StreamCommand,
+    },
+    /// Sites: add, list, update, remove.
+    Site {
+        #[command(subcommand)]
+        command: SiteCommand,
+    },
+    /// Agents: add, list, update, reset-password, remove.
+    Agent {
+        #[command(subcommand)]
+        command: AgentCommand,
     },
     /// The demo data.
     Demo {
@@ -50,6 +62,8 @@ enum StreamCommand {
         /// A stream file (TOML).
         file: PathBuf,
     },
+    #[command(flatten)]
+    Publishing(PublishCommand),
 }
 
 #[derive(Subcommand)]
@@ -73,14 +87,28 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    if let Command::Stream { command } = &cli.command {
+    if let Command::Stream { command: command @ (StreamCommand::Check { .. } | StreamCommand::Show { .. }) } =
+        &cli.command
+    {
         return stream(command);
     }
     let settings = Settings::load(cli.config.as_deref()).context("loading settings")?;
     match cli.command {
         Command::Serve => serve(settings).await,
         Command::Demo { command: DemoCommand::Seed { origins } } => seed(settings, origins).await,
+        Command::Stream { command: StreamCommand::Publishing(cmd) } => {
+            admin_command(settings, |store| Box::pin(async move { admin_cli::publish(&store, cmd).await }))
+                .await
+        }
         Command::Stream { .. } => unreachable!("handled above"),
+        Command::Site { command } => {
+            admin_command(settings, |store| Box::pin(async move { admin_cli::site(&store, command).await }))
+                .await
+        }
+        Command::Agent { command } => {
+            admin_command(settings, |store| Box::pin(async move { admin_cli::agent(&store, command).await }))
+                .await
+        }
     }
 }
 
@@ -93,6 +121,7 @@ fn stream(command: &StreamCommand) -> anyhow::Result<()> {
                 std::process::exit(1);
             }
         }
+        StreamCommand::Publishing(_) => unreachable!("needs the database"),
         StreamCommand::Show { file } => match stream_cli::load(file) {
             Ok(parsed) => print!("{}", stream_cli::tree(parsed.stream.stream())),
             Err(errors) => {
@@ -104,6 +133,28 @@ fn stream(command: &StreamCommand) -> anyhow::Result<()> {
         },
     }
     Ok(())
+}
+
+type AdminFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, AdminError>> + Send>>;
+
+/// Opens the database, runs one admin operation, prints its outcome; exits 1
+/// on a refused operation (with the reason on stderr).
+async fn admin_command(settings: Settings, op: impl FnOnce(Store) -> AdminFuture) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&settings.data_dir)
+        .with_context(|| format!("creating {}", settings.data_dir.display()))?;
+    let store = Store::open(&settings.database_url()).await.context("opening the database")?;
+    let result = op(store.clone()).await;
+    store.close().await;
+    match result {
+        Ok(out) => {
+            print!("{out}");
+            Ok(())
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        }
+    }
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {

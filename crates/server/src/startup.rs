@@ -14,7 +14,7 @@ use crate::config::Settings;
 use crate::hub::Hub;
 use crate::shutdown::{self, Shutdown, ShutdownTrigger};
 use crate::store::{Store, StoreError};
-use crate::{api, assets, auth, demo, ws};
+use crate::{admin_api, api, assets, auth, demo, ws};
 
 /// Shared state of every handler.
 #[derive(Clone)]
@@ -70,6 +70,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/auth/me", get(auth::me))
         .route("/ws/visitor", get(ws::visitor::upgrade))
         .route("/ws/agent", get(ws::agent::upgrade))
+        .merge(admin_api::routes())
         .merge(assets::routes(&state.settings.assets_dir))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(TraceLayer::new_for_http())

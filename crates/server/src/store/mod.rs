@@ -307,4 +307,120 @@ impl Store {
             .map(|m| serde_json::from_str(m).map_err(|source| StoreError::Corrupt { what: "stream", source }))
             .collect()
     }
+
+    /// Every site, by key.
+    pub async fn sites(&self) -> Result<Vec<Site>, StoreError> {
+        let keys: Vec<String> =
+            sqlx::query_scalar("SELECT key FROM sites ORDER BY key").fetch_all(&self.pool).await?;
+        let mut sites = Vec::new();
+        for key in keys.iter().filter_map(|k| SiteKey::parse(k).ok()) {
+            if let Some(site) = self.site(&key).await? {
+                sites.push(site);
+            }
+        }
+        Ok(sites)
+    }
+
+    /// Changes a site's name and/or its allowed origins (replacing them all).
+    pub async fn update_site(
+        &self,
+        site_id: i64,
+        name: Option<&str>,
+        origins: Option<&[String]>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        if let Some(name) = name {
+            sqlx::query("UPDATE sites SET name = ? WHERE id = ?")
+                .bind(name)
+                .bind(site_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if let Some(origins) = origins {
+            sqlx::query("DELETE FROM site_origins WHERE site_id = ?").bind(site_id).execute(&mut *tx).await?;
+            for origin in origins {
+                sqlx::query("INSERT OR IGNORE INTO site_origins (site_id, origin) VALUES (?, ?)")
+                    .bind(site_id)
+                    .bind(origin)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Removes a site with everything that belongs to it.
+    pub async fn delete_site(&self, site_id: i64) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sites WHERE id = ?").bind(site_id).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Every agent, by email.
+    pub async fn agents(&self) -> Result<Vec<AgentProfile>, StoreError> {
+        let rows = sqlx::query("SELECT id, name, email, role FROM agents ORDER BY email")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|row| AgentProfile {
+                id: row.get("id"),
+                name: row.get("name"),
+                email: row.get("email"),
+                role: role_from_db(row.get("role")),
+            })
+            .collect())
+    }
+
+    /// Changes an agent's name, role and/or password hash.
+    pub async fn update_agent(
+        &self,
+        agent_id: i64,
+        name: Option<&str>,
+        role: Option<Role>,
+        password_hash: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        if let Some(name) = name {
+            sqlx::query("UPDATE agents SET name = ? WHERE id = ?")
+                .bind(name)
+                .bind(agent_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if let Some(role) = role {
+            sqlx::query("UPDATE agents SET role = ? WHERE id = ?")
+                .bind(role_to_db(role))
+                .bind(agent_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if let Some(hash) = password_hash {
+            sqlx::query("UPDATE agents SET password_hash = ? WHERE id = ?")
+                .bind(hash)
+                .bind(agent_id)
+                .execute(&mut *tx)
+                .await?;
+            // A new password ends every open session.
+            sqlx::query("DELETE FROM sessions WHERE agent_id = ?").bind(agent_id).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Removes an agent (their past conversations stay, unassigned).
+    pub async fn delete_agent(&self, agent_id: i64) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM agents WHERE id = ?").bind(agent_id).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Unpublishes a stream; `false` when there was none with that id.
+    pub async fn delete_stream(&self, site_id: i64, stream_id: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM streams WHERE site_id = ? AND stream_id = ?")
+            .bind(site_id)
+            .bind(stream_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
 }

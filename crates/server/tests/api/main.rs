@@ -1,6 +1,8 @@
 //! Server integration tests: a real server on 127.0.0.1:0 with a fresh SQLite
 //! file per test, driven over HTTP.
 
+mod admin;
+mod admin_cli;
 mod assets;
 mod auth;
 mod helpers;

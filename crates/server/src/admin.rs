@@ -1,0 +1,233 @@
+//! What an admin does, as plain operations over the store: the `switchboard`
+//! subcommands and the admin HTTP API (`admin_api`) both call these, so the
+//! two can never disagree about validation.
+
+use switchboard_protocol::attribute::{check_value, InputKind};
+use switchboard_protocol::auth::{AgentProfile, Role, MAX_PASSWORD_LEN};
+use switchboard_protocol::site::{Appearance, SiteKey};
+use switchboard_protocol::stream::file;
+
+use crate::auth::{hash_password, random_password};
+use crate::store::{Site, Store, StoreError};
+
+/// Shortest password an admin may set.
+pub const MIN_PASSWORD_LEN: usize = 10;
+
+/// Why an admin operation was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    /// A value is invalid.
+    #[error("{0}")]
+    Invalid(String),
+    /// Nothing with that key, email or id.
+    #[error("no {0} {1}")]
+    NotFound(&'static str, String),
+    /// It exists already.
+    #[error("{0} already exists")]
+    Exists(String),
+    /// The stream file has errors (each `line:col: card id: message`).
+    #[error("the stream has errors:\n{}", .0.join("\n"))]
+    Stream(Vec<String>),
+    /// Storage failed.
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for AdminError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Exists(what) => Self::Exists(what),
+            other => Self::Store(other),
+        }
+    }
+}
+
+/// Checks an allowed origin: `http(s)://host[:port]`, nothing after it.
+pub fn check_origin(origin: &str) -> Result<String, AdminError> {
+    let bad =
+        || AdminError::Invalid(format!("origin {origin:?} must be http(s)://host[:port], without a path"));
+    let rest = origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://")).ok_or_else(bad)?;
+    let ok = !rest.is_empty()
+        && origin.len() <= 200
+        && rest.chars().all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c))
+        && !rest.starts_with([':', '.']);
+    if ok {
+        Ok(origin.to_ascii_lowercase())
+    } else {
+        Err(bad())
+    }
+}
+
+fn key(raw: &str) -> Result<SiteKey, AdminError> {
+    SiteKey::parse(raw).map_err(|e| AdminError::Invalid(e.to_string()))
+}
+
+fn name(raw: &str) -> Result<&str, AdminError> {
+    let n = raw.trim();
+    if n.is_empty() || n.chars().count() > 100 {
+        return Err(AdminError::Invalid("a name must be 1 to 100 characters".into()));
+    }
+    Ok(n)
+}
+
+async fn site(store: &Store, raw: &str) -> Result<Site, AdminError> {
+    let k = key(raw)?;
+    store.site(&k).await?.ok_or_else(|| AdminError::NotFound("site", raw.to_owned()))
+}
+
+/// Adds a site allowing `origins`.
+pub async fn add_site(
+    store: &Store,
+    raw_key: &str,
+    site_name: &str,
+    origins: &[String],
+) -> Result<Site, AdminError> {
+    let k = key(raw_key)?;
+    let origins = origins.iter().map(|o| check_origin(o)).collect::<Result<Vec<_>, _>>()?;
+    store.create_site(&k, name(site_name)?, &Appearance::default(), &origins).await?;
+    site(store, raw_key).await
+}
+
+/// Changes a site's name, allowed origins (all of them) and/or fallback message.
+pub async fn update_site(
+    store: &Store,
+    raw_key: &str,
+    site_name: Option<&str>,
+    origins: Option<&[String]>,
+    fallback: Option<&str>,
+) -> Result<Site, AdminError> {
+    let s = site(store, raw_key).await?;
+    let site_name = site_name.map(name).transpose()?;
+    let origins =
+        origins.map(|o| o.iter().map(|o| check_origin(o)).collect::<Result<Vec<_>, _>>()).transpose()?;
+    if let Some(text) = fallback {
+        if text.chars().count() > 2000 {
+            return Err(AdminError::Invalid("the fallback message is longer than 2000 characters".into()));
+        }
+        store.set_fallback_message(s.id, text.trim()).await?;
+    }
+    store.update_site(s.id, site_name, origins.as_deref()).await?;
+    site(store, raw_key).await
+}
+
+/// Removes a site with its streams and conversations.
+pub async fn remove_site(store: &Store, raw_key: &str) -> Result<(), AdminError> {
+    let s = site(store, raw_key).await?;
+    Ok(store.delete_site(s.id).await?)
+}
+
+fn email(raw: &str) -> Result<String, AdminError> {
+    check_value(InputKind::Email, &[], true, raw)
+        .map_err(|e| AdminError::Invalid(format!("email {raw:?}: {e}")))
+}
+
+fn password(given: Option<&str>) -> Result<(String, bool), AdminError> {
+    match given {
+        Some(p) if (MIN_PASSWORD_LEN..=MAX_PASSWORD_LEN).contains(&p.chars().count()) => {
+            Ok((p.to_owned(), false))
+        }
+        Some(_) => Err(AdminError::Invalid(format!(
+            "a password must be {MIN_PASSWORD_LEN} to {MAX_PASSWORD_LEN} characters"
+        ))),
+        None => Ok((random_password(), true)),
+    }
+}
+
+async fn hashed(password: String) -> String {
+    tokio::task::spawn_blocking(move || hash_password(&password)).await.expect("hashing does not panic")
+}
+
+async fn agent(store: &Store, raw_email: &str) -> Result<AgentProfile, AdminError> {
+    let e = email(raw_email)?;
+    Ok(store.agent_by_email(&e).await?.ok_or_else(|| AdminError::NotFound("agent", e))?.profile)
+}
+
+/// Adds an agent; without a password one is generated and returned (once).
+pub async fn add_agent(
+    store: &Store,
+    agent_name: &str,
+    raw_email: &str,
+    role: Role,
+    given: Option<&str>,
+) -> Result<(AgentProfile, Option<String>), AdminError> {
+    let e = email(raw_email)?;
+    let (pw, generated) = password(given)?;
+    store.create_agent(name(agent_name)?, &e, &hashed(pw.clone()).await, role).await?;
+    Ok((agent(store, &e).await?, generated.then_some(pw)))
+}
+
+/// Changes an agent's name and/or role.
+pub async fn update_agent(
+    store: &Store,
+    raw_email: &str,
+    agent_name: Option<&str>,
+    role: Option<Role>,
+) -> Result<AgentProfile, AdminError> {
+    let a = agent(store, raw_email).await?;
+    store.update_agent(a.id, agent_name.map(name).transpose()?, role, None).await?;
+    agent(store, raw_email).await
+}
+
+/// Sets a new password (generated and returned when not given) and ends the
+/// agent's sessions.
+pub async fn reset_password(
+    store: &Store,
+    raw_email: &str,
+    given: Option<&str>,
+) -> Result<Option<String>, AdminError> {
+    let a = agent(store, raw_email).await?;
+    let (pw, generated) = password(given)?;
+    store.update_agent(a.id, None, None, Some(&hashed(pw.clone()).await)).await?;
+    Ok(generated.then_some(pw))
+}
+
+/// Removes an agent.
+pub async fn remove_agent(store: &Store, raw_email: &str) -> Result<(), AdminError> {
+    let a = agent(store, raw_email).await?;
+    Ok(store.delete_agent(a.id).await?)
+}
+
+/// Validates a stream file and publishes it for a site; returns the stream id
+/// and the warnings. A broken stream is refused with every error.
+pub async fn publish_stream(
+    store: &Store,
+    raw_key: &str,
+    source: &str,
+) -> Result<(String, Vec<String>), AdminError> {
+    let s = site(store, raw_key).await?;
+    let parsed = file::parse(source)
+        .map_err(|errors| AdminError::Stream(errors.iter().map(ToString::to_string).collect()))?;
+    store.publish_stream(s.id, &parsed.stream, source).await?;
+    Ok((parsed.stream.stream().id.clone(), parsed.warnings.iter().map(ToString::to_string).collect()))
+}
+
+/// Unpublishes a stream.
+pub async fn remove_stream(store: &Store, raw_key: &str, stream_id: &str) -> Result<(), AdminError> {
+    let s = site(store, raw_key).await?;
+    if store.delete_stream(s.id, stream_id).await? {
+        Ok(())
+    } else {
+        Err(AdminError::NotFound("stream", stream_id.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_are_scheme_host_and_port_only() {
+        assert_eq!(check_origin("https://Shop.Example.com").unwrap(), "https://shop.example.com");
+        assert!(check_origin("http://127.0.0.1:8081").is_ok());
+        for bad in [
+            "shop.example.com",
+            "https://",
+            "https://x.com/path",
+            "ftp://x.com",
+            "https://x.com?q",
+            "https://a b",
+        ] {
+            assert!(check_origin(bad).is_err(), "{bad}");
+        }
+    }
+}

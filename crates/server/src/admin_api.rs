@@ -1,0 +1,212 @@
+//! The admin HTTP API under `/api/admin/`: the same operations as the
+//! `switchboard` subcommands ([`crate::admin`]), for agents with the admin role.
+
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::routing::{delete, get, patch, put};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use switchboard_protocol::auth::Role;
+
+use crate::admin::{self, AdminError};
+use crate::auth::CurrentAgent;
+use crate::error::ApiError;
+use crate::startup::AppState;
+use crate::store::Site;
+
+/// The logged-in agent, who must be an admin (401 without a session, 403 without the role).
+pub struct Admin;
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let CurrentAgent(agent) = CurrentAgent::from_request_parts(parts, state).await?;
+        if agent.role == Role::Admin {
+            Ok(Admin)
+        } else {
+            Err(ApiError::Forbidden)
+        }
+    }
+}
+
+impl From<AdminError> for ApiError {
+    fn from(e: AdminError) -> Self {
+        match e {
+            AdminError::Invalid(m) => ApiError::BadRequest(m),
+            AdminError::NotFound(what, _) => ApiError::NotFound(what),
+            AdminError::Exists(what) => ApiError::Conflict(what),
+            AdminError::Stream(errors) => ApiError::InvalidStream(errors),
+            AdminError::Store(e) => ApiError::Store(e),
+        }
+    }
+}
+
+fn site_json(s: &Site) -> Value {
+    json!({ "key": s.key, "name": s.name, "allowed_origins": s.allowed_origins, "appearance": s.appearance })
+}
+
+/// The admin routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/admin/sites", get(list_sites).post(add_site))
+        .route("/api/admin/sites/{key}", patch(update_site).delete(remove_site))
+        .route("/api/admin/sites/{key}/streams", get(list_streams).put(publish_stream))
+        .route("/api/admin/sites/{key}/streams/{id}", delete(remove_stream))
+        .route("/api/admin/agents", get(list_agents).post(add_agent))
+        .route("/api/admin/agents/{email}", patch(update_agent).delete(remove_agent))
+        .route("/api/admin/agents/{email}/password", put(reset_password))
+}
+
+async fn list_sites(_: Admin, State(s): State<AppState>) -> Result<Json<Value>, ApiError> {
+    Ok(Json(Value::Array(s.store.sites().await?.iter().map(site_json).collect())))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewSite {
+    key: String,
+    name: String,
+    #[serde(default)]
+    allowed_origins: Vec<String>,
+}
+
+async fn add_site(
+    _: Admin,
+    State(s): State<AppState>,
+    Json(b): Json<NewSite>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let site = admin::add_site(&s.store, &b.key, &b.name, &b.allowed_origins).await?;
+    Ok((StatusCode::CREATED, Json(site_json(&site))))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SiteChange {
+    name: Option<String>,
+    allowed_origins: Option<Vec<String>>,
+    fallback_message: Option<String>,
+}
+
+async fn update_site(
+    _: Admin,
+    State(s): State<AppState>,
+    Path(key): Path<String>,
+    Json(b): Json<SiteChange>,
+) -> Result<Json<Value>, ApiError> {
+    let site = admin::update_site(
+        &s.store,
+        &key,
+        b.name.as_deref(),
+        b.allowed_origins.as_deref(),
+        b.fallback_message.as_deref(),
+    )
+    .await?;
+    Ok(Json(site_json(&site)))
+}
+
+async fn remove_site(
+    _: Admin,
+    State(s): State<AppState>,
+    Path(key): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    admin::remove_site(&s.store, &key).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn list_streams(
+    _: Admin,
+    State(s): State<AppState>,
+    Path(key): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let k =
+        switchboard_protocol::site::SiteKey::parse(&key).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let site = s.store.site(&k).await?.ok_or(ApiError::NotFound("site"))?;
+    Ok(Json(serde_json::to_value(s.store.streams(site.id).await?).unwrap_or_default()))
+}
+
+/// `PUT /api/admin/sites/{key}/streams` with the stream file (TOML) as the body.
+async fn publish_stream(
+    _: Admin,
+    State(s): State<AppState>,
+    Path(key): Path<String>,
+    body: String,
+) -> Result<Json<Value>, ApiError> {
+    let (id, warnings) = admin::publish_stream(&s.store, &key, &body).await?;
+    Ok(Json(json!({ "id": id, "warnings": warnings })))
+}
+
+async fn remove_stream(
+    _: Admin,
+    State(s): State<AppState>,
+    Path((key, id)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    admin::remove_stream(&s.store, &key, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn list_agents(_: Admin, State(s): State<AppState>) -> Result<Json<Value>, ApiError> {
+    Ok(Json(serde_json::to_value(s.store.agents().await?).unwrap_or_default()))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewAgent {
+    name: String,
+    email: String,
+    role: Role,
+    password: Option<String>,
+}
+
+async fn add_agent(
+    _: Admin,
+    State(s): State<AppState>,
+    Json(b): Json<NewAgent>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let (agent, generated) =
+        admin::add_agent(&s.store, &b.name, &b.email, b.role, b.password.as_deref()).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "agent": agent, "password": generated }))))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AgentChange {
+    name: Option<String>,
+    role: Option<Role>,
+}
+
+async fn update_agent(
+    _: Admin,
+    State(s): State<AppState>,
+    Path(email): Path<String>,
+    Json(b): Json<AgentChange>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!(admin::update_agent(&s.store, &email, b.name.as_deref(), b.role).await?)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PasswordChange {
+    password: Option<String>,
+}
+
+async fn reset_password(
+    _: Admin,
+    State(s): State<AppState>,
+    Path(email): Path<String>,
+    Json(b): Json<PasswordChange>,
+) -> Result<Json<Value>, ApiError> {
+    let generated = admin::reset_password(&s.store, &email, b.password.as_deref()).await?;
+    Ok(Json(json!({ "password": generated })))
+}
+
+async fn remove_agent(
+    _: Admin,
+    State(s): State<AppState>,
+    Path(email): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    admin::remove_agent(&s.store, &email).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

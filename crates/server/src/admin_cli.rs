@@ -1,0 +1,231 @@
+//! `switchboard site|agent|stream …`: the admin operations ([`crate::admin`])
+//! on the command line, against the database in the settings.
+
+use clap::Subcommand;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use switchboard_protocol::auth::Role;
+
+use crate::admin::{self, AdminError};
+use crate::store::Store;
+
+/// `switchboard site …`
+#[derive(Debug, Subcommand)]
+pub enum SiteCommand {
+    /// Add a site.
+    Add {
+        /// Its key (the embed snippet's data-site).
+        key: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// An origin the widget may run on (repeatable), e.g. https://shop.example.com.
+        #[arg(long = "origin")]
+        origins: Vec<String>,
+    },
+    /// List the sites.
+    List,
+    /// Change a site.
+    Update {
+        /// The site's key.
+        key: String,
+        /// New display name.
+        #[arg(long)]
+        name: Option<String>,
+        /// Replace the allowed origins with these (repeatable).
+        #[arg(long = "origin")]
+        origins: Vec<String>,
+        /// The fallback message shown when nobody can take a chat.
+        #[arg(long)]
+        fallback: Option<String>,
+    },
+    /// Remove a site with its streams and conversations.
+    Remove {
+        /// The site's key.
+        key: String,
+    },
+}
+
+/// `switchboard agent …`
+#[derive(Debug, Subcommand)]
+pub enum AgentCommand {
+    /// Add an agent; prints the generated password once.
+    Add {
+        /// Login email.
+        email: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// Give the admin role.
+        #[arg(long)]
+        admin: bool,
+    },
+    /// List the agents.
+    List,
+    /// Change an agent.
+    Update {
+        /// Login email.
+        email: String,
+        /// New display name.
+        #[arg(long)]
+        name: Option<String>,
+        /// New role: agent or admin.
+        #[arg(long, value_parser = ["agent", "admin"])]
+        role: Option<String>,
+    },
+    /// Set a new generated password (printed once) and end the agent's sessions.
+    ResetPassword {
+        /// Login email.
+        email: String,
+    },
+    /// Remove an agent.
+    Remove {
+        /// Login email.
+        email: String,
+    },
+}
+
+/// `switchboard stream publish|list|remove` (check and show need no database).
+#[derive(Debug, Subcommand)]
+pub enum PublishCommand {
+    /// Validate a stream file and publish it for a site.
+    Publish {
+        /// The stream file (TOML).
+        file: PathBuf,
+        /// The site's key.
+        #[arg(long)]
+        site: String,
+    },
+    /// List a site's published streams.
+    List {
+        /// The site's key.
+        #[arg(long)]
+        site: String,
+    },
+    /// Unpublish a stream.
+    Remove {
+        /// The stream's id.
+        id: String,
+        /// The site's key.
+        #[arg(long)]
+        site: String,
+    },
+}
+
+fn role(r: &str) -> Role {
+    if r == "admin" {
+        Role::Admin
+    } else {
+        Role::Agent
+    }
+}
+
+/// Runs a site command; returns what to print.
+pub async fn site(store: &Store, cmd: SiteCommand) -> Result<String, AdminError> {
+    let mut out = String::new();
+    match cmd {
+        SiteCommand::Add { key, name, origins } => {
+            let s = admin::add_site(store, &key, &name, &origins).await?;
+            let _ = writeln!(out, "Added site {} ({}). Embed snippet:", s.key, s.name);
+            let _ = writeln!(
+                out,
+                "  <script async src=\"https://HOST/widget.js\" data-site=\"{}\"></script>",
+                s.key
+            );
+        }
+        SiteCommand::List => {
+            for s in store.sites().await? {
+                let _ = writeln!(out, "{}\t{}\t{}", s.key, s.name, s.allowed_origins.join(" "));
+            }
+        }
+        SiteCommand::Update { key, name, origins, fallback } => {
+            let origins = (!origins.is_empty()).then_some(origins);
+            let s = admin::update_site(store, &key, name.as_deref(), origins.as_deref(), fallback.as_deref())
+                .await?;
+            let _ =
+                writeln!(out, "Updated site {}: {}; origins {}", s.key, s.name, s.allowed_origins.join(" "));
+        }
+        SiteCommand::Remove { key } => {
+            admin::remove_site(store, &key).await?;
+            let _ = writeln!(out, "Removed site {key}.");
+        }
+    }
+    Ok(out)
+}
+
+/// Runs an agent command; returns what to print.
+pub async fn agent(store: &Store, cmd: AgentCommand) -> Result<String, AdminError> {
+    let mut out = String::new();
+    match cmd {
+        AgentCommand::Add { email, name, admin: is_admin } => {
+            let r = if is_admin { Role::Admin } else { Role::Agent };
+            let (a, password) = admin::add_agent(store, &name, &email, r, None).await?;
+            let _ = writeln!(
+                out,
+                "Added {} <{}>. Password (shown only this once): {}",
+                a.name,
+                a.email,
+                password.unwrap_or_default()
+            );
+        }
+        AgentCommand::List => {
+            for a in store.agents().await? {
+                let _ = writeln!(out, "{}\t{}\t{:?}", a.email, a.name, a.role);
+            }
+        }
+        AgentCommand::Update { email, name, role: r } => {
+            let a = admin::update_agent(store, &email, name.as_deref(), r.as_deref().map(role)).await?;
+            let _ = writeln!(out, "Updated {} <{}>: {:?}", a.name, a.email, a.role);
+        }
+        AgentCommand::ResetPassword { email } => {
+            let pw = admin::reset_password(store, &email, None).await?.unwrap_or_default();
+            let _ = writeln!(out, "New password for {email} (shown only this once): {pw}");
+        }
+        AgentCommand::Remove { email } => {
+            admin::remove_agent(store, &email).await?;
+            let _ = writeln!(out, "Removed {email}.");
+        }
+    }
+    Ok(out)
+}
+
+/// Runs a stream publishing command; returns what to print.
+pub async fn publish(store: &Store, cmd: PublishCommand) -> Result<String, AdminError> {
+    let mut out = String::new();
+    match cmd {
+        PublishCommand::Publish { file, site } => {
+            let source = std::fs::read_to_string(&file)
+                .map_err(|e| AdminError::Invalid(format!("{}: {e}", file.display())))?;
+            let (id, warnings) = admin::publish_stream(store, &site, &source).await.map_err(|e| match e {
+                AdminError::Stream(errors) => AdminError::Stream(
+                    errors.into_iter().map(|l| format!("{}:{l}", file.display())).collect(),
+                ),
+                other => other,
+            })?;
+            for w in warnings {
+                let _ = writeln!(out, "{}:{w}", file.display());
+            }
+            let _ = writeln!(out, "Published stream {id} for site {site}.");
+        }
+        PublishCommand::List { site } => {
+            let k = switchboard_protocol::site::SiteKey::parse(&site)
+                .map_err(|e| AdminError::Invalid(e.to_string()))?;
+            let s = store.site(&k).await?.ok_or_else(|| AdminError::NotFound("site", site.clone()))?;
+            for st in store.streams(s.id).await? {
+                let _ = writeln!(
+                    out,
+                    "{}\tpriority {}\t{}\t{}",
+                    st.id,
+                    st.priority,
+                    st.targets.join(" "),
+                    st.name
+                );
+            }
+        }
+        PublishCommand::Remove { id, site } => {
+            admin::remove_stream(store, &site, &id).await?;
+            let _ = writeln!(out, "Unpublished stream {id} from site {site}.");
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,187 @@
+use serde_json::{json, Value};
+
+use crate::helpers::spawn_app;
+
+const STREAM: &str = include_str!("../../../../examples/streams/team.toml");
+
+#[tokio::test]
+async fn admin_endpoints_need_a_session_and_the_admin_role() {
+    let app = spawn_app().await;
+    let url = format!("{}/api/admin/sites", app.url);
+    assert_eq!(app.http.get(&url).send().await.unwrap().status(), 401);
+    let agent = app.session("ada@example.com").await;
+    let r = app.http.get(&url).bearer_auth(&agent).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "forbidden");
+    let r = app
+        .http
+        .post(&url)
+        .bearer_auth(&agent)
+        .json(&json!({"key":"x-site","name":"X"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let admin = app.session("admin@example.com").await;
+    assert_eq!(app.http.get(&url).bearer_auth(&admin).send().await.unwrap().status(), 200);
+}
+
+#[tokio::test]
+async fn an_admin_manages_a_site_and_its_streams_over_http() {
+    let app = spawn_app().await;
+    let admin = app.session("admin@example.com").await;
+    let api = |path: &str| format!("{}/api/admin{path}", app.url);
+
+    let r = app
+        .http
+        .post(api("/sites"))
+        .bearer_auth(&admin)
+        .json(&json!({"key": "acme", "name": "Acme", "allowed_origins": ["https://Acme.example"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    assert_eq!(r.json::<Value>().await.unwrap()["allowed_origins"], json!(["https://acme.example"]));
+    let again = app
+        .http
+        .post(api("/sites"))
+        .bearer_auth(&admin)
+        .json(&json!({"key": "acme", "name": "Acme"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 409);
+    let bad = app
+        .http
+        .post(api("/sites"))
+        .bearer_auth(&admin)
+        .json(&json!({"key": "acme2", "name": "Acme", "allowed_origins": ["acme.example/path"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+
+    // Publish a stream; the widget's config serves it.
+    let r = app.http.put(api("/sites/acme/streams")).bearer_auth(&admin).body(STREAM).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap()["id"], "sales-team");
+    let config: Value = app
+        .http
+        .get(format!("{}/api/sites/acme/config", app.url))
+        .header("Origin", "https://acme.example")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(config["streams"][0]["id"], "sales-team");
+
+    // A broken stream is refused with the validator's errors, and nothing changes.
+    let broken =
+        STREAM.replace("routing = { team = \"Sales\" }", "routing = { team = \"Sales\" }\nnext = \"hello\"");
+    let r = app.http.put(api("/sites/acme/streams")).bearer_auth(&admin).body(broken).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let body: Value = r.json().await.unwrap();
+    let details = body["error"]["details"].as_array().unwrap();
+    assert!(
+        details.iter().any(|d| d.as_str().unwrap().contains("card agent: a live chat card is the last card")),
+        "{body}"
+    );
+
+    // Change and remove.
+    let r = app
+        .http
+        .patch(api("/sites/acme"))
+        .bearer_auth(&admin)
+        .json(&json!({"name": "Acme Inc", "fallback_message": "Mail us."}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.json::<Value>().await.unwrap()["name"], "Acme Inc");
+    assert_eq!(
+        app.http
+            .delete(api("/sites/acme/streams/sales-team"))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    assert_eq!(
+        app.http
+            .delete(api("/sites/acme/streams/sales-team"))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(app.http.delete(api("/sites/acme")).bearer_auth(&admin).send().await.unwrap().status(), 204);
+    assert_eq!(
+        app.http.get(format!("{}/api/sites/acme/config", app.url)).send().await.unwrap().status(),
+        404
+    );
+}
+
+#[tokio::test]
+async fn an_admin_manages_agents_and_a_password_reset_ends_their_sessions() {
+    let app = spawn_app().await;
+    let admin = app.session("admin@example.com").await;
+    let api = |path: &str| format!("{}/api/admin{path}", app.url);
+
+    let r = app
+        .http
+        .post(api("/agents"))
+        .bearer_auth(&admin)
+        .json(&json!({"name": "Alan Turing", "email": "alan@example.com", "role": "agent"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let body: Value = r.json().await.unwrap();
+    let password = body["password"].as_str().unwrap().to_owned();
+    assert_eq!(app.login("alan@example.com", &password).await.status(), 200);
+    let short = app
+        .http
+        .post(api("/agents"))
+        .bearer_auth(&admin)
+        .json(&json!({"name": "X", "email": "x@example.com", "role": "agent", "password": "short"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(short.status(), 400);
+
+    let ada = app.session("ada@example.com").await;
+    let r = app
+        .http
+        .put(api("/agents/ada@example.com/password"))
+        .bearer_auth(&admin)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    let new_password = r.json::<Value>().await.unwrap()["password"].as_str().unwrap().to_owned();
+    let me = app.http.get(format!("{}/api/auth/me", app.url)).bearer_auth(&ada).send().await.unwrap();
+    assert_eq!(me.status(), 401, "the old session must end");
+    assert_eq!(app.login("ada@example.com", &new_password).await.status(), 200);
+
+    let r = app
+        .http
+        .patch(api("/agents/alan@example.com"))
+        .bearer_auth(&admin)
+        .json(&json!({"role": "admin"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.json::<Value>().await.unwrap()["role"], "admin");
+    assert_eq!(
+        app.http.delete(api("/agents/alan@example.com")).bearer_auth(&admin).send().await.unwrap().status(),
+        204
+    );
+    let list: Value =
+        app.http.get(api("/agents")).bearer_auth(&admin).send().await.unwrap().json().await.unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 3);
+}

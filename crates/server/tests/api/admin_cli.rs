@@ -1,0 +1,76 @@
+use std::process::{Command, Output};
+
+fn switchboard(data: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .env("SWITCHBOARD_DATA_DIR", data)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "failed: {}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn the_admin_cli_round_trips_sites_agents_and_streams() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/streams");
+
+    stdout(&switchboard(d, &["site", "add", "acme", "--name", "Acme", "--origin", "https://acme.example"]));
+    assert!(stdout(&switchboard(d, &["site", "list"])).contains("acme\tAcme\thttps://acme.example"));
+    stdout(&switchboard(
+        d,
+        &["site", "update", "acme", "--name", "Acme Inc", "--origin", "https://www.acme.example"],
+    ));
+    assert!(stdout(&switchboard(d, &["site", "list"])).contains("acme\tAcme Inc\thttps://www.acme.example"));
+
+    let added = stdout(&switchboard(d, &["agent", "add", "ada@example.com", "--name", "Ada"]));
+    assert!(added.contains("Password (shown only this once): "), "{added}");
+    stdout(&switchboard(d, &["agent", "update", "ada@example.com", "--role", "admin"]));
+    assert!(stdout(&switchboard(d, &["agent", "list"])).contains("ada@example.com\tAda\tAdmin"));
+    assert!(stdout(&switchboard(d, &["agent", "reset-password", "ada@example.com"])).contains("New password"));
+
+    let file = examples.join("recommended.toml");
+    stdout(&switchboard(d, &["stream", "publish", file.to_str().unwrap(), "--site", "acme"]));
+    assert!(
+        stdout(&switchboard(d, &["stream", "list", "--site", "acme"])).starts_with("recommended\tpriority 0")
+    );
+    stdout(&switchboard(d, &["stream", "remove", "recommended", "--site", "acme"]));
+    assert_eq!(stdout(&switchboard(d, &["stream", "list", "--site", "acme"])), "");
+
+    stdout(&switchboard(d, &["agent", "remove", "ada@example.com"]));
+    stdout(&switchboard(d, &["site", "remove", "acme"]));
+    assert_eq!(stdout(&switchboard(d, &["site", "list"])), "");
+}
+
+#[test]
+fn the_admin_cli_refuses_bad_input_with_a_reason_and_exit_code_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let o = switchboard(d, &["site", "add", "acme", "--name", "Acme", "--origin", "acme.example"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("must be http(s)://host[:port]"));
+    let o = switchboard(d, &["agent", "reset-password", "nobody@example.com"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no agent nobody@example.com"));
+
+    stdout(&switchboard(d, &["site", "add", "acme", "--name", "Acme"]));
+    let bad = d.join("bad.toml");
+    std::fs::write(
+        &bad,
+        "id = \"x\"\nname = \"X\"\n\n[[card]]\nid = \"m\"\ntype = \"message\"\ntext = \"dangling\"\n",
+    )
+    .unwrap();
+    let o = switchboard(d, &["stream", "publish", bad.to_str().unwrap(), "--site", "acme"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains(&format!("{}:5:6: card m: the branch ends", bad.display())), "{err}");
+}
