@@ -17,6 +17,7 @@
 //! - [`demo`]: the demo host page and seed data
 //! - [`error`]: the HTTP error type
 //! - [`hub`]: fan-out of conversation events
+//! - [`inbox_api`]: conversation lists and details for agents
 //! - [`presence`]: which agents are connected and available
 //! - [`routing`]: choosing the agent for a handed-off conversation
 //! - [`conversation`]: conversation state changes (store, then broadcast)
@@ -34,6 +35,7 @@ pub mod conversation;
 pub mod demo;
 pub mod error;
 pub mod hub;
+pub mod inbox_api;
 pub mod presence;
 pub mod routing;
 pub mod shutdown;

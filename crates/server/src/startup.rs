@@ -14,7 +14,7 @@ use crate::config::Settings;
 use crate::hub::Hub;
 use crate::shutdown::{self, Shutdown, ShutdownTrigger};
 use crate::store::{Store, StoreError};
-use crate::{admin_api, api, assets, auth, demo, ws};
+use crate::{admin_api, api, assets, auth, demo, inbox_api, ws};
 
 /// Shared state of every handler.
 #[derive(Clone)]
@@ -71,6 +71,7 @@ pub fn app(state: AppState) -> Router {
         .route("/ws/visitor", get(ws::visitor::upgrade))
         .route("/ws/agent", get(ws::agent::upgrade))
         .merge(admin_api::routes())
+        .merge(inbox_api::routes())
         .merge(assets::routes(&state.settings.assets_dir))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(TraceLayer::new_for_http())

@@ -180,3 +180,42 @@ async fn an_agent_who_reconnects_resumes_a_conversation_without_losing_a_message
     assert_eq!(texts, [(2, "two".to_owned()), (3, "three".to_owned())]);
     ada.silent_for(200).await;
 }
+
+#[tokio::test]
+async fn agents_list_their_open_conversations_and_everyones_past_ones_but_not_others_open_ones() {
+    let app = spawn_app().await;
+    let mut ada = app.agent("ada@example.com").await;
+    let mut v = visitor_hands_off(&app, "Grace").await;
+    let (conv, _) = offer(&mut ada).await;
+    ada.send(&AgentIn::Accept { conversation: conv }).await;
+    v.send(&VisitorIn::Message { client_id: "v1".into(), text: "Question about pricing".into() }).await;
+    assert!(matches!(ada.recv().await, AgentOut::Message { .. }));
+
+    let (ada_token, grace_token) =
+        (app.session("ada@example.com").await, app.session("grace@example.com").await);
+    let get = |path: String, token: String| {
+        let http = app.http.clone();
+        async move { http.get(path).bearer_auth(token).send().await.unwrap() }
+    };
+    let list = |token: &str, scope: &str| {
+        get(format!("{}/api/conversations?scope={scope}", app.url), token.to_owned())
+    };
+
+    let mine: serde_json::Value = list(&ada_token, "active").await.json().await.unwrap();
+    assert_eq!(mine[0]["id"], conv);
+    assert_eq!(mine[0]["attributes"]["first_name"], "Grace");
+    assert_eq!(mine[0]["page"]["url"], "https://shop.example.com/pricing");
+    let theirs: serde_json::Value = list(&grace_token, "active").await.json().await.unwrap();
+    assert_eq!(theirs, serde_json::json!([]));
+    let one = format!("{}/api/conversations/{conv}", app.url);
+    assert_eq!(get(one.clone(), grace_token.clone()).await.status(), 404);
+    assert_eq!(app.http.get(&one).send().await.unwrap().status(), 401);
+
+    ada.send(&AgentIn::End { conversation: conv }).await;
+    assert!(matches!(ada.recv().await, AgentOut::State { state: ConversationState::Ended, .. }));
+    let past: serde_json::Value = list(&grace_token, "past").await.json().await.unwrap();
+    assert_eq!(past[0]["id"], conv);
+    let detail: serde_json::Value = get(one, grace_token).await.json().await.unwrap();
+    assert_eq!(detail["messages"][0]["text"], "Question about pricing");
+    assert_eq!(detail["state"], "ended");
+}
