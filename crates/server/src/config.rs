@@ -38,6 +38,8 @@ pub struct Limits {
     pub max_body_bytes: usize,
     /// How long an agent session lasts, in hours.
     pub session_hours: u32,
+    /// An active chat with no message from either side for this long ends.
+    pub inactivity_minutes: u32,
 }
 
 impl Default for Settings {
@@ -57,7 +59,7 @@ impl Default for Settings {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { max_body_bytes: 64 * 1024, session_hours: 12 }
+        Self { max_body_bytes: 64 * 1024, session_hours: 12, inactivity_minutes: 10 }
     }
 }
 

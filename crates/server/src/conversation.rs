@@ -59,6 +59,19 @@ pub async fn accept(state: &AppState, conversation: i64, agent: i64) -> Result<b
     Ok(true)
 }
 
+/// Ends every active conversation idle for more than `idle_secs`, telling
+/// both sides (a system message, then the ended state).
+pub async fn end_inactive(state: &AppState, idle_secs: u64) -> Result<usize, StoreError> {
+    let idle = state.store.idle_conversations(idle_secs).await?;
+    let minutes = idle_secs.div_ceil(60);
+    for &id in &idle {
+        let text = format!("The chat ended after {minutes} minutes without messages.");
+        post(state, id, Author::System, None, &text).await?;
+        set_state(state, id, ConversationState::Ended).await?;
+    }
+    Ok(idle.len())
+}
+
 /// Tells the other side that `author` is (not) typing; not stored.
 pub fn typing(state: &AppState, conversation: i64, author: Author, typing: bool) {
     state.hub.publish(conversation, Event::Typing { author, typing });

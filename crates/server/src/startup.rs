@@ -14,7 +14,7 @@ use crate::config::Settings;
 use crate::hub::Hub;
 use crate::shutdown::{self, Shutdown, ShutdownTrigger};
 use crate::store::{Store, StoreError};
-use crate::{admin_api, api, assets, auth, demo, inbox_api, ws};
+use crate::{admin_api, api, assets, auth, conversation, demo, inbox_api, ws};
 
 /// Shared state of every handler.
 #[derive(Clone)]
@@ -170,11 +170,29 @@ impl Application {
             let shutdown = shutdown.clone();
             tokio::spawn(async move { axum::serve(l, router).with_graceful_shutdown(shutdown.recv()).await })
         });
+        let sweeper = {
+            let state = state.clone();
+            let idle_secs = u64::from(state.settings.limits.inactivity_minutes) * 60;
+            let stop = state.shutdown.clone();
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(std::time::Duration::from_secs(15));
+                loop {
+                    tokio::select! {
+                        _ = tick.tick() => {}
+                        () = stop.clone().recv() => return,
+                    }
+                    if let Err(e) = conversation::end_inactive(&state, idle_secs).await {
+                        tracing::error!(error = %e, "ending inactive chats");
+                    }
+                }
+            })
+        };
         tracing::info!(public_url = %state.public_url, "serving");
         let result = axum::serve(listener, app(state)).with_graceful_shutdown(http_shutdown).await;
         if let Some(demo) = demo {
             demo.await.map_err(std::io::Error::other)??;
         }
+        sweeper.abort();
         store.close().await;
         result
     }

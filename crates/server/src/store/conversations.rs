@@ -300,6 +300,20 @@ impl Store {
         Ok(rows.iter().map(message).collect())
     }
 
+    /// Active conversations whose last message (or, without one, whose start)
+    /// is more than `idle_secs` old.
+    pub async fn idle_conversations(&self, idle_secs: u64) -> Result<Vec<i64>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT c.id FROM conversations c
+             WHERE c.state = 'active'
+               AND (julianday('now') - julianday(COALESCE(
+                     (SELECT MAX(m.at) FROM messages m WHERE m.conversation_id = c.id), c.created_at))) * 86400.0 > ?",
+        )
+        .bind(i64::try_from(idle_secs).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// Conversations for the inbox, newest first: `agent`'s open ones
     /// (offered or active) when `Some`, else everyone's past ones (ended or
     /// fallback).

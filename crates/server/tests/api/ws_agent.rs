@@ -219,3 +219,33 @@ async fn agents_list_their_open_conversations_and_everyones_past_ones_but_not_ot
     assert_eq!(detail["messages"][0]["text"], "Question about pricing");
     assert_eq!(detail["state"], "ended");
 }
+
+#[tokio::test]
+async fn an_idle_chat_ends_and_both_sides_are_told() {
+    let app = spawn_app().await;
+    let mut ada = app.agent("ada@example.com").await;
+    let mut v = visitor_hands_off(&app, "Grace").await;
+    let (conv, _) = offer(&mut ada).await;
+    ada.send(&AgentIn::Accept { conversation: conv }).await;
+    v.send(&VisitorIn::Message { client_id: "v1".into(), text: "hello".into() }).await;
+    assert!(matches!(ada.recv().await, AgentOut::Message { .. }));
+    for _ in 0..4 {
+        v.recv().await; // offered, active, agent, message
+    }
+
+    // Not idle for ten minutes yet: nothing ends.
+    assert_eq!(switchboard_server::conversation::end_inactive(&app.state, 600).await.unwrap(), 0);
+    // Idle longer than the limit (here: any time at all).
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    assert_eq!(switchboard_server::conversation::end_inactive(&app.state, 0).await.unwrap(), 1);
+    assert!(
+        matches!(v.recv().await, VisitorOut::Message(m) if m.author == Author::System && m.text.contains("without messages"))
+    );
+    assert!(matches!(v.recv().await, VisitorOut::State { state: ConversationState::Ended }));
+    assert!(
+        matches!(ada.recv().await, AgentOut::Message { message, .. } if message.author == Author::System)
+    );
+    assert!(matches!(ada.recv().await, AgentOut::State { state: ConversationState::Ended, .. }));
+    // Ended chats are not ended again.
+    assert_eq!(switchboard_server::conversation::end_inactive(&app.state, 0).await.unwrap(), 0);
+}
