@@ -8,6 +8,7 @@ use switchboard_protocol::site::{Appearance, SiteKey};
 use switchboard_protocol::stream::file;
 
 use crate::auth::{hash_password, random_password};
+use crate::store::teams::Team;
 use crate::store::{Site, Store, StoreError};
 
 /// Shortest password an admin may set.
@@ -185,6 +186,49 @@ pub async fn reset_password(
 pub async fn remove_agent(store: &Store, raw_email: &str) -> Result<(), AdminError> {
     let a = agent(store, raw_email).await?;
     Ok(store.delete_agent(a.id).await?)
+}
+
+async fn member_ids(store: &Store, emails: &[String]) -> Result<Vec<i64>, AdminError> {
+    let mut ids = Vec::new();
+    for e in emails {
+        ids.push(agent(store, e).await?.id);
+    }
+    Ok(ids)
+}
+
+async fn team(store: &Store, team_name: &str) -> Result<Team, AdminError> {
+    store.team(team_name.trim()).await?.ok_or_else(|| AdminError::NotFound("team", team_name.to_owned()))
+}
+
+/// Adds a team with member agents (by email).
+pub async fn add_team(store: &Store, team_name: &str, members: &[String]) -> Result<Team, AdminError> {
+    let n = name(team_name)?;
+    let ids = member_ids(store, members).await?;
+    store.create_team(n, &ids).await?;
+    team(store, n).await
+}
+
+/// Renames a team and/or replaces its members.
+pub async fn update_team(
+    store: &Store,
+    team_name: &str,
+    new_name: Option<&str>,
+    members: Option<&[String]>,
+) -> Result<Team, AdminError> {
+    let t = team(store, team_name).await?;
+    let new_name = new_name.map(name).transpose()?;
+    let ids = match members {
+        Some(m) => Some(member_ids(store, m).await?),
+        None => None,
+    };
+    store.update_team(t.id, new_name, ids.as_deref()).await?;
+    team(store, new_name.unwrap_or(&t.name)).await
+}
+
+/// Removes a team (its members stay agents).
+pub async fn remove_team(store: &Store, team_name: &str) -> Result<(), AdminError> {
+    let t = team(store, team_name).await?;
+    Ok(store.delete_team(t.id).await?)
 }
 
 /// Validates a stream file and publishes it for a site; returns the stream id

@@ -58,6 +58,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/admin/agents", get(list_agents).post(add_agent))
         .route("/api/admin/agents/{email}", patch(update_agent).delete(remove_agent))
         .route("/api/admin/agents/{email}/password", put(reset_password))
+        .route("/api/admin/teams", get(list_teams).post(add_team))
+        .route("/api/admin/teams/{name}", patch(update_team).delete(remove_team))
 }
 
 async fn list_sites(_: Admin, State(s): State<AppState>) -> Result<Json<Value>, ApiError> {
@@ -208,5 +210,50 @@ async fn remove_agent(
     Path(email): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     admin::remove_agent(&s.store, &email).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn list_teams(_: Admin, State(s): State<AppState>) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!(s.store.teams().await?)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewTeam {
+    name: String,
+    #[serde(default)]
+    members: Vec<String>,
+}
+
+async fn add_team(
+    _: Admin,
+    State(s): State<AppState>,
+    Json(b): Json<NewTeam>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    Ok((StatusCode::CREATED, Json(json!(admin::add_team(&s.store, &b.name, &b.members).await?))))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TeamChange {
+    name: Option<String>,
+    members: Option<Vec<String>>,
+}
+
+async fn update_team(
+    _: Admin,
+    State(s): State<AppState>,
+    Path(name): Path<String>,
+    Json(b): Json<TeamChange>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!(admin::update_team(&s.store, &name, b.name.as_deref(), b.members.as_deref()).await?)))
+}
+
+async fn remove_team(
+    _: Admin,
+    State(s): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    admin::remove_team(&s.store, &name).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -85,6 +85,63 @@ pub enum AgentCommand {
     },
 }
 
+/// `switchboard team …`
+#[derive(Debug, Subcommand)]
+pub enum TeamCommand {
+    /// Add a team.
+    Add {
+        /// Its name.
+        name: String,
+        /// A member's email (repeatable).
+        #[arg(long = "member")]
+        members: Vec<String>,
+    },
+    /// List the teams with their members.
+    List,
+    /// Rename a team and/or replace its members.
+    Update {
+        /// The team's name.
+        name: String,
+        /// A new name.
+        #[arg(long = "rename")]
+        new_name: Option<String>,
+        /// Replace the members with these (repeatable).
+        #[arg(long = "member")]
+        members: Vec<String>,
+    },
+    /// Remove a team.
+    Remove {
+        /// The team's name.
+        name: String,
+    },
+}
+
+/// Runs a team command; returns what to print.
+pub async fn team(store: &Store, cmd: TeamCommand) -> Result<String, AdminError> {
+    let mut out = String::new();
+    match cmd {
+        TeamCommand::Add { name, members } => {
+            let t = admin::add_team(store, &name, &members).await?;
+            let _ = writeln!(out, "Added team {} ({} members).", t.name, t.members.len());
+        }
+        TeamCommand::List => {
+            for t in store.teams().await? {
+                let _ = writeln!(out, "{}\t{}", t.name, t.members.join(" "));
+            }
+        }
+        TeamCommand::Update { name, new_name, members } => {
+            let members = (!members.is_empty()).then_some(members);
+            let t = admin::update_team(store, &name, new_name.as_deref(), members.as_deref()).await?;
+            let _ = writeln!(out, "Updated team {}: {}", t.name, t.members.join(" "));
+        }
+        TeamCommand::Remove { name } => {
+            admin::remove_team(store, &name).await?;
+            let _ = writeln!(out, "Removed team {name}.");
+        }
+    }
+    Ok(out)
+}
+
 /// `switchboard stream publish|list|remove` (check and show need no database).
 #[derive(Debug, Subcommand)]
 pub enum PublishCommand {

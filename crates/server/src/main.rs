@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use switchboard_protocol::site::SiteKey;
 use switchboard_server::admin::AdminError;
-use switchboard_server::admin_cli::{self, AgentCommand, PublishCommand, SiteCommand};
+use switchboard_server::admin_cli::{self, AgentCommand, PublishCommand, SiteCommand, TeamCommand};
 use switchboard_server::config::Settings;
 use switchboard_server::startup::Application;
 use switchboard_server::store::Store;
@@ -41,6 +41,11 @@ enum Command {
     Agent {
         #[command(subcommand)]
         command: AgentCommand,
+    },
+    /// Teams: add, list, update, remove.
+    Team {
+        #[command(subcommand)]
+        command: TeamCommand,
     },
     /// The demo data.
     Demo {
@@ -103,6 +108,10 @@ async fn main() -> anyhow::Result<()> {
         Command::Stream { .. } => unreachable!("handled above"),
         Command::Site { command } => {
             admin_command(settings, |store| Box::pin(async move { admin_cli::site(&store, command).await }))
+                .await
+        }
+        Command::Team { command } => {
+            admin_command(settings, |store| Box::pin(async move { admin_cli::team(&store, command).await }))
                 .await
         }
         Command::Agent { command } => {

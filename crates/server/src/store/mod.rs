@@ -1,9 +1,11 @@
 //! Storage: the SQLite database (one file, WAL) behind sqlx, with the embedded
 //! migrations. Every query the server runs lives here, named after what it does.
 //!
-//! [`conversations`] holds visitors, conversations and their messages.
+//! [`conversations`] holds visitors, conversations and their messages;
+//! [`teams`] holds teams and their members.
 
 pub mod conversations;
+pub mod teams;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};

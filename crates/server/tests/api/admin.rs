@@ -185,3 +185,51 @@ async fn an_admin_manages_agents_and_a_password_reset_ends_their_sessions() {
         app.http.get(api("/agents")).bearer_auth(&admin).send().await.unwrap().json().await.unwrap();
     assert_eq!(list.as_array().unwrap().len(), 3);
 }
+
+#[tokio::test]
+async fn an_admin_manages_teams_over_http() {
+    let app = spawn_app().await;
+    let admin = app.session("admin@example.com").await;
+    let api = |path: &str| format!("{}/api/admin{path}", app.url);
+    let r = app
+        .http
+        .post(api("/teams"))
+        .bearer_auth(&admin)
+        .json(&json!({"name": "Sales", "members": ["ada@example.com"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    assert_eq!(r.json::<Value>().await.unwrap()["members"], json!(["ada@example.com"]));
+    let dup = app
+        .http
+        .post(api("/teams"))
+        .bearer_auth(&admin)
+        .json(&json!({"name": "sales"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(dup.status(), 409);
+    let unknown = app
+        .http
+        .post(api("/teams"))
+        .bearer_auth(&admin)
+        .json(&json!({"name": "Support", "members": ["nobody@example.com"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
+    let r = app
+        .http
+        .patch(api("/teams/Sales"))
+        .bearer_auth(&admin)
+        .json(&json!({"members": ["ada@example.com", "grace@example.com"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.json::<Value>().await.unwrap()["members"], json!(["ada@example.com", "grace@example.com"]));
+    assert_eq!(app.http.delete(api("/teams/Sales")).bearer_auth(&admin).send().await.unwrap().status(), 204);
+    let list: Value =
+        app.http.get(api("/teams")).bearer_auth(&admin).send().await.unwrap().json().await.unwrap();
+    assert_eq!(list, json!([]));
+}

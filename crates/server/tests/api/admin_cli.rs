@@ -46,6 +46,27 @@ fn the_admin_cli_round_trips_sites_agents_and_streams() {
     stdout(&switchboard(d, &["stream", "remove", "recommended", "--site", "acme"]));
     assert_eq!(stdout(&switchboard(d, &["stream", "list", "--site", "acme"])), "");
 
+    stdout(&switchboard(d, &["agent", "add", "grace@example.com", "--name", "Grace"]));
+    stdout(&switchboard(d, &["team", "add", "Sales", "--member", "ada@example.com"]));
+    assert_eq!(stdout(&switchboard(d, &["team", "list"])), "Sales\tada@example.com\n");
+    stdout(&switchboard(
+        d,
+        &[
+            "team",
+            "update",
+            "sales",
+            "--rename",
+            "Sales EU",
+            "--member",
+            "ada@example.com",
+            "--member",
+            "grace@example.com",
+        ],
+    ));
+    assert_eq!(stdout(&switchboard(d, &["team", "list"])), "Sales EU\tada@example.com grace@example.com\n");
+    stdout(&switchboard(d, &["team", "remove", "Sales EU"]));
+    assert_eq!(stdout(&switchboard(d, &["team", "list"])), "");
+
     stdout(&switchboard(d, &["agent", "remove", "ada@example.com"]));
     stdout(&switchboard(d, &["site", "remove", "acme"]));
     assert_eq!(stdout(&switchboard(d, &["site", "list"])), "");

@@ -1,0 +1,117 @@
+//! Teams and their members.
+
+use sqlx::Row;
+
+use super::{Store, StoreError};
+
+/// A team with its members' emails.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Team {
+    /// Row id.
+    pub id: i64,
+    /// Unique name (case-insensitive).
+    pub name: String,
+    /// Members' emails, sorted.
+    pub members: Vec<String>,
+}
+
+impl Store {
+    /// Every team, by name.
+    pub async fn teams(&self) -> Result<Vec<Team>, StoreError> {
+        let rows = sqlx::query("SELECT id, name FROM teams ORDER BY name").fetch_all(&self.pool).await?;
+        let mut teams = Vec::new();
+        for row in rows {
+            let id: i64 = row.get("id");
+            teams.push(Team { id, name: row.get("name"), members: self.team_members(id).await? });
+        }
+        Ok(teams)
+    }
+
+    /// The team called `name` (case-insensitive).
+    pub async fn team(&self, name: &str) -> Result<Option<Team>, StoreError> {
+        let Some(row) = sqlx::query("SELECT id, name FROM teams WHERE name = ?")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let id: i64 = row.get("id");
+        Ok(Some(Team { id, name: row.get("name"), members: self.team_members(id).await? }))
+    }
+
+    async fn team_members(&self, team_id: i64) -> Result<Vec<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT a.email FROM team_members m JOIN agents a ON a.id = m.agent_id WHERE m.team_id = ? ORDER BY a.email",
+        )
+        .bind(team_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Creates a team with members (agent ids).
+    pub async fn create_team(&self, name: &str, members: &[i64]) -> Result<i64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let id: i64 = sqlx::query("INSERT INTO teams (name) VALUES (?) RETURNING id")
+            .bind(name)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| match &e {
+                sqlx::Error::Database(d) if d.is_unique_violation() => {
+                    StoreError::Exists(format!("team {name}"))
+                }
+                _ => e.into(),
+            })?
+            .get(0);
+        for m in members {
+            sqlx::query("INSERT OR IGNORE INTO team_members (team_id, agent_id) VALUES (?, ?)")
+                .bind(id)
+                .bind(m)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Renames a team and/or replaces its members.
+    pub async fn update_team(
+        &self,
+        id: i64,
+        name: Option<&str>,
+        members: Option<&[i64]>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        if let Some(name) = name {
+            sqlx::query("UPDATE teams SET name = ? WHERE id = ?")
+                .bind(name)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| match &e {
+                    sqlx::Error::Database(d) if d.is_unique_violation() => {
+                        StoreError::Exists(format!("team {name}"))
+                    }
+                    _ => e.into(),
+                })?;
+        }
+        if let Some(members) = members {
+            sqlx::query("DELETE FROM team_members WHERE team_id = ?").bind(id).execute(&mut *tx).await?;
+            for m in members {
+                sqlx::query("INSERT OR IGNORE INTO team_members (team_id, agent_id) VALUES (?, ?)")
+                    .bind(id)
+                    .bind(m)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Removes a team.
+    pub async fn delete_team(&self, id: i64) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM teams WHERE id = ?").bind(id).execute(&self.pool).await?;
+        Ok(())
+    }
+}
