@@ -107,6 +107,15 @@ pub struct ChatMessage {
     pub at: String,
 }
 
+/// The agent a visitor is talking to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentInfo {
+    /// Display name.
+    pub name: String,
+    /// Avatar image URL, if the agent has one.
+    pub avatar_url: Option<String>,
+}
+
 /// Where a conversation is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -134,6 +143,8 @@ pub enum VisitorOut {
         token: String,
         /// The conversation's state, when the visitor has one.
         state: Option<ConversationState>,
+        /// The agent who accepted it, if one did.
+        agent: Option<AgentInfo>,
     },
     /// A message (live or replayed).
     Message(ChatMessage),
@@ -148,10 +159,7 @@ pub enum VisitorOut {
         typing: bool,
     },
     /// An agent accepted the chat.
-    Agent {
-        /// The agent's display name.
-        name: String,
-    },
+    Agent(AgentInfo),
     /// A frame was refused; the connection stays open.
     Error {
         /// Stable machine code.

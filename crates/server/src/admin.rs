@@ -157,14 +157,27 @@ pub async fn add_agent(
     Ok((agent(store, &e).await?, generated.then_some(pw)))
 }
 
-/// Changes an agent's name and/or role.
+/// Changes an agent's name, role and/or avatar (an http(s) image URL, or
+/// empty for none).
 pub async fn update_agent(
     store: &Store,
     raw_email: &str,
     agent_name: Option<&str>,
     role: Option<Role>,
+    avatar_url: Option<&str>,
 ) -> Result<AgentProfile, AdminError> {
     let a = agent(store, raw_email).await?;
+    if let Some(url) = avatar_url {
+        let url = url.trim();
+        let ok = url.is_empty()
+            || ((url.starts_with("https://") || url.starts_with("http://"))
+                && url.len() <= 500
+                && !url.chars().any(|c| c.is_whitespace() || c == '"' || c == '<' || c == '>'));
+        if !ok {
+            return Err(AdminError::Invalid(format!("avatar {url:?} must be an http(s) URL")));
+        }
+        store.set_avatar(a.id, url).await?;
+    }
     store.update_agent(a.id, agent_name.map(name).transpose()?, role, None).await?;
     agent(store, raw_email).await
 }

@@ -177,6 +177,7 @@ async fn add_agent(
 struct AgentChange {
     name: Option<String>,
     role: Option<Role>,
+    avatar_url: Option<String>,
 }
 
 async fn update_agent(
@@ -185,7 +186,9 @@ async fn update_agent(
     Path(email): Path<String>,
     Json(b): Json<AgentChange>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(admin::update_agent(&s.store, &email, b.name.as_deref(), b.role).await?)))
+    Ok(Json(json!(
+        admin::update_agent(&s.store, &email, b.name.as_deref(), b.role, b.avatar_url.as_deref()).await?
+    )))
 }
 
 #[derive(Deserialize)]

@@ -72,6 +72,9 @@ pub enum AgentCommand {
         /// New role: agent or admin.
         #[arg(long, value_parser = ["agent", "admin"])]
         role: Option<String>,
+        /// Avatar image URL shown to visitors ("" for none).
+        #[arg(long)]
+        avatar: Option<String>,
     },
     /// Set a new generated password (printed once) and end the agent's sessions.
     ResetPassword {
@@ -230,8 +233,15 @@ pub async fn agent(store: &Store, cmd: AgentCommand) -> Result<String, AdminErro
                 let _ = writeln!(out, "{}\t{}\t{:?}", a.email, a.name, a.role);
             }
         }
-        AgentCommand::Update { email, name, role: r } => {
-            let a = admin::update_agent(store, &email, name.as_deref(), r.as_deref().map(role)).await?;
+        AgentCommand::Update { email, name, role: r, avatar } => {
+            let a = admin::update_agent(
+                store,
+                &email,
+                name.as_deref(),
+                r.as_deref().map(role),
+                avatar.as_deref(),
+            )
+            .await?;
             let _ = writeln!(out, "Updated {} <{}>: {:?}", a.name, a.email, a.role);
         }
         AgentCommand::ResetPassword { email } => {

@@ -54,8 +54,9 @@ pub async fn accept(state: &AppState, conversation: i64, agent: i64) -> Result<b
         return Ok(false);
     }
     state.hub.publish(conversation, Event::State(ConversationState::Active));
-    let name = state.store.agent_name(agent).await?.unwrap_or_default();
-    state.hub.publish(conversation, Event::Assigned { name });
+    if let Some(info) = state.store.agent_info(agent).await? {
+        state.hub.publish(conversation, Event::Assigned(info));
+    }
     Ok(true)
 }
 

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use switchboard_protocol::wire::{AgentOut, Author, ChatMessage, ConversationState};
+use switchboard_protocol::wire::{AgentInfo, AgentOut, Author, ChatMessage, ConversationState};
 use tokio::sync::broadcast;
 
 /// Something that happened in a conversation.
@@ -15,10 +15,7 @@ pub enum Event {
     /// A stored state change.
     State(ConversationState),
     /// An agent accepted the conversation.
-    Assigned {
-        /// The agent's display name.
-        name: String,
-    },
+    Assigned(AgentInfo),
     /// Someone is (not) typing (not stored).
     Typing {
         /// Who.

@@ -13,6 +13,7 @@ use std::str::FromStr;
 use switchboard_protocol::auth::{AgentProfile, Role};
 use switchboard_protocol::site::{Appearance, SiteKey};
 use switchboard_protocol::stream::{Stream, ValidStream};
+use switchboard_protocol::wire::AgentInfo;
 
 /// A handle on the database; cheap to clone.
 #[derive(Clone, Debug)]
@@ -178,12 +179,26 @@ impl Store {
         Ok(())
     }
 
-    /// An agent's display name.
-    pub async fn agent_name(&self, agent_id: i64) -> Result<Option<String>, StoreError> {
-        Ok(sqlx::query_scalar("SELECT name FROM agents WHERE id = ?")
+    /// What a visitor is shown of an agent.
+    pub async fn agent_info(&self, agent_id: i64) -> Result<Option<AgentInfo>, StoreError> {
+        let row = sqlx::query("SELECT name, avatar_url FROM agents WHERE id = ?")
             .bind(agent_id)
             .fetch_optional(&self.pool)
-            .await?)
+            .await?;
+        Ok(row.map(|r| {
+            let avatar: String = r.get("avatar_url");
+            AgentInfo { name: r.get("name"), avatar_url: (!avatar.is_empty()).then_some(avatar) }
+        }))
+    }
+
+    /// Sets an agent's avatar URL (empty for none).
+    pub async fn set_avatar(&self, agent_id: i64, url: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE agents SET avatar_url = ? WHERE id = ?")
+            .bind(url)
+            .bind(agent_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// Creates an agent; `password_hash` is an argon2 PHC string.

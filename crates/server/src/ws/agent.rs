@@ -222,7 +222,7 @@ impl Session {
             Event::Typing { author: Author::Visitor, typing } => {
                 Some(AgentOut::Typing { conversation: id, typing })
             }
-            Event::Typing { .. } | Event::Assigned { .. } => None,
+            Event::Typing { .. } | Event::Assigned(_) => None,
         });
         self.tasks.insert(id, task);
     }

@@ -224,7 +224,13 @@ impl Session {
         };
         self.visitor = Some(visitor);
         let conv = store.latest_conversation(visitor).await.map_err(internal)?;
-        let _ = self.out.send(VisitorOut::Welcome { token, state: conv.as_ref().map(|c| c.state) }).await;
+        let agent =
+            match conv.as_ref().filter(|c| c.state == ConversationState::Active).and_then(|c| c.agent_id) {
+                Some(id) => store.agent_info(id).await.map_err(internal)?,
+                None => None,
+            };
+        let _ =
+            self.out.send(VisitorOut::Welcome { token, state: conv.as_ref().map(|c| c.state), agent }).await;
         if let Some(c) = &conv {
             self.follow(c.id, last_seq);
         }
@@ -242,7 +248,7 @@ impl Session {
             Some(super::follow(&self.state, conversation, after, self.out.clone(), |event| match event {
                 Event::Message(m) => Some(VisitorOut::Message(m)),
                 Event::State(state) => Some(VisitorOut::State { state }),
-                Event::Assigned { name } => Some(VisitorOut::Agent { name }),
+                Event::Assigned(info) => Some(VisitorOut::Agent(info)),
                 Event::Typing { author: Author::Visitor, .. } => None,
                 Event::Typing { typing, .. } => Some(VisitorOut::Typing { typing }),
             }));

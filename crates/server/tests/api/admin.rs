@@ -168,6 +168,15 @@ async fn an_admin_manages_agents_and_a_password_reset_ends_their_sessions() {
     assert_eq!(me.status(), 401, "the old session must end");
     assert_eq!(app.login("ada@example.com", &new_password).await.status(), 200);
 
+    let bad = app
+        .http
+        .patch(api("/agents/alan@example.com"))
+        .bearer_auth(&admin)
+        .json(&json!({"avatar_url": "javascript:alert(1)"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
     let r = app
         .http
         .patch(api("/agents/alan@example.com"))

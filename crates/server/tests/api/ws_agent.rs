@@ -8,8 +8,13 @@ use crate::helpers::{spawn_app, TestApp, ALLOWED};
 use crate::ws_client::{connect, connect_agent, AgentClient, VisitorClient};
 
 async fn visitor_hands_off(app: &TestApp, name: &str) -> VisitorClient {
+    visitor_with_token(app, name).await.0
+}
+
+/// A visitor who handed off, with their token.
+async fn visitor_with_token(app: &TestApp, name: &str) -> (VisitorClient, String) {
     let mut v = connect(&app.url, "demo", ALLOWED).await.unwrap();
-    v.hello(None, 0).await;
+    let (token, _) = v.hello(None, 0).await;
     v.send(&VisitorIn::Handoff {
         stream: "recommended".into(),
         routing: Routing::RoundRobin,
@@ -22,7 +27,7 @@ async fn visitor_hands_off(app: &TestApp, name: &str) -> VisitorClient {
     })
     .await;
     assert!(matches!(v.recv().await, VisitorOut::State { state: ConversationState::Waiting }));
-    v
+    (v, token)
 }
 
 /// The next offer an agent gets: (conversation, visitor's first name).
@@ -43,8 +48,10 @@ async fn agent_error(a: &mut AgentClient) -> ErrorCode {
 #[tokio::test]
 async fn a_visitor_and_an_agent_chat_in_real_time_until_the_agent_ends_it() {
     let app = spawn_app().await;
+    let ada_id = app.state.store.agent_by_email("ada@example.com").await.unwrap().unwrap().profile.id;
+    app.state.store.set_avatar(ada_id, "https://cdn.example.com/ada.png").await.unwrap();
     let mut ada = app.agent("ada@example.com").await;
-    let mut v = visitor_hands_off(&app, "Grace").await;
+    let (mut v, visitor_token) = visitor_with_token(&app, "Grace").await;
     assert!(matches!(v.recv().await, VisitorOut::State { state: ConversationState::Offered }));
     let (conv, name) = offer(&mut ada).await;
     assert_eq!(name, "Grace");
@@ -54,7 +61,11 @@ async fn a_visitor_and_an_agent_chat_in_real_time_until_the_agent_ends_it() {
     assert!(matches!(v.recv().await, VisitorOut::Message(m) if m.seq == 1));
     ada.send(&AgentIn::Accept { conversation: conv }).await;
     assert!(matches!(v.recv().await, VisitorOut::State { state: ConversationState::Active }));
-    assert!(matches!(v.recv().await, VisitorOut::Agent { name } if name == "Ada Lovelace"));
+    let expected = switchboard_protocol::wire::AgentInfo {
+        name: "Ada Lovelace".into(),
+        avatar_url: Some("https://cdn.example.com/ada.png".into()),
+    };
+    assert_eq!(v.recv().await, VisitorOut::Agent(expected.clone()));
     match ada.recv().await {
         AgentOut::Message { conversation, message } => {
             assert_eq!(
@@ -76,6 +87,15 @@ async fn a_visitor_and_an_agent_chat_in_real_time_until_the_agent_ends_it() {
     // The agent's own message comes back first, then the visitor's typing.
     assert!(matches!(ada.recv().await, AgentOut::Message { message, .. } if message.seq == 2));
     assert!(matches!(ada.recv().await, AgentOut::Typing { typing: true, .. }));
+
+    // A visitor who reloads learns again who they are talking to.
+    let mut again = connect(&app.url, "demo", ALLOWED).await.unwrap();
+    match again.welcome(Some(&visitor_token), 2).await {
+        VisitorOut::Welcome { state, agent, .. } => {
+            assert_eq!((state, agent), (Some(ConversationState::Active), Some(expected)));
+        }
+        other => panic!("{other:?}"),
+    }
 
     ada.send(&AgentIn::End { conversation: conv }).await;
     assert!(matches!(v.recv().await, VisitorOut::State { state: ConversationState::Ended }));
