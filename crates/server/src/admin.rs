@@ -111,6 +111,67 @@ pub async fn update_site(
     site(store, raw_key).await
 }
 
+/// Changes to a site's appearance; `None` keeps a value.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppearanceChange {
+    /// Accent colour, `#rrggbb`.
+    pub accent: Option<String>,
+    /// `bottom_right` or `bottom_left`.
+    pub position: Option<switchboard_protocol::site::Position>,
+    /// Distance from the page edges (0–200 px).
+    pub offset_px: Option<u16>,
+    /// Panel header title.
+    pub header_title: Option<String>,
+    /// The bot's name.
+    pub bot_name: Option<String>,
+    /// Delay before each bot message (0–5000 ms).
+    pub response_delay_ms: Option<u32>,
+    /// `en` or `nl`.
+    pub locale: Option<String>,
+}
+
+/// Applies an appearance change to a site, checking every value.
+pub async fn update_appearance(
+    store: &Store,
+    raw_key: &str,
+    c: &AppearanceChange,
+) -> Result<Site, AdminError> {
+    use switchboard_protocol::site::{Color, Locale};
+    let s = site(store, raw_key).await?;
+    let mut a = s.appearance.clone();
+    let invalid = |e: &dyn std::fmt::Display| AdminError::Invalid(e.to_string());
+    if let Some(v) = &c.accent {
+        a.accent = Color::parse(v).map_err(|e| invalid(&e))?;
+    }
+    if let Some(v) = c.position {
+        a.position = v;
+    }
+    if let Some(v) = c.offset_px {
+        if v > 200 {
+            return Err(AdminError::Invalid("offset_px must be 0 to 200".into()));
+        }
+        a.offset_px = v;
+    }
+    if let Some(v) = &c.header_title {
+        a.header_title = name(v)?.to_owned();
+    }
+    if let Some(v) = &c.bot_name {
+        a.bot_name = name(v)?.to_owned();
+    }
+    if let Some(v) = c.response_delay_ms {
+        if v > 5000 {
+            return Err(AdminError::Invalid("response_delay_ms must be 0 to 5000".into()));
+        }
+        a.response_delay_ms = v;
+    }
+    if let Some(v) = &c.locale {
+        a.locale = Locale::parse(v).map_err(|e| invalid(&e))?;
+    }
+    store.set_appearance(s.id, &a).await?;
+    site(store, raw_key).await
+}
+
 /// Removes a site with its streams and conversations.
 pub async fn remove_site(store: &Store, raw_key: &str) -> Result<(), AdminError> {
     let s = site(store, raw_key).await?;

@@ -53,6 +53,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/admin/sites", get(list_sites).post(add_site))
         .route("/api/admin/sites/{key}", patch(update_site).delete(remove_site))
+        .route("/api/admin/sites/{key}/appearance", patch(update_appearance))
         .route("/api/admin/sites/{key}/streams", get(list_streams).put(publish_stream))
         .route("/api/admin/sites/{key}/streams/{id}", delete(remove_stream))
         .route("/api/admin/agents", get(list_agents).post(add_agent))
@@ -107,6 +108,15 @@ async fn update_site(
     )
     .await?;
     Ok(Json(site_json(&site)))
+}
+
+async fn update_appearance(
+    _: Admin,
+    State(s): State<AppState>,
+    Path(key): Path<String>,
+    Json(b): Json<admin::AppearanceChange>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(site_json(&admin::update_appearance(&s.store, &key, &b).await?)))
 }
 
 async fn remove_site(

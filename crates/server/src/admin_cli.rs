@@ -39,6 +39,32 @@ pub enum SiteCommand {
         #[arg(long)]
         fallback: Option<String>,
     },
+    /// Change how the widget looks on a site.
+    Appearance {
+        /// The site's key.
+        key: String,
+        /// Accent colour, #rrggbb.
+        #[arg(long)]
+        accent: Option<String>,
+        /// Corner of the page.
+        #[arg(long, value_parser = ["bottom_right", "bottom_left"])]
+        position: Option<String>,
+        /// Distance from the page edges, in pixels.
+        #[arg(long)]
+        offset: Option<u16>,
+        /// Panel header title.
+        #[arg(long)]
+        title: Option<String>,
+        /// The bot's name.
+        #[arg(long)]
+        bot_name: Option<String>,
+        /// Delay before each bot message, in milliseconds.
+        #[arg(long)]
+        delay_ms: Option<u32>,
+        /// Language of the widget: en or nl.
+        #[arg(long)]
+        locale: Option<String>,
+    },
     /// Remove a site with its streams and conversations.
     Remove {
         /// The site's key.
@@ -204,6 +230,26 @@ pub async fn site(store: &Store, cmd: SiteCommand) -> Result<String, AdminError>
                 .await?;
             let _ =
                 writeln!(out, "Updated site {}: {}; origins {}", s.key, s.name, s.allowed_origins.join(" "));
+        }
+        SiteCommand::Appearance { key, accent, position, offset, title, bot_name, delay_ms, locale } => {
+            let position = position.map(|p| {
+                if p == "bottom_left" {
+                    switchboard_protocol::site::Position::BottomLeft
+                } else {
+                    switchboard_protocol::site::Position::BottomRight
+                }
+            });
+            let change = admin::AppearanceChange {
+                accent,
+                position,
+                offset_px: offset,
+                header_title: title,
+                bot_name,
+                response_delay_ms: delay_ms,
+                locale,
+            };
+            let s = admin::update_appearance(store, &key, &change).await?;
+            let _ = writeln!(out, "{}", serde_json::to_string(&s.appearance).unwrap_or_default());
         }
         SiteCommand::Remove { key } => {
             admin::remove_site(store, &key).await?;

@@ -367,6 +367,17 @@ impl Store {
         Ok(())
     }
 
+    /// Replaces a site's appearance.
+    pub async fn set_appearance(&self, site_id: i64, appearance: &Appearance) -> Result<(), StoreError> {
+        let json = serde_json::to_string(appearance).expect("Appearance serializes");
+        sqlx::query("UPDATE sites SET appearance = ? WHERE id = ?")
+            .bind(json)
+            .bind(site_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// Removes a site with everything that belongs to it.
     pub async fn delete_site(&self, site_id: i64) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM sites WHERE id = ?").bind(site_id).execute(&self.pool).await?;

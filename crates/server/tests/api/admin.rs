@@ -99,6 +99,37 @@ async fn an_admin_manages_a_site_and_its_streams_over_http() {
         .await
         .unwrap();
     assert_eq!(r.json::<Value>().await.unwrap()["name"], "Acme Inc");
+    let r = app
+        .http
+        .patch(api("/sites/acme/appearance"))
+        .bearer_auth(&admin)
+        .json(&json!({"accent": "#FFE066", "header_title": "Acme help", "locale": "nl", "position": "bottom_left"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let config: Value = app
+        .http
+        .get(format!("{}/api/sites/acme/config", app.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(config["appearance"]["accent"], "#ffe066");
+    assert_eq!(config["appearance"]["header_title"], "Acme help");
+    assert_eq!(config["appearance"]["locale"], "nl");
+    assert_eq!(config["appearance"]["position"], "bottom_left");
+    let bad = app
+        .http
+        .patch(api("/sites/acme/appearance"))
+        .bearer_auth(&admin)
+        .json(&json!({"accent": "red"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
     assert_eq!(
         app.http
             .delete(api("/sites/acme/streams/sales-team"))

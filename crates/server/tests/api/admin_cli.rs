@@ -32,6 +32,17 @@ fn the_admin_cli_round_trips_sites_agents_and_streams() {
     ));
     assert!(stdout(&switchboard(d, &["site", "list"])).contains("acme\tAcme Inc\thttps://www.acme.example"));
 
+    let look = stdout(&switchboard(
+        d,
+        &["site", "appearance", "acme", "--accent", "#112233", "--title", "Help", "--locale", "nl"],
+    ));
+    assert!(
+        look.contains("\"accent\":\"#112233\"")
+            && look.contains("\"header_title\":\"Help\"")
+            && look.contains("\"locale\":\"nl\""),
+        "{look}"
+    );
+
     let added = stdout(&switchboard(d, &["agent", "add", "ada@example.com", "--name", "Ada"]));
     assert!(added.contains("Password (shown only this once): "), "{added}");
     stdout(&switchboard(d, &["agent", "update", "ada@example.com", "--role", "admin"]));
