@@ -30,6 +30,9 @@ pub struct PageContext {
     pub referrer: String,
     /// The browser's language.
     pub language: String,
+    /// The page's UTM parameters (`utm_source` → `newsletter`, …).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub utm: std::collections::BTreeMap<String, String>,
 }
 
 /// What a visitor's widget sends.

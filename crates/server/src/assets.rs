@@ -12,6 +12,7 @@ use axum::response::Redirect;
 use axum::routing::get;
 use axum::Router;
 use std::path::Path;
+use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -30,7 +31,8 @@ pub fn routes(assets_dir: &Path) -> Router<AppState> {
         "/inbox/",
         ServeDir::new(assets_dir.join("inbox")).append_index_html_on_directories(true),
     );
-    widget.merge(inbox)
+    // Compressed for clients that accept it (brotli first, then gzip).
+    widget.merge(inbox).layer(CompressionLayer::new())
 }
 
 /// Warns at start-up when the bundles are missing, with what to run.

@@ -17,6 +17,34 @@ async fn the_loader_and_the_bundle_are_served_to_any_origin() {
 }
 
 #[tokio::test]
+async fn bundles_are_compressed_and_revalidated() {
+    let app = spawn_app().await;
+    let js = "console.log('switchboard');\n".repeat(100);
+    app.put_asset("widget/switchboard-widget.js", &js);
+    let r = app
+        .http
+        .get(format!("{}/widget/switchboard-widget.js", app.url))
+        .header("Accept-Encoding", "br, gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-encoding"], "br");
+    assert_eq!(r.headers()["cache-control"], "no-cache");
+    let last_modified = r.headers()["last-modified"].clone();
+    let compressed = r.bytes().await.unwrap();
+    assert!(compressed.len() < js.len() / 10, "{} bytes", compressed.len());
+    let again = app
+        .http
+        .get(format!("{}/widget/switchboard-widget.js", app.url))
+        .header("If-Modified-Since", last_modified)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+}
+
+#[tokio::test]
 async fn the_inbox_page_is_served_under_inbox() {
     let app = spawn_app().await;
     app.put_asset("inbox/index.html", "<title>Switchboard inbox</title>");

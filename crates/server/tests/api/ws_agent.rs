@@ -21,7 +21,8 @@ async fn visitor_with_token(app: &TestApp, name: &str) -> (VisitorClient, String
         attributes: [("first_name".to_owned(), name.to_owned())].into(),
         transcript: vec![],
         page: switchboard_protocol::wire::PageContext {
-            url: "https://shop.example.com/pricing".into(),
+            url: "https://shop.example.com/pricing?utm_source=newsletter".into(),
+            utm: [("utm_source".to_owned(), "newsletter".to_owned())].into(),
             ..Default::default()
         },
     })
@@ -224,7 +225,8 @@ async fn agents_list_their_open_conversations_and_everyones_past_ones_but_not_ot
     let mine: serde_json::Value = list(&ada_token, "active").await.json().await.unwrap();
     assert_eq!(mine[0]["id"], conv);
     assert_eq!(mine[0]["attributes"]["first_name"], "Grace");
-    assert_eq!(mine[0]["page"]["url"], "https://shop.example.com/pricing");
+    assert_eq!(mine[0]["page"]["url"], "https://shop.example.com/pricing?utm_source=newsletter");
+    assert_eq!(mine[0]["page"]["utm"]["utm_source"], "newsletter");
     let theirs: serde_json::Value = list(&grace_token, "active").await.json().await.unwrap();
     assert_eq!(theirs, serde_json::json!([]));
     let one = format!("{}/api/conversations/{conv}", app.url);

@@ -1,6 +1,8 @@
 use switchboard_protocol::site::SiteKey;
 use switchboard_protocol::stream::Routing;
-use switchboard_protocol::wire::{Author, ChatMessage, ConversationState, ErrorCode, VisitorIn, VisitorOut};
+use switchboard_protocol::wire::{
+    AgentIn, AgentOut, Author, ChatMessage, ConversationState, ErrorCode, VisitorIn, VisitorOut,
+};
 use switchboard_server::auth::token_hash;
 use switchboard_server::conversation;
 
@@ -83,29 +85,33 @@ async fn a_foreign_origin_or_unknown_site_cannot_open_the_visitor_socket() {
 #[tokio::test]
 async fn after_a_dropped_socket_every_missed_message_arrives_once_in_order() {
     let app = spawn_app().await;
-    let (mut c, token, conv, _ada) = handed_off(&app).await;
+    let (mut c, token, conv, mut ada) = handed_off(&app).await;
+    ada.send(&AgentIn::Accept { conversation: conv }).await;
+    assert!(matches!(c.recv().await, VisitorOut::State { state: ConversationState::Active }));
+    assert!(matches!(c.recv().await, VisitorOut::Agent(_)));
     c.send(&say("m1", "Hi")).await;
     assert_eq!(message(&mut c).await.seq, 1);
+    assert!(matches!(ada.recv().await, AgentOut::Message { message, .. } if message.seq == 1));
     drop(c); // the network drops: no close handshake
 
-    // The agent side keeps writing meanwhile.
-    for text in ["one", "two", "three"] {
-        conversation::post(&app.state, conv, Author::Agent, None, text).await.unwrap();
+    // The agent keeps writing meanwhile, over the real agent socket.
+    for (id, text) in [("a1", "one"), ("a2", "two"), ("a3", "three")] {
+        ada.send(&AgentIn::Message { conversation: conv, client_id: id.into(), text: text.into() }).await;
+    }
+    for _ in 0..3 {
+        assert!(matches!(ada.recv().await, AgentOut::Message { .. }));
     }
     let mut c = connect(&app.url, "demo", ALLOWED).await.unwrap();
     let (same, state) = c.hello(Some(&token), 1).await;
-    assert_eq!((same.as_str(), state), (token.as_str(), Some(ConversationState::Offered)));
-    let got: Vec<(u64, String)> = {
-        let mut v = Vec::new();
-        for _ in 0..3 {
-            let m = message(&mut c).await;
-            v.push((m.seq, m.text));
-        }
-        v
-    };
+    assert_eq!((same.as_str(), state), (token.as_str(), Some(ConversationState::Active)));
+    let mut got = Vec::new();
+    for _ in 0..3 {
+        let m = message(&mut c).await;
+        got.push((m.seq, m.text));
+    }
     assert_eq!(got, [(2, "one".into()), (3, "two".into()), (4, "three".into())]);
     // Live messages continue after the replay, without duplicates.
-    conversation::post(&app.state, conv, Author::Agent, None, "four").await.unwrap();
+    ada.send(&AgentIn::Message { conversation: conv, client_id: "a4".into(), text: "four".into() }).await;
     assert_eq!(message(&mut c).await.seq, 5);
     c.silent_for(200).await;
 }
