@@ -11,10 +11,12 @@
 //! - [`text`]: card text with `{{token:"default"}}` tokens.
 //! - [`stream`]: the stream model, its validator, runner and selection, and
 //!   (feature `file`) its hand-written TOML form.
+//! - [`rules`]: custom routing rules and their validation.
 //! - [`wire`]: the WebSocket frames and their checks.
 
 pub mod attribute;
 pub mod auth;
+pub mod rules;
 pub mod site;
 pub mod stream;
 pub mod text;

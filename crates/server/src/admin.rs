@@ -4,6 +4,7 @@
 
 use switchboard_protocol::attribute::{check_value, InputKind};
 use switchboard_protocol::auth::{AgentProfile, Role, MAX_PASSWORD_LEN};
+use switchboard_protocol::rules::{RoutingRule, Target};
 use switchboard_protocol::site::{Appearance, SiteKey};
 use switchboard_protocol::stream::file;
 
@@ -303,6 +304,37 @@ pub async fn update_team(
 pub async fn remove_team(store: &Store, team_name: &str) -> Result<(), AdminError> {
     let t = team(store, team_name).await?;
     Ok(store.delete_team(t.id).await?)
+}
+
+/// Saves a routing rule for a site after checking it: its own problems, and
+/// that the agents or team it routes to exist.
+pub async fn save_rule(store: &Store, raw_key: &str, rule: &RoutingRule) -> Result<(), AdminError> {
+    let s = site(store, raw_key).await?;
+    let problems = rule.problems();
+    if !problems.is_empty() {
+        return Err(AdminError::Invalid(format!("rule {:?}: {}", rule.name, problems.join("; "))));
+    }
+    match &rule.route_to {
+        Target::Agents(emails) => {
+            for e in emails {
+                agent(store, e).await?;
+            }
+        }
+        Target::Team(t) => {
+            team(store, t).await?;
+        }
+    }
+    Ok(store.save_rule(s.id, rule).await?)
+}
+
+/// Removes a routing rule.
+pub async fn remove_rule(store: &Store, raw_key: &str, rule_name: &str) -> Result<(), AdminError> {
+    let s = site(store, raw_key).await?;
+    if store.delete_rule(s.id, rule_name).await? {
+        Ok(())
+    } else {
+        Err(AdminError::NotFound("rule", rule_name.to_owned()))
+    }
 }
 
 /// Validates a stream file and publishes it for a site; returns the stream id

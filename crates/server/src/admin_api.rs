@@ -55,6 +55,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/admin/sites/{key}", patch(update_site).delete(remove_site))
         .route("/api/admin/sites/{key}/appearance", patch(update_appearance))
         .route("/api/admin/sites/{key}/streams", get(list_streams).put(publish_stream))
+        .route("/api/admin/sites/{key}/rules", get(list_rules).post(save_rule))
+        .route("/api/admin/sites/{key}/rules/{name}", delete(remove_rule))
         .route("/api/admin/sites/{key}/streams/{id}", delete(remove_stream))
         .route("/api/admin/agents", get(list_agents).post(add_agent))
         .route("/api/admin/agents/{email}", patch(update_agent).delete(remove_agent))
@@ -268,5 +270,36 @@ async fn remove_team(
     Path(name): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     admin::remove_team(&s.store, &name).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn list_rules(
+    _: Admin,
+    State(s): State<AppState>,
+    Path(key): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let k =
+        switchboard_protocol::site::SiteKey::parse(&key).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let site = s.store.site(&k).await?.ok_or(ApiError::NotFound("site"))?;
+    Ok(Json(json!(s.store.rules(site.id).await?)))
+}
+
+/// `POST /api/admin/sites/{key}/rules`: adds a rule or replaces the one with its name.
+async fn save_rule(
+    _: Admin,
+    State(s): State<AppState>,
+    Path(key): Path<String>,
+    Json(rule): Json<switchboard_protocol::rules::RoutingRule>,
+) -> Result<StatusCode, ApiError> {
+    admin::save_rule(&s.store, &key, &rule).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn remove_rule(
+    _: Admin,
+    State(s): State<AppState>,
+    Path((key, name)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    admin::remove_rule(&s.store, &key, &name).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -114,6 +114,67 @@ pub enum AgentCommand {
     },
 }
 
+/// `switchboard rule …`
+#[derive(Debug, Subcommand)]
+pub enum RuleCommand {
+    /// Add a rule from a TOML file, or replace the one with the same name.
+    Add {
+        /// The rule file (TOML: name, priority, combine, [[conditions]], route_to).
+        file: PathBuf,
+        /// The site's key.
+        #[arg(long)]
+        site: String,
+    },
+    /// List a site's rules, highest priority first.
+    List {
+        /// The site's key.
+        #[arg(long)]
+        site: String,
+    },
+    /// Remove a rule.
+    Remove {
+        /// The rule's name.
+        name: String,
+        /// The site's key.
+        #[arg(long)]
+        site: String,
+    },
+}
+
+/// Runs a rule command; returns what to print.
+pub async fn rule(store: &Store, cmd: RuleCommand) -> Result<String, AdminError> {
+    let mut out = String::new();
+    match cmd {
+        RuleCommand::Add { file, site } => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| AdminError::Invalid(format!("{}: {e}", file.display())))?;
+            let rule: switchboard_protocol::rules::RoutingRule =
+                toml::from_str(&text).map_err(|e| AdminError::Invalid(format!("{}: {e}", file.display())))?;
+            admin::save_rule(store, &site, &rule).await?;
+            let _ = writeln!(out, "Saved rule {} for site {site}.", rule.name);
+        }
+        RuleCommand::List { site } => {
+            let k = switchboard_protocol::site::SiteKey::parse(&site)
+                .map_err(|e| AdminError::Invalid(e.to_string()))?;
+            let s = store.site(&k).await?.ok_or_else(|| AdminError::NotFound("site", site.clone()))?;
+            for r in store.rules(s.id).await? {
+                let _ = writeln!(
+                    out,
+                    "{}\tpriority {}\t{}",
+                    r.name,
+                    r.priority,
+                    serde_json::to_string(&r.route_to).unwrap_or_default()
+                );
+            }
+        }
+        RuleCommand::Remove { name, site } => {
+            admin::remove_rule(store, &site, &name).await?;
+            let _ = writeln!(out, "Removed rule {name} from site {site}.");
+        }
+    }
+    Ok(out)
+}
+
 /// `switchboard team …`
 #[derive(Debug, Subcommand)]
 pub enum TeamCommand {

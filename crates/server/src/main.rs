@@ -6,7 +6,9 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use switchboard_protocol::site::SiteKey;
 use switchboard_server::admin::AdminError;
-use switchboard_server::admin_cli::{self, AgentCommand, PublishCommand, SiteCommand, TeamCommand};
+use switchboard_server::admin_cli::{
+    self, AgentCommand, PublishCommand, RuleCommand, SiteCommand, TeamCommand,
+};
 use switchboard_server::config::Settings;
 use switchboard_server::startup::Application;
 use switchboard_server::store::Store;
@@ -46,6 +48,11 @@ enum Command {
     Team {
         #[command(subcommand)]
         command: TeamCommand,
+    },
+    /// Custom routing rules: add (or replace), list, remove.
+    Rule {
+        #[command(subcommand)]
+        command: RuleCommand,
     },
     /// The demo data.
     Demo {
@@ -108,6 +115,10 @@ async fn main() -> anyhow::Result<()> {
         Command::Stream { .. } => unreachable!("handled above"),
         Command::Site { command } => {
             admin_command(settings, |store| Box::pin(async move { admin_cli::site(&store, command).await }))
+                .await
+        }
+        Command::Rule { command } => {
+            admin_command(settings, |store| Box::pin(async move { admin_cli::rule(&store, command).await }))
                 .await
         }
         Command::Team { command } => {

@@ -11,6 +11,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Row, SqlitePool};
 use std::str::FromStr;
 use switchboard_protocol::auth::{AgentProfile, Role};
+use switchboard_protocol::rules::RoutingRule;
 use switchboard_protocol::site::{Appearance, SiteKey};
 use switchboard_protocol::stream::{Stream, ValidStream};
 use switchboard_protocol::wire::AgentInfo;
@@ -447,6 +448,43 @@ impl Store {
         let done = sqlx::query("DELETE FROM streams WHERE site_id = ? AND stream_id = ?")
             .bind(site_id)
             .bind(stream_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Saves a rule for a site, replacing one with the same name.
+    pub async fn save_rule(&self, site_id: i64, rule: &RoutingRule) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO rules (site_id, name, priority, rule) VALUES (?, ?, ?, ?)
+             ON CONFLICT (site_id, name) DO UPDATE SET priority = excluded.priority, rule = excluded.rule",
+        )
+        .bind(site_id)
+        .bind(rule.name.trim())
+        .bind(rule.priority)
+        .bind(serde_json::to_string(rule).expect("rules serialize"))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// A site's rules, highest priority first.
+    pub async fn rules(&self, site_id: i64) -> Result<Vec<RoutingRule>, StoreError> {
+        let rows: Vec<String> =
+            sqlx::query_scalar("SELECT rule FROM rules WHERE site_id = ? ORDER BY priority DESC, name")
+                .bind(site_id)
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter()
+            .map(|r| serde_json::from_str(r).map_err(|source| StoreError::Corrupt { what: "rule", source }))
+            .collect()
+    }
+
+    /// Removes a rule; `false` when there was none with that name.
+    pub async fn delete_rule(&self, site_id: i64, name: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM rules WHERE site_id = ? AND name = ?")
+            .bind(site_id)
+            .bind(name)
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected() == 1)

@@ -273,3 +273,73 @@ async fn an_admin_manages_teams_over_http() {
         app.http.get(api("/teams")).bearer_auth(&admin).send().await.unwrap().json().await.unwrap();
     assert_eq!(list, json!([]));
 }
+
+#[tokio::test]
+async fn an_admin_manages_routing_rules_validated_on_save() {
+    let app = spawn_app().await;
+    let admin = app.session("admin@example.com").await;
+    let api = |path: &str| format!("{}/api/admin{path}", app.url);
+    let rule = json!({
+        "name": "Big accounts", "priority": 10,
+        "conditions": [{"field": "email_domain", "op": "is", "values": ["bigcorp.com"]}],
+        "route_to": {"agents": ["ada@example.com"]}
+    });
+    let r = app.http.post(api("/sites/demo/rules")).bearer_auth(&admin).json(&rule).send().await.unwrap();
+    assert_eq!(r.status(), 204);
+
+    let bad = json!({
+        "name": "Broken",
+        "conditions": [{"field": "nickname", "op": "is", "values": ["x"]}],
+        "route_to": {"agents": []}
+    });
+    let r = app.http.post(api("/sites/demo/rules")).bearer_auth(&admin).json(&bad).send().await.unwrap();
+    assert_eq!(r.status(), 400);
+    let message = r.json::<Value>().await.unwrap()["error"]["message"].as_str().unwrap().to_owned();
+    assert!(
+        message.contains("unknown field `nickname`") && message.contains("at least one agent"),
+        "{message}"
+    );
+    let no_team = json!({
+        "name": "Sales", "conditions": [{"field": "page_url", "op": "matches", "values": ["*/pricing*"]}],
+        "route_to": {"team": "Sales"}
+    });
+    let r = app.http.post(api("/sites/demo/rules")).bearer_auth(&admin).json(&no_team).send().await.unwrap();
+    assert_eq!(r.status(), 404, "the team does not exist");
+
+    // Saving under the same name replaces.
+    let mut changed = rule.clone();
+    changed["priority"] = json!(20);
+    app.http.post(api("/sites/demo/rules")).bearer_auth(&admin).json(&changed).send().await.unwrap();
+    let list: Value = app
+        .http
+        .get(api("/sites/demo/rules"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["priority"], 20);
+    assert_eq!(
+        app.http
+            .delete(api("/sites/demo/rules/Big%20accounts"))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    assert_eq!(
+        app.http
+            .delete(api("/sites/demo/rules/Big%20accounts"))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+}
