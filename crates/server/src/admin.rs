@@ -72,7 +72,8 @@ fn name(raw: &str) -> Result<&str, AdminError> {
     Ok(n)
 }
 
-async fn site(store: &Store, raw: &str) -> Result<Site, AdminError> {
+/// The site with key `raw`, or why there is none.
+pub async fn site(store: &Store, raw: &str) -> Result<Site, AdminError> {
     let k = key(raw)?;
     store.site(&k).await?.ok_or_else(|| AdminError::NotFound("site", raw.to_owned()))
 }

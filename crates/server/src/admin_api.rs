@@ -135,9 +135,7 @@ async fn list_streams(
     State(s): State<AppState>,
     Path(key): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let k =
-        switchboard_protocol::site::SiteKey::parse(&key).map_err(|e| ApiError::BadRequest(e.to_string()))?;
-    let site = s.store.site(&k).await?.ok_or(ApiError::NotFound("site"))?;
+    let site = admin::site(&s.store, &key).await?;
     Ok(Json(serde_json::to_value(s.store.streams(site.id).await?).unwrap_or_default()))
 }
 
@@ -278,9 +276,7 @@ async fn list_rules(
     State(s): State<AppState>,
     Path(key): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let k =
-        switchboard_protocol::site::SiteKey::parse(&key).map_err(|e| ApiError::BadRequest(e.to_string()))?;
-    let site = s.store.site(&k).await?.ok_or(ApiError::NotFound("site"))?;
+    let site = admin::site(&s.store, &key).await?;
     Ok(Json(json!(s.store.rules(site.id).await?)))
 }
 

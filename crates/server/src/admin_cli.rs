@@ -154,9 +154,7 @@ pub async fn rule(store: &Store, cmd: RuleCommand) -> Result<String, AdminError>
             let _ = writeln!(out, "Saved rule {} for site {site}.", rule.name);
         }
         RuleCommand::List { site } => {
-            let k = switchboard_protocol::site::SiteKey::parse(&site)
-                .map_err(|e| AdminError::Invalid(e.to_string()))?;
-            let s = store.site(&k).await?.ok_or_else(|| AdminError::NotFound("site", site.clone()))?;
+            let s = admin::site(store, &site).await?;
             for r in store.rules(s.id).await? {
                 let _ = writeln!(
                     out,
@@ -382,9 +380,7 @@ pub async fn publish(store: &Store, cmd: PublishCommand) -> Result<String, Admin
             let _ = writeln!(out, "Published stream {id} for site {site}.");
         }
         PublishCommand::List { site } => {
-            let k = switchboard_protocol::site::SiteKey::parse(&site)
-                .map_err(|e| AdminError::Invalid(e.to_string()))?;
-            let s = store.site(&k).await?.ok_or_else(|| AdminError::NotFound("site", site.clone()))?;
+            let s = admin::site(store, &site).await?;
             for st in store.streams(s.id).await? {
                 let _ = writeln!(
                     out,

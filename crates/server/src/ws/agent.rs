@@ -4,13 +4,12 @@
 //! own. `hello` → `welcome`; offers arrive as `offer`; `accept` one to chat in
 //! it; `resume` replays a conversation after a reconnect.
 
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::http::header::ORIGIN;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use std::collections::HashMap;
-use std::time::Instant;
 use switchboard_protocol::auth::AgentProfile;
 use switchboard_protocol::wire::{self, AgentIn, AgentOut, Author, ConversationState, ErrorCode, WireError};
 use switchboard_protocol::PROTOCOL_VERSION;
@@ -18,7 +17,6 @@ use tokio::sync::{broadcast, mpsc};
 use tokio::task::JoinHandle;
 use tracing::Instrument;
 
-use super::RateLimit;
 use crate::auth::CurrentAgent;
 use crate::conversation;
 use crate::error::ApiError;
@@ -68,48 +66,16 @@ impl Drop for Session {
 }
 
 async fn run(socket: WebSocket, state: AppState, agent: AgentProfile) {
-    use futures_util::{SinkExt, StreamExt};
-    let (mut sink, mut stream) = socket.split();
-    let (out, mut rx) = mpsc::channel::<AgentOut>(256);
-    let writer = tokio::spawn(async move {
-        while let Some(frame) = rx.recv().await {
-            let text = serde_json::to_string(&frame).expect("frames serialize");
-            if sink.send(Message::Text(text.into())).await.is_err() {
-                break;
-            }
-        }
-        let _ = sink.send(Message::Close(None)).await;
-    });
     let shutdown = state.shutdown.clone();
-    let mut session = Session { state, agent, out, greeted: false, tasks: HashMap::new(), offers: None };
-    let mut limit = RateLimit::new(40, 20);
-    loop {
-        let frame = tokio::select! {
-            frame = stream.next() => frame,
-            () = shutdown.clone().recv() => break,
-        };
-        let reply = match frame {
-            None | Some(Err(_)) | Some(Ok(Message::Close(_))) => break,
-            Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
-            Some(Ok(_)) if !limit.allow_at(Instant::now()) => {
-                Err(WireError::new(ErrorCode::RateLimited, "too many frames; slow down"))
-            }
-            Some(Ok(Message::Binary(_))) => {
-                Err(WireError::new(ErrorCode::BinaryFrame, "frames are JSON text"))
-            }
-            Some(Ok(Message::Text(text))) => match wire::parse_agent_frame(&text) {
-                Ok(frame) => session.handle(frame).await,
-                Err(e) => Err(e),
-            },
-        };
-        if let Err(e) = reply {
-            if session.out.send(AgentOut::Error { code: e.code, message: e.message }).await.is_err() {
-                break;
-            }
-        }
-    }
-    drop(session);
-    let _ = writer.await;
+    super::serve(socket, shutdown, |out| Session {
+        state,
+        agent,
+        out,
+        greeted: false,
+        tasks: HashMap::new(),
+        offers: None,
+    })
+    .await;
 }
 
 fn internal(e: StoreError) -> WireError {
@@ -121,8 +87,25 @@ fn not_yours() -> WireError {
     WireError::new(ErrorCode::NotYours, "this conversation is not yours")
 }
 
-impl Session {
+impl super::Connection for Session {
+    type In = AgentIn;
+    type Out = AgentOut;
+
+    fn parse(text: &str) -> Result<AgentIn, WireError> {
+        wire::parse_agent_frame(text)
+    }
+
+    fn refusal(e: WireError) -> AgentOut {
+        AgentOut::Error { code: e.code, message: e.message }
+    }
+
     async fn handle(&mut self, frame: AgentIn) -> Result<(), WireError> {
+        self.handle_frame(frame).await
+    }
+}
+
+impl Session {
+    async fn handle_frame(&mut self, frame: AgentIn) -> Result<(), WireError> {
         let agent = self.agent.id;
         match frame {
             AgentIn::Hello { protocol } => {

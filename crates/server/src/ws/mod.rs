@@ -3,13 +3,86 @@
 pub mod agent;
 pub mod visitor;
 
+use axum::extract::ws::{Message, WebSocket};
+use futures_util::{SinkExt, StreamExt};
 use std::time::Instant;
+use switchboard_protocol::wire::{ErrorCode, WireError};
 use tokio::sync::{broadcast, mpsc};
 use tokio::task::JoinHandle;
 
 use crate::hub::Event;
+use crate::shutdown::Shutdown;
 use crate::startup::AppState;
 use crate::store::{Store, StoreError};
+
+/// One kind of WebSocket connection: how its frames parse, how it handles
+/// them and how a refused frame is told.
+pub trait Connection: Send {
+    /// Frames the client sends.
+    type In: Send;
+    /// Frames the server sends.
+    type Out: serde::Serialize + Send + 'static;
+    /// Parses (and size-checks) a text frame.
+    fn parse(text: &str) -> Result<Self::In, WireError>;
+    /// The error frame for a refused frame.
+    fn refusal(e: WireError) -> Self::Out;
+    /// Acts on a frame; an error is answered with [`Connection::refusal`].
+    fn handle(&mut self, frame: Self::In) -> impl std::future::Future<Output = Result<(), WireError>> + Send;
+}
+
+/// Runs a connection: a writer task drains the outgoing channel; the reader
+/// rate-limits, parses and hands each frame to the connection, answering a
+/// refused frame with an error frame and keeping the socket open. Stops on
+/// close, on error or at shutdown, then closes the socket cleanly.
+pub async fn serve<C: Connection>(
+    socket: WebSocket,
+    shutdown: Shutdown,
+    make: impl FnOnce(mpsc::Sender<C::Out>) -> C,
+) {
+    let (mut sink, mut stream) = socket.split();
+    let (out, mut rx) = mpsc::channel::<C::Out>(256);
+    let writer = tokio::spawn(async move {
+        while let Some(frame) = rx.recv().await {
+            let text = serde_json::to_string(&frame).expect("frames serialize");
+            if sink.send(Message::Text(text.into())).await.is_err() {
+                break;
+            }
+        }
+        let _ = sink.send(Message::Close(None)).await;
+    });
+    let mut conn = make(out.clone());
+    let mut limit = RateLimit::new(40, 20);
+    loop {
+        let frame = tokio::select! {
+            frame = stream.next() => frame,
+            () = shutdown.clone().recv() => break,
+        };
+        let reply = match frame {
+            None | Some(Err(_)) | Some(Ok(Message::Close(_))) => break,
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+            Some(Ok(_)) if !limit.allow_at(Instant::now()) => {
+                Err(WireError::new(ErrorCode::RateLimited, "too many frames; slow down"))
+            }
+            Some(Ok(Message::Binary(_))) => {
+                Err(WireError::new(ErrorCode::BinaryFrame, "frames are JSON text"))
+            }
+            Some(Ok(Message::Text(text))) => match C::parse(&text) {
+                Ok(frame) => conn.handle(frame).await,
+                Err(e) => Err(e),
+            },
+        };
+        if let Err(e) = reply {
+            if out.send(C::refusal(e)).await.is_err() {
+                break;
+            }
+        }
+    }
+    // The writer ends when the last sender is gone: the connection's (and
+    // its forwarding tasks', which it aborts when dropped) and ours.
+    drop(conn);
+    drop(out);
+    let _ = writer.await;
+}
 
 /// Follows a conversation for one connection: every stored message after
 /// `after`, then live events, messages in order and each exactly once (a gap

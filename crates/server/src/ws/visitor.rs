@@ -8,13 +8,12 @@
 //! `typing` and `end` act on it. A bad frame gets an error frame and the
 //! connection stays open.
 
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::http::header::ORIGIN;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::Deserialize;
-use std::time::Instant;
 use switchboard_protocol::site::SiteKey;
 use switchboard_protocol::wire::{
     self, Author, ConversationState, ErrorCode, VisitorIn, VisitorOut, WireError, MAX_FRAME_BYTES,
@@ -24,7 +23,6 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tracing::Instrument;
 
-use super::RateLimit;
 use crate::auth::{random_token, token_hash};
 use crate::conversation;
 use crate::error::ApiError;
@@ -81,49 +79,16 @@ impl Drop for Session {
 }
 
 async fn run(socket: WebSocket, state: AppState, site: Site) {
-    use futures_util::{SinkExt, StreamExt};
-    let (mut sink, mut stream) = socket.split();
-    let (out, mut rx) = mpsc::channel::<VisitorOut>(256);
-    let writer = tokio::spawn(async move {
-        while let Some(frame) = rx.recv().await {
-            let text = serde_json::to_string(&frame).expect("frames serialize");
-            if sink.send(Message::Text(text.into())).await.is_err() {
-                break;
-            }
-        }
-        let _ = sink.send(Message::Close(None)).await;
-    });
     let shutdown = state.shutdown.clone();
-    let mut session = Session { state, site, out, visitor: None, conversation: None, forward: None };
-    let mut limit = RateLimit::new(40, 20);
-    loop {
-        let frame = tokio::select! {
-            frame = stream.next() => frame,
-            () = shutdown.clone().recv() => break,
-        };
-        let reply = match frame {
-            None | Some(Err(_)) | Some(Ok(Message::Close(_))) => break,
-            Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
-            Some(Ok(_)) if !limit.allow_at(Instant::now()) => {
-                Err(WireError::new(ErrorCode::RateLimited, "too many frames; slow down"))
-            }
-            Some(Ok(Message::Binary(_))) => {
-                Err(WireError::new(ErrorCode::BinaryFrame, "frames are JSON text"))
-            }
-            Some(Ok(Message::Text(text))) => match wire::parse_visitor_frame(&text) {
-                Ok(frame) => session.handle(frame).await,
-                Err(e) => Err(e),
-            },
-        };
-        if let Err(e) = reply {
-            if session.out.send(VisitorOut::Error { code: e.code, message: e.message }).await.is_err() {
-                break;
-            }
-        }
-    }
-    drop(session);
-    // The writer ends when the last sender (the session's) is gone.
-    let _ = writer.await;
+    super::serve(socket, shutdown, |out| Session {
+        state,
+        site,
+        out,
+        visitor: None,
+        conversation: None,
+        forward: None,
+    })
+    .await;
 }
 
 fn internal(e: StoreError) -> WireError {
@@ -131,8 +96,25 @@ fn internal(e: StoreError) -> WireError {
     WireError::new(ErrorCode::Internal, "the server failed; try again")
 }
 
-impl Session {
+impl super::Connection for Session {
+    type In = VisitorIn;
+    type Out = VisitorOut;
+
+    fn parse(text: &str) -> Result<VisitorIn, WireError> {
+        wire::parse_visitor_frame(text)
+    }
+
+    fn refusal(e: WireError) -> VisitorOut {
+        VisitorOut::Error { code: e.code, message: e.message }
+    }
+
     async fn handle(&mut self, frame: VisitorIn) -> Result<(), WireError> {
+        self.handle_frame(frame).await
+    }
+}
+
+impl Session {
+    async fn handle_frame(&mut self, frame: VisitorIn) -> Result<(), WireError> {
         match frame {
             VisitorIn::Hello { protocol, token, last_seq } => self.hello(protocol, token, last_seq).await,
             _ if self.visitor.is_none() => Err(WireError::new(ErrorCode::HelloFirst, "send hello first")),
