@@ -68,9 +68,32 @@ pub struct AgentCredentials {
     pub password_hash: String,
 }
 
-fn is_unique_violation(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+/// `what` already exists when `e` is a unique violation; otherwise `e` itself.
+pub(crate) fn exists_or(e: sqlx::Error, what: impl FnOnce() -> String) -> StoreError {
+    match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Exists(what()),
+        _ => e.into(),
+    }
 }
+
+/// Links `owner` to each of `items` through `sql` (an `INSERT OR IGNORE` of
+/// two parameters), inside `tx`.
+pub(crate) async fn link_all<T>(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    sql: &'static str,
+    owner: i64,
+    items: &[T],
+) -> Result<(), StoreError>
+where
+    for<'q> &'q T: sqlx::Encode<'q, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+{
+    for item in items {
+        sqlx::query(sql).bind(owner).bind(item).execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+const LINK_ORIGIN: &str = "INSERT OR IGNORE INTO site_origins (site_id, origin) VALUES (?, ?)";
 
 fn role_from_db(s: &str) -> Role {
     if s == "admin" {
@@ -122,21 +145,9 @@ impl Store {
             .bind(appearance)
             .fetch_one(&mut *tx)
             .await
-            .map_err(|e| {
-                if is_unique_violation(&e) {
-                    StoreError::Exists(format!("site {key}"))
-                } else {
-                    e.into()
-                }
-            })?
+            .map_err(|e| exists_or(e, || format!("site {key}")))?
             .get(0);
-        for origin in origins {
-            sqlx::query("INSERT OR IGNORE INTO site_origins (site_id, origin) VALUES (?, ?)")
-                .bind(id)
-                .bind(origin)
-                .execute(&mut *tx)
-                .await?;
-        }
+        link_all(&mut tx, LINK_ORIGIN, id, origins).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -218,13 +229,7 @@ impl Store {
             .fetch_one(&self.pool)
             .await
             .map(|row| row.get(0))
-            .map_err(|e| {
-                if is_unique_violation(&e) {
-                    StoreError::Exists(format!("agent {email}"))
-                } else {
-                    e.into()
-                }
-            })
+            .map_err(|e| exists_or(e, || format!("agent {email}")))
     }
 
     /// The agent who logs in with `email` (case-insensitive).
@@ -356,13 +361,7 @@ impl Store {
         }
         if let Some(origins) = origins {
             sqlx::query("DELETE FROM site_origins WHERE site_id = ?").bind(site_id).execute(&mut *tx).await?;
-            for origin in origins {
-                sqlx::query("INSERT OR IGNORE INTO site_origins (site_id, origin) VALUES (?, ?)")
-                    .bind(site_id)
-                    .bind(origin)
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            link_all(&mut tx, LINK_ORIGIN, site_id, origins).await?;
         }
         tx.commit().await?;
         Ok(())

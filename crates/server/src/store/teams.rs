@@ -2,7 +2,9 @@
 
 use sqlx::Row;
 
-use super::{Store, StoreError};
+use super::{exists_or, link_all, Store, StoreError};
+
+const LINK_MEMBER: &str = "INSERT OR IGNORE INTO team_members (team_id, agent_id) VALUES (?, ?)";
 
 /// A team with its members' emails.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -56,20 +58,9 @@ impl Store {
             .bind(name)
             .fetch_one(&mut *tx)
             .await
-            .map_err(|e| match &e {
-                sqlx::Error::Database(d) if d.is_unique_violation() => {
-                    StoreError::Exists(format!("team {name}"))
-                }
-                _ => e.into(),
-            })?
+            .map_err(|e| exists_or(e, || format!("team {name}")))?
             .get(0);
-        for m in members {
-            sqlx::query("INSERT OR IGNORE INTO team_members (team_id, agent_id) VALUES (?, ?)")
-                .bind(id)
-                .bind(m)
-                .execute(&mut *tx)
-                .await?;
-        }
+        link_all(&mut tx, LINK_MEMBER, id, members).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -88,22 +79,11 @@ impl Store {
                 .bind(id)
                 .execute(&mut *tx)
                 .await
-                .map_err(|e| match &e {
-                    sqlx::Error::Database(d) if d.is_unique_violation() => {
-                        StoreError::Exists(format!("team {name}"))
-                    }
-                    _ => e.into(),
-                })?;
+                .map_err(|e| exists_or(e, || format!("team {name}")))?;
         }
         if let Some(members) = members {
             sqlx::query("DELETE FROM team_members WHERE team_id = ?").bind(id).execute(&mut *tx).await?;
-            for m in members {
-                sqlx::query("INSERT OR IGNORE INTO team_members (team_id, agent_id) VALUES (?, ?)")
-                    .bind(id)
-                    .bind(m)
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            link_all(&mut tx, LINK_MEMBER, id, members).await?;
         }
         tx.commit().await?;
         Ok(())
