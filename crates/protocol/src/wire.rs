@@ -192,6 +192,11 @@ pub enum AgentIn {
         /// Conversation id.
         conversation: i64,
     },
+    /// Decline an offered conversation: it goes to the next agent at once.
+    Decline {
+        /// Conversation id.
+        conversation: i64,
+    },
     /// Send everything after `last_seq` of one of the agent's conversations
     /// again, then follow it (after a reconnect).
     Resume {
@@ -244,6 +249,19 @@ pub enum AgentOut {
         page: PageContext,
         /// The bot transcript.
         transcript: Vec<Entry>,
+        /// Seconds left to accept before it goes to the next agent.
+        expires_in_secs: u64,
+    },
+    /// An offer was taken back (declined, or not accepted in time).
+    Withdrawn {
+        /// Conversation id.
+        conversation: i64,
+    },
+    /// The agent's availability changed (on another of their connections, or
+    /// by their schedule).
+    Availability {
+        /// Whether available for new chats.
+        available: bool,
     },
     /// A message in one of the agent's conversations.
     Message {

@@ -253,3 +253,24 @@ proptest! {
         prop_assert!(report.errors.iter().all(|e| e.card.is_some()), "an error without a card: {report}");
     }
 }
+
+/// Reference wildcard matcher: plain recursion, obviously right, exponential.
+fn glob_reference(p: &[u8], s: &[u8]) -> bool {
+    match (p.first(), s.first()) {
+        (None, _) => s.is_empty(),
+        (Some(b'*'), _) => glob_reference(&p[1..], s) || (!s.is_empty() && glob_reference(p, &s[1..])),
+        (Some(a), Some(b)) if a == b => glob_reference(&p[1..], &s[1..]),
+        _ => false,
+    }
+}
+
+proptest! {
+    /// The stream and rule wildcard matcher agrees with the reference on
+    /// short strings over a small alphabet (where the tricky overlaps are).
+    #[test]
+    fn wildcards_match_like_the_reference(p in "[ab*/]{0,8}", s in "[ab/]{0,10}") {
+        use switchboard_protocol::stream::select::{matches, matches_ignoring_ascii_case};
+        prop_assert_eq!(matches(&p, &s), glob_reference(p.as_bytes(), s.as_bytes()), "{} vs {}", p, s);
+        prop_assert_eq!(matches_ignoring_ascii_case(&p.to_uppercase(), &s), matches(&p, &s));
+    }
+}

@@ -9,6 +9,8 @@ use switchboard_protocol::site::{Appearance, SiteKey};
 use switchboard_protocol::stream::file;
 
 use crate::auth::{hash_password, random_password};
+use crate::routing::availability::Schedule;
+use crate::store::routing::{AccountRoute, StoredDecision};
 use crate::store::teams::Team;
 use crate::store::{Site, Store, StoreError};
 
@@ -220,16 +222,32 @@ pub async fn add_agent(
     Ok((agent(store, &e).await?, generated.then_some(pw)))
 }
 
-/// Changes an agent's name, role and/or avatar (an http(s) image URL, or
-/// empty for none).
+/// What an admin may change about an agent.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgentChange {
+    /// New display name.
+    pub name: Option<String>,
+    /// New role.
+    pub role: Option<Role>,
+    /// Avatar image URL shown to visitors (empty for none).
+    pub avatar_url: Option<String>,
+    /// Whether routing may give them live chats.
+    pub live_chat: Option<bool>,
+}
+
+/// Changes an agent's name, role, avatar (an http(s) image URL, or empty for
+/// none) and/or live chat permission.
 pub async fn update_agent(
     store: &Store,
     raw_email: &str,
-    agent_name: Option<&str>,
-    role: Option<Role>,
-    avatar_url: Option<&str>,
+    change: &AgentChange,
 ) -> Result<AgentProfile, AdminError> {
     let a = agent(store, raw_email).await?;
+    let (agent_name, role, avatar_url) = (change.name.as_deref(), change.role, change.avatar_url.as_deref());
+    if let Some(allowed) = change.live_chat {
+        store.set_live_chat(a.id, allowed).await?;
+    }
     if let Some(url) = avatar_url {
         let url = url.trim();
         let ok = url.is_empty()
@@ -326,6 +344,102 @@ pub async fn save_rule(store: &Store, raw_key: &str, rule: &RoutingRule) -> Resu
         }
     }
     Ok(store.save_rule(s.id, rule).await?)
+}
+
+/// Sets or clears an agent's weekly availability schedule. A new schedule
+/// takes over from any manual switch.
+pub async fn set_schedule(
+    store: &Store,
+    raw_email: &str,
+    schedule: Option<Schedule>,
+) -> Result<(), AdminError> {
+    let a = agent(store, raw_email).await?;
+    if let Some(s) = &schedule {
+        s.check().map_err(|e| AdminError::Invalid(format!("schedule: {e}")))?;
+    }
+    let mut settings = store.availability(a.id).await?;
+    settings.schedule = schedule;
+    settings.until = None;
+    Ok(store.set_availability(a.id, &settings).await?)
+}
+
+/// Checks an email domain for an account route: lowercase letters, digits,
+/// dots and hyphens, with a dot, as written after the `@`.
+pub fn check_domain(raw: &str) -> Result<String, AdminError> {
+    let d = raw.trim().trim_start_matches('@').to_ascii_lowercase();
+    let ok = d.len() <= 253
+        && d.contains('.')
+        && d.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        });
+    if ok {
+        Ok(d)
+    } else {
+        Err(AdminError::Invalid(format!("{raw:?} is not an email domain like bigcorp.com")))
+    }
+}
+
+/// Routes visitors with an email at `domain` to an agent before the card's
+/// option (account routing); replaces the domain's route if it had one.
+pub async fn save_account_route(
+    store: &Store,
+    raw_key: &str,
+    raw_domain: &str,
+    agent_email: &str,
+) -> Result<AccountRoute, AdminError> {
+    let s = site(store, raw_key).await?;
+    let domain = check_domain(raw_domain)?;
+    let a = agent(store, agent_email).await?;
+    store.save_account_route(s.id, &domain, a.id).await?;
+    Ok(AccountRoute { domain, agent: a.email })
+}
+
+/// Removes a domain's account route.
+pub async fn remove_account_route(store: &Store, raw_key: &str, raw_domain: &str) -> Result<(), AdminError> {
+    let s = site(store, raw_key).await?;
+    let domain = check_domain(raw_domain)?;
+    if store.delete_account_route(s.id, &domain).await? {
+        Ok(())
+    } else {
+        Err(AdminError::NotFound("account route", domain))
+    }
+}
+
+/// Why a conversation went where it did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Explanation {
+    /// The conversation.
+    pub conversation: i64,
+    /// Its state now.
+    pub state: switchboard_protocol::wire::ConversationState,
+    /// The live chat card's routing option.
+    pub routing: switchboard_protocol::stream::Routing,
+    /// Every decision, oldest first.
+    pub decisions: Vec<StoredDecision>,
+    /// The same, in words.
+    pub text: String,
+}
+
+/// Explains a conversation's routing.
+pub async fn explain(store: &Store, conversation: i64) -> Result<Explanation, AdminError> {
+    let c = store
+        .conversation(conversation)
+        .await?
+        .ok_or_else(|| AdminError::NotFound("conversation", conversation.to_string()))?;
+    let routing = store.conversation_routing(c.id).await?;
+    let decisions = store.decisions(c.id).await?;
+    let text = format!(
+        "Conversation {} ({:?}), routing: {}\n{}",
+        c.id,
+        c.state,
+        serde_json::to_string(&routing).unwrap_or_default(),
+        crate::routing::explain(&decisions)
+    );
+    Ok(Explanation { conversation: c.id, state: c.state, routing, decisions, text })
 }
 
 /// Removes a routing rule.

@@ -57,10 +57,14 @@ pub fn routes() -> Router<AppState> {
         .route("/api/admin/sites/{key}/streams", get(list_streams).put(publish_stream))
         .route("/api/admin/sites/{key}/rules", get(list_rules).post(save_rule))
         .route("/api/admin/sites/{key}/rules/{name}", delete(remove_rule))
+        .route("/api/admin/sites/{key}/account-routes", get(list_account_routes).post(save_account_route))
+        .route("/api/admin/sites/{key}/account-routes/{domain}", delete(remove_account_route))
+        .route("/api/admin/conversations/{id}/explain", get(explain))
         .route("/api/admin/sites/{key}/streams/{id}", delete(remove_stream))
         .route("/api/admin/agents", get(list_agents).post(add_agent))
         .route("/api/admin/agents/{email}", patch(update_agent).delete(remove_agent))
         .route("/api/admin/agents/{email}/password", put(reset_password))
+        .route("/api/admin/agents/{email}/schedule", put(set_schedule))
         .route("/api/admin/teams", get(list_teams).post(add_team))
         .route("/api/admin/teams/{name}", patch(update_team).delete(remove_team))
 }
@@ -182,23 +186,64 @@ async fn add_agent(
     Ok((StatusCode::CREATED, Json(json!({ "agent": agent, "password": generated }))))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AgentChange {
-    name: Option<String>,
-    role: Option<Role>,
-    avatar_url: Option<String>,
-}
-
 async fn update_agent(
     _: Admin,
     State(s): State<AppState>,
     Path(email): Path<String>,
-    Json(b): Json<AgentChange>,
+    Json(b): Json<admin::AgentChange>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(
-        admin::update_agent(&s.store, &email, b.name.as_deref(), b.role, b.avatar_url.as_deref()).await?
-    )))
+    Ok(Json(json!(admin::update_agent(&s.store, &email, &b).await?)))
+}
+
+/// `PUT /api/admin/agents/{email}/schedule`: a weekly schedule, or `null` for none.
+async fn set_schedule(
+    _: Admin,
+    State(s): State<AppState>,
+    Path(email): Path<String>,
+    Json(b): Json<Option<crate::routing::availability::Schedule>>,
+) -> Result<StatusCode, ApiError> {
+    admin::set_schedule(&s.store, &email, b).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn list_account_routes(
+    _: Admin,
+    State(s): State<AppState>,
+    Path(key): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let site = admin::site(&s.store, &key).await?;
+    Ok(Json(json!(s.store.account_routes(site.id).await?)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewAccountRoute {
+    domain: String,
+    agent: String,
+}
+
+/// `POST /api/admin/sites/{key}/account-routes`: routes an email domain to an agent.
+async fn save_account_route(
+    _: Admin,
+    State(s): State<AppState>,
+    Path(key): Path<String>,
+    Json(b): Json<NewAccountRoute>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!(admin::save_account_route(&s.store, &key, &b.domain, &b.agent).await?)))
+}
+
+async fn remove_account_route(
+    _: Admin,
+    State(s): State<AppState>,
+    Path((key, domain)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    admin::remove_account_route(&s.store, &key, &domain).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/admin/conversations/{id}/explain`: every routing decision with its reasons.
+async fn explain(_: Admin, State(s): State<AppState>, Path(id): Path<i64>) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!(admin::explain(&s.store, id).await?)))
 }
 
 #[derive(Deserialize)]

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use switchboard_protocol::auth::Role;
 
 use crate::admin::{self, AdminError};
+use crate::routing::availability::{Block, Schedule};
 use crate::store::Store;
 
 /// `switchboard site …`
@@ -101,6 +102,25 @@ pub enum AgentCommand {
         /// Avatar image URL shown to visitors ("" for none).
         #[arg(long)]
         avatar: Option<String>,
+        /// Whether routing may give them live chats: true or false.
+        #[arg(long)]
+        live_chat: Option<bool>,
+    },
+    /// Set the weekly schedule that makes an agent available (in their time
+    /// zone); a manual switch in the inbox then lasts until the next block
+    /// starts or ends, or midnight.
+    Schedule {
+        /// Login email.
+        email: String,
+        /// IANA time zone, e.g. Europe/Amsterdam.
+        #[arg(long, required_unless_present = "clear")]
+        time_zone: Option<String>,
+        /// A block: days and hours, e.g. "mon-fri 09:00-17:00" or "sat,sun 10:00-12:00" (repeatable).
+        #[arg(long = "block", required_unless_present = "clear")]
+        blocks: Vec<String>,
+        /// Remove the schedule (the manual toggle alone decides).
+        #[arg(long, conflicts_with_all = ["time_zone", "blocks"])]
+        clear: bool,
     },
     /// Set a new generated password (printed once) and end the agent's sessions.
     ResetPassword {
@@ -139,6 +159,67 @@ pub enum RuleCommand {
         #[arg(long)]
         site: String,
     },
+    /// Account routing: visitors whose email is at a domain go to one agent
+    /// first, before the live chat card's option.
+    Account {
+        /// What to do.
+        #[command(subcommand)]
+        command: AccountCommand,
+    },
+}
+
+/// `switchboard rule account …`
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Route a domain to an agent (replacing its route if it had one).
+    Add {
+        /// The email domain, e.g. bigcorp.com.
+        domain: String,
+        /// The agent's email.
+        #[arg(long)]
+        agent: String,
+        /// The site's key.
+        #[arg(long)]
+        site: String,
+    },
+    /// List a site's account routes.
+    List {
+        /// The site's key.
+        #[arg(long)]
+        site: String,
+    },
+    /// Remove a domain's route.
+    Remove {
+        /// The email domain.
+        domain: String,
+        /// The site's key.
+        #[arg(long)]
+        site: String,
+    },
+}
+
+/// Parses `mon-fri 09:00-17:00` or `sat,sun 10:00-12:00`.
+fn parse_block(raw: &str) -> Result<Block, AdminError> {
+    const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    let bad =
+        |why: &str| AdminError::Invalid(format!("block {raw:?}: {why}; write e.g. \"mon-fri 09:00-17:00\""));
+    let (days, hours) = raw.trim().split_once(' ').ok_or_else(|| bad("days and hours"))?;
+    let (from, to) = hours.trim().split_once('-').ok_or_else(|| bad("hours are HH:MM-HH:MM"))?;
+    let mut list = Vec::new();
+    for part in days.split(',') {
+        match part.split_once('-') {
+            Some((a, b)) => {
+                let index = |d: &str| DAYS.iter().position(|x| x.eq_ignore_ascii_case(d.trim()));
+                let (Some(a), Some(b)) = (index(a), index(b)) else { return Err(bad("unknown day")) };
+                if a > b {
+                    return Err(bad("a day range runs forward"));
+                }
+                list.extend(DAYS[a..=b].iter().map(|d| (*d).to_owned()));
+            }
+            None => list.push(part.trim().to_owned()),
+        }
+    }
+    Ok(Block { days: list, from: from.trim().to_owned(), to: to.trim().to_owned() })
 }
 
 /// Runs a rule command; returns what to print.
@@ -168,6 +249,20 @@ pub async fn rule(store: &Store, cmd: RuleCommand) -> Result<String, AdminError>
         RuleCommand::Remove { name, site } => {
             admin::remove_rule(store, &site, &name).await?;
             let _ = writeln!(out, "Removed rule {name} from site {site}.");
+        }
+        RuleCommand::Account { command: AccountCommand::Add { domain, agent, site } } => {
+            let r = admin::save_account_route(store, &site, &domain, &agent).await?;
+            let _ = writeln!(out, "Visitors at {} go to {} first on site {site}.", r.domain, r.agent);
+        }
+        RuleCommand::Account { command: AccountCommand::List { site } } => {
+            let s = admin::site(store, &site).await?;
+            for r in store.account_routes(s.id).await? {
+                let _ = writeln!(out, "{}\t{}", r.domain, r.agent);
+            }
+        }
+        RuleCommand::Account { command: AccountCommand::Remove { domain, site } } => {
+            admin::remove_account_route(store, &site, &domain).await?;
+            let _ = writeln!(out, "Removed the account route of {domain} from site {site}.");
         }
     }
     Ok(out)
@@ -338,16 +433,21 @@ pub async fn agent(store: &Store, cmd: AgentCommand) -> Result<String, AdminErro
                 let _ = writeln!(out, "{}\t{}\t{:?}", a.email, a.name, a.role);
             }
         }
-        AgentCommand::Update { email, name, role: r, avatar } => {
-            let a = admin::update_agent(
-                store,
-                &email,
-                name.as_deref(),
-                r.as_deref().map(role),
-                avatar.as_deref(),
-            )
-            .await?;
+        AgentCommand::Update { email, name, role: r, avatar, live_chat } => {
+            let change =
+                admin::AgentChange { name, role: r.as_deref().map(role), avatar_url: avatar, live_chat };
+            let a = admin::update_agent(store, &email, &change).await?;
             let _ = writeln!(out, "Updated {} <{}>: {:?}", a.name, a.email, a.role);
+        }
+        AgentCommand::Schedule { email, time_zone, blocks, clear } => {
+            let schedule = if clear {
+                None
+            } else {
+                let blocks = blocks.iter().map(|b| parse_block(b)).collect::<Result<_, _>>()?;
+                Some(Schedule { time_zone: time_zone.unwrap_or_default(), blocks })
+            };
+            admin::set_schedule(store, &email, schedule).await?;
+            let _ = writeln!(out, "Set the schedule of {email}.");
         }
         AgentCommand::ResetPassword { email } => {
             let pw = admin::reset_password(store, &email, None).await?.unwrap_or_default();
@@ -398,4 +498,22 @@ pub async fn publish(store: &Store, cmd: PublishCommand) -> Result<String, Admin
         }
     }
     Ok(out)
+}
+
+/// `switchboard conversation …`
+#[derive(Debug, Subcommand)]
+pub enum ConversationCommand {
+    /// Show why a conversation was routed where it went: every decision, the
+    /// rule that matched, and who was skipped and why.
+    Explain {
+        /// The conversation's id.
+        id: i64,
+    },
+}
+
+/// Runs a conversation command; returns what to print.
+pub async fn conversation(store: &Store, cmd: ConversationCommand) -> Result<String, AdminError> {
+    match cmd {
+        ConversationCommand::Explain { id } => Ok(admin::explain(store, id).await?.text),
+    }
 }

@@ -28,6 +28,28 @@ pub struct Settings {
     pub demo_site: String,
     /// Size limits on input.
     pub limits: Limits,
+    /// Routing and chat timing.
+    pub routing: RoutingSettings,
+}
+
+/// How chats are routed and when they time out.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RoutingSettings {
+    /// An offer not accepted within this many seconds goes to the next agent.
+    pub accept_timeout_secs: u64,
+    /// Most open chats (offered or active) an agent is given.
+    pub capacity: u32,
+    /// An agent whose last inbox connection closed stays routable this long.
+    pub disconnect_grace_secs: u64,
+    /// An active chat with no message from either side for this long ends.
+    pub inactivity_secs: u64,
+}
+
+impl Default for RoutingSettings {
+    fn default() -> Self {
+        Self { accept_timeout_secs: 100, capacity: 10, disconnect_grace_secs: 60, inactivity_secs: 600 }
+    }
 }
 
 /// Upper bounds on what a client may send.
@@ -38,8 +60,6 @@ pub struct Limits {
     pub max_body_bytes: usize,
     /// How long an agent session lasts, in hours.
     pub session_hours: u32,
-    /// An active chat with no message from either side for this long ends.
-    pub inactivity_minutes: u32,
 }
 
 impl Default for Settings {
@@ -53,13 +73,14 @@ impl Default for Settings {
             demo_listen: None,
             demo_site: "demo".to_owned(),
             limits: Limits::default(),
+            routing: RoutingSettings::default(),
         }
     }
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { max_body_bytes: 64 * 1024, session_hours: 12, inactivity_minutes: 10 }
+        Self { max_body_bytes: 64 * 1024, session_hours: 12 }
     }
 }
 
@@ -138,6 +159,19 @@ impl Settings {
         }
         if let Some(v) = var("SWITCHBOARD_MAX_BODY_BYTES") {
             self.limits.max_body_bytes = parse("SWITCHBOARD_MAX_BODY_BYTES", v)?;
+        }
+        let r = &mut self.routing;
+        for (name, field) in [
+            ("SWITCHBOARD_ACCEPT_TIMEOUT_SECS", &mut r.accept_timeout_secs),
+            ("SWITCHBOARD_DISCONNECT_GRACE_SECS", &mut r.disconnect_grace_secs),
+            ("SWITCHBOARD_INACTIVITY_SECS", &mut r.inactivity_secs),
+        ] {
+            if let Some(v) = var(name) {
+                *field = parse(name, v)?;
+            }
+        }
+        if let Some(v) = var("SWITCHBOARD_CAPACITY") {
+            r.capacity = parse("SWITCHBOARD_CAPACITY", v)?;
         }
         Ok(())
     }

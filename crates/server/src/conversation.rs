@@ -21,6 +21,9 @@ pub async fn post(
     let (message, new) = state.store.append_message(conversation, author, client_id, text).await?;
     if new {
         state.hub.publish(conversation, Event::Message(message.clone()));
+        if author != Author::System {
+            crate::routing::touch(state, conversation);
+        }
     }
     Ok((message, new))
 }
@@ -32,12 +35,14 @@ pub async fn set_state(
     new_state: ConversationState,
 ) -> Result<(), StoreError> {
     state.store.set_state(conversation, new_state).await?;
+    if matches!(new_state, ConversationState::Ended | ConversationState::Fallback) {
+        crate::routing::ended(state, conversation);
+    }
     state.hub.publish(conversation, Event::State(new_state));
     Ok(())
 }
 
-/// Opens a conversation for a visitor's hand-off. It waits for routing, which
-/// lands with the agent side.
+/// Opens a conversation for a visitor's hand-off, waiting for routing.
 pub async fn open(
     state: &AppState,
     site_id: i64,
@@ -53,6 +58,7 @@ pub async fn accept(state: &AppState, conversation: i64, agent: i64) -> Result<b
     if !state.store.accept(conversation, agent).await? {
         return Ok(false);
     }
+    crate::routing::accepted(state, conversation);
     state.hub.publish(conversation, Event::State(ConversationState::Active));
     if let Some(info) = state.store.agent_info(agent).await? {
         state.hub.publish(conversation, Event::Assigned(info));
@@ -60,17 +66,19 @@ pub async fn accept(state: &AppState, conversation: i64, agent: i64) -> Result<b
     Ok(true)
 }
 
-/// Ends every active conversation idle for more than `idle_secs`, telling
-/// both sides (a system message, then the ended state).
-pub async fn end_inactive(state: &AppState, idle_secs: u64) -> Result<usize, StoreError> {
-    let idle = state.store.idle_conversations(idle_secs).await?;
-    let minutes = idle_secs.div_ceil(60);
-    for &id in &idle {
-        let text = format!("The chat ended after {minutes} minutes without messages.");
-        post(state, id, Author::System, None, &text).await?;
-        set_state(state, id, ConversationState::Ended).await?;
+/// Ends a chat whose inactivity limit passed, telling both sides (a system
+/// message, then the ended state); nothing when it is no longer active.
+pub async fn end_idle(state: &AppState, conversation: i64) -> Result<bool, StoreError> {
+    let active =
+        state.store.conversation(conversation).await?.is_some_and(|c| c.state == ConversationState::Active);
+    if !active {
+        return Ok(false);
     }
-    Ok(idle.len())
+    let minutes = state.settings.routing.inactivity_secs.div_ceil(60);
+    let text = format!("The chat ended after {minutes} minutes without messages.");
+    post(state, conversation, Author::System, None, &text).await?;
+    set_state(state, conversation, ConversationState::Ended).await?;
+    Ok(true)
 }
 
 /// Tells the other side that `author` is (not) typing; not stored.

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use switchboard_protocol::site::SiteKey;
 use switchboard_server::admin::AdminError;
 use switchboard_server::admin_cli::{
-    self, AgentCommand, PublishCommand, RuleCommand, SiteCommand, TeamCommand,
+    self, AgentCommand, ConversationCommand, PublishCommand, RuleCommand, SiteCommand, TeamCommand,
 };
 use switchboard_server::config::Settings;
 use switchboard_server::startup::Application;
@@ -39,7 +39,7 @@ enum Command {
         #[command(subcommand)]
         command: SiteCommand,
     },
-    /// Agents: add, list, update, reset-password, remove.
+    /// Agents: add, list, update, schedule, reset-password, remove.
     Agent {
         #[command(subcommand)]
         command: AgentCommand,
@@ -49,10 +49,15 @@ enum Command {
         #[command(subcommand)]
         command: TeamCommand,
     },
-    /// Custom routing rules: add (or replace), list, remove.
+    /// Custom routing rules: add (or replace), list, remove; account routes.
     Rule {
         #[command(subcommand)]
         command: RuleCommand,
+    },
+    /// Conversations: explain how one was routed.
+    Conversation {
+        #[command(subcommand)]
+        command: ConversationCommand,
     },
     /// The demo data.
     Demo {
@@ -128,6 +133,12 @@ async fn main() -> anyhow::Result<()> {
         Command::Agent { command } => {
             admin_command(settings, |store| Box::pin(async move { admin_cli::agent(&store, command).await }))
                 .await
+        }
+        Command::Conversation { command } => {
+            admin_command(settings, |store| {
+                Box::pin(async move { admin_cli::conversation(&store, command).await })
+            })
+            .await
         }
     }
 }

@@ -1,33 +1,44 @@
-//! Which agents are connected and available, in memory. (Schedules, the
-//! disconnect grace period and persistence come with the routing issue.)
+//! Which agents have the inbox open, in memory. An agent whose last inbox
+//! connection dropped still counts as present for a grace period, so a
+//! reload or a flaky network does not take them out of routing. (Whether they
+//! *want* chats is their availability, stored with the agent.)
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::time::Instant;
 
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 struct Entry {
     connections: usize,
-    available: bool,
+    /// When the last connection closed (none open).
+    left: Option<Instant>,
 }
 
-/// Agents' presence.
-#[derive(Debug, Clone, Default)]
+/// Agents' inbox connections.
+#[derive(Debug, Clone)]
 pub struct Presence {
-    agents: Arc<Mutex<BTreeMap<i64, Entry>>>,
+    agents: Arc<Mutex<HashMap<i64, Entry>>>,
+    grace: Duration,
 }
 
 impl Presence {
-    fn with<T>(&self, f: impl FnOnce(&mut BTreeMap<i64, Entry>) -> T) -> T {
+    /// Tracks presence with this grace period after the last connection closes.
+    pub fn new(grace: Duration) -> Self {
+        Self { agents: Arc::default(), grace }
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut HashMap<i64, Entry>) -> T) -> T {
         f(&mut self.agents.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
-    /// An inbox connection of `agent` opened; returns whether they are available.
-    pub fn connect(&self, agent: i64) -> bool {
+    /// An inbox connection of `agent` opened.
+    pub fn connect(&self, agent: i64) {
         self.with(|a| {
-            let e = a.entry(agent).or_insert(Entry { connections: 0, available: true });
+            let e = a.entry(agent).or_insert(Entry { connections: 0, left: None });
             e.connections += 1;
-            e.available
-        })
+            e.left = None;
+        });
     }
 
     /// An inbox connection of `agent` closed.
@@ -35,17 +46,48 @@ impl Presence {
         self.with(|a| {
             if let Some(e) = a.get_mut(&agent) {
                 e.connections = e.connections.saturating_sub(1);
+                if e.connections == 0 {
+                    e.left = Some(Instant::now());
+                }
             }
         });
     }
 
-    /// Sets `agent`'s availability.
-    pub fn set_available(&self, agent: i64, available: bool) {
-        self.with(|a| a.entry(agent).or_default().available = available);
+    /// Whether `agent` has the inbox open, or closed it less than the grace
+    /// period ago.
+    pub fn present(&self, agent: i64) -> bool {
+        self.with(|a| {
+            a.get(&agent)
+                .is_some_and(|e| e.connections > 0 || e.left.is_some_and(|t| t.elapsed() < self.grace))
+        })
     }
+}
 
-    /// Connected and available agents, by id.
-    pub fn available(&self) -> Vec<i64> {
-        self.with(|a| a.iter().filter(|(_, e)| e.connections > 0 && e.available).map(|(id, _)| *id).collect())
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::time::advance;
+
+    #[tokio::test(start_paused = true)]
+    async fn an_agent_stays_present_for_the_grace_period_after_the_last_connection_closes() {
+        let p = Presence::new(Duration::from_secs(60));
+        assert!(!p.present(1), "never connected");
+        p.connect(1);
+        p.connect(1);
+        p.disconnect(1);
+        advance(Duration::from_secs(3600)).await;
+        assert!(p.present(1), "one connection is still open");
+        p.disconnect(1);
+        advance(Duration::from_secs(59)).await;
+        assert!(p.present(1), "within the grace period");
+        advance(Duration::from_secs(1)).await;
+        assert!(!p.present(1), "the grace period is over");
+        // Coming back within the grace period keeps them present throughout.
+        p.connect(1);
+        p.disconnect(1);
+        advance(Duration::from_secs(30)).await;
+        p.connect(1);
+        advance(Duration::from_secs(600)).await;
+        assert!(p.present(1));
     }
 }

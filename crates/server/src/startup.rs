@@ -14,7 +14,7 @@ use crate::config::Settings;
 use crate::hub::Hub;
 use crate::shutdown::{self, Shutdown, ShutdownTrigger};
 use crate::store::{Store, StoreError};
-use crate::{admin_api, api, assets, auth, conversation, demo, inbox_api, ws};
+use crate::{admin_api, api, assets, auth, demo, inbox_api, ws};
 
 /// Shared state of every handler.
 #[derive(Clone)]
@@ -31,6 +31,8 @@ pub struct AppState {
     pub hub: Hub,
     /// Agents' presence.
     pub presence: crate::presence::Presence,
+    /// Routing's lock and timers.
+    pub router: crate::routing::Router,
     /// Fires when the server stops; every WebSocket task selects on it.
     pub shutdown: Shutdown,
 }
@@ -113,13 +115,15 @@ impl Application {
             .expect("hashing does not panic")
             .into();
         let (stop_sockets, sockets_shutdown) = shutdown::channel();
+        let settings_grace = settings.routing.disconnect_grace_secs;
         let state = AppState {
             store,
             settings: Arc::new(settings),
             public_url,
             dummy_hash,
             hub: Hub::default(),
-            presence: Default::default(),
+            presence: crate::presence::Presence::new(std::time::Duration::from_secs(settings_grace)),
+            router: crate::routing::Router::default(),
             shutdown: sockets_shutdown,
         };
         Ok(Self { listener, demo_listener, state, stop_sockets })
@@ -165,34 +169,21 @@ impl Application {
             }
         };
         let store = state.store.clone();
+        let router = state.router.clone();
         let demo = demo_listener.map(|l| {
             let router = demo::routes(state.public_url.to_string(), state.settings.demo_site.clone());
             let shutdown = shutdown.clone();
             tokio::spawn(async move { axum::serve(l, router).with_graceful_shutdown(shutdown.recv()).await })
         });
-        let sweeper = {
-            let state = state.clone();
-            let idle_secs = u64::from(state.settings.limits.inactivity_minutes) * 60;
-            let stop = state.shutdown.clone();
-            tokio::spawn(async move {
-                let mut tick = tokio::time::interval(std::time::Duration::from_secs(15));
-                loop {
-                    tokio::select! {
-                        _ = tick.tick() => {}
-                        () = stop.clone().recv() => return,
-                    }
-                    if let Err(e) = conversation::end_inactive(&state, idle_secs).await {
-                        tracing::error!(error = %e, "ending inactive chats");
-                    }
-                }
-            })
-        };
+        if let Err(e) = crate::routing::resume(&state).await {
+            tracing::error!(error = %e, "resuming routing timers");
+        }
         tracing::info!(public_url = %state.public_url, "serving");
         let result = axum::serve(listener, app(state)).with_graceful_shutdown(http_shutdown).await;
         if let Some(demo) = demo {
             demo.await.map_err(std::io::Error::other)??;
         }
-        sweeper.abort();
+        router.clear();
         store.close().await;
         result
     }

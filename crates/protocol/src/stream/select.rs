@@ -6,27 +6,40 @@ use super::Stream;
 /// Whether `path` matches `pattern`, where `*` matches any run of characters
 /// (including none and `/`) and everything else matches itself.
 pub fn matches(pattern: &str, path: &str) -> bool {
-    // Iterative wildcard matching with backtracking to the last `*`: linear
-    // in practice, no recursion, no regex engine in the widget.
-    let (p, s) = (pattern.as_bytes(), path.as_bytes());
-    let (mut pi, mut si) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while si < s.len() {
-        if pi < p.len() && p[pi] == b'*' {
-            star = Some((pi, si));
-            pi += 1;
-        } else if pi < p.len() && p[pi] == s[si] {
-            pi += 1;
-            si += 1;
-        } else if let Some((sp, ss)) = star {
-            pi = sp + 1;
-            si = ss + 1;
-            star = Some((sp, ss + 1));
-        } else {
-            return false;
-        }
+    wildcard(pattern.as_bytes(), path.as_bytes(), |a, b| a == b)
+}
+
+/// [`matches`], ignoring ASCII case.
+pub fn matches_ignoring_ascii_case(pattern: &str, s: &str) -> bool {
+    wildcard(pattern.as_bytes(), s.as_bytes(), |a, b| a.eq_ignore_ascii_case(&b))
+}
+
+fn wildcard(p: &[u8], s: &[u8], same: impl Fn(u8, u8) -> bool) -> bool {
+    // The literal runs between `*`s must appear in order: the first at the
+    // start, the last at the end, each middle one at its leftmost place after
+    // the one before (leftmost is never worse). Linear-ish, no backtracking,
+    // no regex engine in the widget.
+    let eq = |a: &[u8], b: &[u8]| a.len() == b.len() && a.iter().zip(b).all(|(&x, &y)| same(x, y));
+    let mut parts = p.split(|&b| b == b'*');
+    let first = parts.next().unwrap_or_default();
+    let Some(last) = parts.next_back() else {
+        return eq(p, s);
+    };
+    if s.len() < first.len() + last.len() || !eq(&s[..first.len()], first) {
+        return false;
     }
-    p[pi..].iter().all(|&b| b == b'*')
+    let end = s.len() - last.len();
+    if !eq(&s[end..], last) {
+        return false;
+    }
+    let mut pos = first.len();
+    for mid in parts.filter(|m| !m.is_empty()) {
+        let Some(at) = s[pos..end].windows(mid.len()).position(|w| eq(w, mid)) else {
+            return false;
+        };
+        pos += at + mid.len();
+    }
+    true
 }
 
 /// The path of a page URL (`https://shop.example/pricing?x=1#top` →

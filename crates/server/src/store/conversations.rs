@@ -89,7 +89,7 @@ fn json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).expect("plain data serializes")
 }
 
-fn conversation(row: &sqlx::sqlite::SqliteRow) -> Conversation {
+pub(super) fn conversation(row: &sqlx::sqlite::SqliteRow) -> Conversation {
     Conversation {
         id: row.get("id"),
         site_id: row.get("site_id"),
@@ -161,34 +161,6 @@ impl Store {
             page: serde_json::from_str(&parse("page")).map_err(corrupt)?,
             transcript: serde_json::from_str(&parse("transcript")).map_err(corrupt)?,
         })
-    }
-
-    /// Offers a conversation to an agent and moves the site's rotation on to them.
-    pub async fn offer(&self, conversation: &Conversation, agent_id: i64) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("UPDATE conversations SET state = 'offered', agent_id = ? WHERE id = ?")
-            .bind(agent_id)
-            .bind(conversation.id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "INSERT INTO rotation (site_id, last_agent_id) VALUES (?, ?)
-             ON CONFLICT (site_id) DO UPDATE SET last_agent_id = excluded.last_agent_id",
-        )
-        .bind(conversation.site_id)
-        .bind(agent_id)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// The agent the site's rotation gave the last chat to.
-    pub async fn last_in_rotation(&self, site_id: i64) -> Result<Option<i64>, StoreError> {
-        Ok(sqlx::query_scalar("SELECT last_agent_id FROM rotation WHERE site_id = ?")
-            .bind(site_id)
-            .fetch_optional(&self.pool)
-            .await?)
     }
 
     /// Accepts an offer: only the agent it was offered to, only while offered.

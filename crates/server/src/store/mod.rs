@@ -5,6 +5,7 @@
 //! [`teams`] holds teams and their members.
 
 pub mod conversations;
+pub mod routing;
 pub mod teams;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

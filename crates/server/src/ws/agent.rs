@@ -137,14 +137,34 @@ impl Session {
                         }
                     }
                 }));
-                let available = self.state.presence.connect(agent);
+                self.state.presence.connect(agent);
+                let store = &self.state.store;
+                let settings = store.availability(agent).await.map_err(internal)?;
+                let available = settings.available_at(jiff::Timestamp::now());
                 let _ = self.out.send(AgentOut::Welcome { agent: self.agent.clone(), available }).await;
-                Ok(())
+                self.pending_offers().await.map_err(internal)
             }
             _ if !self.greeted => Err(WireError::new(ErrorCode::HelloFirst, "send hello first")),
             AgentIn::Availability { available } => {
-                self.state.presence.set_available(agent, available);
+                let store = &self.state.store;
+                let now = jiff::Timestamp::now();
+                let settings = store.availability(agent).await.map_err(internal)?.switched(available, now);
+                store.set_availability(agent, &settings).await.map_err(internal)?;
+                // Every connection of the agent shows the toggle as it is now.
+                let available = settings.available_at(now);
+                self.state.hub.publish_agent(agent, AgentOut::Availability { available });
                 Ok(())
+            }
+            AgentIn::Decline { conversation: id } => {
+                let moved =
+                    crate::routing::move_on(&self.state, id, agent, crate::routing::decide::Skip::Declined)
+                        .await
+                        .map_err(internal)?;
+                if moved {
+                    Ok(())
+                } else {
+                    Err(not_yours())
+                }
             }
             AgentIn::Accept { conversation: id } => {
                 if !conversation::accept(&self.state, id, agent).await.map_err(internal)? {
@@ -181,6 +201,30 @@ impl Session {
                 Ok(())
             }
         }
+    }
+
+    /// Sends the offers waiting for this agent (made while they were
+    /// reconnecting), with the time each has left.
+    async fn pending_offers(&self) -> Result<(), StoreError> {
+        let store = &self.state.store;
+        let timeout_ms = self.state.settings.routing.accept_timeout_secs.saturating_mul(1000);
+        let now = crate::store::routing::now_ms();
+        for (conv, offered_at) in store.conversations_in("offered").await? {
+            if conv.agent_id != Some(self.agent.id) {
+                continue;
+            }
+            let elapsed = u64::try_from(now - offered_at.unwrap_or(now)).unwrap_or(0);
+            let d = store.details(conv.id).await?;
+            let offer = AgentOut::Offer {
+                conversation: conv.id,
+                attributes: d.attributes,
+                page: d.page,
+                transcript: d.transcript,
+                expires_in_secs: timeout_ms.saturating_sub(elapsed).div_ceil(1000),
+            };
+            let _ = self.out.send(offer).await;
+        }
+        Ok(())
     }
 
     /// Checks that `id` is accepted by this agent (and, when `open`, not ended).

@@ -131,7 +131,7 @@ impl Session {
                     conversation::open(&self.state, self.site.id, visitor, &h).await.map_err(internal)?;
                 self.follow(conv.id, 0);
                 let _ = self.out.send(VisitorOut::State { state: conv.state }).await;
-                crate::routing::route(&self.state, &conv).await.map_err(internal)?;
+                crate::routing::route(&self.state, conv.id).await.map_err(internal)?;
                 self.conversation = Some(conv);
                 Ok(())
             }

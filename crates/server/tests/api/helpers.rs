@@ -13,11 +13,15 @@ pub struct TestApp {
     pub http: reqwest::Client,
     pub state: switchboard_server::startup::AppState,
     pub dir: tempfile::TempDir,
+    tweak: Tweak,
     trigger: Option<ShutdownTrigger>,
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
 pub const ALLOWED: &str = "https://shop.example.com";
+
+/// Changes the test server's settings (say, a short accept timeout).
+pub type Tweak = fn(&mut Settings);
 
 fn settings(dir: &Path) -> Settings {
     Settings {
@@ -29,8 +33,10 @@ fn settings(dir: &Path) -> Settings {
     }
 }
 
-async fn start(dir: tempfile::TempDir, seed: bool) -> TestApp {
-    let app = Application::build(settings(dir.path())).await.expect("server starts");
+async fn start(dir: tempfile::TempDir, seed: bool, tweak: Tweak) -> TestApp {
+    let mut s = settings(dir.path());
+    tweak(&mut s);
+    let app = Application::build(s).await.expect("server starts");
     let accounts = if seed {
         let key = SiteKey::parse("demo").unwrap();
         demo::seed(app.store(), &key, &[ALLOWED.to_owned()]).await.unwrap().expect("fresh database")
@@ -49,6 +55,7 @@ async fn start(dir: tempfile::TempDir, seed: bool) -> TestApp {
         http: reqwest::Client::new(),
         state,
         dir,
+        tweak,
         trigger: Some(trigger),
         task: Some(task),
     }
@@ -57,11 +64,16 @@ async fn start(dir: tempfile::TempDir, seed: bool) -> TestApp {
 /// A server on a fresh database, seeded with the demo site (allowing
 /// [`ALLOWED`]) and its accounts.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// [`spawn_app`] with changed settings (kept across [`TestApp::restart`]).
+pub async fn spawn_app_with(tweak: Tweak) -> TestApp {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(std::env::var("TEST_LOG").unwrap_or_default())
         .with_test_writer()
         .try_init();
-    start(tempfile::tempdir().unwrap(), true).await
+    start(tempfile::tempdir().unwrap(), true, tweak).await
 }
 
 impl TestApp {
@@ -82,7 +94,7 @@ impl TestApp {
         let task = self.task.take().unwrap();
         tokio::time::timeout(std::time::Duration::from_secs(10), task).await.unwrap().unwrap().unwrap();
         let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().unwrap());
-        let mut app = start(dir, false).await;
+        let mut app = start(dir, false, self.tweak).await;
         app.accounts = std::mem::take(&mut self.accounts);
         app
     }

@@ -4,7 +4,7 @@ use switchboard_protocol::wire::{
     AgentIn, AgentOut, Author, ConversationState, ErrorCode, VisitorIn, VisitorOut,
 };
 
-use crate::helpers::{spawn_app, TestApp, ALLOWED};
+use crate::helpers::{spawn_app, spawn_app_with, TestApp, ALLOWED};
 use crate::ws_client::{connect, connect_agent, AgentClient, VisitorClient};
 
 async fn visitor_hands_off(app: &TestApp, name: &str) -> VisitorClient {
@@ -40,9 +40,12 @@ async fn offer(a: &mut AgentClient) -> (i64, String) {
 }
 
 async fn agent_error(a: &mut AgentClient) -> ErrorCode {
-    match a.recv().await {
-        AgentOut::Error { code, .. } => code,
-        other => panic!("expected an error, got {other:?}"),
+    loop {
+        match a.recv().await {
+            AgentOut::Error { code, .. } => return code,
+            AgentOut::Availability { .. } => {}
+            other => panic!("expected an error, got {other:?}"),
+        }
     }
 }
 
@@ -113,7 +116,7 @@ async fn with_nobody_available_the_visitor_gets_the_sites_fallback_message() {
     // Ada is connected but unavailable.
     let mut ada = app.agent("ada@example.com").await;
     ada.send(&AgentIn::Availability { available: false }).await;
-    ada.silent_for(100).await;
+    assert_eq!(ada.recv().await, AgentOut::Availability { available: false });
 
     let mut v = visitor_hands_off(&app, "Grace").await;
     assert!(
@@ -244,22 +247,22 @@ async fn agents_list_their_open_conversations_and_everyones_past_ones_but_not_ot
 
 #[tokio::test]
 async fn an_idle_chat_ends_and_both_sides_are_told() {
-    let app = spawn_app().await;
+    let app = spawn_app_with(|s| s.routing.inactivity_secs = 1).await;
     let mut ada = app.agent("ada@example.com").await;
     let mut v = visitor_hands_off(&app, "Grace").await;
     let (conv, _) = offer(&mut ada).await;
     ada.send(&AgentIn::Accept { conversation: conv }).await;
-    v.send(&VisitorIn::Message { client_id: "v1".into(), text: "hello".into() }).await;
-    assert!(matches!(ada.recv().await, AgentOut::Message { .. }));
-    for _ in 0..4 {
-        v.recv().await; // offered, active, agent, message
+    for _ in 0..3 {
+        v.recv().await; // offered, active, agent
     }
-
-    // Not idle for ten minutes yet: nothing ends.
-    assert_eq!(switchboard_server::conversation::end_inactive(&app.state, 600).await.unwrap(), 0);
-    // Idle longer than the limit (here: any time at all).
-    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    assert_eq!(switchboard_server::conversation::end_inactive(&app.state, 0).await.unwrap(), 1);
+    // Messages keep it going past the limit.
+    for i in 0..3 {
+        tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+        v.send(&VisitorIn::Message { client_id: format!("v{i}"), text: "still here".into() }).await;
+        assert!(matches!(v.recv().await, VisitorOut::Message(m) if m.author == Author::Visitor));
+        assert!(matches!(ada.recv().await, AgentOut::Message { .. }));
+    }
+    // Then a second without a word: it ends, and both sides are told.
     assert!(
         matches!(v.recv().await, VisitorOut::Message(m) if m.author == Author::System && m.text.contains("without messages"))
     );
@@ -268,6 +271,7 @@ async fn an_idle_chat_ends_and_both_sides_are_told() {
         matches!(ada.recv().await, AgentOut::Message { message, .. } if message.author == Author::System)
     );
     assert!(matches!(ada.recv().await, AgentOut::State { state: ConversationState::Ended, .. }));
-    // Ended chats are not ended again.
-    assert_eq!(switchboard_server::conversation::end_inactive(&app.state, 0).await.unwrap(), 0);
+    let c = app.state.store.conversation(conv).await.unwrap().unwrap();
+    assert_eq!(c.state, ConversationState::Ended);
+    assert_eq!(c.last_seq, 4, "three messages and one notice");
 }

@@ -1,0 +1,343 @@
+//! The routing decision: whom to offer a chat to, or the fallback, and why.
+//! Pure: everything it needs is passed in, so it is tested and benchmarked
+//! without a server, and the same inputs always give the same answer.
+//!
+//! Order: account routing (the visitor's email domain mapped to an agent),
+//! then the live chat card's option; for custom rules and teams, when the
+//! matched agents cannot take it, round robin over every eligible agent; then
+//! the fallback message.
+
+use serde::Serialize;
+use std::collections::HashMap;
+use switchboard_protocol::rules::{RoutingRule, Target};
+use switchboard_protocol::stream::Routing;
+
+use super::conditions::{rule_matches, Visitor};
+
+/// An agent as routing sees them at the moment of the decision.
+#[derive(Debug, Clone)]
+pub struct Agent {
+    /// Row id; rotation goes by ascending id.
+    pub id: i64,
+    /// Login email (how streams, rules and account routes name agents).
+    pub email: String,
+    /// May take live chats.
+    pub live_chat: bool,
+    /// Available now (toggle or schedule, and connected or within the grace period).
+    pub available: bool,
+    /// Chats offered to or accepted by them that are still open.
+    pub open_chats: u32,
+}
+
+/// Everything about the site's agents, teams and routing setup. Built once
+/// per decision by the caller; `agents` sorted by id.
+#[derive(Debug, Clone, Default)]
+pub struct Directory {
+    /// Every agent, by ascending id.
+    pub agents: Vec<Agent>,
+    /// Team name (lowercase) → member ids, ascending.
+    pub teams: HashMap<String, Vec<i64>>,
+    /// The site's custom rules, highest priority first (ties by name).
+    pub rules: Vec<RoutingRule>,
+    /// Email domain (lowercase) → agent email.
+    pub account_routes: HashMap<String, String>,
+    /// Most open chats an agent may have.
+    pub capacity: u32,
+}
+
+/// Why an agent was passed over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Skip {
+    /// Lacks the live chat permission.
+    NoPermission,
+    /// Unavailable (switched off, outside their schedule, or disconnected).
+    Unavailable,
+    /// Already at the most open chats.
+    AtCapacity,
+    /// Could take it, but is not in the team or rule's agents.
+    NotInTeam,
+    /// Declined this chat.
+    Declined,
+    /// Let this chat's offer time out.
+    TimedOut,
+}
+
+impl Skip {
+    /// For people.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Skip::NoPermission => "no live chat permission",
+            Skip::Unavailable => "unavailable",
+            Skip::AtCapacity => "at capacity",
+            Skip::NotInTeam => "not in team",
+            Skip::Declined => "declined",
+            Skip::TimedOut => "timed out",
+        }
+    }
+}
+
+/// An agent passed over at one stage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Skipped {
+    /// Their id.
+    pub agent: i64,
+    /// Their email: filled in by [`Decision::name_agents`] (not while deciding,
+    /// which stays allocation-light with a thousand agents).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub email: String,
+    /// Why.
+    pub reason: Skip,
+}
+
+/// One stage of the decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(tag = "stage", rename_all = "snake_case")]
+pub enum Stage {
+    /// The visitor's email domain has an account route.
+    AccountRoute {
+        /// The domain.
+        domain: String,
+        /// The agent it routes to.
+        agent: String,
+    },
+    /// The card names an agent.
+    Agent {
+        /// Their email.
+        agent: String,
+    },
+    /// The card names a team.
+    Team {
+        /// Its name as written in the stream.
+        team: String,
+        /// Whether the team exists.
+        exists: bool,
+    },
+    /// A custom rule matched (the first by priority).
+    Rule {
+        /// Its name.
+        rule: String,
+        /// Where it routes.
+        target: Target,
+    },
+    /// The card asks for custom rules and none matched.
+    NoRuleMatched,
+    /// Round robin over every agent.
+    Everyone,
+}
+
+/// A stage with whom it passed over.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Step {
+    /// What was tried.
+    #[serde(flatten)]
+    pub stage: Stage,
+    /// Who could not take it there, and why.
+    pub skipped: Vec<Skipped>,
+    /// Agents named here (by a stream, rule or account route) that do not exist.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unknown: Vec<String>,
+}
+
+impl Step {
+    fn new(stage: Stage) -> Self {
+        Step { stage, skipped: Vec::new(), unknown: Vec::new() }
+    }
+}
+
+impl Decision {
+    /// Fills in the emails of the agents the steps name, for people.
+    pub fn name_agents(&mut self, dir: &Directory) {
+        for s in self.steps.iter_mut().flat_map(|st| st.skipped.iter_mut()) {
+            if let Ok(i) = dir.agents.binary_search_by_key(&s.agent, |a| a.id) {
+                s.email.clone_from(&dir.agents[i].email);
+            }
+        }
+    }
+}
+
+/// Where the chat goes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(tag = "to", rename_all = "snake_case")]
+pub enum Outcome {
+    /// Offer it to this agent; `pool` is the rotation it came from.
+    Offer {
+        /// Agent id.
+        agent: i64,
+        /// Their email.
+        email: String,
+        /// Rotation pool (`all`, `team:<name>`, `rule:<name>`, …).
+        pool: String,
+    },
+    /// Nobody can take it: the visitor gets the fallback message.
+    Fallback,
+}
+
+/// A decision and its reasons.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Decision {
+    /// The stages tried, in order.
+    pub steps: Vec<Step>,
+    /// The result.
+    pub outcome: Outcome,
+}
+
+/// What one decision is about.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    /// The live chat card's option.
+    pub routing: &'a Routing,
+    /// What is known about the visitor.
+    pub visitor: Visitor<'a>,
+    /// Agents who already declined or let this chat time out.
+    pub tried: &'a [(i64, Skip)],
+    /// Last agent given a chat in each rotation pool.
+    pub rotation: &'a HashMap<String, i64>,
+}
+
+/// The agent after `last` in strict rotation over `eligible` (ascending ids),
+/// wrapping around: after 3 comes 4, then 5, then 1 again.
+pub fn next_in_rotation(eligible: &[i64], last: Option<i64>) -> Option<i64> {
+    let after = last.and_then(|l| eligible.iter().find(|&&a| a > l));
+    after.or_else(|| eligible.first()).copied()
+}
+
+struct Run<'a> {
+    dir: &'a Directory,
+    req: Request<'a>,
+    steps: Vec<Step>,
+}
+
+impl Run<'_> {
+    fn check(&self, a: &Agent) -> Result<(), Skip> {
+        if let Some((_, why)) = self.req.tried.iter().find(|(id, _)| *id == a.id) {
+            return Err(*why);
+        }
+        if !a.live_chat {
+            Err(Skip::NoPermission)
+        } else if !a.available {
+            Err(Skip::Unavailable)
+        } else if a.open_chats >= self.dir.capacity {
+            Err(Skip::AtCapacity)
+        } else {
+            Ok(())
+        }
+    }
+
+    fn agent(&self, id: i64) -> Option<&Agent> {
+        self.dir.agents.binary_search_by_key(&id, |a| a.id).ok().map(|i| &self.dir.agents[i])
+    }
+
+    fn by_email(&self, email: &str) -> Option<&Agent> {
+        self.dir.agents.iter().find(|a| a.email.eq_ignore_ascii_case(email))
+    }
+
+    /// Offers to the next eligible agent of `members` (ascending ids; `None`:
+    /// everyone) in the rotation of `pool`, recording in `step` who was
+    /// skipped; eligible agents outside `members` are recorded as not in the team.
+    fn rotate(&mut self, mut step: Step, pool: String, members: Option<&[i64]>) -> Option<Outcome> {
+        let mut eligible = Vec::new();
+        for a in &self.dir.agents {
+            let member = members.is_none_or(|m| m.binary_search(&a.id).is_ok());
+            let skip = |reason| Skipped { agent: a.id, email: String::new(), reason };
+            match (member, self.check(a)) {
+                (true, Ok(())) => eligible.push(a.id),
+                (true, Err(reason)) => step.skipped.push(skip(reason)),
+                (false, Ok(())) => step.skipped.push(skip(Skip::NotInTeam)),
+                (false, Err(_)) => {}
+            }
+        }
+        self.steps.push(step);
+        let chosen = next_in_rotation(&eligible, self.req.rotation.get(&pool).copied())?;
+        let email = self.agent(chosen).map(|a| a.email.clone()).unwrap_or_default();
+        Some(Outcome::Offer { agent: chosen, email, pool })
+    }
+
+    /// Offers to one named agent, if they can take it.
+    fn single(&mut self, stage: Stage, email: &str, pool: String) -> Option<Outcome> {
+        let mut step = Step::new(stage);
+        let mut outcome = None;
+        match self.by_email(email) {
+            None => step.unknown.push(email.to_owned()),
+            Some(a) => match self.check(a) {
+                Ok(()) => outcome = Some(Outcome::Offer { agent: a.id, email: a.email.clone(), pool }),
+                Err(reason) => step.skipped.push(Skipped { agent: a.id, email: String::new(), reason }),
+            },
+        }
+        self.steps.push(step);
+        outcome
+    }
+
+    fn team(&mut self, stage: Stage, name: &str) -> Option<Outcome> {
+        let key = name.trim().to_lowercase();
+        let members: &[i64] = self.dir.teams.get(&key).map_or(&[], Vec::as_slice);
+        self.rotate(Step::new(stage), format!("team:{key}"), Some(members))
+    }
+
+    fn everyone(&mut self) -> Option<Outcome> {
+        self.rotate(Step::new(Stage::Everyone), "all".to_owned(), None)
+    }
+}
+
+/// Decides where a chat goes. Never fails: the worst case is the fallback.
+pub fn decide(dir: &Directory, req: Request<'_>) -> Decision {
+    let mut run = Run { dir, req, steps: Vec::new() };
+    let outcome = route(&mut run).unwrap_or(Outcome::Fallback);
+    Decision { steps: run.steps, outcome }
+}
+
+fn route(run: &mut Run<'_>) -> Option<Outcome> {
+    if let Some(domain) = run.req.visitor.email_domain() {
+        let domain = domain.to_lowercase();
+        if let Some(email) = run.dir.account_routes.get(&domain) {
+            let stage = Stage::AccountRoute { domain: domain.clone(), agent: email.clone() };
+            if let Some(o) = run.single(stage, email, format!("account:{domain}")) {
+                return Some(o);
+            }
+        }
+    }
+    match run.req.routing {
+        Routing::RoundRobin => run.everyone(),
+        Routing::Agent(email) => {
+            let pool = format!("agent:{}", email.to_lowercase());
+            run.single(Stage::Agent { agent: email.clone() }, email, pool)
+        }
+        Routing::Team(name) => {
+            let exists = run.dir.teams.contains_key(&name.trim().to_lowercase());
+            run.team(Stage::Team { team: name.clone(), exists }, name).or_else(|| run.everyone())
+        }
+        Routing::Rules => {
+            let visitor = run.req.visitor;
+            let matched = run.dir.rules.iter().find(|r| rule_matches(r, &visitor));
+            let found = match matched {
+                None => {
+                    run.steps.push(Step::new(Stage::NoRuleMatched));
+                    None
+                }
+                Some(rule) => {
+                    let stage = Stage::Rule { rule: rule.name.clone(), target: rule.route_to.clone() };
+                    match &rule.route_to {
+                        Target::Team(name) => run.team(stage, name),
+                        Target::Agents(emails) => {
+                            let mut step = Step::new(stage);
+                            let mut ids = Vec::new();
+                            for e in emails {
+                                match run.by_email(e) {
+                                    Some(a) => ids.push(a.id),
+                                    None => step.unknown.push(e.clone()),
+                                }
+                            }
+                            ids.sort_unstable();
+                            let pool = format!("rule:{}", rule.name.to_lowercase());
+                            run.rotate(step, pool, Some(&ids))
+                        }
+                    }
+                }
+            };
+            found.or_else(|| run.everyone())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,273 @@
+//! Routing a handed-off conversation to an agent: load what the decision
+//! needs, [`decide::decide`], store the decision for `explain`, make the
+//! offer and arm its accept timeout; a timeout or a decline routes again
+//! without that agent. Chats are also ended here when inactive.
+//!
+//! Decisions are made one at a time (a lock), so the rotation is the same
+//! whatever order requests arrive in.
+
+pub mod availability;
+pub mod conditions;
+pub mod deadlines;
+pub mod decide;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+use switchboard_protocol::wire::{AgentOut, Author, ConversationState};
+
+use crate::conversation;
+use crate::hub::Event;
+use crate::startup::AppState;
+use crate::store::conversations::Conversation;
+use crate::store::StoreError;
+use conditions::Visitor;
+use deadlines::Deadlines;
+use decide::{Decision, Directory, Outcome, Request, Skip};
+
+/// What the visitor reads when nobody can take the chat and the site set no
+/// fallback message.
+pub const DEFAULT_FALLBACK: &str = "Sorry, nobody is available to chat right now. Please try again later.";
+
+/// Routing's shared state: one decision at a time, and the pending timers.
+#[derive(Debug, Clone, Default)]
+pub struct Router {
+    lock: Arc<tokio::sync::Mutex<()>>,
+    /// Accept timeouts, by conversation.
+    offers: Deadlines<i64>,
+    /// Inactivity limits of active chats, by conversation.
+    idle: Deadlines<i64>,
+}
+
+impl Router {
+    /// Stops every timer (at shutdown).
+    pub fn clear(&self) {
+        self.offers.clear();
+        self.idle.clear();
+    }
+}
+
+type Task = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+fn log(what: &'static str, conversation: i64) -> impl FnOnce(StoreError) {
+    move |e| tracing::error!(error = %e, conversation, "{what}")
+}
+
+/// Builds the decision's view of the agents for `site_id` at this moment.
+pub async fn directory(state: &AppState, site_id: i64) -> Result<Directory, StoreError> {
+    let store = &state.store;
+    let now = jiff::Timestamp::now();
+    let open = store.open_chats().await?;
+    let agents = store
+        .routing_agents()
+        .await?
+        .into_iter()
+        .map(|a| decide::Agent {
+            available: a.availability.available_at(now) && state.presence.present(a.id),
+            open_chats: open.get(&a.id).copied().unwrap_or(0),
+            id: a.id,
+            email: a.email,
+            live_chat: a.live_chat,
+        })
+        .collect();
+    let account_routes = store
+        .account_routes(site_id)
+        .await?
+        .into_iter()
+        .map(|r| (r.domain.to_lowercase(), r.agent))
+        .collect();
+    Ok(Directory {
+        agents,
+        teams: store.team_member_ids().await?,
+        rules: store.rules(site_id).await?,
+        account_routes,
+        capacity: state.settings.routing.capacity,
+    })
+}
+
+/// Routes a waiting conversation: offers it to an agent or gives the visitor
+/// the fallback message.
+pub async fn route(state: &AppState, conversation: i64) -> Result<(), StoreError> {
+    let _one_at_a_time = state.router.lock.lock().await;
+    route_locked(state, conversation).await
+}
+
+async fn route_locked(state: &AppState, id: i64) -> Result<(), StoreError> {
+    let store = &state.store;
+    let Some(conv) = store.conversation(id).await? else { return Ok(()) };
+    if conv.state != ConversationState::Waiting {
+        return Ok(());
+    }
+    let dir = directory(state, conv.site_id).await?;
+    let routing = store.conversation_routing(id).await?;
+    let details = store.details(id).await?;
+    let tried = store.attempts(id).await?;
+    let rotation = store.rotation(conv.site_id).await?;
+    let visitor = Visitor { attributes: &details.attributes, page: &details.page };
+    let mut decision =
+        decide::decide(&dir, Request { routing: &routing, visitor, tried: &tried, rotation: &rotation });
+    decision.name_agents(&dir);
+    tracing::debug!(conversation = id, outcome = ?decision.outcome, "routed");
+    store.save_decision(id, &decision).await?;
+    match decision.outcome {
+        Outcome::Offer { agent, pool, .. } => {
+            if !store.offer(&conv, agent, &pool).await? {
+                return Ok(());
+            }
+            let timeout = state.settings.routing.accept_timeout_secs;
+            state.hub.publish(id, Event::State(ConversationState::Offered));
+            state.hub.publish_agent(
+                agent,
+                AgentOut::Offer {
+                    conversation: id,
+                    attributes: details.attributes,
+                    page: details.page,
+                    transcript: details.transcript,
+                    expires_in_secs: timeout,
+                },
+            );
+            arm_offer(state, id, agent, Duration::from_secs(timeout));
+        }
+        Outcome::Fallback => fall_back(state, &conv).await?,
+    }
+    Ok(())
+}
+
+async fn fall_back(state: &AppState, conv: &Conversation) -> Result<(), StoreError> {
+    let text = state.store.fallback_message(conv.site_id).await?;
+    let text = if text.trim().is_empty() { DEFAULT_FALLBACK.to_owned() } else { text };
+    conversation::post(state, conv.id, Author::System, None, &text).await?;
+    conversation::set_state(state, conv.id, ConversationState::Fallback).await
+}
+
+fn arm_offer(state: &AppState, conversation: i64, agent: i64, after: Duration) {
+    let s = state.clone();
+    let task: Task = Box::pin(async move {
+        if let Err(e) = move_on(&s, conversation, agent, Skip::TimedOut).await {
+            log("routing after an accept timeout", conversation)(e);
+        }
+    });
+    state.router.offers.set(conversation, after, task);
+}
+
+/// Takes the offer back from `agent` (declined or timed out), tells them, and
+/// routes again without them. `false` when it was not offered to them.
+pub async fn move_on(state: &AppState, conversation: i64, agent: i64, why: Skip) -> Result<bool, StoreError> {
+    let _one_at_a_time = state.router.lock.lock().await;
+    if !state.store.withdraw_offer(conversation, agent, why).await? {
+        return Ok(false);
+    }
+    state.router.offers.cancel(&conversation);
+    state.hub.publish_agent(agent, AgentOut::Withdrawn { conversation });
+    route_locked(state, conversation).await?;
+    Ok(true)
+}
+
+/// The agent accepted: the offer's timer stops and the inactivity limit starts.
+pub fn accepted(state: &AppState, conversation: i64) {
+    state.router.offers.cancel(&conversation);
+    touch(state, conversation);
+}
+
+/// Someone wrote in `conversation`: its inactivity limit starts again.
+pub fn touch(state: &AppState, conversation: i64) {
+    arm_idle(state, conversation, Duration::from_secs(state.settings.routing.inactivity_secs));
+}
+
+/// The conversation ended: no more timers for it.
+pub fn ended(state: &AppState, conversation: i64) {
+    state.router.offers.cancel(&conversation);
+    state.router.idle.cancel(&conversation);
+}
+
+fn arm_idle(state: &AppState, conversation: i64, after: Duration) {
+    let s = state.clone();
+    let task: Task = Box::pin(async move {
+        if let Err(e) = conversation::end_idle(&s, conversation).await {
+            log("ending an inactive chat", conversation)(e);
+        }
+    });
+    state.router.idle.set(conversation, after, task);
+}
+
+/// After a start: re-arms the timers of offered and active conversations
+/// with the time they have left, and routes any left waiting.
+pub async fn resume(state: &AppState) -> Result<(), StoreError> {
+    let store = &state.store;
+    let timeout_ms =
+        i64::try_from(state.settings.routing.accept_timeout_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
+    let now = crate::store::routing::now_ms();
+    for (conv, offered_at) in store.conversations_in("offered").await? {
+        let Some(agent) = conv.agent_id else { continue };
+        let left = offered_at.map_or(0, |t| (t.saturating_add(timeout_ms) - now).max(0));
+        arm_offer(state, conv.id, agent, Duration::from_millis(u64::try_from(left).unwrap_or(0)));
+    }
+    let limit = state.settings.routing.inactivity_secs as f64;
+    for (id, idle) in store.active_idle_secs().await? {
+        arm_idle(state, id, Duration::from_secs_f64((limit - idle).max(0.0)));
+    }
+    // Left waiting by a stop mid-decision: route once agents have had the
+    // grace period to reconnect.
+    let grace = Duration::from_secs(state.settings.routing.disconnect_grace_secs);
+    for (conv, _) in store.conversations_in("waiting").await? {
+        let s = state.clone();
+        let id = conv.id;
+        let task: Task = Box::pin(async move {
+            if let Err(e) = route(&s, id).await {
+                log("routing after a restart", id)(e);
+            }
+        });
+        state.router.offers.set(id, grace, task);
+    }
+    Ok(())
+}
+
+/// A conversation's routing decisions in words, for `switchboard conversation explain`.
+pub fn explain(decisions: &[crate::store::routing::StoredDecision]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    if decisions.is_empty() {
+        out.push_str("No routing decisions: the conversation was not handed off to routing.\n");
+    }
+    for (i, d) in decisions.iter().enumerate() {
+        let _ = writeln!(out, "Decision {} at {}:", i + 1, d.at);
+        describe(&d.decision, &mut out);
+    }
+    out
+}
+
+fn describe(d: &Decision, out: &mut String) {
+    use decide::Stage;
+    use std::fmt::Write as _;
+    for step in &d.steps {
+        let what = match &step.stage {
+            Stage::AccountRoute { domain, agent } => format!("account route {domain} → {agent}"),
+            Stage::Agent { agent } => format!("the card names agent {agent}"),
+            Stage::Team { team, exists: true } => format!("team {team}"),
+            Stage::Team { team, exists: false } => format!("team {team} (no such team)"),
+            Stage::Rule { rule, target } => match target {
+                switchboard_protocol::rules::Target::Team(t) => format!("rule {rule:?} matched → team {t}"),
+                switchboard_protocol::rules::Target::Agents(a) => {
+                    format!("rule {rule:?} matched → agents {}", a.join(", "))
+                }
+            },
+            Stage::NoRuleMatched => "no custom rule matched".to_owned(),
+            Stage::Everyone => "round robin over every agent".to_owned(),
+        };
+        let _ = writeln!(out, "  {what}");
+        for s in &step.skipped {
+            let who = if s.email.is_empty() { format!("agent {}", s.agent) } else { s.email.clone() };
+            let _ = writeln!(out, "    skipped {who}: {}", s.reason.describe());
+        }
+        for u in &step.unknown {
+            let _ = writeln!(out, "    skipped {u}: no such agent");
+        }
+    }
+    match &d.outcome {
+        Outcome::Offer { email, pool, .. } => {
+            let _ = writeln!(out, "  → offered to {email} (rotation {pool})");
+        }
+        Outcome::Fallback => out.push_str("  → nobody could take it: the fallback message\n"),
+    }
+}

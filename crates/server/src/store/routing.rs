@@ -1,0 +1,348 @@
+//! What routing reads and writes: the agents' routing facts, rotation per
+//! pool, offers and their attempts, decisions for `explain`, availability
+//! settings and account routes.
+
+use sqlx::Row;
+use std::collections::HashMap;
+use switchboard_protocol::stream::Routing;
+
+use super::conversations::Conversation;
+use super::{exists_or, Store, StoreError};
+use crate::routing::availability::{Schedule, Settings as Availability};
+use crate::routing::decide::{Decision, Skip};
+
+/// An agent's routing facts as stored (availability still to be evaluated).
+#[derive(Debug, Clone)]
+pub struct AgentRow {
+    /// Row id.
+    pub id: i64,
+    /// Login email.
+    pub email: String,
+    /// May take live chats.
+    pub live_chat: bool,
+    /// Toggle and schedule.
+    pub availability: Availability,
+}
+
+/// A stored decision.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StoredDecision {
+    /// When it was made.
+    pub at: String,
+    /// What was decided and why.
+    #[serde(flatten)]
+    pub decision: Decision,
+}
+
+/// An account route: visitors with an email at `domain` go to `agent` first.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AccountRoute {
+    /// Email domain, lowercase.
+    pub domain: String,
+    /// The agent's email.
+    pub agent: String,
+}
+
+fn skip_to_db(s: Skip) -> &'static str {
+    if s == Skip::Declined {
+        "declined"
+    } else {
+        "timed_out"
+    }
+}
+
+fn availability(row: &sqlx::sqlite::SqliteRow) -> Result<Availability, StoreError> {
+    let schedule: Option<String> = row.get("schedule");
+    Ok(Availability {
+        available: row.get::<i64, _>("available") != 0,
+        until: row.get("available_until"),
+        schedule: schedule
+            .map(|s| serde_json::from_str::<Schedule>(&s))
+            .transpose()
+            .map_err(|source| StoreError::Corrupt { what: "schedule", source })?,
+    })
+}
+
+/// Milliseconds since the epoch.
+pub fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}
+
+impl Store {
+    /// Every agent's routing facts, by ascending id.
+    pub async fn routing_agents(&self) -> Result<Vec<AgentRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, email, live_chat, available, available_until, schedule FROM agents ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(AgentRow {
+                    id: row.get("id"),
+                    email: row.get("email"),
+                    live_chat: row.get::<i64, _>("live_chat") != 0,
+                    availability: availability(row)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Open (offered or active) chats per agent.
+    pub async fn open_chats(&self) -> Result<HashMap<i64, u32>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT agent_id, COUNT(*) AS n FROM conversations
+             WHERE agent_id IS NOT NULL AND state IN ('offered', 'active') GROUP BY agent_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| (r.get("agent_id"), u32::try_from(r.get::<i64, _>("n")).unwrap_or(u32::MAX)))
+            .collect())
+    }
+
+    /// Team name (lowercase) → member ids, ascending.
+    pub async fn team_member_ids(&self) -> Result<HashMap<String, Vec<i64>>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT t.name, m.agent_id FROM teams t LEFT JOIN team_members m ON m.team_id = t.id
+             ORDER BY t.id, m.agent_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut teams: HashMap<String, Vec<i64>> = HashMap::new();
+        for r in rows {
+            let members = teams.entry(r.get::<String, _>("name").to_lowercase()).or_default();
+            if let Some(id) = r.get::<Option<i64>, _>("agent_id") {
+                members.push(id);
+            }
+        }
+        Ok(teams)
+    }
+
+    /// The site's rotation positions by pool.
+    pub async fn rotation(&self, site_id: i64) -> Result<HashMap<String, i64>, StoreError> {
+        let rows = sqlx::query("SELECT pool, last_agent_id FROM rotation_pools WHERE site_id = ?")
+            .bind(site_id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(|r| (r.get("pool"), r.get("last_agent_id"))).collect())
+    }
+
+    /// The live chat card's routing option a conversation was handed off with.
+    pub async fn conversation_routing(&self, id: i64) -> Result<Routing, StoreError> {
+        let raw: String = sqlx::query_scalar("SELECT routing FROM conversations WHERE id = ?")
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?;
+        serde_json::from_str(&raw).map_err(|source| StoreError::Corrupt { what: "conversation", source })
+    }
+
+    /// Offers a waiting conversation to an agent and moves the pool's rotation
+    /// on to them; `false` when it is no longer waiting.
+    pub async fn offer(
+        &self,
+        conversation: &Conversation,
+        agent_id: i64,
+        pool: &str,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query(
+            "UPDATE conversations SET state = 'offered', agent_id = ?, offered_at = ? WHERE id = ? AND state = 'waiting'",
+        )
+        .bind(agent_id)
+        .bind(now_ms())
+        .bind(conversation.id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO rotation_pools (site_id, pool, last_agent_id) VALUES (?, ?, ?)
+             ON CONFLICT (site_id, pool) DO UPDATE SET last_agent_id = excluded.last_agent_id",
+        )
+        .bind(conversation.site_id)
+        .bind(pool)
+        .bind(agent_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Takes back an offer `agent_id` declined or let time out: the
+    /// conversation waits for routing again and the attempt is remembered.
+    /// `false` when it was not (or no longer) offered to them.
+    pub async fn withdraw_offer(
+        &self,
+        conversation: i64,
+        agent_id: i64,
+        why: Skip,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query(
+            "UPDATE conversations SET state = 'waiting', agent_id = NULL, offered_at = NULL
+             WHERE id = ? AND agent_id = ? AND state = 'offered'",
+        )
+        .bind(conversation)
+        .bind(agent_id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT OR REPLACE INTO routing_attempts (conversation_id, agent_id, outcome) VALUES (?, ?, ?)",
+        )
+        .bind(conversation)
+        .bind(agent_id)
+        .bind(skip_to_db(why))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Agents who declined or let this conversation's offer time out.
+    pub async fn attempts(&self, conversation: i64) -> Result<Vec<(i64, Skip)>, StoreError> {
+        let rows = sqlx::query("SELECT agent_id, outcome FROM routing_attempts WHERE conversation_id = ?")
+            .bind(conversation)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let why =
+                    if r.get::<String, _>("outcome") == "declined" { Skip::Declined } else { Skip::TimedOut };
+                (r.get("agent_id"), why)
+            })
+            .collect())
+    }
+
+    /// Conversations in a state, with when they were offered (ms) and to whom.
+    pub async fn conversations_in(
+        &self,
+        state: &str,
+    ) -> Result<Vec<(Conversation, Option<i64>)>, StoreError> {
+        let rows = sqlx::query("SELECT * FROM conversations WHERE state = ? ORDER BY id")
+            .bind(state)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(|r| (super::conversations::conversation(r), r.get("offered_at"))).collect())
+    }
+
+    /// Seconds since the last message of each active conversation (or since
+    /// it was offered, without messages).
+    pub async fn active_idle_secs(&self) -> Result<Vec<(i64, f64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT c.id, (julianday('now') - julianday(COALESCE(
+                 (SELECT MAX(m.at) FROM messages m WHERE m.conversation_id = c.id), c.created_at))) * 86400.0 AS idle
+             FROM conversations c WHERE c.state = 'active'",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(|r| (r.get("id"), r.get("idle"))).collect())
+    }
+
+    /// Stores a routing decision for `explain`.
+    pub async fn save_decision(&self, conversation: i64, d: &Decision) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO routing_decisions (conversation_id, decision) VALUES (?, ?)")
+            .bind(conversation)
+            .bind(serde_json::to_string(d).expect("decisions serialize"))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// A conversation's routing decisions, oldest first.
+    pub async fn decisions(&self, conversation: i64) -> Result<Vec<StoredDecision>, StoreError> {
+        let rows =
+            sqlx::query("SELECT decision, at FROM routing_decisions WHERE conversation_id = ? ORDER BY id")
+                .bind(conversation)
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(StoredDecision {
+                    at: r.get("at"),
+                    decision: serde_json::from_str(&r.get::<String, _>("decision"))
+                        .map_err(|source| StoreError::Corrupt { what: "routing decision", source })?,
+                })
+            })
+            .collect()
+    }
+
+    /// An agent's availability settings.
+    pub async fn availability(&self, agent_id: i64) -> Result<Availability, StoreError> {
+        let row = sqlx::query("SELECT available, available_until, schedule FROM agents WHERE id = ?")
+            .bind(agent_id)
+            .fetch_one(&self.pool)
+            .await?;
+        availability(&row)
+    }
+
+    /// Stores an agent's availability settings.
+    pub async fn set_availability(&self, agent_id: i64, a: &Availability) -> Result<(), StoreError> {
+        sqlx::query("UPDATE agents SET available = ?, available_until = ?, schedule = ? WHERE id = ?")
+            .bind(a.available)
+            .bind(a.until)
+            .bind(a.schedule.as_ref().map(|s| serde_json::to_string(s).expect("schedules serialize")))
+            .bind(agent_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Grants or withdraws an agent's live chat permission.
+    pub async fn set_live_chat(&self, agent_id: i64, allowed: bool) -> Result<(), StoreError> {
+        sqlx::query("UPDATE agents SET live_chat = ? WHERE id = ?")
+            .bind(allowed)
+            .bind(agent_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// A site's account routes, by domain.
+    pub async fn account_routes(&self, site_id: i64) -> Result<Vec<AccountRoute>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT r.domain, a.email FROM account_routes r JOIN agents a ON a.id = r.agent_id
+             WHERE r.site_id = ? ORDER BY r.domain",
+        )
+        .bind(site_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(|r| AccountRoute { domain: r.get("domain"), agent: r.get("email") }).collect())
+    }
+
+    /// Routes a domain to an agent, replacing its route if it had one.
+    pub async fn save_account_route(
+        &self,
+        site_id: i64,
+        domain: &str,
+        agent_id: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO account_routes (site_id, domain, agent_id) VALUES (?, ?, ?)
+             ON CONFLICT (site_id, domain) DO UPDATE SET agent_id = excluded.agent_id",
+        )
+        .bind(site_id)
+        .bind(domain)
+        .bind(agent_id)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| exists_or(e, || format!("account route {domain}")))?;
+        Ok(())
+    }
+
+    /// Removes a domain's route; `false` when there was none.
+    pub async fn delete_account_route(&self, site_id: i64, domain: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM account_routes WHERE site_id = ? AND domain = ?")
+            .bind(site_id)
+            .bind(domain)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}

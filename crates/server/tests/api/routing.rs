@@ -1,0 +1,355 @@
+//! Routing through real sockets: each option, account routes, the accept
+//! timeout and declines, capacity, availability and the disconnect grace
+//! period, the rotation across a restart, and `explain`.
+
+use serde_json::{json, Value};
+use std::time::Duration;
+use switchboard_protocol::site::SiteKey;
+use switchboard_protocol::stream::Routing;
+use switchboard_protocol::wire::{
+    AgentIn, AgentOut, Author, ConversationState, ErrorCode, PageContext, VisitorIn, VisitorOut,
+};
+use switchboard_server::admin;
+
+use crate::helpers::{spawn_app, spawn_app_with, TestApp, ALLOWED};
+use crate::ws_client::{connect, AgentClient, VisitorClient};
+
+/// A visitor hands off with this routing option, attributes and browser language.
+async fn hand_off(app: &TestApp, routing: Routing, attrs: &[(&str, &str)], language: &str) -> VisitorClient {
+    let mut v = connect(&app.url, "demo", ALLOWED).await.unwrap();
+    v.hello(None, 0).await;
+    v.send(&VisitorIn::Handoff {
+        stream: "recommended".into(),
+        routing,
+        attributes: attrs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
+        transcript: vec![],
+        page: PageContext {
+            url: "https://shop.example.com/".into(),
+            language: language.into(),
+            ..Default::default()
+        },
+    })
+    .await;
+    assert_eq!(v.recv().await, VisitorOut::State { state: ConversationState::Waiting });
+    v
+}
+
+/// The next offer: (conversation, seconds to accept).
+async fn offer(a: &mut AgentClient) -> (i64, u64) {
+    match a.recv().await {
+        AgentOut::Offer { conversation, expires_in_secs, .. } => (conversation, expires_in_secs),
+        other => panic!("expected an offer, got {other:?}"),
+    }
+}
+
+/// The visitor is told nobody can take the chat.
+async fn fell_back(v: &mut VisitorClient) {
+    assert!(matches!(v.recv().await, VisitorOut::Message(m) if m.author == Author::System));
+    assert_eq!(v.recv().await, VisitorOut::State { state: ConversationState::Fallback });
+}
+
+async fn skipped_id(app: &TestApp, email: &str) -> i64 {
+    app.state.store.agent_by_email(email).await.unwrap().unwrap().profile.id
+}
+
+async fn explain(app: &TestApp, conversation: i64) -> Value {
+    let admin = app.session("admin@example.com").await;
+    let r = app
+        .http
+        .get(format!("{}/api/admin/conversations/{conversation}/explain", app.url))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    r.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn every_routing_option_reaches_the_right_agent() {
+    let app = spawn_app().await;
+    let store = &app.state.store;
+    admin::add_team(store, "Sales", &["grace@example.com".into()]).await.unwrap();
+    let rule = serde_json::from_value(json!({
+        "name": "Dutch", "priority": 5,
+        "conditions": [{"field": "language", "op": "starts_with", "values": ["nl"]}],
+        "route_to": {"agents": ["grace@example.com"]}
+    }))
+    .unwrap();
+    admin::save_rule(store, "demo", &rule).await.unwrap();
+    admin::save_account_route(store, "demo", "BigCorp.com", "ada@example.com").await.unwrap();
+    let mut ada = app.agent("ada@example.com").await;
+    let mut grace = app.agent("grace@example.com").await;
+
+    // A team: Grace is its only member.
+    let _v = hand_off(&app, Routing::Team("sales".into()), &[], "en").await;
+    let (c, secs) = offer(&mut grace).await;
+    assert_eq!(secs, 100, "the default accept timeout");
+    ada.silent_for(150).await;
+    let e = explain(&app, c).await;
+    assert_eq!(e["decisions"][0]["steps"][0]["stage"], "team");
+    assert_eq!(e["decisions"][0]["steps"][0]["skipped"][0]["email"], "ada@example.com");
+    assert_eq!(e["decisions"][0]["steps"][0]["skipped"][0]["reason"], "not_in_team");
+
+    // A named agent.
+    let _v = hand_off(&app, Routing::Agent("ada@example.com".into()), &[], "en").await;
+    offer(&mut ada).await;
+    grace.silent_for(150).await;
+
+    // Custom rules: a Dutch visitor matches the rule for Grace…
+    let _v = hand_off(&app, Routing::Rules, &[], "nl-NL").await;
+    let (c, _) = offer(&mut grace).await;
+    assert!(explain(&app, c).await["text"].as_str().unwrap().contains("rule \"Dutch\" matched"));
+    // …anyone else goes round robin over everyone.
+    let _v = hand_off(&app, Routing::Rules, &[], "en-GB").await;
+    tokio::select! {
+        _ = offer(&mut ada) => {}
+        _ = offer(&mut grace) => {}
+    }
+
+    // An account route comes before the card's option.
+    let _v = hand_off(&app, Routing::Team("Sales".into()), &[("email", "jo@bigcorp.com")], "en").await;
+    let (c, _) = offer(&mut ada).await;
+    let e = explain(&app, c).await;
+    assert_eq!(e["decisions"][0]["steps"][0]["stage"], "account_route");
+    assert_eq!(e["decisions"][0]["outcome"]["email"], "ada@example.com");
+    grace.silent_for(150).await;
+}
+
+#[tokio::test]
+async fn an_offer_not_accepted_in_time_goes_to_the_next_agent_then_to_the_fallback() {
+    let app = spawn_app_with(|s| s.routing.accept_timeout_secs = 1).await;
+    let mut ada = app.agent("ada@example.com").await;
+    let mut grace = app.agent("grace@example.com").await;
+    let mut v = hand_off(&app, Routing::RoundRobin, &[], "en").await;
+    assert_eq!(v.recv().await, VisitorOut::State { state: ConversationState::Offered });
+    let (c, secs) = offer(&mut ada).await;
+    assert_eq!(secs, 1);
+    grace.silent_for(500).await;
+    // A second later Ada's offer is taken back and Grace gets it.
+    assert_eq!(ada.recv().await, AgentOut::Withdrawn { conversation: c });
+    assert_eq!(offer(&mut grace).await.0, c);
+    assert_eq!(v.recv().await, VisitorOut::State { state: ConversationState::Offered });
+    // Too late now.
+    ada.send(&AgentIn::Accept { conversation: c }).await;
+    assert!(matches!(ada.recv().await, AgentOut::Error { code: ErrorCode::NotYours, .. }));
+    // Nobody accepts: the fallback.
+    assert_eq!(grace.recv().await, AgentOut::Withdrawn { conversation: c });
+    fell_back(&mut v).await;
+
+    let e = explain(&app, c).await;
+    let decisions = e["decisions"].as_array().unwrap();
+    assert_eq!(decisions.len(), 3);
+    let last = &decisions[2]["steps"][0]["skipped"];
+    let reasons: Vec<_> =
+        last.as_array().unwrap().iter().map(|s| (s["email"].clone(), s["reason"].clone())).collect();
+    assert!(reasons.contains(&(json!("ada@example.com"), json!("timed_out"))), "{reasons:?}");
+    assert!(reasons.contains(&(json!("grace@example.com"), json!("timed_out"))), "{reasons:?}");
+    assert_eq!(decisions[2]["outcome"]["to"], "fallback");
+
+    // The command line says the same in words.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .env("SWITCHBOARD_DATA_DIR", app.dir.path().join("data"))
+        .args(["conversation", "explain", &c.to_string()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("→ offered to ada@example.com"), "{text}");
+    assert!(text.contains("skipped ada@example.com: timed out"), "{text}");
+    assert!(text.contains("→ nobody could take it: the fallback message"), "{text}");
+    let missing = std::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .env("SWITCHBOARD_DATA_DIR", app.dir.path().join("data"))
+        .args(["conversation", "explain", "999"])
+        .output()
+        .unwrap();
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no conversation 999"));
+}
+
+#[tokio::test]
+async fn a_declined_offer_moves_on_at_once() {
+    let app = spawn_app().await;
+    let mut ada = app.agent("ada@example.com").await;
+    let mut grace = app.agent("grace@example.com").await;
+    let _v = hand_off(&app, Routing::RoundRobin, &[], "en").await;
+    let (c, _) = offer(&mut ada).await;
+    ada.send(&AgentIn::Decline { conversation: c }).await;
+    assert_eq!(ada.recv().await, AgentOut::Withdrawn { conversation: c });
+    assert_eq!(offer(&mut grace).await.0, c);
+    // Declining what is not yours is refused.
+    ada.send(&AgentIn::Decline { conversation: c }).await;
+    assert!(matches!(ada.recv().await, AgentOut::Error { code: ErrorCode::NotYours, .. }));
+    grace.send(&AgentIn::Accept { conversation: c }).await;
+    grace.silent_for(100).await;
+    assert_eq!(app.state.store.conversation(c).await.unwrap().unwrap().state, ConversationState::Active);
+    let e = explain(&app, c).await;
+    let skipped = e["decisions"][1]["steps"][0]["skipped"].as_array().unwrap().clone();
+    assert!(skipped.contains(&json!({"agent": skipped_id(&app, "ada@example.com").await, "email": "ada@example.com", "reason": "declined"})), "{skipped:?}");
+}
+
+#[tokio::test]
+async fn an_agent_at_capacity_gets_no_more_chats() {
+    let app = spawn_app_with(|s| s.routing.capacity = 1).await;
+    let mut ada = app.agent("ada@example.com").await;
+    let mut grace = app.agent("grace@example.com").await;
+    let _v1 = hand_off(&app, Routing::RoundRobin, &[], "en").await;
+    let (c1, _) = offer(&mut ada).await;
+    ada.send(&AgentIn::Accept { conversation: c1 }).await;
+    let _v2 = hand_off(&app, Routing::RoundRobin, &[], "en").await;
+    offer(&mut grace).await;
+    // Both are full (an offer counts): the third visitor gets the fallback.
+    let mut v3 = hand_off(&app, Routing::RoundRobin, &[], "en").await;
+    fell_back(&mut v3).await;
+    let c3 = app.state.store.conversation(c1 + 2).await.unwrap().unwrap();
+    assert_eq!(c3.state, ConversationState::Fallback);
+    let e = explain(&app, c3.id).await;
+    let skipped = e["decisions"][0]["steps"][0]["skipped"].to_string();
+    assert!(skipped.contains("at_capacity"), "{skipped}");
+}
+
+#[tokio::test]
+async fn the_rotation_survives_a_restart() {
+    let app = spawn_app().await;
+    let mut ada = app.agent("ada@example.com").await;
+    let _grace = app.agent("grace@example.com").await;
+    let _v = hand_off(&app, Routing::RoundRobin, &[], "en").await;
+    offer(&mut ada).await;
+    drop(ada);
+    let app = app.restart().await;
+    let mut ada = app.agent("ada@example.com").await;
+    // Ada's offer from before the restart is still hers, with its time left.
+    let (c1, secs) = offer(&mut ada).await;
+    assert!((99..=100).contains(&secs), "{secs}");
+    let mut grace = app.agent("grace@example.com").await;
+    let _v = hand_off(&app, Routing::RoundRobin, &[], "en").await;
+    // Ada had the last one before the restart: Grace is next.
+    assert_eq!(offer(&mut grace).await.0, c1 + 1);
+    ada.silent_for(100).await;
+}
+
+#[tokio::test]
+async fn availability_is_stored_and_a_dropped_agent_stays_routable_for_the_grace_period() {
+    let app = spawn_app_with(|s| s.routing.disconnect_grace_secs = 1).await;
+    let mut ada = app.agent("ada@example.com").await;
+    ada.send(&AgentIn::Availability { available: false }).await;
+    assert_eq!(ada.recv().await, AgentOut::Availability { available: false });
+    drop(ada);
+    // It is remembered on the next connection.
+    let token = app.session("ada@example.com").await;
+    let mut ada = crate::ws_client::connect_agent(&app.url, Some(&token), Some(&app.url)).await.unwrap();
+    ada.send(&AgentIn::Hello { protocol: 1 }).await;
+    assert!(matches!(ada.recv().await, AgentOut::Welcome { available: false, .. }));
+
+    // Grace's inbox drops; within the grace period she still gets the chat…
+    let grace = app.agent("grace@example.com").await;
+    grace.close().await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut v1 = hand_off(&app, Routing::RoundRobin, &[], "en").await;
+    assert_eq!(v1.recv().await, VisitorOut::State { state: ConversationState::Offered });
+    // …and finds it waiting when she is back.
+    let mut grace = app.agent("grace@example.com").await;
+    let (c, secs) = offer(&mut grace).await;
+    assert!((99..=100).contains(&secs), "{secs}");
+    grace.send(&AgentIn::Accept { conversation: c }).await;
+    assert_eq!(v1.recv().await, VisitorOut::State { state: ConversationState::Active });
+    // Switching off does not end the chat she has.
+    grace.send(&AgentIn::Availability { available: false }).await;
+    assert_eq!(grace.recv().await, AgentOut::Availability { available: false });
+    v1.send(&VisitorIn::Message { client_id: "m1".into(), text: "still there?".into() }).await;
+    assert!(matches!(grace.recv().await, AgentOut::Message { .. }));
+
+    // After the grace period a dropped agent is out of routing.
+    grace.send(&AgentIn::Availability { available: true }).await;
+    assert_eq!(grace.recv().await, AgentOut::Availability { available: true });
+    grace.close().await;
+    tokio::time::sleep(Duration::from_millis(1300)).await;
+    let mut v2 = hand_off(&app, Routing::RoundRobin, &[], "en").await;
+    fell_back(&mut v2).await;
+}
+
+#[tokio::test]
+async fn an_agent_without_the_live_chat_permission_is_never_offered_a_chat() {
+    let app = spawn_app().await;
+    let admin = app.session("admin@example.com").await;
+    let r = app
+        .http
+        .patch(format!("{}/api/admin/agents/ada@example.com", app.url))
+        .bearer_auth(&admin)
+        .json(&json!({ "live_chat": false }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let mut ada = app.agent("ada@example.com").await;
+    let mut v = hand_off(&app, Routing::Agent("ada@example.com".into()), &[], "en").await;
+    fell_back(&mut v).await;
+    ada.silent_for(100).await;
+    let site = app.state.store.site(&SiteKey::parse("demo").unwrap()).await.unwrap().unwrap();
+    let conv = app.state.store.conversations_in("fallback").await.unwrap();
+    assert_eq!(conv.len(), 1);
+    assert_eq!(conv[0].0.site_id, site.id);
+    let e = explain(&app, conv[0].0.id).await;
+    assert_eq!(e["decisions"][0]["steps"][0]["skipped"][0]["reason"], "no_permission");
+}
+
+#[tokio::test]
+async fn account_routes_and_schedules_are_validated_on_save() {
+    let app = spawn_app().await;
+    let admin = app.session("admin@example.com").await;
+    let api = |path: &str| format!("{}/api/admin{path}", app.url);
+    let post =
+        |body: Value| app.http.post(api("/sites/demo/account-routes")).bearer_auth(&admin).json(&body).send();
+    let r = post(json!({"domain": "bigcorp", "agent": "ada@example.com"})).await.unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("not an email domain"));
+    let r = post(json!({"domain": "bigcorp.com", "agent": "nobody@example.com"})).await.unwrap();
+    assert_eq!(r.status(), 404);
+    let r = post(json!({"domain": "@BigCorp.com", "agent": "ada@example.com"})).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let list: Value = app
+        .http
+        .get(api("/sites/demo/account-routes"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list, json!([{"domain": "bigcorp.com", "agent": "ada@example.com"}]));
+    let r = app
+        .http
+        .delete(api("/sites/demo/account-routes/bigcorp.com"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+
+    let put = |body: Value| {
+        app.http.put(api("/agents/ada@example.com/schedule")).bearer_auth(&admin).json(&body).send()
+    };
+    let r = put(json!({"time_zone": "Mars/Olympus", "blocks": []})).await.unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("unknown time zone"));
+    let r = put(json!({"time_zone": "UTC", "blocks": [{"days": ["mon"], "from": "17:00", "to": "09:00"}]}))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    // A schedule with no blocks at all: never available by schedule.
+    let r = put(json!({"time_zone": "Europe/Amsterdam", "blocks": []})).await.unwrap();
+    assert_eq!(r.status(), 204);
+    let mut ada = app.agent("ada@example.com").await;
+    let mut v = hand_off(&app, Routing::RoundRobin, &[], "en").await;
+    fell_back(&mut v).await;
+    // A manual switch overrides it (until midnight in Amsterdam).
+    ada.send(&AgentIn::Availability { available: true }).await;
+    assert_eq!(ada.recv().await, AgentOut::Availability { available: true });
+    let _v = hand_off(&app, Routing::RoundRobin, &[], "en").await;
+    offer(&mut ada).await;
+    // Agents cannot manage routing.
+    let ada_token = app.session("ada@example.com").await;
+    let r = app.http.get(api("/sites/demo/account-routes")).bearer_auth(&ada_token).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+}
