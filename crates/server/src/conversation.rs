@@ -34,9 +34,18 @@ pub async fn set_state(
     conversation: i64,
     new_state: ConversationState,
 ) -> Result<(), StoreError> {
+    let before = state.store.conversation(conversation).await?;
     state.store.set_state(conversation, new_state).await?;
     if matches!(new_state, ConversationState::Ended | ConversationState::Fallback) {
         crate::routing::ended(state, conversation);
+        // An offer still open (the visitor left first) disappears from the agent's inbox.
+        if let Some(c) = before.filter(|c| c.state == ConversationState::Offered) {
+            if let Some(agent) = c.agent_id {
+                state
+                    .hub
+                    .publish_agent(agent, switchboard_protocol::wire::AgentOut::Withdrawn { conversation });
+            }
+        }
     }
     state.hub.publish(conversation, Event::State(new_state));
     Ok(())

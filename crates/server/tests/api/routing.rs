@@ -353,3 +353,15 @@ async fn account_routes_and_schedules_are_validated_on_save() {
     let r = app.http.get(api("/sites/demo/account-routes")).bearer_auth(&ada_token).send().await.unwrap();
     assert_eq!(r.status(), 403);
 }
+
+#[tokio::test]
+async fn when_the_visitor_leaves_before_anyone_accepts_the_offer_is_withdrawn() {
+    let app = spawn_app().await;
+    let mut ada = app.agent("ada@example.com").await;
+    let mut v = hand_off(&app, Routing::RoundRobin, &[], "en").await;
+    let (c, _) = offer(&mut ada).await;
+    v.send(&VisitorIn::End).await;
+    assert_eq!(ada.recv().await, AgentOut::Withdrawn { conversation: c });
+    ada.send(&AgentIn::Accept { conversation: c }).await;
+    assert!(matches!(ada.recv().await, AgentOut::Error { code: ErrorCode::NotYours, .. }));
+}
