@@ -34,10 +34,21 @@ fn wildcard(p: &[u8], s: &[u8], same: impl Fn(u8, u8) -> bool) -> bool {
     }
     let mut pos = first.len();
     for mid in parts.filter(|m| !m.is_empty()) {
-        let Some(at) = s[pos..end].windows(mid.len()).position(|w| eq(w, mid)) else {
-            return false;
-        };
-        pos += at + mid.len();
+        // Leftmost occurrence in s[pos..end]: scan for the first byte, then compare.
+        loop {
+            let Some(at) = s[pos..end].iter().position(|&b| same(b, mid[0])) else {
+                return false;
+            };
+            let start = pos + at;
+            if end - start < mid.len() {
+                return false;
+            }
+            if eq(&s[start..start + mid.len()], mid) {
+                pos = start + mid.len();
+                break;
+            }
+            pos = start + 1;
+        }
     }
     true
 }

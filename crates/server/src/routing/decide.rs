@@ -237,8 +237,18 @@ impl Run<'_> {
     /// skipped; eligible agents outside `members` are recorded as not in the team.
     fn rotate(&mut self, mut step: Step, pool: String, members: Option<&[i64]>) -> Option<Outcome> {
         let mut eligible = Vec::new();
+        // Both lists ascend by id: walk them together.
+        let mut rest = members;
         for a in &self.dir.agents {
-            let member = members.is_none_or(|m| m.binary_search(&a.id).is_ok());
+            let member = match &mut rest {
+                None => true,
+                Some(m) => {
+                    while m.first().is_some_and(|&id| id < a.id) {
+                        *m = &m[1..];
+                    }
+                    m.first() == Some(&a.id)
+                }
+            };
             let skip = |reason| Skipped { agent: a.id, email: String::new(), reason };
             match (member, self.check(a)) {
                 (true, Ok(())) => eligible.push(a.id),
