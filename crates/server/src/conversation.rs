@@ -34,18 +34,17 @@ pub async fn set_state(
     conversation: i64,
     new_state: ConversationState,
 ) -> Result<(), StoreError> {
-    let before = state.store.conversation(conversation).await?;
+    if new_state == ConversationState::Ended {
+        // An offer still open (the visitor left first) disappears from the
+        // agent's inbox; checked and changed in one statement, so an offer
+        // made at the same moment is either withdrawn here or never made.
+        if let Some(Some(agent)) = state.store.close_offer(conversation, "ended").await? {
+            state.hub.publish_agent(agent, switchboard_protocol::wire::AgentOut::Withdrawn { conversation });
+        }
+    }
     state.store.set_state(conversation, new_state).await?;
     if matches!(new_state, ConversationState::Ended | ConversationState::Fallback) {
         crate::routing::ended(state, conversation);
-        // An offer still open (the visitor left first) disappears from the agent's inbox.
-        if let Some(c) = before.filter(|c| c.state == ConversationState::Offered) {
-            if let Some(agent) = c.agent_id {
-                state
-                    .hub
-                    .publish_agent(agent, switchboard_protocol::wire::AgentOut::Withdrawn { conversation });
-            }
-        }
     }
     state.hub.publish(conversation, Event::State(new_state));
     Ok(())

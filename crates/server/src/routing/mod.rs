@@ -31,13 +31,27 @@ use decide::{Decision, Directory, Outcome, Request, Skip};
 pub const DEFAULT_FALLBACK: &str = "Sorry, nobody is available to chat right now. Please try again later.";
 
 /// Routing's shared state: one decision at a time, and the pending timers.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Router {
     lock: Arc<tokio::sync::Mutex<()>>,
+    /// When the server started: presence is in memory, so for one grace
+    /// period agents are still reconnecting and nobody falls back yet.
+    started: tokio::time::Instant,
     /// Accept timeouts, by conversation.
     offers: Deadlines<i64>,
     /// Inactivity limits of active chats, by conversation.
     idle: Deadlines<i64>,
+}
+
+impl Default for Router {
+    fn default() -> Self {
+        Self {
+            lock: Arc::default(),
+            started: tokio::time::Instant::now(),
+            offers: Deadlines::default(),
+            idle: Deadlines::default(),
+        }
+    }
 }
 
 impl Router {
@@ -109,6 +123,14 @@ async fn route_locked(state: &AppState, id: i64) -> Result<(), StoreError> {
         decide::decide(&dir, Request { routing: &routing, visitor, tried: &tried, rotation: &rotation });
     decision.name_agents(&dir);
     tracing::debug!(conversation = id, outcome = ?decision.outcome, "routed");
+    let grace = Duration::from_secs(state.settings.routing.disconnect_grace_secs);
+    let settling = grace.saturating_sub(state.router.started.elapsed());
+    if decision.outcome == Outcome::Fallback && !settling.is_zero() {
+        // Just started: agents' inboxes are still reconnecting. Decide again
+        // once they have had the grace period.
+        route_after(state, id, settling);
+        return Ok(());
+    }
     store.save_decision(id, &decision).await?;
     match decision.outcome {
         Outcome::Offer { agent, pool, .. } => {
@@ -132,6 +154,16 @@ async fn route_locked(state: &AppState, id: i64) -> Result<(), StoreError> {
         Outcome::Fallback => fall_back(state, &conv).await?,
     }
     Ok(())
+}
+
+fn route_after(state: &AppState, conversation: i64, after: Duration) {
+    let s = state.clone();
+    let task: Task = Box::pin(async move {
+        if let Err(e) = route(&s, conversation).await {
+            log("routing after the start", conversation)(e);
+        }
+    });
+    state.router.offers.set(conversation, after, task);
 }
 
 async fn fall_back(state: &AppState, conv: &Conversation) -> Result<(), StoreError> {
@@ -199,7 +231,8 @@ pub async fn resume(state: &AppState) -> Result<(), StoreError> {
         i64::try_from(state.settings.routing.accept_timeout_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
     let now = crate::store::routing::now_ms();
     for (conv, offered_at) in store.conversations_in("offered").await? {
-        let Some(agent) = conv.agent_id else { continue };
+        // Without an agent (removed meanwhile) it moves on at once.
+        let agent = conv.agent_id.unwrap_or(0);
         let left = offered_at.map_or(0, |t| (t.saturating_add(timeout_ms) - now).max(0));
         arm_offer(state, conv.id, agent, Duration::from_millis(u64::try_from(left).unwrap_or(0)));
     }
@@ -207,18 +240,9 @@ pub async fn resume(state: &AppState) -> Result<(), StoreError> {
     for (id, idle) in store.active_idle_secs().await? {
         arm_idle(state, id, Duration::from_secs_f64((limit - idle).max(0.0)));
     }
-    // Left waiting by a stop mid-decision: route once agents have had the
-    // grace period to reconnect.
-    let grace = Duration::from_secs(state.settings.routing.disconnect_grace_secs);
+    // Left waiting by a stop mid-decision.
     for (conv, _) in store.conversations_in("waiting").await? {
-        let s = state.clone();
-        let id = conv.id;
-        let task: Task = Box::pin(async move {
-            if let Err(e) = route(&s, id).await {
-                log("routing after a restart", id)(e);
-            }
-        });
-        state.router.offers.set(id, grace, task);
+        route(state, conv.id).await?;
     }
     Ok(())
 }

@@ -117,6 +117,11 @@ impl Store {
                 members.push(id);
             }
         }
+        // Names equal but for non-ASCII case share an entry: keep it ascending.
+        for members in teams.values_mut() {
+            members.sort_unstable();
+            members.dedup();
+        }
         Ok(teams)
     }
 
@@ -171,9 +176,10 @@ impl Store {
         Ok(true)
     }
 
-    /// Takes back an offer `agent_id` declined or let time out: the
-    /// conversation waits for routing again and the attempt is remembered.
-    /// `false` when it was not (or no longer) offered to them.
+    /// Takes back an offer `agent_id` declined or let time out (or whose
+    /// agent was removed meanwhile): the conversation waits for routing again
+    /// and the attempt is remembered. `false` when it was not (or no longer)
+    /// offered to them.
     pub async fn withdraw_offer(
         &self,
         conversation: i64,
@@ -183,7 +189,7 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let done = sqlx::query(
             "UPDATE conversations SET state = 'waiting', agent_id = NULL, offered_at = NULL
-             WHERE id = ? AND agent_id = ? AND state = 'offered'",
+             WHERE id = ? AND (agent_id = ? OR agent_id IS NULL) AND state = 'offered'",
         )
         .bind(conversation)
         .bind(agent_id)
@@ -193,15 +199,33 @@ impl Store {
             return Ok(false);
         }
         sqlx::query(
-            "INSERT OR REPLACE INTO routing_attempts (conversation_id, agent_id, outcome) VALUES (?, ?, ?)",
+            "INSERT OR REPLACE INTO routing_attempts (conversation_id, agent_id, outcome)
+             SELECT ?, id, ? FROM agents WHERE id = ?",
         )
         .bind(conversation)
-        .bind(agent_id)
         .bind(skip_to_db(why))
+        .bind(agent_id)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
         Ok(true)
+    }
+
+    /// Moves a conversation that is only offered (not yet accepted) to
+    /// `state`, atomically; returns the agent it was offered to, who must be
+    /// told the offer is gone. `None` when it was not offered.
+    pub async fn close_offer(
+        &self,
+        conversation: i64,
+        state: &str,
+    ) -> Result<Option<Option<i64>>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "UPDATE conversations SET state = ?, offered_at = NULL WHERE id = ? AND state = 'offered' RETURNING agent_id",
+        )
+        .bind(state)
+        .bind(conversation)
+        .fetch_optional(&self.pool)
+        .await?)
     }
 
     /// Agents who declined or let this conversation's offer time out.

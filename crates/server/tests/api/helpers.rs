@@ -24,13 +24,17 @@ pub const ALLOWED: &str = "https://shop.example.com";
 pub type Tweak = fn(&mut Settings);
 
 fn settings(dir: &Path) -> Settings {
-    Settings {
+    let mut s = Settings {
         listen: ([127, 0, 0, 1], 0).into(),
         demo_listen: Some(([127, 0, 0, 1], 0).into()),
         data_dir: dir.join("data"),
         assets_dir: dir.join("dist"),
         ..Settings::default()
-    }
+    };
+    // No disconnect grace (so no waiting for agents to reconnect after a
+    // start) unless a test asks for it.
+    s.routing.disconnect_grace_secs = 0;
+    s
 }
 
 async fn start(dir: tempfile::TempDir, seed: bool, tweak: Tweak) -> TestApp {

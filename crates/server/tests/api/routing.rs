@@ -365,3 +365,17 @@ async fn when_the_visitor_leaves_before_anyone_accepts_the_offer_is_withdrawn() 
     ada.send(&AgentIn::Accept { conversation: c }).await;
     assert!(matches!(ada.recv().await, AgentOut::Error { code: ErrorCode::NotYours, .. }));
 }
+
+#[tokio::test]
+async fn right_after_a_restart_chats_wait_for_agents_to_reconnect_instead_of_falling_back() {
+    let app = spawn_app_with(|s| s.routing.disconnect_grace_secs = 2).await;
+    let app = app.restart().await;
+    // Nobody is connected yet: within the grace period after the start the
+    // chat waits…
+    let mut v = hand_off(&app, Routing::RoundRobin, &[], "en").await;
+    v.silent_for(300).await;
+    // …Ada's inbox reconnects, and at the end of the grace period she gets it.
+    let mut ada = app.agent("ada@example.com").await;
+    offer(&mut ada).await;
+    assert_eq!(v.recv().await, VisitorOut::State { state: ConversationState::Offered });
+}
