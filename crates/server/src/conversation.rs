@@ -67,6 +67,11 @@ pub async fn accept(state: &AppState, conversation: i64, agent: i64) -> Result<b
         return Ok(false);
     }
     crate::routing::accepted(state, conversation);
+    // The agent's other inbox tabs move it from offered to active too.
+    state.hub.publish_agent(
+        agent,
+        switchboard_protocol::wire::AgentOut::State { conversation, state: ConversationState::Active },
+    );
     state.hub.publish(conversation, Event::State(ConversationState::Active));
     if let Some(info) = state.store.agent_info(agent).await? {
         state.hub.publish(conversation, Event::Assigned(info));

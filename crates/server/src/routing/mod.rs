@@ -160,7 +160,8 @@ fn route_after(state: &AppState, conversation: i64, after: Duration) {
     let s = state.clone();
     let task: Task = Box::pin(async move {
         if let Err(e) = route(&s, conversation).await {
-            log("routing after the start", conversation)(e);
+            log("routing", conversation)(e);
+            retry_later(&s, conversation);
         }
     });
     state.router.offers.set(conversation, after, task);
@@ -169,15 +170,31 @@ fn route_after(state: &AppState, conversation: i64, after: Duration) {
 async fn fall_back(state: &AppState, conv: &Conversation) -> Result<(), StoreError> {
     let text = state.store.fallback_message(conv.site_id).await?;
     let text = if text.trim().is_empty() { DEFAULT_FALLBACK.to_owned() } else { text };
+    // Only a chat still waiting falls back: one the visitor ended stays ended.
+    if !state.store.fall_back(conv.id).await? {
+        return Ok(());
+    }
+    ended(state, conv.id);
     conversation::post(state, conv.id, Author::System, None, &text).await?;
-    conversation::set_state(state, conv.id, ConversationState::Fallback).await
+    state.hub.publish(conv.id, Event::State(ConversationState::Fallback));
+    Ok(())
 }
+
+/// Routing a conversation failed (storage trouble): it is tried again a
+/// little later rather than left waiting.
+pub fn retry_later(state: &AppState, conversation: i64) {
+    route_after(state, conversation, RETRY);
+}
+
+/// How long after a failed routing attempt it is tried again.
+const RETRY: Duration = Duration::from_secs(5);
 
 fn arm_offer(state: &AppState, conversation: i64, agent: i64, after: Duration) {
     let s = state.clone();
     let task: Task = Box::pin(async move {
         if let Err(e) = move_on(&s, conversation, agent, Skip::TimedOut).await {
             log("routing after an accept timeout", conversation)(e);
+            retry_later(&s, conversation);
         }
     });
     state.router.offers.set(conversation, after, task);

@@ -166,7 +166,8 @@ impl Store {
     /// Accepts an offer: only the agent it was offered to, only while offered.
     pub async fn accept(&self, conversation: i64, agent_id: i64) -> Result<bool, StoreError> {
         let done = sqlx::query(
-            "UPDATE conversations SET state = 'active' WHERE id = ? AND agent_id = ? AND state = 'offered'",
+            "UPDATE conversations SET state = 'active', accepted_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+             WHERE id = ? AND agent_id = ? AND state = 'offered'",
         )
         .bind(conversation)
         .bind(agent_id)

@@ -228,6 +228,17 @@ impl Store {
         .await?)
     }
 
+    /// Moves a waiting conversation to the fallback state; `false` when it is
+    /// no longer waiting (the visitor ended it meanwhile).
+    pub async fn fall_back(&self, conversation: i64) -> Result<bool, StoreError> {
+        let done =
+            sqlx::query("UPDATE conversations SET state = 'fallback' WHERE id = ? AND state = 'waiting'")
+                .bind(conversation)
+                .execute(&self.pool)
+                .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// Agents who declined or let this conversation's offer time out.
     pub async fn attempts(&self, conversation: i64) -> Result<Vec<(i64, Skip)>, StoreError> {
         let rows = sqlx::query("SELECT agent_id, outcome FROM routing_attempts WHERE conversation_id = ?")
@@ -256,12 +267,13 @@ impl Store {
         Ok(rows.iter().map(|r| (super::conversations::conversation(r), r.get("offered_at"))).collect())
     }
 
-    /// Seconds since the last message of each active conversation (or since
-    /// it was offered, without messages).
+    /// Seconds since the last message of each active conversation, or since
+    /// it was accepted when that is later.
     pub async fn active_idle_secs(&self) -> Result<Vec<(i64, f64)>, StoreError> {
         let rows = sqlx::query(
-            "SELECT c.id, (julianday('now') - julianday(COALESCE(
-                 (SELECT MAX(m.at) FROM messages m WHERE m.conversation_id = c.id), c.created_at))) * 86400.0 AS idle
+            "SELECT c.id, (julianday('now') - MAX(
+                 COALESCE((SELECT julianday(MAX(m.at)) FROM messages m WHERE m.conversation_id = c.id), 0),
+                 julianday(COALESCE(c.accepted_at, c.created_at)))) * 86400.0 AS idle
              FROM conversations c WHERE c.state = 'active'",
         )
         .fetch_all(&self.pool)

@@ -131,7 +131,10 @@ impl Session {
                     conversation::open(&self.state, self.site.id, visitor, &h).await.map_err(internal)?;
                 self.follow(conv.id, 0);
                 let _ = self.out.send(VisitorOut::State { state: conv.state }).await;
-                crate::routing::route(&self.state, conv.id).await.map_err(internal)?;
+                if let Err(e) = crate::routing::route(&self.state, conv.id).await {
+                    tracing::error!(error = %e, conversation = conv.id, "routing a hand-off; trying again");
+                    crate::routing::retry_later(&self.state, conv.id);
+                }
                 self.conversation = Some(conv);
                 Ok(())
             }

@@ -120,3 +120,76 @@ fn the_admin_cli_refuses_bad_input_with_a_reason_and_exit_code_1() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains(&format!("{}:5:6: card m: the branch ends", bad.display())), "{err}");
 }
+
+#[test]
+fn routing_is_managed_from_the_cli_with_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    stdout(&switchboard(d, &["site", "add", "acme", "--name", "Acme", "--origin", "https://acme.example"]));
+    stdout(&switchboard(d, &["agent", "add", "ada@example.com", "--name", "Ada"]));
+
+    let added = stdout(&switchboard(
+        d,
+        &["rule", "account", "add", "BigCorp.com", "--agent", "ada@example.com", "--site", "acme"],
+    ));
+    assert!(added.contains("Visitors at bigcorp.com go to ada@example.com first"), "{added}");
+    assert_eq!(
+        stdout(&switchboard(d, &["rule", "account", "list", "--site", "acme"])),
+        "bigcorp.com\tada@example.com\n"
+    );
+    let bad = switchboard(
+        d,
+        &["rule", "account", "add", "bigcorp", "--agent", "ada@example.com", "--site", "acme"],
+    );
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("not an email domain"));
+    let unknown =
+        switchboard(d, &["rule", "account", "add", "x.com", "--agent", "bob@example.com", "--site", "acme"]);
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no agent bob@example.com"));
+    stdout(&switchboard(d, &["rule", "account", "remove", "bigcorp.com", "--site", "acme"]));
+    assert_eq!(stdout(&switchboard(d, &["rule", "account", "list", "--site", "acme"])), "");
+
+    stdout(&switchboard(
+        d,
+        &[
+            "agent",
+            "schedule",
+            "ada@example.com",
+            "--time-zone",
+            "Europe/Amsterdam",
+            "--block",
+            "mon-fri 09:00-17:00",
+            "--block",
+            "sat,sun 10:00-12:00",
+        ],
+    ));
+    for (block, error) in [
+        ("fri-mon 09:00-17:00", "a day range runs forward"),
+        ("mon 17:00-09:00", "must be before"),
+        ("mon", "days and hours"),
+    ] {
+        let o =
+            switchboard(d, &["agent", "schedule", "ada@example.com", "--time-zone", "UTC", "--block", block]);
+        assert!(!o.status.success(), "{block}");
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains(error),
+            "{block}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    let tz = switchboard(
+        d,
+        &[
+            "agent",
+            "schedule",
+            "ada@example.com",
+            "--time-zone",
+            "Nowhere/Land",
+            "--block",
+            "mon 09:00-10:00",
+        ],
+    );
+    assert!(String::from_utf8_lossy(&tz.stderr).contains("unknown time zone"));
+    stdout(&switchboard(d, &["agent", "schedule", "ada@example.com", "--clear"]));
+    stdout(&switchboard(d, &["agent", "update", "ada@example.com", "--live-chat", "false"]));
+}

@@ -180,7 +180,7 @@ async fn a_declined_offer_moves_on_at_once() {
     // Declining what is not yours is refused.
     ada.send(&AgentIn::Decline { conversation: c }).await;
     assert!(matches!(ada.recv().await, AgentOut::Error { code: ErrorCode::NotYours, .. }));
-    grace.send(&AgentIn::Accept { conversation: c }).await;
+    grace.accept(c).await;
     grace.silent_for(100).await;
     assert_eq!(app.state.store.conversation(c).await.unwrap().unwrap().state, ConversationState::Active);
     let e = explain(&app, c).await;
@@ -195,7 +195,7 @@ async fn an_agent_at_capacity_gets_no_more_chats() {
     let mut grace = app.agent("grace@example.com").await;
     let _v1 = hand_off(&app, Routing::RoundRobin, &[], "en").await;
     let (c1, _) = offer(&mut ada).await;
-    ada.send(&AgentIn::Accept { conversation: c1 }).await;
+    ada.accept(c1).await;
     let _v2 = hand_off(&app, Routing::RoundRobin, &[], "en").await;
     offer(&mut grace).await;
     // Both are full (an offer counts): the third visitor gets the fallback.
@@ -251,7 +251,7 @@ async fn availability_is_stored_and_a_dropped_agent_stays_routable_for_the_grace
     let mut grace = app.agent("grace@example.com").await;
     let (c, secs) = offer(&mut grace).await;
     assert!((99..=100).contains(&secs), "{secs}");
-    grace.send(&AgentIn::Accept { conversation: c }).await;
+    grace.accept(c).await;
     assert_eq!(v1.recv().await, VisitorOut::State { state: ConversationState::Active });
     // Switching off does not end the chat she has.
     grace.send(&AgentIn::Availability { available: false }).await;
@@ -378,4 +378,16 @@ async fn right_after_a_restart_chats_wait_for_agents_to_reconnect_instead_of_fal
     let mut ada = app.agent("ada@example.com").await;
     offer(&mut ada).await;
     assert_eq!(v.recv().await, VisitorOut::State { state: ConversationState::Offered });
+}
+
+#[tokio::test]
+async fn an_offer_shows_in_every_inbox_tab_and_accepting_in_one_updates_the_others() {
+    let app = spawn_app().await;
+    let mut tab1 = app.agent("ada@example.com").await;
+    let mut tab2 = app.agent("ada@example.com").await;
+    let _v = hand_off(&app, Routing::RoundRobin, &[], "en").await;
+    let (c, _) = offer(&mut tab1).await;
+    assert_eq!(offer(&mut tab2).await.0, c);
+    tab1.accept(c).await;
+    assert_eq!(tab2.recv().await, AgentOut::State { conversation: c, state: ConversationState::Active });
 }

@@ -63,7 +63,7 @@ async fn a_visitor_and_an_agent_chat_in_real_time_until_the_agent_ends_it() {
     // The visitor writes while waiting; the agent sees it once accepted.
     v.send(&VisitorIn::Message { client_id: "v1".into(), text: "Hi, anyone?".into() }).await;
     assert!(matches!(v.recv().await, VisitorOut::Message(m) if m.seq == 1));
-    ada.send(&AgentIn::Accept { conversation: conv }).await;
+    ada.accept(conv).await;
     assert!(matches!(v.recv().await, VisitorOut::State { state: ConversationState::Active }));
     let expected = switchboard_protocol::wire::AgentInfo {
         name: "Ada Lovelace".into(),
@@ -183,7 +183,7 @@ async fn an_agent_who_reconnects_resumes_a_conversation_without_losing_a_message
     let mut ada = app.agent("ada@example.com").await;
     let mut v = visitor_hands_off(&app, "Grace").await;
     let (conv, _) = offer(&mut ada).await;
-    ada.send(&AgentIn::Accept { conversation: conv }).await;
+    ada.accept(conv).await;
     v.send(&VisitorIn::Message { client_id: "v1".into(), text: "one".into() }).await;
     // The agent follows the conversation from its accept on: the stored
     // message arrives (replayed or live), exactly once.
@@ -211,7 +211,7 @@ async fn agents_list_their_open_conversations_and_everyones_past_ones_but_not_ot
     let mut ada = app.agent("ada@example.com").await;
     let mut v = visitor_hands_off(&app, "Grace").await;
     let (conv, _) = offer(&mut ada).await;
-    ada.send(&AgentIn::Accept { conversation: conv }).await;
+    ada.accept(conv).await;
     v.send(&VisitorIn::Message { client_id: "v1".into(), text: "Question about pricing".into() }).await;
     assert!(matches!(ada.recv().await, AgentOut::Message { .. }));
 
@@ -251,7 +251,7 @@ async fn an_idle_chat_ends_and_both_sides_are_told() {
     let mut ada = app.agent("ada@example.com").await;
     let mut v = visitor_hands_off(&app, "Grace").await;
     let (conv, _) = offer(&mut ada).await;
-    ada.send(&AgentIn::Accept { conversation: conv }).await;
+    ada.accept(conv).await;
     for _ in 0..3 {
         v.recv().await; // offered, active, agent
     }

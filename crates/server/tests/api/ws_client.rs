@@ -118,6 +118,12 @@ impl VisitorClient {
 }
 
 impl AgentClient {
+    /// Accepts an offer; the server confirms with the active state.
+    pub async fn accept(&mut self, conversation: i64) {
+        self.send(&AgentIn::Accept { conversation }).await;
+        assert_eq!(self.recv().await, AgentOut::State { conversation, state: ConversationState::Active });
+    }
+
     /// Says hello; returns the agent's name.
     pub async fn hello(&mut self) -> String {
         self.send(&AgentIn::Hello { protocol: 1 }).await;

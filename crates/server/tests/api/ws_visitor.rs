@@ -86,7 +86,7 @@ async fn a_foreign_origin_or_unknown_site_cannot_open_the_visitor_socket() {
 async fn after_a_dropped_socket_every_missed_message_arrives_once_in_order() {
     let app = spawn_app().await;
     let (mut c, token, conv, mut ada) = handed_off(&app).await;
-    ada.send(&AgentIn::Accept { conversation: conv }).await;
+    ada.accept(conv).await;
     assert!(matches!(c.recv().await, VisitorOut::State { state: ConversationState::Active }));
     assert!(matches!(c.recv().await, VisitorOut::Agent(_)));
     c.send(&say("m1", "Hi")).await;
