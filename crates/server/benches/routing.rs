@@ -11,7 +11,7 @@ use switchboard_protocol::attribute::Attributes;
 use switchboard_protocol::rules::{Combine, Condition, Op, RoutingRule, Target};
 use switchboard_protocol::stream::Routing;
 use switchboard_protocol::wire::PageContext;
-use switchboard_server::routing::conditions::Visitor;
+use switchboard_server::routing::conditions::{Rules, Visitor};
 use switchboard_server::routing::decide::{decide, Agent, Directory, Request};
 
 fn directory() -> Directory {
@@ -28,7 +28,7 @@ fn directory() -> Directory {
     for t in 0..20 {
         teams.insert(format!("team{t}"), (1..=1000).filter(|id| id % 20 == t).collect());
     }
-    let rules = (0..200)
+    let rules: Vec<RoutingRule> = (0..200)
         .map(|i| RoutingRule {
             name: format!("rule{i}"),
             priority: 1000 - i,
@@ -66,7 +66,7 @@ fn directory() -> Directory {
         .collect();
     let account_routes =
         (0..100).map(|i| (format!("account{i}.com"), format!("agent{i}@example.com"))).collect();
-    Directory { agents, teams, rules, account_routes, capacity: 10 }
+    Directory { agents, teams, rules: Rules::new(rules), account_routes, capacity: 10 }
 }
 
 fn bench(c: &mut Criterion) {

@@ -6,44 +6,35 @@ use super::Stream;
 /// Whether `path` matches `pattern`, where `*` matches any run of characters
 /// (including none and `/`) and everything else matches itself.
 pub fn matches(pattern: &str, path: &str) -> bool {
-    wildcard(pattern.as_bytes(), path.as_bytes(), |a, b| a == b)
-}
-
-/// [`matches`], ignoring ASCII case.
-pub fn matches_ignoring_ascii_case(pattern: &str, s: &str) -> bool {
-    wildcard(pattern.as_bytes(), s.as_bytes(), |a, b| a.eq_ignore_ascii_case(&b))
-}
-
-fn wildcard(p: &[u8], s: &[u8], same: impl Fn(u8, u8) -> bool) -> bool {
+    let (p, s) = (pattern.as_bytes(), path.as_bytes());
     // The literal runs between `*`s must appear in order: the first at the
     // start, the last at the end, each middle one at its leftmost place after
     // the one before (leftmost is never worse). Linear-ish, no backtracking,
     // no regex engine in the widget.
-    let eq = |a: &[u8], b: &[u8]| a.len() == b.len() && a.iter().zip(b).all(|(&x, &y)| same(x, y));
     let mut parts = p.split(|&b| b == b'*');
     let first = parts.next().unwrap_or_default();
     let Some(last) = parts.next_back() else {
-        return eq(p, s);
+        return p == s;
     };
-    if s.len() < first.len() + last.len() || !eq(&s[..first.len()], first) {
+    if s.len() < first.len() + last.len() || s[..first.len()] != *first {
         return false;
     }
     let end = s.len() - last.len();
-    if !eq(&s[end..], last) {
+    if s[end..] != *last {
         return false;
     }
     let mut pos = first.len();
     for mid in parts.filter(|m| !m.is_empty()) {
         // Leftmost occurrence in s[pos..end]: scan for the first byte, then compare.
         loop {
-            let Some(at) = s[pos..end].iter().position(|&b| same(b, mid[0])) else {
+            let Some(at) = s[pos..end].iter().position(|&b| b == mid[0]) else {
                 return false;
             };
             let start = pos + at;
             if end - start < mid.len() {
                 return false;
             }
-            if eq(&s[start..start + mid.len()], mid) {
+            if s[start..start + mid.len()] == *mid {
                 pos = start + mid.len();
                 break;
             }

@@ -1,8 +1,8 @@
 //! Evaluating custom routing rules against a visitor: pure, no I/O.
 
 use switchboard_protocol::attribute::Attributes;
-use switchboard_protocol::rules::{Combine, Condition, Op, RoutingRule};
-use switchboard_protocol::stream::select::{matches, matches_ignoring_ascii_case};
+use switchboard_protocol::rules::{Combine, Op, RoutingRule};
+use switchboard_protocol::stream::select::matches;
 use switchboard_protocol::wire::PageContext;
 
 /// What rules and account routes test: the captured attributes and where the
@@ -36,66 +36,132 @@ impl<'a> Visitor<'a> {
     }
 }
 
-fn eq(a: &str, b: &str) -> bool {
-    a.eq_ignore_ascii_case(b) || (!(a.is_ascii() && b.is_ascii()) && a.to_lowercase() == b.to_lowercase())
+/// A site's rules, prepared once for evaluation: each distinct field is read
+/// from the visitor once per decision, and values are trimmed and lowercased
+/// up front, so comparing is plain string work.
+#[derive(Debug, Clone, Default)]
+pub struct Rules {
+    rules: Vec<RoutingRule>,
+    checks: Vec<(Combine, Vec<Check>)>,
+    fields: Vec<String>,
 }
 
-/// Case-insensitive `contains`, `starts_with` and wildcard match, without
-/// allocating when both sides are ASCII (a decision evaluates every rule).
-fn ci(hay: &str, needle: &str, op: Op) -> bool {
-    if hay.is_ascii() && needle.is_ascii() {
-        let (h, n) = (hay.as_bytes(), needle.as_bytes());
-        match op {
-            Op::StartsWith => h.len() >= n.len() && h[..n.len()].eq_ignore_ascii_case(n),
-            Op::Contains => n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n)),
-            _ => matches_ignoring_ascii_case(needle, hay),
+#[derive(Debug, Clone)]
+struct Check {
+    /// Index into [`Rules::fields`].
+    field: usize,
+    op: Op,
+    /// Trimmed, lowercased.
+    values: Vec<String>,
+    /// For `greater_than`.
+    number: Option<f64>,
+}
+
+fn norm(s: &str) -> String {
+    s.trim().to_lowercase()
+}
+
+impl Rules {
+    /// Prepares `rules`, highest priority first.
+    pub fn new(rules: Vec<RoutingRule>) -> Self {
+        let mut fields: Vec<String> = Vec::new();
+        let checks = rules
+            .iter()
+            .map(|r| {
+                let checks = r
+                    .conditions
+                    .iter()
+                    .map(|c| {
+                        let field = fields.iter().position(|f| *f == c.field).unwrap_or_else(|| {
+                            fields.push(c.field.clone());
+                            fields.len() - 1
+                        });
+                        Check {
+                            field,
+                            op: c.op,
+                            values: c.values.iter().map(|v| norm(v)).collect(),
+                            number: c.values.first().and_then(|v| v.trim().parse().ok()),
+                        }
+                    })
+                    .collect();
+                (r.combine, checks)
+            })
+            .collect();
+        Rules { rules, checks, fields }
+    }
+
+    /// The rules, highest priority first.
+    pub fn rules(&self) -> &[RoutingRule] {
+        &self.rules
+    }
+
+    /// The first rule whose conditions hold for the visitor.
+    pub fn first_match(&self, visitor: &Visitor<'_>) -> Option<&RoutingRule> {
+        if self.rules.is_empty() {
+            return None;
         }
-    } else {
-        let (h, n) = (hay.to_lowercase(), needle.to_lowercase());
-        match op {
-            Op::StartsWith => h.starts_with(&n),
-            Op::Contains => h.contains(&n),
-            _ => matches(&n, &h),
-        }
+        let values: Vec<Option<String>> =
+            self.fields.iter().map(|f| visitor.field(f).map(norm).filter(|v| !v.is_empty())).collect();
+        let i = self.checks.iter().position(|(combine, checks)| {
+            let mut each = checks.iter().map(|c| c.holds(values[c.field].as_deref()));
+            match combine {
+                Combine::All => each.all(|h| h),
+                Combine::Any => each.any(|h| h),
+            }
+        })?;
+        Some(&self.rules[i])
     }
 }
 
-/// Whether one condition holds for `value` (`None`: the field is unknown).
-/// Comparisons ignore case and surrounding spaces; an unknown value holds
-/// only for `is_empty` and `is_not`.
-pub fn holds(c: &Condition, value: Option<&str>) -> bool {
-    let value = value.map(str::trim).filter(|v| !v.is_empty());
-    let Some(v) = value else {
-        return matches!(c.op, Op::IsEmpty | Op::IsNot);
-    };
-    let mut values = c.values.iter().map(|x| x.trim());
-    match c.op {
-        Op::IsEmpty => false,
-        Op::Is => values.any(|x| eq(x, v)),
-        Op::IsNot => !values.any(|x| eq(x, v)),
-        Op::Contains | Op::StartsWith | Op::Matches => values.any(|x| ci(v, x, c.op)),
-        Op::GreaterThan => match (v.parse::<f64>(), c.values.first().map(|x| x.trim().parse::<f64>())) {
-            (Ok(n), Some(Ok(limit))) => n > limit,
-            _ => false,
-        },
-    }
-}
-
-/// Whether a rule's conditions hold for the visitor, combined as the rule says.
-pub fn rule_matches(rule: &RoutingRule, visitor: &Visitor<'_>) -> bool {
-    let mut each = rule.conditions.iter().map(|c| holds(c, visitor.field(&c.field)));
-    match rule.combine {
-        Combine::All => each.all(|h| h),
-        Combine::Any => each.any(|h| h),
+impl Check {
+    /// Whether the check holds for `value` (trimmed, lowercased; `None`:
+    /// unknown or empty). An unknown value holds only for `is_empty` and `is_not`.
+    fn holds(&self, value: Option<&str>) -> bool {
+        let Some(v) = value else {
+            return matches!(self.op, Op::IsEmpty | Op::IsNot);
+        };
+        let mut values = self.values.iter();
+        match self.op {
+            Op::IsEmpty => false,
+            Op::Is => values.any(|x| x == v),
+            Op::IsNot => !values.any(|x| x == v),
+            Op::Contains => values.any(|x| v.contains(x.as_str())),
+            Op::StartsWith => values.any(|x| v.starts_with(x.as_str())),
+            Op::Matches => values.any(|x| matches(x, v)),
+            Op::GreaterThan => match (v.parse::<f64>(), self.number) {
+                (Ok(n), Some(limit)) => n > limit,
+                _ => false,
+            },
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use switchboard_protocol::rules::Condition;
 
     fn cond(field: &str, op: Op, values: &[&str]) -> Condition {
         Condition { field: field.into(), op, values: values.iter().map(|v| (*v).to_owned()).collect() }
+    }
+
+    /// Whether one condition on field `x` holds when `x` has `value`.
+    fn holds(c: &Condition, value: Option<&str>) -> bool {
+        let rules = Rules::new(vec![RoutingRule {
+            name: "r".into(),
+            priority: 0,
+            combine: Combine::All,
+            conditions: vec![c.clone()],
+            route_to: switchboard_protocol::rules::Target::Team("T".into()),
+        }]);
+        let attributes: Attributes =
+            value.map(|v| ("custom:x".to_owned(), v.to_owned())).into_iter().collect();
+        let page = PageContext::default();
+        rules.first_match(&Visitor { attributes: &attributes, page: &page }).is_some()
+    }
+
+    fn rule_matches(rule: &RoutingRule, v: &Visitor<'_>) -> bool {
+        Rules::new(vec![rule.clone()]).first_match(v).is_some()
     }
 
     fn visitor_with(attrs: &[(&str, &str)], page: PageContext) -> (Attributes, PageContext) {
@@ -123,32 +189,35 @@ mod tests {
 
     #[test]
     fn every_operator_ignores_case_and_spaces() {
-        let is = cond("x", Op::Is, &["bigcorp.com", "acme.io"]);
+        let is = cond("custom:x", Op::Is, &["bigcorp.com", "acme.io"]);
         assert!(holds(&is, Some(" BigCorp.COM ")));
         assert!(!holds(&is, Some("bigcorp.co")));
         assert!(!holds(&is, None));
-        let is_not = cond("x", Op::IsNot, &["nl"]);
+        let is_not = cond("custom:x", Op::IsNot, &["nl"]);
         assert!(holds(&is_not, Some("en")));
         assert!(!holds(&is_not, Some("NL")));
         assert!(holds(&is_not, None), "unknown is not any of the values");
-        assert!(holds(&cond("x", Op::Contains, &["PRIC"]), Some("/en/pricing")));
-        assert!(!holds(&cond("x", Op::Contains, &["pric"]), Some("/about")));
-        assert!(holds(&cond("x", Op::StartsWith, &["https://Shop."]), Some("https://shop.example.com/")));
-        assert!(!holds(&cond("x", Op::StartsWith, &["shop"]), Some("https://shop.example.com/")));
-        let gt = cond("x", Op::GreaterThan, &["50"]);
+        assert!(holds(&cond("custom:x", Op::Contains, &["PRIC"]), Some("/en/pricing")));
+        assert!(!holds(&cond("custom:x", Op::Contains, &["pric"]), Some("/about")));
+        assert!(holds(
+            &cond("custom:x", Op::StartsWith, &["https://Shop."]),
+            Some("https://shop.example.com/")
+        ));
+        assert!(!holds(&cond("custom:x", Op::StartsWith, &["shop"]), Some("https://shop.example.com/")));
+        let gt = cond("custom:x", Op::GreaterThan, &["50"]);
         assert!(holds(&gt, Some("50.5")));
         assert!(!holds(&gt, Some("50")));
         assert!(!holds(&gt, Some("many")));
         assert!(!holds(&gt, None));
-        let empty = cond("x", Op::IsEmpty, &[]);
+        let empty = cond("custom:x", Op::IsEmpty, &[]);
         assert!(holds(&empty, None));
         assert!(holds(&empty, Some("  ")));
         assert!(!holds(&empty, Some("x")));
-        let m = cond("x", Op::Matches, &["*/pricing*", "spring-*"]);
+        let m = cond("custom:x", Op::Matches, &["*/pricing*", "spring-*"]);
         assert!(holds(&m, Some("https://shop.example.com/Pricing/team")));
         assert!(holds(&m, Some("Spring-2026")));
         assert!(!holds(&m, Some("autumn-spring-2026")));
-        assert!(holds(&cond("x", Op::Is, &["ÉCOLE"]), Some("école")));
+        assert!(holds(&cond("custom:x", Op::Is, &["ÉCOLE"]), Some("école")));
     }
 
     #[test]

@@ -9,10 +9,10 @@
 
 use serde::Serialize;
 use std::collections::HashMap;
-use switchboard_protocol::rules::{RoutingRule, Target};
+use switchboard_protocol::rules::Target;
 use switchboard_protocol::stream::Routing;
 
-use super::conditions::{rule_matches, Visitor};
+use super::conditions::{Rules, Visitor};
 
 /// An agent as routing sees them at the moment of the decision.
 #[derive(Debug, Clone)]
@@ -37,8 +37,9 @@ pub struct Directory {
     pub agents: Vec<Agent>,
     /// Team name (lowercase) → member ids, ascending.
     pub teams: HashMap<String, Vec<i64>>,
-    /// The site's custom rules, highest priority first (ties by name).
-    pub rules: Vec<RoutingRule>,
+    /// The site's custom rules, highest priority first (ties by name),
+    /// prepared for evaluation.
+    pub rules: Rules,
     /// Email domain (lowercase) → agent email.
     pub account_routes: HashMap<String, String>,
     /// Most open chats an agent may have.
@@ -318,7 +319,7 @@ fn route(run: &mut Run<'_>) -> Option<Outcome> {
         }
         Routing::Rules => {
             let visitor = run.req.visitor;
-            let matched = run.dir.rules.iter().find(|r| rule_matches(r, &visitor));
+            let matched = run.dir.rules.first_match(&visitor);
             let found = match matched {
                 None => {
                     run.steps.push(Step::new(Stage::NoRuleMatched));

@@ -94,7 +94,7 @@ pub async fn directory(state: &AppState, site_id: i64) -> Result<Directory, Stor
     Ok(Directory {
         agents,
         teams: store.team_member_ids().await?,
-        rules: store.rules(site_id).await?,
+        rules: conditions::Rules::new(store.rules(site_id).await?),
         account_routes,
         capacity: state.settings.routing.capacity,
     })

@@ -1,7 +1,8 @@
 use super::*;
+use crate::routing::conditions::Rules;
 use proptest::prelude::*;
 use switchboard_protocol::attribute::Attributes;
-use switchboard_protocol::rules::{Combine, Condition, Op};
+use switchboard_protocol::rules::{Combine, Condition, Op, RoutingRule};
 use switchboard_protocol::wire::PageContext;
 
 fn agent(id: i64, name: &str) -> Agent {
@@ -16,7 +17,7 @@ fn directory() -> Directory {
     Directory {
         agents: vec![agent(1, "ada"), agent(2, "bob"), agent(3, "cy"), agent(4, "dee")],
         teams,
-        rules: Vec::new(),
+        rules: Rules::default(),
         account_routes: HashMap::new(),
         capacity: 10,
     }
@@ -187,7 +188,7 @@ fn rule(name: &str, priority: i32, field: &str, op: Op, values: &[&str], to: Tar
 #[test]
 fn the_first_matching_rule_by_priority_wins() {
     let mut dir = directory();
-    dir.rules = vec![
+    dir.rules = Rules::new(vec![
         rule(
             "Big deals",
             20,
@@ -205,7 +206,7 @@ fn the_first_matching_rule_by_priority_wins() {
             &["nl"],
             Target::Agents(vec!["ada@example.com".into()]),
         ),
-    ];
+    ]);
     let mut a = ask(Routing::Rules);
     a.page.language = "nl-BE".into();
     let d = a.decide(&dir);
@@ -230,7 +231,8 @@ fn the_first_matching_rule_by_priority_wins() {
 #[test]
 fn with_no_matching_rule_it_goes_round_robin_then_fallback() {
     let mut dir = directory();
-    dir.rules = vec![rule("Dutch", 10, "language", Op::Is, &["nl"], Target::Team("Sales".into()))];
+    dir.rules =
+        Rules::new(vec![rule("Dutch", 10, "language", Op::Is, &["nl"], Target::Team("Sales".into()))]);
     let d = ask(Routing::Rules).last("all", 3).decide(&dir);
     assert_eq!(stages(&d), [&Stage::NoRuleMatched, &Stage::Everyone]);
     assert_eq!(offered(&d), Some((4, "all")));
@@ -243,14 +245,14 @@ fn with_no_matching_rule_it_goes_round_robin_then_fallback() {
 #[test]
 fn a_rule_naming_unknown_agents_says_so() {
     let mut dir = directory();
-    dir.rules = vec![rule(
+    dir.rules = Rules::new(vec![rule(
         "Gone",
         1,
         "language",
         Op::IsEmpty,
         &[],
         Target::Agents(vec!["left@example.com".into(), "cy@example.com".into()]),
-    )];
+    )]);
     let d = ask(Routing::Rules).decide(&dir);
     assert_eq!(offered(&d), Some((3, "rule:gone")));
     assert_eq!(d.steps[0].unknown, ["left@example.com"]);
