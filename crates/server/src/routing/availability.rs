@@ -115,11 +115,18 @@ impl Weekly {
         (z.date(), u16::from(t.hour() as u8) * 60 + u16::from(t.minute() as u8))
     }
 
-    fn instant(&self, date: Date, minute: u16) -> Option<Timestamp> {
-        let (date, minute) =
-            if minute >= 1440 { (date.tomorrow().ok()?, minute - 1440) } else { (date, minute) };
-        let time = Time::new((minute / 60) as i8, (minute % 60) as i8, 0, 0).ok()?;
-        Some(date.to_datetime(time).to_zoned(self.tz.clone()).ok()?.timestamp())
+    /// The moments a local time happens on `date`: one, or two in the hour
+    /// repeated when clocks go back.
+    fn instants(&self, date: Date, minute: u16) -> [Option<Timestamp>; 2] {
+        let (date, minute) = match date.tomorrow() {
+            Ok(next) if minute >= 1440 => (next, minute - 1440),
+            _ => (date, minute.min(1439)),
+        };
+        let Ok(time) = Time::new((minute / 60) as i8, (minute % 60) as i8, 0, 0) else {
+            return [None, None];
+        };
+        let local = self.tz.to_ambiguous_timestamp(date.to_datetime(time));
+        [local.clone().earlier().ok(), local.later().ok()]
     }
 
     /// Whether `now` falls in a block.
@@ -132,13 +139,13 @@ impl Weekly {
     /// in the agent's zone, whichever comes first: how long a manual switch holds.
     pub fn override_until(&self, now: Timestamp) -> Timestamp {
         let (today, _) = self.local(now);
-        let mut best = self.instant(today, 1440).unwrap_or(now + 24.hours());
+        let mut best = self.instants(today, 1440)[0].unwrap_or(now + 24.hours());
         for &(day, from, to) in &self.blocks {
             if day != today.weekday() {
                 continue;
             }
-            for m in [from, to] {
-                if let Some(t) = self.instant(today, m).filter(|t| *t > now) {
+            for t in [from, to].into_iter().flat_map(|m| self.instants(today, m)).flatten() {
+                if t > now {
                     best = best.min(t);
                 }
             }
@@ -232,6 +239,29 @@ mod tests {
         let off = s.switched(false, at("2026-11-25T09:00:00Z"));
         assert!(!off.available_at(at("2026-11-25T15:59:00Z")));
         assert!(off.available_at(at("2026-11-26T09:00:00Z")));
+    }
+
+    #[test]
+    fn in_the_hour_clocks_go_back_a_block_edge_is_not_missed() {
+        // Amsterdam, Sunday 2026-10-25: 03:00 CEST becomes 02:00 CET, so
+        // 02:00-03:00 happens twice. A block starts at 02:30 local.
+        let s = Schedule {
+            time_zone: "Europe/Amsterdam".into(),
+            blocks: vec![Block { days: vec!["sun".into()], from: "02:30".into(), to: "05:00".into() }],
+        };
+        let w = s.check().unwrap();
+        // The second 02:15 (01:15 UTC): the next edge is the second 02:30.
+        assert_eq!(w.override_until(at("2026-10-25T01:15:00Z")), at("2026-10-25T01:30:00Z"));
+        // The first 02:15 (00:15 UTC): the first 02:30.
+        assert_eq!(w.override_until(at("2026-10-25T00:15:00Z")), at("2026-10-25T00:30:00Z"));
+        // Spring forward (2026-03-29, 02:00 → 03:00): a block at 02:30 that
+        // never happens on the clock does not stop midnight from being found.
+        let s = Schedule {
+            time_zone: "Europe/Amsterdam".into(),
+            blocks: vec![Block { days: vec!["sun".into()], from: "02:30".into(), to: "02:45".into() }],
+        };
+        let until = s.check().unwrap().override_until(at("2026-03-29T12:00:00Z"));
+        assert_eq!(until, at("2026-03-29T22:00:00Z"));
     }
 
     #[test]
