@@ -126,7 +126,7 @@ impl Weekly {
             return [None, None];
         };
         let local = self.tz.to_ambiguous_timestamp(date.to_datetime(time));
-        [local.clone().earlier().ok(), local.later().ok()]
+        [local.earlier().ok(), local.later().ok()]
     }
 
     /// Whether `now` falls in a block.
