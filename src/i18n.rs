@@ -3,6 +3,7 @@
 //! translation fails the tests instead of showing a blank).
 
 use serde::Deserialize;
+use switchboard_protocol::attribute::ValueError;
 use switchboard_protocol::site::Locale;
 
 /// Every string the widget shows that does not come from the site's stream.
@@ -23,6 +24,26 @@ pub struct Strings {
     pub loading: String,
     /// Shown when the configuration could not be loaded.
     pub load_failed: String,
+    /// Typing indicator; `{name}` is the bot's name.
+    pub typing: String,
+    /// A field's submit button.
+    pub send: String,
+    /// A pick list's empty choice.
+    pub choose: String,
+    /// Accessible name of a question's answer buttons.
+    pub answers: String,
+    /// Shown at the live chat card when the card has no text of its own.
+    pub connecting: String,
+    /// A required field left empty.
+    pub error_required: String,
+    /// A value too long; `{max}` is the limit.
+    pub error_too_long: String,
+    /// Not an email address.
+    pub error_email: String,
+    /// Not a phone number.
+    pub error_phone: String,
+    /// Not one of a pick list's options.
+    pub error_option: String,
 }
 
 const EN: &str = include_str!("locales/en.json");
@@ -37,6 +58,17 @@ impl Strings {
         };
         // The files are part of the build and checked by the tests below.
         serde_json::from_str(src).expect("locale files are valid")
+    }
+
+    /// What to tell the visitor about a refused value.
+    pub fn value_error(&self, e: &ValueError) -> String {
+        match e {
+            ValueError::Required => self.error_required.clone(),
+            ValueError::TooLong { max } => self.error_too_long.replace("{max}", &max.to_string()),
+            ValueError::Email => self.error_email.clone(),
+            ValueError::Phone => self.error_phone.clone(),
+            ValueError::NotAnOption => self.error_option.clone(),
+        }
     }
 
     /// `chatting_with` with the bot's name filled in.

@@ -11,6 +11,7 @@
 
 pub mod api;
 pub mod app;
+pub mod bot;
 pub mod i18n;
 
 use leptos::prelude::*;

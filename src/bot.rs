@@ -1,0 +1,132 @@
+//! The bot part of the widget: runs the page's stream with the protocol
+//! crate's runner and keeps where the visitor is in the page's storage, per
+//! site, so a reload or another page of the site continues where it was.
+
+use serde::{Deserialize, Serialize};
+use switchboard_protocol::site::SiteConfig;
+use switchboard_protocol::stream::runner::{Entry, Input, InputError, RunState, Step};
+use switchboard_protocol::stream::select::select_for_url;
+use switchboard_protocol::stream::validate::ValidStream;
+
+/// What is kept between page loads.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Saved {
+    /// The runner's state (with the transcript).
+    pub state: RunState,
+    /// The question or field waiting for the visitor, if any.
+    pub prompt: Option<Step>,
+    /// How the stream finished (a hand-off or an end), once it has.
+    pub done: Option<Step>,
+}
+
+/// One bubble in the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Line {
+    /// From the bot.
+    Bot(String),
+    /// From the visitor.
+    Visitor(String),
+}
+
+/// A stream in progress.
+#[derive(Debug, Clone)]
+pub struct Bot {
+    stream: ValidStream,
+    saved: Saved,
+}
+
+impl Bot {
+    /// The stream for the page at `url`, continuing `restored` when it
+    /// belongs to that stream, else from the start. Returns the bot and the
+    /// steps to show (none when continuing: the log is rebuilt from the
+    /// transcript). `None` when no valid stream applies to the page.
+    pub fn begin(config: &SiteConfig, url: &str, restored: Option<Saved>) -> Option<(Self, Vec<Step>)> {
+        let stream = select_for_url(&config.streams, url)?.clone().validate().ok()?;
+        if let Some(saved) = restored.filter(|s| s.state.stream == stream.stream().id) {
+            return Some((Bot { stream, saved }, Vec::new()));
+        }
+        let (state, steps) = stream.start(Default::default());
+        let mut bot = Bot { stream, saved: Saved { state, prompt: None, done: None } };
+        bot.note(&steps);
+        Some((bot, steps))
+    }
+
+    /// Applies the visitor's input; on success, the visitor's bubble text and
+    /// the next steps. A refused input changes nothing.
+    pub fn answer(&mut self, input: Input) -> Result<(String, Vec<Step>), InputError> {
+        let (state, steps) = self.stream.answer(&self.saved.state, input)?;
+        let said = match state.transcript.iter().rev().find(|e| matches!(e, Entry::Visitor { .. })) {
+            Some(Entry::Visitor { text, .. }) => text.clone(),
+            _ => String::new(),
+        };
+        self.saved.state = state;
+        self.saved.prompt = None;
+        self.note(&steps);
+        Ok((said, steps))
+    }
+
+    fn note(&mut self, steps: &[Step]) {
+        for s in steps {
+            match s {
+                Step::Ask { .. } | Step::AskField { .. } => self.saved.prompt = Some(s.clone()),
+                Step::HandOff { .. } | Step::End { .. } => self.saved.done = Some(s.clone()),
+                Step::Say { .. } => {}
+            }
+        }
+    }
+
+    /// What to keep.
+    pub fn saved(&self) -> &Saved {
+        &self.saved
+    }
+
+    /// The log so far, from the transcript.
+    pub fn lines(&self) -> Vec<Line> {
+        self.saved
+            .state
+            .transcript
+            .iter()
+            .map(|e| match e {
+                Entry::Bot { text, .. } => Line::Bot(text.clone()),
+                Entry::Visitor { text, .. } => Line::Visitor(text.clone()),
+            })
+            .collect()
+    }
+}
+
+/// The bubble a step shows, if any.
+pub fn line_of(step: &Step) -> Option<Line> {
+    match step {
+        Step::Say { text, .. } | Step::Ask { text, .. } => Some(Line::Bot(text.clone())),
+        Step::AskField { prompt, .. } => Some(Line::Bot(prompt.clone())),
+        Step::End { text, .. } => text.clone().map(Line::Bot),
+        Step::HandOff { .. } => None,
+    }
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+fn key(site: &str) -> String {
+    format!("switchboard:{site}:bot")
+}
+
+/// What was kept for `site`, if anything readable.
+pub fn load(site: &str) -> Option<Saved> {
+    serde_json::from_str(&storage()?.get_item(&key(site)).ok()??).ok()
+}
+
+/// Keeps `saved` for `site` (silently not, when storage is unavailable).
+pub fn store(site: &str, saved: &Saved) {
+    if let (Some(s), Ok(json)) = (storage(), serde_json::to_string(saved)) {
+        let _ = s.set_item(&key(site), &json);
+    }
+}
+
+/// Forgets what was kept for `site`.
+pub fn forget(site: &str) {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(&key(site));
+    }
+}

@@ -1,0 +1,209 @@
+//! Browser tests of the bot part of the widget (headless Chromium): each card
+//! type renders and takes input, a bad email is refused in place, the visitor
+//! continues after a remount, and stream text is rendered as text.
+#![cfg(target_arch = "wasm32")]
+
+use leptos::prelude::*;
+use switchboard_protocol::site::{Appearance, SiteConfig, SiteKey};
+use switchboard_protocol::stream::file;
+use switchboard_widget::app::Panel;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const STREAM: &str = r#"
+id = "test"
+name = "Test"
+targets = ["*"]
+
+[[card]]
+id = "hello"
+type = "message"
+text = "Hi <script>alert(1)</script>!"
+
+[[card]]
+id = "ask"
+type = "question"
+text = "Talk to us?"
+answers = [{ label = "Yes", next = "name" }, { label = "No", next = "bye" }]
+
+[[card]]
+id = "name"
+type = "capture"
+attribute = "first_name"
+prompt = "Your first name?"
+placeholder = "Ada"
+input = "text"
+
+[[card]]
+id = "email"
+type = "capture"
+attribute = "email"
+prompt = "Your email, {{first_name}}?"
+input = "email"
+
+[[card]]
+id = "plan"
+type = "capture"
+attribute = "custom:plan"
+prompt = "Which plan?"
+input = "pick"
+options = ["Free", "Team"]
+
+[[card]]
+id = "agent"
+type = "live_chat"
+routing = "round_robin"
+text = "Connecting…"
+
+[[card]]
+id = "bye"
+type = "end"
+text = "Bye!"
+"#;
+
+/// A config for a site of its own, so tests do not share stored state.
+fn config(site: &str) -> SiteConfig {
+    let stream = file::parse(STREAM).unwrap_or_else(|e| panic!("{e:?}")).stream.stream().clone();
+    SiteConfig {
+        site: SiteKey::parse(site).unwrap(),
+        protocol_version: 1,
+        appearance: Appearance { response_delay_ms: 5, ..Default::default() },
+        streams: vec![stream],
+    }
+}
+
+fn mount(cfg: SiteConfig) -> (web_sys::HtmlElement, impl Sized) {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let el = doc.create_element("div").unwrap().unchecked_into::<web_sys::HtmlElement>();
+    doc.body().unwrap().append_child(&el).unwrap();
+    let handle = leptos::mount::mount_to(el.clone(), move || view! { <Panel config=cfg.clone() /> });
+    (el, handle)
+}
+
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+fn all(el: &web_sys::HtmlElement, selector: &str) -> Vec<web_sys::HtmlElement> {
+    let list = el.query_selector_all(selector).unwrap();
+    (0..list.length()).map(|i| list.item(i).unwrap().unchecked_into()).collect()
+}
+
+fn texts(el: &web_sys::HtmlElement, testid: &str) -> Vec<String> {
+    all(el, &format!("[data-testid={testid}]")).iter().map(|e| e.text_content().unwrap_or_default()).collect()
+}
+
+/// Waits until `selector` matches, up to two seconds.
+async fn until(el: &web_sys::HtmlElement, selector: &str) -> web_sys::HtmlElement {
+    for _ in 0..200 {
+        if let Some(e) = all(el, selector).into_iter().next() {
+            return e;
+        }
+        sleep(10).await;
+    }
+    panic!("no {selector} in {}", el.inner_html());
+}
+
+async fn type_and_send(el: &web_sys::HtmlElement, value: &str) {
+    let input = until(el, "input[data-testid=field]").await.unchecked_into::<web_sys::HtmlInputElement>();
+    input.set_value(value);
+    input.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    until(el, "[data-testid=send]").await.click();
+    sleep(20).await;
+}
+
+#[wasm_bindgen_test]
+async fn each_card_type_renders_and_takes_input() {
+    let (el, _h) = mount(config("bot-walk"));
+    // The message, then the question with its answers as buttons.
+    let yes = until(&el, "[data-testid=answer]").await;
+    assert_eq!(texts(&el, "bot"), ["Hi <script>alert(1)</script>!", "Talk to us?"]);
+    assert_eq!(texts(&el, "answer"), ["Yes", "No"]);
+    yes.click();
+    // The answer is the visitor's bubble; then a labelled text field.
+    let input = until(&el, "input[data-testid=field]").await;
+    assert_eq!(texts(&el, "visitor"), ["Yes"]);
+    assert!(all(&el, "[data-testid=answer]").is_empty(), "the question cannot be answered twice");
+    assert_eq!(input.get_attribute("type").as_deref(), Some("text"));
+    assert_eq!(all(&el, "label[for=sb-field]")[0].text_content().unwrap(), "Your first name?");
+    type_and_send(&el, "Ada").await;
+    // The email card's prompt fills in the name; its input is an email input.
+    let email = until(&el, "input[type=email]").await;
+    assert_eq!(texts(&el, "bot").last().unwrap(), "Your email, Ada?");
+    assert_eq!(email.get_attribute("autocomplete").as_deref(), Some("email"));
+    type_and_send(&el, "ada@example.com").await;
+    // A pick list.
+    let select = until(&el, "select[data-testid=field]").await.unchecked_into::<web_sys::HtmlSelectElement>();
+    assert_eq!(texts(&el, "field").join("|"), "Choose…FreeTeam");
+    select.set_value("Team");
+    select.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
+    until(&el, "[data-testid=send]").await.click();
+    // The live chat card.
+    let connecting = until(&el, "[data-testid=connecting]").await;
+    assert_eq!(connecting.text_content().unwrap(), "Connecting…");
+    assert_eq!(texts(&el, "visitor"), ["Yes", "Ada", "ada@example.com", "Team"]);
+    assert!(all(&el, "form").is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn an_invalid_email_shows_the_error_and_does_not_advance() {
+    let (el, _h) = mount(config("bot-email"));
+    until(&el, "[data-testid=answer]").await.click();
+    type_and_send(&el, "Grace").await;
+    until(&el, "input[type=email]").await;
+    type_and_send(&el, "grace@").await;
+    let input = until(&el, "input[type=email]").await;
+    assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"));
+    assert_eq!(input.get_attribute("aria-describedby").as_deref(), Some("sb-field-error"));
+    let error = until(&el, "[data-testid=field-error]").await;
+    assert!(error.text_content().unwrap().contains("valid email"), "{}", error.text_content().unwrap());
+    assert_eq!(error.get_attribute("role").as_deref(), Some("alert"));
+    assert_eq!(texts(&el, "visitor"), ["Yes", "Grace"], "the bad email was not taken");
+    // Fixed, it goes on.
+    type_and_send(&el, "grace@example.com").await;
+    until(&el, "select[data-testid=field]").await;
+    assert_eq!(texts(&el, "visitor"), ["Yes", "Grace", "grace@example.com"]);
+}
+
+#[wasm_bindgen_test]
+async fn the_visitor_continues_where_they_were_after_a_remount() {
+    let (el, handle) = mount(config("bot-reload"));
+    until(&el, "[data-testid=answer]").await.click();
+    type_and_send(&el, "Lin").await;
+    until(&el, "input[type=email]").await;
+    drop(handle);
+    el.remove();
+    // A reload (or another page of the site): the same log, the same question.
+    let (el, _h) = mount(config("bot-reload"));
+    let input = until(&el, "input[type=email]").await;
+    assert_eq!(
+        texts(&el, "bot"),
+        ["Hi <script>alert(1)</script>!", "Talk to us?", "Your first name?", "Your email, Lin?"]
+    );
+    assert_eq!(texts(&el, "visitor"), ["Yes", "Lin"]);
+    assert!(input.is_connected());
+    // Another site's widget starts fresh.
+    let (other, _h2) = mount(config("bot-other"));
+    until(&other, "[data-testid=answer]").await;
+    assert!(texts(&other, "visitor").is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn stream_text_and_answers_are_rendered_as_text() {
+    let (el, _h) = mount(config("bot-text"));
+    until(&el, "[data-testid=answer]").await.click();
+    type_and_send(&el, "<img src=x onerror=alert(1)>").await;
+    until(&el, "input[type=email]").await;
+    assert!(all(&el, "script").is_empty());
+    assert!(all(&el, "img").is_empty());
+    assert_eq!(texts(&el, "visitor")[1], "<img src=x onerror=alert(1)>");
+    assert_eq!(texts(&el, "bot")[0], "Hi <script>alert(1)</script>!");
+}
