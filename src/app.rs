@@ -5,10 +5,13 @@ use leptos::prelude::*;
 use switchboard_protocol::attribute::InputKind;
 use switchboard_protocol::site::SiteConfig;
 use switchboard_protocol::stream::runner::{Input, InputError, Step};
+use switchboard_protocol::wire::{Author, ChatMessage, ConversationState, PageContext, VisitorIn};
+use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::JsCast;
 
 use crate::bot::{self, Bot, Line};
 use crate::i18n::Strings;
+use crate::live::{Chat, Link, Socket};
 
 /// Event the panel dispatches on its root when the visitor closes it; the
 /// loader (which owns the launcher) listens for it.
@@ -34,6 +37,10 @@ fn page_url() -> String {
 pub fn Panel(
     /// The site's configuration, as the server sent it.
     config: SiteConfig,
+    /// The server's origin, for the live chat; without it the widget stops
+    /// at the live chat card.
+    #[prop(optional, into)]
+    api_base: Option<String>,
 ) -> impl IntoView {
     let strings = Strings::for_locale(config.appearance.locale);
     let accent = config.appearance.accent;
@@ -65,7 +72,7 @@ pub fn Panel(
                     "×"
                 </button>
             </header>
-            <BotView config=config.clone() strings=strings.clone() intro />
+            <BotView config=config.clone() strings=strings.clone() intro api_base />
         </section>
     }
 }
@@ -73,7 +80,7 @@ pub fn Panel(
 /// The stream for this page: the log of bubbles, the typing indicator and the
 /// question or field waiting for the visitor.
 #[component]
-fn BotView(config: SiteConfig, strings: Strings, intro: String) -> impl IntoView {
+fn BotView(config: SiteConfig, strings: Strings, intro: String, api_base: Option<String>) -> impl IntoView {
     let site = config.site.to_string();
     let delay = config.appearance.response_delay_ms;
     let lines = RwSignal::new(Vec::<Line>::new());
@@ -144,14 +151,79 @@ fn BotView(config: SiteConfig, strings: Strings, intro: String) -> impl IntoView
         }
     };
 
+    // At the live chat card: connect, hand off, chat.
+    let chat = RwSignal::new(Chat::default());
+    let socket = StoredValue::new_local(None::<Socket>);
+    let live = RwSignal::new(false);
+    {
+        let site = site.clone();
+        Effect::new(move |_| {
+            let Some(Step::HandOff { routing, attributes, transcript, .. }) = done.get() else { return };
+            let Some(api) = api_base.clone() else { return };
+            if socket.with_value(Option::is_some) {
+                return;
+            }
+            let stream =
+                bot.with_value(|b| b.as_ref().map(|b| b.saved().state.stream.clone())).unwrap_or_default();
+            let handoff =
+                VisitorIn::Handoff { stream, routing, attributes, transcript, page: page_context() };
+            let s = Socket::open(
+                &api,
+                &site,
+                Some(handoff),
+                move |f| chat.update(|c| c.apply(f)),
+                move |l| chat.update(|c| c.link = l),
+            );
+            chat.update(|c| c.pending = s.pending());
+            socket.set_value(Some(s));
+            live.set(true);
+        });
+        on_cleanup(move || {
+            if let Some(s) = socket.try_get_value().flatten() {
+                s.close();
+            }
+        });
+    }
+    let send = move |text: String| {
+        if let Some(s) = socket.get_value() {
+            let p = s.say(&text);
+            chat.update(|c| c.pending.push(p));
+        }
+    };
+    let end = move || {
+        if let Some(s) = socket.get_value() {
+            s.end();
+        }
+    };
+    let typing_to_agent = move |t: bool| {
+        if let Some(s) = socket.get_value() {
+            s.typing(t);
+        }
+    };
+
+    // Keep the newest line in view: scroll the panel down whenever something is added.
+    let log = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        let _ =
+            (lines.with(Vec::len), prompt.with(Option::is_some), typing.get(), done.with(Option::is_some));
+        let _ = chat.with(|c| (c.messages.len(), c.pending.len(), c.agent_typing, c.agent.is_some()));
+        if let Some(panel) = log.get_untracked().and_then(|l| l.closest(".sb-panel").ok().flatten()) {
+            let scroll = Closure::once_into_js(move || panel.set_scroll_top(panel.scroll_height()));
+            if let Some(w) = web_sys::window() {
+                let _ = w.request_animation_frame(scroll.unchecked_ref());
+            }
+        }
+    });
+
     let typing_text = strings.typing.replace("{name}", &config.appearance.bot_name);
     let connecting = strings.connecting.clone();
     let strings_for_prompt = strings.clone();
     view! {
-        <div class="sb-log" role="log" aria-live="polite" aria-label=strings.conversation.clone() data-testid="log">
+        <div class="sb-log" role="log" aria-live="polite" aria-label=strings.conversation.clone() data-testid="log" node_ref=log>
             <p class="sb-bot">{intro}</p>
             <For each={move || numbered(lines.get())} key={|(i, _)| *i} children={bubble} />
-            {move || done.get().and_then(|d| match d {
+            // "Connecting…" until an agent takes the chat.
+            {move || done.get().filter(|_| chat.with(|c| c.agent.is_none())).and_then(|d| match d {
                 Step::HandOff { text, .. } => Some(view! {
                     <p class="sb-system" data-testid="connecting">{text.unwrap_or_else(|| connecting.clone())}</p>
                 }),
@@ -162,7 +234,154 @@ fn BotView(config: SiteConfig, strings: Strings, intro: String) -> impl IntoView
             <p class="sb-typing" data-testid="typing">{typing_text.clone()}</p>
         </Show>
         {move || prompt.get().map(|p| prompt_view(p, strings_for_prompt.clone(), error, answer.clone()))}
+        <Show when=move || live.get()>
+            <ChatView chat strings=strings.clone() send end typing=typing_to_agent />
+        </Show>
     }
+}
+
+fn page_context() -> PageContext {
+    let window = web_sys::window();
+    let url = page_url();
+    let referrer = window.as_ref().and_then(|w| w.document()).map(|d| d.referrer()).unwrap_or_default();
+    let language = window.as_ref().and_then(|w| w.navigator().language()).unwrap_or_default();
+    let query = url.split_once('?').map_or("", |(_, q)| q.split('#').next().unwrap_or(""));
+    let utm = query
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .filter(|(k, _)| k.starts_with("utm_"))
+        .map(|(k, v)| {
+            let v = js_sys::decode_uri_component(&v.replace('+', " ")).map(String::from).unwrap_or_default();
+            (k.to_owned(), v)
+        })
+        .collect();
+    PageContext { url, referrer, language, utm }
+}
+
+/// The live chat: the agent, the messages in order, what is still being
+/// sent, the typing indicator, the composer and the end button.
+#[component]
+pub fn ChatView(
+    /// The chat as built from the server's frames.
+    chat: RwSignal<Chat>,
+    /// The UI strings.
+    strings: Strings,
+    /// Sends a message.
+    send: impl Fn(String) + Clone + Send + Sync + 'static,
+    /// Ends the chat.
+    end: impl Fn() + Clone + Send + Sync + 'static,
+    /// Tells the agent the visitor is (not) typing.
+    typing: impl Fn(bool) + Clone + Send + Sync + 'static,
+) -> impl IntoView {
+    let draft = RwSignal::new(String::new());
+    let someone = strings.someone.clone();
+    let agent_name = move || chat.with(|c| c.agent.as_ref().map(|a| a.name.clone()));
+    let with_name = {
+        let someone = someone.clone();
+        move |template: &str| template.replace("{name}", &agent_name().unwrap_or_else(|| someone.clone()))
+    };
+    let submit = {
+        let send = send.clone();
+        let typing = typing.clone();
+        move || {
+            let text = draft.get_untracked();
+            if text.trim().is_empty() {
+                return;
+            }
+            send(text.trim().to_owned());
+            typing(false);
+            draft.set(String::new());
+        }
+    };
+    let on_submit = {
+        let submit = submit.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            submit();
+        }
+    };
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        // Enter sends; Shift+Enter is a new line.
+        if ev.key() == "Enter" && !ev.shift_key() {
+            ev.prevent_default();
+            submit();
+        }
+    };
+    let chatting = {
+        let with_name = with_name.clone();
+        let template = strings.chatting_with_agent.clone();
+        move || agent_name().map(|_| with_name(&template))
+    };
+    let avatar = move || chat.with(|c| c.agent.as_ref().and_then(|a| a.avatar_url.clone()));
+    let typing_line = {
+        let template = strings.agent_typing.clone();
+        move || with_name(&template)
+    };
+    let sending = strings.sending.clone();
+    let end_chat = strings.end_chat.clone();
+    view! {
+        <div class="sb-live" data-testid="live">
+            {move || chatting().map(|t| view! {
+                <p class="sb-agent" data-testid="agent">
+                    {avatar().map(|src| view! { <img class="sb-avatar" src=src alt="" /> })}
+                    <span>{t}</span>
+                </p>
+            })}
+            <div class="sb-log sb-chat" role="log" aria-live="polite" aria-label=strings.conversation.clone() data-testid="chat">
+                <For each={move || chat.get().messages} key={|m| m.seq} children={message} />
+                <For each={move || chat.get().pending} key={|p| p.client_id.clone()} children={move |p| view! {
+                    <p class="sb-visitor sb-pending" data-testid="pending" aria-label=sending.clone()>{p.text}</p>
+                }} />
+            </div>
+            <Show when=move || chat.with(|c| c.agent_typing)>
+                <p class="sb-typing" data-testid="agent-typing">{typing_line.clone()}</p>
+            </Show>
+            <Show when=move || chat.with(|c| c.link == Link::Reconnecting)>
+                <p class="sb-status" role="status" data-testid="reconnecting">{strings.reconnecting.clone()}</p>
+            </Show>
+            <Show
+                when=move || chat.with(Chat::open)
+                fallback={
+                    let ended = strings.chat_ended.clone();
+                    move || chat.with(|c| c.state == Some(ConversationState::Ended)).then(|| view! {
+                        <p class="sb-system" role="status" data-testid="ended">{ended.clone()}</p>
+                    })
+                }
+            >
+                <form class="sb-form sb-composer" on:submit=on_submit.clone() data-testid="composer">
+                    <label for="sb-message" class="sb-sr-only">{strings.message.clone()}</label>
+                    <div class="sb-row">
+                        <textarea id="sb-message" class="sb-input" rows="1" data-testid="message-input"
+                            placeholder=strings.message_placeholder.clone()
+                            prop:value=move || draft.get()
+                            on:input={
+                                let typing = typing.clone();
+                                move |ev| {
+                                    let v = event_target_value(&ev);
+                                    typing(!v.is_empty());
+                                    draft.set(v);
+                                }
+                            }
+                            on:keydown=on_keydown.clone()></textarea>
+                        <button type="submit" class="sb-send" data-testid="send-message">{strings.send.clone()}</button>
+                    </div>
+                    <button type="button" class="sb-end" data-testid="end" on:click={
+                        let end = end.clone();
+                        move |_| end()
+                    }>{end_chat.clone()}</button>
+                </form>
+            </Show>
+        </div>
+    }
+}
+
+fn message(m: ChatMessage) -> AnyView {
+    let class = match m.author {
+        Author::Visitor => "sb-visitor",
+        Author::Agent => "sb-bot sb-from-agent",
+        Author::System => "sb-system",
+    };
+    view! { <p class=class data-testid="message" data-seq=m.seq.to_string()>{m.text}</p> }.into_any()
 }
 
 fn numbered(lines: Vec<Line>) -> Vec<(usize, Line)> {

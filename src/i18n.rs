@@ -44,6 +44,24 @@ pub struct Strings {
     pub error_phone: String,
     /// Not one of a pick list's options.
     pub error_option: String,
+    /// Above the live chat once an agent accepted; `{name}` is theirs.
+    pub chatting_with_agent: String,
+    /// The agent's typing indicator; `{name}` is theirs.
+    pub agent_typing: String,
+    /// Stands in for an agent without a name.
+    pub someone: String,
+    /// The composer's label.
+    pub message: String,
+    /// The composer's placeholder.
+    pub message_placeholder: String,
+    /// A message not yet confirmed by the server.
+    pub sending: String,
+    /// The connection dropped and is being restored.
+    pub reconnecting: String,
+    /// The end chat button.
+    pub end_chat: String,
+    /// Shown when the chat ended.
+    pub chat_ended: String,
 }
 
 const EN: &str = include_str!("locales/en.json");

@@ -13,6 +13,7 @@ pub mod api;
 pub mod app;
 pub mod bot;
 pub mod i18n;
+pub mod live;
 
 use leptos::prelude::*;
 use switchboard_protocol::site::{Locale, SiteKey};
@@ -27,19 +28,23 @@ pub fn mount(container: web_sys::HtmlElement, site: String, api_base: String) {
     let handle = leptos::mount::mount_to(container, move || {
         let site = site.clone();
         let api_base = api_base.clone();
-        let config = LocalResource::new(move || {
-            let site = site.clone();
+        let config = {
             let api_base = api_base.clone();
-            async move { api::fetch_config(&api_base, &site.map_err(|e| e.to_string())?).await }
-        });
+            LocalResource::new(move || {
+                let site = site.clone();
+                let api_base = api_base.clone();
+                async move { api::fetch_config(&api_base, &site.map_err(|e| e.to_string())?).await }
+            })
+        };
         let fallback = i18n::Strings::for_locale(browser_locale());
         let loading = fallback.loading.clone();
         view! {
             <Suspense fallback=move || view! { <p class="sb-loading">{loading.clone()}</p> }>
                 {move || {
                     let fallback = fallback.clone();
+                    let api_base = api_base.clone();
                     config.get().map(move |result| match result {
-                        Ok(config) => view! { <app::Panel config /> }.into_any(),
+                        Ok(config) => view! { <app::Panel config api_base=api_base.clone() /> }.into_any(),
                         Err(e) => {
                             leptos::logging::warn!("switchboard: {e}");
                             view! { <app::LoadError message=fallback.load_failed.clone() /> }.into_any()

@@ -48,13 +48,15 @@ impl App {
             );
         }
         let data = tempfile::tempdir()?;
-        let settings = Settings {
+        let mut settings = Settings {
             listen: ([127, 0, 0, 1], 0).into(),
             demo_listen: Some(([127, 0, 0, 1], 0).into()),
             data_dir: data.path().to_path_buf(),
             assets_dir: dist,
             ..Settings::default()
         };
+        // Nobody reconnects after this server starts: no waiting for inboxes.
+        settings.routing.disconnect_grace_secs = 0;
         let app = Application::build(settings).await?;
         let api = app.public_url().to_owned();
         let demo = format!("http://{}", app.demo_addr().expect("demo enabled"));

@@ -1,0 +1,134 @@
+//! End to end: a visitor walks the demo stream in the widget on the host page
+//! and chats live with an agent (the agent side over its WebSocket; the inbox
+//! UI has its own issue).
+
+use fantoccini::{Client, Locator};
+use futures_util::{SinkExt, StreamExt};
+use switchboard_e2e::{eventually, with_browser, App};
+use switchboard_protocol::wire::{AgentIn, AgentOut};
+use tokio_tungstenite::tungstenite::{client::IntoClientRequest, Message};
+
+type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn agent(app: &App, email: &str) -> anyhow::Result<Ws> {
+    let login = reqwest::Client::new()
+        .post(format!("{}/api/auth/login", app.api))
+        .json(&serde_json::json!({ "email": email, "password": app.account(email).password }))
+        .send()
+        .await?
+        .json::<serde_json::Value>()
+        .await?;
+    let token = login["token"].as_str().unwrap_or_default().to_owned();
+    let mut req = format!("{}/ws/agent", app.api.replace("http://", "ws://")).into_client_request()?;
+    req.headers_mut().insert("Authorization", format!("Bearer {token}").parse()?);
+    req.headers_mut().insert("Origin", app.api.parse()?);
+    let (mut ws, _) = tokio_tungstenite::connect_async(req).await?;
+    send(&mut ws, &AgentIn::Hello { protocol: 1 }).await?;
+    assert!(matches!(recv(&mut ws).await?, AgentOut::Welcome { .. }));
+    Ok(ws)
+}
+
+async fn send(ws: &mut Ws, frame: &AgentIn) -> anyhow::Result<()> {
+    ws.send(Message::text(serde_json::to_string(frame)?)).await?;
+    Ok(())
+}
+
+async fn recv(ws: &mut Ws) -> anyhow::Result<AgentOut> {
+    loop {
+        let msg = tokio::time::timeout(std::time::Duration::from_secs(20), ws.next())
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("agent socket closed"))??;
+        if let Message::Text(t) = msg {
+            return Ok(serde_json::from_str(&t)?);
+        }
+    }
+}
+
+/// Finds `css` inside the widget's shadow root, waiting for it.
+async fn find(c: &Client, css: &str) -> anyhow::Result<fantoccini::elements::Element> {
+    eventually(css, || async {
+        let host = c.find_all(Locator::Css("#switchboard-widget")).await?;
+        let Some(host) = host.into_iter().next() else { return Ok(None) };
+        Ok(host.shadow_root().await?.find_all(Locator::Css(css)).await?.into_iter().next())
+    })
+    .await
+}
+
+async fn texts(c: &Client, css: &str) -> anyhow::Result<Vec<String>> {
+    let host = c.find(Locator::Css("#switchboard-widget")).await?;
+    let mut out = Vec::new();
+    for e in host.shadow_root().await?.find_all(Locator::Css(css)).await? {
+        out.push(e.text().await?);
+    }
+    Ok(out)
+}
+
+#[tokio::test]
+async fn a_visitor_walks_the_stream_and_chats_with_an_agent() {
+    let app = App::spawn(None).await.unwrap();
+    let mut ada = agent(&app, "ada@example.com").await.unwrap();
+    let demo = app.demo.clone();
+    let (to_agent, mut offers) = tokio::sync::mpsc::unbounded_channel::<()>();
+    let agent_side = tokio::spawn(async move {
+        let AgentOut::Offer { conversation, attributes, transcript, .. } = recv(&mut ada).await? else {
+            anyhow::bail!("expected an offer")
+        };
+        assert_eq!(attributes.get("first_name").map(String::as_str), Some("Lin"));
+        assert_eq!(attributes.get("email").map(String::as_str), Some("lin@example.com"));
+        assert!(!transcript.is_empty(), "the bot transcript comes with the offer");
+        send(&mut ada, &AgentIn::Accept { conversation }).await?;
+        send(
+            &mut ada,
+            &AgentIn::Message {
+                conversation,
+                client_id: "a1".into(),
+                text: "Hi Lin, how can I help?".into(),
+            },
+        )
+        .await?;
+        let _ = to_agent.send(());
+        // The visitor's reply reaches the agent.
+        loop {
+            if let AgentOut::Message { message, .. } = recv(&mut ada).await? {
+                if message.text == "I have a <b>question</b>" {
+                    return Ok(());
+                }
+            }
+        }
+    });
+    with_browser(|c| async move {
+        c.goto(&format!("{demo}/")).await?;
+        find(&c, "[data-testid=launcher]").await?.click().await?;
+        find(&c, "[data-testid=answer]").await?.click().await?;
+        find(&c, "input[data-testid=field]").await?.send_keys("Lin").await?;
+        find(&c, "[data-testid=send]").await?.click().await?;
+        find(&c, "input[type=email]").await?.send_keys("lin@example.com").await?;
+        find(&c, "[data-testid=send]").await?.click().await?;
+        // Handed to Ada, who replies.
+        let agent = find(&c, "[data-testid=agent]").await?;
+        assert_eq!(agent.text().await?, "You are chatting with Ada Lovelace.");
+        offers.recv().await;
+        eventually("the agent's reply", || async {
+            Ok(texts(&c, "[data-testid=message]")
+                .await?
+                .contains(&"Hi Lin, how can I help?".to_owned())
+                .then_some(()))
+        })
+        .await?;
+        // The visitor answers with Enter.
+        let input = find(&c, "[data-testid=message-input]").await?;
+        input.send_keys("I have a <b>question</b>\u{E007}").await?;
+        eventually("the visitor's message, confirmed", || async {
+            Ok(texts(&c, "[data-testid=message]")
+                .await?
+                .contains(&"I have a <b>question</b>".to_owned())
+                .then_some(()))
+        })
+        .await?;
+        switchboard_e2e::save_screenshot(&c, "live-chat").await?;
+        Ok(())
+    })
+    .await
+    .unwrap();
+    agent_side.await.unwrap().unwrap();
+}

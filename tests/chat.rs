@@ -1,0 +1,126 @@
+//! Browser tests of the live chat view (headless Chromium): messages in
+//! sequence order and each once, whatever order and how often they arrive;
+//! the agent's name; what the visitor types goes out and is rendered as text.
+#![cfg(target_arch = "wasm32")]
+
+use leptos::prelude::*;
+use std::sync::{Arc, Mutex};
+use switchboard_protocol::site::Locale;
+use switchboard_protocol::wire::{AgentInfo, Author, ChatMessage, ConversationState, VisitorOut};
+use switchboard_widget::app::ChatView;
+use switchboard_widget::i18n::Strings;
+use switchboard_widget::live::{Chat, Link};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn msg(seq: u64, author: Author, text: &str) -> VisitorOut {
+    VisitorOut::Message(ChatMessage {
+        seq,
+        author,
+        client_id: (author == Author::Visitor).then(|| format!("c{seq}")),
+        text: text.into(),
+        at: "2026-11-24T21:00:00.000Z".into(),
+    })
+}
+
+type Sent = Arc<Mutex<Vec<String>>>;
+
+fn mount(chat: RwSignal<Chat>) -> (web_sys::HtmlElement, Sent, impl Sized) {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let el = doc.create_element("div").unwrap().unchecked_into::<web_sys::HtmlElement>();
+    doc.body().unwrap().append_child(&el).unwrap();
+    let sent: Sent = Arc::default();
+    let out = sent.clone();
+    let handle = leptos::mount::mount_to(el.clone(), move || {
+        let out = out.clone();
+        view! {
+            <ChatView chat strings=Strings::for_locale(Locale::En)
+                send=move |t| out.lock().unwrap().push(t) end=|| {} typing=|_| {} />
+        }
+    });
+    (el, sent, handle)
+}
+
+fn texts(el: &web_sys::HtmlElement, selector: &str) -> Vec<String> {
+    let list = el.query_selector_all(selector).unwrap();
+    (0..list.length()).map(|i| list.item(i).unwrap().text_content().unwrap_or_default()).collect()
+}
+
+#[wasm_bindgen_test]
+async fn messages_show_in_sequence_order_each_once() {
+    let chat = RwSignal::new(Chat::default());
+    let (el, _, _h) = mount(chat);
+    for frame in [
+        msg(2, Author::Agent, "second"),
+        msg(1, Author::Visitor, "first"),
+        msg(2, Author::Agent, "second"),
+        msg(4, Author::System, "fourth"),
+        msg(3, Author::Agent, "third"),
+        msg(1, Author::Visitor, "first"),
+    ] {
+        chat.update(|c| c.apply(frame));
+        leptos::task::tick().await;
+    }
+    assert_eq!(texts(&el, "[data-testid=message]"), ["first", "second", "third", "fourth"]);
+}
+
+#[wasm_bindgen_test]
+async fn the_agent_is_named_and_their_typing_shown() {
+    let chat = RwSignal::new(Chat::default());
+    let (el, _, _h) = mount(chat);
+    chat.update(|c| {
+        c.apply(VisitorOut::State { state: ConversationState::Active });
+        c.apply(VisitorOut::Agent(AgentInfo {
+            name: "Ada".into(),
+            avatar_url: Some("https://cdn.example/ada.png".into()),
+        }));
+        c.apply(VisitorOut::Typing { typing: true });
+    });
+    leptos::task::tick().await;
+    assert_eq!(texts(&el, "[data-testid=agent]"), ["You are chatting with Ada."]);
+    assert_eq!(texts(&el, "[data-testid=agent-typing]"), ["Ada is typing…"]);
+    // Their message ends the typing indicator.
+    chat.update(|c| c.apply(msg(1, Author::Agent, "Hello!")));
+    leptos::task::tick().await;
+    assert!(texts(&el, "[data-testid=agent-typing]").is_empty());
+    // A lost connection shows, unobtrusively.
+    chat.update(|c| c.link = Link::Reconnecting);
+    leptos::task::tick().await;
+    assert_eq!(texts(&el, "[role=status]").len(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn a_typed_script_goes_out_and_shows_as_text() {
+    let chat = RwSignal::new(Chat::default());
+    let (el, sent, _h) = mount(chat);
+    let area =
+        el.query_selector("textarea").unwrap().unwrap().unchecked_into::<web_sys::HtmlTextAreaElement>();
+    area.set_value("<script>alert(1)</script>");
+    area.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    let enter = web_sys::KeyboardEventInit::new();
+    enter.set_key("Enter");
+    area.dispatch_event(
+        &web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &enter).unwrap(),
+    )
+    .unwrap();
+    leptos::task::tick().await;
+    assert_eq!(*sent.lock().unwrap(), ["<script>alert(1)</script>"]);
+    // The server echoes it back as stored.
+    chat.update(|c| c.apply(msg(1, Author::Visitor, "<script>alert(1)</script>")));
+    leptos::task::tick().await;
+    assert_eq!(texts(&el, "[data-testid=message]"), ["<script>alert(1)</script>"]);
+    assert!(el.query_selector("[data-testid=chat] script").unwrap().is_none());
+}
+
+#[wasm_bindgen_test]
+async fn an_ended_chat_says_so_and_takes_no_more_messages() {
+    let chat = RwSignal::new(Chat::default());
+    let (el, _, _h) = mount(chat);
+    assert!(el.query_selector("textarea").unwrap().is_some());
+    chat.update(|c| c.apply(VisitorOut::State { state: ConversationState::Ended }));
+    leptos::task::tick().await;
+    assert_eq!(texts(&el, "[data-testid=ended]"), ["The chat has ended."]);
+    assert!(el.query_selector("textarea").unwrap().is_none());
+}
