@@ -2,7 +2,7 @@
 //! i18n); these stay thin and only render.
 
 use leptos::prelude::*;
-use switchboard_protocol::attribute::InputKind;
+use switchboard_protocol::attribute::{Attributes, InputKind};
 use switchboard_protocol::site::SiteConfig;
 use switchboard_protocol::stream::runner::{Input, InputError, Step};
 use switchboard_protocol::wire::{Author, ChatMessage, ConversationState, PageContext, VisitorIn};
@@ -16,6 +16,24 @@ use crate::live::{Chat, Link, Socket};
 /// Event the panel dispatches on its root when the visitor closes it; the
 /// loader (which owns the launcher) listens for it.
 pub const CLOSE_EVENT: &str = "sb-close";
+
+/// Event the widget dispatches on its elements for the page's listeners
+/// (`Switchboard.on(name, fn)`); the loader passes `detail.name` and
+/// `detail.detail` on.
+pub const PAGE_EVENT: &str = "sb-event";
+
+/// Tells the page `name` happened, with `detail` (a JSON object).
+fn emit(from: Option<web_sys::HtmlElement>, name: &str, detail: serde_json::Value) {
+    let Some(el) = from else { return };
+    let payload = serde_json::json!({ "name": name, "detail": detail }).to_string();
+    let Ok(value) = js_sys::JSON::parse(&payload) else { return };
+    let init = web_sys::CustomEventInit::new();
+    init.set_bubbles(true);
+    init.set_detail(&value);
+    if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(PAGE_EVENT, &init) {
+        let _ = el.dispatch_event(&event);
+    }
+}
 
 /// Waits `ms` milliseconds (the bot's typing delay).
 async fn sleep(ms: u32) {
@@ -41,6 +59,9 @@ pub fn Panel(
     /// at the live chat card.
     #[prop(optional, into)]
     api_base: Option<String>,
+    /// What the page told `Switchboard.identify`.
+    #[prop(optional)]
+    known: Attributes,
 ) -> impl IntoView {
     let strings = Strings::for_locale(config.appearance.locale);
     let accent = config.appearance.accent;
@@ -72,7 +93,7 @@ pub fn Panel(
                     "×"
                 </button>
             </header>
-            <BotView config=config.clone() strings=strings.clone() intro api_base />
+            <BotView config=config.clone() strings=strings.clone() intro api_base known />
         </section>
     }
 }
@@ -80,7 +101,13 @@ pub fn Panel(
 /// The stream for this page: the log of bubbles, the typing indicator and the
 /// question or field waiting for the visitor.
 #[component]
-fn BotView(config: SiteConfig, strings: Strings, intro: String, api_base: Option<String>) -> impl IntoView {
+fn BotView(
+    config: SiteConfig,
+    strings: Strings,
+    intro: String,
+    api_base: Option<String>,
+    known: Attributes,
+) -> impl IntoView {
     let site = config.site.to_string();
     let delay = config.appearance.response_delay_ms;
     let lines = RwSignal::new(Vec::<Line>::new());
@@ -88,7 +115,7 @@ fn BotView(config: SiteConfig, strings: Strings, intro: String, api_base: Option
     let done = RwSignal::new(None::<Step>);
     let typing = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    let started = Bot::begin(&config, &page_url(), bot::load(&site));
+    let started = Bot::begin(&config, &page_url(), bot::load(&site), known);
     let first_steps = match &started {
         Some((b, steps)) => {
             bot::store(&site, b.saved());
@@ -102,6 +129,8 @@ fn BotView(config: SiteConfig, strings: Strings, intro: String, api_base: Option
         }
         None => Vec::new(),
     };
+    let fresh = !first_steps.is_empty();
+    let stream_id = started.as_ref().map(|(b, _)| b.saved().state.stream.clone()).unwrap_or_default();
     let bot = StoredValue::new(started.map(|(b, _)| b));
 
     // Shows steps one by one, each bot bubble after the typing delay; the
@@ -203,6 +232,50 @@ fn BotView(config: SiteConfig, strings: Strings, intro: String, api_base: Option
 
     // Keep the newest line in view: scroll the panel down whenever something is added.
     let log = NodeRef::<leptos::html::Div>::new();
+    let el = move || log.get_untracked().map(|l| l.unchecked_into::<web_sys::HtmlElement>());
+
+    // The page's events: the stream started and completed (not again after a
+    // reload), live chat requested, started, ended, or timed out (nobody took it).
+    {
+        let stream = serde_json::json!({ "stream": stream_id });
+        let started = stream.clone();
+        log.on_load(move |_| {
+            if fresh {
+                emit(el(), "stream_started", started);
+            }
+        });
+        let was_done = StoredValue::new(done.get_untracked().is_some());
+        Effect::new(move |_| {
+            let Some(d) = done.get() else { return };
+            if was_done.get_value() {
+                return;
+            }
+            was_done.set_value(true);
+            emit(el(), "stream_completed", stream.clone());
+            if matches!(d, Step::HandOff { .. }) {
+                emit(el(), "live_chat_requested", stream.clone());
+            }
+        });
+        let last = StoredValue::new(None::<ConversationState>);
+        Effect::new(move |_| {
+            let now = chat.with(|c| c.state);
+            let before = last.get_value();
+            last.set_value(now);
+            // From no state (a reload's welcome) nothing is announced again.
+            if before.is_none() || before == now {
+                return;
+            }
+            let agent = chat.with_untracked(|c| c.agent.as_ref().map(|a| a.name.clone()));
+            match now {
+                Some(ConversationState::Active) => {
+                    emit(el(), "live_chat_started", serde_json::json!({ "agent": agent }))
+                }
+                Some(ConversationState::Ended) => emit(el(), "live_chat_ended", serde_json::json!({})),
+                Some(ConversationState::Fallback) => emit(el(), "live_chat_timed_out", serde_json::json!({})),
+                _ => {}
+            }
+        });
+    }
     Effect::new(move |_| {
         let _ =
             (lines.with(Vec::len), prompt.with(Option::is_some), typing.get(), done.with(Option::is_some));

@@ -3,6 +3,7 @@
 //! site, so a reload or another page of the site continues where it was.
 
 use serde::{Deserialize, Serialize};
+use switchboard_protocol::attribute::{check_value, Attribute, Attributes, InputKind};
 use switchboard_protocol::site::SiteConfig;
 use switchboard_protocol::stream::runner::{Entry, Input, InputError, RunState, Step};
 use switchboard_protocol::stream::select::select_for_url;
@@ -40,12 +41,17 @@ impl Bot {
     /// belongs to that stream, else from the start. Returns the bot and the
     /// steps to show (none when continuing: the log is rebuilt from the
     /// transcript). `None` when no valid stream applies to the page.
-    pub fn begin(config: &SiteConfig, url: &str, restored: Option<Saved>) -> Option<(Self, Vec<Step>)> {
+    pub fn begin(
+        config: &SiteConfig,
+        url: &str,
+        restored: Option<Saved>,
+        known: Attributes,
+    ) -> Option<(Self, Vec<Step>)> {
         let stream = select_for_url(&config.streams, url)?.clone().validate().ok()?;
         if let Some(saved) = restored.filter(|s| s.state.stream == stream.stream().id) {
             return Some((Bot { stream, saved }, Vec::new()));
         }
-        let (state, steps) = stream.start(Default::default());
+        let (state, steps) = stream.start(known);
         let mut bot = Bot { stream, saved: Saved { state, prompt: None, done: None } };
         bot.note(&steps);
         Some((bot, steps))
@@ -94,6 +100,27 @@ impl Bot {
     }
 }
 
+/// The attributes in what the page passed to `Switchboard.identify` (a JSON
+/// object): known attribute names only, with values that pass their checks
+/// (an email must be an email); anything else is left out.
+pub fn identified(json: &str) -> Attributes {
+    let Ok(map) = serde_json::from_str::<std::collections::BTreeMap<String, serde_json::Value>>(json) else {
+        return Attributes::new();
+    };
+    map.into_iter()
+        .filter_map(|(k, v)| {
+            let attribute = Attribute::parse(&k).ok()?;
+            let kind = match attribute {
+                Attribute::Email => InputKind::Email,
+                Attribute::Phone => InputKind::Phone,
+                _ => InputKind::Text,
+            };
+            let value = check_value(kind, &[], false, v.as_str()?).ok()?;
+            (!value.is_empty()).then_some((k, value))
+        })
+        .collect()
+}
+
 /// The bubble a step shows, if any.
 pub fn line_of(step: &Step) -> Option<Line> {
     match step {
@@ -128,5 +155,22 @@ pub fn store(site: &str, saved: &Saved) {
 pub fn forget(site: &str) {
     if let Some(s) = storage() {
         let _ = s.remove_item(&key(site));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::identified;
+
+    #[test]
+    fn identify_keeps_known_attributes_with_valid_values_only() {
+        let a = identified(
+            r#"{"first_name":" Lin ","email":"LIN@Example.com","phone":"not a phone","nickname":"x",
+                "custom:plan":"team","company":7,"job_title":""}"#,
+        );
+        let got: Vec<_> = a.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(got, [("custom:plan", "team"), ("email", "LIN@example.com"), ("first_name", "Lin")]);
+        assert!(identified("not json").is_empty());
+        assert!(identified("[1,2]").is_empty());
     }
 }

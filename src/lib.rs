@@ -16,15 +16,26 @@ pub mod i18n;
 pub mod live;
 
 use leptos::prelude::*;
-use switchboard_protocol::site::{Locale, SiteKey};
+use switchboard_protocol::site::{Locale, SiteConfig, SiteKey};
 use wasm_bindgen::prelude::*;
 
 /// Mounts the widget into `container` (inside the loader's shadow root) for
-/// `site`, talking to the server at `api_base`. The widget stays mounted for
-/// the page's lifetime.
+/// `site`, talking to the server at `api_base`. `config` is the site
+/// configuration the loader already fetched (JSON), so it is not fetched
+/// twice; without it the widget fetches it. `identity` is what the page told
+/// `Switchboard.identify` (JSON object of attributes), if anything. The
+/// widget stays mounted for the page's lifetime.
 #[wasm_bindgen]
-pub fn mount(container: web_sys::HtmlElement, site: String, api_base: String) {
+pub fn mount(
+    container: web_sys::HtmlElement,
+    site: String,
+    api_base: String,
+    config: Option<String>,
+    identity: Option<String>,
+) {
     let site = SiteKey::parse(&site);
+    let given = config.and_then(|c| serde_json::from_str::<SiteConfig>(&c).ok());
+    let known = identity.map(|i| bot::identified(&i)).unwrap_or_default();
     let handle = leptos::mount::mount_to(container, move || {
         let site = site.clone();
         let api_base = api_base.clone();
@@ -33,7 +44,13 @@ pub fn mount(container: web_sys::HtmlElement, site: String, api_base: String) {
             LocalResource::new(move || {
                 let site = site.clone();
                 let api_base = api_base.clone();
-                async move { api::fetch_config(&api_base, &site.map_err(|e| e.to_string())?).await }
+                let given = given.clone();
+                async move {
+                    match given {
+                        Some(config) => Ok(config),
+                        None => api::fetch_config(&api_base, &site.map_err(|e| e.to_string())?).await,
+                    }
+                }
             })
         };
         let fallback = i18n::Strings::for_locale(browser_locale());
@@ -43,8 +60,9 @@ pub fn mount(container: web_sys::HtmlElement, site: String, api_base: String) {
                 {move || {
                     let fallback = fallback.clone();
                     let api_base = api_base.clone();
+                    let known = known.clone();
                     config.get().map(move |result| match result {
-                        Ok(config) => view! { <app::Panel config api_base=api_base.clone() /> }.into_any(),
+                        Ok(config) => view! { <app::Panel config api_base=api_base.clone() known /> }.into_any(),
                         Err(e) => {
                             leptos::logging::warn!("switchboard: {e}");
                             view! { <app::LoadError message=fallback.load_failed.clone() /> }.into_any()

@@ -100,7 +100,7 @@ async fn the_close_button_tells_the_loader_to_close() {
 async fn mount_shows_an_alert_when_the_server_cannot_be_reached() {
     let container = fresh_container();
     // Port 9 (discard) on loopback: nothing listens, the fetch fails at once.
-    switchboard_widget::mount(container.clone(), "demo".into(), "http://127.0.0.1:9".into());
+    switchboard_widget::mount(container.clone(), "demo".into(), "http://127.0.0.1:9".into(), None, None);
     for _ in 0..100 {
         if container.query_selector("[data-testid=load-error]").unwrap().is_some() {
             break;

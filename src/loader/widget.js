@@ -8,38 +8,60 @@
   if (!script || !script.src) return;
   var site = script.getAttribute("data-site") || "";
   var base = script.src.replace(/\/widget\.js(\?.*)?$/, "");
-  var labels = { en: ["Open chat", "Close chat"], nl: ["Chat openen", "Chat sluiten"] };
+  // `cargo xtask build` puts every locale file's launcher labels here.
+  var labels = /*LAUNCHER_LABELS*/ { en: ["Open chat", "Close chat"] };
 
   // The page API, usable before the widget is ready: calls queue until then.
   var api = window.Switchboard || {};
   var queue = api._q || [];
   var listeners = {};
   var ready = false;
+  var identity = {};
   function run(name, args) {
     if (!ready) { queue.push([name, args]); return; }
     if (name === "open") setOpen(true);
     else if (name === "close") setOpen(false);
+    else if (name === "identify" && args[0] && typeof args[0] === "object") {
+      // Known before the stream starts: capture cards for these are skipped.
+      for (var k in args[0]) if (Object.prototype.hasOwnProperty.call(args[0], k)) identity[k] = String(args[0][k]);
+    }
   }
   api.open = function () { run("open", []); };
   api.close = function () { run("close", []); };
-  api.on = function (event, fn) { (listeners[event] = listeners[event] || []).push(fn); };
+  api.identify = function (attributes) { run("identify", [attributes]); };
+  api.on = function (event, fn) {
+    (listeners[event] = listeners[event] || []).push(fn);
+    if (event === "ready" && ready) fn({});
+  };
   window.Switchboard = api;
   function emit(event, detail) {
     (listeners[event] || []).forEach(function (fn) { try { fn(detail); } catch (e) { console.error(e); } });
   }
 
-  var host, root, launcher, container, widget = null, open = false;
+  var host, root, launcher, container, config, widget = null, open = false;
 
+  // Loading (also ahead of time, when the page is idle) only fetches and
+  // compiles the widget; it is mounted on first open, with what the page told
+  // Switchboard.identify by then.
   function loadWidget() {
     if (!widget) {
       widget = import(base + "/widget/switchboard-widget.js").then(function (mod) {
         return mod.default({ module_or_path: base + "/widget/switchboard-widget_bg.wasm" }).then(function () {
-          mod.mount(container, site, base);
+          return mod;
         });
       });
       widget.catch(function (e) { console.warn("Switchboard: the widget could not load", e); });
     }
     return widget;
+  }
+
+  var mounted = false;
+  function mountWidget() {
+    loadWidget().then(function (mod) {
+      if (mounted) return;
+      mounted = true;
+      mod.mount(container, site, base, JSON.stringify(config), JSON.stringify(identity));
+    });
   }
 
   function focusPanel() {
@@ -59,10 +81,11 @@
     container.hidden = !open;
     launcher.setAttribute("aria-expanded", String(open));
     launcher.setAttribute("aria-label", launcher.dataset[open ? "close" : "open"]);
-    if (open) { loadWidget(); focusPanel(); } else { launcher.focus(); }
+    if (open) { mountWidget(); focusPanel(); } else { launcher.focus(); }
   }
 
-  function start(config) {
+  function start(siteConfig) {
+    config = siteConfig;
     var locale = config.appearance && config.appearance.locale in labels ? config.appearance.locale : "en";
     host = document.createElement("div");
     host.id = "switchboard-widget";
@@ -92,6 +115,7 @@
       '<path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg>';
     launcher.addEventListener("click", function () { setOpen(!open); });
     container.addEventListener("sb-close", function () { setOpen(false); });
+    container.addEventListener("sb-event", function (e) { emit(e.detail.name, e.detail.detail); });
     root.addEventListener("keydown", function (e) { if (e.key === "Escape" && open) setOpen(false); });
     frame.appendChild(container);
     frame.appendChild(launcher);

@@ -81,5 +81,57 @@ pub fn build_bundles(progress: &Progress) -> anyhow::Result<()> {
             .context("running trunk")?;
         anyhow::ensure!(status.success(), "trunk build of the {name} failed ({status})");
     }
+    let loader = root().join("target/dist/widget/widget.js");
+    let built = localize_loader(&std::fs::read_to_string(&loader)?, &launcher_labels()?)?;
+    std::fs::write(&loader, built)?;
     Ok(())
+}
+
+/// `locale → [open, close]` from the widget's locale files.
+fn launcher_labels() -> anyhow::Result<serde_json::Map<String, serde_json::Value>> {
+    let mut labels = serde_json::Map::new();
+    let mut files: Vec<_> = std::fs::read_dir(root().join("src/locales"))?.collect::<Result<_, _>>()?;
+    files.sort_by_key(|f| f.file_name());
+    for f in files {
+        let path = f.path();
+        let Some(locale) = path.file_stem().and_then(|s| s.to_str()).map(str::to_owned) else { continue };
+        let strings: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path)?)
+            .with_context(|| format!("parsing {}", path.display()))?;
+        let (open, close) = (&strings["launcher_open"], &strings["launcher_close"]);
+        anyhow::ensure!(
+            open.is_string() && close.is_string(),
+            "{} lacks the launcher labels",
+            path.display()
+        );
+        labels.insert(locale, serde_json::json!([open, close]));
+    }
+    Ok(labels)
+}
+
+/// The loader with the launcher labels of every locale in place of the
+/// source's English fallback (after the `/*LAUNCHER_LABELS*/` marker, up to `;`).
+fn localize_loader(src: &str, labels: &serde_json::Map<String, serde_json::Value>) -> anyhow::Result<String> {
+    const MARKER: &str = "/*LAUNCHER_LABELS*/";
+    let start = src.find(MARKER).context("the loader lost its /*LAUNCHER_LABELS*/ marker")?;
+    let end = start + src[start..].find(';').context("no `;` after the launcher labels")?;
+    Ok(format!("{}{}{}", &src[..start], serde_json::Value::Object(labels.clone()), &src[end..]))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_loader_gets_every_locales_launcher_labels() {
+        let labels = super::launcher_labels().unwrap();
+        assert_eq!(labels["nl"], serde_json::json!(["Chat openen", "Chat sluiten"]));
+        let src = "var a = 1;\n  var labels = /*LAUNCHER_LABELS*/ { en: [\"x\", \"y\"] };\n  var b = labels;";
+        let out = super::localize_loader(src, &labels).unwrap();
+        assert!(
+            out.contains(
+                r#"var labels = {"en":["Open chat","Close chat"],"nl":["Chat openen","Chat sluiten"]};"#
+            ),
+            "{out}"
+        );
+        assert!(out.ends_with("var b = labels;"));
+        assert!(super::localize_loader("var labels = {};", &labels).is_err());
+    }
 }

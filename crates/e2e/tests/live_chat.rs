@@ -73,7 +73,9 @@ async fn a_visitor_walks_the_stream_and_chats_with_an_agent() {
         let AgentOut::Offer { conversation, attributes, transcript, .. } = recv(&mut ada).await? else {
             anyhow::bail!("expected an offer")
         };
+        // From Switchboard.identify on the page; the stream skipped asking.
         assert_eq!(attributes.get("first_name").map(String::as_str), Some("Lin"));
+        assert_eq!(attributes.get("job_title").map(String::as_str), Some("<b>CTO</b>"));
         assert_eq!(attributes.get("email").map(String::as_str), Some("lin@example.com"));
         assert!(!transcript.is_empty(), "the bot transcript comes with the offer");
         send(&mut ada, &AgentIn::Accept { conversation }).await?;
@@ -87,21 +89,33 @@ async fn a_visitor_walks_the_stream_and_chats_with_an_agent() {
         )
         .await?;
         let _ = to_agent.send(());
-        // The visitor's reply reaches the agent.
+        // The visitor's reply reaches the agent, who then ends the chat.
         loop {
             if let AgentOut::Message { message, .. } = recv(&mut ada).await? {
                 if message.text == "I have a <b>question</b>" {
-                    return Ok(());
+                    break;
                 }
             }
         }
+        send(&mut ada, &AgentIn::End { conversation }).await?;
+        Ok(())
     });
     with_browser(|c| async move {
         c.goto(&format!("{demo}/")).await?;
+        find(&c, "[data-testid=launcher]").await?;
+        // The page listens to every event and tells who the visitor is.
+        c.execute(
+            "window.__events = []; \
+             ['ready', 'stream_started', 'stream_completed', 'live_chat_requested', 'live_chat_started', \
+              'live_chat_ended', 'live_chat_timed_out'].forEach(function (n) { \
+               Switchboard.on(n, function () { window.__events.push(n); }); }); \
+             Switchboard.identify({ first_name: 'Lin', job_title: '<b>CTO</b>', nickname: 'x', email: 'not an email' });",
+            vec![],
+        )
+        .await?;
         find(&c, "[data-testid=launcher]").await?.click().await?;
         find(&c, "[data-testid=answer]").await?.click().await?;
-        find(&c, "input[data-testid=field]").await?.send_keys("Lin").await?;
-        find(&c, "[data-testid=send]").await?.click().await?;
+        // No first-name question: the page told us.
         find(&c, "input[type=email]").await?.send_keys("lin@example.com").await?;
         find(&c, "[data-testid=send]").await?.click().await?;
         // Handed to Ada, who replies.
@@ -126,6 +140,20 @@ async fn a_visitor_walks_the_stream_and_chats_with_an_agent() {
         })
         .await?;
         switchboard_e2e::save_screenshot(&c, "live-chat").await?;
+        // The agent ends it: the visitor sees that, and the page heard it all.
+        find(&c, "[data-testid=ended]").await?;
+        let events = c.execute("return window.__events;", vec![]).await?;
+        assert_eq!(
+            events,
+            serde_json::json!([
+                "ready",
+                "stream_started",
+                "stream_completed",
+                "live_chat_requested",
+                "live_chat_started",
+                "live_chat_ended"
+            ])
+        );
         Ok(())
     })
     .await
