@@ -47,7 +47,8 @@ impl Bot {
         restored: Option<Saved>,
         known: Attributes,
     ) -> Option<(Self, Vec<Step>)> {
-        let stream = select_for_url(&config.streams, url)?.clone().validate().ok()?;
+        // The server validated it on publish; the bundle does not carry the validator.
+        let stream = ValidStream::published(select_for_url(&config.streams, url)?.clone());
         if let Some(saved) = restored.filter(|s| s.state.stream == stream.stream().id) {
             return Some((Bot { stream, saved }, Vec::new()));
         }
