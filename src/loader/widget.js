@@ -75,13 +75,25 @@
     setTimeout(function () { observer.disconnect(); }, 10000);
   }
 
-  function setOpen(value) {
+  // Whether the panel was open stays with the tab, so after a reload or on
+  // the next page of the site the chat is where the visitor left it.
+  var openKey = "switchboard:" + site + ":open";
+  function remember(value) {
+    try { sessionStorage.setItem(openKey, value ? "1" : "0"); } catch (e) { /* storage blocked */ }
+  }
+  function wasOpen() {
+    try { return sessionStorage.getItem(openKey) === "1"; } catch (e) { return false; }
+  }
+
+  // `quiet`: reopening by itself after a reload does not move the page's focus.
+  function setOpen(value, quiet) {
     if (value === open) return;
     open = value;
+    remember(open);
     container.hidden = !open;
     launcher.setAttribute("aria-expanded", String(open));
     launcher.setAttribute("aria-label", launcher.dataset[open ? "close" : "open"]);
-    if (open) { mountWidget(); focusPanel(); } else { launcher.focus(); }
+    if (open) { mountWidget(); if (!quiet) focusPanel(); } else if (!quiet) { launcher.focus(); }
   }
 
   function start(siteConfig) {
@@ -125,6 +137,7 @@
     if ("requestIdleCallback" in window) window.requestIdleCallback(function () { loadWidget(); }, { timeout: 10000 });
     ready = true;
     queue.splice(0).forEach(function (c) { run(c[0], c[1]); });
+    if (wasOpen()) setOpen(true, true);
     emit("ready", {});
   }
 
