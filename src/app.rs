@@ -347,6 +347,33 @@ pub fn ChatView(
     typing: impl Fn(bool) + Clone + Send + Sync + 'static,
 ) -> impl IntoView {
     let draft = RwSignal::new(String::new());
+    // Typing is reported on change only, and stops after three quiet seconds:
+    // one frame per burst of typing, not one per key.
+    let typing = {
+        let reported = StoredValue::new(false);
+        let keys = StoredValue::new(0u32);
+        move |now: bool| {
+            keys.update_value(|k| *k = k.wrapping_add(1));
+            if reported.get_value() != now {
+                reported.set_value(now);
+                typing(now);
+            }
+            if now {
+                let at = keys.get_value();
+                let typing = typing.clone();
+                let quiet = Closure::once_into_js(move || {
+                    if keys.try_get_value() == Some(at) && reported.try_get_value() == Some(true) {
+                        reported.set_value(false);
+                        typing(false);
+                    }
+                });
+                if let Some(w) = web_sys::window() {
+                    let _ =
+                        w.set_timeout_with_callback_and_timeout_and_arguments_0(quiet.unchecked_ref(), 3000);
+                }
+            }
+        }
+    };
     let someone = strings.someone.clone();
     let agent_name = move || chat.with(|c| c.agent.as_ref().map(|a| a.name.clone()));
     let with_name = {

@@ -28,19 +28,25 @@ fn msg(seq: u64, author: Author, text: &str) -> VisitorOut {
 type Sent = Arc<Mutex<Vec<String>>>;
 
 fn mount(chat: RwSignal<Chat>) -> (web_sys::HtmlElement, Sent, impl Sized) {
+    let (el, sent, _typed, handle) = mount_typing(chat);
+    (el, sent, handle)
+}
+
+fn mount_typing(chat: RwSignal<Chat>) -> (web_sys::HtmlElement, Sent, Arc<Mutex<Vec<bool>>>, impl Sized) {
     let doc = web_sys::window().unwrap().document().unwrap();
     let el = doc.create_element("div").unwrap().unchecked_into::<web_sys::HtmlElement>();
     doc.body().unwrap().append_child(&el).unwrap();
     let sent: Sent = Arc::default();
-    let out = sent.clone();
+    let typed: Arc<Mutex<Vec<bool>>> = Arc::default();
+    let (out, t) = (sent.clone(), typed.clone());
     let handle = leptos::mount::mount_to(el.clone(), move || {
-        let out = out.clone();
+        let (out, t) = (out.clone(), t.clone());
         view! {
             <ChatView chat strings=Strings::for_locale(Locale::En)
-                send=move |t| out.lock().unwrap().push(t) end=|| {} typing=|_| {} />
+                send=move |m| out.lock().unwrap().push(m) end=|| {} typing=move |b| t.lock().unwrap().push(b) />
         }
     });
-    (el, sent, handle)
+    (el, sent, typed, handle)
 }
 
 fn texts(el: &web_sys::HtmlElement, selector: &str) -> Vec<String> {
@@ -123,4 +129,30 @@ async fn an_ended_chat_says_so_and_takes_no_more_messages() {
     leptos::task::tick().await;
     assert_eq!(texts(&el, "[data-testid=ended]"), ["The chat has ended."]);
     assert!(el.query_selector("textarea").unwrap().is_none());
+}
+
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn typing_is_reported_once_per_burst_and_stops_after_a_quiet_moment() {
+    let chat = RwSignal::new(Chat::default());
+    let (el, _, typed, _h) = mount_typing(chat);
+    let area =
+        el.query_selector("textarea").unwrap().unwrap().unchecked_into::<web_sys::HtmlTextAreaElement>();
+    for text in ["H", "He", "Hel", "Hell", "Hello"] {
+        area.set_value(text);
+        area.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+        sleep(50).await;
+    }
+    assert_eq!(*typed.lock().unwrap(), [true], "one frame for five keys");
+    sleep(3200).await;
+    assert_eq!(*typed.lock().unwrap(), [true, false]);
 }
