@@ -1,0 +1,119 @@
+//! `cargo xtask bench`: the figures we hold ourselves to, measured, never
+//! asserted. Prints a table and writes the same figures as JSON to
+//! `target/bench/bench.json`.
+//!
+//! - bundle: the loader, the widget's wasm, JS glue and CSS, raw / gzip /
+//!   brotli, and what a host page downloads before the launcher is opened;
+//! - routing: one decision with 1,000 agents and 200 rules (criterion).
+//!
+//! (The load generator comes with the benchmarks issue.)
+
+use anyhow::Context;
+use serde_json::{json, Value};
+use std::io::Write;
+
+use crate::{build_bundles, root, tools, Progress};
+
+/// Sizes of one file: raw, gzip -9, brotli q11.
+fn sizes(bytes: &[u8]) -> anyhow::Result<[usize; 3]> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(bytes)?;
+    let gzip = gz.finish()?.len();
+    let mut br = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
+    brotli::BrotliCompress(&mut &bytes[..], &mut br, &params)?;
+    Ok([bytes.len(), gzip, br.len()])
+}
+
+fn kb(n: usize) -> String {
+    format!("{:.1}", n as f64 / 1000.0)
+}
+
+/// Runs the benchmarks.
+pub fn run() -> anyhow::Result<()> {
+    let progress = Progress::new(5);
+    tools::ensure_wasm_toolchain(&progress)?;
+    build_bundles(&progress)?;
+
+    let dist = root().join("target/dist/widget");
+    let files = [
+        ("loader (widget.js)", "widget.js"),
+        ("wasm", "switchboard-widget_bg.wasm"),
+        ("JS glue", "switchboard-widget.js"),
+        ("CSS", "widget.css"),
+    ];
+    let mut bundle = serde_json::Map::new();
+    let mut rows = Vec::new();
+    for (label, file) in files {
+        let bytes = std::fs::read(dist.join(file)).with_context(|| format!("reading {file}"))?;
+        let s = sizes(&bytes)?;
+        bundle.insert(file.to_owned(), json!({ "raw": s[0], "gzip": s[1], "brotli": s[2] }));
+        rows.push((label.to_owned(), s));
+    }
+    let sum = |names: &[&str]| -> [usize; 3] {
+        let mut t = [0; 3];
+        for n in names {
+            for (i, v) in t.iter_mut().enumerate() {
+                *v += bundle[*n][["raw", "gzip", "brotli"][i]].as_u64().unwrap_or(0) as usize;
+            }
+        }
+        t
+    };
+    // Before the launcher is opened a host page loads the loader and the
+    // CSS of the launcher (plus the small config JSON); the widget itself
+    // only when opened (or prefetched when the page is idle).
+    let before_open = sum(&["widget.js", "widget.css"]);
+    let widget = sum(&["switchboard-widget_bg.wasm", "switchboard-widget.js", "widget.css"]);
+    rows.push(("before the launcher is opened".to_owned(), before_open));
+    rows.push(("whole widget (wasm + glue + CSS)".to_owned(), widget));
+    bundle.insert(
+        "before_open".into(),
+        json!({ "raw": before_open[0], "gzip": before_open[1], "brotli": before_open[2] }),
+    );
+    bundle.insert("widget".into(), json!({ "raw": widget[0], "gzip": widget[1], "brotli": widget[2] }));
+
+    progress.step("Routing: one decision with 1,000 agents and 200 rules (criterion)");
+    let status = std::process::Command::new(env!("CARGO"))
+        .args(["bench", "-p", "switchboard-server", "--bench", "routing", "--", "--warm-up-time", "2"])
+        .args(["--measurement-time", "5"])
+        .current_dir(root())
+        .status()
+        .context("running cargo bench")?;
+    anyhow::ensure!(status.success(), "the routing benchmark failed ({status})");
+    let mut routing = serde_json::Map::new();
+    let criterion = root().join("target/criterion");
+    for (key, dir) in [
+        ("decision_1000_agents_200_rules_ns", "routing decision, 1000 agents, 200 rules"),
+        ("team_of_50_ns", "team of 50, 1000 agents (no rules)"),
+        ("round_robin_ns", "round robin, 1000 agents (no rules)"),
+    ] {
+        let path = criterion.join(dir).join("new/estimates.json");
+        let estimates: Value = serde_json::from_str(
+            &std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?,
+        )?;
+        routing.insert(key.into(), estimates["mean"]["point_estimate"].clone());
+    }
+
+    println!("\n{:<36} {:>9} {:>9} {:>9}", "bundle (KB)", "raw", "gzip", "brotli");
+    for (label, s) in &rows {
+        println!("{label:<36} {:>9} {:>9} {:>9}", kb(s[0]), kb(s[1]), kb(s[2]));
+    }
+    println!("targets: loader ≤ 3 KB brotli; whole widget ≤ 60 KB brotli\n");
+    println!("{:<36} {:>9}", "routing", "µs");
+    for (k, v) in &routing {
+        println!("{k:<36} {:>9.2}", v.as_f64().unwrap_or(f64::NAN) / 1000.0);
+    }
+    println!("target: one decision ≤ 10 µs");
+    println!("(cores: {})", std::thread::available_parallelism().map_or(0, |n| n.get()));
+
+    let out = root().join("target/bench");
+    std::fs::create_dir_all(&out)?;
+    let report = json!({
+        "cores": std::thread::available_parallelism().map_or(0, |n| n.get()),
+        "bundle": bundle,
+        "routing": routing,
+    });
+    std::fs::write(out.join("bench.json"), serde_json::to_string_pretty(&report)?)?;
+    println!("\nwritten: {}", out.join("bench.json").display());
+    Ok(())
+}
