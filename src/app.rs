@@ -5,7 +5,9 @@ use leptos::prelude::*;
 use switchboard_protocol::attribute::{Attributes, InputKind};
 use switchboard_protocol::site::SiteConfig;
 use switchboard_protocol::stream::runner::{Input, InputError, Step};
-use switchboard_protocol::wire::{Author, ChatMessage, ConversationState, PageContext, VisitorIn};
+use switchboard_protocol::wire::{
+    Author, ChatMessage, ConversationState, PageContext, VisitorIn, MAX_MESSAGE_CHARS,
+};
 use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::JsCast;
 
@@ -115,7 +117,8 @@ fn BotView(
     let done = RwSignal::new(None::<Step>);
     let typing = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    let started = Bot::begin(&config, &page_url(), bot::load(&site), known);
+    let in_chat = crate::live::load(&site).handed_off;
+    let started = Bot::begin(&config, &page_url(), bot::load(&site), known.clone(), in_chat);
     let first_steps = match &started {
         Some((b, steps)) => {
             bot::store(&site, b.saved());
@@ -130,6 +133,9 @@ fn BotView(
         None => Vec::new(),
     };
     let fresh = !first_steps.is_empty();
+    // Questions and fields take the focus only once the visitor is at it in
+    // this page (not when a reload reopens the panel by itself).
+    let interacted = StoredValue::new(fresh);
     let stream_id = started.as_ref().map(|(b, _)| b.saved().state.stream.clone()).unwrap_or_default();
     let bot = StoredValue::new(started.map(|(b, _)| b));
 
@@ -168,6 +174,7 @@ fn BotView(
                 bot.try_update_value(|b| b.as_mut().map(|b| b.answer(input).map(|r| (r, b.saved().clone()))));
             match result.flatten() {
                 Some(Ok(((said, steps), saved))) => {
+                    interacted.set_value(true);
                     bot::store(&site, &saved);
                     error.set(None);
                     prompt.set(None);
@@ -236,6 +243,8 @@ fn BotView(
 
     // The page's events: the stream started and completed (not again after a
     // reload), live chat requested, started, ended, or timed out (nobody took it).
+    let was_done = StoredValue::new(done.get_untracked().is_some());
+    let last = StoredValue::new(None::<ConversationState>);
     {
         let stream = serde_json::json!({ "stream": stream_id });
         let started = stream.clone();
@@ -244,7 +253,6 @@ fn BotView(
                 emit(el(), "stream_started", started);
             }
         });
-        let was_done = StoredValue::new(done.get_untracked().is_some());
         Effect::new(move |_| {
             let Some(d) = done.get() else { return };
             if was_done.get_value() {
@@ -256,7 +264,6 @@ fn BotView(
                 emit(el(), "live_chat_requested", stream.clone());
             }
         });
-        let last = StoredValue::new(None::<ConversationState>);
         Effect::new(move |_| {
             let now = chat.with(|c| c.state);
             let before = last.get_value();
@@ -288,6 +295,37 @@ fn BotView(
         }
     });
 
+    // Once the chat or the stream is over, the visitor can start again.
+    let over = move || chat.with(|c| !c.open()) || done.with(|d| matches!(d, Some(Step::End { .. })));
+    let restart = {
+        let (site, config) = (site.clone(), config.clone());
+        move || {
+            if let Some(s) = socket.get_value() {
+                s.close();
+            }
+            socket.set_value(None);
+            live.set(false);
+            chat.set(Chat::default());
+            bot::forget(&site);
+            crate::live::start_over(&site);
+            lines.set(Vec::new());
+            prompt.set(None);
+            error.set(None);
+            was_done.set_value(false);
+            last.set_value(None);
+            done.set(None);
+            interacted.set_value(true);
+            if let Some((b, steps)) = Bot::begin(&config, &page_url(), None, known.clone(), false) {
+                bot::store(&site, b.saved());
+                let stream = serde_json::json!({ "stream": b.saved().state.stream });
+                bot.set_value(Some(b));
+                emit(el(), "stream_started", stream);
+                reveal(steps);
+            }
+        }
+    };
+
+    let new_chat = strings.new_chat.clone();
     let typing_text = strings.typing.replace("{name}", &config.appearance.bot_name);
     let connecting = strings.connecting.clone();
     let strings_for_prompt = strings.clone();
@@ -295,8 +333,8 @@ fn BotView(
         <div class="sb-log" role="log" aria-live="polite" aria-label=strings.conversation.clone() data-testid="log" node_ref=log>
             <p class="sb-bot">{intro}</p>
             <For each={move || numbered(lines.get())} key={|(i, _)| *i} children={bubble} />
-            // "Connecting…" until an agent takes the chat.
-            {move || done.get().filter(|_| chat.with(|c| c.agent.is_none())).and_then(|d| match d {
+            // "Connecting…" until an agent takes the chat (or nobody can).
+            {move || done.get().filter(|_| chat.with(|c| c.agent.is_none() && c.open())).and_then(|d| match d {
                 Step::HandOff { text, .. } => Some(view! {
                     <p class="sb-system" data-testid="connecting">{text.unwrap_or_else(|| connecting.clone())}</p>
                 }),
@@ -306,9 +344,17 @@ fn BotView(
         <Show when=move || typing.get()>
             <p class="sb-typing" data-testid="typing">{typing_text.clone()}</p>
         </Show>
-        {move || prompt.get().map(|p| prompt_view(p, strings_for_prompt.clone(), error, answer.clone()))}
+        {move || prompt.get().map(|p| {
+            prompt_view(p, strings_for_prompt.clone(), error, answer.clone(), interacted.get_value())
+        })}
         <Show when=move || live.get()>
             <ChatView chat strings=strings.clone() send end typing=typing_to_agent />
+        </Show>
+        <Show when=over>
+            <button type="button" class="sb-answer sb-new" data-testid="new-chat" on:click={
+                let restart = restart.clone();
+                move |_| restart()
+            }>{new_chat.clone()}</button>
         </Show>
     }
 }
@@ -402,7 +448,8 @@ pub fn ChatView(
     };
     let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
         // Enter sends; Shift+Enter is a new line.
-        if ev.key() == "Enter" && !ev.shift_key() {
+        // (Not while an input method is composing: Enter picks a candidate there.)
+        if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() && ev.key_code() != 229 {
             ev.prevent_default();
             submit();
         }
@@ -430,7 +477,9 @@ pub fn ChatView(
             <div class="sb-log sb-chat" role="log" aria-live="polite" aria-label=strings.conversation.clone() data-testid="chat">
                 <For each={move || chat.get().messages} key={|m| m.seq} children={message} />
                 <For each={move || chat.get().pending} key={|p| p.client_id.clone()} children={move |p| view! {
-                    <p class="sb-visitor sb-pending" data-testid="pending" aria-label=sending.clone()>{p.text}</p>
+                    <p class="sb-visitor sb-pending" data-testid="pending">
+                        {p.text}<span class="sb-sr-only">" "{sending.clone()}</span>
+                    </p>
                 }} />
             </div>
             <Show when=move || chat.with(|c| c.agent_typing)>
@@ -452,6 +501,7 @@ pub fn ChatView(
                     <label for="sb-message" class="sb-sr-only">{strings.message.clone()}</label>
                     <div class="sb-row">
                         <textarea id="sb-message" class="sb-input" rows="1" data-testid="message-input"
+                            maxlength=MAX_MESSAGE_CHARS.to_string()
                             placeholder=strings.message_placeholder.clone()
                             prop:value=move || draft.get()
                             on:input={
@@ -501,12 +551,16 @@ fn prompt_view(
     strings: Strings,
     error: RwSignal<Option<String>>,
     answer: impl Fn(Input) + Clone + Send + Sync + 'static,
+    autofocus: bool,
 ) -> AnyView {
     match step {
         Step::Ask { answers, .. } => {
             // Keyboard users land on the first answer.
             let group = NodeRef::<leptos::html::Div>::new();
-            group.on_load(|g| {
+            group.on_load(move |g| {
+                if !autofocus {
+                    return;
+                }
                 if let Ok(Some(first)) = g.query_selector("button") {
                     let _ = first.unchecked_into::<web_sys::HtmlElement>().focus();
                 }
@@ -537,8 +591,10 @@ fn prompt_view(
             let invalid = move || error.get().is_some().then_some("true");
             let control = if input == InputKind::Pick {
                 let select = NodeRef::<leptos::html::Select>::new();
-                select.on_load(|s| {
-                    let _ = s.focus();
+                select.on_load(move |s| {
+                    if autofocus {
+                        let _ = s.focus();
+                    }
                 });
                 view! {
                     <select id="sb-field" class="sb-input" node_ref=select data-testid="field"
@@ -561,8 +617,10 @@ fn prompt_view(
                     _ => "on",
                 };
                 let field = NodeRef::<leptos::html::Input>::new();
-                field.on_load(|f| {
-                    let _ = f.focus();
+                field.on_load(move |f| {
+                    if autofocus {
+                        let _ = f.focus();
+                    }
                 });
                 view! {
                     <input id="sb-field" class="sb-input" node_ref=field data-testid="field" type=kind

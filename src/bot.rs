@@ -38,17 +38,24 @@ pub struct Bot {
 
 impl Bot {
     /// The stream for the page at `url`, continuing `restored` when it
-    /// belongs to that stream, else from the start. Returns the bot and the
-    /// steps to show (none when continuing: the log is rebuilt from the
-    /// transcript). `None` when no valid stream applies to the page.
+    /// belongs to that stream, else from the start. While a live chat is
+    /// open (`in_chat`), the stream that led to it continues on every page.
+    /// Returns the bot and the steps to show (none when continuing: the log
+    /// is rebuilt from the transcript). `None` when no stream applies.
     pub fn begin(
         config: &SiteConfig,
         url: &str,
         restored: Option<Saved>,
         known: Attributes,
+        in_chat: bool,
     ) -> Option<(Self, Vec<Step>)> {
+        let chat_stream = restored
+            .as_ref()
+            .filter(|_| in_chat)
+            .and_then(|r| config.streams.iter().find(|s| s.id == r.state.stream));
+        let page_stream = chat_stream.or_else(|| select_for_url(&config.streams, url))?;
         // The server validated it on publish; the bundle does not carry the validator.
-        let stream = ValidStream::published(select_for_url(&config.streams, url)?.clone());
+        let stream = ValidStream::published(page_stream.clone());
         if let Some(saved) = restored.filter(|s| s.state.stream == stream.stream().id) {
             return Some((Bot { stream, saved }, Vec::new()));
         }

@@ -62,6 +62,8 @@ pub struct Strings {
     pub end_chat: String,
     /// Shown when the chat ended.
     pub chat_ended: String,
+    /// Starts over once a chat or the stream is over.
+    pub new_chat: String,
 }
 
 const EN: &str = include_str!("locales/en.json");

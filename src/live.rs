@@ -7,7 +7,10 @@
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::rc::Rc;
-use switchboard_protocol::wire::{AgentInfo, Author, ChatMessage, ConversationState, VisitorIn, VisitorOut};
+use switchboard_protocol::wire::{
+    AgentInfo, Author, ChatMessage, ConversationState, ErrorCode, VisitorIn, VisitorOut, MAX_FRAME_BYTES,
+    MAX_TRANSCRIPT,
+};
 use switchboard_protocol::PROTOCOL_VERSION;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -62,10 +65,21 @@ impl Chat {
                 }
             }
             VisitorOut::Message(m) => self.add(m),
+            VisitorOut::State { state: ConversationState::Waiting } => {
+                // Only a new conversation starts waiting: whatever was shown
+                // (an earlier, ended chat) makes way.
+                *self =
+                    Chat { pending: std::mem::take(&mut self.pending), link: self.link, ..Chat::default() };
+                self.state = Some(ConversationState::Waiting);
+            }
             VisitorOut::State { state } => {
                 self.state = Some(state);
                 if !matches!(state, ConversationState::Active) {
                     self.agent_typing = false;
+                }
+                if matches!(state, ConversationState::Ended | ConversationState::Fallback) {
+                    // Nothing more can be delivered.
+                    self.pending.clear();
                 }
             }
             VisitorOut::Typing { typing } => self.agent_typing = typing,
@@ -131,6 +145,43 @@ fn keep(site: &str, kept: &Kept) {
     }
 }
 
+/// The visitor starts a new conversation on `site`: the next hand-off goes
+/// out (the visitor keeps their token).
+pub fn start_over(site: &str) {
+    let kept = load(site);
+    keep(site, &Kept { token: kept.token, ..Kept::default() });
+}
+
+/// A hand-off that fits in one frame: the oldest transcript lines go first
+/// when a long stream would not fit (the server refuses larger frames).
+pub fn fitted(mut handoff: VisitorIn) -> VisitorIn {
+    if let VisitorIn::Handoff { transcript, page, .. } = &mut handoff {
+        let cut = |s: &mut String, max: usize| {
+            if s.len() > max {
+                let mut end = max;
+                while !s.is_char_boundary(end) {
+                    end -= 1;
+                }
+                s.truncate(end);
+            }
+        };
+        cut(&mut page.url, 2000);
+        cut(&mut page.referrer, 2000);
+        if transcript.len() > MAX_TRANSCRIPT {
+            transcript.drain(..transcript.len() - MAX_TRANSCRIPT);
+        }
+    }
+    loop {
+        let too_big = serde_json::to_string(&handoff).is_ok_and(|j| j.len() > MAX_FRAME_BYTES - 256);
+        match &mut handoff {
+            VisitorIn::Handoff { transcript, .. } if too_big && !transcript.is_empty() => {
+                transcript.remove(0);
+            }
+            _ => return handoff,
+        }
+    }
+}
+
 /// `http(s)://host` → `ws(s)://host/ws/visitor?site=KEY`.
 pub fn socket_url(api_base: &str, site: &str) -> String {
     let base = api_base.trim_end_matches('/');
@@ -153,8 +204,10 @@ struct Inner {
     url: String,
     site: String,
     kept: Kept,
-    /// Sent once after the first welcome without a conversation.
+    /// Sent after a welcome without an open conversation, until the server
+    /// confirms it with a state (so a drop in between loses nothing).
     handoff: Option<VisitorIn>,
+    handoff_sent: bool,
     ws: Option<web_sys::WebSocket>,
     last_seq: u64,
     retries: u32,
@@ -180,12 +233,12 @@ impl Socket {
         on_link: impl Fn(Link) + 'static,
     ) -> Socket {
         let kept = load(site);
-        let handoff = if kept.handed_off { None } else { handoff };
         let s = Socket(Rc::new(RefCell::new(Inner {
             url: socket_url(api_base, site),
             site: site.to_owned(),
             kept,
-            handoff,
+            handoff: handoff.map(fitted),
+            handoff_sent: false,
             ws: None,
             last_seq: 0,
             retries: 0,
@@ -257,10 +310,10 @@ impl Socket {
                 let (link, handoff, pending) = {
                     let mut inner = self.0.borrow_mut();
                     inner.kept.token = Some(token.clone());
-                    let handoff = if state.is_none() { inner.handoff.take() } else { None };
-                    if handoff.is_some() || state.is_some() {
-                        inner.kept.handed_off = true;
-                    }
+                    let over =
+                        matches!(state, None | Some(ConversationState::Ended | ConversationState::Fallback));
+                    let handoff = if over && !inner.kept.handed_off { inner.handoff.clone() } else { None };
+                    inner.handoff_sent = handoff.is_some();
                     keep(&inner.site, &inner.kept);
                     (inner.on_link.clone(), handoff, inner.kept.pending.clone())
                 };
@@ -271,6 +324,35 @@ impl Socket {
                 // What was typed while offline goes now; the server keeps each once.
                 for p in pending {
                     self.send_frame(&VisitorIn::Message { client_id: p.client_id, text: p.text });
+                }
+            }
+            VisitorOut::State { state } => {
+                let mut inner = self.0.borrow_mut();
+                if inner.handoff_sent && !inner.kept.handed_off {
+                    // The server opened the conversation.
+                    inner.kept.handed_off = true;
+                }
+                if *state == ConversationState::Waiting {
+                    // A new conversation: its sequence numbers start again.
+                    inner.last_seq = 0;
+                }
+                if matches!(state, ConversationState::Ended | ConversationState::Fallback) {
+                    inner.kept.pending.clear();
+                }
+                keep(&inner.site, &inner.kept);
+            }
+            VisitorOut::Error { code: ErrorCode::BadToken, .. } => {
+                // This visitor is unknown to the server (say, after a data
+                // clean-up): start afresh on a new connection.
+                let ws = {
+                    let mut inner = self.0.borrow_mut();
+                    inner.kept = Kept { pending: std::mem::take(&mut inner.kept.pending), ..Kept::default() };
+                    inner.last_seq = 0;
+                    keep(&inner.site, &inner.kept);
+                    inner.ws.clone()
+                };
+                if let Some(ws) = ws {
+                    let _ = ws.close();
                 }
             }
             VisitorOut::Message(m) => {
@@ -353,5 +435,49 @@ impl Socket {
         if let Some(ws) = inner.ws.take() {
             let _ = ws.close();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use switchboard_protocol::stream::runner::Entry;
+    use switchboard_protocol::stream::Routing;
+    use switchboard_protocol::wire::PageContext;
+
+    #[test]
+    fn a_long_hand_off_is_cut_to_fit_one_frame_keeping_the_latest_lines() {
+        let transcript: Vec<Entry> = (0..600)
+            .map(|i| Entry::Bot { card: format!("c{i}"), text: format!("line {i} {}", "x".repeat(100)) })
+            .collect();
+        let handoff = VisitorIn::Handoff {
+            stream: "s".into(),
+            routing: Routing::RoundRobin,
+            attributes: Default::default(),
+            transcript,
+            page: PageContext {
+                url: format!("https://shop.example/{}", "é".repeat(3000)),
+                ..Default::default()
+            },
+        };
+        let fitted = fitted(handoff);
+        let json = serde_json::to_string(&fitted).unwrap();
+        assert!(json.len() <= MAX_FRAME_BYTES, "{}", json.len());
+        let VisitorIn::Handoff { transcript, page, .. } = fitted else { unreachable!() };
+        assert!(page.url.len() <= 2000);
+        assert!(!transcript.is_empty() && transcript.len() < 600);
+        assert!(
+            matches!(transcript.last(), Some(Entry::Bot { card, .. }) if card == "c599"),
+            "the latest lines stay"
+        );
+    }
+
+    #[test]
+    fn socket_urls_follow_the_api_scheme() {
+        assert_eq!(
+            socket_url("https://chat.example.com/", "acme"),
+            "wss://chat.example.com/ws/visitor?site=acme"
+        );
+        assert_eq!(socket_url("http://127.0.0.1:8080", "demo"), "ws://127.0.0.1:8080/ws/visitor?site=demo");
     }
 }

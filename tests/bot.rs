@@ -207,3 +207,17 @@ async fn stream_text_and_answers_are_rendered_as_text() {
     assert_eq!(texts(&el, "visitor")[1], "<img src=x onerror=alert(1)>");
     assert_eq!(texts(&el, "bot")[0], "Hi <script>alert(1)</script>!");
 }
+
+#[wasm_bindgen_test]
+async fn after_the_stream_ends_the_visitor_can_start_again() {
+    let (el, _h) = mount(config("bot-again"));
+    until(&el, "[data-testid=answer]").await;
+    all(&el, "[data-testid=answer]")[1].click(); // "No"
+    let again = until(&el, "[data-testid=new-chat]").await;
+    assert_eq!(texts(&el, "bot").last().unwrap(), "Bye!");
+    again.click();
+    until(&el, "[data-testid=answer]").await;
+    assert_eq!(texts(&el, "bot"), ["Hi <script>alert(1)</script>!", "Talk to us?"]);
+    assert!(texts(&el, "visitor").is_empty());
+    assert!(all(&el, "[data-testid=new-chat]").is_empty());
+}

@@ -156,3 +156,17 @@ async fn typing_is_reported_once_per_burst_and_stops_after_a_quiet_moment() {
     sleep(3200).await;
     assert_eq!(*typed.lock().unwrap(), [true, false]);
 }
+
+#[wasm_bindgen_test]
+async fn a_new_conversation_starts_with_an_empty_chat() {
+    let chat = RwSignal::new(Chat::default());
+    let (el, _, _h) = mount(chat);
+    chat.update(|c| {
+        c.apply(msg(1, Author::Agent, "from the chat before"));
+        c.apply(VisitorOut::State { state: ConversationState::Ended });
+        c.apply(VisitorOut::State { state: ConversationState::Waiting });
+    });
+    leptos::task::tick().await;
+    assert!(texts(&el, "[data-testid=message]").is_empty());
+    assert!(el.query_selector("textarea").unwrap().is_some(), "the new chat can be written in");
+}

@@ -50,7 +50,11 @@
           return mod;
         });
       });
-      widget.catch(function (e) { console.warn("Switchboard: the widget could not load", e); });
+      widget.catch(function (e) {
+        // Next time the visitor opens the chat, try again.
+        widget = null;
+        console.warn("Switchboard: the widget could not load", e);
+      });
     }
     return widget;
   }
@@ -61,7 +65,7 @@
       if (mounted) return;
       mounted = true;
       mod.mount(container, site, base, JSON.stringify(config), JSON.stringify(identity));
-    });
+    }, function () { /* reported above */ });
   }
 
   function focusPanel() {

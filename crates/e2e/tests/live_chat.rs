@@ -100,7 +100,14 @@ async fn a_visitor_walks_the_stream_and_chats_with_an_agent() {
             }
         }
         send(&mut ada, &AgentIn::End { conversation }).await?;
-        Ok(())
+        // The visitor starts a second conversation: a new offer.
+        loop {
+            if let AgentOut::Offer { conversation: second, .. } = recv(&mut ada).await? {
+                anyhow::ensure!(second != conversation, "a new conversation");
+                send(&mut ada, &AgentIn::Accept { conversation: second }).await?;
+                return Ok(());
+            }
+        }
     });
     with_browser(|c| async move {
         c.goto(&format!("{demo}/")).await?;
@@ -172,6 +179,21 @@ async fn a_visitor_walks_the_stream_and_chats_with_an_agent() {
         // (Events before the reload were checked by the first page; this one
         // only saw the end: nothing is announced twice.)
         assert_eq!(events, serde_json::json!(["live_chat_ended"]));
+
+        // A new conversation: the stream again, then a new live chat.
+        find(&c, "[data-testid=new-chat]").await?.click().await?;
+        find(&c, "[data-testid=answer]").await?.click().await?;
+        // (This page load did not call identify: the name is asked.)
+        find(&c, "input[type=text][data-testid=field]").await?.send_keys("Lin").await?;
+        find(&c, "[data-testid=send]").await?.click().await?;
+        find(&c, "input[type=email]").await?.send_keys("lin@example.com").await?;
+        find(&c, "[data-testid=send]").await?.click().await?;
+        eventually("the second chat to start", || async {
+            let events = c.execute("return window.__events;", vec![]).await?;
+            Ok((events == serde_json::json!(["live_chat_ended", "live_chat_started"])).then_some(()))
+        })
+        .await?;
+        assert!(texts(&c, "[data-testid=message]").await?.is_empty(), "the new chat starts empty");
         Ok(())
     })
     .await

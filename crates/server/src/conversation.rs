@@ -72,10 +72,11 @@ pub async fn accept(state: &AppState, conversation: i64, agent: i64) -> Result<b
         agent,
         switchboard_protocol::wire::AgentOut::State { conversation, state: ConversationState::Active },
     );
-    state.hub.publish(conversation, Event::State(ConversationState::Active));
+    // Who, then the state: a visitor's widget names the agent as the chat starts.
     if let Some(info) = state.store.agent_info(agent).await? {
         state.hub.publish(conversation, Event::Assigned(info));
     }
+    state.hub.publish(conversation, Event::State(ConversationState::Active));
     Ok(true)
 }
 

@@ -252,6 +252,7 @@ async fn availability_is_stored_and_a_dropped_agent_stays_routable_for_the_grace
     let (c, secs) = offer(&mut grace).await;
     assert!((99..=100).contains(&secs), "{secs}");
     grace.accept(c).await;
+    assert!(matches!(v1.recv().await, VisitorOut::Agent(_)));
     assert_eq!(v1.recv().await, VisitorOut::State { state: ConversationState::Active });
     // Switching off does not end the chat she has.
     grace.send(&AgentIn::Availability { available: false }).await;

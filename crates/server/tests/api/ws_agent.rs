@@ -64,12 +64,13 @@ async fn a_visitor_and_an_agent_chat_in_real_time_until_the_agent_ends_it() {
     v.send(&VisitorIn::Message { client_id: "v1".into(), text: "Hi, anyone?".into() }).await;
     assert!(matches!(v.recv().await, VisitorOut::Message(m) if m.seq == 1));
     ada.accept(conv).await;
-    assert!(matches!(v.recv().await, VisitorOut::State { state: ConversationState::Active }));
+    // Who first, then the state, so the widget can name the agent as the chat starts.
     let expected = switchboard_protocol::wire::AgentInfo {
         name: "Ada Lovelace".into(),
         avatar_url: Some("https://cdn.example.com/ada.png".into()),
     };
     assert_eq!(v.recv().await, VisitorOut::Agent(expected.clone()));
+    assert!(matches!(v.recv().await, VisitorOut::State { state: ConversationState::Active }));
     match ada.recv().await {
         AgentOut::Message { conversation, message } => {
             assert_eq!(
@@ -253,7 +254,7 @@ async fn an_idle_chat_ends_and_both_sides_are_told() {
     let (conv, _) = offer(&mut ada).await;
     ada.accept(conv).await;
     for _ in 0..3 {
-        v.recv().await; // offered, active, agent
+        v.recv().await; // offered, agent, active
     }
     // Messages keep it going past the limit.
     for i in 0..3 {

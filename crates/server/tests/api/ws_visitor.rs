@@ -87,8 +87,8 @@ async fn after_a_dropped_socket_every_missed_message_arrives_once_in_order() {
     let app = spawn_app().await;
     let (mut c, token, conv, mut ada) = handed_off(&app).await;
     ada.accept(conv).await;
-    assert!(matches!(c.recv().await, VisitorOut::State { state: ConversationState::Active }));
     assert!(matches!(c.recv().await, VisitorOut::Agent(_)));
+    assert!(matches!(c.recv().await, VisitorOut::State { state: ConversationState::Active }));
     c.send(&say("m1", "Hi")).await;
     assert_eq!(message(&mut c).await.seq, 1);
     assert!(matches!(ada.recv().await, AgentOut::Message { message, .. } if message.seq == 1));
