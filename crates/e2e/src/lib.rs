@@ -21,8 +21,13 @@ fn env_path(name: &str, default: &str) -> PathBuf {
 
 /// A running server with the demo site seeded.
 pub struct App {
-    /// API origin, e.g. `http://127.0.0.1:41234`.
+    /// API origin as the browser sees it, e.g. `http://127.0.0.1:41234`
+    /// (the [`Proxy`]'s, when there is one).
     pub api: String,
+    /// The server itself, bypassing any proxy (for the agent's side).
+    pub direct: String,
+    /// The network between the browser and the server, when proxied.
+    pub proxy: Option<Proxy>,
     /// Demo host page origin (another port, so another origin).
     pub demo: String,
     /// The seeded accounts with their passwords.
@@ -37,6 +42,16 @@ impl App {
     /// Starts a server; the demo site allows the demo page's origin, or only
     /// `allowed_origin` when given.
     pub async fn spawn(allowed_origin: Option<&str>) -> anyhow::Result<Self> {
+        Self::start(allowed_origin, false).await
+    }
+
+    /// Starts a server that the browser reaches through a [`Proxy`], so a
+    /// test can cut the visitor's network.
+    pub async fn spawn_proxied() -> anyhow::Result<Self> {
+        Self::start(None, true).await
+    }
+
+    async fn start(allowed_origin: Option<&str>, proxied: bool) -> anyhow::Result<Self> {
         let dist =
             env_path("SWITCHBOARD_E2E_DIST", concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/dist"));
         if !dist.join("widget/switchboard-widget_bg.wasm").is_file()
@@ -57,8 +72,15 @@ impl App {
         };
         // Nobody reconnects after this server starts: no waiting for inboxes.
         settings.routing.disconnect_grace_secs = 0;
+        let proxy_listener =
+            if proxied { Some(tokio::net::TcpListener::bind("127.0.0.1:0").await?) } else { None };
+        if let Some(l) = &proxy_listener {
+            settings.public_url = Some(format!("http://{}", l.local_addr()?));
+        }
         let app = Application::build(settings).await?;
         let api = app.public_url().to_owned();
+        let direct = format!("http://{}", app.local_addr());
+        let proxy = proxy_listener.map(|l| Proxy::start(l, app.local_addr()));
         let demo = format!("http://{}", app.demo_addr().expect("demo enabled"));
         let store = app.store().clone();
         let origin = allowed_origin.unwrap_or(&demo).to_owned();
@@ -67,7 +89,7 @@ impl App {
             switchboard_server::demo::seed(&store, &key, &[origin]).await?.context("fresh database")?;
         let (trigger, shutdown) = shutdown::channel();
         tokio::spawn(app.run(shutdown));
-        Ok(Self { api, demo, accounts, store, trigger, _data: data })
+        Ok(Self { api, direct, proxy, demo, accounts, store, trigger, _data: data })
     }
 
     /// The seeded account with `email`.
@@ -79,6 +101,49 @@ impl App {
 impl Drop for App {
     fn drop(&mut self) {
         self.trigger.trigger();
+    }
+}
+
+/// A TCP proxy between the browser and the server: [`Proxy::cut`] drops every
+/// connection and refuses new ones, as a lost network would; [`Proxy::restore`]
+/// lets them through again.
+#[derive(Clone)]
+pub struct Proxy {
+    cut: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    connections: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>>,
+}
+
+impl Proxy {
+    fn start(listener: tokio::net::TcpListener, target: std::net::SocketAddr) -> Proxy {
+        let proxy = Proxy { cut: Default::default(), connections: Default::default() };
+        let p = proxy.clone();
+        tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                if p.cut.load(std::sync::atomic::Ordering::SeqCst) {
+                    continue; // dropped: the browser sees the connection fail
+                }
+                let task = tokio::spawn(async move {
+                    if let Ok(mut outbound) = tokio::net::TcpStream::connect(target).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    }
+                });
+                p.connections.lock().unwrap_or_else(|e| e.into_inner()).push(task);
+            }
+        });
+        proxy
+    }
+
+    /// Drops every open connection and refuses new ones.
+    pub fn cut(&self) {
+        self.cut.store(true, std::sync::atomic::Ordering::SeqCst);
+        for task in self.connections.lock().unwrap_or_else(|e| e.into_inner()).drain(..) {
+            task.abort();
+        }
+    }
+
+    /// Lets connections through again.
+    pub fn restore(&self) {
+        self.cut.store(false, std::sync::atomic::Ordering::SeqCst);
     }
 }
 

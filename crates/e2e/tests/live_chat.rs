@@ -12,14 +12,16 @@ type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<t
 
 async fn agent(app: &App, email: &str) -> anyhow::Result<Ws> {
     let login = reqwest::Client::new()
-        .post(format!("{}/api/auth/login", app.api))
+        .post(format!("{}/api/auth/login", app.direct))
         .json(&serde_json::json!({ "email": email, "password": app.account(email).password }))
         .send()
         .await?
         .json::<serde_json::Value>()
         .await?;
     let token = login["token"].as_str().unwrap_or_default().to_owned();
-    let mut req = format!("{}/ws/agent", app.api.replace("http://", "ws://")).into_client_request()?;
+    // Straight to the server (not through the visitor's proxy), with the
+    // server's public origin as the inbox would have.
+    let mut req = format!("{}/ws/agent", app.direct.replace("http://", "ws://")).into_client_request()?;
     req.headers_mut().insert("Authorization", format!("Bearer {token}").parse()?);
     req.headers_mut().insert("Origin", app.api.parse()?);
     let (mut ws, _) = tokio_tungstenite::connect_async(req).await?;
@@ -194,6 +196,85 @@ async fn a_visitor_walks_the_stream_and_chats_with_an_agent() {
         })
         .await?;
         assert!(texts(&c, "[data-testid=message]").await?.is_empty(), "the new chat starts empty");
+        Ok(())
+    })
+    .await
+    .unwrap();
+    agent_side.await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn after_a_lost_connection_nothing_is_lost_or_doubled() {
+    let app = App::spawn_proxied().await.unwrap();
+    let proxy = app.proxy.clone().unwrap();
+    let mut ada = agent(&app, "ada@example.com").await.unwrap();
+    let (demo, store) = (app.demo.clone(), app.store.clone());
+    let (tell, mut told) = tokio::sync::mpsc::unbounded_channel::<&'static str>();
+    let (go, mut went) = tokio::sync::mpsc::unbounded_channel::<i64>();
+    let agent_side = tokio::spawn(async move {
+        let AgentOut::Offer { conversation, .. } = recv(&mut ada).await? else {
+            anyhow::bail!("expected an offer")
+        };
+        send(&mut ada, &AgentIn::Accept { conversation }).await?;
+        send(&mut ada, &AgentIn::Message { conversation, client_id: "a0".into(), text: "Hello".into() })
+            .await?;
+        let _ = go.send(conversation);
+        // While the visitor is offline: three more.
+        told.recv().await;
+        for (i, text) in ["one", "two", "three"].into_iter().enumerate() {
+            send(
+                &mut ada,
+                &AgentIn::Message { conversation, client_id: format!("a{}", i + 1), text: text.into() },
+            )
+            .await?;
+        }
+        let _ = go.send(conversation);
+        // The visitor's offline message arrives once.
+        loop {
+            if let AgentOut::Message { message, .. } = recv(&mut ada).await? {
+                if message.text == "typed while offline" {
+                    return Ok(());
+                }
+            }
+        }
+    });
+    with_browser(|c| async move {
+        c.goto(&format!("{demo}/")).await?;
+        find(&c, "[data-testid=launcher]").await?;
+        c.execute("Switchboard.identify({ first_name: 'Kim', email: 'kim@example.com' });", vec![]).await?;
+        find(&c, "[data-testid=launcher]").await?.click().await?;
+        find(&c, "[data-testid=answer]").await?.click().await?;
+        let conversation = went.recv().await.expect("accepted");
+        eventually("the agent's hello", || async {
+            Ok((texts(&c, "[data-testid=message]").await? == ["Hello"]).then_some(()))
+        })
+        .await?;
+
+        // The network goes; the visitor is told, and writes anyway.
+        proxy.cut();
+        find(&c, "[data-testid=reconnecting]").await?;
+        find(&c, "[data-testid=message-input]").await?.send_keys("typed while offline\u{E007}").await?;
+        find(&c, "[data-testid=pending]").await?;
+        let _ = tell.send("offline");
+        went.recv().await;
+
+        // Back: the three arrive once, in order, and the offline message goes once.
+        proxy.restore();
+        eventually("everything after the reconnect", || async {
+            let shown = texts(&c, "[data-testid=message]").await?;
+            Ok((shown == ["Hello", "one", "two", "three", "typed while offline"]
+                || shown == ["Hello", "typed while offline", "one", "two", "three"]
+                || shown == ["Hello", "one", "typed while offline", "two", "three"]
+                || shown == ["Hello", "one", "two", "typed while offline", "three"])
+            .then_some(()))
+        })
+        .await?;
+        assert!(texts(&c, "[data-testid=pending]").await?.is_empty());
+        assert!(texts(&c, "[data-testid=reconnecting]").await?.is_empty());
+        let stored = store.messages_after(conversation, 0).await?;
+        let texts: Vec<_> = stored.iter().map(|m| m.text.as_str()).collect();
+        assert_eq!(texts.iter().filter(|t| **t == "typed while offline").count(), 1, "{texts:?}");
+        assert_eq!(stored.len(), 5, "{texts:?}");
         Ok(())
     })
     .await
