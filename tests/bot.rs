@@ -3,6 +3,9 @@
 //! continues after a remount, and stream text is rendered as text.
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+use common::sleep;
+
 use leptos::prelude::*;
 use switchboard_protocol::site::{Appearance, SiteConfig, SiteKey};
 use switchboard_protocol::stream::file;
@@ -80,16 +83,6 @@ fn mount(cfg: SiteConfig) -> (web_sys::HtmlElement, impl Sized) {
     doc.body().unwrap().append_child(&el).unwrap();
     let handle = leptos::mount::mount_to(el.clone(), move || view! { <Panel config=cfg.clone() /> });
     (el, handle)
-}
-
-async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .unwrap();
-    });
-    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
 }
 
 fn all(el: &web_sys::HtmlElement, selector: &str) -> Vec<web_sys::HtmlElement> {

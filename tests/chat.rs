@@ -3,6 +3,9 @@
 //! the agent's name; what the visitor types goes out and is rendered as text.
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+use common::sleep;
+
 use leptos::prelude::*;
 use std::sync::{Arc, Mutex};
 use switchboard_protocol::site::Locale;
@@ -129,16 +132,6 @@ async fn an_ended_chat_says_so_and_takes_no_more_messages() {
     leptos::task::tick().await;
     assert_eq!(texts(&el, "[data-testid=ended]"), ["The chat has ended."]);
     assert!(el.query_selector("textarea").unwrap().is_none());
-}
-
-async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .unwrap();
-    });
-    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
 }
 
 #[wasm_bindgen_test]

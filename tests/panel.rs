@@ -2,6 +2,9 @@
 //! sees, and that text from the server is rendered as text.
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+use common::sleep;
+
 use leptos::prelude::*;
 use switchboard_protocol::site::{Appearance, Locale, SiteConfig, SiteKey};
 use switchboard_widget::app::{Panel, CLOSE_EVENT};
@@ -29,16 +32,6 @@ fn text(container: &web_sys::HtmlElement, testid: &str) -> String {
         .unwrap_or_else(|| panic!("no [data-testid={testid}] in {}", container.inner_html()))
         .text_content()
         .unwrap_or_default()
-}
-
-async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .unwrap();
-    });
-    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
 }
 
 #[wasm_bindgen_test]
