@@ -24,6 +24,10 @@ pub const CLOSE_EVENT: &str = "sb-close";
 /// `detail.detail` on.
 pub const PAGE_EVENT: &str = "sb-event";
 
+/// Event the loader dispatches on the mount container when the page calls
+/// `Switchboard.identify` after the widget is mounted (detail: JSON text).
+pub const IDENTIFY_EVENT: &str = "sb-identify";
+
 /// Tells the page `name` happened, with `detail` (a JSON object).
 fn emit(from: Option<web_sys::HtmlElement>, name: &str, detail: serde_json::Value) {
     let Some(el) = from else { return };
@@ -248,9 +252,29 @@ fn BotView(
     {
         let stream = serde_json::json!({ "stream": stream_id });
         let started = stream.clone();
-        log.on_load(move |_| {
+        let site = site.clone();
+        log.on_load(move |log_el| {
             if fresh {
                 emit(el(), "stream_started", started);
+            }
+            // `Switchboard.identify` after the widget is mounted: the loader
+            // tells the mount container; later capture cards are skipped.
+            let container = log_el.closest(".sb-panel").ok().flatten().and_then(|p| p.parent_element());
+            if let Some(container) = container {
+                let on = Closure::<dyn FnMut(web_sys::CustomEvent)>::new(move |e: web_sys::CustomEvent| {
+                    let Some(json) = e.detail().as_string() else { return };
+                    let known = bot::identified(&json);
+                    bot.update_value(|b| {
+                        if let Some(b) = b {
+                            b.identify(known);
+                            bot::store(&site, b.saved());
+                        }
+                    });
+                });
+                let _ =
+                    container.add_event_listener_with_callback(IDENTIFY_EVENT, on.as_ref().unchecked_ref());
+                // The widget lives as long as the page.
+                on.forget();
             }
         });
         Effect::new(move |_| {

@@ -18,6 +18,17 @@ pub struct Saved {
     pub prompt: Option<Step>,
     /// How the stream finished (a hand-off or an end), once it has.
     pub done: Option<Step>,
+    /// Which version of the stream this is about: a stream republished under
+    /// the same id with other cards starts over (a saved answer number could
+    /// mean another answer now).
+    #[serde(default)]
+    pub version: u64,
+}
+
+/// A fingerprint of a stream's content (FNV-1a over its JSON).
+fn version(stream: &switchboard_protocol::stream::Stream) -> u64 {
+    let json = serde_json::to_string(stream).unwrap_or_default();
+    json.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 /// One bubble in the log.
@@ -54,13 +65,17 @@ impl Bot {
             .filter(|_| in_chat)
             .and_then(|r| config.streams.iter().find(|s| s.id == r.state.stream));
         let page_stream = chat_stream.or_else(|| select_for_url(&config.streams, url))?;
+        let version = version(page_stream);
         // The server validated it on publish; the bundle does not carry the validator.
         let stream = ValidStream::published(page_stream.clone());
-        if let Some(saved) = restored.filter(|s| s.state.stream == stream.stream().id) {
+        // (A finished stream that led to an open chat is only shown, so it
+        // continues whatever its version.)
+        let same = |s: &Saved| s.state.stream == stream.stream().id && (s.version == version || in_chat);
+        if let Some(saved) = restored.filter(same) {
             return Some((Bot { stream, saved }, Vec::new()));
         }
         let (state, steps) = stream.start(known);
-        let mut bot = Bot { stream, saved: Saved { state, prompt: None, done: None } };
+        let mut bot = Bot { stream, saved: Saved { state, prompt: None, done: None, version } };
         bot.note(&steps);
         Some((bot, steps))
     }
@@ -86,6 +101,15 @@ impl Bot {
                 Step::HandOff { .. } | Step::End { .. } => self.saved.done = Some(s.clone()),
                 Step::Say { .. } => {}
             }
+        }
+    }
+
+    /// Takes in what the page told `Switchboard.identify` after the stream
+    /// started: later capture cards for these are skipped. What the visitor
+    /// already gave stays.
+    pub fn identify(&mut self, known: Attributes) {
+        for (k, v) in known {
+            self.saved.state.attributes.entry(k).or_insert(v);
         }
     }
 

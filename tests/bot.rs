@@ -214,3 +214,35 @@ async fn after_the_stream_ends_the_visitor_can_start_again() {
     assert!(texts(&el, "visitor").is_empty());
     assert!(all(&el, "[data-testid=new-chat]").is_empty());
 }
+
+#[wasm_bindgen_test]
+async fn a_stream_republished_with_other_cards_starts_over() {
+    let (el, handle) = mount(config("bot-version"));
+    until(&el, "[data-testid=answer]").await.click();
+    until(&el, "input[data-testid=field]").await;
+    drop(handle);
+    el.remove();
+    // Same id, other content: the saved answer must not be replayed on it.
+    let mut cfg = config("bot-version");
+    let mut stream = cfg.streams[0].clone();
+    stream.name = "Test, edited".into();
+    cfg.streams = vec![stream];
+    let (el, _h) = mount(cfg);
+    until(&el, "[data-testid=answer]").await;
+    assert!(texts(&el, "visitor").is_empty(), "started over");
+}
+
+#[wasm_bindgen_test]
+async fn identify_after_the_stream_started_skips_the_cards_still_ahead() {
+    let (el, _h) = mount(config("bot-identify-late"));
+    until(&el, "[data-testid=answer]").await;
+    let detail = r#"{"first_name":"Noor","email":"noor@example.com"}"#;
+    let init = web_sys::CustomEventInit::new();
+    init.set_detail(&wasm_bindgen::JsValue::from_str(detail));
+    el.dispatch_event(&web_sys::CustomEvent::new_with_event_init_dict("sb-identify", &init).unwrap())
+        .unwrap();
+    all(&el, "[data-testid=answer]")[0].click();
+    // Name and email are known now: straight to the pick list.
+    until(&el, "select[data-testid=field]").await;
+    assert_eq!(texts(&el, "visitor"), ["Yes"]);
+}

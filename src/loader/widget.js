@@ -24,6 +24,8 @@
     else if (name === "identify" && args[0] && typeof args[0] === "object") {
       // Known before the stream starts: capture cards for these are skipped.
       for (var k in args[0]) if (Object.prototype.hasOwnProperty.call(args[0], k)) identity[k] = String(args[0][k]);
+      // Already running: the widget takes it for the cards still ahead.
+      if (mounted) container.dispatchEvent(new CustomEvent("sb-identify", { detail: JSON.stringify(identity) }));
     }
   }
   api.open = function () { run("open", []); };
