@@ -154,7 +154,44 @@ impl Weekly {
     }
 }
 
+impl Weekly {
+    /// The first moment after `now` when a block starts or ends (within the
+    /// coming week), if there is one.
+    pub fn next_edge(&self, now: Timestamp) -> Option<Timestamp> {
+        let (today, _) = self.local(now);
+        let mut best: Option<Timestamp> = None;
+        let mut date = today;
+        for _ in 0..8 {
+            for &(day, from, to) in &self.blocks {
+                if day != date.weekday() {
+                    continue;
+                }
+                for t in [from, to].into_iter().flat_map(|m| self.instants(date, m)).flatten() {
+                    if t > now && best.is_none_or(|b| t < b) {
+                        best = Some(t);
+                    }
+                }
+            }
+            let Ok(next) = date.tomorrow() else { break };
+            date = next;
+        }
+        best
+    }
+}
+
 impl Settings {
+    /// When, after `now`, the agent's availability may change by itself (a
+    /// manual switch running out, a block starting or ending); `None`
+    /// without a schedule.
+    pub fn next_change(&self, now: Timestamp) -> Option<Timestamp> {
+        let weekly = self.schedule.as_ref()?.check().ok()?;
+        let until = self.until.and_then(|u| Timestamp::from_second(u).ok()).filter(|u| *u > now);
+        match (until, weekly.next_edge(now)) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
     /// Whether the agent is available at `now`. A schedule
     /// that no longer checks (say, a time zone gone from the database) is ignored.
     pub fn available_at(&self, now: Timestamp) -> bool {
@@ -262,6 +299,23 @@ mod tests {
         };
         let until = s.check().unwrap().override_until(at("2026-03-29T12:00:00Z"));
         assert_eq!(until, at("2026-03-29T22:00:00Z"));
+    }
+
+    #[test]
+    fn the_next_change_is_the_next_block_edge_or_the_end_of_a_manual_switch() {
+        let w = office().check().unwrap();
+        // Friday 18:00 local: the next edge is Saturday 10:00 local.
+        assert_eq!(w.next_edge(at("2026-11-27T17:00:00Z")), Some(at("2026-11-28T09:00:00Z")));
+        // Saturday 13:00 local: nothing on Sunday, so Monday 09:00.
+        assert_eq!(w.next_edge(at("2026-11-28T12:00:00Z")), Some(at("2026-11-30T08:00:00Z")));
+        let s = Settings { available: true, until: None, schedule: Some(office()) };
+        assert_eq!(s.next_change(at("2026-11-28T12:00:00Z")), Some(at("2026-11-30T08:00:00Z")));
+        // A manual switch running out first.
+        let switched = s.switched(true, at("2026-11-28T12:00:00Z"));
+        assert_eq!(switched.next_change(at("2026-11-28T12:00:00Z")), Some(at("2026-11-28T23:00:00Z")));
+        assert_eq!(Settings::default().next_change(at("2026-11-28T12:00:00Z")), None);
+        let empty = Schedule { time_zone: "UTC".into(), blocks: vec![] };
+        assert_eq!(empty.check().unwrap().next_edge(at("2026-11-28T12:00:00Z")), None);
     }
 
     #[test]

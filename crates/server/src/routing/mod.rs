@@ -41,6 +41,8 @@ pub struct Router {
     offers: Deadlines<i64>,
     /// Inactivity limits of active chats, by conversation.
     idle: Deadlines<i64>,
+    /// The next moment each connected agent's availability changes by itself.
+    availability: Deadlines<i64>,
 }
 
 impl Default for Router {
@@ -50,6 +52,7 @@ impl Default for Router {
             started: tokio::time::Instant::now(),
             offers: Deadlines::default(),
             idle: Deadlines::default(),
+            availability: Deadlines::default(),
         }
     }
 }
@@ -59,6 +62,7 @@ impl Router {
     pub fn clear(&self) {
         self.offers.clear();
         self.idle.clear();
+        self.availability.clear();
     }
 }
 
@@ -238,6 +242,43 @@ fn arm_idle(state: &AppState, conversation: i64, after: Duration) {
         }
     });
     state.router.idle.set(conversation, after, task);
+}
+
+/// Tells a connected agent's inboxes when their availability changes by
+/// itself (their schedule, or a manual switch running out), from now on
+/// while they stay connected.
+pub async fn watch_availability(state: &AppState, agent: i64) -> Result<(), StoreError> {
+    let now = jiff::Timestamp::now();
+    let Some(next) = state.store.availability(agent).await?.next_change(now) else {
+        state.router.availability.cancel(&agent);
+        return Ok(());
+    };
+    // Checked at least daily, and a moment after the edge itself.
+    let wait =
+        next.duration_since(now).unsigned_abs().min(Duration::from_secs(86_400)) + Duration::from_millis(50);
+    arm_availability(state, agent, wait);
+    Ok(())
+}
+
+fn arm_availability(state: &AppState, agent: i64, wait: Duration) {
+    let s = state.clone();
+    let task: Task = Box::pin(async move {
+        if !s.presence.present(agent) {
+            return;
+        }
+        let result = match s.store.availability(agent).await {
+            Ok(settings) => {
+                let available = settings.available_at(jiff::Timestamp::now());
+                s.hub.publish_agent(agent, AgentOut::Availability { available });
+                watch_availability(&s, agent).await
+            }
+            Err(e) => Err(e),
+        };
+        if let Err(e) = result {
+            tracing::error!(error = %e, agent, "watching availability");
+        }
+    });
+    state.router.availability.set(agent, wait, task);
 }
 
 /// After a start: re-arms the timers of offered and active conversations

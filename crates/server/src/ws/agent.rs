@@ -142,6 +142,7 @@ impl Session {
                 let settings = store.availability(agent).await.map_err(internal)?;
                 let available = settings.available_at(jiff::Timestamp::now());
                 let _ = self.out.send(AgentOut::Welcome { agent: self.agent.clone(), available }).await;
+                crate::routing::watch_availability(&self.state, agent).await.map_err(internal)?;
                 self.pending_offers().await.map_err(internal)
             }
             _ if !self.greeted => Err(WireError::new(ErrorCode::HelloFirst, "send hello first")),
@@ -153,7 +154,7 @@ impl Session {
                 // Every connection of the agent shows the toggle as it is now.
                 let available = settings.available_at(now);
                 self.state.hub.publish_agent(agent, AgentOut::Availability { available });
-                Ok(())
+                crate::routing::watch_availability(&self.state, agent).await.map_err(internal)
             }
             AgentIn::Decline { conversation: id } => {
                 let moved =
