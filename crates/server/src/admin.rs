@@ -346,6 +346,37 @@ pub async fn save_rule(store: &Store, raw_key: &str, rule: &RoutingRule) -> Resu
     Ok(store.save_rule(s.id, rule).await?)
 }
 
+/// Every agent with what routing knows of them, by email.
+pub async fn agents_for_routing(store: &Store) -> Result<Vec<AgentListing>, AdminError> {
+    let routing: std::collections::HashMap<i64, crate::store::routing::AgentRow> =
+        store.routing_agents().await?.into_iter().map(|a| (a.id, a)).collect();
+    Ok(store
+        .agents()
+        .await?
+        .into_iter()
+        .map(|profile| {
+            let r = routing.get(&profile.id);
+            AgentListing {
+                live_chat: r.is_some_and(|r| r.live_chat),
+                schedule: r.and_then(|r| r.availability.schedule.clone()),
+                profile,
+            }
+        })
+        .collect())
+}
+
+/// An agent as the admin lists them.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AgentListing {
+    /// Who.
+    #[serde(flatten)]
+    pub profile: AgentProfile,
+    /// Whether routing may give them live chats.
+    pub live_chat: bool,
+    /// Their weekly schedule, if any.
+    pub schedule: Option<Schedule>,
+}
+
 /// Sets or clears an agent's weekly availability schedule. A new schedule
 /// takes over from any manual switch.
 pub async fn set_schedule(

@@ -164,7 +164,7 @@ async fn remove_stream(
 }
 
 async fn list_agents(_: Admin, State(s): State<AppState>) -> Result<Json<Value>, ApiError> {
-    Ok(Json(serde_json::to_value(s.store.agents().await?).unwrap_or_default()))
+    Ok(Json(serde_json::to_value(admin::agents_for_routing(&s.store).await?).unwrap_or_default()))
 }
 
 #[derive(Deserialize)]

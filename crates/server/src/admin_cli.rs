@@ -429,8 +429,16 @@ pub async fn agent(store: &Store, cmd: AgentCommand) -> Result<String, AdminErro
             );
         }
         AgentCommand::List => {
-            for a in store.agents().await? {
-                let _ = writeln!(out, "{}\t{}\t{:?}", a.email, a.name, a.role);
+            for a in admin::agents_for_routing(store).await? {
+                let p = &a.profile;
+                let _ = write!(out, "{}\t{}\t{:?}", p.email, p.name, p.role);
+                if !a.live_chat {
+                    let _ = write!(out, "\tno live chat");
+                }
+                if let Some(s) = &a.schedule {
+                    let _ = write!(out, "\tschedule: {} ({} blocks)", s.time_zone, s.blocks.len());
+                }
+                let _ = writeln!(out);
             }
         }
         AgentCommand::Update { email, name, role: r, avatar, live_chat } => {

@@ -190,6 +190,13 @@ fn routing_is_managed_from_the_cli_with_clear_errors() {
         ],
     );
     assert!(String::from_utf8_lossy(&tz.stderr).contains("unknown time zone"));
+    let listed = stdout(&switchboard(d, &["agent", "list"]));
+    assert!(
+        listed.contains("ada@example.com\tAda\tAgent\tschedule: Europe/Amsterdam (2 blocks)"),
+        "{listed}"
+    );
     stdout(&switchboard(d, &["agent", "schedule", "ada@example.com", "--clear"]));
     stdout(&switchboard(d, &["agent", "update", "ada@example.com", "--live-chat", "false"]));
+    let listed = stdout(&switchboard(d, &["agent", "list"]));
+    assert!(listed.contains("ada@example.com\tAda\tAgent\tno live chat\n"), "{listed}");
 }
