@@ -267,6 +267,12 @@ async fn remove_agent(
     State(s): State<AppState>,
     Path(email): Path<String>,
 ) -> Result<StatusCode, ApiError> {
+    // Their chats first: offers move on to someone else, open chats end
+    // with a word to the visitor (the command line, without a running
+    // server, leaves that to the accept and inactivity timers).
+    if let Some(a) = s.store.agent_by_email(email.trim()).await? {
+        crate::routing::agent_leaving(&s, a.profile.id).await?;
+    }
     admin::remove_agent(&s.store, &email).await?;
     Ok(StatusCode::NO_CONTENT)
 }

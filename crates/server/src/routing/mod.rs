@@ -217,6 +217,30 @@ pub async fn move_on(state: &AppState, conversation: i64, agent: i64, why: Skip)
     Ok(true)
 }
 
+/// An agent is being removed: their offers go to someone else and their
+/// active chats end, with a word to each visitor.
+pub async fn agent_leaving(state: &AppState, agent: i64) -> Result<(), StoreError> {
+    for (conv, _) in state.store.conversations_in("offered").await? {
+        if conv.agent_id == Some(agent) {
+            move_on(state, conv.id, agent, Skip::Declined).await?;
+        }
+    }
+    for (conv, _) in state.store.conversations_in("active").await? {
+        if conv.agent_id == Some(agent) {
+            conversation::post(
+                state,
+                conv.id,
+                Author::System,
+                None,
+                "The agent has left; this chat has ended.",
+            )
+            .await?;
+            conversation::set_state(state, conv.id, ConversationState::Ended).await?;
+        }
+    }
+    Ok(())
+}
+
 /// The agent accepted: the offer's timer stops and the inactivity limit starts.
 pub fn accepted(state: &AppState, conversation: i64) {
     state.router.offers.cancel(&conversation);

@@ -413,3 +413,35 @@ async fn a_connected_agent_is_told_when_their_schedule_takes_over_again() {
     // When the manual switch runs out, the inbox hears it without asking.
     assert_eq!(a.recv().await, AgentOut::Availability { available: false });
 }
+
+#[tokio::test]
+async fn removing_an_agent_moves_their_offers_on_and_ends_their_chats() {
+    let app = spawn_app().await;
+    let mut ada = app.agent("ada@example.com").await;
+    let mut grace = app.agent("grace@example.com").await;
+    let mut v1 = hand_off(&app, Routing::Agent("ada@example.com".into()), &[], "en").await;
+    let (c1, _) = offer(&mut ada).await;
+    ada.accept(c1).await;
+    let _v2 = hand_off(&app, Routing::RoundRobin, &[], "en").await;
+    let (c2, _) = offer(&mut ada).await;
+    let admin = app.session("admin@example.com").await;
+    let r = app
+        .http
+        .delete(format!("{}/api/admin/agents/ada@example.com", app.url))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    // The open offer goes to Grace; the active chat ends and its visitor is told.
+    assert_eq!(offer(&mut grace).await.0, c2);
+    loop {
+        match v1.recv().await {
+            VisitorOut::Message(m) if m.author == Author::System => {
+                assert!(m.text.contains("left"), "{}", m.text);
+            }
+            VisitorOut::State { state: ConversationState::Ended } => break,
+            _ => {}
+        }
+    }
+}
