@@ -28,16 +28,24 @@ pub const PAGE_EVENT: &str = "sb-event";
 /// `Switchboard.identify` after the widget is mounted (detail: JSON text).
 pub const IDENTIFY_EVENT: &str = "sb-identify";
 
+/// Dispatches a bubbling `event` from `el` for the loader to hear.
+fn dispatch(el: &web_sys::EventTarget, event: &str, detail: Option<&wasm_bindgen::JsValue>) {
+    let init = web_sys::CustomEventInit::new();
+    init.set_bubbles(true);
+    if let Some(detail) = detail {
+        init.set_detail(detail);
+    }
+    if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(event, &init) {
+        let _ = el.dispatch_event(&event);
+    }
+}
+
 /// Tells the page `name` happened, with `detail` (a JSON object).
 fn emit(from: Option<web_sys::HtmlElement>, name: &str, detail: serde_json::Value) {
     let Some(el) = from else { return };
     let payload = serde_json::json!({ "name": name, "detail": detail }).to_string();
-    let Ok(value) = js_sys::JSON::parse(&payload) else { return };
-    let init = web_sys::CustomEventInit::new();
-    init.set_bubbles(true);
-    init.set_detail(&value);
-    if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(PAGE_EVENT, &init) {
-        let _ = el.dispatch_event(&event);
+    if let Ok(value) = js_sys::JSON::parse(&payload) {
+        dispatch(&el, PAGE_EVENT, Some(&value));
     }
 }
 
@@ -75,11 +83,7 @@ pub fn Panel(
     let root = NodeRef::<leptos::html::Section>::new();
     let close = move |_| {
         if let Some(el) = root.get() {
-            let init = web_sys::CustomEventInit::new();
-            init.set_bubbles(true);
-            if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(CLOSE_EVENT, &init) {
-                let _ = el.unchecked_ref::<web_sys::EventTarget>().dispatch_event(&event);
-            }
+            dispatch(&el, CLOSE_EVENT, None);
         }
     };
     let intro = strings.chatting_with(&config.appearance.bot_name);

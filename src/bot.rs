@@ -163,31 +163,19 @@ pub fn line_of(step: &Step) -> Option<Line> {
     }
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
-}
-
-fn key(site: &str) -> String {
-    format!("switchboard:{site}:bot")
-}
-
 /// What was kept for `site`, if anything readable.
 pub fn load(site: &str) -> Option<Saved> {
-    serde_json::from_str(&storage()?.get_item(&key(site)).ok()??).ok()
+    crate::storage::load(site, "bot")
 }
 
-/// Keeps `saved` for `site` (silently not, when storage is unavailable).
+/// Keeps `saved` for `site`.
 pub fn store(site: &str, saved: &Saved) {
-    if let (Some(s), Ok(json)) = (storage(), serde_json::to_string(saved)) {
-        let _ = s.set_item(&key(site), &json);
-    }
+    crate::storage::save(site, "bot", saved);
 }
 
 /// Forgets what was kept for `site`.
 pub fn forget(site: &str) {
-    if let Some(s) = storage() {
-        let _ = s.remove_item(&key(site));
-    }
+    crate::storage::remove(site, "bot");
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ pub mod app;
 pub mod bot;
 pub mod i18n;
 pub mod live;
+pub mod storage;
 
 use leptos::prelude::*;
 use switchboard_protocol::site::{Locale, SiteConfig, SiteKey};

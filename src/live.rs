@@ -123,26 +123,13 @@ pub struct Kept {
     pub pending: Vec<Pending>,
 }
 
-fn key(site: &str) -> String {
-    format!("switchboard:{site}:live")
-}
-
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
-}
-
 /// What was kept for `site`.
 pub fn load(site: &str) -> Kept {
-    storage()
-        .and_then(|s| s.get_item(&key(site)).ok().flatten())
-        .and_then(|json| serde_json::from_str(&json).ok())
-        .unwrap_or_default()
+    crate::storage::load(site, "live").unwrap_or_default()
 }
 
 fn keep(site: &str, kept: &Kept) {
-    if let (Some(s), Ok(json)) = (storage(), serde_json::to_string(kept)) {
-        let _ = s.set_item(&key(site), &json);
-    }
+    crate::storage::save(site, "live", kept);
 }
 
 /// The visitor starts a new conversation on `site`: the next hand-off goes

@@ -220,23 +220,13 @@ pub async fn move_on(state: &AppState, conversation: i64, agent: i64, why: Skip)
 /// An agent is being removed: their offers go to someone else and their
 /// active chats end, with a word to each visitor.
 pub async fn agent_leaving(state: &AppState, agent: i64) -> Result<(), StoreError> {
-    for (conv, _) in state.store.conversations_in("offered").await? {
-        if conv.agent_id == Some(agent) {
-            move_on(state, conv.id, agent, Skip::Declined).await?;
-        }
+    for (conv, _) in state.store.conversations_in("offered", Some(agent)).await? {
+        move_on(state, conv.id, agent, Skip::Declined).await?;
     }
-    for (conv, _) in state.store.conversations_in("active").await? {
-        if conv.agent_id == Some(agent) {
-            conversation::post(
-                state,
-                conv.id,
-                Author::System,
-                None,
-                "The agent has left; this chat has ended.",
-            )
-            .await?;
-            conversation::set_state(state, conv.id, ConversationState::Ended).await?;
-        }
+    for (conv, _) in state.store.conversations_in("active", Some(agent)).await? {
+        let text = "The agent has left; this chat has ended.";
+        conversation::post(state, conv.id, Author::System, None, text).await?;
+        conversation::set_state(state, conv.id, ConversationState::Ended).await?;
     }
     Ok(())
 }
@@ -312,7 +302,7 @@ pub async fn resume(state: &AppState) -> Result<(), StoreError> {
     let timeout_ms =
         i64::try_from(state.settings.routing.accept_timeout_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
     let now = crate::store::routing::now_ms();
-    for (conv, offered_at) in store.conversations_in("offered").await? {
+    for (conv, offered_at) in store.conversations_in("offered", None).await? {
         // Without an agent (removed meanwhile) it moves on at once.
         let agent = conv.agent_id.unwrap_or(0);
         let left = offered_at.map_or(0, |t| (t.saturating_add(timeout_ms) - now).max(0));
@@ -323,7 +313,7 @@ pub async fn resume(state: &AppState) -> Result<(), StoreError> {
         arm_idle(state, id, Duration::from_secs_f64((limit - idle).max(0.0)));
     }
     // Left waiting by a stop mid-decision.
-    for (conv, _) in store.conversations_in("waiting").await? {
+    for (conv, _) in store.conversations_in("waiting", None).await? {
         route(state, conv.id).await?;
     }
     Ok(())

@@ -255,15 +255,21 @@ impl Store {
             .collect())
     }
 
-    /// Conversations in a state, with when they were offered (ms) and to whom.
+    /// Conversations in a state (only `agent`'s, when given), with when they
+    /// were offered (ms).
     pub async fn conversations_in(
         &self,
         state: &str,
+        agent: Option<i64>,
     ) -> Result<Vec<(Conversation, Option<i64>)>, StoreError> {
-        let rows = sqlx::query("SELECT * FROM conversations WHERE state = ? ORDER BY id")
-            .bind(state)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT * FROM conversations WHERE state = ? AND (? IS NULL OR agent_id = ?) ORDER BY id",
+        )
+        .bind(state)
+        .bind(agent)
+        .bind(agent)
+        .fetch_all(&self.pool)
+        .await?;
         Ok(rows.iter().map(|r| (super::conversations::conversation(r), r.get("offered_at"))).collect())
     }
 

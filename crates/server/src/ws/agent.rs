@@ -210,10 +210,7 @@ impl Session {
         let store = &self.state.store;
         let timeout_ms = self.state.settings.routing.accept_timeout_secs.saturating_mul(1000);
         let now = crate::store::routing::now_ms();
-        for (conv, offered_at) in store.conversations_in("offered").await? {
-            if conv.agent_id != Some(self.agent.id) {
-                continue;
-            }
+        for (conv, offered_at) in store.conversations_in("offered", Some(self.agent.id)).await? {
             let elapsed = u64::try_from(now - offered_at.unwrap_or(now)).unwrap_or(0);
             let d = store.details(conv.id).await?;
             let offer = AgentOut::Offer {
