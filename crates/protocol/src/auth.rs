@@ -36,4 +36,7 @@ pub struct AgentProfile {
     pub email: String,
     /// Role.
     pub role: Role,
+    /// Avatar image URL, if the agent has one.
+    #[serde(default)]
+    pub avatar_url: Option<String>,
 }

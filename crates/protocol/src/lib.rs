@@ -16,6 +16,7 @@
 
 pub mod attribute;
 pub mod auth;
+pub mod inbox;
 pub mod rules;
 pub mod site;
 pub mod stream;

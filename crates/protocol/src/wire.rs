@@ -226,6 +226,30 @@ pub enum AgentIn {
         /// Conversation id.
         conversation: i64,
     },
+    /// Hand an accepted conversation to another agent or a team: it is
+    /// offered there, and leaves this agent's inbox at once.
+    Transfer {
+        /// Conversation id.
+        conversation: i64,
+        /// Where it goes.
+        to: TransferTarget,
+    },
+}
+
+/// Where an agent transfers a chat.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum TransferTarget {
+    /// Another agent, by email.
+    Agent {
+        /// The agent's email.
+        email: String,
+    },
+    /// A team, by name (round robin inside it).
+    Team {
+        /// The team's name.
+        name: String,
+    },
 }
 
 /// What the server sends an agent.
@@ -251,6 +275,17 @@ pub enum AgentOut {
         transcript: Vec<Entry>,
         /// Seconds left to accept before it goes to the next agent.
         expires_in_secs: u64,
+        /// The agent who transferred it, when it was transferred.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        transferred_by: Option<String>,
+    },
+    /// One of this agent's conversations went to someone else (a transfer
+    /// made on any of their connections): it leaves their inbox.
+    Transferred {
+        /// Conversation id.
+        conversation: i64,
+        /// Whom to: the agent's or team's name.
+        to: String,
     },
     /// An offer was taken back (declined, or not accepted in time).
     Withdrawn {
@@ -332,6 +367,11 @@ pub enum ErrorCode {
     RateLimited,
     /// The conversation is not this agent's (or not offered to them).
     NotYours,
+    /// A transfer named an agent who cannot take it now, or a team nobody
+    /// in can.
+    Unavailable,
+    /// A transfer named an agent or team that does not exist.
+    Unknown,
     /// The server failed; try again.
     Internal,
 }

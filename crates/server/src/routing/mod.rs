@@ -151,6 +151,7 @@ async fn route_locked(state: &AppState, id: i64) -> Result<(), StoreError> {
                     page: details.page,
                     transcript: details.transcript,
                     expires_in_secs: timeout,
+                    transferred_by: None,
                 },
             );
             arm_offer(state, id, agent, Duration::from_secs(timeout));

@@ -235,16 +235,19 @@ impl Store {
 
     /// The agent who logs in with `email` (case-insensitive).
     pub async fn agent_by_email(&self, email: &str) -> Result<Option<AgentCredentials>, StoreError> {
-        let row = sqlx::query("SELECT id, name, email, role, password_hash FROM agents WHERE email = ?")
-            .bind(email)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(
+            "SELECT id, name, email, role, avatar_url, password_hash FROM agents WHERE email = ?",
+        )
+        .bind(email)
+        .fetch_optional(&self.pool)
+        .await?;
         Ok(row.map(|row| AgentCredentials {
             profile: AgentProfile {
                 id: row.get("id"),
                 name: row.get("name"),
                 email: row.get("email"),
                 role: role_from_db(row.get("role")),
+                avatar_url: avatar(row.get("avatar_url")),
             },
             password_hash: row.get("password_hash"),
         }))
@@ -273,7 +276,7 @@ impl Store {
         now: i64,
     ) -> Result<Option<AgentProfile>, StoreError> {
         let row = sqlx::query(
-            "SELECT a.id, a.name, a.email, a.role FROM sessions s JOIN agents a ON a.id = s.agent_id
+            "SELECT a.id, a.name, a.email, a.role, a.avatar_url FROM sessions s JOIN agents a ON a.id = s.agent_id
              WHERE s.token_hash = ? AND s.expires_at > ?",
         )
         .bind(token_hash)
@@ -285,6 +288,7 @@ impl Store {
             name: row.get("name"),
             email: row.get("email"),
             role: role_from_db(row.get("role")),
+            avatar_url: avatar(row.get("avatar_url")),
         }))
     }
 
@@ -387,7 +391,7 @@ impl Store {
 
     /// Every agent, by email.
     pub async fn agents(&self) -> Result<Vec<AgentProfile>, StoreError> {
-        let rows = sqlx::query("SELECT id, name, email, role FROM agents ORDER BY email")
+        let rows = sqlx::query("SELECT id, name, email, role, avatar_url FROM agents ORDER BY email")
             .fetch_all(&self.pool)
             .await?;
         Ok(rows
@@ -397,6 +401,7 @@ impl Store {
                 name: row.get("name"),
                 email: row.get("email"),
                 role: role_from_db(row.get("role")),
+                avatar_url: avatar(row.get("avatar_url")),
             })
             .collect())
     }
@@ -489,4 +494,9 @@ impl Store {
             .await?;
         Ok(done.rows_affected() == 1)
     }
+}
+
+/// An avatar column (empty for none) as an optional URL.
+fn avatar(url: String) -> Option<String> {
+    (!url.is_empty()).then_some(url)
 }

@@ -196,6 +196,9 @@ impl Session {
                 conversation::typing(&self.state, id, Author::Agent, typing);
                 Ok(())
             }
+            AgentIn::Transfer { .. } => {
+                Err(WireError::new(ErrorCode::BadFrame, "transfers are not supported by this server yet"))
+            }
             AgentIn::End { conversation: id } => {
                 self.mine(id, true).await?;
                 conversation::set_state(&self.state, id, ConversationState::Ended).await.map_err(internal)?;
@@ -219,6 +222,7 @@ impl Session {
                 page: d.page,
                 transcript: d.transcript,
                 expires_in_secs: timeout_ms.saturating_sub(elapsed).div_ceil(1000),
+                transferred_by: None,
             };
             let _ = self.out.send(offer).await;
         }
