@@ -2,7 +2,9 @@
 //! the HttpOnly cookie the login sets).
 
 use gloo_net::http::Request;
+use serde::de::DeserializeOwned;
 use switchboard_protocol::auth::{AgentProfile, LoginRequest};
+use switchboard_protocol::inbox::{Colleagues, ConversationDetail, ConversationSummary};
 
 /// Why a request failed, as the UI needs to tell it.
 #[derive(Debug, Clone, PartialEq)]
@@ -15,12 +17,7 @@ pub enum ApiError {
 
 /// The logged-in agent, if the session cookie is valid.
 pub async fn me() -> Result<AgentProfile, ApiError> {
-    let r = Request::get("/api/auth/me").send().await.map_err(|e| ApiError::Failed(e.to_string()))?;
-    match r.status() {
-        200 => r.json().await.map_err(|e| ApiError::Failed(e.to_string())),
-        401 => Err(ApiError::Unauthorized),
-        s => Err(ApiError::Failed(format!("HTTP {s}"))),
-    }
+    get_json("/api/auth/me").await
 }
 
 /// Logs in; the server sets the session cookie.
@@ -45,4 +42,33 @@ pub async fn login(email: String, password: String) -> Result<AgentProfile, ApiE
 /// Ends the session.
 pub async fn logout() -> Result<(), ApiError> {
     Request::post("/api/auth/logout").send().await.map(|_| ()).map_err(|e| ApiError::Failed(e.to_string()))
+}
+
+async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
+    let r = Request::get(url).send().await.map_err(|e| ApiError::Failed(e.to_string()))?;
+    match r.status() {
+        200 => r.json().await.map_err(|e| ApiError::Failed(e.to_string())),
+        401 => Err(ApiError::Unauthorized),
+        s => Err(ApiError::Failed(format!("HTTP {s}"))),
+    }
+}
+
+/// The agent's own open conversations.
+pub async fn active() -> Result<Vec<ConversationSummary>, ApiError> {
+    get_json("/api/conversations?scope=active").await
+}
+
+/// Everyone's past conversations, newest activity first.
+pub async fn past() -> Result<Vec<ConversationSummary>, ApiError> {
+    get_json("/api/conversations?scope=past").await
+}
+
+/// One conversation in full.
+pub async fn conversation(id: i64) -> Result<ConversationDetail, ApiError> {
+    get_json(&format!("/api/conversations/{id}")).await
+}
+
+/// Who a chat can be transferred to.
+pub async fn colleagues() -> Result<Colleagues, ApiError> {
+    get_json("/api/colleagues").await
 }

@@ -1,12 +1,22 @@
-//! The inbox's components: the login form and the signed-in shell. Thin: state
-//! is plain signals, requests go through [`crate::api`].
+//! The inbox's top level: the login form and the signed-in shell that wires
+//! the socket, the model and the views together. Requests go through
+//! [`crate::api`].
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use switchboard_protocol::auth::AgentProfile;
 
+use switchboard_protocol::inbox::ConversationSummary;
+use switchboard_protocol::wire::{AgentIn, AgentOut, ConversationState, TransferTarget};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
 use crate::api::{self, ApiError};
 use crate::i18n::Strings;
+use crate::model::{Conversation, Inbox, Link, Notice, Pending, Reaction};
+use crate::notify;
+use crate::socket::{self, Socket};
+use crate::views::{Actions, ConversationList, ConversationView, OfferBanner, Row, Tab, VisitorPanel};
 
 /// The whole inbox: restores the session, else shows the login form.
 #[component]
@@ -92,7 +102,8 @@ pub fn LoginForm(
     }
 }
 
-/// The signed-in inbox shell; conversations fill it in later issues.
+/// The signed-in inbox: the top bar, offers, the conversation list, the
+/// conversation on screen and the visitor panel, all fed by one socket.
 #[component]
 pub fn Shell(
     /// The signed-in agent.
@@ -102,20 +113,328 @@ pub fn Shell(
     /// Called after the session ended.
     on_logout: Callback<()>,
 ) -> impl IntoView {
+    let inbox = RwSignal::new(Inbox::default());
+    let now = RwSignal::new(js_sys::Date::now());
+    let tab = RwSignal::new(Tab::Active);
+    let past = RwSignal::new(Vec::<ConversationSummary>::new());
+    let past_open = RwSignal::new(None::<Conversation>);
+    let announce = RwSignal::new(String::new());
+    let sound_ok = RwSignal::new(notify::sound_unlocked());
+    let permission = RwSignal::new(notify::permission());
+    let accepting = StoredValue::new(None::<i64>);
+    let socket = StoredValue::new_local(None::<Socket>);
+    let send = move |frame: AgentIn| socket.with_value(|s| s.as_ref().is_some_and(|s| s.send(&frame)));
+
+    // Load one of the agent's conversations in full (details, first seen)
+    // and follow it on the socket.
+    let load = move |id: i64| {
+        leptos::task::spawn_local(async move {
+            if let Ok(detail) = api::conversation(id).await {
+                let _ = inbox.try_update(|i| i.load(detail));
+            }
+        });
+    };
+    let refresh_past = move || {
+        leptos::task::spawn_local(async move {
+            if let Ok(mut list) = api::past().await {
+                crate::model::by_activity(&mut list);
+                let _ = past.try_set(list);
+            }
+        });
+    };
+
+    let on_frame = {
+        let strings = strings.clone();
+        move |frame: AgentOut| {
+            let ended = matches!(
+                frame,
+                AgentOut::State { state: ConversationState::Ended | ConversationState::Fallback, .. }
+                    | AgentOut::Transferred { .. }
+            );
+            let looking = !notify::page_hidden();
+            let Some(effects) = inbox.try_update(|i| i.apply(frame, js_sys::Date::now(), looking)) else {
+                return;
+            };
+            for effect in effects {
+                match effect {
+                    Reaction::Offered { conversation, visitor } => {
+                        notify::chime();
+                        let title = Strings::fill(&strings.notification_title, &[("name", &visitor)]);
+                        let body = inbox.with_untracked(|i| {
+                            i.offers
+                                .iter()
+                                .find(|o| o.conversation == conversation)
+                                .and_then(|o| o.first_question().map(str::to_owned))
+                                .unwrap_or_default()
+                        });
+                        notify::notify(&title, &body, &format!("offer-{conversation}"));
+                        announce.set(Strings::fill(&strings.offer_announce, &[("name", &visitor)]));
+                    }
+                    Reaction::Follow { conversation, last_seq } => {
+                        send(AgentIn::Resume { conversation, last_seq });
+                        if last_seq == 0 {
+                            load(conversation);
+                        }
+                        if accepting.get_value() == Some(conversation) {
+                            accepting.set_value(None);
+                            tab.set(Tab::Active);
+                            inbox.update(|i| i.select(Some(conversation)));
+                            focus_composer();
+                        }
+                    }
+                    Reaction::Resend { conversation, pending } => {
+                        for p in pending {
+                            send(AgentIn::Message { conversation, client_id: p.client_id, text: p.text });
+                        }
+                    }
+                    Reaction::VisitorWrote { .. } => {
+                        if notify::page_hidden() {
+                            notify::chime();
+                        }
+                    }
+                }
+            }
+            if ended && tab.get_untracked() == Tab::All {
+                refresh_past();
+            }
+        }
+    };
+    let s = Socket::open(socket::same_origin_url(), on_frame, move |link| {
+        let _ = inbox.try_update(|i| i.link = link);
+    });
+    socket.set_value(Some(s));
+
+    // The agent's open conversations (after a reload): loaded in full, then
+    // followed from where they are.
+    leptos::task::spawn_local(async move {
+        let Ok(list) = api::active().await else { return };
+        for summary in list.into_iter().filter(|c| c.state == ConversationState::Active) {
+            if let Ok(detail) = api::conversation(summary.id).await {
+                let last_seq = detail.messages.last().map_or(0, |m| m.seq);
+                if inbox.try_update(|i| i.load(detail)).is_none() {
+                    return;
+                }
+                send(AgentIn::Resume { conversation: summary.id, last_seq });
+            }
+        }
+    });
+
+    let tick =
+        set_interval_with_handle(move || now.set(js_sys::Date::now()), std::time::Duration::from_secs(1))
+            .ok();
+    on_cleanup(move || {
+        if let Some(t) = tick {
+            t.clear();
+        }
+        if let Some(s) = socket.try_get_value().flatten() {
+            s.close();
+        }
+    });
+    // Sound needs a gesture first; any click or key press on the page gives it.
+    let unlock = move || {
+        if !sound_ok.get_untracked() && notify::unlock_sound() {
+            sound_ok.set(true);
+        }
+    };
+    let h1 = window_event_listener(leptos::ev::pointerdown, move |_| unlock());
+    let h2 = window_event_listener(leptos::ev::keydown, move |_| unlock());
+    // Back on the page: what is on screen counts as read.
+    let h3 = window_event_listener(leptos::ev::focus, move |_| {
+        let _ = inbox.try_update(Inbox::seen);
+    });
+    on_cleanup(move || {
+        h1.remove();
+        h2.remove();
+        h3.remove();
+    });
+    title_count(inbox, strings.title.clone());
+    Effect::new(move |_| {
+        if tab.get() == Tab::All {
+            refresh_past();
+        }
+    });
+
+    let actions = Actions {
+        send: Callback::new(move |(conversation, text): (i64, String)| {
+            let client_id = client_id();
+            inbox.update(|i| {
+                if let Some(c) = i.mine.iter_mut().find(|c| c.id == conversation) {
+                    c.pending.push(Pending { client_id: client_id.clone(), text: text.clone() });
+                }
+            });
+            send(AgentIn::Message { conversation, client_id, text });
+        }),
+        typing: Callback::new(move |(conversation, typing): (i64, bool)| {
+            send(AgentIn::Typing { conversation, typing });
+        }),
+        end: Callback::new(move |conversation| {
+            send(AgentIn::End { conversation });
+        }),
+        transfer: Callback::new(move |(conversation, to): (i64, TransferTarget)| {
+            send(AgentIn::Transfer { conversation, to });
+        }),
+    };
+    let on_accept = Callback::new(move |conversation| {
+        accepting.set_value(Some(conversation));
+        send(AgentIn::Accept { conversation });
+    });
+    let on_decline = Callback::new(move |conversation| {
+        send(AgentIn::Decline { conversation });
+    });
+    let toggle = move |ev: leptos::ev::Event| {
+        let available = event_target_checked(&ev);
+        if !send(AgentIn::Availability { available }) {
+            // Not sent: the switch goes back to what the server knows.
+            inbox.update(|_| ());
+        }
+    };
     let logout = move |_| {
+        if let Some(s) = socket.get_value() {
+            s.close();
+        }
         spawn_local(async move {
             let _ = api::logout().await;
             on_logout.run(());
         })
     };
+
+    let rows = {
+        let strings = strings.clone();
+        Signal::derive(move || match tab.get() {
+            Tab::Active => {
+                inbox.with(|i| i.mine_by_activity().into_iter().map(|c| Row::mine(c, &strings)).collect())
+            }
+            Tab::All => past.with(|p| p.iter().map(|c| Row::past(c, &strings)).collect()),
+        })
+    };
+    let selected = Signal::derive(move || match tab.get() {
+        Tab::Active => inbox.with(|i| i.selected),
+        Tab::All => past_open.with(|c| c.as_ref().map(|c| c.id)),
+    });
+    let shown = Signal::derive(move || match tab.get() {
+        Tab::Active => inbox.with(|i| i.selected.and_then(|id| i.mine.iter().find(|c| c.id == id).cloned())),
+        Tab::All => past_open.get(),
+    });
+    let on_select = Callback::new(move |id: i64| match tab.get_untracked() {
+        Tab::Active => inbox.update(|i| i.select(Some(id))),
+        Tab::All => {
+            leptos::task::spawn_local(async move {
+                if let Ok(detail) = api::conversation(id).await {
+                    let _ = past_open.try_set(Some(Conversation::from_detail(detail)));
+                }
+            });
+        }
+    });
+    let notice = {
+        let s = strings.clone();
+        move || {
+            inbox.with(|i| {
+                i.notice.as_ref().map(|n| match n {
+                    Notice::Transferred { visitor, to } => {
+                        Strings::fill(&s.transferred_notice, &[("visitor", visitor), ("to", to)])
+                    }
+                    Notice::Withdrawn { visitor } => {
+                        Strings::fill(&s.withdrawn_notice, &[("visitor", visitor)])
+                    }
+                    Notice::Refused { message, .. } => Strings::fill(&s.refused, &[("message", message)]),
+                })
+            })
+        }
+    };
+    let link_text = {
+        let (connecting, reconnecting) = (strings.connecting.clone(), strings.reconnecting.clone());
+        move || match inbox.with(|i| i.link) {
+            Link::Open => None,
+            Link::Connecting => Some(connecting.clone()),
+            Link::Reconnecting => Some(reconnecting.clone()),
+        }
+    };
+    let ask = move |_| notify::ask_permission(move |p| permission.set(p));
+    let avatar = match agent.avatar_url.clone() {
+        Some(src) => view! { <img class="avatar" src=src alt="" /> }.into_any(),
+        None => {
+            let initial: String =
+                agent.name.chars().next().map(|c| c.to_uppercase().collect()).unwrap_or_default();
+            view! { <span class="avatar initials" aria-hidden="true">{initial}</span> }.into_any()
+        }
+    };
+    let offer_strings = strings.clone();
+    let sound_locked = strings.sound_locked.clone();
     view! {
         <header class="topbar">
             <h1>{strings.title.clone()}</h1>
-            <span data-testid="signed-in-as">{strings.signed_in_as.replace("{name}", &agent.name)}</span>
-            <button type="button" on:click=logout data-testid="logout">{strings.sign_out.clone()}</button>
+            <div class="me">
+                {avatar}
+                <span data-testid="signed-in-as">{Strings::fill(&strings.signed_in_as, &[("name", &agent.name)])}</span>
+                <label class="switch">
+                    <input type="checkbox" role="switch" data-testid="availability"
+                        prop:checked=move || inbox.with(|i| i.available) on:change=toggle />
+                    <span>{strings.available.clone()}</span>
+                </label>
+                <button type="button" class="secondary" on:click=logout data-testid="logout">{strings.sign_out.clone()}</button>
+            </div>
         </header>
-        <main class="inbox">
-            <p>{strings.no_chats.clone()}</p>
-        </main>
+        <div class="notices">
+            {move || link_text().map(|t| view! { <p class="status" role="status" data-testid="link">{t}</p> })}
+            <Show when=move || !sound_ok.get()>
+                <p class="hint" data-testid="sound-hint">{sound_locked.clone()}</p>
+            </Show>
+            {
+                let (ask_text, enable, blocked) = (strings.notifications_ask.clone(), strings.notifications_enable.clone(), strings.notifications_blocked.clone());
+                move || match permission.get() {
+                    "default" => Some(view! {
+                        <p class="hint" data-testid="notification-banner">{ask_text.clone()}" "
+                            <button type="button" data-testid="enable-notifications" on:click=ask>{enable.clone()}</button>
+                        </p>
+                    }.into_any()),
+                    "denied" => Some(view! { <p class="hint">{blocked.clone()}</p> }.into_any()),
+                    _ => None,
+                }
+            }
+            <p class="notice" role="status" data-testid="notice">{notice}</p>
+        </div>
+        <section class="offers" aria-label=strings.offers.clone() data-testid="offers">
+            <For each=move || inbox.with(|i| i.offers.clone()) key=|o| (o.conversation, o.deadline_ms as u64)
+                children=move |offer| view! {
+                    <OfferBanner offer now strings=offer_strings.clone() on_accept on_decline />
+                } />
+        </section>
+        <div class="sr-only" aria-live="assertive" data-testid="announce">{move || announce.get()}</div>
+        <div class="layout">
+            <nav class="list" aria-label=strings.conversations.clone()>
+                <ConversationList tab rows selected strings=strings.clone() on_select />
+            </nav>
+            <main class="pane">
+                <ConversationView conv=shown strings=strings.clone() actions />
+            </main>
+            <aside class="side">
+                <VisitorPanel conv=shown strings=strings.clone() />
+            </aside>
+        </div>
     }
+}
+
+/// Keeps the tab title counting what needs the agent: `(3) Switchboard
+/// inbox` with two offers and one unread message.
+pub fn title_count(inbox: RwSignal<Inbox>, base: String) {
+    Effect::new(move |_| notify::set_title(&inbox.with(|i| i.title(&base))));
+}
+
+/// Moves focus to the composer once it is on screen (after an accept).
+fn focus_composer() {
+    let Some(w) = web_sys::window() else { return };
+    let focus = Closure::once_into_js(|| {
+        let el = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("composer"));
+        if let Some(el) = el.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = el.focus();
+        }
+    });
+    let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(focus.unchecked_ref(), 50);
+}
+
+/// A fresh client message id.
+fn client_id() -> String {
+    let a = (js_sys::Math::random() * 4_294_967_296.0) as u64;
+    let b = (js_sys::Math::random() * 4_294_967_296.0) as u64;
+    format!("{a:08x}{b:08x}")
 }

@@ -7,34 +7,165 @@ use switchboard_protocol::site::Locale;
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Strings {
-    /// Page title.
+    /// Switchboard inbox
     pub title: String,
-    /// Login heading and button.
+    /// Sign in
     pub sign_in: String,
-    /// Email field label.
+    /// Email
     pub email: String,
-    /// Password field label.
+    /// Password
     pub password: String,
-    /// Button while logging in.
+    /// Signing in…
     pub signing_in: String,
-    /// Logout button.
+    /// Sign out
     pub sign_out: String,
-    /// `{name}` is the agent's name.
+    /// Signed in as {name}
     pub signed_in_as: String,
-    /// Login refused.
+    /// Wrong email or password.
     pub bad_credentials: String,
-    /// A field is empty.
+    /// Enter your email and password.
     pub required: String,
-    /// The request failed.
+    /// The server could not be reached. Try again.
     pub network_error: String,
-    /// Empty conversation list.
+    /// No active conversations.
     pub no_chats: String,
+    /// Available for new chats
+    pub available: String,
+    /// Connecting…
+    pub connecting: String,
+    /// Connection lost. Reconnecting…
+    pub reconnecting: String,
+    /// Sounds are off until you click or press a key on this page.
+    pub sound_locked: String,
+    /// Get a browser notification when a chat is offered while this tab is in the background.
+    pub notifications_ask: String,
+    /// Turn on notifications
+    pub notifications_enable: String,
+    /// Notifications are blocked for this site in the browser's settings; offers show here only.
+    pub notifications_blocked: String,
+    /// Chat offers
+    pub offers: String,
+    /// {name} wants to chat
+    pub offer_from: String,
+    /// Transferred by {name}
+    pub offer_transferred: String,
+    /// Moves on in {secs} s
+    pub offer_time_left: String,
+    /// Accept
+    pub accept: String,
+    /// Decline
+    pub decline: String,
+    /// New chat offer from {name}
+    pub offer_announce: String,
+    /// New chat: {name}
+    pub notification_title: String,
+    /// Active
+    pub tab_active: String,
+    /// All
+    pub tab_all: String,
+    /// Conversations
+    pub conversations: String,
+    /// No past conversations.
+    pub no_past: String,
+    /// {n} unread
+    pub unread: String,
+    /// Choose a conversation, or wait for an offer.
+    pub choose: String,
+    /// Reply to {name}
+    pub reply_to: String,
+    /// Send
+    pub send: String,
+    /// Sending…
+    pub sending: String,
+    /// {name} is typing…
+    pub typing: String,
+    /// End chat
+    pub end_chat: String,
+    /// This chat has ended.
+    pub ended: String,
+    /// Nobody took this chat; the visitor got the fallback message.
+    pub fell_back: String,
+    /// Download transcript
+    pub download: String,
+    /// Transfer
+    pub transfer: String,
+    /// Transfer to
+    pub transfer_to: String,
+    /// Agents
+    pub transfer_agents: String,
+    /// Teams
+    pub transfer_teams: String,
+    /// Transfer
+    pub transfer_confirm: String,
+    /// Cancel
+    pub cancel: String,
+    /// not available
+    pub not_available: String,
+    /// Nobody is available to take this chat.
+    pub transfer_none: String,
+    /// The chat with {visitor} went to {to}.
+    pub transferred_notice: String,
+    /// The offer of a chat with {visitor} went to someone else.
+    pub withdrawn_notice: String,
+    /// Not done: {message}
+    pub refused: String,
+    /// Before the live chat
+    pub bot_part: String,
+    /// Live chat
+    pub live_part: String,
+    /// You
+    pub you: String,
+    /// Visitor
+    pub visitor: String,
+    /// Agent
+    pub agent: String,
+    /// Bot
+    pub bot: String,
+    /// System
+    pub system: String,
+    /// Visitor details
+    pub visitor_details: String,
+    /// Name
+    pub name: String,
+    /// Job title
+    pub job_title: String,
+    /// Phone
+    pub phone: String,
+    /// Company
+    pub company: String,
+    /// Page
+    pub page_url: String,
+    /// Referrer
+    pub referrer: String,
+    /// Language
+    pub language: String,
+    /// First seen
+    pub first_seen: String,
+    /// -
+    pub unknown: String,
+    /// Conversation
+    pub conversation: String,
+    /// Waiting
+    pub state_waiting: String,
+    /// Offered
+    pub state_offered: String,
+    /// Active
+    pub state_active: String,
+    /// Ended
+    pub state_ended: String,
+    /// No agent
+    pub state_fallback: String,
 }
 
 const EN: &str = include_str!("locales/en.json");
 const NL: &str = include_str!("locales/nl.json");
 
 impl Strings {
+    /// `template` with each `{key}` replaced by its value.
+    pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+        values.iter().fold(template.to_owned(), |t, (k, v)| t.replace(&format!("{{{k}}}"), v))
+    }
+
     /// The strings for `locale`.
     pub fn for_locale(locale: Locale) -> Self {
         serde_json::from_str(match locale {

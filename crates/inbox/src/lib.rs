@@ -5,7 +5,15 @@
 //! - [`app`]: the Leptos components
 //! - [`api`]: every request to the server
 //! - [`i18n`]: UI strings from the locale files
+//! - [`model`]: the inbox's state and how server frames change it
+//! - [`views`]: the offer banner, lists, conversation view, visitor panel
+//! - [`socket`]: the agent WebSocket, reconnecting
+//! - [`notify`]: sound, browser notifications, title, downloads
 
 pub mod api;
 pub mod app;
 pub mod i18n;
+pub mod model;
+pub mod notify;
+pub mod socket;
+pub mod views;

@@ -1,0 +1,504 @@
+//! The inbox's state and how each server frame changes it. Plain data, no
+//! browser: the components render it, the socket feeds it, and the tests
+//! drive it directly.
+
+use switchboard_protocol::attribute::Attributes;
+use switchboard_protocol::inbox::{ConversationDetail, ConversationSummary};
+use switchboard_protocol::stream::runner::Entry;
+use switchboard_protocol::wire::{AgentOut, Author, ChatMessage, ConversationState, ErrorCode, PageContext};
+
+/// A chat offered to this agent, waiting for accept or decline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Offer {
+    /// Conversation id.
+    pub conversation: i64,
+    /// What is known about the visitor.
+    pub attributes: Attributes,
+    /// Where the visitor is.
+    pub page: PageContext,
+    /// The bot part of the conversation.
+    pub transcript: Vec<Entry>,
+    /// When it moves on to the next agent (milliseconds since the epoch).
+    pub deadline_ms: f64,
+    /// Who transferred it here, if someone did.
+    pub transferred_by: Option<String>,
+}
+
+impl Offer {
+    /// Whole seconds left at `now_ms` (never below zero).
+    pub fn seconds_left(&self, now_ms: f64) -> u64 {
+        let left = ((self.deadline_ms - now_ms) / 1000.0).ceil();
+        if left > 0.0 {
+            left as u64
+        } else {
+            0
+        }
+    }
+
+    /// The visitor's first question: their first answer or, failing that,
+    /// the bot's last line before the hand-off.
+    pub fn first_question(&self) -> Option<&str> {
+        let visitor = self.transcript.iter().find_map(|e| match e {
+            Entry::Visitor { text, .. } => Some(text.as_str()),
+            Entry::Bot { .. } => None,
+        });
+        visitor.or_else(|| {
+            self.transcript.iter().rev().find_map(|e| match e {
+                Entry::Bot { text, .. } => Some(text.as_str()),
+                Entry::Visitor { .. } => None,
+            })
+        })
+    }
+}
+
+/// A message this agent sent that the server has not confirmed yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    /// The id the server deduplicates by.
+    pub client_id: String,
+    /// The text.
+    pub text: String,
+}
+
+/// A conversation the inbox shows: one of the agent's own, or a past one.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Conversation {
+    /// Conversation id.
+    pub id: i64,
+    /// The site's key.
+    pub site: String,
+    /// Where it is in its life.
+    pub state: Option<ConversationState>,
+    /// What is known about the visitor.
+    pub attributes: Attributes,
+    /// Where the visitor is.
+    pub page: PageContext,
+    /// The bot part.
+    pub transcript: Vec<Entry>,
+    /// The live messages, by sequence number, each once.
+    pub messages: Vec<ChatMessage>,
+    /// Sent by this agent, not yet confirmed.
+    pub pending: Vec<Pending>,
+    /// Whether the visitor is typing.
+    pub visitor_typing: bool,
+    /// The highest sequence number the agent has seen on screen.
+    pub read_seq: u64,
+    /// When it started (RFC 3339).
+    pub created_at: String,
+    /// When the visitor was first seen (RFC 3339).
+    pub first_seen: String,
+    /// Which agent had it (past conversations).
+    pub agent_name: Option<String>,
+}
+
+impl Conversation {
+    /// A conversation as the server described it in full.
+    pub fn from_detail(d: ConversationDetail) -> Self {
+        let mut c = Conversation {
+            id: d.id,
+            site: d.site,
+            state: Some(d.state),
+            attributes: d.attributes,
+            page: d.page,
+            transcript: d.transcript,
+            created_at: d.created_at,
+            first_seen: d.first_seen,
+            agent_name: d.agent_name,
+            ..Conversation::default()
+        };
+        for m in d.messages {
+            c.add(m);
+        }
+        c
+    }
+
+    /// A conversation just accepted from `offer`.
+    pub fn from_offer(offer: Offer) -> Self {
+        Conversation {
+            id: offer.conversation,
+            state: Some(ConversationState::Active),
+            attributes: offer.attributes,
+            page: offer.page,
+            transcript: offer.transcript,
+            ..Conversation::default()
+        }
+    }
+
+    /// Adds a message unless it is already there, keeping sequence order; a
+    /// confirmed message of this agent's replaces its pending copy.
+    pub fn add(&mut self, m: ChatMessage) {
+        if m.author == Author::Agent {
+            self.pending.retain(|p| Some(&p.client_id) != m.client_id.as_ref());
+        }
+        if m.author == Author::Visitor {
+            self.visitor_typing = false;
+        }
+        if let Err(at) = self.messages.binary_search_by_key(&m.seq, |x| x.seq) {
+            self.messages.insert(at, m);
+        }
+    }
+
+    /// The highest sequence number held (to resume from).
+    pub fn last_seq(&self) -> u64 {
+        self.messages.last().map_or(0, |m| m.seq)
+    }
+
+    /// Visitor messages the agent has not seen yet.
+    pub fn unread(&self) -> usize {
+        self.messages.iter().filter(|m| m.author == Author::Visitor && m.seq > self.read_seq).count()
+    }
+
+    /// Marks everything as seen.
+    pub fn mark_read(&mut self) {
+        self.read_seq = self.last_seq();
+    }
+
+    /// Whether the agent can still write in it.
+    pub fn open(&self) -> bool {
+        self.state == Some(ConversationState::Active)
+    }
+
+    /// When something last happened in it (RFC 3339), for ordering.
+    pub fn last_activity(&self) -> &str {
+        self.messages.last().map_or(self.created_at.as_str(), |m| m.at.as_str())
+    }
+
+    /// The visitor's name for lists and headings.
+    pub fn visitor_name(&self) -> String {
+        visitor_name(&self.attributes, self.id)
+    }
+}
+
+/// The visitor's name from what they told: first and last name, else email,
+/// else "#id".
+pub fn visitor_name(attributes: &Attributes, id: i64) -> String {
+    let part = |k: &str| attributes.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
+    match (part("first_name"), part("last_name"), part("email")) {
+        (Some(f), Some(l), _) => format!("{f} {l}"),
+        (Some(f), None, _) => f.to_owned(),
+        (None, Some(l), _) => l.to_owned(),
+        (None, None, Some(e)) => e.to_owned(),
+        (None, None, None) => format!("#{id}"),
+    }
+}
+
+/// The socket's link to the server.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Link {
+    /// Connecting for the first time.
+    #[default]
+    Connecting,
+    /// Connected and greeted.
+    Open,
+    /// Lost; trying again.
+    Reconnecting,
+}
+
+/// Something the agent should be told about, once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// A conversation went to someone else.
+    Transferred {
+        /// The visitor's name.
+        visitor: String,
+        /// The agent or team it went to.
+        to: String,
+    },
+    /// An offer was taken back (declined or timed out).
+    Withdrawn {
+        /// The visitor's name.
+        visitor: String,
+    },
+    /// The server refused something.
+    Refused {
+        /// The stable code.
+        code: ErrorCode,
+        /// The server's words.
+        message: String,
+    },
+}
+
+/// What the shell must do after a frame, beyond showing the new state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reaction {
+    /// A new offer: sound, notification.
+    Offered {
+        /// Conversation id.
+        conversation: i64,
+        /// The visitor's name.
+        visitor: String,
+    },
+    /// Follow this conversation on the socket, replaying after `last_seq`.
+    Follow {
+        /// Conversation id.
+        conversation: i64,
+        /// Last sequence number held.
+        last_seq: u64,
+    },
+    /// Send these unconfirmed messages again.
+    Resend {
+        /// Conversation id.
+        conversation: i64,
+        /// The messages.
+        pending: Vec<Pending>,
+    },
+    /// The visitor wrote in a conversation the agent is not looking at.
+    VisitorWrote {
+        /// Conversation id.
+        conversation: i64,
+    },
+}
+
+/// Everything the inbox shows, fed by server frames.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Inbox {
+    /// Whether the agent is available for new chats.
+    pub available: bool,
+    /// The link to the server.
+    pub link: Link,
+    /// Offers waiting for accept, oldest first.
+    pub offers: Vec<Offer>,
+    /// The agent's own conversations (active, and those that ended while open).
+    pub mine: Vec<Conversation>,
+    /// The conversation on screen.
+    pub selected: Option<i64>,
+    /// The latest thing to tell the agent.
+    pub notice: Option<Notice>,
+}
+
+impl Inbox {
+    /// Takes in one frame at `now_ms`. `looking` says whether the agent can
+    /// see the page (a message in the selected conversation counts as read
+    /// only then).
+    pub fn apply(&mut self, frame: AgentOut, now_ms: f64, looking: bool) -> Vec<Reaction> {
+        match frame {
+            AgentOut::Welcome { available, .. } => {
+                self.available = available;
+                self.link = Link::Open;
+                let mut effects = Vec::new();
+                for c in self.mine.iter().filter(|c| c.open()) {
+                    effects.push(Reaction::Follow { conversation: c.id, last_seq: c.last_seq() });
+                    if !c.pending.is_empty() {
+                        effects.push(Reaction::Resend { conversation: c.id, pending: c.pending.clone() });
+                    }
+                }
+                effects
+            }
+            AgentOut::Offer {
+                conversation,
+                attributes,
+                page,
+                transcript,
+                expires_in_secs,
+                transferred_by,
+            } => {
+                let offer = Offer {
+                    conversation,
+                    attributes,
+                    page,
+                    transcript,
+                    deadline_ms: now_ms + expires_in_secs as f64 * 1000.0,
+                    transferred_by,
+                };
+                let visitor = visitor_name(&offer.attributes, conversation);
+                let known = self.offers.iter().position(|o| o.conversation == conversation);
+                match known {
+                    // Sent again after a reconnect: the time left is the server's.
+                    Some(i) => {
+                        self.offers[i] = offer;
+                        Vec::new()
+                    }
+                    None => {
+                        self.offers.push(offer);
+                        vec![Reaction::Offered { conversation, visitor }]
+                    }
+                }
+            }
+            AgentOut::Withdrawn { conversation } => {
+                if let Some(i) = self.offers.iter().position(|o| o.conversation == conversation) {
+                    let offer = self.offers.remove(i);
+                    self.notice =
+                        Some(Notice::Withdrawn { visitor: visitor_name(&offer.attributes, conversation) });
+                }
+                Vec::new()
+            }
+            AgentOut::Availability { available } => {
+                self.available = available;
+                Vec::new()
+            }
+            AgentOut::Message { conversation, message } => {
+                let selected = self.selected == Some(conversation) && looking;
+                let from_visitor = message.author == Author::Visitor;
+                let Some(c) = self.mine.iter_mut().find(|c| c.id == conversation) else { return Vec::new() };
+                c.add(message);
+                if selected {
+                    c.mark_read();
+                    Vec::new()
+                } else if from_visitor {
+                    vec![Reaction::VisitorWrote { conversation }]
+                } else {
+                    Vec::new()
+                }
+            }
+            AgentOut::State { conversation, state } => self.state(conversation, state),
+            AgentOut::Typing { conversation, typing } => {
+                if let Some(c) = self.mine.iter_mut().find(|c| c.id == conversation) {
+                    c.visitor_typing = typing;
+                }
+                Vec::new()
+            }
+            AgentOut::Transferred { conversation, to } => {
+                if let Some(i) = self.mine.iter().position(|c| c.id == conversation) {
+                    let c = self.mine.remove(i);
+                    self.notice = Some(Notice::Transferred { visitor: c.visitor_name(), to });
+                    if self.selected == Some(conversation) {
+                        self.selected = None;
+                    }
+                }
+                Vec::new()
+            }
+            AgentOut::Error { code, message } => {
+                self.notice = Some(Notice::Refused { code, message });
+                Vec::new()
+            }
+        }
+    }
+
+    fn state(&mut self, conversation: i64, state: ConversationState) -> Vec<Reaction> {
+        if let Some(c) = self.mine.iter_mut().find(|c| c.id == conversation) {
+            c.state = Some(state);
+            if state != ConversationState::Active {
+                c.visitor_typing = false;
+                c.pending.clear();
+            }
+            return Vec::new();
+        }
+        if state != ConversationState::Active {
+            return Vec::new();
+        }
+        // Accepted (here or in another tab of this agent): the offer becomes
+        // a conversation, followed from its first message.
+        let Some(i) = self.offers.iter().position(|o| o.conversation == conversation) else {
+            return Vec::new();
+        };
+        let offer = self.offers.remove(i);
+        self.mine.insert(0, Conversation::from_offer(offer));
+        vec![Reaction::Follow { conversation, last_seq: 0 }]
+    }
+
+    /// Adds (or refreshes) one of the agent's own conversations loaded over
+    /// HTTP, keeping what the socket already delivered.
+    pub fn load(&mut self, detail: ConversationDetail) {
+        let mut fresh = Conversation::from_detail(detail);
+        match self.mine.iter_mut().find(|c| c.id == fresh.id) {
+            Some(c) => {
+                for m in std::mem::take(&mut c.messages) {
+                    fresh.add(m);
+                }
+                fresh.pending = std::mem::take(&mut c.pending);
+                fresh.read_seq = c.read_seq;
+                *c = fresh;
+            }
+            None => self.mine.push(fresh),
+        }
+    }
+
+    /// Shows `conversation` (marking it read).
+    pub fn select(&mut self, conversation: Option<i64>) {
+        self.selected = conversation;
+        if let Some(c) = conversation.and_then(|id| self.mine.iter_mut().find(|c| c.id == id)) {
+            c.mark_read();
+        }
+    }
+
+    /// Marks the selected conversation read (the page became visible again).
+    pub fn seen(&mut self) {
+        let selected = self.selected;
+        self.select(selected);
+    }
+
+    /// The agent's own conversations, newest activity first.
+    pub fn mine_by_activity(&self) -> Vec<&Conversation> {
+        let mut list: Vec<&Conversation> = self.mine.iter().collect();
+        list.sort_by(|a, b| b.last_activity().cmp(a.last_activity()).then(b.id.cmp(&a.id)));
+        list
+    }
+
+    /// What needs the agent: offers waiting plus unread visitor messages.
+    pub fn attention(&self) -> usize {
+        self.offers.len() + self.mine.iter().map(Conversation::unread).sum::<usize>()
+    }
+
+    /// The tab title: `(3) Switchboard inbox` while something needs the agent.
+    pub fn title(&self, base: &str) -> String {
+        match self.attention() {
+            0 => base.to_owned(),
+            n => format!("({n}) {base}"),
+        }
+    }
+}
+
+/// Newest activity first, for the list of past conversations.
+pub fn by_activity(list: &mut [ConversationSummary]) {
+    list.sort_by(|a, b| {
+        let (x, y) = (activity(a), activity(b));
+        y.cmp(x).then(b.id.cmp(&a.id))
+    });
+}
+
+fn activity(s: &ConversationSummary) -> &str {
+    if s.last_activity.is_empty() {
+        &s.created_at
+    } else {
+        &s.last_activity
+    }
+}
+
+/// Labels for a transcript file.
+#[derive(Debug, Clone)]
+pub struct TranscriptLabels<'a> {
+    /// Heading word: "Conversation".
+    pub conversation: &'a str,
+    /// "Visitor".
+    pub visitor: &'a str,
+    /// "Agent".
+    pub agent: &'a str,
+    /// "Bot".
+    pub bot: &'a str,
+    /// "System".
+    pub system: &'a str,
+}
+
+/// The whole conversation as plain text, for download.
+pub fn transcript_text(c: &Conversation, l: &TranscriptLabels<'_>) -> String {
+    let mut out = format!("{} #{} ({})\n", l.conversation, c.id, c.visitor_name());
+    if !c.page.url.is_empty() {
+        out.push_str(&c.page.url);
+        out.push('\n');
+    }
+    out.push('\n');
+    for e in &c.transcript {
+        let (who, text) = match e {
+            Entry::Bot { text, .. } => (l.bot, text),
+            Entry::Visitor { text, .. } => (l.visitor, text),
+        };
+        out.push_str(&format!("{who}: {text}\n"));
+    }
+    for m in &c.messages {
+        let who = match m.author {
+            Author::Visitor => l.visitor,
+            Author::Agent => l.agent,
+            Author::System => l.system,
+        };
+        out.push_str(&format!("[{}] {who}: {}\n", m.at, m.text));
+    }
+    out
+}
+
+/// A file name for the transcript download.
+pub fn transcript_file_name(c: &Conversation) -> String {
+    format!("conversation-{}.txt", c.id)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,228 @@
+use super::*;
+use switchboard_protocol::auth::{AgentProfile, Role};
+
+fn msg(seq: u64, author: Author, text: &str) -> ChatMessage {
+    ChatMessage { seq, author, client_id: None, text: text.into(), at: format!("2026-11-24T10:00:{seq:02}Z") }
+}
+
+fn offer(id: i64, secs: u64) -> AgentOut {
+    AgentOut::Offer {
+        conversation: id,
+        attributes: [("first_name".to_owned(), "Ada".to_owned())].into(),
+        page: PageContext::default(),
+        transcript: vec![
+            Entry::Bot { card: "hi".into(), text: "How can we help?".into() },
+            Entry::Visitor { card: "hi".into(), text: "Pricing".into() },
+        ],
+        expires_in_secs: secs,
+        transferred_by: None,
+    }
+}
+
+fn accepted(inbox: &mut Inbox, id: i64) -> Vec<Reaction> {
+    inbox.apply(offer(id, 100), 0.0, true);
+    inbox.apply(AgentOut::State { conversation: id, state: ConversationState::Active }, 0.0, true)
+}
+
+#[test]
+fn an_offer_counts_down_from_the_servers_seconds_and_never_below_zero() {
+    let mut inbox = Inbox::default();
+    let effects = inbox.apply(offer(7, 100), 1_000.0, true);
+    assert_eq!(effects, vec![Reaction::Offered { conversation: 7, visitor: "Ada".into() }]);
+    let o = &inbox.offers[0];
+    assert_eq!(o.seconds_left(1_000.0), 100);
+    assert_eq!(o.seconds_left(2_500.0), 99);
+    assert_eq!(o.seconds_left(101_000.0), 0);
+    assert_eq!(o.seconds_left(500_000.0), 0);
+    assert_eq!(o.first_question(), Some("Pricing"));
+}
+
+#[test]
+fn an_offer_sent_again_after_a_reconnect_is_not_a_second_offer() {
+    let mut inbox = Inbox::default();
+    inbox.apply(offer(7, 100), 0.0, true);
+    assert!(inbox.apply(offer(7, 40), 60_000.0, true).is_empty(), "no second sound");
+    assert_eq!(inbox.offers.len(), 1);
+    assert_eq!(inbox.offers[0].seconds_left(60_000.0), 40);
+}
+
+#[test]
+fn accepting_turns_the_offer_into_a_followed_conversation() {
+    let mut inbox = Inbox::default();
+    let effects = accepted(&mut inbox, 7);
+    assert_eq!(effects, vec![Reaction::Follow { conversation: 7, last_seq: 0 }]);
+    assert!(inbox.offers.is_empty());
+    assert_eq!(inbox.mine.len(), 1);
+    assert!(inbox.mine[0].open());
+    assert_eq!(inbox.mine[0].transcript.len(), 2, "the bot transcript comes along");
+}
+
+#[test]
+fn a_withdrawn_offer_disappears_with_a_notice() {
+    let mut inbox = Inbox::default();
+    inbox.apply(offer(7, 100), 0.0, true);
+    inbox.apply(AgentOut::Withdrawn { conversation: 7 }, 0.0, true);
+    assert!(inbox.offers.is_empty());
+    assert_eq!(inbox.notice, Some(Notice::Withdrawn { visitor: "Ada".into() }));
+}
+
+#[test]
+fn messages_are_kept_in_sequence_order_each_once() {
+    let mut inbox = Inbox::default();
+    accepted(&mut inbox, 7);
+    for seq in [3, 1, 2, 3, 1] {
+        inbox.apply(
+            AgentOut::Message { conversation: 7, message: msg(seq, Author::Visitor, &format!("m{seq}")) },
+            0.0,
+            true,
+        );
+    }
+    let seqs: Vec<u64> = inbox.mine[0].messages.iter().map(|m| m.seq).collect();
+    assert_eq!(seqs, vec![1, 2, 3]);
+}
+
+#[test]
+fn unread_visitor_messages_and_offers_count_in_the_title_until_seen() {
+    let mut inbox = Inbox::default();
+    accepted(&mut inbox, 7);
+    assert_eq!(inbox.title("Inbox"), "Inbox");
+    let effects =
+        inbox.apply(AgentOut::Message { conversation: 7, message: msg(1, Author::Visitor, "hi") }, 0.0, true);
+    assert_eq!(effects, vec![Reaction::VisitorWrote { conversation: 7 }]);
+    inbox.apply(AgentOut::Message { conversation: 7, message: msg(2, Author::Agent, "hello") }, 0.0, true);
+    inbox.apply(offer(8, 100), 0.0, true);
+    assert_eq!(inbox.mine[0].unread(), 1, "the agent's own messages are not unread");
+    assert_eq!(inbox.title("Inbox"), "(2) Inbox");
+    inbox.select(Some(7));
+    assert_eq!(inbox.title("Inbox"), "(1) Inbox");
+    // On screen but the tab hidden: still unread until the agent looks.
+    inbox.apply(AgentOut::Message { conversation: 7, message: msg(3, Author::Visitor, "?") }, 0.0, false);
+    assert_eq!(inbox.title("Inbox"), "(2) Inbox");
+    inbox.seen();
+    assert_eq!(inbox.title("Inbox"), "(1) Inbox");
+}
+
+#[test]
+fn a_transferred_conversation_leaves_the_inbox_with_a_notice() {
+    let mut inbox = Inbox::default();
+    accepted(&mut inbox, 7);
+    inbox.select(Some(7));
+    inbox.apply(AgentOut::Transferred { conversation: 7, to: "Bob".into() }, 0.0, true);
+    assert!(inbox.mine.is_empty());
+    assert_eq!(inbox.selected, None);
+    assert_eq!(inbox.notice, Some(Notice::Transferred { visitor: "Ada".into(), to: "Bob".into() }));
+}
+
+#[test]
+fn a_welcome_after_a_reconnect_resumes_open_conversations_and_resends_pending_messages() {
+    let mut inbox = Inbox::default();
+    accepted(&mut inbox, 7);
+    accepted(&mut inbox, 8);
+    inbox.apply(AgentOut::Message { conversation: 7, message: msg(4, Author::Visitor, "hi") }, 0.0, true);
+    inbox
+        .mine
+        .iter_mut()
+        .find(|c| c.id == 7)
+        .unwrap()
+        .pending
+        .push(Pending { client_id: "a1".into(), text: "on my way".into() });
+    inbox.apply(AgentOut::State { conversation: 8, state: ConversationState::Ended }, 0.0, true);
+    inbox.link = Link::Reconnecting;
+    let profile = AgentProfile {
+        id: 1,
+        name: "Bo".into(),
+        email: "bo@x.io".into(),
+        role: Role::Agent,
+        avatar_url: None,
+    };
+    let effects = inbox.apply(AgentOut::Welcome { agent: profile, available: true }, 0.0, true);
+    assert_eq!(
+        effects,
+        vec![
+            Reaction::Follow { conversation: 7, last_seq: 4 },
+            Reaction::Resend {
+                conversation: 7,
+                pending: vec![Pending { client_id: "a1".into(), text: "on my way".into() }]
+            },
+        ],
+        "the ended conversation is not followed again"
+    );
+    assert_eq!(inbox.link, Link::Open);
+    // The confirmed copy replaces the pending one.
+    let mut echoed = msg(5, Author::Agent, "on my way");
+    echoed.client_id = Some("a1".into());
+    inbox.apply(AgentOut::Message { conversation: 7, message: echoed }, 0.0, true);
+    let c = inbox.mine.iter().find(|c| c.id == 7).unwrap();
+    assert!(c.pending.is_empty());
+    assert_eq!(c.messages.len(), 2);
+}
+
+#[test]
+fn loading_over_http_keeps_what_the_socket_delivered() {
+    let mut inbox = Inbox::default();
+    accepted(&mut inbox, 7);
+    inbox.apply(AgentOut::Message { conversation: 7, message: msg(3, Author::Visitor, "late") }, 0.0, true);
+    inbox.load(ConversationDetail {
+        id: 7,
+        site: "demo".into(),
+        state: ConversationState::Active,
+        agent_id: Some(1),
+        agent_name: None,
+        attributes: Default::default(),
+        page: Default::default(),
+        transcript: vec![],
+        messages: vec![msg(1, Author::Visitor, "a"), msg(2, Author::Agent, "b")],
+        created_at: "2026-11-24T09:59:00Z".into(),
+        first_seen: "2026-11-20T08:00:00Z".into(),
+    });
+    let c = &inbox.mine[0];
+    assert_eq!(c.messages.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![1, 2, 3]);
+    assert_eq!(c.first_seen, "2026-11-20T08:00:00Z");
+}
+
+#[test]
+fn own_conversations_list_newest_activity_first() {
+    let mut inbox = Inbox::default();
+    accepted(&mut inbox, 1);
+    accepted(&mut inbox, 2);
+    inbox.mine.iter_mut().for_each(|c| c.created_at = "2026-11-24T09:00:00Z".into());
+    inbox.apply(AgentOut::Message { conversation: 1, message: msg(9, Author::Visitor, "new") }, 0.0, true);
+    let order: Vec<i64> = inbox.mine_by_activity().iter().map(|c| c.id).collect();
+    assert_eq!(order, vec![1, 2]);
+}
+
+#[test]
+fn visitors_are_named_by_what_they_told() {
+    let attrs = |pairs: &[(&str, &str)]| -> Attributes {
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    };
+    assert_eq!(visitor_name(&attrs(&[("first_name", "Ada"), ("last_name", "Lovelace")]), 1), "Ada Lovelace");
+    assert_eq!(visitor_name(&attrs(&[("email", "ada@x.io")]), 1), "ada@x.io");
+    assert_eq!(visitor_name(&attrs(&[("first_name", "  ")]), 12), "#12");
+}
+
+#[test]
+fn the_transcript_file_has_the_bot_part_then_the_live_chat() {
+    let mut inbox = Inbox::default();
+    accepted(&mut inbox, 7);
+    inbox.apply(
+        AgentOut::Message { conversation: 7, message: msg(1, Author::Visitor, "<b>hi</b>") },
+        0.0,
+        true,
+    );
+    inbox.apply(AgentOut::Message { conversation: 7, message: msg(2, Author::Agent, "hello") }, 0.0, true);
+    let labels = TranscriptLabels {
+        conversation: "Conversation",
+        visitor: "Visitor",
+        agent: "Agent",
+        bot: "Bot",
+        system: "System",
+    };
+    let text = transcript_text(&inbox.mine[0], &labels);
+    assert_eq!(
+        text,
+        "Conversation #7 (Ada)\n\nBot: How can we help?\nVisitor: Pricing\n\
+         [2026-11-24T10:00:01Z] Visitor: <b>hi</b>\n[2026-11-24T10:00:02Z] Agent: hello\n"
+    );
+    assert_eq!(transcript_file_name(&inbox.mine[0]), "conversation-7.txt");
+}

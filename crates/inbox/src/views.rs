@@ -1,0 +1,490 @@
+//! The inbox's parts, each fed by signals and reporting through callbacks so
+//! it can be mounted and tested on its own: the offer banner, the
+//! conversation list, the conversation view with its composer and transfer
+//! menu, and the visitor panel. All text from visitors, agents and streams
+//! is rendered as text.
+
+use leptos::prelude::*;
+use switchboard_protocol::inbox::{Colleagues, ConversationSummary};
+use switchboard_protocol::stream::runner::Entry;
+use switchboard_protocol::wire::{Author, ChatMessage, ConversationState, TransferTarget, MAX_MESSAGE_CHARS};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::i18n::Strings;
+use crate::model::{visitor_name, Conversation, Offer};
+use crate::notify;
+
+/// One offered chat: who, their first question, the time left, Accept and
+/// Decline.
+#[component]
+pub fn OfferBanner(
+    /// The offer.
+    offer: Offer,
+    /// The current time in milliseconds since the epoch (ticks every second).
+    #[prop(into)]
+    now: Signal<f64>,
+    /// UI strings.
+    strings: Strings,
+    /// Accept, with the conversation id.
+    on_accept: Callback<i64>,
+    /// Decline, with the conversation id.
+    on_decline: Callback<i64>,
+) -> impl IntoView {
+    let id = offer.conversation;
+    let name = visitor_name(&offer.attributes, id);
+    let heading_id = format!("offer-{id}");
+    let labelled_by = heading_id.clone();
+    let left = {
+        let template = strings.offer_time_left.clone();
+        let deadline = offer.clone();
+        move || Strings::fill(&template, &[("secs", &deadline.seconds_left(now.get()).to_string())])
+    };
+    view! {
+        <article class="offer" data-testid="offer" data-conversation=id.to_string() aria-labelledby=labelled_by>
+            <div class="offer-text">
+                <h2 id=heading_id>{Strings::fill(&strings.offer_from, &[("name", &name)])}</h2>
+                {offer.transferred_by.clone().map(|by| view! {
+                    <p class="muted" data-testid="transferred-by">{Strings::fill(&strings.offer_transferred, &[("name", &by)])}</p>
+                })}
+                {offer.first_question().map(|q| view! { <p class="question" data-testid="first-question">{q.to_owned()}</p> })}
+                {(!offer.page.url.is_empty()).then(|| view! { <p class="muted url">{offer.page.url.clone()}</p> })}
+            </div>
+            <p class="countdown" data-testid="countdown">{left}</p>
+            <div class="offer-actions">
+                <button type="button" data-testid="accept" on:click=move |_| on_accept.run(id)>{strings.accept.clone()}</button>
+                <button type="button" class="secondary" data-testid="decline" on:click=move |_| on_decline.run(id)>{strings.decline.clone()}</button>
+            </div>
+        </article>
+    }
+}
+
+/// Which list is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    /// The agent's own conversations.
+    Active,
+    /// Everyone's past conversations.
+    All,
+}
+
+/// One row of a conversation list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// Conversation id.
+    pub id: i64,
+    /// The visitor's name.
+    pub name: String,
+    /// The last message, or the state.
+    pub line: String,
+    /// Unread visitor messages.
+    pub unread: usize,
+}
+
+impl Row {
+    /// A row for one of the agent's own conversations.
+    pub fn mine(c: &Conversation, s: &Strings) -> Self {
+        let line = c.messages.last().map(|m| m.text.clone()).unwrap_or_else(|| state_label(c.state, s));
+        Row { id: c.id, name: c.visitor_name(), line, unread: c.unread() }
+    }
+
+    /// A row for a past conversation.
+    pub fn past(c: &ConversationSummary, s: &Strings) -> Self {
+        let line = c.preview.clone().unwrap_or_else(|| state_label(Some(c.state), s));
+        Row { id: c.id, name: visitor_name(&c.attributes, c.id), line, unread: 0 }
+    }
+}
+
+/// A state in words.
+pub fn state_label(state: Option<ConversationState>, s: &Strings) -> String {
+    match state {
+        None | Some(ConversationState::Waiting) => s.state_waiting.clone(),
+        Some(ConversationState::Offered) => s.state_offered.clone(),
+        Some(ConversationState::Active) => s.state_active.clone(),
+        Some(ConversationState::Ended) => s.state_ended.clone(),
+        Some(ConversationState::Fallback) => s.state_fallback.clone(),
+    }
+}
+
+/// The Active / All switch and the rows of the chosen list.
+#[component]
+pub fn ConversationList(
+    /// Which list.
+    tab: RwSignal<Tab>,
+    /// Its rows, newest activity first.
+    #[prop(into)]
+    rows: Signal<Vec<Row>>,
+    /// The conversation on screen.
+    #[prop(into)]
+    selected: Signal<Option<i64>>,
+    /// UI strings.
+    strings: Strings,
+    /// A row was chosen.
+    on_select: Callback<i64>,
+) -> impl IntoView {
+    let unread_tpl = strings.unread.clone();
+    let empty = move || match tab.get() {
+        Tab::Active => strings.no_chats.clone(),
+        Tab::All => strings.no_past.clone(),
+    };
+    view! {
+        <div class="tabs" role="group" aria-label=strings.conversations.clone()>
+            <button type="button" class="tab" data-testid="tab-active" aria-pressed=move || (tab.get() == Tab::Active).to_string()
+                on:click=move |_| tab.set(Tab::Active)>{strings.tab_active.clone()}</button>
+            <button type="button" class="tab" data-testid="tab-all" aria-pressed=move || (tab.get() == Tab::All).to_string()
+                on:click=move |_| tab.set(Tab::All)>{strings.tab_all.clone()}</button>
+        </div>
+        <Show when=move || rows.with(Vec::is_empty)>
+            <p class="muted empty" data-testid="list-empty">{empty.clone()}</p>
+        </Show>
+        <ul class="rows" data-testid="conversation-list">
+            <For each=move || rows.get() key=|r| (r.id, r.line.clone(), r.unread) children=move |r: Row| {
+                let id = r.id;
+                let unread = (r.unread > 0).then(|| {
+                    let label = Strings::fill(&unread_tpl, &[("n", &r.unread.to_string())]);
+                    view! { <span class="badge" data-testid="unread" aria-label=label>{r.unread}</span> }
+                });
+                view! {
+                    <li>
+                        <button type="button" class="row" data-testid="row" data-conversation=id.to_string()
+                            aria-current=move || (selected.get() == Some(id)).then_some("true")
+                            on:click=move |_| on_select.run(id)>
+                            <span class="row-name">{r.name}</span>
+                            {unread}
+                            <span class="row-line">{r.line}</span>
+                        </button>
+                    </li>
+                }
+            } />
+        </ul>
+    }
+}
+
+/// What the agent can do in a conversation.
+#[derive(Clone, Copy)]
+pub struct Actions {
+    /// Send a message: conversation id and text.
+    pub send: Callback<(i64, String)>,
+    /// The agent is (not) typing.
+    pub typing: Callback<(i64, bool)>,
+    /// End the chat.
+    pub end: Callback<i64>,
+    /// Transfer it.
+    pub transfer: Callback<(i64, TransferTarget)>,
+}
+
+/// The conversation on screen: heading and actions, the bot part, the live
+/// messages in order, typing, and the composer while it is open.
+#[component]
+pub fn ConversationView(
+    /// The conversation, if one is chosen.
+    #[prop(into)]
+    conv: Signal<Option<Conversation>>,
+    /// UI strings.
+    strings: Strings,
+    /// What the buttons do.
+    actions: Actions,
+) -> impl IntoView {
+    let id = Memo::new(move |_| conv.with(|c| c.as_ref().map(|c| c.id)));
+    let choose = strings.choose.clone();
+    move || match id.get() {
+        None => view! { <p class="muted choose" data-testid="choose">{choose.clone()}</p> }.into_any(),
+        Some(id) => view! { <ConversationBody id conv strings=strings.clone() actions /> }.into_any(),
+    }
+}
+
+#[component]
+fn ConversationBody(
+    id: i64,
+    conv: Signal<Option<Conversation>>,
+    strings: Strings,
+    actions: Actions,
+) -> impl IntoView {
+    let get = move |f: fn(&Conversation) -> String| conv.with(|c| c.as_ref().map(f).unwrap_or_default());
+    let open = Memo::new(move |_| conv.with(|c| c.as_ref().is_some_and(Conversation::open)));
+    let state = {
+        let s = strings.clone();
+        move || conv.with(|c| state_label(c.as_ref().and_then(|c| c.state), &s))
+    };
+    let transcript = conv.with_untracked(|c| c.as_ref().map(|c| c.transcript.clone()).unwrap_or_default());
+    let labels = strings.clone();
+    let download = move |_| {
+        conv.with_untracked(|c| {
+            if let Some(c) = c {
+                let l = crate::model::TranscriptLabels {
+                    conversation: &labels.conversation,
+                    visitor: &labels.visitor,
+                    agent: &labels.agent,
+                    bot: &labels.bot,
+                    system: &labels.system,
+                };
+                notify::download(
+                    &crate::model::transcript_file_name(c),
+                    &crate::model::transcript_text(c, &l),
+                );
+            }
+        })
+    };
+    let transferring = RwSignal::new(false);
+    let typing_line = {
+        let template = strings.typing.clone();
+        move || Strings::fill(&template, &[("name", &get(Conversation::visitor_name))])
+    };
+    let s = strings.clone();
+    let author = move |a: Author| match a {
+        Author::Visitor => s.visitor.clone(),
+        Author::Agent => s.agent.clone(),
+        Author::System => s.system.clone(),
+    };
+    let (bot_word, visitor_word) = (strings.bot.clone(), strings.visitor.clone());
+    let sending = strings.sending.clone();
+    let you = strings.you.clone();
+    let (transfer_label, end_label) = (strings.transfer.clone(), strings.end_chat.clone());
+    let (panel_strings, composer_strings) = (strings.clone(), strings.clone());
+    view! {
+        <section class="conversation" aria-labelledby="conversation-title" data-testid="conversation" data-conversation=id.to_string()>
+            <header class="conversation-head">
+                <h2 id="conversation-title" data-testid="conversation-title">{move || get(Conversation::visitor_name)}</h2>
+                <span class="state" data-testid="state">{state}</span>
+                <div class="conversation-actions">
+                    <button type="button" class="secondary" data-testid="download" on:click=download>{strings.download.clone()}</button>
+                    <Show when=move || open.get()>
+                        <button type="button" class="secondary" data-testid="transfer" aria-expanded=move || transferring.get().to_string()
+                            on:click=move |_| transferring.update(|t| *t = !*t)>{transfer_label.clone()}</button>
+                        <button type="button" class="danger" data-testid="end-chat" on:click=move |_| actions.end.run(id)>{end_label.clone()}</button>
+                    </Show>
+                </div>
+            </header>
+            <Show when=move || transferring.get() && open.get()>
+                <TransferPanel strings=panel_strings.clone() on_close=Callback::new(move |()| transferring.set(false))
+                    on_transfer=Callback::new(move |to| { transferring.set(false); actions.transfer.run((id, to)); }) />
+            </Show>
+            <div class="messages" role="log" aria-label=strings.conversation.clone() data-testid="messages">
+                {(!transcript.is_empty()).then(|| view! { <p class="divider">{strings.bot_part.clone()}</p> })}
+                {transcript.into_iter().map(|e| {
+                    let (class, who, text) = match e {
+                        Entry::Bot { text, .. } => ("msg bot", bot_word.clone(), text),
+                        Entry::Visitor { text, .. } => ("msg visitor", visitor_word.clone(), text),
+                    };
+                    view! { <div class=class data-testid="transcript-line"><span class="who">{who}</span><p class="text">{text}</p></div> }
+                }).collect_view()}
+                <p class="divider">{strings.live_part.clone()}</p>
+                <For each=move || conv.with(|c| c.as_ref().map(|c| c.messages.clone()).unwrap_or_default())
+                    key=|m| m.seq
+                    children=move |m: ChatMessage| {
+                        let class = match m.author {
+                            Author::Visitor => "msg visitor",
+                            Author::Agent => "msg agent",
+                            Author::System => "msg system",
+                        };
+                        view! {
+                            <div class=class data-testid="message" data-seq=m.seq.to_string()>
+                                <span class="who">{author(m.author)}</span>
+                                <time datetime=m.at.clone()>{notify::clock(&m.at)}</time>
+                                <p class="text">{m.text}</p>
+                            </div>
+                        }
+                    } />
+                <For each=move || conv.with(|c| c.as_ref().map(|c| c.pending.clone()).unwrap_or_default())
+                    key=|p| p.client_id.clone()
+                    children=move |p| view! {
+                        <div class="msg agent pending" data-testid="pending">
+                            <span class="who">{you.clone()}</span>
+                            <p class="text">{p.text}</p>
+                            <span class="muted">{sending.clone()}</span>
+                        </div>
+                    } />
+            </div>
+            <p class="typing" aria-live="polite" data-testid="visitor-typing">
+                {move || conv.with(|c| c.as_ref().is_some_and(|c| c.visitor_typing)).then(typing_line.clone())}
+            </p>
+            <Show when=move || open.get() fallback={
+                let (ended, fell_back) = (strings.ended.clone(), strings.fell_back.clone());
+                move || {
+                    let text = if conv.with(|c| c.as_ref().and_then(|c| c.state)) == Some(ConversationState::Fallback) {
+                        fell_back.clone()
+                    } else {
+                        ended.clone()
+                    };
+                    view! { <p class="muted" role="status" data-testid="ended">{text}</p> }
+                }
+            }>
+                <Composer id name=Signal::derive(move || get(Conversation::visitor_name)) strings=composer_strings.clone() actions />
+            </Show>
+        </section>
+    }
+}
+
+/// The reply box: Enter sends, Shift+Enter is a new line (not while an
+/// input method composes); typing is reported once per burst.
+#[component]
+fn Composer(id: i64, name: Signal<String>, strings: Strings, actions: Actions) -> impl IntoView {
+    let draft = RwSignal::new(String::new());
+    let reported = StoredValue::new(false);
+    let keys = StoredValue::new(0u32);
+    let typing = move |now: bool| {
+        keys.update_value(|k| *k = k.wrapping_add(1));
+        if reported.get_value() != now {
+            reported.set_value(now);
+            actions.typing.run((id, now));
+        }
+        if now {
+            let at = keys.get_value();
+            let quiet = Closure::once_into_js(move || {
+                if keys.try_get_value() == Some(at) && reported.try_get_value() == Some(true) {
+                    reported.set_value(false);
+                    actions.typing.run((id, false));
+                }
+            });
+            if let Some(w) = web_sys::window() {
+                let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(quiet.unchecked_ref(), 3000);
+            }
+        }
+    };
+    let submit = move || {
+        let text = draft.get_untracked();
+        if text.trim().is_empty() {
+            return;
+        }
+        actions.send.run((id, text.trim().to_owned()));
+        typing(false);
+        draft.set(String::new());
+    };
+    let label = {
+        let template = strings.reply_to.clone();
+        move || Strings::fill(&template, &[("name", &name.get())])
+    };
+    view! {
+        <form class="composer" data-testid="composer-form" on:submit=move |ev| { ev.prevent_default(); submit(); }>
+            <label for="composer" class="sr-only">{label}</label>
+            <textarea id="composer" rows="2" data-testid="composer" maxlength=MAX_MESSAGE_CHARS.to_string()
+                prop:value=move || draft.get()
+                on:input=move |ev| { let v = event_target_value(&ev); typing(!v.is_empty()); draft.set(v); }
+                on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                    if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() && ev.key_code() != 229 {
+                        ev.prevent_default();
+                        submit();
+                    }
+                }></textarea>
+            <button type="submit" data-testid="send">{strings.send.clone()}</button>
+        </form>
+    }
+}
+
+/// Choose an available agent or a team to hand the chat to.
+#[component]
+fn TransferPanel(
+    strings: Strings,
+    on_close: Callback<()>,
+    on_transfer: Callback<TransferTarget>,
+) -> impl IntoView {
+    let colleagues = RwSignal::new(None::<Colleagues>);
+    let choice = RwSignal::new(String::new());
+    leptos::task::spawn_local(async move {
+        let list = crate::api::colleagues().await.unwrap_or_default();
+        let _ = colleagues.try_set(Some(list));
+    });
+    let not_available = strings.not_available.clone();
+    let options = move || {
+        colleagues.get().map(|c| {
+            let agents = c
+                .agents
+                .into_iter()
+                .map(|a| {
+                    let label =
+                        if a.available { a.name.clone() } else { format!("{} ({})", a.name, not_available) };
+                    view! { <option value=format!("agent:{}", a.email) disabled=!a.available>{label}</option> }
+                })
+                .collect_view();
+            let teams = c
+                .teams
+                .into_iter()
+                .map(|t| view! { <option value=format!("team:{t}")>{t.clone()}</option> })
+                .collect_view();
+            (agents, teams)
+        })
+    };
+    let confirm = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let picked = choice.get_untracked();
+        let target = if let Some(email) = picked.strip_prefix("agent:") {
+            TransferTarget::Agent { email: email.to_owned() }
+        } else if let Some(name) = picked.strip_prefix("team:") {
+            TransferTarget::Team { name: name.to_owned() }
+        } else {
+            return;
+        };
+        on_transfer.run(target);
+    };
+    let (agents_label, teams_label) = (strings.transfer_agents.clone(), strings.transfer_teams.clone());
+    view! {
+        <form class="transfer" data-testid="transfer-panel" on:submit=confirm>
+            <label for="transfer-to">{strings.transfer_to.clone()}</label>
+            <select id="transfer-to" data-testid="transfer-to" on:change=move |ev| choice.set(event_target_value(&ev))>
+                <option value="">"—"</option>
+                {move || options().map(|(agents, teams)| view! {
+                    <optgroup label=agents_label.clone()>{agents}</optgroup>
+                    <optgroup label=teams_label.clone()>{teams}</optgroup>
+                })}
+            </select>
+            <button type="submit" data-testid="transfer-confirm" disabled=move || choice.with(String::is_empty)>{strings.transfer_confirm.clone()}</button>
+            <button type="button" class="secondary" on:click=move |_| on_close.run(())>{strings.cancel.clone()}</button>
+        </form>
+    }
+}
+
+/// What is known about the visitor, "-" where nothing is.
+#[component]
+pub fn VisitorPanel(
+    /// The conversation on screen.
+    #[prop(into)]
+    conv: Signal<Option<Conversation>>,
+    /// UI strings.
+    strings: Strings,
+) -> impl IntoView {
+    let title = strings.visitor_details.clone();
+    let rows = move || {
+        let s = &strings;
+        conv.with(|c| {
+            let c = c.as_ref()?;
+            let attr = |k: &str| c.attributes.get(k).cloned().unwrap_or_default();
+            let name = [attr("first_name"), attr("last_name")]
+                .into_iter()
+                .filter(|p| !p.trim().is_empty())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let language =
+                if c.page.language.is_empty() { attr("language") } else { c.page.language.clone() };
+            let fields = [
+                ("name", s.name.clone(), name),
+                ("job_title", s.job_title.clone(), attr("job_title")),
+                ("email", s.email.clone(), attr("email")),
+                ("phone", s.phone.clone(), attr("phone")),
+                ("company", s.company.clone(), attr("company")),
+                ("page_url", s.page_url.clone(), c.page.url.clone()),
+                ("referrer", s.referrer.clone(), c.page.referrer.clone()),
+                ("language", s.language.clone(), language),
+                ("first_seen", s.first_seen.clone(), notify::date_time(&c.first_seen)),
+            ];
+            let unknown = s.unknown.clone();
+            Some(
+                fields
+                    .into_iter()
+                    .map(|(key, label, value)| {
+                        let value = if value.trim().is_empty() { unknown.clone() } else { value };
+                        view! {
+                            <dt>{label}</dt>
+                            <dd data-field=key>{value}</dd>
+                        }
+                    })
+                    .collect_view(),
+            )
+        })
+    };
+    view! {
+        <section class="visitor-panel" aria-labelledby="visitor-title" data-testid="visitor-panel">
+            <h2 id="visitor-title">{title}</h2>
+            <dl>{rows}</dl>
+        </section>
+    }
+}
