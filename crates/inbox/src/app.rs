@@ -236,7 +236,9 @@ pub fn Shell(
             sound_ok.set(true);
         }
     };
-    let h1 = window_event_listener(leptos::ev::pointerdown, move |_| unlock());
+    // (On click, not pointerdown: the hint leaving the page between press
+    // and release would move what the pointer is on, and swallow the click.)
+    let h1 = window_event_listener(leptos::ev::click, move |_| unlock());
     let h2 = window_event_listener(leptos::ev::keydown, move |_| unlock());
     // Back on the page: what is on screen counts as read.
     let h3 = window_event_listener(leptos::ev::focus, move |_| {

@@ -1,0 +1,211 @@
+//! End to end: an agent works in the real inbox (Chromium, served by the
+//! server under /inbox/) while a visitor talks over the visitor socket.
+
+use fantoccini::{Client, Locator};
+use futures_util::{SinkExt, StreamExt};
+use switchboard_e2e::{eventually, save_screenshot, with_browser, App};
+use switchboard_protocol::stream::runner::Entry;
+use switchboard_protocol::stream::Routing;
+use switchboard_protocol::wire::{ConversationState, VisitorIn, VisitorOut};
+use tokio_tungstenite::tungstenite::{client::IntoClientRequest, Message};
+
+type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A visitor of the demo site who hands off to live chat at once.
+async fn visitor(app: &App) -> anyhow::Result<Ws> {
+    let mut req = format!("{}/ws/visitor?site=demo", app.direct.replace("http://", "ws://")).into_client_request()?;
+    req.headers_mut().insert("Origin", app.demo.parse()?);
+    let (mut ws, _) = tokio_tungstenite::connect_async(req).await?;
+    send(&mut ws, &VisitorIn::Hello { protocol: 1, token: None, last_seq: 0 }).await?;
+    assert!(matches!(recv(&mut ws).await?, VisitorOut::Welcome { .. }));
+    let handoff = VisitorIn::Handoff {
+        stream: "welcome".into(),
+        routing: Routing::RoundRobin,
+        attributes: [("first_name".to_owned(), "Lin".to_owned()), ("email".to_owned(), "lin@example.org".to_owned())]
+            .into(),
+        transcript: vec![
+            Entry::Bot { card: "topic".into(), text: "What can we help with?".into() },
+            Entry::Visitor { card: "topic".into(), text: "<script>alert(1)</script>Pricing".into() },
+        ],
+        page: Default::default(),
+    };
+    send(&mut ws, &handoff).await?;
+    Ok(ws)
+}
+
+async fn send(ws: &mut Ws, frame: &VisitorIn) -> anyhow::Result<()> {
+    ws.send(Message::text(serde_json::to_string(frame)?)).await?;
+    Ok(())
+}
+
+async fn recv(ws: &mut Ws) -> anyhow::Result<VisitorOut> {
+    loop {
+        let msg = tokio::time::timeout(std::time::Duration::from_secs(20), ws.next())
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("visitor socket closed"))??;
+        if let Message::Text(t) = msg {
+            return Ok(serde_json::from_str(&t)?);
+        }
+    }
+}
+
+/// Reads frames until `pick` takes one.
+async fn until<T>(ws: &mut Ws, mut pick: impl FnMut(VisitorOut) -> Option<T>) -> anyhow::Result<T> {
+    loop {
+        if let Some(v) = pick(recv(ws).await?) {
+            return Ok(v);
+        }
+    }
+}
+
+async fn find(c: &Client, css: &str) -> anyhow::Result<fantoccini::elements::Element> {
+    eventually(css, || async { Ok(c.find_all(Locator::Css(css)).await?.into_iter().next()) }).await
+}
+
+async fn texts(c: &Client, css: &str) -> anyhow::Result<Vec<String>> {
+    let mut out = Vec::new();
+    for e in c.find_all(Locator::Css(css)).await? {
+        out.push(e.text().await?);
+    }
+    Ok(out)
+}
+
+async fn sign_in(c: &Client, app: &App, email: &str) -> anyhow::Result<()> {
+    c.goto(&format!("{}/inbox/", app.api)).await?;
+    find(c, "#login-email").await?.send_keys(email).await?;
+    find(c, "#login-password").await?.send_keys(&app.account(email).password).await?;
+    find(c, "[data-testid=login-submit]").await?.click().await?;
+    find(c, "[data-testid=signed-in-as]").await?;
+    // Connected: the availability switch shows the server's answer.
+    eventually("the inbox connected", || async {
+        Ok(c.find_all(Locator::Css("[data-testid=link]")).await?.is_empty().then_some(()))
+    })
+    .await
+}
+
+#[tokio::test]
+async fn an_agent_accepts_an_offer_in_the_inbox_and_chats_until_they_end_it() {
+    let app = App::spawn(None).await.unwrap();
+    let app = std::sync::Arc::new(app);
+    let a = app.clone();
+    with_browser(|c| async move {
+        let app = a;
+        sign_in(&c, &app, "ada@example.com").await?;
+        let mut lin = visitor(&app).await?;
+
+        // The offer: the visitor's name and first question, as text, with the time left.
+        let offer = find(&c, "[data-testid=offer]").await?;
+        assert_eq!(offer.find(Locator::Css("h2")).await?.text().await?, "Lin wants to chat");
+        assert_eq!(
+            offer.find(Locator::Css("[data-testid=first-question]")).await?.text().await?,
+            "<script>alert(1)</script>Pricing"
+        );
+        let countdown = offer.find(Locator::Css("[data-testid=countdown]")).await?.text().await?;
+        assert!(countdown.starts_with("Moves on in "), "{countdown}");
+        assert_eq!(c.title().await?, "(1) Switchboard inbox");
+        assert_eq!(c.find_all(Locator::Css("[data-testid=announce]")).await?[0].html(true).await?, "New chat offer from Lin");
+        offer.find(Locator::Css("[data-testid=accept]")).await?.click().await?;
+
+        // Accepted: the visitor learns who, the inbox opens the conversation.
+        let agent = until(&mut lin, |f| match f {
+            VisitorOut::Agent(info) => Some(info.name),
+            _ => None,
+        })
+        .await?;
+        assert_eq!(agent, "Ada Lovelace");
+        find(&c, "[data-testid=conversation]").await?;
+        assert_eq!(texts(&c, "[data-testid=transcript-line] .text").await?.len(), 2);
+        assert_eq!(find(&c, "[data-field=email]").await?.text().await?, "lin@example.org");
+        assert_eq!(find(&c, "[data-field=phone]").await?.text().await?, "-");
+        assert!(c.find_all(Locator::Css("[data-testid=offer]")).await?.is_empty());
+
+        // The visitor writes and types; the agent sees both.
+        send(&mut lin, &VisitorIn::Typing { typing: true }).await?;
+        eventually("the visitor typing", || async {
+            let t = c.find(Locator::Css("[data-testid=visitor-typing]")).await?.text().await?;
+            Ok((t == "Lin is typing…").then_some(()))
+        })
+        .await?;
+        send(&mut lin, &VisitorIn::Message { client_id: "v1".into(), text: "Is there a discount?".into() }).await?;
+        eventually("the visitor's message", || async {
+            Ok(texts(&c, "[data-testid=message] .text").await?.contains(&"Is there a discount?".to_owned()).then_some(()))
+        })
+        .await?;
+
+        // The agent replies with Enter; the visitor gets it once.
+        let composer = find(&c, "[data-testid=composer]").await?;
+        composer.send_keys("Yes: 10% for <b>students</b>\u{E007}").await?;
+        let reply = until(&mut lin, |f| match f {
+            VisitorOut::Message(m) if m.author == switchboard_protocol::wire::Author::Agent => Some(m.text),
+            _ => None,
+        })
+        .await?;
+        assert_eq!(reply, "Yes: 10% for <b>students</b>");
+
+        // A reload loses nothing and doubles nothing.
+        c.refresh().await?;
+        find(&c, "[data-testid=row]").await?.click().await?;
+        let shown = eventually("the conversation after a reload", || async {
+            let t = texts(&c, "[data-testid=message] .text").await?;
+            Ok((t.len() >= 2).then_some(t))
+        })
+        .await?;
+        assert_eq!(shown, ["Is there a discount?", "Yes: 10% for <b>students</b>"]);
+        send(&mut lin, &VisitorIn::Message { client_id: "v2".into(), text: "Great, thanks".into() }).await?;
+        eventually("a message after the reload", || async {
+            let t = texts(&c, "[data-testid=message] .text").await?;
+            Ok((t.len() == 3 && t[2] == "Great, thanks").then_some(()))
+        })
+        .await?;
+        save_screenshot(&c, "inbox-conversation").await?;
+
+        // The agent ends it; the visitor is told.
+        find(&c, "[data-testid=end-chat]").await?.click().await?;
+        until(&mut lin, |f| matches!(f, VisitorOut::State { state: ConversationState::Ended }).then_some(())).await?;
+        assert_eq!(find(&c, "[data-testid=ended]").await?.text().await?, "This chat has ended.");
+
+        // It is in everyone's past conversations.
+        find(&c, "[data-testid=tab-all]").await?.click().await?;
+        let row = find(&c, "[data-testid=row]").await?;
+        assert!(row.text().await?.contains("Lin"));
+        Ok(())
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn a_declined_offer_leaves_the_inbox_and_the_switch_sets_availability() {
+    let app = std::sync::Arc::new(App::spawn(None).await.unwrap());
+    let a = app.clone();
+    with_browser(|c| async move {
+        let app = a;
+        sign_in(&c, &app, "ada@example.com").await?;
+        let switch = find(&c, "[data-testid=availability]").await?;
+        assert_eq!(switch.prop("checked").await?.as_deref(), Some("true"));
+        let mut lin = visitor(&app).await?;
+        find(&c, "[data-testid=decline]").await?.click().await?;
+        // Nobody else is connected: the visitor gets the fallback.
+        until(&mut lin, |f| matches!(f, VisitorOut::State { state: ConversationState::Fallback }).then_some(())).await?;
+        eventually("the offer gone", || async {
+            Ok(c.find_all(Locator::Css("[data-testid=offer]")).await?.is_empty().then_some(()))
+        })
+        .await?;
+        assert_eq!(c.title().await?, "Switchboard inbox");
+
+        // Unavailable: a new visitor is not offered to Ada.
+        switch.click().await?;
+        eventually("unavailable stored", || async {
+            let agents = app.store.agents().await?;
+            let ada = agents.iter().find(|a| a.email == "ada@example.com").map(|a| a.id).unwrap_or_default();
+            Ok((!app.store.availability(ada).await?.available).then_some(()))
+        })
+        .await?;
+        let mut kim = visitor(&app).await?;
+        until(&mut kim, |f| matches!(f, VisitorOut::State { state: ConversationState::Fallback }).then_some(())).await?;
+        assert!(c.find_all(Locator::Css("[data-testid=offer]")).await?.is_empty());
+        Ok(())
+    })
+    .await
+    .unwrap();
+}
