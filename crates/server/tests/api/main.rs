@@ -9,6 +9,7 @@ mod helpers;
 mod routing;
 mod site_config;
 mod stream_cli;
+mod transfer;
 mod ws_agent;
 mod ws_client;
 mod ws_visitor;
