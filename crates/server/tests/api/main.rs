@@ -6,6 +6,7 @@ mod admin_cli;
 mod assets;
 mod auth;
 mod helpers;
+mod inbox;
 mod routing;
 mod site_config;
 mod stream_cli;
