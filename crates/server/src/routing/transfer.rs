@@ -51,33 +51,47 @@ pub async fn transfer(
         return Err(TransferError::Ended);
     }
     let dir = directory(state, conv.site_id).await?;
-    let (to_name, said) = match to {
-        TransferTarget::Agent { email } => {
-            let name = agent_can_take(state, &dir, from.id, email).await?;
-            let said = format!("{} transferred the chat to {name}.", from.name);
-            (name, said)
-        }
-        TransferTarget::Team { name } => {
-            let name = team_can_take(state, &dir, from.id, name).await?;
-            let said = format!("{} transferred the chat to the {name} team.", from.name);
-            (name, said)
-        }
-    };
+    let (to_name, said) = check_target(state, &dir, from, to).await?;
     // Stored in one transaction; `false` when the visitor ended it meanwhile.
     if !state.store.transfer(conversation, from.id, &from.name, to).await? {
         return Err(TransferError::Ended);
     }
     state.router.idle.cancel(&conversation);
-    conversation::post(state, conversation, Author::System, None, &said).await?;
+    // The transfer stands from here on: a failure is logged, and routing
+    // goes ahead (a chat left waiting would strand the visitor).
+    if let Err(e) = conversation::post(state, conversation, Author::System, None, &said).await {
+        tracing::error!(error = %e, conversation, "storing a transfer's message");
+    }
     // After the message, so the transferring agent's inboxes still show it.
     state.hub.publish(conversation, Event::Transferred { from: from.id });
     state.hub.publish_agent(from.id, AgentOut::Transferred { conversation, to: to_name });
     if let Err(e) = route_locked(state, conversation).await {
-        // The transfer stands; routing it is tried again shortly.
         tracing::error!(error = %e, conversation, "routing a transferred chat");
         super::retry_later(state, conversation);
     }
     Ok(())
+}
+
+/// Checks the target could take the chat now; returns its name and what the
+/// chat is told.
+async fn check_target(
+    state: &AppState,
+    dir: &Directory,
+    from: &AgentProfile,
+    to: &TransferTarget,
+) -> Result<(String, String), TransferError> {
+    Ok(match to {
+        TransferTarget::Agent { email } => {
+            let name = agent_can_take(state, dir, from.id, email).await?;
+            let said = format!("{} transferred the chat to {name}.", from.name);
+            (name, said)
+        }
+        TransferTarget::Team { name } => {
+            let name = team_can_take(state, dir, from.id, name).await?;
+            let said = format!("{} transferred the chat to the {name} team.", from.name);
+            (name, said)
+        }
+    })
 }
 
 /// Checks the agent with `email` could take the chat now; returns their name.
