@@ -88,6 +88,7 @@ fn bench(c: &mut Criterion) {
         visitor: Visitor { attributes: &attributes, page: &page },
         tried: &[],
         rotation: &rotation,
+        transfer: None,
     };
     let d = decide(&dir, request);
     assert!(matches!(d.outcome, switchboard_server::routing::decide::Outcome::Offer { .. }), "{d:?}");

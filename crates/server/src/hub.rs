@@ -16,6 +16,12 @@ pub enum Event {
     State(ConversationState),
     /// An agent accepted the conversation.
     Assigned(AgentInfo),
+    /// The agent `from` transferred the conversation (stored first): their
+    /// connections stop following it.
+    Transferred {
+        /// The agent who transferred it.
+        from: i64,
+    },
     /// Someone is (not) typing (not stored).
     Typing {
         /// Who.

@@ -159,7 +159,9 @@ mod with_decisions {
         let rotation = HashMap::new();
         let routing = Routing::Team("Sales".into());
         let visitor = Visitor { attributes: &attributes, page: &page };
-        match decide(dir, Request { routing: &routing, visitor, tried, rotation: &rotation }).outcome {
+        match decide(dir, Request { routing: &routing, visitor, tried, rotation: &rotation, transfer: None })
+            .outcome
+        {
             Outcome::Offer { agent, .. } => Some(agent),
             Outcome::Fallback => None,
         }

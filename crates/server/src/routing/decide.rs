@@ -5,12 +5,16 @@
 //! Order: account routing (the visitor's email domain mapped to an agent),
 //! then the live chat card's option; for custom rules and teams, when the
 //! matched agents cannot take it, round robin over every eligible agent; then
-//! the fallback message.
+//! the fallback message. A transferred chat goes to the transfer's target
+//! instead (no account routing), widening to everyone but the agent who
+//! transferred it even when the target is one agent: a visitor mid-chat is
+//! not left with nobody.
 
 use serde::Serialize;
 use std::collections::HashMap;
 use switchboard_protocol::rules::Target;
 use switchboard_protocol::stream::Routing;
+use switchboard_protocol::wire::TransferTarget;
 
 use super::conditions::{Rules, Visitor};
 
@@ -46,6 +50,32 @@ pub struct Directory {
     pub capacity: u32,
 }
 
+impl Directory {
+    /// Whether `a` could take a chat now, whatever the chat: the live chat
+    /// permission, available, below capacity.
+    pub fn can_take(&self, a: &Agent) -> Result<(), Skip> {
+        if !a.live_chat {
+            Err(Skip::NoPermission)
+        } else if !a.available {
+            Err(Skip::Unavailable)
+        } else if a.open_chats >= self.capacity {
+            Err(Skip::AtCapacity)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The agent with this id.
+    pub fn agent(&self, id: i64) -> Option<&Agent> {
+        self.agents.binary_search_by_key(&id, |a| a.id).ok().map(|i| &self.agents[i])
+    }
+
+    /// The agent with this email (case-insensitive).
+    pub fn by_email(&self, email: &str) -> Option<&Agent> {
+        self.agents.iter().find(|a| a.email.eq_ignore_ascii_case(email))
+    }
+}
+
 /// Why an agent was passed over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -62,6 +92,8 @@ pub enum Skip {
     Declined,
     /// Let this chat's offer time out.
     TimedOut,
+    /// Transferred this chat away.
+    Transferred,
 }
 
 impl Skip {
@@ -74,6 +106,7 @@ impl Skip {
             Skip::NotInTeam => "not in team",
             Skip::Declined => "declined",
             Skip::TimedOut => "timed out",
+            Skip::Transferred => "transferred it away",
         }
     }
 }
@@ -125,6 +158,13 @@ pub enum Stage {
     NoRuleMatched,
     /// Round robin over every agent.
     Everyone,
+    /// An agent transferred the chat.
+    Transfer {
+        /// Their email (empty when they were removed since).
+        by: String,
+        /// Where to.
+        to: TransferTarget,
+    },
 }
 
 /// A stage with whom it passed over.
@@ -194,6 +234,18 @@ pub struct Request<'a> {
     pub tried: &'a [(i64, Skip)],
     /// Last agent given a chat in each rotation pool.
     pub rotation: &'a HashMap<String, i64>,
+    /// The chat's latest transfer, which replaces the card's option.
+    pub transfer: Option<&'a Transfer>,
+}
+
+/// A transfer as routing sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transfer {
+    /// The agent who transferred the chat (never offered it back), if they
+    /// still exist.
+    pub by: Option<i64>,
+    /// Where to.
+    pub to: TransferTarget,
 }
 
 /// The agent after `last` in strict rotation over `eligible` (ascending ids),
@@ -211,26 +263,21 @@ struct Run<'a> {
 
 impl Run<'_> {
     fn check(&self, a: &Agent) -> Result<(), Skip> {
+        if self.req.transfer.is_some_and(|t| t.by == Some(a.id)) {
+            return Err(Skip::Transferred);
+        }
         if let Some((_, why)) = self.req.tried.iter().find(|(id, _)| *id == a.id) {
             return Err(*why);
         }
-        if !a.live_chat {
-            Err(Skip::NoPermission)
-        } else if !a.available {
-            Err(Skip::Unavailable)
-        } else if a.open_chats >= self.dir.capacity {
-            Err(Skip::AtCapacity)
-        } else {
-            Ok(())
-        }
+        self.dir.can_take(a)
     }
 
     fn agent(&self, id: i64) -> Option<&Agent> {
-        self.dir.agents.binary_search_by_key(&id, |a| a.id).ok().map(|i| &self.dir.agents[i])
+        self.dir.agent(id)
     }
 
     fn by_email(&self, email: &str) -> Option<&Agent> {
-        self.dir.agents.iter().find(|a| a.email.eq_ignore_ascii_case(email))
+        self.dir.by_email(email)
     }
 
     /// Offers to the next eligible agent of `members` (ascending ids; `None`:
@@ -298,6 +345,9 @@ pub fn decide(dir: &Directory, req: Request<'_>) -> Decision {
 }
 
 fn route(run: &mut Run<'_>) -> Option<Outcome> {
+    if let Some(t) = run.req.transfer {
+        return transferred(run, t);
+    }
     if let Some(domain) = run.req.visitor.email_domain() {
         let domain = domain.to_lowercase();
         if let Some(email) = run.dir.account_routes.get(&domain) {
@@ -348,6 +398,20 @@ fn route(run: &mut Run<'_>) -> Option<Outcome> {
             found.or_else(|| run.everyone())
         }
     }
+}
+
+/// A transferred chat: its target (an agent, or a team's rotation), then
+/// everyone, never the agent who transferred it.
+fn transferred(run: &mut Run<'_>, t: &Transfer) -> Option<Outcome> {
+    let by = t.by.and_then(|id| run.agent(id)).map(|a| a.email.clone()).unwrap_or_default();
+    let stage = Stage::Transfer { by, to: t.to.clone() };
+    let found = match &t.to {
+        TransferTarget::Agent { email } => {
+            run.single(stage, email, format!("agent:{}", email.to_lowercase()))
+        }
+        TransferTarget::Team { name } => run.team(stage, name),
+    };
+    found.or_else(|| run.everyone())
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! Routing a handed-off conversation to an agent: load what the decision
 //! needs, [`decide::decide`], store the decision for `explain`, make the
 //! offer and arm its accept timeout; a timeout or a decline routes again
-//! without that agent. Chats are also ended here when inactive.
+//! without that agent. An agent's [`transfer`] of an active chat routes it
+//! again, to the target. Chats are also ended here when inactive.
 //!
 //! Decisions are made one at a time (a lock), so the rotation is the same
 //! whatever order requests arrive in.
@@ -10,12 +11,13 @@ pub mod availability;
 pub mod conditions;
 pub mod deadlines;
 pub mod decide;
+pub mod transfer;
 
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
-use switchboard_protocol::wire::{AgentOut, Author, ConversationState};
+use switchboard_protocol::wire::{AgentOut, Author, ConversationState, TransferTarget};
 
 use crate::conversation;
 use crate::hub::Event;
@@ -72,12 +74,12 @@ fn log(what: &'static str, conversation: i64) -> impl FnOnce(StoreError) {
     move |e| tracing::error!(error = %e, conversation, "{what}")
 }
 
-/// Builds the decision's view of the agents for `site_id` at this moment.
-pub async fn directory(state: &AppState, site_id: i64) -> Result<Directory, StoreError> {
+/// Every agent as routing sees them at this moment, by ascending id.
+pub async fn agents_now(state: &AppState) -> Result<Vec<decide::Agent>, StoreError> {
     let store = &state.store;
     let now = jiff::Timestamp::now();
     let open = store.open_chats().await?;
-    let agents = store
+    Ok(store
         .routing_agents()
         .await?
         .into_iter()
@@ -88,7 +90,13 @@ pub async fn directory(state: &AppState, site_id: i64) -> Result<Directory, Stor
             email: a.email,
             live_chat: a.live_chat,
         })
-        .collect();
+        .collect())
+}
+
+/// Builds the decision's view of the agents for `site_id` at this moment.
+pub async fn directory(state: &AppState, site_id: i64) -> Result<Directory, StoreError> {
+    let store = &state.store;
+    let agents = agents_now(state).await?;
     let account_routes = store
         .account_routes(site_id)
         .await?
@@ -122,9 +130,12 @@ async fn route_locked(state: &AppState, id: i64) -> Result<(), StoreError> {
     let details = store.details(id).await?;
     let tried = store.attempts(id).await?;
     let rotation = store.rotation(conv.site_id).await?;
+    let transfer = store.latest_transfer(id).await?;
+    let to = transfer.as_ref().map(|t| decide::Transfer { by: t.by, to: t.to.clone() });
     let visitor = Visitor { attributes: &details.attributes, page: &details.page };
-    let mut decision =
-        decide::decide(&dir, Request { routing: &routing, visitor, tried: &tried, rotation: &rotation });
+    let request =
+        Request { routing: &routing, visitor, tried: &tried, rotation: &rotation, transfer: to.as_ref() };
+    let mut decision = decide::decide(&dir, request);
     decision.name_agents(&dir);
     tracing::debug!(conversation = id, outcome = ?decision.outcome, "routed");
     let grace = Duration::from_secs(state.settings.routing.disconnect_grace_secs);
@@ -151,7 +162,7 @@ async fn route_locked(state: &AppState, id: i64) -> Result<(), StoreError> {
                     page: details.page,
                     transcript: details.transcript,
                     expires_in_secs: timeout,
-                    transferred_by: None,
+                    transferred_by: transfer.map(|t| t.by_name),
                 },
             );
             arm_offer(state, id, agent, Duration::from_secs(timeout));
@@ -351,6 +362,13 @@ fn describe(d: &Decision, out: &mut String) {
             },
             Stage::NoRuleMatched => "no custom rule matched".to_owned(),
             Stage::Everyone => "round robin over every agent".to_owned(),
+            Stage::Transfer { by, to } => {
+                let by = if by.is_empty() { "a removed agent" } else { by.as_str() };
+                match to {
+                    TransferTarget::Agent { email } => format!("transferred by {by} to agent {email}"),
+                    TransferTarget::Team { name } => format!("transferred by {by} to team {name}"),
+                }
+            }
         };
         let _ = writeln!(out, "  {what}");
         for s in &step.skipped {

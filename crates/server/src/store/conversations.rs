@@ -59,7 +59,7 @@ fn state_to_db(s: ConversationState) -> &'static str {
     }
 }
 
-fn state_from_db(s: &str) -> ConversationState {
+pub(super) fn state_from_db(s: &str) -> ConversationState {
     match s {
         "offered" => ConversationState::Offered,
         "active" => ConversationState::Active,
@@ -286,71 +286,4 @@ impl Store {
         .fetch_all(&self.pool)
         .await?)
     }
-
-    /// Conversations for the inbox, newest first: `agent`'s open ones
-    /// (offered or active) when `Some`, else everyone's past ones (ended or
-    /// fallback).
-    pub async fn list_conversations(
-        &self,
-        agent: Option<i64>,
-        limit: u32,
-    ) -> Result<Vec<Summary>, StoreError> {
-        let rows = match agent {
-            Some(a) => {
-                sqlx::query(
-                    "SELECT c.*, s.key AS site_key FROM conversations c JOIN sites s ON s.id = c.site_id
-                     WHERE c.agent_id = ? AND c.state IN ('offered', 'active') ORDER BY c.id DESC LIMIT ?",
-                )
-                .bind(a)
-                .bind(limit)
-                .fetch_all(&self.pool)
-                .await?
-            }
-            None => {
-                sqlx::query(
-                    "SELECT c.*, s.key AS site_key FROM conversations c JOIN sites s ON s.id = c.site_id
-                     WHERE c.state IN ('ended', 'fallback') ORDER BY c.id DESC LIMIT ?",
-                )
-                .bind(limit)
-                .fetch_all(&self.pool)
-                .await?
-            }
-        };
-        let corrupt = |source| StoreError::Corrupt { what: "conversation", source };
-        rows.iter()
-            .map(|row| {
-                Ok(Summary {
-                    id: row.get("id"),
-                    site: row.get("site_key"),
-                    state: state_from_db(row.get("state")),
-                    agent_id: row.get("agent_id"),
-                    attributes: serde_json::from_str(&row.get::<String, _>("attributes")).map_err(corrupt)?,
-                    page: serde_json::from_str(&row.get::<String, _>("page")).map_err(corrupt)?,
-                    last_seq: u64::try_from(row.get::<i64, _>("last_seq")).unwrap_or(0),
-                    created_at: row.get("created_at"),
-                })
-            })
-            .collect()
-    }
-}
-
-/// A conversation as the inbox lists it.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Summary {
-    /// Conversation id.
-    pub id: i64,
-    /// The site's key.
-    pub site: String,
-    /// Its state.
-    pub state: ConversationState,
-    /// The agent it is offered to or accepted by.
-    pub agent_id: Option<i64>,
-    /// What is known about the visitor.
-    pub attributes: Attributes,
-    /// Where the visitor was.
-    pub page: PageContext,
-    /// Messages so far.
-    pub last_seq: u64,
-    /// When it started.
-    pub created_at: String,
 }

@@ -2,11 +2,14 @@
 //! migrations. Every query the server runs lives here, named after what it does.
 //!
 //! [`conversations`] holds visitors, conversations and their messages;
-//! [`teams`] holds teams and their members.
+//! [`inbox`] what the inbox lists and shows; [`teams`] holds teams and their members; [`transfers`] the hand-over of
+//! chats between agents; [`routing`] what routing reads and writes.
 
 pub mod conversations;
+pub mod inbox;
 pub mod routing;
 pub mod teams;
+pub mod transfers;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};

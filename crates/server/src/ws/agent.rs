@@ -2,7 +2,8 @@
 //! (cookie or bearer token of the upgrade request). Cookies ride along on
 //! cross-site WebSocket upgrades, so a browser `Origin` must be the server's
 //! own. `hello` → `welcome`; offers arrive as `offer`; `accept` one to chat in
-//! it; `resume` replays a conversation after a reconnect.
+//! it; `resume` replays a conversation after a reconnect; `transfer` hands an
+//! accepted one to another agent or a team (`transferred` on every connection).
 
 use axum::extract::ws::{WebSocket, WebSocketUpgrade};
 use axum::extract::State;
@@ -17,10 +18,12 @@ use tokio::sync::{broadcast, mpsc};
 use tokio::task::JoinHandle;
 use tracing::Instrument;
 
+use super::Follow;
 use crate::auth::CurrentAgent;
 use crate::conversation;
 use crate::error::ApiError;
 use crate::hub::Event;
+use crate::routing::transfer::TransferError;
 use crate::startup::AppState;
 use crate::store::StoreError;
 
@@ -81,6 +84,16 @@ async fn run(socket: WebSocket, state: AppState, agent: AgentProfile) {
 fn internal(e: StoreError) -> WireError {
     tracing::error!(error = %e, "agent frame failed");
     WireError::new(ErrorCode::Internal, "the server failed; try again")
+}
+
+fn refused(e: TransferError) -> WireError {
+    match e {
+        TransferError::NotYours => not_yours(),
+        TransferError::Ended => WireError::new(ErrorCode::Ended, e.to_string()),
+        TransferError::Unknown(m) => WireError::new(ErrorCode::Unknown, m),
+        TransferError::Unavailable(m) => WireError::new(ErrorCode::Unavailable, m),
+        TransferError::Store(e) => internal(e),
+    }
 }
 
 fn not_yours() -> WireError {
@@ -196,8 +209,10 @@ impl Session {
                 conversation::typing(&self.state, id, Author::Agent, typing);
                 Ok(())
             }
-            AgentIn::Transfer { .. } => {
-                Err(WireError::new(ErrorCode::BadFrame, "transfers are not supported by this server yet"))
+            AgentIn::Transfer { conversation: id, to } => {
+                // Following it stops by itself once the transfer's message is
+                // delivered (see `follow`).
+                crate::routing::transfer::transfer(&self.state, id, &self.agent, &to).await.map_err(refused)
             }
             AgentIn::End { conversation: id } => {
                 self.mine(id, true).await?;
@@ -216,13 +231,14 @@ impl Session {
         for (conv, offered_at) in store.conversations_in("offered", Some(self.agent.id)).await? {
             let elapsed = u64::try_from(now - offered_at.unwrap_or(now)).unwrap_or(0);
             let d = store.details(conv.id).await?;
+            let transfer = store.latest_transfer(conv.id).await?;
             let offer = AgentOut::Offer {
                 conversation: conv.id,
                 attributes: d.attributes,
                 page: d.page,
                 transcript: d.transcript,
                 expires_in_secs: timeout_ms.saturating_sub(elapsed).div_ceil(1000),
-                transferred_by: None,
+                transferred_by: transfer.map(|t| t.by_name),
             };
             let _ = self.out.send(offer).await;
         }
@@ -245,13 +261,16 @@ impl Session {
         if let Some(t) = self.tasks.remove(&id) {
             t.abort();
         }
+        let me = self.agent.id;
         let task = super::follow(&self.state, id, after, self.out.clone(), move |event| match event {
-            Event::Message(message) => Some(AgentOut::Message { conversation: id, message }),
-            Event::State(state) => Some(AgentOut::State { conversation: id, state }),
+            Event::Message(message) => Follow::Send(AgentOut::Message { conversation: id, message }),
+            Event::State(state) => Follow::Send(AgentOut::State { conversation: id, state }),
             Event::Typing { author: Author::Visitor, typing } => {
-                Some(AgentOut::Typing { conversation: id, typing })
+                Follow::Send(AgentOut::Typing { conversation: id, typing })
             }
-            Event::Typing { .. } | Event::Assigned(_) => None,
+            // No longer theirs (`transferred` comes on the agent's own channel).
+            Event::Transferred { from } if from == me => Follow::Stop,
+            Event::Typing { .. } | Event::Assigned(_) | Event::Transferred { .. } => Follow::Skip,
         });
         self.tasks.insert(id, task);
     }

@@ -84,10 +84,21 @@ pub async fn serve<C: Connection>(
     let _ = writer.await;
 }
 
+/// What a follower makes of one event.
+#[derive(Debug)]
+pub enum Follow<T> {
+    /// Send this frame.
+    Send(T),
+    /// Nothing to send for it.
+    Skip,
+    /// The conversation is no longer this connection's: stop following.
+    Stop,
+}
+
 /// Follows a conversation for one connection: every stored message after
 /// `after`, then live events, messages in order and each exactly once (a gap
 /// or a lagging receiver re-reads storage). `map` turns events into the
-/// connection's frames (`None` skips one).
+/// connection's frames, or ends the following.
 pub fn follow<T, F>(
     state: &AppState,
     conversation: i64,
@@ -97,7 +108,7 @@ pub fn follow<T, F>(
 ) -> JoinHandle<()>
 where
     T: Send + 'static,
-    F: Fn(Event) -> Option<T> + Send + 'static,
+    F: Fn(Event) -> Follow<T> + Send + 'static,
 {
     // Subscribe before reading storage so nothing falls in between.
     let events = state.hub.subscribe(conversation);
@@ -118,17 +129,15 @@ async fn forward<T, F>(
     map: F,
 ) -> Result<(), StoreError>
 where
-    F: Fn(Event) -> Option<T>,
+    F: Fn(Event) -> Follow<T>,
 {
     let mut resync = true;
     loop {
         if resync {
             for m in store.messages_after(conversation, delivered).await? {
                 delivered = m.seq;
-                if let Some(frame) = map(Event::Message(m)) {
-                    if out.send(frame).await.is_err() {
-                        return Ok(());
-                    }
+                if !send(&out, map(Event::Message(m))).await {
+                    return Ok(());
                 }
             }
             resync = false;
@@ -147,11 +156,18 @@ where
             Ok(other) => other,
             Err(broadcast::error::RecvError::Closed) => return Ok(()),
         };
-        if let Some(frame) = map(event) {
-            if out.send(frame).await.is_err() {
-                return Ok(());
-            }
+        if !send(&out, map(event)).await {
+            return Ok(());
         }
+    }
+}
+
+/// Acts on what a follower made of an event; `false` to stop following.
+async fn send<T>(out: &mpsc::Sender<T>, follow: Follow<T>) -> bool {
+    match follow {
+        Follow::Send(frame) => out.send(frame).await.is_ok(),
+        Follow::Skip => true,
+        Follow::Stop => false,
     }
 }
 

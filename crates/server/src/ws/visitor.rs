@@ -23,6 +23,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tracing::Instrument;
 
+use super::Follow;
 use crate::auth::{random_token, token_hash};
 use crate::conversation;
 use crate::error::ApiError;
@@ -231,11 +232,11 @@ impl Session {
         }
         self.forward =
             Some(super::follow(&self.state, conversation, after, self.out.clone(), |event| match event {
-                Event::Message(m) => Some(VisitorOut::Message(m)),
-                Event::State(state) => Some(VisitorOut::State { state }),
-                Event::Assigned(info) => Some(VisitorOut::Agent(info)),
-                Event::Typing { author: Author::Visitor, .. } => None,
-                Event::Typing { typing, .. } => Some(VisitorOut::Typing { typing }),
+                Event::Message(m) => Follow::Send(VisitorOut::Message(m)),
+                Event::State(state) => Follow::Send(VisitorOut::State { state }),
+                Event::Assigned(info) => Follow::Send(VisitorOut::Agent(info)),
+                Event::Typing { author: Author::Visitor, .. } | Event::Transferred { .. } => Follow::Skip,
+                Event::Typing { typing, .. } => Follow::Send(VisitorOut::Typing { typing }),
             }));
     }
 }

@@ -3,7 +3,7 @@ use crate::routing::conditions::Rules;
 use proptest::prelude::*;
 use switchboard_protocol::attribute::Attributes;
 use switchboard_protocol::rules::{Combine, Condition, Op, RoutingRule};
-use switchboard_protocol::wire::PageContext;
+use switchboard_protocol::wire::{PageContext, TransferTarget};
 
 fn agent(id: i64, name: &str) -> Agent {
     Agent { id, email: format!("{name}@example.com"), live_chat: true, available: true, open_chats: 0 }
@@ -33,6 +33,7 @@ struct Ask {
     page: PageContext,
     tried: Vec<(i64, Skip)>,
     rotation: HashMap<String, i64>,
+    transfer: Option<Transfer>,
 }
 
 fn ask(routing: Routing) -> Ask {
@@ -42,6 +43,7 @@ fn ask(routing: Routing) -> Ask {
         page: PageContext::default(),
         tried: Vec::new(),
         rotation: HashMap::new(),
+        transfer: None,
     }
 }
 
@@ -58,9 +60,23 @@ impl Ask {
         self.tried.push((id, why));
         self
     }
+    fn transferred(mut self, by: i64, to: TransferTarget) -> Self {
+        self.transfer = Some(Transfer { by: Some(by), to });
+        self
+    }
     fn decide(&self, dir: &Directory) -> Decision {
         let visitor = Visitor { attributes: &self.attributes, page: &self.page };
-        decide(dir, Request { routing: &self.routing, visitor, tried: &self.tried, rotation: &self.rotation })
+        let transfer = self.transfer.as_ref();
+        decide(
+            dir,
+            Request {
+                routing: &self.routing,
+                visitor,
+                tried: &self.tried,
+                rotation: &self.rotation,
+                transfer,
+            },
+        )
     }
 }
 
@@ -169,6 +185,44 @@ fn declined_and_timed_out_agents_are_passed_over_for_one_more_member_then_everyo
         all = all.tried(id, Skip::Declined);
     }
     assert_eq!(all.decide(&dir).outcome, Outcome::Fallback, "nobody accepts: the fallback");
+}
+
+#[test]
+fn a_transfer_to_an_agent_goes_to_them_and_widens_to_everyone_but_the_transferring_agent() {
+    let mut dir = directory();
+    let to_cy = TransferTarget::Agent { email: "cy@example.com".into() };
+    // The card's option and the account route no longer count: the transfer does.
+    let mut dir_with_route = directory();
+    dir_with_route.account_routes.insert("bigcorp.com".into(), "ada@example.com".into());
+    let d = ask(Routing::Team("Sales".into())).email("jo@bigcorp.com").transferred(1, to_cy.clone());
+    let d = d.decide(&dir_with_route);
+    assert_eq!(offered(&d), Some((3, "agent:cy@example.com")));
+    assert_eq!(stages(&d), [&Stage::Transfer { by: "ada@example.com".into(), to: to_cy.clone() }]);
+
+    // Cy declined: everyone else, but never Ada, who transferred it.
+    let d = ask(Routing::RoundRobin).transferred(1, to_cy.clone()).tried(3, Skip::Declined).decide(&dir);
+    assert_eq!(offered(&d), Some((2, "all")));
+    assert_eq!(skipped(&d, 1), [(1, Skip::Transferred), (3, Skip::Declined)]);
+    set(&mut dir, 2, |a| a.available = false);
+    set(&mut dir, 4, |a| a.available = false);
+    let d = ask(Routing::RoundRobin).transferred(1, to_cy).tried(3, Skip::TimedOut).decide(&dir);
+    assert_eq!(d.outcome, Outcome::Fallback, "only Ada is left, and she transferred it");
+}
+
+#[test]
+fn a_transfer_to_a_team_rotates_inside_it_without_the_transferring_agent() {
+    let dir = directory();
+    let sales = TransferTarget::Team { name: "Sales".into() };
+    let d = ask(Routing::RoundRobin).transferred(2, sales.clone()).decide(&dir);
+    assert_eq!(offered(&d), Some((3, "team:sales")), "Bob transferred it: Cy, never Bob");
+    assert_eq!(skipped(&d, 0), [(1, Skip::NotInTeam), (2, Skip::Transferred), (4, Skip::NotInTeam)]);
+    let d =
+        ask(Routing::RoundRobin).transferred(2, sales).tried(3, Skip::Declined).last("all", 1).decide(&dir);
+    assert_eq!(offered(&d), Some((4, "all")));
+    let text =
+        crate::routing::explain(&[crate::store::routing::StoredDecision { at: "now".into(), decision: d }]);
+    assert!(text.contains("transferred by bob@example.com to team Sales"), "{text}");
+    assert!(text.contains("transferred it away"), "{text}");
 }
 
 fn rule(name: &str, priority: i32, field: &str, op: Op, values: &[&str], to: Target) -> RoutingRule {

@@ -1,0 +1,128 @@
+//! What the inbox lists and shows: conversation summaries (newest activity
+//! first, with a preview of the last message) and one conversation's facts.
+
+use sqlx::Row;
+use switchboard_protocol::inbox::ConversationSummary;
+
+use super::conversations::state_from_db;
+use super::{Store, StoreError};
+
+/// How many characters of the last message a summary previews.
+pub const PREVIEW_CHARS: usize = 120;
+
+/// Which conversations to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// This agent's open ones (offered or active).
+    OpenFor(i64),
+    /// Everyone's past ones (ended or fallback).
+    Past,
+}
+
+/// A conversation's facts beyond its row, for its detail view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Facts {
+    /// The site's key.
+    pub site: String,
+    /// The name of the agent it is offered to or accepted by.
+    pub agent_name: Option<String>,
+    /// When it started.
+    pub created_at: String,
+    /// When its visitor was first seen.
+    pub first_seen: String,
+}
+
+/// The start of a message, at most [`PREVIEW_CHARS`] characters, cut at a
+/// character boundary.
+pub fn preview(text: &str) -> String {
+    match text.char_indices().nth(PREVIEW_CHARS) {
+        Some((end, _)) => text[..end].to_owned(),
+        None => text.to_owned(),
+    }
+}
+
+/// The summaries' query: the conversation, its site, its agent and its last
+/// message (the one numbered `last_seq`). Messages are stored to the
+/// millisecond and conversations to the second, so activity is compared as
+/// time, not as text.
+const SUMMARIES: &str = "
+    SELECT c.*, s.key AS site_key, a.name AS agent_name, m.text AS last_text,
+           COALESCE(m.at, c.created_at) AS last_activity
+    FROM conversations c
+    JOIN sites s ON s.id = c.site_id
+    LEFT JOIN agents a ON a.id = c.agent_id
+    LEFT JOIN messages m ON m.conversation_id = c.id AND m.seq = c.last_seq
+    WHERE (?1 IS NULL AND c.state IN ('ended', 'fallback'))
+       OR (c.agent_id = ?1 AND c.state IN ('offered', 'active'))
+    ORDER BY julianday(COALESCE(m.at, c.created_at)) DESC, c.id DESC
+    LIMIT ?2";
+
+impl Store {
+    /// Conversations for the inbox, newest activity first (last message,
+    /// else start).
+    pub async fn list_conversations(
+        &self,
+        scope: Scope,
+        limit: u32,
+    ) -> Result<Vec<ConversationSummary>, StoreError> {
+        let agent = match scope {
+            Scope::OpenFor(a) => Some(a),
+            Scope::Past => None,
+        };
+        let rows = sqlx::query(SUMMARIES).bind(agent).bind(limit).fetch_all(&self.pool).await?;
+        rows.iter().map(summary).collect()
+    }
+
+    /// The facts of a conversation's detail view; `None` when there is no
+    /// such conversation.
+    pub async fn facts(&self, conversation: i64) -> Result<Option<Facts>, StoreError> {
+        let row = sqlx::query(
+            "SELECT s.key AS site_key, a.name AS agent_name, c.created_at, v.created_at AS first_seen
+             FROM conversations c
+             JOIN sites s ON s.id = c.site_id
+             JOIN visitors v ON v.id = c.visitor_id
+             LEFT JOIN agents a ON a.id = c.agent_id
+             WHERE c.id = ?",
+        )
+        .bind(conversation)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| Facts {
+            site: r.get("site_key"),
+            agent_name: r.get("agent_name"),
+            created_at: r.get("created_at"),
+            first_seen: r.get("first_seen"),
+        }))
+    }
+}
+
+fn summary(row: &sqlx::sqlite::SqliteRow) -> Result<ConversationSummary, StoreError> {
+    let corrupt = |source| StoreError::Corrupt { what: "conversation", source };
+    Ok(ConversationSummary {
+        id: row.get("id"),
+        site: row.get("site_key"),
+        state: state_from_db(row.get("state")),
+        agent_id: row.get("agent_id"),
+        agent_name: row.get("agent_name"),
+        attributes: serde_json::from_str(&row.get::<String, _>("attributes")).map_err(corrupt)?,
+        page: serde_json::from_str(&row.get::<String, _>("page")).map_err(corrupt)?,
+        last_seq: u64::try_from(row.get::<i64, _>("last_seq")).unwrap_or(0),
+        created_at: row.get("created_at"),
+        last_activity: row.get("last_activity"),
+        preview: row.get::<Option<String>, _>("last_text").as_deref().map(preview),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_preview_is_the_first_120_characters_cut_between_characters() {
+        assert_eq!(preview("short"), "short");
+        let long = "é".repeat(PREVIEW_CHARS + 5);
+        assert_eq!(preview(&long), "é".repeat(PREVIEW_CHARS));
+        let exact = "😀".repeat(PREVIEW_CHARS);
+        assert_eq!(preview(&exact), exact);
+    }
+}

@@ -1,0 +1,268 @@
+//! Transferring an active chat through real sockets: to an agent, to a team,
+//! the refusals, a declined transfer moving on (never back to the agent who
+//! transferred it), and a transfer waiting across a restart.
+
+use serde_json::Value;
+use switchboard_protocol::stream::Routing;
+use switchboard_protocol::wire::{
+    AgentIn, AgentOut, Author, ConversationState, ErrorCode, PageContext, TransferTarget, VisitorIn,
+    VisitorOut,
+};
+use switchboard_server::admin;
+
+use crate::helpers::{spawn_app, TestApp, ALLOWED};
+use crate::ws_client::{connect, AgentClient, VisitorClient};
+
+const ADA: &str = "ada@example.com";
+const GRACE: &str = "grace@example.com";
+
+fn to_agent(email: &str) -> TransferTarget {
+    TransferTarget::Agent { email: email.into() }
+}
+
+fn to_team(name: &str) -> TransferTarget {
+    TransferTarget::Team { name: name.into() }
+}
+
+/// A visitor hands off to `email`'s agent, who accepts: the chat is active
+/// and the visitor has been told so.
+async fn chat_with(app: &TestApp, agent: &mut AgentClient, email: &str) -> (VisitorClient, i64) {
+    let mut v = connect(&app.url, "demo", ALLOWED).await.unwrap();
+    v.hello(None, 0).await;
+    v.send(&VisitorIn::Handoff {
+        stream: "recommended".into(),
+        routing: Routing::Agent(email.into()),
+        attributes: [("first_name".to_owned(), "Jo".to_owned())].into(),
+        transcript: vec![],
+        page: PageContext { url: "https://shop.example.com/".into(), ..Default::default() },
+    })
+    .await;
+    assert_eq!(v.recv().await, VisitorOut::State { state: ConversationState::Waiting });
+    assert_eq!(v.recv().await, VisitorOut::State { state: ConversationState::Offered });
+    let c = offer(agent).await.0;
+    agent.accept(c).await;
+    assert!(matches!(v.recv().await, VisitorOut::Agent(_)));
+    assert_eq!(v.recv().await, VisitorOut::State { state: ConversationState::Active });
+    (v, c)
+}
+
+/// The next offer: (conversation, who transferred it).
+async fn offer(a: &mut AgentClient) -> (i64, Option<String>) {
+    match a.recv().await {
+        AgentOut::Offer { conversation, transferred_by, .. } => (conversation, transferred_by),
+        other => panic!("expected an offer, got {other:?}"),
+    }
+}
+
+/// The transferring agent's next two frames, in either order: the system
+/// message (through their chat) and `transferred` (to all their inboxes).
+async fn transferred(a: &mut AgentClient, c: i64, to: &str, said: &str) {
+    let frames = [a.recv().await, a.recv().await];
+    assert!(frames.contains(&AgentOut::Transferred { conversation: c, to: to.into() }), "{frames:?}");
+    assert!(
+        frames.iter().any(|f| matches!(f, AgentOut::Message { conversation, message }
+            if *conversation == c && message.author == Author::System && message.text == said)),
+        "{frames:?}"
+    );
+}
+
+/// The visitor is told of the transfer and waits for the next agent.
+async fn visitor_told(v: &mut VisitorClient, said: &str) {
+    assert!(matches!(v.recv().await, VisitorOut::Message(m) if m.author == Author::System && m.text == said));
+    assert_eq!(v.recv().await, VisitorOut::State { state: ConversationState::Offered });
+}
+
+async fn refused(a: &mut AgentClient, c: i64, to: TransferTarget) -> (ErrorCode, String) {
+    a.send(&AgentIn::Transfer { conversation: c, to }).await;
+    match a.recv().await {
+        AgentOut::Error { code, message } => (code, message),
+        other => panic!("expected an error, got {other:?}"),
+    }
+}
+
+async fn explain_text(app: &TestApp, c: i64) -> String {
+    let admin = app.session("admin@example.com").await;
+    let r = app
+        .http
+        .get(format!("{}/api/admin/conversations/{c}/explain", app.url))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    let e: Value = r.json().await.unwrap();
+    e["text"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn an_agent_transfers_a_chat_to_another_agent_who_takes_it_over() {
+    let app = spawn_app().await;
+    let mut ada = app.agent(ADA).await;
+    let mut grace = app.agent(GRACE).await;
+    let (mut v, c) = chat_with(&app, &mut ada, ADA).await;
+
+    ada.send(&AgentIn::Transfer { conversation: c, to: to_agent("Grace@Example.com") }).await;
+    let said = "Ada Lovelace transferred the chat to Grace Hopper.";
+    transferred(&mut ada, c, "Grace Hopper", said).await;
+    assert_eq!(offer(&mut grace).await, (c, Some("Ada Lovelace".into())));
+    visitor_told(&mut v, said).await;
+    // Ada no longer follows it: the offer's state does not reach her.
+    ada.silent_for(150).await;
+
+    // Grace accepts: she gets the chat so far (the notice) and the visitor her name.
+    grace.send(&AgentIn::Accept { conversation: c }).await;
+    let frames = [grace.recv().await, grace.recv().await];
+    assert!(frames.contains(&AgentOut::State { conversation: c, state: ConversationState::Active }));
+    assert!(frames.iter().any(|f| matches!(f, AgentOut::Message { message, .. } if message.text == said)));
+    assert!(matches!(v.recv().await, VisitorOut::Agent(info) if info.name == "Grace Hopper"));
+    assert_eq!(v.recv().await, VisitorOut::State { state: ConversationState::Active });
+
+    // The chat goes on between the visitor and Grace.
+    v.send(&VisitorIn::Message { client_id: "v1".into(), text: "Hi Grace".into() }).await;
+    assert!(matches!(v.recv().await, VisitorOut::Message(m) if m.text == "Hi Grace"));
+    assert!(matches!(grace.recv().await, AgentOut::Message { message, .. } if message.text == "Hi Grace"));
+    grace.send(&AgentIn::Message { conversation: c, client_id: "g1".into(), text: "Hello Jo".into() }).await;
+    assert!(matches!(grace.recv().await, AgentOut::Message { message, .. } if message.text == "Hello Jo"));
+    assert!(
+        matches!(v.recv().await, VisitorOut::Message(m) if m.author == Author::Agent && m.text == "Hello Jo")
+    );
+    ada.silent_for(100).await;
+
+    // It is not Ada's any more.
+    ada.send(&AgentIn::Message { conversation: c, client_id: "a9".into(), text: "me again".into() }).await;
+    assert!(matches!(ada.recv().await, AgentOut::Error { code: ErrorCode::NotYours, .. }));
+    ada.send(&AgentIn::Resume { conversation: c, last_seq: 0 }).await;
+    assert!(matches!(ada.recv().await, AgentOut::Error { code: ErrorCode::NotYours, .. }));
+    let text = explain_text(&app, c).await;
+    assert!(text.contains("transferred by ada@example.com to agent Grace@Example.com"), "{text}");
+    assert!(text.contains("→ offered to grace@example.com"), "{text}");
+}
+
+#[tokio::test]
+async fn a_chat_transferred_to_a_team_goes_round_robin_inside_it_without_the_transferring_agent() {
+    let app = spawn_app().await;
+    admin::add_team(&app.state.store, "Sales", &[ADA.into(), GRACE.into()]).await.unwrap();
+    let mut ada = app.agent(ADA).await;
+    let mut grace = app.agent(GRACE).await;
+    let (mut v, c) = chat_with(&app, &mut ada, ADA).await;
+
+    ada.send(&AgentIn::Transfer { conversation: c, to: to_team("sales") }).await;
+    let said = "Ada Lovelace transferred the chat to the Sales team.";
+    transferred(&mut ada, c, "Sales", said).await;
+    assert_eq!(offer(&mut grace).await, (c, Some("Ada Lovelace".into())));
+    visitor_told(&mut v, said).await;
+    grace.send(&AgentIn::Accept { conversation: c }).await;
+    assert!(matches!(v.recv().await, VisitorOut::Agent(info) if info.name == "Grace Hopper"));
+    assert_eq!(v.recv().await, VisitorOut::State { state: ConversationState::Active });
+    ada.silent_for(100).await;
+}
+
+#[tokio::test]
+async fn transfers_that_cannot_be_made_are_refused_and_change_nothing() {
+    let app = spawn_app().await;
+    admin::add_team(&app.state.store, "Solo", &[ADA.into()]).await.unwrap();
+    admin::add_team(&app.state.store, "Sales", &[GRACE.into()]).await.unwrap();
+    let mut ada = app.agent(ADA).await;
+    let (mut v, c) = chat_with(&app, &mut ada, ADA).await;
+
+    let (code, _) = refused(&mut ada, c, to_agent("nobody@example.com")).await;
+    assert_eq!(code, ErrorCode::Unknown);
+    let (code, _) = refused(&mut ada, c, to_team("Nobody")).await;
+    assert_eq!(code, ErrorCode::Unknown);
+    // Grace has no inbox open.
+    let (code, message) = refused(&mut ada, c, to_agent(GRACE)).await;
+    assert_eq!(code, ErrorCode::Unavailable);
+    assert!(message.contains("Grace Hopper is not available"), "{message}");
+    let (code, message) = refused(&mut ada, c, to_team("Sales")).await;
+    assert_eq!(code, ErrorCode::Unavailable);
+    assert!(message.contains("Sales"), "{message}");
+    // Only Ada is in Solo.
+    assert_eq!(refused(&mut ada, c, to_team("Solo")).await.0, ErrorCode::Unavailable);
+    assert_eq!(refused(&mut ada, c, to_agent(ADA)).await.0, ErrorCode::Unavailable);
+
+    // Someone else's chat, or one only offered, is not theirs to transfer.
+    let mut grace = app.agent(GRACE).await;
+    assert_eq!(refused(&mut grace, c, to_agent(ADA)).await.0, ErrorCode::NotYours);
+    assert_eq!(refused(&mut grace, 999, to_agent(ADA)).await.0, ErrorCode::NotYours);
+    let mut v2 = connect(&app.url, "demo", ALLOWED).await.unwrap();
+    v2.hello(None, 0).await;
+    v2.send(&VisitorIn::Handoff {
+        stream: "s".into(),
+        routing: Routing::Agent(GRACE.into()),
+        attributes: Default::default(),
+        transcript: vec![],
+        page: PageContext::default(),
+    })
+    .await;
+    let (c2, _) = offer(&mut grace).await;
+    assert_eq!(refused(&mut grace, c2, to_agent(ADA)).await.0, ErrorCode::NotYours);
+
+    // Nothing changed: the visitor heard nothing and the chat is still Ada's.
+    v.silent_for(100).await;
+    let conv = app.state.store.conversation(c).await.unwrap().unwrap();
+    assert_eq!((conv.state, conv.agent_id.is_some()), (ConversationState::Active, true));
+    ada.send(&AgentIn::Message { conversation: c, client_id: "a1".into(), text: "still me".into() }).await;
+    assert!(matches!(ada.recv().await, AgentOut::Message { .. }));
+
+    // An ended chat cannot be transferred.
+    ada.send(&AgentIn::End { conversation: c }).await;
+    assert!(matches!(ada.recv().await, AgentOut::State { state: ConversationState::Ended, .. }));
+    assert_eq!(refused(&mut ada, c, to_agent(GRACE)).await.0, ErrorCode::Ended);
+}
+
+#[tokio::test]
+async fn a_declined_transfer_goes_to_another_agent_never_back_then_to_the_fallback() {
+    let app = spawn_app().await;
+    let mut ada = app.agent(ADA).await;
+    let mut grace = app.agent(GRACE).await;
+    let mut admin = app.agent("admin@example.com").await;
+    let (mut v, c) = chat_with(&app, &mut ada, ADA).await;
+
+    ada.send(&AgentIn::Transfer { conversation: c, to: to_agent(GRACE) }).await;
+    let said = "Ada Lovelace transferred the chat to Grace Hopper.";
+    transferred(&mut ada, c, "Grace Hopper", said).await;
+    assert_eq!(offer(&mut grace).await.0, c);
+    visitor_told(&mut v, said).await;
+
+    // Grace declines: the only other agent who can take it is Admin, not Ada.
+    grace.send(&AgentIn::Decline { conversation: c }).await;
+    assert_eq!(grace.recv().await, AgentOut::Withdrawn { conversation: c });
+    assert_eq!(offer(&mut admin).await, (c, Some("Ada Lovelace".into())));
+    assert_eq!(v.recv().await, VisitorOut::State { state: ConversationState::Offered });
+    ada.silent_for(100).await;
+
+    // Admin declines too: nobody is left but Ada, so the visitor gets the fallback.
+    admin.send(&AgentIn::Decline { conversation: c }).await;
+    assert_eq!(admin.recv().await, AgentOut::Withdrawn { conversation: c });
+    assert!(matches!(v.recv().await, VisitorOut::Message(m) if m.author == Author::System));
+    assert_eq!(v.recv().await, VisitorOut::State { state: ConversationState::Fallback });
+    ada.silent_for(100).await;
+
+    let text = explain_text(&app, c).await;
+    assert!(text.contains("skipped ada@example.com: transferred it away"), "{text}");
+    assert!(text.contains("skipped grace@example.com: declined"), "{text}");
+    assert!(text.contains("→ nobody could take it: the fallback message"), "{text}");
+}
+
+#[tokio::test]
+async fn a_transfer_waiting_for_its_agent_survives_a_restart() {
+    let app = spawn_app().await;
+    let mut ada = app.agent(ADA).await;
+    let grace = app.agent(GRACE).await;
+    let (_v, c) = chat_with(&app, &mut ada, ADA).await;
+    ada.send(&AgentIn::Transfer { conversation: c, to: to_agent(GRACE) }).await;
+    transferred(&mut ada, c, "Grace Hopper", "Ada Lovelace transferred the chat to Grace Hopper.").await;
+    drop((ada, grace));
+
+    let app = app.restart().await;
+    let mut grace = app.agent(GRACE).await;
+    match grace.recv().await {
+        AgentOut::Offer { conversation, transferred_by, expires_in_secs, .. } => {
+            assert_eq!((conversation, transferred_by.as_deref()), (c, Some("Ada Lovelace")));
+            assert!((99..=100).contains(&expires_in_secs), "{expires_in_secs}");
+        }
+        other => panic!("expected the offer again, got {other:?}"),
+    }
+    grace.send(&AgentIn::Accept { conversation: c }).await;
+    let frames = [grace.recv().await, grace.recv().await];
+    assert!(frames.contains(&AgentOut::State { conversation: c, state: ConversationState::Active }));
+}
