@@ -6,14 +6,15 @@ use futures_util::{SinkExt, StreamExt};
 use switchboard_e2e::{eventually, save_screenshot, with_browser, App};
 use switchboard_protocol::stream::runner::Entry;
 use switchboard_protocol::stream::Routing;
-use switchboard_protocol::wire::{ConversationState, VisitorIn, VisitorOut};
+use switchboard_protocol::wire::{AgentIn, AgentOut, Author, ConversationState, VisitorIn, VisitorOut};
 use tokio_tungstenite::tungstenite::{client::IntoClientRequest, Message};
 
 type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// A visitor of the demo site who hands off to live chat at once.
 async fn visitor(app: &App) -> anyhow::Result<Ws> {
-    let mut req = format!("{}/ws/visitor?site=demo", app.direct.replace("http://", "ws://")).into_client_request()?;
+    let mut req =
+        format!("{}/ws/visitor?site=demo", app.direct.replace("http://", "ws://")).into_client_request()?;
     req.headers_mut().insert("Origin", app.demo.parse()?);
     let (mut ws, _) = tokio_tungstenite::connect_async(req).await?;
     send(&mut ws, &VisitorIn::Hello { protocol: 1, token: None, last_seq: 0 }).await?;
@@ -21,8 +22,11 @@ async fn visitor(app: &App) -> anyhow::Result<Ws> {
     let handoff = VisitorIn::Handoff {
         stream: "welcome".into(),
         routing: Routing::RoundRobin,
-        attributes: [("first_name".to_owned(), "Lin".to_owned()), ("email".to_owned(), "lin@example.org".to_owned())]
-            .into(),
+        attributes: [
+            ("first_name".to_owned(), "Lin".to_owned()),
+            ("email".to_owned(), "lin@example.org".to_owned()),
+        ]
+        .into(),
         transcript: vec![
             Entry::Bot { card: "topic".into(), text: "What can we help with?".into() },
             Entry::Visitor { card: "topic".into(), text: "<script>alert(1)</script>Pricing".into() },
@@ -54,6 +58,37 @@ async fn until<T>(ws: &mut Ws, mut pick: impl FnMut(VisitorOut) -> Option<T>) ->
     loop {
         if let Some(v) = pick(recv(ws).await?) {
             return Ok(v);
+        }
+    }
+}
+
+/// Another agent, over the agent socket (as the inbox would be).
+async fn agent_socket(app: &App, email: &str) -> anyhow::Result<Ws> {
+    let login = reqwest::Client::new()
+        .post(format!("{}/api/auth/login", app.direct))
+        .json(&serde_json::json!({ "email": email, "password": app.account(email).password }))
+        .send()
+        .await?
+        .json::<serde_json::Value>()
+        .await?;
+    let token = login["token"].as_str().unwrap_or_default().to_owned();
+    let mut req = format!("{}/ws/agent", app.direct.replace("http://", "ws://")).into_client_request()?;
+    req.headers_mut().insert("Authorization", format!("Bearer {token}").parse()?);
+    req.headers_mut().insert("Origin", app.api.parse()?);
+    let (mut ws, _) = tokio_tungstenite::connect_async(req).await?;
+    ws.send(Message::text(serde_json::to_string(&AgentIn::Hello { protocol: 1 })?)).await?;
+    Ok(ws)
+}
+
+async fn agent_until<T>(ws: &mut Ws, mut pick: impl FnMut(AgentOut) -> Option<T>) -> anyhow::Result<T> {
+    loop {
+        let msg = tokio::time::timeout(std::time::Duration::from_secs(20), ws.next())
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("agent socket closed"))??;
+        if let Message::Text(t) = msg {
+            if let Some(v) = pick(serde_json::from_str(&t)?) {
+                return Ok(v);
+            }
         }
     }
 }
@@ -103,7 +138,10 @@ async fn an_agent_accepts_an_offer_in_the_inbox_and_chats_until_they_end_it() {
         let countdown = offer.find(Locator::Css("[data-testid=countdown]")).await?.text().await?;
         assert!(countdown.starts_with("Moves on in "), "{countdown}");
         assert_eq!(c.title().await?, "(1) Switchboard inbox");
-        assert_eq!(c.find_all(Locator::Css("[data-testid=announce]")).await?[0].html(true).await?, "New chat offer from Lin");
+        assert_eq!(
+            c.find_all(Locator::Css("[data-testid=announce]")).await?[0].html(true).await?,
+            "New chat offer from Lin"
+        );
         offer.find(Locator::Css("[data-testid=accept]")).await?.click().await?;
 
         // Accepted: the visitor learns who, the inbox opens the conversation.
@@ -126,9 +164,13 @@ async fn an_agent_accepts_an_offer_in_the_inbox_and_chats_until_they_end_it() {
             Ok((t == "Lin is typing…").then_some(()))
         })
         .await?;
-        send(&mut lin, &VisitorIn::Message { client_id: "v1".into(), text: "Is there a discount?".into() }).await?;
+        send(&mut lin, &VisitorIn::Message { client_id: "v1".into(), text: "Is there a discount?".into() })
+            .await?;
         eventually("the visitor's message", || async {
-            Ok(texts(&c, "[data-testid=message] .text").await?.contains(&"Is there a discount?".to_owned()).then_some(()))
+            Ok(texts(&c, "[data-testid=message] .text")
+                .await?
+                .contains(&"Is there a discount?".to_owned())
+                .then_some(()))
         })
         .await?;
 
@@ -136,7 +178,7 @@ async fn an_agent_accepts_an_offer_in_the_inbox_and_chats_until_they_end_it() {
         let composer = find(&c, "[data-testid=composer]").await?;
         composer.send_keys("Yes: 10% for <b>students</b>\u{E007}").await?;
         let reply = until(&mut lin, |f| match f {
-            VisitorOut::Message(m) if m.author == switchboard_protocol::wire::Author::Agent => Some(m.text),
+            VisitorOut::Message(m) if m.author == Author::Agent => Some(m.text),
             _ => None,
         })
         .await?;
@@ -161,7 +203,8 @@ async fn an_agent_accepts_an_offer_in_the_inbox_and_chats_until_they_end_it() {
 
         // The agent ends it; the visitor is told.
         find(&c, "[data-testid=end-chat]").await?.click().await?;
-        until(&mut lin, |f| matches!(f, VisitorOut::State { state: ConversationState::Ended }).then_some(())).await?;
+        until(&mut lin, |f| matches!(f, VisitorOut::State { state: ConversationState::Ended }).then_some(()))
+            .await?;
         assert_eq!(find(&c, "[data-testid=ended]").await?.text().await?, "This chat has ended.");
 
         // It is in everyone's past conversations.
@@ -186,7 +229,10 @@ async fn a_declined_offer_leaves_the_inbox_and_the_switch_sets_availability() {
         let mut lin = visitor(&app).await?;
         find(&c, "[data-testid=decline]").await?.click().await?;
         // Nobody else is connected: the visitor gets the fallback.
-        until(&mut lin, |f| matches!(f, VisitorOut::State { state: ConversationState::Fallback }).then_some(())).await?;
+        until(&mut lin, |f| {
+            matches!(f, VisitorOut::State { state: ConversationState::Fallback }).then_some(())
+        })
+        .await?;
         eventually("the offer gone", || async {
             Ok(c.find_all(Locator::Css("[data-testid=offer]")).await?.is_empty().then_some(()))
         })
@@ -202,8 +248,69 @@ async fn a_declined_offer_leaves_the_inbox_and_the_switch_sets_availability() {
         })
         .await?;
         let mut kim = visitor(&app).await?;
-        until(&mut kim, |f| matches!(f, VisitorOut::State { state: ConversationState::Fallback }).then_some(())).await?;
+        until(&mut kim, |f| {
+            matches!(f, VisitorOut::State { state: ConversationState::Fallback }).then_some(())
+        })
+        .await?;
         assert!(c.find_all(Locator::Css("[data-testid=offer]")).await?.is_empty());
+        Ok(())
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn an_agent_transfers_a_chat_from_the_inbox_to_a_colleague() {
+    let app = std::sync::Arc::new(App::spawn(None).await.unwrap());
+    let a = app.clone();
+    with_browser(|c| async move {
+        let app = a;
+        sign_in(&c, &app, "ada@example.com").await?;
+        let mut lin = visitor(&app).await?;
+        find(&c, "[data-testid=accept]").await?.click().await?;
+        find(&c, "[data-testid=composer]").await?;
+        // Grace comes online after Ada took the chat.
+        let mut grace = agent_socket(&app, "grace@example.com").await?;
+        agent_until(&mut grace, |f| matches!(f, AgentOut::Welcome { .. }).then_some(())).await?;
+
+        find(&c, "[data-testid=transfer]").await?.click().await?;
+        let option = find(&c, "[data-testid=transfer-to] option[value='agent:grace@example.com']").await?;
+        assert_eq!(option.text().await?, "Grace Hopper");
+        option.click().await?;
+        find(&c, "[data-testid=transfer-confirm]").await?.click().await?;
+
+        // Grace is offered it, saying by whom; Ada's inbox lets it go.
+        let (conversation, by) = agent_until(&mut grace, |f| match f {
+            AgentOut::Offer { conversation, transferred_by, .. } => Some((conversation, transferred_by)),
+            _ => None,
+        })
+        .await?;
+        assert_eq!(by.as_deref(), Some("Ada Lovelace"));
+        eventually("the transfer notice", || async {
+            let t = c.find(Locator::Css("[data-testid=notice]")).await?.text().await?;
+            Ok((t == "The chat with Lin went to Grace Hopper.").then_some(()))
+        })
+        .await?;
+        assert!(c.find_all(Locator::Css("[data-testid=row]")).await?.is_empty());
+        assert_eq!(
+            find(&c, "[data-testid=choose]").await?.text().await?,
+            "Choose a conversation, or wait for an offer."
+        );
+
+        // The visitor is told, and meets Grace once she accepts.
+        let note = until(&mut lin, |f| match f {
+            VisitorOut::Message(m) if m.author == Author::System => Some(m.text),
+            _ => None,
+        })
+        .await?;
+        assert_eq!(note, "Ada Lovelace transferred the chat to Grace Hopper.");
+        grace.send(Message::text(serde_json::to_string(&AgentIn::Accept { conversation })?)).await?;
+        let name = until(&mut lin, |f| match f {
+            VisitorOut::Agent(info) => Some(info.name),
+            _ => None,
+        })
+        .await?;
+        assert_eq!(name, "Grace Hopper");
         Ok(())
     })
     .await
