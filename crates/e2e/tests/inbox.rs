@@ -316,3 +316,50 @@ async fn an_agent_transfers_a_chat_from_the_inbox_to_a_colleague() {
     .await
     .unwrap();
 }
+
+#[tokio::test]
+async fn the_inbox_reconnects_after_a_network_cut_and_misses_nothing() {
+    let app = std::sync::Arc::new(App::spawn_proxied().await.unwrap());
+    let a = app.clone();
+    with_browser(|c| async move {
+        let app = a;
+        let proxy = app.proxy.clone().expect("proxied");
+        sign_in(&c, &app, "ada@example.com").await?;
+        let mut lin = visitor(&app).await?;
+        find(&c, "[data-testid=accept]").await?.click().await?;
+        let composer = find(&c, "[data-testid=composer]").await?;
+
+        // The agent's network drops while the visitor writes three messages
+        // and the agent writes one.
+        proxy.cut();
+        let status = find(&c, "[data-testid=link]").await?;
+        assert_eq!(status.text().await?, "Connection lost. Reconnecting…");
+        for (i, text) in ["one", "two", "three"].into_iter().enumerate() {
+            send(&mut lin, &VisitorIn::Message { client_id: format!("v{i}"), text: text.into() }).await?;
+        }
+        composer.send_keys("written offline\u{E007}").await?;
+        find(&c, "[data-testid=pending]").await?;
+
+        // Back: everything arrives once, in order; the agent's message goes out once.
+        proxy.restore();
+        let shown = eventually("every message after the reconnect", || async {
+            let t = texts(&c, "[data-testid=message] .text").await?;
+            Ok((t.len() >= 4 && c.find_all(Locator::Css("[data-testid=pending]")).await?.is_empty())
+                .then_some(t))
+        })
+        .await?;
+        assert_eq!(shown, ["one", "two", "three", "written offline"]);
+        assert!(c.find_all(Locator::Css("[data-testid=link]")).await?.is_empty());
+        let reply = until(&mut lin, |f| match f {
+            VisitorOut::Message(m) if m.author == Author::Agent => Some(m.text),
+            _ => None,
+        })
+        .await?;
+        assert_eq!(reply, "written offline");
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        assert_eq!(texts(&c, "[data-testid=message] .text").await?.len(), 4, "nothing doubled");
+        Ok(())
+    })
+    .await
+    .unwrap();
+}
