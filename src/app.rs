@@ -77,7 +77,8 @@ pub fn Panel(
     #[prop(optional)]
     known: Attributes,
 ) -> impl IntoView {
-    let strings = Strings::for_locale(config.appearance.locale);
+    let locale = crate::locale_for(config.appearance.locale);
+    let strings = Strings::for_locale(locale);
     let accent = config.appearance.accent;
     let style = format!("--sb-accent: {accent}; --sb-on-accent: {};", accent.readable_text());
     let root = NodeRef::<leptos::html::Section>::new();
@@ -93,7 +94,7 @@ pub fn Panel(
             class="sb-panel"
             role="dialog"
             aria-labelledby="sb-title"
-            lang=config.appearance.locale.tag()
+            lang=locale.tag()
             style=style
             data-testid="panel"
         >

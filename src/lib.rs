@@ -54,7 +54,7 @@ pub fn mount(
                 }
             })
         };
-        let fallback = i18n::Strings::for_locale(browser_locale());
+        let fallback = i18n::Strings::for_locale(locale_for(None));
         let loading = fallback.loading.clone();
         view! {
             <Suspense fallback=move || view! { <p class="sb-loading">{loading.clone()}</p> }>
@@ -76,10 +76,10 @@ pub fn mount(
     handle.forget();
 }
 
-/// The browser's preferred language, when the widget has no site locale yet.
-fn browser_locale() -> Locale {
-    web_sys::window()
-        .and_then(|w| w.navigator().language())
-        .and_then(|l| Locale::parse(&l).ok())
-        .unwrap_or_default()
+/// The widget's language: the site's, else the visitor's browser's.
+pub fn locale_for(site: Option<Locale>) -> Locale {
+    let languages: Vec<String> = web_sys::window()
+        .map(|w| w.navigator().languages().iter().filter_map(|l| l.as_string()).collect())
+        .unwrap_or_default();
+    Locale::pick(site, languages.iter().map(String::as_str))
 }

@@ -104,7 +104,13 @@
 
   function start(siteConfig) {
     config = siteConfig;
-    var locale = config.appearance && config.appearance.locale in labels ? config.appearance.locale : "en";
+    // The site's language, else the first of the visitor's that is built in.
+    var wanted = [config.appearance && config.appearance.locale].concat(navigator.languages || [navigator.language]);
+    var locale = "en";
+    for (var i = 0; i < wanted.length; i++) {
+      var primary = String(wanted[i] || "").split(/[-_]/)[0].toLowerCase();
+      if (primary in labels) { locale = primary; break; }
+    }
     host = document.createElement("div");
     host.id = "switchboard-widget";
     root = host.attachShadow({ mode: "open" });

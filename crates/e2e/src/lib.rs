@@ -159,6 +159,16 @@ where
     F: FnOnce(Client) -> Fut,
     Fut: Future<Output = anyhow::Result<()>>,
 {
+    with_browser_in("en-US", scenario).await
+}
+
+/// [`with_browser`] with the browser's languages set to `languages` (as in
+/// its settings: `nl-BE,nl`), which pages read from `navigator.languages`.
+pub async fn with_browser_in<F, Fut>(languages: &str, scenario: F) -> anyhow::Result<()>
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: Future<Output = anyhow::Result<()>>,
+{
     let driver_path = env_path("SWITCHBOARD_E2E_CHROMEDRIVER", "/usr/bin/chromedriver");
     let chromium = env_path("SWITCHBOARD_E2E_CHROMIUM", "/usr/bin/chromium");
     let port = free_port()?;
@@ -177,7 +187,9 @@ where
                 "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
                 "--no-first-run", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--window-size=1280,900", format!("--user-data-dir={}", profile.path().display()),
-            ]
+                format!("--lang={}", languages.split(',').next().unwrap_or("en-US")),
+            ],
+            "prefs": { "intl.accept_languages": languages }
         }
     });
     let caps = match caps {

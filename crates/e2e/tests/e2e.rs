@@ -2,7 +2,7 @@
 
 use fantoccini::{Client, Locator};
 use std::time::Duration;
-use switchboard_e2e::{eventually, with_browser, App};
+use switchboard_e2e::{eventually, with_browser, with_browser_in, App};
 
 /// The widget's shadow root on the current page, once the loader created it.
 async fn widget_root(c: &Client) -> anyhow::Result<fantoccini::elements::ShadowRoot> {
@@ -60,6 +60,27 @@ async fn the_launcher_opens_a_panel_with_the_sites_title_on_an_allowed_host_page
         })
         .await?;
         assert_eq!(focused_in_widget(&c).await?.as_deref(), Some("launcher"));
+        Ok(())
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn without_a_site_language_the_widget_speaks_the_visitors_browser_language() {
+    let app = App::spawn(None).await.unwrap();
+    let demo = app.demo.clone();
+    with_browser_in("fr-FR,nl-BE,en", |c| async move {
+        c.goto(&format!("{demo}/")).await?;
+        let root = widget_root(&c).await?;
+        let launcher = root.find(Locator::Css("[data-testid=launcher]")).await?;
+        assert_eq!(launcher.attr("aria-label").await?.as_deref(), Some("Chat openen"));
+        launcher.click().await?;
+        let panel = eventually("the panel", || async {
+            Ok(root.find_all(Locator::Css("[data-testid=panel]")).await?.into_iter().next())
+        })
+        .await?;
+        assert_eq!(panel.attr("lang").await?.as_deref(), Some("nl"));
         Ok(())
     })
     .await

@@ -148,6 +148,12 @@ impl Locale {
         }
     }
 
+    /// The site's locale when it has one, else the first of the browser's
+    /// languages (most preferred first) that is built in, else English.
+    pub fn pick<'a>(site: Option<Locale>, browser: impl IntoIterator<Item = &'a str>) -> Locale {
+        site.or_else(|| browser.into_iter().find_map(|l| Self::parse(l).ok())).unwrap_or_default()
+    }
+
     /// The BCP 47 tag, for `lang` attributes.
     pub fn tag(self) -> &'static str {
         match self {
@@ -197,8 +203,10 @@ pub struct Appearance {
     pub bot_name: String,
     /// Delay before each bot message, in milliseconds.
     pub response_delay_ms: u32,
-    /// Language of the widget's own strings.
-    pub locale: Locale,
+    /// Language of the widget's own strings; none (the default): the
+    /// visitor's browser language, English when that is not built in.
+    #[serde(default)]
+    pub locale: Option<Locale>,
 }
 
 impl Default for Appearance {
@@ -210,7 +218,7 @@ impl Default for Appearance {
             header_title: "Chat with us".to_owned(),
             bot_name: "Switchboard".to_owned(),
             response_delay_ms: 600,
-            locale: Locale::En,
+            locale: None,
         }
     }
 }
@@ -264,6 +272,14 @@ mod tests {
     fn readable_text_is_white_on_dark_and_black_on_light_accents() {
         assert_eq!(Color::parse("#1f6feb").unwrap().readable_text().to_string(), "#ffffff");
         assert_eq!(Color::parse("#ffe066").unwrap().readable_text().to_string(), "#000000");
+    }
+
+    #[test]
+    fn the_sites_locale_wins_else_the_first_built_in_browser_language() {
+        assert_eq!(Locale::pick(Some(Locale::En), ["nl-BE"]), Locale::En);
+        assert_eq!(Locale::pick(None, ["fr-FR", "nl-BE", "en"]), Locale::Nl);
+        assert_eq!(Locale::pick(None, ["fr", "de"]), Locale::En);
+        assert_eq!(Locale::pick(None, []), Locale::En);
     }
 
     #[test]

@@ -131,7 +131,7 @@ pub struct AppearanceChange {
     pub bot_name: Option<String>,
     /// Delay before each bot message (0–5000 ms).
     pub response_delay_ms: Option<u32>,
-    /// `en` or `nl`.
+    /// `en`, `nl`, or `auto` (the visitor's browser language).
     pub locale: Option<String>,
 }
 
@@ -170,7 +170,10 @@ pub async fn update_appearance(
         a.response_delay_ms = v;
     }
     if let Some(v) = &c.locale {
-        a.locale = Locale::parse(v).map_err(|e| invalid(&e))?;
+        a.locale = match v.as_str() {
+            "auto" => None,
+            tag => Some(Locale::parse(tag).map_err(|e| invalid(&e))?),
+        };
     }
     store.set_appearance(s.id, &a).await?;
     site(store, raw_key).await

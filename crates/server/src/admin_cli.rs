@@ -62,7 +62,7 @@ pub enum SiteCommand {
         /// Delay before each bot message, in milliseconds.
         #[arg(long)]
         delay_ms: Option<u32>,
-        /// Language of the widget: en or nl.
+        /// Language of the widget: en, nl, or auto (the visitor's browser language, the default).
         #[arg(long)]
         locale: Option<String>,
     },
