@@ -148,15 +148,19 @@ fn BotView(
     let stream_id = started.as_ref().map(|(b, _)| b.saved().state.stream.clone()).unwrap_or_default();
     let bot = StoredValue::new(started.map(|(b, _)| b));
 
-    // Shows steps one by one, each bot bubble after the typing delay; the
-    // question or field only once everything before it is shown.
-    let reveal = move |steps: Vec<Step>| {
+    // Shows steps one by one, each bot bubble after the typing delay (but
+    // the greeting that opens a fresh stream at once: the visitor who opens
+    // the panel sees the first card without waiting); the question or field
+    // only once everything before it is shown.
+    let reveal = move |steps: Vec<Step>, greeting: bool| {
         leptos::task::spawn_local(async move {
-            for step in steps {
+            for (i, step) in steps.into_iter().enumerate() {
                 if let Some(line) = bot::line_of(&step) {
-                    typing.set(true);
-                    sleep(delay).await;
-                    typing.set(false);
+                    if !(greeting && i == 0) {
+                        typing.set(true);
+                        sleep(delay).await;
+                        typing.set(false);
+                    }
                     lines.update(|l| l.push(line));
                 }
                 match step {
@@ -167,7 +171,7 @@ fn BotView(
             }
         });
     };
-    reveal(first_steps);
+    reveal(first_steps, fresh);
 
     let value_error = {
         let strings = strings.clone();
@@ -188,7 +192,7 @@ fn BotView(
                     error.set(None);
                     prompt.set(None);
                     lines.update(|l| l.push(Line::Visitor(said)));
-                    reveal(steps);
+                    reveal(steps, false);
                 }
                 Some(Err(e)) => error.set(Some(value_error(&e))),
                 None => {}
@@ -349,7 +353,7 @@ fn BotView(
                 let stream = serde_json::json!({ "stream": b.saved().state.stream });
                 bot.set_value(Some(b));
                 emit(el(), "stream_started", stream);
-                reveal(steps);
+                reveal(steps, true);
             }
         }
     };

@@ -246,3 +246,14 @@ async fn identify_after_the_stream_started_skips_the_cards_still_ahead() {
     until(&el, "select[data-testid=field]").await;
     assert_eq!(texts(&el, "visitor"), ["Yes"]);
 }
+
+#[wasm_bindgen_test]
+async fn the_greeting_shows_at_once_and_later_lines_after_the_typing_delay() {
+    let mut cfg = config("bot-greeting");
+    cfg.appearance.response_delay_ms = 1500;
+    let (el, _h) = mount(cfg);
+    sleep(200).await;
+    // Well inside the delay: the greeting only, the next line still being typed.
+    assert_eq!(texts(&el, "bot"), ["Hi <script>alert(1)</script>!"]);
+    assert_eq!(all(&el, "[data-testid=typing]").len(), 1);
+}

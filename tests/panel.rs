@@ -53,7 +53,7 @@ async fn panel_shows_the_site_title_and_the_bot_name() {
 #[wasm_bindgen_test]
 async fn panel_speaks_dutch_when_the_site_locale_is_nl() {
     let container = fresh_container();
-    let cfg = config(Appearance { locale: Locale::Nl, bot_name: "Robin".into(), ..Default::default() });
+    let cfg = config(Appearance { locale: Some(Locale::Nl), bot_name: "Robin".into(), ..Default::default() });
     let _handle = leptos::mount::mount_to(container.clone(), move || view! { <Panel config=cfg.clone() /> });
     leptos::task::tick().await;
     assert_eq!(text(&container, "log"), "Je chat met Robin.");

@@ -4,7 +4,9 @@
 //!
 //! - bundle: the loader, the widget's wasm, JS glue and CSS, raw / gzip /
 //!   brotli, and what a host page downloads before the launcher is opened;
-//! - routing: one decision with 1,000 agents and 200 rules (criterion).
+//! - routing: one decision with 1,000 agents and 200 rules (criterion);
+//! - first card: launcher click to the first card on the demo page, in
+//!   headless Chromium with a fresh profile (cold cache) per run.
 //!
 //! (The load generator comes with the benchmarks issue.)
 
@@ -31,7 +33,7 @@ fn kb(n: usize) -> String {
 
 /// Runs the benchmarks.
 pub fn run() -> anyhow::Result<()> {
-    let progress = Progress::new(5);
+    let progress = Progress::new(7);
     tools::ensure_wasm_toolchain(&progress)?;
     build_bundles(&progress)?;
 
@@ -94,6 +96,9 @@ pub fn run() -> anyhow::Result<()> {
         routing.insert(key.into(), estimates["mean"]["point_estimate"].clone());
     }
 
+    progress.step("Launcher click to first card (headless Chromium, fresh profile each run)");
+    let first_card = first_card(&progress)?;
+
     println!("\n{:<36} {:>9} {:>9} {:>9}", "bundle (KB)", "raw", "gzip", "brotli");
     for (label, s) in &rows {
         println!("{label:<36} {:>9} {:>9} {:>9}", kb(s[0]), kb(s[1]), kb(s[2]));
@@ -104,6 +109,18 @@ pub fn run() -> anyhow::Result<()> {
         println!("{k:<36} {:>9.2}", v.as_f64().unwrap_or(f64::NAN) / 1000.0);
     }
     println!("target: one decision ≤ 10 µs");
+    println!("\n{:<36} {:>12} {:>12}", "launcher click → (ms, median/max)", "stream shown", "first card");
+    for key in ["click_at_once", "click_after_idle"] {
+        let m = |what: &str, stat: &str| first_card[key][what][stat].as_f64().unwrap_or(f64::NAN);
+        println!(
+            "{key:<36} {:>5.0} / {:<4.0} {:>6.0} / {:<4.0}",
+            m("stream_shown", "median_ms"),
+            m("stream_shown", "max_ms"),
+            m("first_card", "median_ms"),
+            m("first_card", "max_ms")
+        );
+    }
+    println!("target: launcher click to first card painted ≤ 100 ms (localhost, cold cache)");
     println!("(cores: {})", std::thread::available_parallelism().map_or(0, |n| n.get()));
 
     let out = root().join("target/bench");
@@ -112,8 +129,27 @@ pub fn run() -> anyhow::Result<()> {
         "cores": std::thread::available_parallelism().map_or(0, |n| n.get()),
         "bundle": bundle,
         "routing": routing,
+        "first_card": first_card,
     });
     std::fs::write(out.join("bench.json"), serde_json::to_string_pretty(&report)?)?;
     println!("\nwritten: {}", out.join("bench.json").display());
     Ok(())
+}
+
+/// Runs `switchboard-e2e`'s `first_card` against the built bundles.
+fn first_card(progress: &Progress) -> anyhow::Result<Value> {
+    let (chromium, chromedriver) = tools::ensure_browser(progress)?;
+    let out = std::process::Command::new(env!("CARGO"))
+        .args(["run", "--quiet", "-p", "switchboard-e2e", "--bin", "first_card", "--", "5"])
+        .env("SWITCHBOARD_E2E_DIST", root().join("target/dist"))
+        .env("SWITCHBOARD_E2E_CHROMEDRIVER", chromedriver)
+        .env("SWITCHBOARD_E2E_CHROMIUM", chromium)
+        .current_dir(root())
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .context("running first_card")?;
+    anyhow::ensure!(out.status.success(), "first_card failed ({})", out.status);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text.lines().last().unwrap_or_default();
+    serde_json::from_str(line).with_context(|| format!("first_card printed {line:?}"))
 }
