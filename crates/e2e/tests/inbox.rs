@@ -358,6 +358,16 @@ async fn the_inbox_reconnects_after_a_network_cut_and_misses_nothing() {
         assert_eq!(reply, "written offline");
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         assert_eq!(texts(&c, "[data-testid=message] .text").await?.len(), 4, "nothing doubled");
+
+        // The visitor leaves during another cut: back online, the inbox knows.
+        proxy.cut();
+        find(&c, "[data-testid=link]").await?;
+        send(&mut lin, &VisitorIn::End).await?;
+        until(&mut lin, |f| matches!(f, VisitorOut::State { state: ConversationState::Ended }).then_some(()))
+            .await?;
+        proxy.restore();
+        assert_eq!(find(&c, "[data-testid=ended]").await?.text().await?, "This chat has ended.");
+        assert!(c.find_all(Locator::Css("[data-testid=composer]")).await?.is_empty());
         Ok(())
     })
     .await

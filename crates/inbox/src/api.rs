@@ -11,6 +11,8 @@ use switchboard_protocol::inbox::{Colleagues, ConversationDetail, ConversationSu
 pub enum ApiError {
     /// 401: not logged in, or wrong credentials.
     Unauthorized,
+    /// 404: not there, or not this agent's to see.
+    NotFound,
     /// Anything else (network down, 5xx).
     Failed(String),
 }
@@ -49,11 +51,12 @@ async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
     match r.status() {
         200 => r.json().await.map_err(|e| ApiError::Failed(e.to_string())),
         401 => Err(ApiError::Unauthorized),
+        404 => Err(ApiError::NotFound),
         s => Err(ApiError::Failed(format!("HTTP {s}"))),
     }
 }
 
-/// The agent's own open conversations.
+/// The agent's own offered and active conversations.
 pub async fn active() -> Result<Vec<ConversationSummary>, ApiError> {
     get_json("/api/conversations?scope=active").await
 }

@@ -72,7 +72,7 @@ pub fn LoginForm(
             match api::login(e, p).await {
                 Ok(profile) => on_login.run(profile),
                 Err(ApiError::Unauthorized) => error.set(Some(s.bad_credentials.clone())),
-                Err(ApiError::Failed(_)) => error.set(Some(s.network_error.clone())),
+                Err(ApiError::Failed(_) | ApiError::NotFound) => error.set(Some(s.network_error.clone())),
             }
             busy.set(false);
         });
@@ -124,6 +124,14 @@ pub fn Shell(
     let accepting = StoredValue::new(None::<i64>);
     let socket = StoredValue::new_local(None::<Socket>);
     let send = move |frame: AgentIn| socket.with_value(|s| s.as_ref().is_some_and(|s| s.send(&frame)));
+    // An action that cannot wait for the link: say so instead of doing nothing.
+    let act = move |frame: AgentIn| {
+        let sent = send(frame);
+        if !sent {
+            inbox.update(|i| i.notice = Some(Notice::Offline));
+        }
+        sent
+    };
 
     // Load one of the agent's conversations in full (details, first seen)
     // and follow it on the socket.
@@ -131,6 +139,37 @@ pub fn Shell(
         leptos::task::spawn_local(async move {
             if let Ok(detail) = api::conversation(id).await {
                 let _ = inbox.try_update(|i| i.load(detail));
+            }
+        });
+    };
+    // After every welcome (the first, and each reconnect: frames sent while
+    // the link was down are gone), square the inbox with the server's list:
+    // open conversations are loaded and followed, stale offers go, and
+    // conversations that ended or went elsewhere meanwhile are updated.
+    let sync = move || {
+        leptos::task::spawn_local(async move {
+            let asked = js_sys::Date::now();
+            let Ok(list) = api::active().await else { return };
+            let Some((gone, missing)) = inbox.try_update(|i| i.reconcile(&list, asked)) else { return };
+            for id in gone {
+                match api::conversation(id).await {
+                    Ok(detail) => {
+                        let _ = inbox.try_update(|i| i.load(detail));
+                    }
+                    Err(ApiError::NotFound) => {
+                        let _ = inbox.try_update(|i| i.forget(id));
+                    }
+                    Err(_) => {}
+                }
+            }
+            for id in missing {
+                if let Ok(detail) = api::conversation(id).await {
+                    let last_seq = detail.messages.last().map_or(0, |m| m.seq);
+                    if inbox.try_update(|i| i.load(detail)).is_none() {
+                        return;
+                    }
+                    send(AgentIn::Resume { conversation: id, last_seq });
+                }
             }
         });
     };
@@ -151,7 +190,9 @@ pub fn Shell(
                 AgentOut::State { state: ConversationState::Ended | ConversationState::Fallback, .. }
                     | AgentOut::Transferred { .. }
             );
-            let looking = !notify::page_hidden();
+            let welcome = matches!(frame, AgentOut::Welcome { .. });
+            // Only a conversation on screen in a visible page counts as read.
+            let looking = !notify::page_hidden() && tab.get_untracked() == Tab::Active;
             let Some(effects) = inbox.try_update(|i| i.apply(frame, js_sys::Date::now(), looking)) else {
                 return;
             };
@@ -197,31 +238,40 @@ pub fn Shell(
             if ended && tab.get_untracked() == Tab::All {
                 refresh_past();
             }
+            if welcome {
+                sync();
+            }
         }
     };
     let s = Socket::open(socket::same_origin_url(), on_frame, move |link| {
         let _ = inbox.try_update(|i| i.link = link);
+        if link == Link::Reconnecting {
+            // A session that ran out will not come back by retrying.
+            leptos::task::spawn_local(async move {
+                if let Err(ApiError::Unauthorized) = api::me().await {
+                    if let Some(s) = socket.try_get_value().flatten() {
+                        s.close();
+                    }
+                    on_logout.run(());
+                }
+            });
+        }
     });
     socket.set_value(Some(s));
 
-    // The agent's open conversations (after a reload): loaded in full, then
-    // followed from where they are.
-    leptos::task::spawn_local(async move {
-        let Ok(list) = api::active().await else { return };
-        for summary in list.into_iter().filter(|c| c.state == ConversationState::Active) {
-            if let Ok(detail) = api::conversation(summary.id).await {
-                let last_seq = detail.messages.last().map_or(0, |m| m.seq);
-                if inbox.try_update(|i| i.load(detail)).is_none() {
-                    return;
-                }
-                send(AgentIn::Resume { conversation: summary.id, last_seq });
+    let tick = set_interval_with_handle(
+        move || {
+            let t = js_sys::Date::now();
+            now.set(t);
+            if inbox.with_untracked(|i| i.offers.iter().any(|o| o.deadline_ms + 5_000.0 <= t)) {
+                inbox.update(|i| {
+                    i.expire(t);
+                });
             }
-        }
-    });
-
-    let tick =
-        set_interval_with_handle(move || now.set(js_sys::Date::now()), std::time::Duration::from_secs(1))
-            .ok();
+        },
+        std::time::Duration::from_secs(1),
+    )
+    .ok();
     on_cleanup(move || {
         if let Some(t) = tick {
             t.clear();
@@ -242,7 +292,9 @@ pub fn Shell(
     let h2 = window_event_listener(leptos::ev::keydown, move |_| unlock());
     // Back on the page: what is on screen counts as read.
     let h3 = window_event_listener(leptos::ev::focus, move |_| {
-        let _ = inbox.try_update(Inbox::seen);
+        if tab.get_untracked() == Tab::Active {
+            let _ = inbox.try_update(Inbox::seen);
+        }
     });
     on_cleanup(move || {
         h1.remove();
@@ -270,22 +322,22 @@ pub fn Shell(
             send(AgentIn::Typing { conversation, typing });
         }),
         end: Callback::new(move |conversation| {
-            send(AgentIn::End { conversation });
+            act(AgentIn::End { conversation });
         }),
         transfer: Callback::new(move |(conversation, to): (i64, TransferTarget)| {
-            send(AgentIn::Transfer { conversation, to });
+            act(AgentIn::Transfer { conversation, to });
         }),
     };
     let on_accept = Callback::new(move |conversation| {
         accepting.set_value(Some(conversation));
-        send(AgentIn::Accept { conversation });
+        act(AgentIn::Accept { conversation });
     });
     let on_decline = Callback::new(move |conversation| {
-        send(AgentIn::Decline { conversation });
+        act(AgentIn::Decline { conversation });
     });
     let toggle = move |ev: leptos::ev::Event| {
         let available = event_target_checked(&ev);
-        if !send(AgentIn::Availability { available }) {
+        if !act(AgentIn::Availability { available }) {
             // Not sent: the switch goes back to what the server knows.
             inbox.update(|_| ());
         }
@@ -313,7 +365,7 @@ pub fn Shell(
         Tab::Active => inbox.with(|i| i.selected),
         Tab::All => past_open.with(|c| c.as_ref().map(|c| c.id)),
     });
-    let shown = Signal::derive(move || match tab.get() {
+    let shown = Memo::new(move |_| match tab.get() {
         Tab::Active => inbox.with(|i| i.selected.and_then(|id| i.mine.iter().find(|c| c.id == id).cloned())),
         Tab::All => past_open.get(),
     });
@@ -339,6 +391,7 @@ pub fn Shell(
                         Strings::fill(&s.withdrawn_notice, &[("visitor", visitor)])
                     }
                     Notice::Refused { message, .. } => Strings::fill(&s.refused, &[("message", message)]),
+                    Notice::Offline => s.offline.clone(),
                 })
             })
         }
@@ -377,7 +430,11 @@ pub fn Shell(
             </div>
         </header>
         <div class="notices">
-            {move || link_text().map(|t| view! { <p class="status" role="status" data-testid="link">{t}</p> })}
+            // The live region is always there; only its text changes, so
+            // screen readers announce it.
+            <p class="status" role="status">
+                {move || link_text().map(|t| view! { <span data-testid="link">{t}</span> })}
+            </p>
             <Show when=move || !sound_ok.get()>
                 <p class="hint" data-testid="sound-hint">{sound_locked.clone()}</p>
             </Show>

@@ -109,6 +109,8 @@ pub struct Strings {
     pub withdrawn_notice: String,
     /// Not done: {message}
     pub refused: String,
+    /// Not connected: try again once the connection is back.
+    pub offline: String,
     /// Before the live chat
     pub bot_part: String,
     /// Live chat

@@ -22,6 +22,8 @@ pub struct Offer {
     pub deadline_ms: f64,
     /// Who transferred it here, if someone did.
     pub transferred_by: Option<String>,
+    /// When it arrived (milliseconds since the epoch).
+    pub received_ms: f64,
 }
 
 impl Offer {
@@ -209,6 +211,8 @@ pub enum Notice {
         /// The visitor's name.
         visitor: String,
     },
+    /// The agent did something while the link was down.
+    Offline,
     /// The server refused something.
     Refused {
         /// The stable code.
@@ -299,6 +303,7 @@ impl Inbox {
                     transcript,
                     deadline_ms: now_ms + expires_in_secs as f64 * 1000.0,
                     transferred_by,
+                    received_ms: now_ms,
                 };
                 let visitor = visitor_name(&offer.attributes, conversation);
                 let known = self.offers.iter().position(|o| o.conversation == conversation);
@@ -399,8 +404,52 @@ impl Inbox {
                 fresh.read_seq = c.read_seq;
                 *c = fresh;
             }
-            None => self.mine.push(fresh),
+            None => {
+                // Loaded afresh (a reload, another tab): what is there now
+                // is history, not news.
+                fresh.mark_read();
+                self.mine.push(fresh);
+            }
         }
+    }
+
+    /// Squares the inbox with the server's list of the agent's offered and
+    /// active conversations, fetched from `asked_ms` on (after a reconnect,
+    /// frames sent while the link was down are gone): offers no longer
+    /// listed that arrived before the request go. Returns the open
+    /// conversations the list lacks (ended or transferred meanwhile; the
+    /// caller reloads them) and the active ones the inbox lacks.
+    pub fn reconcile(&mut self, listed: &[ConversationSummary], asked_ms: f64) -> (Vec<i64>, Vec<i64>) {
+        let has = |id: i64, state: ConversationState| listed.iter().any(|c| c.id == id && c.state == state);
+        self.offers.retain(|o| o.received_ms >= asked_ms || has(o.conversation, ConversationState::Offered));
+        let gone = self
+            .mine
+            .iter()
+            .filter(|c| c.open() && !has(c.id, ConversationState::Active))
+            .map(|c| c.id)
+            .collect();
+        let missing = listed
+            .iter()
+            .filter(|c| c.state == ConversationState::Active && !self.mine.iter().any(|m| m.id == c.id))
+            .map(|c| c.id)
+            .collect();
+        (gone, missing)
+    }
+
+    /// Forgets a conversation that is no longer the agent's.
+    pub fn forget(&mut self, conversation: i64) {
+        self.mine.retain(|c| c.id != conversation);
+        if self.selected == Some(conversation) {
+            self.selected = None;
+        }
+    }
+
+    /// Drops offers well past their deadline (whose withdrawal was missed);
+    /// `true` when one went.
+    pub fn expire(&mut self, now_ms: f64) -> bool {
+        let before = self.offers.len();
+        self.offers.retain(|o| o.deadline_ms + 5_000.0 > now_ms);
+        self.offers.len() != before
     }
 
     /// Shows `conversation` (marking it read).

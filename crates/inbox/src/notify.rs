@@ -100,7 +100,6 @@ pub fn notify(title: &str, body: &str, tag: &str) {
     let options = web_sys::NotificationOptions::new();
     options.set_body(body);
     options.set_tag(tag);
-    options.set_require_interaction(true);
     if let Ok(n) = web_sys::Notification::new_with_options(title, &options) {
         let shown = n.clone();
         let focus = Closure::<dyn FnMut()>::new(move || {

@@ -35,6 +35,7 @@ pub fn OfferBanner(
     let name = visitor_name(&offer.attributes, id);
     let heading_id = format!("offer-{id}");
     let labelled_by = heading_id.clone();
+    let accepting = RwSignal::new(false);
     let left = {
         let template = strings.offer_time_left.clone();
         let deadline = offer.clone();
@@ -52,7 +53,9 @@ pub fn OfferBanner(
             </div>
             <p class="countdown" data-testid="countdown">{left}</p>
             <div class="offer-actions">
-                <button type="button" data-testid="accept" on:click=move |_| on_accept.run(id)>{strings.accept.clone()}</button>
+                // One accept per offer: a second click would only earn a "not yours".
+                <button type="button" data-testid="accept" disabled=move || accepting.get()
+                    on:click=move |_| { accepting.set(true); on_accept.run(id); }>{strings.accept.clone()}</button>
                 <button type="button" class="secondary" data-testid="decline" on:click=move |_| on_decline.run(id)>{strings.decline.clone()}</button>
             </div>
         </article>
@@ -138,20 +141,26 @@ pub fn ConversationList(
             <p class="muted empty" data-testid="list-empty">{empty.clone()}</p>
         </Show>
         <ul class="rows" data-testid="conversation-list">
-            <For each=move || rows.get() key=|r| (r.id, r.line.clone(), r.unread) children=move |r: Row| {
+            // Keyed by conversation, its text reactive: a new message updates
+            // the row in place, and keyboard focus on it stays.
+            <For each=move || rows.get() key=|r| r.id children=move |r: Row| {
                 let id = r.id;
-                let unread = (r.unread > 0).then(|| {
-                    let label = Strings::fill(&unread_tpl, &[("n", &r.unread.to_string())]);
-                    view! { <span class="badge" data-testid="unread" aria-label=label>{r.unread}</span> }
-                });
+                let row = Memo::new(move |_| rows.with(|rs| rs.iter().find(|x| x.id == id).cloned()));
+                let unread_tpl = unread_tpl.clone();
+                let unread = move || {
+                    row.get().filter(|r| r.unread > 0).map(|r| {
+                        let label = Strings::fill(&unread_tpl, &[("n", &r.unread.to_string())]);
+                        view! { <span class="badge" data-testid="unread" aria-label=label>{r.unread}</span> }
+                    })
+                };
                 view! {
                     <li>
                         <button type="button" class="row" data-testid="row" data-conversation=id.to_string()
                             aria-current=move || (selected.get() == Some(id)).then_some("true")
                             on:click=move |_| on_select.run(id)>
-                            <span class="row-name">{r.name}</span>
+                            <span class="row-name">{move || row.get().map(|r| r.name)}</span>
                             {unread}
-                            <span class="row-line">{r.line}</span>
+                            <span class="row-line">{move || row.get().map(|r| r.line)}</span>
                         </button>
                     </li>
                 }
@@ -226,6 +235,17 @@ fn ConversationBody(
         })
     };
     let transferring = RwSignal::new(false);
+    // The newest line stays in view, unless the agent scrolled up to read.
+    let log = NodeRef::<leptos::html::Div>::new();
+    let stick = StoredValue::new(true);
+    Effect::new(move |_| {
+        let _ = conv.with(|c| c.as_ref().map(|c| (c.messages.len(), c.pending.len(), c.visitor_typing)));
+        if let Some(el) = log.get() {
+            if stick.get_value() {
+                el.set_scroll_top(el.scroll_height());
+            }
+        }
+    });
     let typing_line = {
         let template = strings.typing.clone();
         move || Strings::fill(&template, &[("name", &get(Conversation::visitor_name))])
@@ -259,7 +279,12 @@ fn ConversationBody(
                 <TransferPanel strings=panel_strings.clone() on_close=Callback::new(move |()| transferring.set(false))
                     on_transfer=Callback::new(move |to| { transferring.set(false); actions.transfer.run((id, to)); }) />
             </Show>
-            <div class="messages" role="log" aria-label=strings.conversation.clone() data-testid="messages">
+            <div class="messages" role="log" aria-label=strings.conversation.clone() data-testid="messages"
+                node_ref=log on:scroll=move |_| {
+                    if let Some(el) = log.get_untracked() {
+                        stick.set_value(el.scroll_top() + el.client_height() >= el.scroll_height() - 40);
+                    }
+                }>
                 {(!transcript.is_empty()).then(|| view! { <p class="divider">{strings.bot_part.clone()}</p> })}
                 {transcript.into_iter().map(|e| {
                     let (class, who, text) = match e {
@@ -341,6 +366,12 @@ fn Composer(id: i64, name: Signal<String>, strings: Strings, actions: Actions) -
             }
         }
     };
+    // Leaving the conversation mid-word: the visitor must not see "typing…" forever.
+    on_cleanup(move || {
+        if reported.try_get_value() == Some(true) {
+            actions.typing.run((id, false));
+        }
+    });
     let submit = move || {
         let text = draft.get_untracked();
         if text.trim().is_empty() {

@@ -56,6 +56,7 @@ fn offer(now: f64) -> Offer {
         ],
         deadline_ms: now + 100_000.0,
         transferred_by: Some("Bea".into()),
+        received_ms: now,
     }
 }
 

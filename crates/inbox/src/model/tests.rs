@@ -226,3 +226,69 @@ fn the_transcript_file_has_the_bot_part_then_the_live_chat() {
     );
     assert_eq!(transcript_file_name(&inbox.mine[0]), "conversation-7.txt");
 }
+
+fn summary(id: i64, state: ConversationState) -> ConversationSummary {
+    ConversationSummary {
+        id,
+        site: "demo".into(),
+        state,
+        agent_id: Some(1),
+        agent_name: None,
+        attributes: Default::default(),
+        page: Default::default(),
+        last_seq: 0,
+        created_at: String::new(),
+        last_activity: String::new(),
+        preview: None,
+    }
+}
+
+#[test]
+fn after_a_reconnect_the_servers_list_settles_what_was_missed() {
+    let mut inbox = Inbox::default();
+    accepted(&mut inbox, 1); // still active
+    accepted(&mut inbox, 2); // ended or transferred while offline
+    inbox.apply(offer(3, 100), 0.0, true); // withdrawn while offline
+    inbox.apply(offer(4, 100), 0.0, true); // still offered
+    inbox.apply(offer(5, 100), 9_000.0, true); // arrived after the list was asked for
+    let listed = [
+        summary(1, ConversationState::Active),
+        summary(4, ConversationState::Offered),
+        summary(6, ConversationState::Active), // accepted in another tab while offline
+    ];
+    let (gone, missing) = inbox.reconcile(&listed, 5_000.0);
+    assert_eq!(gone, vec![2]);
+    assert_eq!(missing, vec![6]);
+    let offers: Vec<i64> = inbox.offers.iter().map(|o| o.conversation).collect();
+    assert_eq!(offers, vec![4, 5]);
+    inbox.forget(2);
+    assert_eq!(inbox.mine.iter().map(|c| c.id).collect::<Vec<_>>(), vec![1]);
+}
+
+#[test]
+fn an_offer_long_past_its_deadline_goes() {
+    let mut inbox = Inbox::default();
+    inbox.apply(offer(3, 10), 0.0, true);
+    assert!(!inbox.expire(12_000.0));
+    assert!(inbox.expire(15_001.0));
+    assert!(inbox.offers.is_empty());
+}
+
+#[test]
+fn a_conversation_loaded_afresh_has_nothing_unread() {
+    let mut inbox = Inbox::default();
+    inbox.load(ConversationDetail {
+        id: 9,
+        site: "demo".into(),
+        state: ConversationState::Active,
+        agent_id: Some(1),
+        agent_name: None,
+        attributes: Default::default(),
+        page: Default::default(),
+        transcript: vec![],
+        messages: vec![msg(1, Author::Visitor, "a"), msg(2, Author::Visitor, "b")],
+        created_at: String::new(),
+        first_seen: String::new(),
+    });
+    assert_eq!(inbox.title("Inbox"), "Inbox");
+}

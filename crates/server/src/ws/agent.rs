@@ -190,6 +190,12 @@ impl Session {
             AgentIn::Resume { conversation: id, last_seq } => {
                 self.mine(id, false).await?;
                 self.follow(id, last_seq);
+                // State changes are not replayed like messages: say where it
+                // is now (read after following, so any later change still
+                // arrives after this).
+                if let Some(conv) = self.state.store.conversation(id).await.map_err(internal)? {
+                    let _ = self.out.send(AgentOut::State { conversation: id, state: conv.state }).await;
+                }
                 Ok(())
             }
             AgentIn::Message { conversation: id, client_id, text } => {
@@ -205,7 +211,8 @@ impl Session {
                 Ok(())
             }
             AgentIn::Typing { conversation: id, typing } => {
-                self.mine(id, true).await?;
+                // (A late "stopped typing" after the chat ended is no error.)
+                self.mine(id, false).await?;
                 conversation::typing(&self.state, id, Author::Agent, typing);
                 Ok(())
             }

@@ -196,14 +196,25 @@ async fn an_agent_who_reconnects_resumes_a_conversation_without_losing_a_message
     let mut ada = app.agent("ada@example.com").await;
     ada.send(&AgentIn::Resume { conversation: conv, last_seq: 1 }).await;
     let mut texts = Vec::new();
-    for _ in 0..2 {
+    let mut states = Vec::new();
+    for _ in 0..3 {
         match ada.recv().await {
             AgentOut::Message { message, .. } => texts.push((message.seq, message.text)),
+            AgentOut::State { state, .. } => states.push(state),
             other => panic!("{other:?}"),
         }
     }
     assert_eq!(texts, [(2, "two".to_owned()), (3, "three".to_owned())]);
+    assert_eq!(states, [ConversationState::Active], "the state comes with a resume");
     ada.silent_for(200).await;
+
+    // The visitor leaves while the agent is away: resuming tells them.
+    drop(ada);
+    v.send(&VisitorIn::End).await;
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let mut ada = app.agent("ada@example.com").await;
+    ada.send(&AgentIn::Resume { conversation: conv, last_seq: 3 }).await;
+    assert!(matches!(ada.recv().await, AgentOut::State { state: ConversationState::Ended, .. }));
 }
 
 #[tokio::test]
