@@ -155,11 +155,12 @@ pub fn test() -> anyhow::Result<()> {
         results.push(test_suite(name, cmd));
     }
 
-    let e2e = match build_bundles(&progress) {
-        Ok(()) => {
+    let e2e = match build_bundles(&progress).and_then(|()| tools::ensure_axe()) {
+        Ok(axe) => {
             progress.step("End-to-end tests (server + host page on another origin, Chromium via WebDriver)");
             let mut cmd = cargo(&["test", "-p", "switchboard-e2e", "--", "--test-threads=1"]);
             cmd.env("SWITCHBOARD_E2E_DIST", root().join("target/dist"))
+                .env("SWITCHBOARD_E2E_AXE", &axe)
                 .env("SWITCHBOARD_E2E_CHROMEDRIVER", &chromedriver)
                 .env("SWITCHBOARD_E2E_CHROMIUM", &chromium);
             test_suite("end-to-end", cmd)

@@ -123,6 +123,36 @@ fn ensure_wasm_opt() -> anyhow::Result<()> {
     }
 }
 
+/// axe-core, the accessibility engine the end-to-end tests inject.
+const AXE: &str = "4.14.1";
+
+/// `axe.min.js` of axe-core [`AXE`] from npm (into `target/tools`), for the
+/// end-to-end accessibility audits.
+pub fn ensure_axe() -> anyhow::Result<PathBuf> {
+    let dir = node_tools().join("node_modules/axe-core");
+    let script = dir.join("axe.min.js");
+    let installed = std::fs::read_to_string(dir.join("package.json"))
+        .ok()
+        .and_then(|p| serde_json::from_str::<serde_json::Value>(&p).ok())
+        .and_then(|p| p["version"].as_str().map(str::to_owned));
+    if installed.as_deref() == Some(AXE) && script.is_file() {
+        eprintln!("    ok  axe-core {AXE}");
+        return Ok(script);
+    }
+    if version_of("npm").is_none() {
+        bail!("npm is needed to install axe-core {AXE}; install Node.js and npm (Debian: apt-get install nodejs npm)");
+    }
+    eprintln!("    installing axe-core {AXE} from npm into {}…", node_tools().display());
+    std::fs::create_dir_all(node_tools())?;
+    let mut cmd = command("npm");
+    cmd.args(["install", "--no-audit", "--no-fund", "--loglevel=error", "--prefix"])
+        .arg(node_tools())
+        .arg(format!("axe-core@{AXE}"));
+    run(cmd, "npm install axe-core")?;
+    anyhow::ensure!(script.is_file(), "after installing axe-core there is no {}", script.display());
+    Ok(script)
+}
+
 /// The wasm32 target, wasm-bindgen-cli (= Cargo.lock's wasm-bindgen), trunk and wasm-opt.
 pub fn ensure_wasm_toolchain(progress: &Progress) -> anyhow::Result<()> {
     progress.step("Checking the WASM toolchain (wasm32 target, wasm-bindgen-cli, trunk, wasm-opt)");

@@ -245,3 +245,115 @@ pub async fn save_screenshot(c: &Client, name: &str) -> anyhow::Result<()> {
     std::fs::write(dir.join(format!("{name}.png")), c.screenshot().await?)?;
     Ok(())
 }
+
+/// The WCAG tags every audit checks.
+pub const AXE_TAGS: [&str; 4] = ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"];
+
+/// Runs the axe-core engine (`SWITCHBOARD_E2E_AXE`, installed by `cargo xtask
+/// test`) on the current page, open shadow roots included, with
+/// [`AXE_TAGS`]; returns each violation as `rule: help (targets)`.
+pub async fn axe_violations(c: &Client) -> anyhow::Result<Vec<String>> {
+    let path = env_path(
+        "SWITCHBOARD_E2E_AXE",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/tools/node_modules/axe-core/axe.min.js"),
+    );
+    let source = std::fs::read_to_string(&path)
+        .with_context(|| format!("reading {} (run the tests through `cargo xtask test`)", path.display()))?;
+    c.execute(
+        &format!("if (!window.axe) {{ {source}\n; window.axe = axe; }} return typeof window.axe;"),
+        vec![],
+    )
+    .await?;
+    let tags = serde_json::json!(AXE_TAGS);
+    let found = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; \
+             axe.run(document, { runOnly: { type: 'tag', values: arguments[0] }, resultTypes: ['violations'] }) \
+               .then(r => done(r.violations.map(v => v.id + ': ' + v.help + ' (' + \
+                  v.nodes.slice(0, 4).map(n => JSON.stringify(n.target)).join(', ') + ')'))) \
+               .catch(e => done(['axe failed: ' + e]));",
+            vec![tags],
+        )
+        .await?;
+    Ok(serde_json::from_value(found)?)
+}
+
+/// A WebSocket to the server, as the tests' agents and visitors use.
+pub type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// An agent's socket (logged in over HTTP, `Authorization: Bearer`, the
+/// server's own origin), greeted: the welcome is read.
+pub async fn agent_socket(app: &App, email: &str) -> anyhow::Result<Ws> {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let login = reqwest::Client::new()
+        .post(format!("{}/api/auth/login", app.direct))
+        .json(&serde_json::json!({ "email": email, "password": app.account(email).password }))
+        .send()
+        .await?
+        .json::<serde_json::Value>()
+        .await?;
+    let token = login["token"].as_str().unwrap_or_default().to_owned();
+    let mut req = format!("{}/ws/agent", app.direct.replace("http://", "ws://")).into_client_request()?;
+    req.headers_mut().insert("Authorization", format!("Bearer {token}").parse()?);
+    req.headers_mut().insert("Origin", app.api.parse()?);
+    let (mut ws, _) = tokio_tungstenite::connect_async(req).await?;
+    send_frame(&mut ws, &switchboard_protocol::wire::AgentIn::Hello { protocol: 1 }).await?;
+    next_frame(&mut ws, |f| matches!(f, switchboard_protocol::wire::AgentOut::Welcome { .. }).then_some(()))
+        .await?;
+    Ok(ws)
+}
+
+/// Sends one JSON frame.
+pub async fn send_frame<T: serde::Serialize>(ws: &mut Ws, frame: &T) -> anyhow::Result<()> {
+    use futures_util::SinkExt;
+    ws.send(tokio_tungstenite::tungstenite::Message::text(serde_json::to_string(frame)?)).await?;
+    Ok(())
+}
+
+/// Reads frames until `pick` takes one (20 s at most per frame).
+pub async fn next_frame<F: serde::de::DeserializeOwned, T>(
+    ws: &mut Ws,
+    mut pick: impl FnMut(F) -> Option<T>,
+) -> anyhow::Result<T> {
+    use futures_util::StreamExt;
+    loop {
+        let msg = tokio::time::timeout(Duration::from_secs(20), ws.next())
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("socket closed"))??;
+        if let tokio_tungstenite::tungstenite::Message::Text(t) = msg {
+            if let Some(v) = pick(serde_json::from_str(&t)?) {
+                return Ok(v);
+            }
+        }
+    }
+}
+
+/// A visitor of the demo site (over the visitor socket) who hands off to
+/// live chat at once, as Lin <lin@example.org> asking about pricing.
+pub async fn visitor(app: &App) -> anyhow::Result<Ws> {
+    use switchboard_protocol::stream::runner::Entry;
+    use switchboard_protocol::wire::{VisitorIn, VisitorOut};
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut req =
+        format!("{}/ws/visitor?site=demo", app.direct.replace("http://", "ws://")).into_client_request()?;
+    req.headers_mut().insert("Origin", app.demo.parse()?);
+    let (mut ws, _) = tokio_tungstenite::connect_async(req).await?;
+    send_frame(&mut ws, &VisitorIn::Hello { protocol: 1, token: None, last_seq: 0 }).await?;
+    next_frame(&mut ws, |f: VisitorOut| matches!(f, VisitorOut::Welcome { .. }).then_some(())).await?;
+    let handoff = VisitorIn::Handoff {
+        stream: "welcome".into(),
+        routing: switchboard_protocol::stream::Routing::RoundRobin,
+        attributes: [
+            ("first_name".to_owned(), "Lin".to_owned()),
+            ("email".to_owned(), "lin@example.org".to_owned()),
+        ]
+        .into(),
+        transcript: vec![
+            Entry::Bot { card: "topic".into(), text: "What can we help with?".into() },
+            Entry::Visitor { card: "topic".into(), text: "<script>alert(1)</script>Pricing".into() },
+        ],
+        page: Default::default(),
+    };
+    send_frame(&mut ws, &handoff).await?;
+    Ok(ws)
+}

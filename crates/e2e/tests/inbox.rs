@@ -2,96 +2,10 @@
 //! server under /inbox/) while a visitor talks over the visitor socket.
 
 use fantoccini::{Client, Locator};
-use futures_util::{SinkExt, StreamExt};
-use switchboard_e2e::{eventually, save_screenshot, with_browser, App};
-use switchboard_protocol::stream::runner::Entry;
-use switchboard_protocol::stream::Routing;
+use switchboard_e2e::{
+    agent_socket, eventually, next_frame, save_screenshot, send_frame, visitor, with_browser, App,
+};
 use switchboard_protocol::wire::{AgentIn, AgentOut, Author, ConversationState, VisitorIn, VisitorOut};
-use tokio_tungstenite::tungstenite::{client::IntoClientRequest, Message};
-
-type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-/// A visitor of the demo site who hands off to live chat at once.
-async fn visitor(app: &App) -> anyhow::Result<Ws> {
-    let mut req =
-        format!("{}/ws/visitor?site=demo", app.direct.replace("http://", "ws://")).into_client_request()?;
-    req.headers_mut().insert("Origin", app.demo.parse()?);
-    let (mut ws, _) = tokio_tungstenite::connect_async(req).await?;
-    send(&mut ws, &VisitorIn::Hello { protocol: 1, token: None, last_seq: 0 }).await?;
-    assert!(matches!(recv(&mut ws).await?, VisitorOut::Welcome { .. }));
-    let handoff = VisitorIn::Handoff {
-        stream: "welcome".into(),
-        routing: Routing::RoundRobin,
-        attributes: [
-            ("first_name".to_owned(), "Lin".to_owned()),
-            ("email".to_owned(), "lin@example.org".to_owned()),
-        ]
-        .into(),
-        transcript: vec![
-            Entry::Bot { card: "topic".into(), text: "What can we help with?".into() },
-            Entry::Visitor { card: "topic".into(), text: "<script>alert(1)</script>Pricing".into() },
-        ],
-        page: Default::default(),
-    };
-    send(&mut ws, &handoff).await?;
-    Ok(ws)
-}
-
-async fn send(ws: &mut Ws, frame: &VisitorIn) -> anyhow::Result<()> {
-    ws.send(Message::text(serde_json::to_string(frame)?)).await?;
-    Ok(())
-}
-
-async fn recv(ws: &mut Ws) -> anyhow::Result<VisitorOut> {
-    loop {
-        let msg = tokio::time::timeout(std::time::Duration::from_secs(20), ws.next())
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("visitor socket closed"))??;
-        if let Message::Text(t) = msg {
-            return Ok(serde_json::from_str(&t)?);
-        }
-    }
-}
-
-/// Reads frames until `pick` takes one.
-async fn until<T>(ws: &mut Ws, mut pick: impl FnMut(VisitorOut) -> Option<T>) -> anyhow::Result<T> {
-    loop {
-        if let Some(v) = pick(recv(ws).await?) {
-            return Ok(v);
-        }
-    }
-}
-
-/// Another agent, over the agent socket (as the inbox would be).
-async fn agent_socket(app: &App, email: &str) -> anyhow::Result<Ws> {
-    let login = reqwest::Client::new()
-        .post(format!("{}/api/auth/login", app.direct))
-        .json(&serde_json::json!({ "email": email, "password": app.account(email).password }))
-        .send()
-        .await?
-        .json::<serde_json::Value>()
-        .await?;
-    let token = login["token"].as_str().unwrap_or_default().to_owned();
-    let mut req = format!("{}/ws/agent", app.direct.replace("http://", "ws://")).into_client_request()?;
-    req.headers_mut().insert("Authorization", format!("Bearer {token}").parse()?);
-    req.headers_mut().insert("Origin", app.api.parse()?);
-    let (mut ws, _) = tokio_tungstenite::connect_async(req).await?;
-    ws.send(Message::text(serde_json::to_string(&AgentIn::Hello { protocol: 1 })?)).await?;
-    Ok(ws)
-}
-
-async fn agent_until<T>(ws: &mut Ws, mut pick: impl FnMut(AgentOut) -> Option<T>) -> anyhow::Result<T> {
-    loop {
-        let msg = tokio::time::timeout(std::time::Duration::from_secs(20), ws.next())
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("agent socket closed"))??;
-        if let Message::Text(t) = msg {
-            if let Some(v) = pick(serde_json::from_str(&t)?) {
-                return Ok(v);
-            }
-        }
-    }
-}
 
 async fn find(c: &Client, css: &str) -> anyhow::Result<fantoccini::elements::Element> {
     eventually(css, || async { Ok(c.find_all(Locator::Css(css)).await?.into_iter().next()) }).await
@@ -145,7 +59,7 @@ async fn an_agent_accepts_an_offer_in_the_inbox_and_chats_until_they_end_it() {
         offer.find(Locator::Css("[data-testid=accept]")).await?.click().await?;
 
         // Accepted: the visitor learns who, the inbox opens the conversation.
-        let agent = until(&mut lin, |f| match f {
+        let agent = next_frame(&mut lin, |f: VisitorOut| match f {
             VisitorOut::Agent(info) => Some(info.name),
             _ => None,
         })
@@ -158,14 +72,17 @@ async fn an_agent_accepts_an_offer_in_the_inbox_and_chats_until_they_end_it() {
         assert!(c.find_all(Locator::Css("[data-testid=offer]")).await?.is_empty());
 
         // The visitor writes and types; the agent sees both.
-        send(&mut lin, &VisitorIn::Typing { typing: true }).await?;
+        send_frame(&mut lin, &VisitorIn::Typing { typing: true }).await?;
         eventually("the visitor typing", || async {
             let t = c.find(Locator::Css("[data-testid=visitor-typing]")).await?.text().await?;
             Ok((t == "Lin is typing…").then_some(()))
         })
         .await?;
-        send(&mut lin, &VisitorIn::Message { client_id: "v1".into(), text: "Is there a discount?".into() })
-            .await?;
+        send_frame(
+            &mut lin,
+            &VisitorIn::Message { client_id: "v1".into(), text: "Is there a discount?".into() },
+        )
+        .await?;
         eventually("the visitor's message", || async {
             Ok(texts(&c, "[data-testid=message] .text")
                 .await?
@@ -177,7 +94,7 @@ async fn an_agent_accepts_an_offer_in_the_inbox_and_chats_until_they_end_it() {
         // The agent replies with Enter; the visitor gets it once.
         let composer = find(&c, "[data-testid=composer]").await?;
         composer.send_keys("Yes: 10% for <b>students</b>\u{E007}").await?;
-        let reply = until(&mut lin, |f| match f {
+        let reply = next_frame(&mut lin, |f: VisitorOut| match f {
             VisitorOut::Message(m) if m.author == Author::Agent => Some(m.text),
             _ => None,
         })
@@ -193,7 +110,8 @@ async fn an_agent_accepts_an_offer_in_the_inbox_and_chats_until_they_end_it() {
         })
         .await?;
         assert_eq!(shown, ["Is there a discount?", "Yes: 10% for <b>students</b>"]);
-        send(&mut lin, &VisitorIn::Message { client_id: "v2".into(), text: "Great, thanks".into() }).await?;
+        send_frame(&mut lin, &VisitorIn::Message { client_id: "v2".into(), text: "Great, thanks".into() })
+            .await?;
         eventually("a message after the reload", || async {
             let t = texts(&c, "[data-testid=message] .text").await?;
             Ok((t.len() == 3 && t[2] == "Great, thanks").then_some(()))
@@ -203,8 +121,10 @@ async fn an_agent_accepts_an_offer_in_the_inbox_and_chats_until_they_end_it() {
 
         // The agent ends it; the visitor is told.
         find(&c, "[data-testid=end-chat]").await?.click().await?;
-        until(&mut lin, |f| matches!(f, VisitorOut::State { state: ConversationState::Ended }).then_some(()))
-            .await?;
+        next_frame(&mut lin, |f: VisitorOut| {
+            matches!(f, VisitorOut::State { state: ConversationState::Ended }).then_some(())
+        })
+        .await?;
         assert_eq!(find(&c, "[data-testid=ended]").await?.text().await?, "This chat has ended.");
 
         // It is in everyone's past conversations.
@@ -229,7 +149,7 @@ async fn a_declined_offer_leaves_the_inbox_and_the_switch_sets_availability() {
         let mut lin = visitor(&app).await?;
         find(&c, "[data-testid=decline]").await?.click().await?;
         // Nobody else is connected: the visitor gets the fallback.
-        until(&mut lin, |f| {
+        next_frame(&mut lin, |f: VisitorOut| {
             matches!(f, VisitorOut::State { state: ConversationState::Fallback }).then_some(())
         })
         .await?;
@@ -248,7 +168,7 @@ async fn a_declined_offer_leaves_the_inbox_and_the_switch_sets_availability() {
         })
         .await?;
         let mut kim = visitor(&app).await?;
-        until(&mut kim, |f| {
+        next_frame(&mut kim, |f: VisitorOut| {
             matches!(f, VisitorOut::State { state: ConversationState::Fallback }).then_some(())
         })
         .await?;
@@ -271,7 +191,6 @@ async fn an_agent_transfers_a_chat_from_the_inbox_to_a_colleague() {
         find(&c, "[data-testid=composer]").await?;
         // Grace comes online after Ada took the chat.
         let mut grace = agent_socket(&app, "grace@example.com").await?;
-        agent_until(&mut grace, |f| matches!(f, AgentOut::Welcome { .. }).then_some(())).await?;
 
         find(&c, "[data-testid=transfer]").await?.click().await?;
         let option = find(&c, "[data-testid=transfer-to] option[value='agent:grace@example.com']").await?;
@@ -280,7 +199,7 @@ async fn an_agent_transfers_a_chat_from_the_inbox_to_a_colleague() {
         find(&c, "[data-testid=transfer-confirm]").await?.click().await?;
 
         // Grace is offered it, saying by whom; Ada's inbox lets it go.
-        let (conversation, by) = agent_until(&mut grace, |f| match f {
+        let (conversation, by) = next_frame(&mut grace, |f: AgentOut| match f {
             AgentOut::Offer { conversation, transferred_by, .. } => Some((conversation, transferred_by)),
             _ => None,
         })
@@ -298,14 +217,14 @@ async fn an_agent_transfers_a_chat_from_the_inbox_to_a_colleague() {
         );
 
         // The visitor is told, and meets Grace once she accepts.
-        let note = until(&mut lin, |f| match f {
+        let note = next_frame(&mut lin, |f: VisitorOut| match f {
             VisitorOut::Message(m) if m.author == Author::System => Some(m.text),
             _ => None,
         })
         .await?;
         assert_eq!(note, "Ada Lovelace transferred the chat to Grace Hopper.");
-        grace.send(Message::text(serde_json::to_string(&AgentIn::Accept { conversation })?)).await?;
-        let name = until(&mut lin, |f| match f {
+        send_frame(&mut grace, &AgentIn::Accept { conversation }).await?;
+        let name = next_frame(&mut lin, |f: VisitorOut| match f {
             VisitorOut::Agent(info) => Some(info.name),
             _ => None,
         })
@@ -335,7 +254,8 @@ async fn the_inbox_reconnects_after_a_network_cut_and_misses_nothing() {
         let status = find(&c, "[data-testid=link]").await?;
         assert_eq!(status.text().await?, "Connection lost. Reconnecting…");
         for (i, text) in ["one", "two", "three"].into_iter().enumerate() {
-            send(&mut lin, &VisitorIn::Message { client_id: format!("v{i}"), text: text.into() }).await?;
+            send_frame(&mut lin, &VisitorIn::Message { client_id: format!("v{i}"), text: text.into() })
+                .await?;
         }
         composer.send_keys("written offline\u{E007}").await?;
         find(&c, "[data-testid=pending]").await?;
@@ -350,7 +270,7 @@ async fn the_inbox_reconnects_after_a_network_cut_and_misses_nothing() {
         .await?;
         assert_eq!(shown, ["one", "two", "three", "written offline"]);
         assert!(c.find_all(Locator::Css("[data-testid=link]")).await?.is_empty());
-        let reply = until(&mut lin, |f| match f {
+        let reply = next_frame(&mut lin, |f: VisitorOut| match f {
             VisitorOut::Message(m) if m.author == Author::Agent => Some(m.text),
             _ => None,
         })
@@ -362,9 +282,11 @@ async fn the_inbox_reconnects_after_a_network_cut_and_misses_nothing() {
         // The visitor leaves during another cut: back online, the inbox knows.
         proxy.cut();
         find(&c, "[data-testid=link]").await?;
-        send(&mut lin, &VisitorIn::End).await?;
-        until(&mut lin, |f| matches!(f, VisitorOut::State { state: ConversationState::Ended }).then_some(()))
-            .await?;
+        send_frame(&mut lin, &VisitorIn::End).await?;
+        next_frame(&mut lin, |f: VisitorOut| {
+            matches!(f, VisitorOut::State { state: ConversationState::Ended }).then_some(())
+        })
+        .await?;
         proxy.restore();
         assert_eq!(find(&c, "[data-testid=ended]").await?.text().await?, "This chat has ended.");
         assert!(c.find_all(Locator::Css("[data-testid=composer]")).await?.is_empty());
