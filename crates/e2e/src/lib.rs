@@ -42,16 +42,26 @@ impl App {
     /// Starts a server; the demo site allows the demo page's origin, or only
     /// `allowed_origin` when given.
     pub async fn spawn(allowed_origin: Option<&str>) -> anyhow::Result<Self> {
-        Self::start(allowed_origin, false).await
+        Self::start(allowed_origin, false, |_| {}).await
+    }
+
+    /// Starts a server with `tweak` applied to its settings (a shorter
+    /// accept timeout, say).
+    pub async fn spawn_with(tweak: impl FnOnce(&mut Settings)) -> anyhow::Result<Self> {
+        Self::start(None, false, tweak).await
     }
 
     /// Starts a server that the browser reaches through a [`Proxy`], so a
     /// test can cut the visitor's network.
     pub async fn spawn_proxied() -> anyhow::Result<Self> {
-        Self::start(None, true).await
+        Self::start(None, true, |_| {}).await
     }
 
-    async fn start(allowed_origin: Option<&str>, proxied: bool) -> anyhow::Result<Self> {
+    async fn start(
+        allowed_origin: Option<&str>,
+        proxied: bool,
+        tweak: impl FnOnce(&mut Settings),
+    ) -> anyhow::Result<Self> {
         let dist =
             env_path("SWITCHBOARD_E2E_DIST", concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/dist"));
         if !dist.join("widget/switchboard-widget_bg.wasm").is_file()
@@ -72,6 +82,7 @@ impl App {
         };
         // Nobody reconnects after this server starts: no waiting for inboxes.
         settings.routing.disconnect_grace_secs = 0;
+        tweak(&mut settings);
         let proxy_listener =
             if proxied { Some(tokio::net::TcpListener::bind("127.0.0.1:0").await?) } else { None };
         if let Some(l) = &proxy_listener {
