@@ -100,6 +100,18 @@ async fn the_widget_stays_silent_on_a_page_whose_origin_is_not_allowed() {
         .await
         .unwrap();
     assert_eq!(refused.status(), 403);
+    // And so does its visitor socket.
+    {
+        use tokio_tungstenite::tungstenite::{client::IntoClientRequest, Error};
+        let mut req = format!("{}/ws/visitor?site=demo", app.direct.replace("http://", "ws://"))
+            .into_client_request()
+            .unwrap();
+        req.headers_mut().insert("Origin", demo.parse().unwrap());
+        match tokio_tungstenite::connect_async(req).await {
+            Err(Error::Http(response)) => assert_eq!(response.status(), 403),
+            other => panic!("the socket was not refused: {:?}", other.map(|_| ())),
+        }
+    }
 
     with_browser(|c| async move {
         c.goto(&format!("{demo}/")).await?;
