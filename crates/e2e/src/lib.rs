@@ -213,7 +213,8 @@ where
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
         match ClientBuilder::new(connector).capabilities(caps.clone()).connect(&url).await {
             Ok(c) => break c,
-            Err(_) if attempt < 50 => {
+            Err(_) if attempt < 300 => {
+                // (Up to 30 s: chromedriver starts slowly on a busy machine.)
                 attempt += 1;
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
