@@ -4,25 +4,11 @@
 //! and a visitor walks the stream into live chat with the keyboard alone.
 
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
-use fantoccini::{Client, Locator};
+use fantoccini::Client;
 use switchboard_e2e::{
-    agent_socket, axe_violations, eventually, next_frame, send_frame, visitor, with_browser, App,
+    agent_socket, axe_violations, eventually, find, next_frame, send_frame, visitor, with_browser, App,
 };
 use switchboard_protocol::wire::{AgentIn, AgentOut};
-
-/// Finds `css` in the page or, failing that, inside the widget's shadow root.
-async fn find(c: &Client, css: &str) -> anyhow::Result<fantoccini::elements::Element> {
-    eventually(css, || async {
-        if let Some(e) = c.find_all(Locator::Css(css)).await?.into_iter().next() {
-            return Ok(Some(e));
-        }
-        let Some(host) = c.find_all(Locator::Css("#switchboard-widget")).await?.into_iter().next() else {
-            return Ok(None);
-        };
-        Ok(host.shadow_root().await?.find_all(Locator::Css(css)).await?.into_iter().next())
-    })
-    .await
-}
 
 async fn audit(c: &Client, what: &str, all: &mut Vec<String>) -> anyhow::Result<()> {
     for v in axe_violations(c).await? {

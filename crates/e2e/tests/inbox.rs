@@ -1,36 +1,12 @@
 //! End to end: an agent works in the real inbox (Chromium, served by the
 //! server under /inbox/) while a visitor talks over the visitor socket.
 
-use fantoccini::{Client, Locator};
+use fantoccini::Locator;
 use switchboard_e2e::{
-    agent_socket, eventually, next_frame, save_screenshot, send_frame, visitor, with_browser, App,
+    agent_socket, eventually, find, next_frame, save_screenshot, send_frame, sign_in, texts, visitor,
+    with_browser, App,
 };
 use switchboard_protocol::wire::{AgentIn, AgentOut, Author, ConversationState, VisitorIn, VisitorOut};
-
-async fn find(c: &Client, css: &str) -> anyhow::Result<fantoccini::elements::Element> {
-    eventually(css, || async { Ok(c.find_all(Locator::Css(css)).await?.into_iter().next()) }).await
-}
-
-async fn texts(c: &Client, css: &str) -> anyhow::Result<Vec<String>> {
-    let mut out = Vec::new();
-    for e in c.find_all(Locator::Css(css)).await? {
-        out.push(e.text().await?);
-    }
-    Ok(out)
-}
-
-async fn sign_in(c: &Client, app: &App, email: &str) -> anyhow::Result<()> {
-    c.goto(&format!("{}/inbox/", app.api)).await?;
-    find(c, "#login-email").await?.send_keys(email).await?;
-    find(c, "#login-password").await?.send_keys(&app.account(email).password).await?;
-    find(c, "[data-testid=login-submit]").await?.click().await?;
-    find(c, "[data-testid=signed-in-as]").await?;
-    // Connected: the availability switch shows the server's answer.
-    eventually("the inbox connected", || async {
-        Ok(c.find_all(Locator::Css("[data-testid=link]")).await?.is_empty().then_some(()))
-    })
-    .await
-}
 
 #[tokio::test]
 async fn an_agent_accepts_an_offer_in_the_inbox_and_chats_until_they_end_it() {

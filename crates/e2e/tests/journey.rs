@@ -2,57 +2,9 @@
 //! demo host page (another origin) and an agent in the inbox.
 
 use fantoccini::{Client, Locator};
-use switchboard_e2e::{agent_socket, eventually, next_frame, with_browser, App};
+use switchboard_e2e::{agent_socket, eventually, find, next_frame, shows, sign_in, texts, with_browser, App};
 use switchboard_protocol::site::SiteKey;
 use switchboard_protocol::wire::AgentOut;
-
-/// Finds `css` in the page or inside the widget's shadow root.
-async fn find(c: &Client, css: &str) -> anyhow::Result<fantoccini::elements::Element> {
-    eventually(css, || async {
-        if let Some(e) = c.find_all(Locator::Css(css)).await?.into_iter().next() {
-            return Ok(Some(e));
-        }
-        let Some(host) = c.find_all(Locator::Css("#switchboard-widget")).await?.into_iter().next() else {
-            return Ok(None);
-        };
-        Ok(host.shadow_root().await?.find_all(Locator::Css(css)).await?.into_iter().next())
-    })
-    .await
-}
-
-/// Texts of every `css` in the page or in the widget.
-async fn texts(c: &Client, css: &str) -> anyhow::Result<Vec<String>> {
-    let mut found = c.find_all(Locator::Css(css)).await?;
-    if found.is_empty() {
-        if let Some(host) = c.find_all(Locator::Css("#switchboard-widget")).await?.into_iter().next() {
-            found = host.shadow_root().await?.find_all(Locator::Css(css)).await?;
-        }
-    }
-    let mut out = Vec::new();
-    for e in found {
-        out.push(e.text().await?);
-    }
-    Ok(out)
-}
-
-async fn shows(c: &Client, css: &str, text: &str) -> anyhow::Result<()> {
-    eventually(&format!("{css} showing {text:?}"), || async {
-        Ok(texts(c, css).await?.iter().any(|t| t == text).then_some(()))
-    })
-    .await
-}
-
-async fn sign_in(c: &Client, app: &App, email: &str) -> anyhow::Result<()> {
-    c.goto(&format!("{}/inbox/", app.api)).await?;
-    find(c, "#login-email").await?.send_keys(email).await?;
-    find(c, "#login-password").await?.send_keys(&app.account(email).password).await?;
-    find(c, "[data-testid=login-submit]").await?.click().await?;
-    find(c, "[data-testid=signed-in-as]").await?;
-    eventually("the inbox connected", || async {
-        Ok(c.find_all(Locator::Css("[data-testid=link]")).await?.is_empty().then_some(()))
-    })
-    .await
-}
 
 /// The visitor walks the demo stream: greeting, question, first name, and an
 /// email refused once before a valid one.

@@ -1,78 +1,20 @@
 //! End to end: a visitor walks the demo stream in the widget on the host page
 //! and chats live with an agent (the agent side over its WebSocket; the inbox
-//! UI has its own issue).
+//! in a browser is in `journey.rs` and `inbox.rs`).
 
-use fantoccini::{Client, Locator};
-use futures_util::{SinkExt, StreamExt};
-use switchboard_e2e::{eventually, with_browser, App};
+use switchboard_e2e::{agent_socket, eventually, find, next_frame, send_frame, texts, with_browser, App};
 use switchboard_protocol::wire::{AgentIn, AgentOut};
-use tokio_tungstenite::tungstenite::{client::IntoClientRequest, Message};
-
-type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-async fn agent(app: &App, email: &str) -> anyhow::Result<Ws> {
-    let login = reqwest::Client::new()
-        .post(format!("{}/api/auth/login", app.direct))
-        .json(&serde_json::json!({ "email": email, "password": app.account(email).password }))
-        .send()
-        .await?
-        .json::<serde_json::Value>()
-        .await?;
-    let token = login["token"].as_str().unwrap_or_default().to_owned();
-    // Straight to the server (not through the visitor's proxy), with the
-    // server's public origin as the inbox would have.
-    let mut req = format!("{}/ws/agent", app.direct.replace("http://", "ws://")).into_client_request()?;
-    req.headers_mut().insert("Authorization", format!("Bearer {token}").parse()?);
-    req.headers_mut().insert("Origin", app.api.parse()?);
-    let (mut ws, _) = tokio_tungstenite::connect_async(req).await?;
-    send(&mut ws, &AgentIn::Hello { protocol: 1 }).await?;
-    assert!(matches!(recv(&mut ws).await?, AgentOut::Welcome { .. }));
-    Ok(ws)
-}
-
-async fn send(ws: &mut Ws, frame: &AgentIn) -> anyhow::Result<()> {
-    ws.send(Message::text(serde_json::to_string(frame)?)).await?;
-    Ok(())
-}
-
-async fn recv(ws: &mut Ws) -> anyhow::Result<AgentOut> {
-    loop {
-        let msg = tokio::time::timeout(std::time::Duration::from_secs(20), ws.next())
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("agent socket closed"))??;
-        if let Message::Text(t) = msg {
-            return Ok(serde_json::from_str(&t)?);
-        }
-    }
-}
-
-/// Finds `css` inside the widget's shadow root, waiting for it.
-async fn find(c: &Client, css: &str) -> anyhow::Result<fantoccini::elements::Element> {
-    eventually(css, || async {
-        let host = c.find_all(Locator::Css("#switchboard-widget")).await?;
-        let Some(host) = host.into_iter().next() else { return Ok(None) };
-        Ok(host.shadow_root().await?.find_all(Locator::Css(css)).await?.into_iter().next())
-    })
-    .await
-}
-
-async fn texts(c: &Client, css: &str) -> anyhow::Result<Vec<String>> {
-    let host = c.find(Locator::Css("#switchboard-widget")).await?;
-    let mut out = Vec::new();
-    for e in host.shadow_root().await?.find_all(Locator::Css(css)).await? {
-        out.push(e.text().await?);
-    }
-    Ok(out)
-}
 
 #[tokio::test]
 async fn a_visitor_walks_the_stream_and_chats_with_an_agent() {
     let app = App::spawn(None).await.unwrap();
-    let mut ada = agent(&app, "ada@example.com").await.unwrap();
+    let mut ada = agent_socket(&app, "ada@example.com").await.unwrap();
     let demo = app.demo.clone();
     let (to_agent, mut offers) = tokio::sync::mpsc::unbounded_channel::<()>();
     let agent_side = tokio::spawn(async move {
-        let AgentOut::Offer { conversation, attributes, transcript, .. } = recv(&mut ada).await? else {
+        let AgentOut::Offer { conversation, attributes, transcript, .. } =
+            next_frame(&mut ada, |f: AgentOut| Some(f)).await?
+        else {
             anyhow::bail!("expected an offer")
         };
         // From Switchboard.identify on the page; the stream skipped asking.
@@ -80,8 +22,8 @@ async fn a_visitor_walks_the_stream_and_chats_with_an_agent() {
         assert_eq!(attributes.get("job_title").map(String::as_str), Some("<b>CTO</b>"));
         assert_eq!(attributes.get("email").map(String::as_str), Some("lin@example.com"));
         assert!(!transcript.is_empty(), "the bot transcript comes with the offer");
-        send(&mut ada, &AgentIn::Accept { conversation }).await?;
-        send(
+        send_frame(&mut ada, &AgentIn::Accept { conversation }).await?;
+        send_frame(
             &mut ada,
             &AgentIn::Message {
                 conversation,
@@ -94,19 +36,22 @@ async fn a_visitor_walks_the_stream_and_chats_with_an_agent() {
         // The visitor's reply reaches the agent; after a reload, so does the next one.
         for expected in ["I have a <b>question</b>", "Still here after a reload"] {
             loop {
-                if let AgentOut::Message { message, .. } = recv(&mut ada).await? {
+                if let AgentOut::Message { message, .. } = next_frame(&mut ada, |f: AgentOut| Some(f)).await?
+                {
                     if message.text == expected {
                         break;
                     }
                 }
             }
         }
-        send(&mut ada, &AgentIn::End { conversation }).await?;
+        send_frame(&mut ada, &AgentIn::End { conversation }).await?;
         // The visitor starts a second conversation: a new offer.
         loop {
-            if let AgentOut::Offer { conversation: second, .. } = recv(&mut ada).await? {
+            if let AgentOut::Offer { conversation: second, .. } =
+                next_frame(&mut ada, |f: AgentOut| Some(f)).await?
+            {
                 anyhow::ensure!(second != conversation, "a new conversation");
-                send(&mut ada, &AgentIn::Accept { conversation: second }).await?;
+                send_frame(&mut ada, &AgentIn::Accept { conversation: second }).await?;
                 return Ok(());
             }
         }
@@ -207,22 +152,25 @@ async fn a_visitor_walks_the_stream_and_chats_with_an_agent() {
 async fn after_a_lost_connection_nothing_is_lost_or_doubled() {
     let app = App::spawn_proxied().await.unwrap();
     let proxy = app.proxy.clone().unwrap();
-    let mut ada = agent(&app, "ada@example.com").await.unwrap();
+    let mut ada = agent_socket(&app, "ada@example.com").await.unwrap();
     let (demo, store) = (app.demo.clone(), app.store.clone());
     let (tell, mut told) = tokio::sync::mpsc::unbounded_channel::<&'static str>();
     let (go, mut went) = tokio::sync::mpsc::unbounded_channel::<i64>();
     let agent_side = tokio::spawn(async move {
-        let AgentOut::Offer { conversation, .. } = recv(&mut ada).await? else {
+        let AgentOut::Offer { conversation, .. } = next_frame(&mut ada, |f: AgentOut| Some(f)).await? else {
             anyhow::bail!("expected an offer")
         };
-        send(&mut ada, &AgentIn::Accept { conversation }).await?;
-        send(&mut ada, &AgentIn::Message { conversation, client_id: "a0".into(), text: "Hello".into() })
-            .await?;
+        send_frame(&mut ada, &AgentIn::Accept { conversation }).await?;
+        send_frame(
+            &mut ada,
+            &AgentIn::Message { conversation, client_id: "a0".into(), text: "Hello".into() },
+        )
+        .await?;
         let _ = go.send(conversation);
         // While the visitor is offline: three more.
         told.recv().await;
         for (i, text) in ["one", "two", "three"].into_iter().enumerate() {
-            send(
+            send_frame(
                 &mut ada,
                 &AgentIn::Message { conversation, client_id: format!("a{}", i + 1), text: text.into() },
             )
@@ -231,7 +179,7 @@ async fn after_a_lost_connection_nothing_is_lost_or_doubled() {
         let _ = go.send(conversation);
         // The visitor's offline message arrives once.
         loop {
-            if let AgentOut::Message { message, .. } = recv(&mut ada).await? {
+            if let AgentOut::Message { message, .. } = next_frame(&mut ada, |f: AgentOut| Some(f)).await? {
                 if message.text == "typed while offline" {
                     return Ok(());
                 }

@@ -5,6 +5,22 @@ fn msg(seq: u64, author: Author, text: &str) -> ChatMessage {
     ChatMessage { seq, author, client_id: None, text: text.into(), at: format!("2026-11-24T10:00:{seq:02}Z") }
 }
 
+fn detail(id: i64, messages: Vec<ChatMessage>) -> ConversationDetail {
+    ConversationDetail {
+        id,
+        site: "demo".into(),
+        state: ConversationState::Active,
+        agent_id: Some(1),
+        agent_name: None,
+        attributes: Default::default(),
+        page: Default::default(),
+        transcript: vec![],
+        messages,
+        created_at: String::new(),
+        first_seen: String::new(),
+    }
+}
+
 fn offer(id: i64, secs: u64) -> AgentOut {
     AgentOut::Offer {
         conversation: id,
@@ -163,17 +179,8 @@ fn loading_over_http_keeps_what_the_socket_delivered() {
     accepted(&mut inbox, 7);
     inbox.apply(AgentOut::Message { conversation: 7, message: msg(3, Author::Visitor, "late") }, 0.0, true);
     inbox.load(ConversationDetail {
-        id: 7,
-        site: "demo".into(),
-        state: ConversationState::Active,
-        agent_id: Some(1),
-        agent_name: None,
-        attributes: Default::default(),
-        page: Default::default(),
-        transcript: vec![],
-        messages: vec![msg(1, Author::Visitor, "a"), msg(2, Author::Agent, "b")],
-        created_at: "2026-11-24T09:59:00Z".into(),
         first_seen: "2026-11-20T08:00:00Z".into(),
+        ..detail(7, vec![msg(1, Author::Visitor, "a"), msg(2, Author::Agent, "b")])
     });
     let c = &inbox.mine[0];
     assert_eq!(c.messages.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![1, 2, 3]);
@@ -277,18 +284,6 @@ fn an_offer_long_past_its_deadline_goes() {
 #[test]
 fn a_conversation_loaded_afresh_has_nothing_unread() {
     let mut inbox = Inbox::default();
-    inbox.load(ConversationDetail {
-        id: 9,
-        site: "demo".into(),
-        state: ConversationState::Active,
-        agent_id: Some(1),
-        agent_name: None,
-        attributes: Default::default(),
-        page: Default::default(),
-        transcript: vec![],
-        messages: vec![msg(1, Author::Visitor, "a"), msg(2, Author::Visitor, "b")],
-        created_at: String::new(),
-        first_seen: String::new(),
-    });
+    inbox.load(detail(9, vec![msg(1, Author::Visitor, "a"), msg(2, Author::Visitor, "b")]));
     assert_eq!(inbox.title("Inbox"), "Inbox");
 }
