@@ -12,8 +12,7 @@ use switchboard_protocol::wire::{
     MAX_TRANSCRIPT,
 };
 use switchboard_protocol::PROTOCOL_VERSION;
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
+use switchboard_websocket::{client_id, Reconnecting};
 
 /// A message the visitor sent that the server has not confirmed yet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -180,29 +179,17 @@ pub fn socket_url(api_base: &str, site: &str) -> String {
     format!("{base}/ws/visitor?site={site}")
 }
 
-/// A fresh client message id.
-pub fn client_id() -> String {
-    let a = (js_sys::Math::random() * 4_294_967_296.0) as u64;
-    let b = (js_sys::Math::random() * 4_294_967_296.0) as u64;
-    format!("{a:08x}{b:08x}")
-}
-
 struct Inner {
-    url: String,
     site: String,
     kept: Kept,
     /// Sent after a welcome without an open conversation, until the server
     /// confirms it with a state (so a drop in between loses nothing).
     handoff: Option<VisitorIn>,
     handoff_sent: bool,
-    ws: Option<web_sys::WebSocket>,
+    ws: Option<Reconnecting>,
     last_seq: u64,
-    retries: u32,
-    closed_by_us: bool,
     on_frame: Rc<dyn Fn(VisitorOut)>,
     on_link: Rc<dyn Fn(Link)>,
-    // Kept alive while the socket is.
-    handlers: Vec<Closure<dyn FnMut(JsValue)>>,
 }
 
 /// The connection to the server, reconnecting until dropped.
@@ -221,20 +208,26 @@ impl Socket {
     ) -> Socket {
         let kept = load(site);
         let s = Socket(Rc::new(RefCell::new(Inner {
-            url: socket_url(api_base, site),
             site: site.to_owned(),
             kept,
             handoff: handoff.map(fitted),
             handoff_sent: false,
             ws: None,
             last_seq: 0,
-            retries: 0,
-            closed_by_us: false,
             on_frame: Rc::new(on_frame),
             on_link: Rc::new(on_link),
-            handlers: Vec::new(),
         })));
-        s.connect();
+        let (opened, heard, lost) = (s.clone(), s.clone(), s.clone());
+        let ws = Reconnecting::open(
+            socket_url(api_base, site),
+            move |ws| opened.on_open(ws),
+            move |text| heard.on_message(&text),
+            move || {
+                let link = lost.0.borrow().on_link.clone();
+                link(Link::Reconnecting);
+            },
+        );
+        s.0.borrow_mut().ws = Some(ws);
         s
     }
 
@@ -243,51 +236,26 @@ impl Socket {
         self.0.borrow().kept.pending.clone()
     }
 
-    fn connect(&self) {
-        let url = self.0.borrow().url.clone();
-        let Ok(ws) = web_sys::WebSocket::new(&url) else {
-            self.retry();
-            return;
-        };
-        let me = self.clone();
-        let on_open = Closure::<dyn FnMut(JsValue)>::new(move |_| me.on_open());
-        let me = self.clone();
-        let on_message = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
-            if let Some(text) = e.dyn_ref::<web_sys::MessageEvent>().and_then(|m| m.data().as_string()) {
-                me.on_message(&text);
-            }
-        });
-        let me = self.clone();
-        let on_close = Closure::<dyn FnMut(JsValue)>::new(move |_| me.on_close());
-        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
-        let mut inner = self.0.borrow_mut();
-        inner.handlers = vec![on_open, on_message, on_close];
-        inner.ws = Some(ws);
-    }
-
     fn send_frame(&self, frame: &VisitorIn) -> bool {
         let inner = self.0.borrow();
         match (&inner.ws, serde_json::to_string(frame)) {
-            (Some(ws), Ok(json)) if ws.ready_state() == web_sys::WebSocket::OPEN => {
-                ws.send_with_str(&json).is_ok()
-            }
+            (Some(ws), Ok(json)) => ws.send(&json),
             _ => false,
         }
     }
 
-    fn on_open(&self) {
+    fn on_open(&self, ws: &Reconnecting) {
         let hello = {
-            let mut inner = self.0.borrow_mut();
-            inner.retries = 0;
+            let inner = self.0.borrow();
             VisitorIn::Hello {
                 protocol: PROTOCOL_VERSION,
                 token: inner.kept.token.clone(),
                 last_seq: inner.last_seq,
             }
         };
-        self.send_frame(&hello);
+        if let Ok(json) = serde_json::to_string(&hello) {
+            ws.send(&json);
+        }
     }
 
     fn on_message(&self, text: &str) {
@@ -339,7 +307,7 @@ impl Socket {
                     inner.ws.clone()
                 };
                 if let Some(ws) = ws {
-                    let _ = ws.close();
+                    ws.reconnect();
                 }
             }
             VisitorOut::Message(m) => {
@@ -357,39 +325,6 @@ impl Socket {
         }
         let on_frame = self.0.borrow().on_frame.clone();
         on_frame(frame);
-    }
-
-    fn on_close(&self) {
-        let (ours, link) = {
-            let mut inner = self.0.borrow_mut();
-            inner.ws = None;
-            (inner.closed_by_us, inner.on_link.clone())
-        };
-        if !ours {
-            link(Link::Reconnecting);
-            self.retry();
-        }
-    }
-
-    fn retry(&self) {
-        let delay = {
-            let mut inner = self.0.borrow_mut();
-            inner.retries += 1;
-            // 0.5 s, 1 s, 2 s, … up to 10 s.
-            (500u32 << inner.retries.min(5).saturating_sub(1)).min(10_000)
-        };
-        let me = self.clone();
-        let again = Closure::once_into_js(move || {
-            if !me.0.borrow().closed_by_us {
-                me.connect();
-            }
-        });
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
-                again.unchecked_ref(),
-                i32::try_from(delay).unwrap_or(10_000),
-            );
-        }
     }
 
     /// Sends a message (kept until the server confirms it, and sent again
@@ -417,10 +352,9 @@ impl Socket {
 
     /// Closes for good (the widget went away).
     pub fn close(&self) {
-        let mut inner = self.0.borrow_mut();
-        inner.closed_by_us = true;
-        if let Some(ws) = inner.ws.take() {
-            let _ = ws.close();
+        let ws = self.0.borrow().ws.clone();
+        if let Some(ws) = ws {
+            ws.close();
         }
     }
 }

@@ -105,6 +105,8 @@ fn clippy() -> Outcome {
             "switchboard-inbox",
             "-p",
             "switchboard-protocol",
+            "-p",
+            "switchboard-websocket",
             "--all-targets",
             "--",
             "-D",

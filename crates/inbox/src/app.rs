@@ -310,7 +310,7 @@ pub fn Shell(
 
     let actions = Actions {
         send: Callback::new(move |(conversation, text): (i64, String)| {
-            let client_id = client_id();
+            let client_id = switchboard_websocket::client_id();
             inbox.update(|i| {
                 if let Some(c) = i.mine.iter_mut().find(|c| c.id == conversation) {
                     c.pending.push(Pending { client_id: client_id.clone(), text: text.clone() });
@@ -489,11 +489,4 @@ fn focus_composer() {
         }
     });
     let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(focus.unchecked_ref(), 50);
-}
-
-/// A fresh client message id.
-fn client_id() -> String {
-    let a = (js_sys::Math::random() * 4_294_967_296.0) as u64;
-    let b = (js_sys::Math::random() * 4_294_967_296.0) as u64;
-    format!("{a:08x}{b:08x}")
 }
