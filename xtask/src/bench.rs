@@ -4,9 +4,11 @@
 //!
 //! - bundle: the loader, the widget's wasm, JS glue and CSS, raw / gzip /
 //!   brotli, and what a host page downloads before the launcher is opened;
-//! - routing: one decision with 1,000 agents and 200 rules (criterion).
-//!
-//! (The load generator comes with the benchmarks issue.)
+//! - routing: one decision with 1,000 agents and 200 rules (criterion);
+//! - load: `switchboard-loadgen` (`crates/loadgen`) against a server it
+//!   spawns: server memory per idle visitor socket, delivery latency at a
+//!   steady message rate, lost and duplicated messages. Arguments after
+//!   `bench` go to it (`cargo xtask bench --idle 20000 --rate 5000`).
 
 use anyhow::Context;
 use serde_json::{json, Value};
@@ -29,8 +31,30 @@ fn kb(n: usize) -> String {
     format!("{:.1}", n as f64 / 1000.0)
 }
 
-/// Runs the benchmarks.
-pub fn run() -> anyhow::Result<()> {
+/// Runs the load generator (optimized: the bench profile) with `args`;
+/// returns its table and its JSON.
+fn load(args: &[String], out: &std::path::Path) -> anyhow::Result<(String, Value)> {
+    let json = out.join("load.json");
+    let output = std::process::Command::new(env!("CARGO"))
+        .args(["run", "--profile", "bench", "-p", "switchboard-loadgen", "--"])
+        .arg("--json")
+        .arg(&json)
+        .args(args)
+        .current_dir(root())
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .context("running switchboard-loadgen")?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    anyhow::ensure!(output.status.success(), "the load generator failed ({}):\n{stdout}", output.status);
+    let table = stdout.lines().filter(|l| !l.starts_with("written:")).collect::<Vec<_>>().join("\n");
+    let report = serde_json::from_str(
+        &std::fs::read_to_string(&json).with_context(|| format!("reading {}", json.display()))?,
+    )?;
+    Ok((table, report))
+}
+
+/// Runs the benchmarks; `load_args` go to the load generator.
+pub fn run(load_args: &[String]) -> anyhow::Result<()> {
     let progress = Progress::new(5);
     tools::ensure_wasm_toolchain(&progress)?;
     build_bundles(&progress)?;
@@ -94,6 +118,11 @@ pub fn run() -> anyhow::Result<()> {
         routing.insert(key.into(), estimates["mean"]["point_estimate"].clone());
     }
 
+    let out = root().join("target/bench");
+    std::fs::create_dir_all(&out)?;
+    progress.step("Load: idle sockets and message traffic against a spawned server (switchboard-loadgen)");
+    let (load_table, load) = load(load_args, &out)?;
+
     println!("\n{:<36} {:>9} {:>9} {:>9}", "bundle (KB)", "raw", "gzip", "brotli");
     for (label, s) in &rows {
         println!("{label:<36} {:>9} {:>9} {:>9}", kb(s[0]), kb(s[1]), kb(s[2]));
@@ -104,14 +133,14 @@ pub fn run() -> anyhow::Result<()> {
         println!("{k:<36} {:>9.2}", v.as_f64().unwrap_or(f64::NAN) / 1000.0);
     }
     println!("target: one decision ≤ 10 µs");
+    println!("\n{load_table}");
     println!("(cores: {})", std::thread::available_parallelism().map_or(0, |n| n.get()));
 
-    let out = root().join("target/bench");
-    std::fs::create_dir_all(&out)?;
     let report = json!({
         "cores": std::thread::available_parallelism().map_or(0, |n| n.get()),
         "bundle": bundle,
         "routing": routing,
+        "load": load,
     });
     std::fs::write(out.join("bench.json"), serde_json::to_string_pretty(&report)?)?;
     println!("\nwritten: {}", out.join("bench.json").display());
