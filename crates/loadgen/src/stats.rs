@@ -29,7 +29,7 @@ impl Clock {
 
 /// Who sends the `n`-th message of a conversation.
 pub fn sent_by_visitor(n: u64) -> bool {
-    n % 2 == 0
+    n.is_multiple_of(2)
 }
 
 /// The client id of conversation `k`'s `n`-th message.
