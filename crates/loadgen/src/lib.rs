@@ -74,11 +74,15 @@ impl Options {
 
 /// Runs both phases against a fresh server; returns the report.
 pub async fn run(opts: &Options) -> anyhow::Result<report::Report> {
-    let sockets = opts.idle + opts.conversations + opts.agent_count();
-    let fd_limit = client::raise_fd_limit(sockets as u64 + 1_000);
-    if fd_limit < sockets as u64 + 100 {
-        eprintln!("the open-file limit is {fd_limit}: too low for {sockets} sockets; some will fail");
-    }
+    // The idle sockets close before the traffic phase; the server and the
+    // generator each hold the larger set, plus a few files of their own.
+    let sockets = opts.idle.max(opts.conversations + opts.agent_count()) as u64;
+    let fd_limit = client::raise_fd_limit(sockets + 1_000);
+    anyhow::ensure!(
+        fd_limit >= sockets + 100,
+        "the open-file limit is {fd_limit} and may not be raised here: too low for {sockets} sockets \
+         (raise the hard limit, `ulimit -Hn`, as the machine's owner, or ask for fewer)"
+    );
     let server = server::Server::spawn(opts.agent_count(), opts.capacity()).await?;
     let addr = server.announce.url.trim_start_matches("http://").parse()?;
     let rss_start = server.rss()?;
