@@ -22,7 +22,10 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     if cli.serve {
         tracing_subscriber::fmt()
-            .with_env_filter(std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()))
+            // The bundles are not served under load: no warning about them.
+            .with_env_filter(
+                std::env::var("RUST_LOG").unwrap_or_else(|_| "warn,switchboard_server::assets=error".into()),
+            )
             .with_writer(std::io::stderr)
             .init();
         return server::serve(cli.opts.agents.unwrap_or(1), cli.capacity).await;
