@@ -6,9 +6,11 @@
 //!   brotli, and what a host page downloads before the launcher is opened;
 //! - routing: one decision with 1,000 agents and 200 rules (criterion);
 //! - first card: launcher click to the first card on the demo page, in
-//!   headless Chromium with a fresh profile (cold cache) per run.
-//!
-//! (The load generator comes with the benchmarks issue.)
+//!   headless Chromium with a fresh profile (cold cache) per run;
+//! - load: `switchboard-loadgen` (`crates/loadgen`) against a server it
+//!   spawns: server memory per idle visitor socket, delivery latency at a
+//!   steady message rate, lost and duplicated messages. Arguments after
+//!   `bench` go to it (`cargo xtask bench --idle 20000 --rate 5000`).
 
 use anyhow::Context;
 use serde_json::{json, Value};
@@ -31,9 +33,31 @@ fn kb(n: usize) -> String {
     format!("{:.1}", n as f64 / 1000.0)
 }
 
-/// Runs the benchmarks.
-pub fn run() -> anyhow::Result<()> {
-    let progress = Progress::new(7);
+/// Runs the load generator (optimized: the bench profile) with `args`;
+/// returns its table and its JSON.
+fn load(args: &[String], out: &std::path::Path) -> anyhow::Result<(String, Value)> {
+    let json = out.join("load.json");
+    let output = std::process::Command::new(env!("CARGO"))
+        .args(["run", "--profile", "bench", "-p", "switchboard-loadgen", "--"])
+        .arg("--json")
+        .arg(&json)
+        .args(args)
+        .current_dir(root())
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .context("running switchboard-loadgen")?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    anyhow::ensure!(output.status.success(), "the load generator failed ({}):\n{stdout}", output.status);
+    let table = stdout.lines().filter(|l| !l.starts_with("written:")).collect::<Vec<_>>().join("\n");
+    let report = serde_json::from_str(
+        &std::fs::read_to_string(&json).with_context(|| format!("reading {}", json.display()))?,
+    )?;
+    Ok((table, report))
+}
+
+/// Runs the benchmarks; `load_args` go to the load generator.
+pub fn run(load_args: &[String]) -> anyhow::Result<()> {
+    let progress = Progress::new(8);
     tools::ensure_wasm_toolchain(&progress)?;
     build_bundles(&progress)?;
 
@@ -83,7 +107,9 @@ pub fn run() -> anyhow::Result<()> {
         .context("running cargo bench")?;
     anyhow::ensure!(status.success(), "the routing benchmark failed ({status})");
     let mut routing = serde_json::Map::new();
-    let criterion = root().join("target/criterion");
+    // Criterion writes under cargo's target directory, wherever that is.
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), Into::into);
+    let criterion = root().join(target).join("criterion");
     for (key, dir) in [
         ("decision_1000_agents_200_rules_ns", "routing decision, 1000 agents, 200 rules"),
         ("team_of_50_ns", "team of 50, 1000 agents (no rules)"),
@@ -98,6 +124,10 @@ pub fn run() -> anyhow::Result<()> {
 
     progress.step("Launcher click to first card (headless Chromium, fresh profile each run)");
     let first_card = first_card(&progress)?;
+    let out = root().join("target/bench");
+    std::fs::create_dir_all(&out)?;
+    progress.step("Load: idle sockets and message traffic against a spawned server (switchboard-loadgen)");
+    let (load_table, load) = load(load_args, &out)?;
 
     println!("\n{:<36} {:>9} {:>9} {:>9}", "bundle (KB)", "raw", "gzip", "brotli");
     for (label, s) in &rows {
@@ -121,15 +151,15 @@ pub fn run() -> anyhow::Result<()> {
         );
     }
     println!("target: launcher click to first card painted ≤ 100 ms (localhost, cold cache)");
+    println!("\n{load_table}");
     println!("(cores: {})", std::thread::available_parallelism().map_or(0, |n| n.get()));
 
-    let out = root().join("target/bench");
-    std::fs::create_dir_all(&out)?;
     let report = json!({
         "cores": std::thread::available_parallelism().map_or(0, |n| n.get()),
         "bundle": bundle,
         "routing": routing,
         "first_card": first_card,
+        "load": load,
     });
     std::fs::write(out.join("bench.json"), serde_json::to_string_pretty(&report)?)?;
     println!("\nwritten: {}", out.join("bench.json").display());

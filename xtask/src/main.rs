@@ -27,13 +27,13 @@ fn main() -> ExitCode {
             let progress = Progress::new(3);
             tools::ensure_wasm_toolchain(&progress).and_then(|()| build_bundles(&progress))
         }
-        Some("bench") => bench::run(),
+        Some("bench") => bench::run(&args[1..]),
         _ => {
             eprintln!("usage: cargo xtask <run | test | build | bench>");
             eprintln!("  run    install tools, build, seed the demo and serve it on http://127.0.0.1:8080");
             eprintln!("  test   fmt, clippy, native, browser and end-to-end tests, with a summary");
             eprintln!("  build  install tools and build the widget and inbox bundles into target/dist");
-            eprintln!("  bench  bundle sizes and one routing decision; a table, and JSON in target/bench/");
+            eprintln!("  bench  bundle sizes, one routing decision, load [loadgen flags]; a table, JSON in target/bench/");
             return ExitCode::from(2);
         }
     };

@@ -1,0 +1,143 @@
+//! The server under load, in its own process so that its memory is measured
+//! without the generator's: [`serve`] is the child's side (`--serve`), run by
+//! the same binary; [`Server`] is the parent's handle on it.
+//!
+//! The child seeds a site and the load agents in a fresh temporary data
+//! directory (SQLite on disk, as in production), prints one JSON line with
+//! what the generator needs ([`Announce`]), and serves until its standard
+//! input closes: a generator that dies takes its server with it.
+
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+use std::process::Stdio;
+use std::time::Duration;
+use switchboard_protocol::auth::Role;
+use switchboard_protocol::site::SiteKey;
+use switchboard_server::auth::{hash_password, random_password};
+use switchboard_server::config::Settings;
+use switchboard_server::startup::Application;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, ChildStdin, Command};
+
+/// The site every load visitor talks to.
+pub const SITE: &str = "load";
+/// The page origin the load site allows (visitor sockets send it).
+pub const ORIGIN: &str = "http://load.test";
+
+/// What the child tells the generator once it listens.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Announce {
+    /// The base URL, `http://127.0.0.1:PORT`.
+    pub url: String,
+    /// Login emails of the load agents.
+    pub agents: Vec<String>,
+    /// Their (shared) password.
+    pub password: String,
+}
+
+/// Runs the server for `agents` load agents who take up to `capacity`
+/// chats each; prints the [`Announce`] line, serves until stdin closes.
+pub async fn serve(agents: usize, capacity: u32) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir().context("creating the data directory")?;
+    let mut settings = Settings {
+        listen: ([127, 0, 0, 1], 0).into(),
+        data_dir: dir.path().join("data"),
+        assets_dir: dir.path().join("dist"),
+        ..Settings::default()
+    };
+    settings.routing.capacity = capacity;
+    let app = Application::build(settings).await.context("building the server")?;
+    let store = app.store();
+    let key = SiteKey::parse(SITE).context("the load site key")?;
+    switchboard_server::demo::seed(store, &key, &[ORIGIN.to_owned()]).await.context("seeding the site")?;
+    let password = random_password();
+    // One hash for every load agent: argon2 is slow by design.
+    let hash = {
+        let p = password.clone();
+        tokio::task::spawn_blocking(move || hash_password(&p)).await.context("hashing")?
+    };
+    let mut emails = Vec::with_capacity(agents);
+    for i in 0..agents {
+        let email = format!("load{i}@example.com");
+        store.create_agent(&format!("Load agent {i}"), &email, &hash, Role::Agent).await?;
+        emails.push(email);
+    }
+    let announce = Announce { url: app.public_url().to_owned(), agents: emails, password };
+    println!("{}", serde_json::to_string(&announce)?);
+
+    let (trigger, shutdown) = switchboard_server::shutdown::channel();
+    std::thread::spawn(move || {
+        // EOF (or an error) on stdin: the generator is done or gone.
+        let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
+        trigger.trigger();
+    });
+    app.run(shutdown).await.context("serving")?;
+    drop(dir);
+    Ok(())
+}
+
+/// The parent's handle on the server child; dropping it stops the child.
+pub struct Server {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    /// What the child announced.
+    pub announce: Announce,
+}
+
+impl Server {
+    /// Spawns this binary with `--serve` and waits for its announcement.
+    pub async fn spawn(agents: usize, capacity: u32) -> anyhow::Result<Self> {
+        let exe = std::env::current_exe().context("locating this binary")?;
+        let mut child = Command::new(exe)
+            .args(["--serve", "--agents", &agents.to_string(), "--capacity", &capacity.to_string()])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .context("spawning the server")?;
+        let stdin = child.stdin.take();
+        let stdout = child.stdout.take().context("the server's stdout")?;
+        let mut line = String::new();
+        tokio::time::timeout(Duration::from_secs(120), BufReader::new(stdout).read_line(&mut line))
+            .await
+            .context("the server did not start within 2 minutes")?
+            .context("reading the server's announcement")?;
+        let announce = serde_json::from_str(&line)
+            .with_context(|| format!("the server's announcement {line:?} (did it fail to start?)"))?;
+        Ok(Self { child, stdin, announce })
+    }
+
+    /// The server's resident memory now (`VmRSS`), in bytes.
+    pub fn rss(&self) -> anyhow::Result<u64> {
+        let pid = self.child.id().context("the server has exited")?;
+        rss_of(pid)
+    }
+
+    /// Closes the child's stdin (its signal to stop) and waits for it.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        drop(self.stdin.take());
+        match tokio::time::timeout(Duration::from_secs(20), self.child.wait()).await {
+            Ok(status) => {
+                let status = status?;
+                anyhow::ensure!(status.success(), "the server exited with {status}");
+                Ok(())
+            }
+            Err(_) => {
+                self.child.kill().await?;
+                anyhow::bail!("the server did not stop within 20 s; killed")
+            }
+        }
+    }
+}
+
+/// Resident memory of process `pid` from `/proc/PID/status`, in bytes.
+pub fn rss_of(pid: u32) -> anyhow::Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).context("reading /proc status")?;
+    let kb = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .context("no VmRSS in /proc status")?;
+    Ok(kb * 1024)
+}
