@@ -15,6 +15,12 @@ use crate::shutdown::Shutdown;
 use crate::startup::AppState;
 use crate::store::{Store, StoreError};
 
+/// Read buffer per socket (frames are small; larger ones are read in steps).
+pub const READ_BUFFER_BYTES: usize = 4096;
+/// Most a socket may have waiting to be written before it is dropped (a
+/// client that stopped reading).
+pub const MAX_WRITE_BUFFER_BYTES: usize = 1 << 20;
+
 /// One kind of WebSocket connection: how its frames parse, how it handles
 /// them and how a refused frame is told.
 pub trait Connection: Send {
