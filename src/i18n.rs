@@ -2,68 +2,93 @@
 //! (one JSON object per language, every key required, so a missing
 //! translation fails the tests instead of showing a blank).
 
-use serde::Deserialize;
+use std::collections::BTreeMap;
 use switchboard_protocol::attribute::ValueError;
 use switchboard_protocol::site::Locale;
 
-/// Every string the widget shows that does not come from the site's stream.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct Strings {
+/// Declares [`Strings`] with one field per locale key, and reads it from a
+/// locale file's JSON object by key (through the string map the widget has
+/// anyway, rather than a generated deserializer of its own: that one cost
+/// the bundle about 17 KB).
+macro_rules! strings {
+    ($($(#[$doc:meta])* $field:ident,)*) => {
+        /// Every string the widget shows that does not come from the site's stream.
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct Strings {
+            $($(#[$doc])* pub $field: String,)*
+        }
+
+        impl Strings {
+            /// The strings in `json`: every key required, no unknown one.
+            fn parse(json: &str) -> Result<Self, String> {
+                let mut map: BTreeMap<String, String> = serde_json::from_str(json).map_err(|e| e.to_string())?;
+                let strings = Strings {
+                    $($field: map.remove(stringify!($field)).ok_or(concat!("missing key ", stringify!($field)))?,)*
+                };
+                match map.keys().next() {
+                    Some(unknown) => Err(format!("unknown key {unknown}")),
+                    None => Ok(strings),
+                }
+            }
+        }
+    };
+}
+
+strings! {
     /// Launcher label when the panel is closed.
-    pub launcher_open: String,
+    launcher_open,
     /// Launcher label when the panel is open.
-    pub launcher_close: String,
+    launcher_close,
     /// The panel's close button.
-    pub close: String,
+    close,
     /// Intro line; `{name}` is the bot's name.
-    pub chatting_with: String,
+    chatting_with,
     /// Accessible name of the message log.
-    pub conversation: String,
+    conversation,
     /// Shown while the configuration loads.
-    pub loading: String,
+    loading,
     /// Shown when the configuration could not be loaded.
-    pub load_failed: String,
+    load_failed,
     /// Typing indicator; `{name}` is the bot's name.
-    pub typing: String,
+    typing,
     /// A field's submit button.
-    pub send: String,
+    send,
     /// A pick list's empty choice.
-    pub choose: String,
+    choose,
     /// Accessible name of a question's answer buttons.
-    pub answers: String,
+    answers,
     /// Shown at the live chat card when the card has no text of its own.
-    pub connecting: String,
+    connecting,
     /// A required field left empty.
-    pub error_required: String,
+    error_required,
     /// A value too long; `{max}` is the limit.
-    pub error_too_long: String,
+    error_too_long,
     /// Not an email address.
-    pub error_email: String,
+    error_email,
     /// Not a phone number.
-    pub error_phone: String,
+    error_phone,
     /// Not one of a pick list's options.
-    pub error_option: String,
+    error_option,
     /// Above the live chat once an agent accepted; `{name}` is theirs.
-    pub chatting_with_agent: String,
+    chatting_with_agent,
     /// The agent's typing indicator; `{name}` is theirs.
-    pub agent_typing: String,
+    agent_typing,
     /// Stands in for an agent without a name.
-    pub someone: String,
+    someone,
     /// The composer's label.
-    pub message: String,
+    message,
     /// The composer's placeholder.
-    pub message_placeholder: String,
+    message_placeholder,
     /// A message not yet confirmed by the server.
-    pub sending: String,
+    sending,
     /// The connection dropped and is being restored.
-    pub reconnecting: String,
+    reconnecting,
     /// The end chat button.
-    pub end_chat: String,
+    end_chat,
     /// Shown when the chat ended.
-    pub chat_ended: String,
+    chat_ended,
     /// Starts over once a chat or the stream is over.
-    pub new_chat: String,
+    new_chat,
 }
 
 const EN: &str = include_str!("locales/en.json");
@@ -77,7 +102,7 @@ impl Strings {
             Locale::Nl => NL,
         };
         // The files are part of the build and checked by the tests below.
-        serde_json::from_str(src).expect("locale files are valid")
+        Self::parse(src).expect("locale files are valid")
     }
 
     /// What to tell the visitor about a refused value.
@@ -107,6 +132,18 @@ mod tests {
             let s = Strings::for_locale(locale);
             assert!(s.chatting_with.contains("{name}"), "{locale:?} lost the {{name}} placeholder");
         }
+    }
+
+    #[test]
+    fn a_missing_or_unknown_key_is_refused() {
+        let mut map: BTreeMap<String, String> = serde_json::from_str(EN).unwrap();
+        map.remove("close");
+        let missing = serde_json::to_string(&map).unwrap();
+        assert_eq!(Strings::parse(&missing).unwrap_err(), "missing key close");
+        map.insert("close".into(), "Close".into());
+        map.insert("clsoe".into(), "typo".into());
+        let unknown = serde_json::to_string(&map).unwrap();
+        assert_eq!(Strings::parse(&unknown).unwrap_err(), "unknown key clsoe");
     }
 
     #[test]
