@@ -398,16 +398,18 @@ async fn a_connected_agent_is_told_when_their_schedule_takes_over_again() {
     use switchboard_server::routing::availability::{Schedule, Settings};
     let app = spawn_app().await;
     let ada = app.state.store.agent_by_email("ada@example.com").await.unwrap().unwrap().profile.id;
-    // Switched on by hand until a second from now; the schedule (no blocks at all) says off.
-    let until = jiff::Timestamp::now().as_second() + 1;
+    let token = app.session("ada@example.com").await;
+    let mut a = crate::ws_client::connect_agent(&app.url, Some(&token), Some(&app.url)).await.unwrap();
+    // Switched on by hand until two seconds from now (set after the slow
+    // login, so a busy machine still says hello in time); the schedule (no
+    // blocks at all) says off.
+    let until = jiff::Timestamp::now().as_second() + 2;
     let settings = Settings {
         available: true,
         until: Some(until),
         schedule: Some(Schedule { time_zone: "UTC".into(), blocks: vec![] }),
     };
     app.state.store.set_availability(ada, &settings).await.unwrap();
-    let token = app.session("ada@example.com").await;
-    let mut a = crate::ws_client::connect_agent(&app.url, Some(&token), Some(&app.url)).await.unwrap();
     a.send(&AgentIn::Hello { protocol: 1 }).await;
     assert!(matches!(a.recv().await, AgentOut::Welcome { available: true, .. }));
     // When the manual switch runs out, the inbox hears it without asking.
