@@ -47,8 +47,10 @@
   // Switchboard.identify by then.
   function loadWidget() {
     if (!widget) {
+      // The wasm is fetched alongside the JS glue, not after it.
+      var wasm = fetch(base + "/widget/switchboard-widget_bg.wasm", { credentials: "omit" });
       widget = import(base + "/widget/switchboard-widget.js").then(function (mod) {
-        return mod.default({ module_or_path: base + "/widget/switchboard-widget_bg.wasm" }).then(function () {
+        return mod.default({ module_or_path: wasm }).then(function () {
           return mod;
         });
       });

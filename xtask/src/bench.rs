@@ -14,19 +14,12 @@
 
 use anyhow::Context;
 use serde_json::{json, Value};
-use std::io::Write;
 
-use crate::{build_bundles, root, tools, Progress};
+use crate::{brotli, build_bundles, gzip, root, tools, Progress};
 
-/// Sizes of one file: raw, gzip -9, brotli q11.
+/// Sizes of one file: raw, gzip -9, brotli q11 (as the server sends them).
 fn sizes(bytes: &[u8]) -> anyhow::Result<[usize; 3]> {
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    gz.write_all(bytes)?;
-    let gzip = gz.finish()?.len();
-    let mut br = Vec::new();
-    let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
-    brotli::BrotliCompress(&mut &bytes[..], &mut br, &params)?;
-    Ok([bytes.len(), gzip, br.len()])
+    Ok([bytes.len(), gzip(bytes)?.len(), brotli(bytes)?.len()])
 }
 
 fn kb(n: usize) -> String {

@@ -6,9 +6,12 @@
 //! paint (the typing indicator, or the first card when there is no delay),
 //! and the first bot card itself, which includes the site's configured
 //! typing delay. Each is measured when clicking as soon as the launcher is
-//! there (the widget not yet prefetched) and after the page went idle (the
-//! loader prefetched it).
+//! there with the loader's idle prefetch turned off (`requestIdleCallback`
+//! removed before the page's scripts run, so the click fetches the widget:
+//! the coldest case), and after the page went idle (the loader prefetched
+//! it).
 
+use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, Locator};
 use serde_json::json;
 use switchboard_e2e::{eventually, with_browser, App};
@@ -25,14 +28,39 @@ function check() {
   const r = root.querySelector('[data-testid=panel] [data-testid=typing], [data-testid=panel] [data-testid=bot]');
   if (r && first === null) first = performance.now() - t0;
   const card = root.querySelector('[data-testid=panel] [data-testid=bot]');
-  if (card) { requestAnimationFrame(() => done([first, performance.now() - t0])); return; }
+  if (card) { requestAnimationFrame(() => done([first, performance.now() - t0, prefetched()])); return; }
   if (performance.now() - t0 > 10000) { done([first, null]); return; }
   requestAnimationFrame(check);
+}
+// Whether the widget's wasm was requested before the click.
+function prefetched() {
+  return performance.getEntriesByType('resource').some(e => e.name.endsWith('.wasm') && e.startTime < t0);
 }
 requestAnimationFrame(check);
 "#;
 
+/// Chromedriver's `goog/cdp/execute`: one Chrome DevTools Protocol command.
+#[derive(Debug)]
+struct Cdp(serde_json::Value);
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/goog/cdp/execute", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(self.0.to_string()))
+    }
+}
+
 async fn once(c: &Client, demo: &str, wait_idle: bool) -> anyhow::Result<(f64, f64)> {
+    if !wait_idle {
+        c.issue_cmd(Cdp(json!({
+            "cmd": "Page.addScriptToEvaluateOnNewDocument",
+            "params": { "source": "delete window.requestIdleCallback;" }
+        })))
+        .await?;
+    }
     c.goto(&format!("{demo}/")).await?;
     eventually("the launcher", || async {
         let host = c.find_all(Locator::Css("#switchboard-widget")).await?;
@@ -52,6 +80,11 @@ async fn once(c: &Client, demo: &str, wait_idle: bool) -> anyhow::Result<(f64, f
     let v = c.execute_async(MEASURE, vec![]).await?;
     let shown = v[0].as_f64().ok_or_else(|| anyhow::anyhow!("the stream never showed: {v}"))?;
     let card = v[1].as_f64().ok_or_else(|| anyhow::anyhow!("no first card within 10 s: {v}"))?;
+    anyhow::ensure!(
+        v[2].as_bool() == Some(wait_idle),
+        "the widget was prefetched: {}, expected {wait_idle}",
+        v[2]
+    );
     Ok((shown, card))
 }
 

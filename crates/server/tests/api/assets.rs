@@ -65,3 +65,37 @@ async fn a_missing_bundle_file_is_not_found() {
     let r = app.http.get(format!("{}/widget/../../data/switchboard.db", app.url)).send().await.unwrap();
     assert_eq!(r.status(), 404);
 }
+
+#[tokio::test]
+async fn a_precompressed_file_is_sent_as_it_is_to_browsers_that_accept_it() {
+    let app = spawn_app().await;
+    app.put_asset("widget/switchboard-widget_bg.wasm", "\0asm plain");
+    app.put_asset("widget/switchboard-widget_bg.wasm.br", "brotli bytes");
+    app.put_asset("widget/switchboard-widget_bg.wasm.gz", "gzip bytes");
+    app.put_asset("widget/widget.js", "/* loader */");
+    app.put_asset("widget/widget.js.br", "brotli loader");
+    app.put_asset("inbox/index.html", "<title>inbox</title>");
+    app.put_asset("inbox/index.html.gz", "gzip inbox");
+    let get = |path: &str, accept: &str| {
+        app.http.get(format!("{}{path}", app.url)).header("Accept-Encoding", accept).send()
+    };
+    let wasm = "/widget/switchboard-widget_bg.wasm";
+    let r = get(wasm, "gzip, deflate, br").await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-encoding"], "br");
+    assert_eq!(r.headers()["content-type"], "application/wasm");
+    assert_eq!(r.headers()["access-control-allow-origin"], "*");
+    assert_eq!(&r.bytes().await.unwrap()[..], b"brotli bytes", "not compressed a second time");
+    let r = get(wasm, "gzip").await.unwrap();
+    assert_eq!(r.headers()["content-encoding"], "gzip");
+    assert_eq!(&r.bytes().await.unwrap()[..], b"gzip bytes");
+    let r = get(wasm, "identity").await.unwrap();
+    assert!(r.headers().get("content-encoding").is_none());
+    assert_eq!(&r.bytes().await.unwrap()[..], b"\0asm plain");
+    let r = get("/widget.js", "br").await.unwrap();
+    assert_eq!(r.headers()["content-encoding"], "br");
+    assert_eq!(&r.bytes().await.unwrap()[..], b"brotli loader");
+    let r = get("/inbox/", "gzip").await.unwrap();
+    assert_eq!(r.headers()["content-encoding"], "gzip");
+    assert_eq!(&r.bytes().await.unwrap()[..], b"gzip inbox");
+}
