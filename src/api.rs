@@ -11,5 +11,6 @@ pub async fn fetch_config(api_base: &str, site: &SiteKey) -> Result<SiteConfig, 
     if !response.ok() {
         return Err(format!("{url}: HTTP {}", response.status()));
     }
-    response.json::<SiteConfig>().await.map_err(|e| e.to_string())
+    let text = response.text().await.map_err(|e| e.to_string())?;
+    switchboard_protocol::json::from_str(&text).map_err(|e| format!("{url}: {e}"))
 }

@@ -2,15 +2,16 @@
 //! crate's runner and keeps where the visitor is in the page's storage, per
 //! site, so a reload or another page of the site continues where it was.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use switchboard_protocol::attribute::{check_value, Attribute, Attributes, InputKind};
+use switchboard_protocol::json::{self, FromJson, Json, JsonError};
 use switchboard_protocol::site::SiteConfig;
 use switchboard_protocol::stream::runner::{Entry, Input, InputError, RunState, Step};
 use switchboard_protocol::stream::select::select_for_url;
 use switchboard_protocol::stream::validate::ValidStream;
 
 /// What is kept between page loads.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Saved {
     /// The runner's state (with the transcript).
     pub state: RunState,
@@ -21,8 +22,18 @@ pub struct Saved {
     /// Which version of the stream this is about: a stream republished under
     /// the same id with other cards starts over (a saved answer number could
     /// mean another answer now).
-    #[serde(default)]
     pub version: u64,
+}
+
+impl FromJson for Saved {
+    fn from_json(json: &Json) -> Result<Self, JsonError> {
+        Ok(Self {
+            state: json.field("state")?,
+            prompt: json.field("prompt")?,
+            done: json.field("done")?,
+            version: json.field_or("version", || 0)?,
+        })
+    }
 }
 
 /// A fingerprint of a stream's content (FNV-1a over its JSON).
@@ -136,7 +147,7 @@ impl Bot {
 /// object): known attribute names only, with values that pass their checks
 /// (an email must be an email); anything else is left out.
 pub fn identified(json: &str) -> Attributes {
-    let Ok(map) = serde_json::from_str::<std::collections::BTreeMap<String, serde_json::Value>>(json) else {
+    let Ok(json::Json::Object(map)) = json::parse(json) else {
         return Attributes::new();
     };
     map.into_iter()
@@ -180,7 +191,31 @@ pub fn forget(site: &str) {
 
 #[cfg(test)]
 mod tests {
-    use super::identified;
+    use super::*;
+    use switchboard_protocol::stream::runner::RunState;
+
+    #[test]
+    fn what_is_kept_reads_back_as_it_was_written() {
+        let step =
+            Step::Ask { card: "q".into(), text: "Talk?".into(), answers: vec!["Yes".into(), "No".into()] };
+        let saved = Saved {
+            state: RunState {
+                stream: "s".into(),
+                waiting: Some("q".into()),
+                attributes: [("first_name".to_owned(), "Lin".to_owned())].into(),
+                transcript: vec![Entry::Bot { card: "q".into(), text: "Talk?".into() }],
+            },
+            prompt: Some(step),
+            done: None,
+            // A fingerprint uses all 64 bits.
+            version: u64::MAX - 7,
+        };
+        let text = serde_json::to_string(&saved).unwrap();
+        assert_eq!(json::from_str::<Saved>(&text), Ok(saved.clone()));
+        // Kept before `version` existed: it starts over (version 0).
+        let old = text.replace(&format!(",\"version\":{}", u64::MAX - 7), "");
+        assert_eq!(json::from_str::<Saved>(&old).map(|s| s.version), Ok(0));
+    }
 
     #[test]
     fn identify_keeps_known_attributes_with_valid_values_only() {

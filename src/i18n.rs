@@ -21,7 +21,8 @@ macro_rules! strings {
         impl Strings {
             /// The strings in `json`: every key required, no unknown one.
             fn parse(json: &str) -> Result<Self, String> {
-                let mut map: BTreeMap<String, String> = serde_json::from_str(json).map_err(|e| e.to_string())?;
+                let mut map: BTreeMap<String, String> =
+                    switchboard_protocol::json::from_str(json).map_err(|e| e.to_string())?;
                 let strings = Strings {
                     $($field: map.remove(stringify!($field)).ok_or(concat!("missing key ", stringify!($field)))?,)*
                 };

@@ -35,7 +35,7 @@ pub fn mount(
     identity: Option<String>,
 ) {
     let site = SiteKey::parse(&site);
-    let given = config.and_then(|c| serde_json::from_str::<SiteConfig>(&c).ok());
+    let given = config.and_then(|c| switchboard_protocol::json::from_str::<SiteConfig>(&c).ok());
     let known = identity.map(|i| bot::identified(&i)).unwrap_or_default();
     let handle = leptos::mount::mount_to(container, move || {
         let site = site.clone();

@@ -4,9 +4,10 @@
 //! the connection, reconnecting with backoff and resuming from the last
 //! sequence number, and resends what was typed while offline.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::cell::RefCell;
 use std::rc::Rc;
+use switchboard_protocol::json::{self, FromJson, Json, JsonError};
 use switchboard_protocol::wire::{
     AgentInfo, Author, ChatMessage, ConversationState, ErrorCode, VisitorIn, VisitorOut, MAX_FRAME_BYTES,
     MAX_TRANSCRIPT,
@@ -15,7 +16,7 @@ use switchboard_protocol::PROTOCOL_VERSION;
 use switchboard_websocket::{client_id, Reconnecting};
 
 /// A message the visitor sent that the server has not confirmed yet.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Pending {
     /// Chosen here, so a resend is stored once.
     pub client_id: String,
@@ -111,15 +112,30 @@ impl Chat {
 }
 
 /// What is kept per site between page loads.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Kept {
     /// The visitor's token.
     pub token: Option<String>,
     /// Whether the hand-off was sent (so a reload does not send it again).
     pub handed_off: bool,
     /// Typed but not confirmed.
-    #[serde(default)]
     pub pending: Vec<Pending>,
+}
+
+impl FromJson for Pending {
+    fn from_json(json: &Json) -> Result<Self, JsonError> {
+        Ok(Self { client_id: json.field("client_id")?, text: json.field("text")? })
+    }
+}
+
+impl FromJson for Kept {
+    fn from_json(json: &Json) -> Result<Self, JsonError> {
+        Ok(Self {
+            token: json.field("token")?,
+            handed_off: json.field("handed_off")?,
+            pending: json.field_or("pending", Vec::new)?,
+        })
+    }
 }
 
 /// What was kept for `site`.
@@ -259,7 +275,7 @@ impl Socket {
     }
 
     fn on_message(&self, text: &str) {
-        let Ok(frame) = serde_json::from_str::<VisitorOut>(text) else { return };
+        let Ok(frame) = json::from_str::<VisitorOut>(text) else { return };
         match &frame {
             VisitorOut::Welcome { token, state, .. } => {
                 let (link, handoff, pending) = {
@@ -391,6 +407,18 @@ mod tests {
             matches!(transcript.last(), Some(Entry::Bot { card, .. }) if card == "c599"),
             "the latest lines stay"
         );
+    }
+
+    #[test]
+    fn what_is_kept_reads_back_as_it_was_written() {
+        let kept = Kept {
+            token: Some("tok".into()),
+            handed_off: true,
+            pending: vec![Pending { client_id: "c1".into(), text: "hi \"there\"".into() }],
+        };
+        let text = serde_json::to_string(&kept).unwrap();
+        assert_eq!(json::from_str::<Kept>(&text), Ok(kept));
+        assert_eq!(json::from_str::<Kept>(r#"{"token":null,"handed_off":false}"#), Ok(Kept::default()));
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! blocked cookies) or hold something unreadable: then nothing is kept and
 //! nothing is read, silently.
 
-use serde::{de::DeserializeOwned, Serialize};
+use serde::Serialize;
+use switchboard_protocol::json::{self, FromJson};
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
@@ -14,8 +15,8 @@ fn key(site: &str, what: &str) -> String {
 }
 
 /// What was kept under `what` for `site`, if anything readable.
-pub fn load<T: DeserializeOwned>(site: &str, what: &str) -> Option<T> {
-    serde_json::from_str(&storage()?.get_item(&key(site, what)).ok()??).ok()
+pub fn load<T: FromJson>(site: &str, what: &str) -> Option<T> {
+    json::from_str(&storage()?.get_item(&key(site, what)).ok()??).ok()
 }
 
 /// Keeps `value` under `what` for `site`.

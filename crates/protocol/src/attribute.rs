@@ -204,6 +204,17 @@ pub fn check_value(
     }
 }
 
+// The read side for the widget (see `crate::json`), mirroring the derives.
+
+impl crate::json::FromJson for Attribute {
+    fn from_json(json: &crate::json::Json) -> Result<Self, crate::json::JsonError> {
+        let raw = json.str()?;
+        Self::parse(raw).map_err(|_| crate::json::JsonError::invalid(raw))
+    }
+}
+
+crate::json_names!(InputKind { Text = "text", Email = "email", Phone = "phone", Pick = "pick" });
+
 #[cfg(test)]
 mod tests {
     use super::*;

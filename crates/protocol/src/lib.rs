@@ -13,10 +13,12 @@
 //!   (feature `file`) its hand-written TOML form.
 //! - [`rules`]: custom routing rules and their validation.
 //! - [`wire`]: the WebSocket frames and their checks.
+//! - [`json`]: a small JSON reader and the read side of what the widget gets.
 
 pub mod attribute;
 pub mod auth;
 pub mod inbox;
+pub mod json;
 pub mod rules;
 pub mod site;
 pub mod stream;

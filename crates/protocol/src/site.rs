@@ -1,6 +1,7 @@
 //! A site's public configuration: what `GET /api/sites/{key}/config` returns to
 //! the widget, and the checked values it is made of.
 
+use crate::json::{FromJson, Json, JsonError};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -236,6 +237,57 @@ pub struct SiteConfig {
     /// [`crate::stream::select::select`] picks for the page.
     #[serde(default)]
     pub streams: Vec<crate::stream::Stream>,
+}
+
+// The read side for the widget (see `crate::json`), mirroring the derives.
+
+impl FromJson for SiteKey {
+    fn from_json(json: &Json) -> Result<Self, JsonError> {
+        let raw = json.str()?;
+        Self::parse(raw).map_err(|_| JsonError::invalid(raw))
+    }
+}
+
+impl FromJson for Color {
+    fn from_json(json: &Json) -> Result<Self, JsonError> {
+        let raw = json.str()?;
+        Self::parse(raw).map_err(|_| JsonError::invalid(raw))
+    }
+}
+
+impl FromJson for Locale {
+    fn from_json(json: &Json) -> Result<Self, JsonError> {
+        let raw = json.str()?;
+        Self::parse(raw).map_err(|_| JsonError::invalid(raw))
+    }
+}
+
+crate::json_names!(Position { BottomRight = "bottom_right", BottomLeft = "bottom_left" });
+
+impl FromJson for Appearance {
+    fn from_json(json: &Json) -> Result<Self, JsonError> {
+        let d = Self::default();
+        Ok(Self {
+            accent: json.field_or("accent", || d.accent)?,
+            position: json.field_or("position", || d.position)?,
+            offset_px: json.field_or("offset_px", || d.offset_px)?,
+            header_title: json.field_or("header_title", || d.header_title)?,
+            bot_name: json.field_or("bot_name", || d.bot_name)?,
+            response_delay_ms: json.field_or("response_delay_ms", || d.response_delay_ms)?,
+            locale: json.field("locale")?,
+        })
+    }
+}
+
+impl FromJson for SiteConfig {
+    fn from_json(json: &Json) -> Result<Self, JsonError> {
+        Ok(Self {
+            site: json.field("site")?,
+            protocol_version: json.field("protocol_version")?,
+            appearance: json.field("appearance")?,
+            streams: json.field_or("streams", Vec::new)?,
+        })
+    }
 }
 
 #[cfg(test)]

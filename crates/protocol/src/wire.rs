@@ -5,6 +5,7 @@
 //! [`WireError`] with a stable code; the server answers it with an
 //! [`VisitorOut::Error`] frame and keeps the connection.
 
+use crate::json::{FromJson, Json, JsonError};
 use serde::{Deserialize, Serialize};
 
 use crate::attribute::Attributes;
@@ -434,6 +435,71 @@ pub fn parse_visitor_frame(text: &str) -> Result<VisitorIn, WireError> {
         }
     }
     Ok(frame)
+}
+
+// The read side for the widget (see `crate::json`), mirroring the derives.
+
+crate::json_names!(Author { Visitor = "visitor", Agent = "agent", System = "system" });
+
+crate::json_names!(ConversationState {
+    Waiting = "waiting",
+    Offered = "offered",
+    Active = "active",
+    Ended = "ended",
+    Fallback = "fallback",
+});
+
+crate::json_names!(ErrorCode {
+    FrameTooLarge = "frame_too_large",
+    BadFrame = "bad_frame",
+    BinaryFrame = "binary_frame",
+    UnsupportedVersion = "unsupported_version",
+    HelloFirst = "hello_first",
+    BadToken = "bad_token",
+    NoConversation = "no_conversation",
+    AlreadyHandedOff = "already_handed_off",
+    Ended = "ended",
+    BadMessage = "bad_message",
+    RateLimited = "rate_limited",
+    NotYours = "not_yours",
+    Unavailable = "unavailable",
+    Unknown = "unknown",
+    Internal = "internal",
+});
+
+impl FromJson for ChatMessage {
+    fn from_json(json: &Json) -> Result<Self, JsonError> {
+        Ok(Self {
+            seq: json.field("seq")?,
+            author: json.field("author")?,
+            client_id: json.field("client_id")?,
+            text: json.field("text")?,
+            at: json.field("at")?,
+        })
+    }
+}
+
+impl FromJson for AgentInfo {
+    fn from_json(json: &Json) -> Result<Self, JsonError> {
+        Ok(Self { name: json.field("name")?, avatar_url: json.field("avatar_url")? })
+    }
+}
+
+impl FromJson for VisitorOut {
+    fn from_json(json: &Json) -> Result<Self, JsonError> {
+        let f = json;
+        Ok(match f.field::<String>("type")?.as_str() {
+            "welcome" => {
+                Self::Welcome { token: f.field("token")?, state: f.field("state")?, agent: f.field("agent")? }
+            }
+            "message" => Self::Message(ChatMessage::from_json(json)?),
+            "state" => Self::State { state: f.field("state")? },
+            "typing" => Self::Typing { typing: f.field("typing")? },
+            "agent" => Self::Agent(AgentInfo::from_json(json)?),
+            "error" => Self::Error { code: f.field("code")?, message: f.field("message")? },
+            other => return Err(JsonError::invalid(other)),
+        })
+    }
 }
 
 #[cfg(test)]

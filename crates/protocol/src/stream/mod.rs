@@ -6,6 +6,7 @@
 //! - [`select`]: which of a site's streams runs on a page
 //! - [`file`] (feature `file`): the hand-written TOML form, with line:column errors
 
+use crate::json::{FromJson, Json, JsonError};
 use serde::{Deserialize, Serialize};
 
 use crate::attribute::{Attribute, InputKind};
@@ -229,5 +230,87 @@ impl Stream {
     /// The card with `id`.
     pub fn card(&self, id: &str) -> Option<&Card> {
         self.cards.iter().find(|c| c.id == id)
+    }
+}
+
+// The read side for the widget (see `crate::json`), mirroring the derives.
+
+impl FromJson for Stream {
+    fn from_json(json: &Json) -> Result<Self, JsonError> {
+        Ok(Self {
+            id: json.field("id")?,
+            name: json.field("name")?,
+            priority: json.field_or("priority", || 0)?,
+            targets: json.field_or("targets", all_pages)?,
+            exclude: json.field_or("exclude", Vec::new)?,
+            locale: json.field_or("locale", Locale::default)?,
+            cards: json.field("cards")?,
+        })
+    }
+}
+
+impl FromJson for Card {
+    fn from_json(json: &Json) -> Result<Self, JsonError> {
+        // The kind's fields sit beside the id (`#[serde(flatten)]`).
+        Ok(Self { id: json.field("id")?, kind: CardKind::from_json(json)? })
+    }
+}
+
+impl FromJson for CardKind {
+    fn from_json(json: &Json) -> Result<Self, JsonError> {
+        let f = json;
+        Ok(match f.field::<String>("type")?.as_str() {
+            "message" => Self::Message { text: f.field("text")?, next: f.field("next")? },
+            "question" => Self::Question { text: f.field("text")?, answers: f.field("answers")? },
+            "capture" => Self::Capture(Capture::from_json(json)?),
+            "live_chat" => Self::LiveChat {
+                routing: f.field("routing")?,
+                text: f.field("text")?,
+                next: f.field("next")?,
+            },
+            "end" => Self::End { text: f.field("text")? },
+            other => return Err(JsonError::invalid(other)),
+        })
+    }
+}
+
+impl FromJson for Answer {
+    fn from_json(json: &Json) -> Result<Self, JsonError> {
+        Ok(Self { label: json.field("label")?, set: json.field("set")?, next: json.field("next")? })
+    }
+}
+
+impl FromJson for SetValue {
+    fn from_json(json: &Json) -> Result<Self, JsonError> {
+        Ok(Self { attribute: json.field("attribute")?, value: json.field("value")? })
+    }
+}
+
+impl FromJson for Capture {
+    fn from_json(json: &Json) -> Result<Self, JsonError> {
+        Ok(Self {
+            attribute: json.field("attribute")?,
+            prompt: json.field("prompt")?,
+            placeholder: json.field_or("placeholder", String::new)?,
+            input: json.field("input")?,
+            options: json.field_or("options", Vec::new)?,
+            required: json.field_or("required", yes)?,
+            if_known: json.field_or("if_known", IfKnown::default)?,
+            next: json.field("next")?,
+        })
+    }
+}
+
+crate::json_names!(IfKnown { Skip = "skip", Ask = "ask" });
+
+impl FromJson for Routing {
+    fn from_json(json: &Json) -> Result<Self, JsonError> {
+        match json {
+            Json::String(s) if s == "round_robin" => Ok(Self::RoundRobin),
+            Json::String(s) if s == "rules" => Ok(Self::Rules),
+            Json::Object(m) if m.len() == 1 && m[0].0 == "agent" => json.field("agent").map(Self::Agent),
+            Json::Object(m) if m.len() == 1 && m[0].0 == "team" => json.field("team").map(Self::Team),
+            _ => Err(JsonError("expected a routing option".into())),
+        }
     }
 }

@@ -278,3 +278,56 @@ impl ValidStream {
         steps
     }
 }
+
+// The read side for the widget (see `crate::json`), mirroring the derives.
+
+impl FromJson for RunState {
+    fn from_json(json: &Json) -> Result<Self, JsonError> {
+        Ok(Self {
+            stream: json.field("stream")?,
+            waiting: json.field("waiting")?,
+            attributes: json.field("attributes")?,
+            transcript: json.field("transcript")?,
+        })
+    }
+}
+
+impl FromJson for Entry {
+    fn from_json(json: &Json) -> Result<Self, JsonError> {
+        let (card, text) = (json.field("card")?, json.field("text")?);
+        match json.field::<String>("from")?.as_str() {
+            "bot" => Ok(Self::Bot { card, text }),
+            "visitor" => Ok(Self::Visitor { card, text }),
+            other => Err(JsonError::invalid(other)),
+        }
+    }
+}
+
+impl FromJson for Step {
+    fn from_json(json: &Json) -> Result<Self, JsonError> {
+        let f = json;
+        let card = f.field("card")?;
+        Ok(match f.field::<String>("step")?.as_str() {
+            "say" => Self::Say { card, text: f.field("text")? },
+            "ask" => Self::Ask { card, text: f.field("text")?, answers: f.field("answers")? },
+            "ask_field" => Self::AskField {
+                card,
+                attribute: f.field("attribute")?,
+                prompt: f.field("prompt")?,
+                placeholder: f.field("placeholder")?,
+                input: f.field("input")?,
+                options: f.field("options")?,
+                required: f.field("required")?,
+            },
+            "hand_off" => Self::HandOff {
+                card,
+                routing: f.field("routing")?,
+                text: f.field("text")?,
+                attributes: f.field("attributes")?,
+                transcript: f.field("transcript")?,
+            },
+            "end" => Self::End { card, text: f.field("text")? },
+            other => return Err(JsonError::invalid(other)),
+        })
+    }
+}
