@@ -40,13 +40,21 @@ fn dispatch(el: &web_sys::EventTarget, event: &str, detail: Option<&wasm_bindgen
     }
 }
 
-/// Tells the page `name` happened, with `detail` (a JSON object).
-fn emit(from: Option<web_sys::HtmlElement>, name: &str, detail: serde_json::Value) {
+/// Tells the page `name` happened, with `detail`: an object of these
+/// members (a string, or `null` for `None`).
+fn emit(from: Option<web_sys::HtmlElement>, name: &str, detail: &[(&str, Option<&str>)]) {
     let Some(el) = from else { return };
-    let payload = serde_json::json!({ "name": name, "detail": detail }).to_string();
-    if let Ok(value) = js_sys::JSON::parse(&payload) {
-        dispatch(&el, PAGE_EVENT, Some(&value));
-    }
+    let object = |members: &[(&str, wasm_bindgen::JsValue)]| {
+        let o = js_sys::Object::new();
+        for (k, v) in members {
+            let _ = js_sys::Reflect::set(&o, &(*k).into(), v);
+        }
+        wasm_bindgen::JsValue::from(o)
+    };
+    let detail: Vec<_> =
+        detail.iter().map(|(k, v)| (*k, v.map_or(wasm_bindgen::JsValue::NULL, Into::into))).collect();
+    let payload = object(&[("name", name.into()), ("detail", object(&detail))]);
+    dispatch(&el, PAGE_EVENT, Some(&payload));
 }
 
 /// Waits `ms` milliseconds (the bot's typing delay).
@@ -259,12 +267,11 @@ fn BotView(
     let was_done = StoredValue::new(done.get_untracked().is_some());
     let last = StoredValue::new(None::<ConversationState>);
     {
-        let stream = serde_json::json!({ "stream": stream_id });
-        let started = stream.clone();
+        let stream = stream_id.clone();
         let site = site.clone();
         log.on_load(move |log_el| {
             if fresh {
-                emit(el(), "stream_started", started);
+                emit(el(), "stream_started", &[("stream", Some(&stream_id))]);
             }
             // `Switchboard.identify` after the widget is mounted: the loader
             // tells the mount container; later capture cards are skipped.
@@ -292,9 +299,9 @@ fn BotView(
                 return;
             }
             was_done.set_value(true);
-            emit(el(), "stream_completed", stream.clone());
+            emit(el(), "stream_completed", &[("stream", Some(&stream))]);
             if matches!(d, Step::HandOff { .. }) {
-                emit(el(), "live_chat_requested", stream.clone());
+                emit(el(), "live_chat_requested", &[("stream", Some(&stream))]);
             }
         });
         Effect::new(move |_| {
@@ -308,10 +315,10 @@ fn BotView(
             let agent = chat.with_untracked(|c| c.agent.as_ref().map(|a| a.name.clone()));
             match now {
                 Some(ConversationState::Active) => {
-                    emit(el(), "live_chat_started", serde_json::json!({ "agent": agent }))
+                    emit(el(), "live_chat_started", &[("agent", agent.as_deref())])
                 }
-                Some(ConversationState::Ended) => emit(el(), "live_chat_ended", serde_json::json!({})),
-                Some(ConversationState::Fallback) => emit(el(), "live_chat_timed_out", serde_json::json!({})),
+                Some(ConversationState::Ended) => emit(el(), "live_chat_ended", &[]),
+                Some(ConversationState::Fallback) => emit(el(), "live_chat_timed_out", &[]),
                 _ => {}
             }
         });
@@ -350,9 +357,9 @@ fn BotView(
             interacted.set_value(true);
             if let Some((b, steps)) = Bot::begin(&config, &page_url(), None, known.clone(), false) {
                 bot::store(&site, b.saved());
-                let stream = serde_json::json!({ "stream": b.saved().state.stream });
+                let stream = b.saved().state.stream.clone();
                 bot.set_value(Some(b));
-                emit(el(), "stream_started", stream);
+                emit(el(), "stream_started", &[("stream", Some(&stream))]);
                 reveal(steps, true);
             }
         }
@@ -365,7 +372,7 @@ fn BotView(
     view! {
         <div class="sb-log" role="log" aria-live="polite" aria-label=strings.conversation.clone() data-testid="log" node_ref=log>
             <p class="sb-bot">{intro}</p>
-            <For each={move || numbered(lines.get())} key={|(i, _)| *i} children={bubble} />
+            {move || lines.get().into_iter().map(bubble).collect_view()}
             // "Connecting…" until an agent takes the chat (or nobody can).
             {move || done.get().filter(|_| chat.with(|c| c.agent.is_none() && c.open())).and_then(|d| match d {
                 Step::HandOff { text, .. } => Some(view! {
@@ -508,12 +515,12 @@ pub fn ChatView(
                 </p>
             })}
             <div class="sb-log sb-chat" role="log" aria-live="polite" aria-label=strings.conversation.clone() data-testid="chat">
-                <For each={move || chat.get().messages} key={|m| m.seq} children={message} />
-                <For each={move || chat.get().pending} key={|p| p.client_id.clone()} children={move |p| view! {
+                {move || chat.with(|c| c.messages.clone()).into_iter().map(message).collect_view()}
+                {move || chat.with(|c| c.pending.clone()).into_iter().map(|p| view! {
                     <p class="sb-visitor sb-pending" data-testid="pending">
                         {p.text}<span class="sb-sr-only">" "{sending.clone()}</span>
                     </p>
-                }} />
+                }).collect_view()}
             </div>
             <Show when=move || chat.with(|c| c.agent_typing)>
                 <p class="sb-typing" data-testid="agent-typing">{typing_line.clone()}</p>
@@ -567,11 +574,7 @@ fn message(m: ChatMessage) -> AnyView {
     view! { <p class=class data-testid="message" data-seq=m.seq.to_string()>{m.text}</p> }.into_any()
 }
 
-fn numbered(lines: Vec<Line>) -> Vec<(usize, Line)> {
-    lines.into_iter().enumerate().collect()
-}
-
-fn bubble((_, line): (usize, Line)) -> AnyView {
+fn bubble(line: Line) -> AnyView {
     match line {
         Line::Bot(text) => view! { <p class="sb-bot" data-testid="bot">{text}</p> }.into_any(),
         Line::Visitor(text) => view! { <p class="sb-visitor" data-testid="visitor">{text}</p> }.into_any(),

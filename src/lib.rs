@@ -38,39 +38,30 @@ pub fn mount(
     let given = config.and_then(|c| switchboard_protocol::json::from_str::<SiteConfig>(&c).ok());
     let known = identity.map(|i| bot::identified(&i)).unwrap_or_default();
     let handle = leptos::mount::mount_to(container, move || {
-        let site = site.clone();
-        let api_base = api_base.clone();
-        let config = {
+        // The config the loader passed, else fetched (a plain signal rather
+        // than a resource and `<Suspense>`, which cost the bundle more).
+        let config = RwSignal::new(given.clone().map(Ok));
+        if config.get_untracked().is_none() {
             let api_base = api_base.clone();
-            LocalResource::new(move || {
-                let site = site.clone();
-                let api_base = api_base.clone();
-                let given = given.clone();
-                async move {
-                    match given {
-                        Some(config) => Ok(config),
-                        None => api::fetch_config(&api_base, &site.map_err(|e| e.to_string())?).await,
-                    }
-                }
-            })
-        };
+            let site = site.clone();
+            leptos::task::spawn_local(async move {
+                let result = match site {
+                    Ok(site) => api::fetch_config(&api_base, &site).await,
+                    Err(e) => Err(e.to_string()),
+                };
+                config.set(Some(result));
+            });
+        }
         let fallback = i18n::Strings::for_locale(locale_for(None));
-        let loading = fallback.loading.clone();
-        view! {
-            <Suspense fallback=move || view! { <p class="sb-loading">{loading.clone()}</p> }>
-                {move || {
-                    let fallback = fallback.clone();
-                    let api_base = api_base.clone();
-                    let known = known.clone();
-                    config.get().map(move |result| match result {
-                        Ok(config) => view! { <app::Panel config api_base=api_base.clone() known /> }.into_any(),
-                        Err(e) => {
-                            leptos::logging::warn!("switchboard: {e}");
-                            view! { <app::LoadError message=fallback.load_failed.clone() /> }.into_any()
-                        }
-                    })
-                }}
-            </Suspense>
+        move || match config.get() {
+            None => view! { <p class="sb-loading">{fallback.loading.clone()}</p> }.into_any(),
+            Some(Ok(config)) => {
+                view! { <app::Panel config api_base=api_base.clone() known=known.clone() /> }.into_any()
+            }
+            Some(Err(e)) => {
+                leptos::logging::warn!("switchboard: {e}");
+                view! { <app::LoadError message=fallback.load_failed.clone() /> }.into_any()
+            }
         }
     });
     handle.forget();

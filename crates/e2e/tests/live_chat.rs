@@ -61,10 +61,10 @@ async fn a_visitor_walks_the_stream_and_chats_with_an_agent() {
         find(&c, "[data-testid=launcher]").await?;
         // The page listens to every event and tells who the visitor is.
         c.execute(
-            "window.__events = []; \
+            "window.__events = []; window.__details = {}; \
              ['ready', 'stream_started', 'stream_completed', 'live_chat_requested', 'live_chat_started', \
               'live_chat_ended', 'live_chat_timed_out'].forEach(function (n) { \
-               Switchboard.on(n, function () { window.__events.push(n); }); }); \
+               Switchboard.on(n, function (d) { window.__events.push(n); window.__details[n] = d; }); }); \
              Switchboard.identify({ first_name: 'Lin', job_title: '<b>CTO</b>', nickname: 'x', email: 'not an email' });",
             vec![],
         )
@@ -90,6 +90,12 @@ async fn a_visitor_walks_the_stream_and_chats_with_an_agent() {
             events,
             serde_json::json!(["ready", "stream_started", "stream_completed", "live_chat_requested", "live_chat_started"])
         );
+        let details = c.execute("return window.__details;", vec![]).await?;
+        let stream = serde_json::json!({ "stream": "recommended" });
+        assert_eq!(details["stream_started"], stream);
+        assert_eq!(details["stream_completed"], stream);
+        assert_eq!(details["live_chat_requested"], stream);
+        assert_eq!(details["live_chat_started"], serde_json::json!({ "agent": "Ada Lovelace" }));
         // The visitor answers with Enter.
         let input = find(&c, "[data-testid=message-input]").await?;
         input.send_keys("I have a <b>question</b>\u{E007}").await?;
