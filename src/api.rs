@@ -7,10 +7,12 @@ use switchboard_protocol::site::{SiteConfig, SiteKey};
 /// Fetches the site's public configuration from `api_base` (the server origin).
 pub async fn fetch_config(api_base: &str, site: &SiteKey) -> Result<SiteConfig, String> {
     let url = format!("{}/api/sites/{}/config", api_base.trim_end_matches('/'), site);
-    let response = Request::get(&url).send().await.map_err(|e| e.to_string())?;
+    // (Errors name the URL only: gloo-net's own messages would bring their
+    // formatting code, serde_json's among it, into the bundle.)
+    let response = Request::get(&url).send().await.map_err(|_| format!("{url}: no response"))?;
     if !response.ok() {
         return Err(format!("{url}: HTTP {}", response.status()));
     }
-    let text = response.text().await.map_err(|e| e.to_string())?;
+    let text = response.text().await.map_err(|_| format!("{url}: the response broke off"))?;
     switchboard_protocol::json::from_str(&text).map_err(|e| format!("{url}: {e}"))
 }

@@ -47,7 +47,7 @@ pub fn mount(
             leptos::task::spawn_local(async move {
                 let result = match site {
                     Ok(site) => api::fetch_config(&api_base, &site).await,
-                    Err(e) => Err(e.to_string()),
+                    Err(_) => Err("the page gave an invalid site key".to_owned()),
                 };
                 config.set(Some(result));
             });
