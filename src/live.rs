@@ -8,21 +8,13 @@ use serde::Serialize;
 use std::cell::RefCell;
 use std::rc::Rc;
 use switchboard_protocol::json::{self, FromJson, Json, JsonError};
+pub use switchboard_protocol::wire::Pending;
 use switchboard_protocol::wire::{
-    AgentInfo, Author, ChatMessage, ConversationState, ErrorCode, VisitorIn, VisitorOut, MAX_FRAME_BYTES,
-    MAX_TRANSCRIPT,
+    take_in, AgentInfo, Author, ChatMessage, ConversationState, ErrorCode, VisitorIn, VisitorOut,
+    MAX_FRAME_BYTES, MAX_TRANSCRIPT,
 };
 use switchboard_protocol::PROTOCOL_VERSION;
 use switchboard_websocket::{client_id, Reconnecting};
-
-/// A message the visitor sent that the server has not confirmed yet.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Pending {
-    /// Chosen here, so a resend is stored once.
-    pub client_id: String,
-    /// The text.
-    pub text: String,
-}
 
 /// The link to the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -89,15 +81,10 @@ impl Chat {
     }
 
     fn add(&mut self, m: ChatMessage) {
-        if m.author == Author::Visitor {
-            self.pending.retain(|p| Some(&p.client_id) != m.client_id.as_ref());
-        }
         if m.author == Author::Agent {
             self.agent_typing = false;
         }
-        if let Err(at) = self.messages.binary_search_by_key(&m.seq, |x| x.seq) {
-            self.messages.insert(at, m);
-        }
+        take_in(&mut self.messages, &mut self.pending, Author::Visitor, m);
     }
 
     /// The highest sequence number held (to resume from).
@@ -120,12 +107,6 @@ pub struct Kept {
     pub handed_off: bool,
     /// Typed but not confirmed.
     pub pending: Vec<Pending>,
-}
-
-impl FromJson for Pending {
-    fn from_json(json: &Json) -> Result<Self, JsonError> {
-        Ok(Self { client_id: json.field("client_id")?, text: json.field("text")? })
-    }
 }
 
 impl FromJson for Kept {

@@ -5,7 +5,10 @@
 use switchboard_protocol::attribute::Attributes;
 use switchboard_protocol::inbox::{ConversationDetail, ConversationSummary};
 use switchboard_protocol::stream::runner::Entry;
-use switchboard_protocol::wire::{AgentOut, Author, ChatMessage, ConversationState, ErrorCode, PageContext};
+pub use switchboard_protocol::wire::Pending;
+use switchboard_protocol::wire::{
+    take_in, AgentOut, Author, ChatMessage, ConversationState, ErrorCode, PageContext,
+};
 
 /// A chat offered to this agent, waiting for accept or decline.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,15 +54,6 @@ impl Offer {
             })
         })
     }
-}
-
-/// A message this agent sent that the server has not confirmed yet.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pending {
-    /// The id the server deduplicates by.
-    pub client_id: String,
-    /// The text.
-    pub text: String,
 }
 
 /// A conversation the inbox shows: one of the agent's own, or a past one.
@@ -129,15 +123,10 @@ impl Conversation {
     /// Adds a message unless it is already there, keeping sequence order; a
     /// confirmed message of this agent's replaces its pending copy.
     pub fn add(&mut self, m: ChatMessage) {
-        if m.author == Author::Agent {
-            self.pending.retain(|p| Some(&p.client_id) != m.client_id.as_ref());
-        }
         if m.author == Author::Visitor {
             self.visitor_typing = false;
         }
-        if let Err(at) = self.messages.binary_search_by_key(&m.seq, |x| x.seq) {
-            self.messages.insert(at, m);
-        }
+        take_in(&mut self.messages, &mut self.pending, Author::Agent, m);
     }
 
     /// The highest sequence number held (to resume from).

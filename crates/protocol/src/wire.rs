@@ -394,6 +394,39 @@ impl WireError {
     }
 }
 
+/// A message a client (widget or inbox) sent that the server has not
+/// confirmed yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Pending {
+    /// Chosen by the client, so a resend is stored once.
+    pub client_id: String,
+    /// The text.
+    pub text: String,
+}
+
+impl FromJson for Pending {
+    fn from_json(json: &Json) -> Result<Self, JsonError> {
+        Ok(Self { client_id: json.field("client_id")?, text: json.field("text")? })
+    }
+}
+
+/// Takes a stored message into a client's view of a chat: `log` keeps
+/// sequence order with each message once, whatever order or how often they
+/// arrive, and a message written by `mine` (the client's own side) replaces
+/// its pending copy. Returns whether the message was new.
+pub fn take_in(log: &mut Vec<ChatMessage>, pending: &mut Vec<Pending>, mine: Author, m: ChatMessage) -> bool {
+    if m.author == mine {
+        pending.retain(|p| Some(&p.client_id) != m.client_id.as_ref());
+    }
+    match log.binary_search_by_key(&m.seq, |x| x.seq) {
+        Ok(_) => false,
+        Err(at) => {
+            log.insert(at, m);
+            true
+        }
+    }
+}
+
 /// Checks a chat message's client id and text; returns the text to store.
 pub fn check_message(client_id: &str, text: &str) -> Result<String, WireError> {
     if client_id.is_empty()
@@ -504,6 +537,28 @@ impl FromJson for VisitorOut {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_client_takes_in_each_message_once_in_sequence_order() {
+        let msg = |seq: u64, author: Author, client_id: Option<&str>| ChatMessage {
+            seq,
+            author,
+            client_id: client_id.map(str::to_owned),
+            text: format!("m{seq}"),
+            at: String::new(),
+        };
+        let pending = |id: &str| Pending { client_id: id.into(), text: "x".into() };
+        let (mut log, mut waiting) = (Vec::new(), vec![pending("a"), pending("b")]);
+        assert!(take_in(&mut log, &mut waiting, Author::Visitor, msg(3, Author::Agent, None)));
+        assert!(take_in(&mut log, &mut waiting, Author::Visitor, msg(1, Author::Visitor, Some("b"))));
+        assert!(!take_in(&mut log, &mut waiting, Author::Visitor, msg(3, Author::Agent, None)), "a repeat");
+        assert!(take_in(&mut log, &mut waiting, Author::Visitor, msg(2, Author::System, None)));
+        assert_eq!(log.iter().map(|m| m.seq).collect::<Vec<_>>(), [1, 2, 3]);
+        assert_eq!(waiting, [pending("a")], "the confirmed one is no longer pending");
+        // The other side's message with the same client id leaves ours pending.
+        take_in(&mut log, &mut waiting, Author::Visitor, msg(4, Author::Agent, Some("a")));
+        assert_eq!(waiting, [pending("a")]);
+    }
     use super::*;
 
     #[test]
