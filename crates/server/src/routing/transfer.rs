@@ -42,6 +42,12 @@ pub async fn transfer(
     from: &AgentProfile,
     to: &TransferTarget,
 ) -> Result<(), TransferError> {
+    // Stored and routed as checked: an email or team name with spaces around
+    // it would pass the check, then match nobody in routing.
+    let to = &match to {
+        TransferTarget::Agent { email } => TransferTarget::Agent { email: email.trim().to_lowercase() },
+        TransferTarget::Team { name } => TransferTarget::Team { name: name.trim().to_owned() },
+    };
     let _one_at_a_time = state.router.lock.lock().await;
     let conv = state.store.conversation(conversation).await?.ok_or(TransferError::NotYours)?;
     if conv.agent_id != Some(from.id) || conv.state == ConversationState::Offered {

@@ -275,16 +275,17 @@ impl Session {
             t.abort();
         }
         let me = self.agent.id;
-        let task = super::follow(&self.state, id, after, self.out.clone(), move |event| match event {
-            Event::Message(message) => Follow::Send(AgentOut::Message { conversation: id, message }),
-            Event::State(state) => Follow::Send(AgentOut::State { conversation: id, state }),
-            Event::Typing { author: Author::Visitor, typing } => {
-                Follow::Send(AgentOut::Typing { conversation: id, typing })
-            }
-            // No longer theirs (`transferred` comes on the agent's own channel).
-            Event::Transferred { from } if from == me => Follow::Stop,
-            Event::Typing { .. } | Event::Assigned(_) | Event::Transferred { .. } => Follow::Skip,
-        });
+        let task =
+            super::follow(&self.state, id, after, Some(me), self.out.clone(), move |event| match event {
+                Event::Message(message) => Follow::Send(AgentOut::Message { conversation: id, message }),
+                Event::State(state) => Follow::Send(AgentOut::State { conversation: id, state }),
+                Event::Typing { author: Author::Visitor, typing } => {
+                    Follow::Send(AgentOut::Typing { conversation: id, typing })
+                }
+                // No longer theirs (`transferred` comes on the agent's own channel).
+                Event::Transferred { from } if from == me => Follow::Stop,
+                Event::Typing { .. } | Event::Assigned(_) | Event::Transferred { .. } => Follow::Skip,
+            });
         self.tasks.insert(id, task);
     }
 }

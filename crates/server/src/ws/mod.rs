@@ -105,10 +105,16 @@ pub enum Follow<T> {
 /// `after`, then live events, messages in order and each exactly once (a gap
 /// or a lagging receiver re-reads storage). `map` turns events into the
 /// connection's frames, or ends the following.
+///
+/// An agent's connection passes `agent`: whenever storage is read (at the
+/// start and after a gap), following stops once the conversation is no
+/// longer theirs. Events are not stored, so this catches a transfer whose
+/// event came before the subscription or was lost to a gap.
 pub fn follow<T, F>(
     state: &AppState,
     conversation: i64,
     after: u64,
+    agent: Option<i64>,
     out: mpsc::Sender<T>,
     map: F,
 ) -> JoinHandle<()>
@@ -120,7 +126,7 @@ where
     let events = state.hub.subscribe(conversation);
     let store = state.store.clone();
     tokio::spawn(async move {
-        if let Err(e) = forward(store, conversation, after, events, out, map).await {
+        if let Err(e) = forward(store, conversation, after, agent, events, out, map).await {
             tracing::error!(error = %e, conversation, "forwarding stopped");
         }
     })
@@ -130,6 +136,7 @@ async fn forward<T, F>(
     store: Store,
     conversation: i64,
     mut delivered: u64,
+    agent: Option<i64>,
     mut events: broadcast::Receiver<Event>,
     out: mpsc::Sender<T>,
     map: F,
@@ -140,6 +147,12 @@ where
     let mut resync = true;
     loop {
         if resync {
+            if let Some(agent) = agent {
+                let owner = store.conversation(conversation).await?.and_then(|c| c.agent_id);
+                if owner != Some(agent) {
+                    return Ok(());
+                }
+            }
             for m in store.messages_after(conversation, delivered).await? {
                 delivered = m.seq;
                 if !send(&out, map(Event::Message(m))).await {

@@ -3,6 +3,7 @@
 //! transferred it), and a transfer waiting across a restart.
 
 use serde_json::Value;
+use std::time::Duration;
 use switchboard_protocol::stream::Routing;
 use switchboard_protocol::wire::{
     AgentIn, AgentOut, Author, ConversationState, ErrorCode, PageContext, TransferTarget, VisitorIn,
@@ -100,7 +101,8 @@ async fn an_agent_transfers_a_chat_to_another_agent_who_takes_it_over() {
     let mut grace = app.agent(GRACE).await;
     let (mut v, c) = chat_with(&app, &mut ada, ADA).await;
 
-    ada.send(&AgentIn::Transfer { conversation: c, to: to_agent("Grace@Example.com") }).await;
+    // Written as people type it: checked, stored and routed the same.
+    ada.send(&AgentIn::Transfer { conversation: c, to: to_agent(" Grace@Example.com ") }).await;
     let said = "Ada Lovelace transferred the chat to Grace Hopper.";
     transferred(&mut ada, c, "Grace Hopper", said).await;
     assert_eq!(offer(&mut grace).await, (c, Some("Ada Lovelace".into())));
@@ -133,7 +135,8 @@ async fn an_agent_transfers_a_chat_to_another_agent_who_takes_it_over() {
     ada.send(&AgentIn::Resume { conversation: c, last_seq: 0 }).await;
     assert!(matches!(ada.recv().await, AgentOut::Error { code: ErrorCode::NotYours, .. }));
     let text = explain_text(&app, c).await;
-    assert!(text.contains("transferred by ada@example.com to agent Grace@Example.com"), "{text}");
+    assert!(text.contains("transferred by ada@example.com to agent grace@example.com"), "{text}");
+    assert!(!text.contains("unknown"), "{text}");
     assert!(text.contains("→ offered to grace@example.com"), "{text}");
 }
 
@@ -265,4 +268,38 @@ async fn a_transfer_waiting_for_its_agent_survives_a_restart() {
     grace.send(&AgentIn::Accept { conversation: c }).await;
     let frames = [grace.recv().await, grace.recv().await];
     assert!(frames.contains(&AgentOut::State { conversation: c, state: ConversationState::Active }));
+}
+
+#[tokio::test]
+async fn following_stops_for_an_agent_whose_chat_was_transferred_even_without_the_event() {
+    // The transfer's event is not stored: a follower that subscribed just
+    // after it (another tab resuming as the transfer happens) or lost it in
+    // a gap must still stop, and the new agent's follower must not.
+    let app = spawn_app().await;
+    let mut ada = app.agent(ADA).await;
+    let mut grace = app.agent(GRACE).await;
+    let (_v, c) = chat_with(&app, &mut ada, ADA).await;
+    ada.send(&AgentIn::Transfer { conversation: c, to: to_agent(GRACE) }).await;
+    assert_eq!(offer(&mut grace).await.0, c);
+    grace.accept(c).await;
+    let id = |email: &'static str| {
+        let store = app.state.store.clone();
+        async move { store.agent_by_email(email).await.unwrap().unwrap().profile.id }
+    };
+    let follow = |agent: i64| {
+        let (tx, rx) = tokio::sync::mpsc::channel(64);
+        let task = switchboard_server::ws::follow(&app.state, c, 0, Some(agent), tx, |event| match event {
+            switchboard_server::hub::Event::Message(m) => switchboard_server::ws::Follow::Send(m.seq),
+            _ => switchboard_server::ws::Follow::Skip,
+        });
+        (task, rx)
+    };
+    let (task, mut rx) = follow(id(ADA).await);
+    tokio::time::timeout(Duration::from_secs(5), task).await.expect("Ada's following stops").unwrap();
+    assert_eq!(rx.recv().await, None, "nothing was sent to Ada");
+    let (task, mut rx) = follow(id(GRACE).await);
+    let first = tokio::time::timeout(Duration::from_secs(5), rx.recv()).await.expect("Grace gets the chat");
+    assert!(first.is_some());
+    assert!(!task.is_finished());
+    task.abort();
 }
