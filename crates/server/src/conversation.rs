@@ -50,6 +50,17 @@ pub async fn set_state(
     Ok(())
 }
 
+/// The agent who has an active chat ends it; `false` when it is not theirs
+/// or not active (any more).
+pub async fn end_by_agent(state: &AppState, conversation: i64, agent: i64) -> Result<bool, StoreError> {
+    if !state.store.end_by_agent(conversation, agent).await? {
+        return Ok(false);
+    }
+    crate::routing::ended(state, conversation);
+    state.hub.publish(conversation, Event::State(ConversationState::Ended));
+    Ok(true)
+}
+
 /// Opens a conversation for a visitor's hand-off, waiting for routing.
 pub async fn open(
     state: &AppState,

@@ -176,6 +176,20 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Ends a chat for the agent who has it: only that agent, only while
+    /// active (checked and changed in one statement, so an end racing a
+    /// transfer cannot end the chat after it moved on).
+    pub async fn end_by_agent(&self, conversation: i64, agent_id: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE conversations SET state = 'ended' WHERE id = ? AND agent_id = ? AND state = 'active'",
+        )
+        .bind(conversation)
+        .bind(agent_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// Opens a conversation for a visitor's hand-off, in the waiting state.
     pub async fn create_conversation(
         &self,

@@ -223,13 +223,16 @@ impl Session {
                 Ok(())
             }
             AgentIn::Transfer { conversation: id, to } => {
-                // Following it stops by itself once the transfer's message is
-                // delivered (see `follow`).
+                // Following it stops by itself on the transfer's event, or
+                // when storage next shows it is not theirs (see `follow`).
                 crate::routing::transfer::transfer(&self.state, id, &self.agent, &to).await.map_err(refused)
             }
             AgentIn::End { conversation: id } => {
                 self.mine(id, true).await?;
-                conversation::set_state(&self.state, id, ConversationState::Ended).await.map_err(internal)?;
+                // (Checked again as it is changed: a transfer may come between.)
+                if !conversation::end_by_agent(&self.state, id, self.agent.id).await.map_err(internal)? {
+                    return Err(not_yours());
+                }
                 Ok(())
             }
         }

@@ -303,3 +303,25 @@ async fn following_stops_for_an_agent_whose_chat_was_transferred_even_without_th
     assert!(!task.is_finished());
     task.abort();
 }
+
+#[tokio::test]
+async fn an_end_from_the_agent_who_transferred_it_cannot_end_the_chat_that_moved_on() {
+    let app = spawn_app().await;
+    let mut ada = app.agent(ADA).await;
+    let mut grace = app.agent(GRACE).await;
+    let (_v, c) = chat_with(&app, &mut ada, ADA).await;
+    ada.send(&AgentIn::Transfer { conversation: c, to: to_agent(GRACE) }).await;
+    assert_eq!(offer(&mut grace).await.0, c);
+    let ada_id = app.state.store.agent_by_email(ADA).await.unwrap().unwrap().profile.id;
+    let grace_id = app.state.store.agent_by_email(GRACE).await.unwrap().unwrap().profile.id;
+    // An end that passed its check just before the transfer (another tab of
+    // Ada's) arrives after it: refused, whether offered or accepted.
+    let store = &app.state.store;
+    assert!(!switchboard_server::conversation::end_by_agent(&app.state, c, ada_id).await.unwrap());
+    grace.accept(c).await;
+    assert!(!switchboard_server::conversation::end_by_agent(&app.state, c, ada_id).await.unwrap());
+    assert_eq!(store.conversation(c).await.unwrap().unwrap().state, ConversationState::Active);
+    assert!(switchboard_server::conversation::end_by_agent(&app.state, c, grace_id).await.unwrap());
+    assert_eq!(store.conversation(c).await.unwrap().unwrap().state, ConversationState::Ended);
+    assert!(!switchboard_server::conversation::end_by_agent(&app.state, c, grace_id).await.unwrap(), "once");
+}
