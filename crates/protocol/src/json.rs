@@ -413,5 +413,6 @@ macro_rules! json_names {
     };
 }
 
-#[cfg(test)]
+// Native only: they compare with serde_json and use proptest.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;

@@ -270,22 +270,29 @@ async fn a_transfer_waiting_for_its_agent_survives_a_restart() {
     assert!(frames.contains(&AgentOut::State { conversation: c, state: ConversationState::Active }));
 }
 
+/// Ada's active chat, transferred to Grace, who has it on offer: the
+/// visitor, Grace's socket and the conversation.
+async fn transferred_to_grace(app: &TestApp) -> (VisitorClient, AgentClient, i64) {
+    let mut ada = app.agent(ADA).await;
+    let mut grace = app.agent(GRACE).await;
+    let (v, c) = chat_with(app, &mut ada, ADA).await;
+    ada.send(&AgentIn::Transfer { conversation: c, to: to_agent(GRACE) }).await;
+    assert_eq!(offer(&mut grace).await.0, c);
+    (v, grace, c)
+}
+
+async fn agent_id(app: &TestApp, email: &str) -> i64 {
+    app.state.store.agent_by_email(email).await.unwrap().unwrap().profile.id
+}
+
 #[tokio::test]
 async fn following_stops_for_an_agent_whose_chat_was_transferred_even_without_the_event() {
     // The transfer's event is not stored: a follower that subscribed just
     // after it (another tab resuming as the transfer happens) or lost it in
     // a gap must still stop, and the new agent's follower must not.
     let app = spawn_app().await;
-    let mut ada = app.agent(ADA).await;
-    let mut grace = app.agent(GRACE).await;
-    let (_v, c) = chat_with(&app, &mut ada, ADA).await;
-    ada.send(&AgentIn::Transfer { conversation: c, to: to_agent(GRACE) }).await;
-    assert_eq!(offer(&mut grace).await.0, c);
+    let (_v, mut grace, c) = transferred_to_grace(&app).await;
     grace.accept(c).await;
-    let id = |email: &'static str| {
-        let store = app.state.store.clone();
-        async move { store.agent_by_email(email).await.unwrap().unwrap().profile.id }
-    };
     let follow = |agent: i64| {
         let (tx, rx) = tokio::sync::mpsc::channel(64);
         let task = switchboard_server::ws::follow(&app.state, c, 0, Some(agent), tx, |event| match event {
@@ -294,10 +301,10 @@ async fn following_stops_for_an_agent_whose_chat_was_transferred_even_without_th
         });
         (task, rx)
     };
-    let (task, mut rx) = follow(id(ADA).await);
+    let (task, mut rx) = follow(agent_id(&app, ADA).await);
     tokio::time::timeout(Duration::from_secs(5), task).await.expect("Ada's following stops").unwrap();
     assert_eq!(rx.recv().await, None, "nothing was sent to Ada");
-    let (task, mut rx) = follow(id(GRACE).await);
+    let (task, mut rx) = follow(agent_id(&app, GRACE).await);
     let first = tokio::time::timeout(Duration::from_secs(5), rx.recv()).await.expect("Grace gets the chat");
     assert!(first.is_some());
     assert!(!task.is_finished());
@@ -307,13 +314,8 @@ async fn following_stops_for_an_agent_whose_chat_was_transferred_even_without_th
 #[tokio::test]
 async fn an_end_from_the_agent_who_transferred_it_cannot_end_the_chat_that_moved_on() {
     let app = spawn_app().await;
-    let mut ada = app.agent(ADA).await;
-    let mut grace = app.agent(GRACE).await;
-    let (_v, c) = chat_with(&app, &mut ada, ADA).await;
-    ada.send(&AgentIn::Transfer { conversation: c, to: to_agent(GRACE) }).await;
-    assert_eq!(offer(&mut grace).await.0, c);
-    let ada_id = app.state.store.agent_by_email(ADA).await.unwrap().unwrap().profile.id;
-    let grace_id = app.state.store.agent_by_email(GRACE).await.unwrap().unwrap().profile.id;
+    let (_v, mut grace, c) = transferred_to_grace(&app).await;
+    let (ada_id, grace_id) = (agent_id(&app, ADA).await, agent_id(&app, GRACE).await);
     // An end that passed its check just before the transfer (another tab of
     // Ada's) arrives after it: refused, whether offered or accepted.
     let store = &app.state.store;
