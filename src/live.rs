@@ -69,6 +69,12 @@ impl Chat {
                 if !matches!(state, ConversationState::Active) {
                     self.agent_typing = false;
                 }
+                if state == ConversationState::Offered {
+                    // Offered to someone (again, after a transfer): nobody
+                    // has the chat until they accept, and the visitor sees
+                    // "connecting" rather than the agent who handed it on.
+                    self.agent = None;
+                }
                 if matches!(state, ConversationState::Ended | ConversationState::Fallback) {
                     // Nothing more can be delivered.
                     self.pending.clear();
@@ -388,6 +394,36 @@ mod tests {
             matches!(transcript.last(), Some(Entry::Bot { card, .. }) if card == "c599"),
             "the latest lines stay"
         );
+    }
+
+    #[test]
+    fn a_transferred_chat_names_nobody_until_the_next_agent_accepts() {
+        let agent = |name: &str| AgentInfo { name: name.into(), avatar_url: None };
+        let mut chat = Chat::default();
+        for frame in [
+            VisitorOut::State { state: ConversationState::Waiting },
+            VisitorOut::State { state: ConversationState::Offered },
+            VisitorOut::Agent(agent("Ada")),
+            VisitorOut::State { state: ConversationState::Active },
+            VisitorOut::Typing { typing: true },
+            VisitorOut::Message(ChatMessage {
+                seq: 1,
+                author: Author::System,
+                client_id: None,
+                text: "Ada transferred the chat to Grace.".into(),
+                at: String::new(),
+            }),
+            VisitorOut::State { state: ConversationState::Offered },
+        ] {
+            chat.apply(frame);
+        }
+        assert_eq!((chat.agent.as_ref(), chat.agent_typing), (None, false));
+        assert_eq!(chat.messages.len(), 1, "what was said stays");
+        assert!(chat.open());
+        chat.apply(VisitorOut::Agent(agent("Grace")));
+        chat.apply(VisitorOut::State { state: ConversationState::Active });
+        assert_eq!(chat.agent, Some(agent("Grace")));
+        assert_eq!(chat.messages.len(), 1);
     }
 
     #[test]
