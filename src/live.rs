@@ -182,6 +182,9 @@ pub fn socket_url(api_base: &str, site: &str) -> String {
     format!("{base}/ws/visitor?site={site}")
 }
 
+/// How long to wait before sending again what the server refused as too fast.
+pub const RETRY_MS: i32 = 2000;
+
 struct Inner {
     site: String,
     kept: Kept,
@@ -189,6 +192,8 @@ struct Inner {
     /// confirms it with a state (so a drop in between loses nothing).
     handoff: Option<VisitorIn>,
     handoff_sent: bool,
+    /// A resend of what is pending is waiting (after a `rate_limited`).
+    retry_due: bool,
     ws: Option<Reconnecting>,
     last_seq: u64,
     on_frame: Rc<dyn Fn(VisitorOut)>,
@@ -215,6 +220,7 @@ impl Socket {
             kept,
             handoff: handoff.map(fitted),
             handoff_sent: false,
+            retry_due: false,
             ws: None,
             last_seq: 0,
             on_frame: Rc::new(on_frame),
@@ -280,8 +286,27 @@ impl Socket {
                     self.send_frame(&h);
                 }
                 // What was typed while offline goes now; the server keeps each once.
-                for p in pending {
-                    self.send_frame(&VisitorIn::Message { client_id: p.client_id, text: p.text });
+                self.resend(pending);
+            }
+            VisitorOut::Error { code: ErrorCode::RateLimited, .. } => {
+                // The refused frame may have been a message: what is still
+                // pending goes again in a moment (once, however many frames
+                // were refused). Nothing the visitor wrote is dropped.
+                let due = std::mem::replace(&mut self.0.borrow_mut().retry_due, true);
+                if !due {
+                    let s = self.clone();
+                    let retry = wasm_bindgen::closure::Closure::once_into_js(move || {
+                        s.0.borrow_mut().retry_due = false;
+                        let pending = s.pending();
+                        s.resend(pending);
+                    });
+                    if let Some(w) = web_sys::window() {
+                        use wasm_bindgen::JsCast;
+                        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                            retry.unchecked_ref(),
+                            RETRY_MS,
+                        );
+                    }
                 }
             }
             VisitorOut::State { state } => {
@@ -330,8 +355,15 @@ impl Socket {
         on_frame(frame);
     }
 
+    fn resend(&self, pending: Vec<Pending>) {
+        for p in pending {
+            self.send_frame(&VisitorIn::Message { client_id: p.client_id, text: p.text });
+        }
+    }
+
     /// Sends a message (kept until the server confirms it, and sent again
-    /// after a reconnect). Returns what was queued.
+    /// after a reconnect or a refusal for sending too fast). Returns what
+    /// was queued.
     pub fn say(&self, text: &str) -> Pending {
         let p = Pending { client_id: client_id(), text: text.to_owned() };
         {

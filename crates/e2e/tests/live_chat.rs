@@ -235,3 +235,61 @@ async fn after_a_lost_connection_nothing_is_lost_or_doubled() {
     .unwrap();
     agent_side.await.unwrap().unwrap();
 }
+
+#[tokio::test]
+async fn messages_refused_for_coming_too_fast_go_again_and_arrive_once() {
+    // A small flood limit: most of the visitor's quick messages (each with
+    // its typing frames) are refused as too fast at first.
+    let app = App::spawn_with(|s| {
+        s.limits.frames_burst = 4;
+        s.limits.frames_per_sec = 2;
+    })
+    .await
+    .unwrap();
+    let mut ada = agent_socket(&app, "ada@example.com").await.unwrap();
+    let (demo, store) = (app.demo.clone(), app.store.clone());
+    let (go, mut went) = tokio::sync::mpsc::unbounded_channel::<i64>();
+    let agent_side = tokio::spawn(async move {
+        let AgentOut::Offer { conversation, .. } = next_frame(&mut ada, |f: AgentOut| Some(f)).await? else {
+            anyhow::bail!("expected an offer")
+        };
+        send_frame(&mut ada, &AgentIn::Accept { conversation }).await?;
+        let _ = go.send(conversation);
+        // Connected (unread) until the test ends.
+        Ok::<_, anyhow::Error>(ada)
+    });
+    with_browser(|c| async move {
+        c.goto(&format!("{demo}/")).await?;
+        find(&c, "[data-testid=launcher]").await?;
+        c.execute("Switchboard.identify({ first_name: 'Kim', email: 'kim@example.com' });", vec![]).await?;
+        find(&c, "[data-testid=launcher]").await?.click().await?;
+        find(&c, "[data-testid=answer]").await?.click().await?;
+        let conversation = went.recv().await.expect("accepted");
+        find(&c, "[data-testid=agent]").await?;
+        let sent = ["one", "two", "three", "four", "five", "six"];
+        let input = find(&c, "[data-testid=message-input]").await?;
+        for text in sent {
+            input.send_keys(&format!("{text}\u{E007}")).await?;
+        }
+        let stored = eventually("every message stored", || async {
+            let stored = store.messages_after(conversation, 0).await?;
+            Ok((stored.len() >= sent.len()).then_some(stored))
+        })
+        .await?;
+        let mut got: Vec<_> = stored.iter().map(|m| m.text.as_str()).collect();
+        got.sort_unstable();
+        let mut expected = sent.to_vec();
+        expected.sort_unstable();
+        assert_eq!(got, expected, "each once");
+        eventually("the widget showing all, nothing pending", || async {
+            let pending = texts(&c, "[data-testid=pending]").await?;
+            let shown = texts(&c, "[data-testid=message]").await?;
+            Ok((pending.is_empty() && shown.len() == sent.len()).then_some(()))
+        })
+        .await?;
+        Ok(())
+    })
+    .await
+    .unwrap();
+    drop(agent_side.await);
+}

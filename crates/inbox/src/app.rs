@@ -16,6 +16,9 @@ use crate::i18n::Strings;
 use crate::model::{Conversation, Inbox, Link, Notice, Pending, Reaction};
 use crate::notify;
 use crate::socket::{self, Socket};
+
+/// How long to wait before sending again what the server refused as too fast.
+const RETRY_MS: i32 = 2000;
 use crate::views::{Actions, ConversationList, ConversationView, OfferBanner, Row, Tab, VisitorPanel};
 
 /// The whole inbox: restores the session, else shows the login form.
@@ -124,6 +127,11 @@ pub fn Shell(
     let accepting = StoredValue::new(None::<i64>);
     let socket = StoredValue::new_local(None::<Socket>);
     let send = move |frame: AgentIn| socket.with_value(|s| s.as_ref().is_some_and(|s| s.send(&frame)));
+    let resend = move |conversation: i64, pending: Vec<Pending>| {
+        for p in pending {
+            send(AgentIn::Message { conversation, client_id: p.client_id, text: p.text });
+        }
+    };
     // An action that cannot wait for the link: say so instead of doing nothing.
     let act = move |frame: AgentIn| {
         let sent = send(frame);
@@ -223,9 +231,20 @@ pub fn Shell(
                             focus_composer();
                         }
                     }
-                    Reaction::Resend { conversation, pending } => {
-                        for p in pending {
-                            send(AgentIn::Message { conversation, client_id: p.client_id, text: p.text });
+                    Reaction::Resend { conversation, pending } => resend(conversation, pending),
+                    Reaction::RetryLater => {
+                        let retry = Closure::once_into_js(move || {
+                            for effect in inbox.try_update(Inbox::retry).unwrap_or_default() {
+                                if let Reaction::Resend { conversation, pending } = effect {
+                                    resend(conversation, pending);
+                                }
+                            }
+                        });
+                        if let Some(w) = web_sys::window() {
+                            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                                retry.unchecked_ref(),
+                                RETRY_MS,
+                            );
                         }
                     }
                     Reaction::VisitorWrote { .. } => {

@@ -235,6 +235,8 @@ pub enum Reaction {
         /// The messages.
         pending: Vec<Pending>,
     },
+    /// Call [`Inbox::retry`] in a moment (the server refused a frame as too fast).
+    RetryLater,
     /// The visitor wrote in a conversation the agent is not looking at.
     VisitorWrote {
         /// Conversation id.
@@ -257,6 +259,8 @@ pub struct Inbox {
     pub selected: Option<i64>,
     /// The latest thing to tell the agent.
     pub notice: Option<Notice>,
+    /// A resend of what is pending is waiting (after a `rate_limited`).
+    pub retry_due: bool,
 }
 
 impl Inbox {
@@ -268,13 +272,13 @@ impl Inbox {
             AgentOut::Welcome { available, .. } => {
                 self.available = available;
                 self.link = Link::Open;
-                let mut effects = Vec::new();
-                for c in self.mine.iter().filter(|c| c.open()) {
-                    effects.push(Reaction::Follow { conversation: c.id, last_seq: c.last_seq() });
-                    if !c.pending.is_empty() {
-                        effects.push(Reaction::Resend { conversation: c.id, pending: c.pending.clone() });
-                    }
-                }
+                let mut effects: Vec<_> = self
+                    .mine
+                    .iter()
+                    .filter(|c| c.open())
+                    .map(|c| Reaction::Follow { conversation: c.id, last_seq: c.last_seq() })
+                    .collect();
+                effects.extend(self.resends());
                 effects
             }
             AgentOut::Offer {
@@ -352,10 +356,33 @@ impl Inbox {
                 Vec::new()
             }
             AgentOut::Error { code, message } => {
+                // Sending too fast: the refused frame may have been a
+                // message, so what is pending goes again in a moment (once,
+                // however many frames were refused).
+                let retry = code == ErrorCode::RateLimited && !std::mem::replace(&mut self.retry_due, true);
                 self.notice = Some(Notice::Refused { code, message });
-                Vec::new()
+                if retry {
+                    vec![Reaction::RetryLater]
+                } else {
+                    Vec::new()
+                }
             }
         }
+    }
+
+    /// The moment after a `rate_limited` has passed: what is still pending.
+    pub fn retry(&mut self) -> Vec<Reaction> {
+        self.retry_due = false;
+        self.resends()
+    }
+
+    /// Sending again what is pending in the open conversations.
+    fn resends(&self) -> Vec<Reaction> {
+        self.mine
+            .iter()
+            .filter(|c| c.open() && !c.pending.is_empty())
+            .map(|c| Reaction::Resend { conversation: c.id, pending: c.pending.clone() })
+            .collect()
     }
 
     fn state(&mut self, conversation: i64, state: ConversationState) -> Vec<Reaction> {

@@ -60,6 +60,12 @@ pub struct Limits {
     pub max_body_bytes: usize,
     /// How long an agent session lasts, in hours.
     pub session_hours: u32,
+    /// WebSocket frames a connection may send at once (then it waits for
+    /// `frames_per_sec` to refill; beyond that frames are refused with
+    /// `rate_limited`).
+    pub frames_burst: u32,
+    /// WebSocket frames a second a connection may send, sustained.
+    pub frames_per_sec: u32,
 }
 
 impl Default for Settings {
@@ -80,7 +86,7 @@ impl Default for Settings {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { max_body_bytes: 64 * 1024, session_hours: 12 }
+        Self { max_body_bytes: 64 * 1024, session_hours: 12, frames_burst: 40, frames_per_sec: 20 }
     }
 }
 

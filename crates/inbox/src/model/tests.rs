@@ -174,6 +174,30 @@ fn a_welcome_after_a_reconnect_resumes_open_conversations_and_resends_pending_me
 }
 
 #[test]
+fn messages_refused_as_too_fast_go_again_once_after_a_moment() {
+    let mut inbox = Inbox::default();
+    accepted(&mut inbox, 7);
+    let pending = vec![
+        Pending { client_id: "a1".into(), text: "one".into() },
+        Pending { client_id: "a2".into(), text: "two".into() },
+    ];
+    inbox.mine.iter_mut().find(|c| c.id == 7).unwrap().pending.clone_from(&pending);
+    let too_fast = || AgentOut::Error { code: ErrorCode::RateLimited, message: "slow down".into() };
+    assert_eq!(inbox.apply(too_fast(), 0.0, true), [Reaction::RetryLater]);
+    assert_eq!(inbox.apply(too_fast(), 0.0, true), [], "one retry for a burst of refusals");
+    // One of them got through meanwhile.
+    let mut echoed = msg(3, Author::Agent, "one");
+    echoed.client_id = Some("a1".into());
+    inbox.apply(AgentOut::Message { conversation: 7, message: echoed }, 0.0, true);
+    assert_eq!(inbox.retry(), [Reaction::Resend { conversation: 7, pending: pending[1..].to_vec() }]);
+    assert_eq!(inbox.apply(too_fast(), 0.0, true), [Reaction::RetryLater], "due again after the retry");
+    // Other refusals do not retry.
+    let other = AgentOut::Error { code: ErrorCode::BadMessage, message: "empty".into() };
+    assert_eq!(inbox.retry().len(), 1);
+    assert_eq!(inbox.apply(other, 0.0, true), []);
+}
+
+#[test]
 fn loading_over_http_keeps_what_the_socket_delivered() {
     let mut inbox = Inbox::default();
     accepted(&mut inbox, 7);

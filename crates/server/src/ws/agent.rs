@@ -76,7 +76,8 @@ impl Drop for Session {
 
 async fn run(socket: WebSocket, state: AppState, agent: AgentProfile) {
     let shutdown = state.shutdown.clone();
-    super::serve(socket, shutdown, |out| Session {
+    let limit = super::RateLimit::from(&state.settings.limits);
+    super::serve(socket, shutdown, limit, |out| Session {
         state,
         agent,
         out,

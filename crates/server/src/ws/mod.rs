@@ -43,6 +43,7 @@ pub trait Connection: Send {
 pub async fn serve<C: Connection>(
     socket: WebSocket,
     shutdown: Shutdown,
+    mut limit: RateLimit,
     make: impl FnOnce(mpsc::Sender<C::Out>) -> C,
 ) {
     let (mut sink, mut stream) = socket.split();
@@ -57,7 +58,6 @@ pub async fn serve<C: Connection>(
         let _ = sink.send(Message::Close(None)).await;
     });
     let mut conn = make(out.clone());
-    let mut limit = RateLimit::new(40, 20);
     loop {
         let frame = tokio::select! {
             frame = stream.next() => frame,
@@ -198,6 +198,12 @@ pub struct RateLimit {
     burst: f64,
     rate: f64,
     last: Instant,
+}
+
+impl From<&crate::config::Limits> for RateLimit {
+    fn from(l: &crate::config::Limits) -> Self {
+        Self::new(l.frames_burst, l.frames_per_sec)
+    }
 }
 
 impl RateLimit {
