@@ -193,11 +193,7 @@ async fn after_a_lost_connection_nothing_is_lost_or_doubled() {
         }
     });
     with_browser(|c| async move {
-        c.goto(&format!("{demo}/")).await?;
-        find(&c, "[data-testid=launcher]").await?;
-        c.execute("Switchboard.identify({ first_name: 'Kim', email: 'kim@example.com' });", vec![]).await?;
-        find(&c, "[data-testid=launcher]").await?.click().await?;
-        find(&c, "[data-testid=answer]").await?.click().await?;
+        ask_for_an_agent_as_kim(&c, &demo).await?;
         let conversation = went.recv().await.expect("accepted");
         eventually("the agent's hello", || async {
             Ok((texts(&c, "[data-testid=message]").await? == ["Hello"]).then_some(()))
@@ -259,11 +255,7 @@ async fn messages_refused_for_coming_too_fast_go_again_and_arrive_once() {
         Ok::<_, anyhow::Error>(ada)
     });
     with_browser(|c| async move {
-        c.goto(&format!("{demo}/")).await?;
-        find(&c, "[data-testid=launcher]").await?;
-        c.execute("Switchboard.identify({ first_name: 'Kim', email: 'kim@example.com' });", vec![]).await?;
-        find(&c, "[data-testid=launcher]").await?.click().await?;
-        find(&c, "[data-testid=answer]").await?.click().await?;
+        ask_for_an_agent_as_kim(&c, &demo).await?;
         let conversation = went.recv().await.expect("accepted");
         find(&c, "[data-testid=agent]").await?;
         let sent = ["one", "two", "three", "four", "five", "six"];
@@ -292,4 +284,15 @@ async fn messages_refused_for_coming_too_fast_go_again_and_arrive_once() {
     .await
     .unwrap();
     drop(agent_side.await);
+}
+
+/// On the demo page, Kim (known through `Switchboard.identify`) opens the
+/// widget and answers that she wants to talk to someone: the hand-off.
+async fn ask_for_an_agent_as_kim(c: &fantoccini::Client, demo: &str) -> anyhow::Result<()> {
+    c.goto(&format!("{demo}/")).await?;
+    find(c, "[data-testid=launcher]").await?;
+    c.execute("Switchboard.identify({ first_name: 'Kim', email: 'kim@example.com' });", vec![]).await?;
+    find(c, "[data-testid=launcher]").await?.click().await?;
+    find(c, "[data-testid=answer]").await?.click().await?;
+    Ok(())
 }
