@@ -14,7 +14,7 @@ use switchboard_protocol::wire::{
     MAX_FRAME_BYTES, MAX_TRANSCRIPT,
 };
 use switchboard_protocol::PROTOCOL_VERSION;
-use switchboard_websocket::{client_id, Reconnecting};
+use switchboard_websocket::{after, client_id, Reconnecting, RATE_LIMITED_RETRY_MS};
 
 /// The link to the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -182,9 +182,6 @@ pub fn socket_url(api_base: &str, site: &str) -> String {
     format!("{base}/ws/visitor?site={site}")
 }
 
-/// How long to wait before sending again what the server refused as too fast.
-pub const RETRY_MS: i32 = 2000;
-
 struct Inner {
     site: String,
     kept: Kept,
@@ -295,18 +292,11 @@ impl Socket {
                 let due = std::mem::replace(&mut self.0.borrow_mut().retry_due, true);
                 if !due {
                     let s = self.clone();
-                    let retry = wasm_bindgen::closure::Closure::once_into_js(move || {
+                    after(RATE_LIMITED_RETRY_MS, move || {
                         s.0.borrow_mut().retry_due = false;
                         let pending = s.pending();
                         s.resend(pending);
                     });
-                    if let Some(w) = web_sys::window() {
-                        use wasm_bindgen::JsCast;
-                        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
-                            retry.unchecked_ref(),
-                            RETRY_MS,
-                        );
-                    }
                 }
             }
             VisitorOut::State { state } => {

@@ -101,7 +101,7 @@ pub fn run(load_args: &[String]) -> anyhow::Result<()> {
     anyhow::ensure!(status.success(), "the routing benchmark failed ({status})");
     let mut routing = serde_json::Map::new();
     // Criterion writes under cargo's target directory, wherever that is.
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), Into::into);
+    let target = std::env::var_os("CARGO_TARGET_DIR").unwrap_or_else(|| "target".into());
     let criterion = root().join(target).join("criterion");
     for (key, dir) in [
         ("decision_1000_agents_200_rules_ns", "routing decision, 1000 agents, 200 rules"),

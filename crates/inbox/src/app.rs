@@ -16,9 +16,6 @@ use crate::i18n::Strings;
 use crate::model::{Conversation, Inbox, Link, Notice, Pending, Reaction};
 use crate::notify;
 use crate::socket::{self, Socket};
-
-/// How long to wait before sending again what the server refused as too fast.
-const RETRY_MS: i32 = 2000;
 use crate::views::{Actions, ConversationList, ConversationView, OfferBanner, Row, Tab, VisitorPanel};
 
 /// The whole inbox: restores the session, else shows the login form.
@@ -232,21 +229,16 @@ pub fn Shell(
                         }
                     }
                     Reaction::Resend { conversation, pending } => resend(conversation, pending),
-                    Reaction::RetryLater => {
-                        let retry = Closure::once_into_js(move || {
+                    Reaction::RetryLater => switchboard_websocket::after(
+                        switchboard_websocket::RATE_LIMITED_RETRY_MS,
+                        move || {
                             for effect in inbox.try_update(Inbox::retry).unwrap_or_default() {
                                 if let Reaction::Resend { conversation, pending } = effect {
                                     resend(conversation, pending);
                                 }
                             }
-                        });
-                        if let Some(w) = web_sys::window() {
-                            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
-                                retry.unchecked_ref(),
-                                RETRY_MS,
-                            );
-                        }
-                    }
+                        },
+                    ),
                     Reaction::VisitorWrote { .. } => {
                         if notify::page_hidden() {
                             notify::chime();

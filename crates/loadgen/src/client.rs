@@ -8,6 +8,7 @@ use futures_util::{SinkExt, StreamExt};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 use switchboard_protocol::wire::{AgentIn, AgentOut, VisitorIn, VisitorOut};
+use switchboard_protocol::PROTOCOL_VERSION;
 use tokio::net::{TcpSocket, TcpStream};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
@@ -78,7 +79,7 @@ pub async fn recv<T: serde::de::DeserializeOwned>(ws: &mut Ws) -> anyhow::Result
 pub async fn visitor(server: SocketAddr, source: Ipv4Addr) -> anyhow::Result<Ws> {
     let url = format!("ws://{server}/ws/visitor?site={SITE}");
     let mut ws = open(&url, server, source, &[("Origin", ORIGIN)]).await?;
-    send(&mut ws, &VisitorIn::Hello { protocol: 1, token: None, last_seq: 0 }).await?;
+    send(&mut ws, &VisitorIn::Hello { protocol: PROTOCOL_VERSION, token: None, last_seq: 0 }).await?;
     match recv(&mut ws).await? {
         VisitorOut::Welcome { .. } => Ok(ws),
         other => bail!("expected welcome, got {other:?}"),
@@ -103,7 +104,7 @@ pub async fn agent(url: &str, server: SocketAddr, source: Ipv4Addr, token: &str)
     let bearer = format!("Bearer {token}");
     let ws_url = format!("ws://{server}/ws/agent");
     let mut ws = open(&ws_url, server, source, &[("Authorization", &bearer), ("Origin", url)]).await?;
-    send(&mut ws, &AgentIn::Hello { protocol: 1 }).await?;
+    send(&mut ws, &AgentIn::Hello { protocol: PROTOCOL_VERSION }).await?;
     match recv(&mut ws).await? {
         AgentOut::Welcome { .. } => Ok(ws),
         other => bail!("expected welcome, got {other:?}"),

@@ -88,7 +88,12 @@ impl Ledger {
     }
 
     fn lock(&self, k: usize) -> std::sync::MutexGuard<'_, Conversation> {
-        self.conversations[k].lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.get(k).expect("a conversation of this ledger")
+    }
+
+    /// Conversation `k`, if the ledger has it (`k` from a peer's frame).
+    fn get(&self, k: usize) -> Option<std::sync::MutexGuard<'_, Conversation>> {
+        Some(self.conversations.get(k)?.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
     }
 
     /// Notes that conversation `k`'s next message is being sent; returns its `n`.
@@ -100,8 +105,7 @@ impl Ledger {
 
     /// Notes a message received by the other side at `now_us`.
     pub fn received(&self, k: usize, n: u64, sent_at_us: u64, now_us: u64) {
-        let Some(m) = self.conversations.get(k) else { return };
-        let mut c = m.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let Some(mut c) = self.get(k) else { return };
         if c.received.insert(n) {
             c.latencies_us.push(now_us.saturating_sub(sent_at_us));
         } else {
@@ -111,8 +115,8 @@ impl Ledger {
 
     /// Notes a duplicate seen by sequence number in conversation `k`.
     pub fn duplicate(&self, k: usize) {
-        if k < self.conversations.len() {
-            self.lock(k).duplicated += 1;
+        if let Some(mut c) = self.get(k) {
+            c.duplicated += 1;
         }
     }
 

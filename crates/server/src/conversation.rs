@@ -43,22 +43,27 @@ pub async fn set_state(
         }
     }
     state.store.set_state(conversation, new_state).await?;
+    changed(state, conversation, new_state);
+    Ok(())
+}
+
+/// After a conversation moved to `new_state`: routing lets go of a finished
+/// chat, and its listeners are told.
+fn changed(state: &AppState, conversation: i64, new_state: ConversationState) {
     if matches!(new_state, ConversationState::Ended | ConversationState::Fallback) {
         crate::routing::ended(state, conversation);
     }
     state.hub.publish(conversation, Event::State(new_state));
-    Ok(())
 }
 
 /// The agent who has an active chat ends it; `false` when it is not theirs
 /// or not active (any more).
 pub async fn end_by_agent(state: &AppState, conversation: i64, agent: i64) -> Result<bool, StoreError> {
-    if !state.store.end_by_agent(conversation, agent).await? {
-        return Ok(false);
+    let ended = state.store.end_by_agent(conversation, agent).await?;
+    if ended {
+        changed(state, conversation, ConversationState::Ended);
     }
-    crate::routing::ended(state, conversation);
-    state.hub.publish(conversation, Event::State(ConversationState::Ended));
-    Ok(true)
+    Ok(ended)
 }
 
 /// Opens a conversation for a visitor's hand-off, waiting for routing.

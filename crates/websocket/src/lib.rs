@@ -18,6 +18,21 @@ pub fn backoff_ms(attempt: u32) -> u32 {
     (500u32 << attempt.clamp(1, 6).saturating_sub(1)).min(MAX_BACKOFF_MS)
 }
 
+/// How long a client waits before sending again what the server refused
+/// as too fast (`rate_limited`).
+pub const RATE_LIMITED_RETRY_MS: u32 = 2000;
+
+/// Runs `f` once, `ms` milliseconds from now (never without a window).
+pub fn after(ms: u32, f: impl FnOnce() + 'static) {
+    let callback = Closure::once_into_js(f);
+    if let Some(w) = web_sys::window() {
+        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
+            callback.unchecked_ref(),
+            i32::try_from(ms).unwrap_or(i32::MAX),
+        );
+    }
+}
+
 /// A fresh id for a chat message, unique enough per conversation (64
 /// random bits as hex): the server stores a message resent with the same id
 /// once.
@@ -119,17 +134,11 @@ impl Reconnecting {
             backoff_ms(inner.retries)
         };
         let me = self.clone();
-        let again = Closure::once_into_js(move || {
+        after(delay, move || {
             if !me.0.borrow().closed {
                 me.connect();
             }
         });
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
-                again.unchecked_ref(),
-                i32::try_from(delay).unwrap_or(10_000),
-            );
-        }
     }
 
     /// Sends a text frame; `false` while not connected.

@@ -40,14 +40,7 @@ pub async fn upgrade(
         }
     }
     let span = tracing::info_span!("agent", agent = agent.id);
-    Ok(ws
-        .max_message_size(4 * wire::MAX_FRAME_BYTES)
-        // Small buffers: most sockets sit idle, and the defaults (128 KiB
-        // each way) cost every one of them about 140 KB of memory; frames
-        // are written out at once instead of gathered.
-        .read_buffer_size(super::READ_BUFFER_BYTES)
-        .write_buffer_size(0)
-        .max_write_buffer_size(super::MAX_WRITE_BUFFER_BYTES)
+    Ok(super::sized(ws, 4 * wire::MAX_FRAME_BYTES)
         .on_upgrade(move |socket| run(socket, state, agent).instrument(span)))
 }
 

@@ -16,10 +16,21 @@ use crate::startup::AppState;
 use crate::store::{Store, StoreError};
 
 /// Read buffer per socket (frames are small; larger ones are read in steps).
-pub const READ_BUFFER_BYTES: usize = 4096;
+const READ_BUFFER_BYTES: usize = 4096;
 /// Most a socket may have waiting to be written before it is dropped (a
 /// client that stopped reading).
-pub const MAX_WRITE_BUFFER_BYTES: usize = 1 << 20;
+const MAX_WRITE_BUFFER_BYTES: usize = 1 << 20;
+
+/// An upgrade taking messages up to `max_message` bytes, with small
+/// buffers: most sockets sit idle, and the defaults (128 KiB each way) cost
+/// every one of them about 140 KB of memory; frames are written out at
+/// once instead of gathered.
+pub fn sized(ws: axum::extract::WebSocketUpgrade, max_message: usize) -> axum::extract::WebSocketUpgrade {
+    ws.max_message_size(max_message)
+        .read_buffer_size(READ_BUFFER_BYTES)
+        .write_buffer_size(0)
+        .max_write_buffer_size(MAX_WRITE_BUFFER_BYTES)
+}
 
 /// One kind of WebSocket connection: how its frames parse, how it handles
 /// them and how a refused frame is told.

@@ -56,15 +56,7 @@ pub async fn upgrade(
         return Err(ApiError::OriginNotAllowed);
     }
     let span = tracing::info_span!("visitor", site = %site.key);
-    Ok(ws
-        .max_message_size(HARD_MAX_BYTES)
-        // Small buffers: most sockets sit idle, and the defaults (128 KiB
-        // each way) cost every one of them about 140 KB of memory; frames
-        // are written out at once instead of gathered.
-        .read_buffer_size(super::READ_BUFFER_BYTES)
-        .write_buffer_size(0)
-        .max_write_buffer_size(super::MAX_WRITE_BUFFER_BYTES)
-        .on_upgrade(move |socket| run(socket, state, site).instrument(span)))
+    Ok(super::sized(ws, HARD_MAX_BYTES).on_upgrade(move |socket| run(socket, state, site).instrument(span)))
 }
 
 /// One connection's state.
