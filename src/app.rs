@@ -108,11 +108,11 @@ pub fn Panel(
         >
             <header class="sb-header">
                 <h2 id="sb-title" class="sb-title" data-testid="title">{config.appearance.header_title.clone()}</h2>
-                <button type="button" class="sb-close" aria-label=strings.close.clone() on:click=close data-testid="close">
+                <button type="button" class="sb-close" aria-label=strings.close on:click=close data-testid="close">
                     "×"
                 </button>
             </header>
-            <BotView config=config.clone() strings=strings.clone() intro api_base known />
+            <BotView config=config.clone() strings=strings intro api_base known />
         </section>
     }
 }
@@ -122,7 +122,7 @@ pub fn Panel(
 #[component]
 fn BotView(
     config: SiteConfig,
-    strings: Strings,
+    strings: &'static Strings,
     intro: String,
     api_base: Option<String>,
     known: Attributes,
@@ -181,12 +181,9 @@ fn BotView(
     };
     reveal(first_steps, fresh);
 
-    let value_error = {
-        let strings = strings.clone();
-        move |e: &InputError| match e {
-            InputError::Invalid { error, .. } => strings.value_error(error),
-            other => other.to_string(),
-        }
+    let value_error = move |e: &InputError| match e {
+        InputError::Invalid { error, .. } => strings.value_error(error),
+        other => other.to_string(),
     };
     let answer = {
         let site = site.clone();
@@ -365,18 +362,18 @@ fn BotView(
         }
     };
 
-    let new_chat = strings.new_chat.clone();
+    let new_chat = strings.new_chat;
     let typing_text = strings.typing.replace("{name}", &config.appearance.bot_name);
-    let connecting = strings.connecting.clone();
-    let strings_for_prompt = strings.clone();
+    let connecting = strings.connecting;
+    let strings_for_prompt = strings;
     view! {
-        <div class="sb-log" role="log" aria-live="polite" aria-label=strings.conversation.clone() data-testid="log" node_ref=log>
+        <div class="sb-log" role="log" aria-live="polite" aria-label=strings.conversation data-testid="log" node_ref=log>
             <p class="sb-bot">{intro}</p>
             {move || lines.get().into_iter().map(bubble).collect_view()}
             // "Connecting…" until an agent takes the chat (or nobody can).
             {move || done.get().filter(|_| chat.with(|c| c.agent.is_none() && c.open())).and_then(|d| match d {
                 Step::HandOff { text, .. } => Some(view! {
-                    <p class="sb-system" data-testid="connecting">{text.unwrap_or_else(|| connecting.clone())}</p>
+                    <p class="sb-system" data-testid="connecting">{text.unwrap_or_else(|| connecting.to_owned())}</p>
                 }),
                 _ => None,
             })}
@@ -385,16 +382,16 @@ fn BotView(
             <p class="sb-typing" data-testid="typing">{typing_text.clone()}</p>
         </Show>
         {move || prompt.get().map(|p| {
-            prompt_view(p, strings_for_prompt.clone(), error, answer.clone(), interacted.get_value())
+            prompt_view(p, strings_for_prompt, error, answer.clone(), interacted.get_value())
         })}
         <Show when=move || live.get()>
-            <ChatView chat strings=strings.clone() send end typing=typing_to_agent />
+            <ChatView chat strings=strings send end typing=typing_to_agent />
         </Show>
         <Show when=over>
             <button type="button" class="sb-answer sb-new" data-testid="new-chat" on:click={
                 let restart = restart.clone();
                 move |_| restart()
-            }>{new_chat.clone()}</button>
+            }>{new_chat}</button>
         </Show>
     }
 }
@@ -405,15 +402,14 @@ fn page_context() -> PageContext {
     let referrer = window.as_ref().and_then(|w| w.document()).map(|d| d.referrer()).unwrap_or_default();
     let language = window.as_ref().and_then(|w| w.navigator().language()).unwrap_or_default();
     let query = url.split_once('?').map_or("", |(_, q)| q.split('#').next().unwrap_or(""));
-    let utm = query
-        .split('&')
-        .filter_map(|kv| kv.split_once('='))
-        .filter(|(k, _)| k.starts_with("utm_"))
-        .map(|(k, v)| {
-            let v = js_sys::decode_uri_component(&v.replace('+', " ")).map(String::from).unwrap_or_default();
-            (k.to_owned(), v)
-        })
-        .collect();
+    // Inserted one by one: `collect` into a map sorts first, which costs the
+    // bundle a sort routine.
+    let mut utm = std::collections::BTreeMap::new();
+    for (k, v) in query.split('&').filter_map(|kv| kv.split_once('=')).filter(|(k, _)| k.starts_with("utm_"))
+    {
+        let v = js_sys::decode_uri_component(&v.replace('+', " ")).map(String::from).unwrap_or_default();
+        utm.insert(k.to_owned(), v);
+    }
     PageContext { url, referrer, language, utm }
 }
 
@@ -424,7 +420,7 @@ pub fn ChatView(
     /// The chat as built from the server's frames.
     chat: RwSignal<Chat>,
     /// The UI strings.
-    strings: Strings,
+    strings: &'static Strings,
     /// Sends a message.
     send: impl Fn(String) + Clone + Send + Sync + 'static,
     /// Ends the chat.
@@ -460,12 +456,10 @@ pub fn ChatView(
             }
         }
     };
-    let someone = strings.someone.clone();
+    let someone = strings.someone;
     let agent_name = move || chat.with(|c| c.agent.as_ref().map(|a| a.name.clone()));
-    let with_name = {
-        let someone = someone.clone();
-        move |template: &str| template.replace("{name}", &agent_name().unwrap_or_else(|| someone.clone()))
-    };
+    let with_name =
+        { move |template: &str| template.replace("{name}", agent_name().as_deref().unwrap_or(someone)) };
     let submit = {
         let send = send.clone();
         let typing = typing.clone();
@@ -495,17 +489,16 @@ pub fn ChatView(
         }
     };
     let chatting = {
-        let with_name = with_name.clone();
-        let template = strings.chatting_with_agent.clone();
-        move || agent_name().map(|_| with_name(&template))
+        let template = strings.chatting_with_agent;
+        move || agent_name().map(|_| with_name(template))
     };
     let avatar = move || chat.with(|c| c.agent.as_ref().and_then(|a| a.avatar_url.clone()));
     let typing_line = {
-        let template = strings.agent_typing.clone();
-        move || with_name(&template)
+        let template = strings.agent_typing;
+        move || with_name(template)
     };
-    let sending = strings.sending.clone();
-    let end_chat = strings.end_chat.clone();
+    let sending = strings.sending;
+    let end_chat = strings.end_chat;
     view! {
         <div class="sb-live" data-testid="live">
             {move || chatting().map(|t| view! {
@@ -514,35 +507,35 @@ pub fn ChatView(
                     <span>{t}</span>
                 </p>
             })}
-            <div class="sb-log sb-chat" role="log" aria-live="polite" aria-label=strings.conversation.clone() data-testid="chat">
+            <div class="sb-log sb-chat" role="log" aria-live="polite" aria-label=strings.conversation data-testid="chat">
                 {move || chat.with(|c| c.messages.clone()).into_iter().map(message).collect_view()}
                 {move || chat.with(|c| c.pending.clone()).into_iter().map(|p| view! {
                     <p class="sb-visitor sb-pending" data-testid="pending">
-                        {p.text}<span class="sb-sr-only">" "{sending.clone()}</span>
+                        {p.text}<span class="sb-sr-only">" "{sending}</span>
                     </p>
                 }).collect_view()}
             </div>
             <Show when=move || chat.with(|c| c.agent_typing)>
-                <p class="sb-typing" data-testid="agent-typing">{typing_line.clone()}</p>
+                <p class="sb-typing" data-testid="agent-typing">{typing_line}</p>
             </Show>
             <Show when=move || chat.with(|c| c.link == Link::Reconnecting)>
-                <p class="sb-status" role="status" data-testid="reconnecting">{strings.reconnecting.clone()}</p>
+                <p class="sb-status" role="status" data-testid="reconnecting">{strings.reconnecting}</p>
             </Show>
             <Show
                 when=move || chat.with(Chat::open)
                 fallback={
-                    let ended = strings.chat_ended.clone();
+                    let ended = strings.chat_ended;
                     move || chat.with(|c| c.state == Some(ConversationState::Ended)).then(|| view! {
-                        <p class="sb-system" role="status" data-testid="ended">{ended.clone()}</p>
+                        <p class="sb-system" role="status" data-testid="ended">{ended}</p>
                     })
                 }
             >
                 <form class="sb-form sb-composer" on:submit=on_submit.clone() data-testid="composer">
-                    <label for="sb-message" class="sb-sr-only">{strings.message.clone()}</label>
+                    <label for="sb-message" class="sb-sr-only">{strings.message}</label>
                     <div class="sb-row">
                         <textarea id="sb-message" class="sb-input" rows="1" data-testid="message-input"
                             maxlength=MAX_MESSAGE_CHARS.to_string()
-                            placeholder=strings.message_placeholder.clone()
+                            placeholder=strings.message_placeholder
                             prop:value=move || draft.get()
                             on:input={
                                 let typing = typing.clone();
@@ -553,12 +546,12 @@ pub fn ChatView(
                                 }
                             }
                             on:keydown=on_keydown.clone()></textarea>
-                        <button type="submit" class="sb-send" data-testid="send-message">{strings.send.clone()}</button>
+                        <button type="submit" class="sb-send" data-testid="send-message">{strings.send}</button>
                     </div>
                     <button type="button" class="sb-end" data-testid="end" on:click={
                         let end = end.clone();
                         move |_| end()
-                    }>{end_chat.clone()}</button>
+                    }>{end_chat}</button>
                 </form>
             </Show>
         </div>
@@ -584,7 +577,7 @@ fn bubble(line: Line) -> AnyView {
 /// The controls for the question or field waiting for the visitor.
 fn prompt_view(
     step: Step,
-    strings: Strings,
+    strings: &'static Strings,
     error: RwSignal<Option<String>>,
     answer: impl Fn(Input) + Clone + Send + Sync + 'static,
     autofocus: bool,
@@ -614,7 +607,7 @@ fn prompt_view(
                 })
                 .collect_view();
             view! {
-                <div class="sb-answers" role="group" aria-label=strings.answers.clone() node_ref=group>{buttons}</div>
+                <div class="sb-answers" role="group" aria-label=strings.answers node_ref=group>{buttons}</div>
             }
             .into_any()
         }
@@ -636,7 +629,7 @@ fn prompt_view(
                     <select id="sb-field" class="sb-input" node_ref=select data-testid="field"
                         aria-invalid=invalid aria-describedby="sb-field-error" required=required
                         on:change=move |ev| value.set(event_target_value(&ev))>
-                        <option value="">{strings.choose.clone()}</option>
+                        <option value="">{strings.choose}</option>
                         {options.into_iter().map(|o| view! { <option value=o.clone()>{o.clone()}</option> }).collect_view()}
                     </select>
                 }
@@ -673,7 +666,7 @@ fn prompt_view(
                     <label for="sb-field" class="sb-label">{prompt}</label>
                     <div class="sb-row">
                         {control}
-                        <button type="submit" class="sb-send" data-testid="send">{strings.send.clone()}</button>
+                        <button type="submit" class="sb-send" data-testid="send">{strings.send}</button>
                     </div>
                     <p id="sb-field-error" class="sb-field-error" role="alert" data-testid="field-error">
                         {move || error.get().unwrap_or_default()}
@@ -690,7 +683,7 @@ fn prompt_view(
 #[component]
 pub fn LoadError(
     /// What to tell the visitor.
-    message: String,
+    message: &'static str,
 ) -> impl IntoView {
     view! { <p class="sb-error" role="alert" data-testid="load-error">{message}</p> }
 }

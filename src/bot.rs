@@ -150,18 +150,21 @@ pub fn identified(json: &str) -> Attributes {
     let Ok(json::Json::Object(map)) = json::parse(json) else {
         return Attributes::new();
     };
-    map.into_iter()
-        .filter_map(|(k, v)| {
-            let attribute = Attribute::parse(&k).ok()?;
-            let kind = match attribute {
-                Attribute::Email => InputKind::Email,
-                Attribute::Phone => InputKind::Phone,
-                _ => InputKind::Text,
-            };
-            let value = check_value(kind, &[], false, v.as_str()?).ok()?;
-            (!value.is_empty()).then_some((k, value))
-        })
-        .collect()
+    let mut known = Attributes::new();
+    for (k, v) in map {
+        let Ok(attribute) = Attribute::parse(&k) else { continue };
+        let kind = match attribute {
+            Attribute::Email => InputKind::Email,
+            Attribute::Phone => InputKind::Phone,
+            _ => InputKind::Text,
+        };
+        if let Some(Ok(value)) = v.as_str().map(|v| check_value(kind, &[], false, v)) {
+            if !value.is_empty() {
+                known.insert(k, value);
+            }
+        }
+    }
+    known
 }
 
 /// The bubble a step shows, if any.

@@ -1,35 +1,25 @@
 //! The widget's own UI strings, from the locale files in `src/locales/`
-//! (one JSON object per language, every key required, so a missing
-//! translation fails the tests instead of showing a blank).
+//! (one JSON object per language). `build.rs` turns each file into a
+//! constant [`Strings`]: every key is required and no unknown key is
+//! allowed, or the widget does not compile.
 
-use std::collections::BTreeMap;
 use switchboard_protocol::attribute::ValueError;
 use switchboard_protocol::site::Locale;
 
-/// Declares [`Strings`] with one field per locale key, and reads it from a
-/// locale file's JSON object by key (through the string map the widget has
-/// anyway, rather than a generated deserializer of its own: that one cost
-/// the bundle about 17 KB).
+/// Declares [`Strings`] with one field per locale key.
 macro_rules! strings {
     ($($(#[$doc:meta])* $field:ident,)*) => {
         /// Every string the widget shows that does not come from the site's stream.
-        #[derive(Debug, Clone, PartialEq)]
+        #[derive(Debug, PartialEq)]
         pub struct Strings {
-            $($(#[$doc])* pub $field: String,)*
+            $($(#[$doc])* pub $field: &'static str,)*
         }
 
+        #[cfg(test)]
         impl Strings {
-            /// The strings in `json`: every key required, no unknown one.
-            fn parse(json: &str) -> Result<Self, String> {
-                let mut map: BTreeMap<String, String> =
-                    switchboard_protocol::json::from_str(json).map_err(|e| e.to_string())?;
-                let strings = Strings {
-                    $($field: map.remove(stringify!($field)).ok_or(concat!("missing key ", stringify!($field)))?,)*
-                };
-                match map.keys().next() {
-                    Some(unknown) => Err(format!("unknown key {unknown}")),
-                    None => Ok(strings),
-                }
+            /// Every key with its string, for the tests.
+            fn all(&self) -> Vec<(&'static str, &'static str)> {
+                vec![$((stringify!($field), self.$field),)*]
             }
         }
     };
@@ -92,28 +82,25 @@ strings! {
     new_chat,
 }
 
-const EN: &str = include_str!("locales/en.json");
-const NL: &str = include_str!("locales/nl.json");
+include!(concat!(env!("OUT_DIR"), "/locales.rs"));
 
 impl Strings {
     /// The strings for `locale`.
-    pub fn for_locale(locale: Locale) -> Self {
-        let src = match locale {
-            Locale::En => EN,
-            Locale::Nl => NL,
-        };
-        // The files are part of the build and checked by the tests below.
-        Self::parse(src).expect("locale files are valid")
+    pub fn for_locale(locale: Locale) -> &'static Self {
+        match locale {
+            Locale::En => &EN,
+            Locale::Nl => &NL,
+        }
     }
 
     /// What to tell the visitor about a refused value.
     pub fn value_error(&self, e: &ValueError) -> String {
         match e {
-            ValueError::Required => self.error_required.clone(),
+            ValueError::Required => self.error_required.to_owned(),
             ValueError::TooLong { max } => self.error_too_long.replace("{max}", &max.to_string()),
-            ValueError::Email => self.error_email.clone(),
-            ValueError::Phone => self.error_phone.clone(),
-            ValueError::NotAnOption => self.error_option.clone(),
+            ValueError::Email => self.error_email.to_owned(),
+            ValueError::Phone => self.error_phone.to_owned(),
+            ValueError::NotAnOption => self.error_option.to_owned(),
         }
     }
 
@@ -127,24 +114,35 @@ impl Strings {
 mod tests {
     use super::*;
 
-    #[test]
-    fn every_locale_file_parses_with_every_key() {
-        for locale in [Locale::En, Locale::Nl] {
-            let s = Strings::for_locale(locale);
-            assert!(s.chatting_with.contains("{name}"), "{locale:?} lost the {{name}} placeholder");
-        }
+    /// The `{placeholders}` in `text`.
+    fn placeholders(text: &str) -> Vec<&str> {
+        text.split('{').skip(1).filter_map(|rest| rest.split_once('}').map(|(name, _)| name)).collect()
     }
 
     #[test]
-    fn a_missing_or_unknown_key_is_refused() {
-        let mut map: BTreeMap<String, String> = serde_json::from_str(EN).unwrap();
-        map.remove("close");
-        let missing = serde_json::to_string(&map).unwrap();
-        assert_eq!(Strings::parse(&missing).unwrap_err(), "missing key close");
-        map.insert("close".into(), "Close".into());
-        map.insert("clsoe".into(), "typo".into());
-        let unknown = serde_json::to_string(&map).unwrap();
-        assert_eq!(Strings::parse(&unknown).unwrap_err(), "unknown key clsoe");
+    fn every_translation_keeps_the_placeholders_of_the_english() {
+        let en = Strings::for_locale(Locale::En).all();
+        for locale in [Locale::Nl] {
+            for ((key, english), (_, translated)) in en.iter().zip(Strings::for_locale(locale).all()) {
+                assert!(!translated.trim().is_empty(), "{locale:?} {key} is empty");
+                assert_eq!(placeholders(english), placeholders(translated), "{locale:?} {key}: {translated}");
+            }
+        }
+        assert_eq!(placeholders(EN.chatting_with), ["name"]);
+        assert_eq!(placeholders(EN.error_too_long), ["max"]);
+    }
+
+    #[test]
+    fn the_strings_are_the_locale_files_as_written() {
+        let file: std::collections::BTreeMap<String, String> =
+            serde_json::from_str(include_str!("locales/nl.json")).unwrap();
+        let built: std::collections::BTreeMap<String, String> =
+            NL.all().into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+        assert_eq!(built, file);
+        assert_eq!(
+            Strings::for_locale(Locale::Nl).error_too_long.replace("{max}", "5").matches('5').count(),
+            1
+        );
     }
 
     #[test]

@@ -54,13 +54,13 @@ pub fn mount(
         }
         let fallback = i18n::Strings::for_locale(locale_for(None));
         move || match config.get() {
-            None => view! { <p class="sb-loading">{fallback.loading.clone()}</p> }.into_any(),
+            None => view! { <p class="sb-loading">{fallback.loading}</p> }.into_any(),
             Some(Ok(config)) => {
                 view! { <app::Panel config api_base=api_base.clone() known=known.clone() /> }.into_any()
             }
             Some(Err(e)) => {
                 leptos::logging::warn!("switchboard: {e}");
-                view! { <app::LoadError message=fallback.load_failed.clone() /> }.into_any()
+                view! { <app::LoadError message=fallback.load_failed /> }.into_any()
             }
         }
     });
