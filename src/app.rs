@@ -333,7 +333,10 @@ fn BotView(
     });
 
     // Once the chat or the stream is over, the visitor can start again.
-    let over = move || chat.with(|c| !c.open()) || done.with(|d| matches!(d, Some(Step::End { .. })));
+    // (Memos, here and in the chat view, so that a frame that changes
+    // nothing they show does not build their elements again.)
+    let over =
+        Memo::new(move |_| chat.with(|c| !c.open()) || done.with(|d| matches!(d, Some(Step::End { .. }))));
     let restart = {
         let (site, config) = (site.clone(), config.clone());
         move || {
@@ -378,21 +381,19 @@ fn BotView(
                 _ => None,
             })}
         </div>
-        <Show when=move || typing.get()>
-            <p class="sb-typing" data-testid="typing">{typing_text.clone()}</p>
-        </Show>
+        {move || typing.get().then(|| view! { <p class="sb-typing" data-testid="typing">{typing_text.clone()}</p> })}
         {move || prompt.get().map(|p| {
             prompt_view(p, strings_for_prompt, error, answer.clone(), interacted.get_value())
         })}
-        <Show when=move || live.get()>
-            <ChatView chat strings=strings send end typing=typing_to_agent />
-        </Show>
-        <Show when=over>
-            <button type="button" class="sb-answer sb-new" data-testid="new-chat" on:click={
-                let restart = restart.clone();
-                move |_| restart()
-            }>{new_chat}</button>
-        </Show>
+        {move || live.get().then(|| view! { <ChatView chat strings send end typing=typing_to_agent /> })}
+        {move || over.get().then(|| {
+            let restart = restart.clone();
+            view! {
+                <button type="button" class="sb-answer sb-new" data-testid="new-chat" on:click=move |_| restart()>
+                    {new_chat}
+                </button>
+            }
+        })}
     }
 }
 
@@ -498,6 +499,10 @@ pub fn ChatView(
         move || with_name(template)
     };
     let sending = strings.sending;
+    let agent_typing = Memo::new(move |_| chat.with(|c| c.agent_typing));
+    let reconnecting = Memo::new(move |_| chat.with(|c| c.link == Link::Reconnecting));
+    let open = Memo::new(move |_| chat.with(Chat::open));
+    let ended = Memo::new(move |_| chat.with(|c| c.state == Some(ConversationState::Ended)));
     let end_chat = strings.end_chat;
     view! {
         <div class="sb-live" data-testid="live">
@@ -515,21 +520,19 @@ pub fn ChatView(
                     </p>
                 }).collect_view()}
             </div>
-            <Show when=move || chat.with(|c| c.agent_typing)>
+            {move || agent_typing.get().then(|| view! {
                 <p class="sb-typing" data-testid="agent-typing">{typing_line}</p>
-            </Show>
-            <Show when=move || chat.with(|c| c.link == Link::Reconnecting)>
+            })}
+            {move || reconnecting.get().then(|| view! {
                 <p class="sb-status" role="status" data-testid="reconnecting">{strings.reconnecting}</p>
-            </Show>
-            <Show
-                when=move || chat.with(Chat::open)
-                fallback={
-                    let ended = strings.chat_ended;
-                    move || chat.with(|c| c.state == Some(ConversationState::Ended)).then(|| view! {
-                        <p class="sb-system" role="status" data-testid="ended">{ended}</p>
-                    })
-                }
-            >
+            })}
+            {move || if !open.get() {
+                ended.get().then(|| view! {
+                    <p class="sb-system" role="status" data-testid="ended">{strings.chat_ended}</p>
+                }).into_any()
+            } else {
+                let (on_submit, on_keydown, typing, end) = (on_submit.clone(), on_keydown.clone(), typing.clone(), end.clone());
+                view! {
                 <form class="sb-form sb-composer" on:submit=on_submit.clone() data-testid="composer">
                     <label for="sb-message" class="sb-sr-only">{strings.message}</label>
                     <div class="sb-row">
@@ -548,12 +551,10 @@ pub fn ChatView(
                             on:keydown=on_keydown.clone()></textarea>
                         <button type="submit" class="sb-send" data-testid="send-message">{strings.send}</button>
                     </div>
-                    <button type="button" class="sb-end" data-testid="end" on:click={
-                        let end = end.clone();
-                        move |_| end()
-                    }>{end_chat}</button>
+                    <button type="button" class="sb-end" data-testid="end" on:click=move |_| end()>{end_chat}</button>
                 </form>
-            </Show>
+                }.into_any()
+            }}
         </div>
     }
 }
