@@ -84,6 +84,10 @@ pub fn build_bundles(progress: &Progress) -> anyhow::Result<()> {
             .context("running trunk")?;
         anyhow::ensure!(status.success(), "trunk build of the {name} failed ({status})");
     }
+    // (The widget only: it runs on other people's pages. The inbox's files
+    // carry hashes in their names and subresource integrity checks.)
+    let widget = root().join("target/dist/widget");
+    drop_stream_exports(&widget.join("switchboard-widget_bg.wasm"), &widget.join("switchboard-widget.js"))?;
     let loader = root().join("target/dist/widget/widget.js");
     let built = localize_loader(&std::fs::read_to_string(&loader)?, &launcher_labels()?)?;
     std::fs::write(&loader, built)?;
@@ -91,6 +95,74 @@ pub fn build_bundles(progress: &Progress) -> anyhow::Result<()> {
         precompress(&root().join("target/dist").join(dir))?;
     }
     Ok(())
+}
+
+/// The WebAssembly features the bundles are built with (Rust's defaults for
+/// wasm32-unknown-unknown), for the binaryen tools.
+const WASM_FEATURES: [&str; 6] = [
+    "--enable-bulk-memory",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--enable-reference-types",
+    "--enable-multivalue",
+];
+
+/// Removes from `wasm` the exports of wasm-streams' `IntoUnderlying*`
+/// classes, with the code only they reach. Leptos links them in through
+/// server_fn's streaming, which a client-rendered bundle never uses, and an
+/// export is kept however dead it is (about 1.7 KB brotli). Every other
+/// export the JS glue calls stays: the graph's root reaches them.
+fn drop_stream_exports(wasm: &std::path::Path, glue: &std::path::Path) -> anyhow::Result<()> {
+    let js = std::fs::read_to_string(glue).with_context(|| format!("reading {}", glue.display()))?;
+    let keep = used_exports(&js);
+    anyhow::ensure!(
+        keep.iter().any(|e| e == "memory"),
+        "{} does not use wasm.memory: not wasm-bindgen's glue?",
+        glue.display()
+    );
+    let mut graph = vec![serde_json::json!({
+        "name": "root",
+        "root": true,
+        "reaches": keep.iter().map(|e| format!("export:{e}")).collect::<Vec<_>>(),
+    })];
+    graph.extend(keep.iter().map(|e| serde_json::json!({ "name": format!("export:{e}"), "export": e })));
+    let graph_file = wasm.with_extension("dce.json");
+    std::fs::write(&graph_file, serde_json::to_vec(&graph)?)?;
+    let run = |program: &str, args: &[&std::ffi::OsStr]| -> anyhow::Result<()> {
+        let out = tools::command(program)
+            .args(WASM_FEATURES)
+            .args(args)
+            .output()
+            .with_context(|| format!("running {program}"))?;
+        anyhow::ensure!(out.status.success(), "{program} failed: {}", String::from_utf8_lossy(&out.stderr));
+        Ok(())
+    };
+    run(
+        "wasm-metadce",
+        &["--graph-file".as_ref(), graph_file.as_ref(), wasm.as_ref(), "-o".as_ref(), wasm.as_ref()],
+    )?;
+    run("wasm-opt", &["-Oz".as_ref(), wasm.as_ref(), "-o".as_ref(), wasm.as_ref()])?;
+    std::fs::remove_file(&graph_file)?;
+    Ok(())
+}
+
+/// The exports wasm-bindgen's glue `js` calls (`wasm.NAME`), but those of
+/// wasm-streams' classes.
+fn used_exports(js: &str) -> Vec<String> {
+    let mut used: Vec<String> = js
+        .split("wasm.")
+        .skip(1)
+        .map(|rest| {
+            rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '$').collect()
+        })
+        .filter(|name: &String| {
+            !name.is_empty() && !name.trim_start_matches("__wbg_").starts_with("intounderlying")
+        })
+        .collect();
+    used.sort();
+    used.dedup();
+    used
 }
 
 /// Writes `NAME.br` (brotli 11) and `NAME.gz` (gzip 9) next to every file
@@ -162,6 +234,16 @@ fn localize_loader(src: &str, labels: &serde_json::Map<String, serde_json::Value
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_glue_keeps_every_export_it_calls_but_wasm_streams_classes() {
+        let js = "const ret = wasm.mount(a, b);\n\
+            wasm.__wbindgen_free(ptr, len, 1);\n\
+            return wasm.memory.buffer; wasm.mount();\n\
+            const F = new FinalizationRegistry(ptr => wasm.__wbg_intounderlyingsource_free(ptr >>> 0, 1));\n\
+            wasm.intounderlyingsink_write(this.__wbg_ptr, chunk);";
+        assert_eq!(super::used_exports(js), ["__wbindgen_free", "memory", "mount"]);
+    }
+
     #[test]
     fn the_loader_gets_every_locales_launcher_labels() {
         let labels = super::launcher_labels().unwrap();
