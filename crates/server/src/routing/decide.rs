@@ -7,8 +7,9 @@
 //! matched agents cannot take it, round robin over every eligible agent; then
 //! the fallback message. A transferred chat goes to the transfer's target
 //! instead (no account routing), widening to everyone but the agent who
-//! transferred it even when the target is one agent: a visitor mid-chat is
-//! not left with nobody.
+//! transferred it even when the target is one agent, and when none of them
+//! can take it, back to the agent who transferred it: a visitor mid-chat is
+//! not left with nobody, nor given the fallback while their agent is there.
 
 use serde::Serialize;
 use std::collections::HashMap;
@@ -165,6 +166,12 @@ pub enum Stage {
         /// Where to.
         to: TransferTarget,
     },
+    /// Nobody else could take a transferred chat: back to the agent who
+    /// transferred it.
+    Back {
+        /// Their email.
+        agent: String,
+    },
 }
 
 /// A stage with whom it passed over.
@@ -241,8 +248,8 @@ pub struct Request<'a> {
 /// A transfer as routing sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transfer {
-    /// The agent who transferred the chat (never offered it back), if they
-    /// still exist.
+    /// The agent who transferred the chat (offered it back only when nobody
+    /// else can take it), if they still exist.
     pub by: Option<i64>,
     /// Where to.
     pub to: TransferTarget,
@@ -335,6 +342,30 @@ impl Run<'_> {
     fn everyone(&mut self) -> Option<Outcome> {
         self.rotate(Step::new(Stage::Everyone), "all".to_owned(), None)
     }
+
+    /// Offers a transferred chat back to the agent who transferred it, if
+    /// they can take it and have not declined it (or let it time out) since.
+    fn back(&mut self, t: &Transfer) -> Option<Outcome> {
+        let a = t.by.and_then(|id| self.agent(id))?;
+        let mut step = Step::new(Stage::Back { agent: a.email.clone() });
+        let check = match self.req.tried.iter().find(|(id, _)| *id == a.id) {
+            Some((_, why)) => Err(*why),
+            None => self.dir.can_take(a),
+        };
+        let outcome = match check {
+            Ok(()) => Some(Outcome::Offer {
+                agent: a.id,
+                email: a.email.clone(),
+                pool: format!("agent:{}", a.email.to_lowercase()),
+            }),
+            Err(reason) => {
+                step.skipped.push(Skipped { agent: a.id, email: String::new(), reason });
+                None
+            }
+        };
+        self.steps.push(step);
+        outcome
+    }
 }
 
 /// Decides where a chat goes. Never fails: the worst case is the fallback.
@@ -401,7 +432,7 @@ fn route(run: &mut Run<'_>) -> Option<Outcome> {
 }
 
 /// A transferred chat: its target (an agent, or a team's rotation), then
-/// everyone, never the agent who transferred it.
+/// everyone but the agent who transferred it, then back to that agent.
 fn transferred(run: &mut Run<'_>, t: &Transfer) -> Option<Outcome> {
     let by = t.by.and_then(|id| run.agent(id)).map(|a| a.email.clone()).unwrap_or_default();
     let stage = Stage::Transfer { by, to: t.to.clone() };
@@ -411,7 +442,7 @@ fn transferred(run: &mut Run<'_>, t: &Transfer) -> Option<Outcome> {
         }
         TransferTarget::Team { name } => run.team(stage, name),
     };
-    found.or_else(|| run.everyone())
+    found.or_else(|| run.everyone()).or_else(|| run.back(t))
 }
 
 #[cfg(test)]

@@ -162,7 +162,9 @@ async fn route_locked(state: &AppState, id: i64) -> Result<(), StoreError> {
                     page: details.page,
                     transcript: details.transcript,
                     expires_in_secs: timeout,
-                    transferred_by: transfer.map(|t| t.by_name),
+                    // (Not when it is offered back to the agent who
+                    // transferred it: their own name would explain nothing.)
+                    transferred_by: transfer.filter(|t| t.by != Some(agent)).map(|t| t.by_name),
                 },
             );
             arm_offer(state, id, agent, Duration::from_secs(timeout));
@@ -368,6 +370,9 @@ fn describe(d: &Decision, out: &mut String) {
                     TransferTarget::Agent { email } => format!("transferred by {by} to agent {email}"),
                     TransferTarget::Team { name } => format!("transferred by {by} to team {name}"),
                 }
+            }
+            Stage::Back { agent } => {
+                format!("nobody else could take it: back to {agent}, who transferred it")
             }
         };
         let _ = writeln!(out, "  {what}");

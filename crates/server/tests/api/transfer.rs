@@ -1,6 +1,7 @@
 //! Transferring an active chat through real sockets: to an agent, to a team,
-//! the refusals, a declined transfer moving on (never back to the agent who
-//! transferred it), and a transfer waiting across a restart.
+//! the refusals, a declined transfer moving on (back to the agent who
+//! transferred it only when nobody else takes it), and a transfer waiting
+//! across a restart.
 
 use serde_json::Value;
 use std::time::Duration;
@@ -213,37 +214,74 @@ async fn transfers_that_cannot_be_made_are_refused_and_change_nothing() {
 }
 
 #[tokio::test]
-async fn a_declined_transfer_goes_to_another_agent_never_back_then_to_the_fallback() {
+async fn a_declined_transfer_goes_to_another_agent_then_back_then_to_the_fallback() {
     let app = spawn_app().await;
     let mut ada = app.agent(ADA).await;
+    let (mut v, c) = nobody_takes_adas_transfer(&app, &mut ada).await;
+
+    // Ada declines it back too: the visitor gets the fallback.
+    ada.send(&AgentIn::Decline { conversation: c }).await;
+    assert_eq!(ada.recv().await, AgentOut::Withdrawn { conversation: c });
+    assert!(matches!(v.recv().await, VisitorOut::Message(m) if m.author == Author::System));
+    assert_eq!(v.recv().await, VisitorOut::State { state: ConversationState::Fallback });
+
+    let text = explain_text(&app, c).await;
+    assert!(text.contains("skipped ada@example.com: transferred it away"), "{text}");
+    assert!(text.contains("skipped grace@example.com: declined"), "{text}");
+    assert!(text.contains("back to ada@example.com, who transferred it"), "{text}");
+    assert!(text.contains("skipped ada@example.com: declined"), "{text}");
+    assert!(text.contains("→ nobody could take it: the fallback message"), "{text}");
+}
+
+#[tokio::test]
+async fn a_transfer_nobody_else_takes_goes_back_to_the_agent_who_made_it() {
+    let app = spawn_app().await;
+    let mut ada = app.agent(ADA).await;
+    let (mut v, c) = nobody_takes_adas_transfer(&app, &mut ada).await;
+
+    ada.accept(c).await;
+    assert!(matches!(v.recv().await, VisitorOut::Agent(a) if a.name == "Ada Lovelace"));
+    assert_eq!(v.recv().await, VisitorOut::State { state: ConversationState::Active });
+    v.send(&VisitorIn::Message { client_id: "back-1".into(), text: "Still there?".into() }).await;
+    assert!(matches!(v.recv().await, VisitorOut::Message(m) if m.text == "Still there?"));
+    // Ada gets the chat so far again (with the transfer's notice), then the message.
+    let mut texts = Vec::new();
+    while texts.last().map(String::as_str) != Some("Still there?") {
+        match ada.recv().await {
+            AgentOut::Message { conversation, message } if conversation == c => texts.push(message.text),
+            other => panic!("expected the chat's messages, got {other:?}"),
+        }
+    }
+    assert!(texts.iter().any(|t| t == "Ada Lovelace transferred the chat to Grace Hopper."), "{texts:?}");
+}
+
+/// Ada transfers her chat to Grace, who declines, as does Admin, the only
+/// other agent: the chat is offered back to Ada (without a "transferred
+/// by" of her own name), and the visitor waits for her.
+async fn nobody_takes_adas_transfer(app: &TestApp, ada: &mut AgentClient) -> (VisitorClient, i64) {
     let mut grace = app.agent(GRACE).await;
     let mut admin = app.agent("admin@example.com").await;
-    let (mut v, c) = chat_with(&app, &mut ada, ADA).await;
+    let (mut v, c) = chat_with(app, ada, ADA).await;
 
     ada.send(&AgentIn::Transfer { conversation: c, to: to_agent(GRACE) }).await;
     let said = "Ada Lovelace transferred the chat to Grace Hopper.";
-    transferred(&mut ada, c, "Grace Hopper", said).await;
+    transferred(ada, c, "Grace Hopper", said).await;
     assert_eq!(offer(&mut grace).await.0, c);
     visitor_told(&mut v, said).await;
 
-    // Grace declines: the only other agent who can take it is Admin, not Ada.
+    // Grace declines: the other agent who can take it is Admin, not Ada.
     grace.send(&AgentIn::Decline { conversation: c }).await;
     assert_eq!(grace.recv().await, AgentOut::Withdrawn { conversation: c });
     assert_eq!(offer(&mut admin).await, (c, Some("Ada Lovelace".into())));
     assert_eq!(v.recv().await, VisitorOut::State { state: ConversationState::Offered });
     ada.silent_for(100).await;
 
-    // Admin declines too: nobody is left but Ada, so the visitor gets the fallback.
+    // Admin declines too: nobody is left but Ada, so it goes back to her.
     admin.send(&AgentIn::Decline { conversation: c }).await;
     assert_eq!(admin.recv().await, AgentOut::Withdrawn { conversation: c });
-    assert!(matches!(v.recv().await, VisitorOut::Message(m) if m.author == Author::System));
-    assert_eq!(v.recv().await, VisitorOut::State { state: ConversationState::Fallback });
-    ada.silent_for(100).await;
-
-    let text = explain_text(&app, c).await;
-    assert!(text.contains("skipped ada@example.com: transferred it away"), "{text}");
-    assert!(text.contains("skipped grace@example.com: declined"), "{text}");
-    assert!(text.contains("→ nobody could take it: the fallback message"), "{text}");
+    assert_eq!(offer(ada).await, (c, None));
+    assert_eq!(v.recv().await, VisitorOut::State { state: ConversationState::Offered });
+    (v, c)
 }
 
 #[tokio::test]

@@ -27,6 +27,7 @@ fn set(dir: &mut Directory, id: i64, f: impl FnOnce(&mut Agent)) {
     f(dir.agents.iter_mut().find(|a| a.id == id).unwrap());
 }
 
+#[derive(Clone)]
 struct Ask {
     routing: Routing,
     attributes: Attributes,
@@ -188,7 +189,7 @@ fn declined_and_timed_out_agents_are_passed_over_for_one_more_member_then_everyo
 }
 
 #[test]
-fn a_transfer_to_an_agent_goes_to_them_and_widens_to_everyone_but_the_transferring_agent() {
+fn a_transfer_to_an_agent_goes_to_them_then_everyone_but_the_transferring_agent_then_back_to_them() {
     let mut dir = directory();
     let to_cy = TransferTarget::Agent { email: "cy@example.com".into() };
     // The card's option and the account route no longer count: the transfer does.
@@ -205,8 +206,20 @@ fn a_transfer_to_an_agent_goes_to_them_and_widens_to_everyone_but_the_transferri
     assert_eq!(skipped(&d, 1), [(1, Skip::Transferred), (3, Skip::Declined)]);
     set(&mut dir, 2, |a| a.available = false);
     set(&mut dir, 4, |a| a.available = false);
-    let d = ask(Routing::RoundRobin).transferred(1, to_cy).tried(3, Skip::TimedOut).decide(&dir);
-    assert_eq!(d.outcome, Outcome::Fallback, "only Ada is left, and she transferred it");
+    let d = ask(Routing::RoundRobin).transferred(1, to_cy.clone()).tried(3, Skip::TimedOut).decide(&dir);
+    assert_eq!(offered(&d), Some((1, "agent:ada@example.com")), "only Ada is left: back to her");
+    assert_eq!(stages(&d)[2], &Stage::Back { agent: "ada@example.com".into() });
+    assert!(skipped(&d, 2).is_empty());
+
+    // Ada declines it back too, or cannot take it any more: the fallback.
+    let back = ask(Routing::RoundRobin).transferred(1, to_cy.clone()).tried(3, Skip::TimedOut);
+    let d = back.clone().tried(1, Skip::Declined).decide(&dir);
+    assert_eq!(d.outcome, Outcome::Fallback);
+    assert_eq!(skipped(&d, 2), [(1, Skip::Declined)]);
+    set(&mut dir, 1, |a| a.available = false);
+    let d = back.decide(&dir);
+    assert_eq!(d.outcome, Outcome::Fallback);
+    assert_eq!(skipped(&d, 2), [(1, Skip::Unavailable)]);
 }
 
 #[test]
