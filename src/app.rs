@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use switchboard_protocol::attribute::{Attributes, InputKind};
-use switchboard_protocol::site::SiteConfig;
+use switchboard_protocol::site::{web_url, SiteConfig};
 use switchboard_protocol::stream::runner::{Input, InputError, Step};
 use switchboard_protocol::wire::{
     Author, ChatMessage, ConversationState, PageContext, VisitorIn, MAX_MESSAGE_CHARS,
@@ -23,6 +23,11 @@ pub const CLOSE_EVENT: &str = "sb-close";
 /// (`Switchboard.on(name, fn)`); the loader passes `detail.name` and
 /// `detail.detail` on.
 pub const PAGE_EVENT: &str = "sb-event";
+
+/// Event the widget dispatches when an agent writes something the visitor
+/// has not been told of yet; the loader plays the site's sound for it when
+/// the panel is closed or the page in the background.
+pub const AGENT_WROTE_EVENT: &str = "sb-agent-wrote";
 
 /// Event the loader dispatches on the mount container when the page calls
 /// `Switchboard.identify` after the widget is mounted (detail: JSON text).
@@ -96,6 +101,11 @@ pub fn Panel(
         }
     };
     let intro = strings.chatting_with(&config.appearance.bot_name);
+    // Only http(s) addresses, whatever the configuration holds (the server
+    // checks them too).
+    let web = |url: &Option<String>| url.clone().filter(|u| web_url(u).is_ok());
+    let avatar = web(&config.appearance.bot_avatar_url);
+    let privacy = web(&config.appearance.privacy_url);
     view! {
         <section
             node_ref=root
@@ -107,12 +117,20 @@ pub fn Panel(
             data-testid="panel"
         >
             <header class="sb-header">
-                <h2 id="sb-title" class="sb-title" data-testid="title">{config.appearance.header_title.clone()}</h2>
+                <h2 id="sb-title" class="sb-title" data-testid="title">
+                    {avatar.map(|src| view! { <img class="sb-avatar" src=src alt="" data-testid="bot-avatar" /> })}
+                    {config.appearance.header_title.clone()}
+                </h2>
                 <button type="button" class="sb-close" aria-label=strings.close on:click=close data-testid="close">
                     "×"
                 </button>
             </header>
             <BotView config=config.clone() strings=strings intro api_base known />
+            {privacy.map(|href| view! {
+                <p class="sb-privacy">
+                    <a href=href target="_blank" rel="noopener noreferrer" data-testid="privacy">{strings.privacy}</a>
+                </p>
+            })}
         </section>
     }
 }
@@ -206,6 +224,7 @@ fn BotView(
     };
 
     // At the live chat card: connect, hand off, chat.
+    let log = NodeRef::<leptos::html::Div>::new();
     let chat = RwSignal::new(Chat::default());
     let socket = StoredValue::new_local(None::<Socket>);
     let live = RwSignal::new(false);
@@ -227,6 +246,11 @@ fn BotView(
                 Some(handoff),
                 move |f| chat.update(|c| c.apply(f)),
                 move |l| chat.update(|c| c.link = l),
+                move || {
+                    if let Some(el) = log.get_untracked() {
+                        dispatch(&el, AGENT_WROTE_EVENT, None);
+                    }
+                },
             );
             chat.update(|c| c.pending = s.pending());
             socket.set_value(Some(s));
@@ -256,7 +280,6 @@ fn BotView(
     };
 
     // Keep the newest line in view: scroll the panel down whenever something is added.
-    let log = NodeRef::<leptos::html::Div>::new();
     let el = move || log.get_untracked().map(|l| l.unchecked_into::<web_sys::HtmlElement>());
 
     // The page's events: the stream started and completed (not again after a

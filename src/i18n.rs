@@ -80,6 +80,8 @@ strings! {
     chat_ended,
     /// Starts over once a chat or the stream is over.
     new_chat,
+    /// The link to the site's privacy policy.
+    privacy,
 }
 
 include!(concat!(env!("OUT_DIR"), "/locales.rs"));

@@ -113,6 +113,9 @@ pub struct Kept {
     pub handed_off: bool,
     /// Typed but not confirmed.
     pub pending: Vec<Pending>,
+    /// The newest agent message the visitor was told of (by the sound), so
+    /// a reload, which gets the conversation again, does not tell again.
+    pub heard: u64,
 }
 
 impl FromJson for Kept {
@@ -121,6 +124,7 @@ impl FromJson for Kept {
             token: json.field("token")?,
             handed_off: json.field("handed_off")?,
             pending: json.field_or("pending", Vec::new)?,
+            heard: json.field_or("heard", || 0)?,
         })
     }
 }
@@ -195,6 +199,7 @@ struct Inner {
     last_seq: u64,
     on_frame: Rc<dyn Fn(VisitorOut)>,
     on_link: Rc<dyn Fn(Link)>,
+    on_agent_wrote: Rc<dyn Fn()>,
 }
 
 /// The connection to the server, reconnecting until dropped.
@@ -203,13 +208,17 @@ pub struct Socket(Rc<RefCell<Inner>>);
 
 impl Socket {
     /// Connects for `site`; `handoff` is sent when the visitor has no
-    /// conversation yet. `on_frame` gets every frame, `on_link` the link state.
+    /// conversation yet. `on_frame` gets every frame, `on_link` the link
+    /// state, and `on_agent_wrote` is called for each agent message the
+    /// visitor has not been told of yet (not again for the conversation so
+    /// far that a reload or a reconnect brings).
     pub fn open(
         api_base: &str,
         site: &str,
         handoff: Option<VisitorIn>,
         on_frame: impl Fn(VisitorOut) + 'static,
         on_link: impl Fn(Link) + 'static,
+        on_agent_wrote: impl Fn() + 'static,
     ) -> Socket {
         let kept = load(site);
         let s = Socket(Rc::new(RefCell::new(Inner {
@@ -222,6 +231,7 @@ impl Socket {
             last_seq: 0,
             on_frame: Rc::new(on_frame),
             on_link: Rc::new(on_link),
+            on_agent_wrote: Rc::new(on_agent_wrote),
         })));
         let (opened, heard, lost) = (s.clone(), s.clone(), s.clone());
         let ws = Reconnecting::open(
@@ -308,6 +318,7 @@ impl Socket {
                 if *state == ConversationState::Waiting {
                     // A new conversation: its sequence numbers start again.
                     inner.last_seq = 0;
+                    inner.kept.heard = 0;
                 }
                 if matches!(state, ConversationState::Ended | ConversationState::Fallback) {
                     inner.kept.pending.clear();
@@ -337,6 +348,13 @@ impl Socket {
                     if inner.kept.pending.len() != before {
                         keep(&inner.site, &inner.kept);
                     }
+                }
+                if m.author == Author::Agent && m.seq > inner.kept.heard {
+                    inner.kept.heard = m.seq;
+                    keep(&inner.site, &inner.kept);
+                    let wrote = inner.on_agent_wrote.clone();
+                    drop(inner);
+                    wrote();
                 }
             }
             _ => {}
@@ -454,6 +472,7 @@ mod tests {
             token: Some("tok".into()),
             handed_off: true,
             pending: vec![Pending { client_id: "c1".into(), text: "hi \"there\"".into() }],
+            heard: 7,
         };
         let text = serde_json::to_string(&kept).unwrap();
         assert_eq!(json::from_str::<Kept>(&text), Ok(kept));

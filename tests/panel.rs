@@ -103,3 +103,40 @@ async fn mount_shows_an_alert_when_the_server_cannot_be_reached() {
     let alert = container.query_selector("[role=alert]").unwrap().expect("an alert after the failed load");
     assert!(!alert.text_content().unwrap().is_empty());
 }
+
+#[wasm_bindgen_test]
+async fn the_bots_avatar_and_the_privacy_link_come_from_the_site() {
+    let container = fresh_container();
+    let cfg = config(Appearance {
+        header_title: "Acme".into(),
+        bot_avatar_url: Some("https://acme.example/bot.png".into()),
+        privacy_url: Some("https://acme.example/privacy".into()),
+        locale: Some(Locale::Nl),
+        ..Default::default()
+    });
+    let _handle = leptos::mount::mount_to(container.clone(), move || view! { <Panel config=cfg.clone() /> });
+    leptos::task::tick().await;
+    let avatar = container.query_selector("[data-testid=bot-avatar]").unwrap().expect("the bot's avatar");
+    assert_eq!(avatar.get_attribute("src").as_deref(), Some("https://acme.example/bot.png"));
+    assert_eq!(avatar.get_attribute("alt").as_deref(), Some(""), "decorative: the title names the chat");
+    assert_eq!(text(&container, "title"), "Acme");
+    let link = container.query_selector("[data-testid=privacy]").unwrap().expect("the privacy link");
+    assert_eq!(link.get_attribute("href").as_deref(), Some("https://acme.example/privacy"));
+    assert_eq!(link.get_attribute("target").as_deref(), Some("_blank"));
+    assert_eq!(link.get_attribute("rel").as_deref(), Some("noopener noreferrer"));
+    assert_eq!(text(&container, "privacy"), "Privacybeleid");
+}
+
+#[wasm_bindgen_test]
+async fn addresses_that_are_not_http_are_never_linked_or_loaded() {
+    let container = fresh_container();
+    let cfg = config(Appearance {
+        bot_avatar_url: Some("javascript:alert(1)".into()),
+        privacy_url: Some("javascript:alert(1)".into()),
+        ..Default::default()
+    });
+    let _handle = leptos::mount::mount_to(container.clone(), move || view! { <Panel config=cfg.clone() /> });
+    leptos::task::tick().await;
+    assert!(container.query_selector("[data-testid=panel]").unwrap().is_some());
+    assert!(container.query_selector("img, a").unwrap().is_none(), "{}", container.inner_html());
+}

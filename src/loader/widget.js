@@ -104,6 +104,38 @@
     if (open) { mountWidget(); if (!quiet) focusPanel(); } else if (!quiet) { launcher.focus(); }
   }
 
+  // Black or white, whichever reads better on the accent (WCAG contrast).
+  function onAccent(hex) {
+    var l = [1, 3, 5].map(function (i) {
+      var c = parseInt(String(hex).substr(i, 2), 16) / 255;
+      return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+    });
+    l = 0.2126 * l[0] + 0.7152 * l[1] + 0.0722 * l[2];
+    return 1.05 / (l + 0.05) >= (l + 0.05) / 0.05 ? "#fff" : "#000";
+  }
+
+  // The site's new-message sound: a short soft tone, no file to fetch.
+  var audio = null;
+  function unlockSound() {
+    var Context = window.AudioContext || window.webkitAudioContext;
+    if (!audio && Context) audio = new Context();
+    if (audio && audio.state === "suspended") audio.resume();
+  }
+  function chime() {
+    try {
+      unlockSound();
+      var t = audio.currentTime, tone = audio.createOscillator(), gain = audio.createGain();
+      tone.frequency.value = 880;
+      gain.gain.setValueAtTime(0.0001, t);
+      gain.gain.exponentialRampToValueAtTime(0.2, t + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, t + 0.35);
+      tone.connect(gain);
+      gain.connect(audio.destination);
+      tone.start(t);
+      tone.stop(t + 0.35);
+    } catch (e) { /* no audio here */ }
+  }
+
   function start(siteConfig) {
     config = siteConfig;
     // The site's language, else the first of the visitor's that is built in.
@@ -123,6 +155,7 @@
     var frame = document.createElement("div");
     frame.className = "sb-frame sb-" + String(config.appearance.position || "bottom_right").replace("_", "-");
     frame.style.setProperty("--sb-accent", config.appearance.accent);
+    frame.style.setProperty("--sb-on-accent", onAccent(config.appearance.accent));
     frame.style.setProperty("--sb-offset", (config.appearance.offset_px || 20) + "px");
     container = document.createElement("div");
     container.className = "sb-container";
@@ -132,14 +165,32 @@
     launcher.type = "button";
     launcher.className = "sb-launcher";
     launcher.setAttribute("data-testid", "launcher");
-    launcher.dataset.open = labels[locale][0];
+    var label = config.appearance.launcher_label;
+    launcher.dataset.open = label || labels[locale][0];
     launcher.dataset.close = labels[locale][1];
-    launcher.setAttribute("aria-label", labels[locale][0]);
+    launcher.setAttribute("aria-label", launcher.dataset.open);
     launcher.setAttribute("aria-expanded", "false");
     launcher.setAttribute("aria-controls", "sb-container");
     launcher.innerHTML = '<svg viewBox="0 0 24 24" width="28" height="28" aria-hidden="true" focusable="false">' +
       '<path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg>';
+    if (label) {
+      // The site's own words beside the icon (as text: never as markup).
+      var text = document.createElement("span");
+      text.className = "sb-launcher-label";
+      text.setAttribute("aria-hidden", "true");
+      text.textContent = label;
+      launcher.appendChild(text);
+      launcher.classList.add("sb-labelled");
+    }
     launcher.addEventListener("click", function () { setOpen(!open); });
+    // The sound may only start after the visitor did something here.
+    if (config.appearance.sound) {
+      root.addEventListener("pointerdown", unlockSound);
+      root.addEventListener("keydown", unlockSound);
+    }
+    container.addEventListener("sb-agent-wrote", function () {
+      if (config.appearance.sound && (!open || document.hidden)) chime();
+    });
     container.addEventListener("sb-close", function () { setOpen(false); });
     container.addEventListener("sb-event", function (e) { emit(e.detail.name, e.detail.detail); });
     root.addEventListener("keydown", function (e) { if (e.key === "Escape" && open) setOpen(false); });

@@ -423,3 +423,28 @@ pub async fn sign_in(c: &Client, app: &App, email: &str) -> anyhow::Result<()> {
     })
     .await
 }
+
+/// Chromedriver's `goog/cdp/execute`: one Chrome DevTools Protocol command.
+#[derive(Debug)]
+struct Cdp(serde_json::Value);
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/goog/cdp/execute", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(self.0.to_string()))
+    }
+}
+
+/// Runs `source` in every page `c` loads from now on, before the page's own
+/// scripts (Chrome's `Page.addScriptToEvaluateOnNewDocument`).
+pub async fn on_every_page(c: &Client, source: &str) -> anyhow::Result<()> {
+    let command = serde_json::json!({
+        "cmd": "Page.addScriptToEvaluateOnNewDocument",
+        "params": { "source": source }
+    });
+    c.issue_cmd(Cdp(command)).await?;
+    Ok(())
+}

@@ -23,6 +23,15 @@ async fn the_widget_at_each_card_type_and_in_live_chat_has_no_violations() {
     let a = app.clone();
     with_browser(|c| async move {
         let app = a;
+        // Everything a site can add to the widget, on a light accent.
+        let look = switchboard_server::admin::AppearanceChange {
+            accent: Some("#ffe066".into()),
+            launcher_label: Some("Questions?".into()),
+            bot_avatar_url: Some(format!("{}/bot.png", app.api)),
+            privacy_url: Some("https://www.example.com/privacy".into()),
+            ..Default::default()
+        };
+        switchboard_server::admin::update_appearance(&app.store, "demo", &look).await?;
         let mut ada = agent_socket(&app, "ada@example.com").await?;
         let mut found = Vec::new();
         c.goto(&format!("{}/", app.demo)).await?;
@@ -36,6 +45,8 @@ async fn the_widget_at_each_card_type_and_in_live_chat_has_no_violations() {
         audit(&c, "host page, launcher", &mut found).await?;
         find(&c, "[data-testid=launcher]").await?.click().await?;
         find(&c, "[data-testid=answer]").await?;
+        find(&c, "[data-testid=privacy]").await?;
+        find(&c, "[data-testid=bot-avatar]").await?;
         audit(&c, "message and question", &mut found).await?;
         find(&c, "[data-testid=answer]").await?.click().await?;
         find(&c, "input[data-testid=field]").await?.send_keys("Lin").await?;

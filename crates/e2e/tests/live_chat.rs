@@ -2,7 +2,9 @@
 //! and chats live with an agent (the agent side over its WebSocket; the inbox
 //! in a browser is in `journey.rs` and `inbox.rs`).
 
-use switchboard_e2e::{agent_socket, eventually, find, next_frame, send_frame, texts, with_browser, App};
+use switchboard_e2e::{
+    agent_socket, eventually, find, next_frame, on_every_page, send_frame, texts, with_browser, App,
+};
 use switchboard_protocol::wire::{AgentIn, AgentOut};
 
 #[tokio::test]
@@ -279,6 +281,89 @@ async fn messages_refused_for_coming_too_fast_go_again_and_arrive_once() {
             Ok((pending.is_empty() && shown.len() == sent.len()).then_some(()))
         })
         .await?;
+        Ok(())
+    })
+    .await
+    .unwrap();
+    drop(agent_side.await);
+}
+
+#[tokio::test]
+async fn the_sites_sound_tells_a_visitor_who_is_not_looking_of_each_new_agent_message_once() {
+    let app = App::spawn(None).await.unwrap();
+    let change = switchboard_server::admin::AppearanceChange {
+        sound: Some(true),
+        launcher_label: Some("Questions?".into()),
+        ..Default::default()
+    };
+    switchboard_server::admin::update_appearance(&app.store, "demo", &change).await.unwrap();
+    let mut ada = agent_socket(&app, "ada@example.com").await.unwrap();
+    let demo = app.demo.clone();
+    let (accepted, mut on_accept) = tokio::sync::mpsc::unbounded_channel::<()>();
+    let (write, mut to_write) = tokio::sync::mpsc::unbounded_channel::<&'static str>();
+    let agent_side = tokio::spawn(async move {
+        let AgentOut::Offer { conversation, .. } = next_frame(&mut ada, |f: AgentOut| Some(f)).await? else {
+            anyhow::bail!("expected an offer")
+        };
+        send_frame(&mut ada, &AgentIn::Accept { conversation }).await?;
+        let _ = accepted.send(());
+        while let Some(text) = to_write.recv().await {
+            let client_id = format!("a-{text}");
+            send_frame(&mut ada, &AgentIn::Message { conversation, client_id, text: text.into() }).await?;
+        }
+        Ok::<_, anyhow::Error>(())
+    });
+    with_browser(|c| async move {
+        // Counts the tones the loader starts; the page's visibility is the test's to set.
+        on_every_page(
+            &c,
+            "window.__tones = 0; \
+             Object.defineProperty(document, 'hidden', { get: function () { return !!window.__hidden; } }); \
+             var make = AudioContext.prototype.createOscillator; \
+             AudioContext.prototype.createOscillator = function () { window.__tones++; return make.apply(this, arguments); };",
+        )
+        .await?;
+        let tones = || async { anyhow::Ok(c.execute("return window.__tones;", vec![]).await?.as_u64()) };
+        let shown = |text: &'static str| {
+            let c = c.clone();
+            async move {
+                eventually(text, || async { Ok(texts(&c, "[data-testid=message]").await?.contains(&text.to_owned()).then_some(())) })
+                    .await
+            }
+        };
+
+        // The site's label on the launcher.
+        c.goto(&format!("{demo}/")).await?;
+        let launcher = find(&c, "[data-testid=launcher]").await?;
+        assert_eq!(launcher.text().await?, "Questions?");
+        assert_eq!(launcher.attr("aria-label").await?.as_deref(), Some("Questions?"));
+        ask_for_an_agent_as_kim(&c, &demo).await?;
+        on_accept.recv().await;
+        find(&c, "[data-testid=agent]").await?;
+
+        // Looking at the chat: no sound.
+        write.send("one")?;
+        shown("one").await?;
+        assert_eq!(tones().await?, Some(0));
+        // The page in the background: a sound.
+        c.execute("window.__hidden = true;", vec![]).await?;
+        write.send("two")?;
+        eventually("a tone", || async { Ok((tones().await? == Some(1)).then_some(())) }).await?;
+        // Back, then the panel closed: a sound again.
+        c.execute("window.__hidden = false;", vec![]).await?;
+        find(&c, "[data-testid=close]").await?.click().await?;
+        write.send("three")?;
+        eventually("a second tone", || async { Ok((tones().await? == Some(2)).then_some(())) }).await?;
+
+        // A reload in the background brings the chat so far again: no sound
+        // for what was told already, one for what is new.
+        on_every_page(&c, "window.__hidden = true;").await?;
+        find(&c, "[data-testid=launcher]").await?.click().await?;
+        c.refresh().await?;
+        shown("three").await?;
+        assert_eq!(tones().await?, Some(0), "nothing new yet");
+        write.send("four")?;
+        eventually("a tone for the new message", || async { Ok((tones().await? == Some(1)).then_some(())) }).await?;
         Ok(())
     })
     .await

@@ -20,6 +20,48 @@ pub enum InvalidValue {
     /// A locale must be one the widget ships strings for.
     #[error("unknown locale {0:?}; known: en, nl")]
     Locale(String),
+    /// A link or image address must be an absolute http(s) URL.
+    #[error("{0:?} must be an http:// or https:// URL of at most {MAX_URL_LEN} characters, without spaces or quotes")]
+    Url(String),
+    /// A launcher label must be short, on one line.
+    #[error("a launcher label must be 1 to {MAX_LABEL_CHARS} characters on one line")]
+    Label,
+}
+
+/// Longest URL the widget is given to link to or load an image from.
+pub const MAX_URL_LEN: usize = 500;
+
+/// Longest launcher label, in characters.
+pub const MAX_LABEL_CHARS: usize = 40;
+
+/// `raw` if it is an absolute `http://` or `https://` URL, at most
+/// [`MAX_URL_LEN`] bytes, without whitespace, quotes or angle brackets: what
+/// the widget and the inbox may put in a `href` or `src` (so never a
+/// `javascript:` or `data:` URL).
+pub fn web_url(raw: &str) -> Result<&str, InvalidValue> {
+    let rest = raw.strip_prefix("https://").or_else(|| raw.strip_prefix("http://"));
+    let ok = rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/'))
+        && raw.len() <= MAX_URL_LEN
+        && !raw
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | '<' | '>' | '`'));
+    if ok {
+        Ok(raw)
+    } else {
+        Err(InvalidValue::Url(raw.chars().take(80).collect()))
+    }
+}
+
+/// `raw`, trimmed, if it is a launcher label: 1 to [`MAX_LABEL_CHARS`]
+/// characters, no control characters (so one line).
+pub fn launcher_label(raw: &str) -> Result<&str, InvalidValue> {
+    let label = raw.trim();
+    let ok = (1..=MAX_LABEL_CHARS).contains(&label.chars().count()) && !label.chars().any(char::is_control);
+    if ok {
+        Ok(label)
+    } else {
+        Err(InvalidValue::Label)
+    }
 }
 
 /// The public identifier of a site, as pasted in the embed snippet (`data-site`).
@@ -208,6 +250,17 @@ pub struct Appearance {
     /// visitor's browser language, English when that is not built in.
     #[serde(default)]
     pub locale: Option<Locale>,
+    /// The bot's avatar, an image URL (see [`web_url`]) shown in the panel
+    /// header; none: no picture.
+    pub bot_avatar_url: Option<String>,
+    /// Text on the launcher beside its icon (see [`launcher_label`]); none:
+    /// the icon alone, named "Open chat" in the visitor's language.
+    pub launcher_label: Option<String>,
+    /// The site's privacy policy (see [`web_url`]), linked in the panel.
+    pub privacy_url: Option<String>,
+    /// A short sound when the agent writes while the panel is closed or the
+    /// page is in the background (off by default).
+    pub sound: bool,
 }
 
 impl Default for Appearance {
@@ -220,6 +273,10 @@ impl Default for Appearance {
             bot_name: "Switchboard".to_owned(),
             response_delay_ms: 600,
             locale: None,
+            bot_avatar_url: None,
+            launcher_label: None,
+            privacy_url: None,
+            sound: false,
         }
     }
 }
@@ -275,6 +332,10 @@ impl FromJson for Appearance {
             bot_name: json.field_or("bot_name", || d.bot_name)?,
             response_delay_ms: json.field_or("response_delay_ms", || d.response_delay_ms)?,
             locale: json.field("locale")?,
+            bot_avatar_url: json.field("bot_avatar_url")?,
+            launcher_label: json.field("launcher_label")?,
+            privacy_url: json.field("privacy_url")?,
+            sound: json.field_or("sound", || d.sound)?,
         })
     }
 }
@@ -317,6 +378,39 @@ mod tests {
     fn color_rejects_malformed_text() {
         for bad in ["1f6feb", "#1f6fe", "#1f6febb", "#gggggg", "#", "", "#ééé"] {
             assert!(Color::parse(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn only_absolute_web_urls_may_be_linked_or_loaded() {
+        for ok in ["https://acme.example/privacy", "http://localhost:8080/a.png?s=64#x", "https://x.io"] {
+            assert_eq!(web_url(ok).unwrap(), ok);
+        }
+        let long = format!("https://acme.example/{}", "a".repeat(MAX_URL_LEN));
+        for bad in [
+            "javascript:alert(1)",
+            "JAVASCRIPT:alert(1)",
+            "data:image/png;base64,AAAA",
+            "//acme.example/privacy",
+            "/privacy",
+            "https://",
+            "https:///path",
+            "https://acme.example/a b",
+            "https://acme.example/\"onerror=\"x",
+            "https://acme.example/<script>",
+            " https://acme.example/",
+            &long,
+        ] {
+            assert!(web_url(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_launcher_label_is_short_and_on_one_line() {
+        assert_eq!(launcher_label("  Chat with us ").unwrap(), "Chat with us");
+        assert_eq!(launcher_label(&"é".repeat(MAX_LABEL_CHARS)).unwrap().chars().count(), MAX_LABEL_CHARS);
+        for bad in ["", "   ", "two\nlines", &"x".repeat(MAX_LABEL_CHARS + 1)] {
+            assert_eq!(launcher_label(bad), Err(InvalidValue::Label), "{bad:?}");
         }
     }
 

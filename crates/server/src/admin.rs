@@ -5,7 +5,7 @@
 use switchboard_protocol::attribute::{check_value, InputKind};
 use switchboard_protocol::auth::{AgentProfile, Role, MAX_PASSWORD_LEN};
 use switchboard_protocol::rules::{RoutingRule, Target};
-use switchboard_protocol::site::{Appearance, SiteKey};
+use switchboard_protocol::site::{launcher_label, web_url, Appearance, InvalidValue, SiteKey};
 use switchboard_protocol::stream::file;
 
 use crate::auth::{hash_password, random_password};
@@ -133,6 +133,15 @@ pub struct AppearanceChange {
     pub response_delay_ms: Option<u32>,
     /// `en`, `nl`, or `auto` (the visitor's browser language).
     pub locale: Option<String>,
+    /// The bot's avatar, an http(s) image URL; empty: none.
+    pub bot_avatar_url: Option<String>,
+    /// Text on the launcher beside its icon; empty: the icon alone.
+    pub launcher_label: Option<String>,
+    /// The site's privacy policy, an http(s) URL; empty: no link.
+    pub privacy_url: Option<String>,
+    /// A sound for the visitor when the agent writes while the panel is
+    /// closed or the page is in the background.
+    pub sound: Option<bool>,
 }
 
 /// Applies an appearance change to a site, checking every value.
@@ -174,6 +183,25 @@ pub async fn update_appearance(
             "auto" => None,
             tag => Some(Locale::parse(tag).map_err(|e| invalid(&e))?),
         };
+    }
+    // Empty clears; anything else must pass its check.
+    let optional = |raw: &Option<String>, check: fn(&str) -> Result<&str, InvalidValue>| match raw.as_deref()
+    {
+        None => Ok(None),
+        Some(v) if v.trim().is_empty() => Ok(Some(None)),
+        Some(v) => check(v.trim()).map(|v| Some(Some(v.to_owned()))).map_err(|e| invalid(&e)),
+    };
+    if let Some(v) = optional(&c.bot_avatar_url, web_url)? {
+        a.bot_avatar_url = v;
+    }
+    if let Some(v) = optional(&c.launcher_label, launcher_label)? {
+        a.launcher_label = v;
+    }
+    if let Some(v) = optional(&c.privacy_url, web_url)? {
+        a.privacy_url = v;
+    }
+    if let Some(v) = c.sound {
+        a.sound = v;
     }
     store.set_appearance(s.id, &a).await?;
     site(store, raw_key).await
@@ -253,12 +281,8 @@ pub async fn update_agent(
     }
     if let Some(url) = avatar_url {
         let url = url.trim();
-        let ok = url.is_empty()
-            || ((url.starts_with("https://") || url.starts_with("http://"))
-                && url.len() <= 500
-                && !url.chars().any(|c| c.is_whitespace() || c == '"' || c == '<' || c == '>'));
-        if !ok {
-            return Err(AdminError::Invalid(format!("avatar {url:?} must be an http(s) URL")));
+        if !url.is_empty() {
+            web_url(url).map_err(|e| AdminError::Invalid(format!("avatar: {e}")))?;
         }
         store.set_avatar(a.id, url).await?;
     }

@@ -65,6 +65,18 @@ pub enum SiteCommand {
         /// Language of the widget: en, nl, or auto (the visitor's browser language, the default).
         #[arg(long)]
         locale: Option<String>,
+        /// The bot's avatar in the panel header, an http(s) image URL ("" for none).
+        #[arg(long)]
+        bot_avatar: Option<String>,
+        /// Text on the launcher beside its icon ("" for the icon alone).
+        #[arg(long)]
+        launcher_label: Option<String>,
+        /// The site's privacy policy, linked in the panel, an http(s) URL ("" for none).
+        #[arg(long)]
+        privacy_url: Option<String>,
+        /// A sound when the agent writes while the visitor's panel is closed or the page is in the background.
+        #[arg(long, value_parser = ["on", "off"])]
+        sound: Option<String>,
     },
     /// Remove a site with its streams and conversations.
     Remove {
@@ -385,7 +397,20 @@ pub async fn site(store: &Store, cmd: SiteCommand) -> Result<String, AdminError>
             let _ =
                 writeln!(out, "Updated site {}: {}; origins {}", s.key, s.name, s.allowed_origins.join(" "));
         }
-        SiteCommand::Appearance { key, accent, position, offset, title, bot_name, delay_ms, locale } => {
+        SiteCommand::Appearance {
+            key,
+            accent,
+            position,
+            offset,
+            title,
+            bot_name,
+            delay_ms,
+            locale,
+            bot_avatar,
+            launcher_label,
+            privacy_url,
+            sound,
+        } => {
             let position = position.map(|p| {
                 if p == "bottom_left" {
                     switchboard_protocol::site::Position::BottomLeft
@@ -401,6 +426,10 @@ pub async fn site(store: &Store, cmd: SiteCommand) -> Result<String, AdminError>
                 bot_name,
                 response_delay_ms: delay_ms,
                 locale,
+                bot_avatar_url: bot_avatar,
+                launcher_label,
+                privacy_url,
+                sound: sound.map(|s| s == "on"),
             };
             let s = admin::update_appearance(store, &key, &change).await?;
             let _ = writeln!(out, "{}", serde_json::to_string(&s.appearance).unwrap_or_default());

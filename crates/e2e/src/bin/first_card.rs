@@ -11,10 +11,9 @@
 //! the coldest case), and after the page went idle (the loader prefetched
 //! it).
 
-use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, Locator};
 use serde_json::json;
-use switchboard_e2e::{eventually, with_browser, App};
+use switchboard_e2e::{eventually, on_every_page, with_browser, App};
 
 /// In the page: click the launcher, then report (after the next frame is
 /// painted) when the stream first shows and when the first bot card shows.
@@ -39,27 +38,9 @@ function prefetched() {
 requestAnimationFrame(check);
 "#;
 
-/// Chromedriver's `goog/cdp/execute`: one Chrome DevTools Protocol command.
-#[derive(Debug)]
-struct Cdp(serde_json::Value);
-
-impl WebDriverCompatibleCommand for Cdp {
-    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
-        base.join(&format!("session/{}/goog/cdp/execute", session.unwrap_or_default()))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        (http::Method::POST, Some(self.0.to_string()))
-    }
-}
-
 async fn once(c: &Client, demo: &str, wait_idle: bool) -> anyhow::Result<(f64, f64)> {
     if !wait_idle {
-        c.issue_cmd(Cdp(json!({
-            "cmd": "Page.addScriptToEvaluateOnNewDocument",
-            "params": { "source": "delete window.requestIdleCallback;" }
-        })))
-        .await?;
+        on_every_page(c, "delete window.requestIdleCallback;").await?;
     }
     c.goto(&format!("{demo}/")).await?;
     eventually("the launcher", || async {

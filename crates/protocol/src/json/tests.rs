@@ -197,6 +197,10 @@ fn site_configs_read_as_serde_reads_them() {
             bot_name: "Bot ✨".into(),
             response_delay_ms: 0,
             locale: Some(Locale::Nl),
+            bot_avatar_url: Some("https://acme.example/bot.png".into()),
+            launcher_label: Some("Vragen?".into()),
+            privacy_url: Some("https://acme.example/privacy".into()),
+            sound: true,
         },
         streams: streams(),
     };

@@ -130,6 +130,48 @@ async fn an_admin_manages_a_site_and_its_streams_over_http() {
         .await
         .unwrap();
     assert_eq!(bad.status(), 400);
+
+    // The bot's avatar, the launcher's label, the privacy link and the sound:
+    // set, checked, and cleared with an empty value.
+    let patch = |body: Value| {
+        let r = app.http.patch(api("/sites/acme/appearance")).bearer_auth(&admin).json(&body).send();
+        async move { r.await.unwrap() }
+    };
+    let config = || async {
+        let r = app.http.get(format!("{}/api/sites/acme/config", app.url)).send().await.unwrap();
+        r.json::<Value>().await.unwrap()["appearance"].clone()
+    };
+    let r = patch(json!({
+        "bot_avatar_url": "https://acme.example/bot.png",
+        "launcher_label": " Questions? ",
+        "privacy_url": "https://acme.example/privacy",
+        "sound": true,
+    }))
+    .await;
+    assert_eq!(r.status(), 200);
+    let look = config().await;
+    assert_eq!(look["bot_avatar_url"], "https://acme.example/bot.png");
+    assert_eq!(look["launcher_label"], "Questions?");
+    assert_eq!(look["privacy_url"], "https://acme.example/privacy");
+    assert_eq!(look["sound"], true);
+    for bad in [
+        json!({"privacy_url": "javascript:alert(1)"}),
+        json!({"bot_avatar_url": "data:image/png;base64,AAAA"}),
+        json!({"launcher_label": "x".repeat(41)}),
+        json!({"sound": "yes"}),
+    ] {
+        let r = patch(bad.clone()).await;
+        assert!(r.status() == 400 || r.status() == 422, "{bad}: {}", r.status());
+    }
+    assert_eq!(config().await, look, "a refused change changes nothing");
+    let r =
+        patch(json!({"bot_avatar_url": "", "launcher_label": "", "privacy_url": " ", "sound": false})).await;
+    assert_eq!(r.status(), 200);
+    let look = config().await;
+    for field in ["bot_avatar_url", "launcher_label", "privacy_url"] {
+        assert_eq!(look[field], Value::Null, "{field}");
+    }
+    assert_eq!(look["sound"], false);
     assert_eq!(
         app.http
             .delete(api("/sites/acme/streams/sales-team"))

@@ -42,6 +42,16 @@ fn the_admin_cli_round_trips_sites_agents_and_streams() {
             && look.contains("\"locale\":\"nl\""),
         "{look}"
     );
+    let look = stdout(&switchboard(
+        d,
+        &["site", "appearance", "acme", "--privacy-url", "https://acme.example/privacy", "--sound", "on"],
+    ));
+    assert!(
+        look.contains("\"privacy_url\":\"https://acme.example/privacy\"") && look.contains("\"sound\":true"),
+        "{look}"
+    );
+    let refused = switchboard(d, &["site", "appearance", "acme", "--bot-avatar", "javascript:alert(1)"]);
+    assert!(!refused.status.success());
 
     let added = stdout(&switchboard(d, &["agent", "add", "ada@example.com", "--name", "Ada"]));
     assert!(added.contains("Password (shown only this once): "), "{added}");
