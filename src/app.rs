@@ -516,7 +516,9 @@ pub fn ChatView(
         let template = strings.chatting_with_agent;
         move || agent_name().map(|_| with_name(template))
     };
-    let avatar = move || chat.with(|c| c.agent.as_ref().and_then(|a| a.avatar_url.clone()));
+    let avatar = move || {
+        chat.with(|c| c.agent.as_ref().and_then(|a| a.avatar_url.clone())).filter(|u| web_url(u).is_ok())
+    };
     let typing_line = {
         let template = strings.agent_typing;
         move || with_name(template)

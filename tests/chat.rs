@@ -89,6 +89,8 @@ async fn the_agent_is_named_and_their_typing_shown() {
     });
     leptos::task::tick().await;
     assert_eq!(texts(&el, "[data-testid=agent]"), ["You are chatting with Ada."]);
+    let avatar = el.query_selector("[data-testid=agent] img").unwrap().expect("their avatar");
+    assert_eq!(avatar.get_attribute("src").as_deref(), Some("https://cdn.example/ada.png"));
     assert_eq!(texts(&el, "[data-testid=agent-typing]"), ["Ada is typing…"]);
     // Their message ends the typing indicator.
     chat.update(|c| c.apply(msg(1, Author::Agent, "Hello!")));
@@ -98,6 +100,16 @@ async fn the_agent_is_named_and_their_typing_shown() {
     chat.update(|c| c.link = Link::Reconnecting);
     leptos::task::tick().await;
     assert_eq!(texts(&el, "[role=status]").len(), 1);
+    // An avatar address that is not http(s) is never loaded.
+    chat.update(|c| {
+        c.apply(VisitorOut::Agent(AgentInfo {
+            name: "Eve".into(),
+            avatar_url: Some("javascript:alert(1)".into()),
+        }))
+    });
+    leptos::task::tick().await;
+    assert_eq!(texts(&el, "[data-testid=agent]"), ["You are chatting with Eve."]);
+    assert!(el.query_selector("[data-testid=agent] img").unwrap().is_none());
 }
 
 #[wasm_bindgen_test]
