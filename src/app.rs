@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use switchboard_protocol::attribute::{Attributes, InputKind};
 use switchboard_protocol::site::{web_url, SiteConfig};
 use switchboard_protocol::stream::runner::{Input, InputError, Step};
+use switchboard_protocol::stream::select::select_for_url;
 use switchboard_protocol::wire::{
     Author, ChatMessage, ConversationState, PageContext, VisitorIn, MAX_MESSAGE_CHARS,
 };
@@ -154,10 +155,14 @@ fn BotView(
     let error = RwSignal::new(None::<String>);
     let in_chat = crate::live::load(&site).handed_off;
     let started = Bot::begin(&config, &page_url(), bot::load(&site), known.clone(), in_chat);
+    // Only streams the visitor completed apply here: they may start one again.
+    let idle = RwSignal::new(started.is_none() && select_for_url(&config.streams, &page_url()).is_some());
     let first_steps = match &started {
         Some((b, steps)) => {
             bot::store(&site, b.saved());
-            if steps.is_empty() {
+            if !steps.is_empty() {
+                bot::store_copy(&site, b.stream());
+            } else {
                 // Continuing after a reload: show what was said, and what waits.
                 lines.set(b.lines());
                 prompt.set(b.saved().prompt.clone());
@@ -287,7 +292,7 @@ fn BotView(
     let was_done = StoredValue::new(done.get_untracked().is_some());
     let last = StoredValue::new(None::<ConversationState>);
     {
-        let stream = stream_id.clone();
+        let completing = site.clone();
         let site = site.clone();
         log.on_load(move |log_el| {
             if fresh {
@@ -319,6 +324,8 @@ fn BotView(
                 return;
             }
             was_done.set_value(true);
+            let stream = bot.with_value(|b| b.as_ref().map(|b| b.stream().id.clone())).unwrap_or_default();
+            bot::complete(&completing, &stream);
             emit(el(), "stream_completed", &[("stream", Some(&stream))]);
             if matches!(d, Step::HandOff { .. }) {
                 emit(el(), "live_chat_requested", &[("stream", Some(&stream))]);
@@ -358,8 +365,9 @@ fn BotView(
     // Once the chat or the stream is over, the visitor can start again.
     // (Memos, here and in the chat view, so that a frame that changes
     // nothing they show does not build their elements again.)
-    let over =
-        Memo::new(move |_| chat.with(|c| !c.open()) || done.with(|d| matches!(d, Some(Step::End { .. }))));
+    let over = Memo::new(move |_| {
+        idle.get() || chat.with(|c| !c.open()) || done.with(|d| matches!(d, Some(Step::End { .. })))
+    });
     let restart = {
         let (site, config) = (site.clone(), config.clone());
         move || {
@@ -377,9 +385,13 @@ fn BotView(
             was_done.set_value(false);
             last.set_value(None);
             done.set(None);
+            idle.set(false);
             interacted.set_value(true);
-            if let Some((b, steps)) = Bot::begin(&config, &page_url(), None, known.clone(), false) {
+            // (Also a stream the visitor completed: they asked for it.)
+            let nothing = bot::Kept::default();
+            if let Some((b, steps)) = Bot::begin(&config, &page_url(), nothing, known.clone(), false) {
                 bot::store(&site, b.saved());
+                bot::store_copy(&site, b.stream());
                 let stream = b.saved().state.stream.clone();
                 bot.set_value(Some(b));
                 emit(el(), "stream_started", &[("stream", Some(&stream))]);

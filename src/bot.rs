@@ -9,6 +9,7 @@ use switchboard_protocol::site::SiteConfig;
 use switchboard_protocol::stream::runner::{Entry, Input, InputError, RunState, Step};
 use switchboard_protocol::stream::select::select_for_url;
 use switchboard_protocol::stream::validate::ValidStream;
+use switchboard_protocol::stream::Stream;
 
 /// What is kept between page loads.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -19,10 +20,23 @@ pub struct Saved {
     pub prompt: Option<Step>,
     /// How the stream finished (a hand-off or an end), once it has.
     pub done: Option<Step>,
-    /// Which version of the stream this is about: a stream republished under
-    /// the same id with other cards starts over (a saved answer number could
-    /// mean another answer now).
+    /// Which version of the stream this is about: the visitor goes on with
+    /// the version they started (kept as [`Kept::copy`] should the site
+    /// republish it meanwhile), never with another (a saved answer number
+    /// could mean another answer there).
     pub version: u64,
+}
+
+/// Everything the bot keeps for a site between page loads.
+#[derive(Debug, Clone, Default)]
+pub struct Kept {
+    /// Where the visitor is in their stream.
+    pub saved: Option<Saved>,
+    /// That stream as it was when they started it.
+    pub copy: Option<Stream>,
+    /// The streams the visitor finished (with an end or a hand-off): not
+    /// started for them again by themselves, only when they ask.
+    pub completed: Vec<String>,
 }
 
 impl FromJson for Saved {
@@ -37,7 +51,7 @@ impl FromJson for Saved {
 }
 
 /// A fingerprint of a stream's content (FNV-1a over its JSON).
-fn version(stream: &switchboard_protocol::stream::Stream) -> u64 {
+fn version(stream: &Stream) -> u64 {
     let json = serde_json::to_string(stream).unwrap_or_default();
     json.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
@@ -59,32 +73,42 @@ pub struct Bot {
 }
 
 impl Bot {
-    /// The stream for the page at `url`, continuing `restored` when it
-    /// belongs to that stream, else from the start. While a live chat is
-    /// open (`in_chat`), the stream that led to it continues on every page.
-    /// Returns the bot and the steps to show (none when continuing: the log
-    /// is rebuilt from the transcript). `None` when no stream applies.
+    /// The stream for the page at `url`: the one the visitor is in (`kept`)
+    /// when it is this page's, in the version they started, else from the
+    /// start the page's stream that they have not completed. While a live
+    /// chat is open (`in_chat`), the stream that led to it continues on
+    /// every page. Returns the bot and the steps to show (none when
+    /// continuing: the log is rebuilt from the transcript). `None` when no
+    /// stream applies, or only completed ones.
     pub fn begin(
         config: &SiteConfig,
         url: &str,
-        restored: Option<Saved>,
+        kept: Kept,
         known: Attributes,
         in_chat: bool,
     ) -> Option<(Self, Vec<Step>)> {
-        let chat_stream = restored
-            .as_ref()
-            .filter(|_| in_chat)
-            .and_then(|r| config.streams.iter().find(|s| s.id == r.state.stream));
-        let page_stream = chat_stream.or_else(|| select_for_url(&config.streams, url))?;
-        let version = version(page_stream);
-        // The server validated it on publish; the bundle does not carry the validator.
-        let stream = ValidStream::published(page_stream.clone());
-        // (A finished stream that led to an open chat is only shown, so it
-        // continues whatever its version.)
-        let same = |s: &Saved| s.state.stream == stream.stream().id && (s.version == version || in_chat);
-        if let Some(saved) = restored.filter(same) {
-            return Some((Bot { stream, saved }, Vec::new()));
+        let Kept { saved, copy, completed } = kept;
+        if let Some(saved) = saved {
+            let id = saved.state.stream.as_str();
+            let published = config.streams.iter().find(|s| s.id == id);
+            // As the visitor started it: as published if unchanged, else the
+            // copy (a republished stream is for conversations that start
+            // after it). A finished one that led to an open chat is only
+            // shown, so then any version does.
+            let ongoing = published
+                .filter(|s| version(s) == saved.version)
+                .or_else(|| copy.as_ref().filter(|c| c.id == id && version(c) == saved.version))
+                .or_else(|| published.filter(|_| in_chat));
+            let here = in_chat || select_for_url(&config.streams, url).is_some_and(|s| s.id == id);
+            if let Some(stream) = ongoing.filter(|_| here) {
+                // The server validated it on publish; the bundle does not carry the validator.
+                return Some((Bot { stream: ValidStream::published(stream.clone()), saved }, Vec::new()));
+            }
         }
+        let open: Vec<&Stream> = config.streams.iter().filter(|s| !completed.contains(&s.id)).collect();
+        let page_stream = *select_for_url(&open, url)?;
+        let version = version(page_stream);
+        let stream = ValidStream::published(page_stream.clone());
         let (state, steps) = stream.start(known);
         let mut bot = Bot { stream, saved: Saved { state, prompt: None, done: None, version } };
         bot.note(&steps);
@@ -127,6 +151,11 @@ impl Bot {
     /// What to keep.
     pub fn saved(&self) -> &Saved {
         &self.saved
+    }
+
+    /// The stream, as the visitor runs it.
+    pub fn stream(&self) -> &Stream {
+        self.stream.stream()
     }
 
     /// The log so far, from the transcript.
@@ -177,9 +206,13 @@ pub fn line_of(step: &Step) -> Option<Line> {
     }
 }
 
-/// What was kept for `site`, if anything readable.
-pub fn load(site: &str) -> Option<Saved> {
-    crate::storage::load(site, "bot")
+/// What was kept for `site`, where readable.
+pub fn load(site: &str) -> Kept {
+    Kept {
+        saved: crate::storage::load(site, "bot"),
+        copy: crate::storage::load(site, "stream"),
+        completed: crate::storage::load(site, "completed").unwrap_or_default(),
+    }
 }
 
 /// Keeps `saved` for `site`.
@@ -187,9 +220,25 @@ pub fn store(site: &str, saved: &Saved) {
     crate::storage::save(site, "bot", saved);
 }
 
-/// Forgets what was kept for `site`.
+/// Keeps a copy of the stream the visitor starts on `site`, to go on with
+/// should the site republish it meanwhile.
+pub fn store_copy(site: &str, stream: &Stream) {
+    crate::storage::save(site, "stream", stream);
+}
+
+/// Notes that the visitor completed `stream` on `site`.
+pub fn complete(site: &str, stream: &str) {
+    let mut completed: Vec<String> = crate::storage::load(site, "completed").unwrap_or_default();
+    if !completed.iter().any(|s| s == stream) {
+        completed.push(stream.to_owned());
+        crate::storage::save(site, "completed", &completed);
+    }
+}
+
+/// Forgets where the visitor is on `site` (what they completed stays).
 pub fn forget(site: &str) {
     crate::storage::remove(site, "bot");
+    crate::storage::remove(site, "stream");
 }
 
 #[cfg(test)]

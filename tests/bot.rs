@@ -215,21 +215,86 @@ async fn after_the_stream_ends_the_visitor_can_start_again() {
     assert!(all(&el, "[data-testid=new-chat]").is_empty());
 }
 
+/// `config(site)` with the stream republished: other words, other answers.
+fn republished(site: &str) -> SiteConfig {
+    let edited =
+        STREAM.replace("Talk to us?", "Shall we talk?").replace("Your first name?", "What is your name?");
+    let edited = edited.replace(r#"{ label = "Yes", next = "name" }, "#, "");
+    let mut cfg = config(site);
+    cfg.streams = vec![file::parse(&edited).unwrap_or_else(|e| panic!("{e:?}")).stream.stream().clone()];
+    cfg
+}
+
 #[wasm_bindgen_test]
-async fn a_stream_republished_with_other_cards_starts_over() {
+async fn a_stream_republished_meanwhile_goes_on_as_the_visitor_started_it() {
     let (el, handle) = mount(config("bot-version"));
-    until(&el, "[data-testid=answer]").await.click();
+    until(&el, "[data-testid=answer]").await.click(); // "Yes"
     until(&el, "input[data-testid=field]").await;
     drop(handle);
     el.remove();
-    // Same id, other content: the saved answer must not be replayed on it.
-    let mut cfg = config("bot-version");
-    let mut stream = cfg.streams[0].clone();
-    stream.name = "Test, edited".into();
-    cfg.streams = vec![stream];
-    let (el, _h) = mount(cfg);
+    // The site republishes the stream (the "Yes" answer is gone): the visitor
+    // who said "Yes" goes on with the stream as it was.
+    let (el, handle) = mount(republished("bot-version"));
+    until(&el, "input[data-testid=field]").await;
+    assert_eq!(texts(&el, "visitor"), ["Yes"]);
+    assert_eq!(all(&el, "label")[0].text_content().unwrap_or_default(), "Your first name?");
+    type_and_send(&el, "Lin").await;
+    until(&el, "input[type=email]").await;
+    drop(handle);
+    el.remove();
+    // A visitor who starts now gets the new version.
+    let (el, _h) = mount(republished("bot-version-new"));
     until(&el, "[data-testid=answer]").await;
-    assert!(texts(&el, "visitor").is_empty(), "started over");
+    assert_eq!(texts(&el, "bot").last().unwrap(), "Shall we talk?");
+    assert_eq!(texts(&el, "answer"), ["No"]);
+}
+
+const OFFER: &str = r#"
+id = "offer"
+name = "Offer"
+priority = 5
+targets = ["/offer*"]
+
+[[card]]
+id = "hello"
+type = "message"
+text = "A special offer!"
+next = "bye"
+
+[[card]]
+id = "bye"
+type = "end"
+"#;
+
+#[wasm_bindgen_test]
+async fn a_completed_stream_does_not_start_again_by_itself() {
+    let history = web_sys::window().unwrap().history().unwrap();
+    let here = web_sys::window().unwrap().location().pathname().unwrap();
+    let mut cfg = config("bot-completed");
+    cfg.streams.push(file::parse(OFFER).unwrap_or_else(|e| panic!("{e:?}")).stream.stream().clone());
+    let (el, handle) = mount(cfg.clone());
+    until(&el, "[data-testid=answer]").await;
+    all(&el, "[data-testid=answer]")[1].click(); // "No": the stream ends.
+    until(&el, "[data-testid=new-chat]").await;
+    drop(handle);
+    el.remove();
+    // Another page of the site runs its own stream.
+    history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("/offer/spring")).unwrap();
+    let (el, handle) = mount(cfg.clone());
+    until(&el, "[data-testid=bot]").await;
+    assert_eq!(texts(&el, "bot"), ["A special offer!"]);
+    drop(handle);
+    el.remove();
+    // Back on the first page: its stream was completed, so it waits for the
+    // visitor to ask for it.
+    history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&here)).unwrap();
+    let (el, _h) = mount(cfg);
+    let again = until(&el, "[data-testid=new-chat]").await;
+    assert!(texts(&el, "bot").is_empty(), "{:?}", texts(&el, "bot"));
+    assert!(all(&el, "[data-testid=answer]").is_empty());
+    again.click();
+    until(&el, "[data-testid=answer]").await;
+    assert_eq!(texts(&el, "bot"), ["Hi <script>alert(1)</script>!", "Talk to us?"]);
 }
 
 #[wasm_bindgen_test]
