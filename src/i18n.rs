@@ -30,6 +30,9 @@ strings! {
     launcher_open,
     /// Launcher label when the panel is open.
     launcher_close,
+    /// Added to the launcher's label for agent messages that came while the
+    /// panel was closed; `{count}` is how many (the loader's).
+    launcher_unread,
     /// The panel's close button.
     close,
     /// Intro line; `{name}` is the bot's name.

@@ -9,7 +9,7 @@
   var site = script.getAttribute("data-site") || "";
   var base = script.src.replace(/\/widget\.js(\?.*)?$/, "");
   // `cargo xtask build` puts every locale file's launcher labels here.
-  var labels = /*LAUNCHER_LABELS*/ { en: ["Open chat", "Close chat"] };
+  var labels = /*LAUNCHER_LABELS*/ { en: ["Open chat", "Close chat", "{count} new"] };
 
   // The page API, usable before the widget is ready: calls queue until then.
   var api = window.Switchboard || {};
@@ -100,6 +100,7 @@
     remember(open);
     container.hidden = !open;
     launcher.setAttribute("aria-expanded", String(open));
+    if (open) setUnread(0);
     launcher.setAttribute("aria-label", launcher.dataset[open ? "close" : "open"]);
     if (open) { mountWidget(); if (!quiet) focusPanel(); } else if (!quiet) { launcher.focus(); }
   }
@@ -136,6 +137,18 @@
     } catch (e) { /* no audio here */ }
   }
 
+  // Agent messages that came while the panel was closed: a count on the
+  // launcher, in its name, and said once by a live region.
+  var unread = 0, badge, news;
+  function setUnread(n) {
+    unread = n;
+    var said = n ? launcher.dataset.unread.replace("{count}", n) : "";
+    badge.textContent = n ? String(n) : "";
+    badge.hidden = !n;
+    news.textContent = said;
+    if (!open) launcher.setAttribute("aria-label", launcher.dataset.open + (n ? " (" + said + ")" : ""));
+  }
+
   function start(siteConfig) {
     config = siteConfig;
     // The site's language, else the first of the visitor's that is built in.
@@ -153,6 +166,9 @@
     css.href = base + "/widget/widget.css";
     root.appendChild(css);
     var frame = document.createElement("div");
+    // Shown once its styles are in: never a bare button on the page.
+    frame.style.display = "none";
+    css.onload = css.onerror = function () { frame.style.display = ""; };
     frame.className = "sb-frame sb-" + String(config.appearance.position || "bottom_right").replace("_", "-");
     frame.style.setProperty("--sb-accent", config.appearance.accent);
     frame.style.setProperty("--sb-on-accent", onAccent(config.appearance.accent));
@@ -168,6 +184,7 @@
     var label = config.appearance.launcher_label;
     launcher.dataset.open = label || labels[locale][0];
     launcher.dataset.close = labels[locale][1];
+    launcher.dataset.unread = labels[locale][2];
     launcher.setAttribute("aria-label", launcher.dataset.open);
     launcher.setAttribute("aria-expanded", "false");
     launcher.setAttribute("aria-controls", "sb-container");
@@ -190,12 +207,23 @@
     }
     container.addEventListener("sb-agent-wrote", function () {
       if (config.appearance.sound && (!open || document.hidden)) chime();
+      if (!open) setUnread(unread + 1);
     });
     container.addEventListener("sb-close", function () { setOpen(false); });
     container.addEventListener("sb-event", function (e) { emit(e.detail.name, e.detail.detail); });
     root.addEventListener("keydown", function (e) { if (e.key === "Escape" && open) setOpen(false); });
+    badge = document.createElement("span");
+    badge.className = "sb-badge";
+    badge.setAttribute("data-testid", "unread");
+    badge.setAttribute("aria-hidden", "true");
+    badge.hidden = true;
+    launcher.appendChild(badge);
+    news = document.createElement("span");
+    news.className = "sb-sr-only";
+    news.setAttribute("aria-live", "polite");
     frame.appendChild(container);
     frame.appendChild(launcher);
+    frame.appendChild(news);
     root.appendChild(frame);
     document.body.appendChild(host);
     // Prefetch the widget when the page is idle, so opening feels instant.

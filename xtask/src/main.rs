@@ -212,13 +212,9 @@ fn launcher_labels() -> anyhow::Result<serde_json::Map<String, serde_json::Value
         let Some(locale) = path.file_stem().and_then(|s| s.to_str()).map(str::to_owned) else { continue };
         let strings: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path)?)
             .with_context(|| format!("parsing {}", path.display()))?;
-        let (open, close) = (&strings["launcher_open"], &strings["launcher_close"]);
-        anyhow::ensure!(
-            open.is_string() && close.is_string(),
-            "{} lacks the launcher labels",
-            path.display()
-        );
-        labels.insert(locale, serde_json::json!([open, close]));
+        let texts = [&strings["launcher_open"], &strings["launcher_close"], &strings["launcher_unread"]];
+        anyhow::ensure!(texts.iter().all(|t| t.is_string()), "{} lacks the launcher labels", path.display());
+        labels.insert(locale, serde_json::json!(texts));
     }
     Ok(labels)
 }
@@ -265,12 +261,12 @@ mod tests {
     #[test]
     fn the_loader_gets_every_locales_launcher_labels() {
         let labels = super::launcher_labels().unwrap();
-        assert_eq!(labels["nl"], serde_json::json!(["Chat openen", "Chat sluiten"]));
+        assert_eq!(labels["nl"], serde_json::json!(["Chat openen", "Chat sluiten", "{count} nieuw"]));
         let src = "var a = 1;\n  var labels = /*LAUNCHER_LABELS*/ { en: [\"x\", \"y\"] };\n  var b = labels;";
         let out = super::localize_loader(src, &labels).unwrap();
         assert!(
             out.contains(
-                r#"var labels = {"en":["Open chat","Close chat"],"nl":["Chat openen","Chat sluiten"]};"#
+                r#"var labels = {"en":["Open chat","Close chat","{count} new"],"nl":["Chat openen","Chat sluiten","{count} nieuw"]};"#
             ),
             "{out}"
         );

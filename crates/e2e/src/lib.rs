@@ -370,18 +370,30 @@ pub async fn visitor(app: &App) -> anyhow::Result<Ws> {
     Ok(ws)
 }
 
-/// Finds `css` in the page or inside the widget's shadow root.
+/// Finds `css` in the page or inside the widget's shadow root, once it is
+/// displayed (as a visitor would: the launcher, say, shows once its styles
+/// are in).
 pub async fn find(c: &Client, css: &str) -> anyhow::Result<fantoccini::elements::Element> {
     eventually(css, || async {
-        if let Some(e) = c.find_all(fantoccini::Locator::Css(css)).await?.into_iter().next() {
-            return Ok(Some(e));
-        }
-        let Some(host) =
-            c.find_all(fantoccini::Locator::Css("#switchboard-widget")).await?.into_iter().next()
-        else {
-            return Ok(None);
+        let found = match c.find_all(fantoccini::Locator::Css(css)).await?.into_iter().next() {
+            Some(e) => Some(e),
+            None => {
+                match c.find_all(fantoccini::Locator::Css("#switchboard-widget")).await?.into_iter().next() {
+                    Some(host) => host
+                        .shadow_root()
+                        .await?
+                        .find_all(fantoccini::Locator::Css(css))
+                        .await?
+                        .into_iter()
+                        .next(),
+                    None => None,
+                }
+            }
         };
-        Ok(host.shadow_root().await?.find_all(fantoccini::Locator::Css(css)).await?.into_iter().next())
+        match found {
+            Some(e) if e.is_displayed().await? => Ok(Some(e)),
+            _ => Ok(None),
+        }
     })
     .await
 }

@@ -2,7 +2,7 @@
 
 use fantoccini::{Client, Locator};
 use std::time::Duration;
-use switchboard_e2e::{eventually, with_browser, with_browser_in, App};
+use switchboard_e2e::{eventually, find, with_browser, with_browser_in, App};
 
 /// The widget's shadow root on the current page, once the loader created it.
 async fn widget_root(c: &Client) -> anyhow::Result<fantoccini::elements::ShadowRoot> {
@@ -32,7 +32,8 @@ async fn the_launcher_opens_a_panel_with_the_sites_title_on_an_allowed_host_page
     with_browser(|c| async move {
         c.goto(&format!("{demo}/")).await?;
         let root = widget_root(&c).await?;
-        let launcher = root.find(Locator::Css("[data-testid=launcher]")).await?;
+        // Once displayed: the loader shows it when its styles are in.
+        let launcher = find(&c, "[data-testid=launcher]").await?;
         assert_eq!(launcher.attr("aria-expanded").await?.as_deref(), Some("false"));
         assert_eq!(launcher.attr("aria-label").await?.as_deref(), Some("Open chat"));
         // The host page styles every button with 30px red text; inside the
@@ -73,7 +74,8 @@ async fn without_a_site_language_the_widget_speaks_the_visitors_browser_language
     with_browser_in("fr-FR,nl-BE,en", |c| async move {
         c.goto(&format!("{demo}/")).await?;
         let root = widget_root(&c).await?;
-        let launcher = root.find(Locator::Css("[data-testid=launcher]")).await?;
+        // Once displayed: the loader shows it when its styles are in.
+        let launcher = find(&c, "[data-testid=launcher]").await?;
         assert_eq!(launcher.attr("aria-label").await?.as_deref(), Some("Chat openen"));
         launcher.click().await?;
         let panel = eventually("the panel", || async {

@@ -289,7 +289,7 @@ async fn messages_refused_for_coming_too_fast_go_again_and_arrive_once() {
 }
 
 #[tokio::test]
-async fn the_sites_sound_tells_a_visitor_who_is_not_looking_of_each_new_agent_message_once() {
+async fn the_sites_sound_and_the_launchers_count_tell_a_visitor_who_is_not_looking_of_new_agent_messages() {
     let app = App::spawn(None).await.unwrap();
     let change = switchboard_server::admin::AppearanceChange {
         sound: Some(true),
@@ -354,13 +354,27 @@ async fn the_sites_sound_tells_a_visitor_who_is_not_looking_of_each_new_agent_me
         find(&c, "[data-testid=close]").await?.click().await?;
         write.send("three")?;
         eventually("a second tone", || async { Ok((tones().await? == Some(2)).then_some(())) }).await?;
+        // The launcher counts what came while the panel was closed, also in its name.
+        let launcher = find(&c, "[data-testid=launcher]").await?;
+        assert_eq!(find(&c, "[data-testid=unread]").await?.text().await?, "1");
+        assert_eq!(launcher.attr("aria-label").await?.as_deref(), Some("Questions? (1 new)"));
+        write.send("again")?;
+        eventually("a count of two", || async {
+            let label = find(&c, "[data-testid=launcher]").await?.attr("aria-label").await?;
+            Ok((label.as_deref() == Some("Questions? (2 new)")).then_some(()))
+        })
+        .await?;
+        launcher.click().await?;
+        shown("again").await?;
+        let badge = "return document.querySelector('#switchboard-widget').shadowRoot.querySelector('[data-testid=unread]').hidden;";
+        assert_eq!(c.execute(badge, vec![]).await?, serde_json::json!(true), "read once opened");
+        assert_eq!(launcher.attr("aria-label").await?.as_deref(), Some("Close chat"));
 
         // A reload in the background brings the chat so far again: no sound
         // for what was told already, one for what is new.
         on_every_page(&c, "window.__hidden = true;").await?;
-        find(&c, "[data-testid=launcher]").await?.click().await?;
         c.refresh().await?;
-        shown("three").await?;
+        shown("again").await?;
         assert_eq!(tones().await?, Some(0), "nothing new yet");
         write.send("four")?;
         eventually("a tone for the new message", || async { Ok((tones().await? == Some(1)).then_some(())) }).await?;
