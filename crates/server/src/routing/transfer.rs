@@ -3,7 +3,8 @@
 //! check and the offer: the chat waits again, a system message tells everyone,
 //! the transferring agent's inboxes let it go, and routing offers it to the
 //! target (then, should they not take it, to everyone but the transferring
-//! agent; see [`super::decide`]).
+//! agent, and should nobody, back to the transferring agent; see
+//! [`super::decide`]).
 
 use switchboard_protocol::auth::AgentProfile;
 use switchboard_protocol::wire::{AgentOut, Author, ConversationState, TransferTarget};
