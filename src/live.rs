@@ -295,15 +295,23 @@ impl Socket {
                 // What was typed while offline goes now; the server keeps each once.
                 self.resend(pending);
             }
-            VisitorOut::Error { code: ErrorCode::RateLimited, .. } => {
-                // The refused frame may have been a message: what is still
-                // pending goes again in a moment (once, however many frames
-                // were refused). Nothing the visitor wrote is dropped.
+            VisitorOut::Error { code: ErrorCode::RateLimited | ErrorCode::Internal, .. } => {
+                // Too fast, or the server failed to store it: the refused
+                // frame may have been the hand-off or a message, so what is
+                // not confirmed yet goes again in a moment (once, however
+                // many frames were refused). Nothing the visitor wrote is dropped.
                 let due = std::mem::replace(&mut self.0.borrow_mut().retry_due, true);
                 if !due {
                     let s = self.clone();
                     after(RATE_LIMITED_RETRY_MS, move || {
-                        s.0.borrow_mut().retry_due = false;
+                        let handoff = {
+                            let mut inner = s.0.borrow_mut();
+                            inner.retry_due = false;
+                            inner.handoff.clone().filter(|_| inner.handoff_sent && !inner.kept.handed_off)
+                        };
+                        if let Some(h) = handoff {
+                            s.send_frame(&h);
+                        }
                         let pending = s.pending();
                         s.resend(pending);
                     });

@@ -34,6 +34,8 @@ pub struct App {
     pub accounts: Vec<SeededAccount>,
     /// Storage, for assertions.
     pub store: Store,
+    /// The database's URL, for tests that open it beside the server.
+    pub database_url: String,
     trigger: ShutdownTrigger,
     _data: tempfile::TempDir,
 }
@@ -88,6 +90,7 @@ impl App {
         if let Some(l) = &proxy_listener {
             settings.public_url = Some(format!("http://{}", l.local_addr()?));
         }
+        let database_url = settings.database_url();
         let app = Application::build(settings).await?;
         let api = app.public_url().to_owned();
         let direct = format!("http://{}", app.local_addr());
@@ -100,7 +103,7 @@ impl App {
             switchboard_server::demo::seed(&store, &key, &[origin]).await?.context("fresh database")?;
         let (trigger, shutdown) = shutdown::channel();
         tokio::spawn(app.run(shutdown));
-        Ok(Self { api, direct, proxy, demo, accounts, store, trigger, _data: data })
+        Ok(Self { api, direct, proxy, demo, accounts, store, database_url, trigger, _data: data })
     }
 
     /// The seeded account with `email`.

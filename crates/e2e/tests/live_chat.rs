@@ -385,6 +385,50 @@ async fn the_sites_sound_and_the_launchers_count_tell_a_visitor_who_is_not_looki
     drop(agent_side.await);
 }
 
+#[tokio::test]
+async fn a_message_the_server_failed_to_store_goes_again_and_arrives_once() {
+    let app = App::spawn(None).await.unwrap();
+    let mut ada = agent_socket(&app, "ada@example.com").await.unwrap();
+    let (demo, store, db) = (app.demo.clone(), app.store.clone(), app.database_url.clone());
+    let (go, mut went) = tokio::sync::mpsc::unbounded_channel::<i64>();
+    let agent_side = tokio::spawn(async move {
+        let AgentOut::Offer { conversation, .. } = next_frame(&mut ada, |f: AgentOut| Some(f)).await? else {
+            anyhow::bail!("expected an offer")
+        };
+        send_frame(&mut ada, &AgentIn::Accept { conversation }).await?;
+        let _ = go.send(conversation);
+        Ok::<_, anyhow::Error>(ada)
+    });
+    with_browser(|c| async move {
+        ask_for_an_agent_as_kim(&c, &demo).await?;
+        let conversation = went.recv().await.expect("accepted");
+        find(&c, "[data-testid=agent]").await?;
+        // Storage fails under the running server: its messages table is away.
+        let beside = sqlx::SqlitePool::connect(&db).await?;
+        sqlx::query("ALTER TABLE messages RENAME TO messages_away").execute(&beside).await?;
+        find(&c, "[data-testid=message-input]").await?.send_keys("Are you there?\u{E007}").await?;
+        find(&c, "[data-testid=pending]").await?;
+        // Refused (`internal`) and tried again, still pending, for a while.
+        tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+        anyhow::ensure!(texts(&c, "[data-testid=message]").await?.is_empty(), "nothing could be stored");
+        sqlx::query("ALTER TABLE messages_away RENAME TO messages").execute(&beside).await?;
+        // Storage is back: the next try stores it, once, and the widget shows it.
+        eventually("the message shown, nothing pending", || async {
+            let pending = texts(&c, "[data-testid=pending]").await?;
+            let shown = texts(&c, "[data-testid=message]").await?;
+            Ok((pending.is_empty() && shown == ["Are you there?"]).then_some(()))
+        })
+        .await?;
+        let stored = store.messages_after(conversation, 0).await?;
+        let mine: Vec<_> = stored.iter().filter(|m| m.text == "Are you there?").collect();
+        assert_eq!(mine.len(), 1, "stored once");
+        Ok(())
+    })
+    .await
+    .unwrap();
+    drop(agent_side.await);
+}
+
 /// On the demo page, Kim (known through `Switchboard.identify`) opens the
 /// widget and answers that she wants to talk to someone: the hand-off.
 async fn ask_for_an_agent_as_kim(c: &fantoccini::Client, demo: &str) -> anyhow::Result<()> {

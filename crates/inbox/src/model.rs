@@ -356,10 +356,12 @@ impl Inbox {
                 Vec::new()
             }
             AgentOut::Error { code, message } => {
-                // Sending too fast: the refused frame may have been a
-                // message, so what is pending goes again in a moment (once,
-                // however many frames were refused).
-                let retry = code == ErrorCode::RateLimited && !std::mem::replace(&mut self.retry_due, true);
+                // Sending too fast, or the server failed to store it: the
+                // refused frame may have been a message, so what is pending
+                // goes again in a moment (once, however many frames were
+                // refused).
+                let again = matches!(code, ErrorCode::RateLimited | ErrorCode::Internal);
+                let retry = again && !std::mem::replace(&mut self.retry_due, true);
                 self.notice = Some(Notice::Refused { code, message });
                 if retry {
                     vec![Reaction::RetryLater]

@@ -19,7 +19,7 @@ pub fn backoff_ms(attempt: u32) -> u32 {
 }
 
 /// How long a client waits before sending again what the server refused
-/// as too fast (`rate_limited`).
+/// as too fast (`rate_limited`) or failed to store (`internal`).
 pub const RATE_LIMITED_RETRY_MS: u32 = 2000;
 
 /// Runs `f` once, `ms` milliseconds from now (never without a window).

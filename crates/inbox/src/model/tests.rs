@@ -191,6 +191,11 @@ fn messages_refused_as_too_fast_go_again_once_after_a_moment() {
     inbox.apply(AgentOut::Message { conversation: 7, message: echoed }, 0.0, true);
     assert_eq!(inbox.retry(), [Reaction::Resend { conversation: 7, pending: pending[1..].to_vec() }]);
     assert_eq!(inbox.apply(too_fast(), 0.0, true), [Reaction::RetryLater], "due again after the retry");
+    // So does what the server failed to store.
+    assert_eq!(inbox.retry().len(), 1);
+    let failed =
+        AgentOut::Error { code: ErrorCode::Internal, message: "the server failed; try again".into() };
+    assert_eq!(inbox.apply(failed, 0.0, true), [Reaction::RetryLater]);
     // Other refusals do not retry.
     let other = AgentOut::Error { code: ErrorCode::BadMessage, message: "empty".into() };
     assert_eq!(inbox.retry().len(), 1);
