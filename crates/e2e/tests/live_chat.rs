@@ -244,22 +244,10 @@ async fn messages_refused_for_coming_too_fast_go_again_and_arrive_once() {
     })
     .await
     .unwrap();
-    let mut ada = agent_socket(&app, "ada@example.com").await.unwrap();
     let (demo, store) = (app.demo.clone(), app.store.clone());
-    let (go, mut went) = tokio::sync::mpsc::unbounded_channel::<i64>();
-    let agent_side = tokio::spawn(async move {
-        let AgentOut::Offer { conversation, .. } = next_frame(&mut ada, |f: AgentOut| Some(f)).await? else {
-            anyhow::bail!("expected an offer")
-        };
-        send_frame(&mut ada, &AgentIn::Accept { conversation }).await?;
-        let _ = go.send(conversation);
-        // Connected (unread) until the test ends.
-        Ok::<_, anyhow::Error>(ada)
-    });
+    let (agent_side, mut accepted) = ada_takes_the_next_chat(&app).await;
     with_browser(|c| async move {
-        ask_for_an_agent_as_kim(&c, &demo).await?;
-        let conversation = went.recv().await.expect("accepted");
-        find(&c, "[data-testid=agent]").await?;
+        let conversation = kim_chats_with_ada(&c, &demo, &mut accepted).await?;
         let sent = ["one", "two", "three", "four", "five", "six"];
         let input = find(&c, "[data-testid=message-input]").await?;
         for text in sent {
@@ -388,21 +376,10 @@ async fn the_sites_sound_and_the_launchers_count_tell_a_visitor_who_is_not_looki
 #[tokio::test]
 async fn a_message_the_server_failed_to_store_goes_again_and_arrives_once() {
     let app = App::spawn(None).await.unwrap();
-    let mut ada = agent_socket(&app, "ada@example.com").await.unwrap();
     let (demo, store, db) = (app.demo.clone(), app.store.clone(), app.database_url.clone());
-    let (go, mut went) = tokio::sync::mpsc::unbounded_channel::<i64>();
-    let agent_side = tokio::spawn(async move {
-        let AgentOut::Offer { conversation, .. } = next_frame(&mut ada, |f: AgentOut| Some(f)).await? else {
-            anyhow::bail!("expected an offer")
-        };
-        send_frame(&mut ada, &AgentIn::Accept { conversation }).await?;
-        let _ = go.send(conversation);
-        Ok::<_, anyhow::Error>(ada)
-    });
+    let (agent_side, mut accepted) = ada_takes_the_next_chat(&app).await;
     with_browser(|c| async move {
-        ask_for_an_agent_as_kim(&c, &demo).await?;
-        let conversation = went.recv().await.expect("accepted");
-        find(&c, "[data-testid=agent]").await?;
+        let conversation = kim_chats_with_ada(&c, &demo, &mut accepted).await?;
         // Storage fails under the running server: its messages table is away.
         let beside = sqlx::SqlitePool::connect(&db).await?;
         sqlx::query("ALTER TABLE messages RENAME TO messages_away").execute(&beside).await?;
@@ -427,6 +404,39 @@ async fn a_message_the_server_failed_to_store_goes_again_and_arrives_once() {
     .await
     .unwrap();
     drop(agent_side.await);
+}
+
+/// Ada, over her socket, takes the next chat offered to her and stays
+/// connected (reading nothing more) until the test ends: her side, and
+/// where the chat's id arrives once she accepted.
+async fn ada_takes_the_next_chat(
+    app: &App,
+) -> (tokio::task::JoinHandle<anyhow::Result<switchboard_e2e::Ws>>, tokio::sync::mpsc::UnboundedReceiver<i64>)
+{
+    let mut ada = agent_socket(app, "ada@example.com").await.unwrap();
+    let (go, accepted) = tokio::sync::mpsc::unbounded_channel::<i64>();
+    let agent_side = tokio::spawn(async move {
+        let AgentOut::Offer { conversation, .. } = next_frame(&mut ada, |f: AgentOut| Some(f)).await? else {
+            anyhow::bail!("expected an offer")
+        };
+        send_frame(&mut ada, &AgentIn::Accept { conversation }).await?;
+        let _ = go.send(conversation);
+        Ok(ada)
+    });
+    (agent_side, accepted)
+}
+
+/// Kim asks for an agent and Ada (see [`ada_takes_the_next_chat`]) takes the
+/// chat: its id, once Kim sees Ada's name.
+async fn kim_chats_with_ada(
+    c: &fantoccini::Client,
+    demo: &str,
+    accepted: &mut tokio::sync::mpsc::UnboundedReceiver<i64>,
+) -> anyhow::Result<i64> {
+    ask_for_an_agent_as_kim(c, demo).await?;
+    let conversation = accepted.recv().await.ok_or_else(|| anyhow::anyhow!("Ada accepted nothing"))?;
+    find(c, "[data-testid=agent]").await?;
+    Ok(conversation)
 }
 
 /// On the demo page, Kim (known through `Switchboard.identify`) opens the
