@@ -273,6 +273,12 @@ impl Run<'_> {
         if self.req.transfer.is_some_and(|t| t.by == Some(a.id)) {
             return Err(Skip::Transferred);
         }
+        self.untried(a)
+    }
+
+    /// Whether `a` can take the chat and has not declined it (or let it
+    /// time out) in this round: [`Run::check`] but for the transfer rule.
+    fn untried(&self, a: &Agent) -> Result<(), Skip> {
         if let Some((_, why)) = self.req.tried.iter().find(|(id, _)| *id == a.id) {
             return Err(*why);
         }
@@ -320,11 +326,22 @@ impl Run<'_> {
 
     /// Offers to one named agent, if they can take it.
     fn single(&mut self, stage: Stage, email: &str, pool: String) -> Option<Outcome> {
+        self.one(stage, email, pool, Self::check)
+    }
+
+    /// Offers to the agent with `email` if `check` lets them take it.
+    fn one(
+        &mut self,
+        stage: Stage,
+        email: &str,
+        pool: String,
+        check: fn(&Self, &Agent) -> Result<(), Skip>,
+    ) -> Option<Outcome> {
         let mut step = Step::new(stage);
         let mut outcome = None;
         match self.by_email(email) {
             None => step.unknown.push(email.to_owned()),
-            Some(a) => match self.check(a) {
+            Some(a) => match check(self, a) {
                 Ok(()) => outcome = Some(Outcome::Offer { agent: a.id, email: a.email.clone(), pool }),
                 Err(reason) => step.skipped.push(Skipped { agent: a.id, email: String::new(), reason }),
             },
@@ -346,25 +363,9 @@ impl Run<'_> {
     /// Offers a transferred chat back to the agent who transferred it, if
     /// they can take it and have not declined it (or let it time out) since.
     fn back(&mut self, t: &Transfer) -> Option<Outcome> {
-        let a = t.by.and_then(|id| self.agent(id))?;
-        let mut step = Step::new(Stage::Back { agent: a.email.clone() });
-        let check = match self.req.tried.iter().find(|(id, _)| *id == a.id) {
-            Some((_, why)) => Err(*why),
-            None => self.dir.can_take(a),
-        };
-        let outcome = match check {
-            Ok(()) => Some(Outcome::Offer {
-                agent: a.id,
-                email: a.email.clone(),
-                pool: format!("agent:{}", a.email.to_lowercase()),
-            }),
-            Err(reason) => {
-                step.skipped.push(Skipped { agent: a.id, email: String::new(), reason });
-                None
-            }
-        };
-        self.steps.push(step);
-        outcome
+        let email = t.by.and_then(|id| self.agent(id))?.email.clone();
+        let pool = format!("agent:{}", email.to_lowercase());
+        self.one(Stage::Back { agent: email.clone() }, &email, pool, Self::untried)
     }
 }
 
