@@ -93,8 +93,6 @@ pub fn Panel(
 ) -> impl IntoView {
     let locale = crate::locale_for(config.appearance.locale);
     let strings = Strings::for_locale(locale);
-    let accent = config.appearance.accent;
-    let style = format!("--sb-accent: {accent}; --sb-on-accent: {};", accent.readable_text());
     let root = NodeRef::<leptos::html::Section>::new();
     let close = move |_| {
         if let Some(el) = root.get() {
@@ -114,7 +112,6 @@ pub fn Panel(
             role="dialog"
             aria-labelledby="sb-title"
             lang=locale.tag()
-            style=style
             data-testid="panel"
         >
             <header class="sb-header">
@@ -154,15 +151,16 @@ fn BotView(
     let typing = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let in_chat = crate::live::load(&site).handed_off;
-    let started = Bot::begin(&config, &page_url(), bot::load(&site), known.clone(), in_chat);
+    let url = page_url();
+    let started = Bot::begin(&config, &url, bot::load(&site), known.clone(), in_chat);
     // Only streams the visitor completed apply here: they may start one again.
-    let idle = RwSignal::new(started.is_none() && select_for_url(&config.streams, &page_url()).is_some());
+    let idle = RwSignal::new(started.is_none() && select_for_url(&config.streams, &url).is_some());
     let first_steps = match &started {
         Some((b, steps)) => {
-            bot::store(&site, b.saved());
             if !steps.is_empty() {
-                bot::store_copy(&site, b.stream());
+                bot::store_started(&site, b);
             } else {
+                bot::store(&site, b.saved());
                 // Continuing after a reload: show what was said, and what waits.
                 lines.set(b.lines());
                 prompt.set(b.saved().prompt.clone());
@@ -390,8 +388,7 @@ fn BotView(
             // (Also a stream the visitor completed: they asked for it.)
             let nothing = bot::Kept::default();
             if let Some((b, steps)) = Bot::begin(&config, &page_url(), nothing, known.clone(), false) {
-                bot::store(&site, b.saved());
-                bot::store_copy(&site, b.stream());
+                bot::store_started(&site, &b);
                 let stream = b.saved().state.stream.clone();
                 bot.set_value(Some(b));
                 emit(el(), "stream_started", &[("stream", Some(&stream))]);
@@ -495,7 +492,7 @@ pub fn ChatView(
     let someone = strings.someone;
     let agent_name = move || chat.with(|c| c.agent.as_ref().map(|a| a.name.clone()));
     let with_name =
-        { move |template: &str| template.replace("{name}", agent_name().as_deref().unwrap_or(someone)) };
+        move |template: &str| template.replace("{name}", agent_name().as_deref().unwrap_or(someone));
     let submit = {
         let send = send.clone();
         let typing = typing.clone();

@@ -220,10 +220,11 @@ pub fn store(site: &str, saved: &Saved) {
     crate::storage::save(site, "bot", saved);
 }
 
-/// Keeps a copy of the stream the visitor starts on `site`, to go on with
-/// should the site republish it meanwhile.
-pub fn store_copy(site: &str, stream: &Stream) {
-    crate::storage::save(site, "stream", stream);
+/// Keeps a stream the visitor just started on `site`: where they are, and a
+/// copy of the stream to go on with should the site republish it meanwhile.
+pub fn store_started(site: &str, bot: &Bot) {
+    store(site, bot.saved());
+    crate::storage::save(site, "stream", bot.stream());
 }
 
 /// Notes that the visitor completed `stream` on `site`.

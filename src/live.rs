@@ -193,7 +193,8 @@ struct Inner {
     /// confirms it with a state (so a drop in between loses nothing).
     handoff: Option<VisitorIn>,
     handoff_sent: bool,
-    /// A resend of what is pending is waiting (after a `rate_limited`).
+    /// A resend of what is not confirmed is waiting (after a
+    /// `rate_limited` or an `internal`).
     retry_due: bool,
     ws: Option<Reconnecting>,
     last_seq: u64,
@@ -378,8 +379,8 @@ impl Socket {
     }
 
     /// Sends a message (kept until the server confirms it, and sent again
-    /// after a reconnect or a refusal for sending too fast). Returns what
-    /// was queued.
+    /// after a reconnect, a refusal for sending too fast or a storage
+    /// failure). Returns what was queued.
     pub fn say(&self, text: &str) -> Pending {
         let p = Pending { client_id: client_id(), text: text.to_owned() };
         {

@@ -123,31 +123,6 @@ impl Color {
         let byte = |i: usize| u8::from_str_radix(hex.get(i..i + 2).ok_or_else(err)?, 16).map_err(|_| err());
         Ok(Self { r: byte(0)?, g: byte(2)?, b: byte(4)? })
     }
-
-    /// WCAG 2.x relative luminance, 0 (black) to 1 (white).
-    pub fn luminance(self) -> f64 {
-        fn channel(c: u8) -> f64 {
-            let c = f64::from(c) / 255.0;
-            if c <= 0.039_28 {
-                c / 12.92
-            } else {
-                ((c + 0.055) / 1.055).powf(2.4)
-            }
-        }
-        0.2126 * channel(self.r) + 0.7152 * channel(self.g) + 0.0722 * channel(self.b)
-    }
-
-    /// The text colour (black or white) with the higher WCAG contrast on this
-    /// background, so a site owner's accent never makes the header unreadable.
-    pub fn readable_text(self) -> Color {
-        let l = self.luminance();
-        // Contrast with white: 1.05 / (l + 0.05); with black: (l + 0.05) / 0.05.
-        if 1.05 / (l + 0.05) >= (l + 0.05) / 0.05 {
-            Color { r: 255, g: 255, b: 255 }
-        } else {
-            Color { r: 0, g: 0, b: 0 }
-        }
-    }
 }
 
 impl TryFrom<String> for Color {
@@ -412,12 +387,6 @@ mod tests {
         for bad in ["", "   ", "two\nlines", &"x".repeat(MAX_LABEL_CHARS + 1)] {
             assert_eq!(launcher_label(bad), Err(InvalidValue::Label), "{bad:?}");
         }
-    }
-
-    #[test]
-    fn readable_text_is_white_on_dark_and_black_on_light_accents() {
-        assert_eq!(Color::parse("#1f6feb").unwrap().readable_text().to_string(), "#ffffff");
-        assert_eq!(Color::parse("#ffe066").unwrap().readable_text().to_string(), "#000000");
     }
 
     #[test]
