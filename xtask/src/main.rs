@@ -87,7 +87,11 @@ pub fn build_bundles(progress: &Progress) -> anyhow::Result<()> {
     // (The widget only: it runs on other people's pages. The inbox's files
     // carry hashes in their names and subresource integrity checks.)
     let widget = root().join("target/dist/widget");
-    drop_stream_exports(&widget.join("switchboard-widget_bg.wasm"), &widget.join("switchboard-widget.js"))?;
+    let glue = widget.join("switchboard-widget.js");
+    drop_stream_exports(&widget.join("switchboard-widget_bg.wasm"), &glue)?;
+    let js = std::fs::read_to_string(&glue)?;
+    std::fs::write(&glue, without_stream_classes(&js)?)?;
+    minify(&glue)?;
     let loader = root().join("target/dist/widget/widget.js");
     let built = localize_loader(&std::fs::read_to_string(&loader)?, &launcher_labels()?)?;
     std::fs::write(&loader, without_comment_lines(&built))?;
@@ -144,6 +148,50 @@ fn drop_stream_exports(wasm: &std::path::Path, glue: &std::path::Path) -> anyhow
     )?;
     run("wasm-opt", &["-Oz".as_ref(), wasm.as_ref(), "-o".as_ref(), wasm.as_ref()])?;
     std::fs::remove_file(&graph_file)?;
+    Ok(())
+}
+
+/// The glue `js` without wasm-streams' `IntoUnderlying*` classes, whose
+/// code [`drop_stream_exports`] removed from the wasm: each class from its
+/// `export class` line to the `if (Symbol.dispose)` line after it, and its
+/// `FinalizationRegistry` (a statement to its closing `;`).
+fn without_stream_classes(js: &str) -> anyhow::Result<String> {
+    let mut out = String::with_capacity(js.len());
+    let mut skipping: Option<&str> = None;
+    for line in js.lines() {
+        if let Some(end) = skipping {
+            if line.starts_with(end) && line.ends_with(';') {
+                skipping = None;
+            }
+            continue;
+        }
+        if line.starts_with("export class IntoUnderlying") {
+            skipping = Some("if (Symbol.dispose) IntoUnderlying");
+        } else if line.starts_with("const IntoUnderlying") {
+            skipping = (!line.ends_with(';')).then_some("    : new FinalizationRegistry");
+        } else {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    anyhow::ensure!(
+        skipping.is_none() && !out.contains("IntoUnderlying"),
+        "wasm-bindgen's glue no longer has the shape this expects around IntoUnderlying* classes"
+    );
+    Ok(out)
+}
+
+/// Minifies the JS module `file` in place with terser (wasm-bindgen writes
+/// its glue readable). Its exports keep their names: the loader imports
+/// them.
+fn minify(file: &std::path::Path) -> anyhow::Result<()> {
+    let out = tools::command("terser")
+        .arg(file)
+        .args(["--module", "--compress", "--mangle", "-o"])
+        .arg(file)
+        .output()
+        .context("running terser")?;
+    anyhow::ensure!(out.status.success(), "terser failed: {}", String::from_utf8_lossy(&out.stderr));
     Ok(())
 }
 
