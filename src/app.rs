@@ -349,8 +349,14 @@ fn BotView(
         });
     }
     Effect::new(move |_| {
-        let _ =
-            (lines.with(Vec::len), prompt.with(Option::is_some), typing.get(), done.with(Option::is_some));
+        let _ = (
+            lines.with(Vec::len),
+            prompt.with(Option::is_some),
+            typing.get(),
+            done.with(Option::is_some),
+            // A refused value's message under the field, too.
+            error.with(Option::is_some),
+        );
         let _ = chat.with(|c| (c.messages.len(), c.pending.len(), c.agent_typing, c.agent.is_some()));
         if let Some(panel) = log.get_untracked().and_then(|l| l.closest(".sb-panel").ok().flatten()) {
             let scroll = Closure::once_into_js(move || panel.set_scroll_top(panel.scroll_height()));
@@ -698,7 +704,9 @@ fn prompt_view(
                 // The browser's own validation would show English bubbles; the
                 // widget checks (in the visitor's language) instead.
                 <form class="sb-form" novalidate on:submit=submit data-testid="form">
-                    <label for="sb-field" class="sb-label">{prompt}</label>
+                    // The prompt is the bubble just above: said once, and
+                    // the field's accessible name.
+                    <label for="sb-field" class="sb-sr-only">{prompt}</label>
                     <div class="sb-row">
                         {control}
                         <button type="submit" class="sb-send" data-testid="send">{strings.send}</button>

@@ -167,6 +167,30 @@ async fn an_invalid_email_shows_the_error_and_does_not_advance() {
 }
 
 #[wasm_bindgen_test]
+async fn the_message_of_a_refused_value_is_scrolled_into_view() {
+    let (el, _h) = mount(config("bot-error-in-view"));
+    // A panel too small for the conversation, as on a phone.
+    let panel = until(&el, "[data-testid=panel]").await;
+    panel.style().set_property("height", "120px").unwrap();
+    panel.style().set_property("overflow-y", "auto").unwrap();
+    until(&el, "[data-testid=answer]").await.click();
+    type_and_send(&el, "Grace").await;
+    until(&el, "input[type=email]").await;
+    sleep(100).await;
+    type_and_send(&el, "grace@").await;
+    until(&el, "[aria-invalid=true]").await;
+    // (The panel scrolls on the next animation frame.)
+    sleep(100).await;
+    let bottom = panel.scroll_top() + panel.client_height();
+    assert!(bottom >= panel.scroll_height() - 1, "{bottom} of {}", panel.scroll_height());
+    // The prompt is said once, in the log; the field is labelled with it.
+    assert_eq!(texts(&el, "bot").iter().filter(|t| *t == "Your email, Grace?").count(), 1);
+    let label = &all(&el, "label[for=sb-field]")[0];
+    assert_eq!(label.text_content().unwrap(), "Your email, Grace?");
+    assert!(label.class_list().contains("sb-sr-only"));
+}
+
+#[wasm_bindgen_test]
 async fn the_visitor_continues_where_they_were_after_a_remount() {
     let (el, handle) = mount(config("bot-reload"));
     until(&el, "[data-testid=answer]").await.click();
