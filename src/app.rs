@@ -25,9 +25,11 @@ pub const CLOSE_EVENT: &str = "sb-close";
 /// `detail.detail` on.
 pub const PAGE_EVENT: &str = "sb-event";
 
-/// Event the widget dispatches when an agent writes something the visitor
-/// has not been told of yet; the loader plays the site's sound for it when
-/// the panel is closed or the page in the background.
+/// Event the widget dispatches when an agent writes something this page
+/// has not been told of yet; the loader counts it on the launcher when the
+/// panel is closed and, when `detail` is `true` (news to the visitor: no
+/// other tab of theirs had it first), plays the site's sound for it when the
+/// panel is closed or the page in the background.
 pub const AGENT_WROTE_EVENT: &str = "sb-agent-wrote";
 
 /// Event the loader dispatches on the mount container when the page calls
@@ -249,9 +251,9 @@ fn BotView(
                 Some(handoff),
                 move |f| chat.update(|c| c.apply(f)),
                 move |l| chat.update(|c| c.link = l),
-                move || {
+                move |first: bool| {
                     if let Some(el) = log.get_untracked() {
-                        dispatch(&el, AGENT_WROTE_EVENT, None);
+                        dispatch(&el, AGENT_WROTE_EVENT, Some(&first.into()));
                     }
                 },
             );

@@ -138,6 +138,19 @@ fn keep(site: &str, kept: &Kept) {
     crate::storage::save(site, "live", kept);
 }
 
+impl Inner {
+    /// Applies `f` to this page's copy of what is kept and to what is kept
+    /// for the site. Every tab of the visitor on the site writes there, so
+    /// each writes only its change, never its whole copy: a tab that had
+    /// not heard of another's unconfirmed message cannot drop it.
+    fn change(&mut self, f: impl Fn(&mut Kept)) {
+        f(&mut self.kept);
+        let mut stored = load(&self.site);
+        f(&mut stored);
+        keep(&self.site, &stored);
+    }
+}
+
 /// The visitor starts a new conversation on `site`: the next hand-off goes
 /// out (the visitor keeps their token).
 pub fn start_over(site: &str) {
@@ -200,7 +213,7 @@ struct Inner {
     last_seq: u64,
     on_frame: Rc<dyn Fn(VisitorOut)>,
     on_link: Rc<dyn Fn(Link)>,
-    on_agent_wrote: Rc<dyn Fn()>,
+    on_agent_wrote: Rc<dyn Fn(bool)>,
 }
 
 /// The connection to the server, reconnecting until dropped.
@@ -210,16 +223,17 @@ pub struct Socket(Rc<RefCell<Inner>>);
 impl Socket {
     /// Connects for `site`; `handoff` is sent when the visitor has no
     /// conversation yet. `on_frame` gets every frame, `on_link` the link
-    /// state, and `on_agent_wrote` is called for each agent message the
-    /// visitor has not been told of yet (not again for the conversation so
-    /// far that a reload or a reconnect brings).
+    /// state, and `on_agent_wrote` is called for each agent message this
+    /// page has not been told of yet (not again for the conversation so
+    /// far that a reload or a reconnect brings), with whether it is news to
+    /// the visitor (no other tab of theirs on the site had it first).
     pub fn open(
         api_base: &str,
         site: &str,
         handoff: Option<VisitorIn>,
         on_frame: impl Fn(VisitorOut) + 'static,
         on_link: impl Fn(Link) + 'static,
-        on_agent_wrote: impl Fn() + 'static,
+        on_agent_wrote: impl Fn(bool) + 'static,
     ) -> Socket {
         let kept = load(site);
         let s = Socket(Rc::new(RefCell::new(Inner {
@@ -238,7 +252,7 @@ impl Socket {
         let ws = Reconnecting::open(
             socket_url(api_base, site),
             move |ws| opened.on_open(ws),
-            move |text| heard.on_message(&text),
+            move |text| heard.receive(&text),
             move || {
                 let link = lost.0.borrow().on_link.clone();
                 link(Link::Reconnecting);
@@ -275,18 +289,19 @@ impl Socket {
         }
     }
 
-    fn on_message(&self, text: &str) {
+    /// Takes in one text frame from the server (the socket hands each
+    /// here; a test may too). An unreadable frame is ignored.
+    pub fn receive(&self, text: &str) {
         let Ok(frame) = json::from_str::<VisitorOut>(text) else { return };
         match &frame {
             VisitorOut::Welcome { token, state, .. } => {
                 let (link, handoff, pending) = {
                     let mut inner = self.0.borrow_mut();
-                    inner.kept.token = Some(token.clone());
+                    inner.change(|k| k.token = Some(token.clone()));
                     let over =
                         matches!(state, None | Some(ConversationState::Ended | ConversationState::Fallback));
                     let handoff = if over && !inner.kept.handed_off { inner.handoff.clone() } else { None };
                     inner.handoff_sent = handoff.is_some();
-                    keep(&inner.site, &inner.kept);
                     (inner.on_link.clone(), handoff, inner.kept.pending.clone())
                 };
                 link(Link::Open);
@@ -320,28 +335,30 @@ impl Socket {
             }
             VisitorOut::State { state } => {
                 let mut inner = self.0.borrow_mut();
-                if inner.handoff_sent && !inner.kept.handed_off {
-                    // The server opened the conversation.
-                    inner.kept.handed_off = true;
-                }
+                // The server opened the conversation.
+                let opened = inner.handoff_sent && !inner.kept.handed_off;
                 if *state == ConversationState::Waiting {
                     // A new conversation: its sequence numbers start again.
                     inner.last_seq = 0;
-                    inner.kept.heard = 0;
                 }
-                if matches!(state, ConversationState::Ended | ConversationState::Fallback) {
-                    inner.kept.pending.clear();
-                }
-                keep(&inner.site, &inner.kept);
+                inner.change(|k| {
+                    k.handed_off |= opened;
+                    if *state == ConversationState::Waiting {
+                        k.heard = 0;
+                    }
+                    if matches!(state, ConversationState::Ended | ConversationState::Fallback) {
+                        k.pending.clear();
+                    }
+                });
             }
             VisitorOut::Error { code: ErrorCode::BadToken, .. } => {
                 // This visitor is unknown to the server (say, after a data
                 // clean-up): start afresh on a new connection.
                 let ws = {
                     let mut inner = self.0.borrow_mut();
-                    inner.kept = Kept { pending: std::mem::take(&mut inner.kept.pending), ..Kept::default() };
+                    inner
+                        .change(|k| *k = Kept { pending: std::mem::take(&mut k.pending), ..Kept::default() });
                     inner.last_seq = 0;
-                    keep(&inner.site, &inner.kept);
                     inner.ws.clone()
                 };
                 if let Some(ws) = ws {
@@ -352,18 +369,22 @@ impl Socket {
                 let mut inner = self.0.borrow_mut();
                 inner.last_seq = inner.last_seq.max(m.seq);
                 if m.author == Author::Visitor {
-                    let before = inner.kept.pending.len();
-                    inner.kept.pending.retain(|p| Some(&p.client_id) != m.client_id.as_ref());
-                    if inner.kept.pending.len() != before {
-                        keep(&inner.site, &inner.kept);
+                    let confirmed = |p: &Pending| Some(&p.client_id) == m.client_id.as_ref();
+                    if inner.kept.pending.iter().any(confirmed)
+                        || load(&inner.site).pending.iter().any(confirmed)
+                    {
+                        inner.change(|k| k.pending.retain(|p| !confirmed(p)));
                     }
                 }
                 if m.author == Author::Agent && m.seq > inner.kept.heard {
-                    inner.kept.heard = m.seq;
-                    keep(&inner.site, &inner.kept);
+                    // New to this page; and to the visitor unless another
+                    // of their tabs on the site had it first (each gets
+                    // every message).
+                    let first = m.seq > load(&inner.site).heard;
+                    inner.change(|k| k.heard = k.heard.max(m.seq));
                     let wrote = inner.on_agent_wrote.clone();
                     drop(inner);
-                    wrote();
+                    wrote(first);
                 }
             }
             _ => {}
@@ -384,9 +405,7 @@ impl Socket {
     pub fn say(&self, text: &str) -> Pending {
         let p = Pending { client_id: client_id(), text: text.to_owned() };
         {
-            let mut inner = self.0.borrow_mut();
-            inner.kept.pending.push(p.clone());
-            keep(&inner.site, &inner.kept);
+            self.0.borrow_mut().change(|k| k.pending.push(p.clone()));
         }
         self.send_frame(&VisitorIn::Message { client_id: p.client_id.clone(), text: p.text.clone() });
         p

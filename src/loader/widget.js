@@ -205,8 +205,9 @@
       root.addEventListener("pointerdown", unlockSound);
       root.addEventListener("keydown", unlockSound);
     }
-    container.addEventListener("sb-agent-wrote", function () {
-      if (config.appearance.sound && (!open || document.hidden)) chime();
+    container.addEventListener("sb-agent-wrote", function (e) {
+      // (detail: news to the visitor, not had first by another of their tabs)
+      if (e.detail === true && config.appearance.sound && (!open || document.hidden)) chime();
       if (!open) setUnread(unread + 1);
     });
     container.addEventListener("sb-close", function () { setOpen(false); });
