@@ -556,10 +556,8 @@ pub fn ChatView(
             })}
             <div class="sb-log sb-chat" role="log" aria-live="polite" aria-label=strings.conversation data-testid="chat">
                 {move || chat.with(|c| c.messages.clone()).into_iter().map(message).collect_view()}
-                {move || chat.with(|c| c.pending.clone()).into_iter().map(|p| view! {
-                    <p class="sb-visitor sb-pending" data-testid="pending">
-                        {p.text}<span class="sb-sr-only">" "{sending}</span>
-                    </p>
+                {move || chat.with(|c| c.pending.clone()).into_iter().map(|p| {
+                    line("sb-visitor sb-pending", "pending", None, p.text, Some(sending))
                 }).collect_view()}
             </div>
             {move || agent_typing.get().then(|| view! {
@@ -601,19 +599,36 @@ pub fn ChatView(
     }
 }
 
-fn message(m: ChatMessage) -> AnyView {
+fn message(m: ChatMessage) -> impl IntoView {
     let class = match m.author {
         Author::Visitor => "sb-visitor",
         Author::Agent => "sb-bot sb-from-agent",
         Author::System => "sb-system",
     };
-    view! { <p class=class data-testid="message" data-seq=m.seq.to_string()>{m.text}</p> }.into_any()
+    line(class, "message", Some(m.seq.to_string()), m.text, None)
 }
 
-fn bubble(line: Line) -> AnyView {
-    match line {
-        Line::Bot(text) => view! { <p class="sb-bot" data-testid="bot">{text}</p> }.into_any(),
-        Line::Visitor(text) => view! { <p class="sb-visitor" data-testid="visitor">{text}</p> }.into_any(),
+fn bubble(l: Line) -> impl IntoView {
+    match l {
+        Line::Bot(text) => line("sb-bot", "bot", None, text, None),
+        Line::Visitor(text) => line("sb-visitor", "visitor", None, text, None),
+    }
+}
+
+/// One bubble of a log, of whatever kind: one element type for all of them
+/// (a type for each kind would each be built by code of its own).
+fn line(
+    class: &'static str,
+    testid: &'static str,
+    seq: Option<String>,
+    text: String,
+    note: Option<&'static str>,
+) -> impl IntoView {
+    view! {
+        <p class=class data-testid=testid data-seq=seq>
+            {text}
+            {note.map(|n| view! { <span class="sb-sr-only">" "{n}</span> })}
+        </p>
     }
 }
 
