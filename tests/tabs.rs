@@ -8,18 +8,31 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// A socket for `site` whose server is not there (nothing listens on the
-/// discard port): what the visitor types stays pending, as when offline.
-fn offline(site: &str) -> Socket {
-    Socket::open("http://127.0.0.1:9", site, None, |_| {}, |_| {}, |_| {})
+/// Two tabs of one visitor on `site`, opened before either kept anything,
+/// whose server is not there (nothing listens on the discard port): what
+/// the visitor types stays pending, as when offline. `told[i]` hears what
+/// tab `i` is told of agent messages. Both close when dropped.
+fn two_tabs<F: Fn(bool) + 'static>(site: &str, told: [F; 2]) -> Tabs {
+    live::start_over(site);
+    let [a, b] = told.map(|t| Socket::open("http://127.0.0.1:9", site, None, |_| {}, |_| {}, t));
+    Tabs(a, b)
+}
+
+fn ignore(_: bool) {}
+
+struct Tabs(Socket, Socket);
+
+impl Drop for Tabs {
+    fn drop(&mut self) {
+        self.0.close();
+        self.1.close();
+    }
 }
 
 #[wasm_bindgen_test]
 fn what_one_tab_typed_offline_is_kept_when_another_tab_writes() {
     let site = "tabs-pending";
-    live::start_over(site);
-    // Two tabs, both opened before either wrote anything.
-    let (a, b) = (offline(site), offline(site));
+    let Tabs(a, b) = &two_tabs(site, [ignore; 2]);
     let hi = a.say("Hello from the first tab");
     let yo = b.say("And from the second");
     let kept: Vec<String> = live::load(site).pending.into_iter().map(|p| p.client_id).collect();
@@ -27,8 +40,6 @@ fn what_one_tab_typed_offline_is_kept_when_another_tab_writes() {
     // Each tab still sends only what it holds itself.
     assert_eq!(a.pending().len(), 1);
     assert_eq!(b.pending().len(), 1);
-    a.close();
-    b.close();
 }
 
 /// An agent's message `seq` as the server sends it.
@@ -41,14 +52,12 @@ fn an_agent_message_is_news_to_the_visitor_in_the_first_tab_that_has_it_only() {
     use std::cell::RefCell;
     use std::rc::Rc;
     let site = "tabs-heard";
-    live::start_over(site);
     let told = |log: &Rc<RefCell<Vec<bool>>>| {
         let log = log.clone();
         move |news: bool| log.borrow_mut().push(news)
     };
     let (in_a, in_b) = (Rc::new(RefCell::new(Vec::new())), Rc::new(RefCell::new(Vec::new())));
-    let a = Socket::open("http://127.0.0.1:9", site, None, |_| {}, |_| {}, told(&in_a));
-    let b = Socket::open("http://127.0.0.1:9", site, None, |_| {}, |_| {}, told(&in_b));
+    let Tabs(a, b) = &two_tabs(site, [told(&in_a), told(&in_b)]);
     // Both tabs get every message: each page is told (its launcher counts
     // it), the sound is for the first only.
     a.receive(&from_agent(1));
@@ -60,15 +69,12 @@ fn an_agent_message_is_news_to_the_visitor_in_the_first_tab_that_has_it_only() {
     assert_eq!(*in_a.borrow(), [true, false]);
     assert_eq!(*in_b.borrow(), [false, true]);
     assert_eq!(live::load(site).heard, 2);
-    a.close();
-    b.close();
 }
 
 #[wasm_bindgen_test]
 fn a_message_confirmed_in_another_tab_is_no_longer_pending() {
     let site = "tabs-confirmed";
-    live::start_over(site);
-    let (a, b) = (offline(site), offline(site));
+    let Tabs(a, b) = &two_tabs(site, [ignore; 2]);
     let sent = a.say("Sent from the first tab");
     // The server echoes it to every connection of the visitor.
     let echo = format!(
@@ -79,6 +85,4 @@ fn a_message_confirmed_in_another_tab_is_no_longer_pending() {
     assert!(live::load(site).pending.is_empty(), "a reload would not send it again");
     a.receive(&echo);
     assert!(a.pending().is_empty());
-    a.close();
-    b.close();
 }
