@@ -142,12 +142,18 @@ impl Inner {
     /// Applies `f` to this page's copy of what is kept and to what is kept
     /// for the site. Every tab of the visitor on the site writes there, so
     /// each writes only its change, never its whole copy: a tab that had
-    /// not heard of another's unconfirmed message cannot drop it.
-    fn change(&mut self, f: impl Fn(&mut Kept)) {
+    /// not heard of another's unconfirmed message cannot drop it. Returns
+    /// what was kept for the site before (written again only if `f`
+    /// changed it).
+    fn change(&mut self, f: impl Fn(&mut Kept)) -> Kept {
         f(&mut self.kept);
-        let mut stored = load(&self.site);
-        f(&mut stored);
-        keep(&self.site, &stored);
+        let before = load(&self.site);
+        let mut after = before.clone();
+        f(&mut after);
+        if after != before {
+            keep(&self.site, &after);
+        }
+        before
     }
 }
 
@@ -369,19 +375,13 @@ impl Socket {
                 let mut inner = self.0.borrow_mut();
                 inner.last_seq = inner.last_seq.max(m.seq);
                 if m.author == Author::Visitor {
-                    let confirmed = |p: &Pending| Some(&p.client_id) == m.client_id.as_ref();
-                    if inner.kept.pending.iter().any(confirmed)
-                        || load(&inner.site).pending.iter().any(confirmed)
-                    {
-                        inner.change(|k| k.pending.retain(|p| !confirmed(p)));
-                    }
+                    inner.change(|k| k.pending.retain(|p| Some(&p.client_id) != m.client_id.as_ref()));
                 }
                 if m.author == Author::Agent && m.seq > inner.kept.heard {
                     // New to this page; and to the visitor unless another
                     // of their tabs on the site had it first (each gets
                     // every message).
-                    let first = m.seq > load(&inner.site).heard;
-                    inner.change(|k| k.heard = k.heard.max(m.seq));
+                    let first = m.seq > inner.change(|k| k.heard = k.heard.max(m.seq)).heard;
                     let wrote = inner.on_agent_wrote.clone();
                     drop(inner);
                     wrote(first);

@@ -107,16 +107,7 @@ fn ensure_wasm_opt() -> anyhow::Result<()> {
         eprintln!("    ok  wasm-opt {WASM_OPT_VERSION}");
         return Ok(());
     }
-    if version_of("npm").is_none() {
-        bail!("npm is needed to install wasm-opt (binaryen {BINARYEN}); install Node.js and npm (Debian: apt-get install nodejs npm)");
-    }
-    eprintln!("    installing binaryen {BINARYEN} (wasm-opt) from npm into {}…", node_tools().display());
-    std::fs::create_dir_all(node_tools())?;
-    let mut cmd = command("npm");
-    cmd.args(["install", "--no-audit", "--no-fund", "--loglevel=error", "--prefix"])
-        .arg(node_tools())
-        .arg(format!("binaryen@{BINARYEN}"));
-    run(cmd, "npm install binaryen")?;
+    ensure_npm("binaryen", BINARYEN)?;
     match version_of("wasm-opt") {
         Some(v) if v.contains(WASM_OPT_VERSION) => Ok(()),
         other => bail!("after installing binaryen, wasm-opt reports {other:?}, expected {WASM_OPT_VERSION}"),
