@@ -236,15 +236,18 @@ fn BotView(
     {
         let site = site.clone();
         Effect::new(move |_| {
-            let Some(Step::HandOff { routing, attributes, transcript, .. }) = done.get() else { return };
+            let Some(Step::HandOff { card, attributes, transcript, .. }) = done.get() else { return };
             let Some(api) = api_base.clone() else { return };
             if socket.with_value(Option::is_some) {
                 return;
             }
-            let stream =
-                bot.with_value(|b| b.as_ref().map(|b| b.saved().state.stream.clone())).unwrap_or_default();
+            // The stream and version the visitor ran, and the card they
+            // reached: the server routes by its own copy of that card.
+            let (stream, version) = bot
+                .with_value(|b| b.as_ref().map(|b| (b.saved().state.stream.clone(), b.stream().version)))
+                .unwrap_or_default();
             let handoff =
-                VisitorIn::Handoff { stream, routing, attributes, transcript, page: page_context() };
+                VisitorIn::Handoff { stream, version, card, attributes, transcript, page: page_context() };
             let s = Socket::open(
                 &api,
                 &site,

@@ -434,7 +434,6 @@ impl Socket {
 mod tests {
     use super::*;
     use switchboard_protocol::stream::runner::Entry;
-    use switchboard_protocol::stream::Routing;
     use switchboard_protocol::wire::PageContext;
 
     #[test]
@@ -444,7 +443,8 @@ mod tests {
             .collect();
         let handoff = VisitorIn::Handoff {
             stream: "s".into(),
-            routing: Routing::RoundRobin,
+            version: 1,
+            card: "agent".into(),
             attributes: Default::default(),
             transcript,
             page: PageContext {

@@ -356,8 +356,9 @@ pub async fn visitor(app: &App) -> anyhow::Result<Ws> {
     send_frame(&mut ws, &VisitorIn::Hello { protocol: 1, token: None, last_seq: 0 }).await?;
     next_frame(&mut ws, |f: VisitorOut| matches!(f, VisitorOut::Welcome { .. }).then_some(())).await?;
     let handoff = VisitorIn::Handoff {
-        stream: "welcome".into(),
-        routing: switchboard_protocol::stream::Routing::RoundRobin,
+        stream: "recommended".into(),
+        version: 1,
+        card: "agent".into(),
         attributes: [
             ("first_name".to_owned(), "Lin".to_owned()),
             ("email".to_owned(), "lin@example.org".to_owned()),

@@ -43,7 +43,14 @@ pub async fn login(email: String, password: String) -> Result<AgentProfile, ApiE
 
 /// Ends the session.
 pub async fn logout() -> Result<(), ApiError> {
-    Request::post("/api/auth/logout").send().await.map(|_| ()).map_err(|e| ApiError::Failed(e.to_string()))
+    // JSON, like every write: the server refuses a logout a plain form could forge.
+    Request::post("/api/auth/logout")
+        .json(&serde_json::json!({}))
+        .map_err(|e| ApiError::Failed(e.to_string()))?
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| ApiError::Failed(e.to_string()))
 }
 
 async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {

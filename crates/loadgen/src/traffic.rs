@@ -11,7 +11,6 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use switchboard_protocol::stream::Routing;
 use switchboard_protocol::wire::{PageContext, VisitorIn};
 use tokio::sync::mpsc;
 
@@ -94,7 +93,8 @@ async fn visitor(server: SocketAddr, n: usize, k: usize) -> anyhow::Result<(usiz
     let mut ws = client::visitor(server, client::source(n)).await?;
     let handoff = VisitorIn::Handoff {
         stream: "recommended".into(),
-        routing: Routing::RoundRobin,
+        version: 1,
+        card: "agent".into(),
         attributes: Default::default(),
         transcript: vec![],
         page: PageContext { url: format!("{ORIGIN}/{k}"), ..Default::default() },

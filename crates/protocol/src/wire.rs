@@ -10,7 +10,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::attribute::Attributes;
 use crate::stream::runner::Entry;
-use crate::stream::Routing;
 
 /// Largest frame a client may send, in bytes.
 pub const MAX_FRAME_BYTES: usize = 16 * 1024;
@@ -56,8 +55,11 @@ pub enum VisitorIn {
     Handoff {
         /// The stream's id.
         stream: String,
-        /// The live chat card's routing option.
-        routing: Routing,
+        /// The stream's version (as published; see `Stream::version`).
+        version: u32,
+        /// The live chat card the visitor reached: the server routes by its
+        /// own copy of the card's routing option, never by what a client says.
+        card: String,
         /// What the stream captured.
         #[serde(default)]
         attributes: Attributes,
@@ -373,6 +375,14 @@ pub enum ErrorCode {
     Unavailable,
     /// A transfer named an agent or team that does not exist.
     Unknown,
+    /// A hand-off named a stream version or live chat card the site never
+    /// published.
+    UnknownCard,
+    /// The visitor (or their address, or the site) handed off too often
+    /// this minute; the message says when to try again.
+    TooManyHandoffs,
+    /// The visitor has too many sockets open; this one closes.
+    TooManySockets,
     /// The server failed; try again.
     Internal,
 }
@@ -459,7 +469,10 @@ pub fn parse_visitor_frame(text: &str) -> Result<VisitorIn, WireError> {
     }
     let frame: VisitorIn = serde_json::from_str(text)
         .map_err(|e| WireError::new(ErrorCode::BadFrame, format!("not a frame: {e}")))?;
-    if let VisitorIn::Handoff { transcript, .. } = &frame {
+    if let VisitorIn::Handoff { transcript, stream, card, .. } = &frame {
+        if stream.len() > crate::stream::MAX_ID || card.len() > crate::stream::MAX_ID {
+            return Err(WireError::new(ErrorCode::BadFrame, "stream and card ids are at most 64 bytes"));
+        }
         if transcript.len() > MAX_TRANSCRIPT {
             return Err(WireError::new(
                 ErrorCode::BadFrame,
@@ -497,6 +510,9 @@ crate::json_names!(ErrorCode {
     NotYours = "not_yours",
     Unavailable = "unavailable",
     Unknown = "unknown",
+    UnknownCard = "unknown_card",
+    TooManyHandoffs = "too_many_handoffs",
+    TooManySockets = "too_many_sockets",
     Internal = "internal",
 });
 

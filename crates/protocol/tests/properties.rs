@@ -120,6 +120,7 @@ fn stream_of(node: &Node) -> Stream {
         exclude: vec![],
         locale: Default::default(),
         cards,
+        version: 0,
     }
 }
 

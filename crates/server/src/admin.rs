@@ -12,7 +12,7 @@ use crate::auth::{hash_password, random_password};
 use crate::routing::availability::Schedule;
 use crate::store::routing::{AccountRoute, StoredDecision};
 use crate::store::teams::Team;
-use crate::store::{Site, Store, StoreError};
+use crate::store::{AgentUpdate, Site, Store, StoreError};
 
 /// Shortest password an admin may set.
 pub const MIN_PASSWORD_LEN: usize = 10;
@@ -234,7 +234,8 @@ async fn hashed(password: String) -> String {
     tokio::task::spawn_blocking(move || hash_password(&password)).await.expect("hashing does not panic")
 }
 
-async fn agent(store: &Store, raw_email: &str) -> Result<AgentProfile, AdminError> {
+/// The agent with email `raw_email`, or why there is none.
+pub async fn agent(store: &Store, raw_email: &str) -> Result<AgentProfile, AdminError> {
     let e = email(raw_email)?;
     Ok(store.agent_by_email(&e).await?.ok_or_else(|| AdminError::NotFound("agent", e))?.profile)
 }
@@ -275,18 +276,20 @@ pub async fn update_agent(
     change: &AgentChange,
 ) -> Result<AgentProfile, AdminError> {
     let a = agent(store, raw_email).await?;
-    let (agent_name, role, avatar_url) = (change.name.as_deref(), change.role, change.avatar_url.as_deref());
-    if let Some(allowed) = change.live_chat {
-        store.set_live_chat(a.id, allowed).await?;
+    // Everything is checked before anything is written (in one transaction).
+    let agent_name = change.name.as_deref().map(name).transpose()?;
+    let avatar_url = change.avatar_url.as_deref().map(str::trim);
+    if let Some(url) = avatar_url.filter(|u| !u.is_empty()) {
+        web_url(url).map_err(|e| AdminError::Invalid(format!("avatar: {e}")))?;
     }
-    if let Some(url) = avatar_url {
-        let url = url.trim();
-        if !url.is_empty() {
-            web_url(url).map_err(|e| AdminError::Invalid(format!("avatar: {e}")))?;
-        }
-        store.set_avatar(a.id, url).await?;
-    }
-    store.update_agent(a.id, agent_name.map(name).transpose()?, role, None).await?;
+    let update = AgentUpdate {
+        name: agent_name,
+        role: change.role,
+        avatar_url,
+        live_chat: change.live_chat,
+        password_hash: None,
+    };
+    store.update_agent(a.id, &update).await?;
     agent(store, raw_email).await
 }
 
@@ -296,11 +299,12 @@ pub async fn reset_password(
     store: &Store,
     raw_email: &str,
     given: Option<&str>,
-) -> Result<Option<String>, AdminError> {
+) -> Result<(AgentProfile, Option<String>), AdminError> {
     let a = agent(store, raw_email).await?;
     let (pw, generated) = password(given)?;
-    store.update_agent(a.id, None, None, Some(&hashed(pw.clone()).await)).await?;
-    Ok(generated.then_some(pw))
+    let hash = hashed(pw.clone()).await;
+    store.update_agent(a.id, &AgentUpdate { password_hash: Some(&hash), ..AgentUpdate::default() }).await?;
+    Ok((a, generated.then_some(pw)))
 }
 
 /// Removes an agent.

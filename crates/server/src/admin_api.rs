@@ -1,7 +1,7 @@
 //! The admin HTTP API under `/api/admin/`: the same operations as the
 //! `switchboard` subcommands ([`crate::admin`]), for agents with the admin role.
 
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, patch, put};
@@ -13,6 +13,7 @@ use switchboard_protocol::auth::Role;
 use crate::admin::{self, AdminError};
 use crate::auth::CurrentAgent;
 use crate::error::ApiError;
+use crate::hub::SessionEnd;
 use crate::startup::AppState;
 use crate::store::Site;
 
@@ -54,7 +55,14 @@ pub fn routes() -> Router<AppState> {
         .route("/api/admin/sites", get(list_sites).post(add_site))
         .route("/api/admin/sites/{key}", patch(update_site).delete(remove_site))
         .route("/api/admin/sites/{key}/appearance", patch(update_appearance))
-        .route("/api/admin/sites/{key}/streams", get(list_streams).put(publish_stream))
+        .route(
+            "/api/admin/sites/{key}/streams",
+            // A stream file may be larger than other bodies: its own limit
+            // (the parser refuses anything over it with a clear error).
+            get(list_streams)
+                .put(publish_stream)
+                .layer(DefaultBodyLimit::max(switchboard_protocol::stream::file::MAX_FILE_BYTES + 1)),
+        )
         .route("/api/admin/sites/{key}/rules", get(list_rules).post(save_rule))
         .route("/api/admin/sites/{key}/rules/{name}", delete(remove_rule))
         .route("/api/admin/sites/{key}/account-routes", get(list_account_routes).post(save_account_route))
@@ -64,6 +72,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/admin/agents", get(list_agents).post(add_agent))
         .route("/api/admin/agents/{email}", patch(update_agent).delete(remove_agent))
         .route("/api/admin/agents/{email}/password", put(reset_password))
+        .route("/api/admin/agents/{email}/lockout", delete(lift_lockout))
         .route("/api/admin/agents/{email}/schedule", put(set_schedule))
         .route("/api/admin/teams", get(list_teams).post(add_team))
         .route("/api/admin/teams/{name}", patch(update_team).delete(remove_team))
@@ -192,7 +201,14 @@ async fn update_agent(
     Path(email): Path<String>,
     Json(b): Json<admin::AgentChange>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(admin::update_agent(&s.store, &email, &b).await?)))
+    let agent = admin::update_agent(&s.store, &email, &b).await?;
+    if b.live_chat == Some(false) {
+        // No more chats for them: offers move on, open chats end with a
+        // word to the visitor, and their inbox sockets close.
+        crate::routing::agent_leaving(&s, agent.id).await?;
+        s.hub.end_sessions(SessionEnd::LiveChatRevoked(agent.id));
+    }
+    Ok(Json(json!(agent)))
 }
 
 /// `PUT /api/admin/agents/{email}/schedule`: a weekly schedule, or `null` for none.
@@ -258,8 +274,23 @@ async fn reset_password(
     Path(email): Path<String>,
     Json(b): Json<PasswordChange>,
 ) -> Result<Json<Value>, ApiError> {
-    let generated = admin::reset_password(&s.store, &email, b.password.as_deref()).await?;
+    let (agent, generated) = admin::reset_password(&s.store, &email, b.password.as_deref()).await?;
+    // Their sessions are gone from storage; their open sockets close now.
+    s.hub.end_sessions(SessionEnd::Agent(agent.id));
+    s.logins.reset(&agent.email);
     Ok(Json(json!({ "password": generated })))
+}
+
+/// `DELETE /api/admin/agents/{email}/lockout`: lifts the login back-off on
+/// the account (from every address), say for an agent a guesser locked out.
+async fn lift_lockout(
+    _: Admin,
+    State(s): State<AppState>,
+    Path(email): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let agent = admin::agent(&s.store, &email).await?;
+    s.logins.reset(&agent.email);
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn remove_agent(
@@ -270,10 +301,14 @@ async fn remove_agent(
     // Their chats first: offers move on to someone else, open chats end
     // with a word to the visitor (the command line, without a running
     // server, leaves that to the accept and inactivity timers).
-    if let Some(a) = s.store.agent_by_email(email.trim()).await? {
+    let removed = s.store.agent_by_email(email.trim()).await?;
+    if let Some(a) = &removed {
         crate::routing::agent_leaving(&s, a.profile.id).await?;
     }
     admin::remove_agent(&s.store, &email).await?;
+    if let Some(a) = removed {
+        s.hub.end_sessions(SessionEnd::Agent(a.profile.id));
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -487,7 +487,7 @@ pub async fn agent(store: &Store, cmd: AgentCommand) -> Result<String, AdminErro
             let _ = writeln!(out, "Set the schedule of {email}.");
         }
         AgentCommand::ResetPassword { email } => {
-            let pw = admin::reset_password(store, &email, None).await?.unwrap_or_default();
+            let pw = admin::reset_password(store, &email, None).await?.1.unwrap_or_default();
             let _ = writeln!(out, "New password for {email} (shown only this once): {pw}");
         }
         AgentCommand::Remove { email } => {

@@ -8,6 +8,7 @@ use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use switchboard_protocol::site::{SiteConfig, SiteKey};
+use switchboard_protocol::stream::{CardKind, Routing, Stream};
 use switchboard_protocol::PROTOCOL_VERSION;
 
 use crate::error::ApiError;
@@ -27,6 +28,21 @@ fn allowed_origin(site: &Site, headers: &HeaderMap) -> Result<Option<HeaderValue
     }
 }
 
+/// A stream as the public config shows it: a live chat card's named agent
+/// becomes an opaque reference (stable for the card, derived from no email
+/// or id), so the page's source names no agent. The widget never needs it:
+/// its hand-off names the card, and the server routes by its own copy.
+fn public(site: &SiteKey, mut stream: Stream) -> Stream {
+    for card in &mut stream.cards {
+        if let CardKind::LiveChat { routing: routing @ Routing::Agent(_), .. } = &mut card.kind {
+            let seed = format!("switchboard agent reference\0{site}\0{}\0{}", stream.id, card.id);
+            let digest = crate::auth::token_hash(&seed);
+            *routing = Routing::Agent(format!("agent-{}", &digest[..16]));
+        }
+    }
+    stream
+}
+
 /// `GET /api/sites/{key}/config`: what the widget needs to start.
 pub async fn site_config(
     State(state): State<AppState>,
@@ -36,7 +52,7 @@ pub async fn site_config(
     let key = SiteKey::parse(&key).map_err(|e| ApiError::BadRequest(e.to_string()))?;
     let site = state.store.site(&key).await?.ok_or(ApiError::NotFound("site"))?;
     let origin = allowed_origin(&site, &headers)?;
-    let streams = state.store.streams(site.id).await?;
+    let streams = state.store.streams(site.id).await?.into_iter().map(|s| public(&site.key, s)).collect();
     let config = SiteConfig {
         site: site.key,
         protocol_version: PROTOCOL_VERSION,

@@ -5,8 +5,8 @@
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use axum::extract::{FromRequestParts, State};
-use axum::http::header::{AUTHORIZATION, COOKIE, SET_COOKIE};
+use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, ORIGIN, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use axum::response::{AppendHeaders, IntoResponse};
@@ -14,7 +14,10 @@ use axum::Json;
 use sha2::{Digest, Sha256};
 use switchboard_protocol::auth::{AgentProfile, LoginRequest, MAX_PASSWORD_LEN};
 
+use std::net::SocketAddr;
+
 use crate::error::ApiError;
+use crate::hub::SessionEnd;
 use crate::startup::AppState;
 
 /// Name of the HttpOnly session cookie.
@@ -59,7 +62,8 @@ pub fn token_hash(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
 }
 
-fn now_unix() -> i64 {
+/// Seconds since the Unix epoch, as sessions store their expiry.
+pub(crate) fn now_unix() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
@@ -67,7 +71,7 @@ fn now_unix() -> i64 {
 }
 
 /// The session token from `Authorization: Bearer …` or the session cookie.
-fn session_token(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn session_token(headers: &HeaderMap) -> Option<String> {
     if let Some(bearer) =
         headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "))
     {
@@ -96,27 +100,91 @@ impl FromRequestParts<AppState> for CurrentAgent {
     }
 }
 
+/// Whether a browser `Origin` is the server's own (`public_url`).
+pub fn own_origin(state: &AppState, origin: &axum::http::HeaderValue) -> bool {
+    origin.as_bytes() == state.public_url.as_bytes()
+}
+
+/// Whether the request is authenticated by the session cookie (which a
+/// browser attaches to requests other pages make) rather than a bearer
+/// token (which only its holder can send).
+fn by_cookie(headers: &HeaderMap) -> bool {
+    let bearer =
+        headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("Bearer "));
+    !bearer && headers.get(COOKIE).is_some()
+}
+
+/// A layer on every route: a state-changing request (not GET, HEAD or
+/// OPTIONS) that carries a cookie and no bearer token must come from a page
+/// of the server's own origin. SameSite=Strict keeps the cookie off other
+/// sites' requests, but not off other ports and subdomains of the same site;
+/// browsers always send `Origin` on such requests.
+pub async fn same_origin_writes(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::Method;
+    let reads = [Method::GET, Method::HEAD, Method::OPTIONS];
+    let headers = request.headers();
+    if !reads.contains(request.method())
+        && by_cookie(headers)
+        && !headers.get(ORIGIN).is_some_and(|o| own_origin(&state, o))
+    {
+        return ApiError::OriginNotAllowed.into_response();
+    }
+    next.run(request).await
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"))
+}
+
 /// `POST /api/auth/login`: checks the password and opens a session, returned
 /// both as an HttpOnly cookie (the inbox) and in the body (API clients).
+///
+/// Failed attempts are counted ([`crate::login_guard`]): past a few, the
+/// next attempt must wait and is answered 429 `too_many_attempts` with
+/// `Retry-After`, whatever the password. A browser may only log in from a
+/// page of the server's own origin (the answer writes the cookie).
 pub async fn login(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     Json(req): Json<LoginRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
+    if headers.get(ORIGIN).is_some_and(|o| !own_origin(&state, o)) {
+        return Err(ApiError::OriginNotAllowed);
+    }
     if req.password.len() > MAX_PASSWORD_LEN || req.email.len() > 254 {
         return Err(ApiError::BadCredentials);
     }
-    let Some(agent) = state.store.agent_by_email(req.email.trim()).await? else {
-        // Spend the same time as a real check so response time does not tell
-        // which emails have accounts.
-        verify_password(&req.password, &state.dummy_hash);
+    let email = req.email.trim().to_lowercase();
+    let (address, now) = (peer.ip(), tokio::time::Instant::now());
+    let guard = &state.logins;
+    if let Some(wait) = guard.wait(address, &email, now) {
+        return Err(ApiError::TooMany {
+            code: "too_many_attempts",
+            message: "too many failed attempts; wait before trying again",
+            retry_after: wait,
+        });
+    }
+    let agent = state.store.agent_by_email(&email).await?;
+    // An unknown email costs the same time as a real check, so response
+    // time does not tell which emails have accounts.
+    let hash = agent.as_ref().map_or_else(|| state.dummy_hash.to_string(), |a| a.password_hash.clone());
+    let ok = guard.verify(req.password, hash).await;
+    // (Waits count from the answer, not from when the check was queued.)
+    let now = tokio::time::Instant::now();
+    let Some(agent) = agent.filter(|_| ok) else {
+        guard.failed(address, &email, now);
         return Err(ApiError::BadCredentials);
     };
-    let password = req.password;
-    let hash = agent.password_hash.clone();
-    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.unwrap_or(false);
-    if !ok {
-        return Err(ApiError::BadCredentials);
-    }
+    guard.succeeded(address, &email, now);
     let token = random_token();
     let max_age = i64::from(state.settings.limits.session_hours) * 3600;
     state.store.create_session(&token_hash(&token), agent.profile.id, now_unix() + max_age).await?;
@@ -132,14 +200,22 @@ pub async fn me(CurrentAgent(agent): CurrentAgent) -> Json<AgentProfile> {
     Json(agent)
 }
 
-/// `POST /api/auth/logout`: ends the session and clears the cookie.
+/// `POST /api/auth/logout` (a JSON body; from the server's own origin when
+/// by cookie, see [`same_origin_writes`]): ends the session, closes the
+/// sockets it opened and clears the cookie. Without a valid session it is
+/// 401 and clears nothing, so another page cannot sign an agent out.
 pub async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<impl IntoResponse, ApiError> {
-    if let Some(token) = session_token(&headers) {
-        state.store.delete_session(&token_hash(&token)).await?;
+    if !is_json(&headers) {
+        return Err(ApiError::NotJson);
     }
+    let token = session_token(&headers).ok_or(ApiError::Unauthorized)?;
+    let hash = token_hash(&token);
+    state.store.session_agent(&hash, now_unix()).await?.ok_or(ApiError::Unauthorized)?;
+    state.store.delete_session(&hash).await?;
+    state.hub.end_sessions(SessionEnd::Session(hash));
     let cookie = format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
     Ok((AppendHeaders([(SET_COOKIE, cookie)]), Json(serde_json::json!({ "ok": true }))))
 }

@@ -64,8 +64,43 @@ pub struct Limits {
     /// `frames_per_sec` to refill; beyond that frames are refused with
     /// `rate_limited`).
     pub frames_burst: u32,
-    /// WebSocket frames a second a connection may send, sustained.
+    /// WebSocket frames a second a connection may send, sustained. A
+    /// visitor's sockets share one allowance (`frames_burst` at once,
+    /// `frames_per_sec` sustained) once they said hello.
     pub frames_per_sec: u32,
+    /// Refused frames a socket may earn within ten seconds; the next one
+    /// closes it (close code 1008).
+    pub refusals_before_close: u32,
+    /// Sockets one visitor token may hold open at once.
+    pub sockets_per_visitor: u32,
+    /// Visitor sockets one client address may hold open at once.
+    pub sockets_per_address: u32,
+    /// Hand-offs a minute from one visitor.
+    pub handoffs_per_visitor_per_minute: u32,
+    /// Hand-offs a minute from one client address.
+    pub handoffs_per_address_per_minute: u32,
+    /// Hand-offs a minute on one site, from everyone.
+    pub handoffs_per_site_per_minute: u32,
+    /// An unaccepted hand-off whose visitor has had no socket open for this
+    /// long is withdrawn, so it does not hold an agent's capacity.
+    pub visitor_gone_secs: u64,
+    /// Password hashes computed at once (each takes a core for a moment);
+    /// 0, the default, for half the cores (at least one).
+    pub concurrent_hashes: u32,
+    /// Failed logins from one address for one account before each next
+    /// attempt must wait (1 s, doubling).
+    pub login_free_attempts: u32,
+    /// Failed logins for one account, from anywhere, before delays start.
+    pub login_account_free_attempts: u32,
+    /// Failed logins from one address, for any account, before delays start.
+    pub login_address_free_attempts: u32,
+    /// The longest wait (the lockout); failures are forgotten this long after
+    /// the last one, or when an admin resets the account's lockout.
+    pub login_max_delay_secs: u64,
+    /// How often an open agent socket checks that its session still holds
+    /// (ends seen from elsewhere: the command line, another node); ends
+    /// through this server close it at once.
+    pub session_check_secs: u64,
 }
 
 impl Default for Settings {
@@ -86,7 +121,25 @@ impl Default for Settings {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { max_body_bytes: 64 * 1024, session_hours: 12, frames_burst: 40, frames_per_sec: 20 }
+        Self {
+            max_body_bytes: 64 * 1024,
+            session_hours: 12,
+            frames_burst: 40,
+            frames_per_sec: 20,
+            refusals_before_close: 50,
+            sockets_per_visitor: 10,
+            sockets_per_address: 200,
+            handoffs_per_visitor_per_minute: 3,
+            handoffs_per_address_per_minute: 10,
+            handoffs_per_site_per_minute: 600,
+            visitor_gone_secs: 60,
+            concurrent_hashes: 0,
+            login_free_attempts: 5,
+            login_account_free_attempts: 20,
+            login_address_free_attempts: 50,
+            login_max_delay_secs: 900,
+            session_check_secs: 30,
+        }
     }
 }
 
@@ -165,6 +218,20 @@ impl Settings {
         }
         if let Some(v) = var("SWITCHBOARD_MAX_BODY_BYTES") {
             self.limits.max_body_bytes = parse("SWITCHBOARD_MAX_BODY_BYTES", v)?;
+        }
+        let l = &mut self.limits;
+        for (name, field) in [
+            ("SWITCHBOARD_REFUSALS_BEFORE_CLOSE", &mut l.refusals_before_close),
+            ("SWITCHBOARD_SOCKETS_PER_VISITOR", &mut l.sockets_per_visitor),
+            ("SWITCHBOARD_SOCKETS_PER_ADDRESS", &mut l.sockets_per_address),
+            ("SWITCHBOARD_HANDOFFS_PER_VISITOR_PER_MINUTE", &mut l.handoffs_per_visitor_per_minute),
+            ("SWITCHBOARD_HANDOFFS_PER_ADDRESS_PER_MINUTE", &mut l.handoffs_per_address_per_minute),
+            ("SWITCHBOARD_HANDOFFS_PER_SITE_PER_MINUTE", &mut l.handoffs_per_site_per_minute),
+            ("SWITCHBOARD_LOGIN_FREE_ATTEMPTS", &mut l.login_free_attempts),
+        ] {
+            if let Some(v) = var(name) {
+                *field = parse(name, v)?;
+            }
         }
         let r = &mut self.routing;
         for (name, field) in [

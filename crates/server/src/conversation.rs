@@ -66,14 +66,32 @@ pub async fn end_by_agent(state: &AppState, conversation: i64, agent: i64) -> Re
     Ok(ended)
 }
 
-/// Opens a conversation for a visitor's hand-off, waiting for routing.
+/// Opens a conversation for a visitor's hand-off, waiting for routing;
+/// `None` when the visitor has an open one already.
 pub async fn open(
     state: &AppState,
     site_id: i64,
     visitor_id: i64,
     h: &Handoff,
-) -> Result<Conversation, StoreError> {
+) -> Result<Option<Conversation>, StoreError> {
     state.store.create_conversation(site_id, visitor_id, h).await
+}
+
+/// Withdraws a hand-off nobody accepted yet because its visitor left (no
+/// socket for `visitor_gone_secs`): the offer leaves the agent's inbox and
+/// stops holding their capacity. Nothing when it was accepted or ended meanwhile.
+pub async fn withdraw_gone(state: &AppState, conversation: i64) -> Result<bool, StoreError> {
+    let waiting = state
+        .store
+        .conversation(conversation)
+        .await?
+        .is_some_and(|c| matches!(c.state, ConversationState::Waiting | ConversationState::Offered));
+    if !waiting {
+        return Ok(false);
+    }
+    post(state, conversation, Author::System, None, "The visitor left before the chat started.").await?;
+    set_state(state, conversation, ConversationState::Ended).await?;
+    Ok(true)
 }
 
 /// An agent accepts the conversation offered to them; the visitor is told who.

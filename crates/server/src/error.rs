@@ -1,7 +1,8 @@
 //! The HTTP API's error type: a stable machine code and a human message, never
 //! internals. Internal failures are logged once, here, and answered as 500.
 
-use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
@@ -35,6 +36,20 @@ pub enum ApiError {
     /// A stream file with errors, each `line:col: card id: message`.
     #[error("the stream has errors")]
     InvalidStream(Vec<String>),
+    /// The body is not JSON (`Content-Type: application/json`).
+    #[error("the body must be JSON (Content-Type: application/json)")]
+    NotJson,
+    /// Too many attempts: try again after `retry_after` (sent as
+    /// `Retry-After`, in whole seconds).
+    #[error("{message}")]
+    TooMany {
+        /// The stable code (`too_many_attempts`, `rate_limited`, …).
+        code: &'static str,
+        /// What to tell the user.
+        message: &'static str,
+        /// How long until a new attempt may pass.
+        retry_after: std::time::Duration,
+    },
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -51,6 +66,8 @@ impl ApiError {
             Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             Self::InvalidStream(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_stream"),
+            Self::NotJson => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "not_json"),
+            Self::TooMany { code, .. } => (StatusCode::TOO_MANY_REQUESTS, code),
             Self::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -59,6 +76,10 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
+        let retry_after = match &self {
+            Self::TooMany { retry_after, .. } => Some(retry_after_secs(*retry_after)),
+            _ => None,
+        };
         let message = if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
             "internal error".to_owned()
@@ -70,6 +91,15 @@ impl IntoResponse for ApiError {
             _ => json!(null),
         };
         let body = json!({ "error": { "code": code, "message": message, "details": details } });
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if let Some(secs) = retry_after {
+            response.headers_mut().insert(RETRY_AFTER, HeaderValue::from(secs));
+        }
+        response
     }
+}
+
+/// Whole seconds for `Retry-After`, rounded up (never 0 for a real wait).
+pub fn retry_after_secs(wait: std::time::Duration) -> u64 {
+    wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
 }

@@ -31,11 +31,41 @@ pub enum Event {
     },
 }
 
+/// A session, or every session of an agent, ended (stored first): the
+/// connections it authenticated close.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionEnd {
+    /// The session with this token hash (a logout).
+    Session(String),
+    /// Every session of this agent (a new password, removal).
+    Agent(i64),
+    /// This agent may no longer take chats: their inbox sockets close.
+    LiveChatRevoked(i64),
+}
+
+impl SessionEnd {
+    /// Whether this ends a connection of `agent` opened with the session
+    /// `token_hash`.
+    pub fn ends(&self, agent: i64, token_hash: &str) -> bool {
+        match self {
+            Self::Session(h) => h == token_hash,
+            Self::Agent(a) | Self::LiveChatRevoked(a) => *a == agent,
+        }
+    }
+}
+
 /// The channels, by conversation id.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Hub {
     channels: Arc<Mutex<HashMap<i64, broadcast::Sender<Event>>>>,
     agents: Arc<Mutex<HashMap<i64, broadcast::Sender<AgentOut>>>>,
+    sessions: broadcast::Sender<SessionEnd>,
+}
+
+impl Default for Hub {
+    fn default() -> Self {
+        Self { channels: Arc::default(), agents: Arc::default(), sessions: broadcast::channel(CAPACITY).0 }
+    }
 }
 
 /// Events a listener may fall behind by before it re-syncs from storage.
@@ -64,6 +94,17 @@ impl Hub {
     pub fn subscribe_agent(&self, agent: i64) -> broadcast::Receiver<AgentOut> {
         let mut agents = self.agents.lock().unwrap_or_else(|e| e.into_inner());
         agents.entry(agent).or_insert_with(|| broadcast::channel(CAPACITY).0).subscribe()
+    }
+
+    /// Listens to session ends (every connection authenticated by a
+    /// session listens; a lagging one re-checks its session in storage).
+    pub fn session_ends(&self) -> broadcast::Receiver<SessionEnd> {
+        self.sessions.subscribe()
+    }
+
+    /// Tells every connection that `end` happened.
+    pub fn end_sessions(&self, end: SessionEnd) {
+        let _ = self.sessions.send(end);
     }
 
     /// Sends `frame` to every connection of `agent`.

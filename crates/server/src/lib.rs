@@ -17,6 +17,8 @@
 //! - [`demo`]: the demo host page and seed data
 //! - [`error`]: the HTTP error type
 //! - [`hub`]: fan-out of conversation events
+//! - [`login_guard`]: failed-login back-offs, bounded password hashing
+//! - [`throttle`]: in-memory back-offs and per-minute counters
 //! - [`inbox_api`]: conversation lists and details for agents
 //! - [`presence`]: which agents are connected and available
 //! - [`routing`]: choosing the agent for a handed-off conversation
@@ -36,10 +38,12 @@ pub mod demo;
 pub mod error;
 pub mod hub;
 pub mod inbox_api;
+pub mod login_guard;
 pub mod presence;
 pub mod routing;
 pub mod shutdown;
 pub mod startup;
 pub mod store;
 pub mod stream_cli;
+pub mod throttle;
 pub mod ws;

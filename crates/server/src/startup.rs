@@ -35,6 +35,10 @@ pub struct AppState {
     pub router: crate::routing::Router,
     /// Fires when the server stops; every WebSocket task selects on it.
     pub shutdown: Shutdown,
+    /// Failed-login back-offs and the bound on password hashing.
+    pub logins: crate::login_guard::LoginGuard,
+    /// What visitors may open and send, counted across their sockets.
+    pub visitors: crate::ws::limits::VisitorLimits,
 }
 
 /// Why the server could not start.
@@ -76,6 +80,7 @@ pub fn app(state: AppState) -> Router {
         .merge(inbox_api::routes())
         .merge(assets::routes(&state.settings.assets_dir))
         .layer(DefaultBodyLimit::max(max_body))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::same_origin_writes))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -118,13 +123,15 @@ impl Application {
         let settings_grace = settings.routing.disconnect_grace_secs;
         let state = AppState {
             store,
-            settings: Arc::new(settings),
+            settings: Arc::new(settings.clone()),
             public_url,
             dummy_hash,
             hub: Hub::default(),
             presence: crate::presence::Presence::new(std::time::Duration::from_secs(settings_grace)),
             router: crate::routing::Router::default(),
             shutdown: sockets_shutdown,
+            logins: crate::login_guard::LoginGuard::new(&settings.limits),
+            visitors: crate::ws::limits::VisitorLimits::new(&settings.limits),
         };
         Ok(Self { listener, demo_listener, state, stop_sockets })
     }
@@ -179,7 +186,9 @@ impl Application {
             tracing::error!(error = %e, "resuming routing timers");
         }
         tracing::info!(public_url = %state.public_url, "serving");
-        let result = axum::serve(listener, app(state)).with_graceful_shutdown(http_shutdown).await;
+        // The client's address counts logins and visitor sockets.
+        let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
+        let result = axum::serve(listener, service).with_graceful_shutdown(http_shutdown).await;
         if let Some(demo) = demo {
             demo.await.map_err(std::io::Error::other)??;
         }

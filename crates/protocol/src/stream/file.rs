@@ -420,6 +420,7 @@ pub fn parse(src: &str) -> Result<Parsed, Vec<FileError>> {
         exclude: raw.exclude.map(Spanned::into_inner).unwrap_or_default(),
         locale: locale.unwrap_or_default(),
         cards,
+        version: 0,
     };
     // When a card did not convert, the validator would only report its
     // consequences (dangling links, no cards): show the real errors alone.

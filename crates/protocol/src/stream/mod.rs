@@ -62,6 +62,11 @@ pub struct Stream {
     pub locale: Locale,
     /// The cards; the first is where the stream starts.
     pub cards: Vec<Card>,
+    /// Which publication of the stream this is (1, 2, …), set by the server
+    /// when it publishes; 0 in a file. A hand-off names it with the live
+    /// chat card, and the server routes by its own copy of that card.
+    #[serde(default)]
+    pub version: u32,
 }
 
 fn all_pages() -> Vec<String> {
@@ -245,6 +250,7 @@ impl FromJson for Stream {
             exclude: json.field_or("exclude", Vec::new)?,
             locale: json.field_or("locale", Locale::default)?,
             cards: json.field("cards")?,
+            version: json.field_or("version", || 0)?,
         })
     }
 }

@@ -109,6 +109,7 @@ mod tests {
             exclude: exclude.iter().map(|s| s.to_string()).collect(),
             locale: Default::default(),
             cards: vec![],
+            version: 0,
         }
     }
 

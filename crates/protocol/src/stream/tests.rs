@@ -351,6 +351,7 @@ fn the_largest_valid_stream_still_fits_in_a_file_when_written_out() {
         exclude: vec![],
         locale: Default::default(),
         cards,
+        version: 0,
     };
     let valid = stream.clone().validate().unwrap();
     let written = file::write(valid.stream());

@@ -45,6 +45,9 @@ pub struct Router {
     idle: Deadlines<i64>,
     /// The next moment each connected agent's availability changes by itself.
     availability: Deadlines<i64>,
+    /// Visitors whose last socket closed with a hand-off nobody accepted
+    /// yet, by visitor: withdrawn unless they come back.
+    gone: Deadlines<i64>,
 }
 
 impl Default for Router {
@@ -55,6 +58,7 @@ impl Default for Router {
             offers: Deadlines::default(),
             idle: Deadlines::default(),
             availability: Deadlines::default(),
+            gone: Deadlines::default(),
         }
     }
 }
@@ -65,6 +69,7 @@ impl Router {
         self.offers.clear();
         self.idle.clear();
         self.availability.clear();
+        self.gone.clear();
     }
 }
 
@@ -243,6 +248,27 @@ pub async fn agent_leaving(state: &AppState, agent: i64) -> Result<(), StoreErro
         conversation::set_state(state, conv.id, ConversationState::Ended).await?;
     }
     Ok(())
+}
+
+/// `visitor`'s last socket closed while `conversation` waited for an agent:
+/// unless they come back within `visitor_gone_secs`, it is withdrawn
+/// ([`conversation::withdraw_gone`]), so it holds nobody's capacity.
+pub fn visitor_left(state: &AppState, visitor: i64, conversation: i64) {
+    let s = state.clone();
+    let after = Duration::from_secs(state.settings.limits.visitor_gone_secs);
+    state.router.gone.set(visitor, after, async move {
+        if s.visitors.connected(visitor) {
+            return;
+        }
+        if let Err(e) = conversation::withdraw_gone(&s, conversation).await {
+            log("withdrawing a left visitor's hand-off", conversation)(e);
+        }
+    });
+}
+
+/// `visitor` is back (said hello): their hand-off stays.
+pub fn visitor_back(state: &AppState, visitor: i64) {
+    state.router.gone.cancel(&visitor);
 }
 
 /// The agent accepted: the offer's timer stops and the inactivity limit starts.

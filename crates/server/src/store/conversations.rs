@@ -39,7 +39,7 @@ pub struct Details {
 pub struct Handoff {
     /// Stream id.
     pub stream: String,
-    /// The live chat card's routing option.
+    /// The live chat card's routing option (from the server's copy of the card).
     pub routing: Routing,
     /// Captured attributes.
     pub attributes: Attributes,
@@ -191,15 +191,22 @@ impl Store {
     }
 
     /// Opens a conversation for a visitor's hand-off, in the waiting state.
+    ///
+    /// A visitor (who belongs to one site) has one open conversation at a
+    /// time: `None` when they have one (checked in the same statement, so
+    /// two sockets handing off at once get one conversation).
     pub async fn create_conversation(
         &self,
         site_id: i64,
         visitor_id: i64,
         h: &Handoff,
-    ) -> Result<Conversation, StoreError> {
+    ) -> Result<Option<Conversation>, StoreError> {
         let row = sqlx::query(
             "INSERT INTO conversations (site_id, visitor_id, state, stream_id, routing, attributes, transcript, page)
-             VALUES (?, ?, 'waiting', ?, ?, ?, ?, ?) RETURNING *",
+             SELECT ?, ?, 'waiting', ?, ?, ?, ?, ?
+             WHERE NOT EXISTS (SELECT 1 FROM conversations
+                               WHERE visitor_id = ? AND state IN ('waiting', 'offered', 'active'))
+             RETURNING *",
         )
         .bind(site_id)
         .bind(visitor_id)
@@ -208,9 +215,10 @@ impl Store {
         .bind(json(&h.attributes))
         .bind(json(&h.transcript))
         .bind(json(&h.page))
-        .fetch_one(&self.pool)
+        .bind(visitor_id)
+        .fetch_optional(&self.pool)
         .await?;
-        Ok(conversation(&row))
+        Ok(row.as_ref().map(conversation))
     }
 
     /// Sets a conversation's state.

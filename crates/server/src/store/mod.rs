@@ -17,8 +17,23 @@ use std::str::FromStr;
 use switchboard_protocol::auth::{AgentProfile, Role};
 use switchboard_protocol::rules::RoutingRule;
 use switchboard_protocol::site::{Appearance, SiteKey};
-use switchboard_protocol::stream::{Stream, ValidStream};
+use switchboard_protocol::stream::{CardKind, Routing, Stream, ValidStream};
 use switchboard_protocol::wire::AgentInfo;
+
+/// What to change about an agent; `None` leaves a field as it is.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AgentUpdate<'a> {
+    /// Display name.
+    pub name: Option<&'a str>,
+    /// Role.
+    pub role: Option<Role>,
+    /// Avatar URL (empty for none).
+    pub avatar_url: Option<&'a str>,
+    /// Live chat permission.
+    pub live_chat: Option<bool>,
+    /// A new argon2 PHC hash.
+    pub password_hash: Option<&'a str>,
+}
 
 /// A handle on the database; cheap to clone.
 #[derive(Clone, Debug)]
@@ -301,42 +316,92 @@ impl Store {
         Ok(())
     }
 
-    /// Publishes `stream` for a site (replacing an earlier version with the
-    /// same id). Only a validated stream can be published.
+    /// Publishes `stream` for a site as its next version (the one before
+    /// stays stored, for visitors who started it). Only a validated stream
+    /// can be published. Returns the new version.
     pub async fn publish_stream(
         &self,
         site_id: i64,
         stream: &ValidStream,
         source: &str,
-    ) -> Result<(), StoreError> {
+    ) -> Result<u32, StoreError> {
         let s = stream.stream();
-        let model = serde_json::to_string(s).expect("Stream serializes");
+        let mut tx = self.pool.begin().await?;
+        let last: Option<i64> = sqlx::query_scalar(
+            "SELECT MAX(version) FROM stream_versions WHERE site_id = ? AND stream_id = ?",
+        )
+        .bind(site_id)
+        .bind(&s.id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let version = u32::try_from(last.unwrap_or(0) + 1).unwrap_or(u32::MAX);
+        let model = serde_json::to_string(&Stream { version, ..s.clone() }).expect("Stream serializes");
+        sqlx::query("INSERT INTO stream_versions (site_id, stream_id, version, model) VALUES (?, ?, ?, ?)")
+            .bind(site_id)
+            .bind(&s.id)
+            .bind(version)
+            .bind(&model)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query(
-            "INSERT INTO streams (site_id, stream_id, priority, source, model) VALUES (?, ?, ?, ?, ?)
+            "INSERT INTO streams (site_id, stream_id, priority, source, model, version) VALUES (?, ?, ?, ?, ?, ?)
              ON CONFLICT (site_id, stream_id) DO UPDATE SET priority = excluded.priority,
-               source = excluded.source, model = excluded.model, published_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+               source = excluded.source, model = excluded.model, version = excluded.version,
+               published_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
         )
         .bind(site_id)
         .bind(&s.id)
         .bind(s.priority)
         .bind(source)
         .bind(model)
-        .execute(&self.pool)
+        .bind(version)
+        .execute(&mut *tx)
         .await?;
-        Ok(())
+        tx.commit().await?;
+        Ok(version)
     }
 
-    /// A site's published streams, highest priority first.
+    /// A site's published streams (each with its version), highest priority first.
     pub async fn streams(&self, site_id: i64) -> Result<Vec<Stream>, StoreError> {
-        let rows: Vec<String> = sqlx::query_scalar(
-            "SELECT model FROM streams WHERE site_id = ? ORDER BY priority DESC, stream_id",
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT model, version FROM streams WHERE site_id = ? ORDER BY priority DESC, stream_id",
         )
         .bind(site_id)
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|m| serde_json::from_str(m).map_err(|source| StoreError::Corrupt { what: "stream", source }))
+            .map(|(m, v)| {
+                let stream: Stream = serde_json::from_str(m)
+                    .map_err(|source| StoreError::Corrupt { what: "stream", source })?;
+                Ok(Stream { version: u32::try_from(*v).unwrap_or(0), ..stream })
+            })
             .collect()
+    }
+
+    /// The routing option of the live chat card `card` in version `version`
+    /// of a site's stream; `None` when there is no such live chat card.
+    pub async fn live_chat_routing(
+        &self,
+        site_id: i64,
+        stream_id: &str,
+        version: u32,
+        card: &str,
+    ) -> Result<Option<Routing>, StoreError> {
+        let model: Option<String> = sqlx::query_scalar(
+            "SELECT model FROM stream_versions WHERE site_id = ? AND stream_id = ? AND version = ?",
+        )
+        .bind(site_id)
+        .bind(stream_id)
+        .bind(version)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(model) = model else { return Ok(None) };
+        let stream: Stream =
+            serde_json::from_str(&model).map_err(|source| StoreError::Corrupt { what: "stream", source })?;
+        Ok(stream.card(card).and_then(|c| match &c.kind {
+            CardKind::LiveChat { routing, .. } => Some(routing.clone()),
+            _ => None,
+        }))
     }
 
     /// Every site, by key.
@@ -409,36 +474,25 @@ impl Store {
             .collect())
     }
 
-    /// Changes an agent's name, role and/or password hash.
-    pub async fn update_agent(
-        &self,
-        agent_id: i64,
-        name: Option<&str>,
-        role: Option<Role>,
-        password_hash: Option<&str>,
-    ) -> Result<(), StoreError> {
+    /// Changes what `change` names about an agent, all or nothing (one
+    /// transaction). A new password hash ends every session of theirs.
+    pub async fn update_agent(&self, agent_id: i64, change: &AgentUpdate<'_>) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        if let Some(name) = name {
-            sqlx::query("UPDATE agents SET name = ? WHERE id = ?")
-                .bind(name)
-                .bind(agent_id)
-                .execute(&mut *tx)
-                .await?;
+        let set = |column: &'static str| format!("UPDATE agents SET {column} = ? WHERE id = ?");
+        if let Some(name) = change.name {
+            sqlx::query(&set("name")).bind(name).bind(agent_id).execute(&mut *tx).await?;
         }
-        if let Some(role) = role {
-            sqlx::query("UPDATE agents SET role = ? WHERE id = ?")
-                .bind(role_to_db(role))
-                .bind(agent_id)
-                .execute(&mut *tx)
-                .await?;
+        if let Some(role) = change.role {
+            sqlx::query(&set("role")).bind(role_to_db(role)).bind(agent_id).execute(&mut *tx).await?;
         }
-        if let Some(hash) = password_hash {
-            sqlx::query("UPDATE agents SET password_hash = ? WHERE id = ?")
-                .bind(hash)
-                .bind(agent_id)
-                .execute(&mut *tx)
-                .await?;
-            // A new password ends every open session.
+        if let Some(url) = change.avatar_url {
+            sqlx::query(&set("avatar_url")).bind(url).bind(agent_id).execute(&mut *tx).await?;
+        }
+        if let Some(allowed) = change.live_chat {
+            sqlx::query(&set("live_chat")).bind(allowed).bind(agent_id).execute(&mut *tx).await?;
+        }
+        if let Some(hash) = change.password_hash {
+            sqlx::query(&set("password_hash")).bind(hash).bind(agent_id).execute(&mut *tx).await?;
             sqlx::query("DELETE FROM sessions WHERE agent_id = ?").bind(agent_id).execute(&mut *tx).await?;
         }
         tx.commit().await?;

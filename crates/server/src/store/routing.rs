@@ -336,6 +336,15 @@ impl Store {
         Ok(())
     }
 
+    /// Whether the agent may take live chats (`false` when there is no such agent).
+    pub async fn live_chat(&self, agent_id: i64) -> Result<bool, StoreError> {
+        let allowed: Option<i64> = sqlx::query_scalar("SELECT live_chat FROM agents WHERE id = ?")
+            .bind(agent_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(allowed.is_some_and(|a| a != 0))
+    }
+
     /// Grants or withdraws an agent's live chat permission.
     pub async fn set_live_chat(&self, agent_id: i64, allowed: bool) -> Result<(), StoreError> {
         sqlx::query("UPDATE agents SET live_chat = ? WHERE id = ?")

@@ -5,7 +5,7 @@
 //! it; `resume` replays a conversation after a reconnect; `transfer` hands an
 //! accepted one to another agent or a team (`transferred` on every connection).
 
-use axum::extract::ws::{WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::http::header::ORIGIN;
 use axum::http::HeaderMap;
@@ -19,35 +19,81 @@ use tokio::task::JoinHandle;
 use tracing::Instrument;
 
 use super::Follow;
-use crate::auth::CurrentAgent;
+use crate::auth::{now_unix, token_hash};
 use crate::conversation;
 use crate::error::ApiError;
-use crate::hub::Event;
+use crate::hub::{Event, SessionEnd};
 use crate::routing::transfer::TransferError;
 use crate::startup::AppState;
 use crate::store::StoreError;
 
-/// `GET /ws/agent`: checks the session and the origin, then upgrades.
+/// `GET /ws/agent`: checks the origin, the session and the live chat
+/// permission, then upgrades. The socket lives as long as the session: it
+/// closes when the session ends (4001) or the permission goes (4003).
 pub async fn upgrade(
     ws: WebSocketUpgrade,
     State(state): State<AppState>,
-    CurrentAgent(agent): CurrentAgent,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    if let Some(origin) = headers.get(ORIGIN) {
-        if origin.as_bytes() != state.public_url.as_bytes() {
-            return Err(ApiError::OriginNotAllowed);
-        }
+    if headers.get(ORIGIN).is_some_and(|o| !crate::auth::own_origin(&state, o)) {
+        return Err(ApiError::OriginNotAllowed);
+    }
+    // Listen before checking, so an end in between is not missed.
+    let ends = state.hub.session_ends();
+    let hash = crate::auth::session_token(&headers).map(|t| token_hash(&t)).ok_or(ApiError::Unauthorized)?;
+    let agent = state.store.session_agent(&hash, now_unix()).await?.ok_or(ApiError::Unauthorized)?;
+    if !state.store.live_chat(agent.id).await? {
+        return Err(ApiError::Forbidden);
     }
     let span = tracing::info_span!("agent", agent = agent.id);
+    let ended = session_ended(state.clone(), agent.id, hash, ends);
     Ok(super::sized(ws, 4 * wire::MAX_FRAME_BYTES)
-        .on_upgrade(move |socket| run(socket, state, agent).instrument(span)))
+        .on_upgrade(move |socket| run(socket, state, agent, ended).instrument(span)))
+}
+
+/// Completes when the session `hash` of `agent` ends or the agent may no
+/// longer take chats: at once for ends through this server (the hub), and
+/// within `session_check_secs` for ends elsewhere (storage is read again:
+/// the command line, another node).
+async fn session_ended(
+    state: AppState,
+    agent: i64,
+    hash: String,
+    mut ends: broadcast::Receiver<SessionEnd>,
+) -> CloseFrame {
+    let every = std::time::Duration::from_secs(state.settings.limits.session_check_secs.max(1));
+    let session_over = super::close_frame(super::CLOSE_SESSION_ENDED, "the session ended");
+    let revoked = super::close_frame(super::CLOSE_NO_LIVE_CHAT, "live chat is not allowed");
+    loop {
+        let check = tokio::select! {
+            end = ends.recv() => match end {
+                Ok(end) if end.ends(agent, &hash) => {
+                    return if matches!(end, SessionEnd::LiveChatRevoked(_)) { revoked } else { session_over };
+                }
+                Ok(_) => false,
+                Err(broadcast::error::RecvError::Lagged(_)) => true,
+                Err(broadcast::error::RecvError::Closed) => std::future::pending().await,
+            },
+            () = tokio::time::sleep(every) => true,
+        };
+        if check {
+            match state.store.session_agent(&hash, now_unix()).await {
+                Ok(None) => return session_over,
+                Ok(Some(_)) => {}
+                Err(e) => tracing::warn!(error = %e, "checking a session"),
+            }
+            if let Ok(false) = state.store.live_chat(agent).await {
+                return revoked;
+            }
+        }
+    }
 }
 
 struct Session {
     state: AppState,
     agent: AgentProfile,
     out: mpsc::Sender<AgentOut>,
+    limit: super::RateLimit,
     greeted: bool,
     tasks: HashMap<i64, JoinHandle<()>>,
     offers: Option<JoinHandle<()>>,
@@ -67,13 +113,20 @@ impl Drop for Session {
     }
 }
 
-async fn run(socket: WebSocket, state: AppState, agent: AgentProfile) {
+async fn run(
+    socket: WebSocket,
+    state: AppState,
+    agent: AgentProfile,
+    ended: impl std::future::Future<Output = CloseFrame> + Send,
+) {
     let shutdown = state.shutdown.clone();
     let limit = super::RateLimit::from(&state.settings.limits);
-    super::serve(socket, shutdown, limit, |out| Session {
+    let refusals = state.settings.limits.refusals_before_close;
+    super::serve(socket, shutdown, refusals, ended, |out| Session {
         state,
         agent,
         out,
+        limit,
         greeted: false,
         tasks: HashMap::new(),
         offers: None,
@@ -114,6 +167,10 @@ impl super::Connection for Session {
 
     async fn handle(&mut self, frame: AgentIn) -> Result<(), WireError> {
         self.handle_frame(frame).await
+    }
+
+    fn allow(&mut self, now: std::time::Instant) -> bool {
+        self.limit.allow_at(now)
     }
 }
 

@@ -1,9 +1,11 @@
-//! WebSocket endpoints: [`visitor`] (`/ws/visitor`), the agent side next.
+//! WebSocket endpoints: [`visitor`] (`/ws/visitor`), [`agent`]
+//! (`/ws/agent`), and [`limits`] on what visitors may open and send.
 
 pub mod agent;
+pub mod limits;
 pub mod visitor;
 
-use axum::extract::ws::{Message, WebSocket};
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::{SinkExt, StreamExt};
 use std::time::Instant;
 use switchboard_protocol::wire::{ErrorCode, WireError};
@@ -45,39 +47,79 @@ pub trait Connection: Send {
     fn refusal(e: WireError) -> Self::Out;
     /// Acts on a frame; an error is answered with [`Connection::refusal`].
     fn handle(&mut self, frame: Self::In) -> impl std::future::Future<Output = Result<(), WireError>> + Send;
+    /// Takes one frame from the connection's allowance at `now`, if there is one.
+    fn allow(&mut self, now: Instant) -> bool;
+    /// Whether the connection must close now (say, a second socket over the
+    /// visitor's limit), with the close frame to send.
+    fn closing(&mut self) -> Option<CloseFrame> {
+        None
+    }
+}
+
+/// Close code for a client that broke the rules (RFC 6455: policy violation).
+pub const CLOSE_POLICY: u16 = 1008;
+/// Close code when the session that opened the socket ended (logout, a new
+/// password, removal): sign in again.
+pub const CLOSE_SESSION_ENDED: u16 = 4001;
+/// Close code when the agent may no longer take chats.
+pub const CLOSE_NO_LIVE_CHAT: u16 = 4003;
+/// How long refused frames are counted for [`Limits::refusals_before_close`](crate::config::Limits).
+const REFUSAL_WINDOW: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// A close frame with `code` and a short reason.
+pub fn close_frame(code: u16, reason: &'static str) -> CloseFrame {
+    CloseFrame { code, reason: reason.into() }
 }
 
 /// Runs a connection: a writer task drains the outgoing channel; the reader
 /// rate-limits, parses and hands each frame to the connection, answering a
-/// refused frame with an error frame and keeping the socket open. Stops on
-/// close, on error or at shutdown, then closes the socket cleanly.
+/// refused frame with an error frame and keeping the socket open. A flood
+/// is told once (`rate_limited`) until a frame passes again, and a socket
+/// that earns more than `refusals_before_close` refusals within ten seconds
+/// is closed (1008). Stops on close, on error, when `ended` completes (with
+/// its close frame) or at shutdown, then closes the socket.
 pub async fn serve<C: Connection>(
     socket: WebSocket,
     shutdown: Shutdown,
-    mut limit: RateLimit,
+    refusals_before_close: u32,
+    ended: impl std::future::Future<Output = CloseFrame> + Send,
     make: impl FnOnce(mpsc::Sender<C::Out>) -> C,
 ) {
     let (mut sink, mut stream) = socket.split();
     let (out, mut rx) = mpsc::channel::<C::Out>(256);
-    let writer = tokio::spawn(async move {
-        while let Some(frame) = rx.recv().await {
-            let text = serde_json::to_string(&frame).expect("frames serialize");
-            if sink.send(Message::Text(text.into())).await.is_err() {
-                break;
+    let close = std::sync::Arc::new(std::sync::Mutex::new(None::<CloseFrame>));
+    let writer = {
+        let close = close.clone();
+        tokio::spawn(async move {
+            while let Some(frame) = rx.recv().await {
+                let text = serde_json::to_string(&frame).expect("frames serialize");
+                if sink.send(Message::Text(text.into())).await.is_err() {
+                    break;
+                }
             }
-        }
-        let _ = sink.send(Message::Close(None)).await;
-    });
+            let frame = close.lock().unwrap_or_else(|e| e.into_inner()).take();
+            let _ = sink.send(Message::Close(frame)).await;
+        })
+    };
     let mut conn = make(out.clone());
+    let mut ended = std::pin::pin!(ended);
+    let mut refusals = (Instant::now(), 0u32);
+    let mut flooding = false;
+    let mut closing = None;
     loop {
         let frame = tokio::select! {
             frame = stream.next() => frame,
+            frame = &mut ended => {
+                closing = Some(frame);
+                break;
+            }
             () = shutdown.clone().recv() => break,
         };
+        let now = Instant::now();
         let reply = match frame {
             None | Some(Err(_)) | Some(Ok(Message::Close(_))) => break,
             Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
-            Some(Ok(_)) if !limit.allow_at(Instant::now()) => {
+            Some(Ok(_)) if !conn.allow(now) => {
                 Err(WireError::new(ErrorCode::RateLimited, "too many frames; slow down"))
             }
             Some(Ok(Message::Binary(_))) => {
@@ -88,12 +130,30 @@ pub async fn serve<C: Connection>(
                 Err(e) => Err(e),
             },
         };
-        if let Err(e) = reply {
-            if out.send(C::refusal(e)).await.is_err() {
-                break;
+        match reply {
+            Ok(()) => flooding = false,
+            Err(e) => {
+                if now.saturating_duration_since(refusals.0) > REFUSAL_WINDOW {
+                    refusals = (now, 0);
+                }
+                refusals.1 += 1;
+                if refusals.1 > refusals_before_close {
+                    closing = Some(close_frame(CLOSE_POLICY, "too many refused frames"));
+                    break;
+                }
+                // One word per flood, not one per dropped frame.
+                let quiet = e.code == ErrorCode::RateLimited && std::mem::replace(&mut flooding, true);
+                if !quiet && out.send(C::refusal(e)).await.is_err() {
+                    break;
+                }
             }
         }
+        if let Some(frame) = conn.closing() {
+            closing = Some(frame);
+            break;
+        }
     }
+    *close.lock().unwrap_or_else(|e| e.into_inner()) = closing;
     // The writer ends when the last sender is gone: the connection's (and
     // its forwarding tasks', which it aborts when dropped) and ours.
     drop(conn);

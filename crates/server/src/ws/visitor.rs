@@ -8,12 +8,14 @@
 //! `typing` and `end` act on it. A bad frame gets an error frame and the
 //! connection stays open.
 
-use axum::extract::ws::{WebSocket, WebSocketUpgrade};
-use axum::extract::{Query, State};
+use axum::extract::ws::{CloseFrame, WebSocket, WebSocketUpgrade};
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::header::ORIGIN;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::Deserialize;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 use switchboard_protocol::site::SiteKey;
 use switchboard_protocol::wire::{
     self, Author, ConversationState, ErrorCode, VisitorIn, VisitorOut, WireError, MAX_FRAME_BYTES,
@@ -23,6 +25,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tracing::Instrument;
 
+use super::limits::{AddressSlot, Share, TooManyHandoffs};
 use super::Follow;
 use crate::auth::{random_token, token_hash};
 use crate::conversation;
@@ -42,11 +45,13 @@ pub struct Params {
 /// this get an error frame, larger ones close the connection.
 const HARD_MAX_BYTES: usize = 4 * MAX_FRAME_BYTES;
 
-/// `GET /ws/visitor?site=KEY`: checks the site and the origin, then upgrades.
+/// `GET /ws/visitor?site=KEY`: checks the site, the origin and the sockets
+/// the client's address holds (429 `too_many_sockets`), then upgrades.
 pub async fn upgrade(
     ws: WebSocketUpgrade,
     State(state): State<AppState>,
     Query(params): Query<Params>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let key = SiteKey::parse(&params.site).map_err(|e| ApiError::BadRequest(e.to_string()))?;
@@ -55,18 +60,32 @@ pub async fn upgrade(
     if !site.allowed_origins.iter().any(|o| o == origin) {
         return Err(ApiError::OriginNotAllowed);
     }
+    let slot = state.visitors.open_from(peer.ip()).ok_or(ApiError::TooMany {
+        code: "too_many_sockets",
+        message: "too many chat connections from this address",
+        retry_after: std::time::Duration::from_secs(10),
+    })?;
     let span = tracing::info_span!("visitor", site = %site.key);
-    Ok(super::sized(ws, HARD_MAX_BYTES).on_upgrade(move |socket| run(socket, state, site).instrument(span)))
+    Ok(super::sized(ws, HARD_MAX_BYTES)
+        .on_upgrade(move |socket| run(socket, state, site, peer.ip(), slot).instrument(span)))
 }
 
 /// One connection's state.
 struct Session {
     state: AppState,
     site: Site,
+    address: IpAddr,
     out: mpsc::Sender<VisitorOut>,
-    visitor: Option<i64>,
+    /// This socket's allowance until hello, then the visitor's, shared by
+    /// their sockets.
+    limit: super::RateLimit,
+    visitor: Option<(i64, Arc<Share>)>,
     conversation: Option<Conversation>,
     forward: Option<JoinHandle<()>>,
+    /// The last typing state passed on, and when: repeats are coalesced.
+    typing: Option<(bool, std::time::Instant)>,
+    closing: Option<CloseFrame>,
+    _slot: AddressSlot,
 }
 
 impl Drop for Session {
@@ -74,22 +93,44 @@ impl Drop for Session {
         if let Some(f) = self.forward.take() {
             f.abort();
         }
+        if let Some((visitor, share)) = self.visitor.take() {
+            if self.state.visitors.leave(visitor, share) {
+                // Their last socket: a hand-off nobody took yet is
+                // withdrawn unless they come back in time.
+                if let Some(c) = self
+                    .conversation
+                    .as_ref()
+                    .filter(|c| matches!(c.state, ConversationState::Waiting | ConversationState::Offered))
+                {
+                    crate::routing::visitor_left(&self.state, visitor, c.id);
+                }
+            }
+        }
     }
 }
 
-async fn run(socket: WebSocket, state: AppState, site: Site) {
+async fn run(socket: WebSocket, state: AppState, site: Site, address: IpAddr, slot: AddressSlot) {
     let shutdown = state.shutdown.clone();
     let limit = super::RateLimit::from(&state.settings.limits);
-    super::serve(socket, shutdown, limit, |out| Session {
+    let refusals = state.settings.limits.refusals_before_close;
+    super::serve(socket, shutdown, refusals, std::future::pending(), |out| Session {
         state,
         site,
+        address,
         out,
+        limit,
         visitor: None,
         conversation: None,
         forward: None,
+        typing: None,
+        closing: None,
+        _slot: slot,
     })
     .await;
 }
+
+/// How long a repeated typing state is not passed on again.
+const TYPING_REPEAT: std::time::Duration = std::time::Duration::from_secs(2);
 
 fn internal(e: StoreError) -> WireError {
     tracing::error!(error = %e, "visitor frame failed");
@@ -111,6 +152,17 @@ impl super::Connection for Session {
     async fn handle(&mut self, frame: VisitorIn) -> Result<(), WireError> {
         self.handle_frame(frame).await
     }
+
+    fn allow(&mut self, now: std::time::Instant) -> bool {
+        match &self.visitor {
+            Some((_, share)) => share.allow_at(now),
+            None => self.limit.allow_at(now),
+        }
+    }
+
+    fn closing(&mut self) -> Option<CloseFrame> {
+        self.closing.take()
+    }
 }
 
 impl Session {
@@ -118,17 +170,39 @@ impl Session {
         match frame {
             VisitorIn::Hello { protocol, token, last_seq } => self.hello(protocol, token, last_seq).await,
             _ if self.visitor.is_none() => Err(WireError::new(ErrorCode::HelloFirst, "send hello first")),
-            VisitorIn::Handoff { stream, routing, attributes, transcript, page } => {
+            VisitorIn::Handoff { stream, version, card, attributes, transcript, page } => {
+                let visitor = self.visitor.as_ref().map(|(v, _)| *v).expect("checked above");
+                let already =
+                    || WireError::new(ErrorCode::AlreadyHandedOff, "this visitor already has a conversation");
                 if self.open_conversation().await.is_ok() {
+                    return Err(already());
+                }
+                // Routing is the site's, from the server's copy of the card.
+                let store = &self.state.store;
+                let routing = store
+                    .live_chat_routing(self.site.id, &stream, version, &card)
+                    .await
+                    .map_err(internal)?
+                    .ok_or_else(|| {
+                        WireError::new(
+                            ErrorCode::UnknownCard,
+                            "no such live chat card in that stream version",
+                        )
+                    })?;
+                let limits = &self.state.visitors;
+                let now = tokio::time::Instant::now();
+                if let Err(TooManyHandoffs(wait)) = limits.handoff(visitor, self.address, self.site.id, now) {
+                    let secs = crate::error::retry_after_secs(wait);
                     return Err(WireError::new(
-                        ErrorCode::AlreadyHandedOff,
-                        "this visitor already has a conversation",
+                        ErrorCode::TooManyHandoffs,
+                        format!("too many chats asked for; try again in {secs} s"),
                     ));
                 }
-                let visitor = self.visitor.expect("checked above");
                 let h = Handoff { stream, routing, attributes, transcript, page };
-                let conv =
-                    conversation::open(&self.state, self.site.id, visitor, &h).await.map_err(internal)?;
+                let conv = conversation::open(&self.state, self.site.id, visitor, &h)
+                    .await
+                    .map_err(internal)?
+                    .ok_or_else(already)?;
                 self.follow(conv.id, 0);
                 let _ = self.out.send(VisitorOut::State { state: conv.state }).await;
                 if let Err(e) = crate::routing::route(&self.state, conv.id).await {
@@ -152,7 +226,12 @@ impl Session {
                 Ok(())
             }
             VisitorIn::Typing { typing } => {
+                let now = std::time::Instant::now();
+                if self.typing.is_some_and(|(t, at)| t == typing && now.duration_since(at) < TYPING_REPEAT) {
+                    return Ok(());
+                }
                 let conv = self.open_conversation().await?;
+                self.typing = Some((typing, now));
                 conversation::typing(&self.state, conv, Author::Visitor, typing);
                 Ok(())
             }
@@ -207,7 +286,15 @@ impl Session {
                 (store.create_visitor(self.site.id, &token_hash(&token)).await.map_err(internal)?, token)
             }
         };
-        self.visitor = Some(visitor);
+        let Some(share) = self.state.visitors.join(visitor) else {
+            self.closing = Some(super::close_frame(super::CLOSE_POLICY, "too many sockets"));
+            return Err(WireError::new(
+                ErrorCode::TooManySockets,
+                "too many chat connections for this visitor",
+            ));
+        };
+        self.visitor = Some((visitor, share));
+        crate::routing::visitor_back(&self.state, visitor);
         let conv = store.latest_conversation(visitor).await.map_err(internal)?;
         let agent =
             match conv.as_ref().filter(|c| c.state == ConversationState::Active).and_then(|c| c.agent_id) {

@@ -21,8 +21,15 @@ async fn an_agent_logs_in_sees_who_they_are_and_logs_out() {
     assert_eq!(me.status(), 200);
     assert_eq!(me.json::<serde_json::Value>().await.unwrap()["email"], "ada@example.com");
 
-    let out =
-        app.http.post(format!("{}/api/auth/logout", app.url)).header("Cookie", &cookie).send().await.unwrap();
+    let out = app
+        .http
+        .post(format!("{}/api/auth/logout", app.url))
+        .header("Cookie", &cookie)
+        .header("Origin", &app.url)
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(out.status(), 200);
     let me = app.http.get(format!("{}/api/auth/me", app.url)).header("Cookie", &cookie).send().await.unwrap();
     assert_eq!(me.status(), 401);

@@ -1,5 +1,6 @@
 use std::path::Path;
 use switchboard_protocol::site::SiteKey;
+use switchboard_protocol::stream::{Card, CardKind, Routing, Stream};
 use switchboard_server::config::Settings;
 use switchboard_server::demo::{self, SeededAccount};
 use switchboard_server::shutdown::{self, ShutdownTrigger};
@@ -116,6 +117,35 @@ impl TestApp {
         let mut a = crate::ws_client::connect_agent(&self.url, Some(&token), Some(&self.url)).await.unwrap();
         a.hello().await;
         a
+    }
+
+    /// A live chat card routing by `routing`, published on the demo site
+    /// (as its own one-card stream): the stream, version and card a
+    /// hand-off names to be routed so.
+    pub async fn live_chat(&self, routing: Routing) -> (String, u32, String) {
+        let id = format!("route-{:016x}", {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            format!("{routing:?}").hash(&mut h);
+            h.finish()
+        });
+        let stream = Stream {
+            id: id.clone(),
+            name: id.clone(),
+            priority: -1,
+            targets: vec!["/never".into()],
+            exclude: vec![],
+            locale: Default::default(),
+            cards: vec![Card {
+                id: "chat".into(),
+                kind: CardKind::LiveChat { routing, text: None, next: None },
+            }],
+            version: 0,
+        };
+        let site = self.state.store.site(&SiteKey::parse("demo").unwrap()).await.unwrap().unwrap();
+        let valid = stream.validate().unwrap();
+        let version = self.state.store.publish_stream(site.id, &valid, "").await.unwrap();
+        (id, version, "chat".into())
     }
 
     pub async fn login(&self, email: &str, password: &str) -> reqwest::Response {

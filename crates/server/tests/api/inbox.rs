@@ -16,9 +16,11 @@ async fn chat_with_ada(app: &TestApp, ada: &mut AgentClient, wait: Duration) -> 
     let mut v = connect(&app.url, "demo", ALLOWED).await.unwrap();
     v.hello(None, 0).await;
     tokio::time::sleep(wait).await;
+    let (stream, version, card) = app.live_chat(Routing::Agent("ada@example.com".into())).await;
     v.send(&VisitorIn::Handoff {
-        stream: "recommended".into(),
-        routing: Routing::Agent("ada@example.com".into()),
+        stream,
+        version,
+        card,
         attributes: Default::default(),
         transcript: vec![],
         page: PageContext::default(),

@@ -8,6 +8,7 @@ mod auth;
 mod helpers;
 mod inbox;
 mod routing;
+mod security;
 mod site_config;
 mod stream_cli;
 mod transfer;

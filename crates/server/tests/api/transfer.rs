@@ -31,9 +31,11 @@ fn to_team(name: &str) -> TransferTarget {
 async fn chat_with(app: &TestApp, agent: &mut AgentClient, email: &str) -> (VisitorClient, i64) {
     let mut v = connect(&app.url, "demo", ALLOWED).await.unwrap();
     v.hello(None, 0).await;
+    let (stream, version, card) = app.live_chat(Routing::Agent(email.into())).await;
     v.send(&VisitorIn::Handoff {
-        stream: "recommended".into(),
-        routing: Routing::Agent(email.into()),
+        stream,
+        version,
+        card,
         attributes: [("first_name".to_owned(), "Jo".to_owned())].into(),
         transcript: vec![],
         page: PageContext { url: "https://shop.example.com/".into(), ..Default::default() },
@@ -189,9 +191,11 @@ async fn transfers_that_cannot_be_made_are_refused_and_change_nothing() {
     assert_eq!(refused(&mut grace, 999, to_agent(ADA)).await.0, ErrorCode::NotYours);
     let mut v2 = connect(&app.url, "demo", ALLOWED).await.unwrap();
     v2.hello(None, 0).await;
+    let (stream, version, card) = app.live_chat(Routing::Agent(GRACE.into())).await;
     v2.send(&VisitorIn::Handoff {
-        stream: "s".into(),
-        routing: Routing::Agent(GRACE.into()),
+        stream,
+        version,
+        card,
         attributes: Default::default(),
         transcript: vec![],
         page: PageContext::default(),

@@ -1,5 +1,4 @@
 use switchboard_protocol::site::SiteKey;
-use switchboard_protocol::stream::Routing;
 use switchboard_protocol::wire::{
     AgentIn, AgentOut, Author, ConversationState, ErrorCode, VisitorIn, VisitorOut,
 };
@@ -17,7 +16,8 @@ async fn visitor_with_token(app: &TestApp, name: &str) -> (VisitorClient, String
     let (token, _) = v.hello(None, 0).await;
     v.send(&VisitorIn::Handoff {
         stream: "recommended".into(),
-        routing: Routing::RoundRobin,
+        version: 1,
+        card: "agent".into(),
         attributes: [("first_name".to_owned(), name.to_owned())].into(),
         transcript: vec![],
         page: switchboard_protocol::wire::PageContext {

@@ -34,6 +34,28 @@ pub async fn connect(api: &str, site: &str, origin: &str) -> Result<VisitorClien
     open(format!("{}/ws/visitor?site={site}", api.replace("http://", "ws://")), &[("Origin", origin)]).await
 }
 
+/// A visitor socket for `site` from a page on `origin`, opened from the
+/// local address `source` (say 127.0.0.2: another client), or the refusal status.
+pub async fn connect_from(
+    api: &str,
+    site: &str,
+    origin: &str,
+    source: [u8; 4],
+) -> Result<VisitorClient, u16> {
+    let url = format!("{}/ws/visitor?site={site}", api.replace("http://", "ws://"));
+    let server: std::net::SocketAddr = api.trim_start_matches("http://").parse().unwrap();
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind((std::net::Ipv4Addr::from(source), 0).into()).unwrap();
+    let tcp = socket.connect(server).await.unwrap();
+    let mut request = url.into_client_request().unwrap();
+    request.headers_mut().insert("Origin", origin.parse().unwrap());
+    match tokio_tungstenite::client_async(request, tokio_tungstenite::MaybeTlsStream::Plain(tcp)).await {
+        Ok((ws, _)) => Ok(WsClient { ws, _types: PhantomData }),
+        Err(tokio_tungstenite::tungstenite::Error::Http(r)) => Err(r.status().as_u16()),
+        Err(e) => panic!("connecting: {e}"),
+    }
+}
+
 /// An agent socket with a session `token` (as a bearer token), or the refusal status.
 pub async fn connect_agent(api: &str, token: Option<&str>, origin: Option<&str>) -> Result<AgentClient, u16> {
     let bearer = token.map(|t| format!("Bearer {t}"));
@@ -90,6 +112,34 @@ impl<I: Serialize, O: DeserializeOwned> WsClient<I, O> {
             match tokio::time::timeout_at(deadline, self.ws.next()).await {
                 Err(_) => return false,
                 Ok(None | Some(Err(_)) | Some(Ok(Message::Close(_)))) => return true,
+                Ok(Some(Ok(_))) => {}
+            }
+        }
+    }
+
+    /// The close code the server closed the socket with within `secs`
+    /// (frames before it are skipped); `None` when it stayed open or ended
+    /// without a close frame.
+    pub async fn close_code_within(&mut self, secs: u64) -> Option<u16> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+        loop {
+            match tokio::time::timeout_at(deadline, self.ws.next()).await {
+                Err(_) | Ok(None | Some(Err(_))) => return None,
+                Ok(Some(Ok(Message::Close(frame)))) => return frame.map(|f| u16::from(f.code)),
+                Ok(Some(Ok(_))) => {}
+            }
+        }
+    }
+
+    /// Every text frame until the server closes the socket (at most `secs`).
+    pub async fn frames_until_closed(&mut self, secs: u64) -> Vec<O> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+        let mut frames = Vec::new();
+        loop {
+            match tokio::time::timeout_at(deadline, self.ws.next()).await {
+                Err(_) => panic!("still open after {secs} s"),
+                Ok(None | Some(Err(_)) | Some(Ok(Message::Close(_)))) => return frames,
+                Ok(Some(Ok(Message::Text(t)))) => frames.push(serde_json::from_str(&t).unwrap()),
                 Ok(Some(Ok(_))) => {}
             }
         }

@@ -1,5 +1,4 @@
 use switchboard_protocol::site::SiteKey;
-use switchboard_protocol::stream::Routing;
 use switchboard_protocol::wire::{
     AgentIn, AgentOut, Author, ChatMessage, ConversationState, ErrorCode, VisitorIn, VisitorOut,
 };
@@ -12,7 +11,8 @@ use crate::ws_client::{connect, AgentClient, VisitorClient};
 fn handoff() -> VisitorIn {
     VisitorIn::Handoff {
         stream: "recommended".into(),
-        routing: Routing::RoundRobin,
+        version: 1,
+        card: "agent".into(),
         attributes: [("first_name".to_owned(), "Ada".to_owned())].into(),
         transcript: vec![],
         page: Default::default(),

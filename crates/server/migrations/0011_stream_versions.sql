@@ -1,0 +1,13 @@
+-- Every published version of every stream, kept: a visitor goes on with the
+-- version they started, and their hand-off names it with the live chat card,
+-- whose routing the server takes from here (never from the client).
+CREATE TABLE stream_versions (
+    site_id   INTEGER NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+    stream_id TEXT    NOT NULL,
+    version   INTEGER NOT NULL,
+    model     TEXT    NOT NULL,
+    PRIMARY KEY (site_id, stream_id, version)
+);
+ALTER TABLE streams ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+INSERT INTO stream_versions (site_id, stream_id, version, model)
+    SELECT site_id, stream_id, 1, model FROM streams;
