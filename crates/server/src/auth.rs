@@ -3,8 +3,6 @@
 //! extractor that every agent endpoint uses.
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, ORIGIN, SET_COOKIE};
 use axum::http::request::Parts;
@@ -23,19 +21,7 @@ use crate::startup::AppState;
 /// Name of the HttpOnly session cookie.
 pub const SESSION_COOKIE: &str = "sb_session";
 
-/// Hashes a password with argon2id and a fresh salt.
-pub fn hash_password(password: &str) -> String {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .expect("argon2 with default parameters hashes any input")
-        .to_string()
-}
-
-/// Checks `password` against a stored PHC hash; a malformed hash never matches.
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
-}
+pub use crate::password::{hash_password, verify_password};
 
 /// A fresh unguessable secret: 32 random bytes as hex.
 pub fn random_token() -> String {

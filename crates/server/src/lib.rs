@@ -18,6 +18,7 @@
 //! - [`error`]: the HTTP error type
 //! - [`hub`]: fan-out of conversation events
 //! - [`login_guard`]: failed-login back-offs, bounded password hashing
+//! - [`password`]: argon2 password hashes
 //! - [`throttle`]: in-memory back-offs and per-minute counters
 //! - [`inbox_api`]: conversation lists and details for agents
 //! - [`presence`]: which agents are connected and available
@@ -39,6 +40,7 @@ pub mod error;
 pub mod hub;
 pub mod inbox_api;
 pub mod login_guard;
+pub mod password;
 pub mod presence;
 pub mod routing;
 pub mod shutdown;

@@ -100,7 +100,7 @@ impl LoginGuard {
     /// for a free hashing slot first.
     pub async fn verify(&self, password: String, hash: String) -> bool {
         let Ok(_slot) = self.hashing.acquire().await else { return false };
-        tokio::task::spawn_blocking(move || crate::auth::verify_password(&password, &hash))
+        tokio::task::spawn_blocking(move || crate::password::verify_password(&password, &hash))
             .await
             .unwrap_or(false)
     }
