@@ -15,6 +15,7 @@
 //! - [`auth`]: agent login, sessions, password hashing
 //! - [`assets`]: the widget loader and the built widget and inbox bundles
 //! - [`demo`]: the demo host page and seed data
+//! - [`csp_report`]: where browsers report Content-Security-Policy violations
 //! - [`error`]: the HTTP error type
 //! - [`hub`]: fan-out of conversation events
 //! - [`inbox_api`]: conversation lists and details for agents
@@ -32,6 +33,7 @@ pub mod assets;
 pub mod auth;
 pub mod config;
 pub mod conversation;
+pub mod csp_report;
 pub mod demo;
 pub mod error;
 pub mod hub;

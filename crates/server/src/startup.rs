@@ -11,6 +11,7 @@ use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
 use crate::config::Settings;
+use crate::csp_report::{self, CspReports};
 use crate::hub::Hub;
 use crate::shutdown::{self, Shutdown, ShutdownTrigger};
 use crate::store::{Store, StoreError};
@@ -35,6 +36,8 @@ pub struct AppState {
     pub router: crate::routing::Router,
     /// Fires when the server stops; every WebSocket task selects on it.
     pub shutdown: Shutdown,
+    /// Content-Security-Policy violations browsers reported.
+    pub csp_reports: CspReports,
 }
 
 /// Why the server could not start.
@@ -70,6 +73,10 @@ pub fn app(state: AppState) -> Router {
         .route("/api/auth/login", post(auth::login))
         .route("/api/auth/logout", post(auth::logout))
         .route("/api/auth/me", get(auth::me))
+        .route(
+            csp_report::REPORT_PATH,
+            post(csp_report::receive).layer(DefaultBodyLimit::max(csp_report::MAX_REPORT_BYTES)),
+        )
         .route("/ws/visitor", get(ws::visitor::upgrade))
         .route("/ws/agent", get(ws::agent::upgrade))
         .merge(admin_api::routes())
@@ -125,6 +132,7 @@ impl Application {
             presence: crate::presence::Presence::new(std::time::Duration::from_secs(settings_grace)),
             router: crate::routing::Router::default(),
             shutdown: sockets_shutdown,
+            csp_reports: CspReports::default(),
         };
         Ok(Self { listener, demo_listener, state, stop_sockets })
     }

@@ -5,6 +5,7 @@ mod admin;
 mod admin_cli;
 mod assets;
 mod auth;
+mod csp_report;
 mod helpers;
 mod inbox;
 mod routing;
