@@ -15,6 +15,7 @@
 //! - [`auth`]: agent login, sessions, password hashing
 //! - [`assets`]: the widget loader and the built widget and inbox bundles
 //! - [`demo`]: the demo host page and seed data
+//! - [`headers`]: security headers on every response
 //! - [`csp_report`]: where browsers report Content-Security-Policy violations
 //! - [`error`]: the HTTP error type
 //! - [`hub`]: fan-out of conversation events
@@ -36,6 +37,7 @@ pub mod conversation;
 pub mod csp_report;
 pub mod demo;
 pub mod error;
+pub mod headers;
 pub mod hub;
 pub mod inbox_api;
 pub mod presence;

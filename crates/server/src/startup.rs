@@ -12,6 +12,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::config::Settings;
 use crate::csp_report::{self, CspReports};
+use crate::headers::{self, SecurityHeaders};
 use crate::hub::Hub;
 use crate::shutdown::{self, Shutdown, ShutdownTrigger};
 use crate::store::{Store, StoreError};
@@ -67,6 +68,7 @@ pub enum StartupError {
 /// The router of the main origin.
 pub fn app(state: AppState) -> Router {
     let max_body = state.settings.limits.max_body_bytes;
+    let security = SecurityHeaders::new(&state.public_url);
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/api/sites/{key}/config", get(api::site_config))
@@ -84,6 +86,7 @@ pub fn app(state: AppState) -> Router {
         .merge(assets::routes(&state.settings.assets_dir))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn_with_state(security, headers::set))
         .with_state(state)
 }
 

@@ -6,6 +6,7 @@ mod admin_cli;
 mod assets;
 mod auth;
 mod csp_report;
+mod headers;
 mod helpers;
 mod inbox;
 mod routing;
