@@ -90,3 +90,23 @@ async fn the_loader_keeps_its_caching_and_gets_the_headers() {
     assert_eq!(r.headers()["cache-control"], "no-cache");
     assert_eq!(r.headers()["access-control-allow-origin"], "*");
 }
+
+#[tokio::test]
+async fn the_demo_page_sends_the_policy_a_host_page_needs_for_the_widget() {
+    let app = spawn_app().await;
+    let r = app.http.get(format!("{}/", app.demo_url)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let api = &app.url;
+    let socket = api.replace("http://", "ws://");
+    assert_eq!(
+        r.headers()["content-security-policy"],
+        format!(
+            "default-src 'none'; script-src {api} 'wasm-unsafe-eval'; style-src 'self' {api}; \
+             img-src https: http:; connect-src {api} {socket}; base-uri 'none'; form-action 'none'; \
+             frame-ancestors 'none'; report-uri {api}/api/csp-report"
+        )
+        .as_str()
+    );
+    let css = app.http.get(format!("{}/demo.css", app.demo_url)).send().await.unwrap();
+    assert_eq!(css.headers()["content-type"], "text/css");
+}
