@@ -10,6 +10,7 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::time::Duration;
 use switchboard_server::config::Settings;
+use switchboard_server::csp_report::{CspReports, Violation};
 use switchboard_server::demo::SeededAccount;
 use switchboard_server::shutdown::{self, ShutdownTrigger};
 use switchboard_server::startup::Application;
@@ -36,6 +37,8 @@ pub struct App {
     pub store: Store,
     /// The database's URL, for tests that open it beside the server.
     pub database_url: String,
+    /// The Content-Security-Policy violations browsers reported to the server.
+    pub csp: CspReports,
     trigger: ShutdownTrigger,
     _data: tempfile::TempDir,
 }
@@ -97,13 +100,14 @@ impl App {
         let proxy = proxy_listener.map(|l| Proxy::start(l, app.local_addr()));
         let demo = format!("http://{}", app.demo_addr().expect("demo enabled"));
         let store = app.store().clone();
+        let csp = app.state().csp_reports;
         let origin = allowed_origin.unwrap_or(&demo).to_owned();
         let key = switchboard_protocol::site::SiteKey::parse("demo")?;
         let accounts =
             switchboard_server::demo::seed(&store, &key, &[origin]).await?.context("fresh database")?;
         let (trigger, shutdown) = shutdown::channel();
         tokio::spawn(app.run(shutdown));
-        Ok(Self { api, direct, proxy, demo, accounts, store, database_url, trigger, _data: data })
+        Ok(Self { api, direct, proxy, demo, accounts, store, database_url, csp, trigger, _data: data })
     }
 
     /// The seeded account with `email`.
@@ -438,6 +442,58 @@ pub async fn sign_in(c: &Client, app: &App, email: &str) -> anyhow::Result<()> {
         Ok(c.find_all(fantoccini::Locator::Css("[data-testid=link]")).await?.is_empty().then_some(()))
     })
     .await
+}
+
+/// Serves `html` at `/` of a new port on 127.0.0.1 (another origin than the
+/// server's, on the same site) for as long as the test runs; returns its URL.
+pub async fn serve_page(html: String) -> anyhow::Result<String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}/", listener.local_addr()?);
+    let page =
+        axum::Router::new().route("/", axum::routing::get(move || async move { axum::response::Html(html) }));
+    tokio::spawn(async move { axum::serve(listener, page).await });
+    Ok(url)
+}
+
+/// Records, in every page `c` loads from now on, the Content-Security-Policy
+/// violations the page sees (its `securitypolicyviolation` events, also from
+/// the widget's shadow root), for [`csp_violations`].
+pub async fn watch_csp(c: &Client) -> anyhow::Result<()> {
+    on_every_page(
+        c,
+        "window.cspViolations = []; \
+         addEventListener('securitypolicyviolation', e => window.cspViolations.push( \
+           e.effectiveDirective + ' blocked ' + e.blockedURI + ' at ' + e.sourceFile + ':' + e.lineNumber), true);",
+    )
+    .await
+}
+
+/// The violations the current page saw since it loaded (see [`watch_csp`]).
+pub async fn csp_violations(c: &Client) -> anyhow::Result<Vec<String>> {
+    Ok(serde_json::from_value(c.execute("return window.cspViolations || ['not watched'];", vec![]).await?)?)
+}
+
+/// The origin [`reported_violations`] fetches from, which no policy allows.
+pub const SENTINEL: &str = "http://127.0.0.1:9";
+
+/// Every violation reported to the server so far but the sentinel's: the
+/// page in `c` breaks its policy once on purpose (a fetch from
+/// [`SENTINEL`]) and, once the server heard of that, anything the pages
+/// broke before has been reported too. Fails when the sentinel is not
+/// reported (no policy, or no `report-uri`).
+pub async fn reported_violations(c: &Client, app: &App) -> anyhow::Result<Vec<Violation>> {
+    c.execute(&format!("fetch('{SENTINEL}/csp-sentinel').catch(() => {{}}); return null;"), vec![]).await?;
+    let sentinel = |v: &Violation| v.directive == "connect-src" && v.blocked == SENTINEL;
+    eventually("the sentinel's violation report", || async {
+        Ok(app.csp.recent().iter().any(sentinel).then_some(()))
+    })
+    .await?;
+    // (Reports are sent in order; leave any straggler time to arrive.)
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut all = app.csp.recent();
+    anyhow::ensure!(app.csp.count() == all.len() as u64, "more reports than kept: {all:?}");
+    all.retain(|v| !sentinel(v));
+    Ok(all)
 }
 
 /// Chromedriver's `goog/cdp/execute`: one Chrome DevTools Protocol command.

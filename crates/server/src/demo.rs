@@ -1,8 +1,12 @@
-//! The demo: a host page served on its own origin with the embed snippet, and
-//! the seed data (a site allowing that origin, an admin and two agents).
+//! The demo: a host page served on its own origin with the embed snippet,
+//! under the Content-Security-Policy a host page needs for the widget
+//! ([`host_page_policy`]), and the seed data (a site allowing that origin, an
+//! admin and two agents).
 
 use axum::extract::State;
-use axum::response::Html;
+use axum::http::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE};
+use axum::http::HeaderValue;
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use switchboard_protocol::auth::Role;
@@ -12,6 +16,7 @@ use crate::auth::{hash_password, random_password};
 use crate::store::{Store, StoreError};
 
 const PAGE: &str = include_str!("../demo/index.html");
+const STYLE: &str = include_str!("../demo/demo.css");
 
 /// The example streams the demo site publishes (see `examples/streams/`).
 const STREAMS: [&str; 2] = [
@@ -82,11 +87,45 @@ pub fn page(public_url: &str, site: &str) -> String {
     PAGE.replace("{{PUBLIC_URL}}", &escape(public_url)).replace("{{SITE}}", &escape(site))
 }
 
-/// The demo origin's router: `/` is a realistic product page with the snippet.
+/// The Content-Security-Policy of a host page with the widget of the server
+/// at `public_url` (README, "Content-Security-Policy for host pages"), and
+/// `'self'` for the demo page's own stylesheet: nothing else loads.
+/// `img-src` is for avatars, wherever admins put them; `None` when
+/// `public_url` is not an http(s) URL.
+pub fn host_page_policy(public_url: &str) -> Option<String> {
+    let (api, socket) = crate::headers::origins(public_url)?;
+    Some(format!(
+        "default-src 'none'; script-src {api} 'wasm-unsafe-eval'; style-src 'self' {api}; \
+         img-src https: http:; connect-src {api} {socket}; base-uri 'none'; form-action 'none'; \
+         frame-ancestors 'none'; report-uri {api}{}",
+        crate::csp_report::REPORT_PATH
+    ))
+}
+
+/// What the demo origin serves its page from.
+#[derive(Clone)]
+struct Demo {
+    public_url: String,
+    site: String,
+    policy: Option<HeaderValue>,
+}
+
+/// The demo origin's router: `/` is a realistic product page with the
+/// snippet, `/demo.css` its stylesheet.
 pub fn routes(public_url: String, site: String) -> Router {
+    let policy = host_page_policy(&public_url).and_then(|p| HeaderValue::from_str(&p).ok());
     Router::new()
-        .route("/", get(|State((url, site)): State<(String, String)>| async move { Html(page(&url, &site)) }))
-        .with_state((public_url, site))
+        .route("/", get(demo_page))
+        .route("/demo.css", get(|| async { ([(CONTENT_TYPE, "text/css")], STYLE) }))
+        .with_state(Demo { public_url, site, policy })
+}
+
+async fn demo_page(State(demo): State<Demo>) -> Response {
+    let mut response = Html(page(&demo.public_url, &demo.site)).into_response();
+    if let Some(policy) = demo.policy {
+        response.headers_mut().insert(CONTENT_SECURITY_POLICY, policy);
+    }
+    response
 }
 
 #[cfg(test)]

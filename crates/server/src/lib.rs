@@ -15,6 +15,8 @@
 //! - [`auth`]: agent login, sessions, password hashing
 //! - [`assets`]: the widget loader and the built widget and inbox bundles
 //! - [`demo`]: the demo host page and seed data
+//! - [`headers`]: security headers on every response
+//! - [`csp_report`]: where browsers report Content-Security-Policy violations
 //! - [`error`]: the HTTP error type
 //! - [`hub`]: fan-out of conversation events
 //! - [`login_guard`]: failed-login back-offs, bounded password hashing
@@ -35,8 +37,10 @@ pub mod assets;
 pub mod auth;
 pub mod config;
 pub mod conversation;
+pub mod csp_report;
 pub mod demo;
 pub mod error;
+pub mod headers;
 pub mod hub;
 pub mod inbox_api;
 pub mod login_guard;

@@ -11,6 +11,8 @@ use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
 use crate::config::Settings;
+use crate::csp_report::{self, CspReports};
+use crate::headers::{self, SecurityHeaders};
 use crate::hub::Hub;
 use crate::shutdown::{self, Shutdown, ShutdownTrigger};
 use crate::store::{Store, StoreError};
@@ -39,6 +41,8 @@ pub struct AppState {
     pub logins: crate::login_guard::LoginGuard,
     /// What visitors may open and send, counted across their sockets.
     pub visitors: crate::ws::limits::VisitorLimits,
+    /// Content-Security-Policy violations browsers reported.
+    pub csp_reports: CspReports,
 }
 
 /// Why the server could not start.
@@ -68,12 +72,17 @@ pub enum StartupError {
 /// The router of the main origin.
 pub fn app(state: AppState) -> Router {
     let max_body = state.settings.limits.max_body_bytes;
+    let security = SecurityHeaders::new(&state.public_url);
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/api/sites/{key}/config", get(api::site_config))
         .route("/api/auth/login", post(auth::login))
         .route("/api/auth/logout", post(auth::logout))
         .route("/api/auth/me", get(auth::me))
+        .route(
+            csp_report::REPORT_PATH,
+            post(csp_report::receive).layer(DefaultBodyLimit::max(csp_report::MAX_REPORT_BYTES)),
+        )
         .route("/ws/visitor", get(ws::visitor::upgrade))
         .route("/ws/agent", get(ws::agent::upgrade))
         .merge(admin_api::routes())
@@ -82,6 +91,7 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::same_origin_writes))
         .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn_with_state(security, headers::set))
         .with_state(state)
 }
 
@@ -132,6 +142,7 @@ impl Application {
             shutdown: sockets_shutdown,
             logins: crate::login_guard::LoginGuard::new(&settings.limits),
             visitors: crate::ws::limits::VisitorLimits::new(&settings.limits),
+            csp_reports: CspReports::default(),
         };
         Ok(Self { listener, demo_listener, state, stop_sockets })
     }

@@ -5,6 +5,8 @@ mod admin;
 mod admin_cli;
 mod assets;
 mod auth;
+mod csp_report;
+mod headers;
 mod helpers;
 mod inbox;
 mod routing;
