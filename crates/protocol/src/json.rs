@@ -215,7 +215,12 @@ impl Parser<'_> {
     }
 
     fn hex4(&mut self) -> Result<u32, JsonError> {
-        let hex = self.s.get(self.i..self.i + 4).ok_or_else(|| self.error("invalid escape"))?;
+        // Four hex digits exactly: `from_str_radix` alone also takes a sign (`\u+041`).
+        let hex = self
+            .s
+            .get(self.i..self.i + 4)
+            .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
+            .ok_or_else(|| self.error("invalid escape"))?;
         let v = u32::from_str_radix(hex, 16).map_err(|_| self.error("invalid escape"))?;
         self.i += 4;
         Ok(v)

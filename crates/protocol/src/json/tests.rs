@@ -109,6 +109,19 @@ fn negative_zero_is_no_integer_as_in_serde_json() {
     );
 }
 
+/// Found writing the fuzz target `json`, whose check against serde_json
+/// catches it (fuzz/regressions/json/escape-sign): `\u` took its four
+/// characters through `u32::from_str_radix`, which also takes a leading `+`,
+/// so `"\u+041"` read as `"A"` where serde_json refuses it.
+#[test]
+fn a_unicode_escape_is_four_hex_digits() {
+    for text in [r#""\u+041""#, r#""\u+0041""#, r#""\ud83d\u+e00""#, r#""\u-041""#, r#""\u 041""#] {
+        assert!(parse(text).is_err(), "{text} was accepted");
+        assert!(serde_json::from_str::<serde_json::Value>(text).is_err(), "serde accepts {text}");
+    }
+    assert_eq!(parse(r#""\u0041\u00E9""#), Ok(Json::String("Aé".into())));
+}
+
 #[test]
 fn refuses_what_is_not_json() {
     for text in [
