@@ -2,14 +2,16 @@
 //!
 //! - `run`: install what is missing, build the browser bundles, seed the demo
 //!   on first run and serve it (API on :8080, demo host page on :8081).
-//! - `test`: fmt, clippy, native tests, browser tests, end-to-end tests, then
-//!   one summary line per suite.
+//! - `test`: fmt, clippy, native tests, a fuzz smoke, browser tests,
+//!   end-to-end tests, then one summary line per suite.
 //! - `build`: install what is missing and build the browser bundles only.
+//! - `fuzz`: fuzz the protocol crate's parsers (cargo-fuzz), a line per target.
 //!
 //! Modules: [`tools`] (toolchain bootstrap), [`suites`] (running and
-//! counting test suites), [`serve`] (the demo server).
+//! counting test suites), [`serve`] (the demo server), [`fuzz`] (fuzzing).
 
 mod bench;
+mod fuzz;
 mod serve;
 mod suites;
 mod tools;
@@ -28,12 +30,14 @@ fn main() -> ExitCode {
             tools::ensure_wasm_toolchain(&progress).and_then(|()| build_bundles(&progress))
         }
         Some("bench") => bench::run(&args[1..]),
+        Some("fuzz") => fuzz::run(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <run | test | build | bench>");
+            eprintln!("usage: cargo xtask <run | test | build | bench | fuzz>");
             eprintln!("  run    install tools, build, seed the demo and serve it on http://127.0.0.1:8080");
-            eprintln!("  test   fmt, clippy, native, browser and end-to-end tests, with a summary");
+            eprintln!("  test   fmt, clippy, native, fuzz smoke, browser and end-to-end tests; a summary");
             eprintln!("  build  install tools and build the widget and inbox bundles into target/dist");
             eprintln!("  bench  bundle sizes, one routing decision, load [loadgen flags]; a table, JSON in target/bench/");
+            eprintln!("  fuzz   fuzz the protocol parsers [RUNS (default 10000000) | SECONDSs per target]");
             return ExitCode::from(2);
         }
     };

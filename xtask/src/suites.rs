@@ -134,9 +134,31 @@ fn clippy() -> Outcome {
     }
 }
 
+/// Each fuzz target for [`FUZZ_SMOKE_SECONDS`], its seeds and kept crash
+/// inputs first; a target counts as a test.
+fn fuzz_smoke() -> Outcome {
+    let name = "fuzz smoke";
+    match crate::fuzz::smoke(FUZZ_SMOKE_SECONDS) {
+        Ok(reports) => {
+            let failed = reports.iter().filter(|r| !r.ok || !r.crashes.is_empty()).count() as u64;
+            let runs: u64 = reports.iter().map(|r| r.runs).sum();
+            let mut detail = format!("{runs} runs");
+            for r in reports.iter().filter(|r| !r.crashes.is_empty()) {
+                detail.push_str(&format!("; {}", r.line()));
+            }
+            let passed = reports.len() as u64 - failed;
+            Outcome { name, passed, failed, skipped: 0, ok: failed == 0 && passed > 0, detail }
+        }
+        Err(e) => Outcome { name, passed: 0, failed: 0, skipped: 0, ok: false, detail: format!("{e:#}") },
+    }
+}
+
+/// Seconds each fuzz target runs in `cargo xtask test` (`cargo xtask fuzz` runs them long).
+const FUZZ_SMOKE_SECONDS: u64 = 5;
+
 /// `cargo xtask test`.
 pub fn test() -> anyhow::Result<()> {
-    let progress = Progress::new(10);
+    let progress = Progress::new(11);
     let started = std::time::Instant::now();
     tools::ensure_wasm_toolchain(&progress)?;
     let (chromium, chromedriver) = tools::ensure_browser(&progress)?;
@@ -148,6 +170,8 @@ pub fn test() -> anyhow::Result<()> {
     results.push(clippy());
     progress.step("Native tests of the whole workspace");
     results.push(test_suite("native", cargo(&["test", "--workspace", "--exclude", "switchboard-e2e"])));
+    progress.step("Fuzz smoke: each protocol fuzz target for a few seconds (cargo fuzz, libFuzzer)");
+    results.push(fuzz_smoke());
 
     for (name, krate) in [("browser: widget", "switchboard-widget"), ("browser: inbox", "switchboard-inbox")]
     {

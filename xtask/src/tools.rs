@@ -11,6 +11,8 @@ use crate::{root, Progress};
 
 /// trunk: 0.22 needs a newer rustc than this toolchain (1.95).
 const TRUNK: &str = "0.21.14";
+/// cargo-fuzz, for `cargo xtask fuzz` (libFuzzer; see fuzz.rs).
+const CARGO_FUZZ: &str = "0.13.2";
 /// binaryen from npm; Debian's binaryen (108) produces a blank page.
 const BINARYEN: &str = "132.0.0";
 const WASM_OPT_VERSION: &str = "version 132";
@@ -169,6 +171,11 @@ pub fn ensure_wasm_toolchain(progress: &Progress) -> anyhow::Result<()> {
     ensure_cargo_tool("trunk", "trunk", TRUNK, true, "about 5 minutes")?;
     ensure_wasm_opt()?;
     ensure_terser()
+}
+
+/// cargo-fuzz [`CARGO_FUZZ`], installed unless there.
+pub fn ensure_cargo_fuzz() -> anyhow::Result<()> {
+    ensure_cargo_tool("cargo-fuzz", "cargo-fuzz", CARGO_FUZZ, true, "about 1.5 minutes")
 }
 
 fn is_root() -> bool {

@@ -178,7 +178,8 @@ impl Parser<'_> {
 
     fn number(&mut self) -> Result<Json, JsonError> {
         let start = self.i;
-        if self.peek() == Some(b'-') {
+        let negative = self.peek() == Some(b'-');
+        if negative {
             self.i += 1;
         }
         let first = self.peek();
@@ -204,15 +205,22 @@ impl Parser<'_> {
                 return Err(self.error("invalid number"));
             }
         }
+        // `-0` is no integer to serde_json (it reads the float -0.0), so it
+        // is not one here either: a `u64` field refuses it in both.
         let value = self.s[start..self.i]
             .parse::<i128>()
             .ok()
-            .filter(|n| (i64::MIN.into()..=u64::MAX.into()).contains(n));
+            .filter(|n| (i64::MIN.into()..=u64::MAX.into()).contains(n) && !(negative && *n == 0));
         Ok(Json::Number(if integer { value } else { None }))
     }
 
     fn hex4(&mut self) -> Result<u32, JsonError> {
-        let hex = self.s.get(self.i..self.i + 4).ok_or_else(|| self.error("invalid escape"))?;
+        // Four hex digits exactly: `from_str_radix` alone also takes a sign (`\u+041`).
+        let hex = self
+            .s
+            .get(self.i..self.i + 4)
+            .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
+            .ok_or_else(|| self.error("invalid escape"))?;
         let v = u32::from_str_radix(hex, 16).map_err(|_| self.error("invalid escape"))?;
         self.i += 4;
         Ok(v)

@@ -120,7 +120,12 @@ impl Color {
     pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
         let err = || InvalidValue::Color(raw.chars().take(20).collect());
         let hex = raw.strip_prefix('#').filter(|h| h.len() == 6).ok_or_else(err)?;
-        let byte = |i: usize| u8::from_str_radix(hex.get(i..i + 2).ok_or_else(err)?, 16).map_err(|_| err());
+        // Two hex digits each: `from_str_radix` alone also takes a sign (`#+1+2+3`).
+        let byte = |i: usize| {
+            let pair =
+                hex.get(i..i + 2).filter(|p| p.bytes().all(|b| b.is_ascii_hexdigit())).ok_or_else(err)?;
+            u8::from_str_radix(pair, 16).map_err(|_| err())
+        };
         Ok(Self { r: byte(0)?, g: byte(2)?, b: byte(4)? })
     }
 }
@@ -354,6 +359,17 @@ mod tests {
         for bad in ["1f6feb", "#1f6fe", "#1f6febb", "#gggggg", "#", "", "#ééé"] {
             assert!(Color::parse(bad).is_err(), "{bad:?} was accepted");
         }
+    }
+
+    /// Found writing the fuzz target `json`, whose check that a colour prints
+    /// back as written catches it (fuzz/regressions/json/color-sign): each
+    /// pair went through `u8::from_str_radix`, which takes a leading `+`.
+    #[test]
+    fn color_refuses_signed_pairs() {
+        for bad in ["#+1+2+3", "#+f0000", "#00+f00", "#0000+0"] {
+            assert!(Color::parse(bad).is_err(), "{bad:?} was accepted");
+        }
+        assert_eq!(Color::parse("#0F00aB").unwrap().to_string(), "#0f00ab");
     }
 
     #[test]

@@ -92,6 +92,36 @@ fn numbers_beyond_integers_are_kept_as_unknown() {
     assert!(from_str::<u32>("4294967296").is_err());
 }
 
+/// Found by fuzzing (fuzz/regressions/json/negative-zero): the reader kept
+/// `-0` as the integer 0, where serde_json reads the float -0.0, so a `u64`
+/// field took what the derive refuses.
+#[test]
+fn negative_zero_is_no_integer_as_in_serde_json() {
+    for text in ["-0", "[-0]", " -0 "] {
+        let serde: serde_json::Value = serde_json::from_str(text).unwrap();
+        assert_eq!(parse(text), Ok(from_serde(&serde)), "{text}");
+    }
+    assert_eq!(parse("0"), Ok(Json::Number(Some(0))));
+    assert_eq!(same::<u64>("-0"), None);
+    assert_eq!(
+        same::<VisitorOut>(r#"{"type":"message","seq":-0,"author":"agent","text":"x","at":"t"}"#),
+        None
+    );
+}
+
+/// Found writing the fuzz target `json`, whose check against serde_json
+/// catches it (fuzz/regressions/json/escape-sign): `\u` took its four
+/// characters through `u32::from_str_radix`, which also takes a leading `+`,
+/// so `"\u+041"` read as `"A"` where serde_json refuses it.
+#[test]
+fn a_unicode_escape_is_four_hex_digits() {
+    for text in [r#""\u+041""#, r#""\u+0041""#, r#""\ud83d\u+e00""#, r#""\u-041""#, r#""\u 041""#] {
+        assert!(parse(text).is_err(), "{text} was accepted");
+        assert!(serde_json::from_str::<serde_json::Value>(text).is_err(), "serde accepts {text}");
+    }
+    assert_eq!(parse(r#""\u0041\u00E9""#), Ok(Json::String("Aé".into())));
+}
+
 #[test]
 fn refuses_what_is_not_json() {
     for text in [
