@@ -277,7 +277,7 @@ async fn reset_password(
     let (agent, generated) = admin::reset_password(&s.store, &email, b.password.as_deref()).await?;
     // Their sessions are gone from storage; their open sockets close now.
     s.hub.end_sessions(SessionEnd::Agent(agent.id));
-    s.logins.reset(&agent.email);
+    s.logins.reset(&agent.email.to_ascii_lowercase());
     Ok(Json(json!({ "password": generated })))
 }
 
@@ -289,7 +289,7 @@ async fn lift_lockout(
     Path(email): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let agent = admin::agent(&s.store, &email).await?;
-    s.logins.reset(&agent.email);
+    s.logins.reset(&agent.email.to_ascii_lowercase());
     Ok(StatusCode::NO_CONTENT)
 }
 

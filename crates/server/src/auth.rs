@@ -149,28 +149,27 @@ pub async fn login(
     if req.password.len() > MAX_PASSWORD_LEN || req.email.len() > 254 {
         return Err(ApiError::BadCredentials);
     }
-    let email = req.email.trim().to_lowercase();
-    let (address, now) = (peer.ip(), tokio::time::Instant::now());
-    let guard = &state.logins;
-    if let Some(wait) = guard.wait(address, &email, now) {
-        return Err(ApiError::TooMany {
-            code: "too_many_attempts",
-            message: "too many failed attempts; wait before trying again",
-            retry_after: wait,
-        });
+    // Counted by the address as typed, in ASCII lower case (as the store
+    // matches emails), so "Ada@…" and "ada@…" are one account.
+    let email = req.email.trim();
+    let key = email.to_ascii_lowercase();
+    let (address, guard) = (peer.ip(), &state.logins);
+    let too_many = |wait| ApiError::TooMany {
+        code: "too_many_attempts",
+        message: "too many failed attempts; wait before trying again",
+        retry_after: wait,
+    };
+    if let Some(wait) = guard.wait(address, &key, tokio::time::Instant::now()) {
+        return Err(too_many(wait));
     }
-    let agent = state.store.agent_by_email(&email).await?;
+    let agent = state.store.agent_by_email(email).await?;
     // An unknown email costs the same time as a real check, so response
     // time does not tell which emails have accounts.
     let hash = agent.as_ref().map_or_else(|| state.dummy_hash.to_string(), |a| a.password_hash.clone());
-    let ok = guard.verify(req.password, hash).await;
-    // (Waits count from the answer, not from when the check was queued.)
-    let now = tokio::time::Instant::now();
+    let ok = guard.check(address, &key, req.password, hash).await.map_err(too_many)?;
     let Some(agent) = agent.filter(|_| ok) else {
-        guard.failed(address, &email, now);
         return Err(ApiError::BadCredentials);
     };
-    guard.succeeded(address, &email, now);
     let token = random_token();
     let max_age = i64::from(state.settings.limits.session_hours) * 3600;
     state.store.create_session(&token_hash(&token), agent.profile.id, now_unix() + max_age).await?;

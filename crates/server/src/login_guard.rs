@@ -96,13 +96,34 @@ impl LoginGuard {
         self.pair.clear_where(|(_, e)| e == email);
     }
 
-    /// Checks a password against a PHC hash on the blocking pool, waiting
-    /// for a free hashing slot first.
-    pub async fn verify(&self, password: String, hash: String) -> bool {
-        let Ok(_slot) = self.hashing.acquire().await else { return false };
-        tokio::task::spawn_blocking(move || crate::password::verify_password(&password, &hash))
+    /// Checks `password` for `email` from `address` against a PHC hash on
+    /// the blocking pool, once a hashing slot is free, and counts the
+    /// outcome. The back-off is checked again with the slot held, and the
+    /// outcome counted before it is released, so guesses sent in parallel
+    /// do not all slip through the same free tries. `Err(wait)` when the
+    /// attempt must wait (the password was not checked).
+    pub async fn check(
+        &self,
+        address: IpAddr,
+        email: &str,
+        password: String,
+        hash: String,
+    ) -> Result<bool, Duration> {
+        let Ok(_slot) = self.hashing.acquire().await else { return Ok(false) };
+        if let Some(wait) = self.wait(address, email, Instant::now()) {
+            return Err(wait);
+        }
+        let ok = tokio::task::spawn_blocking(move || crate::password::verify_password(&password, &hash))
             .await
-            .unwrap_or(false)
+            .unwrap_or(false);
+        // (Waits count from the answer, not from when the check was queued.)
+        let now = Instant::now();
+        if ok {
+            self.succeeded(address, email, now);
+        } else {
+            self.failed(address, email, now);
+        }
+        Ok(ok)
     }
 }
 

@@ -27,7 +27,7 @@ struct Failures {
 /// Failures per key: the first `free` pass with no wait; each one after
 /// makes the next attempt wait twice as long as the one before (1 s, 2 s,
 /// 4 s, …), up to `max_delay` (the lockout). A key forgets its failures
-/// `max_delay` after the last one, or when [`Backoff::clear`]ed.
+/// `max_delay` after its last wait ended, or when [`Backoff::clear`]ed.
 #[derive(Debug, Clone)]
 pub struct Backoff<K> {
     keys: Arc<Mutex<HashMap<K, Failures>>>,
@@ -55,11 +55,13 @@ impl<K: Hash + Eq + Clone> Backoff<K> {
         let (free, max) = (self.free, self.max_delay);
         self.with(|m| {
             if m.len() >= MAX_KEYS && !m.contains_key(&key) {
-                m.retain(|_, f| now.saturating_duration_since(f.last) < max);
+                m.retain(|_, f| now.saturating_duration_since(f.until.unwrap_or(f.last)) < max);
                 evict_oldest(m, |f| f.last);
             }
             let f = m.entry(key).or_insert(Failures { count: 0, until: None, last: now });
-            if now.saturating_duration_since(f.last) >= max {
+            // Forgotten only a lockout after the last wait ended, so a key at
+            // the lockout stays there: one attempt per lockout.
+            if now.saturating_duration_since(f.until.unwrap_or(f.last)) >= max {
                 f.count = 0;
             }
             f.count = f.count.saturating_add(1);
@@ -151,13 +153,19 @@ mod tests {
     }
 
     #[test]
-    fn failures_are_forgotten_a_lockout_after_the_last_one() {
+    fn failures_are_forgotten_a_lockout_after_the_last_wait_ended() {
         let b = Backoff::new(1, Duration::from_secs(60));
         let t = Instant::now();
-        b.fail("k", t);
-        b.fail("k", t);
-        assert!(b.wait(&"k", t).is_some());
-        let later = t + Duration::from_secs(61);
+        for _ in 0..9 {
+            b.fail("k", t);
+        }
+        assert_eq!(b.wait(&"k", t), Some(Duration::from_secs(60)), "locked out");
+        // Right after the lockout, a failure locks out again.
+        let after = t + Duration::from_secs(61);
+        b.fail("k", after);
+        assert_eq!(b.wait(&"k", after), Some(Duration::from_secs(60)));
+        // A lockout after the last wait ended, counting starts over.
+        let later = after + Duration::from_secs(121);
         b.fail("k", later);
         assert_eq!(b.wait(&"k", later), None, "counting started over");
     }

@@ -388,7 +388,10 @@ impl Store {
         card: &str,
     ) -> Result<Option<Routing>, StoreError> {
         let model: Option<String> = sqlx::query_scalar(
-            "SELECT model FROM stream_versions WHERE site_id = ? AND stream_id = ? AND version = ?",
+            // Only of a stream still published: a removed one takes no hand-offs.
+            "SELECT v.model FROM stream_versions v
+             JOIN streams s ON s.site_id = v.site_id AND s.stream_id = v.stream_id
+             WHERE v.site_id = ? AND v.stream_id = ? AND v.version = ?",
         )
         .bind(site_id)
         .bind(stream_id)
