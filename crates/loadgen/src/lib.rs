@@ -50,6 +50,12 @@ pub struct Options {
     /// Seconds to wait for the last deliveries before counting the rest lost.
     #[arg(long, default_value_t = 5)]
     pub grace: u64,
+    /// Tasks guessing passwords (as fast as answers come) while messages
+    /// are sent: the server under test counts every guess (its login
+    /// back-off is lifted, as for a guesser with endless addresses), so the
+    /// figures show what password hashing costs chat.
+    #[arg(long, default_value_t = 0)]
+    pub guessers: usize,
     /// Handshakes in flight at a time.
     #[arg(long, default_value_t = 64)]
     pub parallel: usize,
@@ -96,6 +102,7 @@ pub async fn run(opts: &Options) -> anyhow::Result<report::Report> {
             grace: Duration::from_secs(opts.grace),
             first_socket: opts.idle,
             parallel: opts.parallel,
+            guessers: opts.guessers,
         };
         Some(traffic::run(&server, addr, &plan).await?)
     } else {

@@ -44,6 +44,9 @@ pub fn table(r: &Report) -> String {
         let l = &t.latency_ms;
         row("traffic: latency p50 / p99 / max", format!("{:.2} / {:.2} / {:.1} ms", l.p50, l.p99, l.max));
         row("traffic: lost / duplicated", format!("{} / {}", t.lost, t.duplicated));
+        if t.guessers > 0 {
+            row("traffic: guessers / guesses checked", format!("{} / {}", t.guessers, t.guesses));
+        }
         row("traffic: error frames", t.errors.to_string());
         row("traffic: server RSS", mb(t.server_rss));
     }

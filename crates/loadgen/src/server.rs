@@ -53,6 +53,11 @@ pub async fn serve(agents: usize, capacity: u32) -> anyhow::Result<()> {
     l.sockets_per_address = u32::MAX;
     l.handoffs_per_address_per_minute = u32::MAX;
     l.handoffs_per_site_per_minute = u32::MAX;
+    // Every guess of `--guessers` is checked (a worst case: a guesser with
+    // endless addresses), so the figures show what hashing costs chat.
+    l.login_free_attempts = u32::MAX;
+    l.login_account_free_attempts = u32::MAX;
+    l.login_address_free_attempts = u32::MAX;
     let app = Application::build(settings).await.context("building the server")?;
     let store = app.store();
     let key = SiteKey::parse(SITE).context("the load site key")?;

@@ -35,6 +35,8 @@ pub struct Plan {
     pub first_socket: usize,
     /// Handshakes at a time.
     pub parallel: usize,
+    /// Tasks guessing passwords while messages are sent.
+    pub guessers: usize,
 }
 
 /// Delivery latencies, milliseconds.
@@ -75,6 +77,10 @@ pub struct TrafficReport {
     pub errors: u64,
     /// Delivery latency: receive time − send time.
     pub latency_ms: Latency,
+    /// Tasks guessing passwords meanwhile.
+    pub guessers: usize,
+    /// Wrong passwords the server checked meanwhile.
+    pub guesses: u64,
     /// Server RSS at the end of sending, bytes.
     pub server_rss: u64,
 }
@@ -164,6 +170,30 @@ pub async fn run(server: &Server, addr: SocketAddr, plan: &Plan) -> anyhow::Resu
     }
     let slots: Vec<Accepted> = slots.into_iter().flatten().collect();
 
+    // Password guessers, for as long as messages are sent: half at the load
+    // agents' accounts, half at unknown ones (checked against a dummy hash).
+    let guessing = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let guessers: Vec<_> = (0..plan.guessers)
+        .map(|i| {
+            let (http, url, going) = (http.clone(), a.url.clone(), guessing.clone());
+            let email = if i % 2 == 0 { a.agents[0].clone() } else { format!("nobody{i}@example.com") };
+            tokio::spawn(async move {
+                let mut n = 0u64;
+                while going.load(Ordering::Relaxed) {
+                    let body = serde_json::json!({ "email": email, "password": format!("guess {n}") });
+                    if http.post(format!("{url}/api/auth/login")).json(&body).send().await.is_ok() {
+                        n += 1;
+                    }
+                }
+                n
+            })
+        })
+        .collect();
+    if plan.guessers > 0 {
+        // Let the guessing take hold before the first message.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+
     // Pace: the number due is recomputed from the clock every millisecond,
     // so a late tick catches up instead of lowering the rate.
     let total = u64::from(plan.rate) * plan.secs;
@@ -187,6 +217,11 @@ pub async fn run(server: &Server, addr: SocketAddr, plan: &Plan) -> anyhow::Resu
         }
     }
     let send_secs = started.elapsed().as_secs_f64();
+    guessing.store(false, Ordering::Relaxed);
+    let mut guesses = 0;
+    for g in guessers {
+        guesses += g.await.unwrap_or(0);
+    }
     let server_rss = server.rss()?;
 
     let grace_end = Instant::now() + plan.grace;
@@ -216,6 +251,8 @@ pub async fn run(server: &Server, addr: SocketAddr, plan: &Plan) -> anyhow::Resu
         duplicated: t.duplicated,
         errors: shared.errors.load(Ordering::Relaxed),
         latency_ms: Latency { p50: ms(50.0), p99: ms(99.0), max: ms(100.0) },
+        guessers: plan.guessers,
+        guesses,
         server_rss,
     })
 }

@@ -6,6 +6,9 @@ CREATE TABLE stream_versions (
     stream_id TEXT    NOT NULL,
     version   INTEGER NOT NULL,
     model     TEXT    NOT NULL,
+    -- Unix seconds: a version stays usable for hand-offs a grace period
+    -- after the next one is published.
+    published_at INTEGER NOT NULL DEFAULT (CAST(strftime('%s', 'now') AS INTEGER)),
     PRIMARY KEY (site_id, stream_id, version)
 );
 ALTER TABLE streams ADD COLUMN version INTEGER NOT NULL DEFAULT 1;

@@ -86,9 +86,34 @@ impl FromRequestParts<AppState> for CurrentAgent {
     }
 }
 
-/// Whether a browser `Origin` is the server's own (`public_url`).
+/// Whether a browser `Origin` is the server's own (`public_url`): the same
+/// scheme, host (any case) and port (the scheme's default when absent).
 pub fn own_origin(state: &AppState, origin: &axum::http::HeaderValue) -> bool {
-    origin.as_bytes() == state.public_url.as_bytes()
+    origin.to_str().ok().and_then(origin_key).is_some_and(|o| origin_key(&state.public_url) == Some(o))
+}
+
+/// `scheme://host:port` in lower case with the port spelled out, from an
+/// origin or a base URL (anything after the authority is ignored).
+fn origin_key(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    let authority = rest.split(['/', '?', '#']).next()?.to_ascii_lowercase();
+    let default = match scheme.as_str() {
+        "http" => "80",
+        "https" => "443",
+        _ => return None,
+    };
+    // (An IPv6 host is in brackets: the port follows the closing one.)
+    let has_port = authority.rsplit_once(':').is_some_and(|(host, port)| {
+        !port.is_empty()
+            && port.bytes().all(|b| b.is_ascii_digit())
+            && (!host.starts_with('[') || host.ends_with(']'))
+    });
+    Some(if has_port {
+        format!("{scheme}://{authority}")
+    } else {
+        format!("{scheme}://{authority}:{default}")
+    })
 }
 
 /// Whether the request is authenticated by the session cookie (which a
@@ -224,6 +249,16 @@ mod tests {
         assert_eq!(session_token(&h).as_deref(), Some("abc"));
         h.insert(AUTHORIZATION, "Bearer xyz".parse().unwrap());
         assert_eq!(session_token(&h).as_deref(), Some("xyz"));
+    }
+
+    #[test]
+    fn origins_match_whatever_the_case_and_a_default_port() {
+        assert_eq!(origin_key("HTTPS://Chat.Example.com"), origin_key("https://chat.example.com:443"));
+        assert_eq!(origin_key("http://127.0.0.1:8080/"), Some("http://127.0.0.1:8080".into()));
+        assert_ne!(origin_key("http://127.0.0.1:8080"), origin_key("http://127.0.0.1:8081"));
+        assert_ne!(origin_key("http://example.com"), origin_key("https://example.com"));
+        assert_eq!(origin_key("http://[::1]"), Some("http://[::1]:80".into()));
+        assert_eq!(origin_key("null"), None);
     }
 
     #[test]

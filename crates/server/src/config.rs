@@ -75,6 +75,9 @@ pub struct Limits {
     pub sockets_per_visitor: u32,
     /// Visitor sockets one client address may hold open at once.
     pub sockets_per_address: u32,
+    /// How long a superseded stream version still takes hand-offs (from
+    /// visitors who started it before the site republished the stream).
+    pub stream_version_grace_secs: u64,
     /// Hand-offs a minute from one visitor.
     pub handoffs_per_visitor_per_minute: u32,
     /// Hand-offs a minute from one client address.
@@ -129,6 +132,7 @@ impl Default for Limits {
             refusals_before_close: 50,
             sockets_per_visitor: 10,
             sockets_per_address: 200,
+            stream_version_grace_secs: 24 * 3600,
             handoffs_per_visitor_per_minute: 3,
             handoffs_per_address_per_minute: 10,
             handoffs_per_site_per_minute: 600,

@@ -81,16 +81,23 @@ pub async fn open(
 /// socket for `visitor_gone_secs`): the offer leaves the agent's inbox and
 /// stops holding their capacity. Nothing when it was accepted or ended meanwhile.
 pub async fn withdraw_gone(state: &AppState, conversation: i64) -> Result<bool, StoreError> {
-    let waiting = state
-        .store
-        .conversation(conversation)
-        .await?
-        .is_some_and(|c| matches!(c.state, ConversationState::Waiting | ConversationState::Offered));
-    if !waiting {
-        return Ok(false);
+    // Each step changes the state only from the one it expects, in one
+    // statement: an accept at the same moment either comes first (and
+    // nothing is withdrawn) or finds the offer gone.
+    let store = &state.store;
+    match store.close_offer(conversation, "ended").await? {
+        Some(agent) => {
+            if let Some(agent) = agent {
+                state
+                    .hub
+                    .publish_agent(agent, switchboard_protocol::wire::AgentOut::Withdrawn { conversation });
+            }
+        }
+        None if store.end_waiting(conversation).await? => {}
+        None => return Ok(false),
     }
     post(state, conversation, Author::System, None, "The visitor left before the chat started.").await?;
-    set_state(state, conversation, ConversationState::Ended).await?;
+    changed(state, conversation, ConversationState::Ended);
     Ok(true)
 }
 

@@ -27,6 +27,9 @@ pub enum ApiError {
     /// Logged in, but without the role this needs.
     #[error("this needs the admin role")]
     Forbidden,
+    /// The agent may not take live chats.
+    #[error("this agent may not take live chats")]
+    NoLiveChat,
     /// Nothing there.
     #[error("{0} not found")]
     NotFound(&'static str),
@@ -63,6 +66,7 @@ impl ApiError {
             Self::BadCredentials => (StatusCode::UNAUTHORIZED, "bad_credentials"),
             Self::OriginNotAllowed => (StatusCode::FORBIDDEN, "origin_not_allowed"),
             Self::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
+            Self::NoLiveChat => (StatusCode::FORBIDDEN, "no_live_chat"),
             Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             Self::InvalidStream(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_stream"),

@@ -43,6 +43,22 @@ pub struct LoginGuard {
     address: Backoff<IpAddr>,
     known: Arc<Mutex<HashMap<(IpAddr, String), Instant>>>,
     hashing: Arc<Semaphore>,
+    /// Checks waiting for a hashing slot; past [`QUEUE_PER_SLOT`] per slot,
+    /// a login is told to come back (a guesser cannot hold up everyone's).
+    queued: Arc<std::sync::atomic::AtomicUsize>,
+    max_queued: usize,
+}
+
+/// Logins that may wait for each hashing slot.
+const QUEUE_PER_SLOT: usize = 16;
+
+/// Decrements the queue count when a check stops waiting.
+struct Queued<'a>(&'a std::sync::atomic::AtomicUsize);
+
+impl Drop for Queued<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 impl LoginGuard {
@@ -55,6 +71,8 @@ impl LoginGuard {
             address: Backoff::new(l.login_address_free_attempts, max),
             known: Arc::default(),
             hashing: Arc::new(Semaphore::new(hash_slots(l.concurrent_hashes))),
+            queued: Arc::default(),
+            max_queued: hash_slots(l.concurrent_hashes) * QUEUE_PER_SLOT,
         }
     }
 
@@ -109,7 +127,12 @@ impl LoginGuard {
         password: String,
         hash: String,
     ) -> Result<bool, Duration> {
+        let waiting = Queued(&self.queued);
+        if self.queued.fetch_add(1, std::sync::atomic::Ordering::Relaxed) >= self.max_queued {
+            return Err(Duration::from_secs(1));
+        }
         let Ok(_slot) = self.hashing.acquire().await else { return Ok(false) };
+        drop(waiting);
         if let Some(wait) = self.wait(address, email, Instant::now()) {
             return Err(wait);
         }

@@ -38,7 +38,8 @@ pub struct Backoff<K> {
 impl<K: Hash + Eq + Clone> Backoff<K> {
     /// A back-off allowing `free` failures before delays start.
     pub fn new(free: u32, max_delay: Duration) -> Self {
-        Self { keys: Arc::default(), free, max_delay }
+        // (Capped at a year: no setting may push a wait past the clock.)
+        Self { keys: Arc::default(), free, max_delay: max_delay.min(Duration::from_secs(365 * 24 * 3600)) }
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut HashMap<K, Failures>) -> T) -> T {
@@ -108,6 +109,25 @@ impl<K: Hash + Eq + Clone> Window<K> {
     /// Counts an event for `key`; `Err(wait)` when the key is over its
     /// limit, with the time until its window ends (the event is not counted).
     pub fn hit(&self, key: K, now: Instant) -> Result<(), Duration> {
+        match self.wait(&key, now) {
+            Some(wait) => Err(wait),
+            None => {
+                self.count(key, now);
+                Ok(())
+            }
+        }
+    }
+
+    /// How long until `key` may have an event again, if it is over its limit.
+    pub fn wait(&self, key: &K, now: Instant) -> Option<Duration> {
+        let m = self.keys.lock().unwrap_or_else(|e| e.into_inner());
+        let (start, count) = m.get(key)?;
+        let end = *start + self.window;
+        (end > now && *count >= self.limit).then(|| end - now)
+    }
+
+    /// Counts an event for `key`, limit or not.
+    pub fn count(&self, key: K, now: Instant) {
         let window = self.window;
         let mut m = self.keys.lock().unwrap_or_else(|e| e.into_inner());
         if m.len() >= MAX_KEYS && !m.contains_key(&key) {
@@ -118,11 +138,7 @@ impl<K: Hash + Eq + Clone> Window<K> {
         if now.saturating_duration_since(*start) >= window {
             (*start, *count) = (now, 0);
         }
-        if *count >= self.limit {
-            return Err((*start + window).saturating_duration_since(now));
-        }
-        *count += 1;
-        Ok(())
+        *count = count.saturating_add(1);
     }
 }
 

@@ -250,21 +250,30 @@ pub async fn agent_leaving(state: &AppState, agent: i64) -> Result<(), StoreErro
     Ok(())
 }
 
-/// `visitor`'s last socket closed while `conversation` waited for an agent:
-/// unless they come back within `visitor_gone_secs`, it is withdrawn
+/// `visitor`'s last socket closed after a hand-off: unless they come back
+/// within `visitor_gone_secs`, their conversation, if still waiting for an
+/// agent (read from storage then), is withdrawn
 /// ([`conversation::withdraw_gone`]), so it holds nobody's capacity.
-pub fn visitor_left(state: &AppState, visitor: i64, conversation: i64) {
+pub fn visitor_left(state: &AppState, visitor: i64) {
     let s = state.clone();
-    let after = Duration::from_secs(state.settings.limits.visitor_gone_secs);
+    let after = Duration::from_secs(state.settings.limits.visitor_gone_secs.min(MAX_WAIT_SECS));
     state.router.gone.set(visitor, after, async move {
         if s.visitors.connected(visitor) {
             return;
         }
-        if let Err(e) = conversation::withdraw_gone(&s, conversation).await {
-            log("withdrawing a left visitor's hand-off", conversation)(e);
+        let conv = match s.store.latest_conversation(visitor).await {
+            Ok(Some(c)) if matches!(c.state, ConversationState::Waiting | ConversationState::Offered) => c,
+            Ok(_) => return,
+            Err(e) => return log("reading a left visitor's conversation", 0)(e),
+        };
+        if let Err(e) = conversation::withdraw_gone(&s, conv.id).await {
+            log("withdrawing a left visitor's hand-off", conv.id)(e);
         }
     });
 }
+
+/// Longest timer a setting may ask for (a day), so no setting overflows the clock.
+const MAX_WAIT_SECS: u64 = 24 * 3600;
 
 /// `visitor` is back (said hello): their hand-off stays.
 pub fn visitor_back(state: &AppState, visitor: i64) {
@@ -355,6 +364,13 @@ pub async fn resume(state: &AppState) -> Result<(), StoreError> {
     // Left waiting by a stop mid-decision.
     for (conv, _) in store.conversations_in("waiting", None).await? {
         route(state, conv.id).await?;
+    }
+    // Nobody is connected yet: a visitor who does not come back in time
+    // gets their unaccepted hand-off withdrawn, as if they had just left.
+    for s in ["waiting", "offered"] {
+        for (conv, _) in store.conversations_in(s, None).await? {
+            visitor_left(state, conv.visitor_id);
+        }
     }
     Ok(())
 }

@@ -379,23 +379,31 @@ impl Store {
     }
 
     /// The routing option of the live chat card `card` in version `version`
-    /// of a site's stream; `None` when there is no such live chat card.
+    /// of a site's published stream; `None` when there is no such live chat
+    /// card, or the version was superseded before `superseded_after` (unix
+    /// seconds): a visitor may finish the version they started, not pick
+    /// an old one's routing.
     pub async fn live_chat_routing(
         &self,
         site_id: i64,
         stream_id: &str,
         version: u32,
         card: &str,
+        superseded_after: i64,
     ) -> Result<Option<Routing>, StoreError> {
         let model: Option<String> = sqlx::query_scalar(
             // Only of a stream still published: a removed one takes no hand-offs.
             "SELECT v.model FROM stream_versions v
              JOIN streams s ON s.site_id = v.site_id AND s.stream_id = v.stream_id
-             WHERE v.site_id = ? AND v.stream_id = ? AND v.version = ?",
+             LEFT JOIN stream_versions n
+               ON n.site_id = v.site_id AND n.stream_id = v.stream_id AND n.version = v.version + 1
+             WHERE v.site_id = ? AND v.stream_id = ? AND v.version = ?
+               AND (v.version = s.version OR n.published_at > ?)",
         )
         .bind(site_id)
         .bind(stream_id)
         .bind(version)
+        .bind(superseded_after)
         .fetch_optional(&self.pool)
         .await?;
         let Some(model) = model else { return Ok(None) };

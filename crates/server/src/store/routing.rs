@@ -228,6 +228,16 @@ impl Store {
         .await?)
     }
 
+    /// Ends a conversation still waiting for routing (not offered, not
+    /// accepted); `false` when it is no longer waiting.
+    pub async fn end_waiting(&self, conversation: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE conversations SET state = 'ended' WHERE id = ? AND state = 'waiting'")
+            .bind(conversation)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// Moves a waiting conversation to the fallback state; `false` when it is
     /// no longer waiting (the visitor ended it meanwhile).
     pub async fn fall_back(&self, conversation: i64) -> Result<bool, StoreError> {

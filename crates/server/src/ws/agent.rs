@@ -43,7 +43,7 @@ pub async fn upgrade(
     let hash = crate::auth::session_token(&headers).map(|t| token_hash(&t)).ok_or(ApiError::Unauthorized)?;
     let agent = state.store.session_agent(&hash, now_unix()).await?.ok_or(ApiError::Unauthorized)?;
     if !state.store.live_chat(agent.id).await? {
-        return Err(ApiError::Forbidden);
+        return Err(ApiError::NoLiveChat);
     }
     let span = tracing::info_span!("agent", agent = agent.id);
     let ended = session_ended(state.clone(), agent.id, hash, ends);

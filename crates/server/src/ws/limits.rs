@@ -32,12 +32,20 @@ pub struct VisitorLimits {
 #[derive(Debug)]
 pub struct Share {
     bucket: Mutex<RateLimit>,
+    /// Whether the visitor may have a hand-off nobody accepted yet (set by
+    /// any of their sockets): when the last one closes, it is looked at.
+    handed_off: std::sync::atomic::AtomicBool,
 }
 
 impl Share {
     /// Takes one frame from the visitor's allowance at `now`, if there is one.
     pub fn allow_at(&self, now: std::time::Instant) -> bool {
         self.bucket.lock().unwrap_or_else(|e| e.into_inner()).allow_at(now)
+    }
+
+    /// The visitor has (or may have) an open conversation.
+    pub fn mark_handed_off(&self) {
+        self.handed_off.store(true, std::sync::atomic::Ordering::Relaxed);
     }
 }
 
@@ -84,11 +92,11 @@ impl VisitorLimits {
     /// Counts a new socket from `address`; `None` when it has too many open.
     pub fn open_from(&self, address: IpAddr) -> Option<AddressSlot> {
         let mut a = self.addresses.lock().unwrap_or_else(|e| e.into_inner());
-        let n = a.entry(address).or_insert(0);
-        if *n >= self.per_address {
+        let n = a.get(&address).copied().unwrap_or(0);
+        if n >= self.per_address {
             return None;
         }
-        *n += 1;
+        a.insert(address, n + 1);
         Some(AddressSlot { addresses: self.addresses.clone(), address })
     }
 
@@ -103,21 +111,25 @@ impl VisitorLimits {
         if v.len() >= crate::throttle::MAX_KEYS {
             v.retain(|_, s| s.strong_count() > 0);
         }
-        let share = Arc::new(Share { bucket: Mutex::new(RateLimit::new(self.burst, self.rate)) });
+        let share = Arc::new(Share {
+            bucket: Mutex::new(RateLimit::new(self.burst, self.rate)),
+            handed_off: std::sync::atomic::AtomicBool::new(false),
+        });
         v.insert(visitor, Arc::downgrade(&share));
         Some(share)
     }
 
     /// Lets go of a socket's share; `true` when it was `visitor`'s last
-    /// socket.
+    /// socket and one of their sockets handed off (or found a conversation).
     pub fn leave(&self, visitor: i64, share: Arc<Share>) -> bool {
         let mut v = self.visitors.lock().unwrap_or_else(|e| e.into_inner());
+        let handed_off = share.handed_off.load(std::sync::atomic::Ordering::Relaxed);
         drop(share);
         let gone = v.get(&visitor).is_none_or(|s| s.strong_count() == 0);
         if gone {
             v.remove(&visitor);
         }
-        gone
+        gone && handed_off
     }
 
     /// Whether `visitor` has a socket open (on this node).
@@ -127,7 +139,7 @@ impl VisitorLimits {
     }
 
     /// Counts a hand-off by `visitor` from `address` on `site`, unless one
-    /// of the three is over its limit for this minute.
+    /// of the three is over its limit for this minute (then none is counted).
     pub fn handoff(
         &self,
         visitor: i64,
@@ -135,11 +147,19 @@ impl VisitorLimits {
         site: i64,
         now: Instant,
     ) -> Result<(), TooManyHandoffs> {
-        // The narrowest first, so a flooding visitor does not use up the
-        // site's allowance.
-        self.handoffs_by_visitor.hit(visitor, now).map_err(TooManyHandoffs)?;
-        self.handoffs_by_address.hit(address, now).map_err(TooManyHandoffs)?;
-        self.handoffs_by_site.hit(site, now).map_err(TooManyHandoffs)
+        // The narrowest first, so a flooding visitor is told about itself.
+        let waits = [
+            self.handoffs_by_visitor.wait(&visitor, now),
+            self.handoffs_by_address.wait(&address, now),
+            self.handoffs_by_site.wait(&site, now),
+        ];
+        if let Some(wait) = waits.into_iter().flatten().next() {
+            return Err(TooManyHandoffs(wait));
+        }
+        self.handoffs_by_visitor.count(visitor, now);
+        self.handoffs_by_address.count(address, now);
+        self.handoffs_by_site.count(site, now);
+        Ok(())
     }
 }
 
@@ -170,9 +190,10 @@ mod tests {
         let t = std::time::Instant::now();
         assert!(a.allow_at(t) && b.allow_at(t) && a.allow_at(t));
         assert!(!b.allow_at(t), "the burst is shared");
+        a.mark_handed_off();
         assert!(!l.leave(7, a));
         assert!(l.connected(7));
-        assert!(l.leave(7, b), "the last socket");
+        assert!(l.leave(7, b), "the last socket, and one of them handed off");
         assert!(!l.connected(7));
     }
 }

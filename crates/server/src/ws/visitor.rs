@@ -95,15 +95,9 @@ impl Drop for Session {
         }
         if let Some((visitor, share)) = self.visitor.take() {
             if self.state.visitors.leave(visitor, share) {
-                // Their last socket: a hand-off nobody took yet is
-                // withdrawn unless they come back in time.
-                if let Some(c) = self
-                    .conversation
-                    .as_ref()
-                    .filter(|c| matches!(c.state, ConversationState::Waiting | ConversationState::Offered))
-                {
-                    crate::routing::visitor_left(&self.state, visitor, c.id);
-                }
+                // Their last socket, and one of them handed off: a hand-off
+                // nobody took yet is withdrawn unless they come back in time.
+                crate::routing::visitor_left(&self.state, visitor);
             }
         }
     }
@@ -177,18 +171,8 @@ impl Session {
                 if self.open_conversation().await.is_ok() {
                     return Err(already());
                 }
-                // Routing is the site's, from the server's copy of the card.
-                let store = &self.state.store;
-                let routing = store
-                    .live_chat_routing(self.site.id, &stream, version, &card)
-                    .await
-                    .map_err(internal)?
-                    .ok_or_else(|| {
-                        WireError::new(
-                            ErrorCode::UnknownCard,
-                            "no such live chat card in that stream version",
-                        )
-                    })?;
+                // Counted before the card is looked up: a refused hand-off
+                // costs the server a read too.
                 let limits = &self.state.visitors;
                 let now = tokio::time::Instant::now();
                 if let Err(TooManyHandoffs(wait)) = limits.handoff(visitor, self.address, self.site.id, now) {
@@ -198,11 +182,30 @@ impl Session {
                         format!("too many chats asked for; try again in {secs} s"),
                     ));
                 }
+                // Routing is the site's, from the server's copy of the card.
+                let grace = self.state.settings.limits.stream_version_grace_secs;
+                let superseded_after =
+                    crate::auth::now_unix().saturating_sub(i64::try_from(grace).unwrap_or(i64::MAX));
+                let routing = self
+                    .state
+                    .store
+                    .live_chat_routing(self.site.id, &stream, version, &card, superseded_after)
+                    .await
+                    .map_err(internal)?
+                    .ok_or_else(|| {
+                        WireError::new(
+                            ErrorCode::UnknownCard,
+                            "no such live chat card in that stream version",
+                        )
+                    })?;
                 let h = Handoff { stream, routing, attributes, transcript, page };
                 let conv = conversation::open(&self.state, self.site.id, visitor, &h)
                     .await
                     .map_err(internal)?
                     .ok_or_else(already)?;
+                if let Some((_, share)) = &self.visitor {
+                    share.mark_handed_off();
+                }
                 self.follow(conv.id, 0);
                 let _ = self.out.send(VisitorOut::State { state: conv.state }).await;
                 if let Err(e) = crate::routing::route(&self.state, conv.id).await {
@@ -304,6 +307,11 @@ impl Session {
         let _ =
             self.out.send(VisitorOut::Welcome { token, state: conv.as_ref().map(|c| c.state), agent }).await;
         if let Some(c) = &conv {
+            if matches!(c.state, ConversationState::Waiting | ConversationState::Offered) {
+                if let Some((_, share)) = &self.visitor {
+                    share.mark_handed_off();
+                }
+            }
             self.follow(c.id, last_seq);
         }
         self.conversation = conv;

@@ -166,7 +166,8 @@ async fn a_hand_off_is_routed_by_the_servers_card_and_cannot_name_its_routing() 
 
 #[tokio::test]
 async fn a_hand_off_at_a_card_the_site_never_published_is_refused() {
-    let app = spawn_app().await;
+    // (Refused hand-offs count against the visitor's allowance too.)
+    let app = spawn_app_with(|s| s.limits.handoffs_per_visitor_per_minute = 10).await;
     let (mut v, _) = greeted(&app).await;
     for frame in [
         handoff_at("recommended", 1, "hello"),    // not a live chat card
@@ -177,9 +178,70 @@ async fn a_hand_off_at_a_card_the_site_never_published_is_refused() {
         assert_eq!(error_code(&mut v).await, ErrorCode::UnknownCard);
     }
     assert!(app.state.store.conversations_in("waiting", None).await.unwrap().is_empty());
-    // A republished stream keeps the version the visitor started.
     v.send(&handoff_at("recommended", 1, "agent")).await;
     waiting(&mut v).await;
+}
+
+async fn republish(app: &TestApp, id: &str) -> u32 {
+    let site = app
+        .state
+        .store
+        .site(&switchboard_protocol::site::SiteKey::parse("demo").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let stream = app.state.store.streams(site.id).await.unwrap().into_iter().find(|s| s.id == id).unwrap();
+    let valid = switchboard_protocol::stream::Stream { version: 0, ..stream }.validate().unwrap();
+    app.state.store.publish_stream(site.id, &valid, "").await.unwrap()
+}
+
+#[tokio::test]
+async fn a_visitor_finishes_the_version_they_started_for_a_while_after_a_republish() {
+    let app = spawn_app().await;
+    assert_eq!(republish(&app, "recommended").await, 2);
+    let (mut v, _) = greeted(&app).await;
+    v.send(&handoff_at("recommended", 1, "agent")).await;
+    waiting(&mut v).await;
+}
+
+#[tokio::test]
+async fn an_old_version_or_a_removed_stream_takes_no_hand_off() {
+    let app = spawn_app_with(|s| s.limits.stream_version_grace_secs = 0).await;
+    republish(&app, "recommended").await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let (mut v, _) = greeted(&app).await;
+    v.send(&handoff_at("recommended", 1, "agent")).await;
+    assert_eq!(error_code(&mut v).await, ErrorCode::UnknownCard, "superseded");
+    let site = app
+        .state
+        .store
+        .site(&switchboard_protocol::site::SiteKey::parse("demo").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(app.state.store.delete_stream(site.id, "recommended").await.unwrap());
+    v.send(&handoff_at("recommended", 2, "agent")).await;
+    assert_eq!(error_code(&mut v).await, ErrorCode::UnknownCard, "removed");
+}
+
+#[tokio::test]
+async fn a_hand_off_from_another_tab_is_withdrawn_when_the_last_tab_goes() {
+    let app = spawn_app_with(|s| s.limits.visitor_gone_secs = 1).await;
+    let mut ada = app.agent(ADA).await;
+    let (mut a, token) = greeted(&app).await;
+    let mut b = connect(&app.url, "demo", ALLOWED).await.unwrap();
+    b.hello(Some(&token), 0).await;
+    a.send(&handoff()).await;
+    offered(&mut ada).await;
+    // The tab that handed off goes first; the one that never did goes last.
+    a.close().await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    b.close().await;
+    loop {
+        if let AgentOut::Withdrawn { .. } = ada.recv().await {
+            break;
+        }
+    }
 }
 
 #[tokio::test]
