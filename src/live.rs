@@ -82,6 +82,14 @@ impl Chat {
             }
             VisitorOut::Typing { typing } => self.agent_typing = typing,
             VisitorOut::Agent(info) => self.agent = Some(info),
+            // The server refused the hand-off for good (a card it no longer
+            // takes, or too many asked for): no chat is coming, and the
+            // visitor is offered a new conversation instead of waiting.
+            VisitorOut::Error { code: ErrorCode::UnknownCard | ErrorCode::TooManyHandoffs, .. }
+                if self.state.is_none() =>
+            {
+                self.state = Some(ConversationState::Fallback);
+            }
             VisitorOut::Error { .. } => {}
         }
     }
@@ -462,6 +470,21 @@ mod tests {
             matches!(transcript.last(), Some(Entry::Bot { card, .. }) if card == "c599"),
             "the latest lines stay"
         );
+    }
+
+    #[test]
+    fn a_refused_hand_off_ends_the_wait_instead_of_connecting_forever() {
+        for code in [ErrorCode::UnknownCard, ErrorCode::TooManyHandoffs] {
+            let mut chat = Chat::default();
+            chat.apply(VisitorOut::Error { code, message: "no".into() });
+            assert!(!chat.open(), "{code:?}");
+        }
+        // Other refusals (say, a message too long) do not end anything.
+        let mut chat = Chat::default();
+        chat.apply(VisitorOut::State { state: ConversationState::Waiting });
+        chat.apply(VisitorOut::Error { code: ErrorCode::TooManyHandoffs, message: "no".into() });
+        chat.apply(VisitorOut::Error { code: ErrorCode::BadMessage, message: "no".into() });
+        assert!(chat.open());
     }
 
     #[test]
