@@ -10,8 +10,9 @@
 //! - per address, for any account (spraying one password over many).
 //!
 //! A success clears its address-and-account key; an admin's reset clears the
-//! account's keys. Hashing runs on the blocking pool, at most
-//! `concurrent_hashes` at once, so guessing cannot stall chat.
+//! account's keys. Hashing runs on threads of its own at a lower priority
+//! ([`crate::password::Checkers`]), at most `concurrent_hashes` at once, so
+//! guessing cannot stall chat.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -43,6 +44,7 @@ pub struct LoginGuard {
     address: Backoff<IpAddr>,
     known: Arc<Mutex<HashMap<(IpAddr, String), Instant>>>,
     hashing: Arc<Semaphore>,
+    checkers: crate::password::Checkers,
     /// Checks waiting for a hashing slot; past [`QUEUE_PER_SLOT`] per slot,
     /// a login is told to come back (a guesser cannot hold up everyone's).
     queued: Arc<std::sync::atomic::AtomicUsize>,
@@ -71,6 +73,7 @@ impl LoginGuard {
             address: Backoff::new(l.login_address_free_attempts, max),
             known: Arc::default(),
             hashing: Arc::new(Semaphore::new(hash_slots(l.concurrent_hashes))),
+            checkers: crate::password::Checkers::start(hash_slots(l.concurrent_hashes)),
             queued: Arc::default(),
             max_queued: hash_slots(l.concurrent_hashes) * QUEUE_PER_SLOT,
         }
@@ -115,7 +118,7 @@ impl LoginGuard {
     }
 
     /// Checks `password` for `email` from `address` against a PHC hash on
-    /// the blocking pool, once a hashing slot is free, and counts the
+    /// a checking thread, once a hashing slot is free, and counts the
     /// outcome. The back-off is checked again with the slot held, and the
     /// outcome counted before it is released, so guesses sent in parallel
     /// do not all slip through the same free tries. `Err(wait)` when the
@@ -136,9 +139,7 @@ impl LoginGuard {
         if let Some(wait) = self.wait(address, email, Instant::now()) {
             return Err(wait);
         }
-        let ok = tokio::task::spawn_blocking(move || crate::password::verify_password(&password, &hash))
-            .await
-            .unwrap_or(false);
+        let ok = self.checkers.verify(password, hash).await;
         // (Waits count from the answer, not from when the check was queued.)
         let now = Instant::now();
         if ok {
