@@ -271,3 +271,31 @@ async fn the_inbox_reconnects_after_a_network_cut_and_misses_nothing() {
     .await
     .unwrap();
 }
+
+#[tokio::test]
+async fn an_agent_who_loses_the_live_chat_permission_is_shown_the_sign_in() {
+    // (Changed in storage, as the command line would: the socket finds out
+    // at its next check.)
+    let app = App::spawn_with(|s| s.limits.session_check_secs = 1).await.unwrap();
+    let app = std::sync::Arc::new(app);
+    let a = app.clone();
+    with_browser(|c| async move {
+        let app = a;
+        sign_in(&c, &app, "ada@example.com").await?;
+        let ada = app.store.agent_by_email("ada@example.com").await?.expect("seeded").profile.id;
+        app.store.set_live_chat(ada, false).await?;
+        find(&c, "#login-email").await?;
+        // Signing in again says why the inbox stays closed.
+        find(&c, "#login-email").await?.send_keys("ada@example.com").await?;
+        find(&c, "#login-password").await?.send_keys(&app.account("ada@example.com").password).await?;
+        find(&c, "[data-testid=login-submit]").await?.click().await?;
+        eventually("the reason", || async {
+            let t = c.find(Locator::Css("[data-testid=login-error]")).await?.text().await?;
+            Ok((t == "This account may not take live chats. Ask an admin.").then_some(()))
+        })
+        .await?;
+        save_screenshot(&c, "inbox-no-live-chat").await
+    })
+    .await
+    .unwrap();
+}

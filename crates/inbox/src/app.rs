@@ -25,7 +25,10 @@ pub fn App() -> impl IntoView {
     let agent = RwSignal::new(None::<AgentProfile>);
     let checked = RwSignal::new(false);
     spawn_local(async move {
-        if let Ok(profile) = api::me().await {
+        // (Without the live chat permission the inbox has nothing to show.)
+        if let Ok(profile) =
+            api::me().await.map_err(drop).and_then(|p| if p.live_chat { Ok(p) } else { Err(()) })
+        {
             agent.set(Some(profile));
         }
         checked.set(true);
@@ -70,7 +73,12 @@ pub fn LoginForm(
         let s = s.clone();
         spawn_local(async move {
             match api::login(e, p).await {
-                Ok(profile) => on_login.run(profile),
+                Ok(profile) if profile.live_chat => on_login.run(profile),
+                Ok(_) => {
+                    // Signed in, but the inbox is not theirs: leave no session behind.
+                    let _ = api::logout().await;
+                    error.set(Some(s.no_live_chat.clone()));
+                }
                 Err(ApiError::Unauthorized) => error.set(Some(s.bad_credentials.clone())),
                 Err(ApiError::Failed(_) | ApiError::NotFound) => error.set(Some(s.network_error.clone())),
             }
@@ -259,7 +267,14 @@ pub fn Shell(
         if link == Link::Reconnecting {
             // A session that ran out will not come back by retrying.
             leptos::task::spawn_local(async move {
-                if let Err(ApiError::Unauthorized) = api::me().await {
+                // (A session ended: 401; the live chat permission taken
+                // away: the socket is refused. Either way, the sign-in.)
+                let over = match api::me().await {
+                    Err(ApiError::Unauthorized) => true,
+                    Ok(profile) => !profile.live_chat,
+                    Err(_) => false,
+                };
+                if over {
                     if let Some(s) = socket.try_get_value().flatten() {
                         s.close();
                     }

@@ -25,6 +25,8 @@ pub struct Strings {
     pub bad_credentials: String,
     /// Enter your email and password.
     pub required: String,
+    /// This account may not take live chats. Ask an admin.
+    pub no_live_chat: String,
     /// The server could not be reached. Try again.
     pub network_error: String,
     /// No active conversations.

@@ -39,4 +39,11 @@ pub struct AgentProfile {
     /// Avatar image URL, if the agent has one.
     #[serde(default)]
     pub avatar_url: Option<String>,
+    /// Whether they may take live chats (the inbox is theirs to use).
+    #[serde(default = "yes")]
+    pub live_chat: bool,
+}
+
+fn yes() -> bool {
+    true
 }

@@ -150,6 +150,7 @@ fn a_welcome_after_a_reconnect_resumes_open_conversations_and_resends_pending_me
         email: "bo@x.io".into(),
         role: Role::Agent,
         avatar_url: None,
+        live_chat: true,
     };
     let effects = inbox.apply(AgentOut::Welcome { agent: profile, available: true }, 0.0, true);
     assert_eq!(

@@ -254,7 +254,7 @@ impl Store {
     /// The agent who logs in with `email` (case-insensitive).
     pub async fn agent_by_email(&self, email: &str) -> Result<Option<AgentCredentials>, StoreError> {
         let row = sqlx::query(
-            "SELECT id, name, email, role, avatar_url, password_hash FROM agents WHERE email = ?",
+            "SELECT id, name, email, role, avatar_url, live_chat, password_hash FROM agents WHERE email = ?",
         )
         .bind(email)
         .fetch_optional(&self.pool)
@@ -266,6 +266,7 @@ impl Store {
                 email: row.get("email"),
                 role: role_from_db(row.get("role")),
                 avatar_url: avatar(row.get("avatar_url")),
+                live_chat: row.get::<i64, _>("live_chat") != 0,
             },
             password_hash: row.get("password_hash"),
         }))
@@ -294,7 +295,7 @@ impl Store {
         now: i64,
     ) -> Result<Option<AgentProfile>, StoreError> {
         let row = sqlx::query(
-            "SELECT a.id, a.name, a.email, a.role, a.avatar_url FROM sessions s JOIN agents a ON a.id = s.agent_id
+            "SELECT a.id, a.name, a.email, a.role, a.avatar_url, a.live_chat FROM sessions s JOIN agents a ON a.id = s.agent_id
              WHERE s.token_hash = ? AND s.expires_at > ?",
         )
         .bind(token_hash)
@@ -307,6 +308,7 @@ impl Store {
             email: row.get("email"),
             role: role_from_db(row.get("role")),
             avatar_url: avatar(row.get("avatar_url")),
+            live_chat: row.get::<i64, _>("live_chat") != 0,
         }))
     }
 
@@ -470,9 +472,10 @@ impl Store {
 
     /// Every agent, by email.
     pub async fn agents(&self) -> Result<Vec<AgentProfile>, StoreError> {
-        let rows = sqlx::query("SELECT id, name, email, role, avatar_url FROM agents ORDER BY email")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows =
+            sqlx::query("SELECT id, name, email, role, avatar_url, live_chat FROM agents ORDER BY email")
+                .fetch_all(&self.pool)
+                .await?;
         Ok(rows
             .iter()
             .map(|row| AgentProfile {
@@ -481,6 +484,7 @@ impl Store {
                 email: row.get("email"),
                 role: role_from_db(row.get("role")),
                 avatar_url: avatar(row.get("avatar_url")),
+                live_chat: row.get::<i64, _>("live_chat") != 0,
             })
             .collect())
     }
