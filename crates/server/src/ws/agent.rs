@@ -241,12 +241,12 @@ impl Session {
                 if !conversation::accept(&self.state, id, agent).await.map_err(internal)? {
                     return Err(not_yours());
                 }
-                self.follow(id, 0);
+                self.follow(id, 0).await;
                 Ok(())
             }
             AgentIn::Resume { conversation: id, last_seq } => {
                 self.mine(id, false).await?;
-                self.follow(id, last_seq);
+                self.follow(id, last_seq).await;
                 // State changes are not replayed like messages: say where it
                 // is now (read after following, so any later change still
                 // arrives after this).
@@ -324,13 +324,19 @@ impl Session {
         Ok(())
     }
 
-    fn follow(&mut self, id: i64, after: u64) {
+    /// Follows conversation `id` from `after`; returns once what is stored
+    /// so far is on its way, so a frame the agent sends next (a transfer,
+    /// say) cannot overtake the first read (which would find the chat no
+    /// longer theirs and send nothing of it).
+    async fn follow(&mut self, id: i64, after: u64) {
         if let Some(t) = self.tasks.remove(&id) {
             t.abort();
         }
         let me = self.agent.id;
+        let (ready, read) = tokio::sync::oneshot::channel();
+        let out = self.out.clone();
         let task =
-            super::follow(&self.state, id, after, Some(me), self.out.clone(), move |event| match event {
+            super::follow(&self.state, id, after, Some(me), out, Some(ready), move |event| match event {
                 Event::Message(message) => Follow::Send(AgentOut::Message { conversation: id, message }),
                 Event::State(state) => Follow::Send(AgentOut::State { conversation: id, state }),
                 Event::Typing { author: Author::Visitor, typing } => {
@@ -341,5 +347,6 @@ impl Session {
                 Event::Typing { .. } | Event::Assigned(_) | Event::Transferred { .. } => Follow::Skip,
             });
         self.tasks.insert(id, task);
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), read).await;
     }
 }

@@ -181,12 +181,17 @@ pub enum Follow<T> {
 /// start and after a gap), following stops once the conversation is no
 /// longer theirs. Events are not stored, so this catches a transfer whose
 /// event came before the subscription or was lost to a gap.
+///
+/// `ready` is told once the first read of storage is done (or dropped when
+/// following stopped there), so a caller can wait until what is stored so
+/// far is on its way before acting on the conversation again.
 pub fn follow<T, F>(
     state: &AppState,
     conversation: i64,
     after: u64,
     agent: Option<i64>,
     out: mpsc::Sender<T>,
+    ready: Option<tokio::sync::oneshot::Sender<()>>,
     map: F,
 ) -> JoinHandle<()>
 where
@@ -197,19 +202,27 @@ where
     let events = state.hub.subscribe(conversation);
     let store = state.store.clone();
     tokio::spawn(async move {
-        if let Err(e) = forward(store, conversation, after, agent, events, out, map).await {
+        let what = Followed { conversation, after, agent };
+        if let Err(e) = forward(store, what, events, out, ready, map).await {
             tracing::error!(error = %e, conversation, "forwarding stopped");
         }
     })
 }
 
+/// What a follower follows: the conversation, from which sequence number,
+/// and for which agent (if one).
+struct Followed {
+    conversation: i64,
+    after: u64,
+    agent: Option<i64>,
+}
+
 async fn forward<T, F>(
     store: Store,
-    conversation: i64,
-    mut delivered: u64,
-    agent: Option<i64>,
+    Followed { conversation, after: mut delivered, agent }: Followed,
     mut events: broadcast::Receiver<Event>,
     out: mpsc::Sender<T>,
+    mut ready: Option<tokio::sync::oneshot::Sender<()>>,
     map: F,
 ) -> Result<(), StoreError>
 where
@@ -231,6 +244,9 @@ where
                 }
             }
             resync = false;
+            if let Some(r) = ready.take() {
+                let _ = r.send(());
+            }
         }
         let event = match events.recv().await {
             Ok(Event::Message(m)) if m.seq <= delivered => continue,

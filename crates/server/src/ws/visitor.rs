@@ -324,19 +324,15 @@ impl Session {
         if let Some(f) = self.forward.take() {
             f.abort();
         }
-        self.forward = Some(super::follow(
-            &self.state,
-            conversation,
-            after,
-            None,
-            self.out.clone(),
-            |event| match event {
-                Event::Message(m) => Follow::Send(VisitorOut::Message(m)),
-                Event::State(state) => Follow::Send(VisitorOut::State { state }),
-                Event::Assigned(info) => Follow::Send(VisitorOut::Agent(info)),
-                Event::Typing { author: Author::Visitor, .. } | Event::Transferred { .. } => Follow::Skip,
-                Event::Typing { typing, .. } => Follow::Send(VisitorOut::Typing { typing }),
-            },
-        ));
+        self.forward =
+            Some(super::follow(&self.state, conversation, after, None, self.out.clone(), None, |event| {
+                match event {
+                    Event::Message(m) => Follow::Send(VisitorOut::Message(m)),
+                    Event::State(state) => Follow::Send(VisitorOut::State { state }),
+                    Event::Assigned(info) => Follow::Send(VisitorOut::Agent(info)),
+                    Event::Typing { author: Author::Visitor, .. } | Event::Transferred { .. } => Follow::Skip,
+                    Event::Typing { typing, .. } => Follow::Send(VisitorOut::Typing { typing }),
+                }
+            }));
     }
 }

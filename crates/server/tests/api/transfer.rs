@@ -337,10 +337,11 @@ async fn following_stops_for_an_agent_whose_chat_was_transferred_even_without_th
     grace.accept(c).await;
     let follow = |agent: i64| {
         let (tx, rx) = tokio::sync::mpsc::channel(64);
-        let task = switchboard_server::ws::follow(&app.state, c, 0, Some(agent), tx, |event| match event {
-            switchboard_server::hub::Event::Message(m) => switchboard_server::ws::Follow::Send(m.seq),
-            _ => switchboard_server::ws::Follow::Skip,
-        });
+        let task =
+            switchboard_server::ws::follow(&app.state, c, 0, Some(agent), tx, None, |event| match event {
+                switchboard_server::hub::Event::Message(m) => switchboard_server::ws::Follow::Send(m.seq),
+                _ => switchboard_server::ws::Follow::Skip,
+            });
         (task, rx)
     };
     let (task, mut rx) = follow(agent_id(&app, ADA).await);
