@@ -17,8 +17,6 @@ use serde_json::Value;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
-use crate::startup::AppState;
-
 /// The endpoint's path.
 pub const REPORT_PATH: &str = "/api/csp-report";
 
@@ -89,7 +87,7 @@ impl CspReports {
 
 /// `POST /api/csp-report`: 204 for a report in either format (also one that
 /// holds no violation: browsers do not retry), 415 for anything else.
-pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> StatusCode {
+pub async fn receive(State(reports): State<CspReports>, headers: HeaderMap, body: Bytes) -> StatusCode {
     let kind = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let kind = kind.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
     if !matches!(kind.as_str(), "application/csp-report" | "application/reports+json" | "application/json") {
@@ -97,7 +95,7 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
     }
     let Ok(json) = serde_json::from_slice::<Value>(&body) else { return StatusCode::BAD_REQUEST };
     for v in violations(&json) {
-        state.csp_reports.add(v);
+        reports.add(v);
     }
     StatusCode::NO_CONTENT
 }

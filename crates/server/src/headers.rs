@@ -1,5 +1,5 @@
 //! Security headers on every response of the main origin, set by one layer
-//! ([`set`], added once in [`crate::startup::app`]):
+//! ([`set`], added once in `startup::app`):
 //!
 //! - `X-Content-Type-Options: nosniff`: a response is only ever what its
 //!   `Content-Type` says (an error's JSON is never run as a script).
@@ -12,7 +12,7 @@
 //!   the host page, not an iframe), so no page can be clickjacked.
 //! - `Cache-Control: no-store` on `/api/` answers (sessions, conversations,
 //!   visitors' details, accounts), unless a handler chose its own; the
-//!   bundles keep what [`crate::assets`] sets.
+//!   bundles keep what `assets` sets.
 //! - `Content-Security-Policy`: [`page_policy`] on the browser apps (the
 //!   inbox; the admin console joins [`APPS`]); `default-src 'none'` on
 //!   everything else, which is never a page (JSON, scripts, WASM, CSS).

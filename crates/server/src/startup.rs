@@ -45,6 +45,13 @@ pub struct AppState {
     pub csp_reports: CspReports,
 }
 
+/// The CSP report endpoint needs only the reports, not the whole state.
+impl axum::extract::FromRef<AppState> for CspReports {
+    fn from_ref(state: &AppState) -> Self {
+        state.csp_reports.clone()
+    }
+}
+
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
