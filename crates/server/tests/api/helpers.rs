@@ -148,6 +148,13 @@ impl TestApp {
         (id, version, "chat".into())
     }
 
+    /// A request to the admin API (`path` under `/api/admin`) with the
+    /// admin's session as a bearer token.
+    pub async fn as_admin(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let token = self.session("admin@example.com").await;
+        self.http.request(method, format!("{}/api/admin{path}", self.url)).bearer_auth(token)
+    }
+
     pub async fn login(&self, email: &str, password: &str) -> reqwest::Response {
         self.http
             .post(format!("{}/api/auth/login", self.url))

@@ -2,6 +2,7 @@
 //! that outlived their end, routing chosen by the visitor, forgeable
 //! logout and cookie writes, floods, password guessing, and two bugs.
 
+use reqwest::Method;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 use switchboard_protocol::stream::Routing;
@@ -97,11 +98,9 @@ async fn an_agent_socket_closes_when_its_session_logs_out() {
 async fn an_agent_socket_closes_when_an_admin_resets_her_password() {
     let app = spawn_app().await;
     let (mut ada, _) = ada_by_cookie(&app).await;
-    let admin = app.session(ADMIN).await;
     let r = app
-        .http
-        .put(format!("{}/api/admin/agents/{ADA}/password", app.url))
-        .bearer_auth(&admin)
+        .as_admin(Method::PUT, &format!("/agents/{ADA}/password"))
+        .await
         .json(&json!({ "password": "a brand new password" }))
         .send()
         .await
@@ -130,11 +129,9 @@ async fn an_agent_socket_closes_when_the_session_ends_outside_the_server() {
 async fn an_agent_socket_closes_when_she_loses_the_live_chat_permission() {
     let app = spawn_app().await;
     let (mut ada, token) = ada_by_cookie(&app).await;
-    let admin = app.session(ADMIN).await;
     let r = app
-        .http
-        .patch(format!("{}/api/admin/agents/{ADA}", app.url))
-        .bearer_auth(&admin)
+        .as_admin(Method::PATCH, &format!("/agents/{ADA}"))
+        .await
         .json(&json!({ "live_chat": false }))
         .send()
         .await
@@ -550,18 +547,11 @@ async fn login_is_throttled_after_failures_then_allowed_after_the_delay() {
 #[tokio::test]
 async fn an_admin_lifts_a_lockout() {
     let app = spawn_app_with(|s| s.limits.login_free_attempts = 1).await;
-    let admin = app.session(ADMIN).await;
     for _ in 0..4 {
         app.login(ADA, "wrong password").await;
     }
     assert_eq!(app.login(ADA, &app.password(ADA)).await.status(), 429);
-    let r = app
-        .http
-        .delete(format!("{}/api/admin/agents/{ADA}/lockout", app.url))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap();
+    let r = app.as_admin(Method::DELETE, &format!("/agents/{ADA}/lockout")).await.send().await.unwrap();
     assert_eq!(r.status(), 204);
     assert_eq!(app.login(ADA, &app.password(ADA)).await.status(), 200);
 }
@@ -650,26 +640,16 @@ async fn a_stream_larger_than_other_bodies_is_published_over_the_api() {
 #[tokio::test]
 async fn a_refused_agent_change_changes_nothing() {
     let app = spawn_app().await;
-    let admin = app.session(ADMIN).await;
     let r = app
-        .http
-        .patch(format!("{}/api/admin/agents/{GRACE}", app.url))
-        .bearer_auth(&admin)
+        .as_admin(Method::PATCH, &format!("/agents/{GRACE}"))
+        .await
         .json(&json!({ "name": "", "live_chat": false, "avatar_url": "https://cdn.example.com/g.png" }))
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 400);
-    let agents: Value = app
-        .http
-        .get(format!("{}/api/admin/agents", app.url))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let agents: Value =
+        app.as_admin(Method::GET, "/agents").await.send().await.unwrap().json().await.unwrap();
     let grace = agents.as_array().unwrap().iter().find(|a| a["email"] == GRACE).unwrap().clone();
     assert_eq!(grace["live_chat"], true, "{grace}");
     assert_ne!(grace["avatar_url"], "https://cdn.example.com/g.png", "{grace}");
