@@ -14,7 +14,7 @@ use crate::admin::{self, AdminError};
 use crate::auth::CurrentAgent;
 use crate::error::ApiError;
 use crate::hub::SessionEnd;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::Site;
 
 /// The logged-in agent, who must be an admin (401 without a session, 403 without the role).
@@ -205,7 +205,7 @@ async fn update_agent(
     if b.live_chat == Some(false) {
         // No more chats for them: offers move on, open chats end with a
         // word to the visitor, and their inbox sockets close.
-        crate::routing::agent_leaving(&s, agent.id).await?;
+        crate::lifecycle::agent_leaving(&s, agent.id).await?;
         s.hub.end_sessions(SessionEnd::LiveChatRevoked(agent.id));
     }
     Ok(Json(json!(agent)))
@@ -303,7 +303,7 @@ async fn remove_agent(
     // server, leaves that to the accept and inactivity timers).
     let removed = s.store.agent_by_email(email.trim()).await?;
     if let Some(a) = &removed {
-        crate::routing::agent_leaving(&s, a.profile.id).await?;
+        crate::lifecycle::agent_leaving(&s, a.profile.id).await?;
     }
     admin::remove_agent(&s.store, &email).await?;
     if let Some(a) = removed {

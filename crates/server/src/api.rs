@@ -12,7 +12,7 @@ use switchboard_protocol::stream::{CardKind, Routing, Stream};
 use switchboard_protocol::PROTOCOL_VERSION;
 
 use crate::error::ApiError;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::Site;
 
 /// Checks the request's `Origin` for `site`. A request without `Origin` is not

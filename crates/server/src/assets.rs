@@ -20,7 +20,7 @@ use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Routes for the bundles in `assets_dir` (`widget/`, `inbox/`), as Trunk builds them.
 pub fn routes(assets_dir: &Path) -> Router<AppState> {

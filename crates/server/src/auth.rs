@@ -16,7 +16,7 @@ use std::net::SocketAddr;
 
 use crate::error::ApiError;
 use crate::hub::SessionEnd;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Name of the HttpOnly session cookie.
 pub const SESSION_COOKIE: &str = "sb_session";

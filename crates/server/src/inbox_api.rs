@@ -14,7 +14,7 @@ use switchboard_protocol::wire::ConversationState;
 use crate::auth::CurrentAgent;
 use crate::error::ApiError;
 use crate::routing::decide::Directory;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::inbox::Scope;
 
 /// The inbox routes.

@@ -6,6 +6,7 @@
 //! Modules:
 //! - [`config`]: typed settings (TOML file + `SWITCHBOARD_*` overrides)
 //! - [`startup`]: storage, listeners, the router, running until shutdown
+//! - [`state`]: the state every handler shares
 //! - [`shutdown`]: the shutdown signal every task selects on
 //! - [`store`]: SQLite through sqlx, with embedded migrations
 //! - [`admin`]: admin operations (CLI and HTTP API share them)
@@ -24,8 +25,8 @@
 //! - [`throttle`]: in-memory back-offs and per-minute counters
 //! - [`inbox_api`]: conversation lists and details for agents
 //! - [`presence`]: which agents are connected and available
-//! - [`routing`]: choosing the agent for a handed-off conversation
-//! - [`conversation`]: conversation state changes (store, then broadcast)
+//! - [`routing`]: the snapshot a routing decision needs, and `explain`
+//! - [`lifecycle`]: the one owner of every conversation change (store, broadcast, timers)
 //! - [`ws`]: the WebSocket endpoints
 //! - [`stream_cli`]: `switchboard stream check|show`
 
@@ -36,19 +37,20 @@ pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod config;
-pub mod conversation;
 pub mod csp_report;
 pub mod demo;
 pub mod error;
 pub mod headers;
 pub mod hub;
 pub mod inbox_api;
+pub mod lifecycle;
 pub mod login_guard;
 pub mod password;
 pub mod presence;
 pub mod routing;
 pub mod shutdown;
 pub mod startup;
+pub mod state;
 pub mod store;
 pub mod stream_cli;
 pub mod throttle;

@@ -15,42 +15,9 @@ use crate::csp_report::{self, CspReports};
 use crate::headers::{self, SecurityHeaders};
 use crate::hub::Hub;
 use crate::shutdown::{self, Shutdown, ShutdownTrigger};
+use crate::state::AppState;
 use crate::store::{Store, StoreError};
 use crate::{admin_api, api, assets, auth, demo, inbox_api, ws};
-
-/// Shared state of every handler.
-#[derive(Clone)]
-pub struct AppState {
-    /// The database.
-    pub store: Store,
-    /// Settings in force.
-    pub settings: Arc<Settings>,
-    /// The public base URL (settings' or derived from the bound address).
-    pub public_url: Arc<str>,
-    /// A real argon2 hash to verify against for unknown emails (constant-time-ish login).
-    pub dummy_hash: Arc<str>,
-    /// Fan-out of conversation events.
-    pub hub: Hub,
-    /// Agents' presence.
-    pub presence: crate::presence::Presence,
-    /// Routing's lock and timers.
-    pub router: crate::routing::Router,
-    /// Fires when the server stops; every WebSocket task selects on it.
-    pub shutdown: Shutdown,
-    /// Failed-login back-offs and the bound on password hashing.
-    pub logins: crate::login_guard::LoginGuard,
-    /// What visitors may open and send, counted across their sockets.
-    pub visitors: crate::ws::limits::VisitorLimits,
-    /// Content-Security-Policy violations browsers reported.
-    pub csp_reports: CspReports,
-}
-
-/// The CSP report endpoint needs only the reports, not the whole state.
-impl axum::extract::FromRef<AppState> for CspReports {
-    fn from_ref(state: &AppState) -> Self {
-        state.csp_reports.clone()
-    }
-}
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -145,7 +112,7 @@ impl Application {
             dummy_hash,
             hub: Hub::default(),
             presence: crate::presence::Presence::new(std::time::Duration::from_secs(settings_grace)),
-            router: crate::routing::Router::default(),
+            timers: crate::lifecycle::Timers::default(),
             shutdown: sockets_shutdown,
             logins: crate::login_guard::LoginGuard::new(&settings.limits),
             visitors: crate::ws::limits::VisitorLimits::new(&settings.limits),
@@ -194,13 +161,13 @@ impl Application {
             }
         };
         let store = state.store.clone();
-        let router = state.router.clone();
+        let timers = state.timers.clone();
         let demo = demo_listener.map(|l| {
             let router = demo::routes(state.public_url.to_string(), state.settings.demo_site.clone());
             let shutdown = shutdown.clone();
             tokio::spawn(async move { axum::serve(l, router).with_graceful_shutdown(shutdown.recv()).await })
         });
-        if let Err(e) = crate::routing::resume(&state).await {
+        if let Err(e) = crate::lifecycle::resume(&state).await {
             tracing::error!(error = %e, "resuming routing timers");
         }
         tracing::info!(public_url = %state.public_url, "serving");
@@ -210,7 +177,7 @@ impl Application {
         if let Some(demo) = demo {
             demo.await.map_err(std::io::Error::other)??;
         }
-        router.clear();
+        timers.clear();
         store.close().await;
         result
     }

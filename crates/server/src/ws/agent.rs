@@ -20,11 +20,11 @@ use tracing::Instrument;
 
 use super::Follow;
 use crate::auth::{now_unix, token_hash};
-use crate::conversation;
 use crate::error::ApiError;
 use crate::hub::{Event, SessionEnd};
-use crate::routing::transfer::TransferError;
-use crate::startup::AppState;
+use crate::lifecycle;
+use crate::lifecycle::TransferError;
+use crate::state::AppState;
 use crate::store::StoreError;
 
 /// `GET /ws/agent`: checks the origin, the session and the live chat
@@ -212,7 +212,7 @@ impl Session {
                 let settings = store.availability(agent).await.map_err(internal)?;
                 let available = settings.available_at(jiff::Timestamp::now());
                 let _ = self.out.send(AgentOut::Welcome { agent: self.agent.clone(), available }).await;
-                crate::routing::watch_availability(&self.state, agent).await.map_err(internal)?;
+                lifecycle::watch_availability(&self.state, agent).await.map_err(internal)?;
                 self.pending_offers().await.map_err(internal)
             }
             _ if !self.greeted => Err(WireError::new(ErrorCode::HelloFirst, "send hello first")),
@@ -224,11 +224,11 @@ impl Session {
                 // Every connection of the agent shows the toggle as it is now.
                 let available = settings.available_at(now);
                 self.state.hub.publish_agent(agent, AgentOut::Availability { available });
-                crate::routing::watch_availability(&self.state, agent).await.map_err(internal)
+                lifecycle::watch_availability(&self.state, agent).await.map_err(internal)
             }
             AgentIn::Decline { conversation: id } => {
                 let moved =
-                    crate::routing::move_on(&self.state, id, agent, crate::routing::decide::Skip::Declined)
+                    lifecycle::move_on(&self.state, id, agent, crate::routing::decide::Skip::Declined)
                         .await
                         .map_err(internal)?;
                 if moved {
@@ -238,7 +238,7 @@ impl Session {
                 }
             }
             AgentIn::Accept { conversation: id } => {
-                if !conversation::accept(&self.state, id, agent).await.map_err(internal)? {
+                if !lifecycle::accept(&self.state, id, agent).await.map_err(internal)? {
                     return Err(not_yours());
                 }
                 self.follow(id, 0).await;
@@ -258,10 +258,9 @@ impl Session {
             AgentIn::Message { conversation: id, client_id, text } => {
                 self.mine(id, true).await?;
                 let text = wire::check_message(&client_id, &text)?;
-                let (message, new) =
-                    conversation::post(&self.state, id, Author::Agent, Some(&client_id), &text)
-                        .await
-                        .map_err(internal)?;
+                let (message, new) = lifecycle::post(&self.state, id, Author::Agent, Some(&client_id), &text)
+                    .await
+                    .map_err(internal)?;
                 if !new {
                     let _ = self.out.send(AgentOut::Message { conversation: id, message }).await;
                 }
@@ -270,18 +269,18 @@ impl Session {
             AgentIn::Typing { conversation: id, typing } => {
                 // (A late "stopped typing" after the chat ended is no error.)
                 self.mine(id, false).await?;
-                conversation::typing(&self.state, id, Author::Agent, typing);
+                lifecycle::typing(&self.state, id, Author::Agent, typing);
                 Ok(())
             }
             AgentIn::Transfer { conversation: id, to } => {
                 // Following it stops by itself on the transfer's event, or
                 // when storage next shows it is not theirs (see `follow`).
-                crate::routing::transfer::transfer(&self.state, id, &self.agent, &to).await.map_err(refused)
+                lifecycle::transfer(&self.state, id, &self.agent, &to).await.map_err(refused)
             }
             AgentIn::End { conversation: id } => {
                 self.mine(id, true).await?;
                 // (Checked again as it is changed: a transfer may come between.)
-                if !conversation::end_by_agent(&self.state, id, self.agent.id).await.map_err(internal)? {
+                if !lifecycle::end_by_agent(&self.state, id, self.agent.id).await.map_err(internal)? {
                     return Err(not_yours());
                 }
                 Ok(())

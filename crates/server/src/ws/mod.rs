@@ -14,7 +14,7 @@ use tokio::task::JoinHandle;
 
 use crate::hub::Event;
 use crate::shutdown::Shutdown;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::{Store, StoreError};
 
 /// Read buffer per socket (frames are small; larger ones are read in steps).

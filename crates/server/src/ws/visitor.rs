@@ -28,10 +28,10 @@ use tracing::Instrument;
 use super::limits::{AddressSlot, Share, TooManyHandoffs};
 use super::Follow;
 use crate::auth::{random_token, token_hash};
-use crate::conversation;
 use crate::error::ApiError;
 use crate::hub::Event;
-use crate::startup::AppState;
+use crate::lifecycle;
+use crate::state::AppState;
 use crate::store::conversations::{Conversation, Handoff};
 use crate::store::{Site, StoreError};
 
@@ -97,7 +97,7 @@ impl Drop for Session {
             if self.state.visitors.leave(visitor, share) {
                 // Their last socket, and one of them handed off: a hand-off
                 // nobody took yet is withdrawn unless they come back in time.
-                crate::routing::visitor_left(&self.state, visitor);
+                lifecycle::visitor_left(&self.state, visitor);
             }
         }
     }
@@ -199,7 +199,7 @@ impl Session {
                         )
                     })?;
                 let h = Handoff { stream, routing, attributes, transcript, page };
-                let conv = conversation::open(&self.state, self.site.id, visitor, &h)
+                let conv = lifecycle::open(&self.state, self.site.id, visitor, &h)
                     .await
                     .map_err(internal)?
                     .ok_or_else(already)?;
@@ -208,9 +208,9 @@ impl Session {
                 }
                 self.follow(conv.id, 0);
                 let _ = self.out.send(VisitorOut::State { state: conv.state }).await;
-                if let Err(e) = crate::routing::route(&self.state, conv.id).await {
+                if let Err(e) = lifecycle::route(&self.state, conv.id).await {
                     tracing::error!(error = %e, conversation = conv.id, "routing a hand-off; trying again");
-                    crate::routing::retry_later(&self.state, conv.id);
+                    lifecycle::retry_later(&self.state, conv.id);
                 }
                 self.conversation = Some(conv);
                 Ok(())
@@ -219,7 +219,7 @@ impl Session {
                 let conv = self.open_conversation().await?;
                 let text = wire::check_message(&client_id, &text)?;
                 let (message, new) =
-                    conversation::post(&self.state, conv, Author::Visitor, Some(&client_id), &text)
+                    lifecycle::post(&self.state, conv, Author::Visitor, Some(&client_id), &text)
                         .await
                         .map_err(internal)?;
                 if !new {
@@ -235,14 +235,12 @@ impl Session {
                 }
                 let conv = self.open_conversation().await?;
                 self.typing = Some((typing, now));
-                conversation::typing(&self.state, conv, Author::Visitor, typing);
+                lifecycle::typing(&self.state, conv, Author::Visitor, typing);
                 Ok(())
             }
             VisitorIn::End => {
                 let conv = self.open_conversation().await?;
-                conversation::set_state(&self.state, conv, ConversationState::Ended)
-                    .await
-                    .map_err(internal)?;
+                lifecycle::set_state(&self.state, conv, ConversationState::Ended).await.map_err(internal)?;
                 if let Some(c) = &mut self.conversation {
                     c.state = ConversationState::Ended;
                 }
@@ -297,7 +295,7 @@ impl Session {
             ));
         };
         self.visitor = Some((visitor, share));
-        crate::routing::visitor_back(&self.state, visitor);
+        lifecycle::visitor_back(&self.state, visitor);
         let conv = store.latest_conversation(visitor).await.map_err(internal)?;
         let agent =
             match conv.as_ref().filter(|c| c.state == ConversationState::Active).and_then(|c| c.agent_id) {

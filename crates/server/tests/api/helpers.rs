@@ -12,7 +12,7 @@ pub struct TestApp {
     pub demo_url: String,
     pub accounts: Vec<SeededAccount>,
     pub http: reqwest::Client,
-    pub state: switchboard_server::startup::AppState,
+    pub state: switchboard_server::state::AppState,
     pub dir: tempfile::TempDir,
     tweak: Tweak,
     trigger: Option<ShutdownTrigger>,

@@ -362,11 +362,11 @@ async fn an_end_from_the_agent_who_transferred_it_cannot_end_the_chat_that_moved
     // An end that passed its check just before the transfer (another tab of
     // Ada's) arrives after it: refused, whether offered or accepted.
     let store = &app.state.store;
-    assert!(!switchboard_server::conversation::end_by_agent(&app.state, c, ada_id).await.unwrap());
+    assert!(!switchboard_server::lifecycle::end_by_agent(&app.state, c, ada_id).await.unwrap());
     grace.accept(c).await;
-    assert!(!switchboard_server::conversation::end_by_agent(&app.state, c, ada_id).await.unwrap());
+    assert!(!switchboard_server::lifecycle::end_by_agent(&app.state, c, ada_id).await.unwrap());
     assert_eq!(store.conversation(c).await.unwrap().unwrap().state, ConversationState::Active);
-    assert!(switchboard_server::conversation::end_by_agent(&app.state, c, grace_id).await.unwrap());
+    assert!(switchboard_server::lifecycle::end_by_agent(&app.state, c, grace_id).await.unwrap());
     assert_eq!(store.conversation(c).await.unwrap().unwrap().state, ConversationState::Ended);
-    assert!(!switchboard_server::conversation::end_by_agent(&app.state, c, grace_id).await.unwrap(), "once");
+    assert!(!switchboard_server::lifecycle::end_by_agent(&app.state, c, grace_id).await.unwrap(), "once");
 }

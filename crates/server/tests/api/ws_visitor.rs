@@ -3,7 +3,7 @@ use switchboard_protocol::wire::{
     AgentIn, AgentOut, Author, ChatMessage, ConversationState, ErrorCode, VisitorIn, VisitorOut,
 };
 use switchboard_server::auth::token_hash;
-use switchboard_server::conversation;
+use switchboard_server::lifecycle;
 
 use crate::helpers::{spawn_app, TestApp, ALLOWED};
 use crate::ws_client::{connect, AgentClient, VisitorClient};
@@ -122,7 +122,7 @@ async fn the_conversation_survives_a_server_restart_on_the_same_database() {
     let (mut c, token, conv, _ada) = handed_off(&app).await;
     c.send(&say("m1", "Before the restart")).await;
     assert_eq!(message(&mut c).await.seq, 1);
-    conversation::post(&app.state, conv, Author::Agent, None, "Agent before").await.unwrap();
+    lifecycle::post(&app.state, conv, Author::Agent, None, "Agent before").await.unwrap();
     assert_eq!(message(&mut c).await.seq, 2);
     c.close().await;
 

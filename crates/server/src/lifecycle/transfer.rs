@@ -4,16 +4,17 @@
 //! the transferring agent's inboxes let it go, and routing offers it to the
 //! target (then, should they not take it, to everyone but the transferring
 //! agent, and should nobody, back to the transferring agent; see
-//! [`super::decide`]).
+//! [`crate::routing::decide`]).
 
 use switchboard_protocol::auth::AgentProfile;
 use switchboard_protocol::wire::{AgentOut, Author, ConversationState, TransferTarget};
 
-use super::decide::{Directory, Skip};
-use super::{directory, route_locked};
-use crate::conversation;
+use super::handoff::route_locked;
+use crate::routing::decide::{Directory, Skip};
+use crate::routing::directory;
+
 use crate::hub::Event;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::StoreError;
 
 /// Why a transfer was refused.
@@ -49,7 +50,7 @@ pub async fn transfer(
         TransferTarget::Agent { email } => TransferTarget::Agent { email: email.trim().to_lowercase() },
         TransferTarget::Team { name } => TransferTarget::Team { name: name.trim().to_owned() },
     };
-    let _one_at_a_time = state.router.lock.lock().await;
+    let _one_at_a_time = state.timers.lock.lock().await;
     let conv = state.store.conversation(conversation).await?.ok_or(TransferError::NotYours)?;
     if conv.agent_id != Some(from.id) || conv.state == ConversationState::Offered {
         return Err(TransferError::NotYours);
@@ -63,10 +64,10 @@ pub async fn transfer(
     if !state.store.transfer(conversation, from.id, &from.name, to).await? {
         return Err(TransferError::Ended);
     }
-    state.router.idle.cancel(&conversation);
+    state.timers.idle.cancel(&conversation);
     // The transfer stands from here on: a failure is logged, and routing
     // goes ahead (a chat left waiting would strand the visitor).
-    if let Err(e) = conversation::post(state, conversation, Author::System, None, &said).await {
+    if let Err(e) = super::post(state, conversation, Author::System, None, &said).await {
         tracing::error!(error = %e, conversation, "storing a transfer's message");
     }
     // After the message, so the transferring agent's inboxes still show it.

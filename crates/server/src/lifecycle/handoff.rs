@@ -1,0 +1,216 @@
+//! A hand-off from its opening to an offer or the fallback: routing it (and
+//! again when storage failed), a visitor who left before anyone accepted,
+//! and the pass after a start.
+
+use std::time::Duration;
+use switchboard_protocol::wire::{AgentOut, Author, ConversationState};
+
+use super::{log, Task};
+use crate::hub::Event;
+use crate::routing::conditions::Visitor;
+use crate::routing::decide::{self, Outcome, Request};
+use crate::routing::directory;
+use crate::state::AppState;
+use crate::store::conversations::{Conversation, Handoff};
+use crate::store::StoreError;
+
+/// What the visitor reads when nobody can take the chat and the site set no
+/// fallback message.
+pub const DEFAULT_FALLBACK: &str = "Sorry, nobody is available to chat right now. Please try again later.";
+
+/// Opens a conversation for a visitor's hand-off, waiting for routing;
+/// `None` when the visitor has an open one already.
+pub async fn open(
+    state: &AppState,
+    site_id: i64,
+    visitor_id: i64,
+    h: &Handoff,
+) -> Result<Option<Conversation>, StoreError> {
+    state.store.create_conversation(site_id, visitor_id, h).await
+}
+
+/// Routes a waiting conversation: offers it to an agent or gives the visitor
+/// the fallback message.
+pub async fn route(state: &AppState, conversation: i64) -> Result<(), StoreError> {
+    let _one_at_a_time = state.timers.lock.lock().await;
+    route_locked(state, conversation).await
+}
+
+pub(super) async fn route_locked(state: &AppState, id: i64) -> Result<(), StoreError> {
+    let store = &state.store;
+    let Some(conv) = store.conversation(id).await? else { return Ok(()) };
+    if conv.state != ConversationState::Waiting {
+        return Ok(());
+    }
+    let dir = directory(state, conv.site_id).await?;
+    let routing = store.conversation_routing(id).await?;
+    let details = store.details(id).await?;
+    let tried = store.attempts(id).await?;
+    let rotation = store.rotation(conv.site_id).await?;
+    let transfer = store.latest_transfer(id).await?;
+    let to = transfer.as_ref().map(|t| decide::Transfer { by: t.by, to: t.to.clone() });
+    let visitor = Visitor { attributes: &details.attributes, page: &details.page };
+    let request =
+        Request { routing: &routing, visitor, tried: &tried, rotation: &rotation, transfer: to.as_ref() };
+    let mut decision = decide::decide(&dir, request);
+    decision.name_agents(&dir);
+    tracing::debug!(conversation = id, outcome = ?decision.outcome, "routed");
+    let grace = Duration::from_secs(state.settings.routing.disconnect_grace_secs);
+    let settling = grace.saturating_sub(state.timers.started.elapsed());
+    if decision.outcome == Outcome::Fallback && !settling.is_zero() {
+        // Just started: agents' inboxes are still reconnecting. Decide again
+        // once they have had the grace period.
+        route_after(state, id, settling);
+        return Ok(());
+    }
+    store.save_decision(id, &decision).await?;
+    match decision.outcome {
+        Outcome::Offer { agent, pool, .. } => {
+            if !store.offer(&conv, agent, &pool).await? {
+                return Ok(());
+            }
+            let timeout = state.settings.routing.accept_timeout_secs;
+            state.hub.publish(id, Event::State(ConversationState::Offered));
+            state.hub.publish_agent(
+                agent,
+                AgentOut::Offer {
+                    conversation: id,
+                    attributes: details.attributes,
+                    page: details.page,
+                    transcript: details.transcript,
+                    expires_in_secs: timeout,
+                    // (Not when it is offered back to the agent who
+                    // transferred it: their own name would explain nothing.)
+                    transferred_by: transfer.filter(|t| t.by != Some(agent)).map(|t| t.by_name),
+                },
+            );
+            super::offers::arm_offer(state, id, agent, Duration::from_secs(timeout));
+        }
+        Outcome::Fallback => fall_back(state, &conv).await?,
+    }
+    Ok(())
+}
+
+fn route_after(state: &AppState, conversation: i64, after: Duration) {
+    let s = state.clone();
+    let task: Task = Box::pin(async move {
+        if let Err(e) = route(&s, conversation).await {
+            log("routing", conversation)(e);
+            retry_later(&s, conversation);
+        }
+    });
+    state.timers.offers.set(conversation, after, task);
+}
+
+async fn fall_back(state: &AppState, conv: &Conversation) -> Result<(), StoreError> {
+    let text = state.store.fallback_message(conv.site_id).await?;
+    let text = if text.trim().is_empty() { DEFAULT_FALLBACK.to_owned() } else { text };
+    // Only a chat still waiting falls back: one the visitor ended stays ended.
+    if !state.store.fall_back(conv.id).await? {
+        return Ok(());
+    }
+    super::ending::ended(state, conv.id);
+    super::post(state, conv.id, Author::System, None, &text).await?;
+    state.hub.publish(conv.id, Event::State(ConversationState::Fallback));
+    Ok(())
+}
+
+/// Routing a conversation failed (storage trouble): it is tried again a
+/// little later rather than left waiting.
+pub fn retry_later(state: &AppState, conversation: i64) {
+    route_after(state, conversation, RETRY);
+}
+
+/// How long after a failed routing attempt it is tried again.
+const RETRY: Duration = Duration::from_secs(5);
+
+/// `visitor`'s last socket closed after a hand-off: unless they come back
+/// within `visitor_gone_secs`, their conversation, if still waiting for an
+/// agent (read from storage then), is withdrawn
+/// ([`withdraw_gone`]), so it holds nobody's capacity.
+pub fn visitor_left(state: &AppState, visitor: i64) {
+    let s = state.clone();
+    let after = Duration::from_secs(state.settings.limits.visitor_gone_secs.min(MAX_WAIT_SECS));
+    state.timers.gone.set(visitor, after, async move {
+        if s.visitors.connected(visitor) {
+            return;
+        }
+        let conv = match s.store.latest_conversation(visitor).await {
+            Ok(Some(c)) if matches!(c.state, ConversationState::Waiting | ConversationState::Offered) => c,
+            Ok(_) => return,
+            Err(e) => return log("reading a left visitor's conversation", 0)(e),
+        };
+        if let Err(e) = withdraw_gone(&s, conv.id).await {
+            log("withdrawing a left visitor's hand-off", conv.id)(e);
+        }
+    });
+}
+
+/// Longest timer a setting may ask for (a day), so no setting overflows the clock.
+const MAX_WAIT_SECS: u64 = 24 * 3600;
+
+/// `visitor` is back (said hello): their hand-off stays.
+pub fn visitor_back(state: &AppState, visitor: i64) {
+    state.timers.gone.cancel(&visitor);
+}
+
+/// Withdraws a hand-off nobody accepted yet because its visitor left (no
+/// socket for `visitor_gone_secs`): the offer leaves the agent's inbox and
+/// stops holding their capacity. Nothing when it was accepted or ended meanwhile.
+pub async fn withdraw_gone(state: &AppState, conversation: i64) -> Result<bool, StoreError> {
+    // Each step changes the state only from the one it expects, in one
+    // statement: an accept at the same moment either comes first (and
+    // nothing is withdrawn) or finds the offer gone.
+    let store = &state.store;
+    match store.close_offer(conversation, "ended").await? {
+        Some(agent) => {
+            if let Some(agent) = agent {
+                state
+                    .hub
+                    .publish_agent(agent, switchboard_protocol::wire::AgentOut::Withdrawn { conversation });
+            }
+        }
+        None if store.end_waiting(conversation).await? => {}
+        None => return Ok(false),
+    }
+    super::post(state, conversation, Author::System, None, "The visitor left before the chat started.")
+        .await?;
+    super::ending::changed(state, conversation, ConversationState::Ended);
+    Ok(true)
+}
+
+/// After a start: re-arms the timers of offered and active conversations
+/// with the time they have left, and routes any left waiting.
+pub async fn resume(state: &AppState) -> Result<(), StoreError> {
+    let store = &state.store;
+    let timeout_ms =
+        i64::try_from(state.settings.routing.accept_timeout_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
+    let now = crate::store::routing::now_ms();
+    for (conv, offered_at) in store.conversations_in("offered", None).await? {
+        // Without an agent (removed meanwhile) it moves on at once.
+        let agent = conv.agent_id.unwrap_or(0);
+        let left = offered_at.map_or(0, |t| (t.saturating_add(timeout_ms) - now).max(0));
+        super::offers::arm_offer(
+            state,
+            conv.id,
+            agent,
+            Duration::from_millis(u64::try_from(left).unwrap_or(0)),
+        );
+    }
+    let limit = state.settings.routing.inactivity_secs as f64;
+    for (id, idle) in store.active_idle_secs().await? {
+        super::ending::arm_idle(state, id, Duration::from_secs_f64((limit - idle).max(0.0)));
+    }
+    // Left waiting by a stop mid-decision.
+    for (conv, _) in store.conversations_in("waiting", None).await? {
+        route(state, conv.id).await?;
+    }
+    // Nobody is connected yet: a visitor who does not come back in time
+    // gets their unaccepted hand-off withdrawn, as if they had just left.
+    for s in ["waiting", "offered"] {
+        for (conv, _) in store.conversations_in(s, None).await? {
+            visitor_left(state, conv.visitor_id);
+        }
+    }
+    Ok(())
+}

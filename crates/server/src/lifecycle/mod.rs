@@ -1,0 +1,44 @@
+//! The one owner of every change of a conversation. Each function stores the
+//! change, then broadcasts it, then arms or clears its timer; socket
+//! handlers, the inbox API and admin operations call these and never publish
+//! or arm a timer themselves. Routing ([`crate::routing`]) only loads a
+//! snapshot and decides.
+//!
+//! - [`messages`]: messages and typing
+//! - [`handoff`]: opening a hand-off, routing it (and again after a failure),
+//!   the fallback, a visitor who left, the restart pass
+//! - [`offers`]: offers, accepting, declining and timing out
+//! - [`transfer`]: an agent hands an active chat to another agent or a team
+//! - [`ending`]: ending a chat (the visitor, the agent, inactivity)
+//! - [`agents`]: an agent leaving, availability changing
+//! - [`timers`], [`deadlines`]: the routing lock and the keyed timers
+
+pub mod agents;
+pub mod deadlines;
+pub mod ending;
+pub mod handoff;
+pub mod messages;
+pub mod offers;
+pub mod timers;
+pub mod transfer;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use crate::store::StoreError;
+
+pub use agents::{agent_leaving, watch_availability};
+pub use ending::{end_by_agent, end_idle, set_state};
+pub use handoff::{
+    open, resume, retry_later, route, visitor_back, visitor_left, withdraw_gone, DEFAULT_FALLBACK,
+};
+pub use messages::{post, typing};
+pub use offers::{accept, move_on};
+pub use timers::Timers;
+pub use transfer::{transfer, TransferError};
+
+type Task = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+fn log(what: &'static str, conversation: i64) -> impl FnOnce(StoreError) {
+    move |e| tracing::error!(error = %e, conversation, "{what}")
+}

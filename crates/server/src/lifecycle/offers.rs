@@ -1,0 +1,52 @@
+//! An offer to an agent: its accept timeout, accepting it, and taking it back
+//! (declined, timed out) to route again.
+
+use std::time::Duration;
+use switchboard_protocol::wire::{AgentOut, ConversationState};
+
+use super::{log, Task};
+use crate::hub::Event;
+use crate::routing::decide::Skip;
+use crate::state::AppState;
+use crate::store::StoreError;
+
+pub(super) fn arm_offer(state: &AppState, conversation: i64, agent: i64, after: Duration) {
+    let s = state.clone();
+    let task: Task = Box::pin(async move {
+        if let Err(e) = move_on(&s, conversation, agent, Skip::TimedOut).await {
+            log("routing after an accept timeout", conversation)(e);
+            super::retry_later(&s, conversation);
+        }
+    });
+    state.timers.offers.set(conversation, after, task);
+}
+
+/// Takes the offer back from `agent` (declined or timed out), tells them, and
+/// routes again without them. `false` when it was not offered to them.
+pub async fn move_on(state: &AppState, conversation: i64, agent: i64, why: Skip) -> Result<bool, StoreError> {
+    let _one_at_a_time = state.timers.lock.lock().await;
+    if !state.store.withdraw_offer(conversation, agent, why).await? {
+        return Ok(false);
+    }
+    state.timers.offers.cancel(&conversation);
+    state.hub.publish_agent(agent, AgentOut::Withdrawn { conversation });
+    super::handoff::route_locked(state, conversation).await?;
+    Ok(true)
+}
+
+/// An agent accepts the conversation offered to them; the visitor is told who.
+/// Returns `false` when it was not offered to this agent (or not any more).
+pub async fn accept(state: &AppState, conversation: i64, agent: i64) -> Result<bool, StoreError> {
+    if !state.store.accept(conversation, agent).await? {
+        return Ok(false);
+    }
+    super::ending::accepted(state, conversation);
+    // The agent's other inbox tabs move it from offered to active too.
+    state.hub.publish_agent(agent, AgentOut::State { conversation, state: ConversationState::Active });
+    // Who, then the state: a visitor's widget names the agent as the chat starts.
+    if let Some(info) = state.store.agent_info(agent).await? {
+        state.hub.publish(conversation, Event::Assigned(info));
+    }
+    state.hub.publish(conversation, Event::State(ConversationState::Active));
+    Ok(true)
+}
