@@ -3,7 +3,7 @@
 //! and the pass after a start.
 
 use std::time::Duration;
-use switchboard_protocol::wire::{AgentOut, Author, ConversationState};
+use switchboard_protocol::wire::{Author, ConversationState};
 
 use super::{log, Task};
 use crate::hub::Event;
@@ -71,19 +71,8 @@ pub(super) async fn route_locked(state: &AppState, id: i64) -> Result<(), StoreE
             }
             let timeout = state.settings.routing.accept_timeout_secs;
             state.hub.publish(id, Event::State(ConversationState::Offered));
-            state.hub.publish_agent(
-                agent,
-                AgentOut::Offer {
-                    conversation: id,
-                    attributes: details.attributes,
-                    page: details.page,
-                    transcript: details.transcript,
-                    expires_in_secs: timeout,
-                    // (Not when it is offered back to the agent who
-                    // transferred it: their own name would explain nothing.)
-                    transferred_by: transfer.filter(|t| t.by != Some(agent)).map(|t| t.by_name),
-                },
-            );
+            let offer = super::offers::offer_frame(id, agent, details, transfer, timeout);
+            state.hub.publish_agent(agent, offer);
             super::offers::arm_offer(state, id, agent, Duration::from_secs(timeout));
         }
         Outcome::Fallback => fall_back(state, &conv).await?,

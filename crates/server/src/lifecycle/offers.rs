@@ -8,6 +8,8 @@ use super::{log, Task};
 use crate::hub::Event;
 use crate::routing::decide::Skip;
 use crate::state::AppState;
+use crate::store::conversations::Details;
+use crate::store::transfers::StoredTransfer;
 use crate::store::StoreError;
 
 pub(super) fn arm_offer(state: &AppState, conversation: i64, agent: i64, after: Duration) {
@@ -49,4 +51,42 @@ pub async fn accept(state: &AppState, conversation: i64, agent: i64) -> Result<b
     }
     state.hub.publish(conversation, Event::State(ConversationState::Active));
     Ok(true)
+}
+
+/// The offer frame for `agent`, wherever it is sent from (as it is made, or
+/// again to an inbox that reconnected), so the two can never differ: when it
+/// is offered back to the agent who transferred it, their own name would
+/// explain nothing, so it names no transferrer.
+pub fn offer_frame(
+    conversation: i64,
+    agent: i64,
+    details: Details,
+    transfer: Option<StoredTransfer>,
+    expires_in_secs: u64,
+) -> AgentOut {
+    AgentOut::Offer {
+        conversation,
+        attributes: details.attributes,
+        page: details.page,
+        transcript: details.transcript,
+        expires_in_secs,
+        transferred_by: transfer.filter(|t| t.by != Some(agent)).map(|t| t.by_name),
+    }
+}
+
+/// The offers waiting for `agent` (made while their inbox was away), each
+/// with the time it has left.
+pub async fn pending(state: &AppState, agent: i64) -> Result<Vec<AgentOut>, StoreError> {
+    let store = &state.store;
+    let timeout_ms = state.settings.routing.accept_timeout_secs.saturating_mul(1000);
+    let now = crate::store::routing::now_ms();
+    let mut offers = Vec::new();
+    for (conv, offered_at) in store.conversations_in("offered", Some(agent)).await? {
+        let elapsed = u64::try_from(now - offered_at.unwrap_or(now)).unwrap_or(0);
+        let details = store.details(conv.id).await?;
+        let transfer = store.latest_transfer(conv.id).await?;
+        let left = timeout_ms.saturating_sub(elapsed).div_ceil(1000);
+        offers.push(offer_frame(conv.id, agent, details, transfer, left));
+    }
+    Ok(offers)
 }

@@ -291,21 +291,7 @@ impl Session {
     /// Sends the offers waiting for this agent (made while they were
     /// reconnecting), with the time each has left.
     async fn pending_offers(&self) -> Result<(), StoreError> {
-        let store = &self.state.store;
-        let timeout_ms = self.state.settings.routing.accept_timeout_secs.saturating_mul(1000);
-        let now = crate::store::routing::now_ms();
-        for (conv, offered_at) in store.conversations_in("offered", Some(self.agent.id)).await? {
-            let elapsed = u64::try_from(now - offered_at.unwrap_or(now)).unwrap_or(0);
-            let d = store.details(conv.id).await?;
-            let transfer = store.latest_transfer(conv.id).await?;
-            let offer = AgentOut::Offer {
-                conversation: conv.id,
-                attributes: d.attributes,
-                page: d.page,
-                transcript: d.transcript,
-                expires_in_secs: timeout_ms.saturating_sub(elapsed).div_ceil(1000),
-                transferred_by: transfer.map(|t| t.by_name),
-            };
+        for offer in lifecycle::offers::pending(&self.state, self.agent.id).await? {
             let _ = self.out.send(offer).await;
         }
         Ok(())

@@ -289,6 +289,18 @@ async fn nobody_takes_adas_transfer(app: &TestApp, ada: &mut AgentClient) -> (Vi
 }
 
 #[tokio::test]
+async fn an_offer_back_to_the_agent_who_transferred_it_names_no_transferrer_after_a_reconnect() {
+    let app = spawn_app().await;
+    let mut ada = app.agent(ADA).await;
+    let (_v, c) = nobody_takes_adas_transfer(&app, &mut ada).await;
+    // Ada's inbox reloads: the offer waiting for her comes again, and still
+    // without her own name as the one who transferred it.
+    drop(ada);
+    let mut ada = app.agent(ADA).await;
+    assert_eq!(offer(&mut ada).await, (c, None));
+}
+
+#[tokio::test]
 async fn a_transfer_waiting_for_its_agent_survives_a_restart() {
     let app = spawn_app().await;
     let mut ada = app.agent(ADA).await;
