@@ -134,6 +134,84 @@ async fn run(
     .await;
 }
 
+/// Sends the offers waiting for `agent`, then passes on what is published
+/// to them (offers, withdrawals, their availability). Events are hints: when this connection fell behind and
+/// some were dropped, it reads the truth from storage instead of skipping
+/// on, so no offer is lost: the offers waiting for the agent come again,
+/// offers it showed that are no longer theirs are withdrawn, and the
+/// availability toggle is sent as it is now.
+async fn forward_agent_channel(
+    state: AppState,
+    agent: i64,
+    mut events: broadcast::Receiver<AgentOut>,
+    out: mpsc::Sender<AgentOut>,
+) {
+    // The offers this connection has shown and not yet seen end.
+    let mut shown = std::collections::HashSet::new();
+    // First the offers made while the inbox was away, each with the time it
+    // has left (read after subscribing, so none made since is missed).
+    let mut frames = match lifecycle::offers::pending(&state, agent).await {
+        Ok(offers) => offers,
+        Err(e) => return tracing::error!(error = %e, "reading an agent's waiting offers"),
+    };
+    loop {
+        for frame in frames {
+            match &frame {
+                AgentOut::Offer { conversation, .. } => {
+                    shown.insert(*conversation);
+                }
+                AgentOut::Withdrawn { conversation }
+                | AgentOut::Transferred { conversation, .. }
+                | AgentOut::State { conversation, .. } => {
+                    shown.remove(conversation);
+                }
+                _ => {}
+            }
+            if out.send(frame).await.is_err() {
+                return;
+            }
+        }
+        frames = match events.recv().await {
+            Ok(frame) => vec![frame],
+            Err(broadcast::error::RecvError::Lagged(missed)) => {
+                tracing::debug!(missed, "an agent's channel lagged; reading storage");
+                match resync(&state, agent, &shown).await {
+                    Ok(frames) => frames,
+                    Err(e) => {
+                        // Without the truth the inbox may be missing an
+                        // offer: close, so it reconnects and reads it.
+                        return tracing::error!(error = %e, "resyncing an agent's inbox");
+                    }
+                }
+            }
+            Err(broadcast::error::RecvError::Closed) => return,
+        };
+    }
+}
+
+/// What an agent's inbox needs after missing events: withdrawals of the
+/// offers it showed that are gone, every offer waiting, the availability.
+async fn resync(
+    state: &AppState,
+    agent: i64,
+    shown: &std::collections::HashSet<i64>,
+) -> Result<Vec<AgentOut>, StoreError> {
+    let offers = lifecycle::offers::pending(state, agent).await?;
+    let waiting: std::collections::HashSet<i64> = offers
+        .iter()
+        .filter_map(|o| match o {
+            AgentOut::Offer { conversation, .. } => Some(*conversation),
+            _ => None,
+        })
+        .collect();
+    let mut frames: Vec<AgentOut> =
+        shown.difference(&waiting).map(|&conversation| AgentOut::Withdrawn { conversation }).collect();
+    frames.extend(offers);
+    let available = state.store.availability(agent).await?.available_at(jiff::Timestamp::now());
+    frames.push(AgentOut::Availability { available });
+    Ok(frames)
+}
+
 fn internal(e: StoreError) -> WireError {
     tracing::error!(error = %e, "agent frame failed");
     WireError::new(ErrorCode::Internal, "the server failed; try again")
@@ -192,28 +270,16 @@ impl Session {
                 }
                 self.greeted = true;
                 // Subscribe to offers before becoming available to routing.
-                let mut offers = self.state.hub.subscribe_agent(agent);
-                let out = self.out.clone();
-                self.offers = Some(tokio::spawn(async move {
-                    loop {
-                        match offers.recv().await {
-                            Ok(frame) => {
-                                if out.send(frame).await.is_err() {
-                                    return;
-                                }
-                            }
-                            Err(broadcast::error::RecvError::Lagged(_)) => continue,
-                            Err(broadcast::error::RecvError::Closed) => return,
-                        }
-                    }
-                }));
+                let offers = self.state.hub.subscribe_agent(agent);
                 self.state.presence.connect(agent);
                 let store = &self.state.store;
                 let settings = store.availability(agent).await.map_err(internal)?;
                 let available = settings.available_at(jiff::Timestamp::now());
                 let _ = self.out.send(AgentOut::Welcome { agent: self.agent.clone(), available }).await;
                 lifecycle::watch_availability(&self.state, agent).await.map_err(internal)?;
-                self.pending_offers().await.map_err(internal)
+                let forward = forward_agent_channel(self.state.clone(), agent, offers, self.out.clone());
+                self.offers = Some(tokio::spawn(forward));
+                Ok(())
             }
             _ if !self.greeted => Err(WireError::new(ErrorCode::HelloFirst, "send hello first")),
             AgentIn::Availability { available } => {
@@ -286,15 +352,6 @@ impl Session {
                 Ok(())
             }
         }
-    }
-
-    /// Sends the offers waiting for this agent (made while they were
-    /// reconnecting), with the time each has left.
-    async fn pending_offers(&self) -> Result<(), StoreError> {
-        for offer in lifecycle::offers::pending(&self.state, self.agent.id).await? {
-            let _ = self.out.send(offer).await;
-        }
-        Ok(())
     }
 
     /// Checks that `id` is accepted by this agent (and, when `open`, not ended).

@@ -287,3 +287,37 @@ async fn an_idle_chat_ends_and_both_sides_are_told() {
     assert_eq!(c.state, ConversationState::Ended);
     assert_eq!(c.last_seq, 4, "three messages and one notice");
 }
+
+#[tokio::test]
+async fn an_agent_whose_channel_lagged_still_gets_every_offer() {
+    use switchboard_server::store::conversations::Handoff;
+    let app = spawn_app().await;
+    let mut ada = app.agent("ada@example.com").await;
+    let store = &app.state.store;
+    let ada_id = store.agent_by_email("ada@example.com").await.unwrap().unwrap().profile.id;
+    // An offer for Ada stored without its event reaching her inbox's
+    // channel (as when it is made on another node)…
+    let site = store.site(&SiteKey::parse("demo").unwrap()).await.unwrap().unwrap();
+    let visitor = store.create_visitor(site.id, "lagging-inbox-visitor").await.unwrap();
+    let handoff = Handoff {
+        stream: "recommended".into(),
+        routing: switchboard_protocol::stream::Routing::RoundRobin,
+        attributes: [("first_name".to_owned(), "Lag".to_owned())].into(),
+        transcript: vec![],
+        page: Default::default(),
+    };
+    let conv = store.create_conversation(site.id, visitor, &handoff).await.unwrap().unwrap();
+    assert!(store.offer(&conv, ada_id, "all").await.unwrap());
+    // …then more events than her channel holds, published before her
+    // socket's task can read any (no await in between): it lags.
+    for _ in 0..1000 {
+        app.state.hub.publish_agent(ada_id, AgentOut::Availability { available: true });
+    }
+    loop {
+        match ada.recv().await {
+            AgentOut::Offer { conversation, .. } if conversation == conv.id => break,
+            AgentOut::Availability { .. } => {}
+            other => panic!("expected the offer, got {other:?}"),
+        }
+    }
+}
