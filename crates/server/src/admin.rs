@@ -10,7 +10,8 @@ use switchboard_protocol::stream::file;
 
 use crate::auth::{hash_password, random_password};
 use crate::routing::availability::Schedule;
-use crate::store::routing::{AccountRoute, StoredDecision};
+use crate::store::changes::Change;
+use crate::store::routing::{now_ms, AccountRoute, StoredDecision};
 use crate::store::teams::Team;
 use crate::store::{AgentUpdate, Site, Store, StoreError};
 
@@ -290,6 +291,9 @@ pub async fn update_agent(
         password_hash: None,
     };
     store.update_agent(a.id, &update).await?;
+    if change.live_chat == Some(false) && a.live_chat {
+        store.record_change(&Change::LiveChatRevoked { agent: a.id }, now_ms()).await?;
+    }
     agent(store, raw_email).await
 }
 
@@ -304,13 +308,15 @@ pub async fn reset_password(
     let (pw, generated) = password(given)?;
     let hash = hashed(pw.clone()).await;
     store.update_agent(a.id, &AgentUpdate { password_hash: Some(&hash), ..AgentUpdate::default() }).await?;
+    store.record_change(&Change::SessionsEnded { agent: a.id }, now_ms()).await?;
     Ok((a, generated.then_some(pw)))
 }
 
-/// Removes an agent.
+/// Removes an agent. A running server closes their sockets, offers their
+/// offered chats to someone else and ends their active ones.
 pub async fn remove_agent(store: &Store, raw_email: &str) -> Result<(), AdminError> {
     let a = agent(store, raw_email).await?;
-    Ok(store.delete_agent(a.id).await?)
+    Ok(store.remove_agent(a.id, now_ms()).await?)
 }
 
 async fn member_ids(store: &Store, emails: &[String]) -> Result<Vec<i64>, AdminError> {
@@ -422,7 +428,9 @@ pub async fn set_schedule(
     let mut settings = store.availability(a.id).await?;
     settings.schedule = schedule;
     settings.until = None;
-    Ok(store.set_availability(a.id, &settings).await?)
+    store.set_availability(a.id, &settings).await?;
+    // A connected inbox shows the toggle as the new schedule has it.
+    Ok(store.record_change(&Change::AvailabilityChanged { agent: a.id }, now_ms()).await?)
 }
 
 /// Checks an email domain for an account route: lowercase letters, digits,

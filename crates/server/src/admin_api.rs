@@ -13,7 +13,6 @@ use switchboard_protocol::auth::Role;
 use crate::admin::{self, AdminError};
 use crate::auth::CurrentAgent;
 use crate::error::ApiError;
-use crate::hub::SessionEnd;
 use crate::state::AppState;
 use crate::store::Site;
 
@@ -202,12 +201,9 @@ async fn update_agent(
     Json(b): Json<admin::AgentChange>,
 ) -> Result<Json<Value>, ApiError> {
     let agent = admin::update_agent(&s.store, &email, &b).await?;
-    if b.live_chat == Some(false) {
-        // No more chats for them: offers move on, open chats end with a
-        // word to the visitor, and their inbox sockets close.
-        crate::lifecycle::agent_leaving(&s, agent.id).await?;
-        s.hub.end_sessions(SessionEnd::LiveChatRevoked(agent.id));
-    }
+    // Without live chat: their inbox sockets close, offers move on, open
+    // chats end with a word to the visitor.
+    crate::lifecycle::changes::apply_pending(&s).await?;
     Ok(Json(json!(agent)))
 }
 
@@ -219,6 +215,7 @@ async fn set_schedule(
     Json(b): Json<Option<crate::routing::availability::Schedule>>,
 ) -> Result<StatusCode, ApiError> {
     admin::set_schedule(&s.store, &email, b).await?;
+    crate::lifecycle::changes::apply_pending(&s).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -276,7 +273,7 @@ async fn reset_password(
 ) -> Result<Json<Value>, ApiError> {
     let (agent, generated) = admin::reset_password(&s.store, &email, b.password.as_deref()).await?;
     // Their sessions are gone from storage; their open sockets close now.
-    s.hub.end_sessions(SessionEnd::Agent(agent.id));
+    crate::lifecycle::changes::apply_pending(&s).await?;
     s.logins.reset(&agent.email.to_ascii_lowercase());
     Ok(Json(json!({ "password": generated })))
 }
@@ -298,17 +295,10 @@ async fn remove_agent(
     State(s): State<AppState>,
     Path(email): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    // Their chats first: offers move on to someone else, open chats end
-    // with a word to the visitor (the command line, without a running
-    // server, leaves that to the accept and inactivity timers).
-    let removed = s.store.agent_by_email(email.trim()).await?;
-    if let Some(a) = &removed {
-        crate::lifecycle::agent_leaving(&s, a.profile.id).await?;
-    }
+    // Their sockets close, offers move on to someone else, open chats end
+    // with a word to the visitor.
     admin::remove_agent(&s.store, &email).await?;
-    if let Some(a) = removed {
-        s.hub.end_sessions(SessionEnd::Agent(a.profile.id));
-    }
+    crate::lifecycle::changes::apply_pending(&s).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

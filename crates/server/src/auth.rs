@@ -15,7 +15,6 @@ use switchboard_protocol::auth::{AgentProfile, LoginRequest, MAX_PASSWORD_LEN};
 use std::net::SocketAddr;
 
 use crate::error::ApiError;
-use crate::hub::SessionEnd;
 use crate::state::AppState;
 
 /// Name of the HttpOnly session cookie.
@@ -224,8 +223,7 @@ pub async fn logout(
     let token = session_token(&headers).ok_or(ApiError::Unauthorized)?;
     let hash = token_hash(&token);
     state.store.session_agent(&hash, now_unix()).await?.ok_or(ApiError::Unauthorized)?;
-    state.store.delete_session(&hash).await?;
-    state.hub.end_sessions(SessionEnd::Session(hash));
+    crate::lifecycle::agents::end_session(&state, &hash).await?;
     let cookie = format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
     Ok((AppendHeaders([(SET_COOKIE, cookie)]), Json(serde_json::json!({ "ok": true }))))
 }

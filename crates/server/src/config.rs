@@ -44,11 +44,21 @@ pub struct RoutingSettings {
     pub disconnect_grace_secs: u64,
     /// An active chat with no message from either side for this long ends.
     pub inactivity_secs: u64,
+    /// How often a running server looks for changes made elsewhere (the
+    /// command line) that reach its sockets: removed agents, revoked
+    /// permissions, new schedules and passwords.
+    pub changes_poll_ms: u64,
 }
 
 impl Default for RoutingSettings {
     fn default() -> Self {
-        Self { accept_timeout_secs: 100, capacity: 10, disconnect_grace_secs: 60, inactivity_secs: 600 }
+        Self {
+            accept_timeout_secs: 100,
+            capacity: 10,
+            disconnect_grace_secs: 60,
+            inactivity_secs: 600,
+            changes_poll_ms: 1000,
+        }
     }
 }
 

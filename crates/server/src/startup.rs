@@ -170,6 +170,7 @@ impl Application {
         if let Err(e) = crate::lifecycle::resume(&state).await {
             tracing::error!(error = %e, "resuming routing timers");
         }
+        tokio::spawn(crate::lifecycle::changes::watch(state.clone()));
         tracing::info!(public_url = %state.public_url, "serving");
         // The client's address counts logins and visitor sockets.
         let service = app(state).into_make_service_with_connect_info::<SocketAddr>();

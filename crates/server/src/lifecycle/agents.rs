@@ -9,17 +9,64 @@ use crate::routing::decide::Skip;
 use crate::state::AppState;
 use crate::store::StoreError;
 
-/// An agent is being removed: their offers go to someone else and their
-/// active chats end, with a word to each visitor.
+/// An agent may no longer take chats: their offers go to someone else and
+/// their active chats end, with a word to each visitor.
 pub async fn agent_leaving(state: &AppState, agent: i64) -> Result<(), StoreError> {
-    for (conv, _) in state.store.conversations_in("offered", Some(agent)).await? {
-        super::move_on(state, conv.id, agent, Skip::Declined).await?;
+    let mut conversations = Vec::new();
+    for s in ["offered", "active"] {
+        conversations
+            .extend(state.store.conversations_in(s, Some(agent)).await?.into_iter().map(|(c, _)| c.id));
     }
-    for (conv, _) in state.store.conversations_in("active", Some(agent)).await? {
-        let text = "The agent has left; this chat has ended.";
-        super::post(state, conv.id, Author::System, None, text).await?;
-        super::set_state(state, conv.id, ConversationState::Ended).await?;
+    leave(state, agent, &conversations).await
+}
+
+/// `agent`'s `conversations` (offered or active when they left) move on:
+/// an offer to someone else, an active chat ends with a word to the
+/// visitor. Each is checked as it is now: one accepted, transferred or
+/// ended meanwhile is left alone.
+pub(super) async fn leave(state: &AppState, agent: i64, conversations: &[i64]) -> Result<(), StoreError> {
+    for &id in conversations {
+        let Some(conv) = state.store.conversation(id).await? else { continue };
+        // (A removed agent's rows name nobody.)
+        if conv.agent_id.is_some_and(|a| a != agent) {
+            continue;
+        }
+        match conv.state {
+            ConversationState::Offered => {
+                super::move_on(state, id, agent, Skip::Declined).await?;
+            }
+            ConversationState::Active => {
+                let text = "The agent has left; this chat has ended.";
+                super::post(state, id, Author::System, None, text).await?;
+                super::set_state(state, id, ConversationState::Ended).await?;
+            }
+            _ => {}
+        }
     }
+    Ok(())
+}
+
+/// The agent switched their availability on or off: stored, and every
+/// inbox of theirs shows the toggle as it is now.
+pub async fn switch_availability(state: &AppState, agent: i64, available: bool) -> Result<(), StoreError> {
+    let now = jiff::Timestamp::now();
+    let settings = state.store.availability(agent).await?.switched(available, now);
+    state.store.set_availability(agent, &settings).await?;
+    availability_changed(state, agent).await
+}
+
+/// The agent's availability settings changed (stored already): their
+/// inboxes are told, and the next change by itself is watched for.
+pub async fn availability_changed(state: &AppState, agent: i64) -> Result<(), StoreError> {
+    let available = state.store.availability(agent).await?.available_at(jiff::Timestamp::now());
+    state.hub.publish_agent(agent, AgentOut::Availability { available });
+    watch_availability(state, agent).await
+}
+
+/// A session ended (logout): stored, and the connections it opened close.
+pub async fn end_session(state: &AppState, token_hash: &str) -> Result<(), StoreError> {
+    state.store.delete_session(token_hash).await?;
+    state.hub.end_sessions(crate::hub::SessionEnd::Session(token_hash.to_owned()));
     Ok(())
 }
 

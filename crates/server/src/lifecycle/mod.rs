@@ -10,10 +10,13 @@
 //! - [`offers`]: offers, accepting, declining and timing out
 //! - [`transfer`]: an agent hands an active chat to another agent or a team
 //! - [`ending`]: ending a chat (the visitor, the agent, inactivity)
-//! - [`agents`]: an agent leaving, availability changing
+//! - [`agents`]: an agent leaving, availability changing, a session ending
+//! - [`changes`]: admin changes with a live effect, from the API or the
+//!   command line, applied once
 //! - [`timers`], [`deadlines`]: the routing lock and the keyed timers
 
 pub mod agents;
+pub mod changes;
 pub mod deadlines;
 pub mod ending;
 pub mod handoff;

@@ -5,6 +5,7 @@
 //! [`inbox`] what the inbox lists and shows; [`teams`] holds teams and their members; [`transfers`] the hand-over of
 //! chats between agents; [`routing`] what routing reads and writes.
 
+pub mod changes;
 pub mod conversations;
 pub mod inbox;
 pub mod routing;

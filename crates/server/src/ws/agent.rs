@@ -283,14 +283,8 @@ impl Session {
             }
             _ if !self.greeted => Err(WireError::new(ErrorCode::HelloFirst, "send hello first")),
             AgentIn::Availability { available } => {
-                let store = &self.state.store;
-                let now = jiff::Timestamp::now();
-                let settings = store.availability(agent).await.map_err(internal)?.switched(available, now);
-                store.set_availability(agent, &settings).await.map_err(internal)?;
                 // Every connection of the agent shows the toggle as it is now.
-                let available = settings.available_at(now);
-                self.state.hub.publish_agent(agent, AgentOut::Availability { available });
-                lifecycle::watch_availability(&self.state, agent).await.map_err(internal)
+                lifecycle::agents::switch_availability(&self.state, agent, available).await.map_err(internal)
             }
             AgentIn::Decline { conversation: id } => {
                 let moved =

@@ -9,6 +9,7 @@ mod csp_report;
 mod headers;
 mod helpers;
 mod inbox;
+mod live_admin;
 mod routing;
 mod security;
 mod site_config;

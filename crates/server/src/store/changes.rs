@@ -1,0 +1,104 @@
+//! Admin changes with a live effect, recorded where they are made and
+//! applied once by a running server (`lifecycle::changes`): the command
+//! line has no sockets to tell, so it leaves a row the server picks up.
+
+use sqlx::Row;
+
+use super::{Store, StoreError};
+
+/// A change whose effect reaches beyond storage (sockets, offers, chats).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Change {
+    /// The agent was removed; these were their offered and active
+    /// conversations (their rows no longer name them).
+    AgentRemoved {
+        /// The removed agent.
+        agent: i64,
+        /// Their conversations that were offered or active.
+        conversations: Vec<i64>,
+    },
+    /// The agent may no longer take live chats.
+    LiveChatRevoked {
+        /// The agent.
+        agent: i64,
+    },
+    /// Every session of the agent ended (a new password).
+    SessionsEnded {
+        /// The agent.
+        agent: i64,
+    },
+    /// The agent's availability settings (their schedule) changed.
+    AvailabilityChanged {
+        /// The agent.
+        agent: i64,
+    },
+}
+
+fn json(c: &Change) -> String {
+    serde_json::to_string(c).expect("changes serialize")
+}
+
+impl Store {
+    /// Records a change for the running server to apply.
+    pub async fn record_change(&self, change: &Change, now_ms: i64) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO changes (change, made_at) VALUES (?, ?)")
+            .bind(json(change))
+            .bind(now_ms)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Removes an agent and records the change with their offered and
+    /// active conversations, in one transaction (after it, the rows no
+    /// longer say whose they were).
+    pub async fn remove_agent(&self, agent: i64, now_ms: i64) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let conversations: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM conversations WHERE agent_id = ? AND state IN ('offered', 'active') ORDER BY id",
+        )
+        .bind(agent)
+        .fetch_all(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM agents WHERE id = ?").bind(agent).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO changes (change, made_at) VALUES (?, ?)")
+            .bind(json(&Change::AgentRemoved { agent, conversations }))
+            .bind(now_ms)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Changes not applied yet, oldest first.
+    pub async fn unapplied_changes(&self) -> Result<Vec<(i64, Change)>, StoreError> {
+        let rows = sqlx::query("SELECT id, change FROM changes WHERE applied_at IS NULL ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let change = serde_json::from_str(&r.get::<String, _>("change"))
+                    .map_err(|source| StoreError::Corrupt { what: "change", source })?;
+                Ok((r.get("id"), change))
+            })
+            .collect()
+    }
+
+    /// Claims a change for applying; `false` when it was applied already
+    /// (by another pass).
+    pub async fn claim_change(&self, id: i64, now_ms: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE changes SET applied_at = ? WHERE id = ? AND applied_at IS NULL")
+            .bind(now_ms)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Forgets changes applied before `before_ms`.
+    pub async fn forget_changes(&self, before_ms: i64) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM changes WHERE applied_at < ?").bind(before_ms).execute(&self.pool).await?;
+        Ok(())
+    }
+}
