@@ -93,7 +93,7 @@ pub fn run(load_args: &[String]) -> anyhow::Result<()> {
 
     progress.step("Routing: one decision with 1,000 agents and 200 rules (criterion)");
     let status = std::process::Command::new(env!("CARGO"))
-        .args(["bench", "-p", "switchboard-server", "--bench", "routing", "--", "--warm-up-time", "2"])
+        .args(["bench", "-p", "switchboard-routing", "--bench", "routing", "--", "--warm-up-time", "2"])
         .args(["--measurement-time", "5"])
         .current_dir(root())
         .status()

@@ -145,13 +145,13 @@ mod with_decisions {
     //! The accept timeout and the next agent, on paused time: the real
     //! timers driving the real decision.
     use super::Deadlines;
-    use crate::routing::conditions::Visitor;
-    use crate::routing::decide::{decide, Agent, Directory, Outcome, Request, Skip};
     use std::collections::HashMap;
     use std::sync::{Arc, Mutex};
     use std::time::Duration;
     use switchboard_protocol::stream::Routing;
     use switchboard_protocol::wire::PageContext;
+    use switchboard_routing::conditions::Visitor;
+    use switchboard_routing::decide::{decide, Agent, Directory, Outcome, Request, Skip};
     use tokio::sync::mpsc;
 
     fn offer_to(tried: &[(i64, Skip)], dir: &Directory) -> Option<i64> {

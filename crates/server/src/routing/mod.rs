@@ -3,15 +3,11 @@
 //! [`decide::decide`], and renders stored decisions in words for `explain`.
 //! It stores and broadcasts nothing: the lifecycle does.
 
-pub mod availability;
-pub mod conditions;
-pub mod decide;
-
-use switchboard_protocol::wire::TransferTarget;
+pub use switchboard_routing::{availability, conditions, decide};
 
 use crate::state::AppState;
 use crate::store::StoreError;
-use decide::{Decision, Directory, Outcome};
+use decide::Directory;
 
 /// Every agent as routing sees them at this moment, by ascending id.
 pub async fn agents_now(state: &AppState) -> Result<Vec<decide::Agent>, StoreError> {
@@ -53,59 +49,5 @@ pub async fn directory(state: &AppState, site_id: i64) -> Result<Directory, Stor
 
 /// A conversation's routing decisions in words, for `switchboard conversation explain`.
 pub fn explain(decisions: &[crate::store::routing::StoredDecision]) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::new();
-    if decisions.is_empty() {
-        out.push_str("No routing decisions: the conversation was not handed off to routing.\n");
-    }
-    for (i, d) in decisions.iter().enumerate() {
-        let _ = writeln!(out, "Decision {} at {}:", i + 1, d.at);
-        describe(&d.decision, &mut out);
-    }
-    out
-}
-
-fn describe(d: &Decision, out: &mut String) {
-    use decide::Stage;
-    use std::fmt::Write as _;
-    for step in &d.steps {
-        let what = match &step.stage {
-            Stage::AccountRoute { domain, agent } => format!("account route {domain} → {agent}"),
-            Stage::Agent { agent } => format!("the card names agent {agent}"),
-            Stage::Team { team, exists: true } => format!("team {team}"),
-            Stage::Team { team, exists: false } => format!("team {team} (no such team)"),
-            Stage::Rule { rule, target } => match target {
-                switchboard_protocol::rules::Target::Team(t) => format!("rule {rule:?} matched → team {t}"),
-                switchboard_protocol::rules::Target::Agents(a) => {
-                    format!("rule {rule:?} matched → agents {}", a.join(", "))
-                }
-            },
-            Stage::NoRuleMatched => "no custom rule matched".to_owned(),
-            Stage::Everyone => "round robin over every agent".to_owned(),
-            Stage::Transfer { by, to } => {
-                let by = if by.is_empty() { "a removed agent" } else { by.as_str() };
-                match to {
-                    TransferTarget::Agent { email } => format!("transferred by {by} to agent {email}"),
-                    TransferTarget::Team { name } => format!("transferred by {by} to team {name}"),
-                }
-            }
-            Stage::Back { agent } => {
-                format!("nobody else could take it: back to {agent}, who transferred it")
-            }
-        };
-        let _ = writeln!(out, "  {what}");
-        for s in &step.skipped {
-            let who = if s.email.is_empty() { format!("agent {}", s.agent) } else { s.email.clone() };
-            let _ = writeln!(out, "    skipped {who}: {}", s.reason.describe());
-        }
-        for u in &step.unknown {
-            let _ = writeln!(out, "    skipped {u}: no such agent");
-        }
-    }
-    match &d.outcome {
-        Outcome::Offer { email, pool, .. } => {
-            let _ = writeln!(out, "  → offered to {email} (rotation {pool})");
-        }
-        Outcome::Fallback => out.push_str("  → nobody could take it: the fallback message\n"),
-    }
+    switchboard_routing::explain::explain(decisions.iter().map(|d| (d.at.as_str(), &d.decision)))
 }

@@ -5,11 +5,11 @@
 use sqlx::Row;
 use std::collections::HashMap;
 use switchboard_protocol::stream::Routing;
+use switchboard_routing::availability::{Schedule, Settings as Availability};
+use switchboard_routing::decide::{Decision, Skip};
 
 use super::conversations::Conversation;
 use super::{exists_or, Store, StoreError};
-use crate::routing::availability::{Schedule, Settings as Availability};
-use crate::routing::decide::{Decision, Skip};
 
 /// An agent's routing facts as stored (availability still to be evaluated).
 #[derive(Debug, Clone)]

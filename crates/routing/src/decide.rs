@@ -17,7 +17,7 @@ use switchboard_protocol::rules::Target;
 use switchboard_protocol::stream::Routing;
 use switchboard_protocol::wire::TransferTarget;
 
-use super::conditions::{Rules, Visitor};
+use crate::conditions::{Rules, Visitor};
 
 /// An agent as routing sees them at the moment of the decision.
 #[derive(Debug, Clone)]

@@ -11,8 +11,8 @@ use switchboard_protocol::attribute::Attributes;
 use switchboard_protocol::rules::{Combine, Condition, Op, RoutingRule, Target};
 use switchboard_protocol::stream::Routing;
 use switchboard_protocol::wire::PageContext;
-use switchboard_server::routing::conditions::{Rules, Visitor};
-use switchboard_server::routing::decide::{decide, Agent, Directory, Request};
+use switchboard_routing::conditions::{Rules, Visitor};
+use switchboard_routing::decide::{decide, Agent, Directory, Request};
 
 fn directory() -> Directory {
     let agents = (1..=1000)
@@ -91,7 +91,7 @@ fn bench(c: &mut Criterion) {
         transfer: None,
     };
     let d = decide(&dir, request);
-    assert!(matches!(d.outcome, switchboard_server::routing::decide::Outcome::Offer { .. }), "{d:?}");
+    assert!(matches!(d.outcome, switchboard_routing::decide::Outcome::Offer { .. }), "{d:?}");
     c.bench_function("routing decision, 1000 agents, 200 rules", |b| {
         b.iter(|| decide(black_box(&dir), black_box(request)))
     });

@@ -1,5 +1,5 @@
 use super::*;
-use crate::routing::conditions::Rules;
+use crate::conditions::Rules;
 use proptest::prelude::*;
 use switchboard_protocol::attribute::Attributes;
 use switchboard_protocol::rules::{Combine, Condition, Op, RoutingRule};
@@ -232,8 +232,7 @@ fn a_transfer_to_a_team_rotates_inside_it_without_the_transferring_agent() {
     let d =
         ask(Routing::RoundRobin).transferred(2, sales).tried(3, Skip::Declined).last("all", 1).decide(&dir);
     assert_eq!(offered(&d), Some((4, "all")));
-    let text =
-        crate::routing::explain(&[crate::store::routing::StoredDecision { at: "now".into(), decision: d }]);
+    let text = crate::explain::explain([("now", &d)]);
     assert!(text.contains("transferred by bob@example.com to team Sales"), "{text}");
     assert!(text.contains("transferred it away"), "{text}");
 }
