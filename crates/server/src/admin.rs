@@ -11,9 +11,14 @@ use switchboard_protocol::stream::file;
 use crate::auth::{hash_password, random_password};
 use crate::routing::availability::Schedule;
 use crate::store::changes::Change;
-use crate::store::routing::{now_ms, AccountRoute, StoredDecision};
+use crate::store::routing::{AccountRoute, StoredDecision};
 use crate::store::teams::Team;
 use crate::store::{AgentUpdate, Site, Store, StoreError};
+
+/// The time now (unix ms) for what an admin operation records.
+fn now_ms() -> i64 {
+    crate::clock::Clock::system().now_ms()
+}
 
 /// Shortest password an admin may set.
 pub const MIN_PASSWORD_LEN: usize = 10;

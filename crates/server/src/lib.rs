@@ -4,6 +4,7 @@
 //! start a real server on `127.0.0.1:0` ([`startup::Application`]).
 //!
 //! Modules:
+//! - [`clock`]: the one clock every reading of the time goes through
 //! - [`config`]: typed settings (TOML file + `SWITCHBOARD_*` overrides)
 //! - [`startup`]: storage, listeners, the router, running until shutdown
 //! - [`state`]: the state every handler shares
@@ -36,6 +37,7 @@ pub mod admin_cli;
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod clock;
 pub mod config;
 pub mod csp_report;
 pub mod demo;

@@ -107,6 +107,7 @@ impl Application {
         let settings_grace = settings.routing.disconnect_grace_secs;
         let state = AppState {
             store,
+            clock: crate::clock::Clock::system(),
             settings: Arc::new(settings.clone()),
             public_url,
             dummy_hash,
@@ -167,9 +168,10 @@ impl Application {
             let shutdown = shutdown.clone();
             tokio::spawn(async move { axum::serve(l, router).with_graceful_shutdown(shutdown.recv()).await })
         });
-        if let Err(e) = crate::lifecycle::resume(&state).await {
-            tracing::error!(error = %e, "resuming routing timers");
+        if let Err(e) = crate::lifecycle::after_start(&state).await {
+            tracing::error!(error = %e, "watching for visitors who do not come back");
         }
+        tokio::spawn(crate::lifecycle::sweeper::run(state.clone()));
         tokio::spawn(crate::lifecycle::changes::watch(state.clone()));
         tracing::info!(public_url = %state.public_url, "serving");
         // The client's address counts logins and visitor sockets.

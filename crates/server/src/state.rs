@@ -15,6 +15,8 @@ use crate::store::Store;
 pub struct AppState {
     /// The database.
     pub store: Store,
+    /// Where the time comes from.
+    pub clock: crate::clock::Clock,
     /// Settings in force.
     pub settings: Arc<Settings>,
     /// The public base URL (settings' or derived from the bound address).

@@ -15,7 +15,7 @@ const KEEP_MS: i64 = 24 * 3600 * 1000;
 
 /// Applies every recorded change not applied yet, oldest first.
 pub async fn apply_pending(state: &AppState) -> Result<(), StoreError> {
-    let now = crate::store::routing::now_ms();
+    let now = state.clock.now_ms();
     for (id, change) in state.store.unapplied_changes().await? {
         if state.store.claim_change(id, now).await? {
             apply(state, change).await?;
@@ -54,7 +54,7 @@ pub async fn watch(state: AppState) {
         if let Err(e) = apply_pending(&state).await {
             tracing::error!(error = %e, "applying recorded changes");
         }
-        let old = crate::store::routing::now_ms() - KEEP_MS;
+        let old = state.clock.now_ms() - KEEP_MS;
         if let Err(e) = state.store.forget_changes(old).await {
             tracing::warn!(error = %e, "forgetting applied changes");
         }

@@ -1,6 +1,8 @@
-//! Keyed timers on tokio's clock: an offer's accept timeout, a chat's
-//! inactivity limit. Setting a key again replaces its timer; cancelling it
-//! stops it. Being on tokio's clock, they are tested with paused time.
+//! Keyed timers on tokio's clock, for what concerns this process's sockets
+//! (a connected agent's next availability change, a visitor who left):
+//! setting a key again replaces its timer; cancelling it stops it. Being on
+//! tokio's clock, they are tested with paused time. (A conversation's due
+//! times are rows: see `sweeper`.)
 
 use std::collections::HashMap;
 use std::future::Future;

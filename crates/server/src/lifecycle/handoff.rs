@@ -1,11 +1,13 @@
-//! A hand-off from its opening to an offer or the fallback: routing it (and
-//! again when storage failed), a visitor who left before anyone accepted,
-//! and the pass after a start.
+//! A hand-off from its opening to an offer or the fallback: routing it, a
+//! visitor who left before anyone accepted. Each step that leaves a
+//! conversation waiting stores a due time [`RETRY_MS`] ahead, so should
+//! routing it at once fail (storage trouble, a stop) the sweeper routes it
+//! then.
 
 use std::time::Duration;
 use switchboard_protocol::wire::{Author, ConversationState};
 
-use super::{log, Task};
+use super::log;
 use crate::hub::Event;
 use crate::routing::conditions::Visitor;
 use crate::routing::decide::{self, Outcome, Request};
@@ -26,7 +28,10 @@ pub async fn open(
     visitor_id: i64,
     h: &Handoff,
 ) -> Result<Option<Conversation>, StoreError> {
-    state.store.create_conversation(site_id, visitor_id, h).await
+    let due = state.clock.now_ms() + RETRY_MS;
+    let conv = state.store.create_conversation(site_id, visitor_id, h, due).await?;
+    state.timers.due(due);
+    Ok(conv)
 }
 
 /// Routes a waiting conversation: offers it to an agent or gives the visitor
@@ -60,35 +65,28 @@ pub(super) async fn route_locked(state: &AppState, id: i64) -> Result<(), StoreE
     if decision.outcome == Outcome::Fallback && !settling.is_zero() {
         // Just started: agents' inboxes are still reconnecting. Decide again
         // once they have had the grace period.
-        route_after(state, id, settling);
+        let due = state.clock.now_ms() + i64::try_from(settling.as_millis()).unwrap_or(i64::MAX);
+        store.set_due(id, due, None).await?;
+        state.timers.due(due);
         return Ok(());
     }
     store.save_decision(id, &decision).await?;
     match decision.outcome {
         Outcome::Offer { agent, pool, .. } => {
-            if !store.offer(&conv, agent, &pool).await? {
+            let timeout = state.settings.routing.accept_timeout_secs;
+            let now = state.clock.now_ms();
+            let due = now.saturating_add(i64::try_from(timeout.saturating_mul(1000)).unwrap_or(i64::MAX));
+            if !store.offer(&conv, agent, &pool, now, due).await? {
                 return Ok(());
             }
-            let timeout = state.settings.routing.accept_timeout_secs;
+            state.timers.due(due);
             state.hub.publish(id, Event::State(ConversationState::Offered));
             let offer = super::offers::offer_frame(id, agent, details, transfer, timeout);
             state.hub.publish_agent(agent, offer);
-            super::offers::arm_offer(state, id, agent, Duration::from_secs(timeout));
         }
         Outcome::Fallback => fall_back(state, &conv).await?,
     }
     Ok(())
-}
-
-fn route_after(state: &AppState, conversation: i64, after: Duration) {
-    let s = state.clone();
-    let task: Task = Box::pin(async move {
-        if let Err(e) = route(&s, conversation).await {
-            log("routing", conversation)(e);
-            retry_later(&s, conversation);
-        }
-    });
-    state.timers.offers.set(conversation, after, task);
 }
 
 async fn fall_back(state: &AppState, conv: &Conversation) -> Result<(), StoreError> {
@@ -98,20 +96,14 @@ async fn fall_back(state: &AppState, conv: &Conversation) -> Result<(), StoreErr
     if !state.store.fall_back(conv.id).await? {
         return Ok(());
     }
-    super::ending::ended(state, conv.id);
     super::post(state, conv.id, Author::System, None, &text).await?;
     state.hub.publish(conv.id, Event::State(ConversationState::Fallback));
     Ok(())
 }
 
-/// Routing a conversation failed (storage trouble): it is tried again a
-/// little later rather than left waiting.
-pub fn retry_later(state: &AppState, conversation: i64) {
-    route_after(state, conversation, RETRY);
-}
-
-/// How long after a failed routing attempt it is tried again.
-const RETRY: Duration = Duration::from_secs(5);
+/// How long after a step that leaves a conversation waiting the sweeper
+/// routes it, should routing it at once not happen (unix ms).
+pub const RETRY_MS: i64 = 5_000;
 
 /// `visitor`'s last socket closed after a hand-off: unless they come back
 /// within `visitor_gone_secs`, their conversation, if still waiting for an
@@ -168,36 +160,12 @@ pub async fn withdraw_gone(state: &AppState, conversation: i64) -> Result<bool, 
     Ok(true)
 }
 
-/// After a start: re-arms the timers of offered and active conversations
-/// with the time they have left, and routes any left waiting.
-pub async fn resume(state: &AppState) -> Result<(), StoreError> {
-    let store = &state.store;
-    let timeout_ms =
-        i64::try_from(state.settings.routing.accept_timeout_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
-    let now = crate::store::routing::now_ms();
-    for (conv, offered_at) in store.conversations_in("offered", None).await? {
-        // Without an agent (removed meanwhile) it moves on at once.
-        let agent = conv.agent_id.unwrap_or(0);
-        let left = offered_at.map_or(0, |t| (t.saturating_add(timeout_ms) - now).max(0));
-        super::offers::arm_offer(
-            state,
-            conv.id,
-            agent,
-            Duration::from_millis(u64::try_from(left).unwrap_or(0)),
-        );
-    }
-    let limit = state.settings.routing.inactivity_secs as f64;
-    for (id, idle) in store.active_idle_secs().await? {
-        super::ending::arm_idle(state, id, Duration::from_secs_f64((limit - idle).max(0.0)));
-    }
-    // Left waiting by a stop mid-decision.
-    for (conv, _) in store.conversations_in("waiting", None).await? {
-        route(state, conv.id).await?;
-    }
-    // Nobody is connected yet: a visitor who does not come back in time
-    // gets their unaccepted hand-off withdrawn, as if they had just left.
+/// After a start, nobody is connected yet: a visitor who does not come back
+/// in time gets their unaccepted hand-off withdrawn, as if they had just
+/// left. (Due times need no pass: they are rows the sweeper claims.)
+pub async fn after_start(state: &AppState) -> Result<(), StoreError> {
     for s in ["waiting", "offered"] {
-        for (conv, _) in store.conversations_in(s, None).await? {
+        for (conv, _) in state.store.conversations_in(s, None).await? {
             visitor_left(state, conv.visitor_id);
         }
     }

@@ -16,12 +16,11 @@ pub async fn post(
     client_id: Option<&str>,
     text: &str,
 ) -> Result<(ChatMessage, bool), StoreError> {
-    let (message, new) = state.store.append_message(conversation, author, client_id, text).await?;
+    // Someone wrote (not the system): the inactivity limit starts again.
+    let idle_due = (author != Author::System).then(|| idle_due(state));
+    let (message, new) = state.store.append_message(conversation, author, client_id, text, idle_due).await?;
     if new {
         state.hub.publish(conversation, Event::Message(message.clone()));
-        if author != Author::System {
-            super::ending::touch(state, conversation);
-        }
     }
     Ok((message, new))
 }
@@ -29,4 +28,11 @@ pub async fn post(
 /// Tells the other side that `author` is (not) typing; not stored.
 pub fn typing(state: &AppState, conversation: i64, author: Author, typing: bool) {
     state.hub.publish(conversation, Event::Typing { author, typing });
+}
+
+/// When an active chat written in (or accepted) now ends without another
+/// message (unix ms).
+pub(super) fn idle_due(state: &AppState) -> i64 {
+    let idle = i64::try_from(state.settings.routing.inactivity_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
+    state.clock.now_ms().saturating_add(idle)
 }

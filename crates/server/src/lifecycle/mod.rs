@@ -13,7 +13,9 @@
 //! - [`agents`]: an agent leaving, availability changing, a session ending
 //! - [`changes`]: admin changes with a live effect, from the API or the
 //!   command line, applied once
-//! - [`timers`], [`deadlines`]: the routing lock and the keyed timers
+//! - [`sweeper`]: fires due times, which are rows
+//! - [`timers`], [`deadlines`]: the routing lock, the sweeper's wake-up and
+//!   the timers of this process's sockets
 
 pub mod agents;
 pub mod changes;
@@ -22,6 +24,7 @@ pub mod ending;
 pub mod handoff;
 pub mod messages;
 pub mod offers;
+pub mod sweeper;
 pub mod timers;
 pub mod transfer;
 
@@ -32,9 +35,7 @@ use crate::store::StoreError;
 
 pub use agents::{agent_leaving, watch_availability};
 pub use ending::{end_by_agent, end_idle, set_state};
-pub use handoff::{
-    open, resume, retry_later, route, visitor_back, visitor_left, withdraw_gone, DEFAULT_FALLBACK,
-};
+pub use handoff::{after_start, open, route, visitor_back, visitor_left, withdraw_gone, DEFAULT_FALLBACK};
 pub use messages::{post, typing};
 pub use offers::{accept, move_on};
 pub use timers::Timers;

@@ -1,10 +1,8 @@
-//! An offer to an agent: its accept timeout, accepting it, and taking it back
-//! (declined, timed out) to route again.
+//! An offer to an agent: the one offer frame, accepting it, and taking it
+//! back (declined, timed out) to route again.
 
-use std::time::Duration;
 use switchboard_protocol::wire::{AgentOut, ConversationState};
 
-use super::{log, Task};
 use crate::hub::Event;
 use crate::routing::decide::Skip;
 use crate::state::AppState;
@@ -12,25 +10,15 @@ use crate::store::conversations::Details;
 use crate::store::transfers::StoredTransfer;
 use crate::store::StoreError;
 
-pub(super) fn arm_offer(state: &AppState, conversation: i64, agent: i64, after: Duration) {
-    let s = state.clone();
-    let task: Task = Box::pin(async move {
-        if let Err(e) = move_on(&s, conversation, agent, Skip::TimedOut).await {
-            log("routing after an accept timeout", conversation)(e);
-            super::retry_later(&s, conversation);
-        }
-    });
-    state.timers.offers.set(conversation, after, task);
-}
-
 /// Takes the offer back from `agent` (declined or timed out), tells them, and
 /// routes again without them. `false` when it was not offered to them.
 pub async fn move_on(state: &AppState, conversation: i64, agent: i64, why: Skip) -> Result<bool, StoreError> {
     let _one_at_a_time = state.timers.lock.lock().await;
-    if !state.store.withdraw_offer(conversation, agent, why).await? {
+    let due = state.clock.now_ms() + super::handoff::RETRY_MS;
+    if !state.store.withdraw_offer(conversation, agent, why, due).await? {
         return Ok(false);
     }
-    state.timers.offers.cancel(&conversation);
+    state.timers.due(due);
     state.hub.publish_agent(agent, AgentOut::Withdrawn { conversation });
     super::handoff::route_locked(state, conversation).await?;
     Ok(true)
@@ -39,10 +27,11 @@ pub async fn move_on(state: &AppState, conversation: i64, agent: i64, why: Skip)
 /// An agent accepts the conversation offered to them; the visitor is told who.
 /// Returns `false` when it was not offered to this agent (or not any more).
 pub async fn accept(state: &AppState, conversation: i64, agent: i64) -> Result<bool, StoreError> {
-    if !state.store.accept(conversation, agent).await? {
+    let idle_due = super::messages::idle_due(state);
+    if !state.store.accept(conversation, agent, idle_due).await? {
         return Ok(false);
     }
-    super::ending::accepted(state, conversation);
+    state.timers.due(idle_due);
     // The agent's other inbox tabs move it from offered to active too.
     state.hub.publish_agent(agent, AgentOut::State { conversation, state: ConversationState::Active });
     // Who, then the state: a visitor's widget names the agent as the chat starts.
@@ -79,7 +68,7 @@ pub fn offer_frame(
 pub async fn pending(state: &AppState, agent: i64) -> Result<Vec<AgentOut>, StoreError> {
     let store = &state.store;
     let timeout_ms = state.settings.routing.accept_timeout_secs.saturating_mul(1000);
-    let now = crate::store::routing::now_ms();
+    let now = state.clock.now_ms();
     let mut offers = Vec::new();
     for (conv, offered_at) in store.conversations_in("offered", Some(agent)).await? {
         let elapsed = u64::try_from(now - offered_at.unwrap_or(now)).unwrap_or(0);

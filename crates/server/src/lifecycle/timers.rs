@@ -1,27 +1,31 @@
-//! The lifecycle's process-local state: the routing lock and the timers it
-//! arms. (It names no handler or state, so `state` can hold it without a cycle.)
+//! The lifecycle's process-local state: the routing lock, the wake-up of the
+//! sweeper that fires due times (stored as rows, see [`super::sweeper`]),
+//! and the timers that concern one process's sockets. (It names no handler
+//! or state, so `state` can hold it without a cycle.)
 
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
+
+use tokio::sync::Notify;
 
 use super::deadlines::Deadlines;
 
-/// The lifecycle's shared state: one routing decision at a time, and the
-/// pending timers.
+/// The lifecycle's shared state; cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Timers {
     pub(super) lock: Arc<tokio::sync::Mutex<()>>,
     /// When the server started: presence is in memory, so for one grace
     /// period agents are still reconnecting and nobody falls back yet.
     pub(super) started: tokio::time::Instant,
-    /// Accept timeouts, by conversation.
-    pub(super) offers: Deadlines<i64>,
-    /// Inactivity limits of active chats, by conversation.
-    pub(super) idle: Deadlines<i64>,
     /// The next moment each connected agent's availability changes by itself.
     pub(super) availability: Deadlines<i64>,
     /// Visitors whose last socket closed with a hand-off nobody accepted
     /// yet, by visitor: withdrawn unless they come back.
     pub(super) gone: Deadlines<i64>,
+    /// Wakes the sweeper for a due time earlier than it planned for.
+    pub(super) wake: Arc<Notify>,
+    /// When the sweeper plans to look next (unix ms).
+    pub(super) planned: Arc<AtomicI64>,
 }
 
 impl Default for Timers {
@@ -29,19 +33,26 @@ impl Default for Timers {
         Self {
             lock: Arc::default(),
             started: tokio::time::Instant::now(),
-            offers: Deadlines::default(),
-            idle: Deadlines::default(),
             availability: Deadlines::default(),
             gone: Deadlines::default(),
+            wake: Arc::default(),
+            planned: Arc::new(AtomicI64::new(i64::MAX)),
         }
     }
 }
 
 impl Timers {
+    /// A due time `at` (unix ms) was stored: the sweeper wakes for it if it
+    /// planned to look later.
+    pub fn due(&self, at: i64) {
+        if at < self.planned.load(Ordering::Acquire) {
+            self.planned.store(at, Ordering::Release);
+            self.wake.notify_one();
+        }
+    }
+
     /// Stops every timer (at shutdown).
     pub fn clear(&self) {
-        self.offers.clear();
-        self.idle.clear();
         self.availability.clear();
         self.gone.clear();
     }

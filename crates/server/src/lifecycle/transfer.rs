@@ -61,10 +61,12 @@ pub async fn transfer(
     let dir = directory(state, conv.site_id).await?;
     let (to_name, said) = check_target(state, &dir, from, to).await?;
     // Stored in one transaction; `false` when the visitor ended it meanwhile.
-    if !state.store.transfer(conversation, from.id, &from.name, to).await? {
+    // It waits for routing, due again a little later should routing it now fail.
+    let due = state.clock.now_ms() + super::handoff::RETRY_MS;
+    if !state.store.transfer(conversation, from.id, &from.name, to, due).await? {
         return Err(TransferError::Ended);
     }
-    state.timers.idle.cancel(&conversation);
+    state.timers.due(due);
     // The transfer stands from here on: a failure is logged, and routing
     // goes ahead (a chat left waiting would strand the visitor).
     if let Err(e) = super::post(state, conversation, Author::System, None, &said).await {
@@ -74,8 +76,7 @@ pub async fn transfer(
     state.hub.publish(conversation, Event::Transferred { from: from.id });
     state.hub.publish_agent(from.id, AgentOut::Transferred { conversation, to: to_name });
     if let Err(e) = route_locked(state, conversation).await {
-        tracing::error!(error = %e, conversation, "routing a transferred chat");
-        super::retry_later(state, conversation);
+        tracing::error!(error = %e, conversation, "routing a transferred chat; the sweeper tries again");
     }
     Ok(())
 }

@@ -163,12 +163,15 @@ impl Store {
         })
     }
 
-    /// Accepts an offer: only the agent it was offered to, only while offered.
-    pub async fn accept(&self, conversation: i64, agent_id: i64) -> Result<bool, StoreError> {
+    /// Accepts an offer: only the agent it was offered to, only while
+    /// offered. Its inactivity limit is then `idle_due` (unix ms).
+    pub async fn accept(&self, conversation: i64, agent_id: i64, idle_due: i64) -> Result<bool, StoreError> {
         let done = sqlx::query(
-            "UPDATE conversations SET state = 'active', accepted_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+            "UPDATE conversations SET state = 'active', due_at = ?,
+               accepted_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
              WHERE id = ? AND agent_id = ? AND state = 'offered'",
         )
+        .bind(idle_due)
         .bind(conversation)
         .bind(agent_id)
         .execute(&self.pool)
@@ -181,7 +184,8 @@ impl Store {
     /// transfer cannot end the chat after it moved on).
     pub async fn end_by_agent(&self, conversation: i64, agent_id: i64) -> Result<bool, StoreError> {
         let done = sqlx::query(
-            "UPDATE conversations SET state = 'ended' WHERE id = ? AND agent_id = ? AND state = 'active'",
+            "UPDATE conversations SET state = 'ended', due_at = NULL
+             WHERE id = ? AND agent_id = ? AND state = 'active'",
         )
         .bind(conversation)
         .bind(agent_id)
@@ -195,15 +199,19 @@ impl Store {
     /// A visitor (who belongs to one site) has one open conversation at a
     /// time: `None` when they have one (checked in the same statement, so
     /// two sockets handing off at once get one conversation).
+    ///
+    /// It is due for routing at `due` (unix ms): routed at once as it is
+    /// opened, and again then should that not happen (a failure, a stop).
     pub async fn create_conversation(
         &self,
         site_id: i64,
         visitor_id: i64,
         h: &Handoff,
+        due: i64,
     ) -> Result<Option<Conversation>, StoreError> {
         let row = sqlx::query(
-            "INSERT INTO conversations (site_id, visitor_id, state, stream_id, routing, attributes, transcript, page)
-             SELECT ?, ?, 'waiting', ?, ?, ?, ?, ?
+            "INSERT INTO conversations (site_id, visitor_id, state, stream_id, routing, attributes, transcript, page, due_at)
+             SELECT ?, ?, 'waiting', ?, ?, ?, ?, ?, ?
              WHERE NOT EXISTS (SELECT 1 FROM conversations
                                WHERE visitor_id = ? AND state IN ('waiting', 'offered', 'active'))
              RETURNING *",
@@ -215,37 +223,48 @@ impl Store {
         .bind(json(&h.attributes))
         .bind(json(&h.transcript))
         .bind(json(&h.page))
+        .bind(due)
         .bind(visitor_id)
         .fetch_optional(&self.pool)
         .await?;
         Ok(row.as_ref().map(conversation))
     }
 
-    /// Sets a conversation's state.
+    /// Sets a conversation's state (one that is over has no timer left).
     pub async fn set_state(&self, id: i64, state: ConversationState) -> Result<(), StoreError> {
-        sqlx::query("UPDATE conversations SET state = ? WHERE id = ?")
-            .bind(state_to_db(state))
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "UPDATE conversations SET state = ?1,
+               due_at = CASE WHEN ?1 IN ('ended', 'fallback') THEN NULL ELSE due_at END
+             WHERE id = ?2",
+        )
+        .bind(state_to_db(state))
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
     /// Appends a message with the next sequence number. A `client_id` already
     /// stored for this author returns the stored message and `false`.
+    /// With `idle_due` (unix ms), an active conversation's inactivity limit
+    /// starts again from it (in the same statement).
     pub async fn append_message(
         &self,
         conversation_id: i64,
         author: Author,
         client_id: Option<&str>,
         text: &str,
+        idle_due: Option<i64>,
     ) -> Result<(ChatMessage, bool), StoreError> {
         let mut tx = self.pool.begin().await?;
         // Write first: taking SQLite's write lock at the start of the
         // transaction means two appends never deadlock upgrading a read lock.
         let seq: i64 = sqlx::query_scalar(
-            "UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq",
+            "UPDATE conversations SET last_seq = last_seq + 1,
+               due_at = CASE WHEN ?1 IS NOT NULL AND state = 'active' THEN ?1 ELSE due_at END
+             WHERE id = ?2 RETURNING last_seq",
         )
+        .bind(idle_due)
         .bind(conversation_id)
         .fetch_one(&mut *tx)
         .await?;
@@ -293,19 +312,5 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.iter().map(message).collect())
-    }
-
-    /// Active conversations whose last message (or, without one, whose start)
-    /// is more than `idle_secs` old.
-    pub async fn idle_conversations(&self, idle_secs: u64) -> Result<Vec<i64>, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT c.id FROM conversations c
-             WHERE c.state = 'active'
-               AND (julianday('now') - julianday(COALESCE(
-                     (SELECT MAX(m.at) FROM messages m WHERE m.conversation_id = c.id), c.created_at))) * 86400.0 > ?",
-        )
-        .bind(i64::try_from(idle_secs).unwrap_or(i64::MAX))
-        .fetch_all(&self.pool)
-        .await?)
     }
 }

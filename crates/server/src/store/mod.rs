@@ -10,6 +10,7 @@ pub mod conversations;
 pub mod inbox;
 pub mod routing;
 pub mod teams;
+pub mod timers;
 pub mod transfers;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

@@ -63,11 +63,6 @@ fn availability(row: &sqlx::sqlite::SqliteRow) -> Result<Availability, StoreErro
     })
 }
 
-/// Milliseconds since the epoch.
-pub fn now_ms() -> i64 {
-    jiff::Timestamp::now().as_millisecond()
-}
-
 impl Store {
     /// Every agent's routing facts, by ascending id.
     pub async fn routing_agents(&self) -> Result<Vec<AgentRow>, StoreError> {
@@ -145,18 +140,24 @@ impl Store {
 
     /// Offers a waiting conversation to an agent and moves the pool's rotation
     /// on to them; `false` when it is no longer waiting.
+    ///
+    /// The offer is made at `now` and times out at `due` (unix ms).
     pub async fn offer(
         &self,
         conversation: &Conversation,
         agent_id: i64,
         pool: &str,
+        now: i64,
+        due: i64,
     ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
         let done = sqlx::query(
-            "UPDATE conversations SET state = 'offered', agent_id = ?, offered_at = ? WHERE id = ? AND state = 'waiting'",
+            "UPDATE conversations SET state = 'offered', agent_id = ?, offered_at = ?, due_at = ?
+             WHERE id = ? AND state = 'waiting'",
         )
         .bind(agent_id)
-        .bind(now_ms())
+        .bind(now)
+        .bind(due)
         .bind(conversation.id)
         .execute(&mut *tx)
         .await?;
@@ -180,17 +181,22 @@ impl Store {
     /// agent was removed meanwhile): the conversation waits for routing again
     /// and the attempt is remembered. `false` when it was not (or no longer)
     /// offered to them.
+    ///
+    /// It is due for routing again at `due` (unix ms), should routing it
+    /// at once not happen.
     pub async fn withdraw_offer(
         &self,
         conversation: i64,
         agent_id: i64,
         why: Skip,
+        due: i64,
     ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
         let done = sqlx::query(
-            "UPDATE conversations SET state = 'waiting', agent_id = NULL, offered_at = NULL
+            "UPDATE conversations SET state = 'waiting', agent_id = NULL, offered_at = NULL, due_at = ?
              WHERE id = ? AND (agent_id = ? OR agent_id IS NULL) AND state = 'offered'",
         )
+        .bind(due)
         .bind(conversation)
         .bind(agent_id)
         .execute(&mut *tx)
@@ -220,7 +226,8 @@ impl Store {
         state: &str,
     ) -> Result<Option<Option<i64>>, StoreError> {
         Ok(sqlx::query_scalar(
-            "UPDATE conversations SET state = ?, offered_at = NULL WHERE id = ? AND state = 'offered' RETURNING agent_id",
+            "UPDATE conversations SET state = ?, offered_at = NULL, due_at = NULL
+             WHERE id = ? AND state = 'offered' RETURNING agent_id",
         )
         .bind(state)
         .bind(conversation)
@@ -231,21 +238,24 @@ impl Store {
     /// Ends a conversation still waiting for routing (not offered, not
     /// accepted); `false` when it is no longer waiting.
     pub async fn end_waiting(&self, conversation: i64) -> Result<bool, StoreError> {
-        let done = sqlx::query("UPDATE conversations SET state = 'ended' WHERE id = ? AND state = 'waiting'")
-            .bind(conversation)
-            .execute(&self.pool)
-            .await?;
+        let done = sqlx::query(
+            "UPDATE conversations SET state = 'ended', due_at = NULL WHERE id = ? AND state = 'waiting'",
+        )
+        .bind(conversation)
+        .execute(&self.pool)
+        .await?;
         Ok(done.rows_affected() == 1)
     }
 
     /// Moves a waiting conversation to the fallback state; `false` when it is
     /// no longer waiting (the visitor ended it meanwhile).
     pub async fn fall_back(&self, conversation: i64) -> Result<bool, StoreError> {
-        let done =
-            sqlx::query("UPDATE conversations SET state = 'fallback' WHERE id = ? AND state = 'waiting'")
-                .bind(conversation)
-                .execute(&self.pool)
-                .await?;
+        let done = sqlx::query(
+            "UPDATE conversations SET state = 'fallback', due_at = NULL WHERE id = ? AND state = 'waiting'",
+        )
+        .bind(conversation)
+        .execute(&self.pool)
+        .await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -281,20 +291,6 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.iter().map(|r| (super::conversations::conversation(r), r.get("offered_at"))).collect())
-    }
-
-    /// Seconds since the last message of each active conversation, or since
-    /// it was accepted when that is later.
-    pub async fn active_idle_secs(&self) -> Result<Vec<(i64, f64)>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT c.id, (julianday('now') - MAX(
-                 COALESCE((SELECT julianday(MAX(m.at)) FROM messages m WHERE m.conversation_id = c.id), 0),
-                 julianday(COALESCE(c.accepted_at, c.created_at)))) * 86400.0 AS idle
-             FROM conversations c WHERE c.state = 'active'",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.iter().map(|r| (r.get("id"), r.get("idle"))).collect())
     }
 
     /// Stores a routing decision for `explain`.

@@ -21,19 +21,23 @@ impl Store {
     /// Takes an active conversation from `from` and leaves it waiting for
     /// routing to `to`, remembering the transfer; earlier declines and
     /// timeouts are forgotten (a new round of routing starts). `false` when
-    /// it is not (or no longer) active with `from`.
+    /// it is not (or no longer) active with `from`. It is due for routing at
+    /// `due` (unix ms), should routing it at once not happen.
     pub async fn transfer(
         &self,
         conversation: i64,
         from: i64,
         from_name: &str,
         to: &TransferTarget,
+        due: i64,
     ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
         let done = sqlx::query(
-            "UPDATE conversations SET state = 'waiting', agent_id = NULL, offered_at = NULL, accepted_at = NULL
+            "UPDATE conversations SET state = 'waiting', agent_id = NULL, offered_at = NULL,
+               accepted_at = NULL, due_at = ?
              WHERE id = ? AND agent_id = ? AND state = 'active'",
         )
+        .bind(due)
         .bind(conversation)
         .bind(from)
         .execute(&mut *tx)

@@ -210,7 +210,6 @@ impl Session {
                 let _ = self.out.send(VisitorOut::State { state: conv.state }).await;
                 if let Err(e) = lifecycle::route(&self.state, conv.id).await {
                     tracing::error!(error = %e, conversation = conv.id, "routing a hand-off; trying again");
-                    lifecycle::retry_later(&self.state, conv.id);
                 }
                 self.conversation = Some(conv);
                 Ok(())

@@ -94,10 +94,16 @@ impl TestApp {
     }
 
     /// Stops the server cleanly and starts a new one on the same data directory.
-    pub async fn restart(mut self) -> TestApp {
+    pub async fn restart(self) -> TestApp {
+        self.restart_after(std::time::Duration::ZERO).await
+    }
+
+    /// [`TestApp::restart`], with the server stopped for `stopped` first.
+    pub async fn restart_after(mut self, stopped: std::time::Duration) -> TestApp {
         self.trigger.take().unwrap().trigger();
         let task = self.task.take().unwrap();
         tokio::time::timeout(std::time::Duration::from_secs(10), task).await.unwrap().unwrap().unwrap();
+        tokio::time::sleep(stopped).await;
         let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().unwrap());
         let mut app = start(dir, false, self.tweak).await;
         app.accounts = std::mem::take(&mut self.accounts);

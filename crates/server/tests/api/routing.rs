@@ -119,6 +119,37 @@ async fn every_routing_option_reaches_the_right_agent() {
 }
 
 #[tokio::test]
+async fn an_accept_timeout_due_while_the_server_was_stopped_fires_once_after_a_start() {
+    let app = spawn_app_with(|s| {
+        s.routing.accept_timeout_secs = 1;
+        s.routing.disconnect_grace_secs = 1;
+    })
+    .await;
+    let mut ada = app.agent("ada@example.com").await;
+    let _v = hand_off(&app, Routing::RoundRobin, &[], "en").await;
+    let (c, _) = offer(&mut ada).await;
+    drop(ada);
+    // Ada's second to accept runs out while the server is stopped.
+    let app = app.restart_after(Duration::from_millis(1500)).await;
+    let mut grace = app.agent("grace@example.com").await;
+    assert_eq!(offer(&mut grace).await.0, c, "the offer moved on after the start");
+    // (Within Grace's own second to accept.)
+    grace.silent_for(300).await;
+    let e = explain(&app, c).await;
+    let decisions = e["decisions"].as_array().unwrap();
+    assert_eq!(decisions.len(), 2, "offered to Ada, then once to Grace: {decisions:?}");
+    let skipped = &decisions[1]["steps"][0]["skipped"];
+    assert!(
+        skipped
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["email"] == "ada@example.com" && s["reason"] == "timed_out"),
+        "{skipped}"
+    );
+}
+
+#[tokio::test]
 async fn an_offer_not_accepted_in_time_goes_to_the_next_agent_then_to_the_fallback() {
     let app = spawn_app_with(|s| s.routing.accept_timeout_secs = 1).await;
     let mut ada = app.agent("ada@example.com").await;

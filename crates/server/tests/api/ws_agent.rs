@@ -306,8 +306,9 @@ async fn an_agent_whose_channel_lagged_still_gets_every_offer() {
         transcript: vec![],
         page: Default::default(),
     };
-    let conv = store.create_conversation(site.id, visitor, &handoff).await.unwrap().unwrap();
-    assert!(store.offer(&conv, ada_id, "all").await.unwrap());
+    let now = app.state.clock.now_ms();
+    let conv = store.create_conversation(site.id, visitor, &handoff, now + 60_000).await.unwrap().unwrap();
+    assert!(store.offer(&conv, ada_id, "all", now, now + 100_000).await.unwrap());
     // …then more events than her channel holds, published before her
     // socket's task can read any (no await in between): it lags.
     for _ in 0..1000 {
