@@ -1,6 +1,10 @@
-//! Fan-out: one broadcast channel per conversation with listeners. Events are
-//! only ever published after they are stored, so a receiver that lags re-syncs
-//! from storage instead of losing anything.
+//! Fan-out of what happened, to whoever listens: per conversation, per agent,
+//! and session ends. Events are only ever published after they are stored,
+//! and are hints: a receiver that lags re-syncs from storage instead of
+//! losing anything. [`Hub`] is the handle; what carries the events is a
+//! [`Fanout`], today [`InProcess`] (one broadcast channel per conversation
+//! with listeners). A fan-out between nodes is another `Fanout`, which is
+//! why events serialize.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -8,7 +12,8 @@ use switchboard_protocol::wire::{AgentInfo, AgentOut, Author, ChatMessage, Conve
 use tokio::sync::broadcast;
 
 /// Something that happened in a conversation.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", content = "data", rename_all = "snake_case")]
 pub enum Event {
     /// A stored message.
     Message(ChatMessage),
@@ -33,7 +38,8 @@ pub enum Event {
 
 /// A session, or every session of an agent, ended (stored first): the
 /// connections it authenticated close.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", content = "of", rename_all = "snake_case")]
 pub enum SessionEnd {
     /// The session with this token hash (a logout).
     Session(String),
@@ -54,15 +60,57 @@ impl SessionEnd {
     }
 }
 
-/// The channels, by conversation id.
+/// What carries events to their listeners.
+pub trait Fanout: Send + Sync + std::fmt::Debug + 'static {
+    /// Listens to a conversation. Subscribe before reading what is stored,
+    /// so nothing published in between is missed.
+    fn subscribe(&self, conversation: i64) -> broadcast::Receiver<Event>;
+    /// Tells every listener of `conversation`.
+    fn publish(&self, conversation: i64, event: Event);
+    /// Listens to what is addressed to an agent, on every one of their connections.
+    fn subscribe_agent(&self, agent: i64) -> broadcast::Receiver<AgentOut>;
+    /// Sends `frame` to every connection of `agent`.
+    fn publish_agent(&self, agent: i64, frame: AgentOut);
+    /// Listens to session ends.
+    fn session_ends(&self) -> broadcast::Receiver<SessionEnd>;
+    /// Tells every connection that `end` happened.
+    fn end_sessions(&self, end: SessionEnd);
+}
+
+/// The fan-out handle every part of the server shares; cheap to clone.
 #[derive(Debug, Clone)]
-pub struct Hub {
+pub struct Hub(Arc<dyn Fanout>);
+
+impl Default for Hub {
+    fn default() -> Self {
+        Self(Arc::new(InProcess::default()))
+    }
+}
+
+impl Hub {
+    /// A hub over `fanout`.
+    pub fn new(fanout: impl Fanout) -> Self {
+        Self(Arc::new(fanout))
+    }
+}
+
+impl std::ops::Deref for Hub {
+    type Target = dyn Fanout;
+
+    fn deref(&self) -> &Self::Target {
+        &*self.0
+    }
+}
+
+/// Fan-out inside this process: channels by conversation and by agent.
+#[derive(Debug)]
+pub struct InProcess {
     channels: Arc<Mutex<HashMap<i64, broadcast::Sender<Event>>>>,
     agents: Arc<Mutex<HashMap<i64, broadcast::Sender<AgentOut>>>>,
     sessions: broadcast::Sender<SessionEnd>,
 }
 
-impl Default for Hub {
+impl Default for InProcess {
     fn default() -> Self {
         Self { channels: Arc::default(), agents: Arc::default(), sessions: broadcast::channel(CAPACITY).0 }
     }
@@ -71,16 +119,16 @@ impl Default for Hub {
 /// Events a listener may fall behind by before it re-syncs from storage.
 const CAPACITY: usize = 256;
 
-impl Hub {
+impl Fanout for InProcess {
     /// Listens to a conversation. Subscribe before reading what is stored, so
     /// nothing published in between is missed.
-    pub fn subscribe(&self, conversation: i64) -> broadcast::Receiver<Event> {
+    fn subscribe(&self, conversation: i64) -> broadcast::Receiver<Event> {
         let mut channels = self.channels.lock().unwrap_or_else(|e| e.into_inner());
         channels.entry(conversation).or_insert_with(|| broadcast::channel(CAPACITY).0).subscribe()
     }
 
     /// Tells every listener of `conversation`; forgets channels nobody hears.
-    pub fn publish(&self, conversation: i64, event: Event) {
+    fn publish(&self, conversation: i64, event: Event) {
         let mut channels = self.channels.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(tx) = channels.get(&conversation) {
             if tx.send(event).is_err() {
@@ -91,29 +139,74 @@ impl Hub {
 
     /// Listens to what is addressed to an agent (offers), on every one of
     /// their connections.
-    pub fn subscribe_agent(&self, agent: i64) -> broadcast::Receiver<AgentOut> {
+    fn subscribe_agent(&self, agent: i64) -> broadcast::Receiver<AgentOut> {
         let mut agents = self.agents.lock().unwrap_or_else(|e| e.into_inner());
         agents.entry(agent).or_insert_with(|| broadcast::channel(CAPACITY).0).subscribe()
     }
 
     /// Listens to session ends (every connection authenticated by a
     /// session listens; a lagging one re-checks its session in storage).
-    pub fn session_ends(&self) -> broadcast::Receiver<SessionEnd> {
+    fn session_ends(&self) -> broadcast::Receiver<SessionEnd> {
         self.sessions.subscribe()
     }
 
     /// Tells every connection that `end` happened.
-    pub fn end_sessions(&self, end: SessionEnd) {
+    fn end_sessions(&self, end: SessionEnd) {
         let _ = self.sessions.send(end);
     }
 
     /// Sends `frame` to every connection of `agent`.
-    pub fn publish_agent(&self, agent: i64, frame: AgentOut) {
+    fn publish_agent(&self, agent: i64, frame: AgentOut) {
         let mut agents = self.agents.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(tx) = agents.get(&agent) {
             if tx.send(frame).is_err() {
                 agents.remove(&agent);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use switchboard_protocol::wire::{AgentInfo, ChatMessage};
+
+    #[test]
+    fn events_and_session_ends_survive_a_trip_through_json() {
+        let message = ChatMessage {
+            seq: 3,
+            author: Author::Agent,
+            client_id: Some("c1".into()),
+            text: "Hi".into(),
+            at: "t".into(),
+        };
+        let events = [
+            Event::Message(message),
+            Event::State(ConversationState::Active),
+            Event::Assigned(AgentInfo { name: "Ada".into(), avatar_url: None }),
+            Event::Transferred { from: 7 },
+            Event::Typing { author: Author::Visitor, typing: true },
+        ];
+        for e in events {
+            let json = serde_json::to_string(&e).unwrap();
+            assert_eq!(serde_json::from_str::<Event>(&json).unwrap(), e, "{json}");
+        }
+        for end in [SessionEnd::Session("h".into()), SessionEnd::Agent(2), SessionEnd::LiveChatRevoked(3)] {
+            let json = serde_json::to_string(&end).unwrap();
+            assert_eq!(serde_json::from_str::<SessionEnd>(&json).unwrap(), end, "{json}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_hub_delivers_to_the_listeners_of_a_conversation_and_of_an_agent() {
+        let hub = Hub::default();
+        let mut conversation = hub.subscribe(1);
+        let mut agent = hub.subscribe_agent(2);
+        hub.publish(1, Event::Transferred { from: 2 });
+        hub.publish(9, Event::Transferred { from: 3 });
+        hub.publish_agent(2, AgentOut::Withdrawn { conversation: 1 });
+        assert_eq!(conversation.recv().await.unwrap(), Event::Transferred { from: 2 });
+        assert!(conversation.try_recv().is_err(), "nothing of another conversation");
+        assert_eq!(agent.recv().await.unwrap(), AgentOut::Withdrawn { conversation: 1 });
     }
 }

@@ -1,7 +1,9 @@
-//! Which agents have the inbox open, in memory. An agent whose last inbox
-//! connection dropped still counts as present for a grace period, so a
-//! reload or a flaky network does not take them out of routing. (Whether they
-//! *want* chats is their availability, stored with the agent.)
+//! Which agents have the inbox open. An agent whose last inbox connection
+//! dropped still counts as present for a grace period, so a reload or a
+//! flaky network does not take them out of routing. (Whether they *want*
+//! chats is their availability, stored with the agent.) [`Presence`] is the
+//! handle; what keeps track is a [`Track`], today [`InMemory`] (one process
+//! sees its own sockets). Presence across nodes is another `Track`.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -15,25 +17,63 @@ struct Entry {
     left: Option<Instant>,
 }
 
-/// Agents' inbox connections.
+/// What keeps track of agents' inbox connections.
+pub trait Track: Send + Sync + std::fmt::Debug + 'static {
+    /// An inbox connection of `agent` opened.
+    fn connect(&self, agent: i64);
+    /// An inbox connection of `agent` closed.
+    fn disconnect(&self, agent: i64);
+    /// Whether `agent` has the inbox open, or closed it less than the grace
+    /// period ago.
+    fn present(&self, agent: i64) -> bool;
+}
+
+/// The presence handle every part of the server shares; cheap to clone.
 #[derive(Debug, Clone)]
-pub struct Presence {
-    agents: Arc<Mutex<HashMap<i64, Entry>>>,
+pub struct Presence(Arc<dyn Track>);
+
+impl Presence {
+    /// Presence of this process's connections, with this grace period after
+    /// the last one closes.
+    pub fn in_memory(grace: Duration) -> Self {
+        Self(Arc::new(InMemory::new(grace)))
+    }
+
+    /// Presence kept by `track`.
+    pub fn new(track: impl Track) -> Self {
+        Self(Arc::new(track))
+    }
+}
+
+impl std::ops::Deref for Presence {
+    type Target = dyn Track;
+
+    fn deref(&self) -> &Self::Target {
+        &*self.0
+    }
+}
+
+/// Agents' inbox connections to this process, in memory.
+#[derive(Debug)]
+pub struct InMemory {
+    agents: Mutex<HashMap<i64, Entry>>,
     grace: Duration,
 }
 
-impl Presence {
+impl InMemory {
     /// Tracks presence with this grace period after the last connection closes.
     pub fn new(grace: Duration) -> Self {
-        Self { agents: Arc::default(), grace }
+        Self { agents: Mutex::default(), grace }
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut HashMap<i64, Entry>) -> T) -> T {
         f(&mut self.agents.lock().unwrap_or_else(|e| e.into_inner()))
     }
+}
 
+impl Track for InMemory {
     /// An inbox connection of `agent` opened.
-    pub fn connect(&self, agent: i64) {
+    fn connect(&self, agent: i64) {
         self.with(|a| {
             let e = a.entry(agent).or_insert(Entry { connections: 0, left: None });
             e.connections += 1;
@@ -42,7 +82,7 @@ impl Presence {
     }
 
     /// An inbox connection of `agent` closed.
-    pub fn disconnect(&self, agent: i64) {
+    fn disconnect(&self, agent: i64) {
         self.with(|a| {
             if let Some(e) = a.get_mut(&agent) {
                 e.connections = e.connections.saturating_sub(1);
@@ -55,7 +95,7 @@ impl Presence {
 
     /// Whether `agent` has the inbox open, or closed it less than the grace
     /// period ago.
-    pub fn present(&self, agent: i64) -> bool {
+    fn present(&self, agent: i64) -> bool {
         self.with(|a| {
             a.get(&agent)
                 .is_some_and(|e| e.connections > 0 || e.left.is_some_and(|t| t.elapsed() < self.grace))
@@ -70,7 +110,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn an_agent_stays_present_for_the_grace_period_after_the_last_connection_closes() {
-        let p = Presence::new(Duration::from_secs(60));
+        let p = Presence::in_memory(Duration::from_secs(60));
         assert!(!p.present(1), "never connected");
         p.connect(1);
         p.connect(1);

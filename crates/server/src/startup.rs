@@ -112,7 +112,7 @@ impl Application {
             public_url,
             dummy_hash,
             hub: Hub::default(),
-            presence: crate::presence::Presence::new(std::time::Duration::from_secs(settings_grace)),
+            presence: crate::presence::Presence::in_memory(std::time::Duration::from_secs(settings_grace)),
             timers: crate::lifecycle::Timers::default(),
             shutdown: sockets_shutdown,
             logins: crate::login_guard::LoginGuard::new(&settings.limits),
