@@ -1,0 +1,166 @@
+//! Agents: who they are, how they log in (credentials), their avatar and
+//! the live chat flag.
+
+use sqlx::Row;
+use switchboard_protocol::auth::{AgentProfile, Role};
+use switchboard_protocol::wire::AgentInfo;
+
+use super::{exists_or, Store, StoreError};
+
+/// What to change about an agent; `None` leaves a field as it is.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AgentUpdate<'a> {
+    /// Display name.
+    pub name: Option<&'a str>,
+    /// Role.
+    pub role: Option<Role>,
+    /// Avatar URL (empty for none).
+    pub avatar_url: Option<&'a str>,
+    /// Live chat permission.
+    pub live_chat: Option<bool>,
+    /// A new argon2 PHC hash.
+    pub password_hash: Option<&'a str>,
+}
+
+/// An agent row with the password hash, for login.
+#[derive(Debug, Clone)]
+pub struct AgentCredentials {
+    /// The public part.
+    pub profile: AgentProfile,
+    /// Argon2 PHC string.
+    pub password_hash: String,
+}
+
+pub(super) fn role_from_db(s: &str) -> Role {
+    if s == "admin" {
+        Role::Admin
+    } else {
+        Role::Agent
+    }
+}
+
+fn role_to_db(r: Role) -> &'static str {
+    match r {
+        Role::Admin => "admin",
+        Role::Agent => "agent",
+    }
+}
+
+impl Store {
+    /// What a visitor is shown of an agent.
+    pub async fn agent_info(&self, agent_id: i64) -> Result<Option<AgentInfo>, StoreError> {
+        let row = sqlx::query("SELECT name, avatar_url FROM agents WHERE id = ?")
+            .bind(agent_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| {
+            let avatar: String = r.get("avatar_url");
+            AgentInfo { name: r.get("name"), avatar_url: (!avatar.is_empty()).then_some(avatar) }
+        }))
+    }
+
+    /// Sets an agent's avatar URL (empty for none).
+    pub async fn set_avatar(&self, agent_id: i64, url: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE agents SET avatar_url = ? WHERE id = ?")
+            .bind(url)
+            .bind(agent_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Creates an agent; `password_hash` is an argon2 PHC string.
+    pub async fn create_agent(
+        &self,
+        name: &str,
+        email: &str,
+        password_hash: &str,
+        role: Role,
+    ) -> Result<i64, StoreError> {
+        sqlx::query("INSERT INTO agents (name, email, password_hash, role) VALUES (?, ?, ?, ?) RETURNING id")
+            .bind(name)
+            .bind(email)
+            .bind(password_hash)
+            .bind(role_to_db(role))
+            .fetch_one(&self.pool)
+            .await
+            .map(|row| row.get(0))
+            .map_err(|e| exists_or(e, || format!("agent {email}")))
+    }
+
+    /// The agent who logs in with `email` (case-insensitive).
+    pub async fn agent_by_email(&self, email: &str) -> Result<Option<AgentCredentials>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, name, email, role, avatar_url, live_chat, password_hash FROM agents WHERE email = ?",
+        )
+        .bind(email)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|row| AgentCredentials {
+            profile: AgentProfile {
+                id: row.get("id"),
+                name: row.get("name"),
+                email: row.get("email"),
+                role: role_from_db(row.get("role")),
+                avatar_url: avatar(row.get("avatar_url")),
+                live_chat: row.get::<i64, _>("live_chat") != 0,
+            },
+            password_hash: row.get("password_hash"),
+        }))
+    }
+
+    /// Every agent, by email.
+    pub async fn agents(&self) -> Result<Vec<AgentProfile>, StoreError> {
+        let rows =
+            sqlx::query("SELECT id, name, email, role, avatar_url, live_chat FROM agents ORDER BY email")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows
+            .iter()
+            .map(|row| AgentProfile {
+                id: row.get("id"),
+                name: row.get("name"),
+                email: row.get("email"),
+                role: role_from_db(row.get("role")),
+                avatar_url: avatar(row.get("avatar_url")),
+                live_chat: row.get::<i64, _>("live_chat") != 0,
+            })
+            .collect())
+    }
+
+    /// Changes what `change` names about an agent, all or nothing (one
+    /// transaction). A new password hash ends every session of theirs.
+    pub async fn update_agent(&self, agent_id: i64, change: &AgentUpdate<'_>) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let set = |column: &'static str| format!("UPDATE agents SET {column} = ? WHERE id = ?");
+        if let Some(name) = change.name {
+            sqlx::query(&set("name")).bind(name).bind(agent_id).execute(&mut *tx).await?;
+        }
+        if let Some(role) = change.role {
+            sqlx::query(&set("role")).bind(role_to_db(role)).bind(agent_id).execute(&mut *tx).await?;
+        }
+        if let Some(url) = change.avatar_url {
+            sqlx::query(&set("avatar_url")).bind(url).bind(agent_id).execute(&mut *tx).await?;
+        }
+        if let Some(allowed) = change.live_chat {
+            sqlx::query(&set("live_chat")).bind(allowed).bind(agent_id).execute(&mut *tx).await?;
+        }
+        if let Some(hash) = change.password_hash {
+            sqlx::query(&set("password_hash")).bind(hash).bind(agent_id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM sessions WHERE agent_id = ?").bind(agent_id).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Removes an agent (their past conversations stay, unassigned).
+    pub async fn delete_agent(&self, agent_id: i64) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM agents WHERE id = ?").bind(agent_id).execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
+/// An avatar column (empty for none) as an optional URL.
+pub(super) fn avatar(url: String) -> Option<String> {
+    (!url.is_empty()).then_some(url)
+}
