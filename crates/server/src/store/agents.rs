@@ -1,11 +1,10 @@
 //! Agents: who they are, how they log in (credentials), their avatar and
 //! the live chat flag.
 
-use sqlx::Row;
 use switchboard_protocol::auth::{AgentProfile, Role};
 use switchboard_protocol::wire::AgentInfo;
 
-use super::{exists_or, Store, StoreError};
+use super::{exists_or, on_db, Store, StoreError};
 
 /// What to change about an agent; `None` leaves a field as it is.
 #[derive(Debug, Clone, Copy, Default)]
@@ -31,7 +30,40 @@ pub struct AgentCredentials {
     pub password_hash: String,
 }
 
-pub(super) fn role_from_db(s: &str) -> Role {
+/// The columns an [`AgentProfile`] is read from. Derived, so one mapping
+/// reads the row of any backend.
+#[derive(sqlx::FromRow)]
+pub(super) struct ProfileRow {
+    id: i64,
+    name: String,
+    email: String,
+    role: String,
+    avatar_url: String,
+    live_chat: bool,
+}
+
+impl From<ProfileRow> for AgentProfile {
+    fn from(r: ProfileRow) -> Self {
+        AgentProfile {
+            id: r.id,
+            name: r.name,
+            email: r.email,
+            role: role_from_db(&r.role),
+            avatar_url: avatar(r.avatar_url),
+            live_chat: r.live_chat,
+        }
+    }
+}
+
+/// An agent's profile and password hash, for login.
+#[derive(sqlx::FromRow)]
+struct CredentialsRow {
+    #[sqlx(flatten)]
+    profile: ProfileRow,
+    password_hash: String,
+}
+
+fn role_from_db(s: &str) -> Role {
     if s == "admin" {
         Role::Admin
     } else {
@@ -46,26 +78,32 @@ fn role_to_db(r: Role) -> &'static str {
     }
 }
 
+/// An avatar column (empty for none) as an optional URL.
+fn avatar(url: String) -> Option<String> {
+    (!url.is_empty()).then_some(url)
+}
+
 impl Store {
     /// What a visitor is shown of an agent.
     pub async fn agent_info(&self, agent_id: i64) -> Result<Option<AgentInfo>, StoreError> {
-        let row = sqlx::query("SELECT name, avatar_url FROM agents WHERE id = ?")
-            .bind(agent_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.map(|r| {
-            let avatar: String = r.get("avatar_url");
-            AgentInfo { name: r.get("name"), avatar_url: (!avatar.is_empty()).then_some(avatar) }
-        }))
+        let row: Option<(String, String)> = on_db!(self, pool => {
+            sqlx::query_as("SELECT name, avatar_url FROM agents WHERE id = ?")
+                .bind(agent_id)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(row.map(|(name, url)| AgentInfo { name, avatar_url: avatar(url) }))
     }
 
     /// Sets an agent's avatar URL (empty for none).
     pub async fn set_avatar(&self, agent_id: i64, url: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE agents SET avatar_url = ? WHERE id = ?")
-            .bind(url)
-            .bind(agent_id)
-            .execute(&self.pool)
-            .await?;
+        on_db!(self, pool => {
+            sqlx::query("UPDATE agents SET avatar_url = ? WHERE id = ?")
+                .bind(url)
+                .bind(agent_id)
+                .execute(pool)
+                .await?;
+        });
         Ok(())
     }
 
@@ -77,90 +115,74 @@ impl Store {
         password_hash: &str,
         role: Role,
     ) -> Result<i64, StoreError> {
-        sqlx::query("INSERT INTO agents (name, email, password_hash, role) VALUES (?, ?, ?, ?) RETURNING id")
+        on_db!(self, pool => {
+            sqlx::query_scalar(
+                "INSERT INTO agents (name, email, password_hash, role) VALUES (?, ?, ?, ?) RETURNING id",
+            )
             .bind(name)
             .bind(email)
             .bind(password_hash)
             .bind(role_to_db(role))
-            .fetch_one(&self.pool)
+            .fetch_one(pool)
             .await
-            .map(|row| row.get(0))
             .map_err(|e| exists_or(e, || format!("agent {email}")))
+        })
     }
 
     /// The agent who logs in with `email` (case-insensitive).
     pub async fn agent_by_email(&self, email: &str) -> Result<Option<AgentCredentials>, StoreError> {
-        let row = sqlx::query(
-            "SELECT id, name, email, role, avatar_url, live_chat, password_hash FROM agents WHERE email = ?",
-        )
-        .bind(email)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|row| AgentCredentials {
-            profile: AgentProfile {
-                id: row.get("id"),
-                name: row.get("name"),
-                email: row.get("email"),
-                role: role_from_db(row.get("role")),
-                avatar_url: avatar(row.get("avatar_url")),
-                live_chat: row.get::<i64, _>("live_chat") != 0,
-            },
-            password_hash: row.get("password_hash"),
-        }))
+        let row: Option<CredentialsRow> = on_db!(self, pool => {
+            sqlx::query_as(
+                "SELECT id, name, email, role, avatar_url, live_chat, password_hash FROM agents WHERE email = ?",
+            )
+            .bind(email)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(row.map(|r| AgentCredentials { profile: r.profile.into(), password_hash: r.password_hash }))
     }
 
     /// Every agent, by email.
     pub async fn agents(&self) -> Result<Vec<AgentProfile>, StoreError> {
-        let rows =
-            sqlx::query("SELECT id, name, email, role, avatar_url, live_chat FROM agents ORDER BY email")
-                .fetch_all(&self.pool)
-                .await?;
-        Ok(rows
-            .iter()
-            .map(|row| AgentProfile {
-                id: row.get("id"),
-                name: row.get("name"),
-                email: row.get("email"),
-                role: role_from_db(row.get("role")),
-                avatar_url: avatar(row.get("avatar_url")),
-                live_chat: row.get::<i64, _>("live_chat") != 0,
-            })
-            .collect())
+        let rows: Vec<ProfileRow> = on_db!(self, pool => {
+            sqlx::query_as("SELECT id, name, email, role, avatar_url, live_chat FROM agents ORDER BY email")
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows.into_iter().map(AgentProfile::from).collect())
     }
 
     /// Changes what `change` names about an agent, all or nothing (one
     /// transaction). A new password hash ends every session of theirs.
     pub async fn update_agent(&self, agent_id: i64, change: &AgentUpdate<'_>) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
         let set = |column: &'static str| format!("UPDATE agents SET {column} = ? WHERE id = ?");
-        if let Some(name) = change.name {
-            sqlx::query(&set("name")).bind(name).bind(agent_id).execute(&mut *tx).await?;
-        }
-        if let Some(role) = change.role {
-            sqlx::query(&set("role")).bind(role_to_db(role)).bind(agent_id).execute(&mut *tx).await?;
-        }
-        if let Some(url) = change.avatar_url {
-            sqlx::query(&set("avatar_url")).bind(url).bind(agent_id).execute(&mut *tx).await?;
-        }
-        if let Some(allowed) = change.live_chat {
-            sqlx::query(&set("live_chat")).bind(allowed).bind(agent_id).execute(&mut *tx).await?;
-        }
-        if let Some(hash) = change.password_hash {
-            sqlx::query(&set("password_hash")).bind(hash).bind(agent_id).execute(&mut *tx).await?;
-            sqlx::query("DELETE FROM sessions WHERE agent_id = ?").bind(agent_id).execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        on_db!(self, begin tx => {
+            if let Some(name) = change.name {
+                sqlx::query(&set("name")).bind(name).bind(agent_id).execute(&mut *tx).await?;
+            }
+            if let Some(role) = change.role {
+                sqlx::query(&set("role")).bind(role_to_db(role)).bind(agent_id).execute(&mut *tx).await?;
+            }
+            if let Some(url) = change.avatar_url {
+                sqlx::query(&set("avatar_url")).bind(url).bind(agent_id).execute(&mut *tx).await?;
+            }
+            if let Some(allowed) = change.live_chat {
+                sqlx::query(&set("live_chat")).bind(allowed).bind(agent_id).execute(&mut *tx).await?;
+            }
+            if let Some(hash) = change.password_hash {
+                sqlx::query(&set("password_hash")).bind(hash).bind(agent_id).execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM sessions WHERE agent_id = ?").bind(agent_id).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
     }
 
     /// Removes an agent (their past conversations stay, unassigned).
     pub async fn delete_agent(&self, agent_id: i64) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM agents WHERE id = ?").bind(agent_id).execute(&self.pool).await?;
+        on_db!(self, pool => {
+            sqlx::query("DELETE FROM agents WHERE id = ?").bind(agent_id).execute(pool).await?;
+        });
         Ok(())
     }
-}
-
-/// An avatar column (empty for none) as an optional URL.
-pub(super) fn avatar(url: String) -> Option<String> {
-    (!url.is_empty()).then_some(url)
 }

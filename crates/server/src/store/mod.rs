@@ -1,6 +1,8 @@
-//! Storage: the SQLite database (one file, WAL) behind sqlx, with the embedded
-//! migrations. Every query the server runs lives here, named after what it does,
-//! in one file per area:
+//! Storage: every query the server runs lives here, named after what it
+//! does, behind sqlx with embedded migrations. The database is SQLite (one
+//! file, WAL), chosen by the database URL's scheme (`sqlite:`).
+//!
+//! One file per area:
 //!
 //! - `sites`: sites, their allowed origins, appearance and fallback message;
 //! - `agents`: agents, their credentials, avatar and live chat flag;
@@ -13,6 +15,51 @@
 //! - [`teams`]: teams and their members;
 //! - [`transfers`]: the hand-over of chats between agents;
 //! - [`routing`]: what routing reads and writes (with account routes).
+//!
+//! # Backends
+//!
+//! A [`Store`] holds a `Db`, an enum with one variant per database, which
+//! [`Store::open`] picks from the URL's scheme. Every query runs through
+//! `on_db!`, which expands to a `match` on that enum and binds the variant's
+//! own pool, or (with `begin`) a transaction on it:
+//!
+//! ```text
+//! let deleted = on_db!(self, pool => {
+//!     sqlx::query("DELETE FROM rules WHERE site_id = ? AND name = ?")
+//!         .bind(site_id)
+//!         .bind(name)
+//!         .execute(pool)
+//!         .await?
+//!         .rows_affected()
+//! });
+//! on_db!(self, begin tx => {
+//!     let id: i64 = sqlx::query_scalar("INSERT INTO teams (name) VALUES (?) RETURNING id")
+//!         .bind(name)
+//!         .fetch_one(&mut *tx)
+//!         .await?;
+//!     link_all(&mut tx, LINK_MEMBER, id, members).await?;
+//!     tx.commit().await?;
+//!     Ok(id)
+//! })
+//! ```
+//!
+//! The body is written once and compiled once per arm, against that arm's
+//! concrete pool, row and argument types. A second backend (PostgreSQL) is a
+//! second variant of `Db` and a second arm in `on_db!`: every query then
+//! type-checks against both, callers do not change, and the few queries that
+//! really differ (advisory locks, `FOR UPDATE SKIP LOCKED`, the clock) match
+//! on `self.db` themselves. For that to hold, a body's value must not be a
+//! backend's own type: rows are read inside it, through `query_scalar`,
+//! `query_as` and `#[derive(sqlx::FromRow)]` structs (which read any
+//! backend's row), and query results are reduced there (`rows_affected()`).
+//!
+//! Not sqlx's `Any` driver: it has no compile-time query macros, does not
+//! unify placeholders, decodes only the types every driver has, and hides
+//! what each database does well that we need (PostgreSQL's locks and
+//! `now()`, migrations per dialect). Not a `dyn Backend` trait either: async
+//! methods on trait objects need boxing, one impl per backend would repeat
+//! every query, and an enum is exhaustive: a backend that a query forgot
+//! does not compile.
 
 mod agents;
 pub mod conversations;
@@ -35,8 +82,55 @@ use std::str::FromStr;
 /// A handle on the database; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Store {
+    db: Db,
+    /// The SQLite pool again, for the areas that still query it directly
+    /// (conversations, routing) until they run through `on_db!` too.
     pub(crate) pool: SqlitePool,
 }
+
+/// The database behind a [`Store`], picked by [`Store::open`] from the URL's
+/// scheme; `on_db!` runs a query on whichever it is.
+#[derive(Clone, Debug)]
+pub(crate) enum Db {
+    /// `sqlite:`: one file in WAL mode, the embedded default.
+    Sqlite(SqlitePool),
+}
+
+/// The URL schemes [`Store::open`] accepts, as `scheme:`.
+pub const SCHEMES: &[&str] = &["sqlite:"];
+
+/// Runs `$body` on the store's database, once per backend arm.
+///
+/// - `on_db!(store, pool => body)` binds `pool` to the arm's pool
+///   (`&SqlitePool`);
+/// - `on_db!(store, begin tx => body)` begins a transaction first and binds
+///   it as `tx` (`sqlx::Transaction` of that backend, mutable): the body
+///   commits with `tx.commit().await?`; returning without committing rolls
+///   back, as dropping any sqlx transaction does. `begin` needs the enclosing
+///   function to return a `Result<_, StoreError>`.
+///
+/// The body is copied into every arm, so it must compile for each backend;
+/// that is the point: the same SQL text and binding code, checked against
+/// each database's own types. Its value must be the same type in every arm:
+/// read rows and reduce query results inside it (`?` inside returns from
+/// the method).
+macro_rules! on_db {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.db {
+            $crate::store::Db::Sqlite($pool) => $body,
+        }
+    };
+    ($store:expr, begin $tx:ident => $body:expr) => {
+        match &$store.db {
+            $crate::store::Db::Sqlite(pool) => {
+                #[allow(unused_mut)]
+                let mut $tx = pool.begin().await?;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use on_db;
 
 /// Why a storage operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +152,14 @@ pub enum StoreError {
     /// The row to be created already exists.
     #[error("{0} already exists")]
     Exists(String),
+    /// The database URL names a backend this build does not have (or no
+    /// scheme at all). Only the scheme is kept: the rest of a URL may hold a
+    /// password.
+    #[error("database URLs with {scheme} are not supported; use one of: {}", SCHEMES.join(", "))]
+    UnsupportedScheme {
+        /// The URL's scheme as `scheme:`, or `no scheme`.
+        scheme: String,
+    },
 }
 
 /// `what` already exists when `e` is a unique violation; otherwise `e` itself.
@@ -68,16 +170,22 @@ pub(crate) fn exists_or(e: sqlx::Error, what: impl FnOnce() -> String) -> StoreE
     }
 }
 
-/// Links `owner` to each of `items` through `sql` (an `INSERT OR IGNORE` of
-/// two parameters), inside `tx`.
-pub(crate) async fn link_all<T>(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+/// Links `owner` to each of `items` through `sql` (an insert of two
+/// parameters that ignores a link already there), inside `tx`. Generic over
+/// the backend, so every arm of `on_db!` can call it.
+pub(crate) async fn link_all<DB, T>(
+    tx: &mut sqlx::Transaction<'_, DB>,
     sql: &'static str,
     owner: i64,
     items: &[T],
 ) -> Result<(), StoreError>
 where
-    for<'q> &'q T: sqlx::Encode<'q, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+    DB: sqlx::Database,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> &'q T: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    T: Sync,
 {
     for item in items {
         sqlx::query(sql).bind(owner).bind(item).execute(&mut **tx).await?;
@@ -85,22 +193,93 @@ where
     Ok(())
 }
 
+/// The scheme of a database URL (`sqlite` in `sqlite://…`), if it has one.
+fn scheme(url: &str) -> Option<&str> {
+    let (scheme, _) = url.split_once(':')?;
+    let valid = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+    valid.then_some(scheme)
+}
+
+/// Opens (creating if needed) the SQLite database at `url` and runs its
+/// migrations.
+async fn open_sqlite(url: &str) -> Result<SqlitePool, StoreError> {
+    let options = SqliteConnectOptions::from_str(url)?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(std::time::Duration::from_secs(5));
+    let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+    sqlx::migrate!("./migrations").run(&pool).await?;
+    Ok(pool)
+}
+
 impl Store {
-    /// Opens (creating if needed) the database at `url` and runs the migrations.
+    /// Opens (creating if needed) the database at `url` and runs the
+    /// migrations. The scheme picks the backend: `sqlite:` (see [`SCHEMES`]);
+    /// any other is refused with [`StoreError::UnsupportedScheme`].
     pub async fn open(url: &str) -> Result<Self, StoreError> {
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(std::time::Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Self { pool })
+        let db = match scheme(url) {
+            Some("sqlite") => Db::Sqlite(open_sqlite(url).await?),
+            other => {
+                let scheme = other.map_or_else(|| "no scheme".to_owned(), |s| format!("{s}:"));
+                return Err(StoreError::UnsupportedScheme { scheme });
+            }
+        };
+        let Db::Sqlite(pool) = &db;
+        let pool = pool.clone();
+        Ok(Self { db, pool })
     }
 
-    /// Closes the pool, flushing the WAL.
+    /// Closes the pool, flushing SQLite's WAL.
     pub async fn close(&self) {
-        self.pool.close().await;
+        on_db!(self, pool => pool.close().await);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_database_url_of_another_scheme_is_refused_naming_the_supported_ones() {
+        for (url, named) in [
+            ("postgres://sb:secret@db.example/switchboard", "postgres:"),
+            ("mysql://db.example/switchboard", "mysql:"),
+            ("/srv/switchboard/switchboard.db", "no scheme"),
+        ] {
+            let error = Store::open(url).await.expect_err(url);
+            assert!(
+                matches!(&error, StoreError::UnsupportedScheme { scheme } if scheme == named),
+                "{error:?}"
+            );
+            let message = error.to_string();
+            assert!(message.contains(named) && message.contains("sqlite:"), "{message}");
+            assert!(!message.contains("secret"), "a URL's password is not repeated: {message}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_fresh_sqlite_file_opens_migrated_and_opens_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("fresh.db");
+        let url = format!("sqlite://{}", path.display());
+        let store = Store::open(&url).await.unwrap();
+        assert!(path.exists());
+        let applied: i64 = on_db!(store, pool => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+                .fetch_one(pool)
+                .await
+                .unwrap()
+        });
+        let embedded = sqlx::migrate!("./migrations").migrations.len();
+        assert_eq!(usize::try_from(applied).unwrap(), embedded);
+        assert!(store.sites().await.unwrap().is_empty());
+        store.close().await;
+        // Opening it again finds every migration applied and changes nothing.
+        let store = Store::open(&url).await.unwrap();
+        assert!(store.sites().await.unwrap().is_empty());
+        store.close().await;
     }
 }

@@ -3,31 +3,35 @@
 
 use switchboard_protocol::rules::RoutingRule;
 
-use super::{Store, StoreError};
+use super::{on_db, Store, StoreError};
 
 impl Store {
     /// Saves a rule for a site, replacing one with the same name.
     pub async fn save_rule(&self, site_id: i64, rule: &RoutingRule) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO rules (site_id, name, priority, rule) VALUES (?, ?, ?, ?)
-             ON CONFLICT (site_id, name) DO UPDATE SET priority = excluded.priority, rule = excluded.rule",
-        )
-        .bind(site_id)
-        .bind(rule.name.trim())
-        .bind(rule.priority)
-        .bind(serde_json::to_string(rule).expect("rules serialize"))
-        .execute(&self.pool)
-        .await?;
+        let json = serde_json::to_string(rule).expect("rules serialize");
+        on_db!(self, pool => {
+            sqlx::query(
+                "INSERT INTO rules (site_id, name, priority, rule) VALUES (?, ?, ?, ?)
+                 ON CONFLICT (site_id, name) DO UPDATE SET priority = excluded.priority, rule = excluded.rule",
+            )
+            .bind(site_id)
+            .bind(rule.name.trim())
+            .bind(rule.priority)
+            .bind(&json)
+            .execute(pool)
+            .await?;
+        });
         Ok(())
     }
 
     /// A site's rules, highest priority first.
     pub async fn rules(&self, site_id: i64) -> Result<Vec<RoutingRule>, StoreError> {
-        let rows: Vec<String> =
+        let rows: Vec<String> = on_db!(self, pool => {
             sqlx::query_scalar("SELECT rule FROM rules WHERE site_id = ? ORDER BY priority DESC, name")
                 .bind(site_id)
-                .fetch_all(&self.pool)
-                .await?;
+                .fetch_all(pool)
+                .await?
+        });
         rows.iter()
             .map(|r| serde_json::from_str(r).map_err(|source| StoreError::Corrupt { what: "rule", source }))
             .collect()
@@ -35,11 +39,14 @@ impl Store {
 
     /// Removes a rule; `false` when there was none with that name.
     pub async fn delete_rule(&self, site_id: i64, name: &str) -> Result<bool, StoreError> {
-        let done = sqlx::query("DELETE FROM rules WHERE site_id = ? AND name = ?")
-            .bind(site_id)
-            .bind(name)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() == 1)
+        let deleted = on_db!(self, pool => {
+            sqlx::query("DELETE FROM rules WHERE site_id = ? AND name = ?")
+                .bind(site_id)
+                .bind(name)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(deleted == 1)
     }
 }

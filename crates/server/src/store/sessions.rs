@@ -1,10 +1,9 @@
 //! Agents' login sessions (only a hash of each token is stored).
 
-use sqlx::Row;
 use switchboard_protocol::auth::AgentProfile;
 
-use super::agents::{avatar, role_from_db};
-use super::{Store, StoreError};
+use super::agents::ProfileRow;
+use super::{on_db, Store, StoreError};
 
 impl Store {
     /// Stores a session for `agent_id`, valid until `expires_at` (unix seconds).
@@ -14,12 +13,14 @@ impl Store {
         agent_id: i64,
         expires_at: i64,
     ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO sessions (token_hash, agent_id, expires_at) VALUES (?, ?, ?)")
-            .bind(token_hash)
-            .bind(agent_id)
-            .bind(expires_at)
-            .execute(&self.pool)
-            .await?;
+        on_db!(self, pool => {
+            sqlx::query("INSERT INTO sessions (token_hash, agent_id, expires_at) VALUES (?, ?, ?)")
+                .bind(token_hash)
+                .bind(agent_id)
+                .bind(expires_at)
+                .execute(pool)
+                .await?;
+        });
         Ok(())
     }
 
@@ -29,27 +30,24 @@ impl Store {
         token_hash: &str,
         now: i64,
     ) -> Result<Option<AgentProfile>, StoreError> {
-        let row = sqlx::query(
-            "SELECT a.id, a.name, a.email, a.role, a.avatar_url, a.live_chat FROM sessions s JOIN agents a ON a.id = s.agent_id
-             WHERE s.token_hash = ? AND s.expires_at > ?",
-        )
-        .bind(token_hash)
-        .bind(now)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|row| AgentProfile {
-            id: row.get("id"),
-            name: row.get("name"),
-            email: row.get("email"),
-            role: role_from_db(row.get("role")),
-            avatar_url: avatar(row.get("avatar_url")),
-            live_chat: row.get::<i64, _>("live_chat") != 0,
-        }))
+        let row: Option<ProfileRow> = on_db!(self, pool => {
+            sqlx::query_as(
+                "SELECT a.id, a.name, a.email, a.role, a.avatar_url, a.live_chat FROM sessions s JOIN agents a ON a.id = s.agent_id
+                 WHERE s.token_hash = ? AND s.expires_at > ?",
+            )
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(row.map(AgentProfile::from))
     }
 
     /// Ends a session.
     pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = ?").bind(token_hash).execute(&self.pool).await?;
+        on_db!(self, pool => {
+            sqlx::query("DELETE FROM sessions WHERE token_hash = ?").bind(token_hash).execute(pool).await?;
+        });
         Ok(())
     }
 }

@@ -4,7 +4,7 @@
 use sqlx::Row;
 use switchboard_protocol::site::{Appearance, SiteKey};
 
-use super::{exists_or, link_all, Store, StoreError};
+use super::{exists_or, link_all, on_db, Store, StoreError};
 
 /// A site as stored.
 #[derive(Debug, Clone)]
@@ -32,64 +32,69 @@ impl Store {
         appearance: &Appearance,
         origins: &[String],
     ) -> Result<i64, StoreError> {
-        let mut tx = self.pool.begin().await?;
         let appearance = serde_json::to_string(appearance).expect("Appearance serializes");
-        let id: i64 = sqlx::query("INSERT INTO sites (key, name, appearance) VALUES (?, ?, ?) RETURNING id")
-            .bind(key.as_str())
-            .bind(name)
-            .bind(appearance)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(|e| exists_or(e, || format!("site {key}")))?
-            .get(0);
-        link_all(&mut tx, LINK_ORIGIN, id, origins).await?;
-        tx.commit().await?;
-        Ok(id)
+        on_db!(self, begin tx => {
+            let id: i64 = sqlx::query("INSERT INTO sites (key, name, appearance) VALUES (?, ?, ?) RETURNING id")
+                .bind(key.as_str())
+                .bind(name)
+                .bind(appearance)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(|e| exists_or(e, || format!("site {key}")))?
+                .get(0);
+            link_all(&mut tx, LINK_ORIGIN, id, origins).await?;
+            tx.commit().await?;
+            Ok(id)
+        })
     }
 
     /// The site with `key`, if any.
     pub async fn site(&self, key: &SiteKey) -> Result<Option<Site>, StoreError> {
-        let Some(row) = sqlx::query("SELECT id, name, appearance FROM sites WHERE key = ?")
-            .bind(key.as_str())
-            .fetch_optional(&self.pool)
-            .await?
-        else {
-            return Ok(None);
-        };
-        let id: i64 = row.get("id");
-        let appearance: String = row.get("appearance");
+        let row: Option<(i64, String, String)> = on_db!(self, pool => {
+            sqlx::query_as("SELECT id, name, appearance FROM sites WHERE key = ?")
+                .bind(key.as_str())
+                .fetch_optional(pool)
+                .await?
+        });
+        let Some((id, name, appearance)) = row else { return Ok(None) };
         let appearance = serde_json::from_str(&appearance)
             .map_err(|source| StoreError::Corrupt { what: "appearance", source })?;
-        let allowed_origins =
+        let allowed_origins = on_db!(self, pool => {
             sqlx::query_scalar("SELECT origin FROM site_origins WHERE site_id = ? ORDER BY origin")
                 .bind(id)
-                .fetch_all(&self.pool)
-                .await?;
-        Ok(Some(Site { id, key: key.clone(), name: row.get("name"), appearance, allowed_origins }))
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(Some(Site { id, key: key.clone(), name, appearance, allowed_origins }))
     }
 
     /// The site's fallback message.
     pub async fn fallback_message(&self, site_id: i64) -> Result<String, StoreError> {
-        Ok(sqlx::query_scalar("SELECT fallback_message FROM sites WHERE id = ?")
-            .bind(site_id)
-            .fetch_one(&self.pool)
-            .await?)
+        Ok(on_db!(self, pool => {
+            sqlx::query_scalar("SELECT fallback_message FROM sites WHERE id = ?")
+                .bind(site_id)
+                .fetch_one(pool)
+                .await?
+        }))
     }
 
     /// Sets the site's fallback message.
     pub async fn set_fallback_message(&self, site_id: i64, text: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE sites SET fallback_message = ? WHERE id = ?")
-            .bind(text)
-            .bind(site_id)
-            .execute(&self.pool)
-            .await?;
+        on_db!(self, pool => {
+            sqlx::query("UPDATE sites SET fallback_message = ? WHERE id = ?")
+                .bind(text)
+                .bind(site_id)
+                .execute(pool)
+                .await?;
+        });
         Ok(())
     }
 
     /// Every site, by key.
     pub async fn sites(&self) -> Result<Vec<Site>, StoreError> {
-        let keys: Vec<String> =
-            sqlx::query_scalar("SELECT key FROM sites ORDER BY key").fetch_all(&self.pool).await?;
+        let keys: Vec<String> = on_db!(self, pool => {
+            sqlx::query_scalar("SELECT key FROM sites ORDER BY key").fetch_all(pool).await?
+        });
         let mut sites = Vec::new();
         for key in keys.iter().filter_map(|k| SiteKey::parse(k).ok()) {
             if let Some(site) = self.site(&key).await? {
@@ -106,36 +111,44 @@ impl Store {
         name: Option<&str>,
         origins: Option<&[String]>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        if let Some(name) = name {
-            sqlx::query("UPDATE sites SET name = ? WHERE id = ?")
-                .bind(name)
-                .bind(site_id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        if let Some(origins) = origins {
-            sqlx::query("DELETE FROM site_origins WHERE site_id = ?").bind(site_id).execute(&mut *tx).await?;
-            link_all(&mut tx, LINK_ORIGIN, site_id, origins).await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        on_db!(self, begin tx => {
+            if let Some(name) = name {
+                sqlx::query("UPDATE sites SET name = ? WHERE id = ?")
+                    .bind(name)
+                    .bind(site_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            if let Some(origins) = origins {
+                sqlx::query("DELETE FROM site_origins WHERE site_id = ?")
+                    .bind(site_id)
+                    .execute(&mut *tx)
+                    .await?;
+                link_all(&mut tx, LINK_ORIGIN, site_id, origins).await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
     }
 
     /// Replaces a site's appearance.
     pub async fn set_appearance(&self, site_id: i64, appearance: &Appearance) -> Result<(), StoreError> {
         let json = serde_json::to_string(appearance).expect("Appearance serializes");
-        sqlx::query("UPDATE sites SET appearance = ? WHERE id = ?")
-            .bind(json)
-            .bind(site_id)
-            .execute(&self.pool)
-            .await?;
+        on_db!(self, pool => {
+            sqlx::query("UPDATE sites SET appearance = ? WHERE id = ?")
+                .bind(json)
+                .bind(site_id)
+                .execute(pool)
+                .await?;
+        });
         Ok(())
     }
 
     /// Removes a site with everything that belongs to it.
     pub async fn delete_site(&self, site_id: i64) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM sites WHERE id = ?").bind(site_id).execute(&self.pool).await?;
+        on_db!(self, pool => {
+            sqlx::query("DELETE FROM sites WHERE id = ?").bind(site_id).execute(pool).await?;
+        });
         Ok(())
     }
 }

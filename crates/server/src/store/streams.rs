@@ -4,7 +4,7 @@
 
 use switchboard_protocol::stream::{CardKind, Routing, Stream, ValidStream};
 
-use super::{Store, StoreError};
+use super::{on_db, Store, StoreError};
 
 impl Store {
     /// Publishes `stream` for a site as its next version (the one before
@@ -17,49 +17,52 @@ impl Store {
         source: &str,
     ) -> Result<u32, StoreError> {
         let s = stream.stream();
-        let mut tx = self.pool.begin().await?;
-        let last: Option<i64> = sqlx::query_scalar(
-            "SELECT MAX(version) FROM stream_versions WHERE site_id = ? AND stream_id = ?",
-        )
-        .bind(site_id)
-        .bind(&s.id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let version = u32::try_from(last.unwrap_or(0) + 1).unwrap_or(u32::MAX);
-        let model = serde_json::to_string(&Stream { version, ..s.clone() }).expect("Stream serializes");
-        sqlx::query("INSERT INTO stream_versions (site_id, stream_id, version, model) VALUES (?, ?, ?, ?)")
+        on_db!(self, begin tx => {
+            let last: Option<i64> = sqlx::query_scalar(
+                "SELECT MAX(version) FROM stream_versions WHERE site_id = ? AND stream_id = ?",
+            )
             .bind(site_id)
             .bind(&s.id)
+            .fetch_one(&mut *tx)
+            .await?;
+            let version = u32::try_from(last.unwrap_or(0) + 1).unwrap_or(u32::MAX);
+            let model = serde_json::to_string(&Stream { version, ..s.clone() }).expect("Stream serializes");
+            sqlx::query("INSERT INTO stream_versions (site_id, stream_id, version, model) VALUES (?, ?, ?, ?)")
+                .bind(site_id)
+                .bind(&s.id)
+                .bind(version)
+                .bind(&model)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO streams (site_id, stream_id, priority, source, model, version) VALUES (?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (site_id, stream_id) DO UPDATE SET priority = excluded.priority,
+                   source = excluded.source, model = excluded.model, version = excluded.version,
+                   published_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+            )
+            .bind(site_id)
+            .bind(&s.id)
+            .bind(s.priority)
+            .bind(source)
+            .bind(model)
             .bind(version)
-            .bind(&model)
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
-            "INSERT INTO streams (site_id, stream_id, priority, source, model, version) VALUES (?, ?, ?, ?, ?, ?)
-             ON CONFLICT (site_id, stream_id) DO UPDATE SET priority = excluded.priority,
-               source = excluded.source, model = excluded.model, version = excluded.version,
-               published_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
-        )
-        .bind(site_id)
-        .bind(&s.id)
-        .bind(s.priority)
-        .bind(source)
-        .bind(model)
-        .bind(version)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(version)
+            tx.commit().await?;
+            Ok(version)
+        })
     }
 
     /// A site's published streams (each with its version), highest priority first.
     pub async fn streams(&self, site_id: i64) -> Result<Vec<Stream>, StoreError> {
-        let rows: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT model, version FROM streams WHERE site_id = ? ORDER BY priority DESC, stream_id",
-        )
-        .bind(site_id)
-        .fetch_all(&self.pool)
-        .await?;
+        let rows: Vec<(String, i64)> = on_db!(self, pool => {
+            sqlx::query_as(
+                "SELECT model, version FROM streams WHERE site_id = ? ORDER BY priority DESC, stream_id",
+            )
+            .bind(site_id)
+            .fetch_all(pool)
+            .await?
+        });
         rows.iter()
             .map(|(m, v)| {
                 let stream: Stream = serde_json::from_str(m)
@@ -82,21 +85,23 @@ impl Store {
         card: &str,
         superseded_after: i64,
     ) -> Result<Option<Routing>, StoreError> {
-        let model: Option<String> = sqlx::query_scalar(
-            // Only of a stream still published: a removed one takes no hand-offs.
-            "SELECT v.model FROM stream_versions v
-             JOIN streams s ON s.site_id = v.site_id AND s.stream_id = v.stream_id
-             LEFT JOIN stream_versions n
-               ON n.site_id = v.site_id AND n.stream_id = v.stream_id AND n.version = v.version + 1
-             WHERE v.site_id = ? AND v.stream_id = ? AND v.version = ?
-               AND (v.version = s.version OR n.published_at > ?)",
-        )
-        .bind(site_id)
-        .bind(stream_id)
-        .bind(version)
-        .bind(superseded_after)
-        .fetch_optional(&self.pool)
-        .await?;
+        let model: Option<String> = on_db!(self, pool => {
+            sqlx::query_scalar(
+                // Only of a stream still published: a removed one takes no hand-offs.
+                "SELECT v.model FROM stream_versions v
+                 JOIN streams s ON s.site_id = v.site_id AND s.stream_id = v.stream_id
+                 LEFT JOIN stream_versions n
+                   ON n.site_id = v.site_id AND n.stream_id = v.stream_id AND n.version = v.version + 1
+                 WHERE v.site_id = ? AND v.stream_id = ? AND v.version = ?
+                   AND (v.version = s.version OR n.published_at > ?)",
+            )
+            .bind(site_id)
+            .bind(stream_id)
+            .bind(version)
+            .bind(superseded_after)
+            .fetch_optional(pool)
+            .await?
+        });
         let Some(model) = model else { return Ok(None) };
         let stream: Stream =
             serde_json::from_str(&model).map_err(|source| StoreError::Corrupt { what: "stream", source })?;
@@ -108,11 +113,14 @@ impl Store {
 
     /// Unpublishes a stream; `false` when there was none with that id.
     pub async fn delete_stream(&self, site_id: i64, stream_id: &str) -> Result<bool, StoreError> {
-        let done = sqlx::query("DELETE FROM streams WHERE site_id = ? AND stream_id = ?")
-            .bind(site_id)
-            .bind(stream_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() == 1)
+        let deleted = on_db!(self, pool => {
+            sqlx::query("DELETE FROM streams WHERE site_id = ? AND stream_id = ?")
+                .bind(site_id)
+                .bind(stream_id)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(deleted == 1)
     }
 }
