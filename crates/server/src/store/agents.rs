@@ -87,7 +87,7 @@ impl Store {
     /// What a visitor is shown of an agent.
     pub async fn agent_info(&self, agent_id: i64) -> Result<Option<AgentInfo>, StoreError> {
         let row: Option<(String, String)> = on_db!(self, pool => {
-            sqlx::query_as("SELECT name, avatar_url FROM agents WHERE id = ?")
+            sqlx::query_as("SELECT name, avatar_url FROM agents WHERE id = $1")
                 .bind(agent_id)
                 .fetch_optional(pool)
                 .await?
@@ -98,7 +98,7 @@ impl Store {
     /// Sets an agent's avatar URL (empty for none).
     pub async fn set_avatar(&self, agent_id: i64, url: &str) -> Result<(), StoreError> {
         on_db!(self, pool => {
-            sqlx::query("UPDATE agents SET avatar_url = ? WHERE id = ?")
+            sqlx::query("UPDATE agents SET avatar_url = $1 WHERE id = $2")
                 .bind(url)
                 .bind(agent_id)
                 .execute(pool)
@@ -117,7 +117,7 @@ impl Store {
     ) -> Result<i64, StoreError> {
         on_db!(self, pool => {
             sqlx::query_scalar(
-                "INSERT INTO agents (name, email, password_hash, role) VALUES (?, ?, ?, ?) RETURNING id",
+                "INSERT INTO agents (name, email, password_hash, role) VALUES ($1, $2, $3, $4) RETURNING id",
             )
             .bind(name)
             .bind(email)
@@ -133,7 +133,7 @@ impl Store {
     pub async fn agent_by_email(&self, email: &str) -> Result<Option<AgentCredentials>, StoreError> {
         let row: Option<CredentialsRow> = on_db!(self, pool => {
             sqlx::query_as(
-                "SELECT id, name, email, role, avatar_url, live_chat, password_hash FROM agents WHERE email = ?",
+                "SELECT id, name, email, role, avatar_url, live_chat, password_hash FROM agents WHERE email = $1",
             )
             .bind(email)
             .fetch_optional(pool)
@@ -155,7 +155,7 @@ impl Store {
     /// Changes what `change` names about an agent, all or nothing (one
     /// transaction). A new password hash ends every session of theirs.
     pub async fn update_agent(&self, agent_id: i64, change: &AgentUpdate<'_>) -> Result<(), StoreError> {
-        let set = |column: &'static str| format!("UPDATE agents SET {column} = ? WHERE id = ?");
+        let set = |column: &'static str| format!("UPDATE agents SET {column} = $1 WHERE id = $2");
         on_db!(self, begin tx => {
             if let Some(name) = change.name {
                 sqlx::query(&set("name")).bind(name).bind(agent_id).execute(&mut *tx).await?;
@@ -171,7 +171,7 @@ impl Store {
             }
             if let Some(hash) = change.password_hash {
                 sqlx::query(&set("password_hash")).bind(hash).bind(agent_id).execute(&mut *tx).await?;
-                sqlx::query("DELETE FROM sessions WHERE agent_id = ?").bind(agent_id).execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM sessions WHERE agent_id = $1").bind(agent_id).execute(&mut *tx).await?;
             }
             tx.commit().await?;
             Ok(())
@@ -181,7 +181,7 @@ impl Store {
     /// Removes an agent (their past conversations stay, unassigned).
     pub async fn delete_agent(&self, agent_id: i64) -> Result<(), StoreError> {
         on_db!(self, pool => {
-            sqlx::query("DELETE FROM agents WHERE id = ?").bind(agent_id).execute(pool).await?;
+            sqlx::query("DELETE FROM agents WHERE id = $1").bind(agent_id).execute(pool).await?;
         });
         Ok(())
     }

@@ -51,10 +51,10 @@ const SUMMARIES: &str = "
     JOIN sites s ON s.id = c.site_id
     LEFT JOIN agents a ON a.id = c.agent_id
     LEFT JOIN messages m ON m.conversation_id = c.id AND m.seq = c.last_seq
-    WHERE (?1 IS NULL AND c.state IN ('ended', 'fallback'))
-       OR (c.agent_id = ?1 AND c.state IN ('offered', 'active'))
+    WHERE ($1 IS NULL AND c.state IN ('ended', 'fallback'))
+       OR (c.agent_id = $1 AND c.state IN ('offered', 'active'))
     ORDER BY julianday(COALESCE(m.at, c.created_at)) DESC, c.id DESC
-    LIMIT ?2";
+    LIMIT $2";
 
 impl Store {
     /// Conversations for the inbox, newest activity first (last message,
@@ -69,7 +69,7 @@ impl Store {
             Scope::Past => None,
         };
         let rows: Vec<SummaryRow> = on_db!(self, pool => {
-            sqlx::query_as(SUMMARIES).bind(agent).bind(limit).fetch_all(pool).await?
+            sqlx::query_as(SUMMARIES).bind(agent).bind(i64::from(limit)).fetch_all(pool).await?
         });
         rows.into_iter().map(summary).collect()
     }
@@ -84,7 +84,7 @@ impl Store {
                  JOIN sites s ON s.id = c.site_id
                  JOIN visitors v ON v.id = c.visitor_id
                  LEFT JOIN agents a ON a.id = c.agent_id
-                 WHERE c.id = ?",
+                 WHERE c.id = $1",
             )
             .bind(conversation)
             .fetch_optional(pool)

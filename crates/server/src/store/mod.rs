@@ -25,7 +25,7 @@
 //!
 //! ```text
 //! let deleted = on_db!(self, pool => {
-//!     sqlx::query("DELETE FROM rules WHERE site_id = ? AND name = ?")
+//!     sqlx::query("DELETE FROM rules WHERE site_id = $1 AND name = $2")
 //!         .bind(site_id)
 //!         .bind(name)
 //!         .execute(pool)
@@ -33,7 +33,7 @@
 //!         .rows_affected()
 //! });
 //! on_db!(self, begin tx => {
-//!     let id: i64 = sqlx::query_scalar("INSERT INTO teams (name) VALUES (?) RETURNING id")
+//!     let id: i64 = sqlx::query_scalar("INSERT INTO teams (name) VALUES ($1) RETURNING id")
 //!         .bind(name)
 //!         .fetch_one(&mut *tx)
 //!         .await?;
@@ -52,6 +52,16 @@
 //! backend's own type: rows are read inside it, through `query_scalar`,
 //! `query_as` and `#[derive(sqlx::FromRow)]` structs (which read any
 //! backend's row), and query results are reduced there (`rows_affected()`).
+//!
+//! SQL is written in the dialect SQLite and PostgreSQL share, so that one
+//! text serves both arms: numbered `$n` placeholders (sqlx-sqlite binds them
+//! by number; a test below holds it to that), `INSERT … ON CONFLICT (…) DO
+//! NOTHING | DO UPDATE` rather than `INSERT OR IGNORE | REPLACE`,
+//! `RETURNING`, and signed integers bound (PostgreSQL has no unsigned
+//! types). What is still SQLite's own: times (`strftime`, `julianday`, see
+//! the migrations for each column's format) and case-insensitive names,
+//! which rely on the schema's `COLLATE NOCASE`; migrations are per dialect
+//! anyway, and applied ones cannot change.
 //!
 //! Not sqlx's `Any` driver: it has no compile-time query macros, does not
 //! unify placeholders, decodes only the types every driver has, and hides
@@ -241,6 +251,16 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use switchboard_protocol::auth::Role;
+    use switchboard_protocol::site::{Appearance, SiteKey};
+
+    /// A store on a new SQLite file (not `sqlite::memory:`, where each pooled
+    /// connection would get a database of its own), and the directory to keep.
+    async fn fresh() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&format!("sqlite://{}", dir.path().join("sb.db").display())).await.unwrap();
+        (dir, store)
+    }
 
     #[tokio::test]
     async fn a_database_url_of_another_scheme_is_refused_naming_the_supported_ones() {
@@ -258,6 +278,33 @@ mod tests {
             assert!(message.contains(named) && message.contains("sqlite:"), "{message}");
             assert!(!message.contains("secret"), "a URL's password is not repeated: {message}");
         }
+    }
+
+    #[tokio::test]
+    async fn numbered_placeholders_bind_by_number_in_sqlite() {
+        let (_dir, store) = fresh().await;
+        // Out of order and used twice: each `$n` takes the n-th bound value.
+        let row: (String, String) = on_db!(store, pool => {
+            sqlx::query_as("SELECT $2 || $1, $1 || $2 || $1").bind("a").bind("b").fetch_one(pool).await.unwrap()
+        });
+        assert_eq!(row, ("ba".to_owned(), "aba".to_owned()));
+        store.close().await;
+    }
+
+    #[tokio::test]
+    async fn a_link_given_twice_is_stored_once() {
+        let (_dir, store) = fresh().await;
+        let key = SiteKey::parse("acme").unwrap();
+        let origin = "https://acme.example".to_owned();
+        store
+            .create_site(&key, "Acme", &Appearance::default(), &[origin.clone(), origin.clone()])
+            .await
+            .unwrap();
+        assert_eq!(store.site(&key).await.unwrap().unwrap().allowed_origins, [origin]);
+        let ada = store.create_agent("Ada", "ada@example.com", "hash", Role::Agent).await.unwrap();
+        store.create_team("Sales", &[ada, ada]).await.unwrap();
+        assert_eq!(store.team("sales").await.unwrap().unwrap().members, ["ada@example.com"]);
+        store.close().await;
     }
 
     #[tokio::test]

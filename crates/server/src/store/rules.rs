@@ -11,7 +11,7 @@ impl Store {
         let json = serde_json::to_string(rule).expect("rules serialize");
         on_db!(self, pool => {
             sqlx::query(
-                "INSERT INTO rules (site_id, name, priority, rule) VALUES (?, ?, ?, ?)
+                "INSERT INTO rules (site_id, name, priority, rule) VALUES ($1, $2, $3, $4)
                  ON CONFLICT (site_id, name) DO UPDATE SET priority = excluded.priority, rule = excluded.rule",
             )
             .bind(site_id)
@@ -27,7 +27,7 @@ impl Store {
     /// A site's rules, highest priority first.
     pub async fn rules(&self, site_id: i64) -> Result<Vec<RoutingRule>, StoreError> {
         let rows: Vec<String> = on_db!(self, pool => {
-            sqlx::query_scalar("SELECT rule FROM rules WHERE site_id = ? ORDER BY priority DESC, name")
+            sqlx::query_scalar("SELECT rule FROM rules WHERE site_id = $1 ORDER BY priority DESC, name")
                 .bind(site_id)
                 .fetch_all(pool)
                 .await?
@@ -40,7 +40,7 @@ impl Store {
     /// Removes a rule; `false` when there was none with that name.
     pub async fn delete_rule(&self, site_id: i64, name: &str) -> Result<bool, StoreError> {
         let deleted = on_db!(self, pool => {
-            sqlx::query("DELETE FROM rules WHERE site_id = ? AND name = ?")
+            sqlx::query("DELETE FROM rules WHERE site_id = $1 AND name = $2")
                 .bind(site_id)
                 .bind(name)
                 .execute(pool)

@@ -14,7 +14,7 @@ impl Store {
         expires_at: i64,
     ) -> Result<(), StoreError> {
         on_db!(self, pool => {
-            sqlx::query("INSERT INTO sessions (token_hash, agent_id, expires_at) VALUES (?, ?, ?)")
+            sqlx::query("INSERT INTO sessions (token_hash, agent_id, expires_at) VALUES ($1, $2, $3)")
                 .bind(token_hash)
                 .bind(agent_id)
                 .bind(expires_at)
@@ -33,7 +33,7 @@ impl Store {
         let row: Option<ProfileRow> = on_db!(self, pool => {
             sqlx::query_as(
                 "SELECT a.id, a.name, a.email, a.role, a.avatar_url, a.live_chat FROM sessions s JOIN agents a ON a.id = s.agent_id
-                 WHERE s.token_hash = ? AND s.expires_at > ?",
+                 WHERE s.token_hash = $1 AND s.expires_at > $2",
             )
             .bind(token_hash)
             .bind(now)
@@ -46,7 +46,7 @@ impl Store {
     /// Ends a session.
     pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
         on_db!(self, pool => {
-            sqlx::query("DELETE FROM sessions WHERE token_hash = ?").bind(token_hash).execute(pool).await?;
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(pool).await?;
         });
         Ok(())
     }

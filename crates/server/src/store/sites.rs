@@ -21,7 +21,8 @@ pub struct Site {
     pub allowed_origins: Vec<String>,
 }
 
-const LINK_ORIGIN: &str = "INSERT OR IGNORE INTO site_origins (site_id, origin) VALUES (?, ?)";
+const LINK_ORIGIN: &str =
+    "INSERT INTO site_origins (site_id, origin) VALUES ($1, $2) ON CONFLICT (site_id, origin) DO NOTHING";
 
 impl Store {
     /// Creates a site with its allowed origins.
@@ -34,7 +35,7 @@ impl Store {
     ) -> Result<i64, StoreError> {
         let appearance = serde_json::to_string(appearance).expect("Appearance serializes");
         on_db!(self, begin tx => {
-            let id: i64 = sqlx::query("INSERT INTO sites (key, name, appearance) VALUES (?, ?, ?) RETURNING id")
+            let id: i64 = sqlx::query("INSERT INTO sites (key, name, appearance) VALUES ($1, $2, $3) RETURNING id")
                 .bind(key.as_str())
                 .bind(name)
                 .bind(appearance)
@@ -51,7 +52,7 @@ impl Store {
     /// The site with `key`, if any.
     pub async fn site(&self, key: &SiteKey) -> Result<Option<Site>, StoreError> {
         let row: Option<(i64, String, String)> = on_db!(self, pool => {
-            sqlx::query_as("SELECT id, name, appearance FROM sites WHERE key = ?")
+            sqlx::query_as("SELECT id, name, appearance FROM sites WHERE key = $1")
                 .bind(key.as_str())
                 .fetch_optional(pool)
                 .await?
@@ -60,7 +61,7 @@ impl Store {
         let appearance = serde_json::from_str(&appearance)
             .map_err(|source| StoreError::Corrupt { what: "appearance", source })?;
         let allowed_origins = on_db!(self, pool => {
-            sqlx::query_scalar("SELECT origin FROM site_origins WHERE site_id = ? ORDER BY origin")
+            sqlx::query_scalar("SELECT origin FROM site_origins WHERE site_id = $1 ORDER BY origin")
                 .bind(id)
                 .fetch_all(pool)
                 .await?
@@ -71,7 +72,7 @@ impl Store {
     /// The site's fallback message.
     pub async fn fallback_message(&self, site_id: i64) -> Result<String, StoreError> {
         Ok(on_db!(self, pool => {
-            sqlx::query_scalar("SELECT fallback_message FROM sites WHERE id = ?")
+            sqlx::query_scalar("SELECT fallback_message FROM sites WHERE id = $1")
                 .bind(site_id)
                 .fetch_one(pool)
                 .await?
@@ -81,7 +82,7 @@ impl Store {
     /// Sets the site's fallback message.
     pub async fn set_fallback_message(&self, site_id: i64, text: &str) -> Result<(), StoreError> {
         on_db!(self, pool => {
-            sqlx::query("UPDATE sites SET fallback_message = ? WHERE id = ?")
+            sqlx::query("UPDATE sites SET fallback_message = $1 WHERE id = $2")
                 .bind(text)
                 .bind(site_id)
                 .execute(pool)
@@ -113,14 +114,14 @@ impl Store {
     ) -> Result<(), StoreError> {
         on_db!(self, begin tx => {
             if let Some(name) = name {
-                sqlx::query("UPDATE sites SET name = ? WHERE id = ?")
+                sqlx::query("UPDATE sites SET name = $1 WHERE id = $2")
                     .bind(name)
                     .bind(site_id)
                     .execute(&mut *tx)
                     .await?;
             }
             if let Some(origins) = origins {
-                sqlx::query("DELETE FROM site_origins WHERE site_id = ?")
+                sqlx::query("DELETE FROM site_origins WHERE site_id = $1")
                     .bind(site_id)
                     .execute(&mut *tx)
                     .await?;
@@ -135,7 +136,7 @@ impl Store {
     pub async fn set_appearance(&self, site_id: i64, appearance: &Appearance) -> Result<(), StoreError> {
         let json = serde_json::to_string(appearance).expect("Appearance serializes");
         on_db!(self, pool => {
-            sqlx::query("UPDATE sites SET appearance = ? WHERE id = ?")
+            sqlx::query("UPDATE sites SET appearance = $1 WHERE id = $2")
                 .bind(json)
                 .bind(site_id)
                 .execute(pool)
@@ -147,7 +148,7 @@ impl Store {
     /// Removes a site with everything that belongs to it.
     pub async fn delete_site(&self, site_id: i64) -> Result<(), StoreError> {
         on_db!(self, pool => {
-            sqlx::query("DELETE FROM sites WHERE id = ?").bind(site_id).execute(pool).await?;
+            sqlx::query("DELETE FROM sites WHERE id = $1").bind(site_id).execute(pool).await?;
         });
         Ok(())
     }

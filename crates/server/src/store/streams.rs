@@ -19,7 +19,7 @@ impl Store {
         let s = stream.stream();
         on_db!(self, begin tx => {
             let last: Option<i64> = sqlx::query_scalar(
-                "SELECT MAX(version) FROM stream_versions WHERE site_id = ? AND stream_id = ?",
+                "SELECT MAX(version) FROM stream_versions WHERE site_id = $1 AND stream_id = $2",
             )
             .bind(site_id)
             .bind(&s.id)
@@ -27,15 +27,15 @@ impl Store {
             .await?;
             let version = u32::try_from(last.unwrap_or(0) + 1).unwrap_or(u32::MAX);
             let model = serde_json::to_string(&Stream { version, ..s.clone() }).expect("Stream serializes");
-            sqlx::query("INSERT INTO stream_versions (site_id, stream_id, version, model) VALUES (?, ?, ?, ?)")
+            sqlx::query("INSERT INTO stream_versions (site_id, stream_id, version, model) VALUES ($1, $2, $3, $4)")
                 .bind(site_id)
                 .bind(&s.id)
-                .bind(version)
+                .bind(i64::from(version))
                 .bind(&model)
                 .execute(&mut *tx)
                 .await?;
             sqlx::query(
-                "INSERT INTO streams (site_id, stream_id, priority, source, model, version) VALUES (?, ?, ?, ?, ?, ?)
+                "INSERT INTO streams (site_id, stream_id, priority, source, model, version) VALUES ($1, $2, $3, $4, $5, $6)
                  ON CONFLICT (site_id, stream_id) DO UPDATE SET priority = excluded.priority,
                    source = excluded.source, model = excluded.model, version = excluded.version,
                    published_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
@@ -45,7 +45,7 @@ impl Store {
             .bind(s.priority)
             .bind(source)
             .bind(model)
-            .bind(version)
+            .bind(i64::from(version))
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;
@@ -57,7 +57,7 @@ impl Store {
     pub async fn streams(&self, site_id: i64) -> Result<Vec<Stream>, StoreError> {
         let rows: Vec<(String, i64)> = on_db!(self, pool => {
             sqlx::query_as(
-                "SELECT model, version FROM streams WHERE site_id = ? ORDER BY priority DESC, stream_id",
+                "SELECT model, version FROM streams WHERE site_id = $1 ORDER BY priority DESC, stream_id",
             )
             .bind(site_id)
             .fetch_all(pool)
@@ -92,12 +92,12 @@ impl Store {
                  JOIN streams s ON s.site_id = v.site_id AND s.stream_id = v.stream_id
                  LEFT JOIN stream_versions n
                    ON n.site_id = v.site_id AND n.stream_id = v.stream_id AND n.version = v.version + 1
-                 WHERE v.site_id = ? AND v.stream_id = ? AND v.version = ?
-                   AND (v.version = s.version OR n.published_at > ?)",
+                 WHERE v.site_id = $1 AND v.stream_id = $2 AND v.version = $3
+                   AND (v.version = s.version OR n.published_at > $4)",
             )
             .bind(site_id)
             .bind(stream_id)
-            .bind(version)
+            .bind(i64::from(version))
             .bind(superseded_after)
             .fetch_optional(pool)
             .await?
@@ -114,7 +114,7 @@ impl Store {
     /// Unpublishes a stream; `false` when there was none with that id.
     pub async fn delete_stream(&self, site_id: i64, stream_id: &str) -> Result<bool, StoreError> {
         let deleted = on_db!(self, pool => {
-            sqlx::query("DELETE FROM streams WHERE site_id = ? AND stream_id = ?")
+            sqlx::query("DELETE FROM streams WHERE site_id = $1 AND stream_id = $2")
                 .bind(site_id)
                 .bind(stream_id)
                 .execute(pool)

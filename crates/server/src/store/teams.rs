@@ -2,7 +2,8 @@
 
 use super::{exists_or, link_all, on_db, Store, StoreError};
 
-const LINK_MEMBER: &str = "INSERT OR IGNORE INTO team_members (team_id, agent_id) VALUES (?, ?)";
+const LINK_MEMBER: &str =
+    "INSERT INTO team_members (team_id, agent_id) VALUES ($1, $2) ON CONFLICT (team_id, agent_id) DO NOTHING";
 
 /// A team with its members' emails.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -31,7 +32,7 @@ impl Store {
     /// The team called `name` (case-insensitive).
     pub async fn team(&self, name: &str) -> Result<Option<Team>, StoreError> {
         let row: Option<(i64, String)> = on_db!(self, pool => {
-            sqlx::query_as("SELECT id, name FROM teams WHERE name = ?").bind(name).fetch_optional(pool).await?
+            sqlx::query_as("SELECT id, name FROM teams WHERE name = $1").bind(name).fetch_optional(pool).await?
         });
         let Some((id, name)) = row else { return Ok(None) };
         Ok(Some(Team { id, name, members: self.team_members(id).await? }))
@@ -40,7 +41,7 @@ impl Store {
     async fn team_members(&self, team_id: i64) -> Result<Vec<String>, StoreError> {
         Ok(on_db!(self, pool => {
             sqlx::query_scalar(
-                "SELECT a.email FROM team_members m JOIN agents a ON a.id = m.agent_id WHERE m.team_id = ? ORDER BY a.email",
+                "SELECT a.email FROM team_members m JOIN agents a ON a.id = m.agent_id WHERE m.team_id = $1 ORDER BY a.email",
             )
             .bind(team_id)
             .fetch_all(pool)
@@ -51,7 +52,7 @@ impl Store {
     /// Creates a team with members (agent ids).
     pub async fn create_team(&self, name: &str, members: &[i64]) -> Result<i64, StoreError> {
         on_db!(self, begin tx => {
-            let id: i64 = sqlx::query_scalar("INSERT INTO teams (name) VALUES (?) RETURNING id")
+            let id: i64 = sqlx::query_scalar("INSERT INTO teams (name) VALUES ($1) RETURNING id")
                 .bind(name)
                 .fetch_one(&mut *tx)
                 .await
@@ -71,7 +72,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         on_db!(self, begin tx => {
             if let Some(name) = name {
-                sqlx::query("UPDATE teams SET name = ? WHERE id = ?")
+                sqlx::query("UPDATE teams SET name = $1 WHERE id = $2")
                     .bind(name)
                     .bind(id)
                     .execute(&mut *tx)
@@ -79,7 +80,7 @@ impl Store {
                     .map_err(|e| exists_or(e, || format!("team {name}")))?;
             }
             if let Some(members) = members {
-                sqlx::query("DELETE FROM team_members WHERE team_id = ?").bind(id).execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM team_members WHERE team_id = $1").bind(id).execute(&mut *tx).await?;
                 link_all(&mut tx, LINK_MEMBER, id, members).await?;
             }
             tx.commit().await?;
@@ -90,7 +91,7 @@ impl Store {
     /// Removes a team.
     pub async fn delete_team(&self, id: i64) -> Result<(), StoreError> {
         on_db!(self, pool => {
-            sqlx::query("DELETE FROM teams WHERE id = ?").bind(id).execute(pool).await?;
+            sqlx::query("DELETE FROM teams WHERE id = $1").bind(id).execute(pool).await?;
         });
         Ok(())
     }

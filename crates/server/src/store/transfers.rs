@@ -32,7 +32,7 @@ impl Store {
         on_db!(self, begin tx => {
             let done = sqlx::query(
                 "UPDATE conversations SET state = 'waiting', agent_id = NULL, offered_at = NULL, accepted_at = NULL
-                 WHERE id = ? AND agent_id = ? AND state = 'active'",
+                 WHERE id = $1 AND agent_id = $2 AND state = 'active'",
             )
             .bind(conversation)
             .bind(from)
@@ -41,12 +41,12 @@ impl Store {
             if done.rows_affected() != 1 {
                 return Ok(false);
             }
-            sqlx::query("DELETE FROM routing_attempts WHERE conversation_id = ?")
+            sqlx::query("DELETE FROM routing_attempts WHERE conversation_id = $1")
                 .bind(conversation)
                 .execute(&mut *tx)
                 .await?;
             sqlx::query(
-                "INSERT INTO transfers (conversation_id, from_agent_id, from_name, target) VALUES (?, ?, ?, ?)",
+                "INSERT INTO transfers (conversation_id, from_agent_id, from_name, target) VALUES ($1, $2, $3, $4)",
             )
             .bind(conversation)
             .bind(from)
@@ -64,7 +64,7 @@ impl Store {
         let row: Option<(Option<i64>, String, String)> = on_db!(self, pool => {
             sqlx::query_as(
                 "SELECT from_agent_id, from_name, target FROM transfers
-                 WHERE conversation_id = ? ORDER BY id DESC LIMIT 1",
+                 WHERE conversation_id = $1 ORDER BY id DESC LIMIT 1",
             )
             .bind(conversation)
             .fetch_optional(pool)
