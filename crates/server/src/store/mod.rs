@@ -93,9 +93,6 @@ use std::str::FromStr;
 #[derive(Clone, Debug)]
 pub struct Store {
     db: Db,
-    /// The SQLite pool again, for the areas that still query it directly
-    /// (conversations, routing) until they run through `on_db!` too.
-    pub(crate) pool: SqlitePool,
 }
 
 /// The database behind a [`Store`], picked by [`Store::open`] from the URL's
@@ -237,9 +234,7 @@ impl Store {
                 return Err(StoreError::UnsupportedScheme { scheme });
             }
         };
-        let Db::Sqlite(pool) = &db;
-        let pool = pool.clone();
-        Ok(Self { db, pool })
+        Ok(Self { db })
     }
 
     /// Closes the pool, flushing SQLite's WAL.
