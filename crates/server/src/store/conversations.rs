@@ -114,7 +114,7 @@ impl Store {
     /// Creates a visitor of `site_id` identified by `token_hash`.
     pub async fn create_visitor(&self, site_id: i64, token_hash: &str) -> Result<i64, StoreError> {
         on_db!(self, pool => {
-            Ok(sqlx::query("INSERT INTO visitors (site_id, token_hash) VALUES (?, ?) RETURNING id")
+            Ok(sqlx::query("INSERT INTO visitors (site_id, token_hash) VALUES ($1, $2) RETURNING id")
                 .bind(site_id)
                 .bind(token_hash)
                 .fetch_one(pool)
@@ -126,7 +126,7 @@ impl Store {
     /// The visitor of `site_id` with this token hash.
     pub async fn visitor(&self, site_id: i64, token_hash: &str) -> Result<Option<i64>, StoreError> {
         on_db!(self, pool => {
-            Ok(sqlx::query_scalar("SELECT id FROM visitors WHERE site_id = ? AND token_hash = ?")
+            Ok(sqlx::query_scalar("SELECT id FROM visitors WHERE site_id = $1 AND token_hash = $2")
                 .bind(site_id)
                 .bind(token_hash)
                 .fetch_optional(pool)
@@ -137,7 +137,7 @@ impl Store {
     /// The visitor's latest conversation.
     pub async fn latest_conversation(&self, visitor_id: i64) -> Result<Option<Conversation>, StoreError> {
         on_db!(self, pool => {
-            let row = sqlx::query("SELECT * FROM conversations WHERE visitor_id = ? ORDER BY id DESC LIMIT 1")
+            let row = sqlx::query("SELECT * FROM conversations WHERE visitor_id = $1 ORDER BY id DESC LIMIT 1")
                 .bind(visitor_id)
                 .fetch_optional(pool)
                 .await?;
@@ -148,7 +148,7 @@ impl Store {
     /// The conversation with `id`.
     pub async fn conversation(&self, id: i64) -> Result<Option<Conversation>, StoreError> {
         on_db!(self, pool => {
-            let row = sqlx::query("SELECT * FROM conversations WHERE id = ?")
+            let row = sqlx::query("SELECT * FROM conversations WHERE id = $1")
                 .bind(id)
                 .fetch_optional(pool)
                 .await?;
@@ -159,7 +159,7 @@ impl Store {
     /// What the agent sees of a conversation.
     pub async fn details(&self, id: i64) -> Result<Details, StoreError> {
         on_db!(self, pool => {
-            let row = sqlx::query("SELECT attributes, page, transcript FROM conversations WHERE id = ?")
+            let row = sqlx::query("SELECT attributes, page, transcript FROM conversations WHERE id = $1")
                 .bind(id)
                 .fetch_one(pool)
                 .await?;
@@ -178,7 +178,7 @@ impl Store {
         on_db!(self, pool => {
             let done = sqlx::query(
                 "UPDATE conversations SET state = 'active', accepted_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-                 WHERE id = ? AND agent_id = ? AND state = 'offered'",
+                 WHERE id = $1 AND agent_id = $2 AND state = 'offered'",
             )
             .bind(conversation)
             .bind(agent_id)
@@ -194,7 +194,7 @@ impl Store {
     pub async fn end_by_agent(&self, conversation: i64, agent_id: i64) -> Result<bool, StoreError> {
         on_db!(self, pool => {
             let done = sqlx::query(
-                "UPDATE conversations SET state = 'ended' WHERE id = ? AND agent_id = ? AND state = 'active'",
+                "UPDATE conversations SET state = 'ended' WHERE id = $1 AND agent_id = $2 AND state = 'active'",
             )
             .bind(conversation)
             .bind(agent_id)
@@ -218,9 +218,9 @@ impl Store {
         on_db!(self, pool => {
             let row = sqlx::query(
                 "INSERT INTO conversations (site_id, visitor_id, state, stream_id, routing, attributes, transcript, page)
-                 SELECT ?, ?, 'waiting', ?, ?, ?, ?, ?
+                 SELECT $1, $2, 'waiting', $3, $4, $5, $6, $7
                  WHERE NOT EXISTS (SELECT 1 FROM conversations
-                                   WHERE visitor_id = ? AND state IN ('waiting', 'offered', 'active'))
+                                   WHERE visitor_id = $8 AND state IN ('waiting', 'offered', 'active'))
                  RETURNING *",
             )
             .bind(site_id)
@@ -240,7 +240,7 @@ impl Store {
     /// Sets a conversation's state.
     pub async fn set_state(&self, id: i64, state: ConversationState) -> Result<(), StoreError> {
         on_db!(self, pool => {
-            sqlx::query("UPDATE conversations SET state = ? WHERE id = ?")
+            sqlx::query("UPDATE conversations SET state = $1 WHERE id = $2")
                 .bind(state_to_db(state))
                 .bind(id)
                 .execute(pool)
@@ -262,7 +262,7 @@ impl Store {
             // Write first: taking SQLite's write lock at the start of the
             // transaction means two appends never deadlock upgrading a read lock.
             let seq: i64 = sqlx::query_scalar(
-                "UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq",
+                "UPDATE conversations SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq",
             )
             .bind(conversation_id)
             .fetch_one(&mut *tx)
@@ -270,7 +270,7 @@ impl Store {
             if let Some(cid) = client_id {
                 let existing = sqlx::query(
                     "SELECT seq, author, client_id, text, at FROM messages
-                     WHERE conversation_id = ? AND author = ? AND client_id = ?",
+                     WHERE conversation_id = $1 AND author = $2 AND client_id = $3",
                 )
                 .bind(conversation_id)
                 .bind(author_to_db(author))
@@ -283,7 +283,7 @@ impl Store {
                 }
             }
             let row = sqlx::query(
-                "INSERT INTO messages (conversation_id, seq, author, client_id, text) VALUES (?, ?, ?, ?, ?)
+                "INSERT INTO messages (conversation_id, seq, author, client_id, text) VALUES ($1, $2, $3, $4, $5)
                  RETURNING seq, author, client_id, text, at",
             )
             .bind(conversation_id)
@@ -306,7 +306,7 @@ impl Store {
     ) -> Result<Vec<ChatMessage>, StoreError> {
         on_db!(self, pool => {
             let rows = sqlx::query(
-                "SELECT seq, author, client_id, text, at FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq",
+                "SELECT seq, author, client_id, text, at FROM messages WHERE conversation_id = $1 AND seq > $2 ORDER BY seq",
             )
             .bind(conversation_id)
             .bind(i64::try_from(after_seq).unwrap_or(i64::MAX))
@@ -324,7 +324,7 @@ impl Store {
                 "SELECT c.id FROM conversations c
                  WHERE c.state = 'active'
                    AND (julianday('now') - julianday(COALESCE(
-                         (SELECT MAX(m.at) FROM messages m WHERE m.conversation_id = c.id), c.created_at))) * 86400.0 > ?",
+                         (SELECT MAX(m.at) FROM messages m WHERE m.conversation_id = c.id), c.created_at))) * 86400.0 > $1",
             )
             .bind(i64::try_from(idle_secs).unwrap_or(i64::MAX))
             .fetch_all(pool)

@@ -303,6 +303,30 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_second_attempt_of_the_same_agent_replaces_the_first() {
+        use crate::routing::decide::Skip;
+        let (_dir, store) = fresh().await;
+        let key = SiteKey::parse("acme").unwrap();
+        let site = store.create_site(&key, "Acme", &Appearance::default(), &[]).await.unwrap();
+        let ada = store.create_agent("Ada", "ada@example.com", "hash", Role::Agent).await.unwrap();
+        let visitor = store.create_visitor(site, "token hash").await.unwrap();
+        let handoff = conversations::Handoff {
+            stream: "main".to_owned(),
+            routing: switchboard_protocol::stream::Routing::RoundRobin,
+            attributes: Default::default(),
+            transcript: Vec::new(),
+            page: Default::default(),
+        };
+        let chat = store.create_conversation(site, visitor, &handoff).await.unwrap().unwrap();
+        for why in [Skip::TimedOut, Skip::Declined] {
+            assert!(store.offer(&chat, ada, "all").await.unwrap());
+            assert!(store.withdraw_offer(chat.id, ada, why).await.unwrap());
+        }
+        assert_eq!(store.attempts(chat.id).await.unwrap(), [(ada, Skip::Declined)]);
+        store.close().await;
+    }
+
+    #[tokio::test]
     async fn a_fresh_sqlite_file_opens_migrated_and_opens_again() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("fresh.db");

@@ -134,7 +134,7 @@ impl Store {
     /// The site's rotation positions by pool.
     pub async fn rotation(&self, site_id: i64) -> Result<HashMap<String, i64>, StoreError> {
         on_db!(self, pool => {
-            let rows = sqlx::query("SELECT pool, last_agent_id FROM rotation_pools WHERE site_id = ?")
+            let rows = sqlx::query("SELECT pool, last_agent_id FROM rotation_pools WHERE site_id = $1")
                 .bind(site_id)
                 .fetch_all(pool)
                 .await?;
@@ -145,7 +145,7 @@ impl Store {
     /// The live chat card's routing option a conversation was handed off with.
     pub async fn conversation_routing(&self, id: i64) -> Result<Routing, StoreError> {
         on_db!(self, pool => {
-            let raw: String = sqlx::query_scalar("SELECT routing FROM conversations WHERE id = ?")
+            let raw: String = sqlx::query_scalar("SELECT routing FROM conversations WHERE id = $1")
                 .bind(id)
                 .fetch_one(pool)
                 .await?;
@@ -163,7 +163,7 @@ impl Store {
     ) -> Result<bool, StoreError> {
         on_db!(self, begin tx => {
             let done = sqlx::query(
-                "UPDATE conversations SET state = 'offered', agent_id = ?, offered_at = ? WHERE id = ? AND state = 'waiting'",
+                "UPDATE conversations SET state = 'offered', agent_id = $1, offered_at = $2 WHERE id = $3 AND state = 'waiting'",
             )
             .bind(agent_id)
             .bind(now_ms())
@@ -174,7 +174,7 @@ impl Store {
                 return Ok(false);
             }
             sqlx::query(
-                "INSERT INTO rotation_pools (site_id, pool, last_agent_id) VALUES (?, ?, ?)
+                "INSERT INTO rotation_pools (site_id, pool, last_agent_id) VALUES ($1, $2, $3)
                  ON CONFLICT (site_id, pool) DO UPDATE SET last_agent_id = excluded.last_agent_id",
             )
             .bind(conversation.site_id)
@@ -200,7 +200,7 @@ impl Store {
         on_db!(self, begin tx => {
             let done = sqlx::query(
                 "UPDATE conversations SET state = 'waiting', agent_id = NULL, offered_at = NULL
-                 WHERE id = ? AND (agent_id = ? OR agent_id IS NULL) AND state = 'offered'",
+                 WHERE id = $1 AND (agent_id = $2 OR agent_id IS NULL) AND state = 'offered'",
             )
             .bind(conversation)
             .bind(agent_id)
@@ -210,8 +210,9 @@ impl Store {
                 return Ok(false);
             }
             sqlx::query(
-                "INSERT OR REPLACE INTO routing_attempts (conversation_id, agent_id, outcome)
-                 SELECT ?, id, ? FROM agents WHERE id = ?",
+                "INSERT INTO routing_attempts (conversation_id, agent_id, outcome)
+                 SELECT $1, id, $2 FROM agents WHERE id = $3
+                 ON CONFLICT (conversation_id, agent_id) DO UPDATE SET outcome = excluded.outcome",
             )
             .bind(conversation)
             .bind(skip_to_db(why))
@@ -233,7 +234,7 @@ impl Store {
     ) -> Result<Option<Option<i64>>, StoreError> {
         on_db!(self, pool => {
             Ok(sqlx::query_scalar(
-                "UPDATE conversations SET state = ?, offered_at = NULL WHERE id = ? AND state = 'offered' RETURNING agent_id",
+                "UPDATE conversations SET state = $1, offered_at = NULL WHERE id = $2 AND state = 'offered' RETURNING agent_id",
             )
             .bind(state)
             .bind(conversation)
@@ -247,7 +248,7 @@ impl Store {
     pub async fn end_waiting(&self, conversation: i64) -> Result<bool, StoreError> {
         on_db!(self, pool => {
             let done =
-                sqlx::query("UPDATE conversations SET state = 'ended' WHERE id = ? AND state = 'waiting'")
+                sqlx::query("UPDATE conversations SET state = 'ended' WHERE id = $1 AND state = 'waiting'")
                     .bind(conversation)
                     .execute(pool)
                     .await?;
@@ -260,7 +261,7 @@ impl Store {
     pub async fn fall_back(&self, conversation: i64) -> Result<bool, StoreError> {
         on_db!(self, pool => {
             let done =
-                sqlx::query("UPDATE conversations SET state = 'fallback' WHERE id = ? AND state = 'waiting'")
+                sqlx::query("UPDATE conversations SET state = 'fallback' WHERE id = $1 AND state = 'waiting'")
                     .bind(conversation)
                     .execute(pool)
                     .await?;
@@ -271,7 +272,7 @@ impl Store {
     /// Agents who declined or let this conversation's offer time out.
     pub async fn attempts(&self, conversation: i64) -> Result<Vec<(i64, Skip)>, StoreError> {
         on_db!(self, pool => {
-            let rows = sqlx::query("SELECT agent_id, outcome FROM routing_attempts WHERE conversation_id = ?")
+            let rows = sqlx::query("SELECT agent_id, outcome FROM routing_attempts WHERE conversation_id = $1")
                 .bind(conversation)
                 .fetch_all(pool)
                 .await?;
@@ -295,7 +296,7 @@ impl Store {
     ) -> Result<Vec<(Conversation, Option<i64>)>, StoreError> {
         on_db!(self, pool => {
             let rows = sqlx::query(
-                "SELECT * FROM conversations WHERE state = ? AND (? IS NULL OR agent_id = ?) ORDER BY id",
+                "SELECT * FROM conversations WHERE state = $1 AND ($2 IS NULL OR agent_id = $3) ORDER BY id",
             )
             .bind(state)
             .bind(agent)
@@ -325,7 +326,7 @@ impl Store {
     /// Stores a routing decision for `explain`.
     pub async fn save_decision(&self, conversation: i64, d: &Decision) -> Result<(), StoreError> {
         on_db!(self, pool => {
-            sqlx::query("INSERT INTO routing_decisions (conversation_id, decision) VALUES (?, ?)")
+            sqlx::query("INSERT INTO routing_decisions (conversation_id, decision) VALUES ($1, $2)")
                 .bind(conversation)
                 .bind(serde_json::to_string(d).expect("decisions serialize"))
                 .execute(pool)
@@ -338,7 +339,7 @@ impl Store {
     pub async fn decisions(&self, conversation: i64) -> Result<Vec<StoredDecision>, StoreError> {
         on_db!(self, pool => {
             let rows = sqlx::query(
-                "SELECT decision, at FROM routing_decisions WHERE conversation_id = ? ORDER BY id",
+                "SELECT decision, at FROM routing_decisions WHERE conversation_id = $1 ORDER BY id",
             )
             .bind(conversation)
             .fetch_all(pool)
@@ -358,7 +359,7 @@ impl Store {
     /// An agent's availability settings.
     pub async fn availability(&self, agent_id: i64) -> Result<Availability, StoreError> {
         on_db!(self, pool => {
-            let row = sqlx::query("SELECT available, available_until, schedule FROM agents WHERE id = ?")
+            let row = sqlx::query("SELECT available, available_until, schedule FROM agents WHERE id = $1")
                 .bind(agent_id)
                 .fetch_one(pool)
                 .await?;
@@ -369,7 +370,7 @@ impl Store {
     /// Stores an agent's availability settings.
     pub async fn set_availability(&self, agent_id: i64, a: &Availability) -> Result<(), StoreError> {
         on_db!(self, pool => {
-            sqlx::query("UPDATE agents SET available = ?, available_until = ?, schedule = ? WHERE id = ?")
+            sqlx::query("UPDATE agents SET available = $1, available_until = $2, schedule = $3 WHERE id = $4")
                 .bind(a.available)
                 .bind(a.until)
                 .bind(a.schedule.as_ref().map(|s| serde_json::to_string(s).expect("schedules serialize")))
@@ -383,7 +384,7 @@ impl Store {
     /// Whether the agent may take live chats (`false` when there is no such agent).
     pub async fn live_chat(&self, agent_id: i64) -> Result<bool, StoreError> {
         on_db!(self, pool => {
-            let allowed: Option<i64> = sqlx::query_scalar("SELECT live_chat FROM agents WHERE id = ?")
+            let allowed: Option<i64> = sqlx::query_scalar("SELECT live_chat FROM agents WHERE id = $1")
                 .bind(agent_id)
                 .fetch_optional(pool)
                 .await?;
@@ -394,7 +395,7 @@ impl Store {
     /// Grants or withdraws an agent's live chat permission.
     pub async fn set_live_chat(&self, agent_id: i64, allowed: bool) -> Result<(), StoreError> {
         on_db!(self, pool => {
-            sqlx::query("UPDATE agents SET live_chat = ? WHERE id = ?")
+            sqlx::query("UPDATE agents SET live_chat = $1 WHERE id = $2")
                 .bind(allowed)
                 .bind(agent_id)
                 .execute(pool)
@@ -408,7 +409,7 @@ impl Store {
         on_db!(self, pool => {
             let rows = sqlx::query(
                 "SELECT r.domain, a.email FROM account_routes r JOIN agents a ON a.id = r.agent_id
-                 WHERE r.site_id = ? ORDER BY r.domain",
+                 WHERE r.site_id = $1 ORDER BY r.domain",
             )
             .bind(site_id)
             .fetch_all(pool)
@@ -426,7 +427,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         on_db!(self, pool => {
             sqlx::query(
-                "INSERT INTO account_routes (site_id, domain, agent_id) VALUES (?, ?, ?)
+                "INSERT INTO account_routes (site_id, domain, agent_id) VALUES ($1, $2, $3)
                  ON CONFLICT (site_id, domain) DO UPDATE SET agent_id = excluded.agent_id",
             )
             .bind(site_id)
@@ -442,7 +443,7 @@ impl Store {
     /// Removes a domain's route; `false` when there was none.
     pub async fn delete_account_route(&self, site_id: i64, domain: &str) -> Result<bool, StoreError> {
         on_db!(self, pool => {
-            let done = sqlx::query("DELETE FROM account_routes WHERE site_id = ? AND domain = ?")
+            let done = sqlx::query("DELETE FROM account_routes WHERE site_id = $1 AND domain = $2")
                 .bind(site_id)
                 .bind(domain)
                 .execute(pool)
