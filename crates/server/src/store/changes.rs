@@ -2,9 +2,7 @@
 //! applied once by a running server (`lifecycle::changes`): the command
 //! line has no sockets to tell, so it leaves a row the server picks up.
 
-use sqlx::Row;
-
-use super::{Store, StoreError};
+use super::{on_db, Store, StoreError};
 
 /// A change whose effect reaches beyond storage (sockets, offers, chats).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -42,45 +40,56 @@ fn json(c: &Change) -> String {
 impl Store {
     /// Records a change for the running server to apply.
     pub async fn record_change(&self, change: &Change, now_ms: i64) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO changes (change, made_at) VALUES (?, ?)")
-            .bind(json(change))
-            .bind(now_ms)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        on_db!(self, pool => {
+            sqlx::query("INSERT INTO changes (change, made_at) VALUES ($1, $2)")
+                .bind(json(change))
+                .bind(now_ms)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })
     }
 
     /// Removes an agent and records the change with their offered and
     /// active conversations, in one transaction (after it, the rows no
     /// longer say whose they were).
     pub async fn remove_agent(&self, agent: i64, now_ms: i64) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let conversations: Vec<i64> = sqlx::query_scalar(
-            "SELECT id FROM conversations WHERE agent_id = ? AND state IN ('offered', 'active') ORDER BY id",
-        )
-        .bind(agent)
-        .fetch_all(&mut *tx)
-        .await?;
-        sqlx::query("DELETE FROM agents WHERE id = ?").bind(agent).execute(&mut *tx).await?;
-        sqlx::query("INSERT INTO changes (change, made_at) VALUES (?, ?)")
-            .bind(json(&Change::AgentRemoved { agent, conversations }))
-            .bind(now_ms)
-            .execute(&mut *tx)
+        on_db!(self, begin tx => {
+            // Written, not only read, first: the transaction takes the
+            // write lock at once (SQLite), so no write between the read and
+            // the delete can fail it.
+            let conversations: Vec<i64> = sqlx::query_scalar(
+                "UPDATE conversations SET agent_id = agent_id
+                 WHERE agent_id = $1 AND state IN ('offered', 'active') RETURNING id",
+            )
+            .bind(agent)
+            .fetch_all(&mut *tx)
             .await?;
-        tx.commit().await?;
-        Ok(())
+            sqlx::query("DELETE FROM agents WHERE id = $1").bind(agent).execute(&mut *tx).await?;
+            let mut conversations = conversations;
+            conversations.sort_unstable();
+            sqlx::query("INSERT INTO changes (change, made_at) VALUES ($1, $2)")
+                .bind(json(&Change::AgentRemoved { agent, conversations }))
+                .bind(now_ms)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(())
+        })
     }
 
     /// Changes not applied yet, oldest first.
     pub async fn unapplied_changes(&self) -> Result<Vec<(i64, Change)>, StoreError> {
-        let rows = sqlx::query("SELECT id, change FROM changes WHERE applied_at IS NULL ORDER BY id")
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter()
-            .map(|r| {
-                let change = serde_json::from_str(&r.get::<String, _>("change"))
+        let rows: Vec<(i64, String)> = on_db!(self, pool => {
+            sqlx::query_as("SELECT id, change FROM changes WHERE applied_at IS NULL ORDER BY id")
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter()
+            .map(|(id, change)| {
+                let change = serde_json::from_str(&change)
                     .map_err(|source| StoreError::Corrupt { what: "change", source })?;
-                Ok((r.get("id"), change))
+                Ok((id, change))
             })
             .collect()
     }
@@ -88,17 +97,21 @@ impl Store {
     /// Claims a change for applying; `false` when it was applied already
     /// (by another pass).
     pub async fn claim_change(&self, id: i64, now_ms: i64) -> Result<bool, StoreError> {
-        let done = sqlx::query("UPDATE changes SET applied_at = ? WHERE id = ? AND applied_at IS NULL")
-            .bind(now_ms)
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() == 1)
+        on_db!(self, pool => {
+            let done = sqlx::query("UPDATE changes SET applied_at = $1 WHERE id = $2 AND applied_at IS NULL")
+                .bind(now_ms)
+                .bind(id)
+                .execute(pool)
+                .await?;
+            Ok(done.rows_affected() == 1)
+        })
     }
 
     /// Forgets changes applied before `before_ms`.
     pub async fn forget_changes(&self, before_ms: i64) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM changes WHERE applied_at < ?").bind(before_ms).execute(&self.pool).await?;
-        Ok(())
+        on_db!(self, pool => {
+            sqlx::query("DELETE FROM changes WHERE applied_at < $1").bind(before_ms).execute(pool).await?;
+            Ok(())
+        })
     }
 }

@@ -4,7 +4,7 @@ use sqlx::Row;
 use switchboard_protocol::wire::{Author, ChatMessage, ConversationState, PageContext};
 use switchboard_protocol::{attribute::Attributes, stream::runner::Entry, stream::Routing};
 
-use super::{Store, StoreError};
+use super::{on_db, Store, StoreError};
 
 /// A conversation's stored facts.
 #[derive(Debug, Clone)]
@@ -113,85 +113,99 @@ fn message(row: &sqlx::sqlite::SqliteRow) -> ChatMessage {
 impl Store {
     /// Creates a visitor of `site_id` identified by `token_hash`.
     pub async fn create_visitor(&self, site_id: i64, token_hash: &str) -> Result<i64, StoreError> {
-        Ok(sqlx::query("INSERT INTO visitors (site_id, token_hash) VALUES (?, ?) RETURNING id")
-            .bind(site_id)
-            .bind(token_hash)
-            .fetch_one(&self.pool)
-            .await?
-            .get(0))
+        on_db!(self, pool => {
+            Ok(sqlx::query("INSERT INTO visitors (site_id, token_hash) VALUES ($1, $2) RETURNING id")
+                .bind(site_id)
+                .bind(token_hash)
+                .fetch_one(pool)
+                .await?
+                .get(0))
+        })
     }
 
     /// The visitor of `site_id` with this token hash.
     pub async fn visitor(&self, site_id: i64, token_hash: &str) -> Result<Option<i64>, StoreError> {
-        Ok(sqlx::query_scalar("SELECT id FROM visitors WHERE site_id = ? AND token_hash = ?")
-            .bind(site_id)
-            .bind(token_hash)
-            .fetch_optional(&self.pool)
-            .await?)
+        on_db!(self, pool => {
+            Ok(sqlx::query_scalar("SELECT id FROM visitors WHERE site_id = $1 AND token_hash = $2")
+                .bind(site_id)
+                .bind(token_hash)
+                .fetch_optional(pool)
+                .await?)
+        })
     }
 
     /// The visitor's latest conversation.
     pub async fn latest_conversation(&self, visitor_id: i64) -> Result<Option<Conversation>, StoreError> {
-        let row = sqlx::query("SELECT * FROM conversations WHERE visitor_id = ? ORDER BY id DESC LIMIT 1")
-            .bind(visitor_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.as_ref().map(conversation))
+        on_db!(self, pool => {
+            let row = sqlx::query("SELECT * FROM conversations WHERE visitor_id = $1 ORDER BY id DESC LIMIT 1")
+                .bind(visitor_id)
+                .fetch_optional(pool)
+                .await?;
+            Ok(row.as_ref().map(conversation))
+        })
     }
 
     /// The conversation with `id`.
     pub async fn conversation(&self, id: i64) -> Result<Option<Conversation>, StoreError> {
-        let row = sqlx::query("SELECT * FROM conversations WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.as_ref().map(conversation))
+        on_db!(self, pool => {
+            let row = sqlx::query("SELECT * FROM conversations WHERE id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await?;
+            Ok(row.as_ref().map(conversation))
+        })
     }
 
     /// What the agent sees of a conversation.
     pub async fn details(&self, id: i64) -> Result<Details, StoreError> {
-        let row = sqlx::query("SELECT attributes, page, transcript FROM conversations WHERE id = ?")
-            .bind(id)
-            .fetch_one(&self.pool)
-            .await?;
-        let parse = |col: &str| row.get::<String, _>(col);
-        let corrupt = |source| StoreError::Corrupt { what: "conversation", source };
-        Ok(Details {
-            attributes: serde_json::from_str(&parse("attributes")).map_err(corrupt)?,
-            page: serde_json::from_str(&parse("page")).map_err(corrupt)?,
-            transcript: serde_json::from_str(&parse("transcript")).map_err(corrupt)?,
+        on_db!(self, pool => {
+            let row = sqlx::query("SELECT attributes, page, transcript FROM conversations WHERE id = $1")
+                .bind(id)
+                .fetch_one(pool)
+                .await?;
+            let parse = |col: &str| row.get::<String, _>(col);
+            let corrupt = |source| StoreError::Corrupt { what: "conversation", source };
+            Ok(Details {
+                attributes: serde_json::from_str(&parse("attributes")).map_err(corrupt)?,
+                page: serde_json::from_str(&parse("page")).map_err(corrupt)?,
+                transcript: serde_json::from_str(&parse("transcript")).map_err(corrupt)?,
+            })
         })
     }
 
     /// Accepts an offer: only the agent it was offered to, only while
     /// offered. Its inactivity limit is then `idle_due` (unix ms).
     pub async fn accept(&self, conversation: i64, agent_id: i64, idle_due: i64) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE conversations SET state = 'active', due_at = ?,
-               accepted_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-             WHERE id = ? AND agent_id = ? AND state = 'offered'",
-        )
-        .bind(idle_due)
-        .bind(conversation)
-        .bind(agent_id)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        on_db!(self, pool => {
+            let done = sqlx::query(
+                "UPDATE conversations SET state = 'active', due_at = $3,
+                   accepted_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+                 WHERE id = $1 AND agent_id = $2 AND state = 'offered'",
+            )
+            .bind(conversation)
+            .bind(agent_id)
+            .bind(idle_due)
+            .execute(pool)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        })
     }
 
     /// Ends a chat for the agent who has it: only that agent, only while
     /// active (checked and changed in one statement, so an end racing a
     /// transfer cannot end the chat after it moved on).
     pub async fn end_by_agent(&self, conversation: i64, agent_id: i64) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE conversations SET state = 'ended', due_at = NULL
-             WHERE id = ? AND agent_id = ? AND state = 'active'",
-        )
-        .bind(conversation)
-        .bind(agent_id)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        on_db!(self, pool => {
+            let done = sqlx::query(
+                "UPDATE conversations SET state = 'ended', due_at = NULL
+                 WHERE id = $1 AND agent_id = $2 AND state = 'active'",
+            )
+            .bind(conversation)
+            .bind(agent_id)
+            .execute(pool)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        })
     }
 
     /// Opens a conversation for a visitor's hand-off, in the waiting state.
@@ -209,39 +223,43 @@ impl Store {
         h: &Handoff,
         due: i64,
     ) -> Result<Option<Conversation>, StoreError> {
-        let row = sqlx::query(
-            "INSERT INTO conversations (site_id, visitor_id, state, stream_id, routing, attributes, transcript, page, due_at)
-             SELECT ?, ?, 'waiting', ?, ?, ?, ?, ?, ?
-             WHERE NOT EXISTS (SELECT 1 FROM conversations
-                               WHERE visitor_id = ? AND state IN ('waiting', 'offered', 'active'))
-             RETURNING *",
-        )
-        .bind(site_id)
-        .bind(visitor_id)
-        .bind(&h.stream)
-        .bind(json(&h.routing))
-        .bind(json(&h.attributes))
-        .bind(json(&h.transcript))
-        .bind(json(&h.page))
-        .bind(due)
-        .bind(visitor_id)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.as_ref().map(conversation))
+        on_db!(self, pool => {
+            let row = sqlx::query(
+                "INSERT INTO conversations (site_id, visitor_id, state, stream_id, routing, attributes, transcript, page, due_at)
+                 SELECT $1, $2, 'waiting', $3, $4, $5, $6, $7, $9
+                 WHERE NOT EXISTS (SELECT 1 FROM conversations
+                                   WHERE visitor_id = $8 AND state IN ('waiting', 'offered', 'active'))
+                 RETURNING *",
+            )
+            .bind(site_id)
+            .bind(visitor_id)
+            .bind(&h.stream)
+            .bind(json(&h.routing))
+            .bind(json(&h.attributes))
+            .bind(json(&h.transcript))
+            .bind(json(&h.page))
+            .bind(visitor_id)
+            .bind(due)
+            .fetch_optional(pool)
+            .await?;
+            Ok(row.as_ref().map(conversation))
+        })
     }
 
     /// Sets a conversation's state (one that is over has no timer left).
     pub async fn set_state(&self, id: i64, state: ConversationState) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE conversations SET state = ?1,
-               due_at = CASE WHEN ?1 IN ('ended', 'fallback') THEN NULL ELSE due_at END
-             WHERE id = ?2",
-        )
-        .bind(state_to_db(state))
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        on_db!(self, pool => {
+            sqlx::query(
+                "UPDATE conversations SET state = $1,
+                   due_at = CASE WHEN $1 IN ('ended', 'fallback') THEN NULL ELSE due_at END
+                 WHERE id = $2",
+            )
+                .bind(state_to_db(state))
+                .bind(id)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })
     }
 
     /// Appends a message with the next sequence number. A `client_id` already
@@ -256,46 +274,47 @@ impl Store {
         text: &str,
         idle_due: Option<i64>,
     ) -> Result<(ChatMessage, bool), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        // Write first: taking SQLite's write lock at the start of the
-        // transaction means two appends never deadlock upgrading a read lock.
-        let seq: i64 = sqlx::query_scalar(
-            "UPDATE conversations SET last_seq = last_seq + 1,
-               due_at = CASE WHEN ?1 IS NOT NULL AND state = 'active' THEN ?1 ELSE due_at END
-             WHERE id = ?2 RETURNING last_seq",
-        )
-        .bind(idle_due)
-        .bind(conversation_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        if let Some(cid) = client_id {
-            let existing = sqlx::query(
-                "SELECT seq, author, client_id, text, at FROM messages
-                 WHERE conversation_id = ? AND author = ? AND client_id = ?",
+        on_db!(self, begin tx => {
+            // Write first: taking SQLite's write lock at the start of the
+            // transaction means two appends never deadlock upgrading a read lock.
+            let seq: i64 = sqlx::query_scalar(
+                "UPDATE conversations SET last_seq = last_seq + 1,
+                   due_at = CASE WHEN $2 IS NOT NULL AND state = 'active' THEN $2 ELSE due_at END
+                 WHERE id = $1 RETURNING last_seq",
             )
             .bind(conversation_id)
-            .bind(author_to_db(author))
-            .bind(cid)
-            .fetch_optional(&mut *tx)
+            .bind(idle_due)
+            .fetch_one(&mut *tx)
             .await?;
-            if let Some(row) = existing {
-                tx.rollback().await?;
-                return Ok((message(&row), false));
+            if let Some(cid) = client_id {
+                let existing = sqlx::query(
+                    "SELECT seq, author, client_id, text, at FROM messages
+                     WHERE conversation_id = $1 AND author = $2 AND client_id = $3",
+                )
+                .bind(conversation_id)
+                .bind(author_to_db(author))
+                .bind(cid)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if let Some(row) = existing {
+                    tx.rollback().await?;
+                    return Ok((message(&row), false));
+                }
             }
-        }
-        let row = sqlx::query(
-            "INSERT INTO messages (conversation_id, seq, author, client_id, text) VALUES (?, ?, ?, ?, ?)
-             RETURNING seq, author, client_id, text, at",
-        )
-        .bind(conversation_id)
-        .bind(seq)
-        .bind(author_to_db(author))
-        .bind(client_id)
-        .bind(text)
-        .fetch_one(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok((message(&row), true))
+            let row = sqlx::query(
+                "INSERT INTO messages (conversation_id, seq, author, client_id, text) VALUES ($1, $2, $3, $4, $5)
+                 RETURNING seq, author, client_id, text, at",
+            )
+            .bind(conversation_id)
+            .bind(seq)
+            .bind(author_to_db(author))
+            .bind(client_id)
+            .bind(text)
+            .fetch_one(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok((message(&row), true))
+        })
     }
 
     /// The messages of a conversation after `after_seq`, in order.
@@ -304,13 +323,15 @@ impl Store {
         conversation_id: i64,
         after_seq: u64,
     ) -> Result<Vec<ChatMessage>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT seq, author, client_id, text, at FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq",
-        )
-        .bind(conversation_id)
-        .bind(i64::try_from(after_seq).unwrap_or(i64::MAX))
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.iter().map(message).collect())
+        on_db!(self, pool => {
+            let rows = sqlx::query(
+                "SELECT seq, author, client_id, text, at FROM messages WHERE conversation_id = $1 AND seq > $2 ORDER BY seq",
+            )
+            .bind(conversation_id)
+            .bind(i64::try_from(after_seq).unwrap_or(i64::MAX))
+            .fetch_all(pool)
+            .await?;
+            Ok(rows.iter().map(message).collect())
+        })
     }
 }

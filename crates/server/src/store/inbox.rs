@@ -1,11 +1,10 @@
 //! What the inbox lists and shows: conversation summaries (newest activity
 //! first, with a preview of the last message) and one conversation's facts.
 
-use sqlx::Row;
 use switchboard_protocol::inbox::ConversationSummary;
 
 use super::conversations::state_from_db;
-use super::{Store, StoreError};
+use super::{on_db, Store, StoreError};
 
 /// How many characters of the last message a summary previews.
 pub const PREVIEW_CHARS: usize = 120;
@@ -52,10 +51,10 @@ const SUMMARIES: &str = "
     JOIN sites s ON s.id = c.site_id
     LEFT JOIN agents a ON a.id = c.agent_id
     LEFT JOIN messages m ON m.conversation_id = c.id AND m.seq = c.last_seq
-    WHERE (?1 IS NULL AND c.state IN ('ended', 'fallback'))
-       OR (c.agent_id = ?1 AND c.state IN ('offered', 'active'))
+    WHERE ($1 IS NULL AND c.state IN ('ended', 'fallback'))
+       OR (c.agent_id = $1 AND c.state IN ('offered', 'active'))
     ORDER BY julianday(COALESCE(m.at, c.created_at)) DESC, c.id DESC
-    LIMIT ?2";
+    LIMIT $2";
 
 impl Store {
     /// Conversations for the inbox, newest activity first (last message,
@@ -69,47 +68,68 @@ impl Store {
             Scope::OpenFor(a) => Some(a),
             Scope::Past => None,
         };
-        let rows = sqlx::query(SUMMARIES).bind(agent).bind(limit).fetch_all(&self.pool).await?;
-        rows.iter().map(summary).collect()
+        let rows: Vec<SummaryRow> = on_db!(self, pool => {
+            sqlx::query_as(SUMMARIES).bind(agent).bind(i64::from(limit)).fetch_all(pool).await?
+        });
+        rows.into_iter().map(summary).collect()
     }
 
     /// The facts of a conversation's detail view; `None` when there is no
     /// such conversation.
     pub async fn facts(&self, conversation: i64) -> Result<Option<Facts>, StoreError> {
-        let row = sqlx::query(
-            "SELECT s.key AS site_key, a.name AS agent_name, c.created_at, v.created_at AS first_seen
-             FROM conversations c
-             JOIN sites s ON s.id = c.site_id
-             JOIN visitors v ON v.id = c.visitor_id
-             LEFT JOIN agents a ON a.id = c.agent_id
-             WHERE c.id = ?",
-        )
-        .bind(conversation)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|r| Facts {
-            site: r.get("site_key"),
-            agent_name: r.get("agent_name"),
-            created_at: r.get("created_at"),
-            first_seen: r.get("first_seen"),
+        let row: Option<(String, Option<String>, String, String)> = on_db!(self, pool => {
+            sqlx::query_as(
+                "SELECT s.key AS site_key, a.name AS agent_name, c.created_at, v.created_at AS first_seen
+                 FROM conversations c
+                 JOIN sites s ON s.id = c.site_id
+                 JOIN visitors v ON v.id = c.visitor_id
+                 LEFT JOIN agents a ON a.id = c.agent_id
+                 WHERE c.id = $1",
+            )
+            .bind(conversation)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(row.map(|(site, agent_name, created_at, first_seen)| Facts {
+            site,
+            agent_name,
+            created_at,
+            first_seen,
         }))
     }
 }
 
-fn summary(row: &sqlx::sqlite::SqliteRow) -> Result<ConversationSummary, StoreError> {
+/// The columns of [`SUMMARIES`] a summary is made of. Derived, so one
+/// mapping reads the row of any backend.
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    id: i64,
+    site_key: String,
+    state: String,
+    agent_id: Option<i64>,
+    agent_name: Option<String>,
+    attributes: String,
+    page: String,
+    last_seq: i64,
+    created_at: String,
+    last_activity: String,
+    last_text: Option<String>,
+}
+
+fn summary(row: SummaryRow) -> Result<ConversationSummary, StoreError> {
     let corrupt = |source| StoreError::Corrupt { what: "conversation", source };
     Ok(ConversationSummary {
-        id: row.get("id"),
-        site: row.get("site_key"),
-        state: state_from_db(row.get("state")),
-        agent_id: row.get("agent_id"),
-        agent_name: row.get("agent_name"),
-        attributes: serde_json::from_str(&row.get::<String, _>("attributes")).map_err(corrupt)?,
-        page: serde_json::from_str(&row.get::<String, _>("page")).map_err(corrupt)?,
-        last_seq: u64::try_from(row.get::<i64, _>("last_seq")).unwrap_or(0),
-        created_at: row.get("created_at"),
-        last_activity: row.get("last_activity"),
-        preview: row.get::<Option<String>, _>("last_text").as_deref().map(preview),
+        id: row.id,
+        site: row.site_key,
+        state: state_from_db(&row.state),
+        agent_id: row.agent_id,
+        agent_name: row.agent_name,
+        attributes: serde_json::from_str(&row.attributes).map_err(corrupt)?,
+        page: serde_json::from_str(&row.page).map_err(corrupt)?,
+        last_seq: u64::try_from(row.last_seq).unwrap_or(0),
+        created_at: row.created_at,
+        last_activity: row.last_activity,
+        preview: row.last_text.as_deref().map(preview),
     })
 }
 

@@ -5,11 +5,11 @@
 use sqlx::Row;
 use std::collections::HashMap;
 use switchboard_protocol::stream::Routing;
-use switchboard_routing::availability::{Schedule, Settings as Availability};
-use switchboard_routing::decide::{Decision, Skip};
 
 use super::conversations::Conversation;
-use super::{exists_or, Store, StoreError};
+use super::{exists_or, on_db, Store, StoreError};
+use switchboard_routing::availability::{Schedule, Settings as Availability};
+use switchboard_routing::decide::{Decision, Skip};
 
 /// An agent's routing facts as stored (availability still to be evaluated).
 #[derive(Debug, Clone)]
@@ -66,76 +66,86 @@ fn availability(row: &sqlx::sqlite::SqliteRow) -> Result<Availability, StoreErro
 impl Store {
     /// Every agent's routing facts, by ascending id.
     pub async fn routing_agents(&self) -> Result<Vec<AgentRow>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, email, live_chat, available, available_until, schedule FROM agents ORDER BY id",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(AgentRow {
-                    id: row.get("id"),
-                    email: row.get("email"),
-                    live_chat: row.get::<i64, _>("live_chat") != 0,
-                    availability: availability(row)?,
+        on_db!(self, pool => {
+            let rows = sqlx::query(
+                "SELECT id, email, live_chat, available, available_until, schedule FROM agents ORDER BY id",
+            )
+            .fetch_all(pool)
+            .await?;
+            rows.iter()
+                .map(|row| {
+                    Ok(AgentRow {
+                        id: row.get("id"),
+                        email: row.get("email"),
+                        live_chat: row.get::<i64, _>("live_chat") != 0,
+                        availability: availability(row)?,
+                    })
                 })
-            })
-            .collect()
+                .collect()
+        })
     }
 
     /// Open (offered or active) chats per agent.
     pub async fn open_chats(&self) -> Result<HashMap<i64, u32>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT agent_id, COUNT(*) AS n FROM conversations
-             WHERE agent_id IS NOT NULL AND state IN ('offered', 'active') GROUP BY agent_id",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .iter()
-            .map(|r| (r.get("agent_id"), u32::try_from(r.get::<i64, _>("n")).unwrap_or(u32::MAX)))
-            .collect())
+        on_db!(self, pool => {
+            let rows = sqlx::query(
+                "SELECT agent_id, COUNT(*) AS n FROM conversations
+                 WHERE agent_id IS NOT NULL AND state IN ('offered', 'active') GROUP BY agent_id",
+            )
+            .fetch_all(pool)
+            .await?;
+            Ok(rows
+                .iter()
+                .map(|r| (r.get("agent_id"), u32::try_from(r.get::<i64, _>("n")).unwrap_or(u32::MAX)))
+                .collect())
+        })
     }
 
     /// Team name (lowercase) → member ids, ascending.
     pub async fn team_member_ids(&self) -> Result<HashMap<String, Vec<i64>>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT t.name, m.agent_id FROM teams t LEFT JOIN team_members m ON m.team_id = t.id
-             ORDER BY t.id, m.agent_id",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        let mut teams: HashMap<String, Vec<i64>> = HashMap::new();
-        for r in rows {
-            let members = teams.entry(r.get::<String, _>("name").to_lowercase()).or_default();
-            if let Some(id) = r.get::<Option<i64>, _>("agent_id") {
-                members.push(id);
+        on_db!(self, pool => {
+            let rows = sqlx::query(
+                "SELECT t.name, m.agent_id FROM teams t LEFT JOIN team_members m ON m.team_id = t.id
+                 ORDER BY t.id, m.agent_id",
+            )
+            .fetch_all(pool)
+            .await?;
+            let mut teams: HashMap<String, Vec<i64>> = HashMap::new();
+            for r in rows {
+                let members = teams.entry(r.get::<String, _>("name").to_lowercase()).or_default();
+                if let Some(id) = r.get::<Option<i64>, _>("agent_id") {
+                    members.push(id);
+                }
             }
-        }
-        // Names equal but for non-ASCII case share an entry: keep it ascending.
-        for members in teams.values_mut() {
-            members.sort_unstable();
-            members.dedup();
-        }
-        Ok(teams)
+            // Names equal but for non-ASCII case share an entry: keep it ascending.
+            for members in teams.values_mut() {
+                members.sort_unstable();
+                members.dedup();
+            }
+            Ok(teams)
+        })
     }
 
     /// The site's rotation positions by pool.
     pub async fn rotation(&self, site_id: i64) -> Result<HashMap<String, i64>, StoreError> {
-        let rows = sqlx::query("SELECT pool, last_agent_id FROM rotation_pools WHERE site_id = ?")
-            .bind(site_id)
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(rows.iter().map(|r| (r.get("pool"), r.get("last_agent_id"))).collect())
+        on_db!(self, pool => {
+            let rows = sqlx::query("SELECT pool, last_agent_id FROM rotation_pools WHERE site_id = $1")
+                .bind(site_id)
+                .fetch_all(pool)
+                .await?;
+            Ok(rows.iter().map(|r| (r.get("pool"), r.get("last_agent_id"))).collect())
+        })
     }
 
     /// The live chat card's routing option a conversation was handed off with.
     pub async fn conversation_routing(&self, id: i64) -> Result<Routing, StoreError> {
-        let raw: String = sqlx::query_scalar("SELECT routing FROM conversations WHERE id = ?")
-            .bind(id)
-            .fetch_one(&self.pool)
-            .await?;
-        serde_json::from_str(&raw).map_err(|source| StoreError::Corrupt { what: "conversation", source })
+        on_db!(self, pool => {
+            let raw: String = sqlx::query_scalar("SELECT routing FROM conversations WHERE id = $1")
+                .bind(id)
+                .fetch_one(pool)
+                .await?;
+            serde_json::from_str(&raw).map_err(|source| StoreError::Corrupt { what: "conversation", source })
+        })
     }
 
     /// Offers a waiting conversation to an agent and moves the pool's rotation
@@ -150,40 +160,39 @@ impl Store {
         now: i64,
         due: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let done = sqlx::query(
-            "UPDATE conversations SET state = 'offered', agent_id = ?, offered_at = ?, due_at = ?
-             WHERE id = ? AND state = 'waiting'",
-        )
-        .bind(agent_id)
-        .bind(now)
-        .bind(due)
-        .bind(conversation.id)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() != 1 {
-            return Ok(false);
-        }
-        sqlx::query(
-            "INSERT INTO rotation_pools (site_id, pool, last_agent_id) VALUES (?, ?, ?)
-             ON CONFLICT (site_id, pool) DO UPDATE SET last_agent_id = excluded.last_agent_id",
-        )
-        .bind(conversation.site_id)
-        .bind(pool)
-        .bind(agent_id)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(true)
+        on_db!(self, begin tx => {
+            let done = sqlx::query(
+                "UPDATE conversations SET state = 'offered', agent_id = $1, offered_at = $2, due_at = $3
+                 WHERE id = $4 AND state = 'waiting'",
+            )
+            .bind(agent_id)
+            .bind(now)
+            .bind(due)
+            .bind(conversation.id)
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() != 1 {
+                return Ok(false);
+            }
+            sqlx::query(
+                "INSERT INTO rotation_pools (site_id, pool, last_agent_id) VALUES ($1, $2, $3)
+                 ON CONFLICT (site_id, pool) DO UPDATE SET last_agent_id = excluded.last_agent_id",
+            )
+            .bind(conversation.site_id)
+            .bind(pool)
+            .bind(agent_id)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(true)
+        })
     }
 
     /// Takes back an offer `agent_id` declined or let time out (or whose
     /// agent was removed meanwhile): the conversation waits for routing again
     /// and the attempt is remembered. `false` when it was not (or no longer)
-    /// offered to them.
-    ///
-    /// It is due for routing again at `due` (unix ms), should routing it
-    /// at once not happen.
+    /// offered to them. It is due for routing again at `due` (unix ms),
+    /// should routing it at once not happen.
     pub async fn withdraw_offer(
         &self,
         conversation: i64,
@@ -191,30 +200,32 @@ impl Store {
         why: Skip,
         due: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let done = sqlx::query(
-            "UPDATE conversations SET state = 'waiting', agent_id = NULL, offered_at = NULL, due_at = ?
-             WHERE id = ? AND (agent_id = ? OR agent_id IS NULL) AND state = 'offered'",
-        )
-        .bind(due)
-        .bind(conversation)
-        .bind(agent_id)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() != 1 {
-            return Ok(false);
-        }
-        sqlx::query(
-            "INSERT OR REPLACE INTO routing_attempts (conversation_id, agent_id, outcome)
-             SELECT ?, id, ? FROM agents WHERE id = ?",
-        )
-        .bind(conversation)
-        .bind(skip_to_db(why))
-        .bind(agent_id)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(true)
+        on_db!(self, begin tx => {
+            let done = sqlx::query(
+                "UPDATE conversations SET state = 'waiting', agent_id = NULL, offered_at = NULL, due_at = $3
+                 WHERE id = $1 AND (agent_id = $2 OR agent_id IS NULL) AND state = 'offered'",
+            )
+            .bind(conversation)
+            .bind(agent_id)
+            .bind(due)
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() != 1 {
+                return Ok(false);
+            }
+            sqlx::query(
+                "INSERT INTO routing_attempts (conversation_id, agent_id, outcome)
+                 SELECT $1, id, $2 FROM agents WHERE id = $3
+                 ON CONFLICT (conversation_id, agent_id) DO UPDATE SET outcome = excluded.outcome",
+            )
+            .bind(conversation)
+            .bind(skip_to_db(why))
+            .bind(agent_id)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(true)
+        })
     }
 
     /// Moves a conversation that is only offered (not yet accepted) to
@@ -225,54 +236,60 @@ impl Store {
         conversation: i64,
         state: &str,
     ) -> Result<Option<Option<i64>>, StoreError> {
-        Ok(sqlx::query_scalar(
-            "UPDATE conversations SET state = ?, offered_at = NULL, due_at = NULL
-             WHERE id = ? AND state = 'offered' RETURNING agent_id",
-        )
-        .bind(state)
-        .bind(conversation)
-        .fetch_optional(&self.pool)
-        .await?)
+        on_db!(self, pool => {
+            Ok(sqlx::query_scalar(
+                "UPDATE conversations SET state = $1, offered_at = NULL, due_at = NULL
+                 WHERE id = $2 AND state = 'offered' RETURNING agent_id",
+            )
+            .bind(state)
+            .bind(conversation)
+            .fetch_optional(pool)
+            .await?)
+        })
     }
 
     /// Ends a conversation still waiting for routing (not offered, not
     /// accepted); `false` when it is no longer waiting.
     pub async fn end_waiting(&self, conversation: i64) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE conversations SET state = 'ended', due_at = NULL WHERE id = ? AND state = 'waiting'",
-        )
-        .bind(conversation)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        on_db!(self, pool => {
+            let done =
+                sqlx::query("UPDATE conversations SET state = 'ended', due_at = NULL WHERE id = $1 AND state = 'waiting'")
+                    .bind(conversation)
+                    .execute(pool)
+                    .await?;
+            Ok(done.rows_affected() == 1)
+        })
     }
 
     /// Moves a waiting conversation to the fallback state; `false` when it is
     /// no longer waiting (the visitor ended it meanwhile).
     pub async fn fall_back(&self, conversation: i64) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE conversations SET state = 'fallback', due_at = NULL WHERE id = ? AND state = 'waiting'",
-        )
-        .bind(conversation)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        on_db!(self, pool => {
+            let done =
+                sqlx::query("UPDATE conversations SET state = 'fallback', due_at = NULL WHERE id = $1 AND state = 'waiting'")
+                    .bind(conversation)
+                    .execute(pool)
+                    .await?;
+            Ok(done.rows_affected() == 1)
+        })
     }
 
     /// Agents who declined or let this conversation's offer time out.
     pub async fn attempts(&self, conversation: i64) -> Result<Vec<(i64, Skip)>, StoreError> {
-        let rows = sqlx::query("SELECT agent_id, outcome FROM routing_attempts WHERE conversation_id = ?")
-            .bind(conversation)
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(rows
-            .iter()
-            .map(|r| {
-                let why =
-                    if r.get::<String, _>("outcome") == "declined" { Skip::Declined } else { Skip::TimedOut };
-                (r.get("agent_id"), why)
-            })
-            .collect())
+        on_db!(self, pool => {
+            let rows = sqlx::query("SELECT agent_id, outcome FROM routing_attempts WHERE conversation_id = $1")
+                .bind(conversation)
+                .fetch_all(pool)
+                .await?;
+            Ok(rows
+                .iter()
+                .map(|r| {
+                    let why =
+                        if r.get::<String, _>("outcome") == "declined" { Skip::Declined } else { Skip::TimedOut };
+                    (r.get("agent_id"), why)
+                })
+                .collect())
+        })
     }
 
     /// Conversations in a state (only `agent`'s, when given), with when they
@@ -282,95 +299,112 @@ impl Store {
         state: &str,
         agent: Option<i64>,
     ) -> Result<Vec<(Conversation, Option<i64>)>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT * FROM conversations WHERE state = ? AND (? IS NULL OR agent_id = ?) ORDER BY id",
-        )
-        .bind(state)
-        .bind(agent)
-        .bind(agent)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.iter().map(|r| (super::conversations::conversation(r), r.get("offered_at"))).collect())
+        on_db!(self, pool => {
+            let rows = sqlx::query(
+                "SELECT * FROM conversations WHERE state = $1 AND ($2 IS NULL OR agent_id = $3) ORDER BY id",
+            )
+            .bind(state)
+            .bind(agent)
+            .bind(agent)
+            .fetch_all(pool)
+            .await?;
+            Ok(rows.iter().map(|r| (super::conversations::conversation(r), r.get("offered_at"))).collect())
+        })
     }
 
     /// Stores a routing decision for `explain`.
     pub async fn save_decision(&self, conversation: i64, d: &Decision) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO routing_decisions (conversation_id, decision) VALUES (?, ?)")
-            .bind(conversation)
-            .bind(serde_json::to_string(d).expect("decisions serialize"))
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        on_db!(self, pool => {
+            sqlx::query("INSERT INTO routing_decisions (conversation_id, decision) VALUES ($1, $2)")
+                .bind(conversation)
+                .bind(serde_json::to_string(d).expect("decisions serialize"))
+                .execute(pool)
+                .await?;
+            Ok(())
+        })
     }
 
     /// A conversation's routing decisions, oldest first.
     pub async fn decisions(&self, conversation: i64) -> Result<Vec<StoredDecision>, StoreError> {
-        let rows =
-            sqlx::query("SELECT decision, at FROM routing_decisions WHERE conversation_id = ? ORDER BY id")
-                .bind(conversation)
-                .fetch_all(&self.pool)
-                .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(StoredDecision {
-                    at: r.get("at"),
-                    decision: serde_json::from_str(&r.get::<String, _>("decision"))
-                        .map_err(|source| StoreError::Corrupt { what: "routing decision", source })?,
+        on_db!(self, pool => {
+            let rows = sqlx::query(
+                "SELECT decision, at FROM routing_decisions WHERE conversation_id = $1 ORDER BY id",
+            )
+            .bind(conversation)
+            .fetch_all(pool)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(StoredDecision {
+                        at: r.get("at"),
+                        decision: serde_json::from_str(&r.get::<String, _>("decision"))
+                            .map_err(|source| StoreError::Corrupt { what: "routing decision", source })?,
+                    })
                 })
-            })
-            .collect()
+                .collect()
+        })
     }
 
     /// An agent's availability settings.
     pub async fn availability(&self, agent_id: i64) -> Result<Availability, StoreError> {
-        let row = sqlx::query("SELECT available, available_until, schedule FROM agents WHERE id = ?")
-            .bind(agent_id)
-            .fetch_one(&self.pool)
-            .await?;
-        availability(&row)
+        on_db!(self, pool => {
+            let row = sqlx::query("SELECT available, available_until, schedule FROM agents WHERE id = $1")
+                .bind(agent_id)
+                .fetch_one(pool)
+                .await?;
+            availability(&row)
+        })
     }
 
     /// Stores an agent's availability settings.
     pub async fn set_availability(&self, agent_id: i64, a: &Availability) -> Result<(), StoreError> {
-        sqlx::query("UPDATE agents SET available = ?, available_until = ?, schedule = ? WHERE id = ?")
-            .bind(a.available)
-            .bind(a.until)
-            .bind(a.schedule.as_ref().map(|s| serde_json::to_string(s).expect("schedules serialize")))
-            .bind(agent_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        on_db!(self, pool => {
+            sqlx::query("UPDATE agents SET available = $1, available_until = $2, schedule = $3 WHERE id = $4")
+                .bind(a.available)
+                .bind(a.until)
+                .bind(a.schedule.as_ref().map(|s| serde_json::to_string(s).expect("schedules serialize")))
+                .bind(agent_id)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })
     }
 
     /// Whether the agent may take live chats (`false` when there is no such agent).
     pub async fn live_chat(&self, agent_id: i64) -> Result<bool, StoreError> {
-        let allowed: Option<i64> = sqlx::query_scalar("SELECT live_chat FROM agents WHERE id = ?")
-            .bind(agent_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(allowed.is_some_and(|a| a != 0))
+        on_db!(self, pool => {
+            let allowed: Option<i64> = sqlx::query_scalar("SELECT live_chat FROM agents WHERE id = $1")
+                .bind(agent_id)
+                .fetch_optional(pool)
+                .await?;
+            Ok(allowed.is_some_and(|a| a != 0))
+        })
     }
 
     /// Grants or withdraws an agent's live chat permission.
     pub async fn set_live_chat(&self, agent_id: i64, allowed: bool) -> Result<(), StoreError> {
-        sqlx::query("UPDATE agents SET live_chat = ? WHERE id = ?")
-            .bind(allowed)
-            .bind(agent_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        on_db!(self, pool => {
+            sqlx::query("UPDATE agents SET live_chat = $1 WHERE id = $2")
+                .bind(allowed)
+                .bind(agent_id)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })
     }
 
     /// A site's account routes, by domain.
     pub async fn account_routes(&self, site_id: i64) -> Result<Vec<AccountRoute>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT r.domain, a.email FROM account_routes r JOIN agents a ON a.id = r.agent_id
-             WHERE r.site_id = ? ORDER BY r.domain",
-        )
-        .bind(site_id)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.iter().map(|r| AccountRoute { domain: r.get("domain"), agent: r.get("email") }).collect())
+        on_db!(self, pool => {
+            let rows = sqlx::query(
+                "SELECT r.domain, a.email FROM account_routes r JOIN agents a ON a.id = r.agent_id
+                 WHERE r.site_id = $1 ORDER BY r.domain",
+            )
+            .bind(site_id)
+            .fetch_all(pool)
+            .await?;
+            Ok(rows.iter().map(|r| AccountRoute { domain: r.get("domain"), agent: r.get("email") }).collect())
+        })
     }
 
     /// Routes a domain to an agent, replacing its route if it had one.
@@ -380,26 +414,30 @@ impl Store {
         domain: &str,
         agent_id: i64,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO account_routes (site_id, domain, agent_id) VALUES (?, ?, ?)
-             ON CONFLICT (site_id, domain) DO UPDATE SET agent_id = excluded.agent_id",
-        )
-        .bind(site_id)
-        .bind(domain)
-        .bind(agent_id)
-        .execute(&self.pool)
-        .await
-        .map_err(|e| exists_or(e, || format!("account route {domain}")))?;
-        Ok(())
+        on_db!(self, pool => {
+            sqlx::query(
+                "INSERT INTO account_routes (site_id, domain, agent_id) VALUES ($1, $2, $3)
+                 ON CONFLICT (site_id, domain) DO UPDATE SET agent_id = excluded.agent_id",
+            )
+            .bind(site_id)
+            .bind(domain)
+            .bind(agent_id)
+            .execute(pool)
+            .await
+            .map_err(|e| exists_or(e, || format!("account route {domain}")))?;
+            Ok(())
+        })
     }
 
     /// Removes a domain's route; `false` when there was none.
     pub async fn delete_account_route(&self, site_id: i64, domain: &str) -> Result<bool, StoreError> {
-        let done = sqlx::query("DELETE FROM account_routes WHERE site_id = ? AND domain = ?")
-            .bind(site_id)
-            .bind(domain)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() == 1)
+        on_db!(self, pool => {
+            let done = sqlx::query("DELETE FROM account_routes WHERE site_id = $1 AND domain = $2")
+                .bind(site_id)
+                .bind(domain)
+                .execute(pool)
+                .await?;
+            Ok(done.rows_affected() == 1)
+        })
     }
 }

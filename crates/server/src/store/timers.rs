@@ -1,11 +1,10 @@
 //! Due times as rows: what the lifecycle's sweeper claims, and the facts it
 //! checks before acting (see `lifecycle::timers`).
 
-use sqlx::Row;
 use switchboard_protocol::wire::ConversationState;
 
 use super::conversations::state_from_db;
-use super::{Store, StoreError};
+use super::{on_db, Store, StoreError};
 
 /// A conversation whose due time came, claimed for a while.
 #[derive(Debug, Clone)]
@@ -29,23 +28,25 @@ impl Store {
     /// their due time to `until` so that nobody else acts on them meanwhile
     /// and a claim that is never acted on is tried again then.
     pub async fn claim_due(&self, now: i64, until: i64, limit: u32) -> Result<Vec<Due>, StoreError> {
-        let rows = sqlx::query(
-            "UPDATE conversations SET due_at = ?1
-             WHERE id IN (SELECT id FROM conversations WHERE due_at <= ?2 ORDER BY due_at LIMIT ?3)
-             RETURNING id, state, agent_id, offered_at",
-        )
-        .bind(until)
-        .bind(now)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+        let rows: Vec<(i64, String, Option<i64>, Option<i64>)> = on_db!(self, pool => {
+            sqlx::query_as(
+                "UPDATE conversations SET due_at = $1
+                 WHERE id IN (SELECT id FROM conversations WHERE due_at <= $2 ORDER BY due_at LIMIT $3)
+                 RETURNING id, state, agent_id, offered_at",
+            )
+            .bind(until)
+            .bind(now)
+            .bind(i64::from(limit))
+            .fetch_all(pool)
+            .await?
+        });
         Ok(rows
-            .iter()
-            .map(|r| Due {
-                id: r.get("id"),
-                state: state_from_db(r.get("state")),
-                agent_id: r.get("agent_id"),
-                offered_at: r.get("offered_at"),
+            .into_iter()
+            .map(|(id, state, agent_id, offered_at)| Due {
+                id,
+                state: state_from_db(&state),
+                agent_id,
+                offered_at,
                 claim: until,
             })
             .collect())
@@ -53,56 +54,63 @@ impl Store {
 
     /// The earliest due time (unix ms), if any conversation has one.
     pub async fn next_due(&self) -> Result<Option<i64>, StoreError> {
-        Ok(sqlx::query_scalar("SELECT MIN(due_at) FROM conversations WHERE due_at IS NOT NULL")
-            .fetch_one(&self.pool)
-            .await?)
+        on_db!(self, pool => {
+            Ok(sqlx::query_scalar("SELECT MIN(due_at) FROM conversations WHERE due_at IS NOT NULL")
+                .fetch_one(pool)
+                .await?)
+        })
     }
 
     /// Sets a conversation's due time, unless it changed since `claim`.
     pub async fn set_due(&self, id: i64, due: i64, claim: Option<i64>) -> Result<(), StoreError> {
-        sqlx::query("UPDATE conversations SET due_at = ?1 WHERE id = ?2 AND (?3 IS NULL OR due_at = ?3)")
-            .bind(due)
-            .bind(id)
-            .bind(claim)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        on_db!(self, pool => {
+            sqlx::query("UPDATE conversations SET due_at = $1 WHERE id = $2 AND ($3 IS NULL OR due_at = $3)")
+                .bind(due)
+                .bind(id)
+                .bind(claim)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })
     }
 
     /// Clears a conversation's due time (it is over).
     pub async fn clear_due(&self, id: i64) -> Result<(), StoreError> {
-        sqlx::query("UPDATE conversations SET due_at = NULL WHERE id = ?")
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        on_db!(self, pool => {
+            sqlx::query("UPDATE conversations SET due_at = NULL WHERE id = $1").bind(id).execute(pool).await?;
+            Ok(())
+        })
     }
 
     /// Ends an active chat whose inactivity limit was claimed as `claim`;
     /// `false` when it is no longer active or someone wrote meanwhile.
     pub async fn end_idle(&self, id: i64, claim: i64) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE conversations SET state = 'ended', due_at = NULL
-             WHERE id = ? AND state = 'active' AND due_at = ?",
-        )
-        .bind(id)
-        .bind(claim)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        on_db!(self, pool => {
+            let done = sqlx::query(
+                "UPDATE conversations SET state = 'ended', due_at = NULL
+                 WHERE id = $1 AND state = 'active' AND due_at = $2",
+            )
+            .bind(id)
+            .bind(claim)
+            .execute(pool)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        })
     }
 
     /// When someone last wrote in an active chat (not the system), or it
     /// was accepted, whichever is later.
     pub async fn last_activity(&self, id: i64) -> Result<Option<jiff::Timestamp>, StoreError> {
-        let at: Option<String> = sqlx::query_scalar(
-            "SELECT MAX(at) FROM (
-               SELECT MAX(at) AS at FROM messages WHERE conversation_id = ?1 AND author != 'system'
-               UNION ALL SELECT accepted_at FROM conversations WHERE id = ?1)",
-        )
-        .bind(id)
-        .fetch_one(&self.pool)
-        .await?;
+        let at: Option<String> = on_db!(self, pool => {
+            sqlx::query_scalar(
+                "SELECT MAX(at) FROM (
+                   SELECT MAX(at) AS at FROM messages WHERE conversation_id = $1 AND author <> 'system'
+                   UNION ALL SELECT accepted_at FROM conversations WHERE id = $1) AS activity",
+            )
+            .bind(id)
+            .fetch_one(pool)
+            .await?
+        });
         Ok(at.and_then(|t| t.parse().ok()))
     }
 }

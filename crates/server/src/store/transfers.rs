@@ -1,10 +1,9 @@
 //! Transfers of active chats between agents: the hand-over itself (one
 //! transaction) and the latest transfer, which routing follows.
 
-use sqlx::Row;
 use switchboard_protocol::wire::TransferTarget;
 
-use super::{Store, StoreError};
+use super::{on_db, Store, StoreError};
 
 /// A conversation's latest transfer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,49 +30,53 @@ impl Store {
         to: &TransferTarget,
         due: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let done = sqlx::query(
-            "UPDATE conversations SET state = 'waiting', agent_id = NULL, offered_at = NULL,
-               accepted_at = NULL, due_at = ?
-             WHERE id = ? AND agent_id = ? AND state = 'active'",
-        )
-        .bind(due)
-        .bind(conversation)
-        .bind(from)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() != 1 {
-            return Ok(false);
-        }
-        sqlx::query("DELETE FROM routing_attempts WHERE conversation_id = ?")
+        let target = serde_json::to_string(to).expect("transfer targets serialize");
+        on_db!(self, begin tx => {
+            let done = sqlx::query(
+                "UPDATE conversations SET state = 'waiting', agent_id = NULL, offered_at = NULL,
+                   accepted_at = NULL, due_at = $3
+                 WHERE id = $1 AND agent_id = $2 AND state = 'active'",
+            )
             .bind(conversation)
+            .bind(from)
+            .bind(due)
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
-            "INSERT INTO transfers (conversation_id, from_agent_id, from_name, target) VALUES (?, ?, ?, ?)",
-        )
-        .bind(conversation)
-        .bind(from)
-        .bind(from_name)
-        .bind(serde_json::to_string(to).expect("transfer targets serialize"))
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(true)
+            if done.rows_affected() != 1 {
+                return Ok(false);
+            }
+            sqlx::query("DELETE FROM routing_attempts WHERE conversation_id = $1")
+                .bind(conversation)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO transfers (conversation_id, from_agent_id, from_name, target) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(conversation)
+            .bind(from)
+            .bind(from_name)
+            .bind(&target)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(true)
+        })
     }
 
     /// The conversation's latest transfer, if it was ever transferred.
     pub async fn latest_transfer(&self, conversation: i64) -> Result<Option<StoredTransfer>, StoreError> {
-        let row = sqlx::query(
-            "SELECT from_agent_id, from_name, target FROM transfers
-             WHERE conversation_id = ? ORDER BY id DESC LIMIT 1",
-        )
-        .bind(conversation)
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        let to = serde_json::from_str(&row.get::<String, _>("target"))
+        let row: Option<(Option<i64>, String, String)> = on_db!(self, pool => {
+            sqlx::query_as(
+                "SELECT from_agent_id, from_name, target FROM transfers
+                 WHERE conversation_id = $1 ORDER BY id DESC LIMIT 1",
+            )
+            .bind(conversation)
+            .fetch_optional(pool)
+            .await?
+        });
+        let Some((by, by_name, target)) = row else { return Ok(None) };
+        let to = serde_json::from_str(&target)
             .map_err(|source| StoreError::Corrupt { what: "transfer", source })?;
-        Ok(Some(StoredTransfer { by: row.get("from_agent_id"), by_name: row.get("from_name"), to }))
+        Ok(Some(StoredTransfer { by, by_name, to }))
     }
 }

@@ -1,0 +1,126 @@
+//! Published streams: each site's current ones, every version ever
+//! published (a visitor finishes the one they started) and the live chat
+//! routing a hand-off takes from them.
+
+use switchboard_protocol::stream::{CardKind, Routing, Stream, ValidStream};
+
+use super::{on_db, Store, StoreError};
+
+impl Store {
+    /// Publishes `stream` for a site as its next version (the one before
+    /// stays stored, for visitors who started it). Only a validated stream
+    /// can be published. Returns the new version.
+    pub async fn publish_stream(
+        &self,
+        site_id: i64,
+        stream: &ValidStream,
+        source: &str,
+    ) -> Result<u32, StoreError> {
+        let s = stream.stream();
+        on_db!(self, begin_exclusive tx => {
+            let last: Option<i64> = sqlx::query_scalar(
+                "SELECT MAX(version) FROM stream_versions WHERE site_id = $1 AND stream_id = $2",
+            )
+            .bind(site_id)
+            .bind(&s.id)
+            .fetch_one(&mut *tx)
+            .await?;
+            let version = u32::try_from(last.unwrap_or(0) + 1).unwrap_or(u32::MAX);
+            let model = serde_json::to_string(&Stream { version, ..s.clone() }).expect("Stream serializes");
+            sqlx::query("INSERT INTO stream_versions (site_id, stream_id, version, model) VALUES ($1, $2, $3, $4)")
+                .bind(site_id)
+                .bind(&s.id)
+                .bind(i64::from(version))
+                .bind(&model)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO streams (site_id, stream_id, priority, source, model, version) VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (site_id, stream_id) DO UPDATE SET priority = excluded.priority,
+                   source = excluded.source, model = excluded.model, version = excluded.version,
+                   published_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+            )
+            .bind(site_id)
+            .bind(&s.id)
+            .bind(s.priority)
+            .bind(source)
+            .bind(model)
+            .bind(i64::from(version))
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(version)
+        })
+    }
+
+    /// A site's published streams (each with its version), highest priority first.
+    pub async fn streams(&self, site_id: i64) -> Result<Vec<Stream>, StoreError> {
+        let rows: Vec<(String, i64)> = on_db!(self, pool => {
+            sqlx::query_as(
+                "SELECT model, version FROM streams WHERE site_id = $1 ORDER BY priority DESC, stream_id",
+            )
+            .bind(site_id)
+            .fetch_all(pool)
+            .await?
+        });
+        rows.iter()
+            .map(|(m, v)| {
+                let stream: Stream = serde_json::from_str(m)
+                    .map_err(|source| StoreError::Corrupt { what: "stream", source })?;
+                Ok(Stream { version: u32::try_from(*v).unwrap_or(0), ..stream })
+            })
+            .collect()
+    }
+
+    /// The routing option of the live chat card `card` in version `version`
+    /// of a site's published stream; `None` when there is no such live chat
+    /// card, or the version was superseded before `superseded_after` (unix
+    /// seconds): a visitor may finish the version they started, not pick
+    /// an old one's routing.
+    pub async fn live_chat_routing(
+        &self,
+        site_id: i64,
+        stream_id: &str,
+        version: u32,
+        card: &str,
+        superseded_after: i64,
+    ) -> Result<Option<Routing>, StoreError> {
+        let model: Option<String> = on_db!(self, pool => {
+            sqlx::query_scalar(
+                // Only of a stream still published: a removed one takes no hand-offs.
+                "SELECT v.model FROM stream_versions v
+                 JOIN streams s ON s.site_id = v.site_id AND s.stream_id = v.stream_id
+                 LEFT JOIN stream_versions n
+                   ON n.site_id = v.site_id AND n.stream_id = v.stream_id AND n.version = v.version + 1
+                 WHERE v.site_id = $1 AND v.stream_id = $2 AND v.version = $3
+                   AND (v.version = s.version OR n.published_at > $4)",
+            )
+            .bind(site_id)
+            .bind(stream_id)
+            .bind(i64::from(version))
+            .bind(superseded_after)
+            .fetch_optional(pool)
+            .await?
+        });
+        let Some(model) = model else { return Ok(None) };
+        let stream: Stream =
+            serde_json::from_str(&model).map_err(|source| StoreError::Corrupt { what: "stream", source })?;
+        Ok(stream.card(card).and_then(|c| match &c.kind {
+            CardKind::LiveChat { routing, .. } => Some(routing.clone()),
+            _ => None,
+        }))
+    }
+
+    /// Unpublishes a stream; `false` when there was none with that id.
+    pub async fn delete_stream(&self, site_id: i64, stream_id: &str) -> Result<bool, StoreError> {
+        let deleted = on_db!(self, pool => {
+            sqlx::query("DELETE FROM streams WHERE site_id = $1 AND stream_id = $2")
+                .bind(site_id)
+                .bind(stream_id)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(deleted == 1)
+    }
+}
