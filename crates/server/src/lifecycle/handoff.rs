@@ -9,11 +9,9 @@ use switchboard_protocol::wire::{Author, ConversationState};
 
 use super::log;
 use crate::hub::Event;
-use crate::routing::conditions::Visitor;
-use crate::routing::decide::{self, Outcome, Request};
-use crate::routing::directory;
 use crate::state::AppState;
 use crate::store::conversations::{Conversation, Handoff};
+use crate::store::decision::{Routed, Snapshot};
 use crate::store::StoreError;
 
 /// What the visitor reads when nobody can take the chat and the site set no
@@ -42,62 +40,25 @@ pub async fn route(state: &AppState, conversation: i64) -> Result<(), StoreError
 }
 
 pub(super) async fn route_locked(state: &AppState, id: i64) -> Result<(), StoreError> {
-    let store = &state.store;
-    let Some(conv) = store.conversation(id).await? else { return Ok(()) };
-    if conv.state != ConversationState::Waiting {
-        return Ok(());
-    }
-    let dir = directory(state, conv.site_id).await?;
-    let routing = store.conversation_routing(id).await?;
-    let details = store.details(id).await?;
-    let tried = store.attempts(id).await?;
-    let rotation = store.rotation(conv.site_id).await?;
-    let transfer = store.latest_transfer(id).await?;
-    let to = transfer.as_ref().map(|t| decide::Transfer { by: t.by, to: t.to.clone() });
-    let visitor = Visitor { attributes: &details.attributes, page: &details.page };
-    let request =
-        Request { routing: &routing, visitor, tried: &tried, rotation: &rotation, transfer: to.as_ref() };
-    let mut decision = decide::decide(&dir, request);
-    decision.name_agents(&dir);
-    tracing::debug!(conversation = id, outcome = ?decision.outcome, "routed");
-    let grace = Duration::from_secs(state.settings.routing.disconnect_grace_secs);
-    let settling = grace.saturating_sub(state.timers.started.elapsed());
-    if decision.outcome == Outcome::Fallback && !settling.is_zero() {
-        // Just started: agents' inboxes are still reconnecting. Decide again
-        // once they have had the grace period.
-        let due = state.clock.now_ms() + i64::try_from(settling.as_millis()).unwrap_or(i64::MAX);
-        store.set_due(id, due, None).await?;
-        state.timers.due(due);
-        return Ok(());
-    }
-    store.save_decision(id, &decision).await?;
-    match decision.outcome {
-        Outcome::Offer { agent, pool, .. } => {
-            let timeout = state.settings.routing.accept_timeout_secs;
-            let now = state.clock.now_ms();
-            let due = now.saturating_add(i64::try_from(timeout.saturating_mul(1000)).unwrap_or(i64::MAX));
-            if !store.offer(&conv, agent, &pool, now, due).await? {
-                return Ok(());
-            }
+    // One transaction holding the routing lock: the snapshot, the pure
+    // decision, and the offer or fallback stored with it.
+    match state.store.route(id, |snapshot| crate::routing::plan(state, snapshot)).await? {
+        Routed::NotWaiting => {}
+        Routed::Waits { due } => state.timers.due(due),
+        Routed::Offered { agent, due, snapshot } => {
             state.timers.due(due);
             state.hub.publish(id, Event::State(ConversationState::Offered));
+            let timeout = state.settings.routing.accept_timeout_secs;
+            let Snapshot { details, transfer, .. } = *snapshot;
             let offer = super::offers::offer_frame(id, agent, details, transfer, timeout);
             state.hub.publish_agent(agent, offer);
         }
-        Outcome::Fallback => fall_back(state, &conv).await?,
+        Routed::FellBack { message } => {
+            let text = if message.trim().is_empty() { DEFAULT_FALLBACK.to_owned() } else { message };
+            super::post(state, id, Author::System, None, &text).await?;
+            state.hub.publish(id, Event::State(ConversationState::Fallback));
+        }
     }
-    Ok(())
-}
-
-async fn fall_back(state: &AppState, conv: &Conversation) -> Result<(), StoreError> {
-    let text = state.store.fallback_message(conv.site_id).await?;
-    let text = if text.trim().is_empty() { DEFAULT_FALLBACK.to_owned() } else { text };
-    // Only a chat still waiting falls back: one the visitor ended stays ended.
-    if !state.store.fall_back(conv.id).await? {
-        return Ok(());
-    }
-    super::post(state, conv.id, Author::System, None, &text).await?;
-    state.hub.publish(conv.id, Event::State(ConversationState::Fallback));
     Ok(())
 }
 

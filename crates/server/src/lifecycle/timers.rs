@@ -51,6 +51,11 @@ impl Timers {
         }
     }
 
+    /// How long ago the server started.
+    pub fn since_start(&self) -> std::time::Duration {
+        self.started.elapsed()
+    }
+
     /// Stops every timer (at shutdown).
     pub fn clear(&self) {
         self.availability.clear();

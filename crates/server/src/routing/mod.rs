@@ -1,23 +1,29 @@
-//! Routing's view of the world: loads the snapshot a decision needs (the
-//! agents as they are now, teams, rules, account routes) for the pure
-//! [`decide::decide`], and renders stored decisions in words for `explain`.
-//! It stores and broadcasts nothing: the lifecycle does.
+//! Routing's view of the world: turns the snapshot a decision reads (in its
+//! transaction, `store::decision`) and the agents' presence into the pure
+//! [`decide::decide`]'s input, and its outcome into a plan; renders stored
+//! decisions in words for `explain`. It stores and broadcasts nothing: the
+//! lifecycle does.
 
 pub use switchboard_routing::{availability, conditions, decide};
 
-use crate::state::AppState;
-use crate::store::StoreError;
-use decide::Directory;
+use jiff::Timestamp;
+use std::collections::HashMap;
+use std::time::Duration;
 
-/// Every agent as routing sees them at this moment, by ascending id.
-pub async fn agents_now(state: &AppState) -> Result<Vec<decide::Agent>, StoreError> {
-    let store = &state.store;
-    let now = jiff::Timestamp::now();
-    let open = store.open_chats().await?;
-    Ok(store
-        .routing_agents()
-        .await?
-        .into_iter()
+use crate::state::AppState;
+use crate::store::decision::{Plan, Snapshot};
+use crate::store::routing::{AccountRoute, AgentRow};
+use crate::store::StoreError;
+use decide::{Directory, Outcome};
+
+/// Every agent as routing sees them at `now`, by ascending id.
+fn agents_at(
+    state: &AppState,
+    rows: Vec<AgentRow>,
+    open: &HashMap<i64, u32>,
+    now: Timestamp,
+) -> Vec<decide::Agent> {
+    rows.into_iter()
         .map(|a| decide::Agent {
             available: a.availability.available_at(now) && state.presence.present(a.id),
             open_chats: open.get(&a.id).copied().unwrap_or(0),
@@ -25,26 +31,79 @@ pub async fn agents_now(state: &AppState) -> Result<Vec<decide::Agent>, StoreErr
             email: a.email,
             live_chat: a.live_chat,
         })
-        .collect())
+        .collect()
 }
 
-/// Builds the decision's view of the agents for `site_id` at this moment.
+/// Every agent as routing sees them at this moment, by ascending id.
+pub async fn agents_now(state: &AppState) -> Result<Vec<decide::Agent>, StoreError> {
+    let open = state.store.open_chats().await?;
+    Ok(agents_at(state, state.store.routing_agents().await?, &open, state.clock.now()))
+}
+
+fn directory_of(
+    state: &AppState,
+    agents: Vec<decide::Agent>,
+    teams: HashMap<String, Vec<i64>>,
+    rules: Vec<switchboard_protocol::rules::RoutingRule>,
+    routes: &[AccountRoute],
+) -> Directory {
+    Directory {
+        agents,
+        teams,
+        rules: conditions::Rules::new(rules),
+        account_routes: routes.iter().map(|r| (r.domain.to_lowercase(), r.agent.clone())).collect(),
+        capacity: state.settings.routing.capacity,
+    }
+}
+
+/// Builds the decision's view of the agents for `site_id` at this moment
+/// (to check a transfer's target).
 pub async fn directory(state: &AppState, site_id: i64) -> Result<Directory, StoreError> {
     let store = &state.store;
     let agents = agents_now(state).await?;
-    let account_routes = store
-        .account_routes(site_id)
-        .await?
-        .into_iter()
-        .map(|r| (r.domain.to_lowercase(), r.agent))
-        .collect();
-    Ok(Directory {
-        agents,
-        teams: store.team_member_ids().await?,
-        rules: conditions::Rules::new(store.rules(site_id).await?),
-        account_routes,
-        capacity: state.settings.routing.capacity,
-    })
+    let routes = store.account_routes(site_id).await?;
+    Ok(directory_of(state, agents, store.team_member_ids().await?, store.rules(site_id).await?, &routes))
+}
+
+/// Decides what to do with a waiting conversation from its snapshot: an
+/// offer (timing out `accept_timeout_secs` from now) or the fallback; just
+/// after a start, while agents' inboxes are still reconnecting, a chat
+/// nobody can take waits out the grace period instead of falling back.
+pub fn plan(state: &AppState, snap: &Snapshot) -> Plan {
+    let now = state.clock.now();
+    let agents = agents_at(state, snap.agents.clone(), &snap.open_chats, now);
+    let dir = directory_of(state, agents, snap.teams.clone(), snap.rules.clone(), &snap.account_routes);
+    let transfer = snap.transfer.as_ref().map(|t| decide::Transfer { by: t.by, to: t.to.clone() });
+    let visitor = conditions::Visitor { attributes: &snap.details.attributes, page: &snap.details.page };
+    let request = decide::Request {
+        routing: &snap.routing,
+        visitor,
+        tried: &snap.tried,
+        rotation: &snap.rotation,
+        transfer: transfer.as_ref(),
+    };
+    let mut decision = decide::decide(&dir, request);
+    decision.name_agents(&dir);
+    tracing::debug!(conversation = snap.conversation.id, outcome = ?decision.outcome, "routed");
+    let now_ms = now.as_millisecond();
+    match decision.outcome.clone() {
+        Outcome::Offer { agent, pool, .. } => {
+            let timeout = state.settings.routing.accept_timeout_secs.saturating_mul(1000);
+            let due = now_ms.saturating_add(i64::try_from(timeout).unwrap_or(i64::MAX));
+            Plan::Offer { decision, agent, pool, now: now_ms, due }
+        }
+        Outcome::Fallback => {
+            let grace = Duration::from_secs(state.settings.routing.disconnect_grace_secs);
+            let settling = grace.saturating_sub(state.timers.since_start());
+            if settling.is_zero() {
+                Plan::Fallback { decision }
+            } else {
+                Plan::Wait {
+                    due: now_ms.saturating_add(i64::try_from(settling.as_millis()).unwrap_or(i64::MAX)),
+                }
+            }
+        }
+    }
 }
 
 /// A conversation's routing decisions in words, for `switchboard conversation explain`.

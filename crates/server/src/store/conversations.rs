@@ -110,6 +110,33 @@ fn message(row: &sqlx::sqlite::SqliteRow) -> ChatMessage {
     }
 }
 
+/// The conversation with `id`.
+pub(super) async fn read_conversation<'e>(
+    e: impl sqlx::SqliteExecutor<'e>,
+    id: i64,
+) -> Result<Option<Conversation>, StoreError> {
+    let row = sqlx::query("SELECT * FROM conversations WHERE id = $1").bind(id).fetch_optional(e).await?;
+    Ok(row.as_ref().map(conversation))
+}
+
+/// What the agent sees of a conversation.
+pub(super) async fn read_details<'e>(
+    e: impl sqlx::SqliteExecutor<'e>,
+    id: i64,
+) -> Result<Details, StoreError> {
+    let row = sqlx::query("SELECT attributes, page, transcript FROM conversations WHERE id = $1")
+        .bind(id)
+        .fetch_one(e)
+        .await?;
+    let parse = |col: &str| row.get::<String, _>(col);
+    let corrupt = |source| StoreError::Corrupt { what: "conversation", source };
+    Ok(Details {
+        attributes: serde_json::from_str(&parse("attributes")).map_err(corrupt)?,
+        page: serde_json::from_str(&parse("page")).map_err(corrupt)?,
+        transcript: serde_json::from_str(&parse("transcript")).map_err(corrupt)?,
+    })
+}
+
 impl Store {
     /// Creates a visitor of `site_id` identified by `token_hash`.
     pub async fn create_visitor(&self, site_id: i64, token_hash: &str) -> Result<i64, StoreError> {
@@ -147,30 +174,12 @@ impl Store {
 
     /// The conversation with `id`.
     pub async fn conversation(&self, id: i64) -> Result<Option<Conversation>, StoreError> {
-        on_db!(self, pool => {
-            let row = sqlx::query("SELECT * FROM conversations WHERE id = $1")
-                .bind(id)
-                .fetch_optional(pool)
-                .await?;
-            Ok(row.as_ref().map(conversation))
-        })
+        on_db!(self, pool => read_conversation(pool, id).await)
     }
 
     /// What the agent sees of a conversation.
     pub async fn details(&self, id: i64) -> Result<Details, StoreError> {
-        on_db!(self, pool => {
-            let row = sqlx::query("SELECT attributes, page, transcript FROM conversations WHERE id = $1")
-                .bind(id)
-                .fetch_one(pool)
-                .await?;
-            let parse = |col: &str| row.get::<String, _>(col);
-            let corrupt = |source| StoreError::Corrupt { what: "conversation", source };
-            Ok(Details {
-                attributes: serde_json::from_str(&parse("attributes")).map_err(corrupt)?,
-                page: serde_json::from_str(&parse("page")).map_err(corrupt)?,
-                transcript: serde_json::from_str(&parse("transcript")).map_err(corrupt)?,
-            })
-        })
+        on_db!(self, pool => read_details(pool, id).await)
     }
 
     /// Accepts an offer: only the agent it was offered to, only while

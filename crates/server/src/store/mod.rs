@@ -11,6 +11,7 @@
 //!   a hand-off takes from them;
 //! - `rules`: custom routing rules;
 //! - [`conversations`]: visitors, conversations and their messages;
+//! - [`decision`]: one routing decision as one transaction holding the routing lock;
 //! - [`changes`]: admin changes with a live effect, for the server to apply;
 //! - [`timers`]: conversations' due times, which the lifecycle's sweeper fires;
 //! - [`inbox`]: what the inbox lists and shows;
@@ -76,6 +77,7 @@
 mod agents;
 pub mod changes;
 pub mod conversations;
+pub mod decision;
 pub mod inbox;
 pub mod routing;
 mod rules;

@@ -63,89 +63,209 @@ fn availability(row: &sqlx::sqlite::SqliteRow) -> Result<Availability, StoreErro
     })
 }
 
+/// Every agent's routing facts, by ascending id.
+pub(super) async fn read_agents<'e>(e: impl sqlx::SqliteExecutor<'e>) -> Result<Vec<AgentRow>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, email, live_chat, available, available_until, schedule FROM agents ORDER BY id",
+    )
+    .fetch_all(e)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(AgentRow {
+                id: row.get("id"),
+                email: row.get("email"),
+                live_chat: row.get::<i64, _>("live_chat") != 0,
+                availability: availability(row)?,
+            })
+        })
+        .collect()
+}
+
+/// Open (offered or active) chats per agent.
+pub(super) async fn read_open_chats<'e>(
+    e: impl sqlx::SqliteExecutor<'e>,
+) -> Result<HashMap<i64, u32>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT agent_id, COUNT(*) AS n FROM conversations
+         WHERE agent_id IS NOT NULL AND state IN ('offered', 'active') GROUP BY agent_id",
+    )
+    .fetch_all(e)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| (r.get("agent_id"), u32::try_from(r.get::<i64, _>("n")).unwrap_or(u32::MAX)))
+        .collect())
+}
+
+/// Team name (lowercase) → member ids, ascending.
+pub(super) async fn read_teams<'e>(
+    e: impl sqlx::SqliteExecutor<'e>,
+) -> Result<HashMap<String, Vec<i64>>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT t.name, m.agent_id FROM teams t LEFT JOIN team_members m ON m.team_id = t.id
+         ORDER BY t.id, m.agent_id",
+    )
+    .fetch_all(e)
+    .await?;
+    let mut teams: HashMap<String, Vec<i64>> = HashMap::new();
+    for r in rows {
+        let members = teams.entry(r.get::<String, _>("name").to_lowercase()).or_default();
+        if let Some(id) = r.get::<Option<i64>, _>("agent_id") {
+            members.push(id);
+        }
+    }
+    // Names equal but for non-ASCII case share an entry: keep it ascending.
+    for members in teams.values_mut() {
+        members.sort_unstable();
+        members.dedup();
+    }
+    Ok(teams)
+}
+
+/// The site's rotation positions by pool.
+pub(super) async fn read_rotation<'e>(
+    e: impl sqlx::SqliteExecutor<'e>,
+    site_id: i64,
+) -> Result<HashMap<String, i64>, StoreError> {
+    let rows = sqlx::query("SELECT pool, last_agent_id FROM rotation_pools WHERE site_id = $1")
+        .bind(site_id)
+        .fetch_all(e)
+        .await?;
+    Ok(rows.iter().map(|r| (r.get("pool"), r.get("last_agent_id"))).collect())
+}
+
+/// The live chat card's routing option a conversation was handed off with.
+pub(super) async fn read_routing<'e>(
+    e: impl sqlx::SqliteExecutor<'e>,
+    id: i64,
+) -> Result<Routing, StoreError> {
+    let raw: String =
+        sqlx::query_scalar("SELECT routing FROM conversations WHERE id = $1").bind(id).fetch_one(e).await?;
+    serde_json::from_str(&raw).map_err(|source| StoreError::Corrupt { what: "conversation", source })
+}
+
+/// Agents who declined or let this conversation's offer time out.
+pub(super) async fn read_attempts<'e>(
+    e: impl sqlx::SqliteExecutor<'e>,
+    conversation: i64,
+) -> Result<Vec<(i64, Skip)>, StoreError> {
+    let rows = sqlx::query("SELECT agent_id, outcome FROM routing_attempts WHERE conversation_id = $1")
+        .bind(conversation)
+        .fetch_all(e)
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let why =
+                if r.get::<String, _>("outcome") == "declined" { Skip::Declined } else { Skip::TimedOut };
+            (r.get("agent_id"), why)
+        })
+        .collect())
+}
+
+/// A site's account routes, by domain.
+pub(super) async fn read_account_routes<'e>(
+    e: impl sqlx::SqliteExecutor<'e>,
+    site_id: i64,
+) -> Result<Vec<AccountRoute>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT r.domain, a.email FROM account_routes r JOIN agents a ON a.id = r.agent_id
+         WHERE r.site_id = $1 ORDER BY r.domain",
+    )
+    .bind(site_id)
+    .fetch_all(e)
+    .await?;
+    Ok(rows.iter().map(|r| AccountRoute { domain: r.get("domain"), agent: r.get("email") }).collect())
+}
+
+/// Stores a routing decision for `explain`.
+pub(super) async fn write_decision<'e>(
+    e: impl sqlx::SqliteExecutor<'e>,
+    conversation: i64,
+    d: &Decision,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO routing_decisions (conversation_id, decision) VALUES ($1, $2)")
+        .bind(conversation)
+        .bind(serde_json::to_string(d).expect("decisions serialize"))
+        .execute(e)
+        .await?;
+    Ok(())
+}
+
+/// Offers a waiting conversation (see [`Store::offer`]), inside `tx`.
+pub(super) async fn write_offer(
+    tx: &mut sqlx::SqliteConnection,
+    conversation: &Conversation,
+    agent_id: i64,
+    pool: &str,
+    now: i64,
+    due: i64,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE conversations SET state = 'offered', agent_id = $1, offered_at = $2, due_at = $3
+         WHERE id = $4 AND state = 'waiting'",
+    )
+    .bind(agent_id)
+    .bind(now)
+    .bind(due)
+    .bind(conversation.id)
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    sqlx::query(
+        "INSERT INTO rotation_pools (site_id, pool, last_agent_id) VALUES ($1, $2, $3)
+         ON CONFLICT (site_id, pool) DO UPDATE SET last_agent_id = excluded.last_agent_id",
+    )
+    .bind(conversation.site_id)
+    .bind(pool)
+    .bind(agent_id)
+    .execute(&mut *tx)
+    .await?;
+    Ok(true)
+}
+
+/// Moves a waiting conversation to the fallback state; `false` when it is
+/// no longer waiting.
+pub(super) async fn write_fall_back<'e>(
+    e: impl sqlx::SqliteExecutor<'e>,
+    conversation: i64,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE conversations SET state = 'fallback', due_at = NULL WHERE id = $1 AND state = 'waiting'",
+    )
+    .bind(conversation)
+    .execute(e)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 impl Store {
     /// Every agent's routing facts, by ascending id.
     pub async fn routing_agents(&self) -> Result<Vec<AgentRow>, StoreError> {
-        on_db!(self, pool => {
-            let rows = sqlx::query(
-                "SELECT id, email, live_chat, available, available_until, schedule FROM agents ORDER BY id",
-            )
-            .fetch_all(pool)
-            .await?;
-            rows.iter()
-                .map(|row| {
-                    Ok(AgentRow {
-                        id: row.get("id"),
-                        email: row.get("email"),
-                        live_chat: row.get::<i64, _>("live_chat") != 0,
-                        availability: availability(row)?,
-                    })
-                })
-                .collect()
-        })
+        on_db!(self, pool => read_agents(pool).await)
     }
 
     /// Open (offered or active) chats per agent.
     pub async fn open_chats(&self) -> Result<HashMap<i64, u32>, StoreError> {
-        on_db!(self, pool => {
-            let rows = sqlx::query(
-                "SELECT agent_id, COUNT(*) AS n FROM conversations
-                 WHERE agent_id IS NOT NULL AND state IN ('offered', 'active') GROUP BY agent_id",
-            )
-            .fetch_all(pool)
-            .await?;
-            Ok(rows
-                .iter()
-                .map(|r| (r.get("agent_id"), u32::try_from(r.get::<i64, _>("n")).unwrap_or(u32::MAX)))
-                .collect())
-        })
+        on_db!(self, pool => read_open_chats(pool).await)
     }
 
     /// Team name (lowercase) → member ids, ascending.
     pub async fn team_member_ids(&self) -> Result<HashMap<String, Vec<i64>>, StoreError> {
-        on_db!(self, pool => {
-            let rows = sqlx::query(
-                "SELECT t.name, m.agent_id FROM teams t LEFT JOIN team_members m ON m.team_id = t.id
-                 ORDER BY t.id, m.agent_id",
-            )
-            .fetch_all(pool)
-            .await?;
-            let mut teams: HashMap<String, Vec<i64>> = HashMap::new();
-            for r in rows {
-                let members = teams.entry(r.get::<String, _>("name").to_lowercase()).or_default();
-                if let Some(id) = r.get::<Option<i64>, _>("agent_id") {
-                    members.push(id);
-                }
-            }
-            // Names equal but for non-ASCII case share an entry: keep it ascending.
-            for members in teams.values_mut() {
-                members.sort_unstable();
-                members.dedup();
-            }
-            Ok(teams)
-        })
+        on_db!(self, pool => read_teams(pool).await)
     }
 
     /// The site's rotation positions by pool.
     pub async fn rotation(&self, site_id: i64) -> Result<HashMap<String, i64>, StoreError> {
-        on_db!(self, pool => {
-            let rows = sqlx::query("SELECT pool, last_agent_id FROM rotation_pools WHERE site_id = $1")
-                .bind(site_id)
-                .fetch_all(pool)
-                .await?;
-            Ok(rows.iter().map(|r| (r.get("pool"), r.get("last_agent_id"))).collect())
-        })
+        on_db!(self, pool => read_rotation(pool, site_id).await)
     }
 
     /// The live chat card's routing option a conversation was handed off with.
     pub async fn conversation_routing(&self, id: i64) -> Result<Routing, StoreError> {
-        on_db!(self, pool => {
-            let raw: String = sqlx::query_scalar("SELECT routing FROM conversations WHERE id = $1")
-                .bind(id)
-                .fetch_one(pool)
-                .await?;
-            serde_json::from_str(&raw).map_err(|source| StoreError::Corrupt { what: "conversation", source })
-        })
+        on_db!(self, pool => read_routing(pool, id).await)
     }
 
     /// Offers a waiting conversation to an agent and moves the pool's rotation
@@ -161,30 +281,9 @@ impl Store {
         due: i64,
     ) -> Result<bool, StoreError> {
         on_db!(self, begin tx => {
-            let done = sqlx::query(
-                "UPDATE conversations SET state = 'offered', agent_id = $1, offered_at = $2, due_at = $3
-                 WHERE id = $4 AND state = 'waiting'",
-            )
-            .bind(agent_id)
-            .bind(now)
-            .bind(due)
-            .bind(conversation.id)
-            .execute(&mut *tx)
-            .await?;
-            if done.rows_affected() != 1 {
-                return Ok(false);
-            }
-            sqlx::query(
-                "INSERT INTO rotation_pools (site_id, pool, last_agent_id) VALUES ($1, $2, $3)
-                 ON CONFLICT (site_id, pool) DO UPDATE SET last_agent_id = excluded.last_agent_id",
-            )
-            .bind(conversation.site_id)
-            .bind(pool)
-            .bind(agent_id)
-            .execute(&mut *tx)
-            .await?;
+            let offered = write_offer(&mut tx, conversation, agent_id, pool, now, due).await?;
             tx.commit().await?;
-            Ok(true)
+            Ok(offered)
         })
     }
 
@@ -264,32 +363,12 @@ impl Store {
     /// Moves a waiting conversation to the fallback state; `false` when it is
     /// no longer waiting (the visitor ended it meanwhile).
     pub async fn fall_back(&self, conversation: i64) -> Result<bool, StoreError> {
-        on_db!(self, pool => {
-            let done =
-                sqlx::query("UPDATE conversations SET state = 'fallback', due_at = NULL WHERE id = $1 AND state = 'waiting'")
-                    .bind(conversation)
-                    .execute(pool)
-                    .await?;
-            Ok(done.rows_affected() == 1)
-        })
+        on_db!(self, pool => write_fall_back(pool, conversation).await)
     }
 
     /// Agents who declined or let this conversation's offer time out.
     pub async fn attempts(&self, conversation: i64) -> Result<Vec<(i64, Skip)>, StoreError> {
-        on_db!(self, pool => {
-            let rows = sqlx::query("SELECT agent_id, outcome FROM routing_attempts WHERE conversation_id = $1")
-                .bind(conversation)
-                .fetch_all(pool)
-                .await?;
-            Ok(rows
-                .iter()
-                .map(|r| {
-                    let why =
-                        if r.get::<String, _>("outcome") == "declined" { Skip::Declined } else { Skip::TimedOut };
-                    (r.get("agent_id"), why)
-                })
-                .collect())
-        })
+        on_db!(self, pool => read_attempts(pool, conversation).await)
     }
 
     /// Conversations in a state (only `agent`'s, when given), with when they
@@ -314,14 +393,7 @@ impl Store {
 
     /// Stores a routing decision for `explain`.
     pub async fn save_decision(&self, conversation: i64, d: &Decision) -> Result<(), StoreError> {
-        on_db!(self, pool => {
-            sqlx::query("INSERT INTO routing_decisions (conversation_id, decision) VALUES ($1, $2)")
-                .bind(conversation)
-                .bind(serde_json::to_string(d).expect("decisions serialize"))
-                .execute(pool)
-                .await?;
-            Ok(())
-        })
+        on_db!(self, pool => write_decision(pool, conversation, d).await)
     }
 
     /// A conversation's routing decisions, oldest first.
@@ -395,16 +467,7 @@ impl Store {
 
     /// A site's account routes, by domain.
     pub async fn account_routes(&self, site_id: i64) -> Result<Vec<AccountRoute>, StoreError> {
-        on_db!(self, pool => {
-            let rows = sqlx::query(
-                "SELECT r.domain, a.email FROM account_routes r JOIN agents a ON a.id = r.agent_id
-                 WHERE r.site_id = $1 ORDER BY r.domain",
-            )
-            .bind(site_id)
-            .fetch_all(pool)
-            .await?;
-            Ok(rows.iter().map(|r| AccountRoute { domain: r.get("domain"), agent: r.get("email") }).collect())
-        })
+        on_db!(self, pool => read_account_routes(pool, site_id).await)
     }
 
     /// Routes a domain to an agent, replacing its route if it had one.

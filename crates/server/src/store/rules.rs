@@ -5,6 +5,21 @@ use switchboard_protocol::rules::RoutingRule;
 
 use super::{on_db, Store, StoreError};
 
+/// A site's rules, highest priority first.
+pub(super) async fn read_rules<'e>(
+    e: impl sqlx::SqliteExecutor<'e>,
+    site_id: i64,
+) -> Result<Vec<RoutingRule>, StoreError> {
+    let rows: Vec<String> =
+        sqlx::query_scalar("SELECT rule FROM rules WHERE site_id = $1 ORDER BY priority DESC, name")
+            .bind(site_id)
+            .fetch_all(e)
+            .await?;
+    rows.iter()
+        .map(|r| serde_json::from_str(r).map_err(|source| StoreError::Corrupt { what: "rule", source }))
+        .collect()
+}
+
 impl Store {
     /// Saves a rule for a site, replacing one with the same name.
     pub async fn save_rule(&self, site_id: i64, rule: &RoutingRule) -> Result<(), StoreError> {
@@ -26,15 +41,7 @@ impl Store {
 
     /// A site's rules, highest priority first.
     pub async fn rules(&self, site_id: i64) -> Result<Vec<RoutingRule>, StoreError> {
-        let rows: Vec<String> = on_db!(self, pool => {
-            sqlx::query_scalar("SELECT rule FROM rules WHERE site_id = $1 ORDER BY priority DESC, name")
-                .bind(site_id)
-                .fetch_all(pool)
-                .await?
-        });
-        rows.iter()
-            .map(|r| serde_json::from_str(r).map_err(|source| StoreError::Corrupt { what: "rule", source }))
-            .collect()
+        on_db!(self, pool => read_rules(pool, site_id).await)
     }
 
     /// Removes a rule; `false` when there was none with that name.

@@ -24,6 +24,17 @@ pub struct Site {
 const LINK_ORIGIN: &str =
     "INSERT INTO site_origins (site_id, origin) VALUES ($1, $2) ON CONFLICT (site_id, origin) DO NOTHING";
 
+/// The site's fallback message.
+pub(super) async fn read_fallback_message<'e>(
+    e: impl sqlx::SqliteExecutor<'e>,
+    site_id: i64,
+) -> Result<String, StoreError> {
+    Ok(sqlx::query_scalar("SELECT fallback_message FROM sites WHERE id = $1")
+        .bind(site_id)
+        .fetch_one(e)
+        .await?)
+}
+
 impl Store {
     /// Creates a site with its allowed origins.
     pub async fn create_site(
@@ -71,12 +82,7 @@ impl Store {
 
     /// The site's fallback message.
     pub async fn fallback_message(&self, site_id: i64) -> Result<String, StoreError> {
-        Ok(on_db!(self, pool => {
-            sqlx::query_scalar("SELECT fallback_message FROM sites WHERE id = $1")
-                .bind(site_id)
-                .fetch_one(pool)
-                .await?
-        }))
+        on_db!(self, pool => read_fallback_message(pool, site_id).await)
     }
 
     /// Sets the site's fallback message.

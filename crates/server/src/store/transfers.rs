@@ -16,6 +16,24 @@ pub struct StoredTransfer {
     pub to: TransferTarget,
 }
 
+/// A conversation's latest transfer.
+pub(super) async fn read_latest_transfer<'e>(
+    e: impl sqlx::SqliteExecutor<'e>,
+    conversation: i64,
+) -> Result<Option<StoredTransfer>, StoreError> {
+    let row: Option<(Option<i64>, String, String)> = sqlx::query_as(
+        "SELECT from_agent_id, from_name, target FROM transfers
+         WHERE conversation_id = $1 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(conversation)
+    .fetch_optional(e)
+    .await?;
+    let Some((by, by_name, target)) = row else { return Ok(None) };
+    let to =
+        serde_json::from_str(&target).map_err(|source| StoreError::Corrupt { what: "transfer", source })?;
+    Ok(Some(StoredTransfer { by, by_name, to }))
+}
+
 impl Store {
     /// Takes an active conversation from `from` and leaves it waiting for
     /// routing to `to`, remembering the transfer; earlier declines and
@@ -65,18 +83,6 @@ impl Store {
 
     /// The conversation's latest transfer, if it was ever transferred.
     pub async fn latest_transfer(&self, conversation: i64) -> Result<Option<StoredTransfer>, StoreError> {
-        let row: Option<(Option<i64>, String, String)> = on_db!(self, pool => {
-            sqlx::query_as(
-                "SELECT from_agent_id, from_name, target FROM transfers
-                 WHERE conversation_id = $1 ORDER BY id DESC LIMIT 1",
-            )
-            .bind(conversation)
-            .fetch_optional(pool)
-            .await?
-        });
-        let Some((by, by_name, target)) = row else { return Ok(None) };
-        let to = serde_json::from_str(&target)
-            .map_err(|source| StoreError::Corrupt { what: "transfer", source })?;
-        Ok(Some(StoredTransfer { by, by_name, to }))
+        on_db!(self, pool => read_latest_transfer(pool, conversation).await)
     }
 }

@@ -422,6 +422,9 @@ async fn a_flood_is_told_once_and_a_socket_that_keeps_on_is_closed() {
 #[tokio::test]
 async fn a_visitor_has_one_open_conversation_even_from_two_sockets() {
     let app = spawn_app().await;
+    // An agent is there, so the first chat stays open (offered) rather than
+    // falling back at once, which would leave room for a second.
+    let _ada = app.agent(ADA).await;
     let (mut a, token) = greeted(&app).await;
     let mut b = connect(&app.url, "demo", ALLOWED).await.unwrap();
     b.hello(Some(&token), 0).await;
