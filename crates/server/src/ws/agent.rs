@@ -157,9 +157,10 @@ async fn forward_agent_channel(
     loop {
         for frame in frames {
             match &frame {
-                AgentOut::Offer { conversation, .. } => {
-                    shown.insert(*conversation);
-                }
+                // Shown already (read from storage as the inbox connected,
+                // and then its event): once is enough.
+                AgentOut::Offer { conversation, .. } if !shown.insert(*conversation) => continue,
+                AgentOut::Offer { .. } => {}
                 AgentOut::Withdrawn { conversation }
                 | AgentOut::Transferred { conversation, .. }
                 | AgentOut::State { conversation, .. } => {

@@ -288,17 +288,14 @@ async fn an_idle_chat_ends_and_both_sides_are_told() {
     assert_eq!(c.last_seq, 4, "three messages and one notice");
 }
 
-#[tokio::test]
-async fn an_agent_whose_channel_lagged_still_gets_every_offer() {
+/// An offer for Ada stored without its event reaching any inbox channel (as
+/// when it is made on another node): (her id, the conversation).
+async fn offer_stored_for_ada(app: &TestApp) -> (i64, i64) {
     use switchboard_server::store::conversations::Handoff;
-    let app = spawn_app().await;
-    let mut ada = app.agent("ada@example.com").await;
     let store = &app.state.store;
     let ada_id = store.agent_by_email("ada@example.com").await.unwrap().unwrap().profile.id;
-    // An offer for Ada stored without its event reaching her inbox's
-    // channel (as when it is made on another node)…
     let site = store.site(&SiteKey::parse("demo").unwrap()).await.unwrap().unwrap();
-    let visitor = store.create_visitor(site.id, "lagging-inbox-visitor").await.unwrap();
+    let visitor = store.create_visitor(site.id, "stored-offer-visitor").await.unwrap();
     let handoff = Handoff {
         stream: "recommended".into(),
         routing: switchboard_protocol::stream::Routing::RoundRobin,
@@ -309,6 +306,37 @@ async fn an_agent_whose_channel_lagged_still_gets_every_offer() {
     let now = app.state.clock.now_ms();
     let conv = store.create_conversation(site.id, visitor, &handoff, now + 60_000).await.unwrap().unwrap();
     assert!(store.offer(&conv, ada_id, "all", now, now + 100_000).await.unwrap());
+    (ada_id, conv.id)
+}
+
+#[tokio::test]
+async fn an_offer_read_as_the_inbox_connects_and_then_told_is_shown_once() {
+    let app = spawn_app().await;
+    let (ada_id, conv) = offer_stored_for_ada(&app).await;
+    let mut ada = app.agent("ada@example.com").await;
+    assert!(matches!(ada.recv().await, AgentOut::Offer { conversation, .. } if conversation == conv));
+    // The offer's event arrives after the inbox read it from storage.
+    let offer = ada_offer(&app, ada_id, conv).await;
+    app.state.hub.publish_agent(ada_id, offer);
+    ada.silent_for(300).await;
+}
+
+/// The offer frame as the server sends it to Ada.
+async fn ada_offer(app: &TestApp, ada_id: i64, conv: i64) -> AgentOut {
+    let offers = switchboard_server::lifecycle::offers::pending(&app.state, ada_id).await.unwrap();
+    offers
+        .into_iter()
+        .find(|o| matches!(o, AgentOut::Offer { conversation, .. } if *conversation == conv))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_agent_whose_channel_lagged_still_gets_every_offer() {
+    let app = spawn_app().await;
+    let mut ada = app.agent("ada@example.com").await;
+    // An offer for Ada stored without its event reaching her inbox's
+    // channel (as when it is made on another node)…
+    let (ada_id, conv) = offer_stored_for_ada(&app).await;
     // …then more events than her channel holds, published before her
     // socket's task can read any (no await in between): it lags.
     for _ in 0..1000 {
@@ -316,7 +344,7 @@ async fn an_agent_whose_channel_lagged_still_gets_every_offer() {
     }
     loop {
         match ada.recv().await {
-            AgentOut::Offer { conversation, .. } if conversation == conv.id => break,
+            AgentOut::Offer { conversation, .. } if conversation == conv => break,
             AgentOut::Availability { .. } => {}
             other => panic!("expected the offer, got {other:?}"),
         }
