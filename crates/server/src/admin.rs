@@ -371,10 +371,7 @@ pub async fn remove_team(store: &Store, team_name: &str) -> Result<(), AdminErro
 /// that the agents or team it routes to exist.
 pub async fn save_rule(store: &Store, raw_key: &str, rule: &RoutingRule) -> Result<(), AdminError> {
     let s = site(store, raw_key).await?;
-    let problems = rule.problems();
-    if !problems.is_empty() {
-        return Err(AdminError::Invalid(format!("rule {:?}: {}", rule.name, problems.join("; "))));
-    }
+    rule.check().map_err(|e| AdminError::Invalid(format!("rule {:?}: {e}", rule.name)))?;
     match &rule.route_to {
         Target::Agents(emails) => {
             for e in emails {
