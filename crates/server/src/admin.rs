@@ -15,7 +15,8 @@
 use switchboard_protocol::admin::{
     AccountRouteView, AgentChange, AgentPassword, AgentView, AppearanceChange, Email, EmailDomain,
     InvalidRequest, NewAccountRoute, NewAgent, NewSite, NewTeam, Password, PasswordReset, PublishStream,
-    Schedule, ScheduleBlock, SiteChange, SiteView, StreamPublished, StreamSummary, TeamChange, TeamView,
+    Schedule, ScheduleBlock, SiteChange, SiteView, StreamPublished, StreamSummary, StreamView, TeamChange,
+    TeamView,
 };
 use switchboard_protocol::auth::AgentProfile;
 use switchboard_protocol::rules::{RoutingRule, Target};
@@ -339,6 +340,13 @@ pub async fn rules(store: &Store, raw_key: &str) -> Result<Vec<RoutingRule>, Adm
     Ok(store.rules(s.id).await?)
 }
 
+/// A site's rule called `name` (without case, as rule names are unique).
+pub async fn rule(store: &Store, raw_key: &str, name: &str) -> Result<RoutingRule, AdminError> {
+    let name = name.trim();
+    let found = rules(store, raw_key).await?.into_iter().find(|r| r.name.trim().eq_ignore_ascii_case(name));
+    found.ok_or_else(|| AdminError::NotFound("rule", name.to_owned()))
+}
+
 /// Saves a routing rule for a site (replacing the one with its name) after
 /// checking it: its own problems, and that the agents or team it routes to
 /// exist.
@@ -439,6 +447,16 @@ pub async fn explain(store: &Store, conversation: i64) -> Result<Explanation, Ad
 pub async fn streams(store: &Store, raw_key: &str) -> Result<Vec<StreamSummary>, AdminError> {
     let s = stored_site(store, raw_key).await?;
     Ok(store.streams(s.id).await?.iter().map(StreamSummary::from).collect())
+}
+
+/// A site's published stream `id`, with the file it was published from.
+pub async fn stream(store: &Store, raw_key: &str, id: &str) -> Result<StreamView, AdminError> {
+    let s = stored_site(store, raw_key).await?;
+    let (stream, source) = store
+        .published_stream(s.id, id)
+        .await?
+        .ok_or_else(|| AdminError::NotFound("stream", id.to_owned()))?;
+    Ok(StreamView { stream, source })
 }
 
 /// Validates a stream file and publishes it for a site as the stream's next

@@ -14,7 +14,7 @@ use axum::{Json, Router};
 use switchboard_protocol::admin::{
     AccountRouteView, AgentChange, AgentPassword, AgentView, AppearanceChange, NewAccountRoute, NewAgent,
     NewSite, NewTeam, PasswordReset, PublishStream, Schedule, SiteChange, SiteView, StreamPublished,
-    StreamSummary, TeamChange, TeamView,
+    StreamSummary, StreamView, TeamChange, TeamView,
 };
 use switchboard_protocol::auth::Role;
 use switchboard_protocol::rules::RoutingRule;
@@ -56,7 +56,7 @@ impl From<AdminError> for ApiError {
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/admin/sites", get(list_sites).post(add_site))
-        .route("/api/admin/sites/{key}", patch(update_site).delete(remove_site))
+        .route("/api/admin/sites/{key}", get(get_site).patch(update_site).delete(remove_site))
         .route("/api/admin/sites/{key}/appearance", patch(update_appearance))
         .route(
             "/api/admin/sites/{key}/streams",
@@ -67,22 +67,30 @@ pub fn routes() -> Router<AppState> {
                 .layer(DefaultBodyLimit::max(switchboard_protocol::stream::file::MAX_FILE_BYTES + 1)),
         )
         .route("/api/admin/sites/{key}/rules", get(list_rules).post(save_rule))
-        .route("/api/admin/sites/{key}/rules/{name}", delete(remove_rule))
+        .route("/api/admin/sites/{key}/rules/{name}", get(get_rule).delete(remove_rule))
         .route("/api/admin/sites/{key}/account-routes", get(list_account_routes).post(save_account_route))
         .route("/api/admin/sites/{key}/account-routes/{domain}", delete(remove_account_route))
         .route("/api/admin/conversations/{id}/explain", get(explain))
-        .route("/api/admin/sites/{key}/streams/{id}", delete(remove_stream))
+        .route("/api/admin/sites/{key}/streams/{id}", get(get_stream).delete(remove_stream))
         .route("/api/admin/agents", get(list_agents).post(add_agent))
-        .route("/api/admin/agents/{email}", patch(update_agent).delete(remove_agent))
+        .route("/api/admin/agents/{email}", get(get_agent).patch(update_agent).delete(remove_agent))
         .route("/api/admin/agents/{email}/password", put(reset_password))
         .route("/api/admin/agents/{email}/lockout", delete(lift_lockout))
         .route("/api/admin/agents/{email}/schedule", put(set_schedule))
         .route("/api/admin/teams", get(list_teams).post(add_team))
-        .route("/api/admin/teams/{name}", patch(update_team).delete(remove_team))
+        .route("/api/admin/teams/{name}", get(get_team).patch(update_team).delete(remove_team))
 }
 
 async fn list_sites(_: Admin, State(s): State<AppState>) -> Result<Json<Vec<SiteView>>, ApiError> {
     Ok(Json(admin::sites(&s.store).await?))
+}
+
+async fn get_site(
+    _: Admin,
+    State(s): State<AppState>,
+    Path(key): Path<String>,
+) -> Result<Json<SiteView>, ApiError> {
+    Ok(Json(admin::site(&s.store, &key).await?))
 }
 
 async fn add_site(
@@ -128,6 +136,14 @@ async fn list_streams(
     Ok(Json(admin::streams(&s.store, &key).await?))
 }
 
+async fn get_stream(
+    _: Admin,
+    State(s): State<AppState>,
+    Path((key, id)): Path<(String, String)>,
+) -> Result<Json<StreamView>, ApiError> {
+    Ok(Json(admin::stream(&s.store, &key, &id).await?))
+}
+
 /// `PUT /api/admin/sites/{key}/streams` with the stream file (TOML) as the body.
 async fn publish_stream(
     _: Admin,
@@ -149,6 +165,14 @@ async fn remove_stream(
 
 async fn list_agents(_: Admin, State(s): State<AppState>) -> Result<Json<Vec<AgentView>>, ApiError> {
     Ok(Json(admin::agents(&s.store).await?))
+}
+
+async fn get_agent(
+    _: Admin,
+    State(s): State<AppState>,
+    Path(email): Path<String>,
+) -> Result<Json<AgentView>, ApiError> {
+    Ok(Json(admin::agent(&s.store, &email).await?))
 }
 
 async fn add_agent(
@@ -264,6 +288,14 @@ async fn list_teams(_: Admin, State(s): State<AppState>) -> Result<Json<Vec<Team
     Ok(Json(admin::teams(&s.store).await?))
 }
 
+async fn get_team(
+    _: Admin,
+    State(s): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Json<TeamView>, ApiError> {
+    Ok(Json(admin::team(&s.store, &name).await?))
+}
+
 async fn add_team(
     _: Admin,
     State(s): State<AppState>,
@@ -296,6 +328,14 @@ async fn list_rules(
     Path(key): Path<String>,
 ) -> Result<Json<Vec<RoutingRule>>, ApiError> {
     Ok(Json(admin::rules(&s.store, &key).await?))
+}
+
+async fn get_rule(
+    _: Admin,
+    State(s): State<AppState>,
+    Path((key, name)): Path<(String, String)>,
+) -> Result<Json<RoutingRule>, ApiError> {
+    Ok(Json(admin::rule(&s.store, &key, &name).await?))
 }
 
 /// `POST /api/admin/sites/{key}/rules`: adds a rule or replaces the one with its name.
