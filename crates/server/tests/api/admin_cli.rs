@@ -281,3 +281,13 @@ async fn the_cli_and_the_api_refuse_the_same_input_with_the_same_message() {
     );
     assert_eq!(r.fields(), ["domain"]);
 }
+
+#[test]
+fn the_demo_seed_refuses_an_origin_an_admin_could_not_add() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = switchboard(dir.path(), &["demo", "seed", "--origin", "localhost:8081"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("must be http(s)://host[:port]"));
+    let seeded = stdout(&switchboard(dir.path(), &["demo", "seed", "--origin", "http://LOCALHOST:8081"]));
+    assert!(seeded.contains("(allowed origins: http://localhost:8081)"), "{seeded}");
+}
