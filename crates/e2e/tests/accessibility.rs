@@ -24,7 +24,7 @@ async fn the_widget_at_each_card_type_and_in_live_chat_has_no_violations() {
     with_browser(|c| async move {
         let app = a;
         // Everything a site can add to the widget, on a light accent.
-        let look = switchboard_server::admin::AppearanceChange {
+        let look = switchboard_protocol::admin::AppearanceChange {
             accent: Some("#ffe066".into()),
             launcher_label: Some("Questions?".into()),
             bot_avatar_url: Some(format!("{}/bot.png", app.api)),

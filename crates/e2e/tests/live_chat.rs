@@ -279,7 +279,7 @@ async fn messages_refused_for_coming_too_fast_go_again_and_arrive_once() {
 #[tokio::test]
 async fn the_sites_sound_and_the_launchers_count_tell_a_visitor_who_is_not_looking_of_new_agent_messages() {
     let app = App::spawn(None).await.unwrap();
-    let change = switchboard_server::admin::AppearanceChange {
+    let change = switchboard_protocol::admin::AppearanceChange {
         sound: Some(true),
         launcher_label: Some("Questions?".into()),
         ..Default::default()

@@ -8,8 +8,9 @@ use switchboard_e2e::{
     agent_socket, csp_violations, eventually, find, next_frame, reported_violations, send_frame, serve_page,
     shows, sign_in, visitor, watch_csp, with_browser, App, SENTINEL,
 };
+use switchboard_protocol::admin::{AgentChange, AppearanceChange};
 use switchboard_protocol::wire::{AgentIn, AgentOut, Author, VisitorIn, VisitorOut};
-use switchboard_server::admin::{self, AgentChange, AppearanceChange};
+use switchboard_server::admin;
 
 /// An avatar on another host, as admins set them (`.invalid`: nothing is
 /// fetched, but the policy is checked before the fetch).

@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize};
 /// denial-of-service lever).
 pub const MAX_PASSWORD_LEN: usize = 256;
 
+/// Shortest password an admin may set (generated ones are longer).
+pub const MIN_PASSWORD_LEN: usize = 10;
+
 /// `POST /api/auth/login` body.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LoginRequest {

@@ -14,7 +14,11 @@
 //! - [`rules`]: custom routing rules and their validation.
 //! - [`wire`]: the WebSocket frames and their checks.
 //! - [`json`]: a small JSON reader and the read side of what the widget gets.
+//! - [`admin`]: the admin's requests (checked field by field, with errors a
+//!   form can show in place), the views the admin API answers, and the
+//!   checked newtypes they use ([`admin::Origin`], [`admin::Email`], …).
 
+pub mod admin;
 pub mod attribute;
 pub mod auth;
 pub mod inbox;

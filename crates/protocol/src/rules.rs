@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::admin::{DisplayName, Email, FieldError, InvalidRequest};
 use crate::attribute::Attribute;
 
 /// Most conditions in one rule.
@@ -99,56 +100,72 @@ pub fn known_field(field: &str) -> bool {
 }
 
 impl RoutingRule {
-    /// Every problem with the rule, for a person (empty when it is valid).
-    pub fn problems(&self) -> Vec<String> {
+    /// Every problem with the rule, by field (`name`, `conditions`,
+    /// `route_to`), for a person; empty when it is valid.
+    pub fn problems(&self) -> Vec<FieldError> {
         let mut p = Vec::new();
-        let name = self.name.trim();
-        if name.is_empty() || name.chars().count() > 100 {
-            p.push("the name must be 1 to 100 characters".to_owned());
+        if let Err(e) = DisplayName::parse(&self.name) {
+            p.push(FieldError::new("name", e));
         }
+        let mut condition = |message: String| p.push(FieldError::new("conditions", message));
         if self.conditions.is_empty() {
-            p.push("a rule needs at least one condition".to_owned());
+            condition("a rule needs at least one condition".to_owned());
         }
         if self.conditions.len() > MAX_CONDITIONS {
-            p.push(format!("at most {MAX_CONDITIONS} conditions"));
+            condition(format!("at most {MAX_CONDITIONS} conditions"));
         }
         for (i, c) in self.conditions.iter().enumerate() {
             let at = format!("condition {}", i + 1);
             if !known_field(&c.field) {
-                p.push(format!(
+                condition(format!(
                     "{at}: unknown field `{}`; use an attribute (first_name, email, custom:<name>, …), page_url, referrer, language, email_domain or utm_<name>",
                     c.field
                 ));
             }
             match c.op {
-                Op::IsEmpty if !c.values.is_empty() => p.push(format!("{at}: is_empty takes no values")),
+                Op::IsEmpty if !c.values.is_empty() => condition(format!("{at}: is_empty takes no values")),
                 Op::IsEmpty => {}
-                _ if c.values.is_empty() => p.push(format!("{at}: needs at least one value")),
+                _ if c.values.is_empty() => condition(format!("{at}: needs at least one value")),
                 Op::GreaterThan if c.values.len() != 1 || c.values[0].trim().parse::<f64>().is_err() => {
-                    p.push(format!("{at}: greater_than takes one number"))
+                    condition(format!("{at}: greater_than takes one number"))
                 }
                 _ => {}
             }
             if c.values.len() > MAX_VALUES {
-                p.push(format!("{at}: at most {MAX_VALUES} values"));
+                condition(format!("{at}: at most {MAX_VALUES} values"));
             }
             for v in &c.values {
                 if v.trim().is_empty() || v.chars().count() > MAX_VALUE {
-                    p.push(format!("{at}: values must be 1 to {MAX_VALUE} characters"));
+                    condition(format!("{at}: values must be 1 to {MAX_VALUE} characters"));
                 }
                 if c.op == Op::Matches && v.contains("**") {
-                    p.push(format!("{at}: bad pattern {v:?}: use single `*` wildcards"));
+                    condition(format!("{at}: bad pattern {v:?}: use single `*` wildcards"));
                 }
             }
         }
         match &self.route_to {
-            Target::Agents(a) if a.is_empty() || a.iter().any(|e| !e.contains('@')) => {
-                p.push("route_to agents must list at least one agent email".to_owned())
+            Target::Agents(a) if a.is_empty() => {
+                p.push(FieldError::new("route_to", "route_to agents must list at least one agent email"))
             }
-            Target::Team(t) if t.trim().is_empty() => p.push("route_to team must name a team".to_owned()),
-            _ => {}
+            Target::Agents(a) => p.extend(
+                a.iter().filter_map(|e| Email::parse(e).err()).map(|e| FieldError::new("route_to", e)),
+            ),
+            Target::Team(t) if DisplayName::parse(t).is_err() => {
+                p.push(FieldError::new("route_to", "route_to team must name a team"))
+            }
+            Target::Team(_) => {}
         }
         p
+    }
+
+    /// The rule's [`problems`](Self::problems) as a refusal, if it has any.
+    pub fn check(&self) -> Result<(), InvalidRequest> {
+        let fields = self.problems();
+        if fields.is_empty() {
+            Ok(())
+        } else {
+            Err(InvalidRequest { fields })
+        }
     }
 }
 
@@ -170,7 +187,8 @@ mod tests {
                 {"field":"company","op":"is_empty"}],
                "route_to":{"team":"Sales"}}"#,
         );
-        assert_eq!(r.problems(), Vec::<String>::new());
+        assert_eq!(r.problems(), Vec::<FieldError>::new());
+        assert_eq!(r.check(), Ok(()));
     }
 
     #[test]
@@ -186,7 +204,9 @@ mod tests {
         );
         let p = r.problems();
         assert_eq!(p.len(), 7, "{p:#?}");
-        assert!(p[1].contains("unknown field `nickname`"));
+        assert_eq!(p[0].field, "name");
+        assert!(p[1].message.contains("unknown field `nickname`"));
+        assert_eq!((p[1].field.as_str(), p[6].field.as_str()), ("conditions", "route_to"));
     }
 
     #[test]
@@ -196,5 +216,21 @@ mod tests {
             r#"{"name":"x","conditions":[],"route_to":{"team":"S"},"x":1}"#
         )
         .is_err());
+    }
+
+    #[test]
+    fn a_rule_routes_to_agents_by_valid_email_or_to_a_named_team() {
+        let r = rule(
+            r#"{"name":"x","conditions":[{"field":"language","op":"is","values":["nl"]}],
+               "route_to":{"agents":["ada@example.com","ada"]}}"#,
+        );
+        let e = r.check().unwrap_err();
+        assert_eq!(e.fields.len(), 1, "{e}");
+        assert_eq!(e.fields[0].field, "route_to");
+        assert!(e.fields[0].message.contains("email \"ada\""), "{e}");
+        let r = rule(
+            r#"{"name":"x","conditions":[{"field":"language","op":"is","values":["nl"]}],"route_to":{"team":" "}}"#,
+        );
+        assert_eq!(r.check().unwrap_err().to_string(), "route_to: route_to team must name a team");
     }
 }

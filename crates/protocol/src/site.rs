@@ -8,7 +8,8 @@ use std::fmt;
 /// Longest site key accepted anywhere (URL path segment, `data-site` attribute).
 pub const MAX_SITE_KEY_LEN: usize = 64;
 
-/// Why a value was refused.
+/// Why a value was refused: the site's values here, the admin's
+/// ([`crate::admin`]) too.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InvalidValue {
     /// A site key must be 3 to 64 characters of `a-z`, `0-9`, `-` or `_`.
@@ -26,6 +27,25 @@ pub enum InvalidValue {
     /// A launcher label must be short, on one line.
     #[error("a launcher label must be 1 to {MAX_LABEL_CHARS} characters on one line")]
     Label,
+    /// An allowed origin is a scheme and a host, with an optional port.
+    #[error("origin {0:?} must be http(s)://host[:port], without a path")]
+    Origin(String),
+    /// Not an email address.
+    #[error("email {0:?}: {1}")]
+    Email(String, crate::attribute::ValueError),
+    /// Not an email domain (the part after the `@`).
+    #[error("{0:?} is not an email domain like bigcorp.com")]
+    EmailDomain(String),
+    /// A display name is 1 to 100 characters once trimmed.
+    #[error("a name must be 1 to {} characters", crate::admin::MAX_NAME_CHARS)]
+    Name,
+    /// A password is too short or too long.
+    #[error(
+        "a password must be {} to {} characters",
+        crate::auth::MIN_PASSWORD_LEN,
+        crate::auth::MAX_PASSWORD_LEN
+    )]
+    Password,
 }
 
 /// Longest URL the widget is given to link to or load an image from.

@@ -1,17 +1,32 @@
-//! What an admin does, as plain operations over the store: the `switchboard`
-//! subcommands and the admin HTTP API (`admin_api`) both call these, so the
-//! two can never disagree about validation.
+//! What an admin does: the one executor of every admin operation over the
+//! store. The `switchboard` subcommands ([`crate::admin_cli`]) and the admin
+//! HTTP API ([`crate::admin_api`]) both build the protocol's typed requests
+//! ([`switchboard_protocol::admin`]) and call these, which check them with
+//! the protocol's own checks before anything is stored and answer the
+//! protocol's views; so the two faces (and the console, which runs the same
+//! checks in the browser) cannot disagree about validation.
+//!
+//! Path parameters (a site's key, an agent's email) arrive as typed and are
+//! parsed here, so a bad one is refused by field (`key`, `email`) too.
+//! A change with a live effect (closing sockets, moving offers) is recorded
+//! with it; a running server applies it, at once after an API call, within
+//! a poll after the command line's.
 
-use switchboard_protocol::attribute::{check_value, InputKind};
-use switchboard_protocol::auth::{AgentProfile, Role, MAX_PASSWORD_LEN};
+use switchboard_protocol::admin::{
+    AccountRouteView, AgentChange, AgentPassword, AgentView, AppearanceChange, Email, EmailDomain,
+    InvalidRequest, NewAccountRoute, NewAgent, NewSite, NewTeam, Password, PasswordReset, PublishStream,
+    Schedule, ScheduleBlock, SiteChange, SiteView, StreamPublished, StreamSummary, StreamView, TeamChange,
+    TeamView,
+};
+use switchboard_protocol::auth::AgentProfile;
 use switchboard_protocol::rules::{RoutingRule, Target};
-use switchboard_protocol::site::{launcher_label, web_url, Appearance, InvalidValue, SiteKey};
+use switchboard_protocol::site::SiteKey;
 use switchboard_protocol::stream::file;
 
 use crate::auth::{hash_password, random_password};
-use crate::routing::availability::Schedule;
+use crate::routing::availability;
 use crate::store::changes::Change;
-use crate::store::routing::{AccountRoute, StoredDecision};
+use crate::store::routing::StoredDecision;
 use crate::store::teams::Team;
 use crate::store::{AgentUpdate, Site, Store, StoreError};
 
@@ -20,15 +35,12 @@ fn now_ms() -> i64 {
     crate::clock::Clock::system().now_ms()
 }
 
-/// Shortest password an admin may set.
-pub const MIN_PASSWORD_LEN: usize = 10;
-
 /// Why an admin operation was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum AdminError {
-    /// A value is invalid.
+    /// Values are invalid, each named by its field.
     #[error("{0}")]
-    Invalid(String),
+    Invalid(#[from] InvalidRequest),
     /// Nothing with that key, email or id.
     #[error("no {0} {1}")]
     NotFound(&'static str, String),
@@ -52,187 +64,137 @@ impl From<StoreError> for AdminError {
     }
 }
 
-/// Checks an allowed origin: `http(s)://host[:port]`, nothing after it.
-pub fn check_origin(origin: &str) -> Result<String, AdminError> {
-    let bad =
-        || AdminError::Invalid(format!("origin {origin:?} must be http(s)://host[:port], without a path"));
-    let rest = origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://")).ok_or_else(bad)?;
-    let ok = !rest.is_empty()
-        && origin.len() <= 200
-        && rest.chars().all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c))
-        && !rest.starts_with([':', '.']);
-    if ok {
-        Ok(origin.to_ascii_lowercase())
-    } else {
-        Err(bad())
+impl AdminError {
+    /// `message` about `field`.
+    pub fn invalid(field: &str, message: impl std::fmt::Display) -> Self {
+        Self::Invalid(InvalidRequest::field(field, message))
     }
 }
 
-fn key(raw: &str) -> Result<SiteKey, AdminError> {
-    SiteKey::parse(raw).map_err(|e| AdminError::Invalid(e.to_string()))
+// Sites.
+
+async fn stored_site(store: &Store, raw_key: &str) -> Result<Site, AdminError> {
+    let key = SiteKey::parse(raw_key).map_err(|e| AdminError::invalid("key", e))?;
+    store.site(&key).await?.ok_or_else(|| AdminError::NotFound("site", raw_key.to_owned()))
 }
 
-fn name(raw: &str) -> Result<&str, AdminError> {
-    let n = raw.trim();
-    if n.is_empty() || n.chars().count() > 100 {
-        return Err(AdminError::Invalid("a name must be 1 to 100 characters".into()));
+async fn site_view(store: &Store, s: Site) -> Result<SiteView, AdminError> {
+    let fallback_message = store.fallback_message(s.id).await?;
+    Ok(SiteView {
+        key: s.key,
+        name: s.name,
+        allowed_origins: s.allowed_origins,
+        appearance: s.appearance,
+        fallback_message,
+    })
+}
+
+/// Every site, by key.
+pub async fn sites(store: &Store) -> Result<Vec<SiteView>, AdminError> {
+    let mut views = Vec::new();
+    for s in store.sites().await? {
+        views.push(site_view(store, s).await?);
     }
-    Ok(n)
+    Ok(views)
 }
 
-/// The site with key `raw`, or why there is none.
-pub async fn site(store: &Store, raw: &str) -> Result<Site, AdminError> {
-    let k = key(raw)?;
-    store.site(&k).await?.ok_or_else(|| AdminError::NotFound("site", raw.to_owned()))
+/// The site with key `raw_key`.
+pub async fn site(store: &Store, raw_key: &str) -> Result<SiteView, AdminError> {
+    site_view(store, stored_site(store, raw_key).await?).await
 }
 
-/// Adds a site allowing `origins`.
-pub async fn add_site(
-    store: &Store,
-    raw_key: &str,
-    site_name: &str,
-    origins: &[String],
-) -> Result<Site, AdminError> {
-    let k = key(raw_key)?;
-    let origins = origins.iter().map(|o| check_origin(o)).collect::<Result<Vec<_>, _>>()?;
-    store.create_site(&k, name(site_name)?, &Appearance::default(), &origins).await?;
-    site(store, raw_key).await
+/// Adds a site with the default appearance.
+pub async fn add_site(store: &Store, req: &NewSite) -> Result<SiteView, AdminError> {
+    let v = req.check()?;
+    let origins: Vec<String> = v.allowed_origins.into_iter().map(Into::into).collect();
+    store.create_site(&v.key, v.name.as_str(), &Default::default(), &origins).await?;
+    site(store, v.key.as_str()).await
 }
 
 /// Changes a site's name, allowed origins (all of them) and/or fallback message.
-pub async fn update_site(
-    store: &Store,
-    raw_key: &str,
-    site_name: Option<&str>,
-    origins: Option<&[String]>,
-    fallback: Option<&str>,
-) -> Result<Site, AdminError> {
-    let s = site(store, raw_key).await?;
-    let site_name = site_name.map(name).transpose()?;
-    let origins =
-        origins.map(|o| o.iter().map(|o| check_origin(o)).collect::<Result<Vec<_>, _>>()).transpose()?;
-    if let Some(text) = fallback {
-        if text.chars().count() > 2000 {
-            return Err(AdminError::Invalid("the fallback message is longer than 2000 characters".into()));
-        }
-        store.set_fallback_message(s.id, text.trim()).await?;
+pub async fn update_site(store: &Store, raw_key: &str, req: &SiteChange) -> Result<SiteView, AdminError> {
+    let v = req.check()?;
+    let s = stored_site(store, raw_key).await?;
+    if let Some(text) = &v.fallback_message {
+        store.set_fallback_message(s.id, text).await?;
     }
-    store.update_site(s.id, site_name, origins.as_deref()).await?;
+    let origins: Option<Vec<String>> = v.allowed_origins.map(|o| o.into_iter().map(Into::into).collect());
+    store.update_site(s.id, v.name.as_ref().map(|n| n.as_str()), origins.as_deref()).await?;
     site(store, raw_key).await
-}
-
-/// Changes to a site's appearance; `None` keeps a value.
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AppearanceChange {
-    /// Accent colour, `#rrggbb`.
-    pub accent: Option<String>,
-    /// `bottom_right` or `bottom_left`.
-    pub position: Option<switchboard_protocol::site::Position>,
-    /// Distance from the page edges (0–200 px).
-    pub offset_px: Option<u16>,
-    /// Panel header title.
-    pub header_title: Option<String>,
-    /// The bot's name.
-    pub bot_name: Option<String>,
-    /// Delay before each bot message (0–5000 ms).
-    pub response_delay_ms: Option<u32>,
-    /// `en`, `nl`, or `auto` (the visitor's browser language).
-    pub locale: Option<String>,
-    /// The bot's avatar, an http(s) image URL; empty: none.
-    pub bot_avatar_url: Option<String>,
-    /// Text on the launcher beside its icon; empty: the icon alone.
-    pub launcher_label: Option<String>,
-    /// The site's privacy policy, an http(s) URL; empty: no link.
-    pub privacy_url: Option<String>,
-    /// A sound for the visitor when the agent writes while the panel is
-    /// closed or the page is in the background.
-    pub sound: Option<bool>,
 }
 
 /// Applies an appearance change to a site, checking every value.
 pub async fn update_appearance(
     store: &Store,
     raw_key: &str,
-    c: &AppearanceChange,
-) -> Result<Site, AdminError> {
-    use switchboard_protocol::site::{Color, Locale};
-    let s = site(store, raw_key).await?;
-    let mut a = s.appearance.clone();
-    let invalid = |e: &dyn std::fmt::Display| AdminError::Invalid(e.to_string());
-    if let Some(v) = &c.accent {
-        a.accent = Color::parse(v).map_err(|e| invalid(&e))?;
-    }
-    if let Some(v) = c.position {
-        a.position = v;
-    }
-    if let Some(v) = c.offset_px {
-        if v > 200 {
-            return Err(AdminError::Invalid("offset_px must be 0 to 200".into()));
-        }
-        a.offset_px = v;
-    }
-    if let Some(v) = &c.header_title {
-        a.header_title = name(v)?.to_owned();
-    }
-    if let Some(v) = &c.bot_name {
-        a.bot_name = name(v)?.to_owned();
-    }
-    if let Some(v) = c.response_delay_ms {
-        if v > 5000 {
-            return Err(AdminError::Invalid("response_delay_ms must be 0 to 5000".into()));
-        }
-        a.response_delay_ms = v;
-    }
-    if let Some(v) = &c.locale {
-        a.locale = match v.as_str() {
-            "auto" => None,
-            tag => Some(Locale::parse(tag).map_err(|e| invalid(&e))?),
-        };
-    }
-    // Empty clears; anything else must pass its check.
-    let optional = |raw: &Option<String>, check: fn(&str) -> Result<&str, InvalidValue>| match raw.as_deref()
-    {
-        None => Ok(None),
-        Some(v) if v.trim().is_empty() => Ok(Some(None)),
-        Some(v) => check(v.trim()).map(|v| Some(Some(v.to_owned()))).map_err(|e| invalid(&e)),
-    };
-    if let Some(v) = optional(&c.bot_avatar_url, web_url)? {
-        a.bot_avatar_url = v;
-    }
-    if let Some(v) = optional(&c.launcher_label, launcher_label)? {
-        a.launcher_label = v;
-    }
-    if let Some(v) = optional(&c.privacy_url, web_url)? {
-        a.privacy_url = v;
-    }
-    if let Some(v) = c.sound {
-        a.sound = v;
-    }
-    store.set_appearance(s.id, &a).await?;
+    req: &AppearanceChange,
+) -> Result<SiteView, AdminError> {
+    let s = stored_site(store, raw_key).await?;
+    store.set_appearance(s.id, &req.apply(&s.appearance)?).await?;
     site(store, raw_key).await
 }
 
 /// Removes a site with its streams and conversations.
 pub async fn remove_site(store: &Store, raw_key: &str) -> Result<(), AdminError> {
-    let s = site(store, raw_key).await?;
+    let s = stored_site(store, raw_key).await?;
     Ok(store.delete_site(s.id).await?)
 }
 
-fn email(raw: &str) -> Result<String, AdminError> {
-    check_value(InputKind::Email, &[], true, raw)
-        .map_err(|e| AdminError::Invalid(format!("email {raw:?}: {e}")))
+// Agents.
+
+async fn stored_agent(store: &Store, raw_email: &str) -> Result<AgentProfile, AdminError> {
+    let email = Email::parse(raw_email).map_err(|e| AdminError::invalid("email", e))?;
+    let found = store.agent_by_email(email.as_str()).await?;
+    Ok(found.ok_or_else(|| AdminError::NotFound("agent", email.into()))?.profile)
 }
 
-fn password(given: Option<&str>) -> Result<(String, bool), AdminError> {
+fn schedule_view(s: availability::Schedule) -> Schedule {
+    let blocks = s.blocks.into_iter().map(|b| ScheduleBlock { days: b.days, from: b.from, to: b.to });
+    Schedule { time_zone: s.time_zone, blocks: blocks.collect() }
+}
+
+fn routing_schedule(s: &Schedule) -> availability::Schedule {
+    let blocks = s.blocks.iter().map(|b| availability::Block {
+        days: b.days.clone(),
+        from: b.from.clone(),
+        to: b.to.clone(),
+    });
+    availability::Schedule { time_zone: s.time_zone.clone(), blocks: blocks.collect() }
+}
+
+async fn agent_view(store: &Store, profile: AgentProfile) -> Result<AgentView, AdminError> {
+    let schedule = store.availability(profile.id).await?.schedule.map(schedule_view);
+    Ok(AgentView::new(profile, schedule))
+}
+
+/// Every agent with their schedule, by email.
+pub async fn agents(store: &Store) -> Result<Vec<AgentView>, AdminError> {
+    let mut schedules: std::collections::HashMap<i64, availability::Schedule> = store
+        .routing_agents()
+        .await?
+        .into_iter()
+        .filter_map(|a| Some((a.id, a.availability.schedule?)))
+        .collect();
+    let profiles = store.agents().await?;
+    Ok(profiles
+        .into_iter()
+        .map(|p| {
+            let schedule = schedules.remove(&p.id).map(schedule_view);
+            AgentView::new(p, schedule)
+        })
+        .collect())
+}
+
+/// The agent with email `raw_email`.
+pub async fn agent(store: &Store, raw_email: &str) -> Result<AgentView, AdminError> {
+    agent_view(store, stored_agent(store, raw_email).await?).await
+}
+
+/// The password to set, and whether it was generated (so is to be shown).
+fn password(given: Option<Password>) -> (String, bool) {
     match given {
-        Some(p) if (MIN_PASSWORD_LEN..=MAX_PASSWORD_LEN).contains(&p.chars().count()) => {
-            Ok((p.to_owned(), false))
-        }
-        Some(_) => Err(AdminError::Invalid(format!(
-            "a password must be {MIN_PASSWORD_LEN} to {MAX_PASSWORD_LEN} characters"
-        ))),
-        None => Ok((random_password(), true)),
+        Some(p) => (p.as_str().to_owned(), false),
+        None => (random_password(), true),
     }
 }
 
@@ -240,183 +202,58 @@ async fn hashed(password: String) -> String {
     tokio::task::spawn_blocking(move || hash_password(&password)).await.expect("hashing does not panic")
 }
 
-/// The agent with email `raw_email`, or why there is none.
-pub async fn agent(store: &Store, raw_email: &str) -> Result<AgentProfile, AdminError> {
-    let e = email(raw_email)?;
-    Ok(store.agent_by_email(&e).await?.ok_or_else(|| AdminError::NotFound("agent", e))?.profile)
+/// Adds an agent; without a password one is generated and answered (once).
+pub async fn add_agent(store: &Store, req: &NewAgent) -> Result<AgentPassword, AdminError> {
+    let v = req.check()?;
+    let (pw, generated) = password(v.password);
+    store.create_agent(v.name.as_str(), v.email.as_str(), &hashed(pw.clone()).await, v.role).await?;
+    Ok(AgentPassword { agent: agent(store, v.email.as_str()).await?, password: generated.then_some(pw) })
 }
 
-/// Adds an agent; without a password one is generated and returned (once).
-pub async fn add_agent(
-    store: &Store,
-    agent_name: &str,
-    raw_email: &str,
-    role: Role,
-    given: Option<&str>,
-) -> Result<(AgentProfile, Option<String>), AdminError> {
-    let e = email(raw_email)?;
-    let (pw, generated) = password(given)?;
-    store.create_agent(name(agent_name)?, &e, &hashed(pw.clone()).await, role).await?;
-    Ok((agent(store, &e).await?, generated.then_some(pw)))
-}
-
-/// What an admin may change about an agent.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AgentChange {
-    /// New display name.
-    pub name: Option<String>,
-    /// New role.
-    pub role: Option<Role>,
-    /// Avatar image URL shown to visitors (empty for none).
-    pub avatar_url: Option<String>,
-    /// Whether routing may give them live chats.
-    pub live_chat: Option<bool>,
-}
-
-/// Changes an agent's name, role, avatar (an http(s) image URL, or empty for
-/// none) and/or live chat permission.
+/// Changes an agent's name, role, avatar and/or live chat permission, all
+/// or nothing.
 pub async fn update_agent(
     store: &Store,
     raw_email: &str,
-    change: &AgentChange,
-) -> Result<AgentProfile, AdminError> {
-    let a = agent(store, raw_email).await?;
-    // Everything is checked before anything is written (in one transaction).
-    let agent_name = change.name.as_deref().map(name).transpose()?;
-    let avatar_url = change.avatar_url.as_deref().map(str::trim);
-    if let Some(url) = avatar_url.filter(|u| !u.is_empty()) {
-        web_url(url).map_err(|e| AdminError::Invalid(format!("avatar: {e}")))?;
-    }
+    req: &AgentChange,
+) -> Result<AgentView, AdminError> {
+    let v = req.check()?;
+    let a = stored_agent(store, raw_email).await?;
     let update = AgentUpdate {
-        name: agent_name,
-        role: change.role,
-        avatar_url,
-        live_chat: change.live_chat,
+        name: v.name.as_ref().map(|n| n.as_str()),
+        role: v.role,
+        avatar_url: v.avatar_url.as_ref().map(|u| u.as_deref().unwrap_or_default()),
+        live_chat: v.live_chat,
         password_hash: None,
     };
     store.update_agent(a.id, &update).await?;
-    if change.live_chat == Some(false) && a.live_chat {
+    if v.live_chat == Some(false) && a.live_chat {
         store.record_change(&Change::LiveChatRevoked { agent: a.id }, now_ms()).await?;
     }
     agent(store, raw_email).await
 }
 
-/// Sets a new password (generated and returned when not given) and ends the
-/// agent's sessions.
+/// Sets a new password (generated and answered when not given) and ends the
+/// agent's stored sessions.
 pub async fn reset_password(
     store: &Store,
     raw_email: &str,
-    given: Option<&str>,
-) -> Result<(AgentProfile, Option<String>), AdminError> {
-    let a = agent(store, raw_email).await?;
-    let (pw, generated) = password(given)?;
+    req: &PasswordReset,
+) -> Result<AgentPassword, AdminError> {
+    let given = req.check()?;
+    let a = stored_agent(store, raw_email).await?;
+    let (pw, generated) = password(given);
     let hash = hashed(pw.clone()).await;
     store.update_agent(a.id, &AgentUpdate { password_hash: Some(&hash), ..AgentUpdate::default() }).await?;
     store.record_change(&Change::SessionsEnded { agent: a.id }, now_ms()).await?;
-    Ok((a, generated.then_some(pw)))
+    Ok(AgentPassword { agent: agent_view(store, a).await?, password: generated.then_some(pw) })
 }
 
 /// Removes an agent. A running server closes their sockets, offers their
 /// offered chats to someone else and ends their active ones.
 pub async fn remove_agent(store: &Store, raw_email: &str) -> Result<(), AdminError> {
-    let a = agent(store, raw_email).await?;
+    let a = stored_agent(store, raw_email).await?;
     Ok(store.remove_agent(a.id, now_ms()).await?)
-}
-
-async fn member_ids(store: &Store, emails: &[String]) -> Result<Vec<i64>, AdminError> {
-    let mut ids = Vec::new();
-    for e in emails {
-        ids.push(agent(store, e).await?.id);
-    }
-    Ok(ids)
-}
-
-async fn team(store: &Store, team_name: &str) -> Result<Team, AdminError> {
-    store.team(team_name.trim()).await?.ok_or_else(|| AdminError::NotFound("team", team_name.to_owned()))
-}
-
-/// Adds a team with member agents (by email).
-pub async fn add_team(store: &Store, team_name: &str, members: &[String]) -> Result<Team, AdminError> {
-    let n = name(team_name)?;
-    let ids = member_ids(store, members).await?;
-    store.create_team(n, &ids).await?;
-    team(store, n).await
-}
-
-/// Renames a team and/or replaces its members.
-pub async fn update_team(
-    store: &Store,
-    team_name: &str,
-    new_name: Option<&str>,
-    members: Option<&[String]>,
-) -> Result<Team, AdminError> {
-    let t = team(store, team_name).await?;
-    let new_name = new_name.map(name).transpose()?;
-    let ids = match members {
-        Some(m) => Some(member_ids(store, m).await?),
-        None => None,
-    };
-    store.update_team(t.id, new_name, ids.as_deref()).await?;
-    team(store, new_name.unwrap_or(&t.name)).await
-}
-
-/// Removes a team (its members stay agents).
-pub async fn remove_team(store: &Store, team_name: &str) -> Result<(), AdminError> {
-    let t = team(store, team_name).await?;
-    Ok(store.delete_team(t.id).await?)
-}
-
-/// Saves a routing rule for a site after checking it: its own problems, and
-/// that the agents or team it routes to exist.
-pub async fn save_rule(store: &Store, raw_key: &str, rule: &RoutingRule) -> Result<(), AdminError> {
-    let s = site(store, raw_key).await?;
-    let problems = rule.problems();
-    if !problems.is_empty() {
-        return Err(AdminError::Invalid(format!("rule {:?}: {}", rule.name, problems.join("; "))));
-    }
-    match &rule.route_to {
-        Target::Agents(emails) => {
-            for e in emails {
-                agent(store, e).await?;
-            }
-        }
-        Target::Team(t) => {
-            team(store, t).await?;
-        }
-    }
-    Ok(store.save_rule(s.id, rule).await?)
-}
-
-/// Every agent with what routing knows of them, by email.
-pub async fn agents_for_routing(store: &Store) -> Result<Vec<AgentListing>, AdminError> {
-    let routing: std::collections::HashMap<i64, crate::store::routing::AgentRow> =
-        store.routing_agents().await?.into_iter().map(|a| (a.id, a)).collect();
-    Ok(store
-        .agents()
-        .await?
-        .into_iter()
-        .map(|profile| {
-            let r = routing.get(&profile.id);
-            AgentListing {
-                live_chat: r.is_some_and(|r| r.live_chat),
-                schedule: r.and_then(|r| r.availability.schedule.clone()),
-                profile,
-            }
-        })
-        .collect())
-}
-
-/// An agent as the admin lists them.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct AgentListing {
-    /// Who.
-    #[serde(flatten)]
-    pub profile: AgentProfile,
-    /// Whether routing may give them live chats.
-    pub live_chat: bool,
-    /// Their weekly schedule, if any.
-    pub schedule: Option<Schedule>,
 }
 
 /// Sets or clears an agent's weekly availability schedule. A new schedule
@@ -424,12 +261,14 @@ pub struct AgentListing {
 pub async fn set_schedule(
     store: &Store,
     raw_email: &str,
-    schedule: Option<Schedule>,
+    schedule: Option<&Schedule>,
 ) -> Result<(), AdminError> {
-    let a = agent(store, raw_email).await?;
+    let schedule = schedule.map(routing_schedule);
     if let Some(s) = &schedule {
-        s.check().map_err(|e| AdminError::Invalid(format!("schedule: {e}")))?;
+        // The time zone database is the server's: this check is not the protocol's.
+        s.check().map_err(|e| AdminError::invalid("schedule", e))?;
     }
+    let a = stored_agent(store, raw_email).await?;
     let mut settings = store.availability(a.id).await?;
     settings.schedule = schedule;
     settings.until = None;
@@ -438,49 +277,134 @@ pub async fn set_schedule(
     Ok(store.record_change(&Change::AvailabilityChanged { agent: a.id }, now_ms()).await?)
 }
 
-/// Checks an email domain for an account route: lowercase letters, digits,
-/// dots and hyphens, with a dot, as written after the `@`.
-pub fn check_domain(raw: &str) -> Result<String, AdminError> {
-    let d = raw.trim().trim_start_matches('@').to_ascii_lowercase();
-    let ok = d.len() <= 253
-        && d.contains('.')
-        && d.split('.').all(|l| {
-            !l.is_empty()
-                && l.len() <= 63
-                && !l.starts_with('-')
-                && !l.ends_with('-')
-                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        });
-    if ok {
-        Ok(d)
+// Teams.
+
+async fn member_ids(store: &Store, members: &[Email]) -> Result<Vec<i64>, AdminError> {
+    let mut ids = Vec::new();
+    for e in members {
+        ids.push(stored_agent(store, e.as_str()).await?.id);
+    }
+    Ok(ids)
+}
+
+async fn stored_team(store: &Store, name: &str) -> Result<Team, AdminError> {
+    store.team(name.trim()).await?.ok_or_else(|| AdminError::NotFound("team", name.to_owned()))
+}
+
+fn team_view(t: Team) -> TeamView {
+    TeamView { id: t.id, name: t.name, members: t.members }
+}
+
+/// Every team with its members, by name.
+pub async fn teams(store: &Store) -> Result<Vec<TeamView>, AdminError> {
+    Ok(store.teams().await?.into_iter().map(team_view).collect())
+}
+
+/// The team called `name` (without case).
+pub async fn team(store: &Store, name: &str) -> Result<TeamView, AdminError> {
+    Ok(team_view(stored_team(store, name).await?))
+}
+
+/// Adds a team with member agents (by email).
+pub async fn add_team(store: &Store, req: &NewTeam) -> Result<TeamView, AdminError> {
+    let v = req.check()?;
+    let ids = member_ids(store, &v.members).await?;
+    store.create_team(v.name.as_str(), &ids).await?;
+    team(store, v.name.as_str()).await
+}
+
+/// Renames a team and/or replaces its members.
+pub async fn update_team(store: &Store, name: &str, req: &TeamChange) -> Result<TeamView, AdminError> {
+    let v = req.check()?;
+    let t = stored_team(store, name).await?;
+    let ids = match &v.members {
+        Some(m) => Some(member_ids(store, m).await?),
+        None => None,
+    };
+    let new_name = v.name.as_ref().map(|n| n.as_str());
+    store.update_team(t.id, new_name, ids.as_deref()).await?;
+    team(store, new_name.unwrap_or(&t.name)).await
+}
+
+/// Removes a team (its members stay agents).
+pub async fn remove_team(store: &Store, name: &str) -> Result<(), AdminError> {
+    let t = stored_team(store, name).await?;
+    Ok(store.delete_team(t.id).await?)
+}
+
+// Routing rules and account routes.
+
+/// A site's rules, highest priority first.
+pub async fn rules(store: &Store, raw_key: &str) -> Result<Vec<RoutingRule>, AdminError> {
+    let s = stored_site(store, raw_key).await?;
+    Ok(store.rules(s.id).await?)
+}
+
+/// A site's rule called `name` (without case, as rule names are unique).
+pub async fn rule(store: &Store, raw_key: &str, name: &str) -> Result<RoutingRule, AdminError> {
+    let name = name.trim();
+    let found = rules(store, raw_key).await?.into_iter().find(|r| r.name.trim().eq_ignore_ascii_case(name));
+    found.ok_or_else(|| AdminError::NotFound("rule", name.to_owned()))
+}
+
+/// Saves a routing rule for a site (replacing the one with its name) after
+/// checking it: its own problems, and that the agents or team it routes to
+/// exist.
+pub async fn save_rule(store: &Store, raw_key: &str, rule: &RoutingRule) -> Result<(), AdminError> {
+    rule.check()?;
+    let s = stored_site(store, raw_key).await?;
+    match &rule.route_to {
+        Target::Agents(emails) => {
+            for e in emails {
+                stored_agent(store, e).await?;
+            }
+        }
+        Target::Team(t) => {
+            stored_team(store, t).await?;
+        }
+    }
+    Ok(store.save_rule(s.id, rule).await?)
+}
+
+/// Removes a routing rule.
+pub async fn remove_rule(store: &Store, raw_key: &str, name: &str) -> Result<(), AdminError> {
+    let s = stored_site(store, raw_key).await?;
+    if store.delete_rule(s.id, name).await? {
+        Ok(())
     } else {
-        Err(AdminError::Invalid(format!("{raw:?} is not an email domain like bigcorp.com")))
+        Err(AdminError::NotFound("rule", name.to_owned()))
     }
 }
 
-/// Routes visitors with an email at `domain` to an agent before the card's
+/// A site's account routes, by domain.
+pub async fn account_routes(store: &Store, raw_key: &str) -> Result<Vec<AccountRouteView>, AdminError> {
+    let s = stored_site(store, raw_key).await?;
+    let routes = store.account_routes(s.id).await?;
+    Ok(routes.into_iter().map(|r| AccountRouteView { domain: r.domain, agent: r.agent }).collect())
+}
+
+/// Routes visitors with an email at a domain to an agent before the card's
 /// option (account routing); replaces the domain's route if it had one.
 pub async fn save_account_route(
     store: &Store,
     raw_key: &str,
-    raw_domain: &str,
-    agent_email: &str,
-) -> Result<AccountRoute, AdminError> {
-    let s = site(store, raw_key).await?;
-    let domain = check_domain(raw_domain)?;
-    let a = agent(store, agent_email).await?;
-    store.save_account_route(s.id, &domain, a.id).await?;
-    Ok(AccountRoute { domain, agent: a.email })
+    req: &NewAccountRoute,
+) -> Result<AccountRouteView, AdminError> {
+    let v = req.check()?;
+    let s = stored_site(store, raw_key).await?;
+    let a = stored_agent(store, v.agent.as_str()).await?;
+    store.save_account_route(s.id, v.domain.as_str(), a.id).await?;
+    Ok(AccountRouteView { domain: v.domain.into(), agent: a.email })
 }
 
 /// Removes a domain's account route.
 pub async fn remove_account_route(store: &Store, raw_key: &str, raw_domain: &str) -> Result<(), AdminError> {
-    let s = site(store, raw_key).await?;
-    let domain = check_domain(raw_domain)?;
-    if store.delete_account_route(s.id, &domain).await? {
+    let domain = EmailDomain::parse(raw_domain).map_err(|e| AdminError::invalid("domain", e))?;
+    let s = stored_site(store, raw_key).await?;
+    if store.delete_account_route(s.id, domain.as_str()).await? {
         Ok(())
     } else {
-        Err(AdminError::NotFound("account route", domain))
+        Err(AdminError::NotFound("account route", domain.into()))
     }
 }
 
@@ -517,57 +441,49 @@ pub async fn explain(store: &Store, conversation: i64) -> Result<Explanation, Ad
     Ok(Explanation { conversation: c.id, state: c.state, routing, decisions, text })
 }
 
-/// Removes a routing rule.
-pub async fn remove_rule(store: &Store, raw_key: &str, rule_name: &str) -> Result<(), AdminError> {
-    let s = site(store, raw_key).await?;
-    if store.delete_rule(s.id, rule_name).await? {
-        Ok(())
-    } else {
-        Err(AdminError::NotFound("rule", rule_name.to_owned()))
-    }
+// Streams.
+
+/// A site's published streams, highest priority first.
+pub async fn streams(store: &Store, raw_key: &str) -> Result<Vec<StreamSummary>, AdminError> {
+    let s = stored_site(store, raw_key).await?;
+    Ok(store.streams(s.id).await?.iter().map(StreamSummary::from).collect())
 }
 
-/// Validates a stream file and publishes it for a site; returns the stream id
-/// and the warnings. A broken stream is refused with every error.
+/// A site's published stream `id`, with the file it was published from.
+pub async fn stream(store: &Store, raw_key: &str, id: &str) -> Result<StreamView, AdminError> {
+    let s = stored_site(store, raw_key).await?;
+    let (stream, source) = store
+        .published_stream(s.id, id)
+        .await?
+        .ok_or_else(|| AdminError::NotFound("stream", id.to_owned()))?;
+    Ok(StreamView { stream, source })
+}
+
+/// Validates a stream file and publishes it for a site as the stream's next
+/// version; answers its id, version and the warnings. A broken stream is
+/// refused with every error.
 pub async fn publish_stream(
     store: &Store,
     raw_key: &str,
-    source: &str,
-) -> Result<(String, Vec<String>), AdminError> {
-    let s = site(store, raw_key).await?;
-    let parsed = file::parse(source)
+    req: &PublishStream,
+) -> Result<StreamPublished, AdminError> {
+    let s = stored_site(store, raw_key).await?;
+    let parsed = file::parse(&req.source)
         .map_err(|errors| AdminError::Stream(errors.iter().map(ToString::to_string).collect()))?;
-    store.publish_stream(s.id, &parsed.stream, source).await?;
-    Ok((parsed.stream.stream().id.clone(), parsed.warnings.iter().map(ToString::to_string).collect()))
+    let version = store.publish_stream(s.id, &parsed.stream, &req.source).await?;
+    Ok(StreamPublished {
+        id: parsed.stream.stream().id.clone(),
+        version,
+        warnings: parsed.warnings.iter().map(ToString::to_string).collect(),
+    })
 }
 
 /// Unpublishes a stream.
 pub async fn remove_stream(store: &Store, raw_key: &str, stream_id: &str) -> Result<(), AdminError> {
-    let s = site(store, raw_key).await?;
+    let s = stored_site(store, raw_key).await?;
     if store.delete_stream(s.id, stream_id).await? {
         Ok(())
     } else {
         Err(AdminError::NotFound("stream", stream_id.to_owned()))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn origins_are_scheme_host_and_port_only() {
-        assert_eq!(check_origin("https://Shop.Example.com").unwrap(), "https://shop.example.com");
-        assert!(check_origin("http://127.0.0.1:8081").is_ok());
-        for bad in [
-            "shop.example.com",
-            "https://",
-            "https://x.com/path",
-            "ftp://x.com",
-            "https://x.com?q",
-            "https://a b",
-        ] {
-            assert!(check_origin(bad).is_err(), "{bad}");
-        }
     }
 }

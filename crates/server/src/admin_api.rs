@@ -1,20 +1,28 @@
 //! The admin HTTP API under `/api/admin/`: the same operations as the
 //! `switchboard` subcommands ([`crate::admin`]), for agents with the admin role.
+//!
+//! Bodies are the protocol's admin requests and answers its views
+//! ([`switchboard_protocol::admin`]); a refused value is a 400 naming its
+//! field. A change the executor recorded with a live effect (sockets to
+//! close, offers to move) is applied before the answer.
 
 use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, patch, put};
 use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use switchboard_protocol::admin::{
+    AccountRouteView, AgentChange, AgentPassword, AgentView, AppearanceChange, NewAccountRoute, NewAgent,
+    NewSite, NewTeam, PasswordReset, PublishStream, Schedule, SiteChange, SiteView, StreamPublished,
+    StreamSummary, StreamView, TeamChange, TeamView,
+};
 use switchboard_protocol::auth::Role;
+use switchboard_protocol::rules::RoutingRule;
 
-use crate::admin::{self, AdminError};
+use crate::admin::{self, AdminError, Explanation};
 use crate::auth::CurrentAgent;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::Site;
 
 /// The logged-in agent, who must be an admin (401 without a session, 403 without the role).
 pub struct Admin;
@@ -35,7 +43,7 @@ impl FromRequestParts<AppState> for Admin {
 impl From<AdminError> for ApiError {
     fn from(e: AdminError) -> Self {
         match e {
-            AdminError::Invalid(m) => ApiError::BadRequest(m),
+            AdminError::Invalid(invalid) => ApiError::Invalid(invalid),
             AdminError::NotFound(what, _) => ApiError::NotFound(what),
             AdminError::Exists(what) => ApiError::Conflict(what),
             AdminError::Stream(errors) => ApiError::InvalidStream(errors),
@@ -44,15 +52,11 @@ impl From<AdminError> for ApiError {
     }
 }
 
-fn site_json(s: &Site) -> Value {
-    json!({ "key": s.key, "name": s.name, "allowed_origins": s.allowed_origins, "appearance": s.appearance })
-}
-
 /// The admin routes.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/admin/sites", get(list_sites).post(add_site))
-        .route("/api/admin/sites/{key}", patch(update_site).delete(remove_site))
+        .route("/api/admin/sites/{key}", get(get_site).patch(update_site).delete(remove_site))
         .route("/api/admin/sites/{key}/appearance", patch(update_appearance))
         .route(
             "/api/admin/sites/{key}/streams",
@@ -63,48 +67,38 @@ pub fn routes() -> Router<AppState> {
                 .layer(DefaultBodyLimit::max(switchboard_protocol::stream::file::MAX_FILE_BYTES + 1)),
         )
         .route("/api/admin/sites/{key}/rules", get(list_rules).post(save_rule))
-        .route("/api/admin/sites/{key}/rules/{name}", delete(remove_rule))
+        .route("/api/admin/sites/{key}/rules/{name}", get(get_rule).delete(remove_rule))
         .route("/api/admin/sites/{key}/account-routes", get(list_account_routes).post(save_account_route))
         .route("/api/admin/sites/{key}/account-routes/{domain}", delete(remove_account_route))
         .route("/api/admin/conversations/{id}/explain", get(explain))
-        .route("/api/admin/sites/{key}/streams/{id}", delete(remove_stream))
+        .route("/api/admin/sites/{key}/streams/{id}", get(get_stream).delete(remove_stream))
         .route("/api/admin/agents", get(list_agents).post(add_agent))
-        .route("/api/admin/agents/{email}", patch(update_agent).delete(remove_agent))
+        .route("/api/admin/agents/{email}", get(get_agent).patch(update_agent).delete(remove_agent))
         .route("/api/admin/agents/{email}/password", put(reset_password))
         .route("/api/admin/agents/{email}/lockout", delete(lift_lockout))
         .route("/api/admin/agents/{email}/schedule", put(set_schedule))
         .route("/api/admin/teams", get(list_teams).post(add_team))
-        .route("/api/admin/teams/{name}", patch(update_team).delete(remove_team))
+        .route("/api/admin/teams/{name}", get(get_team).patch(update_team).delete(remove_team))
 }
 
-async fn list_sites(_: Admin, State(s): State<AppState>) -> Result<Json<Value>, ApiError> {
-    Ok(Json(Value::Array(s.store.sites().await?.iter().map(site_json).collect())))
+async fn list_sites(_: Admin, State(s): State<AppState>) -> Result<Json<Vec<SiteView>>, ApiError> {
+    Ok(Json(admin::sites(&s.store).await?))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewSite {
-    key: String,
-    name: String,
-    #[serde(default)]
-    allowed_origins: Vec<String>,
+async fn get_site(
+    _: Admin,
+    State(s): State<AppState>,
+    Path(key): Path<String>,
+) -> Result<Json<SiteView>, ApiError> {
+    Ok(Json(admin::site(&s.store, &key).await?))
 }
 
 async fn add_site(
     _: Admin,
     State(s): State<AppState>,
     Json(b): Json<NewSite>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let site = admin::add_site(&s.store, &b.key, &b.name, &b.allowed_origins).await?;
-    Ok((StatusCode::CREATED, Json(site_json(&site))))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SiteChange {
-    name: Option<String>,
-    allowed_origins: Option<Vec<String>>,
-    fallback_message: Option<String>,
+) -> Result<(StatusCode, Json<SiteView>), ApiError> {
+    Ok((StatusCode::CREATED, Json(admin::add_site(&s.store, &b).await?)))
 }
 
 async fn update_site(
@@ -112,25 +106,17 @@ async fn update_site(
     State(s): State<AppState>,
     Path(key): Path<String>,
     Json(b): Json<SiteChange>,
-) -> Result<Json<Value>, ApiError> {
-    let site = admin::update_site(
-        &s.store,
-        &key,
-        b.name.as_deref(),
-        b.allowed_origins.as_deref(),
-        b.fallback_message.as_deref(),
-    )
-    .await?;
-    Ok(Json(site_json(&site)))
+) -> Result<Json<SiteView>, ApiError> {
+    Ok(Json(admin::update_site(&s.store, &key, &b).await?))
 }
 
 async fn update_appearance(
     _: Admin,
     State(s): State<AppState>,
     Path(key): Path<String>,
-    Json(b): Json<admin::AppearanceChange>,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(site_json(&admin::update_appearance(&s.store, &key, &b).await?)))
+    Json(b): Json<AppearanceChange>,
+) -> Result<Json<SiteView>, ApiError> {
+    Ok(Json(admin::update_appearance(&s.store, &key, &b).await?))
 }
 
 async fn remove_site(
@@ -146,9 +132,16 @@ async fn list_streams(
     _: Admin,
     State(s): State<AppState>,
     Path(key): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    let site = admin::site(&s.store, &key).await?;
-    Ok(Json(serde_json::to_value(s.store.streams(site.id).await?).unwrap_or_default()))
+) -> Result<Json<Vec<StreamSummary>>, ApiError> {
+    Ok(Json(admin::streams(&s.store, &key).await?))
+}
+
+async fn get_stream(
+    _: Admin,
+    State(s): State<AppState>,
+    Path((key, id)): Path<(String, String)>,
+) -> Result<Json<StreamView>, ApiError> {
+    Ok(Json(admin::stream(&s.store, &key, &id).await?))
 }
 
 /// `PUT /api/admin/sites/{key}/streams` with the stream file (TOML) as the body.
@@ -156,10 +149,9 @@ async fn publish_stream(
     _: Admin,
     State(s): State<AppState>,
     Path(key): Path<String>,
-    body: String,
-) -> Result<Json<Value>, ApiError> {
-    let (id, warnings) = admin::publish_stream(&s.store, &key, &body).await?;
-    Ok(Json(json!({ "id": id, "warnings": warnings })))
+    source: String,
+) -> Result<Json<StreamPublished>, ApiError> {
+    Ok(Json(admin::publish_stream(&s.store, &key, &PublishStream { source }).await?))
 }
 
 async fn remove_stream(
@@ -171,40 +163,37 @@ async fn remove_stream(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn list_agents(_: Admin, State(s): State<AppState>) -> Result<Json<Value>, ApiError> {
-    Ok(Json(serde_json::to_value(admin::agents_for_routing(&s.store).await?).unwrap_or_default()))
+async fn list_agents(_: Admin, State(s): State<AppState>) -> Result<Json<Vec<AgentView>>, ApiError> {
+    Ok(Json(admin::agents(&s.store).await?))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewAgent {
-    name: String,
-    email: String,
-    role: Role,
-    password: Option<String>,
+async fn get_agent(
+    _: Admin,
+    State(s): State<AppState>,
+    Path(email): Path<String>,
+) -> Result<Json<AgentView>, ApiError> {
+    Ok(Json(admin::agent(&s.store, &email).await?))
 }
 
 async fn add_agent(
     _: Admin,
     State(s): State<AppState>,
     Json(b): Json<NewAgent>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let (agent, generated) =
-        admin::add_agent(&s.store, &b.name, &b.email, b.role, b.password.as_deref()).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "agent": agent, "password": generated }))))
+) -> Result<(StatusCode, Json<AgentPassword>), ApiError> {
+    Ok((StatusCode::CREATED, Json(admin::add_agent(&s.store, &b).await?)))
 }
 
 async fn update_agent(
     _: Admin,
     State(s): State<AppState>,
     Path(email): Path<String>,
-    Json(b): Json<admin::AgentChange>,
-) -> Result<Json<Value>, ApiError> {
+    Json(b): Json<AgentChange>,
+) -> Result<Json<AgentView>, ApiError> {
     let agent = admin::update_agent(&s.store, &email, &b).await?;
     // Without live chat: their inbox sockets close, offers move on, open
     // chats end with a word to the visitor.
     crate::lifecycle::changes::apply_pending(&s).await?;
-    Ok(Json(json!(agent)))
+    Ok(Json(agent))
 }
 
 /// `PUT /api/admin/agents/{email}/schedule`: a weekly schedule, or `null` for none.
@@ -212,9 +201,9 @@ async fn set_schedule(
     _: Admin,
     State(s): State<AppState>,
     Path(email): Path<String>,
-    Json(b): Json<Option<crate::routing::availability::Schedule>>,
+    Json(b): Json<Option<Schedule>>,
 ) -> Result<StatusCode, ApiError> {
-    admin::set_schedule(&s.store, &email, b).await?;
+    admin::set_schedule(&s.store, &email, b.as_ref()).await?;
     crate::lifecycle::changes::apply_pending(&s).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -223,16 +212,8 @@ async fn list_account_routes(
     _: Admin,
     State(s): State<AppState>,
     Path(key): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    let site = admin::site(&s.store, &key).await?;
-    Ok(Json(json!(s.store.account_routes(site.id).await?)))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewAccountRoute {
-    domain: String,
-    agent: String,
+) -> Result<Json<Vec<AccountRouteView>>, ApiError> {
+    Ok(Json(admin::account_routes(&s.store, &key).await?))
 }
 
 /// `POST /api/admin/sites/{key}/account-routes`: routes an email domain to an agent.
@@ -241,8 +222,8 @@ async fn save_account_route(
     State(s): State<AppState>,
     Path(key): Path<String>,
     Json(b): Json<NewAccountRoute>,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(admin::save_account_route(&s.store, &key, &b.domain, &b.agent).await?)))
+) -> Result<Json<AccountRouteView>, ApiError> {
+    Ok(Json(admin::save_account_route(&s.store, &key, &b).await?))
 }
 
 async fn remove_account_route(
@@ -255,27 +236,28 @@ async fn remove_account_route(
 }
 
 /// `GET /api/admin/conversations/{id}/explain`: every routing decision with its reasons.
-async fn explain(_: Admin, State(s): State<AppState>, Path(id): Path<i64>) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(admin::explain(&s.store, id).await?)))
+async fn explain(
+    _: Admin,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<Explanation>, ApiError> {
+    Ok(Json(admin::explain(&s.store, id).await?))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PasswordChange {
-    password: Option<String>,
-}
-
+/// `PUT /api/admin/agents/{email}/password`: answers `{agent, password}`,
+/// the password only when generated.
 async fn reset_password(
     _: Admin,
     State(s): State<AppState>,
     Path(email): Path<String>,
-    Json(b): Json<PasswordChange>,
-) -> Result<Json<Value>, ApiError> {
-    let (agent, generated) = admin::reset_password(&s.store, &email, b.password.as_deref()).await?;
+    Json(b): Json<PasswordReset>,
+) -> Result<Json<AgentPassword>, ApiError> {
+    let answer = admin::reset_password(&s.store, &email, &b).await?;
+    let agent = &answer.agent;
     // Their sessions are gone from storage; their open sockets close now.
     crate::lifecycle::changes::apply_pending(&s).await?;
     s.logins.reset(&agent.email.to_ascii_lowercase());
-    Ok(Json(json!({ "password": generated })))
+    Ok(Json(answer))
 }
 
 /// `DELETE /api/admin/agents/{email}/lockout`: lifts the login back-off on
@@ -302,31 +284,24 @@ async fn remove_agent(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn list_teams(_: Admin, State(s): State<AppState>) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(s.store.teams().await?)))
+async fn list_teams(_: Admin, State(s): State<AppState>) -> Result<Json<Vec<TeamView>>, ApiError> {
+    Ok(Json(admin::teams(&s.store).await?))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewTeam {
-    name: String,
-    #[serde(default)]
-    members: Vec<String>,
+async fn get_team(
+    _: Admin,
+    State(s): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Json<TeamView>, ApiError> {
+    Ok(Json(admin::team(&s.store, &name).await?))
 }
 
 async fn add_team(
     _: Admin,
     State(s): State<AppState>,
     Json(b): Json<NewTeam>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    Ok((StatusCode::CREATED, Json(json!(admin::add_team(&s.store, &b.name, &b.members).await?))))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TeamChange {
-    name: Option<String>,
-    members: Option<Vec<String>>,
+) -> Result<(StatusCode, Json<TeamView>), ApiError> {
+    Ok((StatusCode::CREATED, Json(admin::add_team(&s.store, &b).await?)))
 }
 
 async fn update_team(
@@ -334,8 +309,8 @@ async fn update_team(
     State(s): State<AppState>,
     Path(name): Path<String>,
     Json(b): Json<TeamChange>,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(admin::update_team(&s.store, &name, b.name.as_deref(), b.members.as_deref()).await?)))
+) -> Result<Json<TeamView>, ApiError> {
+    Ok(Json(admin::update_team(&s.store, &name, &b).await?))
 }
 
 async fn remove_team(
@@ -351,9 +326,16 @@ async fn list_rules(
     _: Admin,
     State(s): State<AppState>,
     Path(key): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    let site = admin::site(&s.store, &key).await?;
-    Ok(Json(json!(s.store.rules(site.id).await?)))
+) -> Result<Json<Vec<RoutingRule>>, ApiError> {
+    Ok(Json(admin::rules(&s.store, &key).await?))
+}
+
+async fn get_rule(
+    _: Admin,
+    State(s): State<AppState>,
+    Path((key, name)): Path<(String, String)>,
+) -> Result<Json<RoutingRule>, ApiError> {
+    Ok(Json(admin::rule(&s.store, &key, &name).await?))
 }
 
 /// `POST /api/admin/sites/{key}/rules`: adds a rule or replaces the one with its name.
@@ -361,7 +343,7 @@ async fn save_rule(
     _: Admin,
     State(s): State<AppState>,
     Path(key): Path<String>,
-    Json(rule): Json<switchboard_protocol::rules::RoutingRule>,
+    Json(rule): Json<RoutingRule>,
 ) -> Result<StatusCode, ApiError> {
     admin::save_rule(&s.store, &key, &rule).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -1,13 +1,21 @@
-//! `switchboard site|agent|stream …`: the admin operations ([`crate::admin`])
-//! on the command line, against the database in the settings.
+//! `switchboard site|agent|team|rule|stream …`: the admin operations
+//! ([`crate::admin`]) on the command line, against the database in the
+//! settings. Flags become the protocol's typed requests, so the executor
+//! checks them exactly as it checks the HTTP API's bodies; what is printed
+//! comes from its views.
 
 use clap::Subcommand;
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use switchboard_protocol::admin::{
+    AgentChange, AppearanceChange, NewAccountRoute, NewAgent, NewSite, NewTeam, PasswordReset, PublishStream,
+    Schedule, ScheduleBlock, SiteChange, TeamChange,
+};
 use switchboard_protocol::auth::Role;
+use switchboard_protocol::rules::RoutingRule;
+use switchboard_protocol::site::Position;
 
 use crate::admin::{self, AdminError};
-use crate::routing::availability::{Block, Schedule};
 use crate::store::Store;
 
 /// `switchboard site …`
@@ -211,10 +219,11 @@ pub enum AccountCommand {
 }
 
 /// Parses `mon-fri 09:00-17:00` or `sat,sun 10:00-12:00`.
-fn parse_block(raw: &str) -> Result<Block, AdminError> {
+fn parse_block(raw: &str) -> Result<ScheduleBlock, AdminError> {
     const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-    let bad =
-        |why: &str| AdminError::Invalid(format!("block {raw:?}: {why}; write e.g. \"mon-fri 09:00-17:00\""));
+    let bad = |why: &str| {
+        AdminError::invalid("schedule", format!("block {raw:?}: {why}; write e.g. \"mon-fri 09:00-17:00\""))
+    };
     let (days, hours) = raw.trim().split_once(' ').ok_or_else(|| bad("days and hours"))?;
     let (from, to) = hours.trim().split_once('-').ok_or_else(|| bad("hours are HH:MM-HH:MM"))?;
     let mut list = Vec::new();
@@ -231,7 +240,12 @@ fn parse_block(raw: &str) -> Result<Block, AdminError> {
             None => list.push(part.trim().to_owned()),
         }
     }
-    Ok(Block { days: list, from: from.trim().to_owned(), to: to.trim().to_owned() })
+    Ok(ScheduleBlock { days: list, from: from.trim().to_owned(), to: to.trim().to_owned() })
+}
+
+/// A file's text; a file that cannot be read is a problem of the `file` argument.
+fn read(file: &Path) -> Result<String, AdminError> {
+    std::fs::read_to_string(file).map_err(|e| AdminError::invalid("file", format!("{}: {e}", file.display())))
 }
 
 /// Runs a rule command; returns what to print.
@@ -239,16 +253,13 @@ pub async fn rule(store: &Store, cmd: RuleCommand) -> Result<String, AdminError>
     let mut out = String::new();
     match cmd {
         RuleCommand::Add { file, site } => {
-            let text = std::fs::read_to_string(&file)
-                .map_err(|e| AdminError::Invalid(format!("{}: {e}", file.display())))?;
-            let rule: switchboard_protocol::rules::RoutingRule =
-                toml::from_str(&text).map_err(|e| AdminError::Invalid(format!("{}: {e}", file.display())))?;
+            let rule: RoutingRule = toml::from_str(&read(&file)?)
+                .map_err(|e| AdminError::invalid("file", format!("{}: {e}", file.display())))?;
             admin::save_rule(store, &site, &rule).await?;
             let _ = writeln!(out, "Saved rule {} for site {site}.", rule.name);
         }
         RuleCommand::List { site } => {
-            let s = admin::site(store, &site).await?;
-            for r in store.rules(s.id).await? {
+            for r in admin::rules(store, &site).await? {
                 let _ = writeln!(
                     out,
                     "{}\tpriority {}\t{}",
@@ -263,12 +274,11 @@ pub async fn rule(store: &Store, cmd: RuleCommand) -> Result<String, AdminError>
             let _ = writeln!(out, "Removed rule {name} from site {site}.");
         }
         RuleCommand::Account { command: AccountCommand::Add { domain, agent, site } } => {
-            let r = admin::save_account_route(store, &site, &domain, &agent).await?;
+            let r = admin::save_account_route(store, &site, &NewAccountRoute { domain, agent }).await?;
             let _ = writeln!(out, "Visitors at {} go to {} first on site {site}.", r.domain, r.agent);
         }
         RuleCommand::Account { command: AccountCommand::List { site } } => {
-            let s = admin::site(store, &site).await?;
-            for r in store.account_routes(s.id).await? {
+            for r in admin::account_routes(store, &site).await? {
                 let _ = writeln!(out, "{}\t{}", r.domain, r.agent);
             }
         }
@@ -316,17 +326,17 @@ pub async fn team(store: &Store, cmd: TeamCommand) -> Result<String, AdminError>
     let mut out = String::new();
     match cmd {
         TeamCommand::Add { name, members } => {
-            let t = admin::add_team(store, &name, &members).await?;
+            let t = admin::add_team(store, &NewTeam { name, members }).await?;
             let _ = writeln!(out, "Added team {} ({} members).", t.name, t.members.len());
         }
         TeamCommand::List => {
-            for t in store.teams().await? {
+            for t in admin::teams(store).await? {
                 let _ = writeln!(out, "{}\t{}", t.name, t.members.join(" "));
             }
         }
         TeamCommand::Update { name, new_name, members } => {
-            let members = (!members.is_empty()).then_some(members);
-            let t = admin::update_team(store, &name, new_name.as_deref(), members.as_deref()).await?;
+            let change = TeamChange { name: new_name, members: (!members.is_empty()).then_some(members) };
+            let t = admin::update_team(store, &name, &change).await?;
             let _ = writeln!(out, "Updated team {}: {}", t.name, t.members.join(" "));
         }
         TeamCommand::Remove { name } => {
@@ -377,7 +387,7 @@ pub async fn site(store: &Store, cmd: SiteCommand) -> Result<String, AdminError>
     let mut out = String::new();
     match cmd {
         SiteCommand::Add { key, name, origins } => {
-            let s = admin::add_site(store, &key, &name, &origins).await?;
+            let s = admin::add_site(store, &NewSite { key, name, allowed_origins: origins }).await?;
             let _ = writeln!(out, "Added site {} ({}). Embed snippet:", s.key, s.name);
             let _ = writeln!(
                 out,
@@ -386,14 +396,17 @@ pub async fn site(store: &Store, cmd: SiteCommand) -> Result<String, AdminError>
             );
         }
         SiteCommand::List => {
-            for s in store.sites().await? {
+            for s in admin::sites(store).await? {
                 let _ = writeln!(out, "{}\t{}\t{}", s.key, s.name, s.allowed_origins.join(" "));
             }
         }
         SiteCommand::Update { key, name, origins, fallback } => {
-            let origins = (!origins.is_empty()).then_some(origins);
-            let s = admin::update_site(store, &key, name.as_deref(), origins.as_deref(), fallback.as_deref())
-                .await?;
+            let change = SiteChange {
+                name,
+                allowed_origins: (!origins.is_empty()).then_some(origins),
+                fallback_message: fallback,
+            };
+            let s = admin::update_site(store, &key, &change).await?;
             let _ =
                 writeln!(out, "Updated site {}: {}; origins {}", s.key, s.name, s.allowed_origins.join(" "));
         }
@@ -411,14 +424,10 @@ pub async fn site(store: &Store, cmd: SiteCommand) -> Result<String, AdminError>
             privacy_url,
             sound,
         } => {
-            let position = position.map(|p| {
-                if p == "bottom_left" {
-                    switchboard_protocol::site::Position::BottomLeft
-                } else {
-                    switchboard_protocol::site::Position::BottomRight
-                }
-            });
-            let change = admin::AppearanceChange {
+            let position =
+                position
+                    .map(|p| if p == "bottom_left" { Position::BottomLeft } else { Position::BottomRight });
+            let change = AppearanceChange {
                 accent,
                 position,
                 offset_px: offset,
@@ -447,20 +456,19 @@ pub async fn agent(store: &Store, cmd: AgentCommand) -> Result<String, AdminErro
     let mut out = String::new();
     match cmd {
         AgentCommand::Add { email, name, admin: is_admin } => {
-            let r = if is_admin { Role::Admin } else { Role::Agent };
-            let (a, password) = admin::add_agent(store, &name, &email, r, None).await?;
+            let role = if is_admin { Role::Admin } else { Role::Agent };
+            let added = admin::add_agent(store, &NewAgent { name, email, role, password: None }).await?;
             let _ = writeln!(
                 out,
                 "Added {} <{}>. Password (shown only this once): {}",
-                a.name,
-                a.email,
-                password.unwrap_or_default()
+                added.agent.name,
+                added.agent.email,
+                added.password.unwrap_or_default()
             );
         }
         AgentCommand::List => {
-            for a in admin::agents_for_routing(store).await? {
-                let p = &a.profile;
-                let _ = write!(out, "{}\t{}\t{:?}", p.email, p.name, p.role);
+            for a in admin::agents(store).await? {
+                let _ = write!(out, "{}\t{}\t{:?}", a.email, a.name, a.role);
                 if !a.live_chat {
                     let _ = write!(out, "\tno live chat");
                 }
@@ -471,8 +479,7 @@ pub async fn agent(store: &Store, cmd: AgentCommand) -> Result<String, AdminErro
             }
         }
         AgentCommand::Update { email, name, role: r, avatar, live_chat } => {
-            let change =
-                admin::AgentChange { name, role: r.as_deref().map(role), avatar_url: avatar, live_chat };
+            let change = AgentChange { name, role: r.as_deref().map(role), avatar_url: avatar, live_chat };
             let a = admin::update_agent(store, &email, &change).await?;
             let _ = writeln!(out, "Updated {} <{}>: {:?}", a.name, a.email, a.role);
         }
@@ -483,11 +490,12 @@ pub async fn agent(store: &Store, cmd: AgentCommand) -> Result<String, AdminErro
                 let blocks = blocks.iter().map(|b| parse_block(b)).collect::<Result<_, _>>()?;
                 Some(Schedule { time_zone: time_zone.unwrap_or_default(), blocks })
             };
-            admin::set_schedule(store, &email, schedule).await?;
+            admin::set_schedule(store, &email, schedule.as_ref()).await?;
             let _ = writeln!(out, "Set the schedule of {email}.");
         }
         AgentCommand::ResetPassword { email } => {
-            let pw = admin::reset_password(store, &email, None).await?.1.unwrap_or_default();
+            let pw = admin::reset_password(store, &email, &PasswordReset::default()).await?.password;
+            let pw = pw.unwrap_or_default();
             let _ = writeln!(out, "New password for {email} (shown only this once): {pw}");
         }
         AgentCommand::Remove { email } => {
@@ -503,22 +511,21 @@ pub async fn publish(store: &Store, cmd: PublishCommand) -> Result<String, Admin
     let mut out = String::new();
     match cmd {
         PublishCommand::Publish { file, site } => {
-            let source = std::fs::read_to_string(&file)
-                .map_err(|e| AdminError::Invalid(format!("{}: {e}", file.display())))?;
-            let (id, warnings) = admin::publish_stream(store, &site, &source).await.map_err(|e| match e {
+            let source = read(&file)?;
+            let published = admin::publish_stream(store, &site, &PublishStream { source }).await;
+            let published = published.map_err(|e| match e {
                 AdminError::Stream(errors) => AdminError::Stream(
                     errors.into_iter().map(|l| format!("{}:{l}", file.display())).collect(),
                 ),
                 other => other,
             })?;
-            for w in warnings {
+            for w in published.warnings {
                 let _ = writeln!(out, "{}:{w}", file.display());
             }
-            let _ = writeln!(out, "Published stream {id} for site {site}.");
+            let _ = writeln!(out, "Published stream {} for site {site}.", published.id);
         }
         PublishCommand::List { site } => {
-            let s = admin::site(store, &site).await?;
-            for st in store.streams(s.id).await? {
+            for st in admin::streams(store, &site).await? {
                 let _ = writeln!(
                     out,
                     "{}\tpriority {}\t{}\t{}",

@@ -1,11 +1,13 @@
 //! The HTTP API's error type: a stable machine code and a human message, never
-//! internals. Internal failures are logged once, here, and answered as 500.
+//! internals; refused values also by field. The body is the protocol's
+//! [`ErrorBody`], so clients read it with the same type. Internal failures
+//! are logged once, here, and answered as 500.
 
 use axum::http::header::RETRY_AFTER;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::json;
+use switchboard_protocol::admin::{ErrorBody, ErrorDetail, InvalidRequest};
 
 use crate::store::StoreError;
 
@@ -15,6 +17,10 @@ pub enum ApiError {
     /// The request is malformed or a value is invalid.
     #[error("{0}")]
     BadRequest(String),
+    /// Values are invalid, each named by its field (answered in `fields`,
+    /// so a form can show each problem in place).
+    #[error("{0}")]
+    Invalid(InvalidRequest),
     /// No valid session.
     #[error("not logged in")]
     Unauthorized,
@@ -61,7 +67,7 @@ pub enum ApiError {
 impl ApiError {
     fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
-            Self::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            Self::BadRequest(_) | Self::Invalid(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             Self::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             Self::BadCredentials => (StatusCode::UNAUTHORIZED, "bad_credentials"),
             Self::OriginNotAllowed => (StatusCode::FORBIDDEN, "origin_not_allowed"),
@@ -90,11 +96,12 @@ impl IntoResponse for ApiError {
         } else {
             self.to_string()
         };
-        let details = match &self {
-            Self::InvalidStream(errors) => json!(errors),
-            _ => json!(null),
+        let (details, fields) = match self {
+            Self::InvalidStream(errors) => (Some(errors), Vec::new()),
+            Self::Invalid(invalid) => (None, invalid.fields),
+            _ => (None, Vec::new()),
         };
-        let body = json!({ "error": { "code": code, "message": message, "details": details } });
+        let body = ErrorBody { error: ErrorDetail { code: code.to_owned(), message, details, fields } };
         let mut response = (status, Json(body)).into_response();
         if let Some(secs) = retry_after {
             response.headers_mut().insert(RETRY_AFTER, HeaderValue::from(secs));

@@ -4,6 +4,7 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
+use switchboard_protocol::admin::Origin;
 use switchboard_protocol::site::SiteKey;
 use switchboard_server::admin::AdminError;
 use switchboard_server::admin_cli::{
@@ -200,6 +201,12 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
 }
 
 async fn seed(settings: Settings, origins: Vec<String>) -> anyhow::Result<()> {
+    // The check `site add --origin` makes: a bad origin is refused, not stored.
+    let origins = origins
+        .iter()
+        .map(|o| Origin::parse(o).map(String::from))
+        .collect::<Result<Vec<_>, _>>()
+        .context("--origin")?;
     std::fs::create_dir_all(&settings.data_dir)
         .with_context(|| format!("creating {}", settings.data_dir.display()))?;
     let store = Store::open(&settings.database_url()).await.context("opening the database")?;

@@ -123,4 +123,24 @@ impl Store {
         });
         Ok(deleted == 1)
     }
+
+    /// A site's published stream `stream_id` (with its version) and the
+    /// file it was published from.
+    pub async fn published_stream(
+        &self,
+        site_id: i64,
+        stream_id: &str,
+    ) -> Result<Option<(Stream, String)>, StoreError> {
+        let row: Option<(String, i64, String)> = on_db!(self, pool => {
+            sqlx::query_as("SELECT model, version, source FROM streams WHERE site_id = $1 AND stream_id = $2")
+                .bind(site_id)
+                .bind(stream_id)
+                .fetch_optional(pool)
+                .await?
+        });
+        let Some((model, version, source)) = row else { return Ok(None) };
+        let stream: Stream =
+            serde_json::from_str(&model).map_err(|source| StoreError::Corrupt { what: "stream", source })?;
+        Ok(Some((Stream { version: u32::try_from(version).unwrap_or(0), ..stream }, source)))
+    }
 }

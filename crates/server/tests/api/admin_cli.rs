@@ -1,4 +1,11 @@
 use std::process::{Command, Output};
+use switchboard_protocol::admin::{
+    AgentChange, AppearanceChange, NewAccountRoute, NewAgent, NewSite, NewTeam, SiteChange,
+};
+use switchboard_protocol::auth::Role;
+
+use crate::admin_client::{Answer, Refused};
+use crate::helpers::spawn_app;
 
 fn switchboard(data: &std::path::Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_switchboard"))
@@ -209,4 +216,78 @@ fn routing_is_managed_from_the_cli_with_clear_errors() {
     stdout(&switchboard(d, &["agent", "update", "ada@example.com", "--live-chat", "false"]));
     let listed = stdout(&switchboard(d, &["agent", "list"]));
     assert!(listed.contains("ada@example.com\tAda\tAgent\tno live chat\n"), "{listed}");
+}
+
+/// What the API's refusal and the CLI's must share: the words, and so the
+/// fields named in them.
+fn same_refusal<T: std::fmt::Debug>(api: Answer<T>, cli: Output) -> Refused {
+    let api = api.unwrap_err();
+    assert_eq!(api.status, 400, "{api:?}");
+    assert_eq!(cli.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&cli.stderr), format!("error: {}\n", api.body.error.message));
+    api
+}
+
+#[tokio::test]
+async fn the_cli_and_the_api_refuse_the_same_input_with_the_same_message() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let cli = |args: &[&str]| switchboard(d, args);
+    stdout(&cli(&["site", "add", "demo", "--name", "Demo"]));
+
+    let site =
+        NewSite { key: "acme".into(), name: "Acme".into(), allowed_origins: vec!["acme.example".into()] };
+    let r = same_refusal(
+        admin.add_site(&site).await,
+        cli(&["site", "add", "acme", "--name", "Acme", "--origin", "acme.example"]),
+    );
+    assert_eq!(r.fields(), ["allowed_origins"]);
+
+    let change = SiteChange { name: Some(" ".into()), ..Default::default() };
+    let r = same_refusal(
+        admin.update_site("demo", &change).await,
+        cli(&["site", "update", "demo", "--name", " "]),
+    );
+    assert_eq!(r.fields(), ["name"]);
+
+    let look = AppearanceChange { accent: Some("red".into()), offset_px: Some(201), ..Default::default() };
+    let r = same_refusal(
+        admin.update_appearance("demo", &look).await,
+        cli(&["site", "appearance", "demo", "--accent", "red", "--offset", "201"]),
+    );
+    assert_eq!(r.fields(), ["accent", "offset_px"]);
+
+    let agent = NewAgent { name: "Alan".into(), email: "alan".into(), role: Role::Agent, password: None };
+    let r = same_refusal(admin.add_agent(&agent).await, cli(&["agent", "add", "alan", "--name", "Alan"]));
+    assert_eq!(r.fields(), ["email"]);
+
+    let change = AgentChange { avatar_url: Some("javascript:alert(1)".into()), ..Default::default() };
+    let r = same_refusal(
+        admin.update_agent("ada@example.com", &change).await,
+        cli(&["agent", "update", "ada@example.com", "--avatar", "javascript:alert(1)"]),
+    );
+    assert_eq!(r.fields(), ["avatar_url"]);
+
+    let team = NewTeam { name: "Sales".into(), members: vec!["ada".into()] };
+    let r = same_refusal(admin.add_team(&team).await, cli(&["team", "add", "Sales", "--member", "ada"]));
+    assert_eq!(r.fields(), ["members"]);
+
+    let route = NewAccountRoute { domain: "bigcorp".into(), agent: "ada@example.com".into() };
+    let r = same_refusal(
+        admin.save_account_route("demo", &route).await,
+        cli(&["rule", "account", "add", "bigcorp", "--agent", "ada@example.com", "--site", "demo"]),
+    );
+    assert_eq!(r.fields(), ["domain"]);
+}
+
+#[test]
+fn the_demo_seed_refuses_an_origin_an_admin_could_not_add() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = switchboard(dir.path(), &["demo", "seed", "--origin", "localhost:8081"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("must be http(s)://host[:port]"));
+    let seeded = stdout(&switchboard(dir.path(), &["demo", "seed", "--origin", "http://LOCALHOST:8081"]));
+    assert!(seeded.contains("(allowed origins: http://localhost:8081)"), "{seeded}");
 }

@@ -1,4 +1,5 @@
 use std::path::Path;
+use switchboard_protocol::admin::NewTeam;
 use switchboard_protocol::site::SiteKey;
 use switchboard_protocol::stream::{Card, CardKind, Routing, Stream};
 use switchboard_server::config::Settings;
@@ -20,6 +21,11 @@ pub struct TestApp {
 }
 
 pub const ALLOWED: &str = "https://shop.example.com";
+
+/// A new team `name` of `members` (emails).
+pub fn team(name: &str, members: &[&str]) -> NewTeam {
+    NewTeam { name: name.into(), members: members.iter().map(|m| (*m).to_owned()).collect() }
+}
 
 /// Changes the test server's settings (say, a short accept timeout).
 pub type Tweak = fn(&mut Settings);

@@ -8,7 +8,7 @@ use switchboard_protocol::stream::Routing;
 use switchboard_protocol::wire::{AgentIn, AgentOut, ConversationState, PageContext, VisitorIn, VisitorOut};
 use switchboard_server::admin;
 
-use crate::helpers::{spawn_app, TestApp, ALLOWED};
+use crate::helpers::{spawn_app, team, TestApp, ALLOWED};
 use crate::ws_client::{connect, AgentClient, VisitorClient};
 
 /// A visitor who said hello `wait` ago hands off to Ada, who accepts.
@@ -108,8 +108,8 @@ async fn a_conversations_detail_says_where_when_who_and_when_the_visitor_was_fir
 #[tokio::test]
 async fn colleagues_are_the_other_agents_by_name_with_whether_they_could_take_a_chat_and_the_teams() {
     let app = spawn_app().await;
-    admin::add_team(&app.state.store, "support", &[]).await.unwrap();
-    admin::add_team(&app.state.store, "Billing", &["grace@example.com".into()]).await.unwrap();
+    admin::add_team(&app.state.store, &team("support", &[])).await.unwrap();
+    admin::add_team(&app.state.store, &team("Billing", &["grace@example.com"])).await.unwrap();
     let _ada = app.agent("ada@example.com").await;
     let mut grace = app.agent("grace@example.com").await;
     let token = app.session("ada@example.com").await;

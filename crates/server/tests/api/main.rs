@@ -3,6 +3,7 @@
 
 mod admin;
 mod admin_cli;
+mod admin_client;
 mod assets;
 mod auth;
 mod csp_report;

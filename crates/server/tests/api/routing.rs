@@ -4,6 +4,7 @@
 
 use serde_json::{json, Value};
 use std::time::Duration;
+use switchboard_protocol::admin::NewAccountRoute;
 use switchboard_protocol::site::SiteKey;
 use switchboard_protocol::stream::Routing;
 use switchboard_protocol::wire::{
@@ -11,7 +12,7 @@ use switchboard_protocol::wire::{
 };
 use switchboard_server::admin;
 
-use crate::helpers::{spawn_app, spawn_app_with, TestApp, ALLOWED};
+use crate::helpers::{spawn_app, spawn_app_with, team, TestApp, ALLOWED};
 use crate::ws_client::{connect, AgentClient, VisitorClient};
 
 /// A visitor hands off with this routing option, attributes and browser language.
@@ -71,7 +72,7 @@ async fn explain(app: &TestApp, conversation: i64) -> Value {
 async fn every_routing_option_reaches_the_right_agent() {
     let app = spawn_app().await;
     let store = &app.state.store;
-    admin::add_team(store, "Sales", &["grace@example.com".into()]).await.unwrap();
+    admin::add_team(store, &team("Sales", &["grace@example.com"])).await.unwrap();
     let rule = serde_json::from_value(json!({
         "name": "Dutch", "priority": 5,
         "conditions": [{"field": "language", "op": "starts_with", "values": ["nl"]}],
@@ -79,7 +80,8 @@ async fn every_routing_option_reaches_the_right_agent() {
     }))
     .unwrap();
     admin::save_rule(store, "demo", &rule).await.unwrap();
-    admin::save_account_route(store, "demo", "BigCorp.com", "ada@example.com").await.unwrap();
+    let route = NewAccountRoute { domain: "BigCorp.com".into(), agent: "ada@example.com".into() };
+    admin::save_account_route(store, "demo", &route).await.unwrap();
     let mut ada = app.agent("ada@example.com").await;
     let mut grace = app.agent("grace@example.com").await;
 

@@ -12,7 +12,7 @@ use switchboard_protocol::wire::{
 };
 use switchboard_server::admin;
 
-use crate::helpers::{spawn_app, TestApp, ALLOWED};
+use crate::helpers::{spawn_app, team, TestApp, ALLOWED};
 use crate::ws_client::{connect, AgentClient, VisitorClient};
 
 const ADA: &str = "ada@example.com";
@@ -146,7 +146,7 @@ async fn an_agent_transfers_a_chat_to_another_agent_who_takes_it_over() {
 #[tokio::test]
 async fn a_chat_transferred_to_a_team_goes_round_robin_inside_it_without_the_transferring_agent() {
     let app = spawn_app().await;
-    admin::add_team(&app.state.store, "Sales", &[ADA.into(), GRACE.into()]).await.unwrap();
+    admin::add_team(&app.state.store, &team("Sales", &[ADA, GRACE])).await.unwrap();
     let mut ada = app.agent(ADA).await;
     let mut grace = app.agent(GRACE).await;
     let (mut v, c) = chat_with(&app, &mut ada, ADA).await;
@@ -165,8 +165,8 @@ async fn a_chat_transferred_to_a_team_goes_round_robin_inside_it_without_the_tra
 #[tokio::test]
 async fn transfers_that_cannot_be_made_are_refused_and_change_nothing() {
     let app = spawn_app().await;
-    admin::add_team(&app.state.store, "Solo", &[ADA.into()]).await.unwrap();
-    admin::add_team(&app.state.store, "Sales", &[GRACE.into()]).await.unwrap();
+    admin::add_team(&app.state.store, &team("Solo", &[ADA])).await.unwrap();
+    admin::add_team(&app.state.store, &team("Sales", &[GRACE])).await.unwrap();
     let mut ada = app.agent(ADA).await;
     let (mut v, c) = chat_with(&app, &mut ada, ADA).await;
 

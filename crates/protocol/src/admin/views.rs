@@ -1,0 +1,181 @@
+//! What the admin API answers: sites, agents, teams, account routes and
+//! streams as an admin sees them (rules are [`crate::rules::RoutingRule`]
+//! themselves). They read back with serde too, for the console.
+
+use serde::{Deserialize, Serialize};
+
+use super::Schedule;
+use crate::auth::{AgentProfile, Role};
+use crate::site::{Appearance, Locale, SiteKey};
+use crate::stream::Stream;
+
+/// A site.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SiteView {
+    /// Its key (the embed snippet's `data-site`).
+    pub key: SiteKey,
+    /// Display name.
+    pub name: String,
+    /// Origins the widget may run on.
+    pub allowed_origins: Vec<String>,
+    /// How the widget looks.
+    pub appearance: Appearance,
+    /// Shown when nobody can take a chat.
+    #[serde(default)]
+    pub fallback_message: String,
+}
+
+/// An agent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgentView {
+    /// Stable agent id.
+    pub id: i64,
+    /// Display name.
+    pub name: String,
+    /// Login email.
+    pub email: String,
+    /// Role.
+    pub role: Role,
+    /// Avatar image URL shown to visitors, if any.
+    #[serde(default)]
+    pub avatar_url: Option<String>,
+    /// Whether routing may give them live chats.
+    pub live_chat: bool,
+    /// Their weekly availability schedule, if any.
+    #[serde(default)]
+    pub schedule: Option<Schedule>,
+}
+
+impl AgentView {
+    /// An agent's profile with their schedule.
+    pub fn new(profile: AgentProfile, schedule: Option<Schedule>) -> Self {
+        let AgentProfile { id, name, email, role, avatar_url, live_chat } = profile;
+        Self { id, name, email, role, avatar_url, live_chat, schedule }
+    }
+}
+
+/// An agent with the password just generated for them: the answer to
+/// adding an agent or resetting a password. The password is shown this once
+/// and stored only hashed; none when the admin chose it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgentPassword {
+    /// The agent.
+    pub agent: AgentView,
+    /// The generated password.
+    pub password: Option<String>,
+}
+
+/// A team.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamView {
+    /// Stable team id.
+    pub id: i64,
+    /// Its name (unique, without case).
+    pub name: String,
+    /// Members' emails, sorted.
+    pub members: Vec<String>,
+}
+
+/// An account route: visitors with an email at `domain` go to `agent` first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountRouteView {
+    /// Email domain, lower case.
+    pub domain: String,
+    /// The agent's email.
+    pub agent: String,
+}
+
+/// A published stream in a list: everything but its cards.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StreamSummary {
+    /// Stable identifier.
+    pub id: String,
+    /// Name shown to admins.
+    pub name: String,
+    /// Higher runs first when several streams match a page.
+    pub priority: i32,
+    /// URL path patterns of the pages it runs on.
+    pub targets: Vec<String>,
+    /// URL path patterns of pages it never runs on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude: Vec<String>,
+    /// Language the cards are written in.
+    pub locale: Locale,
+    /// Which publication this is (1, 2, …).
+    pub version: u32,
+    /// How many cards it has (a count: `cards` is the list in a stream).
+    pub card_count: usize,
+}
+
+impl From<&Stream> for StreamSummary {
+    fn from(s: &Stream) -> Self {
+        Self {
+            id: s.id.clone(),
+            name: s.name.clone(),
+            priority: s.priority,
+            targets: s.targets.clone(),
+            exclude: s.exclude.clone(),
+            locale: s.locale,
+            version: s.version,
+            card_count: s.cards.len(),
+        }
+    }
+}
+
+/// One published stream: its model and the file it was published from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StreamView {
+    /// The stream as the widget gets it.
+    pub stream: Stream,
+    /// The stream file (TOML) as published.
+    pub source: String,
+}
+
+/// A stream just published.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StreamPublished {
+    /// The stream's id.
+    pub id: String,
+    /// Which publication this is (1, 2, …).
+    pub version: u32,
+    /// The validator's warnings (`line:col: card id: message`).
+    pub warnings: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn views_keep_the_field_names_clients_read() {
+        let site = SiteView {
+            key: SiteKey::parse("acme").unwrap(),
+            name: "Acme".into(),
+            allowed_origins: vec!["https://acme.example".into()],
+            appearance: Appearance::default(),
+            fallback_message: String::new(),
+        };
+        let v = serde_json::to_value(&site).unwrap();
+        assert_eq!((&v["key"], &v["name"]), (&json!("acme"), &json!("Acme")));
+        assert_eq!(v["allowed_origins"], json!(["https://acme.example"]));
+        assert_eq!(v["appearance"]["header_title"], "Chat with us");
+        assert_eq!(serde_json::from_value::<SiteView>(v).unwrap(), site);
+
+        let profile = AgentProfile {
+            id: 7,
+            name: "Ada".into(),
+            email: "ada@example.com".into(),
+            role: Role::Admin,
+            avatar_url: None,
+            live_chat: true,
+        };
+        let created = AgentPassword { agent: AgentView::new(profile, None), password: Some("pw".into()) };
+        let v = serde_json::to_value(&created).unwrap();
+        assert_eq!(v["agent"]["email"], "ada@example.com");
+        assert_eq!(v["agent"]["role"], "admin");
+        assert_eq!(v["agent"]["live_chat"], true);
+        assert_eq!(v["password"], "pw");
+        assert_eq!(serde_json::from_value::<AgentPassword>(v).unwrap(), created);
+    }
+}
