@@ -1,6 +1,6 @@
 //! What an admin does: the one executor of every admin operation over the
-//! store. The `switchboard` subcommands ([`crate::admin_cli`]) and the admin
-//! HTTP API ([`crate::admin_api`]) both build the protocol's typed requests
+//! store. The `switchboard` subcommands (`admin_cli`) and the admin
+//! HTTP API (`admin_api`) both build the protocol's typed requests
 //! ([`switchboard_protocol::admin`]) and call these, which check them with
 //! the protocol's own checks before anything is stored and answer the
 //! protocol's views; so the two faces (and the console, which runs the same
