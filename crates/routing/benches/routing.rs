@@ -81,7 +81,7 @@ fn bench(c: &mut Criterion) {
         language: "en-GB".into(),
         ..PageContext::default()
     };
-    let rotation: HashMap<String, i64> = [("team:team7".to_owned(), 507)].into();
+    let rotation: HashMap<Pool, i64> = [(Pool::team("team7"), 507)].into();
     let routing = Routing::Rules;
     let request = Request {
         routing: &routing,

@@ -204,6 +204,100 @@ impl Decision {
     }
 }
 
+/// A rotation whose position is kept: everyone, a team, the agents of a
+/// rule, one agent (named by a card, or the one a transfer goes back to),
+/// or an account route's agent. Stored (and shown by `explain`) as `all`,
+/// `team:<name>`, `rule:<name>`, `agent:<email>` and `account:<domain>`,
+/// lowercase.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Pool {
+    /// Round robin over every eligible agent.
+    All,
+    /// Round robin inside a team (its name, lowercase).
+    Team(String),
+    /// Round robin over a rule's agents (its name, lowercase).
+    Rule(String),
+    /// One agent (their email, lowercase).
+    Agent(String),
+    /// An account route's agent (the email domain, lowercase).
+    Account(String),
+}
+
+impl Pool {
+    /// A team's rotation.
+    pub fn team(name: &str) -> Self {
+        Self::Team(name.to_lowercase())
+    }
+
+    /// A rule's rotation.
+    pub fn rule(name: &str) -> Self {
+        Self::Rule(name.to_lowercase())
+    }
+
+    /// One agent's "rotation".
+    pub fn agent(email: &str) -> Self {
+        Self::Agent(email.to_lowercase())
+    }
+}
+
+#[cfg(test)]
+#[test]
+fn a_pool_is_stored_as_text_and_read_back() {
+    for p in [
+        Pool::All,
+        Pool::team("Sales"),
+        Pool::rule("Big"),
+        Pool::agent("A@x.com"),
+        Pool::Account("x.com".into()),
+    ] {
+        assert_eq!(p.to_string().parse::<Pool>(), Ok(p.clone()));
+        let json = serde_json::to_string(&p).unwrap();
+        assert_eq!(serde_json::from_str::<Pool>(&json).unwrap(), p);
+    }
+    assert_eq!(Pool::team("Sales").to_string(), "team:sales");
+    assert!("everyone".parse::<Pool>().is_err());
+}
+
+impl std::fmt::Display for Pool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::All => f.write_str("all"),
+            Self::Team(t) => write!(f, "team:{t}"),
+            Self::Rule(r) => write!(f, "rule:{r}"),
+            Self::Agent(a) => write!(f, "agent:{a}"),
+            Self::Account(d) => write!(f, "account:{d}"),
+        }
+    }
+}
+
+impl std::str::FromStr for Pool {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.split_once(':') {
+            None if s == "all" => Ok(Self::All),
+            Some(("team", t)) => Ok(Self::Team(t.to_owned())),
+            Some(("rule", r)) => Ok(Self::Rule(r.to_owned())),
+            Some(("agent", a)) => Ok(Self::Agent(a.to_owned())),
+            Some(("account", d)) => Ok(Self::Account(d.to_owned())),
+            _ => Err(format!("{s:?} is not a rotation pool")),
+        }
+    }
+}
+
+impl Serialize for Pool {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Pool {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// Where the chat goes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(tag = "to", rename_all = "snake_case")]
@@ -214,8 +308,8 @@ pub enum Outcome {
         agent: i64,
         /// Their email.
         email: String,
-        /// Rotation pool (`all`, `team:<name>`, `rule:<name>`, …).
-        pool: String,
+        /// The rotation it came from.
+        pool: Pool,
     },
     /// Nobody can take it: the visitor gets the fallback message.
     Fallback,
@@ -240,7 +334,7 @@ pub struct Request<'a> {
     /// Agents who already declined or let this chat time out.
     pub tried: &'a [(i64, Skip)],
     /// Last agent given a chat in each rotation pool.
-    pub rotation: &'a HashMap<String, i64>,
+    pub rotation: &'a HashMap<Pool, i64>,
     /// The chat's latest transfer, which replaces the card's option.
     pub transfer: Option<&'a Transfer>,
 }
@@ -296,7 +390,7 @@ impl Run<'_> {
     /// Offers to the next eligible agent of `members` (ascending ids; `None`:
     /// everyone) in the rotation of `pool`, recording in `step` who was
     /// skipped; eligible agents outside `members` are recorded as not in the team.
-    fn rotate(&mut self, mut step: Step, pool: String, members: Option<&[i64]>) -> Option<Outcome> {
+    fn rotate(&mut self, mut step: Step, pool: Pool, members: Option<&[i64]>) -> Option<Outcome> {
         let mut eligible = Vec::new();
         // Both lists ascend by id: walk them together.
         let mut rest = members;
@@ -325,7 +419,7 @@ impl Run<'_> {
     }
 
     /// Offers to one named agent, if they can take it.
-    fn single(&mut self, stage: Stage, email: &str, pool: String) -> Option<Outcome> {
+    fn single(&mut self, stage: Stage, email: &str, pool: Pool) -> Option<Outcome> {
         self.one(stage, email, pool, Self::check)
     }
 
@@ -334,7 +428,7 @@ impl Run<'_> {
         &mut self,
         stage: Stage,
         email: &str,
-        pool: String,
+        pool: Pool,
         check: fn(&Self, &Agent) -> Result<(), Skip>,
     ) -> Option<Outcome> {
         let mut step = Step::new(stage);
@@ -353,18 +447,18 @@ impl Run<'_> {
     fn team(&mut self, stage: Stage, name: &str) -> Option<Outcome> {
         let key = name.trim().to_lowercase();
         let members: &[i64] = self.dir.teams.get(&key).map_or(&[], Vec::as_slice);
-        self.rotate(Step::new(stage), format!("team:{key}"), Some(members))
+        self.rotate(Step::new(stage), Pool::Team(key), Some(members))
     }
 
     fn everyone(&mut self) -> Option<Outcome> {
-        self.rotate(Step::new(Stage::Everyone), "all".to_owned(), None)
+        self.rotate(Step::new(Stage::Everyone), Pool::All, None)
     }
 
     /// Offers a transferred chat back to the agent who transferred it, if
     /// they can take it and have not declined it (or let it time out) since.
     fn back(&mut self, t: &Transfer) -> Option<Outcome> {
         let email = t.by.and_then(|id| self.agent(id))?.email.clone();
-        let pool = format!("agent:{}", email.to_lowercase());
+        let pool = Pool::agent(&email);
         self.one(Stage::Back { agent: email.clone() }, &email, pool, Self::untried)
     }
 }
@@ -384,7 +478,7 @@ fn route(run: &mut Run<'_>) -> Option<Outcome> {
         let domain = domain.to_lowercase();
         if let Some(email) = run.dir.account_routes.get(&domain) {
             let stage = Stage::AccountRoute { domain: domain.clone(), agent: email.clone() };
-            if let Some(o) = run.single(stage, email, format!("account:{domain}")) {
+            if let Some(o) = run.single(stage, email, Pool::Account(domain.to_lowercase())) {
                 return Some(o);
             }
         }
@@ -392,7 +486,7 @@ fn route(run: &mut Run<'_>) -> Option<Outcome> {
     match run.req.routing {
         Routing::RoundRobin => run.everyone(),
         Routing::Agent(email) => {
-            let pool = format!("agent:{}", email.to_lowercase());
+            let pool = Pool::agent(email);
             run.single(Stage::Agent { agent: email.clone() }, email, pool)
         }
         Routing::Team(name) => {
@@ -421,7 +515,7 @@ fn route(run: &mut Run<'_>) -> Option<Outcome> {
                                 }
                             }
                             ids.sort_unstable();
-                            let pool = format!("rule:{}", rule.name.to_lowercase());
+                            let pool = Pool::rule(&rule.name);
                             run.rotate(step, pool, Some(&ids))
                         }
                     }
@@ -438,9 +532,7 @@ fn transferred(run: &mut Run<'_>, t: &Transfer) -> Option<Outcome> {
     let by = t.by.and_then(|id| run.agent(id)).map(|a| a.email.clone()).unwrap_or_default();
     let stage = Stage::Transfer { by, to: t.to.clone() };
     let found = match &t.to {
-        TransferTarget::Agent { email } => {
-            run.single(stage, email, format!("agent:{}", email.to_lowercase()))
-        }
+        TransferTarget::Agent { email } => run.single(stage, email, Pool::agent(email)),
         TransferTarget::Team { name } => run.team(stage, name),
     };
     found.or_else(|| run.everyone()).or_else(|| run.back(t))

@@ -33,7 +33,7 @@ struct Ask {
     attributes: Attributes,
     page: PageContext,
     tried: Vec<(i64, Skip)>,
-    rotation: HashMap<String, i64>,
+    rotation: HashMap<Pool, i64>,
     transfer: Option<Transfer>,
 }
 
@@ -54,7 +54,7 @@ impl Ask {
         self
     }
     fn last(mut self, pool: &str, id: i64) -> Self {
-        self.rotation.insert(pool.into(), id);
+        self.rotation.insert(pool.parse().unwrap(), id);
         self
     }
     fn tried(mut self, id: i64, why: Skip) -> Self {
@@ -81,9 +81,9 @@ impl Ask {
     }
 }
 
-fn offered(d: &Decision) -> Option<(i64, &str)> {
+fn offered(d: &Decision) -> Option<(i64, String)> {
     match &d.outcome {
-        Outcome::Offer { agent, pool, .. } => Some((*agent, pool.as_str())),
+        Outcome::Offer { agent, pool, .. } => Some((*agent, pool.to_string())),
         Outcome::Fallback => None,
     }
 }
@@ -99,17 +99,17 @@ fn skipped(d: &Decision, step: usize) -> Vec<(i64, Skip)> {
 #[test]
 fn round_robin_follows_the_stored_position_and_skips_the_ineligible() {
     let mut dir = directory();
-    assert_eq!(offered(&ask(Routing::RoundRobin).decide(&dir)), Some((1, "all")));
-    assert_eq!(offered(&ask(Routing::RoundRobin).last("all", 1).decide(&dir)), Some((2, "all")));
-    assert_eq!(offered(&ask(Routing::RoundRobin).last("all", 4).decide(&dir)), Some((1, "all")));
+    assert_eq!(offered(&ask(Routing::RoundRobin).decide(&dir)), Some((1, "all".into())));
+    assert_eq!(offered(&ask(Routing::RoundRobin).last("all", 1).decide(&dir)), Some((2, "all".into())));
+    assert_eq!(offered(&ask(Routing::RoundRobin).last("all", 4).decide(&dir)), Some((1, "all".into())));
     set(&mut dir, 2, |a| a.available = false);
     set(&mut dir, 3, |a| a.open_chats = 10);
     set(&mut dir, 4, |a| a.live_chat = false);
     let d = ask(Routing::RoundRobin).last("all", 1).decide(&dir);
-    assert_eq!(offered(&d), Some((1, "all")), "only Ada is left, so she gets it again");
+    assert_eq!(offered(&d), Some((1, "all".into())), "only Ada is left, so she gets it again");
     assert_eq!(skipped(&d, 0), [(2, Skip::Unavailable), (3, Skip::AtCapacity), (4, Skip::NoPermission)]);
     set(&mut dir, 3, |a| a.open_chats = 9);
-    assert_eq!(offered(&ask(Routing::RoundRobin).last("all", 1).decide(&dir)), Some((3, "all")));
+    assert_eq!(offered(&ask(Routing::RoundRobin).last("all", 1).decide(&dir)), Some((3, "all".into())));
 }
 
 #[test]
@@ -129,7 +129,7 @@ fn with_nobody_eligible_round_robin_falls_back() {
 fn a_named_agent_gets_it_or_the_visitor_gets_the_fallback() {
     let mut dir = directory();
     let named = Routing::Agent("Cy@Example.com".into());
-    assert_eq!(offered(&ask(named.clone()).decide(&dir)), Some((3, "agent:cy@example.com")));
+    assert_eq!(offered(&ask(named.clone()).decide(&dir)), Some((3, "agent:cy@example.com".into())));
     set(&mut dir, 3, |a| a.available = false);
     let d = ask(named).decide(&dir);
     assert_eq!(d.outcome, Outcome::Fallback, "a named agent is not widened to everyone");
@@ -143,11 +143,11 @@ fn a_named_agent_gets_it_or_the_visitor_gets_the_fallback() {
 fn a_team_rotates_inside_itself_then_widens_to_everyone() {
     let mut dir = directory();
     let team = || ask(Routing::Team("Sales".into()));
-    assert_eq!(offered(&team().decide(&dir)), Some((2, "team:sales")));
-    assert_eq!(offered(&team().last("team:sales", 2).decide(&dir)), Some((3, "team:sales")));
-    assert_eq!(offered(&team().last("team:sales", 3).decide(&dir)), Some((2, "team:sales")));
+    assert_eq!(offered(&team().decide(&dir)), Some((2, "team:sales".into())));
+    assert_eq!(offered(&team().last("team:sales", 2).decide(&dir)), Some((3, "team:sales".into())));
+    assert_eq!(offered(&team().last("team:sales", 3).decide(&dir)), Some((2, "team:sales".into())));
     // The team's rotation is its own: the site-wide position does not move it.
-    assert_eq!(offered(&team().last("all", 2).decide(&dir)), Some((2, "team:sales")));
+    assert_eq!(offered(&team().last("all", 2).decide(&dir)), Some((2, "team:sales".into())));
 
     let d = team().decide(&dir);
     assert_eq!(skipped(&d, 0), [(1, Skip::NotInTeam), (4, Skip::NotInTeam)]);
@@ -155,7 +155,7 @@ fn a_team_rotates_inside_itself_then_widens_to_everyone() {
     set(&mut dir, 2, |a| a.available = false);
     set(&mut dir, 3, |a| a.open_chats = 12);
     let d = team().last("all", 1).decide(&dir);
-    assert_eq!(offered(&d), Some((4, "all")), "nobody in the team can: round robin over everyone");
+    assert_eq!(offered(&d), Some((4, "all".into())), "nobody in the team can: round robin over everyone");
     assert!(matches!(stages(&d)[..], [Stage::Team { exists: true, .. }, Stage::Everyone]));
     assert_eq!(
         skipped(&d, 0),
@@ -164,7 +164,7 @@ fn a_team_rotates_inside_itself_then_widens_to_everyone() {
 
     let d = ask(Routing::Team("Nobody".into())).decide(&dir);
     assert!(matches!(stages(&d)[..], [Stage::Team { exists: false, .. }, Stage::Everyone]));
-    assert_eq!(offered(&d), Some((1, "all")));
+    assert_eq!(offered(&d), Some((1, "all".into())));
     let d = ask(Routing::Team("Empty".into())).decide(&dir);
     assert!(matches!(stages(&d)[..], [Stage::Team { exists: true, .. }, Stage::Everyone]));
 }
@@ -174,9 +174,9 @@ fn declined_and_timed_out_agents_are_passed_over_for_one_more_member_then_everyo
     let dir = directory();
     let team = || ask(Routing::Team("Sales".into()));
     let d = team().tried(2, Skip::TimedOut).decide(&dir);
-    assert_eq!(offered(&d), Some((3, "team:sales")));
+    assert_eq!(offered(&d), Some((3, "team:sales".into())));
     let d = team().tried(2, Skip::TimedOut).tried(3, Skip::Declined).last("all", 1).decide(&dir);
-    assert_eq!(offered(&d), Some((4, "all")));
+    assert_eq!(offered(&d), Some((4, "all".into())));
     assert_eq!(
         skipped(&d, 0),
         [(1, Skip::NotInTeam), (2, Skip::TimedOut), (3, Skip::Declined), (4, Skip::NotInTeam)]
@@ -197,17 +197,17 @@ fn a_transfer_to_an_agent_goes_to_them_then_everyone_but_the_transferring_agent_
     dir_with_route.account_routes.insert("bigcorp.com".into(), "ada@example.com".into());
     let d = ask(Routing::Team("Sales".into())).email("jo@bigcorp.com").transferred(1, to_cy.clone());
     let d = d.decide(&dir_with_route);
-    assert_eq!(offered(&d), Some((3, "agent:cy@example.com")));
+    assert_eq!(offered(&d), Some((3, "agent:cy@example.com".into())));
     assert_eq!(stages(&d), [&Stage::Transfer { by: "ada@example.com".into(), to: to_cy.clone() }]);
 
     // Cy declined: everyone else, but never Ada, who transferred it.
     let d = ask(Routing::RoundRobin).transferred(1, to_cy.clone()).tried(3, Skip::Declined).decide(&dir);
-    assert_eq!(offered(&d), Some((2, "all")));
+    assert_eq!(offered(&d), Some((2, "all".into())));
     assert_eq!(skipped(&d, 1), [(1, Skip::Transferred), (3, Skip::Declined)]);
     set(&mut dir, 2, |a| a.available = false);
     set(&mut dir, 4, |a| a.available = false);
     let d = ask(Routing::RoundRobin).transferred(1, to_cy.clone()).tried(3, Skip::TimedOut).decide(&dir);
-    assert_eq!(offered(&d), Some((1, "agent:ada@example.com")), "only Ada is left: back to her");
+    assert_eq!(offered(&d), Some((1, "agent:ada@example.com".into())), "only Ada is left: back to her");
     assert_eq!(stages(&d)[2], &Stage::Back { agent: "ada@example.com".into() });
     assert!(skipped(&d, 2).is_empty());
 
@@ -227,11 +227,11 @@ fn a_transfer_to_a_team_rotates_inside_it_without_the_transferring_agent() {
     let dir = directory();
     let sales = TransferTarget::Team { name: "Sales".into() };
     let d = ask(Routing::RoundRobin).transferred(2, sales.clone()).decide(&dir);
-    assert_eq!(offered(&d), Some((3, "team:sales")), "Bob transferred it: Cy, never Bob");
+    assert_eq!(offered(&d), Some((3, "team:sales".into())), "Bob transferred it: Cy, never Bob");
     assert_eq!(skipped(&d, 0), [(1, Skip::NotInTeam), (2, Skip::Transferred), (4, Skip::NotInTeam)]);
     let d =
         ask(Routing::RoundRobin).transferred(2, sales).tried(3, Skip::Declined).last("all", 1).decide(&dir);
-    assert_eq!(offered(&d), Some((4, "all")));
+    assert_eq!(offered(&d), Some((4, "all".into())));
     let text = crate::explain::explain([("now", &d)]);
     assert!(text.contains("transferred by bob@example.com to team Sales"), "{text}");
     assert!(text.contains("transferred it away"), "{text}");
@@ -276,18 +276,18 @@ fn the_first_matching_rule_by_priority_wins() {
     let mut a = ask(Routing::Rules);
     a.page.language = "nl-BE".into();
     let d = a.decide(&dir);
-    assert_eq!(offered(&d), Some((2, "team:sales")));
+    assert_eq!(offered(&d), Some((2, "team:sales".into())));
     assert!(matches!(&stages(&d)[..], [Stage::Rule { rule, .. }] if rule == "Dutch"));
 
     a.attributes.insert("custom:seats".into(), "250".into());
     let d = a.decide(&dir);
-    assert_eq!(offered(&d), Some((4, "rule:big deals")));
+    assert_eq!(offered(&d), Some((4, "rule:big deals".into())));
 
     // The matched agents cannot: round robin over everyone.
     set(&mut dir, 4, |x| x.available = false);
     let d = a.decide(&dir);
     assert!(matches!(&stages(&d)[..], [Stage::Rule { rule, .. }, Stage::Everyone] if rule == "Big deals"));
-    assert_eq!(offered(&d), Some((1, "all")));
+    assert_eq!(offered(&d), Some((1, "all".into())));
     assert_eq!(
         skipped(&d, 0),
         [(1, Skip::NotInTeam), (2, Skip::NotInTeam), (3, Skip::NotInTeam), (4, Skip::Unavailable)]
@@ -301,7 +301,7 @@ fn with_no_matching_rule_it_goes_round_robin_then_fallback() {
         Rules::new(vec![rule("Dutch", 10, "language", Op::Is, &["nl"], Target::Team("Sales".into()))]);
     let d = ask(Routing::Rules).last("all", 3).decide(&dir);
     assert_eq!(stages(&d), [&Stage::NoRuleMatched, &Stage::Everyone]);
-    assert_eq!(offered(&d), Some((4, "all")));
+    assert_eq!(offered(&d), Some((4, "all".into())));
     for id in 1..=4 {
         set(&mut dir, id, |a| a.available = false);
     }
@@ -320,7 +320,7 @@ fn a_rule_naming_unknown_agents_says_so() {
         Target::Agents(vec!["left@example.com".into(), "cy@example.com".into()]),
     )]);
     let d = ask(Routing::Rules).decide(&dir);
-    assert_eq!(offered(&d), Some((3, "rule:gone")));
+    assert_eq!(offered(&d), Some((3, "rule:gone".into())));
     assert_eq!(d.steps[0].unknown, ["left@example.com"]);
 }
 
@@ -329,17 +329,17 @@ fn account_routes_come_before_the_cards_option() {
     let mut dir = directory();
     dir.account_routes.insert("bigcorp.com".into(), "dee@example.com".into());
     let d = ask(Routing::Team("Sales".into())).email("ada@BigCorp.com").decide(&dir);
-    assert_eq!(offered(&d), Some((4, "account:bigcorp.com")));
+    assert_eq!(offered(&d), Some((4, "account:bigcorp.com".into())));
     assert!(matches!(&stages(&d)[..], [Stage::AccountRoute { domain, .. }] if domain == "bigcorp.com"));
     // Not for other domains.
     assert_eq!(
         offered(&ask(Routing::Team("Sales".into())).email("x@small.io").decide(&dir)),
-        Some((2, "team:sales"))
+        Some((2, "team:sales".into()))
     );
     // The account's agent cannot: the card's option decides.
     set(&mut dir, 4, |a| a.open_chats = 10);
     let d = ask(Routing::Team("Sales".into())).email("ada@bigcorp.com").decide(&dir);
-    assert_eq!(offered(&d), Some((2, "team:sales")));
+    assert_eq!(offered(&d), Some((2, "team:sales".into())));
     assert_eq!(skipped(&d, 0), [(4, Skip::AtCapacity)]);
 }
 
@@ -374,7 +374,7 @@ proptest! {
         let routing = if team { Routing::Team("T".into()) } else { Routing::RoundRobin };
         let mut a = ask(routing);
         if let Some(s) = start {
-            a.rotation.insert(if team { "team:t" } else { "all" }.into(), s);
+            a.rotation.insert(if team { Pool::team("t") } else { Pool::All }, s);
         }
         let mut counts: HashMap<i64, usize> = HashMap::new();
         for _ in 0..n {

@@ -13,7 +13,7 @@ use crate::store::StoreError;
 /// their active chats end, with a word to each visitor.
 pub async fn agent_leaving(state: &AppState, agent: i64) -> Result<(), StoreError> {
     let mut conversations = Vec::new();
-    for s in ["offered", "active"] {
+    for s in [ConversationState::Offered, ConversationState::Active] {
         conversations
             .extend(state.store.conversations_in(s, Some(agent)).await?.into_iter().map(|(c, _)| c.id));
     }

@@ -16,7 +16,7 @@ pub async fn set_state(
         // An offer still open (the visitor left first) disappears from the
         // agent's inbox; checked and changed in one statement, so an offer
         // made at the same moment is either withdrawn here or never made.
-        if let Some(Some(agent)) = state.store.close_offer(conversation, "ended").await? {
+        if let Some(Some(agent)) = state.store.close_offer(conversation).await? {
             state.hub.publish_agent(agent, AgentOut::Withdrawn { conversation });
         }
     }

@@ -104,7 +104,7 @@ pub async fn withdraw_gone(state: &AppState, conversation: i64) -> Result<bool, 
     // statement: an accept at the same moment either comes first (and
     // nothing is withdrawn) or finds the offer gone.
     let store = &state.store;
-    match store.close_offer(conversation, "ended").await? {
+    match store.close_offer(conversation).await? {
         Some(agent) => {
             if let Some(agent) = agent {
                 state
@@ -125,7 +125,7 @@ pub async fn withdraw_gone(state: &AppState, conversation: i64) -> Result<bool, 
 /// in time gets their unaccepted hand-off withdrawn, as if they had just
 /// left. (Due times need no pass: they are rows the sweeper claims.)
 pub async fn after_start(state: &AppState) -> Result<(), StoreError> {
-    for s in ["waiting", "offered"] {
+    for s in [ConversationState::Waiting, ConversationState::Offered] {
         for (conv, _) in state.store.conversations_in(s, None).await? {
             visitor_left(state, conv.visitor_id);
         }

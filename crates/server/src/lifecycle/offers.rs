@@ -70,7 +70,7 @@ pub async fn pending(state: &AppState, agent: i64) -> Result<Vec<AgentOut>, Stor
     let timeout_ms = state.settings.routing.accept_timeout_secs.saturating_mul(1000);
     let now = state.clock.now_ms();
     let mut offers = Vec::new();
-    for (conv, offered_at) in store.conversations_in("offered", Some(agent)).await? {
+    for (conv, offered_at) in store.conversations_in(ConversationState::Offered, Some(agent)).await? {
         let elapsed = u64::try_from(now - offered_at.unwrap_or(now)).unwrap_or(0);
         let details = store.details(conv.id).await?;
         let transfer = store.latest_transfer(conv.id).await?;

@@ -49,7 +49,7 @@ pub struct Handoff {
     pub page: PageContext,
 }
 
-fn state_to_db(s: ConversationState) -> &'static str {
+pub(super) fn state_to_db(s: ConversationState) -> &'static str {
     match s {
         ConversationState::Waiting => "waiting",
         ConversationState::Offered => "offered",

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use switchboard_protocol::rules::RoutingRule;
 use switchboard_protocol::stream::Routing;
 use switchboard_protocol::wire::ConversationState;
-use switchboard_routing::decide::{Decision, Skip};
+use switchboard_routing::decide::{Decision, Pool, Skip};
 
 use super::conversations::{read_conversation, read_details, Conversation, Details};
 use super::routing::{
@@ -44,7 +44,7 @@ pub struct Snapshot {
     /// Agents who declined it or let it time out.
     pub tried: Vec<(i64, Skip)>,
     /// The site's rotation positions by pool.
-    pub rotation: HashMap<String, i64>,
+    pub rotation: HashMap<Pool, i64>,
     /// Its latest transfer, if any.
     pub transfer: Option<StoredTransfer>,
 }
@@ -60,7 +60,7 @@ pub enum Plan {
         /// To whom.
         agent: i64,
         /// The rotation it moves on.
-        pool: String,
+        pool: Pool,
         /// When (unix ms).
         now: i64,
         /// When it times out (unix ms).

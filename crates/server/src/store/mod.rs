@@ -340,7 +340,7 @@ mod tests {
         };
         let chat = store.create_conversation(site, visitor, &handoff, 0).await.unwrap().unwrap();
         for why in [Skip::TimedOut, Skip::Declined] {
-            assert!(store.offer(&chat, ada, "all", 0, 0).await.unwrap());
+            assert!(store.offer(&chat, ada, &switchboard_routing::decide::Pool::All, 0, 0).await.unwrap());
             assert!(store.withdraw_offer(chat.id, ada, why, 0).await.unwrap());
         }
         assert_eq!(store.attempts(chat.id).await.unwrap(), [(ada, Skip::Declined)]);

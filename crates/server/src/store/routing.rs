@@ -5,11 +5,12 @@
 use sqlx::Row;
 use std::collections::HashMap;
 use switchboard_protocol::stream::Routing;
+use switchboard_protocol::wire::ConversationState;
 
 use super::conversations::Conversation;
 use super::{exists_or, on_db, Store, StoreError};
 use switchboard_routing::availability::{Schedule, Settings as Availability};
-use switchboard_routing::decide::{Decision, Skip};
+use switchboard_routing::decide::{Decision, Pool, Skip};
 
 /// An agent's routing facts as stored (availability still to be evaluated).
 #[derive(Debug, Clone)]
@@ -123,16 +124,18 @@ pub(super) async fn read_teams<'e>(
     Ok(teams)
 }
 
-/// The site's rotation positions by pool.
+/// The site's rotation positions by pool (a pool stored by a newer
+/// version, unknown here, is left out).
 pub(super) async fn read_rotation<'e>(
     e: impl sqlx::SqliteExecutor<'e>,
     site_id: i64,
-) -> Result<HashMap<String, i64>, StoreError> {
-    let rows = sqlx::query("SELECT pool, last_agent_id FROM rotation_pools WHERE site_id = $1")
-        .bind(site_id)
-        .fetch_all(e)
-        .await?;
-    Ok(rows.iter().map(|r| (r.get("pool"), r.get("last_agent_id"))).collect())
+) -> Result<HashMap<Pool, i64>, StoreError> {
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("SELECT pool, last_agent_id FROM rotation_pools WHERE site_id = $1")
+            .bind(site_id)
+            .fetch_all(e)
+            .await?;
+    Ok(rows.into_iter().filter_map(|(pool, last)| Some((pool.parse().ok()?, last))).collect())
 }
 
 /// The live chat card's routing option a conversation was handed off with.
@@ -198,7 +201,7 @@ pub(super) async fn write_offer(
     tx: &mut sqlx::SqliteConnection,
     conversation: &Conversation,
     agent_id: i64,
-    pool: &str,
+    pool: &Pool,
     now: i64,
     due: i64,
 ) -> Result<bool, StoreError> {
@@ -220,7 +223,7 @@ pub(super) async fn write_offer(
          ON CONFLICT (site_id, pool) DO UPDATE SET last_agent_id = excluded.last_agent_id",
     )
     .bind(conversation.site_id)
-    .bind(pool)
+    .bind(pool.to_string())
     .bind(agent_id)
     .execute(&mut *tx)
     .await?;
@@ -259,7 +262,7 @@ impl Store {
     }
 
     /// The site's rotation positions by pool.
-    pub async fn rotation(&self, site_id: i64) -> Result<HashMap<String, i64>, StoreError> {
+    pub async fn rotation(&self, site_id: i64) -> Result<HashMap<Pool, i64>, StoreError> {
         on_db!(self, pool => read_rotation(pool, site_id).await)
     }
 
@@ -276,7 +279,7 @@ impl Store {
         &self,
         conversation: &Conversation,
         agent_id: i64,
-        pool: &str,
+        pool: &Pool,
         now: i64,
         due: i64,
     ) -> Result<bool, StoreError> {
@@ -327,20 +330,15 @@ impl Store {
         })
     }
 
-    /// Moves a conversation that is only offered (not yet accepted) to
-    /// `state`, atomically; returns the agent it was offered to, who must be
-    /// told the offer is gone. `None` when it was not offered.
-    pub async fn close_offer(
-        &self,
-        conversation: i64,
-        state: &str,
-    ) -> Result<Option<Option<i64>>, StoreError> {
+    /// Ends a conversation that is only offered (not yet accepted),
+    /// atomically; returns the agent it was offered to, who must be told the
+    /// offer is gone. `None` when it was not offered.
+    pub async fn close_offer(&self, conversation: i64) -> Result<Option<Option<i64>>, StoreError> {
         on_db!(self, pool => {
             Ok(sqlx::query_scalar(
-                "UPDATE conversations SET state = $1, offered_at = NULL, due_at = NULL
-                 WHERE id = $2 AND state = 'offered' RETURNING agent_id",
+                "UPDATE conversations SET state = 'ended', offered_at = NULL, due_at = NULL
+                 WHERE id = $1 AND state = 'offered' RETURNING agent_id",
             )
-            .bind(state)
             .bind(conversation)
             .fetch_optional(pool)
             .await?)
@@ -375,14 +373,14 @@ impl Store {
     /// were offered (ms).
     pub async fn conversations_in(
         &self,
-        state: &str,
+        state: ConversationState,
         agent: Option<i64>,
     ) -> Result<Vec<(Conversation, Option<i64>)>, StoreError> {
         on_db!(self, pool => {
             let rows = sqlx::query(
                 "SELECT * FROM conversations WHERE state = $1 AND ($2 IS NULL OR agent_id = $3) ORDER BY id",
             )
-            .bind(state)
+            .bind(super::conversations::state_to_db(state))
             .bind(agent)
             .bind(agent)
             .fetch_all(pool)

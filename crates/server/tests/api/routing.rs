@@ -323,7 +323,7 @@ async fn an_agent_without_the_live_chat_permission_is_never_offered_a_chat() {
     let mut v = hand_off(&app, Routing::Agent("ada@example.com".into()), &[], "en").await;
     fell_back(&mut v).await;
     let site = app.state.store.site(&SiteKey::parse("demo").unwrap()).await.unwrap().unwrap();
-    let conv = app.state.store.conversations_in("fallback", None).await.unwrap();
+    let conv = app.state.store.conversations_in(ConversationState::Fallback, None).await.unwrap();
     assert_eq!(conv.len(), 1);
     assert_eq!(conv[0].0.site_id, site.id);
     let e = explain(&app, conv[0].0.id).await;

@@ -174,7 +174,7 @@ async fn a_hand_off_at_a_card_the_site_never_published_is_refused() {
         v.send(&frame).await;
         assert_eq!(error_code(&mut v).await, ErrorCode::UnknownCard);
     }
-    assert!(app.state.store.conversations_in("waiting", None).await.unwrap().is_empty());
+    assert!(app.state.store.conversations_in(ConversationState::Waiting, None).await.unwrap().is_empty());
     v.send(&handoff_at("recommended", 1, "agent")).await;
     waiting(&mut v).await;
 }

@@ -305,7 +305,10 @@ async fn offer_stored_for_ada(app: &TestApp) -> (i64, i64) {
     };
     let now = app.state.clock.now_ms();
     let conv = store.create_conversation(site.id, visitor, &handoff, now + 60_000).await.unwrap().unwrap();
-    assert!(store.offer(&conv, ada_id, "all", now, now + 100_000).await.unwrap());
+    assert!(store
+        .offer(&conv, ada_id, &switchboard_routing::decide::Pool::All, now, now + 100_000)
+        .await
+        .unwrap());
     (ada_id, conv.id)
 }
 
