@@ -12,7 +12,7 @@ use switchboard_protocol::rules::{Combine, Condition, Op, RoutingRule, Target};
 use switchboard_protocol::stream::Routing;
 use switchboard_protocol::wire::PageContext;
 use switchboard_routing::conditions::{Rules, Visitor};
-use switchboard_routing::decide::{decide, Agent, Directory, Request};
+use switchboard_routing::decide::{decide, Agent, Directory, Pool, Request};
 
 fn directory() -> Directory {
     let agents = (1..=1000)
