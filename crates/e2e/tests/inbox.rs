@@ -140,7 +140,8 @@ async fn a_declined_offer_leaves_the_inbox_and_the_switch_sets_availability() {
         eventually("unavailable stored", || async {
             let agents = app.store.agents().await?;
             let ada = agents.iter().find(|a| a.email == "ada@example.com").map(|a| a.id).unwrap_or_default();
-            Ok((!app.store.availability(ada).await?.available).then_some(()))
+            Ok((!app.store.availability(switchboard_server::ids::AgentId::new(ada)).await?.available)
+                .then_some(()))
         })
         .await?;
         let mut kim = visitor(&app).await?;
@@ -283,7 +284,7 @@ async fn an_agent_who_loses_the_live_chat_permission_is_shown_the_sign_in() {
         let app = a;
         sign_in(&c, &app, "ada@example.com").await?;
         let ada = app.store.agent_by_email("ada@example.com").await?.expect("seeded").profile.id;
-        app.store.set_live_chat(ada, false).await?;
+        app.store.set_live_chat(switchboard_server::ids::AgentId::new(ada), false).await?;
         find(&c, "#login-email").await?;
         // Signing in again says why the inbox stays closed.
         find(&c, "#login-email").await?.send_keys("ada@example.com").await?;

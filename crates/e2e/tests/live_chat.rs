@@ -223,7 +223,8 @@ async fn after_a_lost_connection_nothing_is_lost_or_doubled() {
         .await?;
         assert!(texts(&c, "[data-testid=pending]").await?.is_empty());
         assert!(texts(&c, "[data-testid=reconnecting]").await?.is_empty());
-        let stored = store.messages_after(conversation, 0).await?;
+        let stored =
+            store.messages_after(switchboard_server::ids::ConversationId::new(conversation), 0).await?;
         let texts: Vec<_> = stored.iter().map(|m| m.text.as_str()).collect();
         assert_eq!(texts.iter().filter(|t| **t == "typed while offline").count(), 1, "{texts:?}");
         assert_eq!(stored.len(), 5, "{texts:?}");
@@ -254,7 +255,8 @@ async fn messages_refused_for_coming_too_fast_go_again_and_arrive_once() {
             input.send_keys(&format!("{text}\u{E007}")).await?;
         }
         let stored = eventually("every message stored", || async {
-            let stored = store.messages_after(conversation, 0).await?;
+            let stored =
+                store.messages_after(switchboard_server::ids::ConversationId::new(conversation), 0).await?;
             Ok((stored.len() >= sent.len()).then_some(stored))
         })
         .await?;
@@ -396,7 +398,8 @@ async fn a_message_the_server_failed_to_store_goes_again_and_arrives_once() {
             Ok((pending.is_empty() && shown == ["Are you there?"]).then_some(()))
         })
         .await?;
-        let stored = store.messages_after(conversation, 0).await?;
+        let stored =
+            store.messages_after(switchboard_server::ids::ConversationId::new(conversation), 0).await?;
         let mine: Vec<_> = stored.iter().filter(|m| m.text == "Are you there?").collect();
         assert_eq!(mine.len(), 1, "stored once");
         Ok(())

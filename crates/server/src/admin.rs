@@ -24,6 +24,7 @@ use switchboard_protocol::site::SiteKey;
 use switchboard_protocol::stream::file;
 
 use crate::auth::{hash_password, random_password};
+use crate::ids::{AgentId, ConversationId};
 use crate::routing::availability;
 use crate::store::changes::Change;
 use crate::store::routing::StoredDecision;
@@ -163,7 +164,7 @@ fn routing_schedule(s: &Schedule) -> availability::Schedule {
 }
 
 async fn agent_view(store: &Store, profile: AgentProfile) -> Result<AgentView, AdminError> {
-    let schedule = store.availability(profile.id).await?.schedule.map(schedule_view);
+    let schedule = store.availability(AgentId::new(profile.id)).await?.schedule.map(schedule_view);
     Ok(AgentView::new(profile, schedule))
 }
 
@@ -173,7 +174,7 @@ pub async fn agents(store: &Store) -> Result<Vec<AgentView>, AdminError> {
         .routing_agents()
         .await?
         .into_iter()
-        .filter_map(|a| Some((a.id, a.availability.schedule?)))
+        .filter_map(|a| Some((a.id.get(), a.availability.schedule?)))
         .collect();
     let profiles = store.agents().await?;
     Ok(profiles
@@ -226,9 +227,9 @@ pub async fn update_agent(
         live_chat: v.live_chat,
         password_hash: None,
     };
-    store.update_agent(a.id, &update).await?;
+    store.update_agent(AgentId::new(a.id), &update).await?;
     if v.live_chat == Some(false) && a.live_chat {
-        store.record_change(&Change::LiveChatRevoked { agent: a.id }, now_ms()).await?;
+        store.record_change(&Change::LiveChatRevoked { agent: AgentId::new(a.id) }, now_ms()).await?;
     }
     agent(store, raw_email).await
 }
@@ -244,8 +245,13 @@ pub async fn reset_password(
     let a = stored_agent(store, raw_email).await?;
     let (pw, generated) = password(given);
     let hash = hashed(pw.clone()).await;
-    store.update_agent(a.id, &AgentUpdate { password_hash: Some(&hash), ..AgentUpdate::default() }).await?;
-    store.record_change(&Change::SessionsEnded { agent: a.id }, now_ms()).await?;
+    store
+        .update_agent(
+            AgentId::new(a.id),
+            &AgentUpdate { password_hash: Some(&hash), ..AgentUpdate::default() },
+        )
+        .await?;
+    store.record_change(&Change::SessionsEnded { agent: AgentId::new(a.id) }, now_ms()).await?;
     Ok(AgentPassword { agent: agent_view(store, a).await?, password: generated.then_some(pw) })
 }
 
@@ -253,7 +259,7 @@ pub async fn reset_password(
 /// offered chats to someone else and ends their active ones.
 pub async fn remove_agent(store: &Store, raw_email: &str) -> Result<(), AdminError> {
     let a = stored_agent(store, raw_email).await?;
-    Ok(store.remove_agent(a.id, now_ms()).await?)
+    Ok(store.remove_agent(AgentId::new(a.id), now_ms()).await?)
 }
 
 /// Sets or clears an agent's weekly availability schedule. A new schedule
@@ -269,12 +275,12 @@ pub async fn set_schedule(
         s.check().map_err(|e| AdminError::invalid("schedule", e))?;
     }
     let a = stored_agent(store, raw_email).await?;
-    let mut settings = store.availability(a.id).await?;
+    let mut settings = store.availability(AgentId::new(a.id)).await?;
     settings.schedule = schedule;
     settings.until = None;
-    store.set_availability(a.id, &settings).await?;
+    store.set_availability(AgentId::new(a.id), &settings).await?;
     // A connected inbox shows the toggle as the new schedule has it.
-    Ok(store.record_change(&Change::AvailabilityChanged { agent: a.id }, now_ms()).await?)
+    Ok(store.record_change(&Change::AvailabilityChanged { agent: AgentId::new(a.id) }, now_ms()).await?)
 }
 
 // Teams.
@@ -393,7 +399,7 @@ pub async fn save_account_route(
     let v = req.check()?;
     let s = stored_site(store, raw_key).await?;
     let a = stored_agent(store, v.agent.as_str()).await?;
-    store.save_account_route(s.id, v.domain.as_str(), a.id).await?;
+    store.save_account_route(s.id, v.domain.as_str(), AgentId::new(a.id)).await?;
     Ok(AccountRouteView { domain: v.domain.into(), agent: a.email })
 }
 
@@ -426,7 +432,7 @@ pub struct Explanation {
 /// Explains a conversation's routing.
 pub async fn explain(store: &Store, conversation: i64) -> Result<Explanation, AdminError> {
     let c = store
-        .conversation(conversation)
+        .conversation(ConversationId::new(conversation))
         .await?
         .ok_or_else(|| AdminError::NotFound("conversation", conversation.to_string()))?;
     let routing = store.conversation_routing(c.id).await?;
@@ -438,7 +444,7 @@ pub async fn explain(store: &Store, conversation: i64) -> Result<Explanation, Ad
         serde_json::to_string(&routing).unwrap_or_default(),
         crate::routing::explain(&decisions)
     );
-    Ok(Explanation { conversation: c.id, state: c.state, routing, decisions, text })
+    Ok(Explanation { conversation: c.id.get(), state: c.state, routing, decisions, text })
 }
 
 // Streams.

@@ -196,7 +196,10 @@ pub async fn login(
     };
     let token = random_token();
     let max_age = i64::from(state.settings.limits.session_hours) * 3600;
-    state.store.create_session(&token_hash(&token), agent.profile.id, now_unix() + max_age).await?;
+    state
+        .store
+        .create_session(&token_hash(&token), crate::ids::AgentId::new(agent.profile.id), now_unix() + max_age)
+        .await?;
     let secure = if state.public_url.starts_with("https://") { "; Secure" } else { "" };
     let cookie =
         format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}");

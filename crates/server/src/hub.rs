@@ -6,6 +6,7 @@
 //! with listeners). A fan-out between nodes is another `Fanout`, which is
 //! why events serialize.
 
+use crate::ids::{AgentId, ConversationId};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use switchboard_protocol::wire::{AgentInfo, AgentOut, Author, ChatMessage, ConversationState};
@@ -25,7 +26,7 @@ pub enum Event {
     /// connections stop following it.
     Transferred {
         /// The agent who transferred it.
-        from: i64,
+        from: AgentId,
     },
     /// Someone is (not) typing (not stored).
     Typing {
@@ -44,15 +45,15 @@ pub enum SessionEnd {
     /// The session with this token hash (a logout).
     Session(String),
     /// Every session of this agent (a new password, removal).
-    Agent(i64),
+    Agent(AgentId),
     /// This agent may no longer take chats: their inbox sockets close.
-    LiveChatRevoked(i64),
+    LiveChatRevoked(AgentId),
 }
 
 impl SessionEnd {
     /// Whether this ends a connection of `agent` opened with the session
     /// `token_hash`.
-    pub fn ends(&self, agent: i64, token_hash: &str) -> bool {
+    pub fn ends(&self, agent: AgentId, token_hash: &str) -> bool {
         match self {
             Self::Session(h) => h == token_hash,
             Self::Agent(a) | Self::LiveChatRevoked(a) => *a == agent,
@@ -64,13 +65,13 @@ impl SessionEnd {
 pub trait Fanout: Send + Sync + std::fmt::Debug + 'static {
     /// Listens to a conversation. Subscribe before reading what is stored,
     /// so nothing published in between is missed.
-    fn subscribe(&self, conversation: i64) -> broadcast::Receiver<Event>;
+    fn subscribe(&self, conversation: ConversationId) -> broadcast::Receiver<Event>;
     /// Tells every listener of `conversation`.
-    fn publish(&self, conversation: i64, event: Event);
+    fn publish(&self, conversation: ConversationId, event: Event);
     /// Listens to what is addressed to an agent, on every one of their connections.
-    fn subscribe_agent(&self, agent: i64) -> broadcast::Receiver<AgentOut>;
+    fn subscribe_agent(&self, agent: AgentId) -> broadcast::Receiver<AgentOut>;
     /// Sends `frame` to every connection of `agent`.
-    fn publish_agent(&self, agent: i64, frame: AgentOut);
+    fn publish_agent(&self, agent: AgentId, frame: AgentOut);
     /// Listens to session ends.
     fn session_ends(&self) -> broadcast::Receiver<SessionEnd>;
     /// Tells every connection that `end` happened.
@@ -105,8 +106,8 @@ impl std::ops::Deref for Hub {
 /// Fan-out inside this process: channels by conversation and by agent.
 #[derive(Debug)]
 pub struct InProcess {
-    channels: Arc<Mutex<HashMap<i64, broadcast::Sender<Event>>>>,
-    agents: Arc<Mutex<HashMap<i64, broadcast::Sender<AgentOut>>>>,
+    channels: Arc<Mutex<HashMap<ConversationId, broadcast::Sender<Event>>>>,
+    agents: Arc<Mutex<HashMap<AgentId, broadcast::Sender<AgentOut>>>>,
     sessions: broadcast::Sender<SessionEnd>,
 }
 
@@ -122,13 +123,13 @@ const CAPACITY: usize = 256;
 impl Fanout for InProcess {
     /// Listens to a conversation. Subscribe before reading what is stored, so
     /// nothing published in between is missed.
-    fn subscribe(&self, conversation: i64) -> broadcast::Receiver<Event> {
+    fn subscribe(&self, conversation: ConversationId) -> broadcast::Receiver<Event> {
         let mut channels = self.channels.lock().unwrap_or_else(|e| e.into_inner());
         channels.entry(conversation).or_insert_with(|| broadcast::channel(CAPACITY).0).subscribe()
     }
 
     /// Tells every listener of `conversation`; forgets channels nobody hears.
-    fn publish(&self, conversation: i64, event: Event) {
+    fn publish(&self, conversation: ConversationId, event: Event) {
         let mut channels = self.channels.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(tx) = channels.get(&conversation) {
             if tx.send(event).is_err() {
@@ -139,7 +140,7 @@ impl Fanout for InProcess {
 
     /// Listens to what is addressed to an agent (offers), on every one of
     /// their connections.
-    fn subscribe_agent(&self, agent: i64) -> broadcast::Receiver<AgentOut> {
+    fn subscribe_agent(&self, agent: AgentId) -> broadcast::Receiver<AgentOut> {
         let mut agents = self.agents.lock().unwrap_or_else(|e| e.into_inner());
         agents.entry(agent).or_insert_with(|| broadcast::channel(CAPACITY).0).subscribe()
     }
@@ -156,7 +157,7 @@ impl Fanout for InProcess {
     }
 
     /// Sends `frame` to every connection of `agent`.
-    fn publish_agent(&self, agent: i64, frame: AgentOut) {
+    fn publish_agent(&self, agent: AgentId, frame: AgentOut) {
         let mut agents = self.agents.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(tx) = agents.get(&agent) {
             if tx.send(frame).is_err() {
@@ -184,14 +185,18 @@ mod tests {
             Event::Message(message),
             Event::State(ConversationState::Active),
             Event::Assigned(AgentInfo { name: "Ada".into(), avatar_url: None }),
-            Event::Transferred { from: 7 },
+            Event::Transferred { from: AgentId::new(7) },
             Event::Typing { author: Author::Visitor, typing: true },
         ];
         for e in events {
             let json = serde_json::to_string(&e).unwrap();
             assert_eq!(serde_json::from_str::<Event>(&json).unwrap(), e, "{json}");
         }
-        for end in [SessionEnd::Session("h".into()), SessionEnd::Agent(2), SessionEnd::LiveChatRevoked(3)] {
+        for end in [
+            SessionEnd::Session("h".into()),
+            SessionEnd::Agent(AgentId::new(2)),
+            SessionEnd::LiveChatRevoked(AgentId::new(3)),
+        ] {
             let json = serde_json::to_string(&end).unwrap();
             assert_eq!(serde_json::from_str::<SessionEnd>(&json).unwrap(), end, "{json}");
         }
@@ -200,12 +205,13 @@ mod tests {
     #[tokio::test]
     async fn a_hub_delivers_to_the_listeners_of_a_conversation_and_of_an_agent() {
         let hub = Hub::default();
-        let mut conversation = hub.subscribe(1);
-        let mut agent = hub.subscribe_agent(2);
-        hub.publish(1, Event::Transferred { from: 2 });
-        hub.publish(9, Event::Transferred { from: 3 });
-        hub.publish_agent(2, AgentOut::Withdrawn { conversation: 1 });
-        assert_eq!(conversation.recv().await.unwrap(), Event::Transferred { from: 2 });
+        let (one, nine, two) = (ConversationId::new(1), ConversationId::new(9), AgentId::new(2));
+        let mut conversation = hub.subscribe(one);
+        let mut agent = hub.subscribe_agent(two);
+        hub.publish(one, Event::Transferred { from: two });
+        hub.publish(nine, Event::Transferred { from: AgentId::new(3) });
+        hub.publish_agent(two, AgentOut::Withdrawn { conversation: 1 });
+        assert_eq!(conversation.recv().await.unwrap(), Event::Transferred { from: two });
         assert!(conversation.try_recv().is_err(), "nothing of another conversation");
         assert_eq!(agent.recv().await.unwrap(), AgentOut::Withdrawn { conversation: 1 });
     }

@@ -60,9 +60,10 @@ async fn one(
     Path(id): Path<i64>,
     Query(q): Query<MessagesQuery>,
 ) -> Result<Json<ConversationDetail>, ApiError> {
+    let id = crate::ids::ConversationId::new(id);
     let conv = s.store.conversation(id).await?.ok_or(ApiError::NotFound("conversation"))?;
     let past = matches!(conv.state, ConversationState::Ended | ConversationState::Fallback);
-    if !past && conv.agent_id != Some(agent.id) {
+    if !past && conv.agent_id != Some(crate::ids::AgentId::new(agent.id)) {
         // Not 403: whether someone else's open conversation exists is not theirs to know.
         return Err(ApiError::NotFound("conversation"));
     }
@@ -70,10 +71,10 @@ async fn one(
     let details = s.store.details(id).await?;
     let messages = s.store.messages_after(id, q.after).await?;
     Ok(Json(ConversationDetail {
-        id: conv.id,
+        id: conv.id.get(),
         site: facts.site,
         state: conv.state,
-        agent_id: conv.agent_id,
+        agent_id: conv.agent_id.map(crate::ids::AgentId::get),
         agent_name: facts.agent_name,
         attributes: details.attributes,
         page: details.page,

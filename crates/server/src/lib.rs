@@ -21,6 +21,7 @@
 //! - [`csp_report`]: where browsers report Content-Security-Policy violations
 //! - [`error`]: the HTTP error type
 //! - [`hub`]: fan-out of conversation events
+//! - [`ids`]: typed ids (conversation, agent, site, visitor)
 //! - [`login_guard`]: failed-login back-offs, bounded password hashing
 //! - [`password`]: argon2 password hashes
 //! - [`throttle`]: in-memory back-offs and per-minute counters
@@ -44,6 +45,7 @@ pub mod demo;
 pub mod error;
 pub mod headers;
 pub mod hub;
+pub mod ids;
 pub mod inbox_api;
 pub mod lifecycle;
 pub mod login_guard;

@@ -5,6 +5,7 @@
 //! handle; what keeps track is a [`Track`], today [`InMemory`] (one process
 //! sees its own sockets). Presence across nodes is another `Track`.
 
+use crate::ids::AgentId;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -20,12 +21,12 @@ struct Entry {
 /// What keeps track of agents' inbox connections.
 pub trait Track: Send + Sync + std::fmt::Debug + 'static {
     /// An inbox connection of `agent` opened.
-    fn connect(&self, agent: i64);
+    fn connect(&self, agent: AgentId);
     /// An inbox connection of `agent` closed.
-    fn disconnect(&self, agent: i64);
+    fn disconnect(&self, agent: AgentId);
     /// Whether `agent` has the inbox open, or closed it less than the grace
     /// period ago.
-    fn present(&self, agent: i64) -> bool;
+    fn present(&self, agent: AgentId) -> bool;
 }
 
 /// The presence handle every part of the server shares; cheap to clone.
@@ -56,7 +57,7 @@ impl std::ops::Deref for Presence {
 /// Agents' inbox connections to this process, in memory.
 #[derive(Debug)]
 pub struct InMemory {
-    agents: Mutex<HashMap<i64, Entry>>,
+    agents: Mutex<HashMap<AgentId, Entry>>,
     grace: Duration,
 }
 
@@ -66,14 +67,14 @@ impl InMemory {
         Self { agents: Mutex::default(), grace }
     }
 
-    fn with<T>(&self, f: impl FnOnce(&mut HashMap<i64, Entry>) -> T) -> T {
+    fn with<T>(&self, f: impl FnOnce(&mut HashMap<AgentId, Entry>) -> T) -> T {
         f(&mut self.agents.lock().unwrap_or_else(|e| e.into_inner()))
     }
 }
 
 impl Track for InMemory {
     /// An inbox connection of `agent` opened.
-    fn connect(&self, agent: i64) {
+    fn connect(&self, agent: AgentId) {
         self.with(|a| {
             let e = a.entry(agent).or_insert(Entry { connections: 0, left: None });
             e.connections += 1;
@@ -82,7 +83,7 @@ impl Track for InMemory {
     }
 
     /// An inbox connection of `agent` closed.
-    fn disconnect(&self, agent: i64) {
+    fn disconnect(&self, agent: AgentId) {
         self.with(|a| {
             if let Some(e) = a.get_mut(&agent) {
                 e.connections = e.connections.saturating_sub(1);
@@ -95,7 +96,7 @@ impl Track for InMemory {
 
     /// Whether `agent` has the inbox open, or closed it less than the grace
     /// period ago.
-    fn present(&self, agent: i64) -> bool {
+    fn present(&self, agent: AgentId) -> bool {
         self.with(|a| {
             a.get(&agent)
                 .is_some_and(|e| e.connections > 0 || e.left.is_some_and(|t| t.elapsed() < self.grace))
@@ -111,23 +112,24 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn an_agent_stays_present_for_the_grace_period_after_the_last_connection_closes() {
         let p = Presence::in_memory(Duration::from_secs(60));
-        assert!(!p.present(1), "never connected");
-        p.connect(1);
-        p.connect(1);
-        p.disconnect(1);
+        let ada = AgentId::new(1);
+        assert!(!p.present(ada), "never connected");
+        p.connect(ada);
+        p.connect(ada);
+        p.disconnect(ada);
         advance(Duration::from_secs(3600)).await;
-        assert!(p.present(1), "one connection is still open");
-        p.disconnect(1);
+        assert!(p.present(ada), "one connection is still open");
+        p.disconnect(ada);
         advance(Duration::from_secs(59)).await;
-        assert!(p.present(1), "within the grace period");
+        assert!(p.present(ada), "within the grace period");
         advance(Duration::from_secs(1)).await;
-        assert!(!p.present(1), "the grace period is over");
+        assert!(!p.present(ada), "the grace period is over");
         // Coming back within the grace period keeps them present throughout.
-        p.connect(1);
-        p.disconnect(1);
+        p.connect(ada);
+        p.disconnect(ada);
         advance(Duration::from_secs(30)).await;
-        p.connect(1);
+        p.connect(ada);
         advance(Duration::from_secs(600)).await;
-        assert!(p.present(1));
+        assert!(p.present(ada));
     }
 }

@@ -5,13 +5,14 @@ use std::time::Duration;
 use switchboard_protocol::wire::{AgentOut, Author, ConversationState};
 
 use super::Task;
+use crate::ids::{AgentId, ConversationId};
 use crate::routing::decide::Skip;
 use crate::state::AppState;
 use crate::store::StoreError;
 
 /// An agent may no longer take chats: their offers go to someone else and
 /// their active chats end, with a word to each visitor.
-pub async fn agent_leaving(state: &AppState, agent: i64) -> Result<(), StoreError> {
+pub async fn agent_leaving(state: &AppState, agent: AgentId) -> Result<(), StoreError> {
     let mut conversations = Vec::new();
     for s in [ConversationState::Offered, ConversationState::Active] {
         conversations
@@ -24,7 +25,11 @@ pub async fn agent_leaving(state: &AppState, agent: i64) -> Result<(), StoreErro
 /// an offer to someone else, an active chat ends with a word to the
 /// visitor. Each is checked as it is now: one accepted, transferred or
 /// ended meanwhile is left alone.
-pub(super) async fn leave(state: &AppState, agent: i64, conversations: &[i64]) -> Result<(), StoreError> {
+pub(super) async fn leave(
+    state: &AppState,
+    agent: AgentId,
+    conversations: &[ConversationId],
+) -> Result<(), StoreError> {
     for &id in conversations {
         let Some(conv) = state.store.conversation(id).await? else { continue };
         // (A removed agent's rows name nobody.)
@@ -48,7 +53,11 @@ pub(super) async fn leave(state: &AppState, agent: i64, conversations: &[i64]) -
 
 /// The agent switched their availability on or off: stored, and every
 /// inbox of theirs shows the toggle as it is now.
-pub async fn switch_availability(state: &AppState, agent: i64, available: bool) -> Result<(), StoreError> {
+pub async fn switch_availability(
+    state: &AppState,
+    agent: AgentId,
+    available: bool,
+) -> Result<(), StoreError> {
     let now = jiff::Timestamp::now();
     let settings = state.store.availability(agent).await?.switched(available, now);
     state.store.set_availability(agent, &settings).await?;
@@ -57,7 +66,7 @@ pub async fn switch_availability(state: &AppState, agent: i64, available: bool) 
 
 /// The agent's availability settings changed (stored already): their
 /// inboxes are told, and the next change by itself is watched for.
-pub async fn availability_changed(state: &AppState, agent: i64) -> Result<(), StoreError> {
+pub async fn availability_changed(state: &AppState, agent: AgentId) -> Result<(), StoreError> {
     let available = state.store.availability(agent).await?.available_at(jiff::Timestamp::now());
     state.hub.publish_agent(agent, AgentOut::Availability { available });
     watch_availability(state, agent).await
@@ -73,7 +82,7 @@ pub async fn end_session(state: &AppState, token_hash: &str) -> Result<(), Store
 /// Tells a connected agent's inboxes when their availability changes by
 /// itself (their schedule, or a manual switch running out), from now on
 /// while they stay connected.
-pub async fn watch_availability(state: &AppState, agent: i64) -> Result<(), StoreError> {
+pub async fn watch_availability(state: &AppState, agent: AgentId) -> Result<(), StoreError> {
     let now = jiff::Timestamp::now();
     let Some(next) = state.store.availability(agent).await?.next_change(now) else {
         state.timers.availability.cancel(&agent);
@@ -86,7 +95,7 @@ pub async fn watch_availability(state: &AppState, agent: i64) -> Result<(), Stor
     Ok(())
 }
 
-fn arm_availability(state: &AppState, agent: i64, wait: Duration) {
+fn arm_availability(state: &AppState, agent: AgentId, wait: Duration) {
     let s = state.clone();
     let task: Task = Box::pin(async move {
         if !s.presence.present(agent) {
@@ -101,7 +110,7 @@ fn arm_availability(state: &AppState, agent: i64, wait: Duration) {
             Err(e) => Err(e),
         };
         if let Err(e) = result {
-            tracing::error!(error = %e, agent, "watching availability");
+            tracing::error!(error = %e, agent = %agent, "watching availability");
         }
     });
     state.timers.availability.set(agent, wait, task);

@@ -3,13 +3,14 @@
 use switchboard_protocol::wire::{AgentOut, Author, ConversationState};
 
 use crate::hub::Event;
+use crate::ids::{AgentId, ConversationId};
 use crate::state::AppState;
 use crate::store::StoreError;
 
 /// Moves a conversation to `new_state` and tells its listeners.
 pub async fn set_state(
     state: &AppState,
-    conversation: i64,
+    conversation: ConversationId,
     new_state: ConversationState,
 ) -> Result<(), StoreError> {
     if new_state == ConversationState::Ended {
@@ -17,7 +18,7 @@ pub async fn set_state(
         // agent's inbox; checked and changed in one statement, so an offer
         // made at the same moment is either withdrawn here or never made.
         if let Some(Some(agent)) = state.store.close_offer(conversation).await? {
-            state.hub.publish_agent(agent, AgentOut::Withdrawn { conversation });
+            state.hub.publish_agent(agent, AgentOut::Withdrawn { conversation: conversation.get() });
         }
     }
     state.store.set_state(conversation, new_state).await?;
@@ -27,13 +28,17 @@ pub async fn set_state(
 
 /// After a conversation moved to `new_state` (stored, with its due time):
 /// its listeners are told.
-pub(super) fn changed(state: &AppState, conversation: i64, new_state: ConversationState) {
+pub(super) fn changed(state: &AppState, conversation: ConversationId, new_state: ConversationState) {
     state.hub.publish(conversation, Event::State(new_state));
 }
 
 /// The agent who has an active chat ends it; `false` when it is not theirs
 /// or not active (any more).
-pub async fn end_by_agent(state: &AppState, conversation: i64, agent: i64) -> Result<bool, StoreError> {
+pub async fn end_by_agent(
+    state: &AppState,
+    conversation: ConversationId,
+    agent: AgentId,
+) -> Result<bool, StoreError> {
     let ended = state.store.end_by_agent(conversation, agent).await?;
     if ended {
         changed(state, conversation, ConversationState::Ended);
@@ -44,7 +49,11 @@ pub async fn end_by_agent(state: &AppState, conversation: i64, agent: i64) -> Re
 /// Ends a chat whose inactivity limit came (claimed as `claim` by the
 /// sweeper), telling both sides: a system message, then the ended state.
 /// Nothing when it is no longer active or someone wrote since the claim.
-pub async fn end_idle(state: &AppState, conversation: i64, claim: i64) -> Result<bool, StoreError> {
+pub async fn end_idle(
+    state: &AppState,
+    conversation: ConversationId,
+    claim: i64,
+) -> Result<bool, StoreError> {
     if !state.store.end_idle(conversation, claim).await? {
         return Ok(false);
     }

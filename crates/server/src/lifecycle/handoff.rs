@@ -9,6 +9,7 @@ use switchboard_protocol::wire::{Author, ConversationState};
 
 use super::log;
 use crate::hub::Event;
+use crate::ids::{ConversationId, SiteId, VisitorId};
 use crate::state::AppState;
 use crate::store::conversations::{Conversation, Handoff};
 use crate::store::decision::{Routed, Snapshot};
@@ -22,8 +23,8 @@ pub const DEFAULT_FALLBACK: &str = "Sorry, nobody is available to chat right now
 /// `None` when the visitor has an open one already.
 pub async fn open(
     state: &AppState,
-    site_id: i64,
-    visitor_id: i64,
+    site_id: SiteId,
+    visitor_id: VisitorId,
     h: &Handoff,
 ) -> Result<Option<Conversation>, StoreError> {
     let due = state.clock.now_ms() + RETRY_MS;
@@ -34,12 +35,12 @@ pub async fn open(
 
 /// Routes a waiting conversation: offers it to an agent or gives the visitor
 /// the fallback message.
-pub async fn route(state: &AppState, conversation: i64) -> Result<(), StoreError> {
+pub async fn route(state: &AppState, conversation: ConversationId) -> Result<(), StoreError> {
     let _one_at_a_time = state.timers.lock.lock().await;
     route_locked(state, conversation).await
 }
 
-pub(super) async fn route_locked(state: &AppState, id: i64) -> Result<(), StoreError> {
+pub(super) async fn route_locked(state: &AppState, id: ConversationId) -> Result<(), StoreError> {
     // One transaction holding the routing lock: the snapshot, the pure
     // decision, and the offer or fallback stored with it.
     match state.store.route(id, |snapshot| crate::routing::plan(state, snapshot)).await? {
@@ -70,17 +71,17 @@ pub const RETRY_MS: i64 = 5_000;
 /// within `visitor_gone_secs`, their conversation, if still waiting for an
 /// agent (read from storage then), is withdrawn
 /// ([`withdraw_gone`]), so it holds nobody's capacity.
-pub fn visitor_left(state: &AppState, visitor: i64) {
+pub fn visitor_left(state: &AppState, visitor: VisitorId) {
     let s = state.clone();
     let after = Duration::from_secs(state.settings.limits.visitor_gone_secs.min(MAX_WAIT_SECS));
     state.timers.gone.set(visitor, after, async move {
-        if s.visitors.connected(visitor) {
+        if s.visitors.connected(visitor.get()) {
             return;
         }
         let conv = match s.store.latest_conversation(visitor).await {
             Ok(Some(c)) if matches!(c.state, ConversationState::Waiting | ConversationState::Offered) => c,
             Ok(_) => return,
-            Err(e) => return log("reading a left visitor's conversation", 0)(e),
+            Err(e) => return tracing::error!(error = %e, visitor = %visitor, "reading a left visitor's conversation"),
         };
         if let Err(e) = withdraw_gone(&s, conv.id).await {
             log("withdrawing a left visitor's hand-off", conv.id)(e);
@@ -92,14 +93,14 @@ pub fn visitor_left(state: &AppState, visitor: i64) {
 const MAX_WAIT_SECS: u64 = 24 * 3600;
 
 /// `visitor` is back (said hello): their hand-off stays.
-pub fn visitor_back(state: &AppState, visitor: i64) {
+pub fn visitor_back(state: &AppState, visitor: VisitorId) {
     state.timers.gone.cancel(&visitor);
 }
 
 /// Withdraws a hand-off nobody accepted yet because its visitor left (no
 /// socket for `visitor_gone_secs`): the offer leaves the agent's inbox and
 /// stops holding their capacity. Nothing when it was accepted or ended meanwhile.
-pub async fn withdraw_gone(state: &AppState, conversation: i64) -> Result<bool, StoreError> {
+pub async fn withdraw_gone(state: &AppState, conversation: ConversationId) -> Result<bool, StoreError> {
     // Each step changes the state only from the one it expects, in one
     // statement: an accept at the same moment either comes first (and
     // nothing is withdrawn) or finds the offer gone.
@@ -107,9 +108,10 @@ pub async fn withdraw_gone(state: &AppState, conversation: i64) -> Result<bool, 
     match store.close_offer(conversation).await? {
         Some(agent) => {
             if let Some(agent) = agent {
-                state
-                    .hub
-                    .publish_agent(agent, switchboard_protocol::wire::AgentOut::Withdrawn { conversation });
+                state.hub.publish_agent(
+                    agent,
+                    switchboard_protocol::wire::AgentOut::Withdrawn { conversation: conversation.get() },
+                );
             }
         }
         None if store.end_waiting(conversation).await? => {}

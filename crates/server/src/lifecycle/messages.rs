@@ -3,6 +3,7 @@
 use switchboard_protocol::wire::{Author, ChatMessage};
 
 use crate::hub::Event;
+use crate::ids::ConversationId;
 use crate::state::AppState;
 use crate::store::StoreError;
 
@@ -11,7 +12,7 @@ use crate::store::StoreError;
 /// told again (the sender gets it back as its acknowledgement).
 pub async fn post(
     state: &AppState,
-    conversation: i64,
+    conversation: ConversationId,
     author: Author,
     client_id: Option<&str>,
     text: &str,
@@ -26,7 +27,7 @@ pub async fn post(
 }
 
 /// Tells the other side that `author` is (not) typing; not stored.
-pub fn typing(state: &AppState, conversation: i64, author: Author, typing: bool) {
+pub fn typing(state: &AppState, conversation: ConversationId, author: Author, typing: bool) {
     state.hub.publish(conversation, Event::Typing { author, typing });
 }
 

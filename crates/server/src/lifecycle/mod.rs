@@ -31,6 +31,7 @@ pub mod transfer;
 use std::future::Future;
 use std::pin::Pin;
 
+use crate::ids::ConversationId;
 use crate::store::StoreError;
 
 pub use agents::{agent_leaving, watch_availability};
@@ -43,6 +44,6 @@ pub use transfer::{transfer, TransferError};
 
 type Task = Pin<Box<dyn Future<Output = ()> + Send>>;
 
-fn log(what: &'static str, conversation: i64) -> impl FnOnce(StoreError) {
-    move |e| tracing::error!(error = %e, conversation, "{what}")
+fn log(what: &'static str, conversation: ConversationId) -> impl FnOnce(StoreError) {
+    move |e| tracing::error!(error = %e, conversation = %conversation, "{what}")
 }

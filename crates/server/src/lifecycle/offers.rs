@@ -4,6 +4,7 @@
 use switchboard_protocol::wire::{AgentOut, ConversationState};
 
 use crate::hub::Event;
+use crate::ids::{AgentId, ConversationId};
 use crate::routing::decide::Skip;
 use crate::state::AppState;
 use crate::store::conversations::Details;
@@ -12,28 +13,40 @@ use crate::store::StoreError;
 
 /// Takes the offer back from `agent` (declined or timed out), tells them, and
 /// routes again without them. `false` when it was not offered to them.
-pub async fn move_on(state: &AppState, conversation: i64, agent: i64, why: Skip) -> Result<bool, StoreError> {
+pub async fn move_on(
+    state: &AppState,
+    conversation: ConversationId,
+    agent: AgentId,
+    why: Skip,
+) -> Result<bool, StoreError> {
     let _one_at_a_time = state.timers.lock.lock().await;
     let due = state.clock.now_ms() + super::handoff::RETRY_MS;
     if !state.store.withdraw_offer(conversation, agent, why, due).await? {
         return Ok(false);
     }
     state.timers.due(due);
-    state.hub.publish_agent(agent, AgentOut::Withdrawn { conversation });
+    state.hub.publish_agent(agent, AgentOut::Withdrawn { conversation: conversation.get() });
     super::handoff::route_locked(state, conversation).await?;
     Ok(true)
 }
 
 /// An agent accepts the conversation offered to them; the visitor is told who.
 /// Returns `false` when it was not offered to this agent (or not any more).
-pub async fn accept(state: &AppState, conversation: i64, agent: i64) -> Result<bool, StoreError> {
+pub async fn accept(
+    state: &AppState,
+    conversation: ConversationId,
+    agent: AgentId,
+) -> Result<bool, StoreError> {
     let idle_due = super::messages::idle_due(state);
     if !state.store.accept(conversation, agent, idle_due).await? {
         return Ok(false);
     }
     state.timers.due(idle_due);
     // The agent's other inbox tabs move it from offered to active too.
-    state.hub.publish_agent(agent, AgentOut::State { conversation, state: ConversationState::Active });
+    state.hub.publish_agent(
+        agent,
+        AgentOut::State { conversation: conversation.get(), state: ConversationState::Active },
+    );
     // Who, then the state: a visitor's widget names the agent as the chat starts.
     if let Some(info) = state.store.agent_info(agent).await? {
         state.hub.publish(conversation, Event::Assigned(info));
@@ -47,14 +60,14 @@ pub async fn accept(state: &AppState, conversation: i64, agent: i64) -> Result<b
 /// is offered back to the agent who transferred it, their own name would
 /// explain nothing, so it names no transferrer.
 pub fn offer_frame(
-    conversation: i64,
-    agent: i64,
+    conversation: ConversationId,
+    agent: AgentId,
     details: Details,
     transfer: Option<StoredTransfer>,
     expires_in_secs: u64,
 ) -> AgentOut {
     AgentOut::Offer {
-        conversation,
+        conversation: conversation.get(),
         attributes: details.attributes,
         page: details.page,
         transcript: details.transcript,
@@ -65,7 +78,7 @@ pub fn offer_frame(
 
 /// The offers waiting for `agent` (made while their inbox was away), each
 /// with the time it has left.
-pub async fn pending(state: &AppState, agent: i64) -> Result<Vec<AgentOut>, StoreError> {
+pub async fn pending(state: &AppState, agent: AgentId) -> Result<Vec<AgentOut>, StoreError> {
     let store = &state.store;
     let timeout_ms = state.settings.routing.accept_timeout_secs.saturating_mul(1000);
     let now = state.clock.now_ms();

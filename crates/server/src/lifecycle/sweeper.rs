@@ -9,6 +9,7 @@
 use std::time::Duration;
 use switchboard_protocol::wire::ConversationState;
 
+use crate::ids::AgentId;
 use crate::routing::decide::Skip;
 use crate::state::AppState;
 use crate::store::timers::Due;
@@ -64,7 +65,7 @@ async fn sweep(state: &AppState) -> Result<usize, StoreError> {
     for d in &due {
         if let Err(e) = fire(state, d, now).await {
             // Its claim runs out and it is tried again.
-            tracing::error!(error = %e, conversation = d.id, "firing a due time");
+            tracing::error!(error = %e, conversation = %d.id, "firing a due time");
         }
     }
     Ok(due.len())
@@ -80,7 +81,7 @@ async fn fire(state: &AppState, d: &Due, now: i64) -> Result<(), StoreError> {
             let expires = d.offered_at.unwrap_or(0).saturating_add(timeout);
             if expires <= now {
                 // (Without an agent, removed meanwhile, it moves on all the same.)
-                super::move_on(state, d.id, d.agent_id.unwrap_or(0), Skip::TimedOut).await?;
+                super::move_on(state, d.id, d.agent_id.unwrap_or(AgentId::new(0)), Skip::TimedOut).await?;
             } else {
                 state.store.set_due(d.id, expires, Some(d.claim)).await?;
             }

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use tokio::sync::Notify;
 
 use super::deadlines::Deadlines;
+use crate::ids::{AgentId, VisitorId};
 
 /// The lifecycle's shared state; cheap to clone.
 #[derive(Debug, Clone)]
@@ -18,10 +19,10 @@ pub struct Timers {
     /// period agents are still reconnecting and nobody falls back yet.
     pub(super) started: tokio::time::Instant,
     /// The next moment each connected agent's availability changes by itself.
-    pub(super) availability: Deadlines<i64>,
+    pub(super) availability: Deadlines<AgentId>,
     /// Visitors whose last socket closed with a hand-off nobody accepted
     /// yet, by visitor: withdrawn unless they come back.
-    pub(super) gone: Deadlines<i64>,
+    pub(super) gone: Deadlines<VisitorId>,
     /// Wakes the sweeper for a due time earlier than it planned for.
     pub(super) wake: Arc<Notify>,
     /// When the sweeper plans to look next (unix ms).

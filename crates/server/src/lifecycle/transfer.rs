@@ -10,6 +10,7 @@ use switchboard_protocol::auth::AgentProfile;
 use switchboard_protocol::wire::{AgentOut, Author, ConversationState, TransferTarget};
 
 use super::handoff::route_locked;
+use crate::ids::{AgentId, ConversationId};
 use crate::routing::decide::{Directory, Skip};
 use crate::routing::directory;
 
@@ -40,7 +41,7 @@ pub enum TransferError {
 /// Transfers `conversation`, active with `from`, to `to`.
 pub async fn transfer(
     state: &AppState,
-    conversation: i64,
+    conversation: ConversationId,
     from: &AgentProfile,
     to: &TransferTarget,
 ) -> Result<(), TransferError> {
@@ -52,7 +53,7 @@ pub async fn transfer(
     };
     let _one_at_a_time = state.timers.lock.lock().await;
     let conv = state.store.conversation(conversation).await?.ok_or(TransferError::NotYours)?;
-    if conv.agent_id != Some(from.id) || conv.state == ConversationState::Offered {
+    if conv.agent_id != Some(AgentId::new(from.id)) || conv.state == ConversationState::Offered {
         return Err(TransferError::NotYours);
     }
     if conv.state != ConversationState::Active {
@@ -70,13 +71,16 @@ pub async fn transfer(
     // The transfer stands from here on: a failure is logged, and routing
     // goes ahead (a chat left waiting would strand the visitor).
     if let Err(e) = super::post(state, conversation, Author::System, None, &said).await {
-        tracing::error!(error = %e, conversation, "storing a transfer's message");
+        tracing::error!(error = %e, conversation = %conversation, "storing a transfer's message");
     }
     // After the message, so the transferring agent's inboxes still show it.
-    state.hub.publish(conversation, Event::Transferred { from: from.id });
-    state.hub.publish_agent(from.id, AgentOut::Transferred { conversation, to: to_name });
+    state.hub.publish(conversation, Event::Transferred { from: AgentId::new(from.id) });
+    state.hub.publish_agent(
+        AgentId::new(from.id),
+        AgentOut::Transferred { conversation: conversation.get(), to: to_name },
+    );
     if let Err(e) = route_locked(state, conversation).await {
-        tracing::error!(error = %e, conversation, "routing a transferred chat; the sweeper tries again");
+        tracing::error!(error = %e, conversation = %conversation, "routing a transferred chat; the sweeper tries again");
     }
     Ok(())
 }
@@ -116,7 +120,7 @@ async fn agent_can_take(
     if a.id == from {
         return Err(TransferError::Unavailable("this chat is already yours".to_owned()));
     }
-    let name = state.store.agent_info(a.id).await?.map_or_else(|| a.email.clone(), |i| i.name);
+    let name = state.store.agent_info(AgentId::new(a.id)).await?.map_or_else(|| a.email.clone(), |i| i.name);
     dir.can_take(a).map_err(|why| TransferError::Unavailable(why_not(&name, why, dir.capacity)))?;
     Ok(name)
 }

@@ -10,6 +10,7 @@ use jiff::Timestamp;
 use std::collections::HashMap;
 use std::time::Duration;
 
+use crate::ids::{AgentId, SiteId};
 use crate::state::AppState;
 use crate::store::decision::{Plan, Snapshot};
 use crate::store::routing::{AccountRoute, AgentRow};
@@ -26,8 +27,8 @@ fn agents_at(
     rows.into_iter()
         .map(|a| decide::Agent {
             available: a.availability.available_at(now) && state.presence.present(a.id),
-            open_chats: open.get(&a.id).copied().unwrap_or(0),
-            id: a.id,
+            open_chats: open.get(&a.id.get()).copied().unwrap_or(0),
+            id: a.id.get(),
             email: a.email,
             live_chat: a.live_chat,
         })
@@ -58,7 +59,7 @@ fn directory_of(
 
 /// Builds the decision's view of the agents for `site_id` at this moment
 /// (to check a transfer's target).
-pub async fn directory(state: &AppState, site_id: i64) -> Result<Directory, StoreError> {
+pub async fn directory(state: &AppState, site_id: SiteId) -> Result<Directory, StoreError> {
     let store = &state.store;
     let agents = agents_now(state).await?;
     let routes = store.account_routes(site_id).await?;
@@ -73,7 +74,8 @@ pub fn plan(state: &AppState, snap: &Snapshot) -> Plan {
     let now = state.clock.now();
     let agents = agents_at(state, snap.agents.clone(), &snap.open_chats, now);
     let dir = directory_of(state, agents, snap.teams.clone(), snap.rules.clone(), &snap.account_routes);
-    let transfer = snap.transfer.as_ref().map(|t| decide::Transfer { by: t.by, to: t.to.clone() });
+    let transfer =
+        snap.transfer.as_ref().map(|t| decide::Transfer { by: t.by.map(AgentId::get), to: t.to.clone() });
     let visitor = conditions::Visitor { attributes: &snap.details.attributes, page: &snap.details.page };
     let request = decide::Request {
         routing: &snap.routing,
@@ -84,13 +86,13 @@ pub fn plan(state: &AppState, snap: &Snapshot) -> Plan {
     };
     let mut decision = decide::decide(&dir, request);
     decision.name_agents(&dir);
-    tracing::debug!(conversation = snap.conversation.id, outcome = ?decision.outcome, "routed");
+    tracing::debug!(conversation = %snap.conversation.id, outcome = ?decision.outcome, "routed");
     let now_ms = now.as_millisecond();
     match decision.outcome.clone() {
         Outcome::Offer { agent, pool, .. } => {
             let timeout = state.settings.routing.accept_timeout_secs.saturating_mul(1000);
             let due = now_ms.saturating_add(i64::try_from(timeout).unwrap_or(i64::MAX));
-            Plan::Offer { decision, agent, pool, now: now_ms, due }
+            Plan::Offer { decision, agent: AgentId::new(agent), pool, now: now_ms, due }
         }
         Outcome::Fallback => {
             let grace = Duration::from_secs(state.settings.routing.disconnect_grace_secs);

@@ -5,6 +5,7 @@ use switchboard_protocol::auth::{AgentProfile, Role};
 use switchboard_protocol::wire::AgentInfo;
 
 use super::{exists_or, on_db, Store, StoreError};
+use crate::ids::AgentId;
 
 /// What to change about an agent; `None` leaves a field as it is.
 #[derive(Debug, Clone, Copy, Default)]
@@ -85,7 +86,7 @@ fn avatar(url: String) -> Option<String> {
 
 impl Store {
     /// What a visitor is shown of an agent.
-    pub async fn agent_info(&self, agent_id: i64) -> Result<Option<AgentInfo>, StoreError> {
+    pub async fn agent_info(&self, agent_id: AgentId) -> Result<Option<AgentInfo>, StoreError> {
         let row: Option<(String, String)> = on_db!(self, pool => {
             sqlx::query_as("SELECT name, avatar_url FROM agents WHERE id = $1")
                 .bind(agent_id)
@@ -96,7 +97,7 @@ impl Store {
     }
 
     /// Sets an agent's avatar URL (empty for none).
-    pub async fn set_avatar(&self, agent_id: i64, url: &str) -> Result<(), StoreError> {
+    pub async fn set_avatar(&self, agent_id: AgentId, url: &str) -> Result<(), StoreError> {
         on_db!(self, pool => {
             sqlx::query("UPDATE agents SET avatar_url = $1 WHERE id = $2")
                 .bind(url)
@@ -154,7 +155,7 @@ impl Store {
 
     /// Changes what `change` names about an agent, all or nothing (one
     /// transaction). A new password hash ends every session of theirs.
-    pub async fn update_agent(&self, agent_id: i64, change: &AgentUpdate<'_>) -> Result<(), StoreError> {
+    pub async fn update_agent(&self, agent_id: AgentId, change: &AgentUpdate<'_>) -> Result<(), StoreError> {
         let set = |column: &'static str| format!("UPDATE agents SET {column} = $1 WHERE id = $2");
         on_db!(self, begin tx => {
             if let Some(name) = change.name {
@@ -179,7 +180,7 @@ impl Store {
     }
 
     /// Removes an agent (their past conversations stay, unassigned).
-    pub async fn delete_agent(&self, agent_id: i64) -> Result<(), StoreError> {
+    pub async fn delete_agent(&self, agent_id: AgentId) -> Result<(), StoreError> {
         on_db!(self, pool => {
             sqlx::query("DELETE FROM agents WHERE id = $1").bind(agent_id).execute(pool).await?;
         });

@@ -3,6 +3,7 @@
 //! line has no sockets to tell, so it leaves a row the server picks up.
 
 use super::{on_db, Store, StoreError};
+use crate::ids::{AgentId, ConversationId};
 
 /// A change whose effect reaches beyond storage (sockets, offers, chats).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -12,24 +13,24 @@ pub enum Change {
     /// conversations (their rows no longer name them).
     AgentRemoved {
         /// The removed agent.
-        agent: i64,
+        agent: AgentId,
         /// Their conversations that were offered or active.
-        conversations: Vec<i64>,
+        conversations: Vec<ConversationId>,
     },
     /// The agent may no longer take live chats.
     LiveChatRevoked {
         /// The agent.
-        agent: i64,
+        agent: AgentId,
     },
     /// Every session of the agent ended (a new password).
     SessionsEnded {
         /// The agent.
-        agent: i64,
+        agent: AgentId,
     },
     /// The agent's availability settings (their schedule) changed.
     AvailabilityChanged {
         /// The agent.
-        agent: i64,
+        agent: AgentId,
     },
 }
 
@@ -53,12 +54,12 @@ impl Store {
     /// Removes an agent and records the change with their offered and
     /// active conversations, in one transaction (after it, the rows no
     /// longer say whose they were).
-    pub async fn remove_agent(&self, agent: i64, now_ms: i64) -> Result<(), StoreError> {
+    pub async fn remove_agent(&self, agent: AgentId, now_ms: i64) -> Result<(), StoreError> {
         on_db!(self, begin tx => {
             // Written, not only read, first: the transaction takes the
             // write lock at once (SQLite), so no write between the read and
             // the delete can fail it.
-            let conversations: Vec<i64> = sqlx::query_scalar(
+            let conversations: Vec<ConversationId> = sqlx::query_scalar(
                 "UPDATE conversations SET agent_id = agent_id
                  WHERE agent_id = $1 AND state IN ('offered', 'active') RETURNING id",
             )

@@ -5,22 +5,23 @@ use switchboard_protocol::wire::{Author, ChatMessage, ConversationState, PageCon
 use switchboard_protocol::{attribute::Attributes, stream::runner::Entry, stream::Routing};
 
 use super::{on_db, Store, StoreError};
+use crate::ids::{AgentId, ConversationId, SiteId, VisitorId};
 
 /// A conversation's stored facts.
 #[derive(Debug, Clone)]
 pub struct Conversation {
     /// Row id.
-    pub id: i64,
+    pub id: ConversationId,
     /// The site.
-    pub site_id: i64,
+    pub site_id: SiteId,
     /// The visitor.
-    pub visitor_id: i64,
+    pub visitor_id: VisitorId,
     /// Where it is in its life.
     pub state: ConversationState,
     /// The highest sequence number stored.
     pub last_seq: u64,
     /// The agent it is offered to or accepted by.
-    pub agent_id: Option<i64>,
+    pub agent_id: Option<AgentId>,
 }
 
 /// What an agent is shown about a conversation when it is offered.
@@ -113,7 +114,7 @@ fn message(row: &sqlx::sqlite::SqliteRow) -> ChatMessage {
 /// The conversation with `id`.
 pub(super) async fn read_conversation<'e>(
     e: impl sqlx::SqliteExecutor<'e>,
-    id: i64,
+    id: ConversationId,
 ) -> Result<Option<Conversation>, StoreError> {
     let row = sqlx::query("SELECT * FROM conversations WHERE id = $1").bind(id).fetch_optional(e).await?;
     Ok(row.as_ref().map(conversation))
@@ -122,7 +123,7 @@ pub(super) async fn read_conversation<'e>(
 /// What the agent sees of a conversation.
 pub(super) async fn read_details<'e>(
     e: impl sqlx::SqliteExecutor<'e>,
-    id: i64,
+    id: ConversationId,
 ) -> Result<Details, StoreError> {
     let row = sqlx::query("SELECT attributes, page, transcript FROM conversations WHERE id = $1")
         .bind(id)
@@ -139,7 +140,7 @@ pub(super) async fn read_details<'e>(
 
 impl Store {
     /// Creates a visitor of `site_id` identified by `token_hash`.
-    pub async fn create_visitor(&self, site_id: i64, token_hash: &str) -> Result<i64, StoreError> {
+    pub async fn create_visitor(&self, site_id: SiteId, token_hash: &str) -> Result<VisitorId, StoreError> {
         on_db!(self, pool => {
             Ok(sqlx::query("INSERT INTO visitors (site_id, token_hash) VALUES ($1, $2) RETURNING id")
                 .bind(site_id)
@@ -151,7 +152,7 @@ impl Store {
     }
 
     /// The visitor of `site_id` with this token hash.
-    pub async fn visitor(&self, site_id: i64, token_hash: &str) -> Result<Option<i64>, StoreError> {
+    pub async fn visitor(&self, site_id: SiteId, token_hash: &str) -> Result<Option<VisitorId>, StoreError> {
         on_db!(self, pool => {
             Ok(sqlx::query_scalar("SELECT id FROM visitors WHERE site_id = $1 AND token_hash = $2")
                 .bind(site_id)
@@ -162,7 +163,10 @@ impl Store {
     }
 
     /// The visitor's latest conversation.
-    pub async fn latest_conversation(&self, visitor_id: i64) -> Result<Option<Conversation>, StoreError> {
+    pub async fn latest_conversation(
+        &self,
+        visitor_id: VisitorId,
+    ) -> Result<Option<Conversation>, StoreError> {
         on_db!(self, pool => {
             let row = sqlx::query("SELECT * FROM conversations WHERE visitor_id = $1 ORDER BY id DESC LIMIT 1")
                 .bind(visitor_id)
@@ -173,18 +177,23 @@ impl Store {
     }
 
     /// The conversation with `id`.
-    pub async fn conversation(&self, id: i64) -> Result<Option<Conversation>, StoreError> {
+    pub async fn conversation(&self, id: ConversationId) -> Result<Option<Conversation>, StoreError> {
         on_db!(self, pool => read_conversation(pool, id).await)
     }
 
     /// What the agent sees of a conversation.
-    pub async fn details(&self, id: i64) -> Result<Details, StoreError> {
+    pub async fn details(&self, id: ConversationId) -> Result<Details, StoreError> {
         on_db!(self, pool => read_details(pool, id).await)
     }
 
     /// Accepts an offer: only the agent it was offered to, only while
     /// offered. Its inactivity limit is then `idle_due` (unix ms).
-    pub async fn accept(&self, conversation: i64, agent_id: i64, idle_due: i64) -> Result<bool, StoreError> {
+    pub async fn accept(
+        &self,
+        conversation: ConversationId,
+        agent_id: AgentId,
+        idle_due: i64,
+    ) -> Result<bool, StoreError> {
         on_db!(self, pool => {
             let done = sqlx::query(
                 "UPDATE conversations SET state = 'active', due_at = $3,
@@ -203,7 +212,11 @@ impl Store {
     /// Ends a chat for the agent who has it: only that agent, only while
     /// active (checked and changed in one statement, so an end racing a
     /// transfer cannot end the chat after it moved on).
-    pub async fn end_by_agent(&self, conversation: i64, agent_id: i64) -> Result<bool, StoreError> {
+    pub async fn end_by_agent(
+        &self,
+        conversation: ConversationId,
+        agent_id: AgentId,
+    ) -> Result<bool, StoreError> {
         on_db!(self, pool => {
             let done = sqlx::query(
                 "UPDATE conversations SET state = 'ended', due_at = NULL
@@ -227,8 +240,8 @@ impl Store {
     /// opened, and again then should that not happen (a failure, a stop).
     pub async fn create_conversation(
         &self,
-        site_id: i64,
-        visitor_id: i64,
+        site_id: SiteId,
+        visitor_id: VisitorId,
         h: &Handoff,
         due: i64,
     ) -> Result<Option<Conversation>, StoreError> {
@@ -256,7 +269,7 @@ impl Store {
     }
 
     /// Sets a conversation's state (one that is over has no timer left).
-    pub async fn set_state(&self, id: i64, state: ConversationState) -> Result<(), StoreError> {
+    pub async fn set_state(&self, id: ConversationId, state: ConversationState) -> Result<(), StoreError> {
         on_db!(self, pool => {
             sqlx::query(
                 "UPDATE conversations SET state = $1,
@@ -277,7 +290,7 @@ impl Store {
     /// starts again from it (in the same statement).
     pub async fn append_message(
         &self,
-        conversation_id: i64,
+        conversation_id: ConversationId,
         author: Author,
         client_id: Option<&str>,
         text: &str,
@@ -329,7 +342,7 @@ impl Store {
     /// The messages of a conversation after `after_seq`, in order.
     pub async fn messages_after(
         &self,
-        conversation_id: i64,
+        conversation_id: ConversationId,
         after_seq: u64,
     ) -> Result<Vec<ChatMessage>, StoreError> {
         on_db!(self, pool => {

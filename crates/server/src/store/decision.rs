@@ -21,6 +21,8 @@ use super::rules::read_rules;
 use super::sites::read_fallback_message;
 use super::transfers::{read_latest_transfer, StoredTransfer};
 use super::{on_db, Store, StoreError};
+use crate::ids::AgentId;
+use crate::ids::ConversationId;
 
 /// What one routing decision reads, all in its transaction.
 #[derive(Debug, Clone)]
@@ -58,7 +60,7 @@ pub enum Plan {
         /// The decision with its reasons.
         decision: Decision,
         /// To whom.
-        agent: i64,
+        agent: AgentId,
         /// The rotation it moves on.
         pool: Pool,
         /// When (unix ms).
@@ -91,7 +93,7 @@ pub enum Routed {
     /// Offered to `agent`, timing out at `due`; the snapshot it was decided on.
     Offered {
         /// To whom.
-        agent: i64,
+        agent: AgentId,
         /// When it times out (unix ms).
         due: i64,
         /// What the decision read.
@@ -108,7 +110,11 @@ impl Store {
     /// Routes waiting conversation `id` in one transaction holding the
     /// routing lock: reads the snapshot, asks `plan` (pure: the decision),
     /// and stores what it chose.
-    pub async fn route(&self, id: i64, plan: impl FnOnce(&Snapshot) -> Plan) -> Result<Routed, StoreError> {
+    pub async fn route(
+        &self,
+        id: ConversationId,
+        plan: impl FnOnce(&Snapshot) -> Plan,
+    ) -> Result<Routed, StoreError> {
         on_db!(self, begin_exclusive tx => {
             let Some(conversation) = read_conversation(&mut *tx, id).await? else {
                 return Ok(Routed::NotWaiting);

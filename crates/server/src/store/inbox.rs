@@ -5,6 +5,7 @@ use switchboard_protocol::inbox::ConversationSummary;
 
 use super::conversations::state_from_db;
 use super::{on_db, Store, StoreError};
+use crate::ids::{AgentId, ConversationId};
 
 /// How many characters of the last message a summary previews.
 pub const PREVIEW_CHARS: usize = 120;
@@ -76,7 +77,7 @@ impl Store {
 
     /// The facts of a conversation's detail view; `None` when there is no
     /// such conversation.
-    pub async fn facts(&self, conversation: i64) -> Result<Option<Facts>, StoreError> {
+    pub async fn facts(&self, conversation: ConversationId) -> Result<Option<Facts>, StoreError> {
         let row: Option<(String, Option<String>, String, String)> = on_db!(self, pool => {
             sqlx::query_as(
                 "SELECT s.key AS site_key, a.name AS agent_name, c.created_at, v.created_at AS first_seen
@@ -106,7 +107,7 @@ struct SummaryRow {
     id: i64,
     site_key: String,
     state: String,
-    agent_id: Option<i64>,
+    agent_id: Option<AgentId>,
     agent_name: Option<String>,
     attributes: String,
     page: String,
@@ -122,7 +123,7 @@ fn summary(row: SummaryRow) -> Result<ConversationSummary, StoreError> {
         id: row.id,
         site: row.site_key,
         state: state_from_db(&row.state),
-        agent_id: row.agent_id,
+        agent_id: row.agent_id.map(AgentId::get),
         agent_name: row.agent_name,
         attributes: serde_json::from_str(&row.attributes).map_err(corrupt)?,
         page: serde_json::from_str(&row.page).map_err(corrupt)?,

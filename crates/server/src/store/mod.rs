@@ -325,6 +325,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_second_attempt_of_the_same_agent_replaces_the_first() {
+        use crate::ids::AgentId;
         use crate::routing::decide::Skip;
         let (_dir, store) = fresh().await;
         let key = SiteKey::parse("acme").unwrap();
@@ -340,8 +341,11 @@ mod tests {
         };
         let chat = store.create_conversation(site, visitor, &handoff, 0).await.unwrap().unwrap();
         for why in [Skip::TimedOut, Skip::Declined] {
-            assert!(store.offer(&chat, ada, &switchboard_routing::decide::Pool::All, 0, 0).await.unwrap());
-            assert!(store.withdraw_offer(chat.id, ada, why, 0).await.unwrap());
+            assert!(store
+                .offer(&chat, AgentId::new(ada), &switchboard_routing::decide::Pool::All, 0, 0)
+                .await
+                .unwrap());
+            assert!(store.withdraw_offer(chat.id, AgentId::new(ada), why, 0).await.unwrap());
         }
         assert_eq!(store.attempts(chat.id).await.unwrap(), [(ada, Skip::Declined)]);
         store.close().await;

@@ -9,6 +9,7 @@ use switchboard_protocol::wire::ConversationState;
 
 use super::conversations::Conversation;
 use super::{exists_or, on_db, Store, StoreError};
+use crate::ids::{AgentId, ConversationId, SiteId};
 use switchboard_routing::availability::{Schedule, Settings as Availability};
 use switchboard_routing::decide::{Decision, Pool, Skip};
 
@@ -16,7 +17,7 @@ use switchboard_routing::decide::{Decision, Pool, Skip};
 #[derive(Debug, Clone)]
 pub struct AgentRow {
     /// Row id.
-    pub id: i64,
+    pub id: AgentId,
     /// Login email.
     pub email: String,
     /// May take live chats.
@@ -128,7 +129,7 @@ pub(super) async fn read_teams<'e>(
 /// version, unknown here, is left out).
 pub(super) async fn read_rotation<'e>(
     e: impl sqlx::SqliteExecutor<'e>,
-    site_id: i64,
+    site_id: SiteId,
 ) -> Result<HashMap<Pool, i64>, StoreError> {
     let rows: Vec<(String, i64)> =
         sqlx::query_as("SELECT pool, last_agent_id FROM rotation_pools WHERE site_id = $1")
@@ -141,7 +142,7 @@ pub(super) async fn read_rotation<'e>(
 /// The live chat card's routing option a conversation was handed off with.
 pub(super) async fn read_routing<'e>(
     e: impl sqlx::SqliteExecutor<'e>,
-    id: i64,
+    id: ConversationId,
 ) -> Result<Routing, StoreError> {
     let raw: String =
         sqlx::query_scalar("SELECT routing FROM conversations WHERE id = $1").bind(id).fetch_one(e).await?;
@@ -151,7 +152,7 @@ pub(super) async fn read_routing<'e>(
 /// Agents who declined or let this conversation's offer time out.
 pub(super) async fn read_attempts<'e>(
     e: impl sqlx::SqliteExecutor<'e>,
-    conversation: i64,
+    conversation: ConversationId,
 ) -> Result<Vec<(i64, Skip)>, StoreError> {
     let rows = sqlx::query("SELECT agent_id, outcome FROM routing_attempts WHERE conversation_id = $1")
         .bind(conversation)
@@ -170,7 +171,7 @@ pub(super) async fn read_attempts<'e>(
 /// A site's account routes, by domain.
 pub(super) async fn read_account_routes<'e>(
     e: impl sqlx::SqliteExecutor<'e>,
-    site_id: i64,
+    site_id: SiteId,
 ) -> Result<Vec<AccountRoute>, StoreError> {
     let rows = sqlx::query(
         "SELECT r.domain, a.email FROM account_routes r JOIN agents a ON a.id = r.agent_id
@@ -185,7 +186,7 @@ pub(super) async fn read_account_routes<'e>(
 /// Stores a routing decision for `explain`.
 pub(super) async fn write_decision<'e>(
     e: impl sqlx::SqliteExecutor<'e>,
-    conversation: i64,
+    conversation: ConversationId,
     d: &Decision,
 ) -> Result<(), StoreError> {
     sqlx::query("INSERT INTO routing_decisions (conversation_id, decision) VALUES ($1, $2)")
@@ -200,7 +201,7 @@ pub(super) async fn write_decision<'e>(
 pub(super) async fn write_offer(
     tx: &mut sqlx::SqliteConnection,
     conversation: &Conversation,
-    agent_id: i64,
+    agent_id: AgentId,
     pool: &Pool,
     now: i64,
     due: i64,
@@ -234,7 +235,7 @@ pub(super) async fn write_offer(
 /// no longer waiting.
 pub(super) async fn write_fall_back<'e>(
     e: impl sqlx::SqliteExecutor<'e>,
-    conversation: i64,
+    conversation: ConversationId,
 ) -> Result<bool, StoreError> {
     let done = sqlx::query(
         "UPDATE conversations SET state = 'fallback', due_at = NULL WHERE id = $1 AND state = 'waiting'",
@@ -262,12 +263,12 @@ impl Store {
     }
 
     /// The site's rotation positions by pool.
-    pub async fn rotation(&self, site_id: i64) -> Result<HashMap<Pool, i64>, StoreError> {
+    pub async fn rotation(&self, site_id: SiteId) -> Result<HashMap<Pool, i64>, StoreError> {
         on_db!(self, pool => read_rotation(pool, site_id).await)
     }
 
     /// The live chat card's routing option a conversation was handed off with.
-    pub async fn conversation_routing(&self, id: i64) -> Result<Routing, StoreError> {
+    pub async fn conversation_routing(&self, id: ConversationId) -> Result<Routing, StoreError> {
         on_db!(self, pool => read_routing(pool, id).await)
     }
 
@@ -278,7 +279,7 @@ impl Store {
     pub async fn offer(
         &self,
         conversation: &Conversation,
-        agent_id: i64,
+        agent_id: AgentId,
         pool: &Pool,
         now: i64,
         due: i64,
@@ -297,8 +298,8 @@ impl Store {
     /// should routing it at once not happen.
     pub async fn withdraw_offer(
         &self,
-        conversation: i64,
-        agent_id: i64,
+        conversation: ConversationId,
+        agent_id: AgentId,
         why: Skip,
         due: i64,
     ) -> Result<bool, StoreError> {
@@ -333,7 +334,10 @@ impl Store {
     /// Ends a conversation that is only offered (not yet accepted),
     /// atomically; returns the agent it was offered to, who must be told the
     /// offer is gone. `None` when it was not offered.
-    pub async fn close_offer(&self, conversation: i64) -> Result<Option<Option<i64>>, StoreError> {
+    pub async fn close_offer(
+        &self,
+        conversation: ConversationId,
+    ) -> Result<Option<Option<AgentId>>, StoreError> {
         on_db!(self, pool => {
             Ok(sqlx::query_scalar(
                 "UPDATE conversations SET state = 'ended', offered_at = NULL, due_at = NULL
@@ -347,7 +351,7 @@ impl Store {
 
     /// Ends a conversation still waiting for routing (not offered, not
     /// accepted); `false` when it is no longer waiting.
-    pub async fn end_waiting(&self, conversation: i64) -> Result<bool, StoreError> {
+    pub async fn end_waiting(&self, conversation: ConversationId) -> Result<bool, StoreError> {
         on_db!(self, pool => {
             let done =
                 sqlx::query("UPDATE conversations SET state = 'ended', due_at = NULL WHERE id = $1 AND state = 'waiting'")
@@ -360,12 +364,12 @@ impl Store {
 
     /// Moves a waiting conversation to the fallback state; `false` when it is
     /// no longer waiting (the visitor ended it meanwhile).
-    pub async fn fall_back(&self, conversation: i64) -> Result<bool, StoreError> {
+    pub async fn fall_back(&self, conversation: ConversationId) -> Result<bool, StoreError> {
         on_db!(self, pool => write_fall_back(pool, conversation).await)
     }
 
     /// Agents who declined or let this conversation's offer time out.
-    pub async fn attempts(&self, conversation: i64) -> Result<Vec<(i64, Skip)>, StoreError> {
+    pub async fn attempts(&self, conversation: ConversationId) -> Result<Vec<(i64, Skip)>, StoreError> {
         on_db!(self, pool => read_attempts(pool, conversation).await)
     }
 
@@ -374,7 +378,7 @@ impl Store {
     pub async fn conversations_in(
         &self,
         state: ConversationState,
-        agent: Option<i64>,
+        agent: Option<AgentId>,
     ) -> Result<Vec<(Conversation, Option<i64>)>, StoreError> {
         on_db!(self, pool => {
             let rows = sqlx::query(
@@ -390,12 +394,12 @@ impl Store {
     }
 
     /// Stores a routing decision for `explain`.
-    pub async fn save_decision(&self, conversation: i64, d: &Decision) -> Result<(), StoreError> {
+    pub async fn save_decision(&self, conversation: ConversationId, d: &Decision) -> Result<(), StoreError> {
         on_db!(self, pool => write_decision(pool, conversation, d).await)
     }
 
     /// A conversation's routing decisions, oldest first.
-    pub async fn decisions(&self, conversation: i64) -> Result<Vec<StoredDecision>, StoreError> {
+    pub async fn decisions(&self, conversation: ConversationId) -> Result<Vec<StoredDecision>, StoreError> {
         on_db!(self, pool => {
             let rows = sqlx::query(
                 "SELECT decision, at FROM routing_decisions WHERE conversation_id = $1 ORDER BY id",
@@ -416,7 +420,7 @@ impl Store {
     }
 
     /// An agent's availability settings.
-    pub async fn availability(&self, agent_id: i64) -> Result<Availability, StoreError> {
+    pub async fn availability(&self, agent_id: AgentId) -> Result<Availability, StoreError> {
         on_db!(self, pool => {
             let row = sqlx::query("SELECT available, available_until, schedule FROM agents WHERE id = $1")
                 .bind(agent_id)
@@ -427,7 +431,7 @@ impl Store {
     }
 
     /// Stores an agent's availability settings.
-    pub async fn set_availability(&self, agent_id: i64, a: &Availability) -> Result<(), StoreError> {
+    pub async fn set_availability(&self, agent_id: AgentId, a: &Availability) -> Result<(), StoreError> {
         on_db!(self, pool => {
             sqlx::query("UPDATE agents SET available = $1, available_until = $2, schedule = $3 WHERE id = $4")
                 .bind(a.available)
@@ -441,7 +445,7 @@ impl Store {
     }
 
     /// Whether the agent may take live chats (`false` when there is no such agent).
-    pub async fn live_chat(&self, agent_id: i64) -> Result<bool, StoreError> {
+    pub async fn live_chat(&self, agent_id: AgentId) -> Result<bool, StoreError> {
         on_db!(self, pool => {
             let allowed: Option<i64> = sqlx::query_scalar("SELECT live_chat FROM agents WHERE id = $1")
                 .bind(agent_id)
@@ -452,7 +456,7 @@ impl Store {
     }
 
     /// Grants or withdraws an agent's live chat permission.
-    pub async fn set_live_chat(&self, agent_id: i64, allowed: bool) -> Result<(), StoreError> {
+    pub async fn set_live_chat(&self, agent_id: AgentId, allowed: bool) -> Result<(), StoreError> {
         on_db!(self, pool => {
             sqlx::query("UPDATE agents SET live_chat = $1 WHERE id = $2")
                 .bind(allowed)
@@ -464,16 +468,16 @@ impl Store {
     }
 
     /// A site's account routes, by domain.
-    pub async fn account_routes(&self, site_id: i64) -> Result<Vec<AccountRoute>, StoreError> {
+    pub async fn account_routes(&self, site_id: SiteId) -> Result<Vec<AccountRoute>, StoreError> {
         on_db!(self, pool => read_account_routes(pool, site_id).await)
     }
 
     /// Routes a domain to an agent, replacing its route if it had one.
     pub async fn save_account_route(
         &self,
-        site_id: i64,
+        site_id: SiteId,
         domain: &str,
-        agent_id: i64,
+        agent_id: AgentId,
     ) -> Result<(), StoreError> {
         on_db!(self, pool => {
             sqlx::query(
@@ -491,7 +495,7 @@ impl Store {
     }
 
     /// Removes a domain's route; `false` when there was none.
-    pub async fn delete_account_route(&self, site_id: i64, domain: &str) -> Result<bool, StoreError> {
+    pub async fn delete_account_route(&self, site_id: SiteId, domain: &str) -> Result<bool, StoreError> {
         on_db!(self, pool => {
             let done = sqlx::query("DELETE FROM account_routes WHERE site_id = $1 AND domain = $2")
                 .bind(site_id)

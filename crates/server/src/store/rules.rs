@@ -4,11 +4,12 @@
 use switchboard_protocol::rules::RoutingRule;
 
 use super::{on_db, Store, StoreError};
+use crate::ids::SiteId;
 
 /// A site's rules, highest priority first.
 pub(super) async fn read_rules<'e>(
     e: impl sqlx::SqliteExecutor<'e>,
-    site_id: i64,
+    site_id: SiteId,
 ) -> Result<Vec<RoutingRule>, StoreError> {
     let rows: Vec<String> =
         sqlx::query_scalar("SELECT rule FROM rules WHERE site_id = $1 ORDER BY priority DESC, name")
@@ -22,7 +23,7 @@ pub(super) async fn read_rules<'e>(
 
 impl Store {
     /// Saves a rule for a site, replacing one with the same name.
-    pub async fn save_rule(&self, site_id: i64, rule: &RoutingRule) -> Result<(), StoreError> {
+    pub async fn save_rule(&self, site_id: SiteId, rule: &RoutingRule) -> Result<(), StoreError> {
         let json = serde_json::to_string(rule).expect("rules serialize");
         on_db!(self, pool => {
             sqlx::query(
@@ -40,12 +41,12 @@ impl Store {
     }
 
     /// A site's rules, highest priority first.
-    pub async fn rules(&self, site_id: i64) -> Result<Vec<RoutingRule>, StoreError> {
+    pub async fn rules(&self, site_id: SiteId) -> Result<Vec<RoutingRule>, StoreError> {
         on_db!(self, pool => read_rules(pool, site_id).await)
     }
 
     /// Removes a rule; `false` when there was none with that name.
-    pub async fn delete_rule(&self, site_id: i64, name: &str) -> Result<bool, StoreError> {
+    pub async fn delete_rule(&self, site_id: SiteId, name: &str) -> Result<bool, StoreError> {
         let deleted = on_db!(self, pool => {
             sqlx::query("DELETE FROM rules WHERE site_id = $1 AND name = $2")
                 .bind(site_id)

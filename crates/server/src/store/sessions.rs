@@ -4,13 +4,14 @@ use switchboard_protocol::auth::AgentProfile;
 
 use super::agents::ProfileRow;
 use super::{on_db, Store, StoreError};
+use crate::ids::AgentId;
 
 impl Store {
     /// Stores a session for `agent_id`, valid until `expires_at` (unix seconds).
     pub async fn create_session(
         &self,
         token_hash: &str,
-        agent_id: i64,
+        agent_id: AgentId,
         expires_at: i64,
     ) -> Result<(), StoreError> {
         on_db!(self, pool => {

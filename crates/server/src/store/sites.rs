@@ -5,12 +5,13 @@ use sqlx::Row;
 use switchboard_protocol::site::{Appearance, SiteKey};
 
 use super::{exists_or, link_all, on_db, Store, StoreError};
+use crate::ids::SiteId;
 
 /// A site as stored.
 #[derive(Debug, Clone)]
 pub struct Site {
     /// Row id.
-    pub id: i64,
+    pub id: SiteId,
     /// Public key.
     pub key: SiteKey,
     /// Display name.
@@ -27,7 +28,7 @@ const LINK_ORIGIN: &str =
 /// The site's fallback message.
 pub(super) async fn read_fallback_message<'e>(
     e: impl sqlx::SqliteExecutor<'e>,
-    site_id: i64,
+    site_id: SiteId,
 ) -> Result<String, StoreError> {
     Ok(sqlx::query_scalar("SELECT fallback_message FROM sites WHERE id = $1")
         .bind(site_id)
@@ -43,7 +44,7 @@ impl Store {
         name: &str,
         appearance: &Appearance,
         origins: &[String],
-    ) -> Result<i64, StoreError> {
+    ) -> Result<SiteId, StoreError> {
         let appearance = serde_json::to_string(appearance).expect("Appearance serializes");
         on_db!(self, begin tx => {
             let id: i64 = sqlx::query("INSERT INTO sites (key, name, appearance) VALUES ($1, $2, $3) RETURNING id")
@@ -56,13 +57,13 @@ impl Store {
                 .get(0);
             link_all(&mut tx, LINK_ORIGIN, id, origins).await?;
             tx.commit().await?;
-            Ok(id)
+            Ok(SiteId::new(id))
         })
     }
 
     /// The site with `key`, if any.
     pub async fn site(&self, key: &SiteKey) -> Result<Option<Site>, StoreError> {
-        let row: Option<(i64, String, String)> = on_db!(self, pool => {
+        let row: Option<(SiteId, String, String)> = on_db!(self, pool => {
             sqlx::query_as("SELECT id, name, appearance FROM sites WHERE key = $1")
                 .bind(key.as_str())
                 .fetch_optional(pool)
@@ -81,12 +82,12 @@ impl Store {
     }
 
     /// The site's fallback message.
-    pub async fn fallback_message(&self, site_id: i64) -> Result<String, StoreError> {
+    pub async fn fallback_message(&self, site_id: SiteId) -> Result<String, StoreError> {
         on_db!(self, pool => read_fallback_message(pool, site_id).await)
     }
 
     /// Sets the site's fallback message.
-    pub async fn set_fallback_message(&self, site_id: i64, text: &str) -> Result<(), StoreError> {
+    pub async fn set_fallback_message(&self, site_id: SiteId, text: &str) -> Result<(), StoreError> {
         on_db!(self, pool => {
             sqlx::query("UPDATE sites SET fallback_message = $1 WHERE id = $2")
                 .bind(text)
@@ -114,7 +115,7 @@ impl Store {
     /// Changes a site's name and/or its allowed origins (replacing them all).
     pub async fn update_site(
         &self,
-        site_id: i64,
+        site_id: SiteId,
         name: Option<&str>,
         origins: Option<&[String]>,
     ) -> Result<(), StoreError> {
@@ -131,7 +132,7 @@ impl Store {
                     .bind(site_id)
                     .execute(&mut *tx)
                     .await?;
-                link_all(&mut tx, LINK_ORIGIN, site_id, origins).await?;
+                link_all(&mut tx, LINK_ORIGIN, site_id.get(), origins).await?;
             }
             tx.commit().await?;
             Ok(())
@@ -139,7 +140,7 @@ impl Store {
     }
 
     /// Replaces a site's appearance.
-    pub async fn set_appearance(&self, site_id: i64, appearance: &Appearance) -> Result<(), StoreError> {
+    pub async fn set_appearance(&self, site_id: SiteId, appearance: &Appearance) -> Result<(), StoreError> {
         let json = serde_json::to_string(appearance).expect("Appearance serializes");
         on_db!(self, pool => {
             sqlx::query("UPDATE sites SET appearance = $1 WHERE id = $2")
@@ -152,7 +153,7 @@ impl Store {
     }
 
     /// Removes a site with everything that belongs to it.
-    pub async fn delete_site(&self, site_id: i64) -> Result<(), StoreError> {
+    pub async fn delete_site(&self, site_id: SiteId) -> Result<(), StoreError> {
         on_db!(self, pool => {
             sqlx::query("DELETE FROM sites WHERE id = $1").bind(site_id).execute(pool).await?;
         });

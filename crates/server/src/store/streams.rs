@@ -5,6 +5,7 @@
 use switchboard_protocol::stream::{CardKind, Routing, Stream, ValidStream};
 
 use super::{on_db, Store, StoreError};
+use crate::ids::SiteId;
 
 impl Store {
     /// Publishes `stream` for a site as its next version (the one before
@@ -12,7 +13,7 @@ impl Store {
     /// can be published. Returns the new version.
     pub async fn publish_stream(
         &self,
-        site_id: i64,
+        site_id: SiteId,
         stream: &ValidStream,
         source: &str,
     ) -> Result<u32, StoreError> {
@@ -54,7 +55,7 @@ impl Store {
     }
 
     /// A site's published streams (each with its version), highest priority first.
-    pub async fn streams(&self, site_id: i64) -> Result<Vec<Stream>, StoreError> {
+    pub async fn streams(&self, site_id: SiteId) -> Result<Vec<Stream>, StoreError> {
         let rows: Vec<(String, i64)> = on_db!(self, pool => {
             sqlx::query_as(
                 "SELECT model, version FROM streams WHERE site_id = $1 ORDER BY priority DESC, stream_id",
@@ -79,7 +80,7 @@ impl Store {
     /// an old one's routing.
     pub async fn live_chat_routing(
         &self,
-        site_id: i64,
+        site_id: SiteId,
         stream_id: &str,
         version: u32,
         card: &str,
@@ -112,7 +113,7 @@ impl Store {
     }
 
     /// Unpublishes a stream; `false` when there was none with that id.
-    pub async fn delete_stream(&self, site_id: i64, stream_id: &str) -> Result<bool, StoreError> {
+    pub async fn delete_stream(&self, site_id: SiteId, stream_id: &str) -> Result<bool, StoreError> {
         let deleted = on_db!(self, pool => {
             sqlx::query("DELETE FROM streams WHERE site_id = $1 AND stream_id = $2")
                 .bind(site_id)
@@ -128,7 +129,7 @@ impl Store {
     /// file it was published from.
     pub async fn published_stream(
         &self,
-        site_id: i64,
+        site_id: SiteId,
         stream_id: &str,
     ) -> Result<Option<(Stream, String)>, StoreError> {
         let row: Option<(String, i64, String)> = on_db!(self, pool => {

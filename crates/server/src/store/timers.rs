@@ -5,16 +5,17 @@ use switchboard_protocol::wire::ConversationState;
 
 use super::conversations::state_from_db;
 use super::{on_db, Store, StoreError};
+use crate::ids::{AgentId, ConversationId};
 
 /// A conversation whose due time came, claimed for a while.
 #[derive(Debug, Clone)]
 pub struct Due {
     /// The conversation.
-    pub id: i64,
+    pub id: ConversationId,
     /// Its state, which gives the due time its meaning.
     pub state: ConversationState,
     /// The agent it is offered to or accepted by.
-    pub agent_id: Option<i64>,
+    pub agent_id: Option<AgentId>,
     /// When the current offer was made (unix ms).
     pub offered_at: Option<i64>,
     /// The due time the claim wrote: acting on the claim is conditional on
@@ -28,7 +29,7 @@ impl Store {
     /// their due time to `until` so that nobody else acts on them meanwhile
     /// and a claim that is never acted on is tried again then.
     pub async fn claim_due(&self, now: i64, until: i64, limit: u32) -> Result<Vec<Due>, StoreError> {
-        let rows: Vec<(i64, String, Option<i64>, Option<i64>)> = on_db!(self, pool => {
+        let rows: Vec<(ConversationId, String, Option<AgentId>, Option<i64>)> = on_db!(self, pool => {
             sqlx::query_as(
                 "UPDATE conversations SET due_at = $1
                  WHERE id IN (SELECT id FROM conversations WHERE due_at <= $2 ORDER BY due_at LIMIT $3)
@@ -62,7 +63,7 @@ impl Store {
     }
 
     /// Sets a conversation's due time, unless it changed since `claim`.
-    pub async fn set_due(&self, id: i64, due: i64, claim: Option<i64>) -> Result<(), StoreError> {
+    pub async fn set_due(&self, id: ConversationId, due: i64, claim: Option<i64>) -> Result<(), StoreError> {
         on_db!(self, pool => {
             sqlx::query("UPDATE conversations SET due_at = $1 WHERE id = $2 AND ($3 IS NULL OR due_at = $3)")
                 .bind(due)
@@ -75,7 +76,7 @@ impl Store {
     }
 
     /// Clears a conversation's due time (it is over).
-    pub async fn clear_due(&self, id: i64) -> Result<(), StoreError> {
+    pub async fn clear_due(&self, id: ConversationId) -> Result<(), StoreError> {
         on_db!(self, pool => {
             sqlx::query("UPDATE conversations SET due_at = NULL WHERE id = $1").bind(id).execute(pool).await?;
             Ok(())
@@ -84,7 +85,7 @@ impl Store {
 
     /// Ends an active chat whose inactivity limit was claimed as `claim`;
     /// `false` when it is no longer active or someone wrote meanwhile.
-    pub async fn end_idle(&self, id: i64, claim: i64) -> Result<bool, StoreError> {
+    pub async fn end_idle(&self, id: ConversationId, claim: i64) -> Result<bool, StoreError> {
         on_db!(self, pool => {
             let done = sqlx::query(
                 "UPDATE conversations SET state = 'ended', due_at = NULL
@@ -100,7 +101,7 @@ impl Store {
 
     /// When someone last wrote in an active chat (not the system), or it
     /// was accepted, whichever is later.
-    pub async fn last_activity(&self, id: i64) -> Result<Option<jiff::Timestamp>, StoreError> {
+    pub async fn last_activity(&self, id: ConversationId) -> Result<Option<jiff::Timestamp>, StoreError> {
         let at: Option<String> = on_db!(self, pool => {
             sqlx::query_scalar(
                 "SELECT MAX(at) FROM (

@@ -4,12 +4,13 @@
 use switchboard_protocol::wire::TransferTarget;
 
 use super::{on_db, Store, StoreError};
+use crate::ids::{AgentId, ConversationId};
 
 /// A conversation's latest transfer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredTransfer {
     /// The agent who transferred it, unless removed since.
-    pub by: Option<i64>,
+    pub by: Option<AgentId>,
     /// Their display name at the time.
     pub by_name: String,
     /// Where to.
@@ -19,9 +20,9 @@ pub struct StoredTransfer {
 /// A conversation's latest transfer.
 pub(super) async fn read_latest_transfer<'e>(
     e: impl sqlx::SqliteExecutor<'e>,
-    conversation: i64,
+    conversation: ConversationId,
 ) -> Result<Option<StoredTransfer>, StoreError> {
-    let row: Option<(Option<i64>, String, String)> = sqlx::query_as(
+    let row: Option<(Option<AgentId>, String, String)> = sqlx::query_as(
         "SELECT from_agent_id, from_name, target FROM transfers
          WHERE conversation_id = $1 ORDER BY id DESC LIMIT 1",
     )
@@ -42,7 +43,7 @@ impl Store {
     /// `due` (unix ms), should routing it at once not happen.
     pub async fn transfer(
         &self,
-        conversation: i64,
+        conversation: ConversationId,
         from: i64,
         from_name: &str,
         to: &TransferTarget,
@@ -82,7 +83,10 @@ impl Store {
     }
 
     /// The conversation's latest transfer, if it was ever transferred.
-    pub async fn latest_transfer(&self, conversation: i64) -> Result<Option<StoredTransfer>, StoreError> {
+    pub async fn latest_transfer(
+        &self,
+        conversation: ConversationId,
+    ) -> Result<Option<StoredTransfer>, StoreError> {
         on_db!(self, pool => read_latest_transfer(pool, conversation).await)
     }
 }

@@ -22,6 +22,7 @@ use super::Follow;
 use crate::auth::{now_unix, token_hash};
 use crate::error::ApiError;
 use crate::hub::{Event, SessionEnd};
+use crate::ids::{AgentId, ConversationId};
 use crate::lifecycle;
 use crate::lifecycle::TransferError;
 use crate::state::AppState;
@@ -42,11 +43,11 @@ pub async fn upgrade(
     let ends = state.hub.session_ends();
     let hash = crate::auth::session_token(&headers).map(|t| token_hash(&t)).ok_or(ApiError::Unauthorized)?;
     let agent = state.store.session_agent(&hash, now_unix()).await?.ok_or(ApiError::Unauthorized)?;
-    if !state.store.live_chat(agent.id).await? {
+    if !state.store.live_chat(AgentId::new(agent.id)).await? {
         return Err(ApiError::NoLiveChat);
     }
     let span = tracing::info_span!("agent", agent = agent.id);
-    let ended = session_ended(state.clone(), agent.id, hash, ends);
+    let ended = session_ended(state.clone(), AgentId::new(agent.id), hash, ends);
     Ok(super::sized(ws, 4 * wire::MAX_FRAME_BYTES)
         .on_upgrade(move |socket| run(socket, state, agent, ended).instrument(span)))
 }
@@ -57,7 +58,7 @@ pub async fn upgrade(
 /// the command line, another node).
 async fn session_ended(
     state: AppState,
-    agent: i64,
+    agent: AgentId,
     hash: String,
     mut ends: broadcast::Receiver<SessionEnd>,
 ) -> CloseFrame {
@@ -95,7 +96,7 @@ struct Session {
     out: mpsc::Sender<AgentOut>,
     limit: super::RateLimit,
     greeted: bool,
-    tasks: HashMap<i64, JoinHandle<()>>,
+    tasks: HashMap<ConversationId, JoinHandle<()>>,
     offers: Option<JoinHandle<()>>,
 }
 
@@ -108,7 +109,7 @@ impl Drop for Session {
             t.abort();
         }
         if self.greeted {
-            self.state.presence.disconnect(self.agent.id);
+            self.state.presence.disconnect(AgentId::new(self.agent.id));
         }
     }
 }
@@ -142,7 +143,7 @@ async fn run(
 /// availability toggle is sent as it is now.
 async fn forward_agent_channel(
     state: AppState,
-    agent: i64,
+    agent: AgentId,
     mut events: broadcast::Receiver<AgentOut>,
     out: mpsc::Sender<AgentOut>,
 ) {
@@ -194,7 +195,7 @@ async fn forward_agent_channel(
 /// offers it showed that are gone, every offer waiting, the availability.
 async fn resync(
     state: &AppState,
-    agent: i64,
+    agent: AgentId,
     shown: &std::collections::HashSet<i64>,
 ) -> Result<Vec<AgentOut>, StoreError> {
     let offers = lifecycle::offers::pending(state, agent).await?;
@@ -255,7 +256,7 @@ impl super::Connection for Session {
 
 impl Session {
     async fn handle_frame(&mut self, frame: AgentIn) -> Result<(), WireError> {
-        let agent = self.agent.id;
+        let agent = AgentId::new(self.agent.id);
         match frame {
             AgentIn::Hello { protocol } => {
                 if protocol != PROTOCOL_VERSION {
@@ -288,6 +289,7 @@ impl Session {
                 lifecycle::agents::switch_availability(&self.state, agent, available).await.map_err(internal)
             }
             AgentIn::Decline { conversation: id } => {
+                let id = ConversationId::new(id);
                 let moved =
                     lifecycle::move_on(&self.state, id, agent, crate::routing::decide::Skip::Declined)
                         .await
@@ -299,6 +301,7 @@ impl Session {
                 }
             }
             AgentIn::Accept { conversation: id } => {
+                let id = ConversationId::new(id);
                 if !lifecycle::accept(&self.state, id, agent).await.map_err(internal)? {
                     return Err(not_yours());
                 }
@@ -306,42 +309,48 @@ impl Session {
                 Ok(())
             }
             AgentIn::Resume { conversation: id, last_seq } => {
+                let id = ConversationId::new(id);
                 self.mine(id, false).await?;
                 self.follow(id, last_seq).await;
                 // State changes are not replayed like messages: say where it
                 // is now (read after following, so any later change still
                 // arrives after this).
                 if let Some(conv) = self.state.store.conversation(id).await.map_err(internal)? {
-                    let _ = self.out.send(AgentOut::State { conversation: id, state: conv.state }).await;
+                    let _ =
+                        self.out.send(AgentOut::State { conversation: id.get(), state: conv.state }).await;
                 }
                 Ok(())
             }
             AgentIn::Message { conversation: id, client_id, text } => {
+                let id = ConversationId::new(id);
                 self.mine(id, true).await?;
                 let text = wire::check_message(&client_id, &text)?;
                 let (message, new) = lifecycle::post(&self.state, id, Author::Agent, Some(&client_id), &text)
                     .await
                     .map_err(internal)?;
                 if !new {
-                    let _ = self.out.send(AgentOut::Message { conversation: id, message }).await;
+                    let _ = self.out.send(AgentOut::Message { conversation: id.get(), message }).await;
                 }
                 Ok(())
             }
             AgentIn::Typing { conversation: id, typing } => {
+                let id = ConversationId::new(id);
                 // (A late "stopped typing" after the chat ended is no error.)
                 self.mine(id, false).await?;
                 lifecycle::typing(&self.state, id, Author::Agent, typing);
                 Ok(())
             }
             AgentIn::Transfer { conversation: id, to } => {
+                let id = ConversationId::new(id);
                 // Following it stops by itself on the transfer's event, or
                 // when storage next shows it is not theirs (see `follow`).
                 lifecycle::transfer(&self.state, id, &self.agent, &to).await.map_err(refused)
             }
             AgentIn::End { conversation: id } => {
+                let id = ConversationId::new(id);
                 self.mine(id, true).await?;
                 // (Checked again as it is changed: a transfer may come between.)
-                if !lifecycle::end_by_agent(&self.state, id, self.agent.id).await.map_err(internal)? {
+                if !lifecycle::end_by_agent(&self.state, id, agent).await.map_err(internal)? {
                     return Err(not_yours());
                 }
                 Ok(())
@@ -350,9 +359,9 @@ impl Session {
     }
 
     /// Checks that `id` is accepted by this agent (and, when `open`, not ended).
-    async fn mine(&self, id: i64, open: bool) -> Result<(), WireError> {
+    async fn mine(&self, id: ConversationId, open: bool) -> Result<(), WireError> {
         let conv = self.state.store.conversation(id).await.map_err(internal)?.ok_or_else(not_yours)?;
-        if conv.agent_id != Some(self.agent.id) || conv.state == ConversationState::Offered {
+        if conv.agent_id != Some(AgentId::new(self.agent.id)) || conv.state == ConversationState::Offered {
             return Err(not_yours());
         }
         if open && conv.state != ConversationState::Active {
@@ -365,19 +374,20 @@ impl Session {
     /// so far is on its way, so a frame the agent sends next (a transfer,
     /// say) cannot overtake the first read (which would find the chat no
     /// longer theirs and send nothing of it).
-    async fn follow(&mut self, id: i64, after: u64) {
+    async fn follow(&mut self, id: ConversationId, after: u64) {
         if let Some(t) = self.tasks.remove(&id) {
             t.abort();
         }
-        let me = self.agent.id;
+        let me = AgentId::new(self.agent.id);
+        let conversation = id.get();
         let (ready, read) = tokio::sync::oneshot::channel();
         let out = self.out.clone();
         let task =
             super::follow(&self.state, id, after, Some(me), out, Some(ready), move |event| match event {
-                Event::Message(message) => Follow::Send(AgentOut::Message { conversation: id, message }),
-                Event::State(state) => Follow::Send(AgentOut::State { conversation: id, state }),
+                Event::Message(message) => Follow::Send(AgentOut::Message { conversation, message }),
+                Event::State(state) => Follow::Send(AgentOut::State { conversation, state }),
                 Event::Typing { author: Author::Visitor, typing } => {
-                    Follow::Send(AgentOut::Typing { conversation: id, typing })
+                    Follow::Send(AgentOut::Typing { conversation, typing })
                 }
                 // No longer theirs (`transferred` comes on the agent's own channel).
                 Event::Transferred { from } if from == me => Follow::Stop,

@@ -13,6 +13,7 @@ use tokio::sync::{broadcast, mpsc};
 use tokio::task::JoinHandle;
 
 use crate::hub::Event;
+use crate::ids::{AgentId, ConversationId};
 use crate::shutdown::Shutdown;
 use crate::state::AppState;
 use crate::store::{Store, StoreError};
@@ -187,9 +188,9 @@ pub enum Follow<T> {
 /// far is on its way before acting on the conversation again.
 pub fn follow<T, F>(
     state: &AppState,
-    conversation: i64,
+    conversation: ConversationId,
     after: u64,
-    agent: Option<i64>,
+    agent: Option<AgentId>,
     out: mpsc::Sender<T>,
     ready: Option<tokio::sync::oneshot::Sender<()>>,
     map: F,
@@ -204,7 +205,7 @@ where
     tokio::spawn(async move {
         let what = Followed { conversation, after, agent };
         if let Err(e) = forward(store, what, events, out, ready, map).await {
-            tracing::error!(error = %e, conversation, "forwarding stopped");
+            tracing::error!(error = %e, conversation = %conversation, "forwarding stopped");
         }
     })
 }
@@ -212,9 +213,9 @@ where
 /// What a follower follows: the conversation, from which sequence number,
 /// and for which agent (if one).
 struct Followed {
-    conversation: i64,
+    conversation: ConversationId,
     after: u64,
-    agent: Option<i64>,
+    agent: Option<AgentId>,
 }
 
 async fn forward<T, F>(

@@ -30,6 +30,7 @@ use super::Follow;
 use crate::auth::{random_token, token_hash};
 use crate::error::ApiError;
 use crate::hub::Event;
+use crate::ids::{ConversationId, VisitorId};
 use crate::lifecycle;
 use crate::state::AppState;
 use crate::store::conversations::{Conversation, Handoff};
@@ -79,7 +80,7 @@ struct Session {
     /// This socket's allowance until hello, then the visitor's, shared by
     /// their sockets.
     limit: super::RateLimit,
-    visitor: Option<(i64, Arc<Share>)>,
+    visitor: Option<(VisitorId, Arc<Share>)>,
     conversation: Option<Conversation>,
     forward: Option<JoinHandle<()>>,
     /// The last typing state passed on, and when: repeats are coalesced.
@@ -94,7 +95,7 @@ impl Drop for Session {
             f.abort();
         }
         if let Some((visitor, share)) = self.visitor.take() {
-            if self.state.visitors.leave(visitor, share) {
+            if self.state.visitors.leave(visitor.get(), share) {
                 // Their last socket, and one of them handed off: a hand-off
                 // nobody took yet is withdrawn unless they come back in time.
                 lifecycle::visitor_left(&self.state, visitor);
@@ -175,7 +176,9 @@ impl Session {
                 // costs the server a read too.
                 let limits = &self.state.visitors;
                 let now = tokio::time::Instant::now();
-                if let Err(TooManyHandoffs(wait)) = limits.handoff(visitor, self.address, self.site.id, now) {
+                if let Err(TooManyHandoffs(wait)) =
+                    limits.handoff(visitor.get(), self.address, self.site.id.get(), now)
+                {
                     let secs = crate::error::retry_after_secs(wait);
                     return Err(WireError::new(
                         ErrorCode::TooManyHandoffs,
@@ -209,7 +212,7 @@ impl Session {
                 self.follow(conv.id, 0);
                 let _ = self.out.send(VisitorOut::State { state: conv.state }).await;
                 if let Err(e) = lifecycle::route(&self.state, conv.id).await {
-                    tracing::error!(error = %e, conversation = conv.id, "routing a hand-off; trying again");
+                    tracing::error!(error = %e, conversation = %conv.id, "routing a hand-off; trying again");
                 }
                 self.conversation = Some(conv);
                 Ok(())
@@ -250,7 +253,7 @@ impl Session {
 
     /// The conversation messages and typing go to, if it is still open
     /// (read from storage: the agent may have ended it).
-    async fn open_conversation(&self) -> Result<i64, WireError> {
+    async fn open_conversation(&self) -> Result<ConversationId, WireError> {
         let id = self
             .conversation
             .as_ref()
@@ -286,7 +289,7 @@ impl Session {
                 (store.create_visitor(self.site.id, &token_hash(&token)).await.map_err(internal)?, token)
             }
         };
-        let Some(share) = self.state.visitors.join(visitor) else {
+        let Some(share) = self.state.visitors.join(visitor.get()) else {
             self.closing = Some(super::close_frame(super::CLOSE_POLICY, "too many sockets"));
             return Err(WireError::new(
                 ErrorCode::TooManySockets,
@@ -317,7 +320,7 @@ impl Session {
 
     /// Sends every stored message after `after`, then live events, in order
     /// and each once.
-    fn follow(&mut self, conversation: i64, after: u64) {
+    fn follow(&mut self, conversation: ConversationId, after: u64) {
         if let Some(f) = self.forward.take() {
             f.abort();
         }

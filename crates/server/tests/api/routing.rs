@@ -14,6 +14,7 @@ use switchboard_server::admin;
 
 use crate::helpers::{spawn_app, spawn_app_with, team, TestApp, ALLOWED};
 use crate::ws_client::{connect, AgentClient, VisitorClient};
+use switchboard_server::ids::{AgentId, ConversationId};
 
 /// A visitor hands off with this routing option, attributes and browser language.
 async fn hand_off(app: &TestApp, routing: Routing, attrs: &[(&str, &str)], language: &str) -> VisitorClient {
@@ -217,7 +218,10 @@ async fn a_declined_offer_moves_on_at_once() {
     assert!(matches!(ada.recv().await, AgentOut::Error { code: ErrorCode::NotYours, .. }));
     grace.accept(c).await;
     grace.silent_for(100).await;
-    assert_eq!(app.state.store.conversation(c).await.unwrap().unwrap().state, ConversationState::Active);
+    assert_eq!(
+        app.state.store.conversation(ConversationId::new(c)).await.unwrap().unwrap().state,
+        ConversationState::Active
+    );
     let e = explain(&app, c).await;
     let skipped = e["decisions"][1]["steps"][0]["skipped"].as_array().unwrap().clone();
     assert!(skipped.contains(&json!({"agent": skipped_id(&app, "ada@example.com").await, "email": "ada@example.com", "reason": "declined"})), "{skipped:?}");
@@ -236,9 +240,9 @@ async fn an_agent_at_capacity_gets_no_more_chats() {
     // Both are full (an offer counts): the third visitor gets the fallback.
     let mut v3 = hand_off(&app, Routing::RoundRobin, &[], "en").await;
     fell_back(&mut v3).await;
-    let c3 = app.state.store.conversation(c1 + 2).await.unwrap().unwrap();
+    let c3 = app.state.store.conversation(ConversationId::new(c1 + 2)).await.unwrap().unwrap();
     assert_eq!(c3.state, ConversationState::Fallback);
-    let e = explain(&app, c3.id).await;
+    let e = explain(&app, c3.id.get()).await;
     let skipped = e["decisions"][0]["steps"][0]["skipped"].to_string();
     assert!(skipped.contains("at_capacity"), "{skipped}");
 }
@@ -326,7 +330,7 @@ async fn an_agent_without_the_live_chat_permission_is_never_offered_a_chat() {
     let conv = app.state.store.conversations_in(ConversationState::Fallback, None).await.unwrap();
     assert_eq!(conv.len(), 1);
     assert_eq!(conv[0].0.site_id, site.id);
-    let e = explain(&app, conv[0].0.id).await;
+    let e = explain(&app, conv[0].0.id.get()).await;
     assert_eq!(e["decisions"][0]["steps"][0]["skipped"][0]["reason"], "no_permission");
 }
 
@@ -445,7 +449,7 @@ async fn a_connected_agent_is_told_when_their_schedule_takes_over_again() {
         until: Some(until),
         schedule: Some(Schedule { time_zone: "UTC".into(), blocks: vec![] }),
     };
-    app.state.store.set_availability(ada, &settings).await.unwrap();
+    app.state.store.set_availability(AgentId::new(ada), &settings).await.unwrap();
     a.send(&AgentIn::Hello { protocol: 1 }).await;
     assert!(matches!(a.recv().await, AgentOut::Welcome { available: true, .. }));
     // When the manual switch runs out, the inbox hears it without asking.

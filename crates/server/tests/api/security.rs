@@ -11,6 +11,7 @@ use switchboard_server::store::AgentUpdate;
 
 use crate::helpers::{spawn_app, spawn_app_with, TestApp, ALLOWED};
 use crate::ws_client::{connect, connect_agent, connect_from, AgentClient, VisitorClient};
+use switchboard_server::ids::AgentId;
 
 const ADA: &str = "ada@example.com";
 const GRACE: &str = "grace@example.com";
@@ -119,7 +120,7 @@ async fn an_agent_socket_closes_when_the_session_ends_outside_the_server() {
     let hash = switchboard_server::auth::hash_password("changed elsewhere");
     app.state
         .store
-        .update_agent(id, &AgentUpdate { password_hash: Some(&hash), ..Default::default() })
+        .update_agent(AgentId::new(id), &AgentUpdate { password_hash: Some(&hash), ..Default::default() })
         .await
         .unwrap();
     assert_eq!(ada.close_code_within(4).await, Some(4001));

@@ -14,6 +14,7 @@ use switchboard_server::admin;
 
 use crate::helpers::{spawn_app, team, TestApp, ALLOWED};
 use crate::ws_client::{connect, AgentClient, VisitorClient};
+use switchboard_server::ids::{AgentId, ConversationId};
 
 const ADA: &str = "ada@example.com";
 const GRACE: &str = "grace@example.com";
@@ -206,7 +207,7 @@ async fn transfers_that_cannot_be_made_are_refused_and_change_nothing() {
 
     // Nothing changed: the visitor heard nothing and the chat is still Ada's.
     v.silent_for(100).await;
-    let conv = app.state.store.conversation(c).await.unwrap().unwrap();
+    let conv = app.state.store.conversation(ConversationId::new(c)).await.unwrap().unwrap();
     assert_eq!((conv.state, conv.agent_id.is_some()), (ConversationState::Active, true));
     ada.send(&AgentIn::Message { conversation: c, client_id: "a1".into(), text: "still me".into() }).await;
     assert!(matches!(ada.recv().await, AgentOut::Message { .. }));
@@ -349,11 +350,18 @@ async fn following_stops_for_an_agent_whose_chat_was_transferred_even_without_th
     grace.accept(c).await;
     let follow = |agent: i64| {
         let (tx, rx) = tokio::sync::mpsc::channel(64);
-        let task =
-            switchboard_server::ws::follow(&app.state, c, 0, Some(agent), tx, None, |event| match event {
+        let task = switchboard_server::ws::follow(
+            &app.state,
+            ConversationId::new(c),
+            0,
+            Some(AgentId::new(agent)),
+            tx,
+            None,
+            |event| match event {
                 switchboard_server::hub::Event::Message(m) => switchboard_server::ws::Follow::Send(m.seq),
                 _ => switchboard_server::ws::Follow::Skip,
-            });
+            },
+        );
         (task, rx)
     };
     let (task, mut rx) = follow(agent_id(&app, ADA).await);
@@ -374,11 +382,44 @@ async fn an_end_from_the_agent_who_transferred_it_cannot_end_the_chat_that_moved
     // An end that passed its check just before the transfer (another tab of
     // Ada's) arrives after it: refused, whether offered or accepted.
     let store = &app.state.store;
-    assert!(!switchboard_server::lifecycle::end_by_agent(&app.state, c, ada_id).await.unwrap());
+    assert!(!switchboard_server::lifecycle::end_by_agent(
+        &app.state,
+        ConversationId::new(c),
+        AgentId::new(ada_id)
+    )
+    .await
+    .unwrap());
     grace.accept(c).await;
-    assert!(!switchboard_server::lifecycle::end_by_agent(&app.state, c, ada_id).await.unwrap());
-    assert_eq!(store.conversation(c).await.unwrap().unwrap().state, ConversationState::Active);
-    assert!(switchboard_server::lifecycle::end_by_agent(&app.state, c, grace_id).await.unwrap());
-    assert_eq!(store.conversation(c).await.unwrap().unwrap().state, ConversationState::Ended);
-    assert!(!switchboard_server::lifecycle::end_by_agent(&app.state, c, grace_id).await.unwrap(), "once");
+    assert!(!switchboard_server::lifecycle::end_by_agent(
+        &app.state,
+        ConversationId::new(c),
+        AgentId::new(ada_id)
+    )
+    .await
+    .unwrap());
+    assert_eq!(
+        store.conversation(ConversationId::new(c)).await.unwrap().unwrap().state,
+        ConversationState::Active
+    );
+    assert!(switchboard_server::lifecycle::end_by_agent(
+        &app.state,
+        ConversationId::new(c),
+        AgentId::new(grace_id)
+    )
+    .await
+    .unwrap());
+    assert_eq!(
+        store.conversation(ConversationId::new(c)).await.unwrap().unwrap().state,
+        ConversationState::Ended
+    );
+    assert!(
+        !switchboard_server::lifecycle::end_by_agent(
+            &app.state,
+            ConversationId::new(c),
+            AgentId::new(grace_id)
+        )
+        .await
+        .unwrap(),
+        "once"
+    );
 }

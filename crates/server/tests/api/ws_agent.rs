@@ -5,6 +5,7 @@ use switchboard_protocol::wire::{
 
 use crate::helpers::{spawn_app, spawn_app_with, TestApp, ALLOWED};
 use crate::ws_client::{connect, connect_agent, AgentClient, VisitorClient};
+use switchboard_server::ids::{AgentId, ConversationId};
 
 async fn visitor_hands_off(app: &TestApp, name: &str) -> VisitorClient {
     visitor_with_token(app, name).await.0
@@ -53,7 +54,7 @@ async fn agent_error(a: &mut AgentClient) -> ErrorCode {
 async fn a_visitor_and_an_agent_chat_in_real_time_until_the_agent_ends_it() {
     let app = spawn_app().await;
     let ada_id = app.state.store.agent_by_email("ada@example.com").await.unwrap().unwrap().profile.id;
-    app.state.store.set_avatar(ada_id, "https://cdn.example.com/ada.png").await.unwrap();
+    app.state.store.set_avatar(AgentId::new(ada_id), "https://cdn.example.com/ada.png").await.unwrap();
     let mut ada = app.agent("ada@example.com").await;
     let (mut v, visitor_token) = visitor_with_token(&app, "Grace").await;
     assert!(matches!(v.recv().await, VisitorOut::State { state: ConversationState::Offered }));
@@ -283,7 +284,7 @@ async fn an_idle_chat_ends_and_both_sides_are_told() {
         matches!(ada.recv().await, AgentOut::Message { message, .. } if message.author == Author::System)
     );
     assert!(matches!(ada.recv().await, AgentOut::State { state: ConversationState::Ended, .. }));
-    let c = app.state.store.conversation(conv).await.unwrap().unwrap();
+    let c = app.state.store.conversation(ConversationId::new(conv)).await.unwrap().unwrap();
     assert_eq!(c.state, ConversationState::Ended);
     assert_eq!(c.last_seq, 4, "three messages and one notice");
 }
@@ -306,10 +307,10 @@ async fn offer_stored_for_ada(app: &TestApp) -> (i64, i64) {
     let now = app.state.clock.now_ms();
     let conv = store.create_conversation(site.id, visitor, &handoff, now + 60_000).await.unwrap().unwrap();
     assert!(store
-        .offer(&conv, ada_id, &switchboard_routing::decide::Pool::All, now, now + 100_000)
+        .offer(&conv, AgentId::new(ada_id), &switchboard_routing::decide::Pool::All, now, now + 100_000)
         .await
         .unwrap());
-    (ada_id, conv.id)
+    (ada_id, conv.id.get())
 }
 
 #[tokio::test]
@@ -320,13 +321,14 @@ async fn an_offer_read_as_the_inbox_connects_and_then_told_is_shown_once() {
     assert!(matches!(ada.recv().await, AgentOut::Offer { conversation, .. } if conversation == conv));
     // The offer's event arrives after the inbox read it from storage.
     let offer = ada_offer(&app, ada_id, conv).await;
-    app.state.hub.publish_agent(ada_id, offer);
+    app.state.hub.publish_agent(AgentId::new(ada_id), offer);
     ada.silent_for(300).await;
 }
 
 /// The offer frame as the server sends it to Ada.
 async fn ada_offer(app: &TestApp, ada_id: i64, conv: i64) -> AgentOut {
-    let offers = switchboard_server::lifecycle::offers::pending(&app.state, ada_id).await.unwrap();
+    let offers =
+        switchboard_server::lifecycle::offers::pending(&app.state, AgentId::new(ada_id)).await.unwrap();
     offers
         .into_iter()
         .find(|o| matches!(o, AgentOut::Offer { conversation, .. } if *conversation == conv))
@@ -343,7 +345,7 @@ async fn an_agent_whose_channel_lagged_still_gets_every_offer() {
     // …then more events than her channel holds, published before her
     // socket's task can read any (no await in between): it lags.
     for _ in 0..1000 {
-        app.state.hub.publish_agent(ada_id, AgentOut::Availability { available: true });
+        app.state.hub.publish_agent(AgentId::new(ada_id), AgentOut::Availability { available: true });
     }
     loop {
         match ada.recv().await {

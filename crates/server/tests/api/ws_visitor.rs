@@ -7,6 +7,7 @@ use switchboard_server::lifecycle;
 
 use crate::helpers::{spawn_app, TestApp, ALLOWED};
 use crate::ws_client::{connect, AgentClient, VisitorClient};
+use switchboard_server::ids::ConversationId;
 
 fn handoff() -> VisitorIn {
     VisitorIn::Handoff {
@@ -57,7 +58,7 @@ async fn conversation_of(app: &TestApp, token: &str) -> i64 {
     let store = &app.state.store;
     let site = store.site(&SiteKey::parse("demo").unwrap()).await.unwrap().unwrap();
     let visitor = store.visitor(site.id, &token_hash(token)).await.unwrap().unwrap();
-    store.latest_conversation(visitor).await.unwrap().unwrap().id
+    store.latest_conversation(visitor).await.unwrap().unwrap().id.get()
 }
 
 #[tokio::test]
@@ -122,7 +123,9 @@ async fn the_conversation_survives_a_server_restart_on_the_same_database() {
     let (mut c, token, conv, _ada) = handed_off(&app).await;
     c.send(&say("m1", "Before the restart")).await;
     assert_eq!(message(&mut c).await.seq, 1);
-    lifecycle::post(&app.state, conv, Author::Agent, None, "Agent before").await.unwrap();
+    lifecycle::post(&app.state, ConversationId::new(conv), Author::Agent, None, "Agent before")
+        .await
+        .unwrap();
     assert_eq!(message(&mut c).await.seq, 2);
     c.close().await;
 
@@ -145,7 +148,7 @@ async fn a_resent_client_id_is_stored_once_and_acknowledged_again() {
     c.send(&say("same", "Only once")).await;
     let again = message(&mut c).await;
     assert_eq!(first, again);
-    assert_eq!(app.state.store.messages_after(conv, 0).await.unwrap().len(), 1);
+    assert_eq!(app.state.store.messages_after(ConversationId::new(conv), 0).await.unwrap().len(), 1);
 }
 
 #[tokio::test]
