@@ -157,7 +157,7 @@ fn is_json(headers: &HeaderMap) -> bool {
 /// `POST /api/auth/login`: checks the password and opens a session, returned
 /// both as an HttpOnly cookie (the inbox) and in the body (API clients).
 ///
-/// Failed attempts are counted ([`crate::login_guard`]): past a few, the
+/// Failed attempts are counted (`login_guard`): past a few, the
 /// next attempt must wait and is answered 429 `too_many_attempts` with
 /// `Retry-After`, whatever the password. A browser may only log in from a
 /// page of the server's own origin (the answer writes the cookie).

@@ -3,8 +3,8 @@
 //! `main.rs` only parses the command line; everything lives here so tests can
 //! start a real server on `127.0.0.1:0` ([`startup::Application`]).
 //!
-//! Modules:
-//! - [`clock`]: the one clock every reading of the time goes through
+//! Modules (those in `code` are private to the crate):
+//! - `clock`: the one clock every reading of the time goes through
 //! - [`config`]: typed settings (TOML file + `SWITCHBOARD_*` overrides)
 //! - [`startup`]: storage, listeners, the router, running until shutdown
 //! - [`state`]: the state every handler shares
@@ -12,50 +12,53 @@
 //! - [`store`]: SQLite through sqlx, with embedded migrations
 //! - [`admin`]: admin operations (CLI and HTTP API share them)
 //! - [`admin_cli`]: `switchboard site|agent|stream …`
-//! - [`admin_api`]: the admin HTTP API (admin role)
-//! - [`api`]: the public API the widget calls (origin-checked)
+//! - `admin_api`: the admin HTTP API (admin role)
+//! - `api`: the public API the widget calls (origin-checked)
 //! - [`auth`]: agent login, sessions, password hashing
-//! - [`assets`]: the widget loader and the built widget and inbox bundles
+//! - `assets`: the widget loader and the built widget and inbox bundles
 //! - [`demo`]: the demo host page and seed data
-//! - [`headers`]: security headers on every response
+//! - `headers`: security headers on every response
 //! - [`csp_report`]: where browsers report Content-Security-Policy violations
-//! - [`error`]: the HTTP error type
+//! - `error`: the HTTP error type
 //! - [`hub`]: fan-out of conversation events
 //! - [`ids`]: typed ids (conversation, agent, site, visitor)
-//! - [`login_guard`]: failed-login back-offs, bounded password hashing
-//! - [`password`]: argon2 password hashes
-//! - [`throttle`]: in-memory back-offs and per-minute counters
-//! - [`inbox_api`]: conversation lists and details for agents
-//! - [`presence`]: which agents are connected and available
+//! - `login_guard`: failed-login back-offs, bounded password hashing
+//! - `password`: argon2 password hashes
+//! - `throttle`: in-memory back-offs and per-minute counters
+//! - `inbox_api`: conversation lists and details for agents
+//! - `presence`: which agents are connected and available
 //! - [`routing`]: the snapshot a routing decision needs, and `explain`
 //! - [`lifecycle`]: the one owner of every conversation change (store, broadcast, timers)
 //! - [`ws`]: the WebSocket endpoints
 //! - [`stream_cli`]: `switchboard stream check|show`
 
 pub mod admin;
-pub mod admin_api;
+pub(crate) mod admin_api;
 pub mod admin_cli;
-pub mod api;
-pub mod assets;
+pub(crate) mod api;
+pub(crate) mod assets;
 pub mod auth;
-pub mod clock;
+pub(crate) mod clock;
 pub mod config;
 pub mod csp_report;
 pub mod demo;
-pub mod error;
-pub mod headers;
+pub(crate) mod error;
+pub(crate) mod headers;
 pub mod hub;
 pub mod ids;
-pub mod inbox_api;
+pub(crate) mod inbox_api;
 pub mod lifecycle;
-pub mod login_guard;
-pub mod password;
-pub mod presence;
+pub(crate) mod login_guard;
+pub(crate) mod password;
+pub(crate) mod presence;
 pub mod routing;
 pub mod shutdown;
 pub mod startup;
 pub mod state;
 pub mod store;
 pub mod stream_cli;
-pub mod throttle;
+pub(crate) mod throttle;
 pub mod ws;
+
+pub use clock::Clock;
+pub use presence::{Presence, Track};

@@ -108,6 +108,8 @@ impl<K: Hash + Eq + Clone> Window<K> {
 
     /// Counts an event for `key`; `Err(wait)` when the key is over its
     /// limit, with the time until its window ends (the event is not counted).
+    /// (Callers check and count apart; the tests use both at once.)
+    #[cfg(test)]
     pub fn hit(&self, key: K, now: Instant) -> Result<(), Duration> {
         match self.wait(&key, now) {
             Some(wait) => Err(wait),

@@ -8,7 +8,7 @@
 //! - [`handoff`]: opening a hand-off, routing it (and again after a failure),
 //!   the fallback, a visitor who left, the restart pass
 //! - [`offers`]: offers, accepting, declining and timing out
-//! - [`transfer`]: an agent hands an active chat to another agent or a team
+//! - [`transfer`](mod@transfer): an agent hands an active chat to another agent or a team
 //! - [`ending`]: ending a chat (the visitor, the agent, inactivity)
 //! - [`agents`]: an agent leaving, availability changing, a session ending
 //! - [`changes`]: admin changes with a live effect, from the API or the

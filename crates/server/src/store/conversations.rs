@@ -10,7 +10,7 @@ use crate::ids::{AgentId, ConversationId, SiteId, VisitorId};
 /// A conversation's stored facts.
 #[derive(Debug, Clone)]
 pub struct Conversation {
-    /// Row id.
+    /// Its id, which frames and the inbox use.
     pub id: ConversationId,
     /// The site.
     pub site_id: SiteId,

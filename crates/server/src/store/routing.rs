@@ -16,7 +16,7 @@ use switchboard_routing::decide::{Decision, Pool, Skip};
 /// An agent's routing facts as stored (availability still to be evaluated).
 #[derive(Debug, Clone)]
 pub struct AgentRow {
-    /// Row id.
+    /// Its id; the rotation goes round in id order.
     pub id: AgentId,
     /// Login email.
     pub email: String,

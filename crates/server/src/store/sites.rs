@@ -10,7 +10,7 @@ use crate::ids::SiteId;
 /// A site as stored.
 #[derive(Debug, Clone)]
 pub struct Site {
-    /// Row id.
+    /// Its id (the public key is what clients use).
     pub id: SiteId,
     /// Public key.
     pub key: SiteKey,

@@ -8,7 +8,7 @@ const LINK_MEMBER: &str =
 /// A team with its members' emails.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Team {
-    /// Row id.
+    /// Its id (members and rules name the team by name).
     pub id: i64,
     /// Unique name (case-insensitive).
     pub name: String,

@@ -1,7 +1,7 @@
 //! What visitors may open and send, counted across their sockets: sockets
 //! per client address and per visitor token, one frame allowance per visitor
 //! (shared by their sockets once they said hello), hand-offs a minute per
-//! visitor, address and site. In memory, per node (see [`crate::throttle`]).
+//! visitor, address and site. In memory, per node (see `throttle`).
 
 use std::collections::HashMap;
 use std::net::IpAddr;
