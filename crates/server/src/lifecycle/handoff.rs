@@ -35,15 +35,18 @@ pub async fn open(
 
 /// Routes a waiting conversation: offers it to an agent or gives the visitor
 /// the fallback message.
-pub async fn route(state: &AppState, conversation: ConversationId) -> Result<(), StoreError> {
-    let _one_at_a_time = state.timers.lock.lock().await;
-    route_locked(state, conversation).await
+///
+/// One transaction holding the routing lock: the snapshot, the pure
+/// decision, and the offer or fallback stored with it; then the news.
+pub async fn route(state: &AppState, id: ConversationId) -> Result<(), StoreError> {
+    let routed = state.store.route(id, |snapshot| crate::routing::plan(state, snapshot)).await?;
+    announce(state, id, routed).await
 }
 
-pub(super) async fn route_locked(state: &AppState, id: ConversationId) -> Result<(), StoreError> {
-    // One transaction holding the routing lock: the snapshot, the pure
-    // decision, and the offer or fallback stored with it.
-    match state.store.route(id, |snapshot| crate::routing::plan(state, snapshot)).await? {
+/// Tells whoever it concerns what routing `id` stored: the offer to the
+/// agent (and the offered state), or the fallback message to the visitor.
+pub(super) async fn announce(state: &AppState, id: ConversationId, routed: Routed) -> Result<(), StoreError> {
+    match routed {
         Routed::NotWaiting => {}
         Routed::Waits { due } => state.timers.due(due),
         Routed::Offered { agent, due, snapshot } => {

@@ -19,14 +19,13 @@ pub async fn move_on(
     agent: AgentId,
     why: Skip,
 ) -> Result<bool, StoreError> {
-    let _one_at_a_time = state.timers.lock.lock().await;
     let due = state.clock.now_ms() + super::handoff::RETRY_MS;
     if !state.store.withdraw_offer(conversation, agent, why, due).await? {
         return Ok(false);
     }
     state.timers.due(due);
     state.hub.publish_agent(agent, AgentOut::Withdrawn { conversation: conversation.get() });
-    super::handoff::route_locked(state, conversation).await?;
+    super::route(state, conversation).await?;
     Ok(true)
 }
 

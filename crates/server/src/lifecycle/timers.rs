@@ -1,4 +1,4 @@
-//! The lifecycle's process-local state: the routing lock, the wake-up of the
+//! The lifecycle's process-local state: the wake-up of the
 //! sweeper that fires due times (stored as rows, see [`super::sweeper`]),
 //! and the timers that concern one process's sockets. (It names no handler
 //! or state, so `state` can hold it without a cycle.)
@@ -14,7 +14,6 @@ use crate::ids::{AgentId, VisitorId};
 /// The lifecycle's shared state; cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Timers {
-    pub(super) lock: Arc<tokio::sync::Mutex<()>>,
     /// When the server started: presence is in memory, so for one grace
     /// period agents are still reconnecting and nobody falls back yet.
     pub(super) started: tokio::time::Instant,
@@ -32,7 +31,6 @@ pub struct Timers {
 impl Default for Timers {
     fn default() -> Self {
         Self {
-            lock: Arc::default(),
             started: tokio::time::Instant::now(),
             availability: Deadlines::default(),
             gone: Deadlines::default(),

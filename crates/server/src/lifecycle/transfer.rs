@@ -1,6 +1,6 @@
-//! An agent hands an active chat to another agent or a team. Checked and done
-//! under the routing lock, so the target cannot fill up or leave between the
-//! check and the offer: the chat waits again, a system message tells everyone,
+//! An agent hands an active chat to another agent or a team. Checked, done
+//! and routed in one transaction holding the routing lock, so the target
+//! cannot fill up or leave between the check and the offer: the chat waits again, a system message tells everyone,
 //! the transferring agent's inboxes let it go, and routing offers it to the
 //! target (then, should they not take it, to everyone but the transferring
 //! agent, and should nobody, back to the transferring agent; see
@@ -9,10 +9,10 @@
 use switchboard_protocol::auth::AgentProfile;
 use switchboard_protocol::wire::{AgentOut, Author, ConversationState, TransferTarget};
 
-use super::handoff::route_locked;
 use crate::ids::{AgentId, ConversationId};
 use crate::routing::decide::{Directory, Skip};
-use crate::routing::directory;
+use crate::store::conversations::Conversation;
+use crate::store::decision::Facts;
 
 use crate::hub::Event;
 use crate::state::AppState;
@@ -51,105 +51,109 @@ pub async fn transfer(
         TransferTarget::Agent { email } => TransferTarget::Agent { email: email.trim().to_lowercase() },
         TransferTarget::Team { name } => TransferTarget::Team { name: name.trim().to_owned() },
     };
-    let _one_at_a_time = state.timers.lock.lock().await;
-    let conv = state.store.conversation(conversation).await?.ok_or(TransferError::NotYours)?;
-    if conv.agent_id != Some(AgentId::new(from.id)) || conv.state == ConversationState::Offered {
+    // The target's name as people read it (the check below is by id, under
+    // the lock); what the chat is told.
+    let to_name = display_name(state, to).await?;
+    let said = match to {
+        TransferTarget::Agent { .. } => format!("{} transferred the chat to {to_name}.", from.name),
+        TransferTarget::Team { .. } => format!("{} transferred the chat to the {to_name} team.", from.name),
+    };
+    let me = AgentId::new(from.id);
+    let due = state.clock.now_ms() + super::handoff::RETRY_MS;
+    let routed = state
+        .store
+        .transfer_and_route(
+            conversation,
+            me,
+            &from.name,
+            to,
+            due,
+            |conv, facts| check(state, conv, facts, me, to, &to_name),
+            |snapshot| crate::routing::plan(state, snapshot),
+        )
+        .await??;
+    state.timers.due(due);
+    // The transfer and the offer stand from here on: a failure to store the
+    // message is logged, and the offer goes ahead.
+    if let Err(e) = super::post(state, conversation, Author::System, None, &said).await {
+        tracing::error!(error = %e, conversation = %conversation, "storing a transfer's message");
+    }
+    // After the message, so the transferring agent's inboxes still show it.
+    state.hub.publish(conversation, Event::Transferred { from: me });
+    state.hub.publish_agent(me, AgentOut::Transferred { conversation: conversation.get(), to: to_name });
+    super::handoff::announce(state, conversation, routed).await?;
+    Ok(())
+}
+
+/// The target's name as people read it: the agent's display name, or the
+/// team's name as stored (as given when there is no such one: the check
+/// refuses it).
+async fn display_name(state: &AppState, to: &TransferTarget) -> Result<String, StoreError> {
+    Ok(match to {
+        TransferTarget::Agent { email } => match state.store.agent_by_email(email).await? {
+            Some(a) => a.profile.name,
+            None => email.clone(),
+        },
+        TransferTarget::Team { name } => {
+            state.store.team(name).await?.map_or_else(|| name.clone(), |t| t.name)
+        }
+    })
+}
+
+/// Checks, under the routing lock, that the chat is active with `from` and
+/// the target could take it now.
+fn check(
+    state: &AppState,
+    conv: Option<&Conversation>,
+    facts: &Facts,
+    from: AgentId,
+    to: &TransferTarget,
+    to_name: &str,
+) -> Result<(), TransferError> {
+    let conv = conv.ok_or(TransferError::NotYours)?;
+    if conv.agent_id != Some(from) || conv.state == ConversationState::Offered {
         return Err(TransferError::NotYours);
     }
     if conv.state != ConversationState::Active {
         return Err(TransferError::Ended);
     }
-    let dir = directory(state, conv.site_id).await?;
-    let (to_name, said) = check_target(state, &dir, from, to).await?;
-    // Stored in one transaction; `false` when the visitor ended it meanwhile.
-    // It waits for routing, due again a little later should routing it now fail.
-    let due = state.clock.now_ms() + super::handoff::RETRY_MS;
-    if !state.store.transfer(conversation, from.id, &from.name, to, due).await? {
-        return Err(TransferError::Ended);
+    let dir = crate::routing::directory_at(state, facts, state.clock.now());
+    match to {
+        TransferTarget::Agent { email } => agent_can_take(&dir, from, email, to_name),
+        TransferTarget::Team { name } => team_can_take(&dir, from, name, to_name),
     }
-    state.timers.due(due);
-    // The transfer stands from here on: a failure is logged, and routing
-    // goes ahead (a chat left waiting would strand the visitor).
-    if let Err(e) = super::post(state, conversation, Author::System, None, &said).await {
-        tracing::error!(error = %e, conversation = %conversation, "storing a transfer's message");
-    }
-    // After the message, so the transferring agent's inboxes still show it.
-    state.hub.publish(conversation, Event::Transferred { from: AgentId::new(from.id) });
-    state.hub.publish_agent(
-        AgentId::new(from.id),
-        AgentOut::Transferred { conversation: conversation.get(), to: to_name },
-    );
-    if let Err(e) = route_locked(state, conversation).await {
-        tracing::error!(error = %e, conversation = %conversation, "routing a transferred chat; the sweeper tries again");
-    }
-    Ok(())
 }
 
-/// Checks the target could take the chat now; returns its name and what the
-/// chat is told.
-async fn check_target(
-    state: &AppState,
-    dir: &Directory,
-    from: &AgentProfile,
-    to: &TransferTarget,
-) -> Result<(String, String), TransferError> {
-    Ok(match to {
-        TransferTarget::Agent { email } => {
-            let name = agent_can_take(state, dir, from.id, email).await?;
-            let said = format!("{} transferred the chat to {name}.", from.name);
-            (name, said)
-        }
-        TransferTarget::Team { name } => {
-            let name = team_can_take(state, dir, from.id, name).await?;
-            let said = format!("{} transferred the chat to the {name} team.", from.name);
-            (name, said)
-        }
-    })
-}
-
-/// Checks the agent with `email` could take the chat now; returns their name.
-async fn agent_can_take(
-    state: &AppState,
-    dir: &Directory,
-    from: i64,
-    email: &str,
-) -> Result<String, TransferError> {
+/// Checks the agent with `email` could take the chat now.
+fn agent_can_take(dir: &Directory, from: AgentId, email: &str, name: &str) -> Result<(), TransferError> {
     let a = dir
         .by_email(email.trim())
         .ok_or_else(|| TransferError::Unknown(format!("no agent has the email {email}")))?;
-    if a.id == from {
+    if a.id == from.get() {
         return Err(TransferError::Unavailable("this chat is already yours".to_owned()));
     }
-    let name = state.store.agent_info(AgentId::new(a.id)).await?.map_or_else(|| a.email.clone(), |i| i.name);
-    dir.can_take(a).map_err(|why| TransferError::Unavailable(why_not(&name, why, dir.capacity)))?;
-    Ok(name)
+    dir.can_take(a).map_err(|why| TransferError::Unavailable(why_not(name, why, dir.capacity)))
 }
 
-/// Checks someone in the team called `name` other than `from` could take the
-/// chat now; returns the team's name as stored.
-async fn team_can_take(
-    state: &AppState,
-    dir: &Directory,
-    from: i64,
-    name: &str,
-) -> Result<String, TransferError> {
+/// Checks someone in the team called `name` other than `from` could take
+/// the chat now.
+fn team_can_take(dir: &Directory, from: AgentId, name: &str, display: &str) -> Result<(), TransferError> {
     let name = name.trim();
     let members = dir
         .teams
         .get(&name.to_lowercase())
         .ok_or_else(|| TransferError::Unknown(format!("no team is called {name}")))?;
-    let name = state.store.team(name).await?.map_or_else(|| name.to_owned(), |t| t.name);
     let someone = members
         .iter()
-        .filter(|&&id| id != from)
+        .filter(|&&id| id != from.get())
         .filter_map(|&id| dir.agent(id))
         .any(|a| dir.can_take(a).is_ok());
     if !someone {
         return Err(TransferError::Unavailable(format!(
-            "nobody else in the {name} team can take a chat now"
+            "nobody else in the {display} team can take a chat now"
         )));
     }
-    Ok(name)
+    Ok(())
 }
 
 /// Why an agent cannot take a chat, for the transferring agent.

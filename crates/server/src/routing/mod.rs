@@ -10,9 +10,9 @@ use jiff::Timestamp;
 use std::collections::HashMap;
 use std::time::Duration;
 
-use crate::ids::{AgentId, SiteId};
+use crate::ids::AgentId;
 use crate::state::AppState;
-use crate::store::decision::{Plan, Snapshot};
+use crate::store::decision::{Facts, Plan, Snapshot};
 use crate::store::routing::{AccountRoute, AgentRow};
 use crate::store::StoreError;
 use decide::{Directory, Outcome};
@@ -57,13 +57,10 @@ fn directory_of(
     }
 }
 
-/// Builds the decision's view of the agents for `site_id` at this moment
-/// (to check a transfer's target).
-pub async fn directory(state: &AppState, site_id: SiteId) -> Result<Directory, StoreError> {
-    let store = &state.store;
-    let agents = agents_now(state).await?;
-    let routes = store.account_routes(site_id).await?;
-    Ok(directory_of(state, agents, store.team_member_ids().await?, store.rules(site_id).await?, &routes))
+/// The decision's view of who can take chats at `now`, from what was read.
+pub fn directory_at(state: &AppState, facts: &Facts, now: Timestamp) -> Directory {
+    let agents = agents_at(state, facts.agents.clone(), &facts.open_chats, now);
+    directory_of(state, agents, facts.teams.clone(), facts.rules.clone(), &facts.account_routes)
 }
 
 /// Decides what to do with a waiting conversation from its snapshot: an
@@ -72,8 +69,7 @@ pub async fn directory(state: &AppState, site_id: SiteId) -> Result<Directory, S
 /// nobody can take waits out the grace period instead of falling back.
 pub fn plan(state: &AppState, snap: &Snapshot) -> Plan {
     let now = state.clock.now();
-    let agents = agents_at(state, snap.agents.clone(), &snap.open_chats, now);
-    let dir = directory_of(state, agents, snap.teams.clone(), snap.rules.clone(), &snap.account_routes);
+    let dir = directory_at(state, &snap.facts, now);
     let transfer =
         snap.transfer.as_ref().map(|t| decide::Transfer { by: t.by.map(AgentId::get), to: t.to.clone() });
     let visitor = conditions::Visitor { attributes: &snap.details.attributes, page: &snap.details.page };

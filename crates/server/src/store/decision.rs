@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use switchboard_protocol::rules::RoutingRule;
 use switchboard_protocol::stream::Routing;
-use switchboard_protocol::wire::ConversationState;
+use switchboard_protocol::wire::{ConversationState, TransferTarget};
 use switchboard_routing::decide::{Decision, Pool, Skip};
 
 use super::conversations::{read_conversation, read_details, Conversation, Details};
@@ -19,16 +19,15 @@ use super::routing::{
 };
 use super::rules::read_rules;
 use super::sites::read_fallback_message;
-use super::transfers::{read_latest_transfer, StoredTransfer};
+use super::transfers::{read_latest_transfer, write_transfer, StoredTransfer};
 use super::{on_db, Store, StoreError};
 use crate::ids::AgentId;
-use crate::ids::ConversationId;
+use crate::ids::{ConversationId, SiteId};
 
-/// What one routing decision reads, all in its transaction.
+/// Who can take chats and how the site routes them, at this moment: what
+/// a routing decision and a transfer's check read.
 #[derive(Debug, Clone)]
-pub struct Snapshot {
-    /// The conversation, waiting.
-    pub conversation: Conversation,
+pub struct Facts {
     /// Every agent's routing facts, by ascending id.
     pub agents: Vec<AgentRow>,
     /// Open (offered or active) chats per agent.
@@ -39,6 +38,15 @@ pub struct Snapshot {
     pub rules: Vec<RoutingRule>,
     /// The site's account routes.
     pub account_routes: Vec<AccountRoute>,
+}
+
+/// What one routing decision reads, all in its transaction.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// The conversation, waiting.
+    pub conversation: Conversation,
+    /// Who can take it, and the site's routing.
+    pub facts: Facts,
     /// The live chat card's routing option.
     pub routing: Routing,
     /// What the visitor brought (the offer shows it).
@@ -106,6 +114,61 @@ pub enum Routed {
     },
 }
 
+async fn read_facts(tx: &mut sqlx::SqliteConnection, site: SiteId) -> Result<Facts, StoreError> {
+    Ok(Facts {
+        agents: read_agents(&mut *tx).await?,
+        open_chats: read_open_chats(&mut *tx).await?,
+        teams: read_teams(&mut *tx).await?,
+        rules: read_rules(&mut *tx, site).await?,
+        account_routes: read_account_routes(&mut *tx, site).await?,
+    })
+}
+
+/// Routes waiting conversation `id` inside `tx`, which holds the routing
+/// lock: reads the snapshot, asks `plan`, stores what it chose.
+async fn route_in(
+    tx: &mut sqlx::SqliteConnection,
+    id: ConversationId,
+    plan: impl FnOnce(&Snapshot) -> Plan,
+) -> Result<Routed, StoreError> {
+    let Some(conversation) = read_conversation(&mut *tx, id).await? else {
+        return Ok(Routed::NotWaiting);
+    };
+    if conversation.state != ConversationState::Waiting {
+        return Ok(Routed::NotWaiting);
+    }
+    let site = conversation.site_id;
+    let snapshot = Snapshot {
+        facts: read_facts(&mut *tx, site).await?,
+        routing: read_routing(&mut *tx, id).await?,
+        details: read_details(&mut *tx, id).await?,
+        tried: read_attempts(&mut *tx, id).await?,
+        rotation: read_rotation(&mut *tx, site).await?,
+        transfer: read_latest_transfer(&mut *tx, id).await?,
+        conversation,
+    };
+    Ok(match plan(&snapshot) {
+        Plan::Wait { due } => {
+            sqlx::query("UPDATE conversations SET due_at = $1 WHERE id = $2")
+                .bind(due)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            Routed::Waits { due }
+        }
+        Plan::Offer { decision, agent, pool, now, due } => {
+            write_decision(&mut *tx, id, &decision).await?;
+            write_offer(&mut *tx, &snapshot.conversation, agent, &pool, now, due).await?;
+            Routed::Offered { agent, due, snapshot: Box::new(snapshot) }
+        }
+        Plan::Fallback { decision } => {
+            write_decision(&mut *tx, id, &decision).await?;
+            write_fall_back(&mut *tx, id).await?;
+            Routed::FellBack { message: read_fallback_message(&mut *tx, site).await? }
+        }
+    })
+}
+
 impl Store {
     /// Routes waiting conversation `id` in one transaction holding the
     /// routing lock: reads the snapshot, asks `plan` (pure: the decision),
@@ -116,48 +179,52 @@ impl Store {
         plan: impl FnOnce(&Snapshot) -> Plan,
     ) -> Result<Routed, StoreError> {
         on_db!(self, begin_exclusive tx => {
-            let Some(conversation) = read_conversation(&mut *tx, id).await? else {
-                return Ok(Routed::NotWaiting);
-            };
-            if conversation.state != ConversationState::Waiting {
-                return Ok(Routed::NotWaiting);
-            }
-            let site = conversation.site_id;
-            let snapshot = Snapshot {
-                agents: read_agents(&mut *tx).await?,
-                open_chats: read_open_chats(&mut *tx).await?,
-                teams: read_teams(&mut *tx).await?,
-                rules: read_rules(&mut *tx, site).await?,
-                account_routes: read_account_routes(&mut *tx, site).await?,
-                routing: read_routing(&mut *tx, id).await?,
-                details: read_details(&mut *tx, id).await?,
-                tried: read_attempts(&mut *tx, id).await?,
-                rotation: read_rotation(&mut *tx, site).await?,
-                transfer: read_latest_transfer(&mut *tx, id).await?,
-                conversation,
-            };
-            let routed = match plan(&snapshot) {
-                Plan::Wait { due } => {
-                    sqlx::query("UPDATE conversations SET due_at = $1 WHERE id = $2")
-                        .bind(due)
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await?;
-                    Routed::Waits { due }
-                }
-                Plan::Offer { decision, agent, pool, now, due } => {
-                    write_decision(&mut *tx, id, &decision).await?;
-                    write_offer(&mut tx, &snapshot.conversation, agent, &pool, now, due).await?;
-                    Routed::Offered { agent, due, snapshot: Box::new(snapshot) }
-                }
-                Plan::Fallback { decision } => {
-                    write_decision(&mut *tx, id, &decision).await?;
-                    write_fall_back(&mut *tx, id).await?;
-                    Routed::FellBack { message: read_fallback_message(&mut *tx, site).await? }
-                }
-            };
+            let routed = route_in(&mut tx, id, plan).await?;
             tx.commit().await?;
             Ok(routed)
+        })
+    }
+
+    /// Transfers conversation `id` from agent `from` to `to` and routes it,
+    /// in one transaction holding the routing lock, so the target cannot
+    /// fill up or leave between `check` (which sees the conversation as it
+    /// is, if any, and who can take chats now) and the offer. `Err` from
+    /// `check` refuses it and changes nothing. The conversation is due for
+    /// routing again at `due` (unix ms), should that fail later.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn transfer_and_route<E>(
+        &self,
+        id: ConversationId,
+        from: AgentId,
+        from_name: &str,
+        to: &TransferTarget,
+        due: i64,
+        check: impl FnOnce(Option<&Conversation>, &Facts) -> Result<(), E>,
+        plan: impl FnOnce(&Snapshot) -> Plan,
+    ) -> Result<Result<Routed, E>, StoreError> {
+        on_db!(self, begin_exclusive tx => {
+            let conversation = read_conversation(&mut *tx, id).await?;
+            let facts = match &conversation {
+                Some(c) => read_facts(&mut tx, c.site_id).await?,
+                None => Facts {
+                    agents: Vec::new(),
+                    open_chats: HashMap::new(),
+                    teams: HashMap::new(),
+                    rules: Vec::new(),
+                    account_routes: Vec::new(),
+                },
+            };
+            if let Err(refused) = check(conversation.as_ref(), &facts) {
+                return Ok(Err(refused));
+            }
+            // (The check saw it active with `from`, and nothing changes
+            // under the lock: this holds.)
+            if !write_transfer(&mut tx, id, from, from_name, to, due).await? {
+                return Ok(Ok(Routed::NotWaiting));
+            }
+            let routed = route_in(&mut tx, id, plan).await?;
+            tx.commit().await?;
+            Ok(Ok(routed))
         })
     }
 }

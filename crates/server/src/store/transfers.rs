@@ -35,53 +35,50 @@ pub(super) async fn read_latest_transfer<'e>(
     Ok(Some(StoredTransfer { by, by_name, to }))
 }
 
-impl Store {
-    /// Takes an active conversation from `from` and leaves it waiting for
-    /// routing to `to`, remembering the transfer; earlier declines and
-    /// timeouts are forgotten (a new round of routing starts). `false` when
-    /// it is not (or no longer) active with `from`. It is due for routing at
-    /// `due` (unix ms), should routing it at once not happen.
-    pub async fn transfer(
-        &self,
-        conversation: ConversationId,
-        from: i64,
-        from_name: &str,
-        to: &TransferTarget,
-        due: i64,
-    ) -> Result<bool, StoreError> {
-        let target = serde_json::to_string(to).expect("transfer targets serialize");
-        on_db!(self, begin tx => {
-            let done = sqlx::query(
-                "UPDATE conversations SET state = 'waiting', agent_id = NULL, offered_at = NULL,
-                   accepted_at = NULL, due_at = $3
-                 WHERE id = $1 AND agent_id = $2 AND state = 'active'",
-            )
-            .bind(conversation)
-            .bind(from)
-            .bind(due)
-            .execute(&mut *tx)
-            .await?;
-            if done.rows_affected() != 1 {
-                return Ok(false);
-            }
-            sqlx::query("DELETE FROM routing_attempts WHERE conversation_id = $1")
-                .bind(conversation)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(
-                "INSERT INTO transfers (conversation_id, from_agent_id, from_name, target) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(conversation)
-            .bind(from)
-            .bind(from_name)
-            .bind(&target)
-            .execute(&mut *tx)
-            .await?;
-            tx.commit().await?;
-            Ok(true)
-        })
+/// Takes an active conversation from `from` and leaves it waiting for
+/// routing to `to`, remembering the transfer; earlier declines and
+/// timeouts are forgotten (a new round of routing starts). `false` when
+/// it is not (or no longer) active with `from`. It is due for routing at
+/// `due` (unix ms), should routing it at once not happen. Inside `tx`.
+pub(super) async fn write_transfer(
+    tx: &mut sqlx::SqliteConnection,
+    conversation: ConversationId,
+    from: AgentId,
+    from_name: &str,
+    to: &TransferTarget,
+    due: i64,
+) -> Result<bool, StoreError> {
+    let target = serde_json::to_string(to).expect("transfer targets serialize");
+    let done = sqlx::query(
+        "UPDATE conversations SET state = 'waiting', agent_id = NULL, offered_at = NULL,
+           accepted_at = NULL, due_at = $3
+         WHERE id = $1 AND agent_id = $2 AND state = 'active'",
+    )
+    .bind(conversation)
+    .bind(from)
+    .bind(due)
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Ok(false);
     }
+    sqlx::query("DELETE FROM routing_attempts WHERE conversation_id = $1")
+        .bind(conversation)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO transfers (conversation_id, from_agent_id, from_name, target) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(conversation)
+    .bind(from)
+    .bind(from_name)
+    .bind(target)
+    .execute(&mut *tx)
+    .await?;
+    Ok(true)
+}
 
+impl Store {
     /// The conversation's latest transfer, if it was ever transferred.
     pub async fn latest_transfer(
         &self,
