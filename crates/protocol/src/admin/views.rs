@@ -57,12 +57,20 @@ impl AgentView {
 /// An agent with the password just generated for them: the answer to
 /// adding an agent or resetting a password. The password is shown this once
 /// and stored only hashed; none when the admin chose it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct AgentPassword {
     /// The agent.
     pub agent: AgentView,
     /// The generated password.
     pub password: Option<String>,
+}
+
+/// Never prints the password (a log line is not where it may end up).
+impl std::fmt::Debug for AgentPassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let password = self.password.as_ref().map(|_| "***");
+        f.debug_struct("AgentPassword").field("agent", &self.agent).field("password", &password).finish()
+    }
 }
 
 /// A team.
@@ -177,5 +185,6 @@ mod tests {
         assert_eq!(v["agent"]["live_chat"], true);
         assert_eq!(v["password"], "pw");
         assert_eq!(serde_json::from_value::<AgentPassword>(v).unwrap(), created);
+        assert!(!format!("{created:?}").contains("pw\""), "{created:?}");
     }
 }

@@ -13,13 +13,19 @@ use crate::store::StoreError;
 /// How long applied changes are kept (for looking into what happened).
 const KEEP_MS: i64 = 24 * 3600 * 1000;
 
-/// Applies every recorded change not applied yet, oldest first.
+/// Applies every recorded change not applied yet, oldest first, and marks
+/// each applied once it is: a failure midway leaves it to be applied again
+/// (every effect checks what it changes first, so applying twice, or from
+/// the API and the poller at once, is harmless). A change this server
+/// cannot read (from a newer version) is logged and set aside, so it does
+/// not hold up the ones after it.
 pub async fn apply_pending(state: &AppState) -> Result<(), StoreError> {
-    let now = state.clock.now_ms();
     for (id, change) in state.store.unapplied_changes().await? {
-        if state.store.claim_change(id, now).await? {
-            apply(state, change).await?;
+        match change {
+            Ok(change) => apply(state, change).await?,
+            Err(e) => tracing::error!(error = %e, change = id, "a recorded change this server cannot read"),
         }
+        state.store.mark_change_applied(id, state.clock.now_ms()).await?;
     }
     Ok(())
 }

@@ -58,8 +58,15 @@ pub async fn end_idle(
         return Ok(false);
     }
     let minutes = state.settings.routing.inactivity_secs.div_ceil(60);
-    let text = format!("The chat ended after {minutes} minutes without messages.");
-    super::post(state, conversation, Author::System, None, &text).await?;
+    let text = if minutes == 1 {
+        "The chat ended after 1 minute without messages.".to_owned()
+    } else {
+        format!("The chat ended after {minutes} minutes without messages.")
+    };
+    // The end is stored: it is told even if its message could not be.
+    if let Err(e) = super::post(state, conversation, Author::System, None, &text).await {
+        tracing::error!(error = %e, conversation = %conversation, "storing an idle chat's last message");
+    }
     changed(state, conversation, ConversationState::Ended);
     Ok(true)
 }

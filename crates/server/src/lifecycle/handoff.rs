@@ -59,7 +59,10 @@ pub(super) async fn announce(state: &AppState, id: ConversationId, routed: Route
         }
         Routed::FellBack { message } => {
             let text = if message.trim().is_empty() { DEFAULT_FALLBACK.to_owned() } else { message };
-            super::post(state, id, Author::System, None, &text).await?;
+            // The fallback is stored: it is told even if its message could not be.
+            if let Err(e) = super::post(state, id, Author::System, None, &text).await {
+                tracing::error!(error = %e, conversation = %id, "storing the fallback message");
+            }
             state.hub.publish(id, Event::State(ConversationState::Fallback));
         }
     }
@@ -120,8 +123,10 @@ pub async fn withdraw_gone(state: &AppState, conversation: ConversationId) -> Re
         None if store.end_waiting(conversation).await? => {}
         None => return Ok(false),
     }
-    super::post(state, conversation, Author::System, None, "The visitor left before the chat started.")
-        .await?;
+    let said = "The visitor left before the chat started.";
+    if let Err(e) = super::post(state, conversation, Author::System, None, said).await {
+        tracing::error!(error = %e, conversation = %conversation, "storing a withdrawn hand-off's message");
+    }
     super::ending::changed(state, conversation, ConversationState::Ended);
     Ok(true)
 }

@@ -39,6 +39,9 @@ pub async fn run(state: AppState) {
         if busy {
             continue;
         }
+        // Any due time stored from here on wakes the next wait (a stored
+        // permit), also one stored while the next one is being read.
+        state.timers.planned.store(i64::MAX, std::sync::atomic::Ordering::Release);
         let now = state.clock.now_ms();
         let next = match state.store.next_due().await {
             Ok(next) => next.unwrap_or(i64::MAX),

@@ -79,32 +79,33 @@ impl Store {
         })
     }
 
-    /// Changes not applied yet, oldest first.
-    pub async fn unapplied_changes(&self) -> Result<Vec<(i64, Change)>, StoreError> {
+    /// Changes not applied yet, oldest first; each as read, or why it
+    /// could not be (a kind of change this version does not know).
+    pub async fn unapplied_changes(&self) -> Result<Vec<(i64, Result<Change, StoreError>)>, StoreError> {
         let rows: Vec<(i64, String)> = on_db!(self, pool => {
             sqlx::query_as("SELECT id, change FROM changes WHERE applied_at IS NULL ORDER BY id")
                 .fetch_all(pool)
                 .await?
         });
-        rows.into_iter()
+        Ok(rows
+            .into_iter()
             .map(|(id, change)| {
                 let change = serde_json::from_str(&change)
-                    .map_err(|source| StoreError::Corrupt { what: "change", source })?;
-                Ok((id, change))
+                    .map_err(|source| StoreError::Corrupt { what: "change", source });
+                (id, change)
             })
-            .collect()
+            .collect())
     }
 
-    /// Claims a change for applying; `false` when it was applied already
-    /// (by another pass).
-    pub async fn claim_change(&self, id: i64, now_ms: i64) -> Result<bool, StoreError> {
+    /// Marks a change applied (it is not applied again).
+    pub async fn mark_change_applied(&self, id: i64, now_ms: i64) -> Result<(), StoreError> {
         on_db!(self, pool => {
-            let done = sqlx::query("UPDATE changes SET applied_at = $1 WHERE id = $2 AND applied_at IS NULL")
+            sqlx::query("UPDATE changes SET applied_at = $1 WHERE id = $2 AND applied_at IS NULL")
                 .bind(now_ms)
                 .bind(id)
                 .execute(pool)
                 .await?;
-            Ok(done.rows_affected() == 1)
+            Ok(())
         })
     }
 

@@ -206,8 +206,18 @@ async fn resync(
             _ => None,
         })
         .collect();
-    let mut frames: Vec<AgentOut> =
-        shown.difference(&waiting).map(|&conversation| AgentOut::Withdrawn { conversation }).collect();
+    // An offer shown and no longer waiting was taken back, or accepted
+    // (in this tab or another): the inbox is told which.
+    let mut frames = Vec::new();
+    for &conversation in shown.difference(&waiting) {
+        let conv = state.store.conversation(ConversationId::new(conversation)).await?;
+        frames.push(match conv {
+            Some(c) if c.agent_id == Some(agent) && c.state == ConversationState::Active => {
+                AgentOut::State { conversation, state: ConversationState::Active }
+            }
+            _ => AgentOut::Withdrawn { conversation },
+        });
+    }
     frames.extend(offers);
     let available = state.store.availability(agent).await?.available_at(jiff::Timestamp::now());
     frames.push(AgentOut::Availability { available });

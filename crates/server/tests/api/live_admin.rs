@@ -169,3 +169,20 @@ async fn a_schedule_set_through_the_api_reaches_the_connected_inbox() {
 async fn a_schedule_set_from_the_command_line_reaches_the_connected_inbox_too() {
     changing_a_schedule(From::Cli).await;
 }
+
+#[tokio::test]
+async fn a_recorded_change_this_server_cannot_read_does_not_hold_up_the_others() {
+    let app = app().await;
+    let (mut ada, mut grace, mut active, _offered, offer) = ada_busy(&app).await;
+    // A kind of change from a newer version, recorded first.
+    let url = format!("sqlite://{}", app.dir.path().join("data/switchboard.db").display());
+    let db = sqlx::SqlitePool::connect(&url).await.unwrap();
+    sqlx::query("INSERT INTO changes (change, made_at) VALUES ('{\"type\":\"from_a_newer_version\"}', 0)")
+        .execute(&db)
+        .await
+        .unwrap();
+    db.close().await;
+    api(&app, Method::PATCH, &format!("/agents/{ADA}"), json!({ "live_chat": false })).await;
+    assert_eq!(ada.close_code_within(3).await, Some(4003));
+    adas_chats_moved_on(&mut grace, &mut active, offer).await;
+}

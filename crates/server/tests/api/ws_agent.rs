@@ -355,3 +355,28 @@ async fn an_agent_whose_channel_lagged_still_gets_every_offer() {
         }
     }
 }
+
+#[tokio::test]
+async fn an_offer_accepted_elsewhere_while_the_channel_lagged_is_shown_active_not_withdrawn() {
+    let app = spawn_app().await;
+    let (ada_id, conv) = offer_stored_for_ada(&app).await;
+    let mut ada = app.agent("ada@example.com").await;
+    assert!(matches!(ada.recv().await, AgentOut::Offer { conversation, .. } if conversation == conv));
+    // Accepted (as from another tab) without the event reaching this one…
+    let due = app.state.clock.now_ms() + 600_000;
+    let store = &app.state.store;
+    assert!(store.accept(ConversationId::new(conv), AgentId::new(ada_id), due).await.unwrap());
+    // …whose channel then lags.
+    for _ in 0..1000 {
+        app.state.hub.publish_agent(AgentId::new(ada_id), AgentOut::Availability { available: true });
+    }
+    loop {
+        match ada.recv().await {
+            AgentOut::State { conversation, state: ConversationState::Active } if conversation == conv => {
+                break
+            }
+            AgentOut::Availability { .. } => {}
+            other => panic!("expected the chat as active, got {other:?}"),
+        }
+    }
+}
