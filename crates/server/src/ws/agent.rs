@@ -19,7 +19,7 @@ use tokio::task::JoinHandle;
 use tracing::Instrument;
 
 use super::Follow;
-use crate::auth::{now_unix, token_hash};
+use crate::auth::token_hash;
 use crate::error::ApiError;
 use crate::hub::{Event, SessionEnd};
 use crate::ids::{AgentId, ConversationId};
@@ -42,7 +42,8 @@ pub async fn upgrade(
     // Listen before checking, so an end in between is not missed.
     let ends = state.hub.session_ends();
     let hash = crate::auth::session_token(&headers).map(|t| token_hash(&t)).ok_or(ApiError::Unauthorized)?;
-    let agent = state.store.session_agent(&hash, now_unix()).await?.ok_or(ApiError::Unauthorized)?;
+    let agent =
+        state.store.session_agent(&hash, state.clock.now_ms()).await?.ok_or(ApiError::Unauthorized)?;
     if !state.store.live_chat(AgentId::new(agent.id)).await? {
         return Err(ApiError::NoLiveChat);
     }
@@ -78,7 +79,7 @@ async fn session_ended(
             () = tokio::time::sleep(every) => true,
         };
         if check {
-            match state.store.session_agent(&hash, now_unix()).await {
+            match state.store.session_agent(&hash, state.clock.now_ms()).await {
                 Ok(None) => return session_over,
                 Ok(Some(_)) => {}
                 Err(e) => tracing::warn!(error = %e, "checking a session"),

@@ -50,7 +50,8 @@ async fn start(dir: tempfile::TempDir, seed: bool, tweak: Tweak) -> TestApp {
     let app = Application::build(s).await.expect("server starts");
     let accounts = if seed {
         let key = SiteKey::parse("demo").unwrap();
-        demo::seed(app.store(), &key, &[ALLOWED.to_owned()]).await.unwrap().expect("fresh database")
+        let now = app.state().clock.now_ms();
+        demo::seed(app.store(), &key, &[ALLOWED.to_owned()], now).await.unwrap().expect("fresh database")
     } else {
         Vec::new()
     };
@@ -156,7 +157,8 @@ impl TestApp {
         };
         let site = self.state.store.site(&SiteKey::parse("demo").unwrap()).await.unwrap().unwrap();
         let valid = stream.validate().unwrap();
-        let version = self.state.store.publish_stream(site.id, &valid, "").await.unwrap();
+        let version =
+            self.state.store.publish_stream(site.id, &valid, "", self.state.clock.now_ms()).await.unwrap();
         (id, version, "chat".into())
     }
 
