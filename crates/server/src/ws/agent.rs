@@ -210,7 +210,7 @@ async fn resync(
     let mut frames: Vec<AgentOut> =
         shown.difference(&waiting).map(|&conversation| AgentOut::Withdrawn { conversation }).collect();
     frames.extend(offers);
-    let available = state.store.availability(agent).await?.available_at(jiff::Timestamp::now());
+    let available = state.store.availability(agent).await?.available_at(state.clock.now());
     frames.push(AgentOut::Availability { available });
     Ok(frames)
 }
@@ -277,7 +277,7 @@ impl Session {
                 self.state.presence.connect(agent);
                 let store = &self.state.store;
                 let settings = store.availability(agent).await.map_err(internal)?;
-                let available = settings.available_at(jiff::Timestamp::now());
+                let available = settings.available_at(self.state.clock.now());
                 let _ = self.out.send(AgentOut::Welcome { agent: self.agent.clone(), available }).await;
                 lifecycle::watch_availability(&self.state, agent).await.map_err(internal)?;
                 let forward = forward_agent_channel(self.state.clone(), agent, offers, self.out.clone());
