@@ -92,6 +92,8 @@ mod sites;
 mod streams;
 pub mod teams;
 pub mod timers;
+#[cfg(test)]
+mod times_in_ms;
 pub mod transfers;
 
 pub use agents::{AgentCredentials, AgentUpdate};
