@@ -103,8 +103,9 @@ impl App {
         let csp = app.state().csp_reports;
         let origin = allowed_origin.unwrap_or(&demo).to_owned();
         let key = switchboard_protocol::site::SiteKey::parse("demo")?;
+        let now = app.state().clock.now_ms();
         let accounts =
-            switchboard_server::demo::seed(&store, &key, &[origin]).await?.context("fresh database")?;
+            switchboard_server::demo::seed(&store, &key, &[origin], now).await?.context("fresh database")?;
         let (trigger, shutdown) = shutdown::channel();
         tokio::spawn(app.run(shutdown));
         Ok(Self { api, direct, proxy, demo, accounts, store, database_url, csp, trigger, _data: data })

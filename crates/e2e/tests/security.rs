@@ -18,7 +18,8 @@ const AVATAR: &str = "https://avatars.invalid/ada.png";
 
 async fn give_ada_an_avatar(app: &App) -> anyhow::Result<()> {
     let change = AgentChange { avatar_url: Some(AVATAR.into()), ..Default::default() };
-    admin::update_agent(&app.store, "ada@example.com", &change).await?;
+    let now = switchboard_server::Clock::system().now_ms();
+    admin::update_agent(&app.store, "ada@example.com", &change, now).await?;
     Ok(())
 }
 

@@ -61,7 +61,10 @@ pub async fn serve(agents: usize, capacity: u32) -> anyhow::Result<()> {
     let app = Application::build(settings).await.context("building the server")?;
     let store = app.store();
     let key = SiteKey::parse(SITE).context("the load site key")?;
-    switchboard_server::demo::seed(store, &key, &[ORIGIN.to_owned()]).await.context("seeding the site")?;
+    let now = app.state().clock.now_ms();
+    switchboard_server::demo::seed(store, &key, &[ORIGIN.to_owned()], now)
+        .await
+        .context("seeding the site")?;
     let password = random_password();
     // One hash for every load agent: argon2 is slow by design.
     let hash = {
@@ -71,7 +74,7 @@ pub async fn serve(agents: usize, capacity: u32) -> anyhow::Result<()> {
     let mut emails = Vec::with_capacity(agents);
     for i in 0..agents {
         let email = format!("load{i}@example.com");
-        store.create_agent(&format!("Load agent {i}"), &email, &hash, Role::Agent).await?;
+        store.create_agent(&format!("Load agent {i}"), &email, &hash, Role::Agent, now).await?;
         emails.push(email);
     }
     let announce = Announce { url: app.public_url().to_owned(), agents: emails, password };

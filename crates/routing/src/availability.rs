@@ -42,7 +42,7 @@ pub struct Block {
 pub struct Settings {
     /// The manual toggle.
     pub available: bool,
-    /// With a schedule: until when the toggle overrides it (unix seconds).
+    /// With a schedule: until when the toggle overrides it (unix ms).
     pub until: Option<i64>,
     /// The weekly schedule, if any.
     pub schedule: Option<Schedule>,
@@ -185,7 +185,7 @@ impl Settings {
     /// without a schedule.
     pub fn next_change(&self, now: Timestamp) -> Option<Timestamp> {
         let weekly = self.schedule.as_ref()?.check().ok()?;
-        let until = self.until.and_then(|u| Timestamp::from_second(u).ok()).filter(|u| *u > now);
+        let until = self.until.and_then(|u| Timestamp::from_millisecond(u).ok()).filter(|u| *u > now);
         match (until, weekly.next_edge(now)) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -198,15 +198,18 @@ impl Settings {
         let weekly = self.schedule.as_ref().and_then(|s| s.check().ok());
         match weekly {
             None => self.available,
-            Some(_) if self.until.is_some_and(|u| now.as_second() < u) => self.available,
+            Some(_) if self.until.is_some_and(|u| now.as_millisecond() < u) => self.available,
             Some(w) => w.covers(now),
         }
     }
 
     /// The settings after the agent switches the toggle at `now`.
     pub fn switched(&self, available: bool, now: Timestamp) -> Settings {
-        let until =
-            self.schedule.as_ref().and_then(|s| s.check().ok()).map(|w| w.override_until(now).as_second());
+        let until = self
+            .schedule
+            .as_ref()
+            .and_then(|s| s.check().ok())
+            .map(|w| w.override_until(now).as_millisecond());
         Settings { available, until, schedule: self.schedule.clone() }
     }
 }

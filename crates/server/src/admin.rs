@@ -11,6 +11,9 @@
 //! A change with a live effect (closing sockets, moving offers) is recorded
 //! with it; a running server applies it, at once after an API call, within
 //! a poll after the command line's.
+//!
+//! An operation that stores a time takes `now` (unix ms) from its caller's
+//! clock (the state's for the API, the command line's own), never reads one.
 
 use switchboard_protocol::admin::{
     AccountRouteView, AgentChange, AgentPassword, AgentView, AppearanceChange, Email, EmailDomain,
@@ -30,11 +33,6 @@ use crate::store::changes::Change;
 use crate::store::routing::StoredDecision;
 use crate::store::teams::Team;
 use crate::store::{AgentUpdate, Site, Store, StoreError};
-
-/// The time now (unix ms) for what an admin operation records.
-fn now_ms() -> i64 {
-    crate::clock::Clock::system().now_ms()
-}
 
 /// Why an admin operation was refused.
 #[derive(Debug, thiserror::Error)]
@@ -104,11 +102,11 @@ pub async fn site(store: &Store, raw_key: &str) -> Result<SiteView, AdminError> 
     site_view(store, stored_site(store, raw_key).await?).await
 }
 
-/// Adds a site with the default appearance.
-pub async fn add_site(store: &Store, req: &NewSite) -> Result<SiteView, AdminError> {
+/// Adds a site with the default appearance, at `now` (unix ms).
+pub async fn add_site(store: &Store, req: &NewSite, now: i64) -> Result<SiteView, AdminError> {
     let v = req.check()?;
     let origins: Vec<String> = v.allowed_origins.into_iter().map(Into::into).collect();
-    store.create_site(&v.key, v.name.as_str(), &Default::default(), &origins).await?;
+    store.create_site(&v.key, v.name.as_str(), &Default::default(), &origins, now).await?;
     site(store, v.key.as_str()).await
 }
 
@@ -203,20 +201,22 @@ async fn hashed(password: String) -> String {
     tokio::task::spawn_blocking(move || hash_password(&password)).await.expect("hashing does not panic")
 }
 
-/// Adds an agent; without a password one is generated and answered (once).
-pub async fn add_agent(store: &Store, req: &NewAgent) -> Result<AgentPassword, AdminError> {
+/// Adds an agent at `now` (unix ms); without a password one is generated
+/// and answered (once).
+pub async fn add_agent(store: &Store, req: &NewAgent, now: i64) -> Result<AgentPassword, AdminError> {
     let v = req.check()?;
     let (pw, generated) = password(v.password);
-    store.create_agent(v.name.as_str(), v.email.as_str(), &hashed(pw.clone()).await, v.role).await?;
+    store.create_agent(v.name.as_str(), v.email.as_str(), &hashed(pw.clone()).await, v.role, now).await?;
     Ok(AgentPassword { agent: agent(store, v.email.as_str()).await?, password: generated.then_some(pw) })
 }
 
 /// Changes an agent's name, role, avatar and/or live chat permission, all
-/// or nothing.
+/// or nothing, at `now` (unix ms).
 pub async fn update_agent(
     store: &Store,
     raw_email: &str,
     req: &AgentChange,
+    now: i64,
 ) -> Result<AgentView, AdminError> {
     let v = req.check()?;
     let a = stored_agent(store, raw_email).await?;
@@ -229,17 +229,18 @@ pub async fn update_agent(
     };
     store.update_agent(AgentId::new(a.id), &update).await?;
     if v.live_chat == Some(false) && a.live_chat {
-        store.record_change(&Change::LiveChatRevoked { agent: AgentId::new(a.id) }, now_ms()).await?;
+        store.record_change(&Change::LiveChatRevoked { agent: AgentId::new(a.id) }, now).await?;
     }
     agent(store, raw_email).await
 }
 
 /// Sets a new password (generated and answered when not given) and ends the
-/// agent's stored sessions.
+/// agent's stored sessions, at `now` (unix ms).
 pub async fn reset_password(
     store: &Store,
     raw_email: &str,
     req: &PasswordReset,
+    now: i64,
 ) -> Result<AgentPassword, AdminError> {
     let given = req.check()?;
     let a = stored_agent(store, raw_email).await?;
@@ -251,23 +252,26 @@ pub async fn reset_password(
             &AgentUpdate { password_hash: Some(&hash), ..AgentUpdate::default() },
         )
         .await?;
-    store.record_change(&Change::SessionsEnded { agent: AgentId::new(a.id) }, now_ms()).await?;
+    store.record_change(&Change::SessionsEnded { agent: AgentId::new(a.id) }, now).await?;
     Ok(AgentPassword { agent: agent_view(store, a).await?, password: generated.then_some(pw) })
 }
 
-/// Removes an agent. A running server closes their sockets, offers their
-/// offered chats to someone else and ends their active ones.
-pub async fn remove_agent(store: &Store, raw_email: &str) -> Result<(), AdminError> {
+/// Removes an agent at `now` (unix ms). A running server closes their
+/// sockets, offers their offered chats to someone else and ends their
+/// active ones.
+pub async fn remove_agent(store: &Store, raw_email: &str, now: i64) -> Result<(), AdminError> {
     let a = stored_agent(store, raw_email).await?;
-    Ok(store.remove_agent(AgentId::new(a.id), now_ms()).await?)
+    Ok(store.remove_agent(AgentId::new(a.id), now).await?)
 }
 
 /// Sets or clears an agent's weekly availability schedule. A new schedule
-/// takes over from any manual switch.
+/// takes over from any manual switch. The change is recorded at `now`
+/// (unix ms).
 pub async fn set_schedule(
     store: &Store,
     raw_email: &str,
     schedule: Option<&Schedule>,
+    now: i64,
 ) -> Result<(), AdminError> {
     let schedule = schedule.map(routing_schedule);
     if let Some(s) = &schedule {
@@ -280,7 +284,7 @@ pub async fn set_schedule(
     settings.until = None;
     store.set_availability(AgentId::new(a.id), &settings).await?;
     // A connected inbox shows the toggle as the new schedule has it.
-    Ok(store.record_change(&Change::AvailabilityChanged { agent: AgentId::new(a.id) }, now_ms()).await?)
+    Ok(store.record_change(&Change::AvailabilityChanged { agent: AgentId::new(a.id) }, now).await?)
 }
 
 // Teams.
@@ -466,17 +470,18 @@ pub async fn stream(store: &Store, raw_key: &str, id: &str) -> Result<StreamView
 }
 
 /// Validates a stream file and publishes it for a site as the stream's next
-/// version; answers its id, version and the warnings. A broken stream is
-/// refused with every error.
+/// version at `now` (unix ms); answers its id, version and the warnings. A
+/// broken stream is refused with every error.
 pub async fn publish_stream(
     store: &Store,
     raw_key: &str,
     req: &PublishStream,
+    now: i64,
 ) -> Result<StreamPublished, AdminError> {
     let s = stored_site(store, raw_key).await?;
     let parsed = file::parse(&req.source)
         .map_err(|errors| AdminError::Stream(errors.iter().map(ToString::to_string).collect()))?;
-    let version = store.publish_stream(s.id, &parsed.stream, &req.source).await?;
+    let version = store.publish_stream(s.id, &parsed.stream, &req.source, now).await?;
     Ok(StreamPublished {
         id: parsed.stream.stream().id.clone(),
         version,

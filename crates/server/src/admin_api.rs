@@ -98,7 +98,7 @@ async fn add_site(
     State(s): State<AppState>,
     Json(b): Json<NewSite>,
 ) -> Result<(StatusCode, Json<SiteView>), ApiError> {
-    Ok((StatusCode::CREATED, Json(admin::add_site(&s.store, &b).await?)))
+    Ok((StatusCode::CREATED, Json(admin::add_site(&s.store, &b, s.clock.now_ms()).await?)))
 }
 
 async fn update_site(
@@ -151,7 +151,7 @@ async fn publish_stream(
     Path(key): Path<String>,
     source: String,
 ) -> Result<Json<StreamPublished>, ApiError> {
-    Ok(Json(admin::publish_stream(&s.store, &key, &PublishStream { source }).await?))
+    Ok(Json(admin::publish_stream(&s.store, &key, &PublishStream { source }, s.clock.now_ms()).await?))
 }
 
 async fn remove_stream(
@@ -180,7 +180,7 @@ async fn add_agent(
     State(s): State<AppState>,
     Json(b): Json<NewAgent>,
 ) -> Result<(StatusCode, Json<AgentPassword>), ApiError> {
-    Ok((StatusCode::CREATED, Json(admin::add_agent(&s.store, &b).await?)))
+    Ok((StatusCode::CREATED, Json(admin::add_agent(&s.store, &b, s.clock.now_ms()).await?)))
 }
 
 async fn update_agent(
@@ -189,7 +189,7 @@ async fn update_agent(
     Path(email): Path<String>,
     Json(b): Json<AgentChange>,
 ) -> Result<Json<AgentView>, ApiError> {
-    let agent = admin::update_agent(&s.store, &email, &b).await?;
+    let agent = admin::update_agent(&s.store, &email, &b, s.clock.now_ms()).await?;
     // Without live chat: their inbox sockets close, offers move on, open
     // chats end with a word to the visitor.
     crate::lifecycle::changes::apply_pending(&s).await?;
@@ -203,7 +203,7 @@ async fn set_schedule(
     Path(email): Path<String>,
     Json(b): Json<Option<Schedule>>,
 ) -> Result<StatusCode, ApiError> {
-    admin::set_schedule(&s.store, &email, b.as_ref()).await?;
+    admin::set_schedule(&s.store, &email, b.as_ref(), s.clock.now_ms()).await?;
     crate::lifecycle::changes::apply_pending(&s).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -252,7 +252,7 @@ async fn reset_password(
     Path(email): Path<String>,
     Json(b): Json<PasswordReset>,
 ) -> Result<Json<AgentPassword>, ApiError> {
-    let answer = admin::reset_password(&s.store, &email, &b).await?;
+    let answer = admin::reset_password(&s.store, &email, &b, s.clock.now_ms()).await?;
     let agent = &answer.agent;
     // Their sessions are gone from storage; their open sockets close now.
     crate::lifecycle::changes::apply_pending(&s).await?;
@@ -279,7 +279,7 @@ async fn remove_agent(
 ) -> Result<StatusCode, ApiError> {
     // Their sockets close, offers move on to someone else, open chats end
     // with a word to the visitor.
-    admin::remove_agent(&s.store, &email).await?;
+    admin::remove_agent(&s.store, &email, s.clock.now_ms()).await?;
     crate::lifecycle::changes::apply_pending(&s).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -382,12 +382,12 @@ fn role(r: &str) -> Role {
     }
 }
 
-/// Runs a site command; returns what to print.
-pub async fn site(store: &Store, cmd: SiteCommand) -> Result<String, AdminError> {
+/// Runs a site command at `now` (unix ms); returns what to print.
+pub async fn site(store: &Store, cmd: SiteCommand, now: i64) -> Result<String, AdminError> {
     let mut out = String::new();
     match cmd {
         SiteCommand::Add { key, name, origins } => {
-            let s = admin::add_site(store, &NewSite { key, name, allowed_origins: origins }).await?;
+            let s = admin::add_site(store, &NewSite { key, name, allowed_origins: origins }, now).await?;
             let _ = writeln!(out, "Added site {} ({}). Embed snippet:", s.key, s.name);
             let _ = writeln!(
                 out,
@@ -451,13 +451,13 @@ pub async fn site(store: &Store, cmd: SiteCommand) -> Result<String, AdminError>
     Ok(out)
 }
 
-/// Runs an agent command; returns what to print.
-pub async fn agent(store: &Store, cmd: AgentCommand) -> Result<String, AdminError> {
+/// Runs an agent command at `now` (unix ms); returns what to print.
+pub async fn agent(store: &Store, cmd: AgentCommand, now: i64) -> Result<String, AdminError> {
     let mut out = String::new();
     match cmd {
         AgentCommand::Add { email, name, admin: is_admin } => {
             let role = if is_admin { Role::Admin } else { Role::Agent };
-            let added = admin::add_agent(store, &NewAgent { name, email, role, password: None }).await?;
+            let added = admin::add_agent(store, &NewAgent { name, email, role, password: None }, now).await?;
             let _ = writeln!(
                 out,
                 "Added {} <{}>. Password (shown only this once): {}",
@@ -480,7 +480,7 @@ pub async fn agent(store: &Store, cmd: AgentCommand) -> Result<String, AdminErro
         }
         AgentCommand::Update { email, name, role: r, avatar, live_chat } => {
             let change = AgentChange { name, role: r.as_deref().map(role), avatar_url: avatar, live_chat };
-            let a = admin::update_agent(store, &email, &change).await?;
+            let a = admin::update_agent(store, &email, &change, now).await?;
             let _ = writeln!(out, "Updated {} <{}>: {:?}", a.name, a.email, a.role);
         }
         AgentCommand::Schedule { email, time_zone, blocks, clear } => {
@@ -490,29 +490,29 @@ pub async fn agent(store: &Store, cmd: AgentCommand) -> Result<String, AdminErro
                 let blocks = blocks.iter().map(|b| parse_block(b)).collect::<Result<_, _>>()?;
                 Some(Schedule { time_zone: time_zone.unwrap_or_default(), blocks })
             };
-            admin::set_schedule(store, &email, schedule.as_ref()).await?;
+            admin::set_schedule(store, &email, schedule.as_ref(), now).await?;
             let _ = writeln!(out, "Set the schedule of {email}.");
         }
         AgentCommand::ResetPassword { email } => {
-            let pw = admin::reset_password(store, &email, &PasswordReset::default()).await?.password;
+            let pw = admin::reset_password(store, &email, &PasswordReset::default(), now).await?.password;
             let pw = pw.unwrap_or_default();
             let _ = writeln!(out, "New password for {email} (shown only this once): {pw}");
         }
         AgentCommand::Remove { email } => {
-            admin::remove_agent(store, &email).await?;
+            admin::remove_agent(store, &email, now).await?;
             let _ = writeln!(out, "Removed {email}.");
         }
     }
     Ok(out)
 }
 
-/// Runs a stream publishing command; returns what to print.
-pub async fn publish(store: &Store, cmd: PublishCommand) -> Result<String, AdminError> {
+/// Runs a stream publishing command at `now` (unix ms); returns what to print.
+pub async fn publish(store: &Store, cmd: PublishCommand, now: i64) -> Result<String, AdminError> {
     let mut out = String::new();
     match cmd {
         PublishCommand::Publish { file, site } => {
             let source = read(&file)?;
-            let published = admin::publish_stream(store, &site, &PublishStream { source }).await;
+            let published = admin::publish_stream(store, &site, &PublishStream { source }, now).await;
             let published = published.map_err(|e| match e {
                 AdminError::Stream(errors) => AdminError::Stream(
                     errors.into_iter().map(|l| format!("{}:{l}", file.display())).collect(),

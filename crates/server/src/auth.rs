@@ -47,14 +47,6 @@ pub fn token_hash(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
 }
 
-/// Seconds since the Unix epoch, as sessions store their expiry.
-pub(crate) fn now_unix() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
-}
-
 /// The session token from `Authorization: Bearer …` or the session cookie.
 pub(crate) fn session_token(headers: &HeaderMap) -> Option<String> {
     if let Some(bearer) =
@@ -80,7 +72,7 @@ impl FromRequestParts<AppState> for CurrentAgent {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = session_token(&parts.headers).ok_or(ApiError::Unauthorized)?;
-        let agent = state.store.session_agent(&token_hash(&token), now_unix()).await?;
+        let agent = state.store.session_agent(&token_hash(&token), state.clock.now_ms()).await?;
         agent.map(CurrentAgent).ok_or(ApiError::Unauthorized)
     }
 }
@@ -196,10 +188,9 @@ pub async fn login(
     };
     let token = random_token();
     let max_age = i64::from(state.settings.limits.session_hours) * 3600;
-    state
-        .store
-        .create_session(&token_hash(&token), crate::ids::AgentId::new(agent.profile.id), now_unix() + max_age)
-        .await?;
+    let expires_at = state.clock.now_ms().saturating_add(max_age.saturating_mul(1000));
+    let agent_id = crate::ids::AgentId::new(agent.profile.id);
+    state.store.create_session(&token_hash(&token), agent_id, expires_at).await?;
     let secure = if state.public_url.starts_with("https://") { "; Secure" } else { "" };
     let cookie =
         format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}");
@@ -225,7 +216,7 @@ pub async fn logout(
     }
     let token = session_token(&headers).ok_or(ApiError::Unauthorized)?;
     let hash = token_hash(&token);
-    state.store.session_agent(&hash, now_unix()).await?.ok_or(ApiError::Unauthorized)?;
+    state.store.session_agent(&hash, state.clock.now_ms()).await?.ok_or(ApiError::Unauthorized)?;
     crate::lifecycle::agents::end_session(&state, &hash).await?;
     let cookie = format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
     Ok((AppendHeaders([(SET_COOKIE, cookie)]), Json(serde_json::json!({ "ok": true }))))

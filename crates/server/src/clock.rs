@@ -44,11 +44,26 @@ impl Clock {
     pub fn now_ms(&self) -> i64 {
         self.now().as_millisecond()
     }
+}
 
-    /// The time now in unix seconds (session expiry).
-    pub fn now_unix(&self) -> i64 {
-        self.now().as_second()
-    }
+/// A stored time (unix ms) as ISO 8601 text to the millisecond
+/// (`2026-11-24T10:15:00.123Z`), as messages, decisions and a chat's last
+/// activity have always been shown.
+pub fn iso_millis(ms: i64) -> String {
+    format(ms, "%Y-%m-%dT%H:%M:%S%.3fZ")
+}
+
+/// A stored time (unix ms) as ISO 8601 text to the second
+/// (`2026-11-24T10:15:00Z`), as a conversation's start and a visitor's first
+/// visit have always been shown.
+pub fn iso_seconds(ms: i64) -> String {
+    format(ms, "%Y-%m-%dT%H:%M:%SZ")
+}
+
+fn format(ms: i64, pattern: &str) -> String {
+    // Out of jiff's range (year ±9999) only if the row was not written by us.
+    let at = Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH);
+    at.strftime(pattern).to_string()
 }
 
 #[cfg(test)]
@@ -61,6 +76,13 @@ mod tests {
         let clock = Clock::from_fn(move || at);
         assert_eq!(clock.now(), at);
         assert_eq!(clock.now_ms(), 1_700_000_000_123);
-        assert_eq!(clock.now_unix(), 1_700_000_000);
+    }
+
+    #[test]
+    fn a_stored_time_is_shown_as_iso_text_in_utc() {
+        assert_eq!(iso_millis(1_700_000_000_123), "2023-11-14T22:13:20.123Z");
+        assert_eq!(iso_millis(1_700_000_000_000), "2023-11-14T22:13:20.000Z");
+        assert_eq!(iso_seconds(1_700_000_000_999), "2023-11-14T22:13:20Z");
+        assert_eq!(iso_millis(0), "1970-01-01T00:00:00.000Z");
     }
 }

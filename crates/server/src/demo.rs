@@ -37,22 +37,24 @@ pub struct SeededAccount {
 
 /// Seeds the demo site `key` with `origins` allowed, the example streams
 /// published, one admin and two agents.
-/// Returns `None` when the site already exists (the seed runs only once, and
-/// passwords are never shown again).
+/// Everything is created at `now` (unix ms). Returns `None` when the site
+/// already exists (the seed runs only once, and passwords are never shown
+/// again).
 pub async fn seed(
     store: &Store,
     key: &SiteKey,
     origins: &[String],
+    now: i64,
 ) -> Result<Option<Vec<SeededAccount>>, StoreError> {
     if store.site(key).await?.is_some() {
         return Ok(None);
     }
     let appearance = Appearance { header_title: "Switchboard demo".to_owned(), ..Appearance::default() };
-    let site_id = store.create_site(key, "Demo site", &appearance, origins).await?;
+    let site_id = store.create_site(key, "Demo site", &appearance, origins, now).await?;
     for source in STREAMS {
         let parsed =
             switchboard_protocol::stream::file::parse(source).expect("the example streams are valid");
-        store.publish_stream(site_id, &parsed.stream, source).await?;
+        store.publish_stream(site_id, &parsed.stream, source, now).await?;
     }
     let mut accounts = Vec::new();
     for (name, email, role) in [
@@ -67,7 +69,7 @@ pub async fn seed(
                 .await
                 .expect("hashing does not panic")
         };
-        store.create_agent(name, email, &hash, role).await?;
+        store.create_agent(name, email, &hash, role, now).await?;
         accounts.push(SeededAccount { email: email.to_owned(), role, password });
     }
     Ok(Some(accounts))

@@ -13,6 +13,7 @@ use switchboard_server::admin_cli::{
 use switchboard_server::config::Settings;
 use switchboard_server::startup::Application;
 use switchboard_server::store::Store;
+use switchboard_server::Clock;
 use switchboard_server::{demo, shutdown, stream_cli};
 
 /// Self-hosted live chat for websites.
@@ -115,13 +116,17 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve => serve(settings).await,
         Command::Demo { command: DemoCommand::Seed { origins } } => seed(settings, origins).await,
         Command::Stream { command: StreamCommand::Publishing(cmd) } => {
-            admin_command(settings, |store| Box::pin(async move { admin_cli::publish(&store, cmd).await }))
-                .await
+            admin_command(settings, |store| {
+                Box::pin(async move { admin_cli::publish(&store, cmd, Clock::system().now_ms()).await })
+            })
+            .await
         }
         Command::Stream { .. } => unreachable!("handled above"),
         Command::Site { command } => {
-            admin_command(settings, |store| Box::pin(async move { admin_cli::site(&store, command).await }))
-                .await
+            admin_command(settings, |store| {
+                Box::pin(async move { admin_cli::site(&store, command, Clock::system().now_ms()).await })
+            })
+            .await
         }
         Command::Rule { command } => {
             admin_command(settings, |store| Box::pin(async move { admin_cli::rule(&store, command).await }))
@@ -132,8 +137,10 @@ async fn main() -> anyhow::Result<()> {
                 .await
         }
         Command::Agent { command } => {
-            admin_command(settings, |store| Box::pin(async move { admin_cli::agent(&store, command).await }))
-                .await
+            admin_command(settings, |store| {
+                Box::pin(async move { admin_cli::agent(&store, command, Clock::system().now_ms()).await })
+            })
+            .await
         }
         Command::Conversation { command } => {
             admin_command(settings, |store| {
@@ -211,7 +218,7 @@ async fn seed(settings: Settings, origins: Vec<String>) -> anyhow::Result<()> {
         .with_context(|| format!("creating {}", settings.data_dir.display()))?;
     let store = Store::open(&settings.database_url()).await.context("opening the database")?;
     let key = SiteKey::parse(&settings.demo_site).context("demo_site setting")?;
-    match demo::seed(&store, &key, &origins).await.context("seeding the demo")? {
+    match demo::seed(&store, &key, &origins, Clock::system().now_ms()).await.context("seeding the demo")? {
         None => println!("Demo site '{key}' already exists; its accounts keep their passwords."),
         Some(accounts) => {
             println!("Seeded demo site '{key}' (allowed origins: {}).", origins.join(", "));

@@ -122,6 +122,13 @@ impl Application {
         Ok(Self { listener, demo_listener, state, stop_sockets })
     }
 
+    /// Reads the time from `clock` rather than the system's (a test's
+    /// fixed instant, say).
+    pub fn with_clock(mut self, clock: crate::clock::Clock) -> Self {
+        self.state.clock = clock;
+        self
+    }
+
     /// The address the API really listens on.
     pub fn local_addr(&self) -> SocketAddr {
         self.listener.local_addr().expect("a bound listener has an address")

@@ -58,7 +58,7 @@ pub async fn switch_availability(
     agent: AgentId,
     available: bool,
 ) -> Result<(), StoreError> {
-    let now = jiff::Timestamp::now();
+    let now = state.clock.now();
     let settings = state.store.availability(agent).await?.switched(available, now);
     state.store.set_availability(agent, &settings).await?;
     availability_changed(state, agent).await
@@ -67,7 +67,7 @@ pub async fn switch_availability(
 /// The agent's availability settings changed (stored already): their
 /// inboxes are told, and the next change by itself is watched for.
 pub async fn availability_changed(state: &AppState, agent: AgentId) -> Result<(), StoreError> {
-    let available = state.store.availability(agent).await?.available_at(jiff::Timestamp::now());
+    let available = state.store.availability(agent).await?.available_at(state.clock.now());
     state.hub.publish_agent(agent, AgentOut::Availability { available });
     watch_availability(state, agent).await
 }
@@ -83,7 +83,7 @@ pub async fn end_session(state: &AppState, token_hash: &str) -> Result<(), Store
 /// itself (their schedule, or a manual switch running out), from now on
 /// while they stay connected.
 pub async fn watch_availability(state: &AppState, agent: AgentId) -> Result<(), StoreError> {
-    let now = jiff::Timestamp::now();
+    let now = state.clock.now();
     let Some(next) = state.store.availability(agent).await?.next_change(now) else {
         state.timers.availability.cancel(&agent);
         return Ok(());
@@ -103,7 +103,7 @@ fn arm_availability(state: &AppState, agent: AgentId, wait: Duration) {
         }
         let result = match s.store.availability(agent).await {
             Ok(settings) => {
-                let available = settings.available_at(jiff::Timestamp::now());
+                let available = settings.available_at(s.clock.now());
                 s.hub.publish_agent(agent, AgentOut::Availability { available });
                 watch_availability(&s, agent).await
             }

@@ -27,8 +27,9 @@ pub async fn open(
     visitor_id: VisitorId,
     h: &Handoff,
 ) -> Result<Option<Conversation>, StoreError> {
-    let due = state.clock.now_ms() + RETRY_MS;
-    let conv = state.store.create_conversation(site_id, visitor_id, h, due).await?;
+    let now = state.clock.now_ms();
+    let due = now + RETRY_MS;
+    let conv = state.store.create_conversation(site_id, visitor_id, h, due, now).await?;
     state.timers.due(due);
     Ok(conv)
 }

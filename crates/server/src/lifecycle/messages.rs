@@ -17,9 +17,11 @@ pub async fn post(
     client_id: Option<&str>,
     text: &str,
 ) -> Result<(ChatMessage, bool), StoreError> {
+    let now = state.clock.now_ms();
     // Someone wrote (not the system): the inactivity limit starts again.
-    let idle_due = (author != Author::System).then(|| idle_due(state));
-    let (message, new) = state.store.append_message(conversation, author, client_id, text, idle_due).await?;
+    let idle_due = (author != Author::System).then(|| idle_due(state, now));
+    let (message, new) =
+        state.store.append_message(conversation, author, client_id, text, idle_due, now).await?;
     if new {
         state.hub.publish(conversation, Event::Message(message.clone()));
     }
@@ -31,9 +33,9 @@ pub fn typing(state: &AppState, conversation: ConversationId, author: Author, ty
     state.hub.publish(conversation, Event::Typing { author, typing });
 }
 
-/// When an active chat written in (or accepted) now ends without another
-/// message (unix ms).
-pub(super) fn idle_due(state: &AppState) -> i64 {
+/// When an active chat written in (or accepted) at `now` ends without
+/// another message (unix ms).
+pub(super) fn idle_due(state: &AppState, now: i64) -> i64 {
     let idle = i64::try_from(state.settings.routing.inactivity_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
-    state.clock.now_ms().saturating_add(idle)
+    now.saturating_add(idle)
 }

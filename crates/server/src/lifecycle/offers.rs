@@ -36,8 +36,9 @@ pub async fn accept(
     conversation: ConversationId,
     agent: AgentId,
 ) -> Result<bool, StoreError> {
-    let idle_due = super::messages::idle_due(state);
-    if !state.store.accept(conversation, agent, idle_due).await? {
+    let now = state.clock.now_ms();
+    let idle_due = super::messages::idle_due(state, now);
+    if !state.store.accept(conversation, agent, idle_due, now).await? {
         return Ok(false);
     }
     state.timers.due(idle_due);

@@ -93,7 +93,7 @@ async fn fire(state: &AppState, d: &Due, now: i64) -> Result<(), StoreError> {
         ConversationState::Active => {
             let idle = i64::try_from(state.settings.routing.inactivity_secs.saturating_mul(1000))
                 .unwrap_or(i64::MAX);
-            let last = state.store.last_activity(d.id).await?.map_or(now, |t| t.as_millisecond());
+            let last = state.store.last_activity(d.id).await?.unwrap_or(now);
             let ends = last.saturating_add(idle);
             if ends <= now {
                 super::end_idle(state, d.id, d.claim).await?;

@@ -59,7 +59,8 @@ pub async fn transfer(
         TransferTarget::Team { .. } => format!("{} transferred the chat to the {to_name} team.", from.name),
     };
     let me = AgentId::new(from.id);
-    let due = state.clock.now_ms() + super::handoff::RETRY_MS;
+    let now = state.clock.now_ms();
+    let due = now + super::handoff::RETRY_MS;
     let routed = state
         .store
         .transfer_and_route(
@@ -68,6 +69,7 @@ pub async fn transfer(
             &from.name,
             to,
             due,
+            now,
             |conv, facts| check(state, conv, facts, me, to, &to_name),
             |snapshot| crate::routing::plan(state, snapshot),
         )

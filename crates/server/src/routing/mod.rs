@@ -94,7 +94,7 @@ pub fn plan(state: &AppState, snap: &Snapshot) -> Plan {
             let grace = Duration::from_secs(state.settings.routing.disconnect_grace_secs);
             let settling = grace.saturating_sub(state.timers.since_start());
             if settling.is_zero() {
-                Plan::Fallback { decision }
+                Plan::Fallback { decision, now: now_ms }
             } else {
                 Plan::Wait {
                     due: now_ms.saturating_add(i64::try_from(settling.as_millis()).unwrap_or(i64::MAX)),

@@ -108,22 +108,26 @@ impl Store {
         Ok(())
     }
 
-    /// Creates an agent; `password_hash` is an argon2 PHC string.
+    /// Creates an agent at `now` (unix ms); `password_hash` is an argon2 PHC
+    /// string.
     pub async fn create_agent(
         &self,
         name: &str,
         email: &str,
         password_hash: &str,
         role: Role,
+        now: i64,
     ) -> Result<i64, StoreError> {
         on_db!(self, pool => {
             sqlx::query_scalar(
-                "INSERT INTO agents (name, email, password_hash, role) VALUES ($1, $2, $3, $4) RETURNING id",
+                "INSERT INTO agents (name, email, password_hash, role, created_at)
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
             )
             .bind(name)
             .bind(email)
             .bind(password_hash)
             .bind(role_to_db(role))
+            .bind(now)
             .fetch_one(pool)
             .await
             .map_err(|e| exists_or(e, || format!("agent {email}")))

@@ -107,7 +107,7 @@ fn message(row: &sqlx::sqlite::SqliteRow) -> ChatMessage {
         author: author_from_db(row.get("author")),
         client_id: row.get("client_id"),
         text: row.get("text"),
-        at: row.get("at"),
+        at: crate::clock::iso_millis(row.get("at")),
     }
 }
 
@@ -139,15 +139,24 @@ pub(super) async fn read_details<'e>(
 }
 
 impl Store {
-    /// Creates a visitor of `site_id` identified by `token_hash`.
-    pub async fn create_visitor(&self, site_id: SiteId, token_hash: &str) -> Result<VisitorId, StoreError> {
+    /// Creates a visitor of `site_id` identified by `token_hash`, first seen
+    /// at `now` (unix ms).
+    pub async fn create_visitor(
+        &self,
+        site_id: SiteId,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<VisitorId, StoreError> {
         on_db!(self, pool => {
-            Ok(sqlx::query("INSERT INTO visitors (site_id, token_hash) VALUES ($1, $2) RETURNING id")
-                .bind(site_id)
-                .bind(token_hash)
-                .fetch_one(pool)
-                .await?
-                .get(0))
+            Ok(sqlx::query(
+                "INSERT INTO visitors (site_id, token_hash, created_at) VALUES ($1, $2, $3) RETURNING id",
+            )
+            .bind(site_id)
+            .bind(token_hash)
+            .bind(now)
+            .fetch_one(pool)
+            .await?
+            .get(0))
         })
     }
 
@@ -187,22 +196,24 @@ impl Store {
     }
 
     /// Accepts an offer: only the agent it was offered to, only while
-    /// offered. Its inactivity limit is then `idle_due` (unix ms).
+    /// offered, accepted at `now`. Its inactivity limit is then `idle_due`
+    /// (both unix ms).
     pub async fn accept(
         &self,
         conversation: ConversationId,
         agent_id: AgentId,
         idle_due: i64,
+        now: i64,
     ) -> Result<bool, StoreError> {
         on_db!(self, pool => {
             let done = sqlx::query(
-                "UPDATE conversations SET state = 'active', due_at = $3,
-                   accepted_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+                "UPDATE conversations SET state = 'active', due_at = $3, accepted_at = $4
                  WHERE id = $1 AND agent_id = $2 AND state = 'offered'",
             )
             .bind(conversation)
             .bind(agent_id)
             .bind(idle_due)
+            .bind(now)
             .execute(pool)
             .await?;
             Ok(done.rows_affected() == 1)
@@ -236,19 +247,22 @@ impl Store {
     /// time: `None` when they have one (checked in the same statement, so
     /// two sockets handing off at once get one conversation).
     ///
-    /// It is due for routing at `due` (unix ms): routed at once as it is
-    /// opened, and again then should that not happen (a failure, a stop).
+    /// It is opened at `now` and due for routing at `due` (unix ms): routed
+    /// at once as it is opened, and again then should that not happen (a
+    /// failure, a stop).
     pub async fn create_conversation(
         &self,
         site_id: SiteId,
         visitor_id: VisitorId,
         h: &Handoff,
         due: i64,
+        now: i64,
     ) -> Result<Option<Conversation>, StoreError> {
         on_db!(self, pool => {
             let row = sqlx::query(
-                "INSERT INTO conversations (site_id, visitor_id, state, stream_id, routing, attributes, transcript, page, due_at)
-                 SELECT $1, $2, 'waiting', $3, $4, $5, $6, $7, $9
+                "INSERT INTO conversations (site_id, visitor_id, state, stream_id, routing,
+                   attributes, transcript, page, due_at, created_at)
+                 SELECT $1, $2, 'waiting', $3, $4, $5, $6, $7, $9, $10
                  WHERE NOT EXISTS (SELECT 1 FROM conversations
                                    WHERE visitor_id = $8 AND state IN ('waiting', 'offered', 'active'))
                  RETURNING *",
@@ -262,6 +276,7 @@ impl Store {
             .bind(json(&h.page))
             .bind(visitor_id)
             .bind(due)
+            .bind(now)
             .fetch_optional(pool)
             .await?;
             Ok(row.as_ref().map(conversation))
@@ -284,10 +299,11 @@ impl Store {
         })
     }
 
-    /// Appends a message with the next sequence number. A `client_id` already
-    /// stored for this author returns the stored message and `false`.
-    /// With `idle_due` (unix ms), an active conversation's inactivity limit
-    /// starts again from it (in the same statement).
+    /// Appends a message written at `now` (unix ms) with the next sequence
+    /// number. A `client_id` already stored for this author returns the
+    /// stored message and `false`. With `idle_due` (unix ms), an active
+    /// conversation's inactivity limit starts again from it (in the same
+    /// statement).
     pub async fn append_message(
         &self,
         conversation_id: ConversationId,
@@ -295,6 +311,7 @@ impl Store {
         client_id: Option<&str>,
         text: &str,
         idle_due: Option<i64>,
+        now: i64,
     ) -> Result<(ChatMessage, bool), StoreError> {
         on_db!(self, begin tx => {
             // Write first: taking SQLite's write lock at the start of the
@@ -324,7 +341,8 @@ impl Store {
                 }
             }
             let row = sqlx::query(
-                "INSERT INTO messages (conversation_id, seq, author, client_id, text) VALUES ($1, $2, $3, $4, $5)
+                "INSERT INTO messages (conversation_id, seq, author, client_id, text, at)
+                 VALUES ($1, $2, $3, $4, $5, $6)
                  RETURNING seq, author, client_id, text, at",
             )
             .bind(conversation_id)
@@ -332,6 +350,7 @@ impl Store {
             .bind(author_to_db(author))
             .bind(client_id)
             .bind(text)
+            .bind(now)
             .fetch_one(&mut *tx)
             .await?;
             tx.commit().await?;

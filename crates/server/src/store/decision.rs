@@ -76,10 +76,12 @@ pub enum Plan {
         /// When it times out (unix ms).
         due: i64,
     },
-    /// Nobody can take it: the fallback.
+    /// Nobody can take it: the fallback, decided at `now` (unix ms).
     Fallback {
         /// The decision with its reasons.
         decision: Decision,
+        /// When (unix ms).
+        now: i64,
     },
     /// Decide again at `due` (unix ms), storing nothing else.
     Wait {
@@ -157,12 +159,12 @@ async fn route_in(
             Routed::Waits { due }
         }
         Plan::Offer { decision, agent, pool, now, due } => {
-            write_decision(&mut *tx, id, &decision).await?;
+            write_decision(&mut *tx, id, &decision, now).await?;
             write_offer(&mut *tx, &snapshot.conversation, agent, &pool, now, due).await?;
             Routed::Offered { agent, due, snapshot: Box::new(snapshot) }
         }
-        Plan::Fallback { decision } => {
-            write_decision(&mut *tx, id, &decision).await?;
+        Plan::Fallback { decision, now } => {
+            write_decision(&mut *tx, id, &decision, now).await?;
             write_fall_back(&mut *tx, id).await?;
             Routed::FellBack { message: read_fallback_message(&mut *tx, site).await? }
         }
@@ -189,8 +191,9 @@ impl Store {
     /// in one transaction holding the routing lock, so the target cannot
     /// fill up or leave between `check` (which sees the conversation as it
     /// is, if any, and who can take chats now) and the offer. `Err` from
-    /// `check` refuses it and changes nothing. The conversation is due for
-    /// routing again at `due` (unix ms), should that fail later.
+    /// `check` refuses it and changes nothing. The transfer is made at `now`;
+    /// the conversation is due for routing again at `due` (both unix ms),
+    /// should that fail later.
     #[allow(clippy::too_many_arguments)]
     pub async fn transfer_and_route<E>(
         &self,
@@ -199,6 +202,7 @@ impl Store {
         from_name: &str,
         to: &TransferTarget,
         due: i64,
+        now: i64,
         check: impl FnOnce(Option<&Conversation>, &Facts) -> Result<(), E>,
         plan: impl FnOnce(&Snapshot) -> Plan,
     ) -> Result<Result<Routed, E>, StoreError> {
@@ -219,7 +223,7 @@ impl Store {
             }
             // (The check saw it active with `from`, and nothing changes
             // under the lock: this holds.)
-            if !write_transfer(&mut tx, id, from, from_name, to, due).await? {
+            if !write_transfer(&mut tx, id, from, from_name, to, due, now).await? {
                 return Ok(Ok(Routed::NotWaiting));
             }
             let routed = route_in(&mut tx, id, plan).await?;

@@ -5,6 +5,7 @@ use switchboard_protocol::inbox::ConversationSummary;
 
 use super::conversations::state_from_db;
 use super::{on_db, Store, StoreError};
+use crate::clock::{iso_millis, iso_seconds};
 use crate::ids::{AgentId, ConversationId};
 
 /// How many characters of the last message a summary previews.
@@ -26,9 +27,9 @@ pub struct Facts {
     pub site: String,
     /// The name of the agent it is offered to or accepted by.
     pub agent_name: Option<String>,
-    /// When it started.
+    /// When it started (ISO 8601 to the second, as it is shown).
     pub created_at: String,
-    /// When its visitor was first seen.
+    /// When its visitor was first seen (likewise).
     pub first_seen: String,
 }
 
@@ -42,19 +43,16 @@ pub fn preview(text: &str) -> String {
 }
 
 /// The summaries' query: the conversation, its site, its agent and its last
-/// message (the one numbered `last_seq`). Messages are stored to the
-/// millisecond and conversations to the second, so activity is compared as
-/// time, not as text.
+/// message (the one numbered `last_seq`); newest activity (unix ms) first.
 const SUMMARIES: &str = "
-    SELECT c.*, s.key AS site_key, a.name AS agent_name, m.text AS last_text,
-           COALESCE(m.at, c.created_at) AS last_activity
+    SELECT c.*, s.key AS site_key, a.name AS agent_name, m.text AS last_text, m.at AS last_at
     FROM conversations c
     JOIN sites s ON s.id = c.site_id
     LEFT JOIN agents a ON a.id = c.agent_id
     LEFT JOIN messages m ON m.conversation_id = c.id AND m.seq = c.last_seq
     WHERE ($1 IS NULL AND c.state IN ('ended', 'fallback'))
        OR (c.agent_id = $1 AND c.state IN ('offered', 'active'))
-    ORDER BY julianday(COALESCE(m.at, c.created_at)) DESC, c.id DESC
+    ORDER BY COALESCE(m.at, c.created_at) DESC, c.id DESC
     LIMIT $2";
 
 impl Store {
@@ -78,7 +76,7 @@ impl Store {
     /// The facts of a conversation's detail view; `None` when there is no
     /// such conversation.
     pub async fn facts(&self, conversation: ConversationId) -> Result<Option<Facts>, StoreError> {
-        let row: Option<(String, Option<String>, String, String)> = on_db!(self, pool => {
+        let row: Option<(String, Option<String>, i64, i64)> = on_db!(self, pool => {
             sqlx::query_as(
                 "SELECT s.key AS site_key, a.name AS agent_name, c.created_at, v.created_at AS first_seen
                  FROM conversations c
@@ -94,8 +92,8 @@ impl Store {
         Ok(row.map(|(site, agent_name, created_at, first_seen)| Facts {
             site,
             agent_name,
-            created_at,
-            first_seen,
+            created_at: iso_seconds(created_at),
+            first_seen: iso_seconds(first_seen),
         }))
     }
 }
@@ -112,8 +110,8 @@ struct SummaryRow {
     attributes: String,
     page: String,
     last_seq: i64,
-    created_at: String,
-    last_activity: String,
+    created_at: i64,
+    last_at: Option<i64>,
     last_text: Option<String>,
 }
 
@@ -128,8 +126,10 @@ fn summary(row: SummaryRow) -> Result<ConversationSummary, StoreError> {
         attributes: serde_json::from_str(&row.attributes).map_err(corrupt)?,
         page: serde_json::from_str(&row.page).map_err(corrupt)?,
         last_seq: u64::try_from(row.last_seq).unwrap_or(0),
-        created_at: row.created_at,
-        last_activity: row.last_activity,
+        created_at: iso_seconds(row.created_at),
+        // As shown before times were stored as numbers: a message's time to
+        // the millisecond, a conversation's start to the second.
+        last_activity: row.last_at.map_or_else(|| iso_seconds(row.created_at), iso_millis),
         preview: row.last_text.as_deref().map(preview),
     })
 }

@@ -50,7 +50,7 @@
 //! concrete pool, row and argument types. A second backend (PostgreSQL) is a
 //! second variant of `Db` and a second arm in `on_db!`: every query then
 //! type-checks against both, callers do not change, and the few queries that
-//! really differ (advisory locks, `FOR UPDATE SKIP LOCKED`, the clock) match
+//! really differ (advisory locks, `FOR UPDATE SKIP LOCKED`) match
 //! on `self.db` themselves. For that to hold, a body's value must not be a
 //! backend's own type: rows are read inside it, through `query_scalar`,
 //! `query_as` and `#[derive(sqlx::FromRow)]` structs (which read any
@@ -61,15 +61,21 @@
 //! by number; a test below holds it to that), `INSERT … ON CONFLICT (…) DO
 //! NOTHING | DO UPDATE` rather than `INSERT OR IGNORE | REPLACE`,
 //! `RETURNING`, and signed integers bound (PostgreSQL has no unsigned
-//! types). What is still SQLite's own: times (`strftime`, `julianday`, see
-//! the migrations for each column's format) and case-insensitive names,
-//! which rely on the schema's `COLLATE NOCASE`; migrations are per dialect
-//! anyway, and applied ones cannot change.
+//! types). What is still SQLite's own: case-insensitive names, which rely
+//! on the schema's `COLLATE NOCASE`; migrations are per dialect anyway, and
+//! applied ones cannot change.
+//!
+//! Every time is stored one way, as unix milliseconds (`INTEGER`), and
+//! no query reads the database's clock: a method that stamps or compares a
+//! time takes `now` (unix ms) from its caller's [`Clock`](crate::clock::Clock).
+//! Times that leave the server as text are formatted where they are read
+//! (`clock::iso_millis`, `clock::iso_seconds`), as they have always been
+//! shown.
 //!
 //! Not sqlx's `Any` driver: it has no compile-time query macros, does not
 //! unify placeholders, decodes only the types every driver has, and hides
-//! what each database does well that we need (PostgreSQL's locks and
-//! `now()`, migrations per dialect). Not a `dyn Backend` trait either: async
+//! what each database does well that we need (PostgreSQL's locks,
+//! migrations per dialect). Not a `dyn Backend` trait either: async
 //! methods on trait objects need boxing, one impl per backend would repeat
 //! every query, and an enum is exhaustive: a backend that a query forgot
 //! does not compile.
@@ -86,6 +92,8 @@ mod sites;
 mod streams;
 pub mod teams;
 pub mod timers;
+#[cfg(test)]
+mod times_in_ms;
 pub mod transfers;
 
 pub use agents::{AgentCredentials, AgentUpdate};
@@ -313,11 +321,11 @@ mod tests {
         let key = SiteKey::parse("acme").unwrap();
         let origin = "https://acme.example".to_owned();
         store
-            .create_site(&key, "Acme", &Appearance::default(), &[origin.clone(), origin.clone()])
+            .create_site(&key, "Acme", &Appearance::default(), &[origin.clone(), origin.clone()], 0)
             .await
             .unwrap();
         assert_eq!(store.site(&key).await.unwrap().unwrap().allowed_origins, [origin]);
-        let ada = store.create_agent("Ada", "ada@example.com", "hash", Role::Agent).await.unwrap();
+        let ada = store.create_agent("Ada", "ada@example.com", "hash", Role::Agent, 0).await.unwrap();
         store.create_team("Sales", &[ada, ada]).await.unwrap();
         assert_eq!(store.team("sales").await.unwrap().unwrap().members, ["ada@example.com"]);
         store.close().await;
@@ -329,9 +337,9 @@ mod tests {
         use crate::routing::decide::Skip;
         let (_dir, store) = fresh().await;
         let key = SiteKey::parse("acme").unwrap();
-        let site = store.create_site(&key, "Acme", &Appearance::default(), &[]).await.unwrap();
-        let ada = store.create_agent("Ada", "ada@example.com", "hash", Role::Agent).await.unwrap();
-        let visitor = store.create_visitor(site, "token hash").await.unwrap();
+        let site = store.create_site(&key, "Acme", &Appearance::default(), &[], 0).await.unwrap();
+        let ada = store.create_agent("Ada", "ada@example.com", "hash", Role::Agent, 0).await.unwrap();
+        let visitor = store.create_visitor(site, "token hash", 0).await.unwrap();
         let handoff = conversations::Handoff {
             stream: "main".to_owned(),
             routing: switchboard_protocol::stream::Routing::RoundRobin,
@@ -339,7 +347,7 @@ mod tests {
             transcript: Vec::new(),
             page: Default::default(),
         };
-        let chat = store.create_conversation(site, visitor, &handoff, 0).await.unwrap().unwrap();
+        let chat = store.create_conversation(site, visitor, &handoff, 0, 0).await.unwrap().unwrap();
         for why in [Skip::TimedOut, Skip::Declined] {
             assert!(store
                 .offer(&chat, AgentId::new(ada), &switchboard_routing::decide::Pool::All, 0, 0)

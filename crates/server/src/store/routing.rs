@@ -29,7 +29,7 @@ pub struct AgentRow {
 /// A stored decision.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct StoredDecision {
-    /// When it was made.
+    /// When it was made (ISO 8601 to the millisecond, as it is shown).
     pub at: String,
     /// What was decided and why.
     #[serde(flatten)]
@@ -183,15 +183,17 @@ pub(super) async fn read_account_routes<'e>(
     Ok(rows.iter().map(|r| AccountRoute { domain: r.get("domain"), agent: r.get("email") }).collect())
 }
 
-/// Stores a routing decision for `explain`.
+/// Stores a routing decision made at `now` (unix ms) for `explain`.
 pub(super) async fn write_decision<'e>(
     e: impl sqlx::SqliteExecutor<'e>,
     conversation: ConversationId,
     d: &Decision,
+    now: i64,
 ) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO routing_decisions (conversation_id, decision) VALUES ($1, $2)")
+    sqlx::query("INSERT INTO routing_decisions (conversation_id, decision, at) VALUES ($1, $2, $3)")
         .bind(conversation)
         .bind(serde_json::to_string(d).expect("decisions serialize"))
+        .bind(now)
         .execute(e)
         .await?;
     Ok(())
@@ -393,9 +395,14 @@ impl Store {
         })
     }
 
-    /// Stores a routing decision for `explain`.
-    pub async fn save_decision(&self, conversation: ConversationId, d: &Decision) -> Result<(), StoreError> {
-        on_db!(self, pool => write_decision(pool, conversation, d).await)
+    /// Stores a routing decision made at `now` (unix ms) for `explain`.
+    pub async fn save_decision(
+        &self,
+        conversation: ConversationId,
+        d: &Decision,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        on_db!(self, pool => write_decision(pool, conversation, d, now).await)
     }
 
     /// A conversation's routing decisions, oldest first.
@@ -410,7 +417,7 @@ impl Store {
             rows.iter()
                 .map(|r| {
                     Ok(StoredDecision {
-                        at: r.get("at"),
+                        at: crate::clock::iso_millis(r.get("at")),
                         decision: serde_json::from_str(&r.get::<String, _>("decision"))
                             .map_err(|source| StoreError::Corrupt { what: "routing decision", source })?,
                     })

@@ -7,7 +7,7 @@ use super::{on_db, Store, StoreError};
 use crate::ids::AgentId;
 
 impl Store {
-    /// Stores a session for `agent_id`, valid until `expires_at` (unix seconds).
+    /// Stores a session for `agent_id`, valid until `expires_at` (unix ms).
     pub async fn create_session(
         &self,
         token_hash: &str,
@@ -25,7 +25,8 @@ impl Store {
         Ok(())
     }
 
-    /// The agent whose unexpired session has this token hash.
+    /// The agent whose session with this token hash is unexpired at `now`
+    /// (unix ms).
     pub async fn session_agent(
         &self,
         token_hash: &str,

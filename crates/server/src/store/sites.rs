@@ -37,24 +37,28 @@ pub(super) async fn read_fallback_message<'e>(
 }
 
 impl Store {
-    /// Creates a site with its allowed origins.
+    /// Creates a site with its allowed origins, at `now` (unix ms).
     pub async fn create_site(
         &self,
         key: &SiteKey,
         name: &str,
         appearance: &Appearance,
         origins: &[String],
+        now: i64,
     ) -> Result<SiteId, StoreError> {
         let appearance = serde_json::to_string(appearance).expect("Appearance serializes");
         on_db!(self, begin tx => {
-            let id: i64 = sqlx::query("INSERT INTO sites (key, name, appearance) VALUES ($1, $2, $3) RETURNING id")
-                .bind(key.as_str())
-                .bind(name)
-                .bind(appearance)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(|e| exists_or(e, || format!("site {key}")))?
-                .get(0);
+            let id: i64 = sqlx::query(
+                "INSERT INTO sites (key, name, appearance, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+            )
+            .bind(key.as_str())
+            .bind(name)
+            .bind(appearance)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| exists_or(e, || format!("site {key}")))?
+            .get(0);
             link_all(&mut tx, LINK_ORIGIN, id, origins).await?;
             tx.commit().await?;
             Ok(SiteId::new(id))

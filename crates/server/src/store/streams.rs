@@ -8,14 +8,15 @@ use super::{on_db, Store, StoreError};
 use crate::ids::SiteId;
 
 impl Store {
-    /// Publishes `stream` for a site as its next version (the one before
-    /// stays stored, for visitors who started it). Only a validated stream
-    /// can be published. Returns the new version.
+    /// Publishes `stream` for a site at `now` (unix ms) as its next version
+    /// (the one before stays stored, for visitors who started it). Only a
+    /// validated stream can be published. Returns the new version.
     pub async fn publish_stream(
         &self,
         site_id: SiteId,
         stream: &ValidStream,
         source: &str,
+        now: i64,
     ) -> Result<u32, StoreError> {
         let s = stream.stream();
         on_db!(self, begin_exclusive tx => {
@@ -28,18 +29,23 @@ impl Store {
             .await?;
             let version = u32::try_from(last.unwrap_or(0) + 1).unwrap_or(u32::MAX);
             let model = serde_json::to_string(&Stream { version, ..s.clone() }).expect("Stream serializes");
-            sqlx::query("INSERT INTO stream_versions (site_id, stream_id, version, model) VALUES ($1, $2, $3, $4)")
-                .bind(site_id)
-                .bind(&s.id)
-                .bind(i64::from(version))
-                .bind(&model)
-                .execute(&mut *tx)
-                .await?;
             sqlx::query(
-                "INSERT INTO streams (site_id, stream_id, priority, source, model, version) VALUES ($1, $2, $3, $4, $5, $6)
+                "INSERT INTO stream_versions (site_id, stream_id, version, model, published_at)
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(site_id)
+            .bind(&s.id)
+            .bind(i64::from(version))
+            .bind(&model)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO streams (site_id, stream_id, priority, source, model, version, published_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)
                  ON CONFLICT (site_id, stream_id) DO UPDATE SET priority = excluded.priority,
                    source = excluded.source, model = excluded.model, version = excluded.version,
-                   published_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+                   published_at = excluded.published_at",
             )
             .bind(site_id)
             .bind(&s.id)
@@ -47,6 +53,7 @@ impl Store {
             .bind(source)
             .bind(model)
             .bind(i64::from(version))
+            .bind(now)
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;
@@ -76,7 +83,7 @@ impl Store {
     /// The routing option of the live chat card `card` in version `version`
     /// of a site's published stream; `None` when there is no such live chat
     /// card, or the version was superseded before `superseded_after` (unix
-    /// seconds): a visitor may finish the version they started, not pick
+    /// ms): a visitor may finish the version they started, not pick
     /// an old one's routing.
     pub async fn live_chat_routing(
         &self,

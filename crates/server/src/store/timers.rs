@@ -99,19 +99,18 @@ impl Store {
         })
     }
 
-    /// When someone last wrote in an active chat (not the system), or it
-    /// was accepted, whichever is later.
-    pub async fn last_activity(&self, id: ConversationId) -> Result<Option<jiff::Timestamp>, StoreError> {
-        let at: Option<String> = on_db!(self, pool => {
-            sqlx::query_scalar(
+    /// When (unix ms) someone last wrote in an active chat (not the
+    /// system), or it was accepted, whichever is later.
+    pub async fn last_activity(&self, id: ConversationId) -> Result<Option<i64>, StoreError> {
+        on_db!(self, pool => {
+            Ok(sqlx::query_scalar(
                 "SELECT MAX(at) FROM (
                    SELECT MAX(at) AS at FROM messages WHERE conversation_id = $1 AND author <> 'system'
                    UNION ALL SELECT accepted_at FROM conversations WHERE id = $1) AS activity",
             )
             .bind(id)
             .fetch_one(pool)
-            .await?
-        });
-        Ok(at.and_then(|t| t.parse().ok()))
+            .await?)
+        })
     }
 }

@@ -38,8 +38,9 @@ pub(super) async fn read_latest_transfer<'e>(
 /// Takes an active conversation from `from` and leaves it waiting for
 /// routing to `to`, remembering the transfer; earlier declines and
 /// timeouts are forgotten (a new round of routing starts). `false` when
-/// it is not (or no longer) active with `from`. It is due for routing at
-/// `due` (unix ms), should routing it at once not happen. Inside `tx`.
+/// it is not (or no longer) active with `from`. The transfer is made at
+/// `now`; it is due for routing at `due` (both unix ms), should routing it
+/// at once not happen. Inside `tx`.
 pub(super) async fn write_transfer(
     tx: &mut sqlx::SqliteConnection,
     conversation: ConversationId,
@@ -47,6 +48,7 @@ pub(super) async fn write_transfer(
     from_name: &str,
     to: &TransferTarget,
     due: i64,
+    now: i64,
 ) -> Result<bool, StoreError> {
     let target = serde_json::to_string(to).expect("transfer targets serialize");
     let done = sqlx::query(
@@ -67,12 +69,14 @@ pub(super) async fn write_transfer(
         .execute(&mut *tx)
         .await?;
     sqlx::query(
-        "INSERT INTO transfers (conversation_id, from_agent_id, from_name, target) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO transfers (conversation_id, from_agent_id, from_name, target, at)
+         VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(conversation)
     .bind(from)
     .bind(from_name)
     .bind(target)
+    .bind(now)
     .execute(&mut *tx)
     .await?;
     Ok(true)

@@ -19,7 +19,7 @@ use tokio::task::JoinHandle;
 use tracing::Instrument;
 
 use super::Follow;
-use crate::auth::{now_unix, token_hash};
+use crate::auth::token_hash;
 use crate::error::ApiError;
 use crate::hub::{Event, SessionEnd};
 use crate::ids::{AgentId, ConversationId};
@@ -42,7 +42,8 @@ pub async fn upgrade(
     // Listen before checking, so an end in between is not missed.
     let ends = state.hub.session_ends();
     let hash = crate::auth::session_token(&headers).map(|t| token_hash(&t)).ok_or(ApiError::Unauthorized)?;
-    let agent = state.store.session_agent(&hash, now_unix()).await?.ok_or(ApiError::Unauthorized)?;
+    let agent =
+        state.store.session_agent(&hash, state.clock.now_ms()).await?.ok_or(ApiError::Unauthorized)?;
     if !state.store.live_chat(AgentId::new(agent.id)).await? {
         return Err(ApiError::NoLiveChat);
     }
@@ -78,7 +79,7 @@ async fn session_ended(
             () = tokio::time::sleep(every) => true,
         };
         if check {
-            match state.store.session_agent(&hash, now_unix()).await {
+            match state.store.session_agent(&hash, state.clock.now_ms()).await {
                 Ok(None) => return session_over,
                 Ok(Some(_)) => {}
                 Err(e) => tracing::warn!(error = %e, "checking a session"),
@@ -219,7 +220,7 @@ async fn resync(
         });
     }
     frames.extend(offers);
-    let available = state.store.availability(agent).await?.available_at(jiff::Timestamp::now());
+    let available = state.store.availability(agent).await?.available_at(state.clock.now());
     frames.push(AgentOut::Availability { available });
     Ok(frames)
 }
@@ -286,7 +287,7 @@ impl Session {
                 self.state.presence.connect(agent);
                 let store = &self.state.store;
                 let settings = store.availability(agent).await.map_err(internal)?;
-                let available = settings.available_at(jiff::Timestamp::now());
+                let available = settings.available_at(self.state.clock.now());
                 let _ = self.out.send(AgentOut::Welcome { agent: self.agent.clone(), available }).await;
                 lifecycle::watch_availability(&self.state, agent).await.map_err(internal)?;
                 let forward = forward_agent_channel(self.state.clone(), agent, offers, self.out.clone());

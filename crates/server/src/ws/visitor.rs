@@ -186,9 +186,9 @@ impl Session {
                     ));
                 }
                 // Routing is the site's, from the server's copy of the card.
-                let grace = self.state.settings.limits.stream_version_grace_secs;
+                let grace = self.state.settings.limits.stream_version_grace_secs.saturating_mul(1000);
                 let superseded_after =
-                    crate::auth::now_unix().saturating_sub(i64::try_from(grace).unwrap_or(i64::MAX));
+                    self.state.clock.now_ms().saturating_sub(i64::try_from(grace).unwrap_or(i64::MAX));
                 let routing = self
                     .state
                     .store
@@ -286,7 +286,8 @@ impl Session {
             }
             None => {
                 let token = random_token();
-                (store.create_visitor(self.site.id, &token_hash(&token)).await.map_err(internal)?, token)
+                let now = self.state.clock.now_ms();
+                (store.create_visitor(self.site.id, &token_hash(&token), now).await.map_err(internal)?, token)
             }
         };
         let Some(share) = self.state.visitors.join(visitor.get()) else {

@@ -6,6 +6,7 @@ use switchboard_server::config::Settings;
 use switchboard_server::demo::{self, SeededAccount};
 use switchboard_server::shutdown::{self, ShutdownTrigger};
 use switchboard_server::startup::Application;
+use switchboard_server::Clock;
 
 /// A running test server.
 pub struct TestApp {
@@ -16,6 +17,7 @@ pub struct TestApp {
     pub state: switchboard_server::state::AppState,
     pub dir: tempfile::TempDir,
     tweak: Tweak,
+    clock: Clock,
     trigger: Option<ShutdownTrigger>,
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
@@ -44,13 +46,14 @@ fn settings(dir: &Path) -> Settings {
     s
 }
 
-async fn start(dir: tempfile::TempDir, seed: bool, tweak: Tweak) -> TestApp {
+async fn start(dir: tempfile::TempDir, seed: bool, tweak: Tweak, clock: Clock) -> TestApp {
     let mut s = settings(dir.path());
     tweak(&mut s);
-    let app = Application::build(s).await.expect("server starts");
+    let app = Application::build(s).await.expect("server starts").with_clock(clock.clone());
     let accounts = if seed {
         let key = SiteKey::parse("demo").unwrap();
-        demo::seed(app.store(), &key, &[ALLOWED.to_owned()]).await.unwrap().expect("fresh database")
+        let now = app.state().clock.now_ms();
+        demo::seed(app.store(), &key, &[ALLOWED.to_owned()], now).await.unwrap().expect("fresh database")
     } else {
         Vec::new()
     };
@@ -67,6 +70,7 @@ async fn start(dir: tempfile::TempDir, seed: bool, tweak: Tweak) -> TestApp {
         state,
         dir,
         tweak,
+        clock,
         trigger: Some(trigger),
         task: Some(task),
     }
@@ -80,11 +84,20 @@ pub async fn spawn_app() -> TestApp {
 
 /// [`spawn_app`] with changed settings (kept across [`TestApp::restart`]).
 pub async fn spawn_app_with(tweak: Tweak) -> TestApp {
+    start_fresh(tweak, Clock::system()).await
+}
+
+/// [`spawn_app`] reading the time from `clock` (kept across [`TestApp::restart`]).
+pub async fn spawn_app_at(clock: Clock) -> TestApp {
+    start_fresh(|_| {}, clock).await
+}
+
+async fn start_fresh(tweak: Tweak, clock: Clock) -> TestApp {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(std::env::var("TEST_LOG").unwrap_or_default())
         .with_test_writer()
         .try_init();
-    start(tempfile::tempdir().unwrap(), true, tweak).await
+    start(tempfile::tempdir().unwrap(), true, tweak, clock).await
 }
 
 impl TestApp {
@@ -111,7 +124,7 @@ impl TestApp {
         tokio::time::timeout(std::time::Duration::from_secs(10), task).await.unwrap().unwrap().unwrap();
         tokio::time::sleep(stopped).await;
         let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().unwrap());
-        let mut app = start(dir, false, self.tweak).await;
+        let mut app = start(dir, false, self.tweak, self.clock.clone()).await;
         app.accounts = std::mem::take(&mut self.accounts);
         app
     }
@@ -156,7 +169,8 @@ impl TestApp {
         };
         let site = self.state.store.site(&SiteKey::parse("demo").unwrap()).await.unwrap().unwrap();
         let valid = stream.validate().unwrap();
-        let version = self.state.store.publish_stream(site.id, &valid, "").await.unwrap();
+        let version =
+            self.state.store.publish_stream(site.id, &valid, "", self.state.clock.now_ms()).await.unwrap();
         (id, version, "chat".into())
     }
 

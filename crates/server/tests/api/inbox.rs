@@ -8,7 +8,7 @@ use switchboard_protocol::stream::Routing;
 use switchboard_protocol::wire::{AgentIn, AgentOut, ConversationState, PageContext, VisitorIn, VisitorOut};
 use switchboard_server::admin;
 
-use crate::helpers::{spawn_app, team, TestApp, ALLOWED};
+use crate::helpers::{spawn_app, spawn_app_at, team, TestApp, ALLOWED};
 use crate::ws_client::{connect, AgentClient, VisitorClient};
 
 /// A visitor who said hello `wait` ago hands off to Ada, who accepts.
@@ -87,6 +87,46 @@ async fn conversations_are_listed_by_newest_activity_with_a_preview_of_the_last_
     assert_eq!(past[0].state, ConversationState::Ended);
     let r = app.http.get(format!("{}/api/conversations?scope=all", app.url)).bearer_auth(&token).send();
     assert_eq!(r.await.unwrap().status(), 400);
+}
+
+#[tokio::test]
+async fn times_leave_the_server_as_the_iso_text_they_always_were() {
+    // Stored as unix milliseconds, shown as before: a message's time (and a
+    // routing decision's) to the millisecond, a chat's start to the second.
+    let at = jiff::Timestamp::from_millisecond(1_700_000_000_123).unwrap();
+    let app = spawn_app_at(switchboard_server::Clock::from_fn(move || at)).await;
+    let mut ada = app.agent("ada@example.com").await;
+    let token = app.session("ada@example.com").await;
+    let (mut v, c) = chat_with_ada(&app, &mut ada, Duration::ZERO).await;
+    let list: Vec<ConversationSummary> = get(&app, &token, "/api/conversations?scope=active").await;
+    assert_eq!(
+        (list[0].created_at.as_str(), list[0].last_activity.as_str()),
+        ("2023-11-14T22:13:20Z", "2023-11-14T22:13:20Z")
+    );
+
+    v.send(&VisitorIn::Message { client_id: "v1".into(), text: "Hello".into() }).await;
+    let frame = v.recv().await;
+    assert!(matches!(&frame, VisitorOut::Message(m) if m.at == "2023-11-14T22:13:20.123Z"), "{frame:?}");
+    let wire = serde_json::to_value(&frame).unwrap();
+    assert_eq!(wire["at"], "2023-11-14T22:13:20.123Z", "{wire}");
+    let seen = ada.recv().await;
+    assert!(matches!(&seen, AgentOut::Message { message, .. } if message.at == "2023-11-14T22:13:20.123Z"));
+
+    let list: Vec<ConversationSummary> = get(&app, &token, "/api/conversations?scope=active").await;
+    assert_eq!(list[0].last_activity, "2023-11-14T22:13:20.123Z");
+    let d: ConversationDetail = get(&app, &token, &format!("/api/conversations/{c}")).await;
+    assert_eq!(
+        (d.created_at.as_str(), d.first_seen.as_str()),
+        ("2023-11-14T22:13:20Z", "2023-11-14T22:13:20Z")
+    );
+    let r = app
+        .as_admin(reqwest::Method::GET, &format!("/conversations/{c}/explain"))
+        .await
+        .send()
+        .await
+        .unwrap();
+    let explained: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(explained["decisions"][0]["at"], "2023-11-14T22:13:20.123Z", "{explained}");
 }
 
 #[tokio::test]

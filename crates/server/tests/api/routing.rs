@@ -443,7 +443,7 @@ async fn a_connected_agent_is_told_when_their_schedule_takes_over_again() {
     // Switched on by hand until two seconds from now (set after the slow
     // login, so a busy machine still says hello in time); the schedule (no
     // blocks at all) says off.
-    let until = jiff::Timestamp::now().as_second() + 2;
+    let until = app.state.clock.now_ms() + 2_000;
     let settings = Settings {
         available: true,
         until: Some(until),

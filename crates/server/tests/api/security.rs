@@ -190,7 +190,7 @@ async fn republish(app: &TestApp, id: &str) -> u32 {
         .unwrap();
     let stream = app.state.store.streams(site.id).await.unwrap().into_iter().find(|s| s.id == id).unwrap();
     let valid = switchboard_protocol::stream::Stream { version: 0, ..stream }.validate().unwrap();
-    app.state.store.publish_stream(site.id, &valid, "").await.unwrap()
+    app.state.store.publish_stream(site.id, &valid, "", app.state.clock.now_ms()).await.unwrap()
 }
 
 #[tokio::test]

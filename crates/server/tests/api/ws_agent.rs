@@ -296,7 +296,8 @@ async fn offer_stored_for_ada(app: &TestApp) -> (i64, i64) {
     let store = &app.state.store;
     let ada_id = store.agent_by_email("ada@example.com").await.unwrap().unwrap().profile.id;
     let site = store.site(&SiteKey::parse("demo").unwrap()).await.unwrap().unwrap();
-    let visitor = store.create_visitor(site.id, "stored-offer-visitor").await.unwrap();
+    let now = app.state.clock.now_ms();
+    let visitor = store.create_visitor(site.id, "stored-offer-visitor", now).await.unwrap();
     let handoff = Handoff {
         stream: "recommended".into(),
         routing: switchboard_protocol::stream::Routing::RoundRobin,
@@ -304,8 +305,8 @@ async fn offer_stored_for_ada(app: &TestApp) -> (i64, i64) {
         transcript: vec![],
         page: Default::default(),
     };
-    let now = app.state.clock.now_ms();
-    let conv = store.create_conversation(site.id, visitor, &handoff, now + 60_000).await.unwrap().unwrap();
+    let conv =
+        store.create_conversation(site.id, visitor, &handoff, now + 60_000, now).await.unwrap().unwrap();
     assert!(store
         .offer(&conv, AgentId::new(ada_id), &switchboard_routing::decide::Pool::All, now, now + 100_000)
         .await
