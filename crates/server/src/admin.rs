@@ -29,7 +29,6 @@ use switchboard_protocol::stream::file;
 use crate::auth::{hash_password, random_password};
 use crate::ids::{AgentId, ConversationId};
 use crate::routing::availability;
-use crate::store::changes::Change;
 use crate::store::routing::StoredDecision;
 use crate::store::teams::Team;
 use crate::store::{AgentUpdate, Site, Store, StoreError};
@@ -227,10 +226,7 @@ pub async fn update_agent(
         live_chat: v.live_chat,
         password_hash: None,
     };
-    store.update_agent(AgentId::new(a.id), &update).await?;
-    if v.live_chat == Some(false) && a.live_chat {
-        store.record_change(&Change::LiveChatRevoked { agent: AgentId::new(a.id) }, now).await?;
-    }
+    store.update_agent(AgentId::new(a.id), &update, now).await?;
     agent(store, raw_email).await
 }
 
@@ -250,9 +246,9 @@ pub async fn reset_password(
         .update_agent(
             AgentId::new(a.id),
             &AgentUpdate { password_hash: Some(&hash), ..AgentUpdate::default() },
+            now,
         )
         .await?;
-    store.record_change(&Change::SessionsEnded { agent: AgentId::new(a.id) }, now).await?;
     Ok(AgentPassword { agent: agent_view(store, a).await?, password: generated.then_some(pw) })
 }
 
@@ -282,9 +278,8 @@ pub async fn set_schedule(
     let mut settings = store.availability(AgentId::new(a.id)).await?;
     settings.schedule = schedule;
     settings.until = None;
-    store.set_availability(AgentId::new(a.id), &settings).await?;
     // A connected inbox shows the toggle as the new schedule has it.
-    Ok(store.record_change(&Change::AvailabilityChanged { agent: AgentId::new(a.id) }, now).await?)
+    Ok(store.set_availability(AgentId::new(a.id), &settings, Some(now)).await?)
 }
 
 // Teams.

@@ -60,7 +60,7 @@ pub async fn switch_availability(
 ) -> Result<(), StoreError> {
     let now = state.clock.now();
     let settings = state.store.availability(agent).await?.switched(available, now);
-    state.store.set_availability(agent, &settings).await?;
+    state.store.set_availability(agent, &settings, None).await?;
     availability_changed(state, agent).await
 }
 

@@ -4,6 +4,7 @@
 use switchboard_protocol::auth::{AgentProfile, Role};
 use switchboard_protocol::wire::AgentInfo;
 
+use super::changes::{write_change, Change};
 use super::{exists_or, on_db, Store, StoreError};
 use crate::ids::AgentId;
 
@@ -158,8 +159,16 @@ impl Store {
     }
 
     /// Changes what `change` names about an agent, all or nothing (one
-    /// transaction). A new password hash ends every session of theirs.
-    pub async fn update_agent(&self, agent_id: AgentId, change: &AgentUpdate<'_>) -> Result<(), StoreError> {
+    /// transaction). A new password hash ends every session of theirs; it
+    /// and a withdrawn live chat permission are recorded, in the same
+    /// transaction, as changes at `now` (unix ms) for a running server to
+    /// apply to its sockets and chats.
+    pub async fn update_agent(
+        &self,
+        agent_id: AgentId,
+        change: &AgentUpdate<'_>,
+        now: i64,
+    ) -> Result<(), StoreError> {
         let set = |column: &'static str| format!("UPDATE agents SET {column} = $1 WHERE id = $2");
         on_db!(self, begin tx => {
             if let Some(name) = change.name {
@@ -173,10 +182,14 @@ impl Store {
             }
             if let Some(allowed) = change.live_chat {
                 sqlx::query(&set("live_chat")).bind(allowed).bind(agent_id).execute(&mut *tx).await?;
+                if !allowed {
+                    write_change(&mut tx, &Change::LiveChatRevoked { agent: agent_id }, now).await?;
+                }
             }
             if let Some(hash) = change.password_hash {
                 sqlx::query(&set("password_hash")).bind(hash).bind(agent_id).execute(&mut *tx).await?;
                 sqlx::query("DELETE FROM sessions WHERE agent_id = $1").bind(agent_id).execute(&mut *tx).await?;
+                write_change(&mut tx, &Change::SessionsEnded { agent: agent_id }, now).await?;
             }
             tx.commit().await?;
             Ok(())

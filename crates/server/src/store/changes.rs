@@ -38,6 +38,20 @@ fn json(c: &Change) -> String {
     serde_json::to_string(c).expect("changes serialize")
 }
 
+/// Records `change` inside `tx`, with the change it follows from.
+pub(super) async fn write_change(
+    tx: &mut sqlx::SqliteConnection,
+    change: &Change,
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO changes (change, made_at) VALUES ($1, $2)")
+        .bind(json(change))
+        .bind(now_ms)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
 impl Store {
     /// Records a change for the running server to apply.
     pub async fn record_change(&self, change: &Change, now_ms: i64) -> Result<(), StoreError> {

@@ -360,6 +360,41 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn an_active_chat_without_an_accept_time_or_messages_is_idle_since_it_began() {
+        use crate::ids::AgentId;
+        let (_dir, store) = fresh().await;
+        let key = SiteKey::parse("acme").unwrap();
+        let site = store.create_site(&key, "Acme", &Appearance::default(), &[], 0).await.unwrap();
+        let ada = store.create_agent("Ada", "ada@example.com", "hash", Role::Agent, 0).await.unwrap();
+        let visitor = store.create_visitor(site, "token hash", 0).await.unwrap();
+        let handoff = conversations::Handoff {
+            stream: "main".to_owned(),
+            routing: switchboard_protocol::stream::Routing::RoundRobin,
+            attributes: Default::default(),
+            transcript: Vec::new(),
+            page: Default::default(),
+        };
+        let chat = store.create_conversation(site, visitor, &handoff, 0, 1_000).await.unwrap().unwrap();
+        assert!(store
+            .offer(&chat, AgentId::new(ada), &switchboard_routing::decide::Pool::All, 2_000, 0)
+            .await
+            .unwrap());
+        assert!(store.accept(chat.id, AgentId::new(ada), 0, 3_000).await.unwrap());
+        assert_eq!(store.last_activity(chat.id).await.unwrap(), Some(3_000), "accepted");
+        // Accepted before accept times were kept (migration 0009), and only
+        // system messages since: idle since it began, not "now" forever.
+        on_db!(store, pool => {
+            sqlx::query("UPDATE conversations SET accepted_at = NULL").execute(pool).await.unwrap()
+        });
+        store
+            .append_message(chat.id, switchboard_protocol::wire::Author::System, None, "x", None, 5_000)
+            .await
+            .unwrap();
+        assert_eq!(store.last_activity(chat.id).await.unwrap(), Some(1_000));
+        store.close().await;
+    }
+
+    #[tokio::test]
     async fn a_fresh_sqlite_file_opens_migrated_and_opens_again() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("fresh.db");

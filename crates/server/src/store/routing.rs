@@ -437,16 +437,28 @@ impl Store {
         })
     }
 
-    /// Stores an agent's availability settings.
-    pub async fn set_availability(&self, agent_id: AgentId, a: &Availability) -> Result<(), StoreError> {
-        on_db!(self, pool => {
+    /// Stores an agent's availability settings; with `announce_at` (unix
+    /// ms), records in the same transaction that a running server must
+    /// tell their inboxes (a change made elsewhere: an admin's schedule).
+    pub async fn set_availability(
+        &self,
+        agent_id: AgentId,
+        a: &Availability,
+        announce_at: Option<i64>,
+    ) -> Result<(), StoreError> {
+        on_db!(self, begin tx => {
             sqlx::query("UPDATE agents SET available = $1, available_until = $2, schedule = $3 WHERE id = $4")
                 .bind(a.available)
                 .bind(a.until)
                 .bind(a.schedule.as_ref().map(|s| serde_json::to_string(s).expect("schedules serialize")))
                 .bind(agent_id)
-                .execute(pool)
+                .execute(&mut *tx)
                 .await?;
+            if let Some(now) = announce_at {
+                let change = super::changes::Change::AvailabilityChanged { agent: agent_id };
+                super::changes::write_change(&mut tx, &change, now).await?;
+            }
+            tx.commit().await?;
             Ok(())
         })
     }

@@ -100,11 +100,12 @@ impl Store {
     }
 
     /// When (unix ms) someone last wrote in an active chat (not the
-    /// system), or it was accepted, whichever is later.
+    /// system), or it was accepted, whichever is later; without either (a
+    /// chat accepted before accept times were kept), when it began.
     pub async fn last_activity(&self, id: ConversationId) -> Result<Option<i64>, StoreError> {
         on_db!(self, pool => {
             Ok(sqlx::query_scalar(
-                "SELECT MAX(at) FROM (
+                "SELECT COALESCE(MAX(at), (SELECT created_at FROM conversations WHERE id = $1)) FROM (
                    SELECT MAX(at) AS at FROM messages WHERE conversation_id = $1 AND author <> 'system'
                    UNION ALL SELECT accepted_at FROM conversations WHERE id = $1) AS activity",
             )

@@ -449,7 +449,7 @@ async fn a_connected_agent_is_told_when_their_schedule_takes_over_again() {
         until: Some(until),
         schedule: Some(Schedule { time_zone: "UTC".into(), blocks: vec![] }),
     };
-    app.state.store.set_availability(AgentId::new(ada), &settings).await.unwrap();
+    app.state.store.set_availability(AgentId::new(ada), &settings, None).await.unwrap();
     a.send(&AgentIn::Hello { protocol: 1 }).await;
     assert!(matches!(a.recv().await, AgentOut::Welcome { available: true, .. }));
     // When the manual switch runs out, the inbox hears it without asking.

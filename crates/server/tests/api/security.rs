@@ -7,11 +7,9 @@ use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 use switchboard_protocol::stream::Routing;
 use switchboard_protocol::wire::{AgentOut, ConversationState, ErrorCode, VisitorIn, VisitorOut};
-use switchboard_server::store::AgentUpdate;
 
 use crate::helpers::{spawn_app, spawn_app_with, TestApp, ALLOWED};
 use crate::ws_client::{connect, connect_agent, connect_from, AgentClient, VisitorClient};
-use switchboard_server::ids::AgentId;
 
 const ADA: &str = "ada@example.com";
 const GRACE: &str = "grace@example.com";
@@ -112,17 +110,20 @@ async fn an_agent_socket_closes_when_an_admin_resets_her_password() {
 
 #[tokio::test]
 async fn an_agent_socket_closes_when_the_session_ends_outside_the_server() {
-    // The command line (another process) or another node ends sessions in
-    // storage only: the socket finds out at its next check.
-    let app = spawn_app_with(|s| s.limits.session_check_secs = 1).await;
+    // Sessions ended in storage with no change recorded for this server
+    // (another writer, a node that died before telling): the socket finds
+    // out at its next check. (Changes the command line makes are recorded
+    // and applied at once: see live_admin.)
+    let app = spawn_app_with(|s| {
+        s.limits.session_check_secs = 1;
+        s.routing.changes_poll_ms = 3_600_000;
+    })
+    .await;
     let (mut ada, _) = ada_by_cookie(&app).await;
-    let id = app.state.store.agent_by_email(ADA).await.unwrap().unwrap().profile.id;
-    let hash = switchboard_server::auth::hash_password("changed elsewhere");
-    app.state
-        .store
-        .update_agent(AgentId::new(id), &AgentUpdate { password_hash: Some(&hash), ..Default::default() })
-        .await
-        .unwrap();
+    let url = format!("sqlite://{}", app.dir.path().join("data/switchboard.db").display());
+    let db = sqlx::SqlitePool::connect(&url).await.unwrap();
+    sqlx::query("DELETE FROM sessions").execute(&db).await.unwrap();
+    db.close().await;
     assert_eq!(ada.close_code_within(4).await, Some(4001));
 }
 

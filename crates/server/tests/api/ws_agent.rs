@@ -364,9 +364,9 @@ async fn an_offer_accepted_elsewhere_while_the_channel_lagged_is_shown_active_no
     let mut ada = app.agent("ada@example.com").await;
     assert!(matches!(ada.recv().await, AgentOut::Offer { conversation, .. } if conversation == conv));
     // Accepted (as from another tab) without the event reaching this one…
-    let due = app.state.clock.now_ms() + 600_000;
+    let now = app.state.clock.now_ms();
     let store = &app.state.store;
-    assert!(store.accept(ConversationId::new(conv), AgentId::new(ada_id), due).await.unwrap());
+    assert!(store.accept(ConversationId::new(conv), AgentId::new(ada_id), now + 600_000, now).await.unwrap());
     // …whose channel then lags.
     for _ in 0..1000 {
         app.state.hub.publish_agent(AgentId::new(ada_id), AgentOut::Availability { available: true });
