@@ -331,11 +331,10 @@ mod tests {
         store.close().await;
     }
 
-    #[tokio::test]
-    async fn a_second_attempt_of_the_same_agent_replaces_the_first() {
-        use crate::ids::AgentId;
-        use crate::routing::decide::Skip;
-        let (_dir, store) = fresh().await;
+    /// A store with a site, the agent Ada (her id) and a chat waiting for
+    /// routing, begun at `began` (unix ms).
+    async fn waiting_chat(began: i64) -> (tempfile::TempDir, Store, i64, conversations::Conversation) {
+        let (dir, store) = fresh().await;
         let key = SiteKey::parse("acme").unwrap();
         let site = store.create_site(&key, "Acme", &Appearance::default(), &[], 0).await.unwrap();
         let ada = store.create_agent("Ada", "ada@example.com", "hash", Role::Agent, 0).await.unwrap();
@@ -347,7 +346,15 @@ mod tests {
             transcript: Vec::new(),
             page: Default::default(),
         };
-        let chat = store.create_conversation(site, visitor, &handoff, 0, 0).await.unwrap().unwrap();
+        let chat = store.create_conversation(site, visitor, &handoff, 0, began).await.unwrap().unwrap();
+        (dir, store, ada, chat)
+    }
+
+    #[tokio::test]
+    async fn a_second_attempt_of_the_same_agent_replaces_the_first() {
+        use crate::ids::AgentId;
+        use crate::routing::decide::Skip;
+        let (_dir, store, ada, chat) = waiting_chat(0).await;
         for why in [Skip::TimedOut, Skip::Declined] {
             assert!(store
                 .offer(&chat, AgentId::new(ada), &switchboard_routing::decide::Pool::All, 0, 0)
@@ -362,19 +369,7 @@ mod tests {
     #[tokio::test]
     async fn an_active_chat_without_an_accept_time_or_messages_is_idle_since_it_began() {
         use crate::ids::AgentId;
-        let (_dir, store) = fresh().await;
-        let key = SiteKey::parse("acme").unwrap();
-        let site = store.create_site(&key, "Acme", &Appearance::default(), &[], 0).await.unwrap();
-        let ada = store.create_agent("Ada", "ada@example.com", "hash", Role::Agent, 0).await.unwrap();
-        let visitor = store.create_visitor(site, "token hash", 0).await.unwrap();
-        let handoff = conversations::Handoff {
-            stream: "main".to_owned(),
-            routing: switchboard_protocol::stream::Routing::RoundRobin,
-            attributes: Default::default(),
-            transcript: Vec::new(),
-            page: Default::default(),
-        };
-        let chat = store.create_conversation(site, visitor, &handoff, 0, 1_000).await.unwrap().unwrap();
+        let (_dir, store, ada, chat) = waiting_chat(1_000).await;
         assert!(store
             .offer(&chat, AgentId::new(ada), &switchboard_routing::decide::Pool::All, 2_000, 0)
             .await

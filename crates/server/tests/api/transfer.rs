@@ -374,6 +374,16 @@ async fn following_stops_for_an_agent_whose_chat_was_transferred_even_without_th
     task.abort();
 }
 
+/// Ends chat `c` as agent `agent` would: whether it ended.
+async fn ends(app: &TestApp, c: i64, agent: i64) -> bool {
+    let (c, agent) = (ConversationId::new(c), AgentId::new(agent));
+    switchboard_server::lifecycle::end_by_agent(&app.state, c, agent).await.unwrap()
+}
+
+async fn state_of(app: &TestApp, c: i64) -> ConversationState {
+    app.state.store.conversation(ConversationId::new(c)).await.unwrap().unwrap().state
+}
+
 #[tokio::test]
 async fn an_end_from_the_agent_who_transferred_it_cannot_end_the_chat_that_moved_on() {
     let app = spawn_app().await;
@@ -381,45 +391,11 @@ async fn an_end_from_the_agent_who_transferred_it_cannot_end_the_chat_that_moved
     let (ada_id, grace_id) = (agent_id(&app, ADA).await, agent_id(&app, GRACE).await);
     // An end that passed its check just before the transfer (another tab of
     // Ada's) arrives after it: refused, whether offered or accepted.
-    let store = &app.state.store;
-    assert!(!switchboard_server::lifecycle::end_by_agent(
-        &app.state,
-        ConversationId::new(c),
-        AgentId::new(ada_id)
-    )
-    .await
-    .unwrap());
+    assert!(!ends(&app, c, ada_id).await);
     grace.accept(c).await;
-    assert!(!switchboard_server::lifecycle::end_by_agent(
-        &app.state,
-        ConversationId::new(c),
-        AgentId::new(ada_id)
-    )
-    .await
-    .unwrap());
-    assert_eq!(
-        store.conversation(ConversationId::new(c)).await.unwrap().unwrap().state,
-        ConversationState::Active
-    );
-    assert!(switchboard_server::lifecycle::end_by_agent(
-        &app.state,
-        ConversationId::new(c),
-        AgentId::new(grace_id)
-    )
-    .await
-    .unwrap());
-    assert_eq!(
-        store.conversation(ConversationId::new(c)).await.unwrap().unwrap().state,
-        ConversationState::Ended
-    );
-    assert!(
-        !switchboard_server::lifecycle::end_by_agent(
-            &app.state,
-            ConversationId::new(c),
-            AgentId::new(grace_id)
-        )
-        .await
-        .unwrap(),
-        "once"
-    );
+    assert!(!ends(&app, c, ada_id).await);
+    assert_eq!(state_of(&app, c).await, ConversationState::Active);
+    assert!(ends(&app, c, grace_id).await);
+    assert_eq!(state_of(&app, c).await, ConversationState::Ended);
+    assert!(!ends(&app, c, grace_id).await, "once");
 }
