@@ -46,15 +46,11 @@ pub async fn end_by_agent(
     Ok(ended)
 }
 
-/// Ends a chat whose inactivity limit came (claimed as `claim` by the
-/// sweeper), telling both sides: a system message, then the ended state.
-/// Nothing when it is no longer active or someone wrote since the claim.
-pub async fn end_idle(
-    state: &AppState,
-    conversation: ConversationId,
-    claim: i64,
-) -> Result<bool, StoreError> {
-    if !state.store.end_idle(conversation, claim).await? {
+/// Ends a chat idle since `last` (its last activity as the sweeper read
+/// it), telling both sides: a system message, then the ended state.
+/// Nothing when it is no longer active or someone wrote since.
+pub async fn end_idle(state: &AppState, conversation: ConversationId, last: i64) -> Result<bool, StoreError> {
+    if !state.store.end_idle(conversation, last).await? {
         return Ok(false);
     }
     let minutes = state.settings.routing.inactivity_secs.div_ceil(60);

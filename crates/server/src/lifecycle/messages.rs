@@ -18,10 +18,7 @@ pub async fn post(
     text: &str,
 ) -> Result<(ChatMessage, bool), StoreError> {
     let now = state.clock.now_ms();
-    // Someone wrote (not the system): the inactivity limit starts again.
-    let idle_due = (author != Author::System).then(|| idle_due(state, now));
-    let (message, new) =
-        state.store.append_message(conversation, author, client_id, text, idle_due, now).await?;
+    let (message, new) = state.store.append_message(conversation, author, client_id, text, now).await?;
     if new {
         state.hub.publish(conversation, Event::Message(message.clone()));
     }

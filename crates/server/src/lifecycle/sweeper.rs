@@ -96,7 +96,7 @@ async fn fire(state: &AppState, d: &Due, now: i64) -> Result<(), StoreError> {
             let last = state.store.last_activity(d.id).await?.unwrap_or(now);
             let ends = last.saturating_add(idle);
             if ends <= now {
-                super::end_idle(state, d.id, d.claim).await?;
+                super::end_idle(state, d.id, last).await?;
             } else {
                 state.store.set_due(d.id, ends, Some(d.claim)).await?;
             }

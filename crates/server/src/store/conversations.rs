@@ -301,28 +301,25 @@ impl Store {
 
     /// Appends a message written at `now` (unix ms) with the next sequence
     /// number. A `client_id` already stored for this author returns the
-    /// stored message and `false`. With `idle_due` (unix ms), an active
-    /// conversation's inactivity limit starts again from it (in the same
-    /// statement).
+    /// stored message and `false`. (An active chat's inactivity limit is
+    /// not moved here: when it comes, the sweeper reads the last message
+    /// and moves it on then, which costs one check per limit, not a write
+    /// per message.)
     pub async fn append_message(
         &self,
         conversation_id: ConversationId,
         author: Author,
         client_id: Option<&str>,
         text: &str,
-        idle_due: Option<i64>,
         now: i64,
     ) -> Result<(ChatMessage, bool), StoreError> {
         on_db!(self, begin tx => {
             // Write first: taking SQLite's write lock at the start of the
             // transaction means two appends never deadlock upgrading a read lock.
             let seq: i64 = sqlx::query_scalar(
-                "UPDATE conversations SET last_seq = last_seq + 1,
-                   due_at = CASE WHEN $2 IS NOT NULL AND state = 'active' THEN $2 ELSE due_at END
-                 WHERE id = $1 RETURNING last_seq",
+                "UPDATE conversations SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq",
             )
             .bind(conversation_id)
-            .bind(idle_due)
             .fetch_one(&mut *tx)
             .await?;
             if let Some(cid) = client_id {

@@ -382,7 +382,7 @@ mod tests {
             sqlx::query("UPDATE conversations SET accepted_at = NULL").execute(pool).await.unwrap()
         });
         store
-            .append_message(chat.id, switchboard_protocol::wire::Author::System, None, "x", None, 5_000)
+            .append_message(chat.id, switchboard_protocol::wire::Author::System, None, "x", 5_000)
             .await
             .unwrap();
         assert_eq!(store.last_activity(chat.id).await.unwrap(), Some(1_000));
