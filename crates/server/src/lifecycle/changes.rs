@@ -15,11 +15,13 @@ const KEEP_MS: i64 = 24 * 3600 * 1000;
 
 /// Applies every recorded change not applied yet, oldest first, and marks
 /// each applied once it is: a failure midway leaves it to be applied again
-/// (every effect checks what it changes first, so applying twice, or from
-/// the API and the poller at once, is harmless). A change this server
+/// (every effect checks what it changes first). Passes run one at a time. A change this server
 /// cannot read (from a newer version) is logged and set aside, so it does
 /// not hold up the ones after it.
 pub async fn apply_pending(state: &AppState) -> Result<(), StoreError> {
+    // (Within this process; a second server process on the same database
+    // would need a claim per change: the cluster's job.)
+    let _one_pass_at_a_time = state.timers.applying.lock().await;
     for (id, change) in state.store.unapplied_changes().await? {
         match change {
             Ok(change) => apply(state, change).await?,

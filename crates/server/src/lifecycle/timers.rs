@@ -22,6 +22,10 @@ pub struct Timers {
     /// Visitors whose last socket closed with a hand-off nobody accepted
     /// yet, by visitor: withdrawn unless they come back.
     pub(super) gone: Deadlines<VisitorId>,
+    /// One pass over the recorded changes at a time (the API's and the
+    /// poller's), so none is applied twice at once, and an API call whose
+    /// change the poller is applying waits for it to be done.
+    pub(super) applying: Arc<tokio::sync::Mutex<()>>,
     /// Wakes the sweeper for a due time earlier than it planned for.
     pub(super) wake: Arc<Notify>,
     /// When the sweeper plans to look next (unix ms).
@@ -34,6 +38,7 @@ impl Default for Timers {
             started: tokio::time::Instant::now(),
             availability: Deadlines::default(),
             gone: Deadlines::default(),
+            applying: Arc::default(),
             wake: Arc::default(),
             planned: Arc::new(AtomicI64::new(i64::MAX)),
         }

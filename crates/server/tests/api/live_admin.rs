@@ -186,3 +186,24 @@ async fn a_recorded_change_this_server_cannot_read_does_not_hold_up_the_others()
     assert_eq!(ada.close_code_within(3).await, Some(4003));
     adas_chats_moved_on(&mut grace, &mut active, offer).await;
 }
+
+#[tokio::test]
+async fn a_change_applied_by_two_passes_at_once_takes_effect_once() {
+    // The poller would run its own pass meanwhile: keep it out of the way.
+    let app = spawn_app_with(|s| s.routing.changes_poll_ms = 3_600_000).await;
+    let (_ada, _grace, _active, _offered, _offer) = ada_busy(&app).await;
+    let ada = app.state.store.agent_by_email(ADA).await.unwrap().unwrap().profile.id;
+    let now = app.state.clock.now_ms();
+    app.state.store.remove_agent(switchboard_server::ids::AgentId::new(ada), now).await.unwrap();
+    // The API's pass and the poller's, at the same moment.
+    let (a, b) = tokio::join!(
+        switchboard_server::lifecycle::changes::apply_pending(&app.state),
+        switchboard_server::lifecycle::changes::apply_pending(&app.state)
+    );
+    (a.unwrap(), b.unwrap());
+    // Her active chat (the first) was ended once, with one word.
+    let first = switchboard_server::ids::ConversationId::new(1);
+    let said = app.state.store.messages_after(first, 0).await.unwrap();
+    let notices = said.iter().filter(|m| m.author == Author::System).count();
+    assert_eq!(notices, 1, "{said:?}");
+}
