@@ -200,7 +200,8 @@ async fn a_change_applied_by_two_passes_at_once_takes_effect_once() {
         switchboard_server::lifecycle::changes::apply_pending(&app.state),
         switchboard_server::lifecycle::changes::apply_pending(&app.state)
     );
-    (a.unwrap(), b.unwrap());
+    a.unwrap();
+    b.unwrap();
     // Her active chat (the first) was ended once, with one word.
     let first = switchboard_server::ids::ConversationId::new(1);
     let said = app.state.store.messages_after(first, 0).await.unwrap();
