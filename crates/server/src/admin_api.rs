@@ -256,7 +256,7 @@ async fn reset_password(
     let agent = &answer.agent;
     // Their sessions are gone from storage; their open sockets close now.
     crate::lifecycle::changes::apply_pending(&s).await?;
-    s.logins.reset(&agent.email.to_ascii_lowercase());
+    s.logins.reset(&agent.profile.email.to_ascii_lowercase());
     Ok(Json(answer))
 }
 
@@ -268,7 +268,7 @@ async fn lift_lockout(
     Path(email): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let agent = admin::agent(&s.store, &email).await?;
-    s.logins.reset(&agent.email.to_ascii_lowercase());
+    s.logins.reset(&agent.profile.email.to_ascii_lowercase());
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -461,15 +461,15 @@ pub async fn agent(store: &Store, cmd: AgentCommand, now: i64) -> Result<String,
             let _ = writeln!(
                 out,
                 "Added {} <{}>. Password (shown only this once): {}",
-                added.agent.name,
-                added.agent.email,
+                added.agent.profile.name,
+                added.agent.profile.email,
                 added.password.unwrap_or_default()
             );
         }
         AgentCommand::List => {
             for a in admin::agents(store).await? {
-                let _ = write!(out, "{}\t{}\t{:?}", a.email, a.name, a.role);
-                if !a.live_chat {
+                let _ = write!(out, "{}\t{}\t{:?}", a.profile.email, a.profile.name, a.profile.role);
+                if !a.profile.live_chat {
                     let _ = write!(out, "\tno live chat");
                 }
                 if let Some(s) = &a.schedule {
@@ -481,7 +481,7 @@ pub async fn agent(store: &Store, cmd: AgentCommand, now: i64) -> Result<String,
         AgentCommand::Update { email, name, role: r, avatar, live_chat } => {
             let change = AgentChange { name, role: r.as_deref().map(role), avatar_url: avatar, live_chat };
             let a = admin::update_agent(store, &email, &change, now).await?;
-            let _ = writeln!(out, "Updated {} <{}>: {:?}", a.name, a.email, a.role);
+            let _ = writeln!(out, "Updated {} <{}>: {:?}", a.profile.name, a.profile.email, a.profile.role);
         }
         AgentCommand::Schedule { email, time_zone, blocks, clear } => {
             let schedule = if clear {

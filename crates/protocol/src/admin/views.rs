@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::Schedule;
-use crate::auth::{AgentProfile, Role};
+use crate::auth::AgentProfile;
 use crate::site::{Appearance, Locale, SiteKey};
 use crate::stream::Stream;
 
@@ -25,22 +25,12 @@ pub struct SiteView {
     pub fallback_message: String,
 }
 
-/// An agent.
+/// An agent: their profile (as they see it themselves) with their schedule.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AgentView {
-    /// Stable agent id.
-    pub id: i64,
-    /// Display name.
-    pub name: String,
-    /// Login email.
-    pub email: String,
-    /// Role.
-    pub role: Role,
-    /// Avatar image URL shown to visitors, if any.
-    #[serde(default)]
-    pub avatar_url: Option<String>,
-    /// Whether routing may give them live chats.
-    pub live_chat: bool,
+    /// Who they are, their role and whether routing may give them chats.
+    #[serde(flatten)]
+    pub profile: AgentProfile,
     /// Their weekly availability schedule, if any.
     #[serde(default)]
     pub schedule: Option<Schedule>,
@@ -49,8 +39,7 @@ pub struct AgentView {
 impl AgentView {
     /// An agent's profile with their schedule.
     pub fn new(profile: AgentProfile, schedule: Option<Schedule>) -> Self {
-        let AgentProfile { id, name, email, role, avatar_url, live_chat } = profile;
-        Self { id, name, email, role, avatar_url, live_chat, schedule }
+        Self { profile, schedule }
     }
 }
 
@@ -153,6 +142,7 @@ pub struct StreamPublished {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::auth::Role;
     use serde_json::json;
 
     #[test]

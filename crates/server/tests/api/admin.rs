@@ -167,7 +167,10 @@ async fn an_admin_manages_agents_and_a_password_reset_ends_their_sessions() {
     let admin = app.admin().await;
 
     let added = admin.add_agent(&new_agent("Alan Turing", "alan@example.com", None)).await.unwrap();
-    assert_eq!((added.agent.email.as_str(), added.agent.live_chat), ("alan@example.com", true));
+    assert_eq!(
+        (added.agent.profile.email.as_str(), added.agent.profile.live_chat),
+        ("alan@example.com", true)
+    );
     let password = added.password.expect("a generated password, shown once");
     assert_eq!(app.login("alan@example.com", &password).await.status(), 200);
     let short = admin.add_agent(&new_agent("X", "x@example.com", Some("short"))).await.unwrap_err();
@@ -185,7 +188,7 @@ async fn an_admin_manages_agents_and_a_password_reset_ends_their_sessions() {
     let bad = AgentChange { avatar_url: Some("javascript:alert(1)".into()), ..Default::default() };
     assert_eq!(admin.update_agent("alan@example.com", &bad).await.unwrap_err().status, 400);
     let promote = AgentChange { role: Some(Role::Admin), ..Default::default() };
-    assert_eq!(admin.update_agent("alan@example.com", &promote).await.unwrap().role, Role::Admin);
+    assert_eq!(admin.update_agent("alan@example.com", &promote).await.unwrap().profile.role, Role::Admin);
     admin.remove_agent("alan@example.com").await.unwrap();
     admin.remove_agent("y@example.com").await.unwrap();
     assert_eq!(admin.agents().await.unwrap().len(), 3);
@@ -324,10 +327,10 @@ async fn each_resource_is_read_alone_and_an_unknown_one_is_not_found() {
     };
     admin.set_schedule("ada@example.com", Some(&schedule)).await.unwrap();
     let ada = admin.agent("Ada@Example.com").await.unwrap();
-    assert_eq!(ada.email, "ada@example.com", "found without regard to case");
+    assert_eq!(ada.profile.email, "ada@example.com", "found without regard to case");
     assert_eq!(ada.schedule.as_ref(), Some(&schedule));
     let listed = admin.agents().await.unwrap();
-    assert_eq!(listed.iter().find(|a| a.email == ada.email), Some(&ada));
+    assert_eq!(listed.iter().find(|a| a.profile.email == ada.profile.email), Some(&ada));
     admin.set_schedule("ada@example.com", None).await.unwrap();
     assert_eq!(admin.agent("ada@example.com").await.unwrap().schedule, None);
 

@@ -144,6 +144,11 @@ impl TestApp {
         a
     }
 
+    /// The seeded demo site, as stored.
+    pub async fn demo_site(&self) -> switchboard_server::store::Site {
+        self.state.store.site(&SiteKey::parse("demo").unwrap()).await.unwrap().unwrap()
+    }
+
     /// A live chat card routing by `routing`, published on the demo site
     /// (as its own one-card stream): the stream, version and card a
     /// hand-off names to be routed so.
@@ -167,7 +172,7 @@ impl TestApp {
             }],
             version: 0,
         };
-        let site = self.state.store.site(&SiteKey::parse("demo").unwrap()).await.unwrap().unwrap();
+        let site = self.demo_site().await;
         let valid = stream.validate().unwrap();
         let version =
             self.state.store.publish_stream(site.id, &valid, "", self.state.clock.now_ms()).await.unwrap();

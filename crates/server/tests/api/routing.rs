@@ -5,7 +5,6 @@
 use serde_json::{json, Value};
 use std::time::Duration;
 use switchboard_protocol::admin::NewAccountRoute;
-use switchboard_protocol::site::SiteKey;
 use switchboard_protocol::stream::Routing;
 use switchboard_protocol::wire::{
     AgentIn, AgentOut, Author, ConversationState, ErrorCode, PageContext, VisitorIn, VisitorOut,
@@ -326,7 +325,7 @@ async fn an_agent_without_the_live_chat_permission_is_never_offered_a_chat() {
     assert_eq!(ada.close_code_within(2).await, Some(4003));
     let mut v = hand_off(&app, Routing::Agent("ada@example.com".into()), &[], "en").await;
     fell_back(&mut v).await;
-    let site = app.state.store.site(&SiteKey::parse("demo").unwrap()).await.unwrap().unwrap();
+    let site = app.demo_site().await;
     let conv = app.state.store.conversations_in(ConversationState::Fallback, None).await.unwrap();
     assert_eq!(conv.len(), 1);
     assert_eq!(conv[0].0.site_id, site.id);

@@ -182,13 +182,7 @@ async fn a_hand_off_at_a_card_the_site_never_published_is_refused() {
 }
 
 async fn republish(app: &TestApp, id: &str) -> u32 {
-    let site = app
-        .state
-        .store
-        .site(&switchboard_protocol::site::SiteKey::parse("demo").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let site = app.demo_site().await;
     let stream = app.state.store.streams(site.id).await.unwrap().into_iter().find(|s| s.id == id).unwrap();
     let valid = switchboard_protocol::stream::Stream { version: 0, ..stream }.validate().unwrap();
     app.state.store.publish_stream(site.id, &valid, "", app.state.clock.now_ms()).await.unwrap()
@@ -211,13 +205,7 @@ async fn an_old_version_or_a_removed_stream_takes_no_hand_off() {
     let (mut v, _) = greeted(&app).await;
     v.send(&handoff_at("recommended", 1, "agent")).await;
     assert_eq!(error_code(&mut v).await, ErrorCode::UnknownCard, "superseded");
-    let site = app
-        .state
-        .store
-        .site(&switchboard_protocol::site::SiteKey::parse("demo").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let site = app.demo_site().await;
     assert!(app.state.store.delete_stream(site.id, "recommended").await.unwrap());
     v.send(&handoff_at("recommended", 2, "agent")).await;
     assert_eq!(error_code(&mut v).await, ErrorCode::UnknownCard, "removed");
