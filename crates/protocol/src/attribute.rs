@@ -108,6 +108,7 @@ impl fmt::Display for Attribute {
 
 /// What kind of input a data-capture card takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum InputKind {
     /// Free text.

@@ -11,6 +11,7 @@ pub const MIN_PASSWORD_LEN: usize = 10;
 
 /// `POST /api/auth/login` body.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
     /// The agent's email address.
     pub email: String,
@@ -20,6 +21,7 @@ pub struct LoginRequest {
 
 /// An agent's role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Receives and answers chats (the live chat permission).
@@ -30,6 +32,7 @@ pub enum Role {
 
 /// The logged-in agent, as `GET /api/auth/me` and a successful login return it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AgentProfile {
     /// Stable agent id.
     pub id: i64,

@@ -17,6 +17,7 @@ pub const MAX_VALUE: usize = 200;
 
 /// A custom routing rule.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RoutingRule {
     /// Unique within a site.
@@ -35,6 +36,7 @@ pub struct RoutingRule {
 
 /// How conditions combine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Combine {
     /// Every condition holds.
@@ -46,6 +48,7 @@ pub enum Combine {
 
 /// One test on the visitor.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Condition {
     /// What is tested: an attribute (`email`, `custom:plan`), or `page_url`,
@@ -60,6 +63,7 @@ pub struct Condition {
 
 /// Condition operators.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Op {
     /// Equal to one of the values (case-insensitive).
@@ -80,6 +84,7 @@ pub enum Op {
 
 /// Whom a rule routes to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Target {
     /// These agents, by email (round robin among them).

@@ -86,6 +86,7 @@ pub fn launcher_label(raw: &str) -> Result<&str, InvalidValue> {
 
 /// The public identifier of a site, as pasted in the embed snippet (`data-site`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct SiteKey(String);
 
@@ -171,6 +172,7 @@ impl fmt::Display for Color {
 
 /// The languages the widget and inbox ship strings for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(rename_all = "lowercase"))]
 #[serde(try_from = "String", into = "String")]
 pub enum Locale {
     /// English.
@@ -221,6 +223,7 @@ impl From<Locale> for String {
 
 /// Which bottom corner the launcher sits in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Position {
     /// Bottom right (the default).
@@ -232,9 +235,11 @@ pub enum Position {
 
 /// How the widget looks on a site; every field has a default a site owner may change.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct Appearance {
     /// Accent colour of the launcher and header.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^#[0-9a-f]{6}$"))]
     pub accent: Color,
     /// Corner of the page.
     pub position: Position,

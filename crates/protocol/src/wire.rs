@@ -124,6 +124,7 @@ pub struct AgentInfo {
 
 /// Where a conversation is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ConversationState {
     /// Handed off, waiting for routing.
@@ -241,6 +242,7 @@ pub enum AgentIn {
 
 /// Where an agent transfers a chat.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum TransferTarget {
     /// Another agent, by email.

@@ -79,6 +79,7 @@ impl Directory {
 
 /// Why an agent was passed over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Skip {
     /// Lacks the live chat permission.
@@ -114,6 +115,7 @@ impl Skip {
 
 /// An agent passed over at one stage.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Skipped {
     /// Their id.
     pub agent: i64,
@@ -127,6 +129,7 @@ pub struct Skipped {
 
 /// One stage of the decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "stage", rename_all = "snake_case")]
 pub enum Stage {
     /// The visitor's email domain has an account route.
@@ -176,6 +179,7 @@ pub enum Stage {
 
 /// A stage with whom it passed over.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Step {
     /// What was tried.
     #[serde(flatten)]
@@ -300,6 +304,7 @@ impl<'de> serde::Deserialize<'de> for Pool {
 
 /// Where the chat goes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "to", rename_all = "snake_case")]
 pub enum Outcome {
     /// Offer it to this agent; `pool` is the rotation it came from.
@@ -309,6 +314,10 @@ pub enum Outcome {
         /// Their email.
         email: String,
         /// The rotation it came from.
+        #[cfg_attr(
+            feature = "openapi",
+            schema(value_type = String, pattern = "^(all|(team|rule|agent|account):.*)$")
+        )]
         pool: Pool,
     },
     /// Nobody can take it: the visitor gets the fallback message.
@@ -317,6 +326,7 @@ pub enum Outcome {
 
 /// A decision and its reasons.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Decision {
     /// The stages tried, in order.
     pub steps: Vec<Step>,

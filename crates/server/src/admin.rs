@@ -414,7 +414,7 @@ pub async fn remove_account_route(store: &Store, raw_key: &str, raw_domain: &str
 }
 
 /// Why a conversation went where it did.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Explanation {
     /// The conversation.
     pub conversation: i64,

@@ -26,6 +26,7 @@ use std::fmt;
 
 /// One refused value, named by the request field it came in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     /// The field, as named in the request (`allowed_origins`, `email`, …).
     pub field: String,
@@ -87,6 +88,7 @@ impl fmt::Display for InvalidRequest {
 /// The body of every refused HTTP request (admin or not):
 /// `{"error": {"code", "message", "details", "fields"}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// What went wrong.
     pub error: ErrorDetail,
@@ -94,6 +96,7 @@ pub struct ErrorBody {
 
 /// What went wrong with a request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorDetail {
     /// A stable machine code (`bad_request`, `not_found`, `conflict`, …).
     pub code: String,

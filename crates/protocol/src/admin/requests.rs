@@ -64,6 +64,7 @@ impl Checker {
 
 /// `POST /api/admin/sites`: a new site.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewSite {
     /// Its key, pasted in the embed snippet (`data-site`).
@@ -103,6 +104,7 @@ impl NewSite {
 /// `PATCH /api/admin/sites/{key}`: what to change about a site; `None`
 /// keeps a value.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SiteChange {
     /// New display name.
@@ -153,6 +155,7 @@ impl SiteChange {
 /// `PATCH /api/admin/sites/{key}/appearance`: changes to how the widget
 /// looks on a site; `None` keeps a value.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AppearanceChange {
     /// Accent colour, `#rrggbb`.
@@ -252,6 +255,7 @@ impl AppearanceChange {
 /// `POST /api/admin/agents`: a new agent. Without a password the server
 /// generates one and answers it, once.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewAgent {
     /// Display name.
@@ -309,6 +313,7 @@ impl NewAgent {
 /// `PATCH /api/admin/agents/{email}`: what to change about an agent;
 /// `None` keeps a value.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AgentChange {
     /// New display name.
@@ -352,6 +357,7 @@ impl AgentChange {
 /// `PUT /api/admin/agents/{email}/password`: a new password for an agent,
 /// which ends their sessions; none: one is generated and answered once.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PasswordReset {
     /// The new password; none: generated.
@@ -378,6 +384,7 @@ impl PasswordReset {
 /// none), and [`super::AgentView`] shows it. Checked by the server, which
 /// has the time zone database.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Schedule {
     /// IANA time zone, e.g. `Europe/Amsterdam`.
@@ -389,6 +396,7 @@ pub struct Schedule {
 /// Available on these days from `from` until `to` (local time, `HH:MM`;
 /// `to` may be `24:00`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ScheduleBlock {
     /// `mon` … `sun`.
@@ -401,6 +409,7 @@ pub struct ScheduleBlock {
 
 /// `POST /api/admin/teams`: a new team.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewTeam {
     /// Its name (unique, without case).
@@ -435,6 +444,7 @@ impl NewTeam {
 /// `PATCH /api/admin/teams/{name}`: a new name and/or members; `None` keeps
 /// a value.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TeamChange {
     /// New name.
@@ -472,6 +482,7 @@ impl TeamChange {
 /// `domain` go to `agent` first (account routing); replaces the domain's
 /// route if it had one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewAccountRoute {
     /// The email domain, e.g. `bigcorp.com`.

@@ -11,6 +11,7 @@ use crate::stream::Stream;
 
 /// A site.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SiteView {
     /// Its key (the embed snippet's `data-site`).
     pub key: SiteKey,
@@ -27,6 +28,7 @@ pub struct SiteView {
 
 /// An agent: their profile (as they see it themselves) with their schedule.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AgentView {
     /// Who they are, their role and whether routing may give them chats.
     #[serde(flatten)]
@@ -47,6 +49,7 @@ impl AgentView {
 /// adding an agent or resetting a password. The password is shown this once
 /// and stored only hashed; none when the admin chose it.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AgentPassword {
     /// The agent.
     pub agent: AgentView,
@@ -64,6 +67,7 @@ impl std::fmt::Debug for AgentPassword {
 
 /// A team.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TeamView {
     /// Stable team id.
     pub id: i64,
@@ -75,6 +79,7 @@ pub struct TeamView {
 
 /// An account route: visitors with an email at `domain` go to `agent` first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccountRouteView {
     /// Email domain, lower case.
     pub domain: String,
@@ -84,6 +89,7 @@ pub struct AccountRouteView {
 
 /// A published stream in a list: everything but its cards.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StreamSummary {
     /// Stable identifier.
     pub id: String,
@@ -121,6 +127,7 @@ impl From<&Stream> for StreamSummary {
 
 /// One published stream: its model and the file it was published from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StreamView {
     /// The stream as the widget gets it.
     pub stream: Stream,
@@ -130,6 +137,7 @@ pub struct StreamView {
 
 /// A stream just published.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StreamPublished {
     /// The stream's id.
     pub id: String,

@@ -43,6 +43,7 @@ pub const MAX_ID: usize = 64;
 
 /// A dialogue: cards, the first of which starts it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Stream {
     /// Stable identifier (`a-z`, `0-9`, `-`, `_`).
     pub id: String,
@@ -75,6 +76,7 @@ fn all_pages() -> Vec<String> {
 
 /// One step of a stream.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Card {
     /// Unique within the stream (`A-Z`, `a-z`, `0-9`, `-`, `_`).
     pub id: String,
@@ -85,6 +87,7 @@ pub struct Card {
 
 /// The card types.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum CardKind {
     /// The bot says something; no reply needed.
@@ -125,6 +128,7 @@ pub enum CardKind {
 
 /// One button of a question.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Answer {
     /// What the button says.
     pub label: String,
@@ -138,8 +142,10 @@ pub struct Answer {
 
 /// An attribute value an answer stores.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SetValue {
     /// Which attribute.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^(first_name|last_name|email|phone|company|job_title|custom:[a-z0-9_]{1,40})$"))]
     pub attribute: Attribute,
     /// The value.
     pub value: String,
@@ -147,8 +153,10 @@ pub struct SetValue {
 
 /// A data-capture card.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Capture {
     /// What is asked for.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^(first_name|last_name|email|phone|company|job_title|custom:[a-z0-9_]{1,40})$"))]
     pub attribute: Attribute,
     /// The question (tokens allowed).
     pub prompt: String,
@@ -177,6 +185,7 @@ fn yes() -> bool {
 
 /// What a data-capture card does when the attribute is already known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum IfKnown {
     /// Skip the card (the default).
@@ -188,6 +197,7 @@ pub enum IfKnown {
 
 /// How the live chat card chooses an agent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Routing {
     /// Strict rotation over eligible agents.

@@ -27,7 +27,7 @@ pub struct AgentRow {
 }
 
 /// A stored decision.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct StoredDecision {
     /// When it was made (ISO 8601 to the millisecond, as it is shown).
     pub at: String,
