@@ -6,11 +6,11 @@
 //! field. A change the executor recorded with a live effect (sockets to
 //! close, offers to move) is applied before the answer.
 
-use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, State};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, patch, put};
-use axum::{Json, Router};
+use axum::Router;
 use switchboard_protocol::admin::{
     AccountRouteView, AgentChange, AgentPassword, AgentView, AppearanceChange, NewAccountRoute, NewAgent,
     NewSite, NewTeam, PasswordReset, PublishStream, Schedule, SiteChange, SiteView, StreamPublished,
@@ -22,6 +22,7 @@ use switchboard_protocol::rules::RoutingRule;
 use crate::admin::{self, AdminError, Explanation};
 use crate::auth::CurrentAgent;
 use crate::error::ApiError;
+use crate::extract::{Json, Path, Text};
 use crate::state::AppState;
 
 /// The logged-in agent, who must be an admin (401 without a session, 403 without the role).
@@ -149,7 +150,7 @@ async fn publish_stream(
     _: Admin,
     State(s): State<AppState>,
     Path(key): Path<String>,
-    source: String,
+    Text(source): Text,
 ) -> Result<Json<StreamPublished>, ApiError> {
     Ok(Json(admin::publish_stream(&s.store, &key, &PublishStream { source }, s.clock.now_ms()).await?))
 }

@@ -8,13 +8,13 @@ use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, ORIGIN, SET_COOKIE
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use axum::response::{AppendHeaders, IntoResponse};
-use axum::Json;
 use sha2::{Digest, Sha256};
 use switchboard_protocol::auth::{AgentProfile, LoginRequest, MAX_PASSWORD_LEN};
 
 use std::net::SocketAddr;
 
 use crate::error::ApiError;
+use crate::extract::Json;
 use crate::state::AppState;
 
 /// Name of the HttpOnly session cookie.

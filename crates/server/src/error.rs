@@ -48,6 +48,9 @@ pub enum ApiError {
     /// The body is not JSON (`Content-Type: application/json`).
     #[error("the body must be JSON (Content-Type: application/json)")]
     NotJson,
+    /// The body is larger than this endpoint takes.
+    #[error("the body is too large")]
+    TooLarge,
     /// Too many attempts: try again after `retry_after` (sent as
     /// `Retry-After`, in whole seconds).
     #[error("{message}")]
@@ -62,6 +65,9 @@ pub enum ApiError {
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Anything else that should not happen (logged, answered as 500).
+    #[error("{0}")]
+    Internal(String),
 }
 
 impl ApiError {
@@ -77,8 +83,9 @@ impl ApiError {
             Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             Self::InvalidStream(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_stream"),
             Self::NotJson => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "not_json"),
+            Self::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             Self::TooMany { code, .. } => (StatusCode::TOO_MANY_REQUESTS, code),
-            Self::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            Self::Store(_) | Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
 }

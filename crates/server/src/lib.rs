@@ -20,6 +20,7 @@
 //! - `headers`: security headers on every response
 //! - [`csp_report`]: where browsers report Content-Security-Policy violations
 //! - `error`: the HTTP error type
+//! - `extract`: request extractors that refuse with the HTTP error type
 //! - [`hub`]: fan-out of conversation events
 //! - [`ids`]: typed ids (conversation, agent, site, visitor)
 //! - `login_guard`: failed-login back-offs, bounded password hashing
@@ -43,6 +44,7 @@ pub mod config;
 pub mod csp_report;
 pub mod demo;
 pub(crate) mod error;
+pub(crate) mod extract;
 pub(crate) mod headers;
 pub mod hub;
 pub mod ids;

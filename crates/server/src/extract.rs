@@ -1,0 +1,99 @@
+//! Extractors whose refusals are [`ApiError`]s: a body that is not JSON, is
+//! too large or does not fit the request type, and a path segment that does
+//! not parse, are answered with the same `{"error": {…}}` body as every other
+//! refusal (axum's own extractors answer plain text, which a client reading
+//! `ErrorBody` cannot parse and the OpenAPI document does not promise).
+
+use axum::extract::rejection::{JsonRejection, PathRejection, StringRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+
+/// The refusal for an axum rejection with `status` and `text`.
+fn refusal(status: StatusCode, text: String) -> ApiError {
+    match status {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::NotJson,
+        // Malformed JSON (400) and JSON that does not fit the type (422):
+        // both are a bad request, with serde's words on what and where.
+        s if s.is_client_error() => ApiError::BadRequest(text),
+        _ => ApiError::Internal(text),
+    }
+}
+
+/// A JSON body (`Content-Type: application/json`) read as `T`; as an
+/// answer, `T` written as JSON (as `axum::Json`).
+pub struct Json<T>(pub T);
+
+impl<T: serde::Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(Self(value)),
+            Err(e @ JsonRejection::JsonSyntaxError(_)) => {
+                Err(refusal(e.status(), format!("the body is not valid JSON: {}", inner(&e))))
+            }
+            Err(e @ JsonRejection::JsonDataError(_)) => {
+                Err(refusal(e.status(), format!("the body does not fit: {}", inner(&e))))
+            }
+            Err(e) => Err(refusal(e.status(), e.body_text())),
+        }
+    }
+}
+
+/// What serde said, without axum's prefix (which names Rust types).
+fn inner(e: &JsonRejection) -> String {
+    use std::error::Error;
+    let mut source = e.source();
+    let mut last = e.to_string();
+    while let Some(s) = source {
+        last = s.to_string();
+        source = s.source();
+    }
+    last
+}
+
+/// Path parameters read as `T`.
+pub struct Path<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(Self(value)),
+            Err(e @ PathRejection::FailedToDeserializePathParams(_)) => {
+                Err(refusal(e.status(), format!("a path segment is invalid: {}", e.body_text())))
+            }
+            Err(e) => Err(refusal(e.status(), e.body_text())),
+        }
+    }
+}
+
+/// A UTF-8 text body.
+pub struct Text(pub String);
+
+impl<S: Send + Sync> FromRequest<S> for Text {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        String::from_request(req, state).await.map(Self).map_err(|e: StringRejection| {
+            let text = match &e {
+                StringRejection::InvalidUtf8(_) => "the body is not UTF-8 text".to_owned(),
+                other => other.body_text(),
+            };
+            refusal(e.status(), text)
+        })
+    }
+}
