@@ -5,12 +5,16 @@
 //! ([`switchboard_protocol::admin`]); a refused value is a 400 naming its
 //! field. A change the executor recorded with a live effect (sockets to
 //! close, offers to move) is applied before the answer.
+//!
+//! Each handler's `#[utoipa::path]` is both its route (registered by
+//! [`documented`]) and its operation in the OpenAPI document
+//! ([`crate::openapi`]), so a route cannot go undocumented.
 
 use axum::extract::{DefaultBodyLimit, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
-use axum::routing::{delete, get, patch, put};
 use axum::Router;
+use serde::Deserialize;
 use switchboard_protocol::admin::{
     AccountRouteView, AgentChange, AgentPassword, AgentView, AppearanceChange, NewAccountRoute, NewAgent,
     NewSite, NewTeam, PasswordReset, PublishStream, Schedule, SiteChange, SiteView, StreamPublished,
@@ -18,11 +22,15 @@ use switchboard_protocol::admin::{
 };
 use switchboard_protocol::auth::Role;
 use switchboard_protocol::rules::RoutingRule;
+use utoipa::IntoParams;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
 use crate::admin::{self, AdminError, Explanation};
 use crate::auth::CurrentAgent;
 use crate::error::ApiError;
 use crate::extract::{Json, Path, Text};
+use crate::openapi::{AdminRefusals, BodyRefusals, Conflict, Invalid, InvalidStream, NotFound, TooLarge};
 use crate::state::AppState;
 
 /// The logged-in agent, who must be an admin (401 without a session, 403 without the role).
@@ -55,45 +63,139 @@ impl From<AdminError> for ApiError {
 
 /// The admin routes.
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/admin/sites", get(list_sites).post(add_site))
-        .route("/api/admin/sites/{key}", get(get_site).patch(update_site).delete(remove_site))
-        .route("/api/admin/sites/{key}/appearance", patch(update_appearance))
-        .route(
-            "/api/admin/sites/{key}/streams",
-            // A stream file may be larger than other bodies: its own limit
-            // (the parser refuses anything over it with a clear error).
-            get(list_streams)
-                .put(publish_stream)
-                .layer(DefaultBodyLimit::max(switchboard_protocol::stream::file::MAX_FILE_BYTES + 1)),
-        )
-        .route("/api/admin/sites/{key}/rules", get(list_rules).post(save_rule))
-        .route("/api/admin/sites/{key}/rules/{name}", get(get_rule).delete(remove_rule))
-        .route("/api/admin/sites/{key}/account-routes", get(list_account_routes).post(save_account_route))
-        .route("/api/admin/sites/{key}/account-routes/{domain}", delete(remove_account_route))
-        .route("/api/admin/conversations/{id}/explain", get(explain))
-        .route("/api/admin/sites/{key}/streams/{id}", get(get_stream).delete(remove_stream))
-        .route("/api/admin/agents", get(list_agents).post(add_agent))
-        .route("/api/admin/agents/{email}", get(get_agent).patch(update_agent).delete(remove_agent))
-        .route("/api/admin/agents/{email}/password", put(reset_password))
-        .route("/api/admin/agents/{email}/lockout", delete(lift_lockout))
-        .route("/api/admin/agents/{email}/schedule", put(set_schedule))
-        .route("/api/admin/teams", get(list_teams).post(add_team))
-        .route("/api/admin/teams/{name}", get(get_team).patch(update_team).delete(remove_team))
+    documented().into()
 }
 
+/// The admin routes with their OpenAPI operations.
+pub(crate) fn documented() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_sites, add_site))
+        .routes(routes!(get_site, update_site, remove_site))
+        .routes(routes!(update_appearance))
+        // A stream file may be larger than other bodies: its own limit
+        // (the parser refuses anything over it with a clear error).
+        .routes(
+            routes!(list_streams, publish_stream)
+                .layer(DefaultBodyLimit::max(switchboard_protocol::stream::file::MAX_FILE_BYTES + 1)),
+        )
+        .routes(routes!(get_stream, remove_stream))
+        .routes(routes!(list_rules, save_rule))
+        .routes(routes!(get_rule, remove_rule))
+        .routes(routes!(list_account_routes, save_account_route))
+        .routes(routes!(remove_account_route))
+        .routes(routes!(explain))
+        .routes(routes!(list_agents, add_agent))
+        .routes(routes!(get_agent, update_agent, remove_agent))
+        .routes(routes!(reset_password))
+        .routes(routes!(lift_lockout))
+        .routes(routes!(set_schedule))
+        .routes(routes!(list_teams, add_team))
+        .routes(routes!(get_team, update_team, remove_team))
+}
+
+// The path parameters, as the handlers read them.
+
+/// A site.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+struct SiteKey {
+    /// The site's key (the embed snippet's `data-site`).
+    #[param(example = "demo")]
+    key: String,
+}
+
+/// A site's stream.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+struct SiteStream {
+    /// The site's key.
+    #[param(example = "demo")]
+    key: String,
+    /// The stream's id.
+    #[param(example = "recommended")]
+    id: String,
+}
+
+/// A site's routing rule.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+struct SiteRule {
+    /// The site's key.
+    #[param(example = "demo")]
+    key: String,
+    /// The rule's name (without case).
+    name: String,
+}
+
+/// A site's account route.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+struct SiteDomain {
+    /// The site's key.
+    #[param(example = "demo")]
+    key: String,
+    /// The email domain, e.g. `bigcorp.com`.
+    domain: String,
+}
+
+/// An agent.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+struct AgentEmail {
+    /// The agent's email (without case).
+    #[param(example = "ada@example.com")]
+    email: String,
+}
+
+/// A team.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+struct TeamName {
+    /// The team's name (without case).
+    name: String,
+}
+
+/// A conversation.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+struct ConversationId {
+    /// The conversation's id.
+    id: i64,
+}
+
+/// Every site, by key.
+#[utoipa::path(
+    get, path = "/api/admin/sites", tag = "sites",
+    responses((status = 200, description = "The sites", body = Vec<SiteView>), AdminRefusals)
+)]
 async fn list_sites(_: Admin, State(s): State<AppState>) -> Result<Json<Vec<SiteView>>, ApiError> {
     Ok(Json(admin::sites(&s.store).await?))
 }
 
+/// A site.
+#[utoipa::path(
+    get, path = "/api/admin/sites/{key}", tag = "sites", params(SiteKey),
+    responses((status = 200, description = "The site", body = SiteView), Invalid, NotFound, AdminRefusals)
+)]
 async fn get_site(
     _: Admin,
     State(s): State<AppState>,
-    Path(key): Path<String>,
+    Path(SiteKey { key }): Path<SiteKey>,
 ) -> Result<Json<SiteView>, ApiError> {
     Ok(Json(admin::site(&s.store, &key).await?))
 }
 
+/// Adds a site with the default appearance.
+#[utoipa::path(
+    post, path = "/api/admin/sites", tag = "sites",
+    request_body = NewSite,
+    responses(
+        (status = 201, description = "The new site", body = SiteView),
+        BodyRefusals,
+        Conflict,
+        AdminRefusals,
+    )
+)]
 async fn add_site(
     _: Admin,
     State(s): State<AppState>,
@@ -102,80 +204,168 @@ async fn add_site(
     Ok((StatusCode::CREATED, Json(admin::add_site(&s.store, &b, s.clock.now_ms()).await?)))
 }
 
+/// Changes a site's name, allowed origins (all of them) and/or fallback message.
+#[utoipa::path(
+    patch, path = "/api/admin/sites/{key}", tag = "sites", params(SiteKey),
+    request_body = SiteChange,
+    responses(
+        (status = 200, description = "The site as changed", body = SiteView),
+        BodyRefusals,
+        NotFound,
+        AdminRefusals,
+    )
+)]
 async fn update_site(
     _: Admin,
     State(s): State<AppState>,
-    Path(key): Path<String>,
+    Path(SiteKey { key }): Path<SiteKey>,
     Json(b): Json<SiteChange>,
 ) -> Result<Json<SiteView>, ApiError> {
     Ok(Json(admin::update_site(&s.store, &key, &b).await?))
 }
 
+/// Changes how the widget looks on a site; every value is checked.
+#[utoipa::path(
+    patch, path = "/api/admin/sites/{key}/appearance", tag = "sites", params(SiteKey),
+    request_body = AppearanceChange,
+    responses(
+        (status = 200, description = "The site as changed", body = SiteView),
+        BodyRefusals,
+        NotFound,
+        AdminRefusals,
+    )
+)]
 async fn update_appearance(
     _: Admin,
     State(s): State<AppState>,
-    Path(key): Path<String>,
+    Path(SiteKey { key }): Path<SiteKey>,
     Json(b): Json<AppearanceChange>,
 ) -> Result<Json<SiteView>, ApiError> {
     Ok(Json(admin::update_appearance(&s.store, &key, &b).await?))
 }
 
+/// Removes a site with its streams and conversations.
+#[utoipa::path(
+    delete, path = "/api/admin/sites/{key}", tag = "sites", params(SiteKey),
+    responses((status = 204, description = "Removed"), Invalid, NotFound, AdminRefusals)
+)]
 async fn remove_site(
     _: Admin,
     State(s): State<AppState>,
-    Path(key): Path<String>,
+    Path(SiteKey { key }): Path<SiteKey>,
 ) -> Result<StatusCode, ApiError> {
     admin::remove_site(&s.store, &key).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// A site's published streams, highest priority first.
+#[utoipa::path(
+    get, path = "/api/admin/sites/{key}/streams", tag = "streams", params(SiteKey),
+    responses(
+        (status = 200, description = "The streams, without their cards", body = Vec<StreamSummary>),
+        Invalid,
+        NotFound,
+        AdminRefusals,
+    )
+)]
 async fn list_streams(
     _: Admin,
     State(s): State<AppState>,
-    Path(key): Path<String>,
+    Path(SiteKey { key }): Path<SiteKey>,
 ) -> Result<Json<Vec<StreamSummary>>, ApiError> {
     Ok(Json(admin::streams(&s.store, &key).await?))
 }
 
+/// A published stream with the file it was published from.
+#[utoipa::path(
+    get, path = "/api/admin/sites/{key}/streams/{id}", tag = "streams", params(SiteStream),
+    responses(
+        (status = 200, description = "The stream", body = StreamView),
+        Invalid,
+        NotFound,
+        AdminRefusals,
+    )
+)]
 async fn get_stream(
     _: Admin,
     State(s): State<AppState>,
-    Path((key, id)): Path<(String, String)>,
+    Path(SiteStream { key, id }): Path<SiteStream>,
 ) -> Result<Json<StreamView>, ApiError> {
     Ok(Json(admin::stream(&s.store, &key, &id).await?))
 }
 
-/// `PUT /api/admin/sites/{key}/streams` with the stream file (TOML) as the body.
+/// Validates a stream file and publishes it as the stream's next version.
+///
+/// The body is the stream file itself (TOML, as `switchboard stream check`
+/// reads it), whatever its content type.
+#[utoipa::path(
+    put, path = "/api/admin/sites/{key}/streams", tag = "streams", params(SiteKey),
+    request_body(content = String, content_type = "text/plain", description = "The stream file (TOML)"),
+    responses(
+        (status = 200, description = "Published: its id, version and warnings", body = StreamPublished),
+        Invalid,
+        NotFound,
+        TooLarge,
+        InvalidStream,
+        AdminRefusals,
+    )
+)]
 async fn publish_stream(
     _: Admin,
     State(s): State<AppState>,
-    Path(key): Path<String>,
+    Path(SiteKey { key }): Path<SiteKey>,
     Text(source): Text,
 ) -> Result<Json<StreamPublished>, ApiError> {
     Ok(Json(admin::publish_stream(&s.store, &key, &PublishStream { source }, s.clock.now_ms()).await?))
 }
 
+/// Unpublishes a stream.
+#[utoipa::path(
+    delete, path = "/api/admin/sites/{key}/streams/{id}", tag = "streams", params(SiteStream),
+    responses((status = 204, description = "Removed"), Invalid, NotFound, AdminRefusals)
+)]
 async fn remove_stream(
     _: Admin,
     State(s): State<AppState>,
-    Path((key, id)): Path<(String, String)>,
+    Path(SiteStream { key, id }): Path<SiteStream>,
 ) -> Result<StatusCode, ApiError> {
     admin::remove_stream(&s.store, &key, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Every agent.
+#[utoipa::path(
+    get, path = "/api/admin/agents", tag = "agents",
+    responses((status = 200, description = "The agents", body = Vec<AgentView>), AdminRefusals)
+)]
 async fn list_agents(_: Admin, State(s): State<AppState>) -> Result<Json<Vec<AgentView>>, ApiError> {
     Ok(Json(admin::agents(&s.store).await?))
 }
 
+/// An agent.
+#[utoipa::path(
+    get, path = "/api/admin/agents/{email}", tag = "agents", params(AgentEmail),
+    responses((status = 200, description = "The agent", body = AgentView), Invalid, NotFound, AdminRefusals)
+)]
 async fn get_agent(
     _: Admin,
     State(s): State<AppState>,
-    Path(email): Path<String>,
+    Path(AgentEmail { email }): Path<AgentEmail>,
 ) -> Result<Json<AgentView>, ApiError> {
     Ok(Json(admin::agent(&s.store, &email).await?))
 }
 
+/// Adds an agent; without a password one is generated and answered, once.
+#[utoipa::path(
+    post, path = "/api/admin/agents", tag = "agents",
+    request_body = NewAgent,
+    responses(
+        (status = 201, description = "The agent, with the generated password if any", body = AgentPassword),
+        BodyRefusals,
+        Conflict,
+        AdminRefusals,
+    )
+)]
 async fn add_agent(
     _: Admin,
     State(s): State<AppState>,
@@ -184,10 +374,21 @@ async fn add_agent(
     Ok((StatusCode::CREATED, Json(admin::add_agent(&s.store, &b, s.clock.now_ms()).await?)))
 }
 
+/// Changes an agent's name, role, avatar and/or live chat permission.
+#[utoipa::path(
+    patch, path = "/api/admin/agents/{email}", tag = "agents", params(AgentEmail),
+    request_body = AgentChange,
+    responses(
+        (status = 200, description = "The agent as changed", body = AgentView),
+        BodyRefusals,
+        NotFound,
+        AdminRefusals,
+    )
+)]
 async fn update_agent(
     _: Admin,
     State(s): State<AppState>,
-    Path(email): Path<String>,
+    Path(AgentEmail { email }): Path<AgentEmail>,
     Json(b): Json<AgentChange>,
 ) -> Result<Json<AgentView>, ApiError> {
     let agent = admin::update_agent(&s.store, &email, &b, s.clock.now_ms()).await?;
@@ -197,11 +398,16 @@ async fn update_agent(
     Ok(Json(agent))
 }
 
-/// `PUT /api/admin/agents/{email}/schedule`: a weekly schedule, or `null` for none.
+/// Sets an agent's weekly availability schedule, or clears it with `null`.
+#[utoipa::path(
+    put, path = "/api/admin/agents/{email}/schedule", tag = "agents", params(AgentEmail),
+    request_body(content = Option<Schedule>, description = "A weekly schedule, or `null` for none"),
+    responses((status = 204, description = "Set"), BodyRefusals, NotFound, AdminRefusals)
+)]
 async fn set_schedule(
     _: Admin,
     State(s): State<AppState>,
-    Path(email): Path<String>,
+    Path(AgentEmail { email }): Path<AgentEmail>,
     Json(b): Json<Option<Schedule>>,
 ) -> Result<StatusCode, ApiError> {
     admin::set_schedule(&s.store, &email, b.as_ref(), s.clock.now_ms()).await?;
@@ -209,48 +415,93 @@ async fn set_schedule(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// A site's account routes, by domain.
+#[utoipa::path(
+    get, path = "/api/admin/sites/{key}/account-routes", tag = "rules", params(SiteKey),
+    responses(
+        (status = 200, description = "The account routes", body = Vec<AccountRouteView>),
+        Invalid,
+        NotFound,
+        AdminRefusals,
+    )
+)]
 async fn list_account_routes(
     _: Admin,
     State(s): State<AppState>,
-    Path(key): Path<String>,
+    Path(SiteKey { key }): Path<SiteKey>,
 ) -> Result<Json<Vec<AccountRouteView>>, ApiError> {
     Ok(Json(admin::account_routes(&s.store, &key).await?))
 }
 
-/// `POST /api/admin/sites/{key}/account-routes`: routes an email domain to an agent.
+/// Routes visitors with an email at a domain to an agent first (replacing
+/// the domain's route if it had one).
+#[utoipa::path(
+    post, path = "/api/admin/sites/{key}/account-routes", tag = "rules", params(SiteKey),
+    request_body = NewAccountRoute,
+    responses(
+        (status = 200, description = "The account route", body = AccountRouteView),
+        BodyRefusals,
+        NotFound,
+        AdminRefusals,
+    )
+)]
 async fn save_account_route(
     _: Admin,
     State(s): State<AppState>,
-    Path(key): Path<String>,
+    Path(SiteKey { key }): Path<SiteKey>,
     Json(b): Json<NewAccountRoute>,
 ) -> Result<Json<AccountRouteView>, ApiError> {
     Ok(Json(admin::save_account_route(&s.store, &key, &b).await?))
 }
 
+/// Removes a domain's account route.
+#[utoipa::path(
+    delete, path = "/api/admin/sites/{key}/account-routes/{domain}", tag = "rules", params(SiteDomain),
+    responses((status = 204, description = "Removed"), Invalid, NotFound, AdminRefusals)
+)]
 async fn remove_account_route(
     _: Admin,
     State(s): State<AppState>,
-    Path((key, domain)): Path<(String, String)>,
+    Path(SiteDomain { key, domain }): Path<SiteDomain>,
 ) -> Result<StatusCode, ApiError> {
     admin::remove_account_route(&s.store, &key, &domain).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `GET /api/admin/conversations/{id}/explain`: every routing decision with its reasons.
+/// Every routing decision of a conversation, with its reasons.
+#[utoipa::path(
+    get, path = "/api/admin/conversations/{id}/explain", tag = "conversations", params(ConversationId),
+    responses(
+        (status = 200, description = "The decisions, and the same in words", body = Explanation),
+        Invalid,
+        NotFound,
+        AdminRefusals,
+    )
+)]
 async fn explain(
     _: Admin,
     State(s): State<AppState>,
-    Path(id): Path<i64>,
+    Path(ConversationId { id }): Path<ConversationId>,
 ) -> Result<Json<Explanation>, ApiError> {
     Ok(Json(admin::explain(&s.store, id).await?))
 }
 
-/// `PUT /api/admin/agents/{email}/password`: answers `{agent, password}`,
-/// the password only when generated.
+/// Sets a new password, which ends the agent's sessions; without one it is
+/// generated and answered, once.
+#[utoipa::path(
+    put, path = "/api/admin/agents/{email}/password", tag = "agents", params(AgentEmail),
+    request_body = PasswordReset,
+    responses(
+        (status = 200, description = "The agent, with the generated password if any", body = AgentPassword),
+        BodyRefusals,
+        NotFound,
+        AdminRefusals,
+    )
+)]
 async fn reset_password(
     _: Admin,
     State(s): State<AppState>,
-    Path(email): Path<String>,
+    Path(AgentEmail { email }): Path<AgentEmail>,
     Json(b): Json<PasswordReset>,
 ) -> Result<Json<AgentPassword>, ApiError> {
     let answer = admin::reset_password(&s.store, &email, &b, s.clock.now_ms()).await?;
@@ -261,42 +512,72 @@ async fn reset_password(
     Ok(Json(answer))
 }
 
-/// `DELETE /api/admin/agents/{email}/lockout`: lifts the login back-off on
-/// the account (from every address), say for an agent a guesser locked out.
+/// Lifts the login back-off on the account (from every address), say for
+/// an agent a guesser locked out.
+#[utoipa::path(
+    delete, path = "/api/admin/agents/{email}/lockout", tag = "agents", params(AgentEmail),
+    responses((status = 204, description = "Lifted"), Invalid, NotFound, AdminRefusals)
+)]
 async fn lift_lockout(
     _: Admin,
     State(s): State<AppState>,
-    Path(email): Path<String>,
+    Path(AgentEmail { email }): Path<AgentEmail>,
 ) -> Result<StatusCode, ApiError> {
     let agent = admin::agent(&s.store, &email).await?;
     s.logins.reset(&agent.profile.email.to_ascii_lowercase());
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Removes an agent: their sockets close, offers move on to someone else,
+/// open chats end with a word to the visitor.
+#[utoipa::path(
+    delete, path = "/api/admin/agents/{email}", tag = "agents", params(AgentEmail),
+    responses((status = 204, description = "Removed"), Invalid, NotFound, AdminRefusals)
+)]
 async fn remove_agent(
     _: Admin,
     State(s): State<AppState>,
-    Path(email): Path<String>,
+    Path(AgentEmail { email }): Path<AgentEmail>,
 ) -> Result<StatusCode, ApiError> {
-    // Their sockets close, offers move on to someone else, open chats end
-    // with a word to the visitor.
     admin::remove_agent(&s.store, &email, s.clock.now_ms()).await?;
     crate::lifecycle::changes::apply_pending(&s).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Every team.
+#[utoipa::path(
+    get, path = "/api/admin/teams", tag = "teams",
+    responses((status = 200, description = "The teams", body = Vec<TeamView>), AdminRefusals)
+)]
 async fn list_teams(_: Admin, State(s): State<AppState>) -> Result<Json<Vec<TeamView>>, ApiError> {
     Ok(Json(admin::teams(&s.store).await?))
 }
 
+/// A team.
+#[utoipa::path(
+    get, path = "/api/admin/teams/{name}", tag = "teams", params(TeamName),
+    responses((status = 200, description = "The team", body = TeamView), NotFound, AdminRefusals)
+)]
 async fn get_team(
     _: Admin,
     State(s): State<AppState>,
-    Path(name): Path<String>,
+    Path(TeamName { name }): Path<TeamName>,
 ) -> Result<Json<TeamView>, ApiError> {
     Ok(Json(admin::team(&s.store, &name).await?))
 }
 
+/// Adds a team of existing agents.
+#[utoipa::path(
+    post, path = "/api/admin/teams", tag = "teams",
+    request_body = NewTeam,
+    responses(
+        (status = 201, description = "The new team", body = TeamView),
+        BodyRefusals,
+        NotFound,
+        Conflict,
+        AdminRefusals,
+    )
+)]
 async fn add_team(
     _: Admin,
     State(s): State<AppState>,
@@ -305,55 +586,98 @@ async fn add_team(
     Ok((StatusCode::CREATED, Json(admin::add_team(&s.store, &b).await?)))
 }
 
+/// Renames a team and/or replaces its members.
+#[utoipa::path(
+    patch, path = "/api/admin/teams/{name}", tag = "teams", params(TeamName),
+    request_body = TeamChange,
+    responses(
+        (status = 200, description = "The team as changed", body = TeamView),
+        BodyRefusals,
+        NotFound,
+        Conflict,
+        AdminRefusals,
+    )
+)]
 async fn update_team(
     _: Admin,
     State(s): State<AppState>,
-    Path(name): Path<String>,
+    Path(TeamName { name }): Path<TeamName>,
     Json(b): Json<TeamChange>,
 ) -> Result<Json<TeamView>, ApiError> {
     Ok(Json(admin::update_team(&s.store, &name, &b).await?))
 }
 
+/// Removes a team (its members stay agents).
+#[utoipa::path(
+    delete, path = "/api/admin/teams/{name}", tag = "teams", params(TeamName),
+    responses((status = 204, description = "Removed"), NotFound, AdminRefusals)
+)]
 async fn remove_team(
     _: Admin,
     State(s): State<AppState>,
-    Path(name): Path<String>,
+    Path(TeamName { name }): Path<TeamName>,
 ) -> Result<StatusCode, ApiError> {
     admin::remove_team(&s.store, &name).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// A site's routing rules, highest priority first.
+#[utoipa::path(
+    get, path = "/api/admin/sites/{key}/rules", tag = "rules", params(SiteKey),
+    responses(
+        (status = 200, description = "The rules", body = Vec<RoutingRule>),
+        Invalid,
+        NotFound,
+        AdminRefusals,
+    )
+)]
 async fn list_rules(
     _: Admin,
     State(s): State<AppState>,
-    Path(key): Path<String>,
+    Path(SiteKey { key }): Path<SiteKey>,
 ) -> Result<Json<Vec<RoutingRule>>, ApiError> {
     Ok(Json(admin::rules(&s.store, &key).await?))
 }
 
+/// A site's routing rule.
+#[utoipa::path(
+    get, path = "/api/admin/sites/{key}/rules/{name}", tag = "rules", params(SiteRule),
+    responses((status = 200, description = "The rule", body = RoutingRule), Invalid, NotFound, AdminRefusals)
+)]
 async fn get_rule(
     _: Admin,
     State(s): State<AppState>,
-    Path((key, name)): Path<(String, String)>,
+    Path(SiteRule { key, name }): Path<SiteRule>,
 ) -> Result<Json<RoutingRule>, ApiError> {
     Ok(Json(admin::rule(&s.store, &key, &name).await?))
 }
 
-/// `POST /api/admin/sites/{key}/rules`: adds a rule or replaces the one with its name.
+/// Adds a routing rule, or replaces the one with its name; the agents or
+/// team it routes to must exist.
+#[utoipa::path(
+    post, path = "/api/admin/sites/{key}/rules", tag = "rules", params(SiteKey),
+    request_body = RoutingRule,
+    responses((status = 204, description = "Saved"), BodyRefusals, NotFound, AdminRefusals)
+)]
 async fn save_rule(
     _: Admin,
     State(s): State<AppState>,
-    Path(key): Path<String>,
+    Path(SiteKey { key }): Path<SiteKey>,
     Json(rule): Json<RoutingRule>,
 ) -> Result<StatusCode, ApiError> {
     admin::save_rule(&s.store, &key, &rule).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Removes a routing rule.
+#[utoipa::path(
+    delete, path = "/api/admin/sites/{key}/rules/{name}", tag = "rules", params(SiteRule),
+    responses((status = 204, description = "Removed"), Invalid, NotFound, AdminRefusals)
+)]
 async fn remove_rule(
     _: Admin,
     State(s): State<AppState>,
-    Path((key, name)): Path<(String, String)>,
+    Path(SiteRule { key, name }): Path<SiteRule>,
 ) -> Result<StatusCode, ApiError> {
     admin::remove_rule(&s.store, &key, &name).await?;
     Ok(StatusCode::NO_CONTENT)

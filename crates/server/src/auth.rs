@@ -9,12 +9,14 @@ use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use axum::response::{AppendHeaders, IntoResponse};
 use sha2::{Digest, Sha256};
+use switchboard_protocol::admin::ErrorBody;
 use switchboard_protocol::auth::{AgentProfile, LoginRequest, MAX_PASSWORD_LEN};
 
 use std::net::SocketAddr;
 
 use crate::error::ApiError;
 use crate::extract::Json;
+use crate::openapi::{BodyRefusals, TooManyAttempts};
 use crate::state::AppState;
 
 /// Name of the HttpOnly session cookie.
@@ -146,6 +148,23 @@ fn is_json(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"))
 }
 
+/// A session just opened: `POST /api/auth/login`'s answer.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct LoginAnswer {
+    /// The session token, for `Authorization: Bearer` (the same session
+    /// as the cookie).
+    pub token: String,
+    /// Who logged in.
+    pub agent: AgentProfile,
+}
+
+/// `POST /api/auth/logout`'s answer.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct LoggedOut {
+    /// Always true.
+    pub ok: bool,
+}
+
 /// `POST /api/auth/login`: checks the password and opens a session, returned
 /// both as an HttpOnly cookie (the inbox) and in the body (API clients).
 ///
@@ -153,6 +172,20 @@ fn is_json(headers: &HeaderMap) -> bool {
 /// next attempt must wait and is answered 429 `too_many_attempts` with
 /// `Retry-After`, whatever the password. A browser may only log in from a
 /// page of the server's own origin (the answer writes the cookie).
+#[utoipa::path(
+    post, path = "/api/auth/login", tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Logged in; the session is also set as the `sb_session` cookie",
+            body = LoginAnswer, headers(("Set-Cookie" = String, description = "The session cookie"))),
+        (status = 401, description = "Wrong email or password (`bad_credentials`)", body = ErrorBody),
+        (status = 403, description = "A browser's `Origin` is not this server's (`origin_not_allowed`)",
+            body = ErrorBody),
+        BodyRefusals,
+        TooManyAttempts,
+    ),
+    security(())
+)]
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -194,11 +227,17 @@ pub async fn login(
     let secure = if state.public_url.starts_with("https://") { "; Secure" } else { "" };
     let cookie =
         format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}");
-    let body = serde_json::json!({ "token": token, "agent": agent.profile });
-    Ok((AppendHeaders([(SET_COOKIE, cookie)]), Json(body)))
+    Ok((AppendHeaders([(SET_COOKIE, cookie)]), Json(LoginAnswer { token, agent: agent.profile })))
 }
 
 /// `GET /api/auth/me`: who is logged in.
+#[utoipa::path(
+    get, path = "/api/auth/me", tag = "auth",
+    responses(
+        (status = 200, description = "The logged-in agent", body = AgentProfile),
+        (status = 401, description = "No valid session (`unauthorized`)", body = ErrorBody),
+    )
+)]
 pub async fn me(CurrentAgent(agent): CurrentAgent) -> Json<AgentProfile> {
     Json(agent)
 }
@@ -207,6 +246,17 @@ pub async fn me(CurrentAgent(agent): CurrentAgent) -> Json<AgentProfile> {
 /// by cookie, see [`same_origin_writes`]): ends the session, closes the
 /// sockets it opened and clears the cookie. Without a valid session it is
 /// 401 and clears nothing, so another page cannot sign an agent out.
+#[utoipa::path(
+    post, path = "/api/auth/logout", tag = "auth",
+    request_body(content = Object, description = "Any JSON (`{}`): only its content type counts, which a \
+        form on another page cannot send"),
+    responses(
+        (status = 200, description = "Logged out; the cookie is cleared", body = LoggedOut),
+        (status = 401, description = "No valid session (`unauthorized`)", body = ErrorBody),
+        (status = 403, description = "By cookie, another origin (`origin_not_allowed`)", body = ErrorBody),
+        (status = 415, description = "Not `Content-Type: application/json` (`not_json`)", body = ErrorBody),
+    )
+)]
 pub async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -219,7 +269,7 @@ pub async fn logout(
     state.store.session_agent(&hash, state.clock.now_ms()).await?.ok_or(ApiError::Unauthorized)?;
     crate::lifecycle::agents::end_session(&state, &hash).await?;
     let cookie = format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
-    Ok((AppendHeaders([(SET_COOKIE, cookie)]), Json(serde_json::json!({ "ok": true }))))
+    Ok((AppendHeaders([(SET_COOKIE, cookie)]), Json(LoggedOut { ok: true })))
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@
 //! - [`csp_report`]: where browsers report Content-Security-Policy violations
 //! - `error`: the HTTP error type
 //! - `extract`: request extractors that refuse with the HTTP error type
+//! - [`openapi`]: the OpenAPI document of the admin API (`/api/openapi.json`)
 //! - [`hub`]: fan-out of conversation events
 //! - [`ids`]: typed ids (conversation, agent, site, visitor)
 //! - `login_guard`: failed-login back-offs, bounded password hashing
@@ -51,6 +52,7 @@ pub mod ids;
 pub(crate) mod inbox_api;
 pub mod lifecycle;
 pub(crate) mod login_guard;
+pub mod openapi;
 pub(crate) mod password;
 pub(crate) mod presence;
 pub mod routing;

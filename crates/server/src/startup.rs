@@ -17,7 +17,7 @@ use crate::hub::Hub;
 use crate::shutdown::{self, Shutdown, ShutdownTrigger};
 use crate::state::AppState;
 use crate::store::{Store, StoreError};
-use crate::{admin_api, api, assets, auth, demo, inbox_api, ws};
+use crate::{admin_api, api, assets, auth, demo, inbox_api, openapi, ws};
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -53,6 +53,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/auth/login", post(auth::login))
         .route("/api/auth/logout", post(auth::logout))
         .route("/api/auth/me", get(auth::me))
+        .route(openapi::PATH, get(openapi::serve))
         .route(
             csp_report::REPORT_PATH,
             post(csp_report::receive).layer(DefaultBodyLimit::max(csp_report::MAX_REPORT_BYTES)),

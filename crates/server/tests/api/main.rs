@@ -11,6 +11,7 @@ mod headers;
 mod helpers;
 mod inbox;
 mod live_admin;
+mod openapi;
 mod routing;
 mod security;
 mod site_config;
