@@ -100,7 +100,7 @@ pub(crate) fn documented() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Path)]
 struct SiteKey {
     /// The site's key (the embed snippet's `data-site`).
-    #[param(example = "demo")]
+    #[param(example = "demo", pattern = "^[a-z0-9_-]{3,64}$")]
     key: String,
 }
 
@@ -109,7 +109,7 @@ struct SiteKey {
 #[into_params(parameter_in = Path)]
 struct SiteStream {
     /// The site's key.
-    #[param(example = "demo")]
+    #[param(example = "demo", pattern = "^[a-z0-9_-]{3,64}$")]
     key: String,
     /// The stream's id.
     #[param(example = "recommended")]
@@ -121,7 +121,7 @@ struct SiteStream {
 #[into_params(parameter_in = Path)]
 struct SiteRule {
     /// The site's key.
-    #[param(example = "demo")]
+    #[param(example = "demo", pattern = "^[a-z0-9_-]{3,64}$")]
     key: String,
     /// The rule's name (without case).
     name: String,
@@ -132,7 +132,7 @@ struct SiteRule {
 #[into_params(parameter_in = Path)]
 struct SiteDomain {
     /// The site's key.
-    #[param(example = "demo")]
+    #[param(example = "demo", pattern = "^[a-z0-9_-]{3,64}$")]
     key: String,
     /// The email domain, e.g. `bigcorp.com`.
     domain: String,

@@ -68,8 +68,10 @@ impl Checker {
 #[serde(deny_unknown_fields)]
 pub struct NewSite {
     /// Its key, pasted in the embed snippet (`data-site`).
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[a-z0-9_-]{3,64}$"))]
     pub key: String,
     /// Display name.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100, pattern = "\\S"))]
     pub name: String,
     /// Origins the widget may run on (`https://shop.example.com`).
     #[serde(default)]
@@ -108,10 +110,12 @@ impl NewSite {
 #[serde(deny_unknown_fields)]
 pub struct SiteChange {
     /// New display name.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100, pattern = "\\S"))]
     pub name: Option<String>,
     /// The allowed origins, replacing them all.
     pub allowed_origins: Option<Vec<String>>,
     /// The message shown when nobody can take a chat (text with links).
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     pub fallback_message: Option<String>,
 }
 
@@ -159,24 +163,39 @@ impl SiteChange {
 #[serde(deny_unknown_fields)]
 pub struct AppearanceChange {
     /// Accent colour, `#rrggbb`.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^#[0-9a-fA-F]{6}$"))]
     pub accent: Option<String>,
     /// `bottom_right` or `bottom_left`.
     pub position: Option<Position>,
     /// Distance from the page edges (0–200 px).
+    #[cfg_attr(feature = "openapi", schema(maximum = 200))]
     pub offset_px: Option<u16>,
     /// Panel header title.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100, pattern = "\\S"))]
     pub header_title: Option<String>,
     /// The bot's name.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100, pattern = "\\S"))]
     pub bot_name: Option<String>,
     /// Delay before each bot message (0–5000 ms).
+    #[cfg_attr(feature = "openapi", schema(maximum = 5000))]
     pub response_delay_ms: Option<u32>,
     /// `en`, `nl`, or `auto` (the visitor's browser language).
+    #[cfg_attr(feature = "openapi", schema(pattern = "^(auto|[Ee][Nn]|[Nn][Ll])([-_].*)?$"))]
     pub locale: Option<String>,
     /// The bot's avatar, an http(s) image URL; empty: none.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 500, pattern = "^(\\s*|https?://[^\\s/\"'<>`][^\\s\"'<>`]*)$")
+    )]
     pub bot_avatar_url: Option<String>,
     /// Text on the launcher beside its icon; empty: the icon alone.
+    #[cfg_attr(feature = "openapi", schema(max_length = 40))]
     pub launcher_label: Option<String>,
     /// The site's privacy policy, an http(s) URL; empty: no link.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 500, pattern = "^(\\s*|https?://[^\\s/\"'<>`][^\\s\"'<>`]*)$")
+    )]
     pub privacy_url: Option<String>,
     /// A sound for the visitor when the agent writes while the panel is
     /// closed or the page is in the background.
@@ -259,13 +278,16 @@ impl AppearanceChange {
 #[serde(deny_unknown_fields)]
 pub struct NewAgent {
     /// Display name.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100, pattern = "\\S"))]
     pub name: String,
     /// Login email.
+    #[cfg_attr(feature = "openapi", schema(format = Email))]
     pub email: String,
     /// Role.
     pub role: Role,
     /// Their password; none: generated.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(min_length = 10, max_length = 256))]
     pub password: Option<String>,
 }
 
@@ -317,10 +339,15 @@ impl NewAgent {
 #[serde(deny_unknown_fields)]
 pub struct AgentChange {
     /// New display name.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100, pattern = "\\S"))]
     pub name: Option<String>,
     /// New role.
     pub role: Option<Role>,
     /// Avatar image URL shown to visitors, an http(s) URL; empty: none.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 500, pattern = "^(\\s*|https?://[^\\s/\"'<>`][^\\s\"'<>`]*)$")
+    )]
     pub avatar_url: Option<String>,
     /// Whether routing may give them live chats.
     pub live_chat: Option<bool>,
@@ -362,6 +389,7 @@ impl AgentChange {
 pub struct PasswordReset {
     /// The new password; none: generated.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(min_length = 10, max_length = 256))]
     pub password: Option<String>,
 }
 
@@ -402,8 +430,10 @@ pub struct ScheduleBlock {
     /// `mon` … `sun`.
     pub days: Vec<String>,
     /// Start, `HH:MM`.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$"))]
     pub from: String,
     /// End, `HH:MM` (later than `from`).
+    #[cfg_attr(feature = "openapi", schema(pattern = "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"))]
     pub to: String,
 }
 
@@ -413,6 +443,7 @@ pub struct ScheduleBlock {
 #[serde(deny_unknown_fields)]
 pub struct NewTeam {
     /// Its name (unique, without case).
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100, pattern = "\\S"))]
     pub name: String,
     /// Its members' emails.
     #[serde(default)]
@@ -448,6 +479,7 @@ impl NewTeam {
 #[serde(deny_unknown_fields)]
 pub struct TeamChange {
     /// New name.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100, pattern = "\\S"))]
     pub name: Option<String>,
     /// The members, replacing them all.
     pub members: Option<Vec<String>>,
@@ -486,8 +518,13 @@ impl TeamChange {
 #[serde(deny_unknown_fields)]
 pub struct NewAccountRoute {
     /// The email domain, e.g. `bigcorp.com`.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^\\s*@?([A-Za-z0-9-]{1,63}\\.)+[A-Za-z0-9-]{1,63}\\s*$")
+    )]
     pub domain: String,
     /// The agent's email.
+    #[cfg_attr(feature = "openapi", schema(format = Email))]
     pub agent: String,
 }
 
