@@ -3,15 +3,18 @@
 //! - `run`: install what is missing, build the browser bundles, seed the demo
 //!   on first run and serve it (API on :8080, demo host page on :8081).
 //! - `test`: fmt, clippy, native tests, a fuzz smoke, browser tests,
-//!   end-to-end tests, then one summary line per suite.
+//!   end-to-end tests, the admin API against its OpenAPI document, then one
+//!   summary line per suite (`--only SUITE` runs just that one).
 //! - `build`: install what is missing and build the browser bundles only.
 //! - `fuzz`: fuzz the protocol crate's parsers (cargo-fuzz), a line per target.
 //!
 //! Modules: [`tools`] (toolchain bootstrap), [`suites`] (running and
-//! counting test suites), [`serve`] (the demo server), [`fuzz`] (fuzzing).
+//! counting test suites), [`serve`] (the demo server), [`fuzz`] (fuzzing),
+//! [`openapi`] (the schemathesis suite).
 
 mod bench;
 mod fuzz;
+mod openapi;
 mod serve;
 mod suites;
 mod tools;
@@ -24,7 +27,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("run") => serve::run(),
-        Some("test") => suites::test(),
+        Some("test") => suites::test(&args[1..]),
         Some("build") => {
             let progress = Progress::new(3);
             tools::ensure_wasm_toolchain(&progress).and_then(|()| build_bundles(&progress))
@@ -34,7 +37,10 @@ fn main() -> ExitCode {
         _ => {
             eprintln!("usage: cargo xtask <run | test | build | bench | fuzz>");
             eprintln!("  run    install tools, build, seed the demo and serve it on http://127.0.0.1:8080");
-            eprintln!("  test   fmt, clippy, native, fuzz smoke, browser and end-to-end tests; a summary");
+            eprintln!(
+                "  test   fmt, clippy, native, fuzz smoke, browser, end-to-end and openapi tests; a summary"
+            );
+            eprintln!("         [--only SUITE[,SUITE…]] runs only those (e.g. --only openapi)");
             eprintln!("  build  install tools and build the widget and inbox bundles into target/dist");
             eprintln!("  bench  bundle sizes, one routing decision, load [loadgen flags]; a table, JSON in target/bench/");
             eprintln!("  fuzz   fuzz the protocol parsers [RUNS (default 10000000) | SECONDSs per target]");

@@ -13,7 +13,7 @@ const API: &str = "127.0.0.1:8080";
 const DEMO: &str = "127.0.0.1:8081";
 
 /// Waits until `GET /healthz` on `addr` answers 200.
-fn wait_healthy(addr: &str, timeout: Duration) -> bool {
+pub(crate) fn wait_healthy(addr: &str, timeout: Duration) -> bool {
     let start = Instant::now();
     while start.elapsed() < timeout {
         if let Ok(mut s) = TcpStream::connect(addr) {

@@ -20,7 +20,7 @@ struct Outcome {
 }
 
 /// Runs `cmd`, echoing its output live while keeping a copy of stdout and stderr.
-fn run_tee(mut cmd: Command) -> anyhow::Result<(bool, String, String)> {
+pub(crate) fn run_tee(mut cmd: Command) -> anyhow::Result<(bool, String, String)> {
     let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().context("starting a suite")?;
     fn pump<R: Read + Send + 'static>(r: R, to_stderr: bool) -> std::thread::JoinHandle<String> {
         std::thread::spawn(move || {
@@ -156,51 +156,132 @@ fn fuzz_smoke() -> Outcome {
 /// Seconds each fuzz target runs in `cargo xtask test` (`cargo xtask fuzz` runs them long).
 const FUZZ_SMOKE_SECONDS: u64 = 5;
 
-/// `cargo xtask test`.
-pub fn test() -> anyhow::Result<()> {
-    let progress = Progress::new(11);
+/// The suites, in the order they run, with the steps each announces.
+const SUITES: [(&str, usize); 8] = [
+    ("fmt", 1),
+    ("clippy", 1),
+    ("native", 1),
+    ("fuzz smoke", 1),
+    ("browser: widget", 1),
+    ("browser: inbox", 1),
+    // Two bundles to build first.
+    ("end-to-end", 3),
+    ("openapi", 1),
+];
+
+/// The suites `--only NAME[,NAME…]` asks for (a suite's name or its first
+/// word: `fuzz`, `browser`), or all of them.
+fn chosen(args: &[String]) -> anyhow::Result<Vec<&'static str>> {
+    let all: Vec<&'static str> = SUITES.iter().map(|(name, _)| *name).collect();
+    let names = match args {
+        [] => return Ok(all),
+        [flag, names] if flag == "--only" => names,
+        _ => anyhow::bail!("usage: cargo xtask test [--only SUITE[,SUITE…]] (suites: {})", all.join(", ")),
+    };
+    let mut picked = Vec::new();
+    for wanted in names.split(',').map(str::trim) {
+        let first_word = |name: &str| name.split([' ', ':']).next() == Some(wanted);
+        let matching: Vec<&'static str> =
+            all.iter().copied().filter(|n| *n == wanted || first_word(n)).collect();
+        anyhow::ensure!(!matching.is_empty(), "no suite {wanted:?}; the suites: {}", all.join(", "));
+        picked.extend(matching);
+    }
+    Ok(all.into_iter().filter(|n| picked.contains(n)).collect())
+}
+
+/// The property-based check of the admin API against its OpenAPI document.
+fn openapi() -> Outcome {
+    let name = "openapi";
+    match crate::openapi::check() {
+        Ok(r) => {
+            let ok = r.ok && r.failed == 0 && r.passed > 0;
+            let detail = if ok { "one test per operation (schemathesis)" } else { "see schemathesis above" };
+            Outcome {
+                name,
+                passed: r.passed,
+                failed: r.failed,
+                skipped: r.skipped,
+                ok,
+                detail: detail.into(),
+            }
+        }
+        Err(e) => Outcome { name, passed: 0, failed: 0, skipped: 0, ok: false, detail: format!("{e:#}") },
+    }
+}
+
+/// `cargo xtask test [--only SUITE[,SUITE…]]`.
+pub fn test(args: &[String]) -> anyhow::Result<()> {
+    let suites = chosen(args)?;
+    let wanted = |name: &str| suites.contains(&name);
+    // clippy checks the wasm32 target too; the browser suites need Chromium.
+    let wasm = ["clippy", "browser: widget", "browser: inbox", "end-to-end"].iter().any(|s| wanted(s));
+    let browser = ["browser: widget", "browser: inbox", "end-to-end"].iter().any(|s| wanted(s));
+    let steps: usize = SUITES.iter().filter(|(n, _)| wanted(n)).map(|(_, steps)| steps).sum();
+    let progress = Progress::new(steps + usize::from(wasm) + usize::from(browser));
     let started = std::time::Instant::now();
-    tools::ensure_wasm_toolchain(&progress)?;
-    let (chromium, chromedriver) = tools::ensure_browser(&progress)?;
+    if wasm {
+        tools::ensure_wasm_toolchain(&progress)?;
+    }
+    let (chromium, chromedriver) =
+        if browser { tools::ensure_browser(&progress)? } else { Default::default() };
     let mut results = Vec::new();
 
-    progress.step("cargo fmt --check");
-    results.push(fmt());
-    progress.step("cargo clippy -D warnings (native, then wasm32)");
-    results.push(clippy());
-    progress.step("Native tests of the whole workspace");
-    results.push(test_suite("native", cargo(&["test", "--workspace", "--exclude", "switchboard-e2e"])));
-    progress.step("Fuzz smoke: each protocol fuzz target for a few seconds (cargo fuzz, libFuzzer)");
-    results.push(fuzz_smoke());
+    if wanted("fmt") {
+        progress.step("cargo fmt --check");
+        results.push(fmt());
+    }
+    if wanted("clippy") {
+        progress.step("cargo clippy -D warnings (native, then wasm32)");
+        results.push(clippy());
+    }
+    if wanted("native") {
+        progress.step("Native tests of the whole workspace");
+        results.push(test_suite("native", cargo(&["test", "--workspace", "--exclude", "switchboard-e2e"])));
+    }
+    if wanted("fuzz smoke") {
+        progress.step("Fuzz smoke: each protocol fuzz target for a few seconds (cargo fuzz, libFuzzer)");
+        results.push(fuzz_smoke());
+    }
 
     for (name, krate) in [("browser: widget", "switchboard-widget"), ("browser: inbox", "switchboard-inbox")]
     {
+        if !wanted(name) {
+            continue;
+        }
         progress.step(&format!("Browser tests of the {krate} crate (wasm-bindgen-test, headless Chromium)"));
         let mut cmd = cargo(&["test", "-p", krate, "--target", "wasm32-unknown-unknown", "--test", "*"]);
         cmd.env("CHROMEDRIVER", &chromedriver);
         results.push(test_suite(name, cmd));
     }
 
-    let e2e = match build_bundles(&progress).and_then(|()| tools::ensure_axe()) {
-        Ok(axe) => {
-            progress.step("End-to-end tests (server + host page on another origin, Chromium via WebDriver)");
-            let mut cmd = cargo(&["test", "-p", "switchboard-e2e", "--", "--test-threads=1"]);
-            cmd.env("SWITCHBOARD_E2E_DIST", root().join("target/dist"))
-                .env("SWITCHBOARD_E2E_AXE", &axe)
-                .env("SWITCHBOARD_E2E_CHROMEDRIVER", &chromedriver)
-                .env("SWITCHBOARD_E2E_CHROMIUM", &chromium);
-            test_suite("end-to-end", cmd)
-        }
-        Err(e) => Outcome {
-            name: "end-to-end",
-            passed: 0,
-            failed: 0,
-            skipped: 0,
-            ok: false,
-            detail: format!("bundles did not build: {e:#}"),
-        },
-    };
-    results.push(e2e);
+    if wanted("end-to-end") {
+        let e2e = match build_bundles(&progress).and_then(|()| tools::ensure_axe()) {
+            Ok(axe) => {
+                progress
+                    .step("End-to-end tests (server + host page on another origin, Chromium via WebDriver)");
+                let mut cmd = cargo(&["test", "-p", "switchboard-e2e", "--", "--test-threads=1"]);
+                cmd.env("SWITCHBOARD_E2E_DIST", root().join("target/dist"))
+                    .env("SWITCHBOARD_E2E_AXE", &axe)
+                    .env("SWITCHBOARD_E2E_CHROMEDRIVER", &chromedriver)
+                    .env("SWITCHBOARD_E2E_CHROMIUM", &chromium);
+                test_suite("end-to-end", cmd)
+            }
+            Err(e) => Outcome {
+                name: "end-to-end",
+                passed: 0,
+                failed: 0,
+                skipped: 0,
+                ok: false,
+                detail: format!("bundles did not build: {e:#}"),
+            },
+        };
+        results.push(e2e);
+    }
+
+    if wanted("openapi") {
+        progress.step("The admin API against its OpenAPI document (schemathesis, on a real server)");
+        results.push(openapi());
+    }
 
     println!("\n==> Summary ({:.0?})", started.elapsed());
     let (mut passed, mut failed, mut skipped) = (0, 0, 0);
@@ -225,7 +306,18 @@ pub fn test() -> anyhow::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::count;
+    use super::{chosen, count};
+
+    #[test]
+    fn only_runs_the_suites_named_by_name_or_first_word() {
+        let args = |s: &str| vec!["--only".to_owned(), s.to_owned()];
+        assert_eq!(chosen(&args("openapi")).unwrap(), ["openapi"]);
+        assert_eq!(chosen(&args("openapi,fmt")).unwrap(), ["fmt", "openapi"], "in the order they run");
+        assert_eq!(chosen(&args("browser")).unwrap(), ["browser: widget", "browser: inbox"]);
+        assert_eq!(chosen(&[]).unwrap().len(), 8);
+        assert!(chosen(&args("nope")).is_err());
+        assert!(chosen(&["--all".to_owned()]).is_err());
+    }
 
     #[test]
     fn counts_sum_every_result_line() {

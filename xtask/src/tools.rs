@@ -155,6 +155,37 @@ pub fn ensure_axe() -> anyhow::Result<PathBuf> {
     Ok(script)
 }
 
+/// schemathesis, the property-based API checker of the `openapi` suite
+/// (from PyPI, into a virtual environment in `target/tools`).
+const SCHEMATHESIS: &str = "4.32.5";
+
+/// The `st` command of schemathesis [`SCHEMATHESIS`], installed with pip
+/// into `target/tools/schemathesis` (a Python virtual environment) unless
+/// there at that version.
+pub fn ensure_schemathesis() -> anyhow::Result<PathBuf> {
+    let venv = root().join("target/tools/schemathesis");
+    let st = venv.join("bin/st");
+    let wanted = format!("st, version {SCHEMATHESIS}");
+    if version_of(&st.to_string_lossy()).is_some_and(|v| v == wanted) {
+        eprintln!("    ok  schemathesis {SCHEMATHESIS}");
+        return Ok(st);
+    }
+    if version_of("python3").is_none() {
+        bail!("Python 3 is needed to install schemathesis {SCHEMATHESIS}; install it (Debian: apt-get install python3 python3-venv)");
+    }
+    eprintln!("    installing schemathesis {SCHEMATHESIS} from PyPI into {}…", venv.display());
+    let mut cmd = command("python3");
+    cmd.args(["-m", "venv", "--clear"]).arg(&venv);
+    run(cmd, "python3 -m venv")?;
+    let mut cmd = Command::new(venv.join("bin/pip"));
+    cmd.args(["install", "--quiet", "--disable-pip-version-check", &format!("schemathesis=={SCHEMATHESIS}")]);
+    run(cmd, &format!("pip install schemathesis=={SCHEMATHESIS}"))?;
+    match version_of(&st.to_string_lossy()) {
+        Some(v) if v == wanted => Ok(st),
+        other => bail!("after installing schemathesis, st reports {other:?}, expected {wanted:?}"),
+    }
+}
+
 /// terser [`TERSER`] from npm (into `target/tools`), run by `node`.
 fn ensure_terser() -> anyhow::Result<()> {
     let cli = ensure_npm("terser", TERSER)?.join("bin/terser");
