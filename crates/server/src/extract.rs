@@ -1,13 +1,16 @@
 //! Extractors whose refusals are [`ApiError`]s: a body that is not JSON, is
-//! too large or does not fit the request type, and a path segment that does
-//! not parse, are answered with the same `{"error": {…}}` body as every other
-//! refusal (axum's own extractors answer plain text, which a client reading
-//! `ErrorBody` cannot parse and the OpenAPI document does not promise).
+//! too large, is not an object or does not fit the request type, and a path
+//! segment that does not parse, are answered with the same `{"error": {…}}`
+//! body as every other refusal (axum's own extractors answer plain text,
+//! which a client reading `ErrorBody` cannot parse and the OpenAPI document
+//! does not promise).
 
+use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, PathRejection, StringRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
@@ -39,7 +42,17 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
+        if !json_content_type(req.headers()) {
+            return Err(ApiError::NotJson);
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| refusal(e.status(), e.body_text()))?;
+        // serde reads a struct from an array too, its fields by position
+        // (`[]` was a password reset): every body the API reads is an
+        // object (or null).
+        if bytes.trim_ascii_start().starts_with(b"[") {
+            return Err(ApiError::BadRequest("the body must be a JSON object".to_owned()));
+        }
+        match axum::Json::<T>::from_bytes(&bytes) {
             Ok(axum::Json(value)) => Ok(Self(value)),
             Err(e @ JsonRejection::JsonSyntaxError(_)) => {
                 Err(refusal(e.status(), format!("the body is not valid JSON: {}", inner(&e))))
@@ -50,6 +63,16 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
             Err(e) => Err(refusal(e.status(), e.body_text())),
         }
     }
+}
+
+/// Whether the content type is JSON: `application/json` or
+/// `application/…+json`, parameters aside (what axum's `Json` takes).
+fn json_content_type(headers: &HeaderMap) -> bool {
+    let Some(value) = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()) else { return false };
+    let essence = value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    essence
+        .strip_prefix("application/")
+        .is_some_and(|subtype| subtype == "json" || subtype.ends_with("+json"))
 }
 
 /// What serde said, without axum's prefix (which names Rust types).
