@@ -15,7 +15,9 @@ use switchboard_protocol::auth::Role;
 use switchboard_protocol::rules::RoutingRule;
 use switchboard_protocol::site::Position;
 
-use crate::admin::{self, AdminError};
+use crate::accounts::{base_url, invite_link};
+use crate::admin::{self, AdminError, Live};
+use crate::config::Settings;
 use crate::store::Store;
 
 /// `switchboard site …`
@@ -96,7 +98,8 @@ pub enum SiteCommand {
 /// `switchboard agent …`
 #[derive(Debug, Subcommand)]
 pub enum AgentCommand {
-    /// Add an agent; prints the generated password once.
+    /// Add an agent; prints the generated password once, or with --invite
+    /// the link where they set their own.
     Add {
         /// Login email.
         email: String,
@@ -106,6 +109,19 @@ pub enum AgentCommand {
         /// Give the admin role.
         #[arg(long)]
         admin: bool,
+        /// Invite them: no password; prints the link (working once, for 7
+        /// days) where they set their own.
+        #[arg(long)]
+        invite: bool,
+        /// Most open chats routing gives them (1-10; default: the server's).
+        #[arg(long)]
+        capacity: Option<u8>,
+    },
+    /// Print a new invitation link for an agent (their earlier unused one
+    /// stops working), to set a new password with.
+    Invite {
+        /// Login email.
+        email: String,
     },
     /// List the agents.
     List,
@@ -125,6 +141,9 @@ pub enum AgentCommand {
         /// Whether routing may give them live chats: true or false.
         #[arg(long)]
         live_chat: Option<bool>,
+        /// Most open chats routing gives them (1-10).
+        #[arg(long)]
+        capacity: Option<u8>,
     },
     /// Set the weekly schedule that makes an agent available (in their time
     /// zone); a manual switch in the inbox then lasts until the next block
@@ -451,26 +470,53 @@ pub async fn site(store: &Store, cmd: SiteCommand, now: i64) -> Result<String, A
     Ok(out)
 }
 
-/// Runs an agent command at `now` (unix ms); returns what to print.
-pub async fn agent(store: &Store, cmd: AgentCommand, now: i64) -> Result<String, AdminError> {
+/// Runs an agent command at `now` (unix ms) against the server `settings`
+/// describe (its capacity, its address for links); returns what to print.
+pub async fn agent(
+    store: &Store,
+    cmd: AgentCommand,
+    settings: &Settings,
+    now: i64,
+) -> Result<String, AdminError> {
     let mut out = String::new();
+    // (No sockets seen from here: everyone reads as offline.)
+    let live = Live { now, capacity: settings.routing.capacity, presence: None };
     match cmd {
-        AgentCommand::Add { email, name, admin: is_admin } => {
+        AgentCommand::Add { email, name, admin: is_admin, invite, capacity } => {
             let role = if is_admin { Role::Admin } else { Role::Agent };
-            let added = admin::add_agent(store, &NewAgent { name, email, role, password: None }, now).await?;
-            let _ = writeln!(
-                out,
-                "Added {} <{}>. Password (shown only this once): {}",
-                added.agent.profile.name,
-                added.agent.profile.email,
-                added.password.unwrap_or_default()
-            );
+            let req = NewAgent { name, email, role, password: None, invite, capacity };
+            let added = admin::add_agent(store, &req, &live).await?;
+            let (name, email) = (&added.agent.profile.name, &added.agent.profile.email);
+            match (added.invite_token, added.password) {
+                (Some(token), _) => {
+                    let link = invite_link(&base_url(settings), &token);
+                    let _ = writeln!(
+                        out,
+                        "Invited {name} <{email}>. They set their password at (once, within 7 days): {link}"
+                    );
+                }
+                (None, pw) => {
+                    let pw = pw.unwrap_or_default();
+                    let _ = writeln!(out, "Added {name} <{email}>. Password (shown only this once): {pw}");
+                }
+            }
+        }
+        AgentCommand::Invite { email } => {
+            let token = admin::invite_agent(store, &email, &live).await?.invite_token.unwrap_or_default();
+            let link = invite_link(&base_url(settings), &token);
+            let _ = writeln!(out, "{email} sets a new password at (once, within 7 days): {link}");
         }
         AgentCommand::List => {
-            for a in admin::agents(store).await? {
+            for a in admin::agents(store, &live).await? {
                 let _ = write!(out, "{}\t{}\t{:?}", a.profile.email, a.profile.name, a.profile.role);
                 if !a.profile.live_chat {
                     let _ = write!(out, "\tno live chat");
+                }
+                if a.status.own_capacity {
+                    let _ = write!(out, "\tcapacity {}", a.status.capacity);
+                }
+                if a.status.invited {
+                    let _ = write!(out, "\tinvited");
                 }
                 if let Some(s) = &a.schedule {
                     let _ = write!(out, "\tschedule: {} ({} blocks)", s.time_zone, s.blocks.len());
@@ -478,9 +524,10 @@ pub async fn agent(store: &Store, cmd: AgentCommand, now: i64) -> Result<String,
                 let _ = writeln!(out);
             }
         }
-        AgentCommand::Update { email, name, role: r, avatar, live_chat } => {
-            let change = AgentChange { name, role: r.as_deref().map(role), avatar_url: avatar, live_chat };
-            let a = admin::update_agent(store, &email, &change, now).await?;
+        AgentCommand::Update { email, name, role: r, avatar, live_chat, capacity } => {
+            let change =
+                AgentChange { name, role: r.as_deref().map(role), avatar_url: avatar, live_chat, capacity };
+            let a = admin::update_agent(store, &email, &change, &live).await?;
             let _ = writeln!(out, "Updated {} <{}>: {:?}", a.profile.name, a.profile.email, a.profile.role);
         }
         AgentCommand::Schedule { email, time_zone, blocks, clear } => {
@@ -494,7 +541,7 @@ pub async fn agent(store: &Store, cmd: AgentCommand, now: i64) -> Result<String,
             let _ = writeln!(out, "Set the schedule of {email}.");
         }
         AgentCommand::ResetPassword { email } => {
-            let pw = admin::reset_password(store, &email, &PasswordReset::default(), now).await?.password;
+            let pw = admin::reset_password(store, &email, &PasswordReset::default(), &live).await?.password;
             let pw = pw.unwrap_or_default();
             let _ = writeln!(out, "New password for {email} (shown only this once): {pw}");
         }

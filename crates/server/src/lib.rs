@@ -10,6 +10,8 @@
 //! - [`state`]: the state every handler shares
 //! - [`shutdown`]: the shutdown signal every task selects on
 //! - [`store`]: SQLite through sqlx, with embedded migrations
+//! - [`accounts`]: the first admin's setup link and invitations
+//! - `accounts_api`: their HTTP API
 //! - [`admin`]: admin operations (CLI and HTTP API share them)
 //! - [`admin_cli`]: `switchboard site|agent|stream …`
 //! - `admin_api`: the admin HTTP API (admin role)
@@ -32,6 +34,8 @@
 //! - [`ws`]: the WebSocket endpoints
 //! - [`stream_cli`]: `switchboard stream check|show`
 
+pub mod accounts;
+pub(crate) mod accounts_api;
 pub mod admin;
 pub(crate) mod admin_api;
 pub mod admin_cli;

@@ -12,11 +12,15 @@
 //!   [`EmailDomain`], [`DisplayName`], [`Password`]).
 //! - [`requests`]: the request bodies and their checks.
 //! - [`views`]: what the API answers.
+//! - [`accounts`]: the setup and invitation links, an agent's own
+//!   capacity and live status.
 
+pub mod accounts;
 pub mod requests;
 pub mod values;
 pub mod views;
 
+pub use accounts::*;
 pub use requests::*;
 pub use values::*;
 pub use views::*;

@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+use super::accounts::capacity;
 use super::{DisplayName, Email, EmailDomain, FieldError, InvalidRequest, Origin, Password};
 use crate::auth::Role;
 use crate::site::{launcher_label, web_url, Appearance, Color, InvalidValue, Locale, Position, SiteKey};
@@ -24,15 +25,15 @@ pub const MAX_RESPONSE_DELAY_MS: u32 = 5000;
 /// Collects a request's problems while its fields are checked; a field that
 /// fails reads as `None`, and then [`Checker::refusal`] has its problem.
 #[derive(Default)]
-struct Checker(Vec<FieldError>);
+pub(super) struct Checker(Vec<FieldError>);
 
 impl Checker {
-    fn one<T, E: fmt::Display>(&mut self, field: &str, checked: Result<T, E>) -> Option<T> {
+    pub(super) fn one<T, E: fmt::Display>(&mut self, field: &str, checked: Result<T, E>) -> Option<T> {
         checked.map_err(|e| self.0.push(FieldError::new(field, e))).ok()
     }
 
     /// `Some(None)` when not given.
-    fn optional<T, E: fmt::Display>(
+    pub(super) fn optional<T, E: fmt::Display>(
         &mut self,
         field: &str,
         raw: Option<&str>,
@@ -56,7 +57,13 @@ impl Checker {
         (self.0.len() == before).then_some(items)
     }
 
-    fn refusal(self) -> InvalidRequest {
+    /// `field` is refused for `message` (a problem of the request as a
+    /// whole, say two fields that do not go together).
+    pub(super) fn refuse(&mut self, field: &str, message: impl fmt::Display) {
+        self.0.push(FieldError::new(field, message));
+    }
+
+    pub(super) fn refusal(self) -> InvalidRequest {
         debug_assert!(!self.0.is_empty(), "a field read as None without a problem");
         InvalidRequest { fields: self.0 }
     }
@@ -250,7 +257,9 @@ impl AppearanceChange {
 }
 
 /// `POST /api/admin/agents`: a new agent. Without a password the server
-/// generates one and answers it, once.
+/// generates one and answers it, once; with `invite`, the agent gets no
+/// password and the server answers an invitation token instead, with which
+/// they set their own (`POST /api/invitations/accept`).
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewAgent {
@@ -260,9 +269,16 @@ pub struct NewAgent {
     pub email: String,
     /// Role.
     pub role: Role,
-    /// Their password; none: generated.
+    /// Their password; none: generated (or, with `invite`, theirs to set).
     #[serde(default)]
     pub password: Option<String>,
+    /// Invite them to set their own password (no password may be given).
+    #[serde(default)]
+    pub invite: bool,
+    /// Most open chats routing gives them (1–10); none: the server's
+    /// `routing.capacity`.
+    #[serde(default)]
+    pub capacity: Option<u8>,
 }
 
 // By hand: a request's Debug must not print the password it carries.
@@ -273,6 +289,8 @@ impl fmt::Debug for NewAgent {
             .field("email", &self.email)
             .field("role", &self.role)
             .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("invite", &self.invite)
+            .field("capacity", &self.capacity)
             .finish()
     }
 }
@@ -286,20 +304,29 @@ pub struct ValidNewAgent {
     pub email: Email,
     /// Role.
     pub role: Role,
-    /// Their password; none: to be generated.
+    /// Their password; none: to be generated, or theirs to set when invited.
     pub password: Option<Password>,
+    /// Invited to set their own password.
+    pub invite: bool,
+    /// Their own most open chats; none: the server's.
+    pub capacity: Option<u8>,
 }
 
 impl NewAgent {
-    /// Checks every field.
+    /// Checks every field; a password and an invitation do not go together.
     pub fn check(&self) -> Result<ValidNewAgent, InvalidRequest> {
         let mut c = Checker::default();
         let name = c.one("name", DisplayName::parse(&self.name));
         let email = c.one("email", Email::parse(&self.email));
         let password = c.optional("password", self.password.as_deref(), Password::parse);
-        match (name, email, password) {
-            (Some(name), Some(email), Some(password)) => {
-                Ok(ValidNewAgent { name, email, role: self.role, password })
+        if self.invite && self.password.is_some() {
+            c.refuse("password", "an invited agent sets their own password: give none");
+        }
+        let capacity = self.capacity.map(capacity).transpose();
+        let capacity = c.one("capacity", capacity);
+        match (name, email, password, capacity) {
+            (Some(name), Some(email), Some(password), Some(capacity)) if c.0.is_empty() => {
+                Ok(ValidNewAgent { name, email, role: self.role, password, invite: self.invite, capacity })
             }
             _ => Err(c.refusal()),
         }
@@ -319,6 +346,8 @@ pub struct AgentChange {
     pub avatar_url: Option<String>,
     /// Whether routing may give them live chats.
     pub live_chat: Option<bool>,
+    /// Most open chats routing gives them (1–10).
+    pub capacity: Option<u8>,
 }
 
 /// An [`AgentChange`] that passed its check.
@@ -332,6 +361,8 @@ pub struct ValidAgentChange {
     pub avatar_url: Option<Option<String>>,
     /// Whether routing may give them live chats.
     pub live_chat: Option<bool>,
+    /// Their own most open chats.
+    pub capacity: Option<u8>,
 }
 
 impl AgentChange {
@@ -340,10 +371,15 @@ impl AgentChange {
         let mut c = Checker::default();
         let name = c.optional("name", self.name.as_deref(), DisplayName::parse);
         let avatar_url = c.optional("avatar_url", self.avatar_url.as_deref(), cleared_or(web_url));
-        match (name, avatar_url) {
-            (Some(name), Some(avatar_url)) => {
-                Ok(ValidAgentChange { name, role: self.role, avatar_url, live_chat: self.live_chat })
-            }
+        let capacity = c.one("capacity", self.capacity.map(capacity).transpose());
+        match (name, avatar_url, capacity) {
+            (Some(name), Some(avatar_url), Some(capacity)) => Ok(ValidAgentChange {
+                name,
+                role: self.role,
+                avatar_url,
+                live_chat: self.live_chat,
+                capacity,
+            }),
             _ => Err(c.refusal()),
         }
     }
@@ -619,6 +655,8 @@ mod tests {
             email: " Alan@Example.com".into(),
             role: Role::Agent,
             password: None,
+            invite: false,
+            capacity: None,
         };
         let v = a.check().unwrap();
         assert_eq!((v.email.as_str(), v.password), ("Alan@example.com", None));
@@ -631,16 +669,44 @@ mod tests {
     }
 
     #[test]
-    fn an_agent_change_checks_the_name_and_the_avatar_url() {
+    fn a_new_agent_is_invited_without_a_password_and_within_capacity() {
+        let mut a = NewAgent {
+            name: "Alan".into(),
+            email: "alan@example.com".into(),
+            role: Role::Agent,
+            password: None,
+            invite: true,
+            capacity: Some(1),
+        };
+        let v = a.check().unwrap();
+        assert_eq!((v.invite, v.capacity, v.password), (true, Some(1), None));
+        a.password = Some("a long enough password".into());
+        a.capacity = Some(0);
+        let e = a.check().unwrap_err();
+        assert_eq!(fields(&e), ["password", "capacity"]);
+        assert_eq!(e.fields[1].message, "must be 1 to 10 open chats");
+        a.capacity = Some(11);
+        a.password = None;
+        assert_eq!(fields(&a.check().unwrap_err()), ["capacity"]);
+        let read: NewAgent =
+            serde_json::from_str(r#"{"name":"A","email":"a@example.com","role":"agent"}"#).unwrap();
+        assert_eq!((read.invite, read.capacity), (false, None));
+    }
+
+    #[test]
+    fn an_agent_change_checks_the_name_the_avatar_url_and_the_capacity() {
         let clear = AgentChange { avatar_url: Some("".into()), ..Default::default() };
         assert_eq!(clear.check().unwrap().avatar_url, Some(None));
         let bad = AgentChange {
             name: Some("".into()),
             avatar_url: Some("javascript:alert(1)".into()),
             live_chat: Some(false),
+            capacity: Some(11),
             ..Default::default()
         };
-        assert_eq!(fields(&bad.check().unwrap_err()), ["name", "avatar_url"]);
+        assert_eq!(fields(&bad.check().unwrap_err()), ["name", "avatar_url", "capacity"]);
+        let cap = AgentChange { capacity: Some(10), ..Default::default() };
+        assert_eq!(cap.check().unwrap().capacity, Some(10));
     }
 
     #[test]

@@ -28,6 +28,7 @@ fn agents_at(
         .map(|a| decide::Agent {
             available: a.availability.available_at(now) && state.presence.present(a.id),
             open_chats: open.get(&a.id.get()).copied().unwrap_or(0),
+            capacity: a.capacity.unwrap_or(state.settings.routing.capacity),
             id: a.id.get(),
             email: a.email,
             live_chat: a.live_chat,
@@ -42,7 +43,6 @@ pub async fn agents_now(state: &AppState) -> Result<Vec<decide::Agent>, StoreErr
 }
 
 fn directory_of(
-    state: &AppState,
     agents: Vec<decide::Agent>,
     teams: HashMap<String, Vec<i64>>,
     rules: Vec<switchboard_protocol::rules::RoutingRule>,
@@ -53,14 +53,13 @@ fn directory_of(
         teams,
         rules: conditions::Rules::new(rules),
         account_routes: routes.iter().map(|r| (r.domain.to_lowercase(), r.agent.clone())).collect(),
-        capacity: state.settings.routing.capacity,
     }
 }
 
 /// The decision's view of who can take chats at `now`, from what was read.
 pub fn directory_at(state: &AppState, facts: &Facts, now: Timestamp) -> Directory {
     let agents = agents_at(state, facts.agents.clone(), &facts.open_chats, now);
-    directory_of(state, agents, facts.teams.clone(), facts.rules.clone(), &facts.account_routes)
+    directory_of(agents, facts.teams.clone(), facts.rules.clone(), &facts.account_routes)
 }
 
 /// Decides what to do with a waiting conversation from its snapshot: an

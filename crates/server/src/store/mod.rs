@@ -5,7 +5,8 @@
 //! One file per area:
 //!
 //! - `sites`: sites, their allowed origins, appearance and fallback message;
-//! - `agents`: agents, their credentials, avatar and live chat flag;
+//! - `agents`: agents, their credentials, avatar, live chat flag and capacity;
+//! - [`accounts`]: the setup and invitation links' one-time tokens;
 //! - `sessions`: agents' login sessions;
 //! - `streams`: published streams, their versions and the live chat routing
 //!   a hand-off takes from them;
@@ -80,6 +81,7 @@
 //! every query, and an enum is exhaustive: a backend that a query forgot
 //! does not compile.
 
+pub mod accounts;
 mod agents;
 pub mod changes;
 pub mod conversations;
@@ -96,7 +98,7 @@ pub mod timers;
 mod times_in_ms;
 pub mod transfers;
 
-pub use agents::{AgentCredentials, AgentUpdate};
+pub use agents::{AgentCredentials, AgentUpdate, NewAgentRow};
 pub use sites::Site;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

@@ -24,6 +24,8 @@ pub struct AgentRow {
     pub live_chat: bool,
     /// Toggle and schedule.
     pub availability: Availability,
+    /// Their own most open chats; none: the server's.
+    pub capacity: Option<u32>,
 }
 
 /// A stored decision.
@@ -68,7 +70,7 @@ fn availability(row: &sqlx::sqlite::SqliteRow) -> Result<Availability, StoreErro
 /// Every agent's routing facts, by ascending id.
 pub(super) async fn read_agents<'e>(e: impl sqlx::SqliteExecutor<'e>) -> Result<Vec<AgentRow>, StoreError> {
     let rows = sqlx::query(
-        "SELECT id, email, live_chat, available, available_until, schedule FROM agents ORDER BY id",
+        "SELECT id, email, live_chat, available, available_until, schedule, capacity FROM agents ORDER BY id",
     )
     .fetch_all(e)
     .await?;
@@ -79,6 +81,7 @@ pub(super) async fn read_agents<'e>(e: impl sqlx::SqliteExecutor<'e>) -> Result<
                 email: row.get("email"),
                 live_chat: row.get::<i64, _>("live_chat") != 0,
                 availability: availability(row)?,
+                capacity: row.get::<Option<i64>, _>("capacity").and_then(|c| u32::try_from(c).ok()),
             })
         })
         .collect()

@@ -21,7 +21,14 @@ fn new_site(key: &str, name: &str, origins: &[&str]) -> NewSite {
 }
 
 fn new_agent(name: &str, email: &str, password: Option<&str>) -> NewAgent {
-    NewAgent { name: name.into(), email: email.into(), role: Role::Agent, password: password.map(Into::into) }
+    NewAgent {
+        name: name.into(),
+        email: email.into(),
+        role: Role::Agent,
+        password: password.map(Into::into),
+        invite: false,
+        capacity: None,
+    }
 }
 
 fn rule(json: Value) -> RoutingRule {

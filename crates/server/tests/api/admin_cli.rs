@@ -259,7 +259,14 @@ async fn the_cli_and_the_api_refuse_the_same_input_with_the_same_message() {
     );
     assert_eq!(r.fields(), ["accent", "offset_px"]);
 
-    let agent = NewAgent { name: "Alan".into(), email: "alan".into(), role: Role::Agent, password: None };
+    let agent = NewAgent {
+        name: "Alan".into(),
+        email: "alan".into(),
+        role: Role::Agent,
+        password: None,
+        invite: false,
+        capacity: None,
+    };
     let r = same_refusal(admin.add_agent(&agent).await, cli(&["agent", "add", "alan", "--name", "Alan"]));
     assert_eq!(r.fields(), ["email"]);
 
@@ -269,6 +276,13 @@ async fn the_cli_and_the_api_refuse_the_same_input_with_the_same_message() {
         cli(&["agent", "update", "ada@example.com", "--avatar", "javascript:alert(1)"]),
     );
     assert_eq!(r.fields(), ["avatar_url"]);
+
+    let change = AgentChange { capacity: Some(11), ..Default::default() };
+    let r = same_refusal(
+        admin.update_agent("ada@example.com", &change).await,
+        cli(&["agent", "update", "ada@example.com", "--capacity", "11"]),
+    );
+    assert_eq!(r.fields(), ["capacity"]);
 
     let team = NewTeam { name: "Sales".into(), members: vec!["ada".into()] };
     let r = same_refusal(admin.add_team(&team).await, cli(&["team", "add", "Sales", "--member", "ada"]));

@@ -143,6 +143,11 @@ impl AdminClient {
         self.json(Method::PUT, &["agents", email, "schedule"], &schedule).await
     }
 
+    /// A new invitation for an agent (`{agent, invite_token}`).
+    pub async fn invite(&self, email: &str) -> Answer<AgentPassword> {
+        self.send(Method::POST, &["agents", email, "invite"], Body::None).await
+    }
+
     pub async fn remove_agent(&self, email: &str) -> Answer<()> {
         self.delete(&["agents", email]).await
     }

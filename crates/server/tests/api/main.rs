@@ -1,6 +1,7 @@
 //! Server integration tests: a real server on 127.0.0.1:0 with a fresh SQLite
 //! file per test, driven over HTTP.
 
+mod accounts;
 mod admin;
 mod admin_cli;
 mod admin_client;
