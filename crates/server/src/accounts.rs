@@ -1,7 +1,8 @@
 //! Accounts made by link, without a session: the first admin, with the
 //! setup link `switchboard serve` prints on a database without one, and an
 //! invited agent setting their own password. Admins make invitations
-//! through [`crate::admin`]; the HTTP face of all this is `accounts_api`.
+//! through the admin executor (`admin`, which uses the tokens made here);
+//! the HTTP face of all this is `accounts_api`.
 //!
 //! A token is 32 random bytes, shown once (in a link's fragment, which
 //! browsers send to no server) and stored only as its SHA-256, like a

@@ -386,8 +386,10 @@ proptest! {
         start in proptest::option::of(0i64..520),
         team in any::<bool>(),
     ) {
-        let mut dir = Directory::default();
-        dir.agents = ids.iter().map(|&id| agent(id, &format!("a{id}"))).collect();
+        let mut dir = Directory {
+            agents: ids.iter().map(|&id| agent(id, &format!("a{id}"))).collect(),
+            ..Directory::default()
+        };
         dir.teams.insert("t".into(), ids.iter().copied().collect());
         let routing = if team { Routing::Team("T".into()) } else { Routing::RoundRobin };
         let mut a = ask(routing);
