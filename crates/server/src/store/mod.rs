@@ -4,7 +4,8 @@
 //!
 //! One file per area:
 //!
-//! - `sites`: sites, their allowed origins, appearance and fallback message;
+//! - `sites`: sites, their allowed origins, appearance, fallback message
+//!   and settings (chat on or off, blocked email domains);
 //! - `agents`: agents, their credentials, avatar and live chat flag;
 //! - `sessions`: agents' login sessions;
 //! - `streams`: published streams, their versions and the live chat routing
@@ -97,7 +98,7 @@ mod times_in_ms;
 pub mod transfers;
 
 pub use agents::{AgentCredentials, AgentUpdate};
-pub use sites::Site;
+pub use sites::{Site, SiteSettings, SiteUpdate};
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;

@@ -14,6 +14,7 @@ mod live_admin;
 mod routing;
 mod security;
 mod site_config;
+mod site_settings;
 mod stream_cli;
 mod transfer;
 mod ws_agent;
