@@ -71,7 +71,8 @@ impl AdminError {
 
 // Sites.
 
-async fn stored_site(store: &Store, raw_key: &str) -> Result<Site, AdminError> {
+/// The site with key `raw_key` (refused by field `key` when malformed).
+pub(crate) async fn stored_site(store: &Store, raw_key: &str) -> Result<Site, AdminError> {
     let key = SiteKey::parse(raw_key).map_err(|e| AdminError::invalid("key", e))?;
     store.site(&key).await?.ok_or_else(|| AdminError::NotFound("site", raw_key.to_owned()))
 }
@@ -156,7 +157,8 @@ pub async fn remove_site(store: &Store, raw_key: &str) -> Result<(), AdminError>
 
 // Agents.
 
-async fn stored_agent(store: &Store, raw_email: &str) -> Result<AgentProfile, AdminError> {
+/// The agent with email `raw_email` (refused by field `email` when malformed).
+pub(crate) async fn stored_agent(store: &Store, raw_email: &str) -> Result<AgentProfile, AdminError> {
     let email = Email::parse(raw_email).map_err(|e| AdminError::invalid("email", e))?;
     let found = store.agent_by_email(email.as_str()).await?;
     Ok(found.ok_or_else(|| AdminError::NotFound("agent", email.into()))?.profile)
@@ -308,7 +310,8 @@ async fn member_ids(store: &Store, members: &[Email]) -> Result<Vec<i64>, AdminE
     Ok(ids)
 }
 
-async fn stored_team(store: &Store, name: &str) -> Result<Team, AdminError> {
+/// The team called `name` (without case).
+pub(crate) async fn stored_team(store: &Store, name: &str) -> Result<Team, AdminError> {
     store.team(name.trim()).await?.ok_or_else(|| AdminError::NotFound("team", name.to_owned()))
 }
 

@@ -98,6 +98,7 @@ mod times_in_ms;
 pub mod transfers;
 
 pub use agents::{AgentCredentials, AgentUpdate};
+pub use rules::Replaced;
 pub use sites::{Site, SiteSettings, SiteUpdate};
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

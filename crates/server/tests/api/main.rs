@@ -12,6 +12,7 @@ mod helpers;
 mod inbox;
 mod live_admin;
 mod routing;
+mod routing_tools;
 mod security;
 mod site_config;
 mod site_settings;
