@@ -37,7 +37,7 @@ use crate::presence::Presence;
 use crate::routing::availability;
 use crate::store::routing::StoredDecision;
 use crate::store::teams::Team;
-use crate::store::{AgentUpdate, NewAgentRow, Site, Store, StoreError};
+use crate::store::{AgentUpdate, NewAgentRow, Site, SiteSettings, SiteUpdate, Store, StoreError};
 
 /// Why an admin operation was refused.
 #[derive(Debug, thiserror::Error)]
@@ -77,7 +77,8 @@ impl AdminError {
 
 // Sites.
 
-async fn stored_site(store: &Store, raw_key: &str) -> Result<Site, AdminError> {
+/// The site with key `raw_key` (refused by field `key` when malformed).
+pub(crate) async fn stored_site(store: &Store, raw_key: &str) -> Result<Site, AdminError> {
     let key = SiteKey::parse(raw_key).map_err(|e| AdminError::invalid("key", e))?;
     store.site(&key).await?.ok_or_else(|| AdminError::NotFound("site", raw_key.to_owned()))
 }
@@ -90,6 +91,8 @@ async fn site_view(store: &Store, s: Site) -> Result<SiteView, AdminError> {
         allowed_origins: s.allowed_origins,
         appearance: s.appearance,
         fallback_message,
+        blocked_email_domains: s.settings.blocked_email_domains,
+        chat_enabled: s.settings.chat_enabled,
     })
 }
 
@@ -107,23 +110,37 @@ pub async fn site(store: &Store, raw_key: &str) -> Result<SiteView, AdminError> 
     site_view(store, stored_site(store, raw_key).await?).await
 }
 
+fn texts<T: Into<String>>(values: Vec<T>) -> Vec<String> {
+    values.into_iter().map(Into::into).collect()
+}
+
 /// Adds a site with the default appearance, at `now` (unix ms).
 pub async fn add_site(store: &Store, req: &NewSite, now: i64) -> Result<SiteView, AdminError> {
     let v = req.check()?;
-    let origins: Vec<String> = v.allowed_origins.into_iter().map(Into::into).collect();
-    store.create_site(&v.key, v.name.as_str(), &Default::default(), &origins, now).await?;
+    let settings =
+        SiteSettings { chat_enabled: v.chat_enabled, blocked_email_domains: texts(v.blocked_email_domains) };
+    let origins = texts(v.allowed_origins);
+    store.create_site_with(&v.key, v.name.as_str(), &Default::default(), &origins, &settings, now).await?;
     site(store, v.key.as_str()).await
 }
 
-/// Changes a site's name, allowed origins (all of them) and/or fallback message.
+/// Changes a site's name, allowed origins (all of them), fallback message,
+/// blocked email domains (all of them) and/or whether it offers chat, all
+/// or nothing. Visitors meet the new settings at once: the server reads
+/// them again at each new visitor and hand-off.
 pub async fn update_site(store: &Store, raw_key: &str, req: &SiteChange) -> Result<SiteView, AdminError> {
     let v = req.check()?;
     let s = stored_site(store, raw_key).await?;
-    if let Some(text) = &v.fallback_message {
-        store.set_fallback_message(s.id, text).await?;
-    }
-    let origins: Option<Vec<String>> = v.allowed_origins.map(|o| o.into_iter().map(Into::into).collect());
-    store.update_site(s.id, v.name.as_ref().map(|n| n.as_str()), origins.as_deref()).await?;
+    let origins = v.allowed_origins.map(texts);
+    let blocked = v.blocked_email_domains.map(texts);
+    let update = SiteUpdate {
+        name: v.name.as_ref().map(|n| n.as_str()),
+        origins: origins.as_deref(),
+        fallback_message: v.fallback_message.as_deref(),
+        chat_enabled: v.chat_enabled,
+        blocked_email_domains: blocked.as_deref(),
+    };
+    store.update_site(s.id, &update).await?;
     site(store, raw_key).await
 }
 
@@ -146,7 +163,8 @@ pub async fn remove_site(store: &Store, raw_key: &str) -> Result<(), AdminError>
 
 // Agents.
 
-async fn stored_agent(store: &Store, raw_email: &str) -> Result<AgentProfile, AdminError> {
+/// The agent with email `raw_email` (refused by field `email` when malformed).
+pub(crate) async fn stored_agent(store: &Store, raw_email: &str) -> Result<AgentProfile, AdminError> {
     let email = Email::parse(raw_email).map_err(|e| AdminError::invalid("email", e))?;
     let found = store.agent_by_email(email.as_str()).await?;
     Ok(found.ok_or_else(|| AdminError::NotFound("agent", email.into()))?.profile)
@@ -371,7 +389,8 @@ async fn member_ids(store: &Store, members: &[Email]) -> Result<Vec<i64>, AdminE
     Ok(ids)
 }
 
-async fn stored_team(store: &Store, name: &str) -> Result<Team, AdminError> {
+/// The team called `name` (without case).
+pub(crate) async fn stored_team(store: &Store, name: &str) -> Result<Team, AdminError> {
     store.team(name.trim()).await?.ok_or_else(|| AdminError::NotFound("team", name.to_owned()))
 }
 

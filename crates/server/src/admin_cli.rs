@@ -33,6 +33,12 @@ pub enum SiteCommand {
         /// An origin the widget may run on (repeatable), e.g. https://shop.example.com.
         #[arg(long = "origin")]
         origins: Vec<String>,
+        /// An email domain data capture refuses (repeatable), e.g. gmail.com.
+        #[arg(long = "blocked-domain")]
+        blocked_domains: Vec<String>,
+        /// Whether the widget offers chat (on by default).
+        #[arg(long, value_parser = ["on", "off"])]
+        chat: Option<String>,
     },
     /// List the sites.
     List,
@@ -49,6 +55,15 @@ pub enum SiteCommand {
         /// The fallback message shown when nobody can take a chat.
         #[arg(long)]
         fallback: Option<String>,
+        /// Replace the email domains data capture refuses with these (repeatable), e.g. gmail.com.
+        #[arg(long = "blocked-domain")]
+        blocked_domains: Vec<String>,
+        /// Refuse no email domain.
+        #[arg(long, conflicts_with = "blocked_domains")]
+        no_blocked_domains: bool,
+        /// Switch chat on or off: off, the widget shows nothing and no new visitors or hand-offs are taken (open conversations go on).
+        #[arg(long, value_parser = ["on", "off"])]
+        chat: Option<String>,
     },
     /// Change how the widget looks on a site.
     Appearance {
@@ -405,8 +420,15 @@ fn role(r: &str) -> Role {
 pub async fn site(store: &Store, cmd: SiteCommand, now: i64) -> Result<String, AdminError> {
     let mut out = String::new();
     match cmd {
-        SiteCommand::Add { key, name, origins } => {
-            let s = admin::add_site(store, &NewSite { key, name, allowed_origins: origins }, now).await?;
+        SiteCommand::Add { key, name, origins, blocked_domains, chat } => {
+            let req = NewSite {
+                key,
+                name,
+                allowed_origins: origins,
+                blocked_email_domains: blocked_domains,
+                chat_enabled: chat.map(|c| c == "on"),
+            };
+            let s = admin::add_site(store, &req, now).await?;
             let _ = writeln!(out, "Added site {} ({}). Embed snippet:", s.key, s.name);
             let _ = writeln!(
                 out,
@@ -416,18 +438,35 @@ pub async fn site(store: &Store, cmd: SiteCommand, now: i64) -> Result<String, A
         }
         SiteCommand::List => {
             for s in admin::sites(store).await? {
-                let _ = writeln!(out, "{}\t{}\t{}", s.key, s.name, s.allowed_origins.join(" "));
+                let _ = write!(out, "{}\t{}\t{}", s.key, s.name, s.allowed_origins.join(" "));
+                if !s.chat_enabled {
+                    let _ = write!(out, "\tchat off");
+                }
+                if !s.blocked_email_domains.is_empty() {
+                    let _ = write!(out, "\tblocked: {}", s.blocked_email_domains.join(" "));
+                }
+                let _ = writeln!(out);
             }
         }
-        SiteCommand::Update { key, name, origins, fallback } => {
+        SiteCommand::Update { key, name, origins, fallback, blocked_domains, no_blocked_domains, chat } => {
+            let blocked = (no_blocked_domains || !blocked_domains.is_empty()).then_some(blocked_domains);
             let change = SiteChange {
                 name,
                 allowed_origins: (!origins.is_empty()).then_some(origins),
                 fallback_message: fallback,
+                blocked_email_domains: blocked,
+                chat_enabled: chat.map(|c| c == "on"),
             };
             let s = admin::update_site(store, &key, &change).await?;
             let _ =
                 writeln!(out, "Updated site {}: {}; origins {}", s.key, s.name, s.allowed_origins.join(" "));
+            let blocked = if s.blocked_email_domains.is_empty() {
+                "none".to_owned()
+            } else {
+                s.blocked_email_domains.join(" ")
+            };
+            let chat = if s.chat_enabled { "on" } else { "off" };
+            let _ = writeln!(out, "  chat {chat}; blocked email domains: {blocked}");
         }
         SiteCommand::Appearance {
             key,

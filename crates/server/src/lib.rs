@@ -15,6 +15,8 @@
 //! - [`admin`]: admin operations (CLI and HTTP API share them)
 //! - [`admin_cli`]: `switchboard site|agent|stream …`
 //! - `admin_api`: the admin HTTP API (admin role)
+//! - `admin_routing`, `admin_routing_api`: a site's routing tools (try it,
+//!   rule order and renames, account routes as CSV), and their HTTP API
 //! - `api`: the public API the widget calls (origin-checked)
 //! - [`auth`]: agent login, sessions, password hashing
 //! - `assets`: the widget loader and the built widget and inbox bundles
@@ -39,6 +41,8 @@ pub(crate) mod accounts_api;
 pub mod admin;
 pub(crate) mod admin_api;
 pub mod admin_cli;
+pub(crate) mod admin_routing;
+pub(crate) mod admin_routing_api;
 pub(crate) mod api;
 pub(crate) mod assets;
 pub mod auth;

@@ -22,6 +22,9 @@ pub const MAX_OFFSET_PX: u16 = 200;
 /// Largest `response_delay_ms`.
 pub const MAX_RESPONSE_DELAY_MS: u32 = 5000;
 
+/// Most blocked email domains a site may have.
+pub const MAX_BLOCKED_DOMAINS: usize = 1000;
+
 /// Collects a request's problems while its fields are checked; a field that
 /// fails reads as `None`, and then [`Checker::refusal`] has its problem.
 #[derive(Default)]
@@ -63,6 +66,20 @@ impl Checker {
         self.0.push(FieldError::new(field, message));
     }
 
+    /// A site's blocked email domains: each checked, duplicates dropped,
+    /// at most [`MAX_BLOCKED_DOMAINS`].
+    fn blocked_domains(&mut self, raw: &[String]) -> Option<Vec<EmailDomain>> {
+        const FIELD: &str = "blocked_email_domains";
+        let mut domains = self.each(FIELD, raw, EmailDomain::parse)?;
+        let mut seen = std::collections::HashSet::new();
+        domains.retain(|d| seen.insert(d.clone()));
+        if domains.len() > MAX_BLOCKED_DOMAINS {
+            self.0.push(FieldError::new(FIELD, format!("at most {MAX_BLOCKED_DOMAINS} domains")));
+            return None;
+        }
+        Some(domains)
+    }
+
     pub(super) fn refusal(self) -> InvalidRequest {
         debug_assert!(!self.0.is_empty(), "a field read as None without a problem");
         InvalidRequest { fields: self.0 }
@@ -80,6 +97,13 @@ pub struct NewSite {
     /// Origins the widget may run on (`https://shop.example.com`).
     #[serde(default)]
     pub allowed_origins: Vec<String>,
+    /// Email domains data capture refuses (`gmail.com`: "use your work
+    /// email"); none by default.
+    #[serde(default)]
+    pub blocked_email_domains: Vec<String>,
+    /// Whether the widget offers chat; on by default.
+    #[serde(default)]
+    pub chat_enabled: Option<bool>,
 }
 
 /// A [`NewSite`] that passed its check.
@@ -91,6 +115,10 @@ pub struct ValidNewSite {
     pub name: DisplayName,
     /// Origins the widget may run on.
     pub allowed_origins: Vec<Origin>,
+    /// Email domains data capture refuses, without duplicates.
+    pub blocked_email_domains: Vec<EmailDomain>,
+    /// Whether the widget offers chat.
+    pub chat_enabled: bool,
 }
 
 impl NewSite {
@@ -100,8 +128,15 @@ impl NewSite {
         let key = c.one("key", SiteKey::parse(&self.key));
         let name = c.one("name", DisplayName::parse(&self.name));
         let allowed_origins = c.each("allowed_origins", &self.allowed_origins, Origin::parse);
-        match (key, name, allowed_origins) {
-            (Some(key), Some(name), Some(allowed_origins)) => Ok(ValidNewSite { key, name, allowed_origins }),
+        let blocked = c.blocked_domains(&self.blocked_email_domains);
+        match (key, name, allowed_origins, blocked) {
+            (Some(key), Some(name), Some(allowed_origins), Some(blocked_email_domains)) => Ok(ValidNewSite {
+                key,
+                name,
+                allowed_origins,
+                blocked_email_domains,
+                chat_enabled: self.chat_enabled.unwrap_or(true),
+            }),
             _ => Err(c.refusal()),
         }
     }
@@ -118,6 +153,13 @@ pub struct SiteChange {
     pub allowed_origins: Option<Vec<String>>,
     /// The message shown when nobody can take a chat (text with links).
     pub fallback_message: Option<String>,
+    /// The email domains data capture refuses, replacing them all (`[]`:
+    /// none).
+    pub blocked_email_domains: Option<Vec<String>>,
+    /// Whether the widget offers chat. Switched off, the widget shows
+    /// nothing and the server takes no new visitors or hand-offs; open
+    /// conversations go on.
+    pub chat_enabled: Option<bool>,
 }
 
 /// A [`SiteChange`] that passed its check.
@@ -129,6 +171,10 @@ pub struct ValidSiteChange {
     pub allowed_origins: Option<Vec<Origin>>,
     /// The fallback message, trimmed.
     pub fallback_message: Option<String>,
+    /// The blocked email domains, replacing them all, without duplicates.
+    pub blocked_email_domains: Option<Vec<EmailDomain>>,
+    /// Whether the widget offers chat.
+    pub chat_enabled: Option<bool>,
 }
 
 fn fallback_message(raw: &str) -> Result<String, String> {
@@ -148,9 +194,19 @@ impl SiteChange {
             Some(raw) => c.each("allowed_origins", raw, Origin::parse).map(Some),
         };
         let fallback = c.optional("fallback_message", self.fallback_message.as_deref(), fallback_message);
-        match (name, allowed_origins, fallback) {
-            (Some(name), Some(allowed_origins), Some(fallback_message)) => {
-                Ok(ValidSiteChange { name, allowed_origins, fallback_message })
+        let blocked = match &self.blocked_email_domains {
+            None => Some(None),
+            Some(raw) => c.blocked_domains(raw).map(Some),
+        };
+        match (name, allowed_origins, fallback, blocked) {
+            (Some(name), Some(allowed_origins), Some(fallback_message), Some(blocked_email_domains)) => {
+                Ok(ValidSiteChange {
+                    name,
+                    allowed_origins,
+                    fallback_message,
+                    blocked_email_domains,
+                    chat_enabled: self.chat_enabled,
+                })
             }
             _ => Err(c.refusal()),
         }
@@ -562,18 +618,26 @@ mod tests {
             key: "acme".into(),
             name: " Acme ".into(),
             allowed_origins: vec!["https://Acme.example".into()],
+            blocked_email_domains: vec![],
+            chat_enabled: None,
         };
         let v = ok.check().unwrap();
         assert_eq!((v.key.as_str(), v.name.as_str()), ("acme", "Acme"));
         assert_eq!(v.allowed_origins[0].as_str(), "https://acme.example");
+        assert!(v.chat_enabled && v.blocked_email_domains.is_empty(), "chat on, nothing blocked");
 
         let bad = NewSite {
             key: "A".into(),
             name: "".into(),
             allowed_origins: vec!["acme.example/path".into(), "https://ok.example".into(), "ftp://x".into()],
+            blocked_email_domains: vec!["gmail".into()],
+            chat_enabled: Some(false),
         };
         let e = bad.check().unwrap_err();
-        assert_eq!(fields(&e), ["key", "name", "allowed_origins", "allowed_origins"]);
+        assert_eq!(
+            fields(&e),
+            ["key", "name", "allowed_origins", "allowed_origins", "blocked_email_domains"]
+        );
         assert!(e.fields[2].message.contains("must be http(s)://host[:port]"), "{e}");
     }
 
@@ -586,10 +650,35 @@ mod tests {
             name: Some(" ".into()),
             allowed_origins: Some(vec!["nope".into()]),
             fallback_message: Some("x".repeat(MAX_FALLBACK_CHARS + 1)),
+            blocked_email_domains: Some(vec!["gmail.com".into(), "nodot".into(), "a b.com".into()]),
+            chat_enabled: Some(false),
         }
         .check()
         .unwrap_err();
-        assert_eq!(fields(&e), ["name", "allowed_origins", "fallback_message"]);
+        assert_eq!(
+            fields(&e),
+            ["name", "allowed_origins", "fallback_message", "blocked_email_domains", "blocked_email_domains"]
+        );
+        assert!(e.fields[3].message.contains("\"nodot\""), "each bad domain is named: {e}");
+    }
+
+    #[test]
+    fn blocked_domains_are_normalized_without_duplicates_and_limited() {
+        let change = SiteChange {
+            blocked_email_domains: Some(vec!["@GMail.com".into(), "gmail.com".into(), " hotmail.com".into()]),
+            chat_enabled: Some(false),
+            ..Default::default()
+        };
+        let v = change.check().unwrap();
+        let domains: Vec<&str> =
+            v.blocked_email_domains.as_ref().unwrap().iter().map(|d| d.as_str()).collect();
+        assert_eq!(domains, ["gmail.com", "hotmail.com"]);
+        assert_eq!(v.chat_enabled, Some(false));
+        let none = SiteChange { blocked_email_domains: Some(vec![]), ..Default::default() };
+        assert_eq!(none.check().unwrap().blocked_email_domains, Some(vec![]), "[] clears them");
+        let many = (0..=MAX_BLOCKED_DOMAINS).map(|i| format!("d{i}.com")).collect();
+        let e = SiteChange { blocked_email_domains: Some(many), ..Default::default() }.check().unwrap_err();
+        assert_eq!(fields(&e), ["blocked_email_domains"]);
     }
 
     #[test]

@@ -23,6 +23,16 @@ pub struct SiteView {
     /// Shown when nobody can take a chat.
     #[serde(default)]
     pub fallback_message: String,
+    /// Email domains data capture refuses, sorted.
+    #[serde(default)]
+    pub blocked_email_domains: Vec<String>,
+    /// Whether the widget offers chat.
+    #[serde(default = "on")]
+    pub chat_enabled: bool,
+}
+
+fn on() -> bool {
+    true
 }
 
 /// An agent: their profile (as they see it themselves) with their schedule
@@ -168,8 +178,11 @@ mod tests {
             allowed_origins: vec!["https://acme.example".into()],
             appearance: Appearance::default(),
             fallback_message: String::new(),
+            blocked_email_domains: vec!["gmail.com".into()],
+            chat_enabled: false,
         };
         let v = serde_json::to_value(&site).unwrap();
+        assert_eq!((&v["blocked_email_domains"], &v["chat_enabled"]), (&json!(["gmail.com"]), &json!(false)));
         assert_eq!((&v["key"], &v["name"]), (&json!("acme"), &json!("Acme")));
         assert_eq!(v["allowed_origins"], json!(["https://acme.example"]));
         assert_eq!(v["appearance"]["header_title"], "Chat with us");

@@ -15,7 +15,7 @@ use crate::state::AppState;
 use crate::store::decision::{Facts, Plan, Snapshot};
 use crate::store::routing::{AccountRoute, AgentRow};
 use crate::store::StoreError;
-use decide::{Directory, Outcome};
+use decide::{Decision, Directory, Outcome};
 
 /// Every agent as routing sees them at `now`, by ascending id.
 fn agents_at(
@@ -62,13 +62,27 @@ pub fn directory_at(state: &AppState, facts: &Facts, now: Timestamp) -> Director
     directory_of(agents, facts.teams.clone(), facts.rules.clone(), &facts.account_routes)
 }
 
+/// The decision for `request` on `facts` at `now`, its skipped agents
+/// named: what every hand-off and transfer decides with ([`plan`]), and
+/// what an admin's dry run shows (`admin_routing::try_routing`).
+pub fn decision_at(
+    state: &AppState,
+    facts: &Facts,
+    request: decide::Request<'_>,
+    now: Timestamp,
+) -> Decision {
+    let dir = directory_at(state, facts, now);
+    let mut decision = decide::decide(&dir, request);
+    decision.name_agents(&dir);
+    decision
+}
+
 /// Decides what to do with a waiting conversation from its snapshot: an
 /// offer (timing out `accept_timeout_secs` from now) or the fallback; just
 /// after a start, while agents' inboxes are still reconnecting, a chat
 /// nobody can take waits out the grace period instead of falling back.
 pub fn plan(state: &AppState, snap: &Snapshot) -> Plan {
     let now = state.clock.now();
-    let dir = directory_at(state, &snap.facts, now);
     let transfer =
         snap.transfer.as_ref().map(|t| decide::Transfer { by: t.by.map(AgentId::get), to: t.to.clone() });
     let visitor = conditions::Visitor { attributes: &snap.details.attributes, page: &snap.details.page };
@@ -79,8 +93,7 @@ pub fn plan(state: &AppState, snap: &Snapshot) -> Plan {
         rotation: &snap.rotation,
         transfer: transfer.as_ref(),
     };
-    let mut decision = decide::decide(&dir, request);
-    decision.name_agents(&dir);
+    let decision = decision_at(state, &snap.facts, request, now);
     tracing::debug!(conversation = %snap.conversation.id, outcome = ?decision.outcome, "routed");
     let now_ms = now.as_millisecond();
     match decision.outcome.clone() {

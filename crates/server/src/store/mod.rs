@@ -4,7 +4,8 @@
 //!
 //! One file per area:
 //!
-//! - `sites`: sites, their allowed origins, appearance and fallback message;
+//! - `sites`: sites, their allowed origins, appearance, fallback message
+//!   and settings (chat on or off, blocked email domains);
 //! - `agents`: agents, their credentials, avatar, live chat flag and capacity;
 //! - [`accounts`]: the setup and invitation links' one-time tokens;
 //! - `sessions`: agents' login sessions;
@@ -99,7 +100,8 @@ mod times_in_ms;
 pub mod transfers;
 
 pub use agents::{AgentCredentials, AgentUpdate, NewAgentRow};
-pub use sites::Site;
+pub use rules::Replaced;
+pub use sites::{Site, SiteSettings, SiteUpdate};
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;

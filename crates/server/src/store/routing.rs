@@ -528,3 +528,40 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// Replaces a site's account routes with `routes` (domain, agent's
+    /// email, each with its CSV line) in one transaction. An agent who does
+    /// not exist (any more) refuses the whole: nothing changes, and the
+    /// lines naming one are answered.
+    pub async fn replace_account_routes(
+        &self,
+        site_id: SiteId,
+        routes: &[(usize, &str, &str)],
+    ) -> Result<Vec<usize>, StoreError> {
+        on_db!(self, begin_exclusive tx => {
+            sqlx::query("DELETE FROM account_routes WHERE site_id = $1").bind(site_id).execute(&mut *tx).await?;
+            let mut unknown = Vec::new();
+            for (line, domain, agent) in routes {
+                let inserted = sqlx::query(
+                    "INSERT INTO account_routes (site_id, domain, agent_id)
+                     SELECT $1, $2, id FROM agents WHERE email = $3",
+                )
+                .bind(site_id)
+                .bind(*domain)
+                .bind(*agent)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| exists_or(e, || format!("account route {domain}")))?
+                .rows_affected();
+                if inserted == 0 {
+                    unknown.push(*line);
+                }
+            }
+            if unknown.is_empty() {
+                tx.commit().await?;
+            }
+            Ok(unknown)
+        })
+    }
+}

@@ -17,6 +17,8 @@ fn new_site(key: &str, name: &str, origins: &[&str]) -> NewSite {
         key: key.into(),
         name: name.into(),
         allowed_origins: origins.iter().map(|o| (*o).to_owned()).collect(),
+        blocked_email_domains: vec![],
+        chat_enabled: None,
     }
 }
 
