@@ -413,20 +413,8 @@ pub async fn remove_account_route(store: &Store, raw_key: &str, raw_domain: &str
     }
 }
 
-/// Why a conversation went where it did.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Explanation {
-    /// The conversation.
-    pub conversation: i64,
-    /// Its state now.
-    pub state: switchboard_protocol::wire::ConversationState,
-    /// The live chat card's routing option.
-    pub routing: switchboard_protocol::stream::Routing,
-    /// Every decision, oldest first.
-    pub decisions: Vec<StoredDecision>,
-    /// The same, in words.
-    pub text: String,
-}
+/// Why a conversation went where it did, with each decision as stored.
+pub type Explanation = switchboard_protocol::admin::Explanation<StoredDecision>;
 
 /// Explains a conversation's routing.
 pub async fn explain(store: &Store, conversation: i64) -> Result<Explanation, AdminError> {

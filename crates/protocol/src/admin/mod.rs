@@ -12,11 +12,15 @@
 //!   [`EmailDomain`], [`DisplayName`], [`Password`]).
 //! - [`requests`]: the request bodies and their checks.
 //! - [`views`]: what the API answers.
+//! - [`conversations`]: the list of every conversation (its query, paged
+//!   rows), one conversation in full and its routing explanation.
 
+pub mod conversations;
 pub mod requests;
 pub mod values;
 pub mod views;
 
+pub use conversations::*;
 pub use requests::*;
 pub use values::*;
 pub use views::*;
