@@ -220,21 +220,23 @@ impl Store {
         })
     }
 
-    /// Ends a chat for the agent who has it: only that agent, only while
-    /// active (checked and changed in one statement, so an end racing a
-    /// transfer cannot end the chat after it moved on).
+    /// Ends a chat for the agent who has it at `now` (unix ms): only that
+    /// agent, only while active (checked and changed in one statement, so
+    /// an end racing a transfer cannot end the chat after it moved on).
     pub async fn end_by_agent(
         &self,
         conversation: ConversationId,
         agent_id: AgentId,
+        now: i64,
     ) -> Result<bool, StoreError> {
         on_db!(self, pool => {
             let done = sqlx::query(
-                "UPDATE conversations SET state = 'ended', due_at = NULL
+                "UPDATE conversations SET state = 'ended', due_at = NULL, ended_at = $3
                  WHERE id = $1 AND agent_id = $2 AND state = 'active'",
             )
             .bind(conversation)
             .bind(agent_id)
+            .bind(now)
             .execute(pool)
             .await?;
             Ok(done.rows_affected() == 1)
@@ -283,16 +285,24 @@ impl Store {
         })
     }
 
-    /// Sets a conversation's state (one that is over has no timer left).
-    pub async fn set_state(&self, id: ConversationId, state: ConversationState) -> Result<(), StoreError> {
+    /// Sets a conversation's state at `now` (unix ms). One that is over
+    /// has no timer left, and keeps when it first ended.
+    pub async fn set_state(
+        &self,
+        id: ConversationId,
+        state: ConversationState,
+        now: i64,
+    ) -> Result<(), StoreError> {
         on_db!(self, pool => {
             sqlx::query(
                 "UPDATE conversations SET state = $1,
-                   due_at = CASE WHEN $1 IN ('ended', 'fallback') THEN NULL ELSE due_at END
+                   due_at = CASE WHEN $1 IN ('ended', 'fallback') THEN NULL ELSE due_at END,
+                   ended_at = CASE WHEN $1 IN ('ended', 'fallback') THEN COALESCE(ended_at, $3) END
                  WHERE id = $2",
             )
                 .bind(state_to_db(state))
                 .bind(id)
+                .bind(now)
                 .execute(pool)
                 .await?;
             Ok(())
