@@ -13,6 +13,7 @@
 //! - [`admin`]: admin operations (CLI and HTTP API share them)
 //! - [`admin_cli`]: `switchboard site|agent|stream …`
 //! - `admin_api`: the admin HTTP API (admin role)
+//! - `conversations_api`: the admin's list of every conversation and one in full
 //! - `api`: the public API the widget calls (origin-checked)
 //! - [`auth`]: agent login, sessions, password hashing
 //! - `assets`: the widget loader and the built widget and inbox bundles
@@ -40,6 +41,7 @@ pub(crate) mod assets;
 pub mod auth;
 pub(crate) mod clock;
 pub mod config;
+pub(crate) mod conversations_api;
 pub mod csp_report;
 pub mod demo;
 pub(crate) mod error;

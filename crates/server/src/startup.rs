@@ -60,6 +60,7 @@ pub fn app(state: AppState) -> Router {
         .route("/ws/visitor", get(ws::visitor::upgrade))
         .route("/ws/agent", get(ws::agent::upgrade))
         .merge(admin_api::routes())
+        .merge(crate::conversations_api::routes())
         .merge(inbox_api::routes())
         .merge(assets::routes(&state.settings.assets_dir))
         .layer(DefaultBodyLimit::max(max_body))

@@ -536,7 +536,10 @@ mod tests {
     fn nothing_given_lists_everything_fifty_at_a_time() {
         let f = ConversationQuery::default().check().unwrap();
         assert_eq!(f.limit, DEFAULT_LIMIT);
-        assert_eq!((f.site, f.state, f.agent, f.team, f.search, f.cursor), (None, None, None, None, None, None));
+        assert_eq!(
+            (f.site, f.state, f.agent, f.team, f.search, f.cursor),
+            (None, None, None, None, None, None)
+        );
         let empty = query(&[("site", ""), ("state", " "), ("limit", ""), ("q", "")]).check().unwrap();
         assert_eq!(empty, ConversationQuery::default().check().unwrap(), "an empty parameter is not given");
     }
@@ -622,7 +625,9 @@ mod tests {
     fn a_cursor_reads_back_what_it_wrote_and_nothing_else() {
         let c = Cursor { started_at: 1_700_000_000_123, id: 42 };
         assert_eq!(Cursor::parse(&c.to_string()), Ok(c));
-        for bad in ["", "c", "c1", "c1_", "c_1", "x1_2", "c1_2_3", "c-1_2", "c+1_2", "c99999999999999999999_1"] {
+        for bad in
+            ["", "c", "c1", "c1_", "c_1", "x1_2", "c1_2_3", "c-1_2", "c+1_2", "c99999999999999999999_1"]
+        {
             assert!(Cursor::parse(bad).is_err(), "{bad:?}");
         }
     }
@@ -645,7 +650,10 @@ mod tests {
     #[test]
     fn a_query_string_encodes_what_was_given() {
         let q = query(&[("site", "acme"), ("q", "refund & co/é"), ("from", "2025-03-01T09:30:00+01:00")]);
-        assert_eq!(q.to_query_string(), "site=acme&from=2025-03-01T09%3A30%3A00%2B01%3A00&q=refund%20%26%20co%2F%C3%A9");
+        assert_eq!(
+            q.to_query_string(),
+            "site=acme&from=2025-03-01T09%3A30%3A00%2B01%3A00&q=refund%20%26%20co%2F%C3%A9"
+        );
         assert_eq!(q.after("c1_2").cursor.as_deref(), Some("c1_2"));
         assert_eq!(ConversationQuery::default().to_query_string(), "");
     }
@@ -663,7 +671,10 @@ mod tests {
             }),
         ];
         let json = serde_json::to_value(&lines).unwrap();
-        assert_eq!(json[0], serde_json::json!({"part": "bot", "from": "visitor", "card": "ask", "text": "Yes"}));
+        assert_eq!(
+            json[0],
+            serde_json::json!({"part": "bot", "from": "visitor", "card": "ask", "text": "Yes"})
+        );
         assert_eq!(json[1]["part"], "live");
         assert_eq!(json[1]["author"], "agent");
         let back: Vec<TranscriptLine> = serde_json::from_value(json).unwrap();

@@ -138,6 +138,22 @@ pub(super) async fn read_details<'e>(
     })
 }
 
+/// The messages of a conversation after `after_seq`, in order.
+pub(super) async fn read_messages_after<'e>(
+    e: impl sqlx::SqliteExecutor<'e>,
+    conversation_id: ConversationId,
+    after_seq: u64,
+) -> Result<Vec<ChatMessage>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT seq, author, client_id, text, at FROM messages WHERE conversation_id = $1 AND seq > $2 ORDER BY seq",
+    )
+    .bind(conversation_id)
+    .bind(i64::try_from(after_seq).unwrap_or(i64::MAX))
+    .fetch_all(e)
+    .await?;
+    Ok(rows.iter().map(message).collect())
+}
+
 impl Store {
     /// Creates a visitor of `site_id` identified by `token_hash`, first seen
     /// at `now` (unix ms).
@@ -371,15 +387,6 @@ impl Store {
         conversation_id: ConversationId,
         after_seq: u64,
     ) -> Result<Vec<ChatMessage>, StoreError> {
-        on_db!(self, pool => {
-            let rows = sqlx::query(
-                "SELECT seq, author, client_id, text, at FROM messages WHERE conversation_id = $1 AND seq > $2 ORDER BY seq",
-            )
-            .bind(conversation_id)
-            .bind(i64::try_from(after_seq).unwrap_or(i64::MAX))
-            .fetch_all(pool)
-            .await?;
-            Ok(rows.iter().map(message).collect())
-        })
+        on_db!(self, pool => read_messages_after(pool, conversation_id, after_seq).await)
     }
 }

@@ -15,6 +15,8 @@
 //! - [`changes`]: admin changes with a live effect, for the server to apply;
 //! - [`timers`]: conversations' due times, which the lifecycle's sweeper fires;
 //! - [`inbox`]: what the inbox lists and shows;
+//! - [`admin_conversations`]: the admin's list of every conversation
+//!   (filtered, searched, paged) and one conversation in full;
 //! - [`teams`]: teams and their members;
 //! - [`transfers`]: the hand-over of chats between agents;
 //! - [`routing`]: what routing reads and writes (with account routes).
@@ -80,6 +82,7 @@
 //! every query, and an enum is exhaustive: a backend that a query forgot
 //! does not compile.
 
+pub mod admin_conversations;
 mod agents;
 pub mod changes;
 pub mod conversations;
@@ -87,6 +90,8 @@ pub mod decision;
 pub mod inbox;
 pub mod routing;
 mod rules;
+#[cfg(test)]
+mod search_backfill;
 mod sessions;
 mod sites;
 mod streams;
