@@ -17,10 +17,11 @@
 //! one that answers an agent's view takes [`Live`], which has `now` too.
 
 use switchboard_protocol::admin::{
-    AccountRouteView, AgentChange, AgentPassword, AgentStatus, AgentView, AppearanceChange, Email,
-    EmailDomain, InvalidRequest, NewAccountRoute, NewAgent, NewSite, NewTeam, Password, PasswordReset,
-    PublishStream, Schedule, ScheduleBlock, SiteChange, SiteView, StreamPublished, StreamSummary, StreamView,
-    TeamChange, TeamView,
+    AccountRouteView, AgentChange, AgentPassword, AgentStatus, AgentView, AppearanceChange,
+    ConversationDetail, ConversationPage, ConversationQuery, Email, EmailDomain, InvalidRequest,
+    NewAccountRoute, NewAgent, NewSite, NewTeam, Password, PasswordReset, PublishStream, Schedule,
+    ScheduleBlock, SiteChange, SiteView, StreamPublished, StreamSummary, StreamView, TeamChange, TeamView,
+    TranscriptLine,
 };
 use switchboard_protocol::auth::AgentProfile;
 use switchboard_protocol::rules::{RoutingRule, Target};
@@ -35,6 +36,7 @@ use crate::ids::{AgentId, ConversationId};
 use crate::password::hash_off_thread;
 use crate::presence::Presence;
 use crate::routing::availability;
+use crate::store::admin_conversations::ListFilter;
 use crate::store::routing::StoredDecision;
 use crate::store::teams::Team;
 use crate::store::{AgentUpdate, NewAgentRow, Site, SiteSettings, SiteUpdate, Store, StoreError};
@@ -511,20 +513,8 @@ pub async fn remove_account_route(store: &Store, raw_key: &str, raw_domain: &str
     }
 }
 
-/// Why a conversation went where it did.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Explanation {
-    /// The conversation.
-    pub conversation: i64,
-    /// Its state now.
-    pub state: switchboard_protocol::wire::ConversationState,
-    /// The live chat card's routing option.
-    pub routing: switchboard_protocol::stream::Routing,
-    /// Every decision, oldest first.
-    pub decisions: Vec<StoredDecision>,
-    /// The same, in words.
-    pub text: String,
-}
+/// Why a conversation went where it did, with each decision as stored.
+pub type Explanation = switchboard_protocol::admin::Explanation<StoredDecision>;
 
 /// Explains a conversation's routing.
 pub async fn explain(store: &Store, conversation: i64) -> Result<Explanation, AdminError> {
@@ -542,6 +532,69 @@ pub async fn explain(store: &Store, conversation: i64) -> Result<Explanation, Ad
         crate::routing::explain(&decisions)
     );
     Ok(Explanation { conversation: c.id.get(), state: c.state, routing, decisions, text })
+}
+
+// Conversations.
+
+/// A page of the conversations `query` selects, newest first; a site, agent
+/// or team it names must exist (else refused by field).
+pub async fn conversations(store: &Store, query: &ConversationQuery) -> Result<ConversationPage, AdminError> {
+    let f = query.check()?;
+    let site = match &f.site {
+        Some(key) => Some(
+            store.site(key).await?.ok_or_else(|| AdminError::invalid("site", format!("no site {key}")))?.id,
+        ),
+        None => None,
+    };
+    let agent = match &f.agent {
+        Some(email) => {
+            let found = store.agent_by_email(email.as_str()).await?;
+            Some(AgentId::new(
+                found.ok_or_else(|| AdminError::invalid("agent", format!("no agent {email}")))?.profile.id,
+            ))
+        }
+        None => None,
+    };
+    let team = match &f.team {
+        Some(name) => Some(
+            store
+                .team(name.as_str())
+                .await?
+                .ok_or_else(|| AdminError::invalid("team", format!("no team {name}")))?
+                .id,
+        ),
+        None => None,
+    };
+    let filter = ListFilter {
+        site,
+        state: f.state,
+        agent,
+        team,
+        from: f.from,
+        to: f.to,
+        words: f.search.as_ref().map(|s| s.words()),
+        after: f.cursor,
+        limit: f.limit,
+    };
+    Ok(store.admin_conversations(&filter).await?)
+}
+
+/// Conversation `id` in full: its row, its visitor, the whole transcript
+/// (the bot part, then the live part) and why it went where it did.
+pub async fn conversation(store: &Store, id: i64) -> Result<ConversationDetail<StoredDecision>, AdminError> {
+    let found = store.admin_conversation(ConversationId::new(id)).await?;
+    let d = found.ok_or_else(|| AdminError::NotFound("conversation", id.to_string()))?;
+    let messages = d
+        .transcript
+        .into_iter()
+        .map(TranscriptLine::Bot)
+        .chain(d.messages.into_iter().map(TranscriptLine::Live));
+    Ok(ConversationDetail {
+        row: d.row,
+        visitor: d.visitor,
+        messages: messages.collect(),
+        explain: explain(store, id).await?,
+    })
 }
 
 // Streams.

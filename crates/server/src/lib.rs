@@ -17,6 +17,7 @@
 //! - `admin_api`: the admin HTTP API (admin role)
 //! - `admin_routing`, `admin_routing_api`: a site's routing tools (try it,
 //!   rule order and renames, account routes as CSV), and their HTTP API
+//! - `conversations_api`: the admin's list of every conversation and one in full
 //! - `api`: the public API the widget calls (origin-checked)
 //! - [`auth`]: agent login, sessions, password hashing
 //! - `assets`: the widget loader and the built widget and inbox bundles
@@ -48,6 +49,7 @@ pub(crate) mod assets;
 pub mod auth;
 pub(crate) mod clock;
 pub mod config;
+pub(crate) mod conversations_api;
 pub mod csp_report;
 pub mod demo;
 pub(crate) mod error;

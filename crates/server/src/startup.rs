@@ -62,6 +62,7 @@ pub fn app(state: AppState) -> Router {
         .merge(admin_api::routes())
         .merge(admin_routing_api::routes())
         .merge(accounts_api::routes())
+        .merge(crate::conversations_api::routes())
         .merge(inbox_api::routes())
         .merge(assets::routes(&state.settings.assets_dir))
         .layer(DefaultBodyLimit::max(max_body))

@@ -16,14 +16,18 @@
 //!   account routes as CSV.
 //! - [`accounts`]: the setup and invitation links, an agent's own
 //!   capacity and live status.
+//! - [`conversations`]: the list of every conversation (its query, paged
+//!   rows), one conversation in full and its routing explanation.
 
 pub mod accounts;
+pub mod conversations;
 pub mod requests;
 pub mod routing_try;
 pub mod values;
 pub mod views;
 
 pub use accounts::*;
+pub use conversations::*;
 pub use requests::*;
 pub use routing_try::*;
 pub use values::*;

@@ -165,7 +165,7 @@ async fn route_in(
         }
         Plan::Fallback { decision, now } => {
             write_decision(&mut *tx, id, &decision, now).await?;
-            write_fall_back(&mut *tx, id).await?;
+            write_fall_back(&mut *tx, id, now).await?;
             Routed::FellBack { message: read_fallback_message(&mut *tx, site).await? }
         }
     })

@@ -17,6 +17,8 @@
 //! - [`changes`]: admin changes with a live effect, for the server to apply;
 //! - [`timers`]: conversations' due times, which the lifecycle's sweeper fires;
 //! - [`inbox`]: what the inbox lists and shows;
+//! - [`admin_conversations`]: the admin's list of every conversation
+//!   (filtered, searched, paged) and one conversation in full;
 //! - [`teams`]: teams and their members;
 //! - [`transfers`]: the hand-over of chats between agents;
 //! - [`routing`]: what routing reads and writes (with account routes).
@@ -83,6 +85,7 @@
 //! does not compile.
 
 pub mod accounts;
+pub mod admin_conversations;
 mod agents;
 pub mod changes;
 pub mod conversations;
@@ -90,6 +93,8 @@ pub mod decision;
 pub mod inbox;
 pub mod routing;
 mod rules;
+#[cfg(test)]
+mod search_backfill;
 mod sessions;
 mod sites;
 mod streams;

@@ -236,16 +236,19 @@ pub(super) async fn write_offer(
     Ok(true)
 }
 
-/// Moves a waiting conversation to the fallback state; `false` when it is
-/// no longer waiting.
+/// Moves a waiting conversation to the fallback state at `now` (unix ms);
+/// `false` when it is no longer waiting.
 pub(super) async fn write_fall_back<'e>(
     e: impl sqlx::SqliteExecutor<'e>,
     conversation: ConversationId,
+    now: i64,
 ) -> Result<bool, StoreError> {
     let done = sqlx::query(
-        "UPDATE conversations SET state = 'fallback', due_at = NULL WHERE id = $1 AND state = 'waiting'",
+        "UPDATE conversations SET state = 'fallback', due_at = NULL, ended_at = $2
+         WHERE id = $1 AND state = 'waiting'",
     )
     .bind(conversation)
+    .bind(now)
     .execute(e)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -336,41 +339,47 @@ impl Store {
         })
     }
 
-    /// Ends a conversation that is only offered (not yet accepted),
-    /// atomically; returns the agent it was offered to, who must be told the
-    /// offer is gone. `None` when it was not offered.
+    /// Ends a conversation that is only offered (not yet accepted) at
+    /// `now` (unix ms), atomically; returns the agent it was offered to,
+    /// who must be told the offer is gone. `None` when it was not offered.
     pub async fn close_offer(
         &self,
         conversation: ConversationId,
+        now: i64,
     ) -> Result<Option<Option<AgentId>>, StoreError> {
         on_db!(self, pool => {
             Ok(sqlx::query_scalar(
-                "UPDATE conversations SET state = 'ended', offered_at = NULL, due_at = NULL
+                "UPDATE conversations SET state = 'ended', offered_at = NULL, due_at = NULL, ended_at = $2
                  WHERE id = $1 AND state = 'offered' RETURNING agent_id",
             )
             .bind(conversation)
+            .bind(now)
             .fetch_optional(pool)
             .await?)
         })
     }
 
     /// Ends a conversation still waiting for routing (not offered, not
-    /// accepted); `false` when it is no longer waiting.
-    pub async fn end_waiting(&self, conversation: ConversationId) -> Result<bool, StoreError> {
+    /// accepted) at `now` (unix ms); `false` when it is no longer waiting.
+    pub async fn end_waiting(&self, conversation: ConversationId, now: i64) -> Result<bool, StoreError> {
         on_db!(self, pool => {
-            let done =
-                sqlx::query("UPDATE conversations SET state = 'ended', due_at = NULL WHERE id = $1 AND state = 'waiting'")
+            let done = sqlx::query(
+                "UPDATE conversations SET state = 'ended', due_at = NULL, ended_at = $2
+                 WHERE id = $1 AND state = 'waiting'",
+            )
                     .bind(conversation)
+                    .bind(now)
                     .execute(pool)
                     .await?;
             Ok(done.rows_affected() == 1)
         })
     }
 
-    /// Moves a waiting conversation to the fallback state; `false` when it is
-    /// no longer waiting (the visitor ended it meanwhile).
-    pub async fn fall_back(&self, conversation: ConversationId) -> Result<bool, StoreError> {
-        on_db!(self, pool => write_fall_back(pool, conversation).await)
+    /// Moves a waiting conversation to the fallback state at `now` (unix
+    /// ms); `false` when it is no longer waiting (the visitor ended it
+    /// meanwhile).
+    pub async fn fall_back(&self, conversation: ConversationId, now: i64) -> Result<bool, StoreError> {
+        on_db!(self, pool => write_fall_back(pool, conversation, now).await)
     }
 
     /// Agents who declined or let this conversation's offer time out.

@@ -7,6 +7,7 @@ mod admin_cli;
 mod admin_client;
 mod assets;
 mod auth;
+mod conversations;
 mod csp_report;
 mod headers;
 mod helpers;
