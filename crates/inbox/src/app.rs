@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use switchboard_protocol::auth::AgentProfile;
+use switchboard_protocol::auth::{AgentProfile, Role};
 
 use switchboard_protocol::inbox::ConversationSummary;
 use switchboard_protocol::wire::{AgentIn, AgentOut, ConversationState, TransferTarget};
@@ -486,6 +486,15 @@ pub fn Shell(
     view! {
         <header class="topbar">
             <h1>{strings.title.clone()}</h1>
+            // The top bar shared with the admin console: admins switch apps here.
+            {(agent.role == Role::Admin).then(|| view! {
+                <nav aria-label=strings.apps.clone()>
+                    <ul class="apps">
+                        <li><a href="/inbox/" aria-current="page">{strings.app_inbox.clone()}</a></li>
+                        <li><a href="/admin/" data-testid="to-admin">{strings.app_admin.clone()}</a></li>
+                    </ul>
+                </nav>
+            })}
             <div class="me">
                 {avatar}
                 <span data-testid="signed-in-as">{Strings::fill(&strings.signed_in_as, &[("name", &agent.name)])}</span>

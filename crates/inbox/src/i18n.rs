@@ -19,6 +19,12 @@ pub struct Strings {
     pub signing_in: String,
     /// Sign out
     pub sign_out: String,
+    /// Switch app (the top bar's Inbox / Admin links, for admins)
+    pub apps: String,
+    /// Inbox
+    pub app_inbox: String,
+    /// Admin
+    pub app_admin: String,
     /// Signed in as {name}
     pub signed_in_as: String,
     /// Wrong email or password.

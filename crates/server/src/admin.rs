@@ -602,7 +602,14 @@ pub async fn conversation(store: &Store, id: i64) -> Result<ConversationDetail<S
 /// A site's published streams, highest priority first.
 pub async fn streams(store: &Store, raw_key: &str) -> Result<Vec<StreamSummary>, AdminError> {
     let s = stored_site(store, raw_key).await?;
-    Ok(store.streams(s.id).await?.iter().map(StreamSummary::from).collect())
+    let times = store.published_times(s.id).await?;
+    let when = |id: &str| times.iter().find(|(i, _)| i == id).map(|(_, ms)| crate::clock::iso_millis(*ms));
+    Ok(store
+        .streams(s.id)
+        .await?
+        .iter()
+        .map(|stream| StreamSummary { published_at: when(&stream.id), ..StreamSummary::from(stream) })
+        .collect())
 }
 
 /// A site's published stream `id`, with the file it was published from.

@@ -127,6 +127,9 @@ pub struct StreamSummary {
     pub version: u32,
     /// How many cards it has (a count: `cards` is the list in a stream).
     pub card_count: usize,
+    /// When this version was published (ISO 8601, UTC), where known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published_at: Option<String>,
 }
 
 impl From<&Stream> for StreamSummary {
@@ -140,6 +143,7 @@ impl From<&Stream> for StreamSummary {
             locale: s.locale,
             version: s.version,
             card_count: s.cards.len(),
+            published_at: None,
         }
     }
 }
