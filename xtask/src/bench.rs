@@ -50,7 +50,7 @@ fn run_load(args: &[String], out: &std::path::Path, name: &str) -> anyhow::Resul
 
 /// Runs the benchmarks; `load_args` go to the load generator.
 pub fn run(load_args: &[String]) -> anyhow::Result<()> {
-    let progress = Progress::new(9);
+    let progress = Progress::new(10);
     tools::ensure_wasm_toolchain(&progress)?;
     build_bundles(&progress)?;
 

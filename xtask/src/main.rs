@@ -29,7 +29,7 @@ fn main() -> ExitCode {
         Some("run") => serve::run(),
         Some("test") => suites::test(&args[1..]),
         Some("build") => {
-            let progress = Progress::new(3);
+            let progress = Progress::new(4);
             tools::ensure_wasm_toolchain(&progress).and_then(|()| build_bundles(&progress))
         }
         Some("bench") => bench::run(&args[1..]),
@@ -41,7 +41,9 @@ fn main() -> ExitCode {
                 "  test   fmt, clippy, native, fuzz smoke, browser, end-to-end and openapi tests; a summary"
             );
             eprintln!("         [--only SUITE[,SUITE…]] runs only those (e.g. --only openapi)");
-            eprintln!("  build  install tools and build the widget and inbox bundles into target/dist");
+            eprintln!(
+                "  build  install tools and build the widget, inbox and console bundles into target/dist"
+            );
             eprintln!("  bench  bundle sizes, one routing decision, load [loadgen flags]; a table, JSON in target/bench/");
             eprintln!("  fuzz   fuzz the protocol parsers [RUNS (default 10000000) | SECONDSs per target]");
             return ExitCode::from(2);
@@ -82,10 +84,14 @@ impl Progress {
     }
 }
 
-/// Builds the widget and inbox bundles in release mode into
-/// `target/dist/{widget,inbox}` (two steps); the toolchain must be in place.
+/// Builds the widget, inbox and admin console bundles in release mode into
+/// `target/dist/{widget,inbox,admin}` (three steps); the toolchain must be in place.
 pub fn build_bundles(progress: &Progress) -> anyhow::Result<()> {
-    for (name, dir) in [("widget", root()), ("inbox", root().join("crates/inbox"))] {
+    for (name, dir) in [
+        ("widget", root()),
+        ("inbox", root().join("crates/inbox")),
+        ("console", root().join("crates/console")),
+    ] {
         progress.step(&format!("Building the {name} bundle (trunk build --release)"));
         let status = tools::command("trunk")
             .args(["build", "--release"])
@@ -105,7 +111,7 @@ pub fn build_bundles(progress: &Progress) -> anyhow::Result<()> {
     let loader = root().join("target/dist/widget/widget.js");
     let built = localize_loader(&std::fs::read_to_string(&loader)?, &launcher_labels()?)?;
     std::fs::write(&loader, without_comment_lines(&built))?;
-    for dir in ["widget", "inbox"] {
+    for dir in ["widget", "inbox", "admin"] {
         precompress(&root().join("target/dist").join(dir))?;
     }
     Ok(())

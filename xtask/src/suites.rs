@@ -104,6 +104,8 @@ fn clippy() -> Outcome {
             "-p",
             "switchboard-inbox",
             "-p",
+            "switchboard-console",
+            "-p",
             "switchboard-protocol",
             "-p",
             "switchboard-websocket",
@@ -157,15 +159,16 @@ fn fuzz_smoke() -> Outcome {
 const FUZZ_SMOKE_SECONDS: u64 = 5;
 
 /// The suites, in the order they run, with the steps each announces.
-const SUITES: [(&str, usize); 8] = [
+const SUITES: [(&str, usize); 9] = [
     ("fmt", 1),
     ("clippy", 1),
     ("native", 1),
     ("fuzz smoke", 1),
     ("browser: widget", 1),
     ("browser: inbox", 1),
-    // Two bundles to build first.
-    ("end-to-end", 3),
+    ("browser: console", 1),
+    // Three bundles to build first.
+    ("end-to-end", 4),
     ("openapi", 1),
 ];
 
@@ -214,8 +217,11 @@ pub fn test(args: &[String]) -> anyhow::Result<()> {
     let suites = chosen(args)?;
     let wanted = |name: &str| suites.contains(&name);
     // clippy checks the wasm32 target too; the browser suites need Chromium.
-    let wasm = ["clippy", "browser: widget", "browser: inbox", "end-to-end"].iter().any(|s| wanted(s));
-    let browser = ["browser: widget", "browser: inbox", "end-to-end"].iter().any(|s| wanted(s));
+    let wasm = ["clippy", "browser: widget", "browser: inbox", "browser: console", "end-to-end"]
+        .iter()
+        .any(|s| wanted(s));
+    let browser =
+        ["browser: widget", "browser: inbox", "browser: console", "end-to-end"].iter().any(|s| wanted(s));
     let steps: usize = SUITES.iter().filter(|(n, _)| wanted(n)).map(|(_, steps)| steps).sum();
     let progress = Progress::new(steps + usize::from(wasm) + usize::from(browser));
     let started = std::time::Instant::now();
@@ -243,8 +249,11 @@ pub fn test(args: &[String]) -> anyhow::Result<()> {
         results.push(fuzz_smoke());
     }
 
-    for (name, krate) in [("browser: widget", "switchboard-widget"), ("browser: inbox", "switchboard-inbox")]
-    {
+    for (name, krate) in [
+        ("browser: widget", "switchboard-widget"),
+        ("browser: inbox", "switchboard-inbox"),
+        ("browser: console", "switchboard-console"),
+    ] {
         if !wanted(name) {
             continue;
         }
@@ -313,8 +322,11 @@ mod tests {
         let args = |s: &str| vec!["--only".to_owned(), s.to_owned()];
         assert_eq!(chosen(&args("openapi")).unwrap(), ["openapi"]);
         assert_eq!(chosen(&args("openapi,fmt")).unwrap(), ["fmt", "openapi"], "in the order they run");
-        assert_eq!(chosen(&args("browser")).unwrap(), ["browser: widget", "browser: inbox"]);
-        assert_eq!(chosen(&[]).unwrap().len(), 8);
+        assert_eq!(
+            chosen(&args("browser")).unwrap(),
+            ["browser: widget", "browser: inbox", "browser: console"]
+        );
+        assert_eq!(chosen(&[]).unwrap().len(), 9);
         assert!(chosen(&args("nope")).is_err());
         assert!(chosen(&["--all".to_owned()]).is_err());
     }

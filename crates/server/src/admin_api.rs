@@ -26,12 +26,13 @@ use utoipa::IntoParams;
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 
-use crate::admin::{self, AdminError, Explanation};
+use crate::admin::{self, AdminError, Explanation, Live};
 use crate::auth::CurrentAgent;
 use crate::error::ApiError;
 use crate::extract::{Json, Path, Text};
 use crate::openapi::{AdminRefusals, BodyRefusals, Conflict, Invalid, InvalidStream, NotFound, TooLarge};
 use crate::state::AppState;
+use crate::store::routing::StoredDecision;
 
 /// The logged-in agent, who must be an admin (401 without a session, 403 without the role).
 pub struct Admin;
@@ -339,7 +340,7 @@ async fn remove_stream(
     responses((status = 200, description = "The agents", body = Vec<AgentView>), AdminRefusals)
 )]
 async fn list_agents(_: Admin, State(s): State<AppState>) -> Result<Json<Vec<AgentView>>, ApiError> {
-    Ok(Json(admin::agents(&s.store).await?))
+    Ok(Json(admin::agents(&s.store, &Live::of(&s)).await?))
 }
 
 /// An agent.
@@ -352,7 +353,7 @@ async fn get_agent(
     State(s): State<AppState>,
     Path(AgentEmail { email }): Path<AgentEmail>,
 ) -> Result<Json<AgentView>, ApiError> {
-    Ok(Json(admin::agent(&s.store, &email).await?))
+    Ok(Json(admin::agent(&s.store, &email, &Live::of(&s)).await?))
 }
 
 /// Adds an agent; without a password one is generated and answered, once.
@@ -371,7 +372,7 @@ async fn add_agent(
     State(s): State<AppState>,
     Json(b): Json<NewAgent>,
 ) -> Result<(StatusCode, Json<AgentPassword>), ApiError> {
-    Ok((StatusCode::CREATED, Json(admin::add_agent(&s.store, &b, s.clock.now_ms()).await?)))
+    Ok((StatusCode::CREATED, Json(admin::add_agent(&s.store, &b, &Live::of(&s)).await?)))
 }
 
 /// Changes an agent's name, role, avatar and/or live chat permission.
@@ -391,7 +392,7 @@ async fn update_agent(
     Path(AgentEmail { email }): Path<AgentEmail>,
     Json(b): Json<AgentChange>,
 ) -> Result<Json<AgentView>, ApiError> {
-    let agent = admin::update_agent(&s.store, &email, &b, s.clock.now_ms()).await?;
+    let agent = admin::update_agent(&s.store, &email, &b, &Live::of(&s)).await?;
     // Without live chat: their inbox sockets close, offers move on, open
     // chats end with a word to the visitor.
     crate::lifecycle::changes::apply_pending(&s).await?;
@@ -472,7 +473,8 @@ async fn remove_account_route(
 #[utoipa::path(
     get, path = "/api/admin/conversations/{id}/explain", tag = "conversations", params(ConversationId),
     responses(
-        (status = 200, description = "The decisions, and the same in words", body = Explanation),
+        (status = 200, description = "The decisions, and the same in words",
+            body = switchboard_protocol::admin::Explanation<StoredDecision>),
         Invalid,
         NotFound,
         AdminRefusals,
@@ -504,7 +506,7 @@ async fn reset_password(
     Path(AgentEmail { email }): Path<AgentEmail>,
     Json(b): Json<PasswordReset>,
 ) -> Result<Json<AgentPassword>, ApiError> {
-    let answer = admin::reset_password(&s.store, &email, &b, s.clock.now_ms()).await?;
+    let answer = admin::reset_password(&s.store, &email, &b, &Live::of(&s)).await?;
     let agent = &answer.agent;
     // Their sessions are gone from storage; their open sockets close now.
     crate::lifecycle::changes::apply_pending(&s).await?;
@@ -523,7 +525,7 @@ async fn lift_lockout(
     State(s): State<AppState>,
     Path(AgentEmail { email }): Path<AgentEmail>,
 ) -> Result<StatusCode, ApiError> {
-    let agent = admin::agent(&s.store, &email).await?;
+    let agent = admin::agent(&s.store, &email, &Live::of(&s)).await?;
     s.logins.reset(&agent.profile.email.to_ascii_lowercase());
     Ok(StatusCode::NO_CONTENT)
 }

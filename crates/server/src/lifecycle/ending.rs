@@ -13,15 +13,16 @@ pub async fn set_state(
     conversation: ConversationId,
     new_state: ConversationState,
 ) -> Result<(), StoreError> {
+    let now = state.clock.now_ms();
     if new_state == ConversationState::Ended {
         // An offer still open (the visitor left first) disappears from the
         // agent's inbox; checked and changed in one statement, so an offer
         // made at the same moment is either withdrawn here or never made.
-        if let Some(Some(agent)) = state.store.close_offer(conversation).await? {
+        if let Some(Some(agent)) = state.store.close_offer(conversation, now).await? {
             state.hub.publish_agent(agent, AgentOut::Withdrawn { conversation: conversation.get() });
         }
     }
-    state.store.set_state(conversation, new_state).await?;
+    state.store.set_state(conversation, new_state, now).await?;
     changed(state, conversation, new_state);
     Ok(())
 }
@@ -39,7 +40,7 @@ pub async fn end_by_agent(
     conversation: ConversationId,
     agent: AgentId,
 ) -> Result<bool, StoreError> {
-    let ended = state.store.end_by_agent(conversation, agent).await?;
+    let ended = state.store.end_by_agent(conversation, agent, state.clock.now_ms()).await?;
     if ended {
         changed(state, conversation, ConversationState::Ended);
     }
@@ -50,7 +51,7 @@ pub async fn end_by_agent(
 /// it), telling both sides: a system message, then the ended state.
 /// Nothing when it is no longer active or someone wrote since.
 pub async fn end_idle(state: &AppState, conversation: ConversationId, last: i64) -> Result<bool, StoreError> {
-    if !state.store.end_idle(conversation, last).await? {
+    if !state.store.end_idle(conversation, last, state.clock.now_ms()).await? {
         return Ok(false);
     }
     let minutes = state.settings.routing.inactivity_secs.div_ceil(60);

@@ -112,7 +112,8 @@ pub async fn withdraw_gone(state: &AppState, conversation: ConversationId) -> Re
     // statement: an accept at the same moment either comes first (and
     // nothing is withdrawn) or finds the offer gone.
     let store = &state.store;
-    match store.close_offer(conversation).await? {
+    let now = state.clock.now_ms();
+    match store.close_offer(conversation, now).await? {
         Some(agent) => {
             if let Some(agent) = agent {
                 state.hub.publish_agent(
@@ -121,7 +122,7 @@ pub async fn withdraw_gone(state: &AppState, conversation: ConversationId) -> Re
                 );
             }
         }
-        None if store.end_waiting(conversation).await? => {}
+        None if store.end_waiting(conversation, now).await? => {}
         None => return Ok(false),
     }
     let said = "The visitor left before the chat started.";

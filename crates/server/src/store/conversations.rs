@@ -138,6 +138,22 @@ pub(super) async fn read_details<'e>(
     })
 }
 
+/// The messages of a conversation after `after_seq`, in order.
+pub(super) async fn read_messages_after<'e>(
+    e: impl sqlx::SqliteExecutor<'e>,
+    conversation_id: ConversationId,
+    after_seq: u64,
+) -> Result<Vec<ChatMessage>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT seq, author, client_id, text, at FROM messages WHERE conversation_id = $1 AND seq > $2 ORDER BY seq",
+    )
+    .bind(conversation_id)
+    .bind(i64::try_from(after_seq).unwrap_or(i64::MAX))
+    .fetch_all(e)
+    .await?;
+    Ok(rows.iter().map(message).collect())
+}
+
 impl Store {
     /// Creates a visitor of `site_id` identified by `token_hash`, first seen
     /// at `now` (unix ms).
@@ -220,21 +236,23 @@ impl Store {
         })
     }
 
-    /// Ends a chat for the agent who has it: only that agent, only while
-    /// active (checked and changed in one statement, so an end racing a
-    /// transfer cannot end the chat after it moved on).
+    /// Ends a chat for the agent who has it at `now` (unix ms): only that
+    /// agent, only while active (checked and changed in one statement, so
+    /// an end racing a transfer cannot end the chat after it moved on).
     pub async fn end_by_agent(
         &self,
         conversation: ConversationId,
         agent_id: AgentId,
+        now: i64,
     ) -> Result<bool, StoreError> {
         on_db!(self, pool => {
             let done = sqlx::query(
-                "UPDATE conversations SET state = 'ended', due_at = NULL
+                "UPDATE conversations SET state = 'ended', due_at = NULL, ended_at = $3
                  WHERE id = $1 AND agent_id = $2 AND state = 'active'",
             )
             .bind(conversation)
             .bind(agent_id)
+            .bind(now)
             .execute(pool)
             .await?;
             Ok(done.rows_affected() == 1)
@@ -283,16 +301,24 @@ impl Store {
         })
     }
 
-    /// Sets a conversation's state (one that is over has no timer left).
-    pub async fn set_state(&self, id: ConversationId, state: ConversationState) -> Result<(), StoreError> {
+    /// Sets a conversation's state at `now` (unix ms). One that is over
+    /// has no timer left, and keeps when it first ended.
+    pub async fn set_state(
+        &self,
+        id: ConversationId,
+        state: ConversationState,
+        now: i64,
+    ) -> Result<(), StoreError> {
         on_db!(self, pool => {
             sqlx::query(
                 "UPDATE conversations SET state = $1,
-                   due_at = CASE WHEN $1 IN ('ended', 'fallback') THEN NULL ELSE due_at END
+                   due_at = CASE WHEN $1 IN ('ended', 'fallback') THEN NULL ELSE due_at END,
+                   ended_at = CASE WHEN $1 IN ('ended', 'fallback') THEN COALESCE(ended_at, $3) END
                  WHERE id = $2",
             )
                 .bind(state_to_db(state))
                 .bind(id)
+                .bind(now)
                 .execute(pool)
                 .await?;
             Ok(())
@@ -361,15 +387,6 @@ impl Store {
         conversation_id: ConversationId,
         after_seq: u64,
     ) -> Result<Vec<ChatMessage>, StoreError> {
-        on_db!(self, pool => {
-            let rows = sqlx::query(
-                "SELECT seq, author, client_id, text, at FROM messages WHERE conversation_id = $1 AND seq > $2 ORDER BY seq",
-            )
-            .bind(conversation_id)
-            .bind(i64::try_from(after_seq).unwrap_or(i64::MAX))
-            .fetch_all(pool)
-            .await?;
-            Ok(rows.iter().map(message).collect())
-        })
+        on_db!(self, pool => read_messages_after(pool, conversation_id, after_seq).await)
     }
 }

@@ -4,8 +4,10 @@
 //!
 //! One file per area:
 //!
-//! - `sites`: sites, their allowed origins, appearance and fallback message;
-//! - `agents`: agents, their credentials, avatar and live chat flag;
+//! - `sites`: sites, their allowed origins, appearance, fallback message
+//!   and settings (chat on or off, blocked email domains);
+//! - `agents`: agents, their credentials, avatar, live chat flag and capacity;
+//! - [`accounts`]: the setup and invitation links' one-time tokens;
 //! - `sessions`: agents' login sessions;
 //! - `streams`: published streams, their versions and the live chat routing
 //!   a hand-off takes from them;
@@ -15,6 +17,8 @@
 //! - [`changes`]: admin changes with a live effect, for the server to apply;
 //! - [`timers`]: conversations' due times, which the lifecycle's sweeper fires;
 //! - [`inbox`]: what the inbox lists and shows;
+//! - [`admin_conversations`]: the admin's list of every conversation
+//!   (filtered, searched, paged) and one conversation in full;
 //! - [`teams`]: teams and their members;
 //! - [`transfers`]: the hand-over of chats between agents;
 //! - [`routing`]: what routing reads and writes (with account routes).
@@ -80,6 +84,8 @@
 //! every query, and an enum is exhaustive: a backend that a query forgot
 //! does not compile.
 
+pub mod accounts;
+pub mod admin_conversations;
 mod agents;
 pub mod changes;
 pub mod conversations;
@@ -87,6 +93,8 @@ pub mod decision;
 pub mod inbox;
 pub mod routing;
 mod rules;
+#[cfg(test)]
+mod search_backfill;
 mod sessions;
 mod sites;
 mod streams;
@@ -96,8 +104,9 @@ pub mod timers;
 mod times_in_ms;
 pub mod transfers;
 
-pub use agents::{AgentCredentials, AgentUpdate};
-pub use sites::Site;
+pub use agents::{AgentCredentials, AgentUpdate, NewAgentRow};
+pub use rules::Replaced;
+pub use sites::{Site, SiteSettings, SiteUpdate};
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;

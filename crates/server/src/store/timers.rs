@@ -83,19 +83,21 @@ impl Store {
         })
     }
 
-    /// Ends an active chat idle since `last` (unix ms, its last activity
-    /// as read); `false` when it is no longer active, or someone wrote or
-    /// it was accepted again after `last` (checked in the same statement).
-    pub async fn end_idle(&self, id: ConversationId, last: i64) -> Result<bool, StoreError> {
+    /// Ends at `now` an active chat idle since `last` (unix ms, its last
+    /// activity as read); `false` when it is no longer active, or someone
+    /// wrote or it was accepted again after `last` (checked in the same
+    /// statement).
+    pub async fn end_idle(&self, id: ConversationId, last: i64, now: i64) -> Result<bool, StoreError> {
         on_db!(self, pool => {
             let done = sqlx::query(
-                "UPDATE conversations SET state = 'ended', due_at = NULL
+                "UPDATE conversations SET state = 'ended', due_at = NULL, ended_at = $3
                  WHERE id = $1 AND state = 'active' AND COALESCE(accepted_at, 0) <= $2
                    AND NOT EXISTS (SELECT 1 FROM messages
                                    WHERE conversation_id = $1 AND author <> 'system' AND at > $2)",
             )
             .bind(id)
             .bind(last)
+            .bind(now)
             .execute(pool)
             .await?;
             Ok(done.rows_affected() == 1)

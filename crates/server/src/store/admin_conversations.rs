@@ -1,0 +1,466 @@
+//! The admin's list of every conversation and one conversation in full.
+//!
+//! The list is read in two steps in one statement: the page's keys
+//! (`started, id`, newest first, strictly after the cursor), then each
+//! row's facts by primary key. A page's keys come from one index in the
+//! list's order (migration 0017 has one per filter), read until the page is
+//! full: never an `OFFSET`, never a sort of everything that matches, except
+//! for a search, whose matches are gathered first (see [`ListFilter::words`]).
+//!
+//! A team is several sources (the conversations routed to it, and each
+//! member's), each read in order up to a page and merged: as fast as one
+//! agent's list, for a team of any share of the traffic.
+
+use switchboard_protocol::admin::{AgentRef, ConversationPage, ConversationRow, Cursor, VisitorDetails};
+use switchboard_protocol::wire::ConversationState;
+
+use super::conversations::{read_details, state_from_db, state_to_db};
+use super::{on_db, Store, StoreError};
+use crate::clock::iso_millis;
+use crate::ids::{AgentId, ConversationId, SiteId};
+
+/// How many characters of text a search snippet shows.
+pub const SNIPPET_CHARS: usize = 120;
+
+/// A team with more members than this is read as one source (its
+/// members' conversations in the list's order, checked one by one) rather
+/// than one per member (SQLite allows 500 terms in a compound query).
+const MAX_MEMBER_SOURCES: usize = 64;
+
+/// Which conversations to list, with names resolved to ids.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter<'a> {
+    /// Only this site's.
+    pub site: Option<SiteId>,
+    /// Only in this state.
+    pub state: Option<ConversationState>,
+    /// Only this agent's (the latest agent it was offered to or accepted by).
+    pub agent: Option<AgentId>,
+    /// Only this team's (by id): routed to it, or whose agent is a member.
+    pub team: Option<i64>,
+    /// Started at or after (unix ms).
+    pub from: Option<i64>,
+    /// Started before (unix ms).
+    pub to: Option<i64>,
+    /// Only those whose transcript holds every one of these words (lower
+    /// case); none match an empty list. Their matches are gathered and
+    /// sorted, so a word in most conversations costs more than a rare one.
+    pub words: Option<&'a [String]>,
+    /// Strictly after this row.
+    pub after: Option<Cursor>,
+    /// Rows on the page.
+    pub limit: u32,
+}
+
+/// A value bound into a statement built at run time.
+#[derive(Debug, Clone)]
+enum Value {
+    Int(i64),
+    Text(String),
+}
+
+/// A statement built at run time with its values, bound by number.
+#[derive(Debug, Default)]
+struct Statement {
+    values: Vec<Value>,
+}
+
+impl Statement {
+    /// Binds `v`; answers its placeholder (`$n`), usable any number of times.
+    fn bind(&mut self, v: Value) -> String {
+        self.values.push(v);
+        format!("${}", self.values.len())
+    }
+}
+
+/// The search engine's query for `words`: each word quoted as a phrase, so
+/// nothing in it is read as an operator, joined by `op` (`AND`, `OR`).
+fn match_expression(words: &[String], op: &str) -> String {
+    let quoted: Vec<String> = words.iter().map(|w| format!("\"{}\"", w.replace('"', "\"\""))).collect();
+    quoted.join(&format!(" {op} "))
+}
+
+/// The page's keys: `created_at, id` of up to `limit` conversations, newest
+/// first, as a query binding into `s`.
+fn page_keys(f: &ListFilter<'_>, members: &[AgentId], s: &mut Statement) -> String {
+    let limit = s.bind(Value::Int(i64::from(f.limit)));
+    let mut common: Vec<String> = Vec::new();
+    if let Some(site) = f.site {
+        common.push(format!("c.site_id = {}", s.bind(Value::Int(site.get()))));
+    }
+    if let Some(state) = f.state {
+        common.push(format!("c.state = {}", s.bind(Value::Text(state_to_db(state).to_owned()))));
+    }
+    if let Some(agent) = f.agent {
+        common.push(format!("c.agent_id = {}", s.bind(Value::Int(agent.get()))));
+    }
+    if let Some(words) = f.words {
+        // Each word's conversations (a row id's high bits), intersected: every
+        // word somewhere in the transcript, not necessarily in one line.
+        let each: Vec<String> = words
+            .iter()
+            .map(|w| {
+                let p = s.bind(Value::Text(match_expression(std::slice::from_ref(w), "AND")));
+                format!("SELECT rowid >> 24 FROM transcript_search WHERE transcript_search MATCH {p}")
+            })
+            .collect();
+        common.push(format!("c.id IN ({})", each.join(" INTERSECT ")));
+    }
+    let from = f.from.map(|v| s.bind(Value::Int(v)));
+    let to = f.to.map(|v| s.bind(Value::Int(v)));
+    let after = f.after.map(|c| (s.bind(Value::Int(c.started_at)), s.bind(Value::Int(c.id))));
+    // The conditions of a source whose start and id are these columns.
+    let conditions = |started: &str, id: &str, own: &[String]| -> String {
+        let mut all: Vec<String> = own.iter().chain(&common).cloned().collect();
+        if let Some(p) = &from {
+            all.push(format!("{started} >= {p}"));
+        }
+        if let Some(p) = &to {
+            all.push(format!("{started} < {p}"));
+        }
+        if let Some((a, b)) = &after {
+            all.push(format!("({started}, {id}) < ({a}, {b})"));
+        }
+        if all.is_empty() {
+            "true".to_owned()
+        } else {
+            all.join(" AND ")
+        }
+    };
+    let from_conversations = |own: &[String]| {
+        format!(
+            "SELECT c.created_at, c.id FROM conversations c WHERE {}
+             ORDER BY c.created_at DESC, c.id DESC LIMIT {limit}",
+            conditions("c.created_at", "c.id", own)
+        )
+    };
+    let Some(team) = f.team else { return from_conversations(&[]) };
+    let team = s.bind(Value::Int(team));
+    let mut sources = vec![format!(
+        "SELECT t.created_at, t.conversation_id FROM conversation_teams t
+         JOIN conversations c ON c.id = t.conversation_id
+         WHERE t.team_id = {team} AND {}
+         ORDER BY t.created_at DESC, t.conversation_id DESC LIMIT {limit}",
+        conditions("t.created_at", "t.conversation_id", &[])
+    )];
+    if members.len() > MAX_MEMBER_SOURCES {
+        // `+ 0`: no index on the agent for this term; the rows are read in
+        // the list's order and each checked, which a large team fills fast.
+        let member = format!("c.agent_id + 0 IN (SELECT agent_id FROM team_members WHERE team_id = {team})");
+        sources.push(from_conversations(&[member]));
+    } else {
+        for m in members {
+            let m = s.bind(Value::Int(m.get()));
+            sources.push(from_conversations(&[format!("c.agent_id = {m}")]));
+        }
+    }
+    // A conversation both routed to the team and with one of its members
+    // comes from two sources: UNION keeps it once.
+    let each: Vec<String> = sources.iter().map(|q| format!("SELECT * FROM ({q})")).collect();
+    format!("{} ORDER BY 1 DESC, 2 DESC LIMIT {limit}", each.join(" UNION "))
+}
+
+/// The rows of the conversations whose keys `page` (a query answering
+/// `created_at, id`) selects, in its order; with `words`, each row's first
+/// line that holds one of them.
+fn rows_query(page: &str, words: Option<&[String]>, s: &mut Statement) -> String {
+    let (hits, hit_join, hit_text) = match words {
+        Some(words) => {
+            let any = s.bind(Value::Text(match_expression(words, "OR")));
+            (
+                format!(
+                    ", hits(id, hit) AS (
+                       SELECT page.id, (SELECT rowid FROM transcript_search
+                                        WHERE transcript_search MATCH {any}
+                                          AND rowid BETWEEN page.id * 16777216 AND page.id * 16777216 + 16777215
+                                        ORDER BY rowid LIMIT 1)
+                       FROM page)"
+                ),
+                "LEFT JOIN hits h ON h.id = page.id",
+                "CASE WHEN h.hit IS NULL THEN NULL
+                      WHEN (h.hit & 16777215) < 1048576
+                        THEN json_extract(c.transcript, '$[' || (h.hit & 16777215) || '].text')
+                      ELSE (SELECT m.text FROM messages m
+                            WHERE m.conversation_id = c.id AND m.seq = (h.hit & 16777215) - 1048576)
+                 END",
+            )
+        }
+        None => (String::new(), "", "NULL"),
+    };
+    format!(
+        "WITH page(created_at, id) AS ({page}){hits}
+         SELECT c.id, s.key AS site_key, c.state, c.created_at, c.accepted_at, c.ended_at, c.attributes,
+                c.last_seq, json_array_length(c.transcript) AS bot_lines,
+                a.name AS agent_name, a.email AS agent_email,
+                (SELECT m.at FROM messages m WHERE m.conversation_id = c.id AND m.seq = c.last_seq) AS last_at,
+                {hit_text} AS hit_text
+         FROM page
+         JOIN conversations c ON c.id = page.id
+         JOIN sites s ON s.id = c.site_id
+         LEFT JOIN agents a ON a.id = c.agent_id
+         {hit_join}
+         ORDER BY page.created_at DESC, page.id DESC"
+    )
+}
+
+/// The columns of [`rows_query`].
+#[derive(Debug, sqlx::FromRow)]
+struct ListRow {
+    id: i64,
+    site_key: String,
+    state: String,
+    created_at: i64,
+    accepted_at: Option<i64>,
+    ended_at: Option<i64>,
+    attributes: String,
+    last_seq: i64,
+    bot_lines: i64,
+    agent_name: Option<String>,
+    agent_email: Option<String>,
+    last_at: Option<i64>,
+    hit_text: Option<String>,
+}
+
+fn corrupt(source: serde_json::Error) -> StoreError {
+    StoreError::Corrupt { what: "conversation", source }
+}
+
+fn row(r: ListRow, words: Option<&[String]>) -> Result<ConversationRow, StoreError> {
+    let attributes: switchboard_protocol::attribute::Attributes =
+        serde_json::from_str(&r.attributes).map_err(corrupt)?;
+    let given = |key: &str| attributes.get(key).map(|v| v.trim()).filter(|v| !v.is_empty());
+    let name = [given("first_name"), given("last_name")].into_iter().flatten().collect::<Vec<_>>().join(" ");
+    let last_activity =
+        [Some(r.created_at), r.accepted_at, r.ended_at, r.last_at].into_iter().flatten().max();
+    Ok(ConversationRow {
+        id: r.id,
+        site: r.site_key,
+        state: state_from_db(&r.state),
+        started_at: iso_millis(r.created_at),
+        last_activity_at: iso_millis(last_activity.unwrap_or(r.created_at)),
+        ended_at: r.ended_at.map(iso_millis),
+        visitor_name: (!name.is_empty()).then_some(name),
+        visitor_email: given("email").map(str::to_owned),
+        agent: r.agent_name.zip(r.agent_email).map(|(name, email)| AgentRef { name, email }),
+        message_count: u64::try_from(r.bot_lines.max(0) + r.last_seq.max(0)).unwrap_or(0),
+        snippet: words.zip(r.hit_text.as_deref()).map(|(w, text)| snippet(text, w)),
+    })
+}
+
+/// A conversation's row with what the detail view adds (no snippet).
+#[derive(Debug, Clone)]
+pub struct AdminDetail {
+    /// As the list shows it.
+    pub row: ConversationRow,
+    /// Its visitor.
+    pub visitor: VisitorDetails,
+    /// The bot part.
+    pub transcript: Vec<switchboard_protocol::stream::runner::Entry>,
+    /// Every live message, in order.
+    pub messages: Vec<switchboard_protocol::wire::ChatMessage>,
+}
+
+/// Binds `values` in order onto `q` (generic over the backend, so every arm
+/// of `on_db!` can call it).
+fn bind_all<'q, DB, O>(
+    mut q: sqlx::query::QueryAs<'q, DB, O, <DB as sqlx::Database>::Arguments<'q>>,
+    values: &[Value],
+) -> sqlx::query::QueryAs<'q, DB, O, <DB as sqlx::Database>::Arguments<'q>>
+where
+    DB: sqlx::Database,
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    for v in values {
+        q = match v {
+            Value::Int(i) => q.bind(*i),
+            Value::Text(t) => q.bind(t.clone()),
+        };
+    }
+    q
+}
+
+impl Store {
+    /// A page of the admin's list: the conversations `f` selects, newest
+    /// first, with the cursor of the next page when there is one.
+    pub async fn admin_conversations(&self, f: &ListFilter<'_>) -> Result<ConversationPage, StoreError> {
+        if f.words.is_some_and(<[String]>::is_empty) {
+            // A search with no word in it (only punctuation) matches nothing.
+            return Ok(ConversationPage { items: Vec::new(), next_cursor: None });
+        }
+        let members: Vec<AgentId> = match f.team {
+            None => Vec::new(),
+            Some(team) => on_db!(self, pool => {
+                sqlx::query_scalar("SELECT agent_id FROM team_members WHERE team_id = $1 ORDER BY agent_id")
+                    .bind(team)
+                    .fetch_all(pool)
+                    .await?
+            }),
+        };
+        // One more than asked for: whether there is a next page.
+        let probe = ListFilter { limit: f.limit + 1, ..f.clone() };
+        let mut s = Statement::default();
+        let keys = page_keys(&probe, &members, &mut s);
+        let sql = rows_query(&keys, f.words, &mut s);
+        let rows: Vec<ListRow> = on_db!(self, pool => {
+            bind_all(sqlx::query_as(&sql), &s.values).fetch_all(pool).await?
+        });
+        let more = rows.len() > f.limit as usize;
+        let kept = &rows[..rows.len().min(f.limit as usize)];
+        let next_cursor = if more {
+            kept.last().map(|r| Cursor { started_at: r.created_at, id: r.id }.to_string())
+        } else {
+            None
+        };
+        let items =
+            rows.into_iter().take(f.limit as usize).map(|r| row(r, f.words)).collect::<Result<_, _>>()?;
+        Ok(ConversationPage { items, next_cursor })
+    }
+
+    /// Conversation `id` in full for the admin: its row, its visitor, the
+    /// bot part and every live message, read together.
+    pub async fn admin_conversation(&self, id: ConversationId) -> Result<Option<AdminDetail>, StoreError> {
+        let mut s = Statement::default();
+        let page =
+            format!("SELECT created_at, id FROM conversations WHERE id = {}", s.bind(Value::Int(id.get())));
+        let sql = rows_query(&page, None, &mut s);
+        on_db!(self, begin tx => {
+            let found: Option<ListRow> = bind_all(sqlx::query_as(&sql), &s.values).fetch_optional(&mut *tx).await?;
+            let Some(found) = found else { return Ok(None) };
+            let details = read_details(&mut *tx, id).await?;
+            let first_seen: i64 = sqlx::query_scalar(
+                "SELECT v.created_at FROM conversations c JOIN visitors v ON v.id = c.visitor_id WHERE c.id = $1",
+            )
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+            let messages = super::conversations::read_messages_after(&mut *tx, id, 0).await?;
+            tx.commit().await?;
+            Ok(Some(AdminDetail {
+                row: row(found, None)?,
+                visitor: VisitorDetails {
+                    attributes: details.attributes,
+                    page: details.page,
+                    first_seen: iso_millis(first_seen),
+                },
+                transcript: details.transcript,
+                messages,
+            }))
+        })
+    }
+}
+
+/// Plain text around the first of `words` in `text` (as the search engine
+/// compares them: without case or accents), at most [`SNIPPET_CHARS`]
+/// characters, on one line, with `…` where it was cut.
+pub fn snippet(text: &str, words: &[String]) -> String {
+    let chars: Vec<char> = text.split_whitespace().collect::<Vec<_>>().join(" ").chars().collect();
+    if chars.len() <= SNIPPET_CHARS {
+        return chars.iter().collect();
+    }
+    let folded_words: Vec<String> = words.iter().map(|w| fold(w)).collect();
+    let hit = tokens(&chars).find(|&(start, end)| {
+        let token = fold(&chars[start..end].iter().collect::<String>());
+        folded_words.contains(&token)
+    });
+    // Some words before the hit (a full window at the end of the text),
+    // from the start of a word before it.
+    let at = hit.map_or(0, |(start, _)| start);
+    let from = at.saturating_sub(SNIPPET_CHARS / 4).min(chars.len() - SNIPPET_CHARS);
+    let start = if from == 0 {
+        0
+    } else {
+        chars[from..at.max(from)].iter().position(|c| *c == ' ').map_or(from, |p| from + p + 1)
+    };
+    let end = (start + SNIPPET_CHARS).min(chars.len());
+    let end = if end < chars.len() {
+        chars[start..end].iter().rposition(|c| *c == ' ').filter(|p| *p > 0).map_or(end, |p| start + p)
+    } else {
+        end
+    };
+    let mut out = String::new();
+    if start > 0 {
+        out.push('…');
+    }
+    out.extend(&chars[start..end]);
+    if end < chars.len() {
+        out.push('…');
+    }
+    out
+}
+
+/// The words of `chars` (runs of letters and digits), as index ranges.
+fn tokens(chars: &[char]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < chars.len() && !chars[i].is_alphanumeric() {
+            i += 1;
+        }
+        let start = i;
+        while i < chars.len() && (chars[i].is_alphanumeric() || is_mark(chars[i])) {
+            i += 1;
+        }
+        (start < i).then_some((start, i))
+    })
+}
+
+/// `word` without case or accents (`Crème` → `creme`), as the search
+/// engine's tokenizer compares words.
+fn fold(word: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    word.nfd().filter(|c| !is_mark(*c)).flat_map(char::to_lowercase).collect()
+}
+
+/// A combining mark (an accent on the letter before it).
+fn is_mark(c: char) -> bool {
+    matches!(c, '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(w: &[&str]) -> Vec<String> {
+        w.iter().map(|w| (*w).to_owned()).collect()
+    }
+
+    #[test]
+    fn a_snippet_is_the_text_around_the_first_word_found_on_one_line() {
+        assert_eq!(snippet("Where is my\norder?", &words(&["order"])), "Where is my order?");
+        let long = format!("{} the crème brûlée {}", "lorem ".repeat(30), "ipsum ".repeat(30));
+        let s = snippet(&long, &words(&["creme"]));
+        assert!(s.starts_with('…') && s.ends_with('…'), "{s}");
+        assert!(s.contains("the crème brûlée"), "{s}");
+        assert!(s.chars().count() <= SNIPPET_CHARS + 2, "{s}");
+        // Not found (a word the engine split otherwise): the start.
+        let s = snippet(&long, &words(&["absent"]));
+        assert!(s.starts_with("lorem") && s.ends_with('…'), "{s}");
+        // A word inside another is not a hit: "order" in "reorder".
+        let text = format!("reorder {} order", "x ".repeat(100));
+        assert!(snippet(&text, &words(&["order"])).ends_with(" order"));
+        // Near the end: a full window before it.
+        let s = snippet(&format!("{}target", "x ".repeat(100)), &words(&["target"]));
+        assert!(s.starts_with("…x") && s.ends_with(" target"), "{s}");
+        assert!((SNIPPET_CHARS - 10..=SNIPPET_CHARS + 1).contains(&s.chars().count()), "{s}");
+        // A long word with the hit inside a window: cut inside the word before.
+        let s = snippet(
+            &format!("{}https://example.com/{} refund", "a ".repeat(60), "p".repeat(50)),
+            &words(&["refund"]),
+        );
+        assert!(s.contains("refund"), "{s}");
+    }
+
+    #[test]
+    fn folding_drops_case_and_accents_as_the_tokenizer_does() {
+        assert_eq!(fold("Crème"), "creme");
+        assert_eq!(fold("BRÛLÉE"), "brulee");
+        assert_eq!(fold("cafe\u{301}"), "cafe");
+        assert_eq!(fold("Straße"), "straße");
+    }
+
+    #[test]
+    fn search_words_reach_the_engine_only_as_quoted_phrases() {
+        assert_eq!(match_expression(&words(&["and", "near"]), "OR"), "\"and\" OR \"near\"");
+        assert_eq!(match_expression(&words(&["a\"b"]), "AND"), "\"a\"\"b\"");
+    }
+}
