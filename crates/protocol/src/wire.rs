@@ -22,6 +22,7 @@ pub const MAX_TRANSCRIPT: usize = 400;
 
 /// Where the visitor is: sent with the hand-off, shown to the agent.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct PageContext {
     /// The page URL.
@@ -88,6 +89,7 @@ pub enum VisitorIn {
 
 /// Who wrote a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Author {
     /// The visitor.
@@ -100,6 +102,7 @@ pub enum Author {
 
 /// A stored chat message as clients receive it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChatMessage {
     /// Per-conversation sequence number, from 1, without gaps.
     pub seq: u64,

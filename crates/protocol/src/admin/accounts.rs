@@ -42,6 +42,7 @@ fn token(raw: &str) -> Result<String, &'static str> {
 
 /// What a link is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TokenPurpose {
     /// Creating the first admin.
@@ -54,6 +55,7 @@ pub enum TokenPurpose {
 /// (an unknown, used or expired one is 404 `link_invalid`, the same for all
 /// three).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccountToken {
     /// Setup or invitation.
     pub purpose: TokenPurpose,
@@ -68,15 +70,20 @@ pub struct AccountToken {
 /// `POST /api/setup`: the first admin, with the setup link's token. Signs
 /// them in as a login does.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FirstAdmin {
     /// The setup link's token.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^\\s*[A-Za-z0-9]{1,128}\\s*$"))]
     pub token: String,
     /// Display name.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100, pattern = "\\S"))]
     pub name: String,
     /// Login email.
+    #[cfg_attr(feature = "openapi", schema(format = Email))]
     pub email: String,
     /// Their password.
+    #[cfg_attr(feature = "openapi", schema(min_length = 10, max_length = 256))]
     pub password: String,
 }
 
@@ -125,11 +132,14 @@ impl FirstAdmin {
 /// invitation's token. Signs them in as a login does and ends their other
 /// sessions.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AcceptInvitation {
     /// The invitation link's token.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^\\s*[A-Za-z0-9]{1,128}\\s*$"))]
     pub token: String,
     /// The password they chose.
+    #[cfg_attr(feature = "openapi", schema(min_length = 10, max_length = 256))]
     pub password: String,
 }
 
@@ -162,7 +172,7 @@ impl AcceptInvitation {
 }
 
 /// What an agent is up to now, as the admin's list shows it beside their
-/// profile ([`super::AgentView`]).
+/// profile (in `AgentView`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AgentStatus {

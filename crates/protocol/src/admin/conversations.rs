@@ -43,42 +43,64 @@ pub const STATES: [(&str, ConversationState); 5] = [
 /// `GET /api/admin/conversations?…`: which conversations to list, as typed
 /// (each parameter optional; an empty one counts as not given).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct ConversationQuery {
     /// Only this site's (its key).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(example = "demo", pattern = "^\\s*[a-z0-9_-]{3,64}\\s*$"))]
     pub site: Option<String>,
     /// Only those in this state: `waiting` (handed off, not yet offered),
     /// `offered`, `active`, `ended` or `fallback` (nobody could take it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<ConversationState>))]
     pub state: Option<String>,
     /// Only those of this agent (by email): offered to or accepted by them,
     /// the latest agent the conversation had.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(example = "ada@example.com", format = Email))]
     pub agent: Option<String>,
     /// Only those of this team (by name): routed to the team (by the card,
     /// a rule or a transfer), or whose agent is a member of it now.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(max_length = 100))]
     pub team: Option<String>,
     /// Only those started at or after this time: `2025-03-01` (midnight,
     /// UTC) or `2025-03-01T09:30:00Z` (seconds, fractions and an offset
     /// like `+01:00` optional).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        param(
+            example = "2025-03-01",
+            pattern = "^\\s*[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,9})?)?([Zz]|[+-][0-9]{2}:[0-9]{2}))?\\s*$"
+        )
+    )]
     pub from: Option<String>,
     /// Only those started before this time; a date alone means up to the
     /// end of that day (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        param(
+            example = "2025-03-01T17:30:00Z",
+            pattern = "^\\s*[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,9})?)?([Zz]|[+-][0-9]{2}:[0-9]{2}))?\\s*$"
+        )
+    )]
     pub to: Option<String>,
     /// Only those whose transcript holds every word of this text: what the
     /// visitor wrote (answers in the bot part included) and what agents
     /// wrote; not the bot's own lines nor system notices, the same in
     /// every conversation. Case and accents do not matter.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(max_length = 200))]
     pub q: Option<String>,
     /// Where the page starts: a previous page's `next_cursor`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(pattern = "^\\s*c[0-9]+_[0-9]+\\s*$"))]
     pub cursor: Option<String>,
-    /// Rows on the page, 1 to [`MAX_LIMIT`] ([`DEFAULT_LIMIT`] if not given).
+    /// Rows on the page, 1 to 100 (`MAX_LIMIT`); 50 (`DEFAULT_LIMIT`) if not given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<u32>, minimum = 1, maximum = 100))]
     pub limit: Option<String>,
 }
 
@@ -294,6 +316,7 @@ impl Search {
 
 /// One page of the list (`GET /api/admin/conversations`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConversationPage {
     /// The rows, newest first.
     pub items: Vec<ConversationRow>,
@@ -303,6 +326,7 @@ pub struct ConversationPage {
 
 /// A conversation as the list shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConversationRow {
     /// Conversation id.
     pub id: i64,
@@ -332,6 +356,7 @@ pub struct ConversationRow {
 
 /// An agent as a row names them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AgentRef {
     /// Display name.
     pub name: String,
@@ -344,6 +369,7 @@ pub struct AgentRef {
 /// `D` is one routing decision (the server's `StoredDecision`); a client
 /// that only shows the explanation's text reads it as JSON (the default).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConversationDetail<D = serde_json::Value> {
     /// The conversation as the list shows it (without a snippet).
     pub row: ConversationRow,
@@ -357,8 +383,10 @@ pub struct ConversationDetail<D = serde_json::Value> {
 
 /// What is known about a conversation's visitor.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VisitorDetails {
     /// Everything captured (first name, email, custom attributes, …).
+    #[cfg_attr(feature = "openapi", schema(inline))]
     pub attributes: Attributes,
     /// The page they handed off from: its URL, the referrer, the browser's
     /// language and UTM parameters.
@@ -369,6 +397,7 @@ pub struct VisitorDetails {
 
 /// One line of a transcript.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "part", rename_all = "snake_case")]
 pub enum TranscriptLine {
     /// Before the hand-off: the bot's line or the visitor's answer, at a

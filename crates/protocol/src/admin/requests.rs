@@ -360,6 +360,7 @@ pub struct NewAgent {
     /// Most open chats routing gives them (1–10); none: the server's
     /// `routing.capacity`.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10))]
     pub capacity: Option<u8>,
 }
 
@@ -435,6 +436,7 @@ pub struct AgentChange {
     /// Whether routing may give them live chats.
     pub live_chat: Option<bool>,
     /// Most open chats routing gives them (1–10).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10))]
     pub capacity: Option<u8>,
 }
 

@@ -33,21 +33,26 @@ pub const MAX_TRY_ENTRIES: usize = 50;
 /// named as in data capture and rules (`email`, `company`, `custom:plan`,
 /// `utm_source`, …).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RoutingTry {
     /// The live chat card's routing option.
     pub routing: Routing,
     /// What the stream captured: attribute → value (empty: unknown).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(inline))]
     pub attributes: Attributes,
     /// The page the visitor is on.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     pub page_url: String,
     /// Where they came from.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     pub referrer: String,
     /// Their browser's language (`nl-NL`).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 35))]
     pub language: String,
     /// The page's UTM parameters: `utm_source` → `newsletter`, ….
     #[serde(default)]
@@ -159,10 +164,11 @@ impl RoutingTry {
     }
 }
 
-/// What a [`RoutingTry`] found: the agent the chat would be offered to now,
+/// What a try found: the agent the chat would be offered to now,
 /// or the fallback, with the decision's reasons, as `explain` shows a real
 /// conversation's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RoutingTryView {
     /// Whom it would be offered to; none: the fallback.
     pub agent: Option<TriedAgent>,
@@ -176,6 +182,7 @@ pub struct RoutingTryView {
 
 /// The agent a try found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TriedAgent {
     /// Their id.
     pub id: i64,
@@ -188,6 +195,7 @@ pub struct TriedAgent {
 /// A routing decision and its reasons, as the admin API shows it (the
 /// same JSON as each of `explain`'s decisions, without `at`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DecisionView {
     /// The stages tried, in order.
     pub steps: Vec<StepView>,
@@ -197,6 +205,7 @@ pub struct DecisionView {
 
 /// One stage of a decision and whom it passed over.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StepView {
     /// What was tried.
     #[serde(flatten)]
@@ -210,6 +219,7 @@ pub struct StepView {
 
 /// What a stage tried.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "stage", rename_all = "snake_case")]
 pub enum StageView {
     /// The visitor's email domain has an account route.
@@ -258,6 +268,7 @@ pub enum StageView {
 
 /// An agent passed over at a stage.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SkippedView {
     /// Their id.
     pub agent: i64,
@@ -270,6 +281,7 @@ pub struct SkippedView {
 
 /// Why an agent was passed over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SkipReason {
     /// Lacks the live chat permission.
@@ -290,6 +302,7 @@ pub enum SkipReason {
 
 /// Where a decision sent the chat.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "to", rename_all = "snake_case")]
 pub enum OutcomeView {
     /// Offered to this agent.
@@ -309,6 +322,7 @@ pub enum OutcomeView {
 /// `PUT /api/admin/sites/{key}/rules/order`: the site's rules by name,
 /// highest priority first; the server gives them priorities N×10 down to 10.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RuleOrder {
     /// Every rule of the site exactly once, highest priority first.

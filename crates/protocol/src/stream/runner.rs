@@ -26,6 +26,7 @@ pub struct RunState {
 
 /// One line of the bot transcript.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "from", rename_all = "snake_case")]
 pub enum Entry {
     /// The bot said `text` at `card`.
