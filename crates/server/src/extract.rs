@@ -1,12 +1,12 @@
 //! Extractors whose refusals are [`ApiError`]s: a body that is not JSON, is
-//! too large, is not an object or does not fit the request type, and a path
-//! segment that does not parse, are answered with the same `{"error": {…}}`
+//! too large, is not an object or does not fit the request type, a path
+//! segment or a query string that does not parse, are answered with the same `{"error": {…}}`
 //! body as every other refusal (axum's own extractors answer plain text,
 //! which a client reading `ErrorBody` cannot parse and the OpenAPI document
 //! does not promise).
 
 use axum::body::Bytes;
-use axum::extract::rejection::{JsonRejection, PathRejection, StringRejection};
+use axum::extract::rejection::{BytesRejection, JsonRejection, PathRejection, StringRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
@@ -118,5 +118,34 @@ impl<S: Send + Sync> FromRequest<S> for Text {
             };
             refusal(e.status(), text)
         })
+    }
+}
+
+/// A body as it came, any content type (one the handler reads itself).
+pub struct Body(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for Body {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        Bytes::from_request(req, state)
+            .await
+            .map(Self)
+            .map_err(|e: BytesRejection| refusal(e.status(), e.body_text()))
+    }
+}
+
+/// The query string read as `T`.
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(Self(value)),
+            // (A parameter given twice, say: serde's words on which.)
+            Err(e) => Err(refusal(e.status(), e.body_text())),
+        }
     }
 }
