@@ -14,28 +14,43 @@
 //! sees). Signing in writes the cookie, so, as for a login, a browser must
 //! send them from a page of the server's own origin.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use serde::Deserialize;
 use switchboard_protocol::admin::{AcceptInvitation, AccountToken, AgentPassword, FirstAdmin};
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::accounts::{self, AccountError};
 use crate::admin::{self, Live};
-use crate::admin_api::Admin;
-use crate::auth::{from_own_page, sign_in};
+use crate::admin_api::{Admin, AgentEmail};
+use crate::auth::{from_own_page, sign_in, LoginAnswer};
 use crate::error::ApiError;
+use crate::extract::{Json, Path};
 use crate::ids::AgentId;
+use crate::openapi::{
+    AdminRefusals, BadPath, BodyRefusals, Invalid, LinkInvalid, NotFound, OtherOrigin, SetupDone,
+};
 use crate::state::AppState;
 
-/// The routes.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/account-tokens/{token}", get(token_info))
-        .route("/api/setup", post(set_up))
-        .route("/api/invitations/accept", post(accept_invitation))
-        .route("/api/admin/agents/{email}/invite", post(invite))
+/// The routes with their OpenAPI operations (gathered by
+/// [`crate::admin_api::documented`]).
+pub(crate) fn documented() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(token_info))
+        .routes(routes!(set_up))
+        .routes(routes!(accept_invitation))
+        .routes(routes!(invite))
+}
+
+/// A setup or invitation link's token.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+struct Token {
+    /// The token from the link's fragment (`#setup=TOKEN`, `#invite=TOKEN`).
+    token: String,
 }
 
 impl From<AccountError> for ApiError {
@@ -50,9 +65,20 @@ impl From<AccountError> for ApiError {
     }
 }
 
+/// What a live link is for and whom: the setup page and the invitation
+/// form ask before they show anything.
+#[utoipa::path(
+    get, path = "/api/account-tokens/{token}", tag = "accounts", params(Token),
+    responses(
+        (status = 200, description = "What the link is for", body = AccountToken),
+        BadPath,
+        LinkInvalid,
+    ),
+    security(())
+)]
 async fn token_info(
     State(s): State<AppState>,
-    Path(token): Path<String>,
+    Path(Token { token }): Path<Token>,
 ) -> Result<Json<AccountToken>, ApiError> {
     let info = accounts::token_info(&s.store, &token, s.clock.now_ms()).await?;
     info.map(Json).ok_or(ApiError::LinkInvalid)
@@ -66,6 +92,23 @@ async fn signed_in(s: &AppState, agent: AgentId) -> Result<impl IntoResponse, Ap
     sign_in(s, profile).await
 }
 
+/// Creates the first admin with the setup link's token (`switchboard serve`
+/// prints the link on a database without an admin) and signs them in as a
+/// login does. A browser must send it from a page of this server's origin.
+#[utoipa::path(
+    post, path = "/api/setup", tag = "accounts",
+    request_body = FirstAdmin,
+    responses(
+        (status = 200, description = "The admin, signed in; the session is also set as the \
+            `sb_session` cookie", body = LoginAnswer,
+            headers(("Set-Cookie" = String, description = "The session cookie"))),
+        BodyRefusals,
+        OtherOrigin,
+        LinkInvalid,
+        SetupDone,
+    ),
+    security(())
+)]
 async fn set_up(
     State(s): State<AppState>,
     headers: HeaderMap,
@@ -76,6 +119,22 @@ async fn set_up(
     signed_in(&s, admin).await
 }
 
+/// Sets an invited agent's password with their invitation's token, ends
+/// their other sessions and signs them in as a login does. A browser must
+/// send it from a page of this server's origin.
+#[utoipa::path(
+    post, path = "/api/invitations/accept", tag = "accounts",
+    request_body = AcceptInvitation,
+    responses(
+        (status = 200, description = "The agent, signed in; the session is also set as the \
+            `sb_session` cookie", body = LoginAnswer,
+            headers(("Set-Cookie" = String, description = "The session cookie"))),
+        BodyRefusals,
+        OtherOrigin,
+        LinkInvalid,
+    ),
+    security(())
+)]
 async fn accept_invitation(
     State(s): State<AppState>,
     headers: HeaderMap,
@@ -88,12 +147,22 @@ async fn accept_invitation(
     signed_in(&s, agent).await
 }
 
-/// Answers `{agent, password: null, invite_token}`; the console makes the
-/// link `ORIGIN/inbox/#invite=TOKEN`.
+/// A new invitation for an agent, replacing any earlier one: answers the
+/// token once (`password` is null); the agent sets their password at
+/// `ORIGIN/inbox/#invite=TOKEN`. Their password, if any, works until then.
+#[utoipa::path(
+    post, path = "/api/admin/agents/{email}/invite", tag = "agents", params(AgentEmail),
+    responses(
+        (status = 200, description = "The agent with the invitation's token", body = AgentPassword),
+        Invalid,
+        NotFound,
+        AdminRefusals,
+    )
+)]
 async fn invite(
     _: Admin,
     State(s): State<AppState>,
-    Path(email): Path<String>,
+    Path(AgentEmail { email }): Path<AgentEmail>,
 ) -> Result<Json<AgentPassword>, ApiError> {
     Ok(Json(admin::invite_agent(&s.store, &email, &Live::of(&s)).await?))
 }

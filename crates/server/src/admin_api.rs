@@ -8,7 +8,11 @@
 //!
 //! Each handler's `#[utoipa::path]` is both its route (registered by
 //! [`documented`]) and its operation in the OpenAPI document
-//! ([`crate::openapi`]), so a route cannot go undocumented.
+//! ([`crate::openapi`]), so a route cannot go undocumented. [`documented`]
+//! also gathers the modules of their own that are documented so: the
+//! routing tools (`admin_routing_api`), the conversation list
+//! (`conversations_api`) and the setup and invitation links
+//! (`accounts_api`, whose public routes need no session).
 
 use axum::extract::{DefaultBodyLimit, FromRequestParts, State};
 use axum::http::request::Parts;
@@ -92,6 +96,9 @@ pub(crate) fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(set_schedule))
         .routes(routes!(list_teams, add_team))
         .routes(routes!(get_team, update_team, remove_team))
+        .merge(crate::admin_routing_api::documented())
+        .merge(crate::conversations_api::documented())
+        .merge(crate::accounts_api::documented())
 }
 
 // The path parameters, as the handlers read them.
@@ -99,10 +106,10 @@ pub(crate) fn documented() -> OpenApiRouter<AppState> {
 /// A site.
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
-struct SiteKey {
+pub(crate) struct SiteKey {
     /// The site's key (the embed snippet's `data-site`).
     #[param(example = "demo", pattern = "^[a-z0-9_-]{3,64}$")]
-    key: String,
+    pub(crate) key: String,
 }
 
 /// A site's stream.
@@ -120,12 +127,12 @@ struct SiteStream {
 /// A site's routing rule.
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
-struct SiteRule {
+pub(crate) struct SiteRule {
     /// The site's key.
     #[param(example = "demo", pattern = "^[a-z0-9_-]{3,64}$")]
-    key: String,
+    pub(crate) key: String,
     /// The rule's name (without case).
-    name: String,
+    pub(crate) name: String,
 }
 
 /// A site's account route.
@@ -142,10 +149,10 @@ struct SiteDomain {
 /// An agent.
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
-struct AgentEmail {
+pub(crate) struct AgentEmail {
     /// The agent's email (without case).
     #[param(example = "ada@example.com")]
-    email: String,
+    pub(crate) email: String,
 }
 
 /// A team.

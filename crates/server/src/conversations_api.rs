@@ -8,40 +8,71 @@
 //!   conversation in full with its routing explanation; 404 `not_found`
 //!   for an unknown id.
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::extract::State;
+use serde::Deserialize;
 use switchboard_protocol::admin::{ConversationDetail, ConversationPage, ConversationQuery};
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::admin;
 use crate::admin_api::Admin;
 use crate::error::ApiError;
+use crate::extract::{Json, Path, Query};
+use crate::openapi::{AdminRefusals, BadPath, InvalidQuery, NotFound};
 use crate::state::AppState;
 use crate::store::routing::StoredDecision;
 
-/// The routes.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/admin/conversations", get(list))
-        .route("/api/admin/conversations/{id}", get(one))
+/// The routes with their OpenAPI operations (gathered by
+/// [`crate::admin_api::documented`]).
+pub(crate) fn documented() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list)).routes(routes!(one))
 }
 
+/// A conversation, by id.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+struct ConversationRef {
+    /// The conversation's id (anything else names no conversation: 404).
+    #[param(value_type = i64)]
+    id: String,
+}
+
+/// A page of every conversation, newest first (by when it started, then
+/// by id), filtered by the parameters given; the next page is asked for
+/// with the same parameters and the page's `next_cursor`.
+#[utoipa::path(
+    get, path = "/api/admin/conversations", tag = "conversations", params(ConversationQuery),
+    responses(
+        (status = 200, description = "A page of rows, and the next page's cursor", body = ConversationPage),
+        InvalidQuery,
+        AdminRefusals,
+    )
+)]
 async fn list(
     _: Admin,
     State(s): State<AppState>,
-    query: Result<Query<ConversationQuery>, QueryRejection>,
+    Query(query): Query<ConversationQuery>,
 ) -> Result<Json<ConversationPage>, ApiError> {
-    // A query string serde cannot read (a parameter given twice): our JSON
-    // error, not axum's plain text.
-    let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     Ok(Json(admin::conversations(&s.store, &query).await?))
 }
 
+/// One conversation in full: its row, the visitor, the whole transcript
+/// (the bot part, then the live part) and why routing sent it where it
+/// went.
+#[utoipa::path(
+    get, path = "/api/admin/conversations/{id}", tag = "conversations", params(ConversationRef),
+    responses(
+        (status = 200, description = "The conversation", body = ConversationDetail<StoredDecision>),
+        BadPath,
+        NotFound,
+        AdminRefusals,
+    )
+)]
 async fn one(
     _: Admin,
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    Path(ConversationRef { id }): Path<ConversationRef>,
 ) -> Result<Json<ConversationDetail<StoredDecision>>, ApiError> {
     // An id that is not a number names no conversation.
     let id: i64 = id.parse().map_err(|_| ApiError::NotFound("conversation"))?;

@@ -1,6 +1,7 @@
 //! The HTTP API as an OpenAPI 3.1 document, served at `GET /api/openapi.json`:
-//! the admin API (each handler's `#[utoipa::path]` in [`crate::admin_api`],
-//! which also registers its route) and the login endpoints, with the
+//! the admin API (each handler's `#[utoipa::path]` in [`crate::admin_api`]
+//! and the modules it gathers, which also registers its route), the login
+//! endpoints and the setup and invitation links, with the
 //! schemas of the protocol's types they read and answer (utoipa's
 //! `ToSchema`, derived behind the protocol's feature `openapi`), so the
 //! document is made from the code it describes.
@@ -27,23 +28,29 @@ pub const PATH: &str = "/api/openapi.json";
 #[openapi(
     info(
         title = "Switchboard",
-        description = "Switchboard's admin API (`/api/admin/…`, for agents with the admin role) \
-            and agent login. Every refusal is an `ErrorBody`: a stable `code`, a `message` for \
+        description = "Switchboard's admin API (`/api/admin/…`, for agents with the admin role), \
+            agent login, and the setup and invitation links (`/api/setup`, \
+            `/api/invitations/accept`, `/api/account-tokens/…`, whose token is the credential). Every refusal is an `ErrorBody`: a stable `code`, a `message` for \
             a person, and for a refused value `fields` naming each field with why.",
     ),
     paths(crate::auth::login, crate::auth::logout, crate::auth::me),
     components(schemas(ErrorBody)),
     modifiers(&Security),
-    // Every operation needs a session unless it says otherwise (login).
+    // Every operation needs a session unless it says otherwise (login, the
+    // links).
     security(("session" = []), ("bearer" = [])),
     tags(
         (name = "auth", description = "Agent login and the session"),
-        (name = "sites", description = "Sites, their allowed origins and appearance"),
+        (name = "accounts", description = "Accounts made by link: the first admin, invited agents"),
+        (name = "sites", description = "Sites, their allowed origins, settings and appearance"),
         (name = "streams", description = "Published streams (dialogues) of a site"),
-        (name = "rules", description = "Custom routing rules and account routes of a site"),
-        (name = "agents", description = "Agent accounts, their passwords and schedules"),
+        (name = "rules", description = "Custom routing rules and account routes of a site, and a \
+            dry run of routing"),
+        (name = "agents", description = "Agent accounts, their passwords, invitations, schedules \
+            and live status"),
         (name = "teams", description = "Teams of agents"),
-        (name = "conversations", description = "How a conversation was routed"),
+        (name = "conversations", description = "Every conversation, one in full, and how it was \
+            routed"),
     )
 )]
 struct ApiDoc;
@@ -141,6 +148,38 @@ refusals! {
     /// A body over the endpoint's limit.
     TooLarge {
         413 => "The body is too large (`too_large`).",
+    }
+    /// A query parameter is refused.
+    InvalidQuery {
+        400 => "A query parameter is refused (`bad_request`, each by field in `fields`: a value \
+                that does not parse, a site, agent or team that does not exist, `to` not after \
+                `from`), or the query string does not parse (`bad_request`).",
+    }
+    /// A path segment that does not parse (no value is checked).
+    BadPath {
+        400 => "A path segment does not parse (`bad_request`).",
+    }
+    /// A CSV upload with problems.
+    CsvRefusals {
+        400 => "The CSV has problems (`bad_request`), each in `fields` by its line (`line 3`: a \
+                bad domain or email, a domain routed twice, an agent who does not exist), or \
+                under `csv` (not UTF-8, over the limit); a path segment does not parse.",
+        413 => "The body is too large (`too_large`).",
+    }
+    /// A setup or invitation link that does not work.
+    LinkInvalid {
+        404 => "The link's token is unknown, used or expired (`link_invalid`, the same answer \
+                for all three).",
+    }
+    /// Setup is over.
+    SetupDone {
+        409 => "An admin exists already: setup is done, sign in instead (`setup_done`); or an \
+                agent has this email (`conflict`).",
+    }
+    /// A sign-in from another page.
+    OtherOrigin {
+        403 => "A browser's `Origin` is not this server's (`origin_not_allowed`): the answer \
+                writes the session cookie.",
     }
     /// A stream file with errors.
     InvalidStream {

@@ -17,7 +17,7 @@ use crate::hub::Hub;
 use crate::shutdown::{self, Shutdown, ShutdownTrigger};
 use crate::state::AppState;
 use crate::store::{Store, StoreError};
-use crate::{accounts_api, admin_api, admin_routing_api, api, assets, auth, demo, inbox_api, openapi, ws};
+use crate::{admin_api, api, assets, auth, demo, inbox_api, openapi, ws};
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -61,9 +61,6 @@ pub fn app(state: AppState) -> Router {
         .route("/ws/visitor", get(ws::visitor::upgrade))
         .route("/ws/agent", get(ws::agent::upgrade))
         .merge(admin_api::routes())
-        .merge(admin_routing_api::routes())
-        .merge(accounts_api::routes())
-        .merge(crate::conversations_api::routes())
         .merge(inbox_api::routes())
         .merge(assets::routes(&state.settings.assets_dir))
         .layer(DefaultBodyLimit::max(max_body))

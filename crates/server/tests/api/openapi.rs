@@ -5,15 +5,21 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
+use switchboard_protocol::admin::MAX_ACCOUNT_ROUTES_CSV_BYTES;
+use switchboard_protocol::stream::runner::Entry;
 use switchboard_protocol::stream::Routing;
 use switchboard_protocol::wire::{AgentOut, ConversationState, PageContext, VisitorIn, VisitorOut};
 
 use crate::helpers::{spawn_app, TestApp, ALLOWED};
 use crate::ws_client::connect;
 
-/// The routes the document must describe.
+/// The routes the document must describe: the admin API, login, and the
+/// setup and invitation links.
 fn described(path: &str) -> bool {
-    path.starts_with("/api/admin/") || path.starts_with("/api/auth/")
+    ["/api/admin/", "/api/auth/", "/api/account-tokens/", "/api/invitations/"]
+        .iter()
+        .any(|p| path.starts_with(p))
+        || path == "/api/setup"
 }
 
 async fn document(app: &TestApp) -> Value {
@@ -112,11 +118,18 @@ async fn fits(doc: &Value, method: &str, template: &str, r: reqwest::Response) -
         "{method} {template} answered {status}, not documented: {}",
         op["responses"]
     );
-    let Some(schema) = response["content"]["application/json"].get("schema") else {
+    let Some(content) = response["content"].as_object() else {
         assert!(bytes.is_empty(), "{method} {template} {status} documents no body");
         return Value::Null;
     };
-    assert_eq!(content_type.as_deref(), Some("application/json"), "{method} {template} {status}");
+    // The media type, without parameters (`; charset=utf-8`).
+    let essence = content_type.as_deref().and_then(|c| c.split(';').next()).map(str::trim);
+    let essence = essence.unwrap_or_else(|| panic!("{method} {template} {status}: no content type"));
+    assert!(content.contains_key(essence), "{method} {template} {status}: {essence} is not documented");
+    if essence != "application/json" {
+        return Value::String(String::from_utf8(bytes.to_vec()).unwrap());
+    }
+    let schema = &content[essence]["schema"];
     let body: Value = serde_json::from_slice(&bytes).unwrap();
     let errors = schema_errors(doc, schema, &body);
     assert!(errors.is_empty(), "{method} {template} {status}: {body}\ndoes not fit {schema}: {errors:#?}");
@@ -154,7 +167,8 @@ async fn a_body_that_does_not_fit_its_schema_is_caught() {
     assert!(!schema_errors(&doc, &schema("Outcome"), &outcome).is_empty());
 }
 
-/// A conversation routed to Ada (connected), so `explain` has a decision.
+/// A conversation routed to Ada (connected), so `explain` has a decision,
+/// with a bot part and what the visitor gave.
 async fn routed_conversation(app: &TestApp) -> i64 {
     let mut ada = app.agent("ada@example.com").await;
     let mut v = connect(&app.url, "demo", ALLOWED).await.unwrap();
@@ -166,8 +180,11 @@ async fn routed_conversation(app: &TestApp) -> i64 {
         stream,
         version,
         card,
-        attributes: Default::default(),
-        transcript: vec![],
+        attributes: [("first_name".to_owned(), "Vera".to_owned())].into(),
+        transcript: vec![
+            Entry::Bot { card: "ask".into(), text: "What is your name?".into() },
+            Entry::Visitor { card: "ask".into(), text: "Vera".into() },
+        ],
         page,
     })
     .await;
@@ -311,4 +328,117 @@ async fn a_body_or_path_the_server_cannot_read_is_refused_with_an_error_body() {
     let r =
         app.http.post(format!("{}/api/auth/login", app.url)).json(&json!({"email": 1})).send().await.unwrap();
     assert_eq!(fits(&doc, "POST", "/api/auth/login", r).await["error"]["code"], "bad_request");
+}
+
+#[tokio::test]
+async fn the_routing_tools_links_and_conversation_list_answer_as_documented() {
+    let app = spawn_app().await;
+    let doc = document(&app).await;
+    let token = app.session("admin@example.com").await;
+    let admin = |method: Method, path: &str| {
+        app.http.request(method, format!("{}{path}", app.url)).bearer_auth(&token)
+    };
+    let get = |path: &str| admin(Method::GET, path).send();
+
+    // Routing tools: a dry run, the rules' order, a rename, CSV both ways.
+    let a_try = json!({"routing": "round_robin", "attributes": {"email": "vera@big.com"}, "language": "nl"});
+    let r = admin(Method::POST, "/api/admin/sites/demo/routing/try").json(&a_try).send().await.unwrap();
+    let tried = fits(&doc, "POST", "/api/admin/sites/{key}/routing/try", r).await;
+    assert!(tried["text"].as_str().unwrap().contains("Try at"), "{tried}");
+    let rule = |name: &str| {
+        json!({
+            "name": name,
+            "conditions": [{"field": "email_domain", "op": "is", "values": ["big.com"]}],
+            "route_to": {"agents": ["ada@example.com"]},
+        })
+    };
+    for name in ["First", "Second"] {
+        let r = admin(Method::POST, "/api/admin/sites/demo/rules").json(&rule(name)).send().await.unwrap();
+        assert_eq!(r.status(), 204);
+    }
+    let order = json!({"names": ["second", "first"]});
+    let r = admin(Method::PUT, "/api/admin/sites/demo/rules/order").json(&order).send().await.unwrap();
+    let ordered = fits(&doc, "PUT", "/api/admin/sites/{key}/rules/order", r).await;
+    assert_eq!(ordered[0]["name"], "Second", "{ordered}");
+    let r =
+        admin(Method::PUT, "/api/admin/sites/demo/rules/First").json(&rule("Order")).send().await.unwrap();
+    fits(&doc, "PUT", "/api/admin/sites/{key}/rules/{name}", r).await;
+    let order_rule = fits(
+        &doc,
+        "GET",
+        "/api/admin/sites/{key}/rules/order",
+        get("/api/admin/sites/demo/rules/order").await.unwrap(),
+    )
+    .await;
+    assert_eq!(order_rule["name"], "Order");
+    let r = admin(Method::DELETE, "/api/admin/sites/demo/rules/order").send().await.unwrap();
+    fits(&doc, "DELETE", "/api/admin/sites/{key}/rules/order", r).await;
+    let csv = "domain,agent_email\nbig.com,ada@example.com\n";
+    let r = admin(Method::PUT, "/api/admin/sites/demo/account-routes.csv").body(csv).send().await.unwrap();
+    let routes = fits(&doc, "PUT", "/api/admin/sites/{key}/account-routes.csv", r).await;
+    assert_eq!(routes[0]["domain"], "big.com");
+    let r = get("/api/admin/sites/demo/account-routes.csv").await.unwrap();
+    assert_eq!(fits(&doc, "GET", "/api/admin/sites/{key}/account-routes.csv", r).await, csv);
+
+    // An invitation, its link, accepting it; setup is over.
+    let r = admin(Method::POST, "/api/admin/agents/grace@example.com/invite").send().await.unwrap();
+    let invited = fits(&doc, "POST", "/api/admin/agents/{email}/invite", r).await;
+    let invite = invited["invite_token"].as_str().unwrap().to_owned();
+    assert!(invited["password"].is_null() && invited["agent"]["capacity"].is_u64(), "{invited}");
+    let link = |token: &str| app.http.get(format!("{}/api/account-tokens/{token}", app.url)).send();
+    let info = fits(&doc, "GET", "/api/account-tokens/{token}", link(&invite).await.unwrap()).await;
+    assert_eq!((&info["purpose"], &info["email"]), (&json!("invite"), &json!("grace@example.com")));
+    let accept = json!({"token": invite, "password": "grace's very own password"});
+    let post = |path: &str, body: &Value| app.http.post(format!("{}{path}", app.url)).json(body).send();
+    let r = post("/api/invitations/accept", &accept).await.unwrap();
+    let signed_in = fits(&doc, "POST", "/api/invitations/accept", r).await;
+    assert_eq!(signed_in["agent"]["email"], "grace@example.com");
+    let r = post("/api/invitations/accept", &accept).await.unwrap();
+    assert_eq!(fits(&doc, "POST", "/api/invitations/accept", r).await["error"]["code"], "link_invalid");
+    let r = link(&invite).await.unwrap();
+    assert_eq!(fits(&doc, "GET", "/api/account-tokens/{token}", r).await["error"]["code"], "link_invalid");
+    let setup =
+        json!({"token": "abc", "name": "Root", "email": "root@example.com", "password": "long enough!"});
+    let r = post("/api/setup", &setup).await.unwrap();
+    assert_eq!(fits(&doc, "POST", "/api/setup", r).await["error"]["code"], "setup_done");
+
+    // The conversation list and one conversation in full.
+    let c = routed_conversation(&app).await;
+    let r = get("/api/admin/conversations?site=demo&state=offered&limit=1").await.unwrap();
+    let page = fits(&doc, "GET", "/api/admin/conversations", r).await;
+    assert_eq!(page["items"][0]["id"], c, "{page}");
+    let r = get(&format!("/api/admin/conversations/{c}")).await.unwrap();
+    let detail = fits(&doc, "GET", "/api/admin/conversations/{id}", r).await;
+    assert_eq!(detail["messages"][0]["part"], "bot", "{detail}");
+    assert_eq!(detail["explain"]["decisions"][0]["outcome"]["to"], "offer", "{detail}");
+    assert_eq!(detail["visitor"]["attributes"]["first_name"], "Vera");
+
+    // Refusals, each an ErrorBody the document lists.
+    let r = get("/api/admin/conversations?limit=0&state=lost").await.unwrap();
+    let e = fits(&doc, "GET", "/api/admin/conversations", r).await;
+    assert_eq!(e["error"]["fields"][0]["field"], "state", "{e}");
+    let r = get("/api/admin/conversations?site=demo&site=acme").await.unwrap();
+    assert_eq!(fits(&doc, "GET", "/api/admin/conversations", r).await["error"]["code"], "bad_request");
+    let r = get("/api/admin/conversations/abc").await.unwrap();
+    assert_eq!(fits(&doc, "GET", "/api/admin/conversations/{id}", r).await["error"]["code"], "not_found");
+    let r = admin(Method::POST, "/api/admin/sites/demo/routing/try")
+        .json(&json!({"routing": "rules", "page": "/"}));
+    let e = fits(&doc, "POST", "/api/admin/sites/{key}/routing/try", r.send().await.unwrap()).await;
+    assert!(e["error"]["message"].as_str().unwrap().contains("unknown field `page`"), "{e}");
+    let huge = "#".repeat(MAX_ACCOUNT_ROUTES_CSV_BYTES + 2);
+    let r = admin(Method::PUT, "/api/admin/sites/demo/account-routes.csv").body(huge).send().await.unwrap();
+    let e = fits(&doc, "PUT", "/api/admin/sites/{key}/account-routes.csv", r).await;
+    assert_eq!(e["error"]["code"], "too_large");
+    let r = admin(Method::PUT, "/api/admin/sites/demo/account-routes.csv").body("big.com,nobody@example.com");
+    let e = fits(&doc, "PUT", "/api/admin/sites/{key}/account-routes.csv", r.send().await.unwrap()).await;
+    assert_eq!(e["error"]["fields"][0]["field"], "line 1", "{e}");
+    let r = admin(Method::PUT, "/api/admin/sites/demo/rules/nothing")
+        .json(&rule("Nothing"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        fits(&doc, "PUT", "/api/admin/sites/{key}/rules/{name}", r).await["error"]["code"],
+        "not_found"
+    );
 }
