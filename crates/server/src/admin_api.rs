@@ -193,7 +193,8 @@ async fn get_site(
     Ok(Json(admin::site(&s.store, &key).await?))
 }
 
-/// Adds a site with the default appearance.
+/// Adds a site with the default appearance (chat on, no blocked email
+/// domains unless given).
 #[utoipa::path(
     post, path = "/api/admin/sites", tag = "sites",
     request_body = NewSite,
@@ -212,7 +213,8 @@ async fn add_site(
     Ok((StatusCode::CREATED, Json(admin::add_site(&s.store, &b, s.clock.now_ms()).await?)))
 }
 
-/// Changes a site's name, allowed origins (all of them) and/or fallback message.
+/// Changes a site's name, allowed origins (all of them), fallback message,
+/// blocked email domains (all of them) and/or whether it offers chat.
 #[utoipa::path(
     patch, path = "/api/admin/sites/{key}", tag = "sites", params(SiteKey),
     request_body = SiteChange,
@@ -363,12 +365,14 @@ async fn get_agent(
     Ok(Json(admin::agent(&s.store, &email, &Live::of(&s)).await?))
 }
 
-/// Adds an agent; without a password one is generated and answered, once.
+/// Adds an agent; without a password one is generated and answered, once,
+/// or with `invite` an invitation's token is (they set their own).
 #[utoipa::path(
     post, path = "/api/admin/agents", tag = "agents",
     request_body = NewAgent,
     responses(
-        (status = 201, description = "The agent, with the generated password if any", body = AgentPassword),
+        (status = 201, description = "The agent, with the generated password or the invitation's \
+            token if any", body = AgentPassword),
         BodyRefusals,
         Conflict,
         AdminRefusals,
@@ -382,7 +386,8 @@ async fn add_agent(
     Ok((StatusCode::CREATED, Json(admin::add_agent(&s.store, &b, &Live::of(&s)).await?)))
 }
 
-/// Changes an agent's name, role, avatar and/or live chat permission.
+/// Changes an agent's name, role, avatar, live chat permission and/or
+/// capacity.
 #[utoipa::path(
     patch, path = "/api/admin/agents/{email}", tag = "agents", params(AgentEmail),
     request_body = AgentChange,

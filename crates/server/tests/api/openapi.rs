@@ -413,6 +413,21 @@ async fn the_routing_tools_links_and_conversation_list_answer_as_documented() {
     assert_eq!(detail["explain"]["decisions"][0]["outcome"]["to"], "offer", "{detail}");
     assert_eq!(detail["visitor"]["attributes"]["first_name"], "Vera");
 
+    // The fields main gained on sites and agents.
+    let change = json!({"blocked_email_domains": ["gmail.com"], "chat_enabled": false});
+    let r = admin(Method::PATCH, "/api/admin/sites/demo").json(&change).send().await.unwrap();
+    let site = fits(&doc, "PATCH", "/api/admin/sites/{key}", r).await;
+    assert_eq!(
+        (&site["blocked_email_domains"], &site["chat_enabled"]),
+        (&json!(["gmail.com"]), &json!(false))
+    );
+    let new_agent =
+        json!({"name": "Nina", "email": "nina@example.com", "role": "agent", "invite": true, "capacity": 2});
+    let r = admin(Method::POST, "/api/admin/agents").json(&new_agent).send().await.unwrap();
+    let added = fits(&doc, "POST", "/api/admin/agents", r).await;
+    assert!(added["invite_token"].is_string() && added["agent"]["invited"] == true, "{added}");
+    assert_eq!(added["agent"]["capacity"], 2);
+
     // Refusals, each an ErrorBody the document lists.
     let r = get("/api/admin/conversations?limit=0&state=lost").await.unwrap();
     let e = fits(&doc, "GET", "/api/admin/conversations", r).await;
