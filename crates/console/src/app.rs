@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use switchboard_protocol::auth::{AgentProfile, Role};
+use wasm_bindgen::JsCast;
 
 use crate::api::{self, ApiError};
 use crate::i18n::Strings;
@@ -149,7 +150,18 @@ pub fn Shell(
         let current = move || (route.with(|r| r.section()) == section).then_some("page");
         view! { <li><a href=href aria-current=current>{label}</a></li> }
     };
-    // Each view starts with its heading focused… only when the admin navigated (not on load).
+    // After a move to another view, the focus goes to the view (as a page
+    // load would put it at the top), so keyboard and screen reader users
+    // start there; not on the first view, where the browser decides.
+    let first = StoredValue::new(true);
+    Effect::new(move || {
+        route.track();
+        if first.get_value() {
+            first.set_value(false);
+        } else if let Some(main) = document().get_element_by_id("main") {
+            let _ = main.unchecked_into::<web_sys::HtmlElement>().focus();
+        }
+    });
     let logout = move |_| {
         spawn_local(async move {
             let _ = api::logout().await;

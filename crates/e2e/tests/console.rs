@@ -170,7 +170,7 @@ async fn a_new_user_sets_everything_up_in_the_browser_and_a_visitor_reaches_the_
 /// Every view of the console, signed in as the demo's admin, with content.
 const VIEWS: [(&str, &str, &str); 9] = [
     ("sites", "#/sites", "[data-testid=sites]"),
-    ("site", "#/sites/demo", "[data-testid=preview]"),
+    ("site", "#/sites/demo", ".preview-stage"),
     ("agents", "#/agents", "[data-testid=agents]"),
     ("teams", "#/teams", "[data-testid=new-team]"),
     ("routing", "#/sites/demo/routing", "[data-testid=try-it]"),
@@ -211,6 +211,25 @@ async fn every_console_view_has_no_axe_violations_on_a_desktop_and_a_phone() {
             for (name, hash, ready) in VIEWS {
                 go(&c, &app, hash).await?;
                 find(&c, ready).await?;
+                if name == "site" {
+                    // The real widget is in the preview, not over the console.
+                    let inside = c
+                        .execute(
+                            "const stage = document.querySelector('.preview-stage').getBoundingClientRect(); \
+                             const root = document.querySelector('[data-testid=preview]').shadowRoot; \
+                             return ['.sb-panel', '.sb-launcher'].map(s => { \
+                               const r = root.querySelector(s).getBoundingClientRect(); \
+                               return (r.width > 0 && r.left >= stage.left && r.right <= stage.right \
+                                 && r.top >= stage.top && r.bottom <= stage.bottom) \
+                                 || [s, r.left, r.top, r.right, r.bottom, stage.left, stage.top, stage.right, stage.bottom].join(' '); });",
+                            vec![],
+                        )
+                        .await?;
+                    anyhow::ensure!(inside == serde_json::json!([true, true]), "the preview spills out: {inside}");
+                    c.execute("document.querySelector('.appearance').scrollIntoView();", vec![]).await?;
+                    save_screenshot(&c, &format!("console-appearance-{device}")).await?;
+                    c.execute("window.scrollTo(0, 0);", vec![]).await?;
+                }
                 if name == "agent-editor" {
                     find(&c, "[data-testid=agents] tbody button").await?.click().await?;
                     find(&c, "[data-testid=agent-editor]").await?;
