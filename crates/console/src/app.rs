@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use switchboard_protocol::auth::{AgentProfile, Role};
+use wasm_bindgen::JsCast;
 
 use crate::api::{self, ApiError};
 use crate::i18n::Strings;
@@ -21,7 +22,20 @@ fn current_route() -> Route {
 pub fn App() -> impl IntoView {
     let s = Strings::for_browser();
     let route = RwSignal::new(current_route());
-    let handle = window_event_listener(leptos::ev::hashchange, move |_| route.set(current_route()));
+    // After a move to another view, the focus goes to the view (as a page
+    // load would put it at the top), so keyboard and screen reader users
+    // start there; once it is drawn (a task later).
+    let handle = window_event_listener(leptos::ev::hashchange, move |_| {
+        route.set(current_route());
+        set_timeout(
+            || {
+                if let Some(main) = document().get_element_by_id("main") {
+                    let _ = main.unchecked_into::<web_sys::HtmlElement>().focus();
+                }
+            },
+            std::time::Duration::ZERO,
+        );
+    });
     on_cleanup(move || handle.remove());
     let agent = RwSignal::new(None::<AgentProfile>);
     let checked = RwSignal::new(false);
@@ -149,7 +163,7 @@ pub fn Shell(
         let current = move || (route.with(|r| r.section()) == section).then_some("page");
         view! { <li><a href=href aria-current=current>{label}</a></li> }
     };
-    // Each view starts with its heading focused… only when the admin navigated (not on load).
+
     let logout = move |_| {
         spawn_local(async move {
             let _ = api::logout().await;

@@ -134,7 +134,13 @@ pub fn Preview(
             }
         });
     });
-    view! { <div class="preview-stage" node_ref=stage role="region" aria-label=label data-testid="preview"></div> }
+    // The stage (with its transform) holds the shadow host: the widget's
+    // fixed frame is placed in the stage, not on the console's viewport.
+    view! {
+        <div class="preview-stage" role="region" aria-label=label>
+            <div class="preview-host" node_ref=stage data-testid="preview"></div>
+        </div>
+    }
 }
 
 #[cfg(test)]

@@ -170,7 +170,7 @@ async fn a_new_user_sets_everything_up_in_the_browser_and_a_visitor_reaches_the_
 /// Every view of the console, signed in as the demo's admin, with content.
 const VIEWS: [(&str, &str, &str); 9] = [
     ("sites", "#/sites", "[data-testid=sites]"),
-    ("site", "#/sites/demo", "[data-testid=preview]"),
+    ("site", "#/sites/demo", ".preview-stage"),
     ("agents", "#/agents", "[data-testid=agents]"),
     ("teams", "#/teams", "[data-testid=new-team]"),
     ("routing", "#/sites/demo/routing", "[data-testid=try-it]"),
@@ -211,6 +211,25 @@ async fn every_console_view_has_no_axe_violations_on_a_desktop_and_a_phone() {
             for (name, hash, ready) in VIEWS {
                 go(&c, &app, hash).await?;
                 find(&c, ready).await?;
+                if name == "site" {
+                    // The real widget is in the preview, not over the console.
+                    let inside = c
+                        .execute(
+                            "const stage = document.querySelector('.preview-stage').getBoundingClientRect(); \
+                             const root = document.querySelector('[data-testid=preview]').shadowRoot; \
+                             return ['.sb-panel', '.sb-launcher'].map(s => { \
+                               const r = root.querySelector(s).getBoundingClientRect(); \
+                               return (r.width > 0 && r.left >= stage.left && r.right <= stage.right \
+                                 && r.top >= stage.top && r.bottom <= stage.bottom) \
+                                 || [s, r.left, r.top, r.right, r.bottom, stage.left, stage.top, stage.right, stage.bottom].join(' '); });",
+                            vec![],
+                        )
+                        .await?;
+                    anyhow::ensure!(inside == serde_json::json!([true, true]), "the preview spills out: {inside}");
+                    c.execute("document.querySelector('.appearance').scrollIntoView();", vec![]).await?;
+                    save_screenshot(&c, &format!("console-appearance-{device}")).await?;
+                    c.execute("window.scrollTo(0, 0);", vec![]).await?;
+                }
                 if name == "agent-editor" {
                     find(&c, "[data-testid=agents] tbody button").await?.click().await?;
                     find(&c, "[data-testid=agent-editor]").await?;
@@ -222,6 +241,93 @@ async fn every_console_view_has_no_axe_violations_on_a_desktop_and_a_phone() {
             }
         }
         anyhow::ensure!(found.is_empty(), "axe violations:\n{}", found.join("\n"));
+        Ok(())
+    })
+    .await
+    .unwrap();
+}
+
+/// Presses keys on whatever has the focus, as a person at a keyboard would.
+async fn keys(c: &Client, text: &str) -> anyhow::Result<()> {
+    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+    let mut actions = KeyActions::new("keyboard".into());
+    for ch in text.chars() {
+        actions = actions.then(KeyAction::Down { value: ch }).then(KeyAction::Up { value: ch });
+    }
+    c.perform_actions(actions).await?;
+    Ok(())
+}
+
+const TAB: &str = "\u{E004}";
+const ENTER: &str = "\u{E007}";
+const ESCAPE: &str = "\u{E00C}";
+
+/// The focused element: its id, else its text.
+async fn focused(c: &Client) -> anyhow::Result<String> {
+    let v = c
+        .execute("const e = document.activeElement; return e ? (e.id || e.textContent.trim()) : '';", vec![])
+        .await?;
+    Ok(v.as_str().unwrap_or_default().to_owned())
+}
+
+/// Presses Tab until `what` (an id or a text) has the focus.
+async fn tab_to(c: &Client, what: &str) -> anyhow::Result<()> {
+    for _ in 0..60 {
+        if focused(c).await? == what {
+            return Ok(());
+        }
+        keys(c, TAB).await?;
+    }
+    anyhow::bail!("Tab never reached {what} (at {:?})", focused(c).await?)
+}
+
+#[tokio::test]
+async fn an_admin_signs_in_adds_and_removes_a_team_with_the_keyboard_alone() {
+    let app = std::sync::Arc::new(App::spawn(None).await.unwrap());
+    let a = app.clone();
+    with_browser(|c| async move {
+        let app = a;
+        go(&c, &app, "").await?;
+        find(&c, "#login-email").await?;
+        tab_to(&c, "login-email").await?;
+        keys(&c, "admin@example.com").await?;
+        keys(&c, TAB).await?;
+        keys(&c, &format!("{}{ENTER}", app.account("admin@example.com").password)).await?;
+        find(&c, "[data-testid=logout]").await?;
+        // The navigation, by Tab and Enter; the focus then starts in the view.
+        tab_to(&c, "Teams").await?;
+        keys(&c, ENTER).await?;
+        find(&c, "[data-testid=new-team]").await?;
+        eventually("the focus in the view", || async { Ok((focused(&c).await? == "main").then_some(())) })
+            .await?;
+        tab_to(&c, "team-name").await?;
+        keys(&c, &format!("Support{ENTER}")).await?;
+        says(&c, "Team Support added.").await?;
+        // The removal asks first, in a modal dialog that Escape closes.
+        find(&c, "[data-testid=team]").await?;
+        tab_to(&c, "Remove team").await?;
+        keys(&c, ENTER).await?;
+        eventually("the focus in the dialog", || async {
+            Ok((focused(&c).await? == "Cancel").then_some(()))
+        })
+        .await?;
+        keys(&c, ESCAPE).await?;
+        eventually("the dialog closed", || async {
+            let open = c.execute("return !!document.querySelector('dialog[open]');", vec![]).await?;
+            Ok((open == serde_json::json!(false)).then_some(()))
+        })
+        .await?;
+        assert_eq!(texts(&c, "[data-testid=team] h2").await?, ["Support"], "Escape removed nothing");
+        tab_to(&c, "Remove team").await?;
+        keys(&c, ENTER).await?;
+        eventually("the focus in the dialog", || async {
+            Ok((focused(&c).await? == "Cancel").then_some(()))
+        })
+        .await?;
+        // Tab from Cancel reaches Remove (the dialog keeps the focus in it).
+        tab_to(&c, "Remove").await?;
+        keys(&c, ENTER).await?;
+        says(&c, "Team removed.").await?;
         Ok(())
     })
     .await

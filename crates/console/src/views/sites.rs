@@ -320,7 +320,7 @@ pub fn AppearanceEditor(
             <h2 id="appearance-title">{s.t("appearance")}</h2>
             <div class="split">
                 <form on:submit=save novalidate data-testid="appearance">
-                    <Field id="ap-accent" label=s.t("accent") hint="#1f5fcc" value=accent error=problem(problems, "accent") />
+                    <Field id="ap-accent" label=s.t("accent") hint=s.t("accent_hint") value=accent error=problem(problems, "accent") />
                     <div class="field">
                         <label for="ap-position">{s.t("position")}</label>
                         <select id="ap-position" on:change=move |ev| position.set(if event_target_value(&ev) == "bottom_left" { Position::BottomLeft } else { Position::BottomRight })>
