@@ -36,7 +36,12 @@ fn main() -> ExitCode {
             eprintln!("  run    install tools, build, seed the demo and serve it on http://127.0.0.1:8080");
             eprintln!("  test   fmt, clippy, native, fuzz smoke, browser and end-to-end tests; a summary");
             eprintln!("  build  install tools and build the widget and inbox bundles into target/dist");
-            eprintln!("  bench  bundle sizes, one routing decision, load [loadgen flags]; a table, JSON in target/bench/");
+            eprintln!(
+                "  bench  bundle sizes, one routing decision, load [loadgen flags], the admin list over 1M"
+            );
+            eprintln!(
+                "         conversations; a table, JSON in target/bench/ (`bench admin-list` for that alone)"
+            );
             eprintln!("  fuzz   fuzz the protocol parsers [RUNS (default 10000000) | SECONDSs per target]");
             return ExitCode::from(2);
         }
