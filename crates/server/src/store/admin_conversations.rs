@@ -27,6 +27,12 @@ use crate::ids::{AgentId, ConversationId, SiteId};
 /// is common enough).
 const RARE_LINES: i64 = 2_000;
 
+/// Lines of its rarest word a search reads from the search index, newest
+/// first, before it reads on by the other filters' indexes: a page of a
+/// common word met by few of the conversations the other filters select
+/// costs at most this.
+const SEARCH_LINES: i64 = 20_000;
+
 /// How many characters of text a search snippet shows.
 pub const SNIPPET_CHARS: usize = 120;
 
@@ -103,13 +109,12 @@ fn row_conditions(f: &ListFilter<'_>, s: &mut Statement) -> Vec<String> {
 }
 
 /// The page's keys: `created_at, id` of up to `limit` conversations, newest
-/// first, as a query binding into `s`. A search is [`search_keys`].
-fn page_keys(f: &ListFilter<'_>, members: &[AgentId], s: &mut Statement) -> String {
-    if let Some(words) = f.words {
-        return search_keys(f, words, s);
-    }
+/// first, read from the filters' indexes (`f.words` aside), each also
+/// meeting `extra`; as a query binding into `s`.
+fn index_keys(f: &ListFilter<'_>, members: &[AgentId], extra: &[String], s: &mut Statement) -> String {
     let limit = s.bind(Value::Int(i64::from(f.limit)));
-    let common = row_conditions(f, s);
+    let mut common = row_conditions(f, s);
+    common.extend_from_slice(extra);
     let from = f.from.map(|v| s.bind(Value::Int(v)));
     let to = f.to.map(|v| s.bind(Value::Int(v)));
     let after = f.after.map(|c| (s.bind(Value::Int(c.started_at)), s.bind(Value::Int(c.id))));
@@ -164,6 +169,55 @@ fn page_keys(f: &ListFilter<'_>, members: &[AgentId], s: &mut Statement) -> Stri
     format!("{} ORDER BY 1 DESC, 2 DESC LIMIT {limit}", each.join(" UNION "))
 }
 
+/// Conversation `c` holds `word` somewhere in its transcript.
+fn holds(word: &str, s: &mut Statement) -> String {
+    let p = s.bind(Value::Text(match_expression(&[word.to_owned()], "AND")));
+    format!(
+        "EXISTS (SELECT 1 FROM transcript_search WHERE transcript_search MATCH {p}
+                 AND rowid BETWEEN c.id * 16777216 AND c.id * 16777216 + 16777215)"
+    )
+}
+
+/// The search index's rows a search may read (` AND rowid …` each): those
+/// of the conversations the range and the cursor allow, from the first
+/// started in range to the last (one seek each in the start index).
+fn id_bounds(f: &ListFilter<'_>, s: &mut Statement) -> String {
+    let mut ids = Vec::new();
+    if let Some(from) = f.from {
+        let p = s.bind(Value::Int(from));
+        ids.push(format!(
+            "rowid >= COALESCE((SELECT id FROM conversations WHERE created_at >= {p}
+                                ORDER BY created_at, id LIMIT 1), 1 << 39) * 16777216"
+        ));
+    }
+    if let Some(to) = f.to {
+        let p = s.bind(Value::Int(to));
+        ids.push(format!(
+            "rowid < (COALESCE((SELECT id FROM conversations WHERE created_at < {p}
+                                ORDER BY created_at DESC, id DESC LIMIT 1), 0) + 1) * 16777216"
+        ));
+    }
+    if let Some(c) = f.after {
+        ids.push(format!("rowid < {} * 16777216", s.bind(Value::Int(c.id))));
+    }
+    ids.iter().map(|c| format!(" AND {c}")).collect()
+}
+
+/// The conversation of the `lines`-th line of the first word's matches that
+/// a search may read, newest first (the search index's row id places it):
+/// where [`search_keys`] reading `lines` lines stopped. None when there are
+/// not so many.
+fn stopped_at(f: &ListFilter<'_>, words: &[String], lines: i64, s: &mut Statement) -> String {
+    let driver = s.bind(Value::Text(match_expression(&words[..1], "AND")));
+    let ids = id_bounds(f, s);
+    let skip = s.bind(Value::Int(lines - 1));
+    format!(
+        "SELECT created_at, id FROM conversations
+         WHERE id = (SELECT rowid >> 24 FROM transcript_search WHERE transcript_search MATCH {driver}{ids}
+                     ORDER BY rowid DESC LIMIT 1 OFFSET {skip})"
+    )
+}
+
 /// A search's page keys: the matches of its first word (the caller puts the
 /// rarest first), newest first, straight from the search index; each
 /// conversation checked for the other words and filters, until a page is
@@ -173,18 +227,18 @@ fn page_keys(f: &ListFilter<'_>, members: &[AgentId], s: &mut Statement) -> Stri
 /// conversations are numbered in the order they start (a start is never
 /// before the one numbered before it: `create_conversation`), so the first
 /// matches that pass are the page, in the list's order. A word in many
-/// conversations fills a page in a few rows; a rare one has few rows to
-/// read; only a common word with rarely met filters reads far.
-fn search_keys(f: &ListFilter<'_>, words: &[String], s: &mut Statement) -> String {
+/// conversations fills a page in a few lines; a rare one has few to read.
+///
+/// At most `lines` lines are read: a common word with rarely met filters
+/// would read far, and `Store::search_keys` reads the rest of the list by
+/// the filters' indexes instead.
+fn search_keys(f: &ListFilter<'_>, words: &[String], lines: i64, s: &mut Statement) -> String {
     let limit = s.bind(Value::Int(i64::from(f.limit)));
+    let lines = s.bind(Value::Int(lines));
     let driver = s.bind(Value::Text(match_expression(&words[..1], "AND")));
     let mut conditions = row_conditions(f, s);
     for w in &words[1..] {
-        let p = s.bind(Value::Text(match_expression(std::slice::from_ref(w), "AND")));
-        conditions.push(format!(
-            "EXISTS (SELECT 1 FROM transcript_search WHERE transcript_search MATCH {p}
-                     AND rowid BETWEEN c.id * 16777216 AND c.id * 16777216 + 16777215)"
-        ));
+        conditions.push(holds(w, s));
     }
     if let Some(team) = f.team {
         let t = s.bind(Value::Int(team));
@@ -193,43 +247,28 @@ fn search_keys(f: &ListFilter<'_>, words: &[String], s: &mut Statement) -> Strin
               OR EXISTS (SELECT 1 FROM conversation_teams t WHERE t.conversation_id = c.id AND t.team_id = {t}))"
         ));
     }
-    // The index is read only over the conversations the range and the
-    // cursor allow: from the first started in range to the last (one seek
-    // each in the start index).
-    let mut ids = Vec::new();
     if let Some(from) = f.from {
-        let p = s.bind(Value::Int(from));
-        conditions.push(format!("c.created_at >= {p}"));
-        ids.push(format!(
-            "rowid >= COALESCE((SELECT id FROM conversations WHERE created_at >= {p}
-                                ORDER BY created_at, id LIMIT 1), 1 << 39) * 16777216"
-        ));
+        conditions.push(format!("c.created_at >= {}", s.bind(Value::Int(from))));
     }
     if let Some(to) = f.to {
-        let p = s.bind(Value::Int(to));
-        conditions.push(format!("c.created_at < {p}"));
-        ids.push(format!(
-            "rowid < (COALESCE((SELECT id FROM conversations WHERE created_at < {p}
-                                ORDER BY created_at DESC, id DESC LIMIT 1), 0) + 1) * 16777216"
-        ));
+        conditions.push(format!("c.created_at < {}", s.bind(Value::Int(to))));
     }
     if let Some(c) = f.after {
         let (a, b) = (s.bind(Value::Int(c.started_at)), s.bind(Value::Int(c.id)));
         conditions.push(format!("(c.created_at, c.id) < ({a}, {b})"));
-        ids.push(format!("rowid < {b} * 16777216"));
     }
-    let ids: String = ids.iter().map(|c| format!(" AND {c}")).collect();
+    let ids = id_bounds(f, s);
     let conditions = if conditions.is_empty() { "true".to_owned() } else { conditions.join(" AND ") };
-    // The subquery's LIMIT keeps its ORDER BY (SQLite drops that of a
-    // subquery without one), which the index serves: matches stream newest
-    // first, and the outer LIMIT stops them. A conversation matches once
-    // per line: DISTINCT.
+    // The subquery's LIMIT (also) keeps its ORDER BY (SQLite drops that of
+    // a subquery without one), which the index serves: matches stream
+    // newest first, and the outer LIMIT stops them. A conversation matches
+    // once per line: DISTINCT.
     format!(
         "SELECT created_at, id FROM (
            SELECT DISTINCT c.created_at, c.id
            FROM (SELECT rowid >> 24 AS id FROM transcript_search
                  WHERE transcript_search MATCH {driver}{ids}
-                 ORDER BY rowid DESC LIMIT 9223372036854775807) matches
+                 ORDER BY rowid DESC LIMIT {lines}) matches
            CROSS JOIN conversations c ON c.id = matches.id
            WHERE {conditions}
            LIMIT {limit})
@@ -361,6 +400,12 @@ impl Store {
     /// A page of the admin's list: the conversations `f` selects, newest
     /// first, with the cursor of the next page when there is one.
     pub async fn admin_conversations(&self, f: &ListFilter<'_>) -> Result<ConversationPage, StoreError> {
+        self.list_page(f, SEARCH_LINES).await
+    }
+
+    /// [`Store::admin_conversations`], a search reading at most `lines`
+    /// lines from the search index.
+    async fn list_page(&self, f: &ListFilter<'_>, lines: i64) -> Result<ConversationPage, StoreError> {
         if f.words.is_some_and(<[String]>::is_empty) {
             // A search with no word in it (only punctuation) matches nothing.
             return Ok(ConversationPage { items: Vec::new(), next_cursor: None });
@@ -382,8 +427,18 @@ impl Store {
         let probe =
             ListFilter { limit: f.limit + 1, words: rarest_first.as_deref().or(f.words), ..f.clone() };
         let mut s = Statement::default();
-        let keys = page_keys(&probe, &members, &mut s);
-        let sql = rows_query(&keys, f.words, &mut s);
+        let page = match probe.words {
+            None => index_keys(&probe, &members, &[], &mut s),
+            Some(words) => {
+                let keys = self.search_keys(&probe, words, &members, lines).await?;
+                let keys = serde_json::to_string(&keys).expect("integers serialize");
+                format!(
+                    "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each({})",
+                    s.bind(Value::Text(keys))
+                )
+            }
+        };
+        let sql = rows_query(&page, f.words, &mut s);
         let rows: Vec<ListRow> = on_db!(self, pool => {
             bind_all(sqlx::query_as(&sql), &s.values).fetch_all(pool).await?
         });
@@ -397,6 +452,49 @@ impl Store {
         let items =
             rows.into_iter().take(f.limit as usize).map(|r| row(r, f.words)).collect::<Result<_, _>>()?;
         Ok(ConversationPage { items, next_cursor })
+    }
+
+    /// A search's page keys (`created_at, id`, newest first): from the
+    /// search index ([`search_keys`]) up to `lines` lines of its first
+    /// word; should those not fill the page, the rest from the filters'
+    /// indexes below where they stopped, each conversation checked for
+    /// every word.
+    async fn search_keys(
+        &self,
+        f: &ListFilter<'_>,
+        words: &[String],
+        members: &[AgentId],
+        lines: i64,
+    ) -> Result<Vec<(i64, i64)>, StoreError> {
+        let run = |sql: String, s: Statement| async move {
+            let keys: Vec<(i64, i64)> = on_db!(self, pool => {
+                bind_all(sqlx::query_as(&sql), &s.values).fetch_all(pool).await?
+            });
+            Ok::<_, StoreError>(keys)
+        };
+        let mut s = Statement::default();
+        let mut keys = run(search_keys(f, words, lines, &mut s), s).await?;
+        if keys.len() >= f.limit as usize {
+            return Ok(keys);
+        }
+        let mut s = Statement::default();
+        let stopped = run(stopped_at(f, words, lines, &mut s), s).await?;
+        let Some(&(started_at, id)) = stopped.first() else {
+            // Fewer lines than that: every match was read.
+            return Ok(keys);
+        };
+        // Every conversation from there on was read whole (a conversation
+        // is checked, not a line); the rest lie strictly below it.
+        let below = ListFilter {
+            after: Some(Cursor { started_at, id }),
+            words: None,
+            limit: f.limit - keys.len() as u32,
+            ..f.clone()
+        };
+        let mut s = Statement::default();
+        let every_word: Vec<String> = words.iter().map(|w| holds(w, &mut s)).collect();
+        keys.extend(run(index_keys(&below, members, &every_word, &mut s), s).await?);
+        Ok(keys)
     }
 
     /// `words` with the one in the fewest lines first (counted up to
@@ -650,7 +748,10 @@ mod plans {
         ];
         for (name, f, expected) in cases {
             let mut s = Statement::default();
-            let keys = page_keys(&f, &[AgentId::new(1), AgentId::new(2)], &mut s);
+            let keys = match f.words {
+                Some(words) => search_keys(&f, words, SEARCH_LINES, &mut s),
+                None => index_keys(&f, &[AgentId::new(1), AgentId::new(2)], &[], &mut s),
+            };
             let sql = format!("EXPLAIN QUERY PLAN {}", rows_query(&keys, f.words, &mut s));
             let plan: Vec<(i64, i64, i64, String)> = on_db!(store, pool => {
                 bind_all(sqlx::query_as(&sql), &s.values).fetch_all(pool).await.unwrap()
@@ -666,6 +767,82 @@ mod plans {
                     || d.starts_with("SCAN messages");
                 assert!(!whole, "{name}: {d:?} in {plan:#?}");
             }
+        }
+        store.close().await;
+    }
+
+    /// A search that stops reading the search index early (after `lines`
+    /// lines) and reads on by the other filters' indexes finds the same
+    /// pages as one that reads every match.
+    #[tokio::test]
+    async fn a_search_read_on_by_the_filters_indexes_finds_the_same_pages() {
+        use crate::store::bulk::BulkPlan;
+        use switchboard_protocol::auth::Role;
+        use switchboard_protocol::site::{Appearance, SiteKey};
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&format!("sqlite://{}", dir.path().join("sb.db").display())).await.unwrap();
+        let key = SiteKey::parse("one").unwrap();
+        let sites = vec![
+            store.create_site(&key, "One", &Appearance::default(), &[], 0).await.unwrap(),
+            store
+                .create_site(&SiteKey::parse("two").unwrap(), "Two", &Appearance::default(), &[], 0)
+                .await
+                .unwrap(),
+        ];
+        let mut agents = Vec::new();
+        for i in 0..4 {
+            let id =
+                store.create_agent("A", &format!("a{i}@example.com"), "hash", Role::Agent, 0).await.unwrap();
+            agents.push(AgentId::new(id));
+        }
+        let team = store.create_team("Sales", &[agents[0].get()]).await.unwrap();
+        let plan = BulkPlan {
+            conversations: 1_500,
+            sites: sites.clone(),
+            agents: agents.clone(),
+            teams: vec![team],
+            first_start: 1_700_000_000_000,
+            step_ms: 60_000,
+            batch: 1_500,
+        };
+        store.bulk_seed(&plan, |_| {}).await.unwrap();
+        let order = vec!["order".to_owned()];
+        let two = vec!["order".to_owned(), "thanks".to_owned()];
+        let shipping = vec!["shipping".to_owned()];
+        let base = ListFilter { words: Some(&order), limit: 7, ..ListFilter::default() };
+        let cases = [
+            base.clone(),
+            ListFilter { words: Some(&two), ..base.clone() },
+            ListFilter { site: Some(sites[1]), ..base.clone() },
+            ListFilter { agent: Some(agents[2]), state: Some(ConversationState::Ended), ..base.clone() },
+            ListFilter { team: Some(team), ..base.clone() },
+            ListFilter {
+                from: Some(1_700_000_000_000 + 300 * 60_000),
+                to: Some(1_700_000_000_000 + 900 * 60_000),
+                ..base.clone()
+            },
+            // Fallen back: nobody wrote, but the visitor answered the bot.
+            ListFilter { state: Some(ConversationState::Fallback), words: Some(&shipping), ..base.clone() },
+        ];
+        for f in cases {
+            // Every page, following cursors, as ids.
+            let pages = |lines: i64| {
+                let (store, f) = (store.clone(), f.clone());
+                async move {
+                    let mut all = Vec::new();
+                    let mut after = None;
+                    loop {
+                        let page = store.list_page(&ListFilter { after, ..f.clone() }, lines).await.unwrap();
+                        all.push(page.items.iter().map(|r| r.id).collect::<Vec<_>>());
+                        let Some(next) = page.next_cursor else { return all };
+                        after = Some(Cursor::parse(&next).unwrap());
+                    }
+                }
+            };
+            let whole = pages(i64::MAX).await;
+            assert!(whole.iter().map(Vec::len).sum::<usize>() > 7, "{f:?}: more than a page");
+            assert_eq!(pages(3).await, whole, "{f:?}");
+            assert_eq!(pages(40).await, whole, "{f:?}");
         }
         store.close().await;
     }
