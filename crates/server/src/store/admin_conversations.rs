@@ -1,12 +1,12 @@
 //! The admin's list of every conversation and one conversation in full.
 //!
-//! The list is read in two steps in one statement: the page's keys
-//! (`started, id`, newest first, strictly after the cursor), then each
-//! row's facts by primary key. A page's keys come from one index in the
-//! list's order (migration 0017 has one per filter), read until the page is
-//! full: never an `OFFSET`, never a sort of everything that matches. A
-//! search reads the search index's matches newest first instead (see
-//! `search_keys`).
+//! The list is read in two steps: the page's keys (`started, id`, newest
+//! first, strictly after the cursor), then each row's facts by primary key
+//! (in one statement, but for a search, whose keys come first). A page's
+//! keys come from one index in the list's order (migration 0017 has one per
+//! filter), read until the page is full: never an `OFFSET`, never a sort of
+//! everything that matches. A search reads the search index's matches
+//! newest first instead (see `search_keys`).
 //!
 //! A team is several sources (the conversations routed to it, and each
 //! member's), each read in order up to a page and merged: as fast as one
