@@ -609,11 +609,18 @@ async fn the_detail_has_the_whole_transcript_the_visitor_and_why_it_went_where_i
         other => panic!("expected an offer, got {other:?}"),
     };
     grace.accept(id).await;
+    // One message each, in turn: each side sees the other's stored first.
     v.send(&VisitorIn::Message { client_id: "m1".into(), text: "Where is my parcel?".into() }).await;
+    loop {
+        if let AgentOut::Message { message, .. } = grace.recv().await {
+            if message.author == Author::Visitor {
+                break;
+            }
+        }
+    }
     grace
         .send(&AgentIn::Message { conversation: id, client_id: "a1".into(), text: "On its way".into() })
         .await;
-    // Both messages stored: the visitor sees the agent's.
     loop {
         if let VisitorOut::Message(m) = v.recv().await {
             if m.author == Author::Agent {
