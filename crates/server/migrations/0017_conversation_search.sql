@@ -13,15 +13,6 @@ UPDATE conversations SET ended_at = MAX(
         COALESCE((SELECT MAX(at) FROM messages WHERE conversation_id = conversations.id), 0))
     WHERE state IN ('ended', 'fallback');
 
--- Conversations are numbered in the order they start: a start is never
--- before the one numbered before it (`create_conversation` keeps it so), so
--- the search index, which hands matches out by conversation number, hands
--- them out in the list's order. One that a clock stepping back had started
--- before an earlier number starts with it instead.
-UPDATE conversations SET created_at = numbered.started
-FROM (SELECT id, MAX(created_at) OVER (ORDER BY id) AS started FROM conversations) AS numbered
-WHERE numbered.id = conversations.id AND numbered.started > conversations.created_at;
-
 -- One index per filter, each in the list's order, so the first page of any
 -- filter reads its rows in order and stops after a page; the two pairs an
 -- admin combines most (a site's or an agent's conversations in one state)
