@@ -3,13 +3,15 @@
 //! site, so a reload or another page of the site continues where it was.
 
 use serde::Serialize;
-use switchboard_protocol::attribute::{check_value, Attribute, Attributes, InputKind};
+use switchboard_protocol::attribute::{
+    blocked_domain, check_value, Attribute, Attributes, InputKind, ValueError,
+};
 use switchboard_protocol::json::{self, FromJson, Json, JsonError};
 use switchboard_protocol::site::SiteConfig;
 use switchboard_protocol::stream::runner::{Entry, Input, InputError, RunState, Step};
 use switchboard_protocol::stream::select::select_for_url;
 use switchboard_protocol::stream::validate::ValidStream;
-use switchboard_protocol::stream::Stream;
+use switchboard_protocol::stream::{CardKind, Stream};
 
 /// What is kept between page loads.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -70,6 +72,17 @@ pub enum Line {
 pub struct Bot {
     stream: ValidStream,
     saved: Saved,
+    /// The site's blocked email domains: an email there is refused.
+    blocked: Vec<String>,
+}
+
+/// `known` without an email at a blocked domain (its capture card then asks
+/// for another: the server would refuse the hand-off).
+fn allowed(mut known: Attributes, blocked: &[String]) -> Attributes {
+    if known.get("email").is_some_and(|e| blocked_domain(e, blocked)) {
+        known.remove("email");
+    }
+    known
 }
 
 impl Bot {
@@ -88,6 +101,7 @@ impl Bot {
         in_chat: bool,
     ) -> Option<(Self, Vec<Step>)> {
         let Kept { saved, copy, completed } = kept;
+        let blocked = config.blocked_email_domains.clone();
         if let Some(saved) = saved {
             let id = saved.state.stream.as_str();
             let published = config.streams.iter().find(|s| s.id == id);
@@ -102,23 +116,28 @@ impl Bot {
             let here = in_chat || select_for_url(&config.streams, url).is_some_and(|s| s.id == id);
             if let Some(stream) = ongoing.filter(|_| here) {
                 // The server validated it on publish; the bundle does not carry the validator.
-                return Some((Bot { stream: ValidStream::published(stream.clone()), saved }, Vec::new()));
+                let stream = ValidStream::published(stream.clone());
+                return Some((Bot { stream, saved, blocked }, Vec::new()));
             }
         }
         let open: Vec<&Stream> = config.streams.iter().filter(|s| !completed.contains(&s.id)).collect();
         let page_stream = *select_for_url(&open, url)?;
         let version = version(page_stream);
         let stream = ValidStream::published(page_stream.clone());
-        let (state, steps) = stream.start(known);
-        let mut bot = Bot { stream, saved: Saved { state, prompt: None, done: None, version } };
+        let (state, steps) = stream.start(allowed(known, &blocked));
+        let mut bot = Bot { stream, saved: Saved { state, prompt: None, done: None, version }, blocked };
         bot.note(&steps);
         Some((bot, steps))
     }
 
     /// Applies the visitor's input; on success, the visitor's bubble text and
-    /// the next steps. A refused input changes nothing.
+    /// the next steps. A refused input changes nothing; an email at one of
+    /// the site's blocked domains is refused too.
     pub fn answer(&mut self, input: Input) -> Result<(String, Vec<Step>), InputError> {
         let (state, steps) = self.stream.answer(&self.saved.state, input)?;
+        if let Some(card) = self.capturing_blocked_email(&state) {
+            return Err(InputError::Invalid { card, error: ValueError::BlockedDomain });
+        }
         let said = match state.transcript.iter().rev().find(|e| matches!(e, Entry::Visitor { .. })) {
             Some(Entry::Visitor { text, .. }) => text.clone(),
             _ => String::new(),
@@ -127,6 +146,16 @@ impl Bot {
         self.saved.prompt = None;
         self.note(&steps);
         Ok((said, steps))
+    }
+
+    /// The card, when the answer that led to `next` captured an email at a
+    /// blocked domain.
+    fn capturing_blocked_email(&self, next: &RunState) -> Option<String> {
+        let card = self.stream.stream().card(self.saved.state.waiting.as_deref()?)?;
+        let CardKind::Capture(capture) = &card.kind else { return None };
+        let email = next.attributes.get("email")?;
+        (capture.attribute == Attribute::Email && blocked_domain(email, &self.blocked))
+            .then(|| card.id.clone())
     }
 
     fn note(&mut self, steps: &[Step]) {
@@ -143,7 +172,7 @@ impl Bot {
     /// started: later capture cards for these are skipped. What the visitor
     /// already gave stays.
     pub fn identify(&mut self, known: Attributes) {
-        for (k, v) in known {
+        for (k, v) in allowed(known, &self.blocked) {
             self.saved.state.attributes.entry(k).or_insert(v);
         }
     }
@@ -268,6 +297,66 @@ mod tests {
         // Kept before `version` existed: it starts over (version 0).
         let old = text.replace(&format!(",\"version\":{}", u64::MAX - 7), "");
         assert_eq!(json::from_str::<Saved>(&old).map(|s| s.version), Ok(0));
+    }
+
+    const CAPTURE: &str = r#"
+id = "s"
+name = "S"
+targets = ["*"]
+
+[[card]]
+id = "email"
+type = "capture"
+attribute = "email"
+prompt = "Your email?"
+input = "email"
+
+[[card]]
+id = "bye"
+type = "end"
+"#;
+
+    fn blocking(domains: &[&str]) -> SiteConfig {
+        let parsed = switchboard_protocol::stream::file::parse(CAPTURE).unwrap();
+        SiteConfig {
+            site: switchboard_protocol::site::SiteKey::parse("acme").unwrap(),
+            protocol_version: 1,
+            appearance: Default::default(),
+            streams: vec![parsed.stream.stream().clone()],
+            chat_enabled: true,
+            blocked_email_domains: domains.iter().map(|d| (*d).to_owned()).collect(),
+        }
+    }
+
+    fn email(known: &[(&str, &str)], domains: &[&str]) -> (Bot, Vec<Step>) {
+        let known = known.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        Bot::begin(&blocking(domains), "https://acme.example/", Kept::default(), known, false).unwrap()
+    }
+
+    #[test]
+    fn an_email_at_a_blocked_domain_is_refused_and_changes_nothing() {
+        let (mut bot, steps) = email(&[], &["gmail.com"]);
+        assert!(matches!(steps[..], [Step::AskField { .. }]));
+        let before = bot.saved().clone();
+        let refused = bot.answer(Input::Field("Ada@GMail.com".into())).unwrap_err();
+        assert_eq!(refused, InputError::Invalid { card: "email".into(), error: ValueError::BlockedDomain });
+        assert_eq!(bot.saved(), &before);
+        let (said, _) = bot.answer(Input::Field("ada@bigcorp.com".into())).unwrap();
+        assert_eq!(said, "ada@bigcorp.com");
+        // Without blocked domains, the same address is taken.
+        let (mut open, _) = email(&[], &[]);
+        assert!(open.answer(Input::Field("ada@gmail.com".into())).is_ok());
+    }
+
+    #[test]
+    fn an_identified_email_at_a_blocked_domain_is_asked_for_again() {
+        let (_, steps) = email(&[("email", "ada@gmail.com")], &["gmail.com"]);
+        assert!(matches!(steps[..], [Step::AskField { .. }]), "the capture card asks: {steps:?}");
+        let (_, steps) = email(&[("email", "ada@bigcorp.com")], &["gmail.com"]);
+        assert!(!steps.iter().any(|s| matches!(s, Step::AskField { .. })), "known: skipped");
+        let (mut bot, _) = email(&[], &["gmail.com"]);
+        bot.identify([("email".to_owned(), "ada@gmail.com".to_owned())].into());
+        assert!(!bot.saved().state.attributes.contains_key("email"));
     }
 
     #[test]

@@ -63,6 +63,8 @@ strings! {
     error_phone,
     /// Not one of a pick list's options.
     error_option,
+    /// An email at a domain the site refuses (say a free mail provider).
+    error_blocked_email,
     /// Above the live chat once an agent accepted; `{name}` is theirs.
     chatting_with_agent,
     /// The agent's typing indicator; `{name}` is theirs.
@@ -106,6 +108,7 @@ impl Strings {
             ValueError::Email => self.error_email.to_owned(),
             ValueError::Phone => self.error_phone.to_owned(),
             ValueError::NotAnOption => self.error_option.to_owned(),
+            ValueError::BlockedDomain => self.error_blocked_email.to_owned(),
         }
     }
 

@@ -55,6 +55,8 @@ pub fn mount(
         let fallback = i18n::Strings::for_locale(locale_for(None));
         move || match config.get() {
             None => view! { <p class="sb-loading">{fallback.loading}</p> }.into_any(),
+            // Chat switched off: nothing to show (the loader shows no launcher either).
+            Some(Ok(config)) if !config.chat_enabled => ().into_any(),
             Some(Ok(config)) => {
                 view! { <app::Panel config api_base=api_base.clone() known=known.clone() /> }.into_any()
             }

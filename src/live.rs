@@ -83,11 +83,17 @@ impl Chat {
             VisitorOut::Typing { typing } => self.agent_typing = typing,
             VisitorOut::Agent(info) => self.agent = Some(info),
             // The server refused the hand-off for good (a card it no longer
-            // takes, or too many asked for): no chat is coming, and the
-            // visitor is offered a new conversation instead of waiting.
-            VisitorOut::Error { code: ErrorCode::UnknownCard | ErrorCode::TooManyHandoffs, .. }
-                if self.state.is_none() =>
-            {
+            // takes, too many asked for, chat switched off, an email at a
+            // blocked domain): no chat is coming, and the visitor is offered
+            // a new conversation instead of waiting.
+            VisitorOut::Error {
+                code:
+                    ErrorCode::UnknownCard
+                    | ErrorCode::TooManyHandoffs
+                    | ErrorCode::ChatDisabled
+                    | ErrorCode::BlockedEmail,
+                ..
+            } if self.state.is_none() => {
                 self.state = Some(ConversationState::Fallback);
             }
             VisitorOut::Error { .. } => {}
@@ -474,7 +480,12 @@ mod tests {
 
     #[test]
     fn a_refused_hand_off_ends_the_wait_instead_of_connecting_forever() {
-        for code in [ErrorCode::UnknownCard, ErrorCode::TooManyHandoffs] {
+        for code in [
+            ErrorCode::UnknownCard,
+            ErrorCode::TooManyHandoffs,
+            ErrorCode::ChatDisabled,
+            ErrorCode::BlockedEmail,
+        ] {
             let mut chat = Chat::default();
             chat.apply(VisitorOut::Error { code, message: "no".into() });
             assert!(!chat.open(), "{code:?}");

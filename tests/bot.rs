@@ -1,6 +1,7 @@
 //! Browser tests of the bot part of the widget (headless Chromium): each card
-//! type renders and takes input, a bad email is refused in place, the visitor
-//! continues after a remount, and stream text is rendered as text.
+//! type renders and takes input, a bad email (or one at a domain the site
+//! blocks) is refused in place, the visitor continues after a remount, and
+//! stream text is rendered as text.
 #![cfg(target_arch = "wasm32")]
 
 mod common;
@@ -74,6 +75,8 @@ fn config(site: &str) -> SiteConfig {
         protocol_version: 1,
         appearance: Appearance { response_delay_ms: 5, ..Default::default() },
         streams: vec![stream],
+        chat_enabled: true,
+        blocked_email_domains: vec![],
     }
 }
 
@@ -164,6 +167,22 @@ async fn an_invalid_email_shows_the_error_and_does_not_advance() {
     type_and_send(&el, "grace@example.com").await;
     until(&el, "select[data-testid=field]").await;
     assert_eq!(texts(&el, "visitor"), ["Yes", "Grace", "grace@example.com"]);
+}
+
+#[wasm_bindgen_test]
+async fn an_email_at_a_blocked_domain_is_refused_in_place() {
+    let cfg = SiteConfig { blocked_email_domains: vec!["gmail.com".into()], ..config("bot-blocked") };
+    let (el, _h) = mount(cfg);
+    until(&el, "[data-testid=answer]").await.click();
+    type_and_send(&el, "Grace").await;
+    until(&el, "input[type=email]").await;
+    type_and_send(&el, "grace@GMail.com").await;
+    let error = until(&el, "[data-testid=field-error]").await;
+    assert!(error.text_content().unwrap().contains("does not accept email addresses at that domain"));
+    assert_eq!(texts(&el, "visitor"), ["Yes", "Grace"], "the blocked email was not taken");
+    type_and_send(&el, "grace@navy.example").await;
+    until(&el, "select[data-testid=field]").await;
+    assert_eq!(texts(&el, "visitor"), ["Yes", "Grace", "grace@navy.example"]);
 }
 
 #[wasm_bindgen_test]

@@ -22,7 +22,14 @@ fn fresh_container() -> web_sys::HtmlElement {
 }
 
 fn config(appearance: Appearance) -> SiteConfig {
-    SiteConfig { site: SiteKey::parse("demo").unwrap(), protocol_version: 1, appearance, streams: vec![] }
+    SiteConfig {
+        site: SiteKey::parse("demo").unwrap(),
+        protocol_version: 1,
+        appearance,
+        streams: vec![],
+        chat_enabled: true,
+        blocked_email_domains: vec![],
+    }
 }
 
 fn text(container: &web_sys::HtmlElement, testid: &str) -> String {

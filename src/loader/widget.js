@@ -238,6 +238,8 @@
   fetch(base + "/api/sites/" + encodeURIComponent(site) + "/config", { credentials: "omit" })
     .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
     .then(function (config) {
+      // The site switched chat off: no launcher, nothing on the page.
+      if (config.chat_enabled === false) return;
       if (document.body) start(config);
       else document.addEventListener("DOMContentLoaded", function () { start(config); });
     })

@@ -95,7 +95,7 @@ pub fn run(load_args: &[String]) -> anyhow::Result<()> {
         println!("\nwritten: {}", out.join("admin_list.json").display());
         return Ok(());
     }
-    let progress = Progress::new(10);
+    let progress = Progress::new(11);
     tools::ensure_wasm_toolchain(&progress)?;
     build_bundles(&progress)?;
 

@@ -26,7 +26,7 @@ fn main() -> ExitCode {
         Some("run") => serve::run(),
         Some("test") => suites::test(),
         Some("build") => {
-            let progress = Progress::new(3);
+            let progress = Progress::new(4);
             tools::ensure_wasm_toolchain(&progress).and_then(|()| build_bundles(&progress))
         }
         Some("bench") => bench::run(&args[1..]),
@@ -35,7 +35,9 @@ fn main() -> ExitCode {
             eprintln!("usage: cargo xtask <run | test | build | bench | fuzz>");
             eprintln!("  run    install tools, build, seed the demo and serve it on http://127.0.0.1:8080");
             eprintln!("  test   fmt, clippy, native, fuzz smoke, browser and end-to-end tests; a summary");
-            eprintln!("  build  install tools and build the widget and inbox bundles into target/dist");
+            eprintln!(
+                "  build  install tools and build the widget, inbox and console bundles into target/dist"
+            );
             eprintln!(
                 "  bench  bundle sizes, one routing decision, load [loadgen flags], the admin list over 1M"
             );
@@ -81,10 +83,14 @@ impl Progress {
     }
 }
 
-/// Builds the widget and inbox bundles in release mode into
-/// `target/dist/{widget,inbox}` (two steps); the toolchain must be in place.
+/// Builds the widget, inbox and admin console bundles in release mode into
+/// `target/dist/{widget,inbox,admin}` (three steps); the toolchain must be in place.
 pub fn build_bundles(progress: &Progress) -> anyhow::Result<()> {
-    for (name, dir) in [("widget", root()), ("inbox", root().join("crates/inbox"))] {
+    for (name, dir) in [
+        ("widget", root()),
+        ("inbox", root().join("crates/inbox")),
+        ("console", root().join("crates/console")),
+    ] {
         progress.step(&format!("Building the {name} bundle (trunk build --release)"));
         let status = tools::command("trunk")
             .args(["build", "--release"])
@@ -104,7 +110,7 @@ pub fn build_bundles(progress: &Progress) -> anyhow::Result<()> {
     let loader = root().join("target/dist/widget/widget.js");
     let built = localize_loader(&std::fs::read_to_string(&loader)?, &launcher_labels()?)?;
     std::fs::write(&loader, without_comment_lines(&built))?;
-    for dir in ["widget", "inbox"] {
+    for dir in ["widget", "inbox", "admin"] {
         precompress(&root().join("target/dist").join(dir))?;
     }
     Ok(())

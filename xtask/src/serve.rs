@@ -36,7 +36,7 @@ pub fn run() -> anyhow::Result<()> {
     if TcpStream::connect(API).is_ok() {
         bail!("something already listens on {API}; stop it first (another `cargo xtask run`?)");
     }
-    let progress = Progress::new(6);
+    let progress = Progress::new(7);
     tools::ensure_wasm_toolchain(&progress)?;
     build_bundles(&progress)?;
     progress.step("Building the server (cargo build -p switchboard-server)");
@@ -77,6 +77,7 @@ pub fn run() -> anyhow::Result<()> {
     println!("  Switchboard is running.");
     println!("  Demo host page (another origin, with the script tag): http://{DEMO}/");
     println!("  Agent inbox:                                          http://{API}/inbox/");
+    println!("  Admin console:                                        http://{API}/admin/");
     println!("  Embed snippet: <script async src=\"http://{API}/widget.js\" data-site=\"demo\"></script>");
     println!("  Press Ctrl-C to stop.");
     let status = server.wait()?;

@@ -104,6 +104,8 @@ fn clippy() -> Outcome {
             "-p",
             "switchboard-inbox",
             "-p",
+            "switchboard-console",
+            "-p",
             "switchboard-protocol",
             "-p",
             "switchboard-websocket",
@@ -158,7 +160,7 @@ const FUZZ_SMOKE_SECONDS: u64 = 5;
 
 /// `cargo xtask test`.
 pub fn test() -> anyhow::Result<()> {
-    let progress = Progress::new(11);
+    let progress = Progress::new(12);
     let started = std::time::Instant::now();
     tools::ensure_wasm_toolchain(&progress)?;
     let (chromium, chromedriver) = tools::ensure_browser(&progress)?;
@@ -173,8 +175,11 @@ pub fn test() -> anyhow::Result<()> {
     progress.step("Fuzz smoke: each protocol fuzz target for a few seconds (cargo fuzz, libFuzzer)");
     results.push(fuzz_smoke());
 
-    for (name, krate) in [("browser: widget", "switchboard-widget"), ("browser: inbox", "switchboard-inbox")]
-    {
+    for (name, krate) in [
+        ("browser: widget", "switchboard-widget"),
+        ("browser: inbox", "switchboard-inbox"),
+        ("browser: console", "switchboard-console"),
+    ] {
         progress.step(&format!("Browser tests of the {krate} crate (wasm-bindgen-test, headless Chromium)"));
         let mut cmd = cargo(&["test", "-p", krate, "--target", "wasm32-unknown-unknown", "--test", "*"]);
         cmd.env("CHROMEDRIVER", &chromedriver);

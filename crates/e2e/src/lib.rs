@@ -50,6 +50,13 @@ impl App {
         Self::start(allowed_origin, false, |_| {}).await
     }
 
+    /// Starts a server on a fresh database, nothing seeded (no account, no
+    /// site): as `switchboard serve` first runs. The demo page still serves
+    /// the snippet of the site `demo`, once someone creates it.
+    pub async fn spawn_fresh() -> anyhow::Result<Self> {
+        Self::launch(None, false, false, |_| {}).await
+    }
+
     /// Starts a server with `tweak` applied to its settings (a shorter
     /// accept timeout, say).
     pub async fn spawn_with(tweak: impl FnOnce(&mut Settings)) -> anyhow::Result<Self> {
@@ -67,10 +74,20 @@ impl App {
         proxied: bool,
         tweak: impl FnOnce(&mut Settings),
     ) -> anyhow::Result<Self> {
+        Self::launch(allowed_origin, proxied, true, tweak).await
+    }
+
+    async fn launch(
+        allowed_origin: Option<&str>,
+        proxied: bool,
+        seeded: bool,
+        tweak: impl FnOnce(&mut Settings),
+    ) -> anyhow::Result<Self> {
         let dist =
             env_path("SWITCHBOARD_E2E_DIST", concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/dist"));
         if !dist.join("widget/switchboard-widget_bg.wasm").is_file()
             || !dist.join("inbox/index.html").is_file()
+            || !dist.join("admin/index.html").is_file()
         {
             bail!(
                 "no built bundles in {}: run the end-to-end tests through `cargo xtask test`",
@@ -104,8 +121,11 @@ impl App {
         let origin = allowed_origin.unwrap_or(&demo).to_owned();
         let key = switchboard_protocol::site::SiteKey::parse("demo")?;
         let now = app.state().clock.now_ms();
-        let accounts =
-            switchboard_server::demo::seed(&store, &key, &[origin], now).await?.context("fresh database")?;
+        let accounts = if seeded {
+            switchboard_server::demo::seed(&store, &key, &[origin], now).await?.context("fresh database")?
+        } else {
+            Vec::new()
+        };
         let (trigger, shutdown) = shutdown::channel();
         tokio::spawn(app.run(shutdown));
         Ok(Self { api, direct, proxy, demo, accounts, store, database_url, csp, trigger, _data: data })

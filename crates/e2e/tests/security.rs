@@ -19,7 +19,8 @@ const AVATAR: &str = "https://avatars.invalid/ada.png";
 async fn give_ada_an_avatar(app: &App) -> anyhow::Result<()> {
     let change = AgentChange { avatar_url: Some(AVATAR.into()), ..Default::default() };
     let now = switchboard_server::Clock::system().now_ms();
-    admin::update_agent(&app.store, "ada@example.com", &change, now).await?;
+    let live = admin::Live { now, capacity: 10, presence: None };
+    admin::update_agent(&app.store, "ada@example.com", &change, &live).await?;
     Ok(())
 }
 

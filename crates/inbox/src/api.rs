@@ -3,6 +3,7 @@
 
 use gloo_net::http::Request;
 use serde::de::DeserializeOwned;
+use switchboard_protocol::admin::{AcceptInvitation, AccountToken, ErrorBody};
 use switchboard_protocol::auth::{AgentProfile, LoginRequest};
 use switchboard_protocol::inbox::{Colleagues, ConversationDetail, ConversationSummary};
 
@@ -11,8 +12,10 @@ use switchboard_protocol::inbox::{Colleagues, ConversationDetail, ConversationSu
 pub enum ApiError {
     /// 401: not logged in, or wrong credentials.
     Unauthorized,
-    /// 404: not there, or not this agent's to see.
+    /// 404: not there, or not this agent's to see (a dead link too).
     NotFound,
+    /// 400: a value refused, with the server's words for it.
+    Invalid(String),
     /// Anything else (network down, 5xx).
     Failed(String),
 }
@@ -37,6 +40,39 @@ pub async fn login(email: String, password: String) -> Result<AgentProfile, ApiE
     match r.status() {
         200 => r.json::<LoginResponse>().await.map(|l| l.agent).map_err(|e| ApiError::Failed(e.to_string())),
         401 => Err(ApiError::Unauthorized),
+        s => Err(ApiError::Failed(format!("HTTP {s}"))),
+    }
+}
+
+/// What the invitation link with `token` is for and whom; `NotFound`
+/// when it is unknown, used or expired.
+pub async fn account_token(token: &str) -> Result<AccountToken, ApiError> {
+    // (A token is hex: nothing in it needs escaping in a path.)
+    get_json(&format!("/api/account-tokens/{token}")).await
+}
+
+/// Sets an invited agent's password with their invitation's token; the
+/// server signs them in (sets the session cookie) as a login does.
+pub async fn accept_invitation(token: String, password: String) -> Result<AgentProfile, ApiError> {
+    #[derive(serde::Deserialize)]
+    struct SignedIn {
+        agent: AgentProfile,
+    }
+    let failed = |e: gloo_net::Error| ApiError::Failed(e.to_string());
+    let r = Request::post("/api/invitations/accept")
+        .json(&AcceptInvitation { token, password })
+        .map_err(failed)?
+        .send()
+        .await
+        .map_err(failed)?;
+    match r.status() {
+        200 => r.json::<SignedIn>().await.map(|s| s.agent).map_err(failed),
+        400 => {
+            let body: ErrorBody = r.json().await.map_err(failed)?;
+            let words = body.error.fields.into_iter().map(|f| f.message).collect::<Vec<_>>().join(" ");
+            Err(ApiError::Invalid(if words.is_empty() { body.error.message } else { words }))
+        }
+        404 => Err(ApiError::NotFound),
         s => Err(ApiError::Failed(format!("HTTP {s}"))),
     }
 }

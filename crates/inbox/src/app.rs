@@ -1,10 +1,10 @@
-//! The inbox's top level: the login form and the signed-in shell that wires
-//! the socket, the model and the views together. Requests go through
-//! [`crate::api`].
+//! The inbox's top level: the login form (or an invitation's page, see
+//! [`crate::invite`]) and the signed-in shell that wires the socket, the
+//! model and the views together. Requests go through [`crate::api`].
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use switchboard_protocol::auth::AgentProfile;
+use switchboard_protocol::auth::{AgentProfile, Role};
 
 use switchboard_protocol::inbox::ConversationSummary;
 use switchboard_protocol::wire::{AgentIn, AgentOut, ConversationState, TransferTarget};
@@ -13,17 +13,22 @@ use wasm_bindgen::JsCast;
 
 use crate::api::{self, ApiError};
 use crate::i18n::Strings;
+use crate::invite::{self, InvitePage};
 use crate::model::{Conversation, Inbox, Link, Notice, Pending, Reaction};
 use crate::notify;
 use crate::socket::{self, Socket};
 use crate::views::{Actions, ConversationList, ConversationView, OfferBanner, Row, Tab, VisitorPanel};
 
-/// The whole inbox: restores the session, else shows the login form.
+/// The whole inbox: an invitation link's page when opened at
+/// `#invite=TOKEN`, else restores the session, else shows the login form.
 #[component]
 pub fn App() -> impl IntoView {
     let strings = Strings::for_browser();
     let agent = RwSignal::new(None::<AgentProfile>);
     let checked = RwSignal::new(false);
+    let fragment = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+    let invite = RwSignal::new(invite::invite_token(&fragment));
+    let notice = RwSignal::new(None::<String>);
     spawn_local(async move {
         // (Without the live chat permission the inbox has nothing to show.)
         if let Ok(profile) =
@@ -35,13 +40,43 @@ pub fn App() -> impl IntoView {
     });
     let on_login = Callback::new(move |profile| agent.set(Some(profile)));
     let on_logout = Callback::new(move |()| agent.set(None));
+    let on_accepted = {
+        let no_live_chat = strings.no_live_chat.clone();
+        Callback::new(move |profile: AgentProfile| {
+            invite::clear_fragment();
+            if profile.live_chat {
+                agent.set(Some(profile));
+            } else {
+                // Their password is set; the inbox is not theirs to use.
+                notice.set(Some(no_live_chat.clone()));
+                spawn_local(async move {
+                    let _ = api::logout().await;
+                });
+            }
+            invite.set(None);
+        })
+    };
+    let on_invalid = {
+        let dead = strings.invite_invalid.clone();
+        Callback::new(move |()| {
+            invite::clear_fragment();
+            notice.set(Some(dead.clone()));
+            invite.set(None);
+        })
+    };
     view! {
         <Show when=move || checked.get()>
             {
                 let strings = strings.clone();
-                move || match agent.get() {
-                    Some(profile) => view! { <Shell agent=profile strings=strings.clone() on_logout /> }.into_any(),
-                    None => view! { <LoginForm strings=strings.clone() on_login /> }.into_any(),
+                move || match (invite.get(), agent.get()) {
+                    (Some(token), _) => view! {
+                        <InvitePage token strings=strings.clone() on_accepted on_invalid />
+                    }.into_any(),
+                    (None, Some(profile)) => view! { <Shell agent=profile strings=strings.clone() on_logout /> }.into_any(),
+                    (None, None) => {
+                        let notice = notice.get();
+                        view! { <LoginForm strings=strings.clone() on_login notice /> }.into_any()
+                    }
                 }
             }
         </Show>
@@ -55,6 +90,10 @@ pub fn LoginForm(
     strings: Strings,
     /// Called with the agent once the server accepted the login.
     on_login: Callback<AgentProfile>,
+    /// Something to tell before they sign in (an invitation link that does
+    /// not work).
+    #[prop(optional_no_strip)]
+    notice: Option<String>,
 ) -> impl IntoView {
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
@@ -80,7 +119,9 @@ pub fn LoginForm(
                     error.set(Some(s.no_live_chat.clone()));
                 }
                 Err(ApiError::Unauthorized) => error.set(Some(s.bad_credentials.clone())),
-                Err(ApiError::Failed(_) | ApiError::NotFound) => error.set(Some(s.network_error.clone())),
+                Err(ApiError::Failed(_) | ApiError::NotFound | ApiError::Invalid(_)) => {
+                    error.set(Some(s.network_error.clone()))
+                }
             }
             busy.set(false);
         });
@@ -90,6 +131,7 @@ pub fn LoginForm(
     view! {
         <main class="login">
             <h1>{strings.title.clone()}</h1>
+            {notice.map(|n| view! { <p class="notice" role="alert" data-testid="login-notice">{n}</p> })}
             <form on:submit=submit novalidate data-testid="login-form">
                 <div class="field">
                     <label for="login-email">{strings.email.clone()}</label>
@@ -444,6 +486,15 @@ pub fn Shell(
     view! {
         <header class="topbar">
             <h1>{strings.title.clone()}</h1>
+            // The top bar shared with the admin console: admins switch apps here.
+            {(agent.role == Role::Admin).then(|| view! {
+                <nav aria-label=strings.apps.clone()>
+                    <ul class="apps">
+                        <li><a href="/inbox/" aria-current="page">{strings.app_inbox.clone()}</a></li>
+                        <li><a href="/admin/" data-testid="to-admin">{strings.app_admin.clone()}</a></li>
+                    </ul>
+                </nav>
+            })}
             <div class="me">
                 {avatar}
                 <span data-testid="signed-in-as">{Strings::fill(&strings.signed_in_as, &[("name", &agent.name)])}</span>

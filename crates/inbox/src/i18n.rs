@@ -19,6 +19,12 @@ pub struct Strings {
     pub signing_in: String,
     /// Sign out
     pub sign_out: String,
+    /// Switch app (the top bar's Inbox / Admin links, for admins)
+    pub apps: String,
+    /// Inbox
+    pub app_inbox: String,
+    /// Admin
+    pub app_admin: String,
     /// Signed in as {name}
     pub signed_in_as: String,
     /// Wrong email or password.
@@ -159,6 +165,30 @@ pub struct Strings {
     pub state_ended: String,
     /// No agent
     pub state_fallback: String,
+    /// Set your password
+    pub invite_title: String,
+    /// Welcome, {name}. Choose a password to sign in as {email}.
+    pub invite_welcome: String,
+    /// New password
+    pub new_password: String,
+    /// Repeat the password
+    pub confirm_password: String,
+    /// At least {min} characters.
+    pub password_hint: String,
+    /// The password must be at least {min} characters.
+    pub password_too_short: String,
+    /// The password must be at most {max} characters.
+    pub password_too_long: String,
+    /// The two passwords differ: type the same one twice.
+    pub passwords_differ: String,
+    /// Set password and sign in
+    pub invite_submit: String,
+    /// Saving…
+    pub invite_saving: String,
+    /// Checking the link…
+    pub invite_checking: String,
+    /// This invitation link does not work any more: …
+    pub invite_invalid: String,
 }
 
 const EN: &str = include_str!("locales/en.json");

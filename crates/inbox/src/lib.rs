@@ -5,6 +5,7 @@
 //! - [`app`]: the Leptos components
 //! - [`api`]: every request to the server
 //! - [`i18n`]: UI strings from the locale files
+//! - [`invite`]: an invited agent setting their password
 //! - [`model`]: the inbox's state and how server frames change it
 //! - [`views`]: the offer banner, lists, conversation view, visitor panel
 //! - [`socket`]: the agent WebSocket, reconnecting
@@ -13,6 +14,7 @@
 pub mod api;
 pub mod app;
 pub mod i18n;
+pub mod invite;
 pub mod model;
 pub mod notify;
 pub mod socket;

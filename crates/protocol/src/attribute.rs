@@ -142,6 +142,20 @@ pub enum ValueError {
     /// Not one of the options.
     #[error("not one of the options")]
     NotAnOption,
+    /// An email at a domain the site refuses (say a free mail provider,
+    /// where the site wants a work address): see [`blocked_domain`].
+    #[error("the site does not take email addresses at this domain")]
+    BlockedDomain,
+}
+
+/// Whether `email`'s domain (after its last `@`, without ASCII case) is one
+/// of `blocked`, a site's blocked email domains: exactly, not its
+/// subdomains (`gmail.com` blocks `ada@gmail.com`, not `ada@mail.gmail.com`).
+/// The widget refuses such an email in place, and the server refuses a
+/// hand-off that carries one.
+pub fn blocked_domain(email: &str, blocked: &[String]) -> bool {
+    let Some((_, domain)) = email.trim().rsplit_once('@') else { return false };
+    blocked.iter().any(|b| b.eq_ignore_ascii_case(domain))
 }
 
 fn valid_email(s: &str) -> bool {
@@ -273,6 +287,18 @@ mod tests {
             check_value(InputKind::Text, &[], true, &long),
             Err(ValueError::TooLong { max: MAX_VALUE_LEN })
         );
+    }
+
+    #[test]
+    fn an_email_is_blocked_at_exactly_a_blocked_domain_in_any_case() {
+        let blocked = vec!["gmail.com".to_owned(), "hotmail.com".to_owned()];
+        assert!(blocked_domain("ada@gmail.com", &blocked));
+        assert!(blocked_domain(" Ada@GMail.COM ", &blocked));
+        assert!(blocked_domain("a@b@hotmail.com", &blocked), "the domain follows the last @");
+        for allowed in ["ada@bigcorp.com", "ada@mail.gmail.com", "ada@gmail.com.evil", "gmail.com", ""] {
+            assert!(!blocked_domain(allowed, &blocked), "{allowed:?}");
+        }
+        assert!(!blocked_domain("ada@gmail.com", &[]));
     }
 
     #[test]

@@ -21,6 +21,7 @@
 pub mod admin;
 pub mod attribute;
 pub mod auth;
+pub mod embed;
 pub mod inbox;
 pub mod json;
 pub mod rules;

@@ -294,6 +294,19 @@ pub struct SiteConfig {
     /// [`crate::stream::select::select`] picks for the page.
     #[serde(default)]
     pub streams: Vec<crate::stream::Stream>,
+    /// Whether the site offers chat at all; when not, the widget shows
+    /// nothing (no launcher) and the server takes no new visitors.
+    #[serde(default = "enabled")]
+    pub chat_enabled: bool,
+    /// Email domains the site refuses in data capture (lower case, e.g.
+    /// `gmail.com`): the widget asks for another address in place (see
+    /// [`crate::attribute::blocked_domain`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blocked_email_domains: Vec<String>,
+}
+
+fn enabled() -> bool {
+    true
 }
 
 // The read side for the widget (see `crate::json`), mirroring the derives.
@@ -347,6 +360,8 @@ impl FromJson for SiteConfig {
             protocol_version: json.field("protocol_version")?,
             appearance: json.field("appearance")?,
             streams: json.field_or("streams", Vec::new)?,
+            chat_enabled: json.field_or("chat_enabled", enabled)?,
+            blocked_email_domains: json.field_or("blocked_email_domains", Vec::new)?,
         })
     }
 }

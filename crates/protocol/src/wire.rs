@@ -383,6 +383,12 @@ pub enum ErrorCode {
     TooManyHandoffs,
     /// The visitor has too many sockets open; this one closes.
     TooManySockets,
+    /// The site has chat switched off: no new visitors, no hand-offs (open
+    /// conversations go on).
+    ChatDisabled,
+    /// A hand-off's email is at a domain the site blocks (the widget asks
+    /// for another address before it gets here).
+    BlockedEmail,
     /// The server failed; try again.
     Internal,
 }
@@ -513,6 +519,8 @@ crate::json_names!(ErrorCode {
     UnknownCard = "unknown_card",
     TooManyHandoffs = "too_many_handoffs",
     TooManySockets = "too_many_sockets",
+    ChatDisabled = "chat_disabled",
+    BlockedEmail = "blocked_email",
     Internal = "internal",
 });
 

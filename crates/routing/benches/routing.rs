@@ -22,6 +22,7 @@ fn directory() -> Directory {
             live_chat: id % 50 != 0,
             available: id % 3 != 0,
             open_chats: (id % 12) as u32,
+            capacity: if id % 7 == 0 { 3 } else { 10 },
         })
         .collect();
     let mut teams = HashMap::new();
@@ -66,7 +67,7 @@ fn directory() -> Directory {
         .collect();
     let account_routes =
         (0..100).map(|i| (format!("account{i}.com"), format!("agent{i}@example.com"))).collect();
-    Directory { agents, teams, rules: Rules::new(rules), account_routes, capacity: 10 }
+    Directory { agents, teams, rules: Rules::new(rules), account_routes }
 }
 
 fn bench(c: &mut Criterion) {

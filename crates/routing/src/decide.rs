@@ -32,6 +32,8 @@ pub struct Agent {
     pub available: bool,
     /// Chats offered to or accepted by them that are still open.
     pub open_chats: u32,
+    /// Most open chats they may have: their own capacity, or the server's.
+    pub capacity: u32,
 }
 
 /// Everything about the site's agents, teams and routing setup. Built once
@@ -47,19 +49,17 @@ pub struct Directory {
     pub rules: Rules,
     /// Email domain (lowercase) → agent email.
     pub account_routes: HashMap<String, String>,
-    /// Most open chats an agent may have.
-    pub capacity: u32,
 }
 
 impl Directory {
     /// Whether `a` could take a chat now, whatever the chat: the live chat
-    /// permission, available, below capacity.
+    /// permission, available, below their own capacity.
     pub fn can_take(&self, a: &Agent) -> Result<(), Skip> {
         if !a.live_chat {
             Err(Skip::NoPermission)
         } else if !a.available {
             Err(Skip::Unavailable)
-        } else if a.open_chats >= self.capacity {
+        } else if a.open_chats >= a.capacity {
             Err(Skip::AtCapacity)
         } else {
             Ok(())

@@ -13,26 +13,33 @@
 //! a poll after the command line's.
 //!
 //! An operation that stores a time takes `now` (unix ms) from its caller's
-//! clock (the state's for the API, the command line's own), never reads one.
+//! clock (the state's for the API, the command line's own), never reads one;
+//! one that answers an agent's view takes [`Live`], which has `now` too.
 
 use switchboard_protocol::admin::{
-    AccountRouteView, AgentChange, AgentPassword, AgentView, AppearanceChange, ConversationDetail,
-    ConversationPage, ConversationQuery, Email, EmailDomain, InvalidRequest, NewAccountRoute, NewAgent,
-    NewSite, NewTeam, Password, PasswordReset, PublishStream, Schedule, ScheduleBlock, SiteChange, SiteView,
-    StreamPublished, StreamSummary, StreamView, TeamChange, TeamView, TranscriptLine,
+    AccountRouteView, AgentChange, AgentPassword, AgentStatus, AgentView, AppearanceChange,
+    ConversationDetail, ConversationPage, ConversationQuery, Email, EmailDomain, InvalidRequest,
+    NewAccountRoute, NewAgent, NewSite, NewTeam, Password, PasswordReset, PublishStream, Schedule,
+    ScheduleBlock, SiteChange, SiteView, StreamPublished, StreamSummary, StreamView, TeamChange, TeamView,
+    TranscriptLine,
 };
 use switchboard_protocol::auth::AgentProfile;
 use switchboard_protocol::rules::{RoutingRule, Target};
 use switchboard_protocol::site::SiteKey;
 use switchboard_protocol::stream::file;
 
-use crate::auth::{hash_password, random_password};
+use std::collections::HashMap;
+
+use crate::accounts::Minted;
+use crate::auth::random_password;
 use crate::ids::{AgentId, ConversationId};
+use crate::password::hash_off_thread;
+use crate::presence::Presence;
 use crate::routing::availability;
 use crate::store::admin_conversations::ListFilter;
 use crate::store::routing::StoredDecision;
 use crate::store::teams::Team;
-use crate::store::{AgentUpdate, Site, Store, StoreError};
+use crate::store::{AgentUpdate, NewAgentRow, Site, SiteSettings, SiteUpdate, Store, StoreError};
 
 /// Why an admin operation was refused.
 #[derive(Debug, thiserror::Error)]
@@ -72,7 +79,8 @@ impl AdminError {
 
 // Sites.
 
-async fn stored_site(store: &Store, raw_key: &str) -> Result<Site, AdminError> {
+/// The site with key `raw_key` (refused by field `key` when malformed).
+pub(crate) async fn stored_site(store: &Store, raw_key: &str) -> Result<Site, AdminError> {
     let key = SiteKey::parse(raw_key).map_err(|e| AdminError::invalid("key", e))?;
     store.site(&key).await?.ok_or_else(|| AdminError::NotFound("site", raw_key.to_owned()))
 }
@@ -85,6 +93,8 @@ async fn site_view(store: &Store, s: Site) -> Result<SiteView, AdminError> {
         allowed_origins: s.allowed_origins,
         appearance: s.appearance,
         fallback_message,
+        blocked_email_domains: s.settings.blocked_email_domains,
+        chat_enabled: s.settings.chat_enabled,
     })
 }
 
@@ -102,23 +112,37 @@ pub async fn site(store: &Store, raw_key: &str) -> Result<SiteView, AdminError> 
     site_view(store, stored_site(store, raw_key).await?).await
 }
 
+fn texts<T: Into<String>>(values: Vec<T>) -> Vec<String> {
+    values.into_iter().map(Into::into).collect()
+}
+
 /// Adds a site with the default appearance, at `now` (unix ms).
 pub async fn add_site(store: &Store, req: &NewSite, now: i64) -> Result<SiteView, AdminError> {
     let v = req.check()?;
-    let origins: Vec<String> = v.allowed_origins.into_iter().map(Into::into).collect();
-    store.create_site(&v.key, v.name.as_str(), &Default::default(), &origins, now).await?;
+    let settings =
+        SiteSettings { chat_enabled: v.chat_enabled, blocked_email_domains: texts(v.blocked_email_domains) };
+    let origins = texts(v.allowed_origins);
+    store.create_site_with(&v.key, v.name.as_str(), &Default::default(), &origins, &settings, now).await?;
     site(store, v.key.as_str()).await
 }
 
-/// Changes a site's name, allowed origins (all of them) and/or fallback message.
+/// Changes a site's name, allowed origins (all of them), fallback message,
+/// blocked email domains (all of them) and/or whether it offers chat, all
+/// or nothing. Visitors meet the new settings at once: the server reads
+/// them again at each new visitor and hand-off.
 pub async fn update_site(store: &Store, raw_key: &str, req: &SiteChange) -> Result<SiteView, AdminError> {
     let v = req.check()?;
     let s = stored_site(store, raw_key).await?;
-    if let Some(text) = &v.fallback_message {
-        store.set_fallback_message(s.id, text).await?;
-    }
-    let origins: Option<Vec<String>> = v.allowed_origins.map(|o| o.into_iter().map(Into::into).collect());
-    store.update_site(s.id, v.name.as_ref().map(|n| n.as_str()), origins.as_deref()).await?;
+    let origins = v.allowed_origins.map(texts);
+    let blocked = v.blocked_email_domains.map(texts);
+    let update = SiteUpdate {
+        name: v.name.as_ref().map(|n| n.as_str()),
+        origins: origins.as_deref(),
+        fallback_message: v.fallback_message.as_deref(),
+        chat_enabled: v.chat_enabled,
+        blocked_email_domains: blocked.as_deref(),
+    };
+    store.update_site(s.id, &update).await?;
     site(store, raw_key).await
 }
 
@@ -141,7 +165,8 @@ pub async fn remove_site(store: &Store, raw_key: &str) -> Result<(), AdminError>
 
 // Agents.
 
-async fn stored_agent(store: &Store, raw_email: &str) -> Result<AgentProfile, AdminError> {
+/// The agent with email `raw_email` (refused by field `email` when malformed).
+pub(crate) async fn stored_agent(store: &Store, raw_email: &str) -> Result<AgentProfile, AdminError> {
     let email = Email::parse(raw_email).map_err(|e| AdminError::invalid("email", e))?;
     let found = store.agent_by_email(email.as_str()).await?;
     Ok(found.ok_or_else(|| AdminError::NotFound("agent", email.into()))?.profile)
@@ -161,32 +186,73 @@ fn routing_schedule(s: &Schedule) -> availability::Schedule {
     availability::Schedule { time_zone: s.time_zone.clone(), blocks: blocks.collect() }
 }
 
-async fn agent_view(store: &Store, profile: AgentProfile) -> Result<AgentView, AdminError> {
-    let schedule = store.availability(AgentId::new(profile.id)).await?.schedule.map(schedule_view);
-    Ok(AgentView::new(profile, schedule))
+/// What an agent's view reads besides storage: the time, the server's
+/// capacity and whose inbox is connected.
+#[derive(Debug, Clone, Copy)]
+pub struct Live<'a> {
+    /// Now (unix ms).
+    pub now: i64,
+    /// The server's `routing.capacity`, for agents without their own.
+    pub capacity: u32,
+    /// Whose inbox is connected; none from the command line, which sees no
+    /// sockets (everyone reads as offline).
+    pub presence: Option<&'a Presence>,
 }
 
-/// Every agent with their schedule, by email.
-pub async fn agents(store: &Store) -> Result<Vec<AgentView>, AdminError> {
-    let mut schedules: std::collections::HashMap<i64, availability::Schedule> = store
-        .routing_agents()
-        .await?
-        .into_iter()
-        .filter_map(|a| Some((a.id.get(), a.availability.schedule?)))
-        .collect();
-    let profiles = store.agents().await?;
+impl<'a> Live<'a> {
+    /// As the running server sees it now.
+    pub fn of(state: &'a crate::state::AppState) -> Self {
+        Self {
+            now: state.clock.now_ms(),
+            capacity: state.settings.routing.capacity,
+            presence: Some(&state.presence),
+        }
+    }
+}
+
+/// Each profile with its schedule and status, in the same order.
+async fn agent_views(
+    store: &Store,
+    profiles: Vec<AgentProfile>,
+    live: &Live<'_>,
+) -> Result<Vec<AgentView>, AdminError> {
+    let mut routing: HashMap<i64, _> =
+        store.routing_agents().await?.into_iter().map(|a| (a.id.get(), a)).collect();
+    let open = store.open_chats().await?;
+    let invited = store.invited_agents().await?;
+    let now = jiff::Timestamp::from_millisecond(live.now).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
     Ok(profiles
         .into_iter()
         .map(|p| {
-            let schedule = schedules.remove(&p.id).map(schedule_view);
-            AgentView::new(p, schedule)
+            let row = routing.remove(&p.id);
+            let own = row.as_ref().and_then(|r| r.capacity);
+            let status = AgentStatus {
+                capacity: own.unwrap_or(live.capacity),
+                own_capacity: own.is_some(),
+                online: live.presence.is_some_and(|pr| pr.connected(AgentId::new(p.id))),
+                available: row.as_ref().is_some_and(|r| r.availability.available_at(now)),
+                open_chats: open.get(&p.id).copied().unwrap_or(0),
+                invited: invited.contains(&p.id),
+            };
+            let schedule = row.and_then(|r| r.availability.schedule).map(schedule_view);
+            AgentView::new(p, schedule, status)
         })
         .collect())
 }
 
+async fn agent_view(store: &Store, profile: AgentProfile, live: &Live<'_>) -> Result<AgentView, AdminError> {
+    let mut views = agent_views(store, vec![profile], live).await?;
+    Ok(views.pop().expect("one view per profile"))
+}
+
+/// Every agent with their schedule and status, by email.
+pub async fn agents(store: &Store, live: &Live<'_>) -> Result<Vec<AgentView>, AdminError> {
+    agent_views(store, store.agents().await?, live).await
+}
+
 /// The agent with email `raw_email`.
-pub async fn agent(store: &Store, raw_email: &str) -> Result<AgentView, AdminError> {
-    agent_view(store, stored_agent(store, raw_email).await?).await
+pub async fn agent(store: &Store, raw_email: &str, live: &Live<'_>) -> Result<AgentView, AdminError> {
+    agent_view(store, stored_agent(store, raw_email).await?, live).await
 }
 
 /// The password to set, and whether it was generated (so is to be shown).
@@ -197,26 +263,56 @@ fn password(given: Option<Password>) -> (String, bool) {
     }
 }
 
-async fn hashed(password: String) -> String {
-    tokio::task::spawn_blocking(move || hash_password(&password)).await.expect("hashing does not panic")
-}
-
-/// Adds an agent at `now` (unix ms); without a password one is generated
-/// and answered (once).
-pub async fn add_agent(store: &Store, req: &NewAgent, now: i64) -> Result<AgentPassword, AdminError> {
+/// Adds an agent at `live.now`: with the password given, or one generated
+/// and answered (once), or, invited, with none and the invitation's token
+/// answered (once).
+pub async fn add_agent(store: &Store, req: &NewAgent, live: &Live<'_>) -> Result<AgentPassword, AdminError> {
     let v = req.check()?;
-    let (pw, generated) = password(v.password);
-    store.create_agent(v.name.as_str(), v.email.as_str(), &hashed(pw.clone()).await, v.role, now).await?;
-    Ok(AgentPassword { agent: agent(store, v.email.as_str()).await?, password: generated.then_some(pw) })
+    let row = |password_hash| NewAgentRow {
+        name: v.name.as_str(),
+        email: v.email.as_str(),
+        password_hash,
+        role: v.role,
+        capacity: v.capacity,
+    };
+    let (password, invite_token) = if v.invite {
+        let invite = Minted::invite(live.now);
+        store.add_agent(&row(""), Some(invite.stored()), live.now).await?;
+        (None, Some(invite.token))
+    } else {
+        let (pw, generated) = password(v.password.clone());
+        let hash = hash_off_thread(pw.clone()).await;
+        store.add_agent(&row(&hash), None, live.now).await?;
+        (generated.then_some(pw), None)
+    };
+    Ok(AgentPassword { agent: agent(store, v.email.as_str(), live).await?, password, invite_token })
 }
 
-/// Changes an agent's name, role, avatar and/or live chat permission, all
-/// or nothing, at `now` (unix ms).
+/// A new invitation for an agent at `live.now` (their earlier unused one
+/// stops working); answers its token, once. Their password, if they have
+/// one, keeps working until they set a new one with it.
+pub async fn invite_agent(
+    store: &Store,
+    raw_email: &str,
+    live: &Live<'_>,
+) -> Result<AgentPassword, AdminError> {
+    let a = stored_agent(store, raw_email).await?;
+    let invite = Minted::invite(live.now);
+    store.replace_invite(AgentId::new(a.id), invite.stored(), live.now).await?;
+    Ok(AgentPassword {
+        agent: agent_view(store, a, live).await?,
+        password: None,
+        invite_token: Some(invite.token),
+    })
+}
+
+/// Changes an agent's name, role, avatar, live chat permission and/or
+/// capacity, all or nothing, at `live.now`.
 pub async fn update_agent(
     store: &Store,
     raw_email: &str,
     req: &AgentChange,
-    now: i64,
+    live: &Live<'_>,
 ) -> Result<AgentView, AdminError> {
     let v = req.check()?;
     let a = stored_agent(store, raw_email).await?;
@@ -226,31 +322,33 @@ pub async fn update_agent(
         avatar_url: v.avatar_url.as_ref().map(|u| u.as_deref().unwrap_or_default()),
         live_chat: v.live_chat,
         password_hash: None,
+        capacity: v.capacity,
     };
-    store.update_agent(AgentId::new(a.id), &update, now).await?;
-    agent(store, raw_email).await
+    store.update_agent(AgentId::new(a.id), &update, live.now).await?;
+    agent(store, raw_email, live).await
 }
 
 /// Sets a new password (generated and answered when not given) and ends the
-/// agent's stored sessions, at `now` (unix ms).
+/// agent's stored sessions, at `live.now`.
 pub async fn reset_password(
     store: &Store,
     raw_email: &str,
     req: &PasswordReset,
-    now: i64,
+    live: &Live<'_>,
 ) -> Result<AgentPassword, AdminError> {
     let given = req.check()?;
     let a = stored_agent(store, raw_email).await?;
     let (pw, generated) = password(given);
-    let hash = hashed(pw.clone()).await;
+    let hash = hash_off_thread(pw.clone()).await;
     store
         .update_agent(
             AgentId::new(a.id),
             &AgentUpdate { password_hash: Some(&hash), ..AgentUpdate::default() },
-            now,
+            live.now,
         )
         .await?;
-    Ok(AgentPassword { agent: agent_view(store, a).await?, password: generated.then_some(pw) })
+    let agent = agent_view(store, a, live).await?;
+    Ok(AgentPassword { agent, password: generated.then_some(pw), invite_token: None })
 }
 
 /// Removes an agent at `now` (unix ms). A running server closes their
@@ -293,7 +391,8 @@ async fn member_ids(store: &Store, members: &[Email]) -> Result<Vec<i64>, AdminE
     Ok(ids)
 }
 
-async fn stored_team(store: &Store, name: &str) -> Result<Team, AdminError> {
+/// The team called `name` (without case).
+pub(crate) async fn stored_team(store: &Store, name: &str) -> Result<Team, AdminError> {
     store.team(name.trim()).await?.ok_or_else(|| AdminError::NotFound("team", name.to_owned()))
 }
 
@@ -503,7 +602,14 @@ pub async fn conversation(store: &Store, id: i64) -> Result<ConversationDetail<S
 /// A site's published streams, highest priority first.
 pub async fn streams(store: &Store, raw_key: &str) -> Result<Vec<StreamSummary>, AdminError> {
     let s = stored_site(store, raw_key).await?;
-    Ok(store.streams(s.id).await?.iter().map(StreamSummary::from).collect())
+    let times = store.published_times(s.id).await?;
+    let when = |id: &str| times.iter().find(|(i, _)| i == id).map(|(_, ms)| crate::clock::iso_millis(*ms));
+    Ok(store
+        .streams(s.id)
+        .await?
+        .iter()
+        .map(|stream| StreamSummary { published_at: when(&stream.id), ..StreamSummary::from(stream) })
+        .collect())
 }
 
 /// A site's published stream `id`, with the file it was published from.

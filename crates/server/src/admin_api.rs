@@ -19,7 +19,7 @@ use switchboard_protocol::admin::{
 use switchboard_protocol::auth::Role;
 use switchboard_protocol::rules::RoutingRule;
 
-use crate::admin::{self, AdminError, Explanation};
+use crate::admin::{self, AdminError, Explanation, Live};
 use crate::auth::CurrentAgent;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -164,7 +164,7 @@ async fn remove_stream(
 }
 
 async fn list_agents(_: Admin, State(s): State<AppState>) -> Result<Json<Vec<AgentView>>, ApiError> {
-    Ok(Json(admin::agents(&s.store).await?))
+    Ok(Json(admin::agents(&s.store, &Live::of(&s)).await?))
 }
 
 async fn get_agent(
@@ -172,7 +172,7 @@ async fn get_agent(
     State(s): State<AppState>,
     Path(email): Path<String>,
 ) -> Result<Json<AgentView>, ApiError> {
-    Ok(Json(admin::agent(&s.store, &email).await?))
+    Ok(Json(admin::agent(&s.store, &email, &Live::of(&s)).await?))
 }
 
 async fn add_agent(
@@ -180,7 +180,7 @@ async fn add_agent(
     State(s): State<AppState>,
     Json(b): Json<NewAgent>,
 ) -> Result<(StatusCode, Json<AgentPassword>), ApiError> {
-    Ok((StatusCode::CREATED, Json(admin::add_agent(&s.store, &b, s.clock.now_ms()).await?)))
+    Ok((StatusCode::CREATED, Json(admin::add_agent(&s.store, &b, &Live::of(&s)).await?)))
 }
 
 async fn update_agent(
@@ -189,7 +189,7 @@ async fn update_agent(
     Path(email): Path<String>,
     Json(b): Json<AgentChange>,
 ) -> Result<Json<AgentView>, ApiError> {
-    let agent = admin::update_agent(&s.store, &email, &b, s.clock.now_ms()).await?;
+    let agent = admin::update_agent(&s.store, &email, &b, &Live::of(&s)).await?;
     // Without live chat: their inbox sockets close, offers move on, open
     // chats end with a word to the visitor.
     crate::lifecycle::changes::apply_pending(&s).await?;
@@ -252,7 +252,7 @@ async fn reset_password(
     Path(email): Path<String>,
     Json(b): Json<PasswordReset>,
 ) -> Result<Json<AgentPassword>, ApiError> {
-    let answer = admin::reset_password(&s.store, &email, &b, s.clock.now_ms()).await?;
+    let answer = admin::reset_password(&s.store, &email, &b, &Live::of(&s)).await?;
     let agent = &answer.agent;
     // Their sessions are gone from storage; their open sockets close now.
     crate::lifecycle::changes::apply_pending(&s).await?;
@@ -267,7 +267,7 @@ async fn lift_lockout(
     State(s): State<AppState>,
     Path(email): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let agent = admin::agent(&s.store, &email).await?;
+    let agent = admin::agent(&s.store, &email, &Live::of(&s)).await?;
     s.logins.reset(&agent.profile.email.to_ascii_lowercase());
     Ok(StatusCode::NO_CONTENT)
 }

@@ -15,7 +15,9 @@ use switchboard_protocol::auth::Role;
 use switchboard_protocol::rules::RoutingRule;
 use switchboard_protocol::site::Position;
 
-use crate::admin::{self, AdminError};
+use crate::accounts::{base_url, invite_link};
+use crate::admin::{self, AdminError, Live};
+use crate::config::Settings;
 use crate::store::Store;
 
 /// `switchboard site …`
@@ -31,6 +33,12 @@ pub enum SiteCommand {
         /// An origin the widget may run on (repeatable), e.g. https://shop.example.com.
         #[arg(long = "origin")]
         origins: Vec<String>,
+        /// An email domain data capture refuses (repeatable), e.g. gmail.com.
+        #[arg(long = "blocked-domain")]
+        blocked_domains: Vec<String>,
+        /// Whether the widget offers chat (on by default).
+        #[arg(long, value_parser = ["on", "off"])]
+        chat: Option<String>,
     },
     /// List the sites.
     List,
@@ -47,6 +55,15 @@ pub enum SiteCommand {
         /// The fallback message shown when nobody can take a chat.
         #[arg(long)]
         fallback: Option<String>,
+        /// Replace the email domains data capture refuses with these (repeatable), e.g. gmail.com.
+        #[arg(long = "blocked-domain")]
+        blocked_domains: Vec<String>,
+        /// Refuse no email domain.
+        #[arg(long, conflicts_with = "blocked_domains")]
+        no_blocked_domains: bool,
+        /// Switch chat on or off: off, the widget shows nothing and no new visitors or hand-offs are taken (open conversations go on).
+        #[arg(long, value_parser = ["on", "off"])]
+        chat: Option<String>,
     },
     /// Change how the widget looks on a site.
     Appearance {
@@ -96,7 +113,8 @@ pub enum SiteCommand {
 /// `switchboard agent …`
 #[derive(Debug, Subcommand)]
 pub enum AgentCommand {
-    /// Add an agent; prints the generated password once.
+    /// Add an agent; prints the generated password once, or with --invite
+    /// the link where they set their own.
     Add {
         /// Login email.
         email: String,
@@ -106,6 +124,19 @@ pub enum AgentCommand {
         /// Give the admin role.
         #[arg(long)]
         admin: bool,
+        /// Invite them: no password; prints the link (working once, for 7
+        /// days) where they set their own.
+        #[arg(long)]
+        invite: bool,
+        /// Most open chats routing gives them (1-10; default: the server's).
+        #[arg(long)]
+        capacity: Option<u8>,
+    },
+    /// Print a new invitation link for an agent (their earlier unused one
+    /// stops working), to set a new password with.
+    Invite {
+        /// Login email.
+        email: String,
     },
     /// List the agents.
     List,
@@ -125,6 +156,9 @@ pub enum AgentCommand {
         /// Whether routing may give them live chats: true or false.
         #[arg(long)]
         live_chat: Option<bool>,
+        /// Most open chats routing gives them (1-10).
+        #[arg(long)]
+        capacity: Option<u8>,
     },
     /// Set the weekly schedule that makes an agent available (in their time
     /// zone); a manual switch in the inbox then lasts until the next block
@@ -386,8 +420,15 @@ fn role(r: &str) -> Role {
 pub async fn site(store: &Store, cmd: SiteCommand, now: i64) -> Result<String, AdminError> {
     let mut out = String::new();
     match cmd {
-        SiteCommand::Add { key, name, origins } => {
-            let s = admin::add_site(store, &NewSite { key, name, allowed_origins: origins }, now).await?;
+        SiteCommand::Add { key, name, origins, blocked_domains, chat } => {
+            let req = NewSite {
+                key,
+                name,
+                allowed_origins: origins,
+                blocked_email_domains: blocked_domains,
+                chat_enabled: chat.map(|c| c == "on"),
+            };
+            let s = admin::add_site(store, &req, now).await?;
             let _ = writeln!(out, "Added site {} ({}). Embed snippet:", s.key, s.name);
             let _ = writeln!(
                 out,
@@ -397,18 +438,35 @@ pub async fn site(store: &Store, cmd: SiteCommand, now: i64) -> Result<String, A
         }
         SiteCommand::List => {
             for s in admin::sites(store).await? {
-                let _ = writeln!(out, "{}\t{}\t{}", s.key, s.name, s.allowed_origins.join(" "));
+                let _ = write!(out, "{}\t{}\t{}", s.key, s.name, s.allowed_origins.join(" "));
+                if !s.chat_enabled {
+                    let _ = write!(out, "\tchat off");
+                }
+                if !s.blocked_email_domains.is_empty() {
+                    let _ = write!(out, "\tblocked: {}", s.blocked_email_domains.join(" "));
+                }
+                let _ = writeln!(out);
             }
         }
-        SiteCommand::Update { key, name, origins, fallback } => {
+        SiteCommand::Update { key, name, origins, fallback, blocked_domains, no_blocked_domains, chat } => {
+            let blocked = (no_blocked_domains || !blocked_domains.is_empty()).then_some(blocked_domains);
             let change = SiteChange {
                 name,
                 allowed_origins: (!origins.is_empty()).then_some(origins),
                 fallback_message: fallback,
+                blocked_email_domains: blocked,
+                chat_enabled: chat.map(|c| c == "on"),
             };
             let s = admin::update_site(store, &key, &change).await?;
             let _ =
                 writeln!(out, "Updated site {}: {}; origins {}", s.key, s.name, s.allowed_origins.join(" "));
+            let blocked = if s.blocked_email_domains.is_empty() {
+                "none".to_owned()
+            } else {
+                s.blocked_email_domains.join(" ")
+            };
+            let chat = if s.chat_enabled { "on" } else { "off" };
+            let _ = writeln!(out, "  chat {chat}; blocked email domains: {blocked}");
         }
         SiteCommand::Appearance {
             key,
@@ -451,26 +509,53 @@ pub async fn site(store: &Store, cmd: SiteCommand, now: i64) -> Result<String, A
     Ok(out)
 }
 
-/// Runs an agent command at `now` (unix ms); returns what to print.
-pub async fn agent(store: &Store, cmd: AgentCommand, now: i64) -> Result<String, AdminError> {
+/// Runs an agent command at `now` (unix ms) against the server `settings`
+/// describe (its capacity, its address for links); returns what to print.
+pub async fn agent(
+    store: &Store,
+    cmd: AgentCommand,
+    settings: &Settings,
+    now: i64,
+) -> Result<String, AdminError> {
     let mut out = String::new();
+    // (No sockets seen from here: everyone reads as offline.)
+    let live = Live { now, capacity: settings.routing.capacity, presence: None };
     match cmd {
-        AgentCommand::Add { email, name, admin: is_admin } => {
+        AgentCommand::Add { email, name, admin: is_admin, invite, capacity } => {
             let role = if is_admin { Role::Admin } else { Role::Agent };
-            let added = admin::add_agent(store, &NewAgent { name, email, role, password: None }, now).await?;
-            let _ = writeln!(
-                out,
-                "Added {} <{}>. Password (shown only this once): {}",
-                added.agent.profile.name,
-                added.agent.profile.email,
-                added.password.unwrap_or_default()
-            );
+            let req = NewAgent { name, email, role, password: None, invite, capacity };
+            let added = admin::add_agent(store, &req, &live).await?;
+            let (name, email) = (&added.agent.profile.name, &added.agent.profile.email);
+            match (added.invite_token, added.password) {
+                (Some(token), _) => {
+                    let link = invite_link(&base_url(settings), &token);
+                    let _ = writeln!(
+                        out,
+                        "Invited {name} <{email}>. They set their password at (once, within 7 days): {link}"
+                    );
+                }
+                (None, pw) => {
+                    let pw = pw.unwrap_or_default();
+                    let _ = writeln!(out, "Added {name} <{email}>. Password (shown only this once): {pw}");
+                }
+            }
+        }
+        AgentCommand::Invite { email } => {
+            let token = admin::invite_agent(store, &email, &live).await?.invite_token.unwrap_or_default();
+            let link = invite_link(&base_url(settings), &token);
+            let _ = writeln!(out, "{email} sets a new password at (once, within 7 days): {link}");
         }
         AgentCommand::List => {
-            for a in admin::agents(store).await? {
+            for a in admin::agents(store, &live).await? {
                 let _ = write!(out, "{}\t{}\t{:?}", a.profile.email, a.profile.name, a.profile.role);
                 if !a.profile.live_chat {
                     let _ = write!(out, "\tno live chat");
+                }
+                if a.status.own_capacity {
+                    let _ = write!(out, "\tcapacity {}", a.status.capacity);
+                }
+                if a.status.invited {
+                    let _ = write!(out, "\tinvited");
                 }
                 if let Some(s) = &a.schedule {
                     let _ = write!(out, "\tschedule: {} ({} blocks)", s.time_zone, s.blocks.len());
@@ -478,9 +563,10 @@ pub async fn agent(store: &Store, cmd: AgentCommand, now: i64) -> Result<String,
                 let _ = writeln!(out);
             }
         }
-        AgentCommand::Update { email, name, role: r, avatar, live_chat } => {
-            let change = AgentChange { name, role: r.as_deref().map(role), avatar_url: avatar, live_chat };
-            let a = admin::update_agent(store, &email, &change, now).await?;
+        AgentCommand::Update { email, name, role: r, avatar, live_chat, capacity } => {
+            let change =
+                AgentChange { name, role: r.as_deref().map(role), avatar_url: avatar, live_chat, capacity };
+            let a = admin::update_agent(store, &email, &change, &live).await?;
             let _ = writeln!(out, "Updated {} <{}>: {:?}", a.profile.name, a.profile.email, a.profile.role);
         }
         AgentCommand::Schedule { email, time_zone, blocks, clear } => {
@@ -494,7 +580,7 @@ pub async fn agent(store: &Store, cmd: AgentCommand, now: i64) -> Result<String,
             let _ = writeln!(out, "Set the schedule of {email}.");
         }
         AgentCommand::ResetPassword { email } => {
-            let pw = admin::reset_password(store, &email, &PasswordReset::default(), now).await?.password;
+            let pw = admin::reset_password(store, &email, &PasswordReset::default(), &live).await?.password;
             let pw = pw.unwrap_or_default();
             let _ = writeln!(out, "New password for {email} (shown only this once): {pw}");
         }

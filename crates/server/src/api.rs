@@ -52,12 +52,19 @@ pub async fn site_config(
     let key = SiteKey::parse(&key).map_err(|e| ApiError::BadRequest(e.to_string()))?;
     let site = state.store.site(&key).await?.ok_or(ApiError::NotFound("site"))?;
     let origin = allowed_origin(&site, &headers)?;
-    let streams = state.store.streams(site.id).await?.into_iter().map(|s| public(&site.key, s)).collect();
+    // With chat off the widget shows nothing: it needs no streams.
+    let streams = if site.settings.chat_enabled {
+        state.store.streams(site.id).await?.into_iter().map(|s| public(&site.key, s)).collect()
+    } else {
+        Vec::new()
+    };
     let config = SiteConfig {
         site: site.key,
         protocol_version: PROTOCOL_VERSION,
         appearance: site.appearance,
         streams,
+        chat_enabled: site.settings.chat_enabled,
+        blocked_email_domains: site.settings.blocked_email_domains,
     };
     let mut response = Json(config).into_response();
     if let Some(origin) = origin {

@@ -146,22 +146,48 @@ fn is_json(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"))
 }
 
+/// Refuses a browser's request from a page of another origin: for the
+/// requests that sign in (their answer writes the session cookie). Non-browser
+/// clients send no `Origin`.
+pub(crate) fn from_own_page(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    if headers.get(ORIGIN).is_some_and(|o| !own_origin(state, o)) {
+        return Err(ApiError::OriginNotAllowed);
+    }
+    Ok(())
+}
+
+/// Opens a session for `agent`: the answer of every sign-in (a login, the
+/// first admin's setup, an accepted invitation), the session both as an
+/// HttpOnly cookie (the inbox, the console) and in the body (API clients):
+/// `{token, agent}`.
+pub(crate) async fn sign_in(state: &AppState, agent: AgentProfile) -> Result<impl IntoResponse, ApiError> {
+    let token = random_token();
+    let max_age = i64::from(state.settings.limits.session_hours) * 3600;
+    let expires_at = state.clock.now_ms().saturating_add(max_age.saturating_mul(1000));
+    let agent_id = crate::ids::AgentId::new(agent.id);
+    state.store.create_session(&token_hash(&token), agent_id, expires_at).await?;
+    let secure = if state.public_url.starts_with("https://") { "; Secure" } else { "" };
+    let cookie =
+        format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}");
+    let body = serde_json::json!({ "token": token, "agent": agent });
+    Ok((AppendHeaders([(SET_COOKIE, cookie)]), Json(body)))
+}
+
 /// `POST /api/auth/login`: checks the password and opens a session, returned
 /// both as an HttpOnly cookie (the inbox) and in the body (API clients).
 ///
 /// Failed attempts are counted (`login_guard`): past a few, the
 /// next attempt must wait and is answered 429 `too_many_attempts` with
 /// `Retry-After`, whatever the password. A browser may only log in from a
-/// page of the server's own origin (the answer writes the cookie).
+/// page of the server's own origin (the answer writes the cookie). An
+/// invited agent who has not set a password cannot log in with any.
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Json(req): Json<LoginRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    if headers.get(ORIGIN).is_some_and(|o| !own_origin(&state, o)) {
-        return Err(ApiError::OriginNotAllowed);
-    }
+    from_own_page(&state, &headers)?;
     if req.password.len() > MAX_PASSWORD_LEN || req.email.len() > 254 {
         return Err(ApiError::BadCredentials);
     }
@@ -178,7 +204,8 @@ pub async fn login(
     if let Some(wait) = guard.wait(address, &key, tokio::time::Instant::now()) {
         return Err(too_many(wait));
     }
-    let agent = state.store.agent_by_email(email).await?;
+    // (An invited agent has no password yet: as if there were no account.)
+    let agent = state.store.agent_by_email(email).await?.filter(|a| !a.password_hash.is_empty());
     // An unknown email costs the same time as a real check, so response
     // time does not tell which emails have accounts.
     let hash = agent.as_ref().map_or_else(|| state.dummy_hash.to_string(), |a| a.password_hash.clone());
@@ -186,16 +213,7 @@ pub async fn login(
     let Some(agent) = agent.filter(|_| ok) else {
         return Err(ApiError::BadCredentials);
     };
-    let token = random_token();
-    let max_age = i64::from(state.settings.limits.session_hours) * 3600;
-    let expires_at = state.clock.now_ms().saturating_add(max_age.saturating_mul(1000));
-    let agent_id = crate::ids::AgentId::new(agent.profile.id);
-    state.store.create_session(&token_hash(&token), agent_id, expires_at).await?;
-    let secure = if state.public_url.starts_with("https://") { "; Secure" } else { "" };
-    let cookie =
-        format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}");
-    let body = serde_json::json!({ "token": token, "agent": agent.profile });
-    Ok((AppendHeaders([(SET_COOKIE, cookie)]), Json(body)))
+    sign_in(&state, agent.profile).await
 }
 
 /// `GET /api/auth/me`: who is logged in.

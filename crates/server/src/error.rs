@@ -42,6 +42,13 @@ pub enum ApiError {
     /// It exists already.
     #[error("{0} already exists")]
     Conflict(String),
+    /// A setup or invitation link that is unknown, used or expired (the
+    /// same answer for all three).
+    #[error("this link does not work: it was used, it expired, or it is not a link we made")]
+    LinkInvalid,
+    /// Setup is over: an admin exists.
+    #[error("setup is done: an admin exists; sign in instead")]
+    SetupDone,
     /// A stream file with errors, each `line:col: card id: message`.
     #[error("the stream has errors")]
     InvalidStream(Vec<String>),
@@ -75,6 +82,8 @@ impl ApiError {
             Self::NoLiveChat => (StatusCode::FORBIDDEN, "no_live_chat"),
             Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            Self::LinkInvalid => (StatusCode::NOT_FOUND, "link_invalid"),
+            Self::SetupDone => (StatusCode::CONFLICT, "setup_done"),
             Self::InvalidStream(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_stream"),
             Self::NotJson => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "not_json"),
             Self::TooMany { code, .. } => (StatusCode::TOO_MANY_REQUESTS, code),

@@ -14,7 +14,7 @@
 //!   visitors' details, accounts), unless a handler chose its own; the
 //!   bundles keep what `assets` sets.
 //! - `Content-Security-Policy`: [`page_policy`] on the browser apps (the
-//!   inbox; the admin console joins [`APPS`]); `default-src 'none'` on
+//!   inbox and the admin console, [`APPS`]); `default-src 'none'` on
 //!   everything else, which is never a page (JSON, scripts, WASM, CSS).
 
 use axum::extract::{Request, State};
@@ -29,7 +29,7 @@ use crate::csp_report::REPORT_PATH;
 
 /// Where the browser apps are served (each as `PREFIX` and under `PREFIX/`):
 /// their responses get [`page_policy`].
-pub const APPS: [&str; 1] = ["/inbox"];
+pub const APPS: [&str; 2] = ["/inbox", "/admin"];
 
 /// The headers, built once from the public URL.
 #[derive(Clone)]
@@ -138,10 +138,12 @@ mod tests {
             h.apply(path, &mut headers);
             headers[CONTENT_SECURITY_POLICY].to_str().unwrap().to_owned()
         };
-        for path in ["/inbox", "/inbox/", "/inbox/switchboard-inbox.js"] {
+        for path in
+            ["/inbox", "/inbox/", "/inbox/switchboard-inbox.js", "/admin", "/admin/", "/admin/start.js"]
+        {
             assert!(csp(path).contains("connect-src 'self' wss://chat.example.com;"), "{path}");
         }
-        for path in ["/inboxes", "/api/conversations", "/widget.js"] {
+        for path in ["/inboxes", "/administrator", "/api/conversations", "/widget.js"] {
             assert_eq!(csp(path), "default-src 'none'; frame-ancestors 'none'", "{path}");
         }
         let mut headers = HeaderMap::new();

@@ -91,11 +91,7 @@ async fn colleagues(
     CurrentAgent(me): CurrentAgent,
     State(s): State<AppState>,
 ) -> Result<Json<Colleagues>, ApiError> {
-    let dir = Directory {
-        agents: crate::routing::agents_now(&s).await?,
-        capacity: s.settings.routing.capacity,
-        ..Directory::default()
-    };
+    let dir = Directory { agents: crate::routing::agents_now(&s).await?, ..Directory::default() };
     let mut agents: Vec<Colleague> = s
         .store
         .agents()

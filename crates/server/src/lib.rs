@@ -10,9 +10,13 @@
 //! - [`state`]: the state every handler shares
 //! - [`shutdown`]: the shutdown signal every task selects on
 //! - [`store`]: SQLite through sqlx, with embedded migrations
+//! - [`accounts`]: the first admin's setup link and invitations
+//! - `accounts_api`: their HTTP API
 //! - [`admin`]: admin operations (CLI and HTTP API share them)
 //! - [`admin_cli`]: `switchboard site|agent|stream …`
 //! - `admin_api`: the admin HTTP API (admin role)
+//! - `admin_routing`, `admin_routing_api`: a site's routing tools (try it,
+//!   rule order and renames, account routes as CSV), and their HTTP API
 //! - `conversations_api`: the admin's list of every conversation and one in full
 //! - `api`: the public API the widget calls (origin-checked)
 //! - [`auth`]: agent login, sessions, password hashing
@@ -33,9 +37,13 @@
 //! - [`ws`]: the WebSocket endpoints
 //! - [`stream_cli`]: `switchboard stream check|show`
 
+pub mod accounts;
+pub(crate) mod accounts_api;
 pub mod admin;
 pub(crate) mod admin_api;
 pub mod admin_cli;
+pub(crate) mod admin_routing;
+pub(crate) mod admin_routing_api;
 pub(crate) mod api;
 pub(crate) mod assets;
 pub mod auth;

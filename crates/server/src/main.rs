@@ -41,7 +41,7 @@ enum Command {
         #[command(subcommand)]
         command: SiteCommand,
     },
-    /// Agents: add, list, update, schedule, reset-password, remove.
+    /// Agents: add (or invite), list, update, schedule, invite, reset-password, remove.
     Agent {
         #[command(subcommand)]
         command: AgentCommand,
@@ -137,8 +137,9 @@ async fn main() -> anyhow::Result<()> {
                 .await
         }
         Command::Agent { command } => {
+            let s = settings.clone();
             admin_command(settings, |store| {
-                Box::pin(async move { admin_cli::agent(&store, command, Clock::system().now_ms()).await })
+                Box::pin(async move { admin_cli::agent(&store, command, &s, Clock::system().now_ms()).await })
             })
             .await
         }
@@ -198,6 +199,11 @@ async fn admin_command(settings: Settings, op: impl FnOnce(Store) -> AdminFuture
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
     let app = Application::build(settings).await.context("starting the server")?;
+    // On the first run (no admin yet): the link that creates the first admin.
+    // Its token rides in the fragment, which never reaches a server's logs.
+    if let Some(link) = app.first_run_link().await.context("making the setup link")? {
+        println!("First run: create the first admin at {link} (valid 24 h, once)");
+    }
     let (trigger, shutdown) = shutdown::channel();
     tokio::spawn(async move {
         shutdown::os_signal().await;

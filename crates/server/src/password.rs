@@ -15,7 +15,13 @@ pub fn hash_password(password: &str) -> String {
         .to_string()
 }
 
-/// Checks `password` against a stored PHC hash; a malformed hash never matches.
+/// [`hash_password`] on a blocking thread, off the async workers.
+pub async fn hash_off_thread(password: String) -> String {
+    tokio::task::spawn_blocking(move || hash_password(&password)).await.expect("hashing does not panic")
+}
+
+/// Checks `password` against a stored PHC hash; a malformed hash (an
+/// invited agent's empty one) never matches.
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }

@@ -27,6 +27,8 @@ pub trait Track: Send + Sync + std::fmt::Debug + 'static {
     /// Whether `agent` has the inbox open, or closed it less than the grace
     /// period ago.
     fn present(&self, agent: AgentId) -> bool;
+    /// Whether `agent` has an inbox connected now (no grace period).
+    fn connected(&self, agent: AgentId) -> bool;
 }
 
 /// The presence handle every part of the server shares; cheap to clone.
@@ -102,6 +104,10 @@ impl Track for InMemory {
                 .is_some_and(|e| e.connections > 0 || e.left.is_some_and(|t| t.elapsed() < self.grace))
         })
     }
+
+    fn connected(&self, agent: AgentId) -> bool {
+        self.with(|a| a.get(&agent).is_some_and(|e| e.connections > 0))
+    }
 }
 
 #[cfg(test)]
@@ -119,9 +125,11 @@ mod tests {
         p.disconnect(ada);
         advance(Duration::from_secs(3600)).await;
         assert!(p.present(ada), "one connection is still open");
+        assert!(p.connected(ada));
         p.disconnect(ada);
         advance(Duration::from_secs(59)).await;
         assert!(p.present(ada), "within the grace period");
+        assert!(!p.connected(ada), "present, but no inbox connected");
         advance(Duration::from_secs(1)).await;
         assert!(!p.present(ada), "the grace period is over");
         // Coming back within the grace period keeps them present throughout.

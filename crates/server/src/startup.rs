@@ -17,7 +17,7 @@ use crate::hub::Hub;
 use crate::shutdown::{self, Shutdown, ShutdownTrigger};
 use crate::state::AppState;
 use crate::store::{Store, StoreError};
-use crate::{admin_api, api, assets, auth, demo, inbox_api, ws};
+use crate::{accounts_api, admin_api, admin_routing_api, api, assets, auth, demo, inbox_api, ws};
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -60,6 +60,8 @@ pub fn app(state: AppState) -> Router {
         .route("/ws/visitor", get(ws::visitor::upgrade))
         .route("/ws/agent", get(ws::agent::upgrade))
         .merge(admin_api::routes())
+        .merge(admin_routing_api::routes())
+        .merge(accounts_api::routes())
         .merge(crate::conversations_api::routes())
         .merge(inbox_api::routes())
         .merge(assets::routes(&state.settings.assets_dir))
@@ -149,6 +151,13 @@ impl Application {
     /// conversation until the agent socket exists).
     pub fn state(&self) -> AppState {
         self.state.clone()
+    }
+
+    /// On a database without an admin, a new one-time setup link (in place
+    /// of any unused one) for `serve` to print; none once an admin exists.
+    pub async fn first_run_link(&self) -> Result<Option<String>, StoreError> {
+        crate::accounts::first_run_link(&self.state.store, &self.state.public_url, self.state.clock.now_ms())
+            .await
     }
 
     /// The storage handle (for seeding and tests).

@@ -12,16 +12,24 @@
 //!   [`EmailDomain`], [`DisplayName`], [`Password`]).
 //! - [`requests`]: the request bodies and their checks.
 //! - [`views`]: what the API answers.
+//! - [`routing_try`]: the console's routing tools: try it, rule order,
+//!   account routes as CSV.
+//! - [`accounts`]: the setup and invitation links, an agent's own
+//!   capacity and live status.
 //! - [`conversations`]: the list of every conversation (its query, paged
 //!   rows), one conversation in full and its routing explanation.
 
+pub mod accounts;
 pub mod conversations;
 pub mod requests;
+pub mod routing_try;
 pub mod values;
 pub mod views;
 
+pub use accounts::*;
 pub use conversations::*;
 pub use requests::*;
+pub use routing_try::*;
 pub use values::*;
 pub use views::*;
 

@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+use super::accounts::capacity;
 use super::{DisplayName, Email, EmailDomain, FieldError, InvalidRequest, Origin, Password};
 use crate::auth::Role;
 use crate::site::{launcher_label, web_url, Appearance, Color, InvalidValue, Locale, Position, SiteKey};
@@ -21,18 +22,21 @@ pub const MAX_OFFSET_PX: u16 = 200;
 /// Largest `response_delay_ms`.
 pub const MAX_RESPONSE_DELAY_MS: u32 = 5000;
 
+/// Most blocked email domains a site may have.
+pub const MAX_BLOCKED_DOMAINS: usize = 1000;
+
 /// Collects a request's problems while its fields are checked; a field that
 /// fails reads as `None`, and then [`Checker::refusal`] has its problem.
 #[derive(Default)]
-struct Checker(Vec<FieldError>);
+pub(super) struct Checker(Vec<FieldError>);
 
 impl Checker {
-    fn one<T, E: fmt::Display>(&mut self, field: &str, checked: Result<T, E>) -> Option<T> {
+    pub(super) fn one<T, E: fmt::Display>(&mut self, field: &str, checked: Result<T, E>) -> Option<T> {
         checked.map_err(|e| self.0.push(FieldError::new(field, e))).ok()
     }
 
     /// `Some(None)` when not given.
-    fn optional<T, E: fmt::Display>(
+    pub(super) fn optional<T, E: fmt::Display>(
         &mut self,
         field: &str,
         raw: Option<&str>,
@@ -56,7 +60,27 @@ impl Checker {
         (self.0.len() == before).then_some(items)
     }
 
-    fn refusal(self) -> InvalidRequest {
+    /// `field` is refused for `message` (a problem of the request as a
+    /// whole, say two fields that do not go together).
+    pub(super) fn refuse(&mut self, field: &str, message: impl fmt::Display) {
+        self.0.push(FieldError::new(field, message));
+    }
+
+    /// A site's blocked email domains: each checked, duplicates dropped,
+    /// at most [`MAX_BLOCKED_DOMAINS`].
+    fn blocked_domains(&mut self, raw: &[String]) -> Option<Vec<EmailDomain>> {
+        const FIELD: &str = "blocked_email_domains";
+        let mut domains = self.each(FIELD, raw, EmailDomain::parse)?;
+        let mut seen = std::collections::HashSet::new();
+        domains.retain(|d| seen.insert(d.clone()));
+        if domains.len() > MAX_BLOCKED_DOMAINS {
+            self.0.push(FieldError::new(FIELD, format!("at most {MAX_BLOCKED_DOMAINS} domains")));
+            return None;
+        }
+        Some(domains)
+    }
+
+    pub(super) fn refusal(self) -> InvalidRequest {
         debug_assert!(!self.0.is_empty(), "a field read as None without a problem");
         InvalidRequest { fields: self.0 }
     }
@@ -73,6 +97,13 @@ pub struct NewSite {
     /// Origins the widget may run on (`https://shop.example.com`).
     #[serde(default)]
     pub allowed_origins: Vec<String>,
+    /// Email domains data capture refuses (`gmail.com`: "use your work
+    /// email"); none by default.
+    #[serde(default)]
+    pub blocked_email_domains: Vec<String>,
+    /// Whether the widget offers chat; on by default.
+    #[serde(default)]
+    pub chat_enabled: Option<bool>,
 }
 
 /// A [`NewSite`] that passed its check.
@@ -84,6 +115,10 @@ pub struct ValidNewSite {
     pub name: DisplayName,
     /// Origins the widget may run on.
     pub allowed_origins: Vec<Origin>,
+    /// Email domains data capture refuses, without duplicates.
+    pub blocked_email_domains: Vec<EmailDomain>,
+    /// Whether the widget offers chat.
+    pub chat_enabled: bool,
 }
 
 impl NewSite {
@@ -93,8 +128,15 @@ impl NewSite {
         let key = c.one("key", SiteKey::parse(&self.key));
         let name = c.one("name", DisplayName::parse(&self.name));
         let allowed_origins = c.each("allowed_origins", &self.allowed_origins, Origin::parse);
-        match (key, name, allowed_origins) {
-            (Some(key), Some(name), Some(allowed_origins)) => Ok(ValidNewSite { key, name, allowed_origins }),
+        let blocked = c.blocked_domains(&self.blocked_email_domains);
+        match (key, name, allowed_origins, blocked) {
+            (Some(key), Some(name), Some(allowed_origins), Some(blocked_email_domains)) => Ok(ValidNewSite {
+                key,
+                name,
+                allowed_origins,
+                blocked_email_domains,
+                chat_enabled: self.chat_enabled.unwrap_or(true),
+            }),
             _ => Err(c.refusal()),
         }
     }
@@ -111,6 +153,13 @@ pub struct SiteChange {
     pub allowed_origins: Option<Vec<String>>,
     /// The message shown when nobody can take a chat (text with links).
     pub fallback_message: Option<String>,
+    /// The email domains data capture refuses, replacing them all (`[]`:
+    /// none).
+    pub blocked_email_domains: Option<Vec<String>>,
+    /// Whether the widget offers chat. Switched off, the widget shows
+    /// nothing and the server takes no new visitors or hand-offs; open
+    /// conversations go on.
+    pub chat_enabled: Option<bool>,
 }
 
 /// A [`SiteChange`] that passed its check.
@@ -122,6 +171,10 @@ pub struct ValidSiteChange {
     pub allowed_origins: Option<Vec<Origin>>,
     /// The fallback message, trimmed.
     pub fallback_message: Option<String>,
+    /// The blocked email domains, replacing them all, without duplicates.
+    pub blocked_email_domains: Option<Vec<EmailDomain>>,
+    /// Whether the widget offers chat.
+    pub chat_enabled: Option<bool>,
 }
 
 fn fallback_message(raw: &str) -> Result<String, String> {
@@ -141,9 +194,19 @@ impl SiteChange {
             Some(raw) => c.each("allowed_origins", raw, Origin::parse).map(Some),
         };
         let fallback = c.optional("fallback_message", self.fallback_message.as_deref(), fallback_message);
-        match (name, allowed_origins, fallback) {
-            (Some(name), Some(allowed_origins), Some(fallback_message)) => {
-                Ok(ValidSiteChange { name, allowed_origins, fallback_message })
+        let blocked = match &self.blocked_email_domains {
+            None => Some(None),
+            Some(raw) => c.blocked_domains(raw).map(Some),
+        };
+        match (name, allowed_origins, fallback, blocked) {
+            (Some(name), Some(allowed_origins), Some(fallback_message), Some(blocked_email_domains)) => {
+                Ok(ValidSiteChange {
+                    name,
+                    allowed_origins,
+                    fallback_message,
+                    blocked_email_domains,
+                    chat_enabled: self.chat_enabled,
+                })
             }
             _ => Err(c.refusal()),
         }
@@ -250,7 +313,9 @@ impl AppearanceChange {
 }
 
 /// `POST /api/admin/agents`: a new agent. Without a password the server
-/// generates one and answers it, once.
+/// generates one and answers it, once; with `invite`, the agent gets no
+/// password and the server answers an invitation token instead, with which
+/// they set their own (`POST /api/invitations/accept`).
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewAgent {
@@ -260,9 +325,16 @@ pub struct NewAgent {
     pub email: String,
     /// Role.
     pub role: Role,
-    /// Their password; none: generated.
+    /// Their password; none: generated (or, with `invite`, theirs to set).
     #[serde(default)]
     pub password: Option<String>,
+    /// Invite them to set their own password (no password may be given).
+    #[serde(default)]
+    pub invite: bool,
+    /// Most open chats routing gives them (1–10); none: the server's
+    /// `routing.capacity`.
+    #[serde(default)]
+    pub capacity: Option<u8>,
 }
 
 // By hand: a request's Debug must not print the password it carries.
@@ -273,6 +345,8 @@ impl fmt::Debug for NewAgent {
             .field("email", &self.email)
             .field("role", &self.role)
             .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("invite", &self.invite)
+            .field("capacity", &self.capacity)
             .finish()
     }
 }
@@ -286,20 +360,29 @@ pub struct ValidNewAgent {
     pub email: Email,
     /// Role.
     pub role: Role,
-    /// Their password; none: to be generated.
+    /// Their password; none: to be generated, or theirs to set when invited.
     pub password: Option<Password>,
+    /// Invited to set their own password.
+    pub invite: bool,
+    /// Their own most open chats; none: the server's.
+    pub capacity: Option<u8>,
 }
 
 impl NewAgent {
-    /// Checks every field.
+    /// Checks every field; a password and an invitation do not go together.
     pub fn check(&self) -> Result<ValidNewAgent, InvalidRequest> {
         let mut c = Checker::default();
         let name = c.one("name", DisplayName::parse(&self.name));
         let email = c.one("email", Email::parse(&self.email));
         let password = c.optional("password", self.password.as_deref(), Password::parse);
-        match (name, email, password) {
-            (Some(name), Some(email), Some(password)) => {
-                Ok(ValidNewAgent { name, email, role: self.role, password })
+        if self.invite && self.password.is_some() {
+            c.refuse("password", "an invited agent sets their own password: give none");
+        }
+        let capacity = self.capacity.map(capacity).transpose();
+        let capacity = c.one("capacity", capacity);
+        match (name, email, password, capacity) {
+            (Some(name), Some(email), Some(password), Some(capacity)) if c.0.is_empty() => {
+                Ok(ValidNewAgent { name, email, role: self.role, password, invite: self.invite, capacity })
             }
             _ => Err(c.refusal()),
         }
@@ -319,6 +402,8 @@ pub struct AgentChange {
     pub avatar_url: Option<String>,
     /// Whether routing may give them live chats.
     pub live_chat: Option<bool>,
+    /// Most open chats routing gives them (1–10).
+    pub capacity: Option<u8>,
 }
 
 /// An [`AgentChange`] that passed its check.
@@ -332,6 +417,8 @@ pub struct ValidAgentChange {
     pub avatar_url: Option<Option<String>>,
     /// Whether routing may give them live chats.
     pub live_chat: Option<bool>,
+    /// Their own most open chats.
+    pub capacity: Option<u8>,
 }
 
 impl AgentChange {
@@ -340,10 +427,15 @@ impl AgentChange {
         let mut c = Checker::default();
         let name = c.optional("name", self.name.as_deref(), DisplayName::parse);
         let avatar_url = c.optional("avatar_url", self.avatar_url.as_deref(), cleared_or(web_url));
-        match (name, avatar_url) {
-            (Some(name), Some(avatar_url)) => {
-                Ok(ValidAgentChange { name, role: self.role, avatar_url, live_chat: self.live_chat })
-            }
+        let capacity = c.one("capacity", self.capacity.map(capacity).transpose());
+        match (name, avatar_url, capacity) {
+            (Some(name), Some(avatar_url), Some(capacity)) => Ok(ValidAgentChange {
+                name,
+                role: self.role,
+                avatar_url,
+                live_chat: self.live_chat,
+                capacity,
+            }),
             _ => Err(c.refusal()),
         }
     }
@@ -526,18 +618,26 @@ mod tests {
             key: "acme".into(),
             name: " Acme ".into(),
             allowed_origins: vec!["https://Acme.example".into()],
+            blocked_email_domains: vec![],
+            chat_enabled: None,
         };
         let v = ok.check().unwrap();
         assert_eq!((v.key.as_str(), v.name.as_str()), ("acme", "Acme"));
         assert_eq!(v.allowed_origins[0].as_str(), "https://acme.example");
+        assert!(v.chat_enabled && v.blocked_email_domains.is_empty(), "chat on, nothing blocked");
 
         let bad = NewSite {
             key: "A".into(),
             name: "".into(),
             allowed_origins: vec!["acme.example/path".into(), "https://ok.example".into(), "ftp://x".into()],
+            blocked_email_domains: vec!["gmail".into()],
+            chat_enabled: Some(false),
         };
         let e = bad.check().unwrap_err();
-        assert_eq!(fields(&e), ["key", "name", "allowed_origins", "allowed_origins"]);
+        assert_eq!(
+            fields(&e),
+            ["key", "name", "allowed_origins", "allowed_origins", "blocked_email_domains"]
+        );
         assert!(e.fields[2].message.contains("must be http(s)://host[:port]"), "{e}");
     }
 
@@ -550,10 +650,35 @@ mod tests {
             name: Some(" ".into()),
             allowed_origins: Some(vec!["nope".into()]),
             fallback_message: Some("x".repeat(MAX_FALLBACK_CHARS + 1)),
+            blocked_email_domains: Some(vec!["gmail.com".into(), "nodot".into(), "a b.com".into()]),
+            chat_enabled: Some(false),
         }
         .check()
         .unwrap_err();
-        assert_eq!(fields(&e), ["name", "allowed_origins", "fallback_message"]);
+        assert_eq!(
+            fields(&e),
+            ["name", "allowed_origins", "fallback_message", "blocked_email_domains", "blocked_email_domains"]
+        );
+        assert!(e.fields[3].message.contains("\"nodot\""), "each bad domain is named: {e}");
+    }
+
+    #[test]
+    fn blocked_domains_are_normalized_without_duplicates_and_limited() {
+        let change = SiteChange {
+            blocked_email_domains: Some(vec!["@GMail.com".into(), "gmail.com".into(), " hotmail.com".into()]),
+            chat_enabled: Some(false),
+            ..Default::default()
+        };
+        let v = change.check().unwrap();
+        let domains: Vec<&str> =
+            v.blocked_email_domains.as_ref().unwrap().iter().map(|d| d.as_str()).collect();
+        assert_eq!(domains, ["gmail.com", "hotmail.com"]);
+        assert_eq!(v.chat_enabled, Some(false));
+        let none = SiteChange { blocked_email_domains: Some(vec![]), ..Default::default() };
+        assert_eq!(none.check().unwrap().blocked_email_domains, Some(vec![]), "[] clears them");
+        let many = (0..=MAX_BLOCKED_DOMAINS).map(|i| format!("d{i}.com")).collect();
+        let e = SiteChange { blocked_email_domains: Some(many), ..Default::default() }.check().unwrap_err();
+        assert_eq!(fields(&e), ["blocked_email_domains"]);
     }
 
     #[test]
@@ -619,6 +744,8 @@ mod tests {
             email: " Alan@Example.com".into(),
             role: Role::Agent,
             password: None,
+            invite: false,
+            capacity: None,
         };
         let v = a.check().unwrap();
         assert_eq!((v.email.as_str(), v.password), ("Alan@example.com", None));
@@ -631,16 +758,44 @@ mod tests {
     }
 
     #[test]
-    fn an_agent_change_checks_the_name_and_the_avatar_url() {
+    fn a_new_agent_is_invited_without_a_password_and_within_capacity() {
+        let mut a = NewAgent {
+            name: "Alan".into(),
+            email: "alan@example.com".into(),
+            role: Role::Agent,
+            password: None,
+            invite: true,
+            capacity: Some(1),
+        };
+        let v = a.check().unwrap();
+        assert_eq!((v.invite, v.capacity, v.password), (true, Some(1), None));
+        a.password = Some("a long enough password".into());
+        a.capacity = Some(0);
+        let e = a.check().unwrap_err();
+        assert_eq!(fields(&e), ["password", "capacity"]);
+        assert_eq!(e.fields[1].message, "must be 1 to 10 open chats");
+        a.capacity = Some(11);
+        a.password = None;
+        assert_eq!(fields(&a.check().unwrap_err()), ["capacity"]);
+        let read: NewAgent =
+            serde_json::from_str(r#"{"name":"A","email":"a@example.com","role":"agent"}"#).unwrap();
+        assert_eq!((read.invite, read.capacity), (false, None));
+    }
+
+    #[test]
+    fn an_agent_change_checks_the_name_the_avatar_url_and_the_capacity() {
         let clear = AgentChange { avatar_url: Some("".into()), ..Default::default() };
         assert_eq!(clear.check().unwrap().avatar_url, Some(None));
         let bad = AgentChange {
             name: Some("".into()),
             avatar_url: Some("javascript:alert(1)".into()),
             live_chat: Some(false),
+            capacity: Some(11),
             ..Default::default()
         };
-        assert_eq!(fields(&bad.check().unwrap_err()), ["name", "avatar_url"]);
+        assert_eq!(fields(&bad.check().unwrap_err()), ["name", "avatar_url", "capacity"]);
+        let cap = AgentChange { capacity: Some(10), ..Default::default() };
+        assert_eq!(cap.check().unwrap().capacity, Some(10));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Schedule;
+use super::{AgentStatus, Schedule};
 use crate::auth::AgentProfile;
 use crate::site::{Appearance, Locale, SiteKey};
 use crate::stream::Stream;
@@ -23,9 +23,20 @@ pub struct SiteView {
     /// Shown when nobody can take a chat.
     #[serde(default)]
     pub fallback_message: String,
+    /// Email domains data capture refuses, sorted.
+    #[serde(default)]
+    pub blocked_email_domains: Vec<String>,
+    /// Whether the widget offers chat.
+    #[serde(default = "on")]
+    pub chat_enabled: bool,
 }
 
-/// An agent: their profile (as they see it themselves) with their schedule.
+fn on() -> bool {
+    true
+}
+
+/// An agent: their profile (as they see it themselves) with their schedule
+/// and what they are up to now.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AgentView {
     /// Who they are, their role and whether routing may give them chats.
@@ -34,31 +45,45 @@ pub struct AgentView {
     /// Their weekly availability schedule, if any.
     #[serde(default)]
     pub schedule: Option<Schedule>,
+    /// Capacity, whether they are online and available, their open chats.
+    #[serde(flatten)]
+    pub status: AgentStatus,
 }
 
 impl AgentView {
-    /// An agent's profile with their schedule.
-    pub fn new(profile: AgentProfile, schedule: Option<Schedule>) -> Self {
-        Self { profile, schedule }
+    /// An agent's profile with their schedule and status.
+    pub fn new(profile: AgentProfile, schedule: Option<Schedule>, status: AgentStatus) -> Self {
+        Self { profile, schedule, status }
     }
 }
 
-/// An agent with the password just generated for them: the answer to
-/// adding an agent or resetting a password. The password is shown this once
-/// and stored only hashed; none when the admin chose it.
+/// An agent with the password just generated for them, or the invitation
+/// just made: the answer to adding an agent, resetting a password or
+/// inviting. The password or token is shown this once and stored only
+/// hashed; neither when the admin chose the password.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct AgentPassword {
     /// The agent.
     pub agent: AgentView,
     /// The generated password.
     pub password: Option<String>,
+    /// The invitation's token: the agent sets their password at
+    /// `ORIGIN/inbox/#invite=TOKEN`.
+    #[serde(default)]
+    pub invite_token: Option<String>,
 }
 
-/// Never prints the password (a log line is not where it may end up).
+/// Never prints the password or the token (a log line is not where they
+/// may end up).
 impl std::fmt::Debug for AgentPassword {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let password = self.password.as_ref().map(|_| "***");
-        f.debug_struct("AgentPassword").field("agent", &self.agent).field("password", &password).finish()
+        let invite_token = self.invite_token.as_ref().map(|_| "***");
+        f.debug_struct("AgentPassword")
+            .field("agent", &self.agent)
+            .field("password", &password)
+            .field("invite_token", &invite_token)
+            .finish()
     }
 }
 
@@ -102,6 +127,9 @@ pub struct StreamSummary {
     pub version: u32,
     /// How many cards it has (a count: `cards` is the list in a stream).
     pub card_count: usize,
+    /// When this version was published (ISO 8601, UTC), where known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published_at: Option<String>,
 }
 
 impl From<&Stream> for StreamSummary {
@@ -115,6 +143,7 @@ impl From<&Stream> for StreamSummary {
             locale: s.locale,
             version: s.version,
             card_count: s.cards.len(),
+            published_at: None,
         }
     }
 }
@@ -153,8 +182,11 @@ mod tests {
             allowed_origins: vec!["https://acme.example".into()],
             appearance: Appearance::default(),
             fallback_message: String::new(),
+            blocked_email_domains: vec!["gmail.com".into()],
+            chat_enabled: false,
         };
         let v = serde_json::to_value(&site).unwrap();
+        assert_eq!((&v["blocked_email_domains"], &v["chat_enabled"]), (&json!(["gmail.com"]), &json!(false)));
         assert_eq!((&v["key"], &v["name"]), (&json!("acme"), &json!("Acme")));
         assert_eq!(v["allowed_origins"], json!(["https://acme.example"]));
         assert_eq!(v["appearance"]["header_title"], "Chat with us");
@@ -168,13 +200,26 @@ mod tests {
             avatar_url: None,
             live_chat: true,
         };
-        let created = AgentPassword { agent: AgentView::new(profile, None), password: Some("pw".into()) };
+        let status = AgentStatus {
+            capacity: 3,
+            own_capacity: true,
+            online: true,
+            open_chats: 2,
+            ..Default::default()
+        };
+        let created = AgentPassword {
+            agent: AgentView::new(profile, None, status),
+            password: Some("pw".into()),
+            invite_token: Some("tk".into()),
+        };
         let v = serde_json::to_value(&created).unwrap();
         assert_eq!(v["agent"]["email"], "ada@example.com");
         assert_eq!(v["agent"]["role"], "admin");
         assert_eq!(v["agent"]["live_chat"], true);
-        assert_eq!(v["password"], "pw");
+        assert_eq!((&v["agent"]["capacity"], &v["agent"]["online"]), (&json!(3), &json!(true)));
+        assert_eq!((&v["agent"]["available"], &v["agent"]["open_chats"]), (&json!(false), &json!(2)));
+        assert_eq!((&v["password"], &v["invite_token"]), (&json!("pw"), &json!("tk")));
         assert_eq!(serde_json::from_value::<AgentPassword>(v).unwrap(), created);
-        assert!(!format!("{created:?}").contains("pw\""), "{created:?}");
+        assert!(!format!("{created:?}").contains("pw\"") && !format!("{created:?}").contains("tk\""));
     }
 }

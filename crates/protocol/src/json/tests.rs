@@ -207,7 +207,7 @@ fn names_are_the_ones_serde_writes() {
     check(Author::NAMES);
     check(ConversationState::NAMES);
     check(ErrorCode::NAMES);
-    assert_eq!(ErrorCode::NAMES.len(), 18, "every error code is listed");
+    assert_eq!(ErrorCode::NAMES.len(), 20, "every error code is listed");
 }
 
 fn streams() -> Vec<Stream> {
@@ -233,12 +233,16 @@ fn site_configs_read_as_serde_reads_them() {
             sound: true,
         },
         streams: streams(),
+        chat_enabled: false,
+        blocked_email_domains: vec!["gmail.com".into(), "hotmail.com".into()],
     };
     round_trip(&config);
     // Defaults where serde has them, errors where it has none.
     let minimal: SiteConfig = same(r#"{"site":"demo","protocol_version":1,"appearance":{}}"#).unwrap();
     assert_eq!(minimal.appearance, Appearance::default());
     assert!(minimal.streams.is_empty());
+    assert!(minimal.chat_enabled, "chat is on unless the config says otherwise");
+    assert!(minimal.blocked_email_domains.is_empty());
     same::<SiteConfig>(r#"{"site":"demo","protocol_version":1,"appearance":{"locale":null},"extra":[1]}"#)
         .unwrap();
     for bad in [
@@ -250,6 +254,8 @@ fn site_configs_read_as_serde_reads_them() {
         r#"{"site":"demo","protocol_version":1,"appearance":{"bot_name":null}}"#,
         r#"{"site":"demo","protocol_version":1,"appearance":{"locale":"fr"}}"#,
         r#"{"site":"demo","protocol_version":1,"appearance":{},"streams":{}}"#,
+        r#"{"site":"demo","protocol_version":1,"appearance":{},"chat_enabled":"no"}"#,
+        r#"{"site":"demo","protocol_version":1,"appearance":{},"blocked_email_domains":"gmail.com"}"#,
         "[]",
     ] {
         assert_eq!(same::<SiteConfig>(bad), None, "{bad}");

@@ -6,7 +6,14 @@ use switchboard_protocol::rules::{Combine, Condition, Op, RoutingRule};
 use switchboard_protocol::wire::{PageContext, TransferTarget};
 
 fn agent(id: i64, name: &str) -> Agent {
-    Agent { id, email: format!("{name}@example.com"), live_chat: true, available: true, open_chats: 0 }
+    Agent {
+        id,
+        email: format!("{name}@example.com"),
+        live_chat: true,
+        available: true,
+        open_chats: 0,
+        capacity: 10,
+    }
 }
 
 /// Ada 1, Bob 2, Cy 3, Dee 4; team Sales = Bob, Cy; team Empty has nobody.
@@ -19,7 +26,6 @@ fn directory() -> Directory {
         teams,
         rules: Rules::default(),
         account_routes: HashMap::new(),
-        capacity: 10,
     }
 }
 
@@ -110,6 +116,18 @@ fn round_robin_follows_the_stored_position_and_skips_the_ineligible() {
     assert_eq!(skipped(&d, 0), [(2, Skip::Unavailable), (3, Skip::AtCapacity), (4, Skip::NoPermission)]);
     set(&mut dir, 3, |a| a.open_chats = 9);
     assert_eq!(offered(&ask(Routing::RoundRobin).last("all", 1).decide(&dir)), Some((3, "all".into())));
+}
+
+#[test]
+fn each_agent_is_held_to_their_own_capacity() {
+    let mut dir = directory();
+    set(&mut dir, 2, |a| (a.capacity, a.open_chats) = (1, 1));
+    set(&mut dir, 3, |a| a.open_chats = 1);
+    let d = ask(Routing::RoundRobin).last("all", 1).decide(&dir);
+    assert_eq!(offered(&d), Some((3, "all".into())), "Bob has his one chat; Cy may have ten");
+    assert_eq!(skipped(&d, 0), [(2, Skip::AtCapacity)]);
+    set(&mut dir, 2, |a| a.capacity = 2);
+    assert_eq!(offered(&ask(Routing::RoundRobin).last("all", 1).decide(&dir)), Some((2, "all".into())));
 }
 
 #[test]
@@ -368,8 +386,10 @@ proptest! {
         start in proptest::option::of(0i64..520),
         team in any::<bool>(),
     ) {
-        let mut dir = Directory { capacity: 10, ..Directory::default() };
-        dir.agents = ids.iter().map(|&id| agent(id, &format!("a{id}"))).collect();
+        let mut dir = Directory {
+            agents: ids.iter().map(|&id| agent(id, &format!("a{id}"))).collect(),
+            ..Directory::default()
+        };
         dir.teams.insert("t".into(), ids.iter().copied().collect());
         let routing = if team { Routing::Team("T".into()) } else { Routing::RoundRobin };
         let mut a = ask(routing);

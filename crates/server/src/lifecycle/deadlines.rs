@@ -171,12 +171,17 @@ mod with_decisions {
 
     #[tokio::test(start_paused = true)]
     async fn each_unaccepted_offer_moves_on_after_exactly_the_timeout_then_falls_back() {
-        let agent =
-            |id| Agent { id, email: format!("a{id}@x.com"), live_chat: true, available: true, open_chats: 0 };
+        let agent = |id| Agent {
+            id,
+            email: format!("a{id}@x.com"),
+            live_chat: true,
+            available: true,
+            open_chats: 0,
+            capacity: 10,
+        };
         let dir = Arc::new(Directory {
             agents: vec![agent(1), agent(2), agent(3)],
             teams: [("sales".to_owned(), vec![1, 2])].into(),
-            capacity: 10,
             ..Directory::default()
         });
         let deadlines = Deadlines::default();

@@ -134,7 +134,7 @@ fn agent_can_take(dir: &Directory, from: AgentId, email: &str, name: &str) -> Re
     if a.id == from.get() {
         return Err(TransferError::Unavailable("this chat is already yours".to_owned()));
     }
-    dir.can_take(a).map_err(|why| TransferError::Unavailable(why_not(name, why, dir.capacity)))
+    dir.can_take(a).map_err(|why| TransferError::Unavailable(why_not(name, why, a.capacity)))
 }
 
 /// Checks someone in the team called `name` other than `from` could take

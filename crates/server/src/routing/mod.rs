@@ -15,7 +15,7 @@ use crate::state::AppState;
 use crate::store::decision::{Facts, Plan, Snapshot};
 use crate::store::routing::{AccountRoute, AgentRow};
 use crate::store::StoreError;
-use decide::{Directory, Outcome};
+use decide::{Decision, Directory, Outcome};
 
 /// Every agent as routing sees them at `now`, by ascending id.
 fn agents_at(
@@ -28,6 +28,7 @@ fn agents_at(
         .map(|a| decide::Agent {
             available: a.availability.available_at(now) && state.presence.present(a.id),
             open_chats: open.get(&a.id.get()).copied().unwrap_or(0),
+            capacity: a.capacity.unwrap_or(state.settings.routing.capacity),
             id: a.id.get(),
             email: a.email,
             live_chat: a.live_chat,
@@ -42,7 +43,6 @@ pub async fn agents_now(state: &AppState) -> Result<Vec<decide::Agent>, StoreErr
 }
 
 fn directory_of(
-    state: &AppState,
     agents: Vec<decide::Agent>,
     teams: HashMap<String, Vec<i64>>,
     rules: Vec<switchboard_protocol::rules::RoutingRule>,
@@ -53,14 +53,28 @@ fn directory_of(
         teams,
         rules: conditions::Rules::new(rules),
         account_routes: routes.iter().map(|r| (r.domain.to_lowercase(), r.agent.clone())).collect(),
-        capacity: state.settings.routing.capacity,
     }
 }
 
 /// The decision's view of who can take chats at `now`, from what was read.
 pub fn directory_at(state: &AppState, facts: &Facts, now: Timestamp) -> Directory {
     let agents = agents_at(state, facts.agents.clone(), &facts.open_chats, now);
-    directory_of(state, agents, facts.teams.clone(), facts.rules.clone(), &facts.account_routes)
+    directory_of(agents, facts.teams.clone(), facts.rules.clone(), &facts.account_routes)
+}
+
+/// The decision for `request` on `facts` at `now`, its skipped agents
+/// named: what every hand-off and transfer decides with ([`plan`]), and
+/// what an admin's dry run shows (`admin_routing::try_routing`).
+pub fn decision_at(
+    state: &AppState,
+    facts: &Facts,
+    request: decide::Request<'_>,
+    now: Timestamp,
+) -> Decision {
+    let dir = directory_at(state, facts, now);
+    let mut decision = decide::decide(&dir, request);
+    decision.name_agents(&dir);
+    decision
 }
 
 /// Decides what to do with a waiting conversation from its snapshot: an
@@ -69,7 +83,6 @@ pub fn directory_at(state: &AppState, facts: &Facts, now: Timestamp) -> Director
 /// nobody can take waits out the grace period instead of falling back.
 pub fn plan(state: &AppState, snap: &Snapshot) -> Plan {
     let now = state.clock.now();
-    let dir = directory_at(state, &snap.facts, now);
     let transfer =
         snap.transfer.as_ref().map(|t| decide::Transfer { by: t.by.map(AgentId::get), to: t.to.clone() });
     let visitor = conditions::Visitor { attributes: &snap.details.attributes, page: &snap.details.page };
@@ -80,8 +93,7 @@ pub fn plan(state: &AppState, snap: &Snapshot) -> Plan {
         rotation: &snap.rotation,
         transfer: transfer.as_ref(),
     };
-    let mut decision = decide::decide(&dir, request);
-    decision.name_agents(&dir);
+    let decision = decision_at(state, &snap.facts, request, now);
     tracing::debug!(conversation = %snap.conversation.id, outcome = ?decision.outcome, "routed");
     let now_ms = now.as_millisecond();
     match decision.outcome.clone() {

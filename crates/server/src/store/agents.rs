@@ -21,6 +21,8 @@ pub struct AgentUpdate<'a> {
     pub live_chat: Option<bool>,
     /// A new argon2 PHC hash.
     pub password_hash: Option<&'a str>,
+    /// Their own most open chats.
+    pub capacity: Option<u8>,
 }
 
 /// An agent row with the password hash, for login.
@@ -85,6 +87,43 @@ fn avatar(url: String) -> Option<String> {
     (!url.is_empty()).then_some(url)
 }
 
+/// A new agent's row.
+#[derive(Debug, Clone, Copy)]
+pub struct NewAgentRow<'a> {
+    /// Display name.
+    pub name: &'a str,
+    /// Login email.
+    pub email: &'a str,
+    /// An argon2 PHC string; empty for an invited agent (no password yet).
+    pub password_hash: &'a str,
+    /// Role.
+    pub role: Role,
+    /// Their own most open chats; none: the server's.
+    pub capacity: Option<u8>,
+}
+
+/// Inserts an agent at `now` (unix ms) on `conn` (a transaction's, say);
+/// answers their id.
+pub(super) async fn insert_agent(
+    conn: &mut sqlx::SqliteConnection,
+    new: &NewAgentRow<'_>,
+    now: i64,
+) -> Result<i64, StoreError> {
+    sqlx::query_scalar(
+        "INSERT INTO agents (name, email, password_hash, role, capacity, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(new.name)
+    .bind(new.email)
+    .bind(new.password_hash)
+    .bind(role_to_db(new.role))
+    .bind(new.capacity.map(i64::from))
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(|e| exists_or(e, || format!("agent {}", new.email)))
+}
+
 impl Store {
     /// What a visitor is shown of an agent.
     pub async fn agent_info(&self, agent_id: AgentId) -> Result<Option<AgentInfo>, StoreError> {
@@ -119,19 +158,10 @@ impl Store {
         role: Role,
         now: i64,
     ) -> Result<i64, StoreError> {
+        let new = NewAgentRow { name, email, password_hash, role, capacity: None };
         on_db!(self, pool => {
-            sqlx::query_scalar(
-                "INSERT INTO agents (name, email, password_hash, role, created_at)
-                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
-            )
-            .bind(name)
-            .bind(email)
-            .bind(password_hash)
-            .bind(role_to_db(role))
-            .bind(now)
-            .fetch_one(pool)
-            .await
-            .map_err(|e| exists_or(e, || format!("agent {email}")))
+            let mut conn = pool.acquire().await?;
+            insert_agent(&mut conn, &new, now).await
         })
     }
 
@@ -185,6 +215,9 @@ impl Store {
                 if !allowed {
                     write_change(&mut tx, &Change::LiveChatRevoked { agent: agent_id }, now).await?;
                 }
+            }
+            if let Some(capacity) = change.capacity {
+                sqlx::query(&set("capacity")).bind(i64::from(capacity)).bind(agent_id).execute(&mut *tx).await?;
             }
             if let Some(hash) = change.password_hash {
                 sqlx::query(&set("password_hash")).bind(hash).bind(agent_id).execute(&mut *tx).await?;

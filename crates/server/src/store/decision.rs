@@ -232,3 +232,18 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// What a routing decision for `site` would read now: who can take
+    /// chats and how the site routes them, and its rotation positions;
+    /// read in one transaction (so consistently) that writes nothing and
+    /// takes no routing lock. For a dry run: no conversation is involved.
+    pub async fn routing_facts(&self, site: SiteId) -> Result<(Facts, HashMap<Pool, i64>), StoreError> {
+        on_db!(self, begin tx => {
+            let facts = read_facts(&mut tx, site).await?;
+            let rotation = read_rotation(&mut *tx, site).await?;
+            tx.commit().await?;
+            Ok((facts, rotation))
+        })
+    }
+}

@@ -4,8 +4,10 @@
 //!
 //! One file per area:
 //!
-//! - `sites`: sites, their allowed origins, appearance and fallback message;
-//! - `agents`: agents, their credentials, avatar and live chat flag;
+//! - `sites`: sites, their allowed origins, appearance, fallback message
+//!   and settings (chat on or off, blocked email domains);
+//! - `agents`: agents, their credentials, avatar, live chat flag and capacity;
+//! - [`accounts`]: the setup and invitation links' one-time tokens;
 //! - `sessions`: agents' login sessions;
 //! - `streams`: published streams, their versions and the live chat routing
 //!   a hand-off takes from them;
@@ -83,6 +85,7 @@
 //! every query, and an enum is exhaustive: a backend that a query forgot
 //! does not compile.
 
+pub mod accounts;
 pub mod admin_conversations;
 mod agents;
 pub mod bulk;
@@ -103,8 +106,9 @@ pub mod timers;
 mod times_in_ms;
 pub mod transfers;
 
-pub use agents::{AgentCredentials, AgentUpdate};
-pub use sites::Site;
+pub use agents::{AgentCredentials, AgentUpdate, NewAgentRow};
+pub use rules::Replaced;
+pub use sites::{Site, SiteSettings, SiteUpdate};
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;

@@ -24,6 +24,8 @@ pub struct AgentRow {
     pub live_chat: bool,
     /// Toggle and schedule.
     pub availability: Availability,
+    /// Their own most open chats; none: the server's.
+    pub capacity: Option<u32>,
 }
 
 /// A stored decision.
@@ -68,7 +70,7 @@ fn availability(row: &sqlx::sqlite::SqliteRow) -> Result<Availability, StoreErro
 /// Every agent's routing facts, by ascending id.
 pub(super) async fn read_agents<'e>(e: impl sqlx::SqliteExecutor<'e>) -> Result<Vec<AgentRow>, StoreError> {
     let rows = sqlx::query(
-        "SELECT id, email, live_chat, available, available_until, schedule FROM agents ORDER BY id",
+        "SELECT id, email, live_chat, available, available_until, schedule, capacity FROM agents ORDER BY id",
     )
     .fetch_all(e)
     .await?;
@@ -79,6 +81,7 @@ pub(super) async fn read_agents<'e>(e: impl sqlx::SqliteExecutor<'e>) -> Result<
                 email: row.get("email"),
                 live_chat: row.get::<i64, _>("live_chat") != 0,
                 availability: availability(row)?,
+                capacity: row.get::<Option<i64>, _>("capacity").and_then(|c| u32::try_from(c).ok()),
             })
         })
         .collect()
@@ -531,6 +534,43 @@ impl Store {
                 .execute(pool)
                 .await?;
             Ok(done.rows_affected() == 1)
+        })
+    }
+}
+
+impl Store {
+    /// Replaces a site's account routes with `routes` (domain, agent's
+    /// email, each with its CSV line) in one transaction. An agent who does
+    /// not exist (any more) refuses the whole: nothing changes, and the
+    /// lines naming one are answered.
+    pub async fn replace_account_routes(
+        &self,
+        site_id: SiteId,
+        routes: &[(usize, &str, &str)],
+    ) -> Result<Vec<usize>, StoreError> {
+        on_db!(self, begin_exclusive tx => {
+            sqlx::query("DELETE FROM account_routes WHERE site_id = $1").bind(site_id).execute(&mut *tx).await?;
+            let mut unknown = Vec::new();
+            for (line, domain, agent) in routes {
+                let inserted = sqlx::query(
+                    "INSERT INTO account_routes (site_id, domain, agent_id)
+                     SELECT $1, $2, id FROM agents WHERE email = $3",
+                )
+                .bind(site_id)
+                .bind(*domain)
+                .bind(*agent)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| exists_or(e, || format!("account route {domain}")))?
+                .rows_affected();
+                if inserted == 0 {
+                    unknown.push(*line);
+                }
+            }
+            if unknown.is_empty() {
+                tx.commit().await?;
+            }
+            Ok(unknown)
         })
     }
 }

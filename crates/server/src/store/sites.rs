@@ -1,5 +1,5 @@
-//! Sites: their allowed origins, the widget's appearance and the fallback
-//! message.
+//! Sites: their allowed origins, the widget's appearance, the fallback
+//! message and their settings (chat on or off, blocked email domains).
 
 use sqlx::Row;
 use switchboard_protocol::site::{Appearance, SiteKey};
@@ -20,10 +20,46 @@ pub struct Site {
     pub appearance: Appearance,
     /// Origins the widget may run on.
     pub allowed_origins: Vec<String>,
+    /// Chat on or off, blocked email domains.
+    pub settings: SiteSettings,
+}
+
+/// What a site takes from visitors: read again at each new visitor and
+/// hand-off, so a change applies at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteSettings {
+    /// Whether the widget offers chat (off: no new visitors or hand-offs).
+    pub chat_enabled: bool,
+    /// Email domains data capture refuses, lower case, sorted.
+    pub blocked_email_domains: Vec<String>,
+}
+
+impl Default for SiteSettings {
+    fn default() -> Self {
+        Self { chat_enabled: true, blocked_email_domains: Vec::new() }
+    }
+}
+
+/// What to change about a site, all in one transaction; `None` keeps a value.
+#[derive(Debug, Clone, Default)]
+pub struct SiteUpdate<'a> {
+    /// New display name.
+    pub name: Option<&'a str>,
+    /// The allowed origins, replacing them all.
+    pub origins: Option<&'a [String]>,
+    /// The fallback message.
+    pub fallback_message: Option<&'a str>,
+    /// Whether the widget offers chat.
+    pub chat_enabled: Option<bool>,
+    /// The blocked email domains (lower case), replacing them all.
+    pub blocked_email_domains: Option<&'a [String]>,
 }
 
 const LINK_ORIGIN: &str =
     "INSERT INTO site_origins (site_id, origin) VALUES ($1, $2) ON CONFLICT (site_id, origin) DO NOTHING";
+
+const LINK_BLOCKED: &str = "INSERT INTO site_blocked_domains (site_id, domain) VALUES ($1, $2)
+     ON CONFLICT (site_id, domain) DO NOTHING";
 
 /// The site's fallback message.
 pub(super) async fn read_fallback_message<'e>(
@@ -37,7 +73,8 @@ pub(super) async fn read_fallback_message<'e>(
 }
 
 impl Store {
-    /// Creates a site with its allowed origins, at `now` (unix ms).
+    /// Creates a site with its allowed origins and the default settings, at
+    /// `now` (unix ms).
     pub async fn create_site(
         &self,
         key: &SiteKey,
@@ -46,23 +83,57 @@ impl Store {
         origins: &[String],
         now: i64,
     ) -> Result<SiteId, StoreError> {
+        self.create_site_with(key, name, appearance, origins, &SiteSettings::default(), now).await
+    }
+
+    /// Creates a site with its allowed origins and settings, at `now` (unix ms).
+    pub async fn create_site_with(
+        &self,
+        key: &SiteKey,
+        name: &str,
+        appearance: &Appearance,
+        origins: &[String],
+        settings: &SiteSettings,
+        now: i64,
+    ) -> Result<SiteId, StoreError> {
         let appearance = serde_json::to_string(appearance).expect("Appearance serializes");
         on_db!(self, begin tx => {
             let id: i64 = sqlx::query(
-                "INSERT INTO sites (key, name, appearance, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+                "INSERT INTO sites (key, name, appearance, chat_enabled, created_at)
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
             )
             .bind(key.as_str())
             .bind(name)
             .bind(appearance)
+            .bind(settings.chat_enabled)
             .bind(now)
             .fetch_one(&mut *tx)
             .await
             .map_err(|e| exists_or(e, || format!("site {key}")))?
             .get(0);
             link_all(&mut tx, LINK_ORIGIN, id, origins).await?;
+            link_all(&mut tx, LINK_BLOCKED, id, &settings.blocked_email_domains).await?;
             tx.commit().await?;
             Ok(SiteId::new(id))
         })
+    }
+
+    /// A site's settings, as they are now; `None` when it is gone.
+    pub async fn site_settings(&self, site_id: SiteId) -> Result<Option<SiteSettings>, StoreError> {
+        let chat_enabled: Option<bool> = on_db!(self, pool => {
+            sqlx::query_scalar("SELECT chat_enabled FROM sites WHERE id = $1")
+                .bind(site_id)
+                .fetch_optional(pool)
+                .await?
+        });
+        let Some(chat_enabled) = chat_enabled else { return Ok(None) };
+        let blocked_email_domains = on_db!(self, pool => {
+            sqlx::query_scalar("SELECT domain FROM site_blocked_domains WHERE site_id = $1 ORDER BY domain")
+                .bind(site_id)
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(Some(SiteSettings { chat_enabled, blocked_email_domains }))
     }
 
     /// The site with `key`, if any.
@@ -82,7 +153,8 @@ impl Store {
                 .fetch_all(pool)
                 .await?
         });
-        Ok(Some(Site { id, key: key.clone(), name, appearance, allowed_origins }))
+        let settings = self.site_settings(id).await?.unwrap_or_default();
+        Ok(Some(Site { id, key: key.clone(), name, appearance, allowed_origins, settings }))
     }
 
     /// The site's fallback message.
@@ -116,27 +188,32 @@ impl Store {
         Ok(sites)
     }
 
-    /// Changes a site's name and/or its allowed origins (replacing them all).
-    pub async fn update_site(
-        &self,
-        site_id: SiteId,
-        name: Option<&str>,
-        origins: Option<&[String]>,
-    ) -> Result<(), StoreError> {
+    /// Changes what `update` gives of a site, in one transaction.
+    pub async fn update_site(&self, site_id: SiteId, update: &SiteUpdate<'_>) -> Result<(), StoreError> {
         on_db!(self, begin tx => {
-            if let Some(name) = name {
-                sqlx::query("UPDATE sites SET name = $1 WHERE id = $2")
-                    .bind(name)
-                    .bind(site_id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            if let Some(origins) = origins {
+            sqlx::query(
+                "UPDATE sites SET name = COALESCE($1, name), fallback_message = COALESCE($2, fallback_message),
+                 chat_enabled = COALESCE($3, chat_enabled) WHERE id = $4",
+            )
+            .bind(update.name)
+            .bind(update.fallback_message)
+            .bind(update.chat_enabled)
+            .bind(site_id)
+            .execute(&mut *tx)
+            .await?;
+            if let Some(origins) = update.origins {
                 sqlx::query("DELETE FROM site_origins WHERE site_id = $1")
                     .bind(site_id)
                     .execute(&mut *tx)
                     .await?;
                 link_all(&mut tx, LINK_ORIGIN, site_id.get(), origins).await?;
+            }
+            if let Some(domains) = update.blocked_email_domains {
+                sqlx::query("DELETE FROM site_blocked_domains WHERE site_id = $1")
+                    .bind(site_id)
+                    .execute(&mut *tx)
+                    .await?;
+                link_all(&mut tx, LINK_BLOCKED, site_id.get(), domains).await?;
             }
             tx.commit().await?;
             Ok(())

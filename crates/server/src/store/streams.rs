@@ -80,6 +80,16 @@ impl Store {
             .collect()
     }
 
+    /// When each of a site's published streams was published (unix ms), by stream id.
+    pub async fn published_times(&self, site_id: SiteId) -> Result<Vec<(String, i64)>, StoreError> {
+        Ok(on_db!(self, pool => {
+            sqlx::query_as("SELECT stream_id, published_at FROM streams WHERE site_id = $1")
+                .bind(site_id)
+                .fetch_all(pool)
+                .await?
+        }))
+    }
+
     /// The routing option of the live chat card `card` in version `version`
     /// of a site's published stream; `None` when there is no such live chat
     /// card, or the version was superseded before `superseded_after` (unix

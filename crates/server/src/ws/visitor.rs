@@ -7,6 +7,13 @@
 //! conversation; `message` (with a client id, so a resend is stored once),
 //! `typing` and `end` act on it. A bad frame gets an error frame and the
 //! connection stays open.
+//!
+//! The site's settings are read again at each new visitor and hand-off, so
+//! an admin's change applies at once: with chat switched off, a `hello`
+//! without a token is refused (`chat_disabled`, and the socket closes) and
+//! so is a hand-off, while a visitor with an open conversation goes on; a
+//! hand-off whose email is at a blocked domain is refused (`blocked_email`),
+//! nothing stored.
 
 use axum::extract::ws::{CloseFrame, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, Query, State};
@@ -16,6 +23,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
+use switchboard_protocol::attribute::blocked_domain;
 use switchboard_protocol::site::SiteKey;
 use switchboard_protocol::wire::{
     self, Author, ConversationState, ErrorCode, VisitorIn, VisitorOut, WireError, MAX_FRAME_BYTES,
@@ -34,7 +42,7 @@ use crate::ids::{ConversationId, VisitorId};
 use crate::lifecycle;
 use crate::state::AppState;
 use crate::store::conversations::{Conversation, Handoff};
-use crate::store::{Site, StoreError};
+use crate::store::{Site, SiteSettings, StoreError};
 
 /// Query of the upgrade request.
 #[derive(Debug, Deserialize)]
@@ -127,6 +135,10 @@ async fn run(socket: WebSocket, state: AppState, site: Site, address: IpAddr, sl
 /// How long a repeated typing state is not passed on again.
 const TYPING_REPEAT: std::time::Duration = std::time::Duration::from_secs(2);
 
+fn chat_disabled() -> WireError {
+    WireError::new(ErrorCode::ChatDisabled, "this site has chat switched off")
+}
+
 fn internal(e: StoreError) -> WireError {
     tracing::error!(error = %e, "visitor frame failed");
     WireError::new(ErrorCode::Internal, "the server failed; try again")
@@ -183,6 +195,17 @@ impl Session {
                     return Err(WireError::new(
                         ErrorCode::TooManyHandoffs,
                         format!("too many chats asked for; try again in {secs} s"),
+                    ));
+                }
+                let settings = self.settings().await?;
+                if !settings.chat_enabled {
+                    return Err(chat_disabled());
+                }
+                let email = attributes.get("email").map_or("", String::as_str);
+                if blocked_domain(email, &settings.blocked_email_domains) {
+                    return Err(WireError::new(
+                        ErrorCode::BlockedEmail,
+                        "this site does not take email addresses at that domain; use another (a work address)",
                     ));
                 }
                 // Routing is the site's, from the server's copy of the card.
@@ -251,6 +274,13 @@ impl Session {
         }
     }
 
+    /// The site's settings as they are now.
+    async fn settings(&self) -> Result<SiteSettings, WireError> {
+        let settings = self.state.store.site_settings(self.site.id).await.map_err(internal)?;
+        // A site removed meanwhile takes nobody.
+        Ok(settings.unwrap_or(SiteSettings { chat_enabled: false, ..SiteSettings::default() }))
+    }
+
     /// The conversation messages and typing go to, if it is still open
     /// (read from storage: the agent may have ended it).
     async fn open_conversation(&self) -> Result<ConversationId, WireError> {
@@ -285,6 +315,10 @@ impl Session {
                 (id.ok_or_else(|| WireError::new(ErrorCode::BadToken, "unknown visitor token"))?, token)
             }
             None => {
+                if !self.settings().await?.chat_enabled {
+                    self.closing = Some(super::close_frame(super::CLOSE_POLICY, "chat is off"));
+                    return Err(chat_disabled());
+                }
                 let token = random_token();
                 let now = self.state.clock.now_ms();
                 (store.create_visitor(self.site.id, &token_hash(&token), now).await.map_err(internal)?, token)

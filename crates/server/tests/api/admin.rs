@@ -17,11 +17,20 @@ fn new_site(key: &str, name: &str, origins: &[&str]) -> NewSite {
         key: key.into(),
         name: name.into(),
         allowed_origins: origins.iter().map(|o| (*o).to_owned()).collect(),
+        blocked_email_domains: vec![],
+        chat_enabled: None,
     }
 }
 
 fn new_agent(name: &str, email: &str, password: Option<&str>) -> NewAgent {
-    NewAgent { name: name.into(), email: email.into(), role: Role::Agent, password: password.map(Into::into) }
+    NewAgent {
+        name: name.into(),
+        email: email.into(),
+        role: Role::Agent,
+        password: password.map(Into::into),
+        invite: false,
+        capacity: None,
+    }
 }
 
 fn rule(json: Value) -> RoutingRule {

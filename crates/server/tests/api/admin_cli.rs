@@ -38,6 +38,26 @@ fn the_admin_cli_round_trips_sites_agents_and_streams() {
         &["site", "update", "acme", "--name", "Acme Inc", "--origin", "https://www.acme.example"],
     ));
     assert!(stdout(&switchboard(d, &["site", "list"])).contains("acme\tAcme Inc\thttps://www.acme.example"));
+    let updated = stdout(&switchboard(
+        d,
+        &[
+            "site",
+            "update",
+            "acme",
+            "--blocked-domain",
+            "Gmail.com",
+            "--blocked-domain",
+            "yahoo.com",
+            "--chat",
+            "off",
+        ],
+    ));
+    assert!(updated.contains("chat off; blocked email domains: gmail.com yahoo.com"), "{updated}");
+    assert!(stdout(&switchboard(d, &["site", "list"]))
+        .contains("acme\tAcme Inc\thttps://www.acme.example\tchat off\tblocked: gmail.com yahoo.com"));
+    let cleared =
+        stdout(&switchboard(d, &["site", "update", "acme", "--no-blocked-domains", "--chat", "on"]));
+    assert!(cleared.contains("chat on; blocked email domains: none"), "{cleared}");
 
     let look = stdout(&switchboard(
         d,
@@ -237,8 +257,13 @@ async fn the_cli_and_the_api_refuse_the_same_input_with_the_same_message() {
     let cli = |args: &[&str]| switchboard(d, args);
     stdout(&cli(&["site", "add", "demo", "--name", "Demo"]));
 
-    let site =
-        NewSite { key: "acme".into(), name: "Acme".into(), allowed_origins: vec!["acme.example".into()] };
+    let site = NewSite {
+        key: "acme".into(),
+        name: "Acme".into(),
+        allowed_origins: vec!["acme.example".into()],
+        blocked_email_domains: vec![],
+        chat_enabled: None,
+    };
     let r = same_refusal(
         admin.add_site(&site).await,
         cli(&["site", "add", "acme", "--name", "Acme", "--origin", "acme.example"]),
@@ -252,6 +277,13 @@ async fn the_cli_and_the_api_refuse_the_same_input_with_the_same_message() {
     );
     assert_eq!(r.fields(), ["name"]);
 
+    let change = SiteChange { blocked_email_domains: Some(vec!["gmail".into()]), ..Default::default() };
+    let r = same_refusal(
+        admin.update_site("demo", &change).await,
+        cli(&["site", "update", "demo", "--blocked-domain", "gmail"]),
+    );
+    assert_eq!(r.fields(), ["blocked_email_domains"]);
+
     let look = AppearanceChange { accent: Some("red".into()), offset_px: Some(201), ..Default::default() };
     let r = same_refusal(
         admin.update_appearance("demo", &look).await,
@@ -259,7 +291,14 @@ async fn the_cli_and_the_api_refuse_the_same_input_with_the_same_message() {
     );
     assert_eq!(r.fields(), ["accent", "offset_px"]);
 
-    let agent = NewAgent { name: "Alan".into(), email: "alan".into(), role: Role::Agent, password: None };
+    let agent = NewAgent {
+        name: "Alan".into(),
+        email: "alan".into(),
+        role: Role::Agent,
+        password: None,
+        invite: false,
+        capacity: None,
+    };
     let r = same_refusal(admin.add_agent(&agent).await, cli(&["agent", "add", "alan", "--name", "Alan"]));
     assert_eq!(r.fields(), ["email"]);
 
@@ -269,6 +308,13 @@ async fn the_cli_and_the_api_refuse_the_same_input_with_the_same_message() {
         cli(&["agent", "update", "ada@example.com", "--avatar", "javascript:alert(1)"]),
     );
     assert_eq!(r.fields(), ["avatar_url"]);
+
+    let change = AgentChange { capacity: Some(11), ..Default::default() };
+    let r = same_refusal(
+        admin.update_agent("ada@example.com", &change).await,
+        cli(&["agent", "update", "ada@example.com", "--capacity", "11"]),
+    );
+    assert_eq!(r.fields(), ["capacity"]);
 
     let team = NewTeam { name: "Sales".into(), members: vec!["ada".into()] };
     let r = same_refusal(admin.add_team(&team).await, cli(&["team", "add", "Sales", "--member", "ada"]));

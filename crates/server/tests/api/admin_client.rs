@@ -6,8 +6,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use switchboard_protocol::admin::{
     AccountRouteView, AgentChange, AgentPassword, AgentView, AppearanceChange, ErrorBody, NewAccountRoute,
-    NewAgent, NewSite, NewTeam, PasswordReset, Schedule, SiteChange, SiteView, StreamPublished,
-    StreamSummary, StreamView, TeamChange, TeamView,
+    NewAgent, NewSite, NewTeam, PasswordReset, RoutingTry, RoutingTryView, RuleOrder, Schedule, SiteChange,
+    SiteView, StreamPublished, StreamSummary, StreamView, TeamChange, TeamView,
 };
 use switchboard_protocol::rules::RoutingRule;
 
@@ -143,6 +143,11 @@ impl AdminClient {
         self.json(Method::PUT, &["agents", email, "schedule"], &schedule).await
     }
 
+    /// A new invitation for an agent (`{agent, invite_token}`).
+    pub async fn invite(&self, email: &str) -> Answer<AgentPassword> {
+        self.send(Method::POST, &["agents", email, "invite"], Body::None).await
+    }
+
     pub async fn remove_agent(&self, email: &str) -> Answer<()> {
         self.delete(&["agents", email]).await
     }
@@ -191,6 +196,32 @@ impl AdminClient {
         self.json(Method::POST, &["sites", key, "account-routes"], req).await
     }
 
+    pub async fn try_routing(&self, key: &str, req: &RoutingTry) -> Answer<RoutingTryView> {
+        self.json(Method::POST, &["sites", key, "routing", "try"], req).await
+    }
+
+    pub async fn order_rules(&self, key: &str, req: &RuleOrder) -> Answer<Vec<RoutingRule>> {
+        self.json(Method::PUT, &["sites", key, "rules", "order"], req).await
+    }
+
+    pub async fn replace_rule(&self, key: &str, name: &str, rule: &RoutingRule) -> Answer<()> {
+        self.json(Method::PUT, &["sites", key, "rules", name], rule).await
+    }
+
+    /// The account routes CSV: its content type and text.
+    pub async fn account_routes_csv(&self, key: &str) -> (String, String) {
+        let r = self.http.get(self.url(&["sites", key, "account-routes.csv"])).bearer_auth(&self.token);
+        let r = r.send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let content_type = r.headers()["content-type"].to_str().unwrap().to_owned();
+        (content_type, r.text().await.unwrap())
+    }
+
+    /// Uploads an account routes CSV (the body is the CSV itself).
+    pub async fn put_account_routes_csv(&self, key: &str, csv: &str) -> Answer<Vec<AccountRouteView>> {
+        self.send(Method::PUT, &["sites", key, "account-routes.csv"], Body::Text(csv.to_owned())).await
+    }
+
     pub async fn streams(&self, key: &str) -> Answer<Vec<StreamSummary>> {
         self.get(&["sites", key, "streams"]).await
     }
@@ -213,6 +244,6 @@ impl AdminClient {
 enum Body {
     None,
     Json(serde_json::Value),
-    /// A stream file, sent as it is.
+    /// A stream file or a CSV, sent as it is.
     Text(String),
 }

@@ -227,7 +227,13 @@ fn set(ids: impl IntoIterator<Item = i64>) -> BTreeSet<i64> {
 }
 
 async fn add_site(app: &TestApp, key: &str) {
-    let site = NewSite { key: key.into(), name: key.into(), allowed_origins: vec![] };
+    let site = NewSite {
+        key: key.into(),
+        name: key.into(),
+        allowed_origins: vec![],
+        blocked_email_domains: vec![],
+        chat_enabled: None,
+    };
     app.admin().await.add_site(&site).await.unwrap();
 }
 

@@ -92,11 +92,22 @@ pub async fn spawn_app_at(clock: Clock) -> TestApp {
     start_fresh(|_| {}, clock).await
 }
 
-async fn start_fresh(tweak: Tweak, clock: Clock) -> TestApp {
+/// A server on a fresh, empty database (no demo, no admin: its first run),
+/// reading the time from `clock`.
+pub async fn spawn_empty_at(clock: Clock) -> TestApp {
+    init_tracing();
+    start(tempfile::tempdir().unwrap(), false, |_| {}, clock).await
+}
+
+fn init_tracing() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(std::env::var("TEST_LOG").unwrap_or_default())
         .with_test_writer()
         .try_init();
+}
+
+async fn start_fresh(tweak: Tweak, clock: Clock) -> TestApp {
+    init_tracing();
     start(tempfile::tempdir().unwrap(), true, tweak, clock).await
 }
 

@@ -1,6 +1,7 @@
 //! Server integration tests: a real server on 127.0.0.1:0 with a fresh SQLite
 //! file per test, driven over HTTP.
 
+mod accounts;
 mod admin;
 mod admin_cli;
 mod admin_client;
@@ -13,8 +14,10 @@ mod helpers;
 mod inbox;
 mod live_admin;
 mod routing;
+mod routing_tools;
 mod security;
 mod site_config;
+mod site_settings;
 mod stream_cli;
 mod transfer;
 mod ws_agent;

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 use std::time::Duration;
-use switchboard_protocol::admin::NewAccountRoute;
+use switchboard_protocol::admin::{AgentChange, NewAccountRoute};
 use switchboard_protocol::stream::Routing;
 use switchboard_protocol::wire::{
     AgentIn, AgentOut, Author, ConversationState, ErrorCode, PageContext, VisitorIn, VisitorOut,
@@ -244,6 +244,32 @@ async fn an_agent_at_capacity_gets_no_more_chats() {
     let e = explain(&app, c3.id.get()).await;
     let skipped = e["decisions"][0]["steps"][0]["skipped"].to_string();
     assert!(skipped.contains("at_capacity"), "{skipped}");
+}
+
+#[tokio::test]
+async fn an_agent_with_capacity_one_is_not_offered_a_second_chat_while_one_with_the_default_is() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let one = AgentChange { capacity: Some(1), ..Default::default() };
+    admin.update_agent("ada@example.com", &one).await.unwrap();
+    let mut ada = app.agent("ada@example.com").await;
+    let mut grace = app.agent("grace@example.com").await;
+    let _v1 = hand_off(&app, Routing::RoundRobin, &[], "en").await;
+    let (c1, _) = offer(&mut ada).await;
+    ada.accept(c1).await;
+    let _v2 = hand_off(&app, Routing::RoundRobin, &[], "en").await;
+    offer(&mut grace).await;
+    // Ada's turn, but she has her one chat; Grace, on the server's ten, gets it.
+    let _v3 = hand_off(&app, Routing::RoundRobin, &[], "en").await;
+    let (c3, _) = offer(&mut grace).await;
+    ada.silent_for(150).await;
+    let skipped = explain(&app, c3).await["decisions"][0]["steps"][0]["skipped"].to_string();
+    assert!(skipped.contains("at_capacity") && skipped.contains("ada@example.com"), "{skipped}");
+    // The admin's list shows each one's capacity and open chats.
+    let list = admin.agents().await.unwrap();
+    let status = |email: &str| list.iter().find(|a| a.profile.email == email).unwrap().status;
+    assert_eq!((status("ada@example.com").capacity, status("ada@example.com").open_chats), (1, 1));
+    assert_eq!((status("grace@example.com").capacity, status("grace@example.com").open_chats), (10, 2));
 }
 
 #[tokio::test]

@@ -1,0 +1,156 @@
+//! The appearance's live preview: the real widget (its library, the same
+//! code visitors run) mounted with the draft appearance, in a Shadow DOM
+//! root with the widget's own stylesheet, framed like the loader frames it
+//! on a host page (launcher in its corner, at its offset, in its colour).
+//!
+//! The colours, corner and offset follow the draft as it is typed; a change
+//! to the words (titles, names, language) mounts the widget again. It runs
+//! with no server address, so it never starts a real chat.
+
+use leptos::prelude::*;
+use switchboard_protocol::site::{Appearance, Position, SiteConfig, SiteKey};
+use switchboard_protocol::PROTOCOL_VERSION;
+use wasm_bindgen::JsCast;
+
+/// Black or white, whichever reads better on `accent` (`#rrggbb`), by the
+/// WCAG contrast ratio (as the loader picks it).
+pub fn on_accent(accent: &str) -> &'static str {
+    let channel = |i: usize| {
+        let c = accent.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()).unwrap_or(0) as f64 / 255.0;
+        if c <= 0.03928 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    let l = 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
+    if 1.05 / (l + 0.05) >= (l + 0.05) / 0.05 {
+        "#fff"
+    } else {
+        "#000"
+    }
+}
+
+/// The words of an appearance: what needs the widget mounted again.
+fn words(a: &Appearance) -> (String, String, Option<String>, Option<String>, Option<String>, u32) {
+    (
+        a.header_title.clone(),
+        a.bot_name.clone(),
+        a.bot_avatar_url.clone(),
+        a.locale.map(|l| l.tag().to_owned()),
+        a.privacy_url.clone(),
+        a.response_delay_ms,
+    )
+}
+
+/// The widget with `appearance`, for `site`.
+#[component]
+pub fn Preview(
+    /// The site's key.
+    site: String,
+    /// The draft appearance (already checked).
+    appearance: Memo<Appearance>,
+    /// The region's accessible name.
+    #[prop(into)]
+    label: String,
+) -> impl IntoView {
+    let stage = NodeRef::<leptos::html::Div>::new();
+    let parts =
+        StoredValue::new_local(None::<(web_sys::HtmlElement, web_sys::HtmlElement, web_sys::HtmlElement)>);
+    // Build the frame once the stage is in the page.
+    Effect::new(move || {
+        let Some(stage) = stage.get() else { return };
+        if parts.with_value(Option::is_some) {
+            return;
+        }
+        let doc = document();
+        let Ok(root) = stage.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))
+        else {
+            return;
+        };
+        let el = |tag: &str| doc.create_element(tag).map(|e| e.unchecked_into::<web_sys::HtmlElement>()).ok();
+        let (Some(link), Some(frame), Some(container), Some(launcher)) =
+            (el("link"), el("div"), el("div"), el("div"))
+        else {
+            return;
+        };
+        let _ = link.set_attribute("rel", "stylesheet");
+        let _ = link.set_attribute("href", "/widget/widget.css");
+        container.set_class_name("sb-container");
+        // The launcher as the loader draws it (a picture of it: not a button here).
+        launcher.set_class_name("sb-launcher");
+        let _ = launcher.set_attribute("aria-hidden", "true");
+        launcher.set_inner_html(
+            r#"<svg viewBox="0 0 24 24" width="28" height="28" aria-hidden="true" focusable="false"><path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg>"#,
+        );
+        let _ = frame.append_child(&container);
+        let _ = frame.append_child(&launcher);
+        let _ = root.append_child(&link);
+        let _ = root.append_child(&frame);
+        parts.set_value(Some((frame, container, launcher)));
+    });
+    // Colours, corner and offset: set on the frame as they change.
+    Effect::new(move || {
+        let a = appearance.get();
+        parts.with_value(|p| {
+            let Some((frame, _, launcher)) = p else { return };
+            let corner = match a.position {
+                Position::BottomRight => "sb-bottom-right",
+                Position::BottomLeft => "sb-bottom-left",
+            };
+            frame.set_class_name(&format!("sb-frame {corner}"));
+            let accent = a.accent.to_string();
+            let style = frame.style();
+            let _ = style.set_property("--sb-accent", &accent);
+            let _ = style.set_property("--sb-on-accent", on_accent(&accent));
+            let _ = style.set_property("--sb-offset", &format!("{}px", a.offset_px));
+            let label_class =
+                if a.launcher_label.is_some() { "sb-launcher sb-labelled" } else { "sb-launcher" };
+            launcher.set_class_name(label_class);
+        });
+    });
+    // The words: the widget mounted again with them.
+    let mounted_words = Memo::new(move |_| words(&appearance.get()));
+    Effect::new(move || {
+        let _ = mounted_words.get();
+        let a = appearance.get_untracked();
+        parts.with_value(|p| {
+            let Some((_, container, _)) = p else { return };
+            container.set_inner_html("");
+            let Ok(key) = SiteKey::parse(&site) else { return };
+            let config = SiteConfig {
+                site: key,
+                protocol_version: PROTOCOL_VERSION,
+                appearance: a,
+                streams: Vec::new(),
+                chat_enabled: true,
+                blocked_email_domains: Vec::new(),
+            };
+            let Ok(json) = serde_json::to_string(&config) else { return };
+            let inner = document().create_element("div").map(|e| e.unchecked_into::<web_sys::HtmlElement>());
+            if let Ok(inner) = inner {
+                let _ = container.append_child(&inner);
+                switchboard_widget::mount(inner, site.clone(), String::new(), Some(json), None);
+            }
+        });
+    });
+    // The stage (with its transform) holds the shadow host: the widget's
+    // fixed frame is placed in the stage, not on the console's viewport.
+    view! {
+        <div class="preview-stage" role="region" aria-label=label>
+            <div class="preview-host" node_ref=stage data-testid="preview"></div>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_launcher_text_is_black_or_white_by_contrast() {
+        assert_eq!(on_accent("#1f5fcc"), "#fff");
+        assert_eq!(on_accent("#ffeb3b"), "#000");
+        assert_eq!(on_accent("#000000"), "#fff");
+    }
+}
