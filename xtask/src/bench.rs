@@ -10,7 +10,12 @@
 //! - load: `switchboard-loadgen` (`crates/loadgen`) against a server it
 //!   spawns: server memory per idle visitor socket, delivery latency at a
 //!   steady message rate, lost and duplicated messages. Arguments after
-//!   `bench` go to it (`cargo xtask bench --idle 20000 --rate 5000`).
+//!   `bench` go to it (`cargo xtask bench --idle 20000 --rate 5000`);
+//! - admin list: `switchboard-admin-list` (`crates/loadgen`) seeds a
+//!   million conversations, starts the server on them and times the
+//!   admin's conversation list (filters, deep pages, search) beside a floor
+//!   (`/healthz`, `/api/auth/me`) measured in the same run.
+//!   `cargo xtask bench admin-list [--conversations N]` runs only this.
 
 use anyhow::Context;
 use serde_json::{json, Value};
@@ -48,9 +53,49 @@ fn run_load(args: &[String], out: &std::path::Path, name: &str) -> anyhow::Resul
     Ok((table, report))
 }
 
-/// Runs the benchmarks; `load_args` go to the load generator.
+/// Runs the admin list's benchmark (optimized: the bench profile) with
+/// `args`; returns its table and its JSON.
+fn run_admin_list(args: &[String], out: &std::path::Path) -> anyhow::Result<(String, Value)> {
+    let json = out.join("admin_list.json");
+    let output = std::process::Command::new(env!("CARGO"))
+        .args([
+            "run",
+            "--profile",
+            "bench",
+            "-p",
+            "switchboard-loadgen",
+            "--bin",
+            "switchboard-admin-list",
+            "--",
+        ])
+        .arg("--json")
+        .arg(&json)
+        .args(args)
+        .current_dir(root())
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .context("running switchboard-admin-list")?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    anyhow::ensure!(output.status.success(), "the admin list bench failed ({}):\n{stdout}", output.status);
+    let table = stdout.lines().filter(|l| !l.starts_with("written:")).collect::<Vec<_>>().join("\n");
+    let report = serde_json::from_str(
+        &std::fs::read_to_string(&json).with_context(|| format!("reading {}", json.display()))?,
+    )?;
+    Ok((table, report))
+}
+
+/// Runs the benchmarks; `load_args` go to the load generator, unless the
+/// first is `admin-list`: then only the admin list's runs, with the rest.
 pub fn run(load_args: &[String]) -> anyhow::Result<()> {
-    let progress = Progress::new(10);
+    let out = root().join("target/bench");
+    if load_args.first().map(String::as_str) == Some("admin-list") {
+        std::fs::create_dir_all(&out)?;
+        let (table, _) = run_admin_list(&load_args[1..], &out)?;
+        println!("\n{table}");
+        println!("\nwritten: {}", out.join("admin_list.json").display());
+        return Ok(());
+    }
+    let progress = Progress::new(11);
     tools::ensure_wasm_toolchain(&progress)?;
     build_bundles(&progress)?;
 
@@ -117,7 +162,6 @@ pub fn run(load_args: &[String]) -> anyhow::Result<()> {
 
     progress.step("Launcher click to first card (headless Chromium, fresh profile each run)");
     let first_card = first_card(&progress)?;
-    let out = root().join("target/bench");
     std::fs::create_dir_all(&out)?;
     progress.step("Load: idle sockets and message traffic against a spawned server (switchboard-loadgen)");
     let (load_table, load) = run_load(load_args, &out, "load")?;
@@ -128,6 +172,8 @@ pub fn run(load_args: &[String]) -> anyhow::Result<()> {
     let (_, calm) = run_load(&small, &out, "load_calm")?;
     let guessing_args = [small, vec!["--guessers".into(), "8".into()]].concat();
     let (_, guessing) = run_load(&guessing_args, &out, "load_guessing")?;
+    progress.step("Admin list over 1,000,000 stored conversations (switchboard-admin-list)");
+    let (admin_list_table, admin_list) = run_admin_list(&[], &out)?;
 
     println!("\n{:<36} {:>9} {:>9} {:>9}", "bundle (KB)", "raw", "gzip", "brotli");
     for (label, s) in &rows {
@@ -164,6 +210,8 @@ pub fn run(load_args: &[String]) -> anyhow::Result<()> {
         guessing["traffic"]["guesses"].as_u64().unwrap_or(0).to_string()
     );
     println!("target: delivery p99 ≤ 50 ms while 8 tasks guess passwords");
+    println!("\n{admin_list_table}");
+    println!("target: every list request a few ms above the floor; search grows with its matches");
     println!("(cores: {})", std::thread::available_parallelism().map_or(0, |n| n.get()));
 
     let report = json!({
@@ -174,6 +222,7 @@ pub fn run(load_args: &[String]) -> anyhow::Result<()> {
         "load": load,
         "load_calm": calm,
         "load_guessing": guessing,
+        "admin_list": admin_list,
     });
     std::fs::write(out.join("bench.json"), serde_json::to_string_pretty(&report)?)?;
     println!("\nwritten: {}", out.join("bench.json").display());

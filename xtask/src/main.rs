@@ -44,7 +44,12 @@ fn main() -> ExitCode {
             eprintln!(
                 "  build  install tools and build the widget, inbox and console bundles into target/dist"
             );
-            eprintln!("  bench  bundle sizes, one routing decision, load [loadgen flags]; a table, JSON in target/bench/");
+            eprintln!(
+                "  bench  bundle sizes, one routing decision, load [loadgen flags], the admin list over 1M"
+            );
+            eprintln!(
+                "         conversations; a table, JSON in target/bench/ (`bench admin-list` for that alone)"
+            );
             eprintln!("  fuzz   fuzz the protocol parsers [RUNS (default 10000000) | SECONDSs per target]");
             return ExitCode::from(2);
         }

@@ -12,7 +12,10 @@
 //! - [`traffic`] and [`peers`]: the traffic phase and its sockets' tasks;
 //! - [`stats`]: the ledger of sent and received messages, percentiles;
 //! - [`report`]: the table and the JSON.
+//! - [`admin_list`]: the admin's conversation list over a million stored
+//!   conversations (its own binary, `switchboard-admin-list`).
 
+pub mod admin_list;
 pub mod client;
 pub mod idle;
 pub mod peers;

@@ -1,15 +1,19 @@
 //! The admin's list of every conversation and one conversation in full.
 //!
-//! The list is read in two steps in one statement: the page's keys
-//! (`started, id`, newest first, strictly after the cursor), then each
-//! row's facts by primary key. A page's keys come from one index in the
-//! list's order (migration 0017 has one per filter), read until the page is
-//! full: never an `OFFSET`, never a sort of everything that matches, except
-//! for a search, whose matches are gathered first (see [`ListFilter::words`]).
+//! The list is read in two steps: the page's keys (`started, id`, newest
+//! first, strictly after the cursor), then each row's facts by primary key
+//! (in one statement, but for a search, whose keys come first). A page's
+//! keys come from one index in the list's order (migration 0017 has one per
+//! filter), read until the page is full: never an `OFFSET`, never a sort of
+//! everything that matches. A search reads the search index's matches
+//! newest first instead (see `search_keys`).
 //!
 //! A team is several sources (the conversations routed to it, and each
 //! member's), each read in order up to a page and merged: as fast as one
 //! agent's list, for a team of any share of the traffic.
+//!
+//! The search index is SQLite's own (FTS5, `transcript_search`): another
+//! backend would have its own `search_keys` and snippet lookup.
 
 use switchboard_protocol::admin::{AgentRef, ConversationPage, ConversationRow, Cursor, VisitorDetails};
 use switchboard_protocol::wire::ConversationState;
@@ -18,6 +22,16 @@ use super::conversations::{read_details, state_from_db, state_to_db};
 use super::{on_db, Store, StoreError};
 use crate::clock::iso_millis;
 use crate::ids::{AgentId, ConversationId, SiteId};
+
+/// Lines of a word a search counts to find its rarest word (beyond, a word
+/// is common enough).
+const RARE_LINES: i64 = 2_000;
+
+/// Lines of its rarest word a search reads from the search index, newest
+/// first, before it reads on by the other filters' indexes: a page of a
+/// common word met by few of the conversations the other filters select
+/// costs at most this.
+const SEARCH_LINES: i64 = 20_000;
 
 /// How many characters of text a search snippet shows.
 pub const SNIPPET_CHARS: usize = 120;
@@ -43,8 +57,7 @@ pub struct ListFilter<'a> {
     /// Started before (unix ms).
     pub to: Option<i64>,
     /// Only those whose transcript holds every one of these words (lower
-    /// case); none match an empty list. Their matches are gathered and
-    /// sorted, so a word in most conversations costs more than a rare one.
+    /// case), anywhere in it; none match an empty list.
     pub words: Option<&'a [String]>,
     /// Strictly after this row.
     pub after: Option<Cursor>,
@@ -80,32 +93,28 @@ fn match_expression(words: &[String], op: &str) -> String {
     quoted.join(&format!(" {op} "))
 }
 
-/// The page's keys: `created_at, id` of up to `limit` conversations, newest
-/// first, as a query binding into `s`.
-fn page_keys(f: &ListFilter<'_>, members: &[AgentId], s: &mut Statement) -> String {
-    let limit = s.bind(Value::Int(i64::from(f.limit)));
-    let mut common: Vec<String> = Vec::new();
+/// The conditions on a conversation `c` of the site, state and agent asked for.
+fn row_conditions(f: &ListFilter<'_>, s: &mut Statement) -> Vec<String> {
+    let mut all = Vec::new();
     if let Some(site) = f.site {
-        common.push(format!("c.site_id = {}", s.bind(Value::Int(site.get()))));
+        all.push(format!("c.site_id = {}", s.bind(Value::Int(site.get()))));
     }
     if let Some(state) = f.state {
-        common.push(format!("c.state = {}", s.bind(Value::Text(state_to_db(state).to_owned()))));
+        all.push(format!("c.state = {}", s.bind(Value::Text(state_to_db(state).to_owned()))));
     }
     if let Some(agent) = f.agent {
-        common.push(format!("c.agent_id = {}", s.bind(Value::Int(agent.get()))));
+        all.push(format!("c.agent_id = {}", s.bind(Value::Int(agent.get()))));
     }
-    if let Some(words) = f.words {
-        // Each word's conversations (a row id's high bits), intersected: every
-        // word somewhere in the transcript, not necessarily in one line.
-        let each: Vec<String> = words
-            .iter()
-            .map(|w| {
-                let p = s.bind(Value::Text(match_expression(std::slice::from_ref(w), "AND")));
-                format!("SELECT rowid >> 24 FROM transcript_search WHERE transcript_search MATCH {p}")
-            })
-            .collect();
-        common.push(format!("c.id IN ({})", each.join(" INTERSECT ")));
-    }
+    all
+}
+
+/// The page's keys: `created_at, id` of up to `limit` conversations, newest
+/// first, read from the filters' indexes (`f.words` aside), each also
+/// meeting `extra`; as a query binding into `s`.
+fn index_keys(f: &ListFilter<'_>, members: &[AgentId], extra: &[String], s: &mut Statement) -> String {
+    let limit = s.bind(Value::Int(i64::from(f.limit)));
+    let mut common = row_conditions(f, s);
+    common.extend_from_slice(extra);
     let from = f.from.map(|v| s.bind(Value::Int(v)));
     let to = f.to.map(|v| s.bind(Value::Int(v)));
     let after = f.after.map(|c| (s.bind(Value::Int(c.started_at)), s.bind(Value::Int(c.id))));
@@ -160,6 +169,113 @@ fn page_keys(f: &ListFilter<'_>, members: &[AgentId], s: &mut Statement) -> Stri
     format!("{} ORDER BY 1 DESC, 2 DESC LIMIT {limit}", each.join(" UNION "))
 }
 
+/// Conversation `c` holds `word` somewhere in its transcript.
+fn holds(word: &str, s: &mut Statement) -> String {
+    let p = s.bind(Value::Text(match_expression(&[word.to_owned()], "AND")));
+    format!(
+        "EXISTS (SELECT 1 FROM transcript_search WHERE transcript_search MATCH {p}
+                 AND rowid BETWEEN c.id * 16777216 AND c.id * 16777216 + 16777215)"
+    )
+}
+
+/// The search index's rows a search may read (` AND rowid …` each): those
+/// of the conversations the range and the cursor allow, from the first
+/// started in range to the last (one seek each in the start index).
+fn id_bounds(f: &ListFilter<'_>, s: &mut Statement) -> String {
+    let mut ids = Vec::new();
+    if let Some(from) = f.from {
+        let p = s.bind(Value::Int(from));
+        ids.push(format!(
+            "rowid >= COALESCE((SELECT id FROM conversations WHERE created_at >= {p}
+                                ORDER BY created_at, id LIMIT 1), 1 << 39) * 16777216"
+        ));
+    }
+    if let Some(to) = f.to {
+        let p = s.bind(Value::Int(to));
+        ids.push(format!(
+            "rowid < (COALESCE((SELECT id FROM conversations WHERE created_at < {p}
+                                ORDER BY created_at DESC, id DESC LIMIT 1), 0) + 1) * 16777216"
+        ));
+    }
+    if let Some(c) = f.after {
+        ids.push(format!("rowid < {} * 16777216", s.bind(Value::Int(c.id))));
+    }
+    ids.iter().map(|c| format!(" AND {c}")).collect()
+}
+
+/// The conversation of the `lines`-th line of the first word's matches that
+/// a search may read, newest first (the search index's row id places it):
+/// where [`search_keys`] reading `lines` lines stopped. None when there are
+/// not so many.
+fn stopped_at(f: &ListFilter<'_>, words: &[String], lines: i64, s: &mut Statement) -> String {
+    let driver = s.bind(Value::Text(match_expression(&words[..1], "AND")));
+    let ids = id_bounds(f, s);
+    let skip = s.bind(Value::Int(lines - 1));
+    format!(
+        "SELECT created_at, id FROM conversations
+         WHERE id = (SELECT rowid >> 24 FROM transcript_search WHERE transcript_search MATCH {driver}{ids}
+                     ORDER BY rowid DESC LIMIT 1 OFFSET {skip})"
+    )
+}
+
+/// A search's page keys: the matches of its first word (the caller puts the
+/// rarest first), newest first, straight from the search index; each
+/// conversation checked for the other words and filters, until a page is
+/// full.
+///
+/// The index hands matches out by row id, that is by conversation id, and
+/// conversations are numbered in the order they start (a start is never
+/// before the one numbered before it: `create_conversation`), so the first
+/// matches that pass are the page, in the list's order. A word in many
+/// conversations fills a page in a few lines; a rare one has few to read.
+///
+/// At most `lines` lines are read: a common word with rarely met filters
+/// would read far, and `Store::search_keys` reads the rest of the list by
+/// the filters' indexes instead.
+fn search_keys(f: &ListFilter<'_>, words: &[String], lines: i64, s: &mut Statement) -> String {
+    let limit = s.bind(Value::Int(i64::from(f.limit)));
+    let lines = s.bind(Value::Int(lines));
+    let driver = s.bind(Value::Text(match_expression(&words[..1], "AND")));
+    let mut conditions = row_conditions(f, s);
+    for w in &words[1..] {
+        conditions.push(holds(w, s));
+    }
+    if let Some(team) = f.team {
+        let t = s.bind(Value::Int(team));
+        conditions.push(format!(
+            "(c.agent_id IN (SELECT agent_id FROM team_members WHERE team_id = {t})
+              OR EXISTS (SELECT 1 FROM conversation_teams t WHERE t.conversation_id = c.id AND t.team_id = {t}))"
+        ));
+    }
+    if let Some(from) = f.from {
+        conditions.push(format!("c.created_at >= {}", s.bind(Value::Int(from))));
+    }
+    if let Some(to) = f.to {
+        conditions.push(format!("c.created_at < {}", s.bind(Value::Int(to))));
+    }
+    if let Some(c) = f.after {
+        let (a, b) = (s.bind(Value::Int(c.started_at)), s.bind(Value::Int(c.id)));
+        conditions.push(format!("(c.created_at, c.id) < ({a}, {b})"));
+    }
+    let ids = id_bounds(f, s);
+    let conditions = if conditions.is_empty() { "true".to_owned() } else { conditions.join(" AND ") };
+    // The subquery's LIMIT (also) keeps its ORDER BY (SQLite drops that of
+    // a subquery without one), which the index serves: matches stream
+    // newest first, and the outer LIMIT stops them. A conversation matches
+    // once per line: DISTINCT.
+    format!(
+        "SELECT created_at, id FROM (
+           SELECT DISTINCT c.created_at, c.id
+           FROM (SELECT rowid >> 24 AS id FROM transcript_search
+                 WHERE transcript_search MATCH {driver}{ids}
+                 ORDER BY rowid DESC LIMIT {lines}) matches
+           CROSS JOIN conversations c ON c.id = matches.id
+           WHERE {conditions}
+           LIMIT {limit})
+         ORDER BY created_at DESC, id DESC"
+    )
+}
+
 /// The rows of the conversations whose keys `page` (a query answering
 /// `created_at, id`) selects, in its order; with `words`, each row's first
 /// line that holds one of them.
@@ -169,7 +285,7 @@ fn rows_query(page: &str, words: Option<&[String]>, s: &mut Statement) -> String
             let any = s.bind(Value::Text(match_expression(words, "OR")));
             (
                 format!(
-                    ", hits(id, hit) AS (
+                    ", hits(id, hit) AS MATERIALIZED (
                        SELECT page.id, (SELECT rowid FROM transcript_search
                                         WHERE transcript_search MATCH {any}
                                           AND rowid BETWEEN page.id * 16777216 AND page.id * 16777216 + 16777215
@@ -188,7 +304,7 @@ fn rows_query(page: &str, words: Option<&[String]>, s: &mut Statement) -> String
         None => (String::new(), "", "NULL"),
     };
     format!(
-        "WITH page(created_at, id) AS ({page}){hits}
+        "WITH page(created_at, id) AS MATERIALIZED ({page}){hits}
          SELECT c.id, s.key AS site_key, c.state, c.created_at, c.accepted_at, c.ended_at, c.attributes,
                 c.last_seq, json_array_length(c.transcript) AS bot_lines,
                 a.name AS agent_name, a.email AS agent_email,
@@ -284,6 +400,12 @@ impl Store {
     /// A page of the admin's list: the conversations `f` selects, newest
     /// first, with the cursor of the next page when there is one.
     pub async fn admin_conversations(&self, f: &ListFilter<'_>) -> Result<ConversationPage, StoreError> {
+        self.list_page(f, SEARCH_LINES).await
+    }
+
+    /// [`Store::admin_conversations`], a search reading at most `lines`
+    /// lines from the search index.
+    async fn list_page(&self, f: &ListFilter<'_>, lines: i64) -> Result<ConversationPage, StoreError> {
         if f.words.is_some_and(<[String]>::is_empty) {
             // A search with no word in it (only punctuation) matches nothing.
             return Ok(ConversationPage { items: Vec::new(), next_cursor: None });
@@ -297,11 +419,26 @@ impl Store {
                     .await?
             }),
         };
+        let rarest_first = match f.words {
+            Some(words) if words.len() > 1 => Some(self.rarest_first(words).await?),
+            _ => None,
+        };
         // One more than asked for: whether there is a next page.
-        let probe = ListFilter { limit: f.limit + 1, ..f.clone() };
+        let probe =
+            ListFilter { limit: f.limit + 1, words: rarest_first.as_deref().or(f.words), ..f.clone() };
         let mut s = Statement::default();
-        let keys = page_keys(&probe, &members, &mut s);
-        let sql = rows_query(&keys, f.words, &mut s);
+        let page = match probe.words {
+            None => index_keys(&probe, &members, &[], &mut s),
+            Some(words) => {
+                let keys = self.search_keys(&probe, words, &members, lines).await?;
+                let keys = serde_json::to_string(&keys).expect("integers serialize");
+                format!(
+                    "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each({})",
+                    s.bind(Value::Text(keys))
+                )
+            }
+        };
+        let sql = rows_query(&page, f.words, &mut s);
         let rows: Vec<ListRow> = on_db!(self, pool => {
             bind_all(sqlx::query_as(&sql), &s.values).fetch_all(pool).await?
         });
@@ -315,6 +452,71 @@ impl Store {
         let items =
             rows.into_iter().take(f.limit as usize).map(|r| row(r, f.words)).collect::<Result<_, _>>()?;
         Ok(ConversationPage { items, next_cursor })
+    }
+
+    /// A search's page keys (`created_at, id`, newest first): from the
+    /// search index ([`search_keys`]) up to `lines` lines of its first
+    /// word; should those not fill the page, the rest from the filters'
+    /// indexes below where they stopped, each conversation checked for
+    /// every word.
+    async fn search_keys(
+        &self,
+        f: &ListFilter<'_>,
+        words: &[String],
+        members: &[AgentId],
+        lines: i64,
+    ) -> Result<Vec<(i64, i64)>, StoreError> {
+        let run = |sql: String, s: Statement| async move {
+            let keys: Vec<(i64, i64)> = on_db!(self, pool => {
+                bind_all(sqlx::query_as(&sql), &s.values).fetch_all(pool).await?
+            });
+            Ok::<_, StoreError>(keys)
+        };
+        let mut s = Statement::default();
+        let mut keys = run(search_keys(f, words, lines, &mut s), s).await?;
+        if keys.len() >= f.limit as usize {
+            return Ok(keys);
+        }
+        let mut s = Statement::default();
+        let stopped = run(stopped_at(f, words, lines, &mut s), s).await?;
+        let Some(&(started_at, id)) = stopped.first() else {
+            // Fewer lines than that: every match was read.
+            return Ok(keys);
+        };
+        // Every conversation from there on was read whole (a conversation
+        // is checked, not a line); the rest lie strictly below it.
+        let below = ListFilter {
+            after: Some(Cursor { started_at, id }),
+            words: None,
+            limit: f.limit - keys.len() as u32,
+            ..f.clone()
+        };
+        let mut s = Statement::default();
+        let every_word: Vec<String> = words.iter().map(|w| holds(w, &mut s)).collect();
+        keys.extend(run(index_keys(&below, members, &every_word, &mut s), s).await?);
+        Ok(keys)
+    }
+
+    /// `words` with the one in the fewest lines first (counted up to
+    /// [`RARE_LINES`] each, so a probe costs little), for a search to read
+    /// that one's matches.
+    async fn rarest_first(&self, words: &[String]) -> Result<Vec<String>, StoreError> {
+        let mut counted = Vec::with_capacity(words.len());
+        for w in words {
+            let lines: i64 = on_db!(self, pool => {
+                sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM transcript_search
+                                           WHERE transcript_search MATCH $1 LIMIT $2)",
+                )
+                .bind(match_expression(std::slice::from_ref(w), "AND"))
+                .bind(RARE_LINES)
+                .fetch_one(pool)
+                .await?
+            });
+            counted.push((lines, w.clone()));
+        }
+        counted.sort_by_key(|(lines, _)| *lines);
+        Ok(counted.into_iter().map(|(_, w)| w).collect())
     }
 
     /// Conversation `id` in full for the admin: its row, its visitor, the
@@ -462,5 +664,186 @@ mod tests {
     fn search_words_reach_the_engine_only_as_quoted_phrases() {
         assert_eq!(match_expression(&words(&["and", "near"]), "OR"), "\"and\" OR \"near\"");
         assert_eq!(match_expression(&words(&["a\"b"]), "AND"), "\"a\"\"b\"");
+    }
+}
+
+#[cfg(test)]
+mod plans {
+    //! Each filter's page reads an index in the list's order and stops at a
+    //! full page (SQLite's `EXPLAIN QUERY PLAN`, which needs no data: the
+    //! planner has no statistics to go by, here as in a new database).
+
+    use super::*;
+
+    #[tokio::test]
+    async fn the_first_page_of_each_filter_reads_an_index_in_the_lists_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&format!("sqlite://{}", dir.path().join("sb.db").display())).await.unwrap();
+        let words = vec!["kettle".to_owned(), "broken".to_owned()];
+        let cursor = Some(Cursor { started_at: 5, id: 5 });
+        let base = ListFilter { limit: 51, ..ListFilter::default() };
+        let (site, agent, ended) =
+            (Some(SiteId::new(1)), Some(AgentId::new(1)), Some(ConversationState::Ended));
+        // What each reads conversations by: an index in the list's order,
+        // the team's routed conversations by start, or the search index
+        // newest first (`192`: by row id, descending).
+        let cases: Vec<(&str, ListFilter, &[&str])> = vec![
+            ("nothing", base.clone(), &["SCAN c USING COVERING INDEX conversations_started"]),
+            (
+                "a cursor",
+                ListFilter { after: cursor, ..base.clone() },
+                &["conversations_started (created_at<?)"],
+            ),
+            (
+                "a site",
+                ListFilter { site, ..base.clone() },
+                &["INDEX conversations_site_started (site_id=?)"],
+            ),
+            (
+                "a state",
+                ListFilter { state: ended, ..base.clone() },
+                &["INDEX conversations_state_started (state=?)"],
+            ),
+            (
+                "an agent",
+                ListFilter { agent, ..base.clone() },
+                &["INDEX conversations_agent_started (agent_id=?)"],
+            ),
+            (
+                "a team",
+                ListFilter { team: Some(1), ..base.clone() },
+                &["SEARCH t USING PRIMARY KEY (team_id=?)", "INDEX conversations_agent_started (agent_id=?)"],
+            ),
+            (
+                "a range",
+                ListFilter { from: Some(1), to: Some(2), ..base.clone() },
+                &["INDEX conversations_started (created_at>? AND created_at<?)"],
+            ),
+            ("a search", ListFilter { words: Some(&words), ..base.clone() }, &["VIRTUAL TABLE INDEX 192:"]),
+            (
+                "a search after a cursor",
+                ListFilter { words: Some(&words), after: cursor, ..base.clone() },
+                &["VIRTUAL TABLE INDEX 192:M1<"],
+            ),
+            (
+                "a site and a state",
+                ListFilter { site, state: ended, ..base.clone() },
+                &["INDEX conversations_site_state_started (site_id=? AND state=?)"],
+            ),
+            (
+                "an agent and a state",
+                ListFilter { agent, state: ended, ..base.clone() },
+                &["INDEX conversations_agent_state_started (agent_id=? AND state=?)"],
+            ),
+            (
+                "a site and a range",
+                ListFilter { site, from: Some(1), to: Some(2), after: cursor, ..base.clone() },
+                &["INDEX conversations_site_started (site_id=? AND created_at>? AND created_at<?)"],
+            ),
+            (
+                "a search on a site",
+                ListFilter { words: Some(&words), site, ..base.clone() },
+                &["VIRTUAL TABLE INDEX 192:"],
+            ),
+        ];
+        for (name, f, expected) in cases {
+            let mut s = Statement::default();
+            let keys = match f.words {
+                Some(words) => search_keys(&f, words, SEARCH_LINES, &mut s),
+                None => index_keys(&f, &[AgentId::new(1), AgentId::new(2)], &[], &mut s),
+            };
+            let sql = format!("EXPLAIN QUERY PLAN {}", rows_query(&keys, f.words, &mut s));
+            let plan: Vec<(i64, i64, i64, String)> = on_db!(store, pool => {
+                bind_all(sqlx::query_as(&sql), &s.values).fetch_all(pool).await.unwrap()
+            });
+            let plan: Vec<&str> = plan.iter().map(|(_, _, _, d)| d.as_str()).collect();
+            for e in expected {
+                assert!(plan.iter().any(|d| d.contains(e)), "{name}: no {e:?} in {plan:#?}");
+            }
+            // No table read whole: every other read of a row is by key.
+            for d in &plan {
+                let whole = ["SCAN c", "SCAN t", "SCAN s", "SCAN a", "SCAN m"].contains(d)
+                    || d.starts_with("SCAN conversations")
+                    || d.starts_with("SCAN messages");
+                assert!(!whole, "{name}: {d:?} in {plan:#?}");
+            }
+        }
+        store.close().await;
+    }
+
+    /// A search that stops reading the search index early (after `lines`
+    /// lines) and reads on by the other filters' indexes finds the same
+    /// pages as one that reads every match.
+    #[tokio::test]
+    async fn a_search_read_on_by_the_filters_indexes_finds_the_same_pages() {
+        use crate::store::bulk::BulkPlan;
+        use switchboard_protocol::auth::Role;
+        use switchboard_protocol::site::{Appearance, SiteKey};
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&format!("sqlite://{}", dir.path().join("sb.db").display())).await.unwrap();
+        let key = SiteKey::parse("one").unwrap();
+        let sites = vec![
+            store.create_site(&key, "One", &Appearance::default(), &[], 0).await.unwrap(),
+            store
+                .create_site(&SiteKey::parse("two").unwrap(), "Two", &Appearance::default(), &[], 0)
+                .await
+                .unwrap(),
+        ];
+        let mut agents = Vec::new();
+        for i in 0..4 {
+            let id =
+                store.create_agent("A", &format!("a{i}@example.com"), "hash", Role::Agent, 0).await.unwrap();
+            agents.push(AgentId::new(id));
+        }
+        let team = store.create_team("Sales", &[agents[0].get()]).await.unwrap();
+        let plan = BulkPlan {
+            conversations: 1_500,
+            sites: sites.clone(),
+            agents: agents.clone(),
+            teams: vec![team],
+            first_start: 1_700_000_000_000,
+            step_ms: 60_000,
+            batch: 1_500,
+        };
+        store.bulk_seed(&plan, |_| {}).await.unwrap();
+        let order = vec!["order".to_owned()];
+        let two = vec!["order".to_owned(), "thanks".to_owned()];
+        let shipping = vec!["shipping".to_owned()];
+        let base = ListFilter { words: Some(&order), limit: 7, ..ListFilter::default() };
+        let cases = [
+            base.clone(),
+            ListFilter { words: Some(&two), ..base.clone() },
+            ListFilter { site: Some(sites[1]), ..base.clone() },
+            ListFilter { agent: Some(agents[2]), state: Some(ConversationState::Ended), ..base.clone() },
+            ListFilter { team: Some(team), ..base.clone() },
+            ListFilter {
+                from: Some(1_700_000_000_000 + 300 * 60_000),
+                to: Some(1_700_000_000_000 + 900 * 60_000),
+                ..base.clone()
+            },
+            // Fallen back: nobody wrote, but the visitor answered the bot.
+            ListFilter { state: Some(ConversationState::Fallback), words: Some(&shipping), ..base.clone() },
+        ];
+        for f in cases {
+            // Every page, following cursors, as ids.
+            let pages = |lines: i64| {
+                let (store, f) = (store.clone(), f.clone());
+                async move {
+                    let mut all = Vec::new();
+                    let mut after = None;
+                    loop {
+                        let page = store.list_page(&ListFilter { after, ..f.clone() }, lines).await.unwrap();
+                        all.push(page.items.iter().map(|r| r.id).collect::<Vec<_>>());
+                        let Some(next) = page.next_cursor else { return all };
+                        after = Some(Cursor::parse(&next).unwrap());
+                    }
+                }
+            };
+            let whole = pages(i64::MAX).await;
+            assert!(whole.iter().map(Vec::len).sum::<usize>() > 7, "{f:?}: more than a page");
+            assert_eq!(pages(3).await, whole, "{f:?}");
+            assert_eq!(pages(40).await, whole, "{f:?}");
+        }
+        store.close().await;
     }
 }

@@ -267,7 +267,10 @@ impl Store {
     ///
     /// It is opened at `now` and due for routing at `due` (unix ms): routed
     /// at once as it is opened, and again then should that not happen (a
-    /// failure, a stop).
+    /// failure, a stop). Conversations are numbered in the order they
+    /// start: should the clock have stepped back behind the latest start,
+    /// it starts then instead (the admin's search reads them by number as
+    /// by start).
     pub async fn create_conversation(
         &self,
         site_id: SiteId,
@@ -280,7 +283,8 @@ impl Store {
             let row = sqlx::query(
                 "INSERT INTO conversations (site_id, visitor_id, state, stream_id, routing,
                    attributes, transcript, page, due_at, created_at)
-                 SELECT $1, $2, 'waiting', $3, $4, $5, $6, $7, $9, $10
+                 SELECT $1, $2, 'waiting', $3, $4, $5, $6, $7, $9,
+                        COALESCE((SELECT MAX(created_at) FROM conversations WHERE created_at > $10), $10)
                  WHERE NOT EXISTS (SELECT 1 FROM conversations
                                    WHERE visitor_id = $8 AND state IN ('waiting', 'offered', 'active'))
                  RETURNING *",

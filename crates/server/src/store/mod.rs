@@ -19,6 +19,7 @@
 //! - [`inbox`]: what the inbox lists and shows;
 //! - [`admin_conversations`]: the admin's list of every conversation
 //!   (filtered, searched, paged) and one conversation in full;
+//! - [`bulk`]: many conversations at once, for benchmarks;
 //! - [`teams`]: teams and their members;
 //! - [`transfers`]: the hand-over of chats between agents;
 //! - [`routing`]: what routing reads and writes (with account routes).
@@ -87,6 +88,7 @@
 pub mod accounts;
 pub mod admin_conversations;
 mod agents;
+pub mod bulk;
 pub mod changes;
 pub mod conversations;
 pub mod decision;

@@ -427,6 +427,33 @@ async fn a_search_finds_what_the_visitor_and_the_agent_wrote_whatever_the_syntax
 }
 
 #[tokio::test]
+async fn conversations_start_in_the_order_they_are_numbered_even_when_the_clock_steps_back() {
+    let app = spawn_app().await;
+    let first = seed(&app, &Chat::at(T0 + 10 * MINUTE).said(Author::Visitor, "parcel one")).await;
+    // The clock stepped back five minutes: the next starts with the first.
+    let second = seed(&app, &Chat::at(T0 + 5 * MINUTE).said(Author::Visitor, "parcel two")).await;
+    let third = seed(&app, &Chat::at(T0 + 11 * MINUTE).said(Author::Visitor, "parcel three")).await;
+    let console = Console::as_admin(&app).await;
+    let rows = console.list(&ConversationQuery::default()).await.unwrap().items;
+    let started: Vec<(i64, &str)> = rows.iter().map(|r| (r.id, r.started_at.as_str())).collect();
+    assert_eq!(
+        started,
+        [
+            (third, "2023-11-14T22:24:20.000Z"),
+            (second, "2023-11-14T22:23:20.000Z"),
+            (first, "2023-11-14T22:23:20.000Z")
+        ]
+    );
+    // The search's order is the list's, one at a time too.
+    assert_eq!(console.ids(&query(&[("q", "parcel"), ("limit", "1")])).await, [third, second, first]);
+    assert_eq!(
+        console.ids(&query(&[("q", "parcel"), ("to", "2023-11-14T22:24:00Z")])).await,
+        [second, first]
+    );
+    assert_eq!(console.ids(&query(&[("q", "parcel"), ("from", "2023-11-14T22:24:00Z")])).await, [third]);
+}
+
+#[tokio::test]
 async fn a_search_respects_the_other_filters_and_pages() {
     let app = spawn_app().await;
     add_site(&app, "other").await;
@@ -525,13 +552,14 @@ async fn a_team_has_the_conversations_routed_to_it_and_those_of_its_members() {
     app.admin().await.add_team(&team("Big", &members)).await.unwrap();
     app.admin().await.add_team(&team("Small", &["grace@example.com"])).await.unwrap();
     use ConversationState::*;
-    let grace = seed(&app, &Chat::at(T0).state(Active, Some("grace@example.com"))).await;
-    let ada = seed(&app, &Chat::at(T0 + MINUTE).state(Active, Some("ada@example.com"))).await;
-    let routed_big = seed(&app, &Chat::at(T0 + 2 * MINUTE).team("big")).await;
+    let hello = |chat: Chat| chat.said(Author::Visitor, "hello");
+    let grace = seed(&app, &hello(Chat::at(T0).state(Active, Some("grace@example.com")))).await;
+    let ada = seed(&app, &hello(Chat::at(T0 + MINUTE).state(Active, Some("ada@example.com")))).await;
+    let routed_big = seed(&app, &hello(Chat::at(T0 + 2 * MINUTE).team("big"))).await;
     let mut member = Vec::new();
     for i in 0..4 {
         let email: &'static str = Box::leak(format!("member{}@example.com", i * 20).into_boxed_str());
-        member.push(seed(&app, &Chat::at(T0 + (3 + i) * MINUTE).state(Offered, Some(email))).await);
+        member.push(seed(&app, &hello(Chat::at(T0 + (3 + i) * MINUTE).state(Offered, Some(email)))).await);
     }
     // Routed to the team and taken by a member: listed once.
     let both =
@@ -542,6 +570,9 @@ async fn a_team_has_the_conversations_routed_to_it_and_those_of_its_members() {
     expected.sort_unstable_by(|a, b| b.cmp(a));
     assert_eq!(big, expected);
     assert_eq!(console.ids(&query(&[("team", "small"), ("limit", "1")])).await, [both, grace]);
+    // With a search, the same team, checked match by match.
+    let searched = console.ids(&query(&[("team", "big"), ("q", "hello"), ("limit", "2")])).await;
+    assert_eq!(searched, expected.iter().copied().filter(|id| *id != both).collect::<Vec<_>>());
     assert!(!big.contains(&ada));
 }
 
@@ -584,11 +615,18 @@ async fn the_detail_has_the_whole_transcript_the_visitor_and_why_it_went_where_i
         other => panic!("expected an offer, got {other:?}"),
     };
     grace.accept(id).await;
+    // One message each, in turn: each side sees the other's stored first.
     v.send(&VisitorIn::Message { client_id: "m1".into(), text: "Where is my parcel?".into() }).await;
+    loop {
+        if let AgentOut::Message { message, .. } = grace.recv().await {
+            if message.author == Author::Visitor {
+                break;
+            }
+        }
+    }
     grace
         .send(&AgentIn::Message { conversation: id, client_id: "a1".into(), text: "On its way".into() })
         .await;
-    // Both messages stored: the visitor sees the agent's.
     loop {
         if let VisitorOut::Message(m) = v.recv().await {
             if m.author == Author::Agent {
