@@ -37,6 +37,8 @@ pub fn mount(
     let site = SiteKey::parse(&site);
     let given = config.and_then(|c| switchboard_protocol::json::from_str::<SiteConfig>(&c).ok());
     let known = identity.map(|i| bot::identified(&i)).unwrap_or_default();
+    // No server address (the console's preview): no live chat at all.
+    let api_base = (!api_base.is_empty()).then_some(api_base);
     let handle = leptos::mount::mount_to(container, move || {
         // The config the loader passed, else fetched (a plain signal rather
         // than a resource and `<Suspense>`, which cost the bundle more).
@@ -46,7 +48,7 @@ pub fn mount(
             let site = site.clone();
             leptos::task::spawn_local(async move {
                 let result = match site {
-                    Ok(site) => api::fetch_config(&api_base, &site).await,
+                    Ok(site) => api::fetch_config(api_base.as_deref().unwrap_or_default(), &site).await,
                     Err(_) => Err("the page gave an invalid site key".to_owned()),
                 };
                 config.set(Some(result));
@@ -57,9 +59,10 @@ pub fn mount(
             None => view! { <p class="sb-loading">{fallback.loading}</p> }.into_any(),
             // Chat switched off: nothing to show (the loader shows no launcher either).
             Some(Ok(config)) if !config.chat_enabled => ().into_any(),
-            Some(Ok(config)) => {
-                view! { <app::Panel config api_base=api_base.clone() known=known.clone() /> }.into_any()
-            }
+            Some(Ok(config)) => match api_base.clone() {
+                Some(api_base) => view! { <app::Panel config api_base known=known.clone() /> }.into_any(),
+                None => view! { <app::Panel config known=known.clone() /> }.into_any(),
+            },
             Some(Err(e)) => {
                 leptos::logging::warn!("switchboard: {e}");
                 view! { <app::LoadError message=fallback.load_failed /> }.into_any()

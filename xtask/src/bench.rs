@@ -135,6 +135,22 @@ pub fn run(load_args: &[String]) -> anyhow::Result<()> {
         json!({ "raw": before_open[0], "gzip": before_open[1], "brotli": before_open[2] }),
     );
     bundle.insert("widget".into(), json!({ "raw": widget[0], "gzip": widget[1], "brotli": widget[2] }));
+    // The admin console: its own bundle, which only admins download (its
+    // file names carry hashes: every file Trunk wrote but the page).
+    let mut console = [0; 3];
+    for entry in std::fs::read_dir(root().join("target/dist/admin"))? {
+        let path = entry?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+        if name.ends_with(".br") || name.ends_with(".gz") || name == "index.html" {
+            continue;
+        }
+        let s = sizes(&std::fs::read(&path)?)?;
+        for (t, v) in console.iter_mut().zip(s) {
+            *t += v;
+        }
+    }
+    rows.push(("admin console (wasm + glue + CSS + start.js)".to_owned(), console));
+    bundle.insert("console".into(), json!({ "raw": console[0], "gzip": console[1], "brotli": console[2] }));
 
     progress.step("Routing: one decision with 1,000 agents and 200 rules (criterion)");
     let status = std::process::Command::new(env!("CARGO"))

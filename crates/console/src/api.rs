@@ -8,9 +8,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use switchboard_protocol::admin::{
     AccountRouteView, AccountToken, AgentChange, AgentPassword, AgentView, AppearanceChange,
-    ConversationDetail, ConversationPage, ErrorBody, FirstAdmin, InvalidRequest, NewAccountRoute, NewAgent,
-    NewSite, NewTeam, PasswordReset, RoutingTry, RoutingTryView, RuleOrder, Schedule, SiteChange, SiteView,
-    StreamPublished, StreamSummary, StreamView, TeamChange, TeamView,
+    ConversationDetail, ConversationPage, ErrorBody, FirstAdmin, InvalidRequest, LinkToken, NewAccountRoute,
+    NewAgent, NewSite, NewTeam, PasswordReset, RoutingTry, RoutingTryView, RuleOrder, Schedule, SiteChange,
+    SiteView, StreamPublished, StreamSummary, StreamView, TeamChange, TeamView,
 };
 use switchboard_protocol::auth::{AgentProfile, LoginRequest};
 use switchboard_protocol::rules::RoutingRule;
@@ -323,7 +323,8 @@ pub async fn conversation(id: i64) -> Result<ConversationDetail, ApiError> {
 
 /// What a one-time link (setup or invitation) is for, if it is still good.
 pub async fn account_token(token: &str) -> Result<AccountToken, ApiError> {
-    get(&format!("/api/account-tokens/{}", seg(token))).await
+    // In the body: a path would leave it in proxies' access logs.
+    with_json(Request::post("/api/account-tokens"), &LinkToken { token: token.to_owned() }).await
 }
 
 /// Creates the first admin with the setup link's token, and signs them in.

@@ -21,6 +21,9 @@ fn current_route() -> Route {
 #[component]
 pub fn App() -> impl IntoView {
     let s = Strings::for_browser();
+    if let Some(html) = document().document_element() {
+        let _ = html.set_attribute("lang", s.locale().tag());
+    }
     let route = RwSignal::new(current_route());
     // After a move to another view, the focus goes to the view (as a page
     // load would put it at the top), so keyboard and screen reader users
@@ -47,10 +50,16 @@ pub fn App() -> impl IntoView {
     });
     let on_login = Callback::new(move |p| agent.set(Some(p)));
     let on_logout = Callback::new(move |()| agent.set(None));
+    // The shell is built once per sign-in, not per view: only the setup
+    // page and who is signed in choose what is drawn at the top.
+    let setup = Memo::new(move |_| match route.get() {
+        Route::Setup(token) => Some(token),
+        _ => None,
+    });
     view! {
         <Show when=move || checked.get()>
-            {move || match (route.get(), agent.get()) {
-                (Route::Setup(token), _) => view! { <views::setup::Setup strings=s token on_done=on_login /> }.into_any(),
+            {move || match (setup.get(), agent.get()) {
+                (Some(token), _) => view! { <views::setup::Setup strings=s token on_done=on_login route /> }.into_any(),
                 (_, None) => view! { <LoginForm strings=s on_login /> }.into_any(),
                 (_, Some(p)) if p.role != Role::Admin => view! { <NotAdmin strings=s agent=p on_logout /> }.into_any(),
                 (_, Some(p)) => view! { <Shell strings=s agent=p route on_logout /> }.into_any(),
@@ -172,7 +181,13 @@ pub fn Shell(
     };
     view! {
         <header class="topbar">
-            <a class="skip" href="#main">{s.t("skip_to_content")}</a>
+            // (Not a fragment link: the fragment is the console's address.)
+            <a class="skip" href="#main" on:click=move |ev: leptos::ev::MouseEvent| {
+                ev.prevent_default();
+                if let Some(main) = document().get_element_by_id("main") {
+                    let _ = main.unchecked_into::<web_sys::HtmlElement>().focus();
+                }
+            }>{s.t("skip_to_content")}</a>
             <span class="brand">"Switchboard"</span>
             <nav aria-label=s.t("apps")>
                 <ul class="apps">

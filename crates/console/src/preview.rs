@@ -104,9 +104,21 @@ pub fn Preview(
             let _ = style.set_property("--sb-accent", &accent);
             let _ = style.set_property("--sb-on-accent", on_accent(&accent));
             let _ = style.set_property("--sb-offset", &format!("{}px", a.offset_px));
-            let label_class =
-                if a.launcher_label.is_some() { "sb-launcher sb-labelled" } else { "sb-launcher" };
-            launcher.set_class_name(label_class);
+            // The site's words beside the icon, as text, as the loader shows them.
+            if let Some(old) = launcher.query_selector(".sb-launcher-label").ok().flatten() {
+                old.remove();
+            }
+            match &a.launcher_label {
+                Some(label) => {
+                    launcher.set_class_name("sb-launcher sb-labelled");
+                    if let Ok(span) = document().create_element("span") {
+                        span.set_class_name("sb-launcher-label");
+                        span.set_text_content(Some(label));
+                        let _ = launcher.append_child(&span);
+                    }
+                }
+                None => launcher.set_class_name("sb-launcher"),
+            }
         });
     });
     // The words: the widget mounted again with them.

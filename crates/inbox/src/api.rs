@@ -47,8 +47,18 @@ pub async fn login(email: String, password: String) -> Result<AgentProfile, ApiE
 /// What the invitation link with `token` is for and whom; `NotFound`
 /// when it is unknown, used or expired.
 pub async fn account_token(token: &str) -> Result<AccountToken, ApiError> {
-    // (A token is hex: nothing in it needs escaping in a path.)
-    get_json(&format!("/api/account-tokens/{token}")).await
+    // In the body: a path would leave it in proxies' access logs.
+    let r = Request::post("/api/account-tokens")
+        .json(&serde_json::json!({ "token": token }))
+        .map_err(|e| ApiError::Failed(e.to_string()))?
+        .send()
+        .await
+        .map_err(|e| ApiError::Failed(e.to_string()))?;
+    match r.status() {
+        200 => r.json().await.map_err(|e| ApiError::Failed(e.to_string())),
+        404 => Err(ApiError::NotFound),
+        s => Err(ApiError::Failed(format!("HTTP {s}"))),
+    }
 }
 
 /// Sets an invited agent's password with their invitation's token; the

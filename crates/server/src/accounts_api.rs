@@ -1,6 +1,6 @@
 //! The HTTP face of accounts made by link ([`crate::accounts`]):
 //!
-//! - `GET /api/account-tokens/{token}`: what a live link is for and whom
+//! - `POST /api/account-tokens` (`{token}`): what a live link is for and whom
 //!   (404 `link_invalid` for an unknown, used or expired one alike);
 //! - `POST /api/setup`: the first admin, signed in as a login signs in
 //!   (409 `setup_done` once an admin exists);
@@ -17,9 +17,7 @@
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::IntoResponse;
-use serde::Deserialize;
-use switchboard_protocol::admin::{AcceptInvitation, AccountToken, AgentPassword, FirstAdmin};
-use utoipa::IntoParams;
+use switchboard_protocol::admin::{AcceptInvitation, AccountToken, AgentPassword, FirstAdmin, LinkToken};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -30,9 +28,7 @@ use crate::auth::{from_own_page, sign_in, LoginAnswer};
 use crate::error::ApiError;
 use crate::extract::{Json, Path};
 use crate::ids::AgentId;
-use crate::openapi::{
-    AdminRefusals, BadPath, BodyRefusals, Invalid, LinkInvalid, NotFound, OtherOrigin, SetupDone,
-};
+use crate::openapi::{AdminRefusals, BodyRefusals, Invalid, LinkInvalid, NotFound, OtherOrigin, SetupDone};
 use crate::state::AppState;
 
 /// The routes with their OpenAPI operations (gathered by
@@ -43,14 +39,6 @@ pub(crate) fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(set_up))
         .routes(routes!(accept_invitation))
         .routes(routes!(invite))
-}
-
-/// A setup or invitation link's token.
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Path)]
-struct Token {
-    /// The token from the link's fragment (`#setup=TOKEN`, `#invite=TOKEN`).
-    token: String,
 }
 
 impl From<AccountError> for ApiError {
@@ -66,19 +54,21 @@ impl From<AccountError> for ApiError {
 }
 
 /// What a live link is for and whom: the setup page and the invitation
-/// form ask before they show anything.
+/// form ask before they show anything. The token comes in the body, so no
+/// proxy or access log keeps it with the path.
 #[utoipa::path(
-    get, path = "/api/account-tokens/{token}", tag = "accounts", params(Token),
+    post, path = "/api/account-tokens", tag = "accounts",
+    request_body = LinkToken,
     responses(
         (status = 200, description = "What the link is for", body = AccountToken),
-        BadPath,
+        BodyRefusals,
         LinkInvalid,
     ),
     security(())
 )]
 async fn token_info(
     State(s): State<AppState>,
-    Path(Token { token }): Path<Token>,
+    Json(LinkToken { token }): Json<LinkToken>,
 ) -> Result<Json<AccountToken>, ApiError> {
     let info = accounts::token_info(&s.store, &token, s.clock.now_ms()).await?;
     info.map(Json).ok_or(ApiError::LinkInvalid)

@@ -30,7 +30,7 @@ pub const PATH: &str = "/api/openapi.json";
         title = "Switchboard",
         description = "Switchboard's admin API (`/api/admin/…`, for agents with the admin role), \
             agent login, and the setup and invitation links (`/api/setup`, \
-            `/api/invitations/accept`, `/api/account-tokens/…`, whose token is the credential). Every refusal is an `ErrorBody`: a stable `code`, a `message` for \
+            `/api/invitations/accept`, `/api/account-tokens`, whose token is the credential). Every refusal is an `ErrorBody`: a stable `code`, a `message` for \
             a person, and for a refused value `fields` naming each field with why.",
     ),
     paths(crate::auth::login, crate::auth::logout, crate::auth::me),

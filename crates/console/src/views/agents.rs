@@ -361,10 +361,10 @@ fn ScheduleEditor(strings: Strings, status: Status, email: String, schedule: Sch
             <fieldset class="block" data-testid="schedule-block">
                 <legend>{s.f("block_n", &[("n", &(i + 1).to_string())])}</legend>
                 <div class="days">{day_boxes}</div>
-                <label>{s.t("from")}" "<input type="time" prop:value=move || blocks.with(|b| b.get(i).map(|r| r.from.clone()).unwrap_or_default())
+                <label>{s.t("from")}" "<input type="text" inputmode="numeric" size="5" placeholder="09:00" prop:value=move || blocks.with(|b| b.get(i).map(|r| r.from.clone()).unwrap_or_default())
                     on:input=move |ev| blocks.update(|b| if let Some(r) = b.get_mut(i) { r.from = event_target_value(&ev) }) /></label>
                 " "
-                <label>{s.t("to")}" "<input type="time" prop:value=move || blocks.with(|b| b.get(i).map(|r| r.to.clone()).unwrap_or_default())
+                <label>{s.t("to")}" "<input type="text" inputmode="numeric" size="5" placeholder="24:00" prop:value=move || blocks.with(|b| b.get(i).map(|r| r.to.clone()).unwrap_or_default())
                     on:input=move |ev| blocks.update(|b| if let Some(r) = b.get_mut(i) { r.to = event_target_value(&ev) }) /></label>
                 " "
                 <button type="button" class="secondary" on:click=move |_| blocks.update(|b| { if i < b.len() { b.remove(i); } })>{s.t("remove_block")}</button>

@@ -154,7 +154,14 @@ pub fn ConversationList(
         <Show when=move || next.get().is_some()>
             {
                 let f = more_filter.clone();
-                view! { <button type="button" class="secondary" data-testid="more" on:click=move |_| fetch(f.clone(), next.get_untracked())>{s.t("load_more")}</button> }
+                view! {
+                    <button type="button" class="secondary" data-testid="more" disabled=move || loading.get()
+                        on:click=move |_| if let Some(cursor) = next.get_untracked() {
+                            // Taken first: a second click cannot send the same page again.
+                            next.set(None);
+                            fetch(f.clone(), Some(cursor));
+                        }>{s.t("load_more")}</button>
+                }
             }
         </Show>
     }

@@ -113,7 +113,10 @@ pub fn RoutingPage(
                 }
             }}
             <button type="button" on:click=move |_| editing.set(Some(RuleForm::new_rule(&rules.get_untracked().unwrap_or_default()))) data-testid="new-rule">{s.t("new_rule")}</button>
-            {move || editing.get().map(|f| view! { <RuleEditor strings=s status key=k2.clone() form=f agents teams on_saved /> })}
+            {move || editing.get().map(|f| {
+                let existing = rules.with_untracked(|r| r.iter().flatten().map(|r| r.name.clone()).collect());
+                view! { <RuleEditor strings=s status key=k2.clone() form=f agents teams on_saved existing /> }
+            })}
         </section>
         <AccountRoutes strings=s status key=key.clone() agents />
         <TryIt strings=s status key=key.clone() agents teams />
@@ -152,6 +155,9 @@ pub fn RuleEditor(
     teams: RwSignal<Vec<TeamView>>,
     /// Called once the rule is saved or removed.
     on_saved: Callback<()>,
+    /// The names of the site's rules (a new name must not be one of them).
+    #[prop(optional)]
+    existing: Vec<String>,
 ) -> impl IntoView {
     let s = strings;
     let original = form.original.clone();
@@ -193,6 +199,18 @@ pub fn RuleEditor(
                 return;
             }
         };
+        // A new rule (or a renamed one) may not take another rule's name:
+        // saving by name would silently replace it.
+        let taken = existing.iter().any(|n| n.eq_ignore_ascii_case(&rule.name))
+            && f.original.as_deref().is_none_or(|o| !o.eq_ignore_ascii_case(&rule.name));
+        if taken {
+            problems.set(Problems::from(switchboard_protocol::admin::InvalidRequest::field(
+                "name",
+                s.t("rule_name_taken"),
+            )));
+            status.say(s.t("fix_fields"));
+            return;
+        }
         let k = k.clone();
         let old = f.renames().map(str::to_owned);
         spawn_local(async move {

@@ -21,6 +21,8 @@ pub fn Setup(
     token: String,
     /// Called once the first admin is signed in.
     on_done: Callback<AgentProfile>,
+    /// Where the console is (set to the sites once done).
+    route: RwSignal<Route>,
 ) -> impl IntoView {
     let s = strings;
     let valid = RwSignal::new(None::<bool>);
@@ -59,8 +61,12 @@ pub fn Setup(
         spawn_local(async move {
             match api::setup(&request).await {
                 Ok(profile) => {
-                    window().location().set_hash(&Route::Sites.href()).ok();
+                    // The used token leaves the address and the history.
+                    let _ = window().history().and_then(|h| {
+                        h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&Route::Sites.href()))
+                    });
                     on_done.run(profile);
+                    route.set(Route::Sites);
                 }
                 Err(ApiError::Invalid(i)) => problems.set(i.into()),
                 Err(ApiError::NotFound(_)) => valid.set(Some(false)),

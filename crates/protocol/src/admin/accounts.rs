@@ -51,9 +51,20 @@ pub enum TokenPurpose {
     Invite,
 }
 
-/// `GET /api/account-tokens/{token}`: what a live link is for and whom
-/// (an unknown, used or expired one is 404 `link_invalid`, the same for all
-/// three).
+/// `POST /api/account-tokens`: a link's token, in the body (never in a
+/// path, where proxies and access logs would keep it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LinkToken {
+    /// The token from the link's fragment (`#setup=TOKEN`, `#invite=TOKEN`).
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
+    pub token: String,
+}
+
+/// The answer to `POST /api/account-tokens`: what a live link is for and
+/// whom (an unknown, used or expired one is 404 `link_invalid`, the same
+/// for all three).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccountToken {

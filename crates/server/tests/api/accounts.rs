@@ -83,9 +83,15 @@ impl TestApp {
         accounts::first_run_link(&self.state.store, &self.url, now).await.unwrap()
     }
 
-    /// `GET /api/account-tokens/{token}`.
+    /// `POST /api/account-tokens`.
     async fn link(&self, token: &str) -> Result<AccountToken, (StatusCode, String)> {
-        let r = self.http.get(format!("{}/api/account-tokens/{token}", self.url)).send().await.unwrap();
+        let r = self
+            .http
+            .post(format!("{}/api/account-tokens", self.url))
+            .json(&serde_json::json!({ "token": token }))
+            .send()
+            .await
+            .unwrap();
         if r.status() == 200 {
             Ok(r.json().await.unwrap())
         } else {
@@ -288,7 +294,12 @@ async fn serve_prints_a_setup_link_only_while_there_is_no_admin() {
     let (base, _) = url.split_once("/admin/#setup=").expect(url);
     let token = token_of(url);
     let http = reqwest::Client::new();
-    let info = http.get(format!("{base}/api/account-tokens/{token}")).send().await.unwrap();
+    let info = http
+        .post(format!("{base}/api/account-tokens"))
+        .json(&serde_json::json!({ "token": token }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(info.status(), 200);
     let r =
         http.post(format!("{base}/api/setup")).json(&first_admin(&token, "root@example.com")).send().await;

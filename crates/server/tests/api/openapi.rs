@@ -16,7 +16,7 @@ use crate::ws_client::connect;
 /// The routes the document must describe: the admin API, login, and the
 /// setup and invitation links.
 fn described(path: &str) -> bool {
-    ["/api/admin/", "/api/auth/", "/api/account-tokens/", "/api/invitations/"]
+    ["/api/admin/", "/api/auth/", "/api/account-tokens", "/api/invitations/"]
         .iter()
         .any(|p| path.starts_with(p))
         || path == "/api/setup"
@@ -385,8 +385,10 @@ async fn the_routing_tools_links_and_conversation_list_answer_as_documented() {
     let invited = fits(&doc, "POST", "/api/admin/agents/{email}/invite", r).await;
     let invite = invited["invite_token"].as_str().unwrap().to_owned();
     assert!(invited["password"].is_null() && invited["agent"]["capacity"].is_u64(), "{invited}");
-    let link = |token: &str| app.http.get(format!("{}/api/account-tokens/{token}", app.url)).send();
-    let info = fits(&doc, "GET", "/api/account-tokens/{token}", link(&invite).await.unwrap()).await;
+    let link = |token: &str| {
+        app.http.post(format!("{}/api/account-tokens", app.url)).json(&json!({ "token": token })).send()
+    };
+    let info = fits(&doc, "POST", "/api/account-tokens", link(&invite).await.unwrap()).await;
     assert_eq!((&info["purpose"], &info["email"]), (&json!("invite"), &json!("grace@example.com")));
     let accept = json!({"token": invite, "password": "grace's very own password"});
     let post = |path: &str, body: &Value| app.http.post(format!("{}{path}", app.url)).json(body).send();
@@ -396,7 +398,7 @@ async fn the_routing_tools_links_and_conversation_list_answer_as_documented() {
     let r = post("/api/invitations/accept", &accept).await.unwrap();
     assert_eq!(fits(&doc, "POST", "/api/invitations/accept", r).await["error"]["code"], "link_invalid");
     let r = link(&invite).await.unwrap();
-    assert_eq!(fits(&doc, "GET", "/api/account-tokens/{token}", r).await["error"]["code"], "link_invalid");
+    assert_eq!(fits(&doc, "POST", "/api/account-tokens", r).await["error"]["code"], "link_invalid");
     let setup =
         json!({"token": "abc", "name": "Root", "email": "root@example.com", "password": "long enough!"});
     let r = post("/api/setup", &setup).await.unwrap();
