@@ -23,16 +23,16 @@ use utoipa_axum::routes;
 
 use crate::accounts::{self, AccountError};
 use crate::admin::{self, Live};
-use crate::admin_api::{Admin, AgentEmail};
+use crate::admin_access::{Admin, AgentEmail};
 use crate::auth::{from_own_page, sign_in, LoginAnswer};
 use crate::error::ApiError;
 use crate::extract::{Json, Path};
 use crate::ids::AgentId;
-use crate::openapi::{AdminRefusals, BodyRefusals, Invalid, LinkInvalid, NotFound, OtherOrigin, SetupDone};
+use crate::refusals::{AdminRefusals, BodyRefusals, Invalid, LinkInvalid, NotFound, OtherOrigin, SetupDone};
 use crate::state::AppState;
 
 /// The routes with their OpenAPI operations (gathered by
-/// [`crate::admin_api::documented`]).
+/// `admin_api::documented`).
 pub(crate) fn documented() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(token_info))

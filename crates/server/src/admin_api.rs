@@ -8,63 +8,33 @@
 //!
 //! Each handler's `#[utoipa::path]` is both its route (registered by
 //! [`documented`]) and its operation in the OpenAPI document
-//! ([`crate::openapi`]), so a route cannot go undocumented. [`documented`]
+//! (the `openapi` module), so a route cannot go undocumented. [`documented`]
 //! also gathers the modules of their own that are documented so: the
 //! routing tools (`admin_routing_api`), the conversation list
 //! (`conversations_api`) and the setup and invitation links
 //! (`accounts_api`, whose public routes need no session).
 
-use axum::extract::{DefaultBodyLimit, FromRequestParts, State};
-use axum::http::request::Parts;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::Router;
-use serde::Deserialize;
 use switchboard_protocol::admin::{
     AccountRouteView, AgentChange, AgentPassword, AgentView, AppearanceChange, NewAccountRoute, NewAgent,
     NewSite, NewTeam, PasswordReset, PublishStream, Schedule, SiteChange, SiteView, StreamPublished,
     StreamSummary, StreamView, TeamChange, TeamView,
 };
-use switchboard_protocol::auth::Role;
 use switchboard_protocol::rules::RoutingRule;
-use utoipa::IntoParams;
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 
-use crate::admin::{self, AdminError, Explanation, Live};
-use crate::auth::CurrentAgent;
+use crate::admin::{self, Explanation, Live};
+use crate::admin_access::{
+    Admin, AgentEmail, ConversationId, SiteDomain, SiteKey, SiteRule, SiteStream, TeamName,
+};
 use crate::error::ApiError;
 use crate::extract::{Json, Path, Text};
-use crate::openapi::{AdminRefusals, BodyRefusals, Conflict, Invalid, InvalidStream, NotFound, TooLarge};
+use crate::refusals::{AdminRefusals, BodyRefusals, Conflict, Invalid, InvalidStream, NotFound, TooLarge};
 use crate::state::AppState;
 use crate::store::routing::StoredDecision;
-
-/// The logged-in agent, who must be an admin (401 without a session, 403 without the role).
-pub struct Admin;
-
-impl FromRequestParts<AppState> for Admin {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let CurrentAgent(agent) = CurrentAgent::from_request_parts(parts, state).await?;
-        if agent.role == Role::Admin {
-            Ok(Admin)
-        } else {
-            Err(ApiError::Forbidden)
-        }
-    }
-}
-
-impl From<AdminError> for ApiError {
-    fn from(e: AdminError) -> Self {
-        match e {
-            AdminError::Invalid(invalid) => ApiError::Invalid(invalid),
-            AdminError::NotFound(what, _) => ApiError::NotFound(what),
-            AdminError::Exists(what) => ApiError::Conflict(what),
-            AdminError::Stream(errors) => ApiError::InvalidStream(errors),
-            AdminError::Store(e) => ApiError::Store(e),
-        }
-    }
-}
 
 /// The admin routes.
 pub fn routes() -> Router<AppState> {
@@ -99,76 +69,6 @@ pub(crate) fn documented() -> OpenApiRouter<AppState> {
         .merge(crate::admin_routing_api::documented())
         .merge(crate::conversations_api::documented())
         .merge(crate::accounts_api::documented())
-}
-
-// The path parameters, as the handlers read them.
-
-/// A site.
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Path)]
-pub(crate) struct SiteKey {
-    /// The site's key (the embed snippet's `data-site`).
-    #[param(example = "demo", pattern = "^[a-z0-9_-]{3,64}$")]
-    pub(crate) key: String,
-}
-
-/// A site's stream.
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Path)]
-struct SiteStream {
-    /// The site's key.
-    #[param(example = "demo", pattern = "^[a-z0-9_-]{3,64}$")]
-    key: String,
-    /// The stream's id.
-    #[param(example = "recommended")]
-    id: String,
-}
-
-/// A site's routing rule.
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Path)]
-pub(crate) struct SiteRule {
-    /// The site's key.
-    #[param(example = "demo", pattern = "^[a-z0-9_-]{3,64}$")]
-    pub(crate) key: String,
-    /// The rule's name (without case).
-    pub(crate) name: String,
-}
-
-/// A site's account route.
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Path)]
-struct SiteDomain {
-    /// The site's key.
-    #[param(example = "demo", pattern = "^[a-z0-9_-]{3,64}$")]
-    key: String,
-    /// The email domain, e.g. `bigcorp.com`.
-    domain: String,
-}
-
-/// An agent.
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Path)]
-pub(crate) struct AgentEmail {
-    /// The agent's email (without case).
-    #[param(example = "ada@example.com")]
-    pub(crate) email: String,
-}
-
-/// A team.
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Path)]
-struct TeamName {
-    /// The team's name (without case).
-    name: String,
-}
-
-/// A conversation.
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Path)]
-struct ConversationId {
-    /// The conversation's id.
-    id: i64,
 }
 
 /// Every site, by key.

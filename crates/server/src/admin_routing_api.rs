@@ -22,15 +22,15 @@ use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 
 use crate::admin;
-use crate::admin_api::{Admin, SiteKey, SiteRule};
+use crate::admin_access::{Admin, SiteKey, SiteRule};
 use crate::admin_routing;
 use crate::error::ApiError;
 use crate::extract::{Body, Json, Path};
-use crate::openapi::{AdminRefusals, BodyRefusals, CsvRefusals, Invalid, NotFound};
+use crate::refusals::{AdminRefusals, BodyRefusals, CsvRefusals, Invalid, NotFound};
 use crate::state::AppState;
 
 /// The routing tools' routes with their OpenAPI operations (gathered by
-/// [`crate::admin_api::documented`]).
+/// `admin_api::documented`).
 pub(crate) fn documented() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(try_routing))

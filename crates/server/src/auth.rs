@@ -16,7 +16,7 @@ use std::net::SocketAddr;
 
 use crate::error::ApiError;
 use crate::extract::Json;
-use crate::openapi::{BodyRefusals, TooManyAttempts};
+use crate::refusals::{BodyRefusals, TooManyAttempts};
 use crate::state::AppState;
 
 /// Name of the HttpOnly session cookie.

@@ -16,15 +16,15 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::admin;
-use crate::admin_api::Admin;
+use crate::admin_access::Admin;
 use crate::error::ApiError;
 use crate::extract::{Json, Path, Query};
-use crate::openapi::{AdminRefusals, BadPath, InvalidQuery, NotFound};
+use crate::refusals::{AdminRefusals, BadPath, InvalidQuery, NotFound};
 use crate::state::AppState;
 use crate::store::routing::StoredDecision;
 
 /// The routes with their OpenAPI operations (gathered by
-/// [`crate::admin_api::documented`]).
+/// `admin_api::documented`).
 pub(crate) fn documented() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list)).routes(routes!(one))
 }

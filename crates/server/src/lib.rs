@@ -42,6 +42,7 @@
 pub mod accounts;
 pub(crate) mod accounts_api;
 pub mod admin;
+pub(crate) mod admin_access;
 pub(crate) mod admin_api;
 pub mod admin_cli;
 pub(crate) mod admin_routing;
@@ -65,6 +66,7 @@ pub(crate) mod login_guard;
 pub mod openapi;
 pub(crate) mod password;
 pub(crate) mod presence;
+pub(crate) mod refusals;
 pub mod routing;
 pub mod shutdown;
 pub mod startup;
