@@ -98,37 +98,13 @@ pub fn page_policy(public_url: &str) -> String {
     .join("; ")
 }
 
-/// The origin of the http(s) URL `url` and its WebSocket form
-/// (`https://host:port/path` → `https://host:port`, `wss://host:port`);
-/// `None` for anything else (which then cannot end up in a header).
-pub fn origins(url: &str) -> Option<(String, String)> {
-    let (scheme, rest) = url.split_once("://")?;
-    let socket = match scheme.to_ascii_lowercase().as_str() {
-        "http" => "ws",
-        "https" => "wss",
-        _ => return None,
-    };
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let plain = authority.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b));
-    (plain && !authority.is_empty())
-        .then(|| (format!("{scheme}://{authority}"), format!("{socket}://{authority}")))
-}
+/// The origin of an http(s) URL and its WebSocket form (the protocol's,
+/// which the console uses for the host-page policy too).
+pub use switchboard_protocol::embed::origins;
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn origins_are_the_scheme_and_authority_of_an_http_url_only() {
-        let pair = |a: &str, b: &str| Some((a.to_owned(), b.to_owned()));
-        assert_eq!(origins("http://127.0.0.1:8080"), pair("http://127.0.0.1:8080", "ws://127.0.0.1:8080"));
-        assert_eq!(
-            origins("https://chat.example.com/switchboard/"),
-            pair("https://chat.example.com", "wss://chat.example.com")
-        );
-        assert_eq!(origins("https://x.example\r\nSet-Cookie: a=b"), None);
-        assert_eq!(origins("chat.example.com"), None);
-    }
 
     #[test]
     fn only_the_apps_get_the_page_policy_and_only_the_api_is_not_stored() {
