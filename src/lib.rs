@@ -34,6 +34,23 @@ pub fn mount(
     config: Option<String>,
     identity: Option<String>,
 ) {
+    std::mem::forget(mount_widget(container, site, api_base, config, identity));
+}
+
+/// A mounted widget. Dropping it takes the widget out of its container and
+/// frees everything it holds (its reactive state, timers and socket).
+#[must_use = "dropping it unmounts the widget at once"]
+pub struct Mounted(#[allow(dead_code)] Box<dyn std::any::Any>);
+
+/// [`mount`] for a Rust caller that unmounts the widget again (the
+/// console's preview): the same widget, answered as a [`Mounted`].
+pub fn mount_widget(
+    container: web_sys::HtmlElement,
+    site: String,
+    api_base: String,
+    config: Option<String>,
+    identity: Option<String>,
+) -> Mounted {
     let site = SiteKey::parse(&site);
     let given = config.and_then(|c| switchboard_protocol::json::from_str::<SiteConfig>(&c).ok());
     let known = identity.map(|i| bot::identified(&i)).unwrap_or_default();
@@ -69,7 +86,7 @@ pub fn mount(
             }
         }
     });
-    handle.forget();
+    Mounted(Box::new(handle))
 }
 
 /// The widget's language: the site's, else the visitor's browser's.

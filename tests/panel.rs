@@ -112,6 +112,19 @@ async fn mount_shows_an_alert_when_the_server_cannot_be_reached() {
 }
 
 #[wasm_bindgen_test]
+async fn a_widget_mounted_from_rust_is_taken_out_when_dropped() {
+    let container = fresh_container();
+    let json = serde_json::to_string(&config(Appearance::default())).unwrap();
+    let widget =
+        switchboard_widget::mount_widget(container.clone(), "demo".into(), String::new(), Some(json), None);
+    sleep(20).await;
+    assert_eq!(text(&container, "title").trim(), "Chat with us");
+    drop(widget);
+    sleep(20).await;
+    assert_eq!(container.child_element_count(), 0, "left behind: {}", container.inner_html());
+}
+
+#[wasm_bindgen_test]
 async fn the_bots_avatar_and_the_privacy_link_come_from_the_site() {
     let container = fresh_container();
     let cfg = config(Appearance {

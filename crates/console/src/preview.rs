@@ -4,7 +4,8 @@
 //! on a host page (launcher in its corner, at its offset, in its colour).
 //!
 //! The colours, corner and offset follow the draft as it is typed; a change
-//! to the words (titles, names, language) mounts the widget again. It runs
+//! to the words (titles, names, language) mounts the widget again once
+//! typing pauses, dropping the one before. It runs
 //! with no server address, so it never starts a real chat.
 
 use leptos::prelude::*;
@@ -30,6 +31,9 @@ pub fn on_accent(accent: &str) -> &'static str {
         "#000"
     }
 }
+
+/// How long typing must pause before the preview shows new words.
+const REMOUNT_AFTER: std::time::Duration = std::time::Duration::from_millis(300);
 
 /// The words of an appearance: what needs the widget mounted again.
 fn words(a: &Appearance) -> (String, String, Option<String>, Option<String>, Option<String>, u32) {
@@ -121,14 +125,17 @@ pub fn Preview(
             }
         });
     });
-    // The words: the widget mounted again with them.
+    // The words: the widget mounted again with them, once typing pauses
+    // (the first time at once); the widget mounted before is dropped, which
+    // takes it out and frees what it held.
+    let mounted = StoredValue::new_local(None::<switchboard_widget::Mounted>);
+    let pending = StoredValue::new_local(None::<TimeoutHandle>);
     let mounted_words = Memo::new(move |_| words(&appearance.get()));
-    Effect::new(move || {
-        let _ = mounted_words.get();
+    let remount = move || {
         let a = appearance.get_untracked();
+        mounted.set_value(None);
         parts.with_value(|p| {
             let Some((_, container, _)) = p else { return };
-            container.set_inner_html("");
             let Ok(key) = SiteKey::parse(&site) else { return };
             let config = SiteConfig {
                 site: key,
@@ -139,12 +146,33 @@ pub fn Preview(
                 blocked_email_domains: Vec::new(),
             };
             let Ok(json) = serde_json::to_string(&config) else { return };
-            let inner = document().create_element("div").map(|e| e.unchecked_into::<web_sys::HtmlElement>());
-            if let Ok(inner) = inner {
-                let _ = container.append_child(&inner);
-                switchboard_widget::mount(inner, site.clone(), String::new(), Some(json), None);
-            }
+            let widget = switchboard_widget::mount_widget(
+                container.clone(),
+                site.clone(),
+                String::new(),
+                Some(json),
+                None,
+            );
+            mounted.set_value(Some(widget));
         });
+    };
+    Effect::new(move |before: Option<()>| {
+        let _ = mounted_words.get();
+        if let Some(h) = pending.try_update_value(Option::take).flatten() {
+            h.clear();
+        }
+        if before.is_none() || mounted.with_value(Option::is_none) {
+            remount();
+        } else {
+            let later = set_timeout_with_handle(remount.clone(), REMOUNT_AFTER).ok();
+            pending.set_value(later);
+        }
+    });
+    on_cleanup(move || {
+        if let Some(h) = pending.try_update_value(Option::take).flatten() {
+            h.clear();
+        }
+        mounted.try_set_value(None);
     });
     // The stage (with its transform) holds the shadow host: the widget's
     // fixed frame is placed in the stage, not on the console's viewport.

@@ -108,9 +108,29 @@ async fn the_appearance_is_checked_as_typed_and_the_preview_is_the_real_widget()
     let title = || root.query_selector("[data-testid=title]").unwrap().map(|t| t.text_content().unwrap());
     assert_eq!(title().as_deref().map(str::trim), Some("Chat with us"));
 
-    type_into(&c, "#ap-title", "Talk to Acme");
-    settle().await;
-    assert_eq!(title().as_deref().map(str::trim), Some("Talk to Acme"), "the draft's title, before saving");
+    // Words show once typing pauses; the widget shown before is taken out
+    // (never two widgets, nothing kept alive behind the shown one).
+    for draft in ["T", "Ta", "Talk", "Talk to", "Talk to Acme"] {
+        type_into(&c, "#ap-title", draft);
+        settle().await;
+    }
+    assert_eq!(title().as_deref().map(str::trim), Some("Chat with us"), "not remounted while typing");
+    let mut shown = None;
+    for _ in 0..40 {
+        settle().await;
+        shown = title();
+        if shown.as_deref().map(str::trim) == Some("Talk to Acme") {
+            break;
+        }
+    }
+    assert_eq!(shown.as_deref().map(str::trim), Some("Talk to Acme"), "the draft's title, before saving");
+    assert_eq!(root.query_selector_all("[data-testid=title]").unwrap().length(), 1, "one widget");
+    type_into(&c, "#ap-title", "Talk to us");
+    for _ in 0..10 {
+        settle().await;
+    }
+    assert_eq!(title().as_deref().map(str::trim), Some("Talk to us"));
+    assert_eq!(root.query_selector_all("[data-testid=title]").unwrap().length(), 1, "still one widget");
 
     // A bad colour: said under the field, tied to it; the preview keeps the last good draft.
     type_into(&c, "#ap-accent", "green");
@@ -120,7 +140,7 @@ async fn the_appearance_is_checked_as_typed_and_the_preview_is_the_real_widget()
     let described = accent.get_attribute("aria-describedby").unwrap();
     assert!(described.contains("ap-accent-error"), "{described}");
     assert!(!text(&c, "#ap-accent-error").is_empty());
-    assert_eq!(title().as_deref().map(str::trim), Some("Talk to Acme"));
+    assert_eq!(title().as_deref().map(str::trim), Some("Talk to us"));
 
     type_into(&c, "#ap-accent", "#00aa55");
     settle().await;

@@ -14,6 +14,8 @@ pub const MAX_CONDITIONS: usize = 20;
 pub const MAX_VALUES: usize = 50;
 /// Longest value or pattern.
 pub const MAX_VALUE: usize = 200;
+/// Longest description, in characters.
+pub const MAX_DESCRIPTION: usize = 500;
 
 /// A custom routing rule.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -22,6 +24,10 @@ pub const MAX_VALUE: usize = 200;
 pub struct RoutingRule {
     /// Unique within a site.
     pub name: String,
+    /// What the rule is for, for the people who keep it (empty: none).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
+    pub description: String,
     /// Higher is tried first.
     #[serde(default)]
     pub priority: i32,
@@ -105,12 +111,15 @@ pub fn known_field(field: &str) -> bool {
 }
 
 impl RoutingRule {
-    /// Every problem with the rule, by field (`name`, `conditions`,
-    /// `route_to`), for a person; empty when it is valid.
+    /// Every problem with the rule, by field (`name`, `description`,
+    /// `conditions`, `route_to`), for a person; empty when it is valid.
     pub fn problems(&self) -> Vec<FieldError> {
         let mut p = Vec::new();
         if let Err(e) = DisplayName::parse(&self.name) {
             p.push(FieldError::new("name", e));
+        }
+        if self.description.chars().count() > MAX_DESCRIPTION {
+            p.push(FieldError::new("description", format!("at most {MAX_DESCRIPTION} characters")));
         }
         let mut condition = |message: String| p.push(FieldError::new("conditions", message));
         if self.conditions.is_empty() {
@@ -237,5 +246,26 @@ mod tests {
             r#"{"name":"x","conditions":[{"field":"language","op":"is","values":["nl"]}],"route_to":{"team":" "}}"#,
         );
         assert_eq!(r.check().unwrap_err().to_string(), "route_to: route_to team must name a team");
+    }
+
+    #[test]
+    fn a_description_is_optional_kept_and_limited() {
+        let bare = r#"{"name":"x","conditions":[{"field":"language","op":"is","values":["nl"]}],"route_to":{"team":"S"}}"#;
+        let r = rule(bare);
+        assert_eq!(r.description, "");
+        assert!(
+            !serde_json::to_string(&r).unwrap().contains("description"),
+            "an empty description is not written"
+        );
+        let described =
+            RoutingRule { description: "Dutch speakers go to the Dutch team".into(), ..r.clone() };
+        let back: RoutingRule = serde_json::from_str(&serde_json::to_string(&described).unwrap()).unwrap();
+        assert_eq!(back, described);
+        assert_eq!(described.check(), Ok(()));
+        let long = RoutingRule { description: "é".repeat(MAX_DESCRIPTION + 1), ..r };
+        let e = long.check().unwrap_err();
+        assert_eq!(e.fields.len(), 1, "{e}");
+        assert_eq!(e.fields[0].field, "description");
+        assert_eq!(RoutingRule { description: "é".repeat(MAX_DESCRIPTION), ..long }.check(), Ok(()));
     }
 }

@@ -32,6 +32,7 @@ fn directory() -> Directory {
     let rules: Vec<RoutingRule> = (0..200)
         .map(|i| RoutingRule {
             name: format!("rule{i}"),
+            description: String::new(),
             priority: 1000 - i,
             combine: if i % 2 == 0 { Combine::All } else { Combine::Any },
             conditions: vec![
@@ -55,6 +56,7 @@ fn directory() -> Directory {
         })
         .chain(std::iter::once(RoutingRule {
             name: "catch-all".into(),
+            description: String::new(),
             priority: -1,
             combine: Combine::All,
             conditions: vec![Condition {

@@ -149,6 +149,7 @@ mod tests {
     fn holds(c: &Condition, value: Option<&str>) -> bool {
         let rules = Rules::new(vec![RoutingRule {
             name: "r".into(),
+            description: String::new(),
             priority: 0,
             combine: Combine::All,
             conditions: vec![c.clone()],
@@ -226,6 +227,7 @@ mod tests {
         let v = Visitor { attributes: &attrs, page: &page };
         let mut rule = RoutingRule {
             name: "r".into(),
+            description: String::new(),
             priority: 0,
             combine: Combine::All,
             conditions: vec![

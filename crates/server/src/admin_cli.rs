@@ -294,13 +294,17 @@ pub async fn rule(store: &Store, cmd: RuleCommand) -> Result<String, AdminError>
         }
         RuleCommand::List { site } => {
             for r in admin::rules(store, &site).await? {
-                let _ = writeln!(
+                let _ = write!(
                     out,
                     "{}\tpriority {}\t{}",
                     r.name,
                     r.priority,
                     serde_json::to_string(&r.route_to).unwrap_or_default()
                 );
+                if !r.description.is_empty() {
+                    let _ = write!(out, "\t{}", r.description);
+                }
+                out.push('\n');
             }
         }
         RuleCommand::Remove { name, site } => {

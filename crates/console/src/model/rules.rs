@@ -73,6 +73,44 @@ pub enum TargetForm {
     Team(String),
 }
 
+impl TargetForm {
+    /// Routes to agents (keeping those already chosen).
+    pub fn agents(&mut self) {
+        if !matches!(self, TargetForm::Agents(_)) {
+            *self = TargetForm::Agents(Vec::new());
+        }
+    }
+
+    /// Routes to a team (keeping the one already chosen).
+    pub fn team(&mut self) {
+        if !matches!(self, TargetForm::Team(_)) {
+            *self = TargetForm::Team(String::new());
+        }
+    }
+
+    /// Adds `email` to the agents routed to, or takes it off.
+    pub fn set_agent(&mut self, email: &str, on: bool) {
+        self.agents();
+        if let TargetForm::Agents(a) = self {
+            if !on {
+                a.retain(|e| e != email);
+            } else if !a.iter().any(|e| e == email) {
+                a.push(email.to_owned());
+            }
+        }
+    }
+
+    /// Whether `email` is among the agents routed to.
+    pub fn has_agent(&self, email: &str) -> bool {
+        matches!(self, TargetForm::Agents(a) if a.iter().any(|e| e == email))
+    }
+
+    /// Whether it routes to a team (rather than to agents).
+    pub fn is_team(&self) -> bool {
+        matches!(self, TargetForm::Team(_))
+    }
+}
+
 /// A rule in the editor.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RuleForm {
@@ -80,6 +118,8 @@ pub struct RuleForm {
     pub original: Option<String>,
     /// Name.
     pub name: String,
+    /// What the rule is for.
+    pub description: String,
     /// Priority (kept; the list's order sets it).
     pub priority: i32,
     /// All or any.
@@ -102,6 +142,7 @@ impl RuleForm {
         Self {
             original: Some(rule.name.clone()),
             name: rule.name.clone(),
+            description: rule.description.clone(),
             priority: rule.priority,
             combine: rule.combine,
             conditions: rule
@@ -120,6 +161,7 @@ impl RuleForm {
     pub fn rule(&self) -> RoutingRule {
         RoutingRule {
             name: self.name.trim().to_owned(),
+            description: self.description.trim().to_owned(),
             priority: self.priority,
             combine: self.combine,
             conditions: self
@@ -212,6 +254,7 @@ mod tests {
         r.conditions.push(Condition { field: "custom:plan".into(), op: Op::IsEmpty, values: vec![] });
         r.combine = Combine::Any;
         r.route_to = Target::Team("Sales".into());
+        r.description = "Big accounts go to sales".into();
         assert_eq!(RuleForm::of(&r).rule(), r);
         assert!(RuleForm::of(&r).check().is_ok());
     }
@@ -258,6 +301,39 @@ mod tests {
         assert_eq!(utm.into_iter().collect::<Vec<_>>(), [("utm_source".to_owned(), "mail".to_owned())]);
         assert_eq!(attrs.len(), 2);
         assert_eq!(attrs["company"], "Acme");
+    }
+
+    #[test]
+    fn a_rule_routes_to_several_agents_or_one_team() {
+        let mut f = RuleForm::of(&rule("A", 1));
+        f.target.set_agent("bo@example.com", true);
+        f.target.set_agent("cy@example.com", true);
+        f.target.set_agent("bo@example.com", true);
+        assert_eq!(
+            f.rule().route_to,
+            Target::Agents(vec!["ada@example.com".into(), "bo@example.com".into(), "cy@example.com".into()])
+        );
+        assert!(f.target.has_agent("cy@example.com") && !f.target.has_agent("dan@example.com"));
+        f.target.set_agent("ada@example.com", false);
+        f.target.agents();
+        assert_eq!(f.rule().route_to, Target::Agents(vec!["bo@example.com".into(), "cy@example.com".into()]));
+        f.target.team();
+        assert!(!f.target.has_agent("cy@example.com"));
+        assert!(f.check().unwrap_err().names("route_to"), "a team must be chosen");
+        f.target = TargetForm::Team("Sales".into());
+        f.target.team();
+        assert_eq!(f.rule().route_to, Target::Team("Sales".into()));
+        f.target.set_agent("ada@example.com", true);
+        assert_eq!(f.rule().route_to, Target::Agents(vec!["ada@example.com".into()]));
+    }
+
+    #[test]
+    fn a_long_description_is_refused_under_its_field() {
+        let mut f = RuleForm::of(&rule("A", 1));
+        f.description = "  Why this rule exists  ".into();
+        assert_eq!(f.check().unwrap().description, "Why this rule exists");
+        f.description = "x".repeat(501);
+        assert!(f.check().unwrap_err().names("description"));
     }
 
     #[test]

@@ -97,6 +97,7 @@ pub fn RoutingPage(
                                     <li>
                                         <span class="rule-name">{r.name.clone()}</span>
                                         " "<span class="muted">{describe_rule(s, &r)}</span>
+                                        {(!r.description.is_empty()).then(|| view! { <p class="rule-description">{r.description.clone()}</p> })}
                                         <span class="actions">
                                             <button type="button" class="secondary" disabled=i == 0 aria-label=s.f("move_up", &[("name", &r.name)])
                                                 on:click=move |_| mover(up.clone(), true)>"↑"</button>
@@ -138,6 +139,23 @@ fn describe_rule(s: Strings, r: &RoutingRule) -> String {
     format!("{} → {}", conditions.join(&format!(" {joiner} ")), to)
 }
 
+/// The agents a rule can route to, as (email, label): every agent, and any
+/// email the rule names that is no agent now (so it can be taken off).
+fn agent_choices(agents: &[AgentView], target: &TargetForm) -> Vec<(String, String)> {
+    let mut choices: Vec<(String, String)> = agents
+        .iter()
+        .map(|a| (a.profile.email.clone(), format!("{} ({})", a.profile.name, a.profile.email)))
+        .collect();
+    if let TargetForm::Agents(chosen) = target {
+        for e in chosen {
+            if !choices.iter().any(|(c, _)| c == e) {
+                choices.push((e.clone(), e.clone()));
+            }
+        }
+    }
+    choices
+}
+
 /// The rule editor.
 #[component]
 pub fn RuleEditor(
@@ -163,12 +181,14 @@ pub fn RuleEditor(
     let original = form.original.clone();
     let priority = form.priority;
     let name = RwSignal::new(form.name.clone());
+    let description = RwSignal::new(form.description.clone());
     let combine = RwSignal::new(form.combine);
     let conditions = RwSignal::new(form.conditions.clone());
     let target = RwSignal::new(form.target.clone());
     let current = move || RuleForm {
         original: original.clone(),
         name: name.get(),
+        description: description.get(),
         priority,
         combine: combine.get(),
         conditions: conditions.get(),
@@ -285,6 +305,8 @@ pub fn RuleEditor(
             <h3 tabindex="-1">{if is_new { s.t("new_rule") } else { s.t("edit_rule") }}</h3>
             <div on:input=move |_| touched.set(true)>
                 <Field id="rule-name" label=s.t("rule_name") value=name error=problem(problems, "name") />
+                <Field id="rule-description" label=s.t("rule_description") hint=s.t("rule_description_hint") rows=2
+                    value=description error=problem(problems, "description") />
             </div>
             <fieldset>
                 <legend>{s.t("combine")}</legend>
@@ -294,32 +316,47 @@ pub fn RuleEditor(
             {move || (0..conditions.with(Vec::len)).map(condition_row).collect_view()}
             <p class="field-error" id="rule-conditions-error">{move || problems.with(|p| p.of("conditions"))}</p>
             <button type="button" class="secondary" on:click=move |_| conditions.update(|c| c.push(ConditionRow::default()))>{s.t("add_condition")}</button>
-            <fieldset>
+            <fieldset data-testid="route-to" aria-describedby="rule-route-error">
                 <legend>{s.t("route_to")}</legend>
-                <label>{s.t("route_to_agent")}" "
-                    <select data-testid="route-agent" on:change=move |ev| { touched.set(true); let v = event_target_value(&ev); target.set(if v.is_empty() { TargetForm::Nobody } else { TargetForm::Agents(vec![v]) }) }>
-                        <option value="">"—"</option>
-                        {move || agents.get().into_iter().map(|a| {
-                            let e = a.profile.email.clone();
-                            let e2 = e.clone();
-                            view! { <option value=e selected=move || target.get() == TargetForm::Agents(vec![e2.clone()])>{format!("{} ({})", a.profile.name, a.profile.email)}</option> }
-                        }).collect_view()}
-                    </select>
-                </label>
-                " "
-                <label>{s.t("route_to_team")}" "
-                    <select on:change=move |ev| { touched.set(true); let v = event_target_value(&ev); target.set(if v.is_empty() { TargetForm::Nobody } else { TargetForm::Team(v) }) }>
-                        <option value="">"—"</option>
-                        {move || teams.get().into_iter().map(|t| {
-                            let n = t.name.clone();
-                            let n2 = n.clone();
-                            view! { <option value=n selected=move || target.get() == TargetForm::Team(n2.clone())>{t.name.clone()}</option> }
-                        }).collect_view()}
-                    </select>
-                </label>
-                <p class="field-error">{move || problems.with(|p| p.of("route_to"))}</p>
+                <label class="check"><input type="radio" name="route-kind" data-testid="route-kind-agents"
+                    prop:checked=move || !target.with(TargetForm::is_team)
+                    on:change=move |_| { touched.set(true); target.update(TargetForm::agents) } />{s.t("route_to_agents")}</label>
+                <label class="check"><input type="radio" name="route-kind" data-testid="route-kind-team"
+                    prop:checked=move || target.with(TargetForm::is_team)
+                    on:change=move |_| { touched.set(true); target.update(TargetForm::team) } />{s.t("route_to_team")}</label>
+                {move || if target.with(TargetForm::is_team) {
+                    view! {
+                        <label class="block">{s.t("team")}" "
+                            <select data-testid="route-team" on:change=move |ev| { touched.set(true); let v = event_target_value(&ev); target.set(TargetForm::Team(v)) }>
+                                <option value="" selected=move || target.get() == TargetForm::Team(String::new())>"—"</option>
+                                {move || teams.get().into_iter().map(|t| {
+                                    let n = t.name.clone();
+                                    let n2 = n.clone();
+                                    view! { <option value=n selected=move || target.get() == TargetForm::Team(n2.clone())>{t.name.clone()}</option> }
+                                }).collect_view()}
+                            </select>
+                        </label>
+                    }.into_any()
+                } else {
+                    view! {
+                        <div class="checks" role="group" aria-label=s.t("route_to_agents") data-testid="route-agents">
+                            {move || agent_choices(&agents.get(), &target.get()).into_iter().map(|(email, label)| {
+                                let (e1, e2) = (email.clone(), email.clone());
+                                view! {
+                                    <label class="check">
+                                        <input type="checkbox" value=email prop:checked=move || target.with(|t| t.has_agent(&e1))
+                                            on:change=move |ev| { touched.set(true); let on = event_target_checked(&ev); target.update(|t| t.set_agent(&e2, on)) } />
+                                        {label}
+                                    </label>
+                                }
+                            }).collect_view()}
+                        </div>
+                        <p class="hint-text">{s.t("route_to_agents_hint")}</p>
+                    }.into_any()
+                }}
+                <p class="field-error" id="rule-route-error">{move || problems.with(|p| p.of("route_to"))}</p>
             </fieldset>
-            <OtherProblems problems known=&["name", "conditions", "route_to"] />
+            <OtherProblems problems known=&["name", "description", "conditions", "route_to"] />
             <div class="actions">
                 <button type="submit" data-testid="save-rule">{s.t("save_rule")}</button>
                 {(!is_new).then(|| view! { <button type="button" class="danger" on:click=move |_| open_dialog("remove-rule")>{s.t("remove_rule")}</button> })}
@@ -412,6 +449,7 @@ fn AccountRoutes(
         <section class="card" aria-labelledby="accounts-title">
             <h2 id="accounts-title">{s.t("account_routes")}</h2>
             <p>{s.t("account_routes_hint")}</p>
+            <div class="table-wrap">
             <table class="list" data-testid="account-routes">
                 <caption class="sr-only">{s.t("account_routes")}</caption>
                 <thead><tr><th scope="col">{s.t("domain")}</th><th scope="col">{s.t("agent")}</th><th scope="col">{s.t("actions")}</th></tr></thead>
@@ -428,6 +466,7 @@ fn AccountRoutes(
                     }).collect_view()}
                 </tbody>
             </table>
+            </div>
             <form on:submit=add novalidate class="inline">
                 <Field id="route-domain" label=s.t("domain") hint="bigcorp.com" value=domain error=problem(problems, "domain") />
                 <div class="field">

@@ -74,6 +74,7 @@ pub fn SiteList(
             None => view! { <p>{s.t("loading")}</p> }.into_any(),
             Some(list) if list.is_empty() => view! { <p data-testid="no-sites">{s.t("no_sites")}</p> }.into_any(),
             Some(list) => view! {
+                <div class="table-wrap">
                 <table class="list" data-testid="sites">
                     <caption class="sr-only">{s.t("nav_sites")}</caption>
                     <thead><tr><th scope="col">{s.t("site_name")}</th><th scope="col">{s.t("site_key")}</th><th scope="col">{s.t("allowed_origins")}</th><th scope="col">{s.t("chat")}</th></tr></thead>
@@ -88,6 +89,7 @@ pub fn SiteList(
                         }).collect_view()}
                     </tbody>
                 </table>
+                </div>
             }.into_any(),
         }}
         <section aria-labelledby="new-site-title" class="card">

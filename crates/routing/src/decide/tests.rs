@@ -258,6 +258,7 @@ fn a_transfer_to_a_team_rotates_inside_it_without_the_transferring_agent() {
 fn rule(name: &str, priority: i32, field: &str, op: Op, values: &[&str], to: Target) -> RoutingRule {
     RoutingRule {
         name: name.into(),
+        description: String::new(),
         priority,
         combine: Combine::All,
         conditions: vec![Condition {

@@ -251,11 +251,15 @@ async fn an_admin_manages_routing_rules_validated_on_save() {
     assert_eq!(admin.save_rule("demo", &no_team).await.unwrap_err().status, 404, "the team does not exist");
 
     // Saving under the same name replaces.
-    let changed = RoutingRule { priority: 20, ..big.clone() };
+    let changed = RoutingRule { priority: 20, description: "Bigcorp is ours".into(), ..big.clone() };
     admin.save_rule("demo", &changed).await.unwrap();
     let rules = admin.rules("demo").await.unwrap();
     assert_eq!(rules.len(), 1);
     assert_eq!(rules[0].priority, 20);
+    assert_eq!(rules[0].description, "Bigcorp is ours");
+    let wordy = RoutingRule { description: "x".repeat(501), ..big.clone() };
+    let r = admin.save_rule("demo", &wordy).await.unwrap_err();
+    assert_eq!((r.status.as_u16(), r.fields()), (400, vec!["description"]));
     admin.remove_rule("demo", "Big accounts").await.unwrap();
     assert_eq!(admin.remove_rule("demo", "Big accounts").await.unwrap_err().status, 404);
 }

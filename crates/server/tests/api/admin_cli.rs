@@ -115,13 +115,13 @@ fn the_admin_cli_round_trips_sites_agents_and_streams() {
     let rule = d.join("rule.toml");
     std::fs::write(
         &rule,
-        "name = \"Big accounts\"\npriority = 5\nroute_to = { team = \"Sales EU\" }\n\n[[conditions]]\nfield = \"email_domain\"\nop = \"is\"\nvalues = [\"bigcorp.com\"]\n",
+        "name = \"Big accounts\"\ndescription = \"Bigcorp goes to sales\"\npriority = 5\nroute_to = { team = \"Sales EU\" }\n\n[[conditions]]\nfield = \"email_domain\"\nop = \"is\"\nvalues = [\"bigcorp.com\"]\n",
     )
     .unwrap();
     stdout(&switchboard(d, &["rule", "add", rule.to_str().unwrap(), "--site", "acme"]));
     assert_eq!(
         stdout(&switchboard(d, &["rule", "list", "--site", "acme"])),
-        "Big accounts\tpriority 5\t{\"team\":\"Sales EU\"}\n"
+        "Big accounts\tpriority 5\t{\"team\":\"Sales EU\"}\tBigcorp goes to sales\n"
     );
     stdout(&switchboard(d, &["rule", "remove", "Big accounts", "--site", "acme"]));
     assert_eq!(stdout(&switchboard(d, &["rule", "list", "--site", "acme"])), "");
