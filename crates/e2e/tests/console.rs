@@ -88,6 +88,15 @@ async fn a_new_user_sets_everything_up_in_the_browser_and_a_visitor_reaches_the_
         find(&admin, "[data-testid=copy-snippet]").await?.click().await?;
         let csp = find(&admin, "[data-testid=csp]").await?.text().await?;
         assert!(csp.contains("'wasm-unsafe-eval'") && csp.contains("connect-src"), "{csp}");
+        // Settings come back as the server kept them (domains normalized, duplicates dropped).
+        fill(&admin, "site-blocked", "@Mail.Example\nmail.example").await?;
+        find(&admin, "[data-testid=site-settings] button[type=submit]").await?.click().await?;
+        says(&admin, "Saved.").await?;
+        eventually("the kept domains", || async {
+            let v = find(&admin, "#site-blocked").await?.prop("value").await?;
+            Ok((v.as_deref() == Some("mail.example")).then_some(()))
+        })
+        .await?;
 
         // An agent, invited by link.
         go(&admin, &app, "#/agents").await?;

@@ -171,7 +171,17 @@ fn SiteDetail(
         let k = k.clone();
         spawn_local(async move {
             match api::update_site(&k, &change).await {
-                Ok(_) => status.say(s.t("saved")),
+                Ok(v) => {
+                    // The form shows what the server kept (origins and
+                    // domains normalized, blanks trimmed).
+                    let f = SiteForm::of(&v);
+                    name.set(f.name);
+                    origins.set(f.origins);
+                    fallback.set(f.fallback);
+                    blocked.set(f.blocked);
+                    chat_enabled.set(f.chat_enabled);
+                    status.say(s.t("saved"));
+                }
                 Err(e) => refused(s, status, problems, e),
             }
         });
@@ -309,7 +319,20 @@ pub fn AppearanceEditor(
         spawn_local(async move {
             match api::update_appearance(&key, &change).await {
                 Ok(v) => {
+                    // The form shows what the server kept (trimmed, normalized).
+                    let f = AppearanceForm::of(&v.appearance);
                     current.set_value(v.appearance);
+                    accent.set(f.accent);
+                    position.set(f.position);
+                    offset.set(f.offset_px);
+                    title.set(f.header_title);
+                    bot.set(f.bot_name);
+                    avatar.set(f.bot_avatar_url);
+                    label.set(f.launcher_label);
+                    delay.set(f.response_delay_ms);
+                    locale.set(f.locale);
+                    privacy.set(f.privacy_url);
+                    sound.set(f.sound);
                     status.say(s.t("saved"));
                 }
                 Err(e) => refused(s, status, problems, e),
