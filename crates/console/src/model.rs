@@ -4,6 +4,7 @@
 
 pub mod agents;
 pub mod conversations;
+pub mod designer;
 pub mod errors;
 pub mod route;
 pub mod rules;
