@@ -564,8 +564,8 @@ pub async fn agent(
             }
         }
         AgentCommand::Update { email, name, role: r, avatar, live_chat, capacity } => {
-            let change =
-                AgentChange { name, role: r.as_deref().map(role), avatar_url: avatar, live_chat, capacity };
+            let role = r.as_deref().map(role);
+            let change = AgentChange { name, email: None, role, avatar_url: avatar, live_chat, capacity };
             let a = admin::update_agent(store, &email, &change, &live).await?;
             let _ = writeln!(out, "Updated {} <{}>: {:?}", a.profile.name, a.profile.email, a.profile.role);
         }
