@@ -53,6 +53,10 @@ pub enum AdminError {
     /// It exists already.
     #[error("{0} already exists")]
     Exists(String),
+    /// A value another one holds already (an agent's email), named by its
+    /// field: a conflict a form can show in place.
+    #[error("{0}")]
+    Taken(InvalidRequest),
     /// The stream file has errors (each `line:col: card id: message`).
     #[error("the stream has errors:\n{}", .0.join("\n"))]
     Stream(Vec<String>),
@@ -306,8 +310,11 @@ pub async fn invite_agent(
     })
 }
 
-/// Changes an agent's name, role, avatar, live chat permission and/or
-/// capacity, all or nothing, at `live.now`.
+/// Changes an agent's name, email, role, avatar, live chat permission
+/// and/or capacity, all or nothing, at `live.now`. A new email (not theirs
+/// in other letters) is their new login: their sessions end, and rules,
+/// live chat cards and open chats that name them by email follow it.
+/// Another agent's email is refused by field (`email`), as a conflict.
 pub async fn update_agent(
     store: &Store,
     raw_email: &str,
@@ -318,14 +325,23 @@ pub async fn update_agent(
     let a = stored_agent(store, raw_email).await?;
     let update = AgentUpdate {
         name: v.name.as_ref().map(|n| n.as_str()),
+        email: v.email.as_ref().map(|e| e.as_str()),
         role: v.role,
         avatar_url: v.avatar_url.as_ref().map(|u| u.as_deref().unwrap_or_default()),
         live_chat: v.live_chat,
         password_hash: None,
         capacity: v.capacity,
     };
-    store.update_agent(AgentId::new(a.id), &update, live.now).await?;
-    agent(store, raw_email, live).await
+    let id = AgentId::new(a.id);
+    store.update_agent(id, &update, live.now).await.map_err(|e| match (e, &v.email) {
+        // The only unique value an update writes.
+        (StoreError::Exists(_), Some(email)) => {
+            AdminError::Taken(InvalidRequest::field("email", format!("another agent has the email {email}")))
+        }
+        (e, _) => e.into(),
+    })?;
+    let found = store.agent_profile(id).await?;
+    agent_view(store, found.ok_or_else(|| AdminError::NotFound("agent", raw_email.to_owned()))?, live).await
 }
 
 /// Sets a new password (generated and answered when not given) and ends the

@@ -36,6 +36,7 @@ impl From<AdminError> for ApiError {
             AdminError::Invalid(invalid) => ApiError::Invalid(invalid),
             AdminError::NotFound(what, _) => ApiError::NotFound(what),
             AdminError::Exists(what) => ApiError::Conflict(what),
+            AdminError::Taken(invalid) => ApiError::Taken(invalid),
             AdminError::Stream(errors) => ApiError::InvalidStream(errors),
             AdminError::Store(e) => ApiError::Store(e),
         }

@@ -32,7 +32,9 @@ use crate::admin_access::{
 };
 use crate::error::ApiError;
 use crate::extract::{Json, Path, Text};
-use crate::refusals::{AdminRefusals, BodyRefusals, Conflict, Invalid, InvalidStream, NotFound, TooLarge};
+use crate::refusals::{
+    AdminRefusals, BodyRefusals, Conflict, EmailTaken, Invalid, InvalidStream, NotFound, TooLarge,
+};
 use crate::state::AppState;
 use crate::store::routing::StoredDecision;
 
@@ -286,8 +288,13 @@ async fn add_agent(
     Ok((StatusCode::CREATED, Json(admin::add_agent(&s.store, &b, &Live::of(&s)).await?)))
 }
 
-/// Changes an agent's name, role, avatar, live chat permission and/or
-/// capacity.
+/// Changes an agent's name, email, role, avatar, live chat permission
+/// and/or capacity.
+///
+/// A new email is their new login: their sessions end (their sockets
+/// close), and they sign in again with it and the same password; rules,
+/// live chat cards and open chats that name them by email follow it. Their
+/// old email then answers 404.
 #[utoipa::path(
     patch, path = "/api/admin/agents/{email}", tag = "agents", params(AgentEmail),
     request_body = AgentChange,
@@ -295,6 +302,7 @@ async fn add_agent(
         (status = 200, description = "The agent as changed", body = AgentView),
         BodyRefusals,
         NotFound,
+        EmailTaken,
         AdminRefusals,
     )
 )]
@@ -306,7 +314,7 @@ async fn update_agent(
 ) -> Result<Json<AgentView>, ApiError> {
     let agent = admin::update_agent(&s.store, &email, &b, &Live::of(&s)).await?;
     // Without live chat: their inbox sockets close, offers move on, open
-    // chats end with a word to the visitor.
+    // chats end with a word to the visitor. A new email: their sockets close.
     crate::lifecycle::changes::apply_pending(&s).await?;
     Ok(Json(agent))
 }

@@ -147,6 +147,10 @@ pub enum AgentCommand {
         /// New display name.
         #[arg(long)]
         name: Option<String>,
+        /// New login email: their sessions end, and they sign in with it
+        /// and the same password; rules and live chat cards naming them follow it.
+        #[arg(long = "email", value_name = "NEW_EMAIL")]
+        new_email: Option<String>,
         /// New role: agent or admin.
         #[arg(long, value_parser = ["agent", "admin"])]
         role: Option<String>,
@@ -567,9 +571,15 @@ pub async fn agent(
                 let _ = writeln!(out);
             }
         }
-        AgentCommand::Update { email, name, role: r, avatar, live_chat, capacity } => {
-            let change =
-                AgentChange { name, role: r.as_deref().map(role), avatar_url: avatar, live_chat, capacity };
+        AgentCommand::Update { email, name, new_email, role: r, avatar, live_chat, capacity } => {
+            let change = AgentChange {
+                name,
+                email: new_email,
+                role: r.as_deref().map(role),
+                avatar_url: avatar,
+                live_chat,
+                capacity,
+            };
             let a = admin::update_agent(store, &email, &change, &live).await?;
             let _ = writeln!(out, "Updated {} <{}>: {:?}", a.profile.name, a.profile.email, a.profile.role);
         }

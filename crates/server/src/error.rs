@@ -42,6 +42,10 @@ pub enum ApiError {
     /// It exists already.
     #[error("{0} already exists")]
     Conflict(String),
+    /// A value another one holds already, named by its field (a `conflict`
+    /// with `fields`).
+    #[error("{0}")]
+    Taken(InvalidRequest),
     /// A setup or invitation link that is unknown, used or expired (the
     /// same answer for all three).
     #[error("this link does not work: it was used, it expired, or it is not a link we made")]
@@ -87,7 +91,7 @@ impl ApiError {
             Self::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
             Self::NoLiveChat => (StatusCode::FORBIDDEN, "no_live_chat"),
             Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
-            Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            Self::Conflict(_) | Self::Taken(_) => (StatusCode::CONFLICT, "conflict"),
             Self::LinkInvalid => (StatusCode::NOT_FOUND, "link_invalid"),
             Self::SetupDone => (StatusCode::CONFLICT, "setup_done"),
             Self::InvalidStream(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_stream"),
@@ -114,7 +118,7 @@ impl IntoResponse for ApiError {
         };
         let (details, fields) = match self {
             Self::InvalidStream(errors) => (Some(errors), Vec::new()),
-            Self::Invalid(invalid) => (None, invalid.fields),
+            Self::Invalid(invalid) | Self::Taken(invalid) => (None, invalid.fields),
             _ => (None, Vec::new()),
         };
         let body = ErrorBody { error: ErrorDetail { code: code.to_owned(), message, details, fields } };

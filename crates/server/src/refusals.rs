@@ -54,6 +54,10 @@ refusals! {
     Conflict {
         409 => "It exists already (`conflict`).",
     }
+    /// A new email another agent has.
+    EmailTaken {
+        409 => "Another agent has this email (`conflict`, by field `email` in `fields`).",
+    }
     /// A body over the endpoint's limit.
     TooLarge {
         413 => "The body is too large (`too_large`).",

@@ -425,6 +425,12 @@ pub struct AgentChange {
     /// New display name.
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100, pattern = "\\S"))]
     pub name: Option<String>,
+    /// New login email (unique). Everything that names them by email
+    /// follows it (routing rules, live chat cards, open chats' routing);
+    /// their sessions end, and they sign in again with it and the same
+    /// password. The same address (without case) changes nothing.
+    #[cfg_attr(feature = "openapi", schema(format = Email))]
+    pub email: Option<String>,
     /// New role.
     pub role: Option<Role>,
     /// Avatar image URL shown to visitors, an http(s) URL; empty: none.
@@ -445,6 +451,8 @@ pub struct AgentChange {
 pub struct ValidAgentChange {
     /// New display name.
     pub name: Option<DisplayName>,
+    /// New login email.
+    pub email: Option<Email>,
     /// New role.
     pub role: Option<Role>,
     /// New avatar URL; `Some(None)` removes it.
@@ -460,11 +468,13 @@ impl AgentChange {
     pub fn check(&self) -> Result<ValidAgentChange, InvalidRequest> {
         let mut c = Checker::default();
         let name = c.optional("name", self.name.as_deref(), DisplayName::parse);
+        let email = c.optional("email", self.email.as_deref(), Email::parse);
         let avatar_url = c.optional("avatar_url", self.avatar_url.as_deref(), cleared_or(web_url));
         let capacity = c.one("capacity", self.capacity.map(capacity).transpose());
-        match (name, avatar_url, capacity) {
-            (Some(name), Some(avatar_url), Some(capacity)) => Ok(ValidAgentChange {
+        match (name, email, avatar_url, capacity) {
+            (Some(name), Some(email), Some(avatar_url), Some(capacity)) => Ok(ValidAgentChange {
                 name,
+                email,
                 role: self.role,
                 avatar_url,
                 live_chat: self.live_chat,
@@ -833,17 +843,23 @@ mod tests {
     }
 
     #[test]
-    fn an_agent_change_checks_the_name_the_avatar_url_and_the_capacity() {
+    fn an_agent_change_checks_the_name_the_email_the_avatar_url_and_the_capacity() {
         let clear = AgentChange { avatar_url: Some("".into()), ..Default::default() };
         assert_eq!(clear.check().unwrap().avatar_url, Some(None));
         let bad = AgentChange {
             name: Some("".into()),
+            email: Some("ada@".into()),
             avatar_url: Some("javascript:alert(1)".into()),
             live_chat: Some(false),
             capacity: Some(11),
             ..Default::default()
         };
-        assert_eq!(fields(&bad.check().unwrap_err()), ["name", "avatar_url", "capacity"]);
+        let e = bad.check().unwrap_err();
+        assert_eq!(fields(&e), ["name", "email", "avatar_url", "capacity"]);
+        assert_eq!(e.fields[1].message, "email \"ada@\": not a valid email address");
+        let moved = AgentChange { email: Some(" Ada@New.Example ".into()), ..Default::default() };
+        assert_eq!(moved.check().unwrap().email.unwrap().as_str(), "Ada@new.example", "normalized");
+        assert_eq!(AgentChange::default().check().unwrap().email, None, "kept when not given");
         let cap = AgentChange { capacity: Some(10), ..Default::default() };
         assert_eq!(cap.check().unwrap().capacity, Some(10));
     }

@@ -4,6 +4,7 @@
 use switchboard_protocol::auth::{AgentProfile, Role};
 use switchboard_protocol::wire::AgentInfo;
 
+use super::agent_email::change_email;
 use super::changes::{write_change, Change};
 use super::{exists_or, on_db, Store, StoreError};
 use crate::ids::AgentId;
@@ -13,6 +14,9 @@ use crate::ids::AgentId;
 pub struct AgentUpdate<'a> {
     /// Display name.
     pub name: Option<&'a str>,
+    /// Login email (checked): what names them by it follows, and their
+    /// sessions end (see `agent_email`).
+    pub email: Option<&'a str>,
     /// Role.
     pub role: Option<Role>,
     /// Avatar URL (empty for none).
@@ -189,10 +193,11 @@ impl Store {
     }
 
     /// Changes what `change` names about an agent, all or nothing (one
-    /// transaction). A new password hash ends every session of theirs; it
-    /// and a withdrawn live chat permission are recorded, in the same
-    /// transaction, as changes at `now` (unix ms) for a running server to
-    /// apply to its sockets and chats.
+    /// transaction). A new email or password hash ends every session of
+    /// theirs; that and a withdrawn live chat permission are recorded, in
+    /// the same transaction, as changes at `now` (unix ms) for a running
+    /// server to apply to its sockets and chats. [`StoreError::Exists`]
+    /// (and nothing changed) when another agent has the new email.
     pub async fn update_agent(
         &self,
         agent_id: AgentId,
@@ -200,9 +205,13 @@ impl Store {
         now: i64,
     ) -> Result<(), StoreError> {
         let set = |column: &'static str| format!("UPDATE agents SET {column} = $1 WHERE id = $2");
-        on_db!(self, begin tx => {
+        // The write lock from the start: a new email is read against the old.
+        on_db!(self, begin_exclusive tx => {
             if let Some(name) = change.name {
                 sqlx::query(&set("name")).bind(name).bind(agent_id).execute(&mut *tx).await?;
+            }
+            if let Some(email) = change.email {
+                change_email(&mut tx, agent_id, email, now).await?;
             }
             if let Some(role) = change.role {
                 sqlx::query(&set("role")).bind(role_to_db(role)).bind(agent_id).execute(&mut *tx).await?;

@@ -7,6 +7,7 @@
 //! - `sites`: sites, their allowed origins, appearance, fallback message
 //!   and settings (chat on or off, blocked email domains);
 //! - `agents`: agents, their credentials, avatar, live chat flag and capacity;
+//! - `agent_email`: an agent's new login email, and what names them by it;
 //! - [`accounts`]: the setup and invitation links' one-time tokens;
 //! - `sessions`: agents' login sessions;
 //! - `streams`: published streams, their versions and the live chat routing
@@ -87,6 +88,7 @@
 
 pub mod accounts;
 pub mod admin_conversations;
+mod agent_email;
 mod agents;
 pub mod bulk;
 pub mod changes;

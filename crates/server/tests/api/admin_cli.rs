@@ -7,7 +7,8 @@ use switchboard_protocol::auth::Role;
 use crate::admin_client::{Answer, Refused};
 use crate::helpers::spawn_app;
 
-fn switchboard(data: &std::path::Path, args: &[&str]) -> Output {
+/// Runs `switchboard ARGS` on the database in `data`.
+pub(crate) fn switchboard(data: &std::path::Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_switchboard"))
         .env("SWITCHBOARD_DATA_DIR", data)
         .args(args)
@@ -15,7 +16,8 @@ fn switchboard(data: &std::path::Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
-fn stdout(o: &Output) -> String {
+/// What a command that succeeded printed.
+pub(crate) fn stdout(o: &Output) -> String {
     assert!(
         o.status.success(),
         "failed: {}{}",

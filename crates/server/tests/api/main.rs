@@ -5,6 +5,7 @@ mod accounts;
 mod admin;
 mod admin_cli;
 mod admin_client;
+mod agent_email;
 mod assets;
 mod auth;
 mod conversations;
