@@ -220,6 +220,7 @@ pub fn Shell(
                         Route::Teams => view! { <views::teams::TeamList strings=s status /> }.into_any(),
                         Route::Routing(key) => view! { <views::routing::RoutingPage strings=s status key /> }.into_any(),
                         Route::Streams(key) => view! { <views::streams::StreamList strings=s status key /> }.into_any(),
+                        Route::Designer(key, id) => view! { <views::designer::DesignerPage strings=s status key id /> }.into_any(),
                         Route::Conversations(q) => view! { <views::conversations::ConversationList strings=s status query=q /> }.into_any(),
                         Route::Conversation(id) => view! { <views::conversations::ConversationPage strings=s status id /> }.into_any(),
                     }

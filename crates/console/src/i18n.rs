@@ -97,6 +97,23 @@ mod tests {
         keys.extend(crate::model::rules::OPS.map(|(_, n)| format!("op_{n}")));
         keys.extend(["waiting", "offered", "active", "ended", "fallback"].map(|s| format!("state_{s}")));
         keys.extend(["invite_hint", "password_hint", "role_admin", "role_agent"].map(str::to_owned));
+        use crate::model::designer::edit::{EditError, CARD_TYPES};
+        keys.extend(
+            CARD_TYPES.iter().flat_map(|t| [format!("card_{}", t.name()), format!("card_{}_hint", t.name())]),
+        );
+        keys.extend(["text", "email", "phone", "pick"].map(|k| format!("input_{k}")));
+        keys.extend(["round_robin", "rules", "agent", "team"].map(|k| format!("routing_{k}")));
+        keys.extend(["if_known_skip", "if_known_ask"].map(str::to_owned));
+        keys.extend(["one_error", "n_errors", "one_warning", "n_warnings"].map(str::to_owned));
+        let errors = [
+            EditError::NotFound,
+            EditError::Full,
+            EditError::EndBeforeCards,
+            EditError::HasBranches,
+            EditError::IntoItself,
+            EditError::WouldLoop,
+        ];
+        keys.extend(errors.map(|e| e.key().to_owned()));
         for locale in [Locale::En, Locale::Nl] {
             let missing: Vec<&String> = keys.iter().filter(|k| !load(locale).contains_key(*k)).collect();
             assert!(missing.is_empty(), "{locale:?} lacks {missing:?}");

@@ -10,6 +10,7 @@
 
 use leptos::prelude::*;
 use switchboard_protocol::site::{Appearance, Position, SiteConfig, SiteKey};
+use switchboard_protocol::stream::Stream;
 use switchboard_protocol::PROTOCOL_VERSION;
 use wasm_bindgen::JsCast;
 
@@ -47,7 +48,23 @@ fn words(a: &Appearance) -> (String, String, Option<String>, Option<String>, Opt
     )
 }
 
-/// The widget with `appearance`, for `site`.
+/// The site key the designer's test chat runs under: what the widget keeps
+/// in the browser for it is forgotten before each run, and never mixes with
+/// a real visitor's.
+pub const TEST_SITE: &str = "designer-test";
+
+/// Forgets what the widget kept for the test chat (where the visitor was,
+/// what they completed), so each run starts from the first card.
+fn forget_test_runs() {
+    if let Ok(Some(storage)) = window().local_storage() {
+        for what in ["bot", "stream", "completed", "live"] {
+            let _ = storage.remove_item(&format!("switchboard:{TEST_SITE}:{what}"));
+        }
+    }
+}
+
+/// The widget with `appearance`, for `site`; with `streams`, it runs them
+/// from their first card (the designer's test chat) under [`TEST_SITE`].
 #[component]
 pub fn Preview(
     /// The site's key.
@@ -57,7 +74,13 @@ pub fn Preview(
     /// The region's accessible name.
     #[prop(into)]
     label: String,
+    /// Streams to run (none: the widget's greeting only).
+    #[prop(optional, into)]
+    streams: Option<Signal<Vec<Stream>>>,
 ) -> impl IntoView {
+    let testing = streams.is_some();
+    let site = if testing { TEST_SITE.to_owned() } else { site };
+    let streams = streams.unwrap_or_else(|| Signal::stored(Vec::new()));
     let stage = NodeRef::<leptos::html::Div>::new();
     let parts =
         StoredValue::new_local(None::<(web_sys::HtmlElement, web_sys::HtmlElement, web_sys::HtmlElement)>);
@@ -130,10 +153,13 @@ pub fn Preview(
     // takes it out and frees what it held.
     let mounted = StoredValue::new_local(None::<switchboard_widget::Mounted>);
     let pending = StoredValue::new_local(None::<TimeoutHandle>);
-    let mounted_words = Memo::new(move |_| words(&appearance.get()));
+    let mounted_words = Memo::new(move |_| (words(&appearance.get()), streams.get()));
     let remount = move || {
         let a = appearance.get_untracked();
         mounted.set_value(None);
+        if testing {
+            forget_test_runs();
+        }
         parts.with_value(|p| {
             let Some((_, container, _)) = p else { return };
             let Ok(key) = SiteKey::parse(&site) else { return };
@@ -141,7 +167,7 @@ pub fn Preview(
                 site: key,
                 protocol_version: PROTOCOL_VERSION,
                 appearance: a,
-                streams: Vec::new(),
+                streams: streams.get_untracked(),
                 chat_enabled: true,
                 blocked_email_domains: Vec::new(),
             };

@@ -4,6 +4,7 @@
 //! their location (`SWITCHBOARD_E2E_DIST`) and the browser's
 //! (`SWITCHBOARD_E2E_CHROMIUM`, `SWITCHBOARD_E2E_CHROMEDRIVER`).
 
+pub mod console;
 use anyhow::{bail, Context};
 use fantoccini::{Client, ClientBuilder};
 use std::future::Future;

@@ -5,26 +5,8 @@
 //! desktop and on a 375 px phone.
 
 use fantoccini::{Client, Locator};
+use switchboard_e2e::console::{fill, go, keys, says};
 use switchboard_e2e::{axe_violations, eventually, find, save_screenshot, shows, texts, with_browser, App};
-
-/// Waits for the console's status line to say `text`.
-async fn says(c: &Client, text: &str) -> anyhow::Result<()> {
-    shows(c, "[data-testid=status]", text).await
-}
-
-/// Goes to a console view by its address (as a link or the back button does).
-async fn go(c: &Client, app: &App, hash: &str) -> anyhow::Result<()> {
-    c.goto(&format!("{}/admin/{hash}", app.api)).await?;
-    Ok(())
-}
-
-/// Fills the field with id `id` (clearing it first).
-async fn fill(c: &Client, id: &str, text: &str) -> anyhow::Result<()> {
-    let e = find(c, &format!("#{id}")).await?;
-    e.clear().await?;
-    e.send_keys(text).await?;
-    Ok(())
-}
 
 const STREAM: &str = r#"
 id = "sales"
@@ -265,17 +247,6 @@ async fn every_console_view_has_no_axe_violations_on_a_desktop_and_a_phone() {
     })
     .await
     .unwrap();
-}
-
-/// Presses keys on whatever has the focus, as a person at a keyboard would.
-async fn keys(c: &Client, text: &str) -> anyhow::Result<()> {
-    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
-    let mut actions = KeyActions::new("keyboard".into());
-    for ch in text.chars() {
-        actions = actions.then(KeyAction::Down { value: ch }).then(KeyAction::Up { value: ch });
-    }
-    c.perform_actions(actions).await?;
-    Ok(())
 }
 
 const TAB: &str = "\u{E004}";

@@ -19,6 +19,8 @@ pub enum Route {
     Routing(String),
     /// A site's streams.
     Streams(String),
+    /// The designer open on a site's stream (site key, stream id).
+    Designer(String, String),
     /// Every conversation, with the filters in the fragment's query.
     Conversations(String),
     /// One conversation.
@@ -39,6 +41,7 @@ impl Route {
             ["sites", key] => Route::Site((*key).to_owned()),
             ["sites", key, "routing"] => Route::Routing((*key).to_owned()),
             ["sites", key, "streams"] => Route::Streams((*key).to_owned()),
+            ["sites", key, "streams", id] => Route::Designer((*key).to_owned(), (*id).to_owned()),
             ["agents"] => Route::Agents,
             ["teams"] => Route::Teams,
             ["conversations"] => Route::Conversations(query.to_owned()),
@@ -57,6 +60,7 @@ impl Route {
             Route::Site(key) => format!("#/sites/{}", encode(key)),
             Route::Routing(key) => format!("#/sites/{}/routing", encode(key)),
             Route::Streams(key) => format!("#/sites/{}/streams", encode(key)),
+            Route::Designer(key, id) => format!("#/sites/{}/streams/{}", encode(key), encode(id)),
             Route::Agents => "#/agents".to_owned(),
             Route::Teams => "#/teams".to_owned(),
             Route::Conversations(q) if q.is_empty() => "#/conversations".to_owned(),
@@ -70,7 +74,7 @@ impl Route {
         match self {
             Route::Setup(_) | Route::Sites | Route::Site(_) => Section::Sites,
             Route::Routing(_) => Section::Routing,
-            Route::Streams(_) => Section::Streams,
+            Route::Streams(_) | Route::Designer(..) => Section::Streams,
             Route::Agents => Section::Agents,
             Route::Teams => Section::Teams,
             Route::Conversations(_) | Route::Conversation(_) => Section::Conversations,
@@ -80,7 +84,7 @@ impl Route {
     /// The site it is about, if any.
     pub fn site(&self) -> Option<&str> {
         match self {
-            Route::Site(k) | Route::Routing(k) | Route::Streams(k) => Some(k),
+            Route::Site(k) | Route::Routing(k) | Route::Streams(k) | Route::Designer(k, _) => Some(k),
             _ => None,
         }
     }
@@ -150,6 +154,7 @@ mod tests {
             Route::Site("a b/c".into()),
             Route::Routing("acme".into()),
             Route::Streams("acme".into()),
+            Route::Designer("acme".into(), "sales-2".into()),
             Route::Agents,
             Route::Teams,
             Route::Conversations(String::new()),

@@ -202,24 +202,31 @@ fn AgentEditor(
     let email = agent.profile.email.clone();
     let f = AgentForm::of(&agent);
     let name = RwSignal::new(f.name);
+    let login = RwSignal::new(f.email);
+    let email_was = f.email_was;
     let role = RwSignal::new(f.role);
     let avatar = RwSignal::new(f.avatar_url);
     let live_chat = RwSignal::new(f.live_chat);
     let capacity = RwSignal::new(f.capacity);
     let capacity_was = f.capacity_was;
     let problems = RwSignal::new(Problems::none());
+    let is_me = me == email;
     let e = email.clone();
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let change = AgentForm {
+        let form = AgentForm {
             name: name.get_untracked(),
+            email: login.get_untracked(),
+            email_was: email_was.clone(),
             role: role.get_untracked(),
             avatar_url: avatar.get_untracked(),
             live_chat: live_chat.get_untracked(),
             capacity: capacity.get_untracked(),
             capacity_was: capacity_was.clone(),
-        }
-        .change();
+        };
+        let change = form.change();
+        // Changing one's own login email ends one's own sessions too.
+        let signs_me_out = is_me && form.changes_email();
         if let Err(err) = change.check() {
             problems.set(err.into());
             status.say(s.t("fix_fields"));
@@ -228,6 +235,9 @@ fn AgentEditor(
         let e = e.clone();
         spawn_local(async move {
             match api::update_agent(&e, &change).await {
+                Ok(_) if signs_me_out => {
+                    let _ = window().location().reload();
+                }
                 Ok(_) => {
                     status.say(s.t("saved"));
                     on_done.run(());
@@ -276,12 +286,12 @@ fn AgentEditor(
         })
     });
     let question = Signal::derive(move || s.f("confirm_remove_agent", &[("name", &name.get())]));
-    let is_me = me == email;
     view! {
         <section class="card" aria-labelledby="edit-agent-title" data-testid="agent-editor">
             <h2 id="edit-agent-title" tabindex="-1" autofocus>{s.f("editing", &[("name", &agent.profile.name)])}</h2>
             <form on:submit=save novalidate>
                 <Field id="edit-name" label=s.t("agent_name") value=name error=problem(problems, "name") />
+                <Field id="edit-email" label=s.t("email") hint=s.t("edit_email_hint") kind="email" value=login error=problem(problems, "email") />
                 <div class="field">
                     <label for="edit-role">{s.t("role")}</label>
                     <select id="edit-role" disabled=is_me on:change=move |ev| role.set(if event_target_value(&ev) == "admin" { Role::Admin } else { Role::Agent })>
@@ -292,7 +302,7 @@ fn AgentEditor(
                 <Field id="edit-avatar" label=s.t("avatar_url") kind="url" value=avatar error=problem(problems, "avatar_url") />
                 <label class="check"><input type="checkbox" prop:checked=move || live_chat.get() on:change=move |ev| live_chat.set(event_target_checked(&ev)) />{s.t("live_chat_permission")}</label>
                 <Field id="edit-capacity" label=s.t("capacity") hint=s.t("capacity_hint") kind="number" value=capacity error=problem(problems, "capacity") />
-                <OtherProblems problems known=&["name", "avatar_url", "capacity"] />
+                <OtherProblems problems known=&["name", "email", "avatar_url", "capacity"] />
                 <div class="actions">
                     <button type="submit">{s.t("save")}</button>
                     <button type="button" class="secondary" on:click=move |_| on_done.run(())>{s.t("close")}</button>

@@ -5,6 +5,7 @@
 
 pub mod agents;
 pub mod conversations;
+pub mod designer;
 pub mod routing;
 pub mod setup;
 pub mod sites;

@@ -78,6 +78,28 @@ pub fn StreamList(
         })
     });
     let question = Signal::derive(move || s.f("confirm_remove_stream", &[("id", &pending_removal.get())]));
+    // A new stream: its id, then the designer on an empty draft.
+    let new_id = RwSignal::new(String::new());
+    let new_problem = RwSignal::new(None::<String>);
+    let k = key.clone();
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let id = new_id.get_untracked().trim().to_owned();
+        let ok = !id.is_empty()
+            && id.len() <= 64
+            && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !ok {
+            new_problem.set(Some(s.t("stream_id_hint")));
+            return;
+        }
+        let taken = streams.with_untracked(|l| l.iter().flatten().any(|st| st.id == id));
+        if taken {
+            new_problem.set(Some(s.t("stream_id_taken")));
+            return;
+        }
+        let _ = window().location().set_hash(&Route::Designer(k.clone(), id).href());
+    };
+    let key3 = key.clone();
     view! {
         <h1>{s.f("streams_of", &[("site", &key)])}</h1>
         <p class="links"><a href=Route::Site(key.clone()).href()>{s.t("back_to_site")}</a></p>
@@ -95,12 +117,13 @@ pub fn StreamList(
                     <tbody>
                         {list.into_iter().map(|st| {
                             let id = st.id.clone();
+                            let key2 = key3.clone();
                             let targets = if st.exclude.is_empty() { st.targets.join(", ") } else {
                                 format!("{} ({} {})", st.targets.join(", "), s.t("except"), st.exclude.join(", "))
                             };
                             view! {
                                 <tr>
-                                    <td>{st.name.clone()}" "<code>{st.id.clone()}</code></td>
+                                    <td><a href=Route::Designer(key2.clone(), st.id.clone()).href() data-testid="open-designer">{st.name.clone()}</a>" "<code>{st.id.clone()}</code></td>
                                     <td>{st.priority}</td>
                                     <td>{targets}</td>
                                     <td>{st.version}</td>
@@ -117,6 +140,13 @@ pub fn StreamList(
             }.into_any(),
         }}
         <Confirm id="remove-stream" question yes=s.t("remove") strings=s on_yes=remove />
+        <section class="card" aria-labelledby="new-stream-title">
+            <h2 id="new-stream-title">{s.t("new_stream")}</h2>
+            <form on:submit=create novalidate class="inline" data-testid="new-stream">
+                <super::Field id="new-stream-id" label=s.t("stream_id") hint=s.t("stream_id_hint") value=new_id error=Signal::derive(move || new_problem.get()) />
+                <button type="submit">{s.t("design_stream")}</button>
+            </form>
+        </section>
         <section class="card" aria-labelledby="upload-title">
             <h2 id="upload-title">{s.t("upload_stream")}</h2>
             <p>{s.t("upload_stream_hint")}</p>

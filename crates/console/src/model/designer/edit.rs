@@ -453,3 +453,21 @@ pub fn words_of(kind: &CardKind) -> Vec<&str> {
         CardKind::LiveChat { text, .. } | CardKind::End { text } => text.as_deref().into_iter().collect(),
     }
 }
+
+/// Where "add a card" puts it for the box showing `shown` hanging from
+/// `slot`: after a message, capture or (leading on) live chat card; under a
+/// question's first answer; before an end or last live chat card; into an
+/// open or "goes to" box's slot.
+pub fn add_slot(stream: &Stream, shown: &super::layout::Shown, slot: Option<&Slot>) -> Option<Slot> {
+    use super::layout::Shown;
+    match shown {
+        Shown::Card(id) => match &stream.card(id)?.kind {
+            CardKind::Message { .. } | CardKind::Capture(_) | CardKind::LiveChat { next: Some(_), .. } => {
+                Some(Slot::Next(id.clone()))
+            }
+            CardKind::Question { answers, .. } if !answers.is_empty() => Some(Slot::Answer(id.clone(), 0)),
+            _ => slot.cloned(),
+        },
+        Shown::Link(_) | Shown::Open => slot.cloned(),
+    }
+}

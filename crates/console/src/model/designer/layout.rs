@@ -177,3 +177,64 @@ pub fn layout(stream: &Stream) -> Layout {
     let height = b.placed.iter().map(|p| p.y + BOX_H).fold(0.0, f64::max) + MARGIN;
     Layout { placed: b.placed, width, height }
 }
+
+/// What a box is, stable across edits (a box's position is not): its card,
+/// or the slot an open or "goes to" box stands for.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum BoxKey {
+    /// A card's box.
+    Card(String),
+    /// An open or "goes to" box, by its slot.
+    Slot(Slot),
+}
+
+impl Placed {
+    /// Its key.
+    pub fn key(&self) -> BoxKey {
+        match &self.shown {
+            Shown::Card(id) => BoxKey::Card(id.clone()),
+            _ => BoxKey::Slot(self.slot.clone().unwrap_or(Slot::Start)),
+        }
+    }
+}
+
+/// A move of the keyboard's focus in the tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nav {
+    /// The next box in reading order (arrow down).
+    Next,
+    /// The previous one (arrow up).
+    Prev,
+    /// The first box under it (arrow right).
+    Child,
+    /// The box it hangs from (arrow left).
+    Parent,
+    /// The first box (Home).
+    First,
+    /// The last box (End).
+    Last,
+}
+
+impl Layout {
+    /// The box with `key`.
+    pub fn find(&self, key: &BoxKey) -> Option<usize> {
+        self.placed.iter().position(|p| p.key() == *key)
+    }
+
+    /// Where the focus goes from box `from` (nothing focused: the first).
+    pub fn nav(&self, from: Option<usize>, nav: Nav) -> Option<usize> {
+        let n = self.placed.len();
+        if n == 0 {
+            return None;
+        }
+        let Some(i) = from.filter(|i| *i < n) else { return Some(0) };
+        Some(match nav {
+            Nav::Next => (i + 1).min(n - 1),
+            Nav::Prev => i.saturating_sub(1),
+            Nav::Child => self.children(i).next().unwrap_or(i),
+            Nav::Parent => self.placed[i].parent.unwrap_or(i),
+            Nav::First => 0,
+            Nav::Last => n - 1,
+        })
+    }
+}

@@ -334,3 +334,41 @@ fn a_full_stream_takes_no_more_cards() {
     let _ =
         Card { id: "x".into(), kind: CardKind::LiveChat { routing: Routing::Rules, text: None, next: None } };
 }
+
+#[test]
+fn the_keyboard_walks_the_tree_in_reading_order() {
+    use super::layout::{BoxKey, Nav};
+    let s = example("recommended");
+    let l = layout(&s);
+    let at = |key: &str| l.find(&BoxKey::Card(key.into()));
+    assert_eq!(l.nav(None, Nav::Next), Some(0));
+    assert_eq!(l.nav(at("hello"), Nav::Next), at("connect"));
+    assert_eq!(l.nav(at("connect"), Nav::Child), at("name"));
+    assert_eq!(l.nav(at("name"), Nav::Parent), at("connect"));
+    assert_eq!(
+        l.nav(at("agent"), Nav::Next),
+        at("bye"),
+        "down from the end of a branch goes to the next branch"
+    );
+    assert_eq!(l.nav(at("bye"), Nav::Next), at("bye"));
+    assert_eq!(l.nav(at("hello"), Nav::Prev), at("hello"));
+    assert_eq!(l.nav(at("bye"), Nav::First), at("hello"));
+    assert_eq!(l.nav(at("hello"), Nav::Last), at("bye"));
+    assert_eq!(l.nav(at("bye"), Nav::Child), at("bye"));
+    let bye = &l.placed[at("bye").unwrap()];
+    assert_eq!((bye.depth, bye.pos, bye.answer.as_deref()), (2, (2, 2), Some("No thanks, just looking")));
+}
+
+#[test]
+fn adding_a_card_goes_after_the_box_or_into_its_slot() {
+    let s = example("recommended");
+    let l = layout(&s);
+    let add = |id: &str| {
+        let p = &l.placed[l.of_card(id).unwrap()];
+        add_slot(&s, &p.shown, p.slot.as_ref())
+    };
+    assert_eq!(add("hello"), Some(Slot::Next("hello".into())));
+    assert_eq!(add("connect"), Some(Slot::Answer("connect".into(), 0)));
+    assert_eq!(add("agent"), Some(Slot::Next("email".into())), "before the last live chat card");
+    assert_eq!(add("bye"), Some(Slot::Answer("connect".into(), 1)));
+}
