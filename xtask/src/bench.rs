@@ -7,6 +7,9 @@
 //! - routing: one decision with 1,000 agents and 200 rules (criterion);
 //! - first card: launcher click to the first card on the demo page, in
 //!   headless Chromium with a fresh profile (cold cache) per run;
+//! - designer: the stream designer opening a 200-card stream and redrawing
+//!   after an edit, beside the console's agent list as a floor, in headless
+//!   Chromium (`crates/e2e/src/bin/designer_render.rs`);
 //! - load: `switchboard-loadgen` (`crates/loadgen`) against a server it
 //!   spawns: server memory per idle visitor socket, delivery latency at a
 //!   steady message rate, lost and duplicated messages. Arguments after
@@ -95,7 +98,7 @@ pub fn run(load_args: &[String]) -> anyhow::Result<()> {
         println!("\nwritten: {}", out.join("admin_list.json").display());
         return Ok(());
     }
-    let progress = Progress::new(11);
+    let progress = Progress::new(12);
     tools::ensure_wasm_toolchain(&progress)?;
     build_bundles(&progress)?;
 
@@ -178,6 +181,8 @@ pub fn run(load_args: &[String]) -> anyhow::Result<()> {
 
     progress.step("Launcher click to first card (headless Chromium, fresh profile each run)");
     let first_card = first_card(&progress)?;
+    progress.step("Stream designer on 200 cards: open and edit, beside the agent list (headless Chromium)");
+    let designer = browser_bench(&progress, "designer_render")?;
     std::fs::create_dir_all(&out)?;
     progress.step("Load: idle sockets and message traffic against a spawned server (switchboard-loadgen)");
     let (load_table, load) = run_load(load_args, &out, "load")?;
@@ -213,6 +218,15 @@ pub fn run(load_args: &[String]) -> anyhow::Result<()> {
         );
     }
     println!("target: launcher click to first card painted ≤ 100 ms (localhost, cold cache)");
+    println!("\n{:<36} {:>12}", "stream designer (ms, median/max)", "");
+    for (key, label) in [
+        ("open_200_cards", "open a 200-card stream (drawn)"),
+        ("edit_a_card", "edit a card's text (all redrawn)"),
+        ("floor_agent_list", "floor: open the agent list"),
+    ] {
+        let m = |stat: &str| designer[key][stat].as_f64().unwrap_or(f64::NAN);
+        println!("{label:<36} {:>5.0} / {:<4.0}", m("median_ms"), m("max_ms"));
+    }
     println!("\n{load_table}");
     let p99 = |r: &Value| r["traffic"]["latency_ms"]["p99"].as_f64().unwrap_or(f64::NAN);
     println!(
@@ -235,6 +249,7 @@ pub fn run(load_args: &[String]) -> anyhow::Result<()> {
         "bundle": bundle,
         "routing": routing,
         "first_card": first_card,
+        "designer": designer,
         "load": load,
         "load_calm": calm,
         "load_guessing": guessing,
@@ -247,18 +262,24 @@ pub fn run(load_args: &[String]) -> anyhow::Result<()> {
 
 /// Runs `switchboard-e2e`'s `first_card` against the built bundles.
 fn first_card(progress: &Progress) -> anyhow::Result<Value> {
+    browser_bench(progress, "first_card")
+}
+
+/// Runs the browser measurement `bin` of `switchboard-e2e` (5 runs) against
+/// the built bundles; answers the JSON it prints last.
+fn browser_bench(progress: &Progress, bin: &str) -> anyhow::Result<Value> {
     let (chromium, chromedriver) = tools::ensure_browser(progress)?;
     let out = std::process::Command::new(env!("CARGO"))
-        .args(["run", "--quiet", "-p", "switchboard-e2e", "--bin", "first_card", "--", "5"])
+        .args(["run", "--quiet", "-p", "switchboard-e2e", "--bin", bin, "--", "5"])
         .env("SWITCHBOARD_E2E_DIST", root().join("target/dist"))
         .env("SWITCHBOARD_E2E_CHROMEDRIVER", chromedriver)
         .env("SWITCHBOARD_E2E_CHROMIUM", chromium)
         .current_dir(root())
         .stderr(std::process::Stdio::inherit())
         .output()
-        .context("running first_card")?;
-    anyhow::ensure!(out.status.success(), "first_card failed ({})", out.status);
+        .with_context(|| format!("running {bin}"))?;
+    anyhow::ensure!(out.status.success(), "{bin} failed ({})", out.status);
     let text = String::from_utf8_lossy(&out.stdout);
     let line = text.lines().last().unwrap_or_default();
-    serde_json::from_str(line).with_context(|| format!("first_card printed {line:?}"))
+    serde_json::from_str(line).with_context(|| format!("{bin} printed {line:?}"))
 }

@@ -208,6 +208,7 @@ fn one_box(ctx: Ctx, i: usize, p: &Placed, hits: Memo<Vec<String>>) -> impl Into
     let has_children = ctx.layout.with_untracked(|l| l.children(i).next().is_some());
     let placed = p.clone();
     let click_key = key.clone();
+    let focus_key = key.clone();
     let cut = ctx.clip.with_untracked(|c| {
         c.is_some() && matches!(&key, BoxKey::Card(id) if c.as_deref() == Some(id.as_str()))
     });
@@ -220,6 +221,12 @@ fn one_box(ctx: Ctx, i: usize, p: &Placed, hits: Memo<Vec<String>>) -> impl Into
             aria-expanded=has_children.then_some("true")
             tabindex=move || if selected.get() || (i == 0 && ctx.selected.with(Option::is_none)) { "0" } else { "-1" }
             data-testid="box" data-card=placed.card().map(str::to_owned)
+            on:focus=move |_| {
+                // Tabbing into the tree selects the box the focus lands on.
+                if !selected.get_untracked() {
+                    ctx.selected.set(Some(focus_key.clone()));
+                }
+            }
             on:click=move |_| {
                 ctx.selected.set(Some(click_key.clone()));
                 ctx.adding.set(None);
