@@ -22,7 +22,7 @@ fn described(path: &str) -> bool {
         || path == "/api/setup"
 }
 
-async fn document(app: &TestApp) -> Value {
+pub(crate) async fn document(app: &TestApp) -> Value {
     let r = app.http.get(format!("{}/api/openapi.json", app.url)).send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "application/json");
@@ -106,7 +106,7 @@ async fn every_admin_and_login_route_is_documented_and_every_documented_one_exis
 /// Checks a real answer against the document: its status must be
 /// documented for `method template`, and its body must fit that
 /// response's schema (or be empty when it has none).
-async fn fits(doc: &Value, method: &str, template: &str, r: reqwest::Response) -> Value {
+pub(crate) async fn fits(doc: &Value, method: &str, template: &str, r: reqwest::Response) -> Value {
     let status = r.status().as_u16().to_string();
     let content_type = r.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned());
     let bytes = r.bytes().await.unwrap();
