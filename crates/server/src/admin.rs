@@ -23,10 +23,11 @@ use switchboard_protocol::admin::{
     ScheduleBlock, SiteChange, SiteView, StreamPublished, StreamSummary, StreamView, TeamChange, TeamView,
     TranscriptLine,
 };
+use switchboard_protocol::admin::{DraftView, StreamFinding};
 use switchboard_protocol::auth::AgentProfile;
 use switchboard_protocol::rules::{RoutingRule, Target};
 use switchboard_protocol::site::SiteKey;
-use switchboard_protocol::stream::file;
+use switchboard_protocol::stream::{file, Stream};
 
 use std::collections::HashMap;
 
@@ -39,7 +40,9 @@ use crate::routing::availability;
 use crate::store::admin_conversations::ListFilter;
 use crate::store::routing::StoredDecision;
 use crate::store::teams::Team;
+use crate::store::DraftAfter;
 use crate::store::{AgentUpdate, NewAgentRow, Site, SiteSettings, SiteUpdate, Store, StoreError};
+use crate::stream_designer::Author;
 
 /// Why an admin operation was refused.
 #[derive(Debug, thiserror::Error)]
@@ -60,6 +63,17 @@ pub enum AdminError {
     /// The stream file has errors (each `line:col: card id: message`).
     #[error("the stream has errors:\n{}", .0.join("\n"))]
     Stream(Vec<String>),
+    /// A draft breaks the validator's rules, so cannot be published: every
+    /// error, each on its card and field.
+    #[error("the stream has errors:\n{}", crate::stream_designer::findings_text(.0))]
+    InvalidDraft(Vec<StreamFinding>),
+    /// A draft save or publish named a revision the draft is no longer at
+    /// (another tab or admin saved since); nothing changed.
+    #[error("the draft was changed elsewhere: it is at revision {}", .0.revision)]
+    DraftConflict(Box<DraftView>),
+    /// Over a size limit (said how).
+    #[error("{0}")]
+    TooLarge(String),
     /// Storage failed.
     #[error(transparent)]
     Store(StoreError),
@@ -615,17 +629,32 @@ pub async fn conversation(store: &Store, id: i64) -> Result<ConversationDetail<S
 
 // Streams.
 
-/// A site's published streams, highest priority first.
+/// A site's streams, published or only drafted, highest priority first
+/// (then by id); each says whether it has a draft that differs from what is
+/// published.
 pub async fn streams(store: &Store, raw_key: &str) -> Result<Vec<StreamSummary>, AdminError> {
     let s = stored_site(store, raw_key).await?;
     let times = store.published_times(s.id).await?;
     let when = |id: &str| times.iter().find(|(i, _)| i == id).map(|(_, ms)| crate::clock::iso_millis(*ms));
-    Ok(store
+    let mut drafts: HashMap<String, Stream> =
+        store.drafts(s.id).await?.into_iter().map(|d| (d.stream.id.clone(), d.stream)).collect();
+    let mut list: Vec<StreamSummary> = store
         .streams(s.id)
         .await?
         .iter()
-        .map(|stream| StreamSummary { published_at: when(&stream.id), ..StreamSummary::from(stream) })
-        .collect())
+        .map(|stream| {
+            let draft =
+                drafts.remove(&stream.id).is_some_and(|d| d != Stream { version: 0, ..stream.clone() });
+            StreamSummary { published_at: when(&stream.id), draft, ..StreamSummary::from(stream) }
+        })
+        .collect();
+    list.extend(drafts.values().map(|d| StreamSummary {
+        published: false,
+        draft: true,
+        ..StreamSummary::from(d)
+    }));
+    list.sort_by(|a, b| b.priority.cmp(&a.priority).then_with(|| a.id.cmp(&b.id)));
+    Ok(list)
 }
 
 /// A site's published stream `id`, with the file it was published from.
@@ -639,18 +668,24 @@ pub async fn stream(store: &Store, raw_key: &str, id: &str) -> Result<StreamView
 }
 
 /// Validates a stream file and publishes it for a site as the stream's next
-/// version at `now` (unix ms); answers its id, version and the warnings. A
-/// broken stream is refused with every error.
+/// version at `now` (unix ms), recording the release (by `by`, with
+/// `note`) and making it the stream's draft; answers its id, version and
+/// the warnings. A broken stream is refused with every error.
 pub async fn publish_stream(
     store: &Store,
     raw_key: &str,
     req: &PublishStream,
+    by: Author<'_>,
+    note: &str,
     now: i64,
 ) -> Result<StreamPublished, AdminError> {
     let s = stored_site(store, raw_key).await?;
     let parsed = file::parse(&req.source)
         .map_err(|errors| AdminError::Stream(errors.iter().map(ToString::to_string).collect()))?;
-    let version = store.publish_stream(s.id, &parsed.stream, &req.source, now).await?;
+    let release = by.release(note);
+    let version =
+        store.publish(s.id, &parsed.stream, &req.source, &release, DraftAfter::Replace, now).await?;
+    let version = version.expect("publishing that replaces the draft does not wait for a revision");
     Ok(StreamPublished {
         id: parsed.stream.stream().id.clone(),
         version,
@@ -658,7 +693,8 @@ pub async fn publish_stream(
     })
 }
 
-/// Unpublishes a stream.
+/// Removes a stream: unpublishes it (visitors who started it may still
+/// finish it) and drops its draft and release history.
 pub async fn remove_stream(store: &Store, raw_key: &str, stream_id: &str) -> Result<(), AdminError> {
     let s = stored_site(store, raw_key).await?;
     if store.delete_stream(s.id, stream_id).await? {

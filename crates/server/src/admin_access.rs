@@ -6,7 +6,7 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use serde::Deserialize;
-use switchboard_protocol::auth::Role;
+use switchboard_protocol::auth::{AgentProfile, Role};
 use utoipa::IntoParams;
 
 use crate::admin::AdminError;
@@ -14,8 +14,9 @@ use crate::auth::CurrentAgent;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// The logged-in agent, who must be an admin (401 without a session, 403 without the role).
-pub struct Admin;
+/// The logged-in agent, who must be an admin (401 without a session, 403
+/// without the role); their profile says who made a change.
+pub struct Admin(pub AgentProfile);
 
 impl FromRequestParts<AppState> for Admin {
     type Rejection = ApiError;
@@ -23,7 +24,7 @@ impl FromRequestParts<AppState> for Admin {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let CurrentAgent(agent) = CurrentAgent::from_request_parts(parts, state).await?;
         if agent.role == Role::Admin {
-            Ok(Admin)
+            Ok(Admin(agent))
         } else {
             Err(ApiError::Forbidden)
         }
@@ -38,6 +39,9 @@ impl From<AdminError> for ApiError {
             AdminError::Exists(what) => ApiError::Conflict(what),
             AdminError::Taken(invalid) => ApiError::Taken(invalid),
             AdminError::Stream(errors) => ApiError::InvalidStream(errors),
+            AdminError::InvalidDraft(findings) => ApiError::InvalidDraft(findings),
+            AdminError::DraftConflict(draft) => ApiError::DraftConflict(draft),
+            AdminError::TooLarge(_) => ApiError::TooLarge,
             AdminError::Store(e) => ApiError::Store(e),
         }
     }

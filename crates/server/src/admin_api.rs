@@ -11,8 +11,9 @@
 //! (the `openapi` module), so a route cannot go undocumented. [`documented`]
 //! also gathers the modules of their own that are documented so: the
 //! routing tools (`admin_routing_api`), the conversation list
-//! (`conversations_api`) and the setup and invitation links
-//! (`accounts_api`, whose public routes need no session).
+//! (`conversations_api`), the setup and invitation links
+//! (`accounts_api`, whose public routes need no session) and the stream
+//! designer (`stream_designer_api`).
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
@@ -37,6 +38,7 @@ use crate::refusals::{
 };
 use crate::state::AppState;
 use crate::store::routing::StoredDecision;
+use crate::stream_designer::Author;
 
 /// The admin routes.
 pub fn routes() -> Router<AppState> {
@@ -71,6 +73,7 @@ pub(crate) fn documented() -> OpenApiRouter<AppState> {
         .merge(crate::admin_routing_api::documented())
         .merge(crate::conversations_api::documented())
         .merge(crate::accounts_api::documented())
+        .merge(crate::stream_designer_api::documented())
 }
 
 /// Every site, by key.
@@ -170,7 +173,8 @@ async fn remove_site(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// A site's published streams, highest priority first.
+/// A site's streams, published or only drafted (`published`, `draft`),
+/// highest priority first.
 #[utoipa::path(
     get, path = "/api/admin/sites/{key}/streams", tag = "streams", params(SiteKey),
     responses(
@@ -206,7 +210,8 @@ async fn get_stream(
     Ok(Json(admin::stream(&s.store, &key, &id).await?))
 }
 
-/// Validates a stream file and publishes it as the stream's next version.
+/// Validates a stream file and publishes it as the stream's next version,
+/// recording a release (no note) and making it the stream's draft.
 ///
 /// The body is the stream file itself (TOML, as `switchboard stream check`
 /// reads it), whatever its content type.
@@ -223,15 +228,17 @@ async fn get_stream(
     )
 )]
 async fn publish_stream(
-    _: Admin,
+    Admin(by): Admin,
     State(s): State<AppState>,
     Path(SiteKey { key }): Path<SiteKey>,
     Text(source): Text,
 ) -> Result<Json<StreamPublished>, ApiError> {
-    Ok(Json(admin::publish_stream(&s.store, &key, &PublishStream { source }, s.clock.now_ms()).await?))
+    let req = PublishStream { source };
+    let by = Author { name: &by.name, email: &by.email };
+    Ok(Json(admin::publish_stream(&s.store, &key, &req, by, "", s.clock.now_ms()).await?))
 }
 
-/// Unpublishes a stream.
+/// Removes a stream: unpublishes it and drops its draft and release history.
 #[utoipa::path(
     delete, path = "/api/admin/sites/{key}/streams/{id}", tag = "streams", params(SiteStream),
     responses((status = 204, description = "Removed"), Invalid, NotFound, AdminRefusals)

@@ -19,6 +19,7 @@ use crate::accounts::{base_url, invite_link};
 use crate::admin::{self, AdminError, Live};
 use crate::config::Settings;
 use crate::store::Store;
+use crate::stream_designer::Author;
 
 /// `switchboard site …`
 #[derive(Debug, Subcommand)]
@@ -392,7 +393,8 @@ pub async fn team(store: &Store, cmd: TeamCommand) -> Result<String, AdminError>
 /// `switchboard stream publish|list|remove` (check and show need no database).
 #[derive(Debug, Subcommand)]
 pub enum PublishCommand {
-    /// Validate a stream file and publish it for a site.
+    /// Validate a stream file and publish it for a site (its release note is
+    /// the file's name; it becomes the stream's draft).
     Publish {
         /// The stream file (TOML).
         file: PathBuf,
@@ -400,13 +402,13 @@ pub enum PublishCommand {
         #[arg(long)]
         site: String,
     },
-    /// List a site's published streams.
+    /// List a site's streams, published or only drafted.
     List {
         /// The site's key.
         #[arg(long)]
         site: String,
     },
-    /// Unpublish a stream.
+    /// Remove a stream: unpublish it and drop its draft and releases.
     Remove {
         /// The stream's id.
         id: String,
@@ -612,7 +614,10 @@ pub async fn publish(store: &Store, cmd: PublishCommand, now: i64) -> Result<Str
     match cmd {
         PublishCommand::Publish { file, site } => {
             let source = read(&file)?;
-            let published = admin::publish_stream(store, &site, &PublishStream { source }, now).await;
+            // The release's note says which file it came from.
+            let note = file.display().to_string();
+            let req = PublishStream { source };
+            let published = admin::publish_stream(store, &site, &req, Author::default(), &note, now).await;
             let published = published.map_err(|e| match e {
                 AdminError::Stream(errors) => AdminError::Stream(
                     errors.into_iter().map(|l| format!("{}:{l}", file.display())).collect(),
@@ -626,14 +631,13 @@ pub async fn publish(store: &Store, cmd: PublishCommand, now: i64) -> Result<Str
         }
         PublishCommand::List { site } => {
             for st in admin::streams(store, &site).await? {
-                let _ = writeln!(
-                    out,
-                    "{}\tpriority {}\t{}\t{}",
-                    st.id,
-                    st.priority,
-                    st.targets.join(" "),
-                    st.name
-                );
+                let _ =
+                    write!(out, "{}\tpriority {}\t{}\t{}", st.id, st.priority, st.targets.join(" "), st.name);
+                let _ = match (st.published, st.draft) {
+                    (false, _) => writeln!(out, "\tdraft, not published"),
+                    (true, true) => writeln!(out, "\tdraft differs from version {}", st.version),
+                    (true, false) => writeln!(out),
+                };
             }
         }
         PublishCommand::Remove { id, site } => {

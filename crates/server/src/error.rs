@@ -7,7 +7,9 @@ use axum::http::header::RETRY_AFTER;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use switchboard_protocol::admin::{ErrorBody, ErrorDetail, InvalidRequest};
+use switchboard_protocol::admin::{
+    DraftConflict, DraftView, ErrorBody, ErrorDetail, InvalidDraft, InvalidRequest, StreamFinding,
+};
 
 use crate::store::StoreError;
 
@@ -56,6 +58,14 @@ pub enum ApiError {
     /// A stream file with errors, each `line:col: card id: message`.
     #[error("the stream has errors")]
     InvalidStream(Vec<String>),
+    /// A draft the validator refuses, so cannot be published: answered as
+    /// [`InvalidDraft`], each finding on its card and field.
+    #[error("the stream has errors")]
+    InvalidDraft(Vec<StreamFinding>),
+    /// A draft save or publish named a stale revision: answered as
+    /// [`DraftConflict`], with the draft as it is now.
+    #[error("the draft was changed elsewhere (another tab or admin): it is at revision {}", .0.revision)]
+    DraftConflict(Box<DraftView>),
     /// The body is not JSON (`Content-Type: application/json`).
     #[error("the body must be JSON (Content-Type: application/json)")]
     NotJson,
@@ -94,7 +104,10 @@ impl ApiError {
             Self::Conflict(_) | Self::Taken(_) => (StatusCode::CONFLICT, "conflict"),
             Self::LinkInvalid => (StatusCode::NOT_FOUND, "link_invalid"),
             Self::SetupDone => (StatusCode::CONFLICT, "setup_done"),
-            Self::InvalidStream(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_stream"),
+            Self::InvalidStream(_) | Self::InvalidDraft(_) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "invalid_stream")
+            }
+            Self::DraftConflict(_) => (StatusCode::CONFLICT, "draft_conflict"),
             Self::NotJson => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "not_json"),
             Self::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             Self::TooMany { code, .. } => (StatusCode::TOO_MANY_REQUESTS, code),
@@ -116,13 +129,24 @@ impl IntoResponse for ApiError {
         } else {
             self.to_string()
         };
-        let (details, fields) = match self {
-            Self::InvalidStream(errors) => (Some(errors), Vec::new()),
-            Self::Invalid(invalid) | Self::Taken(invalid) => (None, invalid.fields),
-            _ => (None, Vec::new()),
-        };
-        let body = ErrorBody { error: ErrorDetail { code: code.to_owned(), message, details, fields } };
-        let mut response = (status, Json(body)).into_response();
+        let detail = |details, fields| ErrorDetail { code: code.to_owned(), message, details, fields };
+        let mut response = match self {
+            Self::InvalidStream(errors) => (status, Json(ErrorBody { error: detail(Some(errors), vec![]) })),
+            Self::Invalid(invalid) | Self::Taken(invalid) => {
+                (status, Json(ErrorBody { error: detail(None, invalid.fields) }))
+            }
+            Self::InvalidDraft(findings) => {
+                let details = findings.iter().map(crate::stream_designer::finding_line).collect();
+                let error = detail(Some(details), vec![]);
+                return (status, Json(InvalidDraft { error, findings })).into_response();
+            }
+            Self::DraftConflict(draft) => {
+                return (status, Json(DraftConflict { error: detail(None, vec![]), draft: *draft }))
+                    .into_response();
+            }
+            _ => (status, Json(ErrorBody { error: detail(None, vec![]) })),
+        }
+        .into_response();
         if let Some(secs) = retry_after {
             response.headers_mut().insert(RETRY_AFTER, HeaderValue::from(secs));
         }

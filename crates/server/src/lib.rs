@@ -38,6 +38,10 @@
 //! - [`lifecycle`]: the one owner of every conversation change (store, broadcast, timers)
 //! - [`ws`]: the WebSocket endpoints
 //! - [`stream_cli`]: `switchboard stream check|show`
+//! - [`stream_designer`]: the stream designer's drafts, publishing a draft,
+//!   releases and restore (CLI and HTTP API share them)
+//! - `stream_designer_api`: their HTTP API
+//! - [`stream_designer_cli`]: `switchboard stream pull|push|releases|restore`
 
 pub mod accounts;
 pub(crate) mod accounts_api;
@@ -73,6 +77,9 @@ pub mod startup;
 pub mod state;
 pub mod store;
 pub mod stream_cli;
+pub mod stream_designer;
+pub(crate) mod stream_designer_api;
+pub mod stream_designer_cli;
 pub(crate) mod throttle;
 pub mod ws;
 

@@ -13,6 +13,7 @@ use switchboard_server::admin_cli::{
 use switchboard_server::config::Settings;
 use switchboard_server::startup::Application;
 use switchboard_server::store::Store;
+use switchboard_server::stream_designer_cli::{self, DraftCommand};
 use switchboard_server::Clock;
 use switchboard_server::{demo, shutdown, stream_cli};
 
@@ -31,7 +32,7 @@ struct Cli {
 enum Command {
     /// Run the HTTP and WebSocket server.
     Serve,
-    /// Stream files: check, show, publish, list, remove.
+    /// Stream files: check, show, publish, list, remove; drafts: pull, push; releases, restore.
     Stream {
         #[command(subcommand)]
         command: StreamCommand,
@@ -83,6 +84,8 @@ enum StreamCommand {
     },
     #[command(flatten)]
     Publishing(PublishCommand),
+    #[command(flatten)]
+    Designing(DraftCommand),
 }
 
 #[derive(Subcommand)]
@@ -118,6 +121,12 @@ async fn main() -> anyhow::Result<()> {
         Command::Stream { command: StreamCommand::Publishing(cmd) } => {
             admin_command(settings, |store| {
                 Box::pin(async move { admin_cli::publish(&store, cmd, Clock::system().now_ms()).await })
+            })
+            .await
+        }
+        Command::Stream { command: StreamCommand::Designing(cmd) } => {
+            admin_command(settings, |store| {
+                Box::pin(async move { stream_designer_cli::run(&store, cmd, Clock::system().now_ms()).await })
             })
             .await
         }
@@ -161,7 +170,7 @@ fn stream(command: &StreamCommand) -> anyhow::Result<()> {
                 std::process::exit(1);
             }
         }
-        StreamCommand::Publishing(_) => unreachable!("needs the database"),
+        StreamCommand::Publishing(_) | StreamCommand::Designing(_) => unreachable!("needs the database"),
         StreamCommand::Show { file } => match stream_cli::load(file) {
             Ok(parsed) => print!("{}", stream_cli::tree(parsed.stream.stream())),
             Err(errors) => {

@@ -18,9 +18,12 @@
 //!   capacity and live status.
 //! - [`conversations`]: the list of every conversation (its query, paged
 //!   rows), one conversation in full and its routing explanation.
+//! - [`designer`]: the stream designer's drafts, publishing a draft with a
+//!   note, and the release history.
 
 pub mod accounts;
 pub mod conversations;
+pub mod designer;
 pub mod requests;
 pub mod routing_try;
 pub mod values;
@@ -28,6 +31,7 @@ pub mod views;
 
 pub use accounts::*;
 pub use conversations::*;
+pub use designer::*;
 pub use requests::*;
 pub use routing_try::*;
 pub use values::*;

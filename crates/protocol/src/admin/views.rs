@@ -112,7 +112,8 @@ pub struct AccountRouteView {
     pub agent: String,
 }
 
-/// A published stream in a list: everything but its cards.
+/// A stream in a list, published or only drafted: everything but its cards
+/// (a published stream's as published).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StreamSummary {
@@ -129,13 +130,20 @@ pub struct StreamSummary {
     pub exclude: Vec<String>,
     /// Language the cards are written in.
     pub locale: Locale,
-    /// Which publication this is (1, 2, …).
+    /// Which publication this is (1, 2, …); 0 for a stream only drafted.
     pub version: u32,
     /// How many cards it has (a count: `cards` is the list in a stream).
     pub card_count: usize,
     /// When this version was published (ISO 8601, UTC), where known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published_at: Option<String>,
+    /// Whether it is published (false: only a draft so far).
+    #[serde(default = "on")]
+    pub published: bool,
+    /// Whether it has a draft that differs from what is published (or that
+    /// was never published).
+    #[serde(default)]
+    pub draft: bool,
 }
 
 impl From<&Stream> for StreamSummary {
@@ -150,6 +158,8 @@ impl From<&Stream> for StreamSummary {
             version: s.version,
             card_count: s.cards.len(),
             published_at: None,
+            published: true,
+            draft: false,
         }
     }
 }

@@ -28,6 +28,7 @@ use std::fmt::{self, Write as _};
 use std::ops::Range;
 use toml::Spanned;
 
+use super::validate::check;
 use super::*;
 use crate::attribute::Attribute;
 
@@ -133,6 +134,8 @@ struct Converter<'a> {
     /// Per card index: where each field is.
     spans: Vec<HashMap<&'static str, Range<usize>>>,
     stream_spans: HashMap<&'static str, Range<usize>>,
+    /// Reading a draft: an answer may lead nowhere yet.
+    draft: bool,
 }
 
 impl Converter<'_> {
@@ -235,7 +238,7 @@ impl Converter<'_> {
                             None
                         }
                     };
-                    if a.next.is_none() {
+                    if a.next.is_none() && !self.draft {
                         self.error(
                             &a_span,
                             Some(&id),
@@ -358,6 +361,50 @@ impl Converter<'_> {
 /// Parses and validates a stream file. On failure, every error found (with
 /// warnings), sorted by position.
 pub fn parse(src: &str) -> Result<Parsed, Vec<FileError>> {
+    let loaded = load(src, false)?;
+    match loaded.stream.clone().validate() {
+        Ok(valid) => {
+            let report = Report { errors: vec![], warnings: valid.warnings().to_vec() };
+            Ok(Parsed { stream: valid, warnings: loaded.position(&report) })
+        }
+        Err(report) => Err(loaded.position(&report)),
+    }
+}
+
+/// A stream file read as a draft: the stream as written, whether or not it
+/// could be published.
+#[derive(Debug)]
+pub struct Draft {
+    /// The stream.
+    pub stream: Stream,
+    /// What the validator found (errors, then warnings, each `warning`
+    /// marked), with positions; errors stop it being published, not read.
+    pub findings: Vec<FileError>,
+}
+
+/// Reads a stream file as a draft, which need not be publishable yet (the
+/// stream designer's import, `switchboard stream push`): refused only when
+/// it is not a stream at all (not TOML, over the size limit, an unknown
+/// card type, field or value); a stream that breaks the validator's rules
+/// is read, with its findings. An answer without `next` is read as leading
+/// nowhere (the validator's `no_terminal`), as a draft may have one.
+pub fn read(src: &str) -> Result<Draft, Vec<FileError>> {
+    let loaded = load(src, true)?;
+    let findings = loaded.position(&check(&loaded.stream));
+    Ok(Draft { stream: loaded.stream, findings })
+}
+
+/// A file converted into a stream, with where each card and field is.
+struct Loaded<'a> {
+    stream: Stream,
+    conv: Converter<'a>,
+    /// Card ids in file order, including cards that failed to convert, so
+    /// findings map back to the right `[[card]]` table.
+    ids: Vec<String>,
+}
+
+/// Converts a file into a stream; `Err` with every conversion error, sorted.
+fn load(src: &str, draft: bool) -> Result<Loaded<'_>, Vec<FileError>> {
     let pos = Positions(src);
     if src.len() > MAX_FILE_BYTES {
         return Err(vec![FileError {
@@ -380,12 +427,8 @@ pub fn parse(src: &str) -> Result<Parsed, Vec<FileError>> {
             rule: None,
         }]
     })?;
-    let mut conv = Converter {
-        pos: Positions(src),
-        errors: Vec::new(),
-        spans: Vec::new(),
-        stream_spans: HashMap::new(),
-    };
+    let mut conv =
+        Converter { pos, errors: Vec::new(), spans: Vec::new(), stream_spans: HashMap::new(), draft };
     conv.stream_spans.insert("id", raw.id.span());
     conv.stream_spans.insert("name", raw.name.span());
     let top = 0..0;
@@ -402,8 +445,6 @@ pub fn parse(src: &str) -> Result<Parsed, Vec<FileError>> {
             .map_err(|e| conv.error(&l.span(), None, e.to_string()))
             .ok(),
     };
-    // Ids in file order, including cards that failed to convert, so findings
-    // map back to the right `[[card]]` table.
     let ids: Vec<String> = raw.cards.iter().map(|c| c.get_ref().id.get_ref().clone()).collect();
     let mut cards = Vec::new();
     for (i, card) in raw.cards.iter().enumerate() {
@@ -411,6 +452,13 @@ pub fn parse(src: &str) -> Result<Parsed, Vec<FileError>> {
         if let Some(card) = conv.card(card.get_ref(), below) {
             cards.push(card);
         }
+    }
+    // When a card did not convert, the validator would only report its
+    // consequences (dangling links, no cards): show the real errors alone.
+    if !conv.errors.is_empty() {
+        let mut errors = std::mem::take(&mut conv.errors);
+        errors.sort_by_key(|e| (e.line, e.column));
+        return Err(errors);
     }
     let stream = Stream {
         id: raw.id.into_inner(),
@@ -422,56 +470,53 @@ pub fn parse(src: &str) -> Result<Parsed, Vec<FileError>> {
         cards,
         version: 0,
     };
-    // When a card did not convert, the validator would only report its
-    // consequences (dangling links, no cards): show the real errors alone.
-    let (valid, report) = if !conv.errors.is_empty() {
-        (None, Report::default())
-    } else {
-        match stream.validate() {
-            Ok(valid) => {
-                let report = Report { errors: vec![], warnings: valid.warnings().to_vec() };
-                (Some(valid), report)
-            }
-            Err(report) => (None, report),
+    Ok(Loaded { stream, conv, ids })
+}
+
+impl Loaded<'_> {
+    /// The validator's findings at the line and column of the card and
+    /// field each is about, errors first, then by position.
+    fn position(&self, report: &Report) -> Vec<FileError> {
+        let mut seen_dup: HashMap<String, usize> = HashMap::new();
+        let mut out = Vec::new();
+        for (finding, warning) in
+            report.errors.iter().map(|f| (f, false)).chain(report.warnings.iter().map(|f| (f, true)))
+        {
+            let span = match &finding.card {
+                Some(card) => {
+                    // With duplicate ids, the n-th duplicate finding is about the (n+1)-th card.
+                    let skip = if finding.rule == Rule::DuplicateId {
+                        let n = seen_dup.entry(card.clone()).or_default();
+                        *n += 1;
+                        *n
+                    } else {
+                        0
+                    };
+                    let index = self
+                        .ids
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, id)| id.as_str() == card)
+                        .nth(skip)
+                        .map(|(i, _)| i);
+                    index
+                        .and_then(|i| self.conv.spans.get(i))
+                        .and_then(|s| finding.field.and_then(|f| s.get(f)).or_else(|| s.get("id")).cloned())
+                }
+                None => finding.field.and_then(|f| self.conv.stream_spans.get(f)).cloned(),
+            };
+            let (line, column) = self.conv.pos.at(span.map_or(0, |s| s.start));
+            out.push(FileError {
+                line,
+                column,
+                card: finding.card.clone(),
+                message: finding.message.clone(),
+                warning,
+                rule: Some(finding.rule),
+            });
         }
-    };
-    let mut seen_dup: HashMap<String, usize> = HashMap::new();
-    let mut out = std::mem::take(&mut conv.errors);
-    for (finding, warning) in
-        report.errors.iter().map(|f| (f, false)).chain(report.warnings.iter().map(|f| (f, true)))
-    {
-        let span = match &finding.card {
-            Some(card) => {
-                // With duplicate ids, the n-th duplicate finding is about the (n+1)-th card.
-                let skip = if finding.rule == Rule::DuplicateId {
-                    let n = seen_dup.entry(card.clone()).or_default();
-                    *n += 1;
-                    *n
-                } else {
-                    0
-                };
-                let index =
-                    ids.iter().enumerate().filter(|(_, id)| id.as_str() == card).nth(skip).map(|(i, _)| i);
-                index
-                    .and_then(|i| conv.spans.get(i))
-                    .and_then(|s| finding.field.and_then(|f| s.get(f)).or_else(|| s.get("id")).cloned())
-            }
-            None => finding.field.and_then(|f| conv.stream_spans.get(f)).cloned(),
-        };
-        let (line, column) = pos.at(span.map_or(0, |s| s.start));
-        out.push(FileError {
-            line,
-            column,
-            card: finding.card.clone(),
-            message: finding.message.clone(),
-            warning,
-            rule: Some(finding.rule),
-        });
-    }
-    out.sort_by_key(|e| (e.warning, e.line, e.column));
-    match valid {
-        Some(stream) => Ok(Parsed { stream, warnings: out }),
-        None => Err(out),
+        out.sort_by_key(|e| (e.warning, e.line, e.column));
+        out
     }
 }
 

@@ -202,6 +202,37 @@ fn unknown_types_fields_and_bad_toml_give_line_and_column() {
 }
 
 #[test]
+fn a_draft_file_is_read_with_its_findings_where_publishing_refuses_it() {
+    let s = src(&format!(
+        "[[card]]\nid = \"lc\"\ntype = \"live_chat\"\nrouting = \"round_robin\"\nnext = \"q\"\n\n\
+         [[card]]\nid = \"q\"\ntype = \"question\"\ntext = \"?\"\nanswers = [\n  {{ label = \"Yes\" }},\n]\n{END}"
+    ));
+    assert!(file::parse(&s).is_err());
+    let draft = file::read(&s).unwrap();
+    assert_eq!(draft.stream.cards.len(), 3);
+    let at = |rule| draft.findings.iter().find(|f| f.rule == Some(rule) && !f.warning).unwrap();
+    assert_eq!((at(Rule::AfterLiveChat).card.as_deref(), at(Rule::AfterLiveChat).line), (Some("lc"), 7));
+    assert_eq!(at(Rule::NoTerminal).card.as_deref(), Some("q"));
+    // What it wrote reads back as the same draft.
+    assert_eq!(file::read(&file::write(&draft.stream)).unwrap().stream, draft.stream);
+    // Not a stream at all: still refused, with line and column.
+    let e = &file::read(&src("[[card]]\nid = \"x\"\ntype = \"banner\"\n")).unwrap_err()[0];
+    assert_eq!((e.line, e.column), (5, 8));
+    assert!(file::read(&src("[[card]]\nid = \"e\"\ntype = \"end\"\nrouting = \"rules\"\n")).is_err());
+}
+
+#[test]
+fn every_example_reads_as_a_draft_without_errors_and_writes_back_the_same() {
+    for (name, text) in EXAMPLES {
+        let draft = file::read(text).unwrap();
+        assert!(draft.findings.iter().all(|f| f.warning), "{name}: {:#?}", draft.findings);
+        assert_eq!(&draft.stream, file::parse(text).unwrap().stream.stream(), "{name}");
+        let written = file::write(&draft.stream);
+        assert_eq!(file::write(&file::read(&written).unwrap().stream), written, "{name}");
+    }
+}
+
+#[test]
 fn a_card_field_that_does_not_belong_to_its_type_is_rejected() {
     let e = &errors(&src("[[card]]\nid = \"e\"\ntype = \"end\"\nrouting = \"rules\"\n"))[0];
     assert_eq!((e.line, e.card.as_deref()), (6, Some("e")));

@@ -49,6 +49,32 @@ pub enum Rule {
     Unreachable,
 }
 
+impl Rule {
+    /// The rule's stable name (`after_live_chat`, `missing_card`, …), as
+    /// the admin API names it in a finding.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::BadId => "bad_id",
+            Self::DuplicateId => "duplicate_id",
+            Self::MissingCard => "missing_card",
+            Self::AfterLiveChat => "after_live_chat",
+            Self::NoTerminal => "no_terminal",
+            Self::Cycle => "cycle",
+            Self::NoAnswers => "no_answers",
+            Self::NoOptions => "no_options",
+            Self::OptionsWithoutPick => "options_without_pick",
+            Self::BadToken => "bad_token",
+            Self::EmptyText => "empty_text",
+            Self::TooBig => "too_big",
+            Self::BadPattern => "bad_pattern",
+            Self::NoCards => "no_cards",
+            Self::BadRouting => "bad_routing",
+            Self::BadText => "bad_text",
+            Self::Unreachable => "unreachable",
+        }
+    }
+}
+
 /// One problem found in a stream.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
@@ -186,7 +212,9 @@ impl Checker {
     }
 }
 
-fn valid_id(id: &str) -> bool {
+/// Whether `id` is a valid stream or card id: 1 to [`MAX_ID`] characters of
+/// `A-Z a-z 0-9 - _`.
+pub fn valid_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= MAX_ID
         && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')

@@ -12,6 +12,7 @@
 //! - `sessions`: agents' login sessions;
 //! - `streams`: published streams, their versions and the live chat routing
 //!   a hand-off takes from them;
+//! - `drafts`: the stream designer's drafts and the release history;
 //! - `rules`: custom routing rules;
 //! - [`conversations`]: visitors, conversations and their messages;
 //! - [`decision`]: one routing decision as one transaction holding the routing lock;
@@ -94,6 +95,7 @@ pub mod bulk;
 pub mod changes;
 pub mod conversations;
 pub mod decision;
+mod drafts;
 pub mod inbox;
 pub mod routing;
 mod rules;
@@ -109,8 +111,10 @@ mod times_in_ms;
 pub mod transfers;
 
 pub use agents::{AgentCredentials, AgentUpdate, NewAgentRow};
+pub use drafts::{StoredDraft, StoredRelease};
 pub use rules::Replaced;
 pub use sites::{Site, SiteSettings, SiteUpdate};
+pub use streams::{DraftAfter, Release};
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;

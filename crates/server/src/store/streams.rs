@@ -1,15 +1,44 @@
 //! Published streams: each site's current ones, every version ever
-//! published (a visitor finishes the one they started) and the live chat
-//! routing a hand-off takes from them.
+//! published (a visitor finishes the one they started), publishing (which
+//! records the release and replaces or keeps the draft, see `drafts`) and
+//! the live chat routing a hand-off takes from them.
 
+use switchboard_protocol::admin::{settings_changed, CardChanges};
 use switchboard_protocol::stream::{CardKind, Routing, Stream, ValidStream};
 
+use super::drafts::{draft_json, stream_from_json};
 use super::{on_db, Store, StoreError};
 use crate::ids::SiteId;
 
+/// Who published a release, and why; empty from the command line.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Release<'a> {
+    /// The release note.
+    pub note: &'a str,
+    /// The publishing agent's name.
+    pub by_name: &'a str,
+    /// Their email.
+    pub by_email: &'a str,
+}
+
+/// What publishing does with the stream's draft.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DraftAfter {
+    /// The draft becomes what was published, as its next revision (a file,
+    /// the command line or a restore published something else than it).
+    Replace,
+    /// The draft itself is published: only while it is still at this
+    /// revision (0: no draft row yet), and it stays as it is.
+    Published {
+        /// The revision the admin saw.
+        revision: u64,
+    },
+}
+
 impl Store {
     /// Publishes `stream` for a site at `now` (unix ms) as its next version
-    /// (the one before stays stored, for visitors who started it). Only a
+    /// (the one before stays stored, for visitors who started it), with a
+    /// release by nobody and no note, and makes it the draft. Only a
     /// validated stream can be published. Returns the new version.
     pub async fn publish_stream(
         &self,
@@ -18,8 +47,39 @@ impl Store {
         source: &str,
         now: i64,
     ) -> Result<u32, StoreError> {
+        let version =
+            self.publish(site_id, stream, source, &Release::default(), DraftAfter::Replace, now).await?;
+        Ok(version.expect("publishing that replaces the draft does not wait for a revision"))
+    }
+
+    /// Publishes `stream` for a site at `now` (unix ms) as its next version
+    /// and records its release (with what changed since the release
+    /// before), doing `draft` with the draft, all in one transaction.
+    /// Returns the new version; `None`, publishing nothing, when `draft`
+    /// names a revision the draft is no longer at.
+    pub async fn publish(
+        &self,
+        site_id: SiteId,
+        stream: &ValidStream,
+        source: &str,
+        release: &Release<'_>,
+        draft: DraftAfter,
+        now: i64,
+    ) -> Result<Option<u32>, StoreError> {
         let s = stream.stream();
         on_db!(self, begin_exclusive tx => {
+            if let DraftAfter::Published { revision } = draft {
+                let current: Option<i64> = sqlx::query_scalar(
+                    "SELECT revision FROM stream_drafts WHERE site_id = $1 AND stream_id = $2",
+                )
+                .bind(site_id)
+                .bind(&s.id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if i64::try_from(revision) != Ok(current.unwrap_or(0)) {
+                    return Ok(None);
+                }
+            }
             let last: Option<i64> = sqlx::query_scalar(
                 "SELECT MAX(version) FROM stream_versions WHERE site_id = $1 AND stream_id = $2",
             )
@@ -56,8 +116,53 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await?;
+            // What changed since the release before (none after a removal).
+            let before: Option<String> = sqlx::query_scalar(
+                "SELECT v.model FROM stream_releases r
+                 JOIN stream_versions v
+                   ON v.site_id = r.site_id AND v.stream_id = r.stream_id AND v.version = r.version
+                 WHERE r.site_id = $1 AND r.stream_id = $2 ORDER BY r.version DESC LIMIT 1",
+            )
+            .bind(site_id)
+            .bind(&s.id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let before = before.as_deref().map(stream_from_json).transpose()?;
+            let changes = CardChanges::between(before.as_ref(), s);
+            sqlx::query(
+                "INSERT INTO stream_releases (site_id, stream_id, version, note, published_by_name,
+                   published_by_email, published_at, changes, settings_changed)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(site_id)
+            .bind(&s.id)
+            .bind(i64::from(version))
+            .bind(release.note)
+            .bind(release.by_name)
+            .bind(release.by_email)
+            .bind(now)
+            .bind(serde_json::to_string(&changes).expect("changes serialize"))
+            .bind(settings_changed(before.as_ref(), s))
+            .execute(&mut *tx)
+            .await?;
+            if draft == DraftAfter::Replace {
+                sqlx::query(
+                    "INSERT INTO stream_drafts (site_id, stream_id, model, revision, saved_at, saved_by)
+                     VALUES ($1, $2, $3, 1, $4, $5)
+                     ON CONFLICT (site_id, stream_id) DO UPDATE SET model = excluded.model,
+                       revision = stream_drafts.revision + 1, saved_at = excluded.saved_at,
+                       saved_by = excluded.saved_by",
+                )
+                .bind(site_id)
+                .bind(&s.id)
+                .bind(draft_json(s))
+                .bind(now)
+                .bind(release.by_name)
+                .execute(&mut *tx)
+                .await?;
+            }
             tx.commit().await?;
-            Ok(version)
+            Ok(Some(version))
         })
     }
 
@@ -129,17 +234,24 @@ impl Store {
         }))
     }
 
-    /// Unpublishes a stream; `false` when there was none with that id.
+    /// Removes a stream: unpublishes it and drops its draft and release
+    /// history (its versions stay stored, so a stream published again under
+    /// the id goes on from the next version number); `false` when there was
+    /// nothing with that id.
     pub async fn delete_stream(&self, site_id: SiteId, stream_id: &str) -> Result<bool, StoreError> {
-        let deleted = on_db!(self, pool => {
-            sqlx::query("DELETE FROM streams WHERE site_id = $1 AND stream_id = $2")
-                .bind(site_id)
-                .bind(stream_id)
-                .execute(pool)
-                .await?
-                .rows_affected()
-        });
-        Ok(deleted == 1)
+        on_db!(self, begin tx => {
+            let mut deleted = 0;
+            for table in ["streams", "stream_drafts", "stream_releases"] {
+                deleted += sqlx::query(&format!("DELETE FROM {table} WHERE site_id = $1 AND stream_id = $2"))
+                    .bind(site_id)
+                    .bind(stream_id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+            }
+            tx.commit().await?;
+            Ok(deleted > 0)
+        })
     }
 
     /// A site's published stream `stream_id` (with its version) and the

@@ -21,6 +21,7 @@ mod security;
 mod site_config;
 mod site_settings;
 mod stream_cli;
+mod stream_drafts;
 mod transfer;
 mod ws_agent;
 mod ws_client;
