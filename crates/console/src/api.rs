@@ -12,6 +12,10 @@ use switchboard_protocol::admin::{
     NewAgent, NewSite, NewTeam, PasswordReset, RoutingTry, RoutingTryView, RuleOrder, Schedule, SiteChange,
     SiteView, StreamPublished, StreamSummary, StreamView, TeamChange, TeamView,
 };
+use switchboard_protocol::admin::{
+    DraftConflict, DraftView, InvalidDraft, PublishDraft, ReleaseView, RestoreRelease, SaveDraft,
+    StreamFinding,
+};
 use switchboard_protocol::auth::{AgentProfile, LoginRequest};
 use switchboard_protocol::rules::RoutingRule;
 
@@ -173,6 +177,78 @@ pub async fn publish_stream(key: &str, source: String) -> Result<StreamPublished
         .await
         .map_err(failed)?;
     answer(r).await
+}
+
+/// Why saving or publishing a draft was refused.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DraftError {
+    /// 409 `draft_conflict`: someone saved first; the draft as it is now.
+    Conflict(Box<DraftView>),
+    /// 422 `invalid_stream` on publishing: the validator's findings.
+    Invalid(Vec<StreamFinding>),
+    /// Anything else.
+    Api(ApiError),
+}
+
+/// Reads a draft request's answer (409 and 422 carry bodies of their own).
+async fn draft_answer<T: DeserializeOwned>(r: Response) -> Result<T, DraftError> {
+    match r.status() {
+        200..=299 => r.json().await.map_err(|e| DraftError::Api(failed(e))),
+        409 => match r.json::<DraftConflict>().await {
+            Ok(c) => Err(DraftError::Conflict(Box::new(c.draft))),
+            Err(e) => Err(DraftError::Api(failed(e))),
+        },
+        422 => match r.json::<InvalidDraft>().await {
+            Ok(i) => Err(DraftError::Invalid(i.findings)),
+            Err(e) => Err(DraftError::Api(failed(e))),
+        },
+        status => Err(DraftError::Api(error_from(status, r.json::<ErrorBody>().await.ok()))),
+    }
+}
+
+fn stream_url(key: &str, id: &str) -> String {
+    format!("/api/admin/sites/{}/streams/{}", seg(key), seg(id))
+}
+
+/// A stream's draft (its published form when it has no draft yet).
+pub async fn draft(key: &str, id: &str) -> Result<DraftView, ApiError> {
+    get(&format!("{}/draft", stream_url(key, id))).await
+}
+
+/// Saves a draft, from the revision it started at.
+pub async fn save_draft(key: &str, id: &str, save: &SaveDraft) -> Result<DraftView, DraftError> {
+    let req = Request::put(&format!("{}/draft", stream_url(key, id))).json(save);
+    draft_answer(
+        req.map_err(|e| DraftError::Api(failed(e)))?.send().await.map_err(|e| DraftError::Api(failed(e)))?,
+    )
+    .await
+}
+
+/// Publishes the draft at `publish.base_revision` as the next version.
+pub async fn publish_draft(
+    key: &str,
+    id: &str,
+    publish: &PublishDraft,
+) -> Result<StreamPublished, DraftError> {
+    let req = Request::post(&format!("{}/publish", stream_url(key, id))).json(publish);
+    draft_answer(
+        req.map_err(|e| DraftError::Api(failed(e)))?.send().await.map_err(|e| DraftError::Api(failed(e)))?,
+    )
+    .await
+}
+
+/// A stream's releases, newest first.
+pub async fn releases(key: &str, id: &str) -> Result<Vec<ReleaseView>, ApiError> {
+    get(&format!("{}/releases", stream_url(key, id))).await
+}
+
+/// Publishes release `version` again as the next version.
+pub async fn restore_release(key: &str, id: &str, version: u32) -> Result<StreamPublished, ApiError> {
+    with_json(
+        Request::post(&format!("{}/releases/{version}/restore", stream_url(key, id))),
+        &RestoreRelease::default(),
+    )
+    .await
 }
 
 /// Removes a stream.

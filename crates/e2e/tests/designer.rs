@@ -203,3 +203,283 @@ async fn a_stream_is_built_with_the_keyboard_alone_and_checked_as_it_grows() {
     .await
     .unwrap();
 }
+
+/// A stream's cards in the tree's reading order, each described without its
+/// id (links by position), so two streams built differently compare.
+fn shape(s: &switchboard_protocol::stream::Stream) -> Vec<String> {
+    use switchboard_protocol::stream::CardKind;
+    let pos = |id: &Option<String>| {
+        id.as_ref()
+            .and_then(|id| s.cards.iter().position(|c| &c.id == id))
+            .map_or("-".to_owned(), |i| i.to_string())
+    };
+    s.cards
+        .iter()
+        .map(|c| match &c.kind {
+            CardKind::Message { text, next } => format!("message {text:?} → {}", pos(next)),
+            CardKind::Question { text, answers } => format!(
+                "question {text:?} [{}]",
+                answers
+                    .iter()
+                    .map(|a| format!(
+                        "{:?} {} → {}",
+                        a.label,
+                        a.set.as_ref().map(|s| format!("{}={}", s.attribute, s.value)).unwrap_or_default(),
+                        pos(&a.next)
+                    ))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+            CardKind::Capture(k) => format!(
+                "capture {} {:?} {:?} {:?} → {}",
+                k.attribute,
+                k.input,
+                k.prompt,
+                k.placeholder,
+                pos(&k.next)
+            ),
+            CardKind::LiveChat { routing, text, .. } => format!("live chat {routing:?} {text:?}"),
+            CardKind::End { text } => format!("end {text:?}"),
+        })
+        .collect()
+}
+
+/// The draft the server keeps, read in the page (the admin's session).
+async fn saved_draft(c: &Client, id: &str) -> anyhow::Result<switchboard_protocol::stream::Stream> {
+    let v = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; \
+             fetch('/api/admin/sites/demo/streams/' + arguments[0] + '/draft').then(r => r.json()).then(d => done(d.stream));",
+            vec![serde_json::json!(id)],
+        )
+        .await?;
+    Ok(serde_json::from_value(v)?)
+}
+
+/// Puts `text` in the field `id` as a paste does (one input event).
+async fn paste(c: &Client, id: &str, text: &str) -> anyhow::Result<()> {
+    find(c, &format!("#{id}")).await?;
+    c.execute(
+        "const e = document.getElementById(arguments[0]); e.value = arguments[1]; \
+         e.dispatchEvent(new Event('input', { bubbles: true }));",
+        vec![serde_json::json!(id), serde_json::json!(text)],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Clicks the box of `card` and waits for its editor.
+async fn select(c: &Client, card: &str) -> anyhow::Result<()> {
+    find(c, &format!("[data-card='{card}']")).await?.click().await?;
+    find(c, "[data-testid=card-editor]").await?;
+    Ok(())
+}
+
+/// Chooses card type `ty` in the open palette.
+async fn pick(c: &Client, ty: &str) -> anyhow::Result<()> {
+    find(c, &format!(".palette button[data-type={ty}]")).await?.click().await?;
+    Ok(())
+}
+
+/// Waits until the draft on the server has what the admin sees.
+async fn saved(c: &Client) -> anyhow::Result<()> {
+    eventually("the draft saved", || async {
+        Ok(texts(c, "[data-testid=save-status]")
+            .await?
+            .iter()
+            .any(|t| t.starts_with("Draft saved"))
+            .then_some(()))
+    })
+    .await
+}
+
+/// A visitor on the demo page: opens the widget and waits for `first`.
+async fn visit(v: &Client, app: &App, first: &str) -> anyhow::Result<()> {
+    v.goto(&format!("{}/", app.demo)).await?;
+    find(v, "[data-testid=launcher]").await?.click().await?;
+    shows(v, "[data-testid=bot]", first).await
+}
+
+/// The visitor answers the recommended shape's question and captures and
+/// reaches the live chat card; answers what the widget says while connecting.
+async fn to_live_chat(v: &Client) -> anyhow::Result<String> {
+    let yes = find(v, "[data-testid=answer]").await?;
+    yes.click().await?;
+    find(v, "input[data-testid=field]").await?.send_keys(&format!("Ada{ENTER}")).await?;
+    eventually("the email field", || async {
+        let shown = texts(v, "[data-testid=bot]").await?;
+        Ok(shown.iter().any(|t| t.contains("Which email")).then_some(()))
+    })
+    .await?;
+    find(v, "input[data-testid=field]").await?.send_keys(&format!("ada@example.com{ENTER}")).await?;
+    let connecting = find(v, "[data-testid=connecting]").await?;
+    Ok(connecting.text().await?)
+}
+
+#[tokio::test]
+async fn the_recommended_stream_is_built_by_mouse_published_changed_and_restored() {
+    let app = std::sync::Arc::new(App::spawn(None).await.unwrap());
+    let a = app.clone();
+    with_browser(|c| async move {
+        let app = a;
+        let mut found = Vec::new();
+        sign_in(&c, &app, "admin@example.com").await?;
+        go(&c, &app, "#/sites/demo/streams").await?;
+        fill(&c, "new-stream-id", "rec").await?;
+        find(&c, "[data-testid=new-stream] button[type=submit]").await?.click().await?;
+
+        // Built by mouse, card by card, as examples/streams/recommended.toml has it.
+        find(&c, "[data-testid=add-first]").await?.click().await?;
+        pick(&c, "message").await?;
+        // ChromeDriver types no emoji: this one text is set as a paste would.
+        paste(&c, "card-text", "Hi {{first_name:\"there\"}}! 👋 Thanks for stopping by.").await?;
+        find(&c, "[data-testid=add-after]").await?.click().await?;
+        pick(&c, "question").await?;
+        fill(&c, "card-text", "Shall I connect you with someone from our team?").await?;
+        fill(&c, "answer-0-label", "Yes, connect me").await?;
+        fill(&c, "answer-0-attribute", "custom:wants_agent").await?;
+        fill(&c, "answer-0-value", "yes").await?;
+        find(&c, "[data-testid=add-answer]").await?.click().await?;
+        fill(&c, "answer-1-label", "No thanks, just looking").await?;
+        find(&c, "[data-testid=add-under-answer]").await?.click().await?;
+        pick(&c, "capture").await?;
+        fill(&c, "capture-attribute", "first_name").await?;
+        find(&c, "#capture-input").await?.select_by_value("text").await?;
+        fill(&c, "card-prompt", "Great! What's your first name?").await?;
+        fill(&c, "capture-placeholder", "Ada").await?;
+        find(&c, "[data-testid=add-after]").await?.click().await?;
+        pick(&c, "capture").await?;
+        fill(&c, "card-prompt", "Nice to meet you, {{first_name:\"friend\"}}. Which email can we reach you at, in case we get disconnected?").await?;
+        fill(&c, "capture-placeholder", "ada@example.com").await?;
+        find(&c, "[data-testid=add-after]").await?.click().await?;
+        pick(&c, "live_chat").await?;
+        fill(&c, "card-text", "Connecting you with someone from our team…").await?;
+        select(&c, "question-1").await?;
+        find(&c, "[data-testid=add-under-answer]").await?.click().await?;
+        pick(&c, "end").await?;
+        fill(&c, "card-text", "No problem. Enjoy your visit!").await?;
+        shows(&c, "[data-testid=counts]", "No problems: the stream can be published.").await?;
+        saved(&c).await?;
+        let built = saved_draft(&c, "rec").await?;
+        let example = switchboard_protocol::stream::file::parse(include_str!("../../../examples/streams/recommended.toml"))
+            .unwrap()
+            .stream
+            .into_inner();
+        assert_eq!(shape(&built), shape(&example));
+
+        // Runs first on the demo page: a higher priority than the demo's own streams.
+        find(&c, "[data-testid=open-settings]").await?.click().await?;
+        fill(&c, "stream-priority", "50").await?;
+        saved(&c).await?;
+        // The test chat runs it.
+        eventually("the test chat's first card", || async {
+            let t = c
+                .execute(
+                    "const r = document.querySelector('.test-chat [data-testid=preview]').shadowRoot; return r ? r.textContent : '';",
+                    vec![],
+                )
+                .await?;
+            Ok(t.as_str().is_some_and(|t| t.contains("Thanks for stopping by")).then_some(()))
+        })
+        .await?;
+        fill(&c, "release-note", "First version").await?;
+        find(&c, "[data-testid=publish-draft]").await?.click().await?;
+        switchboard_e2e::console::says(&c, "Stream rec published (version 1).").await?;
+        shows(&c, "[data-testid=release] .release-note", "First version").await?;
+        audit(&c, "designer (published)", &mut found).await?;
+        save_screenshot(&c, "designer-published-desktop").await?;
+
+        // A visitor starts it and stops at the question.
+        let (app2, admin) = (app.clone(), &c);
+        with_browser(|early| async move {
+            let app = app2;
+            visit(&early, &app, "Hi there! 👋 Thanks for stopping by.").await?;
+            find(&early, "[data-testid=answer]").await?;
+
+            // Version 2 changes what the live chat card says.
+            select(admin, "live-chat-1").await?;
+            fill(admin, "card-text", "Connecting you (v2)…").await?;
+            saved(admin).await?;
+            fill(admin, "release-note", "Second").await?;
+            find(admin, "[data-testid=publish-draft]").await?.click().await?;
+            switchboard_e2e::console::says(admin, "Stream rec published (version 2).").await?;
+            shows(admin, "[data-testid=release] .muted", "changed live-chat-1").await?;
+
+            // The visitor who started on version 1 finishes on it.
+            assert_eq!(to_live_chat(&early).await?, "Connecting you with someone from our team…");
+            // A new visitor gets version 2.
+            let app3 = app.clone();
+            with_browser(|late| async move {
+                visit(&late, &app3, "Hi there! 👋 Thanks for stopping by.").await?;
+                assert_eq!(to_live_chat(&late).await?, "Connecting you (v2)…");
+                Ok(())
+            })
+            .await
+        })
+        .await?;
+
+        // Restore version 1: published as version 3, and the draft is version 1 again.
+        find(&c, "[data-version='1'] [data-testid=restore]").await?.click().await?;
+        find(&c, "[data-testid=confirm-restore]").await?.click().await?;
+        switchboard_e2e::console::says(&c, "Version 1 restored as version 3.").await?;
+        eventually("three releases", || async {
+            Ok((c.find_all(Locator::Css("[data-testid=release]")).await?.len() == 3).then_some(()))
+        })
+        .await?;
+        assert_eq!(shape(&saved_draft(&c, "rec").await?), shape(&built));
+        let app4 = app.clone();
+        with_browser(|v| async move {
+            visit(&v, &app4, "Hi there! 👋 Thanks for stopping by.").await?;
+            assert_eq!(to_live_chat(&v).await?, "Connecting you with someone from our team…");
+            Ok(())
+        })
+        .await?;
+        anyhow::ensure!(found.is_empty(), "axe violations:\n{}", found.join("\n"));
+        Ok(())
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn two_tabs_on_one_draft_are_told_and_nothing_is_overwritten() {
+    let app = std::sync::Arc::new(App::spawn(None).await.unwrap());
+    let a = app.clone();
+    with_browser(|one| async move {
+        let app = a;
+        sign_in(&one, &app, "admin@example.com").await?;
+        go(&one, &app, "#/sites/demo/streams/recommended").await?;
+        find(&one, "[data-card=hello]").await?;
+        let (app2, one) = (app.clone(), &one);
+        with_browser(|two| async move {
+            let app = app2;
+            sign_in(&two, &app, "admin@example.com").await?;
+            go(&two, &app, "#/sites/demo/streams/recommended").await?;
+            find(&two, "[data-card=hello]").await?;
+            // The first tab saves an edit.
+            select(one, "hello").await?;
+            fill(one, "card-text", "Hello from tab one").await?;
+            saved(one).await?;
+            // The second, opened before it, edits too: told, not saved over it.
+            select(&two, "bye").await?;
+            fill(&two, "card-text", "Bye from tab two").await?;
+            find(&two, "[data-testid=conflict]").await?;
+            save_screenshot(&two, "designer-conflict-desktop").await?;
+            let kept = saved_draft(&two, "recommended").await?;
+            assert_eq!(shape(&kept)[0], "message \"Hello from tab one\" → 1");
+            // Loading theirs shows tab one's words; undo brings tab two's back (and saves them).
+            find(&two, "[data-testid=load-theirs]").await?.click().await?;
+            shows(&two, "[data-card=hello] .box-text", "Hello from tab one").await?;
+            shows(&two, "[data-card=bye] .box-text", "No problem. Enjoy your visit!").await?;
+            find(&two, "[data-testid=undo]").await?.click().await?;
+            shows(&two, "[data-card=bye] .box-text", "Bye from tab two").await?;
+            saved(&two).await?;
+            let now = saved_draft(&two, "recommended").await?;
+            assert!(shape(&now).iter().any(|l| l.contains("Bye from tab two")), "{:?}", shape(&now));
+            Ok(())
+        })
+        .await
+    })
+    .await
+    .unwrap();
+}

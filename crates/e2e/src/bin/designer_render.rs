@@ -103,7 +103,16 @@ async fn main() -> anyhow::Result<()> {
     let stream = big_stream(MAX_CARDS);
     let source = file::write(&stream);
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_millis() as i64;
-    switchboard_server::admin::publish_stream(&app.store, "demo", &PublishStream { source }, now).await?;
+    let by = switchboard_server::stream_designer::Author { name: "", email: "" };
+    switchboard_server::admin::publish_stream(
+        &app.store,
+        "demo",
+        &PublishStream { source },
+        by,
+        "bench",
+        now,
+    )
+    .await?;
     let result = std::sync::Arc::new(std::sync::Mutex::new(None));
     let (r, a) = (result.clone(), app.clone());
     with_browser(|c| async move {

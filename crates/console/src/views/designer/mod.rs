@@ -6,10 +6,11 @@
 
 pub mod canvas;
 pub mod card;
+pub mod publish;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use switchboard_protocol::admin::{AgentView, TeamView};
+use switchboard_protocol::admin::{AgentView, DraftView, TeamView};
 use switchboard_protocol::site::Appearance;
 use switchboard_protocol::stream::file;
 use switchboard_protocol::stream::validate::{check, Report};
@@ -208,23 +209,30 @@ pub fn DesignerPage(
     id: String,
 ) -> impl IntoView {
     let s = strings;
-    let loaded = RwSignal::new(None::<Stream>);
+    let loaded = RwSignal::new(None::<DraftView>);
     let appearance = RwSignal::new(Appearance::default());
     let agents = RwSignal::new(Vec::new());
     let teams = RwSignal::new(Vec::new());
     let (k, i) = (key.clone(), id.clone());
     spawn_local(async move {
-        match api::stream(&k, &i).await {
-            Ok(v) => loaded.set(Some(v.stream)),
-            Err(ApiError::NotFound(_)) => loaded.set(Some(Stream {
-                id: i.clone(),
-                name: i.clone(),
-                priority: 0,
-                targets: vec!["*".to_owned()],
-                exclude: Vec::new(),
-                locale: Default::default(),
-                cards: Vec::new(),
-                version: 0,
+        match api::draft(&k, &i).await {
+            Ok(v) => loaded.set(Some(v)),
+            // A new stream: an empty draft, saved once the first card is added.
+            Err(ApiError::NotFound(_)) => loaded.set(Some(DraftView {
+                stream: Stream {
+                    id: i.clone(),
+                    name: i.clone(),
+                    priority: 0,
+                    targets: vec!["*".to_owned()],
+                    exclude: Vec::new(),
+                    locale: Default::default(),
+                    cards: Vec::new(),
+                    version: 0,
+                },
+                revision: 0,
+                saved_at: 0,
+                saved_by: String::new(),
+                published_version: None,
             })),
             Err(e) => status.failed(s, &e),
         }
@@ -243,7 +251,7 @@ pub fn DesignerPage(
         <p class="links"><a href=Route::Streams(key.clone()).href()>{s.t("back_to_streams")}</a></p>
         {move || match loaded.get() {
             None => view! { <p>{s.t("loading")}</p> }.into_any(),
-            Some(stream) => view! { <Workspace strings=s status key=key.clone() stream appearance agents teams /> }.into_any(),
+            Some(opened) => view! { <Workspace strings=s status key=key.clone() opened appearance agents teams /> }.into_any(),
         }}
     }
 }
@@ -258,7 +266,7 @@ pub fn Workspace(
     /// The site's key.
     key: String,
     /// The draft as opened.
-    stream: Stream,
+    opened: DraftView,
     /// The site's appearance (for the test chat).
     appearance: RwSignal<Appearance>,
     /// Every agent.
@@ -267,7 +275,7 @@ pub fn Workspace(
     teams: RwSignal<Vec<TeamView>>,
 ) -> impl IntoView {
     let s = strings;
-    let d = RwSignal::new(Designer::new(stream));
+    let d = RwSignal::new(Designer::new(opened.stream.clone()));
     let ctx = Ctx {
         s,
         status,
@@ -282,6 +290,8 @@ pub fn Workspace(
         test_from: RwSignal::new(None),
         removing: RwSignal::new(None),
     };
+    let draft = publish::Draft::new(&key, &opened);
+    draft.autosave(ctx);
     // An empty stream: the focus starts on "Add the first card".
     if d.with_untracked(|d| d.stream().cards.is_empty()) {
         request_animation_frame(|| {
@@ -337,9 +347,10 @@ pub fn Workspace(
                 status.say(s.t("choose_file"));
                 return;
             };
-            match file::parse(&text) {
-                Ok(parsed) => {
-                    let mut stream = parsed.stream.into_inner();
+            // A draft need not be publishable: read leniently, as `stream push` does.
+            match file::read(&text) {
+                Ok(read) => {
+                    let mut stream = read.stream;
                     let id = d.with_untracked(|d| d.stream().id.clone());
                     if stream.id != id {
                         import_errors
@@ -398,9 +409,10 @@ pub fn Workspace(
                 </label>
                 <span class="muted" aria-live="polite">{move || (!query.get().trim().is_empty()).then(|| s.f("n_matches", &[("n", &hits.get().len().to_string())]))}</span>
                 <button type="button" class="secondary" on:click=export data-testid="export">{s.t("export")}</button>
-                <button type="button" class="secondary" on:click=move |_| { ctx.selected.set(None); ctx.adding.set(None) }>{s.t("stream_settings")}</button>
+                <button type="button" class="secondary" data-testid="open-settings" on:click=move |_| { ctx.selected.set(None); ctx.adding.set(None) }>{s.t("stream_settings")}</button>
             </div>
             <p id="designer-keys" class="hint-text">{s.t("designer_keys")}</p>
+            <publish::SaveStatus ctx draft />
             <p class="designer-counts" data-testid="counts">{counts}</p>
             <div class="designer-main">
                 <Canvas ctx zoom hits />
@@ -428,6 +440,7 @@ pub fn Workspace(
                 <h2 id="problems-title">{s.t("problems")}</h2>
                 <Problems ctx />
             </section>
+            <publish::Publishing ctx draft />
             <section class="card" aria-labelledby="test-title">
                 <h2 id="test-title">{s.t("test_chat")}</h2>
                 <p class="hint-text">{move || match ctx.test_from.get() {
