@@ -92,6 +92,10 @@ pub fn Panel(
     /// What the page told `Switchboard.identify`.
     #[prop(optional)]
     known: Attributes,
+    /// Never take the focus before the visitor answered something (a
+    /// preview inside another page, such as the console's test chat).
+    #[prop(optional)]
+    quiet: bool,
 ) -> impl IntoView {
     let locale = crate::locale_for(config.appearance.locale);
     let strings = Strings::for_locale(locale);
@@ -125,7 +129,7 @@ pub fn Panel(
                     "×"
                 </button>
             </header>
-            <BotView config=config.clone() strings=strings intro api_base known />
+            <BotView config=config.clone() strings=strings intro api_base known quiet />
             {privacy.map(|href| view! {
                 <p class="sb-privacy">
                     <a href=href target="_blank" rel="noopener noreferrer" data-testid="privacy">{strings.privacy}</a>
@@ -144,6 +148,7 @@ fn BotView(
     intro: String,
     api_base: Option<String>,
     known: Attributes,
+    quiet: bool,
 ) -> impl IntoView {
     let site = config.site.to_string();
     let delay = config.appearance.response_delay_ms;
@@ -175,7 +180,7 @@ fn BotView(
     let fresh = !first_steps.is_empty();
     // Questions and fields take the focus only once the visitor is at it in
     // this page (not when a reload reopens the panel by itself).
-    let interacted = StoredValue::new(fresh);
+    let interacted = StoredValue::new(fresh && !quiet);
     let stream_id = started.as_ref().map(|(b, _)| b.saved().state.stream.clone()).unwrap_or_default();
     let bot = StoredValue::new(started.map(|(b, _)| b));
 

@@ -37,6 +37,13 @@ pub fn mount(
     std::mem::forget(mount_widget(container, site, api_base, config, identity));
 }
 
+/// The widget as a preview inside another page (the console's appearance
+/// preview and test chat): no server, so no live chat, and it never takes
+/// the page's focus before the person answers something in it.
+pub fn mount_preview(container: web_sys::HtmlElement, site: String, config: String) -> Mounted {
+    mount_with(container, site, String::new(), Some(config), None, true)
+}
+
 /// A mounted widget. Dropping it takes the widget out of its container and
 /// frees everything it holds (its reactive state, timers and socket).
 #[must_use = "dropping it unmounts the widget at once"]
@@ -50,6 +57,17 @@ pub fn mount_widget(
     api_base: String,
     config: Option<String>,
     identity: Option<String>,
+) -> Mounted {
+    mount_with(container, site, api_base, config, identity, false)
+}
+
+fn mount_with(
+    container: web_sys::HtmlElement,
+    site: String,
+    api_base: String,
+    config: Option<String>,
+    identity: Option<String>,
+    quiet: bool,
 ) -> Mounted {
     let site = SiteKey::parse(&site);
     let given = config.and_then(|c| switchboard_protocol::json::from_str::<SiteConfig>(&c).ok());
@@ -77,8 +95,10 @@ pub fn mount_widget(
             // Chat switched off: nothing to show (the loader shows no launcher either).
             Some(Ok(config)) if !config.chat_enabled => ().into_any(),
             Some(Ok(config)) => match api_base.clone() {
-                Some(api_base) => view! { <app::Panel config api_base known=known.clone() /> }.into_any(),
-                None => view! { <app::Panel config known=known.clone() /> }.into_any(),
+                Some(api_base) => {
+                    view! { <app::Panel config api_base known=known.clone() quiet /> }.into_any()
+                }
+                None => view! { <app::Panel config known=known.clone() quiet /> }.into_any(),
             },
             Some(Err(e)) => {
                 leptos::logging::warn!("switchboard: {e}");

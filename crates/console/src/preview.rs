@@ -172,13 +172,7 @@ pub fn Preview(
                 blocked_email_domains: Vec::new(),
             };
             let Ok(json) = serde_json::to_string(&config) else { return };
-            let widget = switchboard_widget::mount_widget(
-                container.clone(),
-                site.clone(),
-                String::new(),
-                Some(json),
-                None,
-            );
+            let widget = switchboard_widget::mount_preview(container.clone(), site.clone(), json);
             mounted.set_value(Some(widget));
         });
     };

@@ -16,12 +16,22 @@ pub async fn go(c: &Client, app: &App, hash: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Fills the field with id `id` (clearing it first).
+/// Fills the field with id `id` (clearing it first; again, when the view
+/// drew the field anew meanwhile).
 pub async fn fill(c: &Client, id: &str, text: &str) -> anyhow::Result<()> {
-    let e = find(c, &format!("#{id}")).await?;
-    e.clear().await?;
-    e.send_keys(text).await?;
-    Ok(())
+    crate::eventually(&format!("#{id} filled"), || async {
+        let e = find(c, &format!("#{id}")).await?;
+        let typed = async {
+            e.clear().await?;
+            e.send_keys(text).await?;
+            anyhow::Ok(e.prop("value").await?)
+        };
+        Ok(match typed.await {
+            Ok(v) if v.as_deref() == Some(text) => Some(()),
+            _ => None,
+        })
+    })
+    .await
 }
 
 /// Presses keys on whatever has the focus, as a person at a keyboard would.
@@ -43,4 +53,14 @@ pub async fn sign_in(c: &Client, app: &App, email: &str) -> anyhow::Result<()> {
     find(c, "[data-testid=login-submit]").await?.click().await?;
     find(c, "[data-testid=logout]").await?;
     Ok(())
+}
+
+/// Clicks `css` (again, when the view drew it anew between finding and
+/// clicking it).
+pub async fn click(c: &Client, css: &str) -> anyhow::Result<()> {
+    crate::eventually(&format!("{css} clicked"), || async {
+        let e = find(c, css).await?;
+        Ok(e.click().await.ok())
+    })
+    .await
 }

@@ -4,7 +4,7 @@
 //! photographed on a desktop and a 375 px phone.
 
 use fantoccini::{Client, Locator};
-use switchboard_e2e::console::{fill, go, keys, sign_in};
+use switchboard_e2e::console::{click, fill, go, keys, sign_in};
 use switchboard_e2e::{axe_violations, eventually, find, save_screenshot, shows, texts, with_browser, App};
 
 const ENTER: &str = "\u{E007}";
@@ -133,6 +133,9 @@ async fn a_stream_is_built_with_the_keyboard_alone_and_checked_as_it_grows() {
         .await?;
         keys(&c, " How are you?").await?;
         shows(&c, "[data-card=message-2] .box-text", "Hi {{first_name:\"there\"}}! How are you?").await?;
+        // The test chat runs the new words, without taking the focus from the field.
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        assert_eq!(focused(&c).await?, "card-text", "the focus stayed in the field");
         keys(&c, ESCAPE).await?;
         focus_on(&c, "message-2").await?;
         audit(&c, "designer (editing a card)", &mut found).await?;
@@ -191,6 +194,21 @@ async fn a_stream_is_built_with_the_keyboard_alone_and_checked_as_it_grows() {
                 )
                 .await?;
             Ok(t.as_str().is_some_and(|t| t.contains("Hi there!")).then_some(()))
+        })
+        .await?;
+
+        // Pages typed one per line, with Enter between them, are kept as typed.
+        click(&c, "[data-testid=open-settings]").await?;
+        let targets = find(&c, "#stream-targets").await?;
+        targets.clear().await?;
+        targets.send_keys(&format!("/pricing*{ENTER}/buy")).await?;
+        eventually("two target lines", || async {
+            Ok((targets.prop("value").await?.as_deref() == Some("/pricing*\n/buy")).then_some(()))
+        })
+        .await?;
+        eventually("the targets saved", || async {
+            let d = saved_draft(&c, "hello").await?;
+            Ok((d.targets == ["/pricing*", "/buy"]).then_some(()))
         })
         .await?;
 
@@ -270,14 +288,14 @@ async fn paste(c: &Client, id: &str, text: &str) -> anyhow::Result<()> {
 
 /// Clicks the box of `card` and waits for its editor.
 async fn select(c: &Client, card: &str) -> anyhow::Result<()> {
-    find(c, &format!("[data-card='{card}']")).await?.click().await?;
+    click(c, &format!("[data-card='{card}']")).await?;
     find(c, "[data-testid=card-editor]").await?;
     Ok(())
 }
 
 /// Chooses card type `ty` in the open palette.
 async fn pick(c: &Client, ty: &str) -> anyhow::Result<()> {
-    find(c, &format!(".palette button[data-type={ty}]")).await?.click().await?;
+    click(c, &format!(".palette button[data-type={ty}]")).await?;
     Ok(())
 }
 
@@ -296,7 +314,7 @@ async fn saved(c: &Client) -> anyhow::Result<()> {
 /// A visitor on the demo page: opens the widget and waits for `first`.
 async fn visit(v: &Client, app: &App, first: &str) -> anyhow::Result<()> {
     v.goto(&format!("{}/", app.demo)).await?;
-    find(v, "[data-testid=launcher]").await?.click().await?;
+    click(v, "[data-testid=launcher]").await?;
     shows(v, "[data-testid=bot]", first).await
 }
 
@@ -326,36 +344,36 @@ async fn the_recommended_stream_is_built_by_mouse_published_changed_and_restored
         sign_in(&c, &app, "admin@example.com").await?;
         go(&c, &app, "#/sites/demo/streams").await?;
         fill(&c, "new-stream-id", "rec").await?;
-        find(&c, "[data-testid=new-stream] button[type=submit]").await?.click().await?;
+        click(&c, "[data-testid=new-stream] button[type=submit]").await?;
 
         // Built by mouse, card by card, as examples/streams/recommended.toml has it.
-        find(&c, "[data-testid=add-first]").await?.click().await?;
+        click(&c, "[data-testid=add-first]").await?;
         pick(&c, "message").await?;
         // ChromeDriver types no emoji: this one text is set as a paste would.
         paste(&c, "card-text", "Hi {{first_name:\"there\"}}! 👋 Thanks for stopping by.").await?;
-        find(&c, "[data-testid=add-after]").await?.click().await?;
+        click(&c, "[data-testid=add-after]").await?;
         pick(&c, "question").await?;
         fill(&c, "card-text", "Shall I connect you with someone from our team?").await?;
         fill(&c, "answer-0-label", "Yes, connect me").await?;
         fill(&c, "answer-0-attribute", "custom:wants_agent").await?;
         fill(&c, "answer-0-value", "yes").await?;
-        find(&c, "[data-testid=add-answer]").await?.click().await?;
+        click(&c, "[data-testid=add-answer]").await?;
         fill(&c, "answer-1-label", "No thanks, just looking").await?;
-        find(&c, "[data-testid=add-under-answer]").await?.click().await?;
+        click(&c, "[data-testid=add-under-answer]").await?;
         pick(&c, "capture").await?;
         fill(&c, "capture-attribute", "first_name").await?;
         find(&c, "#capture-input").await?.select_by_value("text").await?;
         fill(&c, "card-prompt", "Great! What's your first name?").await?;
         fill(&c, "capture-placeholder", "Ada").await?;
-        find(&c, "[data-testid=add-after]").await?.click().await?;
+        click(&c, "[data-testid=add-after]").await?;
         pick(&c, "capture").await?;
         fill(&c, "card-prompt", "Nice to meet you, {{first_name:\"friend\"}}. Which email can we reach you at, in case we get disconnected?").await?;
         fill(&c, "capture-placeholder", "ada@example.com").await?;
-        find(&c, "[data-testid=add-after]").await?.click().await?;
+        click(&c, "[data-testid=add-after]").await?;
         pick(&c, "live_chat").await?;
         fill(&c, "card-text", "Connecting you with someone from our team…").await?;
         select(&c, "question-1").await?;
-        find(&c, "[data-testid=add-under-answer]").await?.click().await?;
+        click(&c, "[data-testid=add-under-answer]").await?;
         pick(&c, "end").await?;
         fill(&c, "card-text", "No problem. Enjoy your visit!").await?;
         shows(&c, "[data-testid=counts]", "No problems: the stream can be published.").await?;
@@ -368,7 +386,7 @@ async fn the_recommended_stream_is_built_by_mouse_published_changed_and_restored
         assert_eq!(shape(&built), shape(&example));
 
         // Runs first on the demo page: a higher priority than the demo's own streams.
-        find(&c, "[data-testid=open-settings]").await?.click().await?;
+        click(&c, "[data-testid=open-settings]").await?;
         fill(&c, "stream-priority", "50").await?;
         saved(&c).await?;
         // The test chat runs it.
@@ -383,7 +401,7 @@ async fn the_recommended_stream_is_built_by_mouse_published_changed_and_restored
         })
         .await?;
         fill(&c, "release-note", "First version").await?;
-        find(&c, "[data-testid=publish-draft]").await?.click().await?;
+        click(&c, "[data-testid=publish-draft]").await?;
         switchboard_e2e::console::says(&c, "Stream rec published (version 1).").await?;
         shows(&c, "[data-testid=release] .release-note", "First version").await?;
         audit(&c, "designer (published)", &mut found).await?;
@@ -401,7 +419,7 @@ async fn the_recommended_stream_is_built_by_mouse_published_changed_and_restored
             fill(admin, "card-text", "Connecting you (v2)…").await?;
             saved(admin).await?;
             fill(admin, "release-note", "Second").await?;
-            find(admin, "[data-testid=publish-draft]").await?.click().await?;
+            click(admin, "[data-testid=publish-draft]").await?;
             switchboard_e2e::console::says(admin, "Stream rec published (version 2).").await?;
             shows(admin, "[data-testid=release] .muted", "changed live-chat-1").await?;
 
@@ -419,8 +437,8 @@ async fn the_recommended_stream_is_built_by_mouse_published_changed_and_restored
         .await?;
 
         // Restore version 1: published as version 3, and the draft is version 1 again.
-        find(&c, "[data-version='1'] [data-testid=restore]").await?.click().await?;
-        find(&c, "[data-testid=confirm-restore]").await?.click().await?;
+        click(&c, "[data-version='1'] [data-testid=restore]").await?;
+        click(&c, "[data-testid=confirm-restore]").await?;
         switchboard_e2e::console::says(&c, "Version 1 restored as version 3.").await?;
         eventually("three releases", || async {
             Ok((c.find_all(Locator::Css("[data-testid=release]")).await?.len() == 3).then_some(()))
@@ -468,10 +486,10 @@ async fn two_tabs_on_one_draft_are_told_and_nothing_is_overwritten() {
             let kept = saved_draft(&two, "recommended").await?;
             assert_eq!(shape(&kept)[0], "message \"Hello from tab one\" → 1");
             // Loading theirs shows tab one's words; undo brings tab two's back (and saves them).
-            find(&two, "[data-testid=load-theirs]").await?.click().await?;
+            click(&two, "[data-testid=load-theirs]").await?;
             shows(&two, "[data-card=hello] .box-text", "Hello from tab one").await?;
             shows(&two, "[data-card=bye] .box-text", "No problem. Enjoy your visit!").await?;
-            find(&two, "[data-testid=undo]").await?.click().await?;
+            click(&two, "[data-testid=undo]").await?;
             shows(&two, "[data-card=bye] .box-text", "Bye from tab two").await?;
             saved(&two).await?;
             let now = saved_draft(&two, "recommended").await?;

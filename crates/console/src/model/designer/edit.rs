@@ -286,9 +286,12 @@ pub fn remove_branch(stream: &mut Stream, id: &str) -> Result<(), EditError> {
 /// outside it leads to.
 fn doomed(stream: &Stream, id: &str) -> HashSet<String> {
     let below = branch(stream, id);
-    let outside: Vec<String> =
+    // Kept: what the first card and every card outside the branch reach
+    // without passing `id` (on a loop, the branch can reach the cards above).
+    let mut roots: Vec<String> =
         stream.cards.iter().filter(|c| !below.contains(&c.id)).map(|c| c.id.clone()).collect();
-    let kept = reach(stream, &outside, Some(id));
+    roots.extend(stream.cards.first().map(|c| c.id.clone()).filter(|f| f != id));
+    let kept = reach(stream, &roots, Some(id));
     below.into_iter().filter(|c| !kept.contains(c)).collect()
 }
 
@@ -352,23 +355,28 @@ pub fn add_answer(stream: &mut Stream, id: &str, words: &Words) -> Result<usize,
 /// Removes answer `i` of question `id`, with the cards of its branch that
 /// nothing else leads to.
 pub fn remove_answer(stream: &mut Stream, id: &str, i: usize) -> Result<(), EditError> {
-    let next = answers_mut(stream, id)?.get(i).ok_or(EditError::NotFound)?.next.clone();
-    let doomed: HashSet<String> = match &next {
-        Some(n) => {
-            let mut without = stream.clone();
-            answers_mut(&mut without, id)?.remove(i);
-            let below = branch(&without, n);
-            let outside: Vec<String> =
-                without.cards.iter().filter(|c| !below.contains(&c.id)).map(|c| c.id.clone()).collect();
-            let kept = reach(&without, &outside, None);
-            below.difference(&kept).cloned().collect()
-        }
-        None => HashSet::new(),
-    };
+    let doomed = answer_branch(stream, id, i)?;
     answers_mut(stream, id)?.remove(i);
     stream.cards.retain(|c| !doomed.contains(&c.id));
     tidy(stream);
     Ok(())
+}
+
+/// The cards removing answer `i` of question `id` takes with it: those of
+/// its branch that nothing else reaches once the answer is gone.
+pub fn answer_branch(stream: &Stream, id: &str, i: usize) -> Result<HashSet<String>, EditError> {
+    let mut without = stream.clone();
+    let answers = answers_mut(&mut without, id)?;
+    let next = answers.get(i).ok_or(EditError::NotFound)?.next.clone();
+    answers.remove(i);
+    let Some(n) = next else { return Ok(HashSet::new()) };
+    let below = branch(&without, &n);
+    let mut roots: Vec<String> =
+        without.cards.iter().filter(|c| !below.contains(&c.id)).map(|c| c.id.clone()).collect();
+    roots.extend(without.cards.first().map(|c| c.id.clone()));
+    roots.push(id.to_owned());
+    let kept = reach(&without, &roots, None);
+    Ok(below.difference(&kept).cloned().collect())
 }
 
 /// Moves answer `i` of question `id` one place up or down (with its branch).
@@ -383,26 +391,28 @@ pub fn move_answer(stream: &mut Stream, id: &str, i: usize, up: bool) -> Result<
 }
 
 /// Puts the cards in the tree's pre-order (the first card stays first; cards
-/// no path reaches keep their order after the rest).
+/// no path reaches keep their order after the rest; a card whose id another
+/// card already has is kept too, after the rest).
 pub fn tidy(stream: &mut Stream) {
-    let Some(first) = stream.cards.first().map(|c| c.id.clone()) else { return };
-    let by_id: HashMap<String, usize> =
-        stream.cards.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect();
+    if stream.cards.is_empty() {
+        return;
+    }
+    let mut first_of: HashMap<&str, usize> = HashMap::new();
+    for (i, c) in stream.cards.iter().enumerate() {
+        first_of.entry(c.id.as_str()).or_insert(i);
+    }
     let mut order: Vec<usize> = Vec::with_capacity(stream.cards.len());
-    let mut seen = HashSet::new();
-    let roots: Vec<String> =
-        std::iter::once(first).chain(stream.cards.iter().map(|c| c.id.clone())).collect();
-    for root in roots {
+    let mut seen = vec![false; stream.cards.len()];
+    for root in 0..stream.cards.len() {
         let mut todo = vec![root];
-        while let Some(id) = todo.pop() {
-            let Some(&i) = by_id.get(&id) else { continue };
-            if !seen.insert(i) {
+        while let Some(i) = todo.pop() {
+            if seen[i] {
                 continue;
             }
+            seen[i] = true;
             order.push(i);
-            let mut next = successors(&stream.cards[i].kind);
-            next.reverse();
-            todo.extend(next);
+            let next = successors(&stream.cards[i].kind);
+            todo.extend(next.iter().rev().filter_map(|id| first_of.get(id.as_str()).copied()));
         }
     }
     let mut cards: Vec<Option<Card>> = std::mem::take(&mut stream.cards).into_iter().map(Some).collect();

@@ -151,7 +151,9 @@ impl Builder<'_> {
 /// Lays `stream` out.
 pub fn layout(stream: &Stream) -> Layout {
     let mut b = Builder {
-        kinds: stream.cards.iter().map(|c| (c.id.as_str(), &c.kind)).collect(),
+        // The first card with an id is the one drawn (a second with the
+        // same id is an error the validator names).
+        kinds: stream.cards.iter().rev().map(|c| (c.id.as_str(), &c.kind)).collect(),
         drawn: HashSet::new(),
         placed: Vec::new(),
         column: 0,

@@ -372,3 +372,49 @@ fn adding_a_card_goes_after_the_box_or_into_its_slot() {
     assert_eq!(add("agent"), Some(Slot::Next("email".into())), "before the last live chat card");
     assert_eq!(add("bye"), Some(Slot::Answer("connect".into(), 1)));
 }
+
+/// A draft read from a file may loop or repeat an id: edits on it lose nothing
+/// that is still reached from the first card.
+#[test]
+fn edits_on_a_looping_or_repeating_draft_keep_the_cards_above() {
+    let msg = |id: &str, next: &str| Card {
+        id: id.into(),
+        kind: CardKind::Message { text: id.into(), next: Some(next.into()) },
+    };
+    // s → a → b → s
+    let mut s = empty();
+    s.cards = vec![msg("s", "a"), msg("a", "b"), msg("b", "s")];
+    remove_branch(&mut s, "b").unwrap();
+    assert_eq!(ids(&s), ["s", "a"]);
+    // q (first) answers A → n, B → m; n → q.
+    let mut s = empty();
+    s.cards = vec![
+        Card {
+            id: "q".into(),
+            kind: CardKind::Question {
+                text: "Q".into(),
+                answers: vec![
+                    Answer { label: "A".into(), set: None, next: Some("n".into()) },
+                    Answer { label: "B".into(), set: None, next: Some("m".into()) },
+                ],
+            },
+        },
+        msg("n", "q"),
+        Card { id: "m".into(), kind: CardKind::End { text: None } },
+    ];
+    assert_eq!(answer_branch(&s, "q", 0).unwrap().len(), 1);
+    remove_answer(&mut s, "q", 0).unwrap();
+    assert_eq!(ids(&s), ["q", "m"]);
+    // A repeated id: both cards kept, the first stays first.
+    let mut s = empty();
+    s.cards = vec![
+        msg("a", "b"),
+        Card { id: "b".into(), kind: CardKind::End { text: None } },
+        Card { id: "a".into(), kind: CardKind::End { text: None } },
+    ];
+    insert(&mut s, &Slot::Next("a".into()), CardType::Message, &words()).unwrap();
+    assert_eq!(ids(&s), ["a", "message-1", "b", "a"]);
+    assert!(matches!(s.cards[0].kind, CardKind::Message { .. }));
+    let l = layout(&s);
+    assert_eq!(l.placed.iter().filter(|p| p.card() == Some("a")).count(), 1);
+}

@@ -126,9 +126,9 @@ pub fn Canvas(
     // Drawn again on every edit (a box shows its card's words); the
     // selection only restyles the boxes, so the focus stays where it is.
     let boxes = move || {
-        ctx.d.track();
+        let stream = ctx.d.with(|d| d.stream().clone());
         let l = layout.get();
-        l.placed.iter().enumerate().map(|(i, p)| one_box(ctx, i, p, hits)).collect_view()
+        l.placed.iter().enumerate().map(|(i, p)| one_box(ctx, &stream, i, p, hits)).collect_view()
     };
     let empty = move || ctx.d.with(|d| d.stream().cards.is_empty());
     view! {
@@ -156,12 +156,17 @@ pub fn Canvas(
     }
 }
 
-fn one_box(ctx: Ctx, i: usize, p: &Placed, hits: Memo<Vec<String>>) -> impl IntoView {
+fn one_box(
+    ctx: Ctx,
+    stream: &switchboard_protocol::stream::Stream,
+    i: usize,
+    p: &Placed,
+    hits: Memo<Vec<String>>,
+) -> impl IntoView {
     let s = ctx.s;
     let key = p.key();
     let key2 = key.clone();
     let selected = Signal::derive(move || ctx.selected.with(|k| k.as_ref() == Some(&key2)));
-    let stream = ctx.d.with_untracked(|d| d.stream().clone());
     let errors = match &p.shown {
         Shown::Card(id) => {
             ctx.report.with_untracked(|r| r.errors.iter().filter(|f| f.card.as_deref() == Some(id)).count())
@@ -209,9 +214,8 @@ fn one_box(ctx: Ctx, i: usize, p: &Placed, hits: Memo<Vec<String>>) -> impl Into
     let placed = p.clone();
     let click_key = key.clone();
     let focus_key = key.clone();
-    let cut = ctx.clip.with_untracked(|c| {
-        c.is_some() && matches!(&key, BoxKey::Card(id) if c.as_deref() == Some(id.as_str()))
-    });
+    let cut =
+        move || ctx.clip.with(|c| matches!(&key, BoxKey::Card(id) if c.as_deref() == Some(id.as_str())));
     view! {
         <div role="treeitem" id=format!("box-{i}") class=class
             style:left=format!("{}px", p.x) style:top=format!("{}px", p.y)
@@ -239,7 +243,7 @@ fn one_box(ctx: Ctx, i: usize, p: &Placed, hits: Memo<Vec<String>>) -> impl Into
             <span class="box-text">{body}</span>
             {(errors > 0).then(|| view! { <span class="box-problems">{count(s, errors, "error")}</span> })}
             {(errors == 0 && warnings > 0).then(|| view! { <span class="box-warnings">{count(s, warnings, "warning")}</span> })}
-            {cut.then(|| view! { <span class="box-cut">{s.t("cut_marker")}</span> })}
+            {move || cut().then(|| view! { <span class="box-cut">{s.t("cut_marker")}</span> })}
         </div>
     }
 }

@@ -13,7 +13,7 @@ use switchboard_protocol::stream::{CardKind, IfKnown, Routing, SetValue, Stream}
 use wasm_bindgen::JsCast;
 
 use super::Ctx;
-use crate::model::designer::edit::{add_answer, move_answer, remove_answer, update, CardType, EditError};
+use crate::model::designer::edit::{add_answer, move_answer, update, CardType, EditError};
 use crate::model::designer::layout::BoxKey;
 use crate::model::designer::Slot;
 use crate::model::site::locales;
@@ -97,6 +97,28 @@ impl Of {
     }
 }
 
+/// What a text area shows: what the admin typed, so spaces and blank lines
+/// survive typing, and the model's value again when it changes otherwise
+/// (undo, a reload).
+fn raw_text(
+    model: impl Fn() -> String + Send + Sync + 'static,
+    same: fn(&str, &str) -> bool,
+) -> RwSignal<String> {
+    let raw = RwSignal::new(untrack(&model));
+    Effect::new(move |_| {
+        let m = model();
+        if !same(&raw.get_untracked(), &m) {
+            raw.set(m);
+        }
+    });
+    raw
+}
+
+/// Whether typed lines mean the same list as the model's (one per line).
+fn same_lines(typed: &str, model: &str) -> bool {
+    lines(typed).join("\n") == model
+}
+
 /// A problem line under a field.
 fn error_line(id: String, error: Signal<Option<String>>) -> impl IntoView {
     view! { <span class="field-error" id=id>{move || error.get()}</span> }
@@ -144,8 +166,13 @@ fn token_text(
         let new: String =
             chars[..at].iter().collect::<String>() + &token + &chars[at..].iter().collect::<String>();
         o2.set(field, |k| put(k, new));
+        let caret: u32 = chars[..at].iter().map(|c| c.len_utf16() as u32).sum::<u32>()
+            + token.encode_utf16().count() as u32;
         if let Some(a) = area {
-            let _ = a.focus();
+            request_animation_frame(move || {
+                let _ = a.focus();
+                let _ = a.set_selection_range(caret, caret);
+            });
         }
     };
     let attrs = {
@@ -272,9 +299,13 @@ fn answers(of: Of, n: usize) -> impl IntoView {
             let label_id = format!("answer-{i}-label");
             let set_id = format!("answer-{i}-attribute");
             let value_id = format!("answer-{i}-value");
-            let raw_attr = RwSignal::new(of.get(|k| answer(k, i).and_then(|a| a.set.map(|s| s.attribute.to_string())).unwrap_or_default()));
+            let raw_attr = raw_text(
+                move || of.get(|k| answer(k, i).and_then(|a| a.set.map(|s| s.attribute.to_string())).unwrap_or_default()),
+                |typed, model| Attribute::parse(typed.trim()).map(|a| a.to_string()).ok().as_deref().unwrap_or(typed.trim()) == model
+                    || (typed.trim().is_empty() && model.is_empty()),
+            );
             let attr_error = RwSignal::new(None::<String>);
-            let next = of.get(|k| answer(k, i).and_then(|a| a.next));
+            let next = Memo::new(move |_| of.get(|k| answer(k, i).and_then(|a| a.next)));
             let (ou, od, ox, oa) = (of, of, of, of);
             let n_s = (i + 1).to_string();
             view! {
@@ -325,11 +356,11 @@ fn answers(of: Of, n: usize) -> impl IntoView {
                         <button type="button" class="secondary" disabled=i + 1 == n aria-label=s.f("answer_down", &[("n", &n_s)])
                             on:click=move |_| { od.edit(|st| move_answer(st, &od.id(), i, false)); }>"↓"</button>
                         <button type="button" class="secondary" aria-label=s.f("answer_remove", &[("n", &n_s)])
-                            on:click=move |_| { ox.edit(|st| remove_answer(st, &ox.id(), i)); }>{s.t("remove")}</button>
-                        {match next {
+                            on:click=move |_| ox.ctx.ask_answer_removal(ox.id(), i)>{s.t("remove")}</button>
+                        {move || match next.get() {
                             Some(to) => view! { <button type="button" class="secondary" on:click=move |_| oa.ctx.focus_card(&to)>{s.t("show_branch")}</button> }.into_any(),
                             None => view! { <button type="button" class="secondary" data-testid="add-under-answer"
-                                on:click=move |_| oa.ctx.adding.set(Some(Slot::Answer(oa.id().clone(), i)))>{s.t("add_under_answer")}</button> }.into_any(),
+                                on:click=move |_| oa.ctx.open_palette(Slot::Answer(oa.id(), i))>{s.t("add_under_answer")}</button> }.into_any(),
                         }}
                     </div>
                 </fieldset>
@@ -365,10 +396,15 @@ fn answer_mut(k: &mut CardKind, i: usize) -> Option<&mut switchboard_protocol::s
 fn capture(of: Of, pick: bool) -> impl IntoView {
     let s = of.ctx.s;
     let (o1, o2, o3, o4, o5, o6) = (of, of, of, of, of, of);
-    let raw_attr = RwSignal::new(of.get(|k| match k {
-        CardKind::Capture(c) => c.attribute.to_string(),
-        _ => String::new(),
-    }));
+    let raw_attr = raw_text(
+        move || {
+            of.get(|k| match k {
+                CardKind::Capture(c) => c.attribute.to_string(),
+                _ => String::new(),
+            })
+        },
+        |typed, model| Attribute::parse(typed.trim()).map(|a| a.to_string()).ok().as_deref() == Some(model),
+    );
     let attr_error = RwSignal::new(None::<String>);
     let kinds = [
         (InputKind::Text, "text"),
@@ -415,17 +451,17 @@ fn capture(of: Of, pick: bool) -> impl IntoView {
         </div>
         {pick.then(|| {
             let o = o4;
+            let raw = raw_text(move || o.get(|k| match k { CardKind::Capture(c) => c.options.join("\n"), _ => String::new() }), same_lines);
             view! {
                 <div class="field">
                     <label for="capture-options">{s.t("capture_options")}</label>
                     <span class="hint-text" id="capture-options-hint">{s.t("capture_options_hint")}</span>
                     <textarea id="capture-options" rows="4" aria-describedby="capture-options-hint card-options-error"
-                        prop:value=move || o.get(|k| match k { CardKind::Capture(c) => c.options.join("\n"), _ => String::new() })
+                        prop:value=move || raw.get()
                         on:input=move |ev| {
                             let v = event_target_value(&ev);
-                            o4.set("options", |k| if let CardKind::Capture(c) = k {
-                                c.options = v.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect();
-                            });
+                            raw.set(v.clone());
+                            o4.set("options", |k| if let CardKind::Capture(c) = k { c.options = lines(&v) });
                         }></textarea>
                     {error_line("card-options-error".into(), o.errors(&["options"]))}
                 </div>
@@ -498,7 +534,7 @@ fn routing(of: Of, kind: &'static str) -> impl IntoView {
                     <option value="">"—"</option>
                     {move || { let c = chosen.get(); ctx.agents.get().into_iter().map(|a| {
                         let e = a.profile.email.clone();
-                        let sel = e == c;
+                        let sel = e.eq_ignore_ascii_case(&c);
                         view! { <option value=e selected=sel>{format!("{} ({})", a.profile.name, a.profile.email)}</option> }
                     }).collect_view() }}
                 </select>
@@ -580,7 +616,10 @@ pub fn StreamSettings(
             (!found.is_empty()).then(|| found.join(" "))
         })
     };
-    let priority = RwSignal::new(d.with_untracked(|d| d.stream().priority.to_string()));
+    let priority =
+        raw_text(move || d.with(|d| d.stream().priority.to_string()), |typed, model| typed.trim() == model);
+    let targets = raw_text(move || d.with(|d| d.stream().targets.join("\n")), same_lines);
+    let exclude = raw_text(move || d.with(|d| d.stream().exclude.join("\n")), same_lines);
     view! {
         <div class="stream-settings" data-testid="stream-settings">
             <h2>{s.t("stream_settings")}</h2>
@@ -594,16 +633,16 @@ pub fn StreamSettings(
                 <label for="stream-targets">{s.t("stream_targets")}</label>
                 <span class="hint-text" id="stream-targets-hint">{s.t("stream_targets_hint")}</span>
                 <textarea id="stream-targets" rows="3" aria-describedby="stream-targets-hint stream-targets-error"
-                    prop:value=move || get(|st| st.targets.join("\n"))
-                    on:input=move |ev| { let v = event_target_value(&ev); set("targets", Box::new(move |st| st.targets = lines(&v))) }></textarea>
+                    prop:value=move || targets.get()
+                    on:input=move |ev| { let v = event_target_value(&ev); targets.set(v.clone()); set("targets", Box::new(move |st| st.targets = lines(&v))) }></textarea>
                 {error_line("stream-targets-error".into(), error("targets"))}
             </div>
             <div class="field">
                 <label for="stream-exclude">{s.t("stream_exclude")}</label>
                 <span class="hint-text" id="stream-exclude-hint">{s.t("stream_exclude_hint")}</span>
                 <textarea id="stream-exclude" rows="2" aria-describedby="stream-exclude-hint stream-exclude-error"
-                    prop:value=move || get(|st| st.exclude.join("\n"))
-                    on:input=move |ev| { let v = event_target_value(&ev); set("exclude", Box::new(move |st| st.exclude = lines(&v))) }></textarea>
+                    prop:value=move || exclude.get()
+                    on:input=move |ev| { let v = event_target_value(&ev); exclude.set(v.clone()); set("exclude", Box::new(move |st| st.exclude = lines(&v))) }></textarea>
                 {error_line("stream-exclude-error".into(), error("exclude"))}
             </div>
             <div class="field">

@@ -20,8 +20,8 @@ use super::{close_dialog, download, open_dialog, read_file, Status};
 use crate::api::{self, ApiError};
 use crate::i18n::Strings;
 use crate::model::designer::edit::{
-    branch_size, move_branch, remove_branch, remove_card, search, target, test_stream, CardType, EditError,
-    Words, CARD_TYPES,
+    answer_branch, branch_size, move_branch, remove_answer, remove_branch, remove_card, search, target,
+    test_stream, CardType, EditError, Words, CARD_TYPES,
 };
 use crate::model::designer::history::Designer;
 use crate::model::designer::layout::{layout, BoxKey, Layout, Placed, Shown};
@@ -57,6 +57,8 @@ pub struct Ctx {
     pub test_from: RwSignal<Option<String>>,
     /// The card the removal dialog asks about.
     pub removing: RwSignal<Option<String>>,
+    /// The answer (question, position) the answer removal dialog asks about.
+    pub removing_answer: RwSignal<Option<(String, usize)>>,
 }
 
 impl Ctx {
@@ -176,6 +178,19 @@ impl Ctx {
         open_dialog("remove-card");
     }
 
+    /// Removes answer `i` of question `id`, asking first when its branch
+    /// goes with it.
+    pub fn ask_answer_removal(&self, id: String, i: usize) {
+        let takes =
+            self.d.with_untracked(|d| answer_branch(d.stream(), &id, i).map(|c| c.len()).unwrap_or(0));
+        if takes == 0 {
+            self.edit(None, |s| remove_answer(s, &id, i));
+        } else {
+            self.removing_answer.set(Some((id, i)));
+            open_dialog("remove-answer");
+        }
+    }
+
     /// Cuts the branch at `id`, to be pasted somewhere else.
     pub fn cut(&self, id: String) {
         self.status.say(self.s.f("branch_cut", &[("id", &id)]));
@@ -289,6 +304,7 @@ pub fn Workspace(
         teams,
         test_from: RwSignal::new(None),
         removing: RwSignal::new(None),
+        removing_answer: RwSignal::new(None),
     };
     let draft = publish::Draft::new(&key, &opened);
     draft.autosave(ctx);
@@ -308,6 +324,24 @@ pub fn Workspace(
         if !(ev.ctrl_key() || ev.meta_key()) {
             return;
         }
+        // The draft's undo, not in the search box, the token picker, the
+        // test chat or a dialog (their own fields keep the browser's).
+        use wasm_bindgen::JsCast;
+        let elsewhere = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|e| {
+                e.closest(".designer-bar, .token-picker, .test-chat, dialog, #release-note, #designer-import")
+                    .ok()
+                    .flatten()
+            })
+            .is_some();
+        if elsewhere {
+            return;
+        }
+        let in_tree = document()
+            .active_element()
+            .is_some_and(|e| e.get_attribute("role").as_deref() == Some("treeitem"));
         let done = match ev.key().as_str() {
             "z" | "Z" if ev.shift_key() => Some(d.try_update(Designer::redo)),
             "z" | "Z" => Some(d.try_update(Designer::undo)),
@@ -320,6 +354,10 @@ pub fn Workspace(
                 status.say(s.t("nothing_to_undo"));
             } else {
                 ctx.forget_gone();
+                // The focus follows the selected card (boxes are drawn again by position).
+                if in_tree {
+                    ctx.back_to_tree();
+                }
             }
         }
     };
@@ -351,6 +389,11 @@ pub fn Workspace(
             match file::read(&text) {
                 Ok(read) => {
                     let mut stream = read.stream;
+                    if stream.cards.len() > switchboard_protocol::admin::MAX_DRAFT_CARDS {
+                        import_errors
+                            .set(vec![s.f("import_too_many", &[("n", &stream.cards.len().to_string())])]);
+                        return;
+                    }
                     let id = d.with_untracked(|d| d.stream().id.clone());
                     if stream.id != id {
                         import_errors
@@ -465,6 +508,7 @@ pub fn Workspace(
                 <ul class="field-error" data-testid="import-errors">{move || import_errors.get().into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}</ul>
             </section>
             <RemoveDialog ctx />
+            <RemoveAnswerDialog ctx />
         </div>
     }
 }
@@ -474,7 +518,8 @@ pub fn Workspace(
 fn Palette(ctx: Ctx, at: Slot) -> impl IntoView {
     let slot = at;
     let s = ctx.s;
-    let leads_on = ctx.d.with_untracked(|d| target(d.stream(), &slot).ok().flatten().is_some());
+    let s2 = slot.clone();
+    let leads_on = Signal::derive(move || ctx.d.with(|d| target(d.stream(), &s2).ok().flatten().is_some()));
     let at_start = slot == Slot::Start;
     view! {
         <div class="palette" data-testid="palette">
@@ -482,7 +527,7 @@ fn Palette(ctx: Ctx, at: Slot) -> impl IntoView {
             <ul>
                 {CARD_TYPES.into_iter().map(|ty| {
                     let slot = slot.clone();
-                    let blocked = ty == CardType::End && leads_on;
+                    let blocked = move || ty == CardType::End && leads_on.get();
                     let name = ty.name();
                     view! {
                         <li>
@@ -495,7 +540,7 @@ fn Palette(ctx: Ctx, at: Slot) -> impl IntoView {
                                     }
                                 }>
                                 <strong>{s.t(&format!("card_{name}"))}</strong>
-                                <span class="hint-text">{if blocked { s.t("end_blocked") } else { s.t(&format!("card_{name}_hint")) }}</span>
+                                <span class="hint-text">{move || if blocked() { s.t("end_blocked") } else { s.t(&format!("card_{name}_hint")) }}</span>
                             </button>
                         </li>
                     }
@@ -534,6 +579,38 @@ fn Problems(ctx: Ctx) -> impl IntoView {
                 r.errors.into_iter().map(|f| item(f, false)).chain(r.warnings.into_iter().map(|f| item(f, true))).collect_view()
             }}
         </ul>
+    }
+}
+
+/// Asks whether to remove an answer with the cards of its branch.
+#[component]
+fn RemoveAnswerDialog(ctx: Ctx) -> impl IntoView {
+    let s = ctx.s;
+    let what = move || ctx.removing_answer.get();
+    let size = move || {
+        what().map_or(0, |(id, i)| {
+            ctx.d.with(|d| answer_branch(d.stream(), &id, i).map(|c| c.len()).unwrap_or(0))
+        })
+    };
+    let yes = move |_| {
+        close_dialog("remove-answer");
+        if let Some((id, i)) = what() {
+            if ctx.edit(None, |st| remove_answer(st, &id, i)).is_some() {
+                ctx.status.say(s.f("answer_removed", &[("n", &(i + 1).to_string())]));
+            }
+        }
+    };
+    view! {
+        <dialog id="remove-answer" aria-labelledby="remove-answer-title" class="dialog">
+            <p id="remove-answer-title">{move || s.f("confirm_remove_answer", &[
+                ("n", &what().map_or(0, |(_, i)| i + 1).to_string()),
+                ("cards", &size().to_string()),
+            ])}</p>
+            <div class="actions">
+                <button type="button" class="danger" data-testid="confirm-remove-answer" on:click=yes>{s.t("remove")}</button>
+                <button type="button" class="secondary" autofocus on:click=move |_| close_dialog("remove-answer")>{s.t("cancel")}</button>
+            </div>
+        </dialog>
     }
 }
 
