@@ -192,18 +192,19 @@ pub enum DraftError {
 
 /// Reads a draft request's answer (409 and 422 carry bodies of their own).
 async fn draft_answer<T: DeserializeOwned>(r: Response) -> Result<T, DraftError> {
-    match r.status() {
-        200..=299 => r.json().await.map_err(|e| DraftError::Api(failed(e))),
-        409 => match r.json::<DraftConflict>().await {
-            Ok(c) => Err(DraftError::Conflict(Box::new(c.draft))),
-            Err(e) => Err(DraftError::Api(failed(e))),
-        },
-        422 => match r.json::<InvalidDraft>().await {
-            Ok(i) => Err(DraftError::Invalid(i.findings)),
-            Err(e) => Err(DraftError::Api(failed(e))),
-        },
-        status => Err(DraftError::Api(error_from(status, r.json::<ErrorBody>().await.ok()))),
+    let status = r.status();
+    if (200..300).contains(&status) {
+        return r.json().await.map_err(|e| DraftError::Api(failed(e)));
     }
+    // 409 and 422 carry bodies of their own; any other refusal is read as usual.
+    let text = r.text().await.unwrap_or_default();
+    if let (409, Ok(c)) = (status, serde_json::from_str::<DraftConflict>(&text)) {
+        return Err(DraftError::Conflict(Box::new(c.draft)));
+    }
+    if let (422, Ok(i)) = (status, serde_json::from_str::<InvalidDraft>(&text)) {
+        return Err(DraftError::Invalid(i.findings));
+    }
+    Err(DraftError::Api(error_from(status, serde_json::from_str::<ErrorBody>(&text).ok())))
 }
 
 fn stream_url(key: &str, id: &str) -> String {

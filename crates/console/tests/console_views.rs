@@ -1,18 +1,23 @@
 //! Browser tests of the console's views (headless Chromium): the sign-in
 //! form, a field's problem tied to its input, the appearance editor's live
-//! check and its preview (the real widget), and the rule editor's check as
-//! the admin types.
+//! check and its preview (the real widget), the rule editor's check as
+//! the admin types, and the stream designer's tree and card editor.
 #![cfg(target_arch = "wasm32")]
 
 use leptos::prelude::*;
 use switchboard_console::app::LoginForm;
 use switchboard_console::i18n::Strings;
+use switchboard_console::model::designer::history::Designer;
 use switchboard_console::model::rules::RuleForm;
+use switchboard_console::views::designer::canvas::Canvas;
+use switchboard_console::views::designer::card::CardEditor;
+use switchboard_console::views::designer::Ctx;
 use switchboard_console::views::routing::RuleEditor;
 use switchboard_console::views::sites::AppearanceEditor;
 use switchboard_console::views::Status;
 use switchboard_protocol::admin::SiteView;
 use switchboard_protocol::site::{Appearance, Locale, SiteKey};
+use switchboard_protocol::stream::{file, CardKind, Stream};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
@@ -37,10 +42,11 @@ fn text(container: &web_sys::HtmlElement, selector: &str) -> String {
     el(container, selector).text_content().unwrap()
 }
 
-/// Types `value` into the input `selector` as a person would (an input event).
+/// Types `value` into the input or text area `selector` as a person would
+/// (an input event).
 fn type_into(container: &web_sys::HtmlElement, selector: &str, value: &str) {
-    let input = el(container, selector).unchecked_into::<web_sys::HtmlInputElement>();
-    input.set_value(value);
+    let input = el(container, selector);
+    js_sys::Reflect::set(&input, &"value".into(), &value.into()).unwrap();
     input
         .dispatch_event(
             &web_sys::Event::new_with_event_init_dict("input", &{
@@ -172,4 +178,107 @@ async fn a_rule_is_checked_as_the_admin_types_it() {
     type_into(&c, "[data-testid=condition] input:not([list])", "Acme");
     settle().await;
     assert_eq!(text(&c, "#rule-conditions-error"), "");
+}
+
+fn recommended() -> Stream {
+    file::parse(include_str!("../../../examples/streams/recommended.toml")).unwrap().stream.into_inner()
+}
+
+fn designer_on(stream: Stream) -> Ctx {
+    let d = RwSignal::new(Designer::new(stream));
+    Ctx::new(
+        en(),
+        Status(RwSignal::new(String::new())),
+        d,
+        RwSignal::new(Vec::new()),
+        RwSignal::new(Vec::new()),
+    )
+}
+
+fn answers(ctx: Ctx, id: &str) -> Vec<String> {
+    ctx.d.with_untracked(|d| match &d.stream().card(id).unwrap().kind {
+        CardKind::Question { answers, .. } => answers.iter().map(|a| a.label.clone()).collect(),
+        _ => Vec::new(),
+    })
+}
+
+#[wasm_bindgen_test]
+async fn the_card_editor_edits_answers_and_keeps_typed_lines() {
+    let c = fresh_container();
+    let ctx = designer_on(recommended());
+    let _h = leptos::mount::mount_to(c.clone(), move || view! { <CardEditor ctx id="connect".to_owned() /> });
+    settle().await;
+    assert_eq!(c.query_selector_all("[data-testid=answer]").unwrap().length(), 2);
+    type_into(&c, "#answer-0-label", "Yes please");
+    settle().await;
+    assert_eq!(answers(ctx, "connect"), ["Yes please", "No thanks, just looking"]);
+    el(&c, "[data-testid=add-answer]").unchecked_into::<web_sys::HtmlElement>().click();
+    settle().await;
+    assert_eq!(c.query_selector_all("[data-testid=answer]").unwrap().length(), 3);
+    // The new answer leads nowhere yet: the validator says so under the answers.
+    assert!(
+        text(&c, "#card-answers-error").contains("the branch ends"),
+        "{}",
+        text(&c, "#card-answers-error")
+    );
+    // Undo takes the answer away again, and the editor follows.
+    ctx.d.update(|d| {
+        d.undo();
+    });
+    settle().await;
+    assert_eq!(c.query_selector_all("[data-testid=answer]").unwrap().length(), 2);
+
+    // A pick-list's options: typed with a new line, kept as typed, stored one per line.
+    let c2 = fresh_container();
+    let _h2 = leptos::mount::mount_to(c2.clone(), move || view! { <CardEditor ctx id="name".to_owned() /> });
+    settle().await;
+    let select = el(&c2, "#capture-input").unchecked_into::<web_sys::HtmlSelectElement>();
+    select.set_value("pick");
+    select.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
+    settle().await;
+    type_into(&c2, "#capture-options", "Small\n");
+    settle().await;
+    let area = el(&c2, "#capture-options").unchecked_into::<web_sys::HtmlTextAreaElement>();
+    assert_eq!(area.value(), "Small\n", "the new line stays while typing");
+    type_into(&c2, "#capture-options", "Small\nVery large");
+    settle().await;
+    let options = ctx.d.with_untracked(|d| match &d.stream().card("name").unwrap().kind {
+        CardKind::Capture(cap) => cap.options.clone(),
+        _ => Vec::new(),
+    });
+    assert_eq!(options, ["Small", "Very large"]);
+}
+
+#[wasm_bindgen_test]
+async fn the_tree_is_an_aria_tree_walked_with_the_arrow_keys() {
+    let c = fresh_container();
+    let ctx = designer_on(recommended());
+    let zoom = RwSignal::new(1.0);
+    let _h = leptos::mount::mount_to(c.clone(), move || {
+        let hits = Memo::new(|_| Vec::<String>::new());
+        view! { <Canvas ctx zoom hits /> }
+    });
+    settle().await;
+    let items = c.query_selector_all("[role=tree] [role=treeitem]").unwrap();
+    assert_eq!(items.length(), 6);
+    let name = el(&c, "[data-card=name]");
+    assert_eq!(name.get_attribute("aria-level").as_deref(), Some("3"));
+    assert_eq!(name.get_attribute("aria-posinset").as_deref(), Some("1"));
+    assert_eq!(name.get_attribute("aria-setsize").as_deref(), Some("2"));
+    assert_eq!(el(&c, "[data-card=hello]").get_attribute("tabindex").as_deref(), Some("0"));
+    // Focus selects; the arrow keys move the focus and the selection.
+    let first = el(&c, "[data-card=hello]").unchecked_into::<web_sys::HtmlElement>();
+    first.focus().unwrap();
+    settle().await;
+    let down = web_sys::KeyboardEventInit::new();
+    down.set_key("ArrowDown");
+    down.set_bubbles(true);
+    first
+        .dispatch_event(&web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &down).unwrap())
+        .unwrap();
+    settle().await;
+    let active = web_sys::window().unwrap().document().unwrap().active_element().unwrap();
+    assert_eq!(active.get_attribute("data-card").as_deref(), Some("connect"));
+    assert_eq!(el(&c, "[data-card=connect]").get_attribute("aria-selected").as_deref(), Some("true"));
+    assert_eq!(el(&c, "[data-card=hello]").get_attribute("tabindex").as_deref(), Some("-1"));
 }

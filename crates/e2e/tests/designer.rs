@@ -494,6 +494,15 @@ async fn two_tabs_on_one_draft_are_told_and_nothing_is_overwritten() {
             saved(&two).await?;
             let now = saved_draft(&two, "recommended").await?;
             assert!(shape(&now).iter().any(|l| l.contains("Bye from tab two")), "{:?}", shape(&now));
+            // Tab one, unchanged since its save, publishes: told of tab two's save
+            // first; keeping its own saves it over tab two's (nothing is published unseen).
+            click(one, "[data-testid=publish-draft]").await?;
+            find(one, "[data-testid=conflict]").await?;
+            click(one, "[data-testid=keep-mine]").await?;
+            saved(one).await?;
+            let kept = shape(&saved_draft(one, "recommended").await?);
+            assert_eq!(kept[0], "message \"Hello from tab one\" → 1");
+            assert!(!kept.iter().any(|l| l.contains("Bye from tab two")), "{kept:?}");
             Ok(())
         })
         .await

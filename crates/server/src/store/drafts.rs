@@ -64,6 +64,9 @@ pub(super) fn draft_json(stream: &Stream) -> String {
     serde_json::to_string(&Stream { version: 0, ..stream.clone() }).expect("Stream serializes")
 }
 
+/// Most releases the history answers (the newest).
+pub const MAX_RELEASES: i64 = 200;
+
 impl Store {
     /// A site's draft of stream `stream_id`, if it has one.
     pub async fn draft(&self, site_id: SiteId, stream_id: &str) -> Result<Option<StoredDraft>, StoreError> {
@@ -147,17 +150,19 @@ impl Store {
         }))
     }
 
-    /// A stream's releases, newest first.
+    /// A stream's releases, newest first: the latest [`MAX_RELEASES`] (a
+    /// history read in the console, not an archive).
     pub async fn releases(&self, site_id: SiteId, stream_id: &str) -> Result<Vec<StoredRelease>, StoreError> {
         type Row = (i64, String, String, String, i64, String, bool);
         let rows: Vec<Row> = on_db!(self, pool => {
             sqlx::query_as(
                 "SELECT version, note, published_by_name, published_by_email, published_at, changes,
                         settings_changed
-                 FROM stream_releases WHERE site_id = $1 AND stream_id = $2 ORDER BY version DESC",
+                 FROM stream_releases WHERE site_id = $1 AND stream_id = $2 ORDER BY version DESC LIMIT $3",
             )
             .bind(site_id)
             .bind(stream_id)
+            .bind(MAX_RELEASES)
             .fetch_all(pool)
             .await?
         });

@@ -214,13 +214,14 @@ fn one_box(
     let placed = p.clone();
     let click_key = key.clone();
     let focus_key = key.clone();
+    let level = (p.depth + 1).to_string();
     let cut =
         move || ctx.clip.with(|c| matches!(&key, BoxKey::Card(id) if c.as_deref() == Some(id.as_str())));
     view! {
         <div role="treeitem" id=format!("box-{i}") class=class
             style:left=format!("{}px", p.x) style:top=format!("{}px", p.y)
             style:width=format!("{BOX_W}px") style:height=format!("{BOX_H}px")
-            attr:aria-level=(p.depth + 1).to_string() attr:aria-posinset=p.pos.0.to_string() attr:aria-setsize=p.pos.1.to_string()
+            aria-posinset=p.pos.0.to_string() aria-setsize=p.pos.1.to_string()
             aria-selected=move || selected.get().to_string()
             aria-expanded=has_children.then_some("true")
             tabindex=move || if selected.get() || (i == 0 && ctx.selected.with(Option::is_none)) { "0" } else { "-1" }
@@ -246,6 +247,8 @@ fn one_box(
             {move || cut().then(|| view! { <span class="box-cut">{s.t("cut_marker")}</span> })}
         </div>
     }
+    // Tachys has no `aria-level` of its own: set as a custom attribute.
+    .add_any_attr(leptos::attr::custom::custom_attribute("aria-level", level))
 }
 
 /// Where "add" puts a card for box `p` (see [`add_slot`]).

@@ -573,11 +573,11 @@ fn actions(of: Of, sh: &Shape) -> impl IntoView {
                 ctx.test_from.set(Some(i2.clone()));
                 ctx.status.say(s.f("test_from_card", &[("id", &i2)]));
             }>{s.t("test_from_here")}</button>
-            <button type="button" class="secondary" attr:aria-keyshortcuts="Control+X Meta+X" on:click=move |_| ctx.cut(i3.clone())>{s.t("cut_branch")}</button>
+            <button type="button" class="secondary" aria-keyshortcuts="Control+X Meta+X" on:click=move |_| ctx.cut(i3.clone())>{s.t("cut_branch")}</button>
             {move || ctx.clip.get().filter(|c| *c != i4).map(|_| {
                 let i = i5.clone();
                 view! {
-                    <button type="button" class="secondary" attr:aria-keyshortcuts="Control+V Meta+V" on:click=move |_| {
+                    <button type="button" class="secondary" aria-keyshortcuts="Control+V Meta+V" on:click=move |_| {
                         if let Some(slot) = crate::model::designer::edit::parent_slot(&ctx.d.get_untracked().stream().clone(), &i) {
                             ctx.paste(slot);
                         }

@@ -62,6 +62,31 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// The state of a designer open on `d`.
+    pub fn new(
+        s: Strings,
+        status: Status,
+        d: RwSignal<Designer>,
+        agents: RwSignal<Vec<AgentView>>,
+        teams: RwSignal<Vec<TeamView>>,
+    ) -> Self {
+        Self {
+            s,
+            status,
+            d,
+            selected: RwSignal::new(None),
+            adding: RwSignal::new(None),
+            clip: RwSignal::new(None),
+            layout: Memo::new(move |_| d.with(|d| layout(d.stream()))),
+            report: Memo::new(move |_| d.with(|d| check(d.stream()))),
+            agents,
+            teams,
+            test_from: RwSignal::new(None),
+            removing: RwSignal::new(None),
+            removing_answer: RwSignal::new(None),
+        }
+    }
+
     /// The words new cards start with.
     pub fn words(&self) -> Words {
         let s = self.s;
@@ -230,6 +255,14 @@ pub fn DesignerPage(
     let teams = RwSignal::new(Vec::new());
     let (k, i) = (key.clone(), id.clone());
     spawn_local(async move {
+        // The site first: a site that is not there is said, not opened as a new stream.
+        match api::site(&k).await {
+            Ok(site) => appearance.set(site.appearance),
+            Err(e) => {
+                status.failed(s, &e);
+                return;
+            }
+        }
         match api::draft(&k, &i).await {
             Ok(v) => loaded.set(Some(v)),
             // A new stream: an empty draft, saved once the first card is added.
@@ -250,9 +283,6 @@ pub fn DesignerPage(
                 published_version: None,
             })),
             Err(e) => status.failed(s, &e),
-        }
-        if let Ok(site) = api::site(&k).await {
-            appearance.set(site.appearance);
         }
         if let Ok(a) = api::agents().await {
             agents.set(a);
@@ -291,23 +321,17 @@ pub fn Workspace(
 ) -> impl IntoView {
     let s = strings;
     let d = RwSignal::new(Designer::new(opened.stream.clone()));
-    let ctx = Ctx {
-        s,
-        status,
-        d,
-        selected: RwSignal::new(None),
-        adding: RwSignal::new(None),
-        clip: RwSignal::new(None),
-        layout: Memo::new(move |_| d.with(|d| layout(d.stream()))),
-        report: Memo::new(move |_| d.with(|d| check(d.stream()))),
-        agents,
-        teams,
-        test_from: RwSignal::new(None),
-        removing: RwSignal::new(None),
-        removing_answer: RwSignal::new(None),
-    };
+    let ctx = Ctx::new(s, status, d, agents, teams);
     let draft = publish::Draft::new(&key, &opened);
     draft.autosave(ctx);
+    // Leaving with changes the server does not have yet: the browser asks.
+    let guard = window_event_listener(leptos::ev::beforeunload, move |ev| {
+        if !matches!(draft.state.get_untracked(), publish::Saving::Saved) {
+            ev.prevent_default();
+            ev.set_return_value("unsaved");
+        }
+    });
+    on_cleanup(move || guard.remove());
     // An empty stream: the focus starts on "Add the first card".
     if d.with_untracked(|d| d.stream().cards.is_empty()) {
         request_animation_frame(|| {
@@ -434,9 +458,9 @@ pub fn Workspace(
         <div class="designer" on:keydown=on_key data-testid="designer">
             <div class="designer-bar" role="toolbar" aria-label=s.t("designer_tools")>
                 <button type="button" class="secondary" on:click=undo disabled=move || !d.with(Designer::can_undo)
-                    attr:aria-keyshortcuts="Control+Z Meta+Z" data-testid="undo">{s.t("undo")}</button>
+                    aria-keyshortcuts="Control+Z Meta+Z" data-testid="undo">{s.t("undo")}</button>
                 <button type="button" class="secondary" on:click=redo disabled=move || !d.with(Designer::can_redo)
-                    attr:aria-keyshortcuts="Control+Shift+Z Meta+Shift+Z" data-testid="redo">{s.t("redo")}</button>
+                    aria-keyshortcuts="Control+Shift+Z Meta+Shift+Z" data-testid="redo">{s.t("redo")}</button>
                 <button type="button" class="secondary" aria-label=s.t("zoom_out")
                     on:click=move |_| zoom.update(|z| *z = (*z - 0.1).max(0.4))>"−"</button>
                 <span class="zoom" aria-live="polite">{move || format!("{:.0}%", zoom.get() * 100.0)}</span>

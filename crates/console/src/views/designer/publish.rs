@@ -13,6 +13,8 @@ use crate::api::{self, DraftError};
 
 /// How long typing must pause before the draft is saved.
 const SAVE_AFTER: std::time::Duration = std::time::Duration::from_millis(800);
+/// How long after a failed save it is tried again.
+const RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Where the draft stands against the server's copy.
 #[derive(Debug, Clone, PartialEq)]
@@ -113,34 +115,73 @@ impl Draft {
         spawn_local(async move {
             let answer = api::save_draft(&key, &id, &save).await;
             self.in_flight.set_value(false);
-            let ok = match answer {
+            let sees = |x: &Stream| ctx.d.with_untracked(|d| d.stream() == x);
+            match answer {
                 Ok(v) => {
-                    self.revision.set(v.revision);
+                    // Never backwards (a restore may have moved it on meanwhile).
+                    self.revision.update(|r| *r = (*r).max(v.revision));
                     self.saved.set(stream);
-                    let current = ctx.d.with_untracked(|d| self.saved.with_untracked(|s| d.stream() == s));
-                    self.state.set(if current { Saving::Saved } else { Saving::Unsaved });
-                    if !current {
-                        self.save_now(ctx, None);
+                    if self.saved.with_untracked(|s| sees(s)) {
+                        self.state.set(Saving::Saved);
+                        if let Some(then) = then {
+                            then.run(true);
+                        }
+                    } else {
+                        // Changed while saving: save that too, then go on.
+                        self.state.set(Saving::Unsaved);
+                        self.save_now(ctx, then);
                     }
-                    true
+                }
+                // What the server has is what the admin sees (a save whose
+                // answer was lost, or the same edit elsewhere): no conflict.
+                Err(DraftError::Conflict(theirs)) if sees(&theirs.stream) => {
+                    self.revision.update(|r| *r = (*r).max(theirs.revision));
+                    self.saved.set(theirs.stream);
+                    self.state.set(Saving::Saved);
+                    if let Some(then) = then {
+                        then.run(true);
+                    }
                 }
                 Err(DraftError::Conflict(theirs)) => {
                     self.state.set(Saving::Conflict(theirs));
-                    false
+                    if let Some(then) = then {
+                        then.run(false);
+                    }
                 }
-                Err(DraftError::Invalid(_)) => {
-                    self.state.set(Saving::Failed(ctx.s.t("save_failed")));
-                    false
+                Err(e) => {
+                    let why = match e {
+                        DraftError::Api(e) => super::super::describe(ctx.s, &e),
+                        _ => ctx.s.t("save_failed"),
+                    };
+                    self.state.set(Saving::Failed(why));
+                    // Tried again in a while (a network blip on the last edit).
+                    set_timeout(
+                        move || {
+                            if matches!(self.state.get_untracked(), Saving::Failed(_)) {
+                                self.save_now(ctx, None);
+                            }
+                        },
+                        RETRY_AFTER,
+                    );
+                    if let Some(then) = then {
+                        then.run(false);
+                    }
                 }
-                Err(DraftError::Api(e)) => {
-                    self.state.set(Saving::Failed(super::super::describe(ctx.s, &e)));
-                    false
-                }
-            };
-            if let Some(then) = then {
-                then.run(ok);
             }
         });
+    }
+
+    /// Runs `f` once no save is on its way and none is waiting (a restore
+    /// must not race the draft's own saves).
+    fn after_saves(self, f: impl FnOnce() + 'static) {
+        if let Some(h) = self.pending.try_update_value(Option::take).flatten() {
+            h.clear();
+        }
+        if self.in_flight.get_value() {
+            set_timeout(move || self.after_saves(f), std::time::Duration::from_millis(100));
+        } else {
+            f();
+        }
     }
 }
 
@@ -188,7 +229,9 @@ pub fn SaveStatus(
                             ctx.status.say(s.t("draft_loaded_theirs"));
                         }>{s.t("load_theirs")}</button>
                         <button type="button" class="secondary" data-testid="keep-mine" on:click=move |_| {
+                            // The server has theirs: ours is saved over it, from their revision.
                             draft.revision.set(t2.revision);
+                            draft.saved.set(t2.stream.clone());
                             draft.state.set(Saving::Unsaved);
                             draft.save_now(ctx, None);
                         }>{s.t("keep_mine")}</button>
@@ -209,6 +252,7 @@ pub fn Publishing(
 ) -> impl IntoView {
     let s = ctx.s;
     let note = RwSignal::new(String::new());
+    let publishing = RwSignal::new(false);
     let refused = RwSignal::new(Vec::<StreamFinding>::new());
     let releases = RwSignal::new(Vec::<ReleaseView>::new());
     let id = ctx.d.with_untracked(|d| d.stream().id.clone());
@@ -229,12 +273,17 @@ pub fn Publishing(
             ctx.status.say(s.t("publish_fix_errors"));
             return;
         }
+        if publishing.get_untracked() {
+            return;
+        }
+        publishing.set(true);
         let (k, i, l) = (k.clone(), i.clone(), l.clone());
         // What is published is what the admin sees: saved first.
         draft.save_now(
             ctx,
             Some(Callback::new(move |saved: bool| {
                 if !saved {
+                    publishing.set(false);
                     ctx.status.say(s.t("publish_not_saved"));
                     return;
                 }
@@ -244,7 +293,9 @@ pub fn Publishing(
                     note: note.get_untracked(),
                 };
                 spawn_local(async move {
-                    match api::publish_draft(&k, &i, &request).await {
+                    let answer = api::publish_draft(&k, &i, &request).await;
+                    publishing.set(false);
+                    match answer {
                         Ok(p) => {
                             refused.set(Vec::new());
                             note.set(String::new());
@@ -271,25 +322,27 @@ pub fn Publishing(
     let restore = move |_| {
         close_dialog("restore-release");
         let (k, i, l, v) = (k.clone(), i.clone(), l.clone(), restoring.get_untracked());
-        spawn_local(async move {
-            match api::restore_release(&k, &i, v).await {
-                Ok(p) => {
-                    draft.published.set(Some(p.version));
-                    ctx.status.say(s.f(
-                        "release_restored",
-                        &[("old", &v.to_string()), ("version", &p.version.to_string())],
-                    ));
-                    // The server made the restored stream the draft.
-                    if let Ok(d) = api::draft(&k, &i).await {
-                        draft.revision.set(d.revision);
-                        draft.saved.set(d.stream.clone());
-                        draft.state.set(Saving::Saved);
-                        ctx.d.update(|x| x.replace(d.stream));
+        draft.after_saves(move || {
+            spawn_local(async move {
+                match api::restore_release(&k, &i, v).await {
+                    Ok(p) => {
+                        draft.published.set(Some(p.version));
+                        ctx.status.say(s.f(
+                            "release_restored",
+                            &[("old", &v.to_string()), ("version", &p.version.to_string())],
+                        ));
+                        // The server made the restored stream the draft.
+                        if let Ok(d) = api::draft(&k, &i).await {
+                            draft.revision.set(d.revision);
+                            draft.saved.set(d.stream.clone());
+                            draft.state.set(Saving::Saved);
+                            ctx.d.update(|x| x.replace(d.stream));
+                        }
+                        l();
                     }
-                    l();
+                    Err(e) => ctx.status.failed(s, &e),
                 }
-                Err(e) => ctx.status.failed(s, &e),
-            }
+            })
         });
     };
     let errors = move || ctx.report.with(|r| r.errors.len());
@@ -304,10 +357,10 @@ pub fn Publishing(
                 <div class="field">
                     <label for="release-note">{s.t("release_note")}</label>
                     <span class="hint-text" id="release-note-hint">{s.t("release_note_hint")}</span>
-                    <textarea id="release-note" rows="2" aria-describedby="release-note-hint" prop:value=move || note.get()
+                    <textarea id="release-note" rows="2" maxlength="500" aria-describedby="release-note-hint" prop:value=move || note.get()
                         on:input=move |ev| note.set(event_target_value(&ev))></textarea>
                 </div>
-                <button type="submit" data-testid="publish-draft" aria-disabled=move || (errors() > 0).to_string()>{s.t("publish")}</button>
+                <button type="submit" data-testid="publish-draft" disabled=move || publishing.get() aria-disabled=move || (errors() > 0).to_string()>{s.t("publish")}</button>
                 {move || (errors() > 0).then(|| view! { <span class="field-error">" "{s.t("publish_fix_errors")}</span> })}
             </form>
             <ul class="field-error" data-testid="publish-refused">
