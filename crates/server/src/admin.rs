@@ -40,9 +40,9 @@ use crate::routing::availability;
 use crate::store::admin_conversations::ListFilter;
 use crate::store::routing::StoredDecision;
 use crate::store::teams::Team;
+use crate::store::Author;
 use crate::store::DraftAfter;
 use crate::store::{AgentUpdate, NewAgentRow, Site, SiteSettings, SiteUpdate, Store, StoreError};
-use crate::stream_designer::Author;
 
 /// Why an admin operation was refused.
 #[derive(Debug, thiserror::Error)]
@@ -65,7 +65,7 @@ pub enum AdminError {
     Stream(Vec<String>),
     /// A draft breaks the validator's rules, so cannot be published: every
     /// error, each on its card and field.
-    #[error("the stream has errors:\n{}", crate::stream_designer::findings_text(.0))]
+    #[error("the stream has errors:\n{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     InvalidDraft(Vec<StreamFinding>),
     /// A draft save or publish named a revision the draft is no longer at
     /// (another tab or admin saved since); nothing changed.

@@ -38,7 +38,7 @@ use crate::refusals::{
 };
 use crate::state::AppState;
 use crate::store::routing::StoredDecision;
-use crate::stream_designer::Author;
+use crate::store::Author;
 
 /// The admin routes.
 pub fn routes() -> Router<AppState> {

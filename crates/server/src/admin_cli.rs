@@ -18,8 +18,8 @@ use switchboard_protocol::site::Position;
 use crate::accounts::{base_url, invite_link};
 use crate::admin::{self, AdminError, Live};
 use crate::config::Settings;
+use crate::store::Author;
 use crate::store::Store;
-use crate::stream_designer::Author;
 
 /// `switchboard site …`
 #[derive(Debug, Subcommand)]

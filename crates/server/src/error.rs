@@ -136,7 +136,7 @@ impl IntoResponse for ApiError {
                 (status, Json(ErrorBody { error: detail(None, invalid.fields) }))
             }
             Self::InvalidDraft(findings) => {
-                let details = findings.iter().map(crate::stream_designer::finding_line).collect();
+                let details = findings.iter().map(ToString::to_string).collect();
                 let error = detail(Some(details), vec![]);
                 return (status, Json(InvalidDraft { error, findings })).into_response();
             }

@@ -19,38 +19,9 @@ use switchboard_protocol::admin::{
 use switchboard_protocol::stream::{file, Stream, ValidStream};
 
 use crate::admin::{stored_site, AdminError};
-use crate::store::{DraftAfter, Release, Site, Store};
+use crate::store::{DraftAfter, Site, Store};
 
-/// Who saves or publishes: an agent, by name and email; nobody (empty)
-/// from the command line.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Author<'a> {
-    /// The agent's name.
-    pub name: &'a str,
-    /// The agent's email.
-    pub email: &'a str,
-}
-
-impl<'a> Author<'a> {
-    /// A release by this author with `note`.
-    pub(crate) fn release(self, note: &'a str) -> Release<'a> {
-        Release { note, by_name: self.name, by_email: self.email }
-    }
-}
-
-/// A finding as a line: `card ID: message` (`stream: message` when it is
-/// about no card), as a stream file's errors read after their position.
-pub(crate) fn finding_line(f: &StreamFinding) -> String {
-    match &f.card {
-        Some(card) => format!("card {card}: {}", f.message),
-        None => format!("stream: {}", f.message),
-    }
-}
-
-/// Each finding on a line of its own.
-pub(crate) fn findings_text(findings: &[StreamFinding]) -> String {
-    findings.iter().map(finding_line).collect::<Vec<_>>().join("\n")
-}
+pub use crate::store::Author;
 
 /// The site with key `raw_key`, once stream id `id` is known to be one a
 /// stream could have (refused by field `id`).

@@ -251,6 +251,17 @@ pub struct StreamFinding {
     pub message: String,
 }
 
+impl std::fmt::Display for StreamFinding {
+    /// `card ID: message` (`stream: message` when it is about no card), as
+    /// a stream file's errors read after their position.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.card {
+            Some(card) => write!(f, "card {card}: {}", self.message),
+            None => write!(f, "stream: {}", self.message),
+        }
+    }
+}
+
 impl From<&Finding> for StreamFinding {
     fn from(f: &Finding) -> Self {
         Self {

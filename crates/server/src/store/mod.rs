@@ -114,7 +114,7 @@ pub use agents::{AgentCredentials, AgentUpdate, NewAgentRow};
 pub use drafts::{StoredDraft, StoredRelease};
 pub use rules::Replaced;
 pub use sites::{Site, SiteSettings, SiteUpdate};
-pub use streams::{DraftAfter, Release};
+pub use streams::{Author, DraftAfter, Release};
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;

@@ -21,6 +21,23 @@ pub struct Release<'a> {
     pub by_email: &'a str,
 }
 
+/// Who saves or publishes: an agent, by name and email; nobody (empty)
+/// from the command line.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Author<'a> {
+    /// The agent's name.
+    pub name: &'a str,
+    /// The agent's email.
+    pub email: &'a str,
+}
+
+impl<'a> Author<'a> {
+    /// A release by this author with `note`.
+    pub(crate) fn release(self, note: &'a str) -> Release<'a> {
+        Release { note, by_name: self.name, by_email: self.email }
+    }
+}
+
 /// What publishing does with the stream's draft.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DraftAfter {
