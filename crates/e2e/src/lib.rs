@@ -542,3 +542,12 @@ pub async fn on_every_page(c: &Client, source: &str) -> anyhow::Result<()> {
     c.issue_cmd(Cdp(command)).await?;
     Ok(())
 }
+
+/// Timings (ms) as the benches report them: median and max (to 0.1 ms)
+/// and how many runs.
+pub fn summary(mut xs: Vec<f64>) -> serde_json::Value {
+    xs.sort_by(f64::total_cmp);
+    let median = xs.get(xs.len() / 2).copied().unwrap_or(f64::NAN);
+    let max = xs.last().copied().unwrap_or(f64::NAN);
+    serde_json::json!({ "median_ms": (median * 10.0).round() / 10.0, "max_ms": (max * 10.0).round() / 10.0, "runs": xs.len() })
+}

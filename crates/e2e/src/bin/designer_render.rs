@@ -7,7 +7,7 @@
 
 use serde_json::json;
 use switchboard_e2e::console::{go, sign_in};
-use switchboard_e2e::{find, with_browser, App};
+use switchboard_e2e::{find, summary, with_browser, App};
 use switchboard_protocol::admin::PublishStream;
 use switchboard_protocol::stream::{file, Answer, Card, CardKind, Stream, MAX_CARDS};
 
@@ -87,13 +87,6 @@ fn big_stream(n: usize) -> Stream {
         cards,
         version: 0,
     }
-}
-
-fn summary(mut xs: Vec<f64>) -> serde_json::Value {
-    xs.sort_by(f64::total_cmp);
-    let median = xs.get(xs.len() / 2).copied().unwrap_or(f64::NAN);
-    let max = xs.last().copied().unwrap_or(f64::NAN);
-    json!({ "median_ms": (median * 10.0).round() / 10.0, "max_ms": (max * 10.0).round() / 10.0, "runs": xs.len() })
 }
 
 #[tokio::main]

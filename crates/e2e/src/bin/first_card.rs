@@ -13,7 +13,7 @@
 
 use fantoccini::{Client, Locator};
 use serde_json::json;
-use switchboard_e2e::{eventually, on_every_page, with_browser, App};
+use switchboard_e2e::{eventually, on_every_page, summary, with_browser, App};
 
 /// In the page: click the launcher, then report (after the next frame is
 /// painted) when the stream first shows and when the first bot card shows.
@@ -67,13 +67,6 @@ async fn once(c: &Client, demo: &str, wait_idle: bool) -> anyhow::Result<(f64, f
         v[2]
     );
     Ok((shown, card))
-}
-
-fn summary(mut xs: Vec<f64>) -> serde_json::Value {
-    xs.sort_by(f64::total_cmp);
-    let median = xs.get(xs.len() / 2).copied().unwrap_or(f64::NAN);
-    let max = xs.last().copied().unwrap_or(f64::NAN);
-    json!({ "median_ms": (median * 10.0).round() / 10.0, "max_ms": (max * 10.0).round() / 10.0, "runs": xs.len() })
 }
 
 #[tokio::main]
