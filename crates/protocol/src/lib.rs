@@ -24,6 +24,7 @@ pub mod auth;
 pub mod embed;
 pub mod inbox;
 pub mod json;
+pub mod locale;
 pub mod rules;
 pub mod site;
 pub mod stream;

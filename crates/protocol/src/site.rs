@@ -5,6 +5,8 @@ use crate::json::{FromJson, Json, JsonError};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+pub use crate::locale::{Locale, UnknownLocale};
+
 /// Longest site key accepted anywhere (URL path segment, `data-site` attribute).
 pub const MAX_SITE_KEY_LEN: usize = 64;
 
@@ -46,6 +48,12 @@ pub enum InvalidValue {
         crate::auth::MAX_PASSWORD_LEN
     )]
     Password,
+}
+
+impl From<UnknownLocale> for InvalidValue {
+    fn from(e: UnknownLocale) -> Self {
+        InvalidValue::Locale(e.0)
+    }
 }
 
 /// Longest URL the widget is given to link to or load an image from.
@@ -170,57 +178,6 @@ impl fmt::Display for Color {
     }
 }
 
-/// The languages the widget and inbox ship strings for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(rename_all = "lowercase"))]
-#[serde(try_from = "String", into = "String")]
-pub enum Locale {
-    /// English.
-    #[default]
-    En,
-    /// Dutch.
-    Nl,
-}
-
-impl Locale {
-    /// Parses a language tag (`en`, `nl-BE`, …) by its primary subtag.
-    pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
-        let primary = raw.split(['-', '_']).next().unwrap_or_default().to_ascii_lowercase();
-        match primary.as_str() {
-            "en" => Ok(Self::En),
-            "nl" => Ok(Self::Nl),
-            _ => Err(InvalidValue::Locale(raw.chars().take(20).collect())),
-        }
-    }
-
-    /// The site's locale when it has one, else the first of the browser's
-    /// languages (most preferred first) that is built in, else English.
-    pub fn pick<'a>(site: Option<Locale>, browser: impl IntoIterator<Item = &'a str>) -> Locale {
-        site.or_else(|| browser.into_iter().find_map(|l| Self::parse(l).ok())).unwrap_or_default()
-    }
-
-    /// The BCP 47 tag, for `lang` attributes.
-    pub fn tag(self) -> &'static str {
-        match self {
-            Self::En => "en",
-            Self::Nl => "nl",
-        }
-    }
-}
-
-impl TryFrom<String> for Locale {
-    type Error = InvalidValue;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        Self::parse(&s)
-    }
-}
-
-impl From<Locale> for String {
-    fn from(l: Locale) -> Self {
-        l.tag().to_owned()
-    }
-}
-
 /// Which bottom corner the launcher sits in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -324,13 +281,6 @@ impl FromJson for SiteKey {
 }
 
 impl FromJson for Color {
-    fn from_json(json: &Json) -> Result<Self, JsonError> {
-        let raw = json.str()?;
-        Self::parse(raw).map_err(|_| JsonError::invalid(raw))
-    }
-}
-
-impl FromJson for Locale {
     fn from_json(json: &Json) -> Result<Self, JsonError> {
         let raw = json.str()?;
         Self::parse(raw).map_err(|_| JsonError::invalid(raw))

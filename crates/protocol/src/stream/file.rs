@@ -440,8 +440,8 @@ fn load(src: &str, draft: bool) -> Result<Loaded<'_>, Vec<FileError>> {
         conv.stream_spans.insert("exclude", e.span());
     }
     let locale = match &raw.locale {
-        None => Some(crate::site::Locale::default()),
-        Some(l) => crate::site::Locale::parse(l.get_ref())
+        None => Some(crate::locale::Locale::default()),
+        Some(l) => crate::locale::Locale::parse(l.get_ref())
             .map_err(|e| conv.error(&l.span(), None, e.to_string()))
             .ok(),
     };

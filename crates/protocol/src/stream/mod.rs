@@ -10,7 +10,7 @@ use crate::json::{FromJson, Json, JsonError};
 use serde::{Deserialize, Serialize};
 
 use crate::attribute::{Attribute, InputKind};
-use crate::site::Locale;
+use crate::locale::Locale;
 
 #[cfg(feature = "file")]
 pub mod file;

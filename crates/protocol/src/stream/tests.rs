@@ -71,7 +71,7 @@ fn the_examples_cover_every_routing_option_and_dutch() {
     assert!(routings.contains(&Routing::Agent("ada@example.com".into())));
     assert!(routings.contains(&Routing::Team("Sales".into())));
     assert!(routings.contains(&Routing::Rules));
-    assert!(streams.iter().any(|s| s.locale == crate::site::Locale::Nl));
+    assert!(streams.iter().any(|s| s.locale == crate::locale::Locale::Nl));
 }
 
 #[test]
