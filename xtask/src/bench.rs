@@ -34,21 +34,33 @@ fn kb(n: usize) -> String {
     format!("{:.1}", n as f64 / 1000.0)
 }
 
-/// Runs the load generator (optimized: the bench profile) with `args`;
-/// returns its table and its JSON.
-fn run_load(args: &[String], out: &std::path::Path, name: &str) -> anyhow::Result<(String, Value)> {
+/// Runs a binary of `switchboard-loadgen` (optimized: the bench profile;
+/// `bin` none: its default, the load generator) with `args`, writing its
+/// JSON to `out/{name}.json`; returns its table and its JSON.
+fn run_loadgen(
+    bin: Option<&str>,
+    args: &[String],
+    out: &std::path::Path,
+    name: &str,
+) -> anyhow::Result<(String, Value)> {
     let json = out.join(format!("{name}.json"));
-    let output = std::process::Command::new(env!("CARGO"))
-        .args(["run", "--profile", "bench", "-p", "switchboard-loadgen", "--"])
+    let what = bin.unwrap_or("switchboard-loadgen");
+    let mut command = std::process::Command::new(env!("CARGO"));
+    command.args(["run", "--profile", "bench", "-p", "switchboard-loadgen"]);
+    if let Some(bin) = bin {
+        command.args(["--bin", bin]);
+    }
+    let output = command
+        .arg("--")
         .arg("--json")
         .arg(&json)
         .args(args)
         .current_dir(root())
         .stderr(std::process::Stdio::inherit())
         .output()
-        .context("running switchboard-loadgen")?;
+        .with_context(|| format!("running {what}"))?;
     let stdout = String::from_utf8_lossy(&output.stdout);
-    anyhow::ensure!(output.status.success(), "the load generator failed ({}):\n{stdout}", output.status);
+    anyhow::ensure!(output.status.success(), "{what} failed ({}):\n{stdout}", output.status);
     let table = stdout.lines().filter(|l| !l.starts_with("written:")).collect::<Vec<_>>().join("\n");
     let report = serde_json::from_str(
         &std::fs::read_to_string(&json).with_context(|| format!("reading {}", json.display()))?,
@@ -56,35 +68,14 @@ fn run_load(args: &[String], out: &std::path::Path, name: &str) -> anyhow::Resul
     Ok((table, report))
 }
 
-/// Runs the admin list's benchmark (optimized: the bench profile) with
-/// `args`; returns its table and its JSON.
+/// Runs the load generator with `args` (see [`run_loadgen`]).
+fn run_load(args: &[String], out: &std::path::Path, name: &str) -> anyhow::Result<(String, Value)> {
+    run_loadgen(None, args, out, name)
+}
+
+/// Runs the admin list's benchmark with `args` (see [`run_loadgen`]).
 fn run_admin_list(args: &[String], out: &std::path::Path) -> anyhow::Result<(String, Value)> {
-    let json = out.join("admin_list.json");
-    let output = std::process::Command::new(env!("CARGO"))
-        .args([
-            "run",
-            "--profile",
-            "bench",
-            "-p",
-            "switchboard-loadgen",
-            "--bin",
-            "switchboard-admin-list",
-            "--",
-        ])
-        .arg("--json")
-        .arg(&json)
-        .args(args)
-        .current_dir(root())
-        .stderr(std::process::Stdio::inherit())
-        .output()
-        .context("running switchboard-admin-list")?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    anyhow::ensure!(output.status.success(), "the admin list bench failed ({}):\n{stdout}", output.status);
-    let table = stdout.lines().filter(|l| !l.starts_with("written:")).collect::<Vec<_>>().join("\n");
-    let report = serde_json::from_str(
-        &std::fs::read_to_string(&json).with_context(|| format!("reading {}", json.display()))?,
-    )?;
-    Ok((table, report))
+    run_loadgen(Some("switchboard-admin-list"), args, out, "admin_list")
 }
 
 /// Runs the benchmarks; `load_args` go to the load generator, unless the
