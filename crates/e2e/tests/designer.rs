@@ -330,8 +330,14 @@ async fn to_live_chat(v: &Client) -> anyhow::Result<String> {
     })
     .await?;
     find(v, "input[data-testid=field]").await?.send_keys(&format!("ada@example.com{ENTER}")).await?;
-    let connecting = find(v, "[data-testid=connecting]").await?;
-    Ok(connecting.text().await?)
+    // Read again when the widget draws the line anew meanwhile.
+    eventually("the connecting line", || async {
+        Ok(texts(v, "[data-testid=connecting]")
+            .await
+            .ok()
+            .and_then(|t| t.into_iter().find(|t| !t.is_empty())))
+    })
+    .await
 }
 
 #[tokio::test]
