@@ -85,8 +85,18 @@ impl Progress {
     pub fn step(&self, what: &str) {
         let n = self.done.get() + 1;
         self.done.set(n);
-        eprintln!("\n==> [{n}/{}] {what}  ({:.0?} elapsed)", self.total, self.started.elapsed());
+        let disk = free_disk().map(|gb| format!(", {gb:.1} GB free")).unwrap_or_default();
+        eprintln!("\n==> [{n}/{}] {what}  ({:.0?} elapsed{disk})", self.total, self.started.elapsed());
     }
+}
+
+/// Gigabytes free on the disk that holds the workspace (from `df`), so a run
+/// that fills the disk says so in its log before a compiler does.
+pub fn free_disk() -> Option<f64> {
+    let out = std::process::Command::new("df").args(["-Pk"]).arg(root()).output().ok()?;
+    let text = String::from_utf8(out.stdout).ok()?;
+    let kb: f64 = text.lines().nth(1)?.split_whitespace().nth(3)?.parse().ok()?;
+    Some(kb / 1024.0 / 1024.0)
 }
 
 /// Builds the widget, inbox and admin console bundles in release mode into

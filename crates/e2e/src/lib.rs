@@ -344,6 +344,16 @@ pub async fn agent_socket(app: &App, email: &str) -> anyhow::Result<Ws> {
     Ok(ws)
 }
 
+/// An agent whose inbox is open and who never answers: what routing offers
+/// them stays offered (until the accept timeout), so a visitor's widget
+/// keeps saying it is connecting. Their frames are read and dropped (which
+/// also answers the server's pings) until the app's server stops.
+pub async fn agent_on_call(app: &App, email: &str) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    use futures_util::StreamExt;
+    let mut ws = agent_socket(app, email).await?;
+    Ok(tokio::spawn(async move { while let Some(Ok(_)) = ws.next().await {} }))
+}
+
 /// Sends one JSON frame.
 pub async fn send_frame<T: serde::Serialize>(ws: &mut Ws, frame: &T) -> anyhow::Result<()> {
     use futures_util::SinkExt;

@@ -343,6 +343,10 @@ async fn to_live_chat(v: &Client) -> anyhow::Result<String> {
 #[tokio::test]
 async fn the_recommended_stream_is_built_by_mouse_published_changed_and_restored() {
     let app = std::sync::Arc::new(App::spawn(None).await.unwrap());
+    // Someone to offer the visitors' chats to: with nobody, the fallback
+    // comes at once and the connecting line the test reads may be gone
+    // before it is read.
+    let _ada = switchboard_e2e::agent_on_call(&app, "ada@example.com").await.unwrap();
     let a = app.clone();
     with_browser(|c| async move {
         let app = a;
