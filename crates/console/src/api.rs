@@ -12,6 +12,7 @@ use switchboard_protocol::admin::{
     NewAgent, NewSite, NewTeam, PasswordReset, RoutingTry, RoutingTryView, RuleOrder, Schedule, SiteChange,
     SiteView, StreamPublished, StreamSummary, StreamView, TeamChange, TeamView,
 };
+use switchboard_protocol::admin::{ChatReport, LiveNow};
 use switchboard_protocol::admin::{
     DraftConflict, DraftView, InvalidDraft, PublishDraft, ReleaseView, RestoreRelease, SaveDraft,
     StreamFinding,
@@ -391,6 +392,19 @@ pub async fn try_routing(key: &str, request: &RoutingTry) -> Result<RoutingTryVi
 /// A page of conversations (`url` from [`crate::model::conversations::Filter::api_url`]).
 pub async fn conversations(url: &str) -> Result<ConversationPage, ApiError> {
     get(url).await
+}
+
+/// The live chat report at `url` (built by `model::reports::api_url`).
+pub async fn chat_report(url: &str) -> Result<ChatReport, ApiError> {
+    get(url).await
+}
+
+/// What is going on now (only `site`'s conversations, if given).
+pub async fn live_now(site: Option<&str>) -> Result<LiveNow, ApiError> {
+    match site {
+        Some(key) => get(&format!("/api/admin/reports/live?site={}", crate::model::route::encode(key))).await,
+        None => get("/api/admin/reports/live").await,
+    }
 }
 
 /// One conversation in full, with its routing explained.

@@ -165,6 +165,7 @@ pub fn Shell(
             (Section::Agents, _) => Route::Agents.href(),
             (Section::Teams, _) => Route::Teams.href(),
             (Section::Conversations, _) => Route::Conversations(String::new()).href(),
+            (Section::Reports, _) => Route::Reports(String::new()).href(),
             (Section::Routing, Some(k)) => Route::Routing(k).href(),
             (Section::Streams, Some(k)) => Route::Streams(k).href(),
             (Section::Routing | Section::Streams, None) => Route::Sites.href(),
@@ -207,6 +208,7 @@ pub fn Shell(
                     {nav(Section::Routing, s.t("nav_routing"))}
                     {nav(Section::Streams, s.t("nav_streams"))}
                     {nav(Section::Conversations, s.t("nav_conversations"))}
+                    {nav(Section::Reports, s.t("nav_reports"))}
                 </ul>
             </nav>
             <main id="main" tabindex="-1">
@@ -223,6 +225,7 @@ pub fn Shell(
                         Route::Designer(key, id) => view! { <views::designer::DesignerPage strings=s status key id /> }.into_any(),
                         Route::Conversations(q) => view! { <views::conversations::ConversationList strings=s status query=q /> }.into_any(),
                         Route::Conversation(id) => view! { <views::conversations::ConversationPage strings=s status id /> }.into_any(),
+                        Route::Reports(q) => view! { <views::reports::ReportsPage strings=s status query=q /> }.into_any(),
                     }
                 }}
             </main>

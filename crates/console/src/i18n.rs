@@ -104,6 +104,7 @@ mod tests {
         keys.extend(["text", "email", "phone", "pick"].map(|k| format!("input_{k}")));
         keys.extend(["round_robin", "rules", "agent", "team"].map(|k| format!("routing_{k}")));
         keys.extend(["if_known_skip", "if_known_ask"].map(str::to_owned));
+        keys.extend(crate::model::reports::Part::ALL.map(|p| format!("part_{}", p.key())));
         keys.extend(["one_error", "n_errors", "one_warning", "n_warnings"].map(str::to_owned));
         let errors = [
             EditError::NotFound,

@@ -6,6 +6,7 @@ pub mod agents;
 pub mod conversations;
 pub mod designer;
 pub mod errors;
+pub mod reports;
 pub mod route;
 pub mod rules;
 pub mod site;

@@ -153,7 +153,7 @@ async fn a_new_user_sets_everything_up_in_the_browser_and_a_visitor_reaches_the_
 }
 
 /// Every view of the console, signed in as the demo's admin, with content.
-const VIEWS: [(&str, &str, &str); 10] = [
+const VIEWS: [(&str, &str, &str); 11] = [
     ("sites", "#/sites", "[data-testid=sites]"),
     ("site", "#/sites/demo", ".preview-stage"),
     ("agents", "#/agents", "[data-testid=agents]"),
@@ -164,6 +164,7 @@ const VIEWS: [(&str, &str, &str); 10] = [
     ("conversation", "#/conversations/1", "[data-testid=transcript]"),
     ("agent-editor", "#/agents", "[data-testid=agents]"),
     ("rule-editor", "#/sites/demo/routing", "[data-testid=new-rule]"),
+    ("reports", "#/reports", "[data-testid=totals]"),
 ];
 
 #[tokio::test]

@@ -72,6 +72,7 @@ pub(crate) fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(get_team, update_team, remove_team))
         .merge(crate::admin_routing_api::documented())
         .merge(crate::conversations_api::documented())
+        .merge(crate::reports_api::documented())
         .merge(crate::accounts_api::documented())
         .merge(crate::stream_designer_api::documented())
 }

@@ -35,6 +35,9 @@
 //! - `inbox_api`: conversation lists and details for agents
 //! - `presence`: which agents are connected and available
 //! - [`routing`]: the snapshot a routing decision needs, and `explain`
+//! - [`reports`]: live chat figures over a range of days, from the facts the
+//!   lifecycle records; what is going on now
+//! - `reports_api`, [`report_cli`]: the same over HTTP and as `switchboard report`
 //! - [`lifecycle`]: the one owner of every conversation change (store, broadcast, timers)
 //! - [`ws`]: the WebSocket endpoints
 //! - [`stream_cli`]: `switchboard stream check|show`
@@ -71,6 +74,9 @@ pub mod openapi;
 pub(crate) mod password;
 pub(crate) mod presence;
 pub(crate) mod refusals;
+pub mod report_cli;
+pub mod reports;
+pub(crate) mod reports_api;
 pub mod routing;
 pub mod shutdown;
 pub mod startup;

@@ -11,6 +11,7 @@ use switchboard_server::admin_cli::{
     self, AgentCommand, ConversationCommand, PublishCommand, RuleCommand, SiteCommand, TeamCommand,
 };
 use switchboard_server::config::Settings;
+use switchboard_server::report_cli::{self, ReportCommand};
 use switchboard_server::startup::Application;
 use switchboard_server::store::Store;
 use switchboard_server::stream_designer_cli::{self, DraftCommand};
@@ -61,6 +62,12 @@ enum Command {
     Conversation {
         #[command(subcommand)]
         command: ConversationCommand,
+    },
+    /// Reports: live chat figures per agent, team, site, day or week, or
+    /// one row per conversation; as a table, CSV or JSON.
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
     },
     /// The demo data.
     Demo {
@@ -131,6 +138,12 @@ async fn main() -> anyhow::Result<()> {
             .await
         }
         Command::Stream { .. } => unreachable!("handled above"),
+        Command::Report { command } => {
+            admin_command(settings, |store| {
+                Box::pin(async move { report_cli::run(&store, command, Clock::system().now_ms()).await })
+            })
+            .await
+        }
         Command::Site { command } => {
             admin_command(settings, |store| {
                 Box::pin(async move { admin_cli::site(&store, command, Clock::system().now_ms()).await })

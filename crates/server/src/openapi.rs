@@ -49,6 +49,8 @@ pub const PATH: &str = "/api/openapi.json";
         (name = "teams", description = "Teams of agents"),
         (name = "conversations", description = "Every conversation, one in full, and how it was \
             routed"),
+        (name = "reports", description = "Live chat performance over a range of days (JSON and \
+            CSV), and what is going on now"),
     )
 )]
 struct ApiDoc;

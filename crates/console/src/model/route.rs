@@ -25,6 +25,8 @@ pub enum Route {
     Conversations(String),
     /// One conversation.
     Conversation(i64),
+    /// Reports, with their days and site in the fragment's query.
+    Reports(String),
 }
 
 impl Route {
@@ -45,6 +47,7 @@ impl Route {
             ["agents"] => Route::Agents,
             ["teams"] => Route::Teams,
             ["conversations"] => Route::Conversations(query.to_owned()),
+            ["reports"] => Route::Reports(query.to_owned()),
             ["conversations", id] => {
                 id.parse().map(Route::Conversation).unwrap_or(Route::Conversations(String::new()))
             }
@@ -66,6 +69,8 @@ impl Route {
             Route::Conversations(q) if q.is_empty() => "#/conversations".to_owned(),
             Route::Conversations(q) => format!("#/conversations?{q}"),
             Route::Conversation(id) => format!("#/conversations/{id}"),
+            Route::Reports(q) if q.is_empty() => "#/reports".to_owned(),
+            Route::Reports(q) => format!("#/reports?{q}"),
         }
     }
 
@@ -78,6 +83,7 @@ impl Route {
             Route::Agents => Section::Agents,
             Route::Teams => Section::Teams,
             Route::Conversations(_) | Route::Conversation(_) => Section::Conversations,
+            Route::Reports(_) => Section::Reports,
         }
     }
 
@@ -105,6 +111,8 @@ pub enum Section {
     Streams,
     /// Conversations.
     Conversations,
+    /// Reports.
+    Reports,
 }
 
 /// Percent-encodes what is not safe in a fragment's path segment.
@@ -160,6 +168,8 @@ mod tests {
             Route::Conversations(String::new()),
             Route::Conversations("state=active&q=refund".into()),
             Route::Conversation(42),
+            Route::Reports(String::new()),
+            Route::Reports("from=2026-11-01&by=week".into()),
         ] {
             assert_eq!(Route::parse(&r.href()), r, "{}", r.href());
         }

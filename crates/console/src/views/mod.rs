@@ -6,6 +6,7 @@
 pub mod agents;
 pub mod conversations;
 pub mod designer;
+pub mod reports;
 pub mod routing;
 pub mod setup;
 pub mod sites;

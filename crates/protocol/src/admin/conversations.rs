@@ -196,7 +196,7 @@ impl ConversationQuery {
 }
 
 /// Percent-encodes everything but unreserved characters (RFC 3986).
-fn encode(raw: &str) -> String {
+pub(super) fn encode(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     for b in raw.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
@@ -211,11 +211,11 @@ fn encode(raw: &str) -> String {
 /// The problems found while a query's parameters are checked; a parameter
 /// that fails reads as `None`.
 #[derive(Default)]
-struct Problems(Vec<FieldError>);
+pub(super) struct Problems(pub(super) Vec<FieldError>);
 
 impl Problems {
     /// `Some(None)` when not given (or empty).
-    fn optional<T, E: fmt::Display>(
+    pub(super) fn optional<T, E: fmt::Display>(
         &mut self,
         field: &str,
         raw: &Option<String>,
@@ -470,7 +470,7 @@ fn parse_time(raw: &str, bound: Bound) -> Result<i64, String> {
 }
 
 /// `YYYY-MM-DD` as days since 1970-01-01.
-fn parse_date(raw: &str) -> Option<i64> {
+pub(super) fn parse_date(raw: &str) -> Option<i64> {
     let mut parts = raw.split('-');
     let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
     if parts.next().is_some() {
@@ -536,6 +536,20 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let doy = (153 * mp + 2) / 5 + d - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     era * 146_097 + doe - 719_468
+}
+
+/// The proleptic Gregorian date (year, month, day) of a day since
+/// 1970-01-01 (Howard Hinnant's `civil_from_days`).
+pub(super) fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 #[cfg(test)]

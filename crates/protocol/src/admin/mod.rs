@@ -18,12 +18,15 @@
 //!   capacity and live status.
 //! - [`conversations`]: the list of every conversation (its query, paged
 //!   rows), one conversation in full and its routing explanation.
+//! - [`reports`]: the reports' query (days, time zone, periods), the
+//!   live chat figures, one conversation's, and what is going on now.
 //! - [`designer`]: the stream designer's drafts, publishing a draft with a
 //!   note, and the release history.
 
 pub mod accounts;
 pub mod conversations;
 pub mod designer;
+pub mod reports;
 pub mod requests;
 pub mod routing_try;
 pub mod values;
@@ -32,6 +35,7 @@ pub mod views;
 pub use accounts::*;
 pub use conversations::*;
 pub use designer::*;
+pub use reports::*;
 pub use requests::*;
 pub use routing_try::*;
 pub use values::*;

@@ -2,6 +2,7 @@
 //! inboxes when their availability changes by itself.
 
 use std::time::Duration;
+use switchboard_protocol::admin::EndedBy;
 use switchboard_protocol::wire::{AgentOut, Author, ConversationState};
 
 use super::Task;
@@ -43,7 +44,7 @@ pub(super) async fn leave(
             ConversationState::Active => {
                 let text = "The agent has left; this chat has ended.";
                 super::post(state, id, Author::System, None, text).await?;
-                super::set_state(state, id, ConversationState::Ended).await?;
+                super::end(state, id, EndedBy::AgentLeft).await?;
             }
             _ => {}
         }

@@ -1,5 +1,6 @@
 //! The end of a chat, whoever ends it (the visitor, the agent, inactivity).
 
+use switchboard_protocol::admin::EndedBy;
 use switchboard_protocol::wire::{AgentOut, Author, ConversationState};
 
 use crate::hub::Event;
@@ -7,23 +8,18 @@ use crate::ids::{AgentId, ConversationId};
 use crate::state::AppState;
 use crate::store::StoreError;
 
-/// Moves a conversation to `new_state` and tells its listeners.
-pub async fn set_state(
-    state: &AppState,
-    conversation: ConversationId,
-    new_state: ConversationState,
-) -> Result<(), StoreError> {
+/// Ends a conversation still open, ended by `by` (the visitor, or its
+/// agent leaving), and tells its listeners.
+pub async fn end(state: &AppState, conversation: ConversationId, by: EndedBy) -> Result<(), StoreError> {
     let now = state.clock.now_ms();
-    if new_state == ConversationState::Ended {
-        // An offer still open (the visitor left first) disappears from the
-        // agent's inbox; checked and changed in one statement, so an offer
-        // made at the same moment is either withdrawn here or never made.
-        if let Some(Some(agent)) = state.store.close_offer(conversation, now).await? {
-            state.hub.publish_agent(agent, AgentOut::Withdrawn { conversation: conversation.get() });
-        }
+    // An offer still open (the visitor left first) disappears from the
+    // agent's inbox; checked and changed in one statement, so an offer
+    // made at the same moment is either withdrawn here or never made.
+    if let Some(Some(agent)) = state.store.close_offer(conversation, by, now).await? {
+        state.hub.publish_agent(agent, AgentOut::Withdrawn { conversation: conversation.get() });
     }
-    state.store.set_state(conversation, new_state, now).await?;
-    changed(state, conversation, new_state);
+    state.store.end_open(conversation, by, now).await?;
+    changed(state, conversation, ConversationState::Ended);
     Ok(())
 }
 

@@ -5,6 +5,7 @@
 //! then.
 
 use std::time::Duration;
+use switchboard_protocol::admin::EndedBy;
 use switchboard_protocol::wire::{Author, ConversationState};
 
 use super::log;
@@ -113,7 +114,7 @@ pub async fn withdraw_gone(state: &AppState, conversation: ConversationId) -> Re
     // nothing is withdrawn) or finds the offer gone.
     let store = &state.store;
     let now = state.clock.now_ms();
-    match store.close_offer(conversation, now).await? {
+    match store.close_offer(conversation, EndedBy::Gone, now).await? {
         Some(agent) => {
             if let Some(agent) = agent {
                 state.hub.publish_agent(
@@ -122,7 +123,7 @@ pub async fn withdraw_gone(state: &AppState, conversation: ConversationId) -> Re
                 );
             }
         }
-        None if store.end_waiting(conversation, now).await? => {}
+        None if store.end_waiting(conversation, EndedBy::Gone, now).await? => {}
         None => return Ok(false),
     }
     let said = "The visitor left before the chat started.";

@@ -35,7 +35,7 @@ use crate::ids::ConversationId;
 use crate::store::StoreError;
 
 pub use agents::{agent_leaving, watch_availability};
-pub use ending::{end_by_agent, end_idle, set_state};
+pub use ending::{end, end_by_agent, end_idle};
 pub use handoff::{after_start, open, route, visitor_back, visitor_left, withdraw_gone, DEFAULT_FALLBACK};
 pub use messages::{post, typing};
 pub use offers::{accept, move_on};

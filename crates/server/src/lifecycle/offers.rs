@@ -19,8 +19,9 @@ pub async fn move_on(
     agent: AgentId,
     why: Skip,
 ) -> Result<bool, StoreError> {
-    let due = state.clock.now_ms() + super::handoff::RETRY_MS;
-    if !state.store.withdraw_offer(conversation, agent, why, due).await? {
+    let now = state.clock.now_ms();
+    let due = now + super::handoff::RETRY_MS;
+    if !state.store.withdraw_offer(conversation, agent, why, due, now).await? {
         return Ok(false);
     }
     state.timers.due(due);

@@ -4,8 +4,10 @@ use sqlx::Row;
 use switchboard_protocol::wire::{Author, ChatMessage, ConversationState, PageContext};
 use switchboard_protocol::{attribute::Attributes, stream::runner::Entry, stream::Routing};
 
+use super::events::{record, record_end, record_first_reply, Fact, Kind};
 use super::{on_db, Store, StoreError};
 use crate::ids::{AgentId, ConversationId, SiteId, VisitorId};
+use switchboard_protocol::admin::EndedBy;
 
 /// A conversation's stored facts.
 #[derive(Debug, Clone)]
@@ -221,18 +223,23 @@ impl Store {
         idle_due: i64,
         now: i64,
     ) -> Result<bool, StoreError> {
-        on_db!(self, pool => {
-            let done = sqlx::query(
+        on_db!(self, begin_exclusive tx => {
+            let offered_at: Option<Option<i64>> = sqlx::query_scalar(
                 "UPDATE conversations SET state = 'active', due_at = $3, accepted_at = $4
-                 WHERE id = $1 AND agent_id = $2 AND state = 'offered'",
+                 WHERE id = $1 AND agent_id = $2 AND state = 'offered' RETURNING offered_at",
             )
             .bind(conversation)
             .bind(agent_id)
             .bind(idle_due)
             .bind(now)
-            .execute(pool)
+            .fetch_optional(&mut *tx)
             .await?;
-            Ok(done.rows_affected() == 1)
+            let Some(offered_at) = offered_at else { return Ok(false) };
+            let value = offered_at.map(|at| now - at);
+            record(&mut tx, conversation, Kind::Accepted, Fact { agent: Some(agent_id), value, ..Fact::default() }, now)
+                .await?;
+            tx.commit().await?;
+            Ok(true)
         })
     }
 
@@ -245,7 +252,7 @@ impl Store {
         agent_id: AgentId,
         now: i64,
     ) -> Result<bool, StoreError> {
-        on_db!(self, pool => {
+        on_db!(self, begin_exclusive tx => {
             let done = sqlx::query(
                 "UPDATE conversations SET state = 'ended', due_at = NULL, ended_at = $3
                  WHERE id = $1 AND agent_id = $2 AND state = 'active'",
@@ -253,9 +260,14 @@ impl Store {
             .bind(conversation)
             .bind(agent_id)
             .bind(now)
-            .execute(pool)
+            .execute(&mut *tx)
             .await?;
-            Ok(done.rows_affected() == 1)
+            if done.rows_affected() != 1 {
+                return Ok(false);
+            }
+            record_end(&mut tx, conversation, Some(agent_id), EndedBy::Agent, now).await?;
+            tx.commit().await?;
+            Ok(true)
         })
     }
 
@@ -279,7 +291,7 @@ impl Store {
         due: i64,
         now: i64,
     ) -> Result<Option<Conversation>, StoreError> {
-        on_db!(self, pool => {
+        on_db!(self, begin_exclusive tx => {
             let row = sqlx::query(
                 "INSERT INTO conversations (site_id, visitor_id, state, stream_id, routing,
                    attributes, transcript, page, due_at, created_at)
@@ -299,14 +311,40 @@ impl Store {
             .bind(visitor_id)
             .bind(due)
             .bind(now)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *tx)
             .await?;
-            Ok(row.as_ref().map(conversation))
+            let Some(row) = row else { return Ok(None) };
+            let c = conversation(&row);
+            record(&mut tx, c.id, Kind::Handoff, Fact { stream: Some(&h.stream), ..Fact::default() }, now).await?;
+            tx.commit().await?;
+            Ok(Some(c))
         })
     }
 
-    /// Sets a conversation's state at `now` (unix ms). One that is over
-    /// has no timer left, and keeps when it first ended.
+    /// Ends a conversation still open (waiting, offered or active) at
+    /// `now` (unix ms), ended by `by`; `false` when it was over already.
+    /// (An offer still open is closed first with [`Store::close_offer`],
+    /// which tells whose it was.)
+    pub async fn end_open(&self, id: ConversationId, by: EndedBy, now: i64) -> Result<bool, StoreError> {
+        on_db!(self, begin_exclusive tx => {
+            let agent: Option<Option<AgentId>> = sqlx::query_scalar(
+                "UPDATE conversations SET state = 'ended', due_at = NULL, ended_at = $2
+                 WHERE id = $1 AND state IN ('waiting', 'offered', 'active') RETURNING agent_id",
+            )
+            .bind(id)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(agent) = agent else { return Ok(false) };
+            record_end(&mut tx, id, agent, by, now).await?;
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
+
+    /// Sets a conversation's state at `now` (unix ms), recording no fact
+    /// (for tests that set a scene). One that is over has no timer left,
+    /// and keeps when it first ended.
     pub async fn set_state(
         &self,
         id: ConversationId,
@@ -380,6 +418,9 @@ impl Store {
             .bind(now)
             .fetch_one(&mut *tx)
             .await?;
+            if author == Author::Agent {
+                record_first_reply(&mut tx, conversation_id, now).await?;
+            }
             tx.commit().await?;
             Ok((message(&row), true))
         })

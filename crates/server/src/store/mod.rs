@@ -16,6 +16,8 @@
 //! - `rules`: custom routing rules;
 //! - [`conversations`]: visitors, conversations and their messages;
 //! - [`decision`]: one routing decision as one transaction holding the routing lock;
+//! - [`events`]: what happened to each hand-off, for reports, recorded
+//!   in the transaction of the change;
 //! - [`changes`]: admin changes with a live effect, for the server to apply;
 //! - [`timers`]: conversations' due times, which the lifecycle's sweeper fires;
 //! - [`inbox`]: what the inbox lists and shows;
@@ -96,6 +98,7 @@ pub mod changes;
 pub mod conversations;
 pub mod decision;
 mod drafts;
+pub mod events;
 pub mod inbox;
 pub mod routing;
 mod rules;
@@ -377,7 +380,7 @@ mod tests {
                 .offer(&chat, AgentId::new(ada), &switchboard_routing::decide::Pool::All, 0, 0)
                 .await
                 .unwrap());
-            assert!(store.withdraw_offer(chat.id, AgentId::new(ada), why, 0).await.unwrap());
+            assert!(store.withdraw_offer(chat.id, AgentId::new(ada), why, 0, 0).await.unwrap());
         }
         assert_eq!(store.attempts(chat.id).await.unwrap(), [(ada, Skip::Declined)]);
         store.close().await;

@@ -8,8 +8,10 @@ use switchboard_protocol::stream::Routing;
 use switchboard_protocol::wire::ConversationState;
 
 use super::conversations::Conversation;
+use super::events::{record, record_end, Fact, Kind};
 use super::{exists_or, on_db, Store, StoreError};
 use crate::ids::{AgentId, ConversationId, SiteId};
+use switchboard_protocol::admin::EndedBy;
 use switchboard_routing::availability::{Schedule, Settings as Availability};
 use switchboard_routing::decide::{Decision, Pool, Skip};
 
@@ -233,13 +235,27 @@ pub(super) async fn write_offer(
     .bind(agent_id)
     .execute(&mut *tx)
     .await?;
+    // A team's rotation is named in lowercase: the report names the team
+    // as it is spelled (then).
+    let team = match pool {
+        Pool::Team(lower) => Some(
+            sqlx::query_scalar::<_, String>("SELECT name FROM teams WHERE name = $1")
+                .bind(lower)
+                .fetch_optional(&mut *tx)
+                .await?
+                .unwrap_or_else(|| lower.clone()),
+        ),
+        _ => None,
+    };
+    let fact = Fact { agent: Some(agent_id), team: team.as_deref(), ..Fact::default() };
+    record(tx, conversation.id, Kind::Offered, fact, now).await?;
     Ok(true)
 }
 
 /// Moves a waiting conversation to the fallback state at `now` (unix ms);
-/// `false` when it is no longer waiting.
-pub(super) async fn write_fall_back<'e>(
-    e: impl sqlx::SqliteExecutor<'e>,
+/// `false` when it is no longer waiting. Inside `tx`.
+pub(super) async fn write_fall_back(
+    tx: &mut sqlx::SqliteConnection,
     conversation: ConversationId,
     now: i64,
 ) -> Result<bool, StoreError> {
@@ -249,9 +265,13 @@ pub(super) async fn write_fall_back<'e>(
     )
     .bind(conversation)
     .bind(now)
-    .execute(e)
+    .execute(&mut *tx)
     .await?;
-    Ok(done.rows_affected() == 1)
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    record(tx, conversation, Kind::Fallback, Fact::default(), now).await?;
+    Ok(true)
 }
 
 impl Store {
@@ -310,6 +330,7 @@ impl Store {
         agent_id: AgentId,
         why: Skip,
         due: i64,
+        now: i64,
     ) -> Result<bool, StoreError> {
         on_db!(self, begin tx => {
             let done = sqlx::query(
@@ -334,44 +355,71 @@ impl Store {
             .bind(agent_id)
             .execute(&mut *tx)
             .await?;
+            let kind = match why {
+                Skip::Declined => Kind::Declined,
+                Skip::TimedOut => Kind::TimedOut,
+                _ => Kind::Withdrawn,
+            };
+            record(&mut tx, conversation, kind, Fact { agent: Some(agent_id), ..Fact::default() }, now).await?;
             tx.commit().await?;
             Ok(true)
         })
     }
 
     /// Ends a conversation that is only offered (not yet accepted) at
-    /// `now` (unix ms), atomically; returns the agent it was offered to,
-    /// who must be told the offer is gone. `None` when it was not offered.
+    /// `now` (unix ms), ended by `by` (the visitor), atomically; returns
+    /// the agent it was offered to, who must be told the offer is gone.
+    /// `None` when it was not offered.
     pub async fn close_offer(
         &self,
         conversation: ConversationId,
+        by: EndedBy,
         now: i64,
     ) -> Result<Option<Option<AgentId>>, StoreError> {
-        on_db!(self, pool => {
-            Ok(sqlx::query_scalar(
+        on_db!(self, begin_exclusive tx => {
+            let agent: Option<Option<AgentId>> = sqlx::query_scalar(
                 "UPDATE conversations SET state = 'ended', offered_at = NULL, due_at = NULL, ended_at = $2
                  WHERE id = $1 AND state = 'offered' RETURNING agent_id",
             )
             .bind(conversation)
             .bind(now)
-            .fetch_optional(pool)
-            .await?)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(agent) = agent else { return Ok(None) };
+            if agent.is_some() {
+                record(&mut tx, conversation, Kind::Withdrawn, Fact { agent, ..Fact::default() }, now).await?;
+            }
+            // (An offer is not a chat: it ended with no agent.)
+            record_end(&mut tx, conversation, None, by, now).await?;
+            tx.commit().await?;
+            Ok(Some(agent))
         })
     }
 
     /// Ends a conversation still waiting for routing (not offered, not
-    /// accepted) at `now` (unix ms); `false` when it is no longer waiting.
-    pub async fn end_waiting(&self, conversation: ConversationId, now: i64) -> Result<bool, StoreError> {
-        on_db!(self, pool => {
+    /// accepted) at `now` (unix ms), ended by `by`; `false` when it is no
+    /// longer waiting.
+    pub async fn end_waiting(
+        &self,
+        conversation: ConversationId,
+        by: EndedBy,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        on_db!(self, begin_exclusive tx => {
             let done = sqlx::query(
                 "UPDATE conversations SET state = 'ended', due_at = NULL, ended_at = $2
                  WHERE id = $1 AND state = 'waiting'",
             )
-                    .bind(conversation)
-                    .bind(now)
-                    .execute(pool)
-                    .await?;
-            Ok(done.rows_affected() == 1)
+            .bind(conversation)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() != 1 {
+                return Ok(false);
+            }
+            record_end(&mut tx, conversation, None, by, now).await?;
+            tx.commit().await?;
+            Ok(true)
         })
     }
 
@@ -379,7 +427,11 @@ impl Store {
     /// ms); `false` when it is no longer waiting (the visitor ended it
     /// meanwhile).
     pub async fn fall_back(&self, conversation: ConversationId, now: i64) -> Result<bool, StoreError> {
-        on_db!(self, pool => write_fall_back(pool, conversation, now).await)
+        on_db!(self, begin_exclusive tx => {
+            let done = write_fall_back(&mut tx, conversation, now).await?;
+            tx.commit().await?;
+            Ok(done)
+        })
     }
 
     /// Agents who declined or let this conversation's offer time out.

@@ -1,6 +1,7 @@
 //! Due times as rows: what the lifecycle's sweeper claims, and the facts it
 //! checks before acting (see `lifecycle::timers`).
 
+use switchboard_protocol::admin::EndedBy;
 use switchboard_protocol::wire::ConversationState;
 
 use super::conversations::state_from_db;
@@ -88,19 +89,23 @@ impl Store {
     /// wrote or it was accepted again after `last` (checked in the same
     /// statement).
     pub async fn end_idle(&self, id: ConversationId, last: i64, now: i64) -> Result<bool, StoreError> {
-        on_db!(self, pool => {
-            let done = sqlx::query(
+        on_db!(self, begin_exclusive tx => {
+            let agent: Option<Option<AgentId>> = sqlx::query_scalar(
                 "UPDATE conversations SET state = 'ended', due_at = NULL, ended_at = $3
                  WHERE id = $1 AND state = 'active' AND COALESCE(accepted_at, 0) <= $2
                    AND NOT EXISTS (SELECT 1 FROM messages
-                                   WHERE conversation_id = $1 AND author <> 'system' AND at > $2)",
+                                   WHERE conversation_id = $1 AND author <> 'system' AND at > $2)
+                 RETURNING agent_id",
             )
             .bind(id)
             .bind(last)
             .bind(now)
-            .execute(pool)
+            .fetch_optional(&mut *tx)
             .await?;
-            Ok(done.rows_affected() == 1)
+            let Some(agent) = agent else { return Ok(false) };
+            super::events::record_end(&mut tx, id, agent, EndedBy::Idle, now).await?;
+            tx.commit().await?;
+            Ok(true)
         })
     }
 

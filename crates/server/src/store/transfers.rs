@@ -3,6 +3,7 @@
 
 use switchboard_protocol::wire::TransferTarget;
 
+use super::events::{record, Fact, Kind};
 use super::{on_db, Store, StoreError};
 use crate::ids::{AgentId, ConversationId};
 
@@ -79,6 +80,12 @@ pub(super) async fn write_transfer(
     .bind(now)
     .execute(&mut *tx)
     .await?;
+    let team = match to {
+        TransferTarget::Team { name } => Some(name.as_str()),
+        _ => None,
+    };
+    let fact = Fact { agent: Some(from), team, ..Fact::default() };
+    record(tx, conversation, Kind::Transferred, fact, now).await?;
     Ok(true)
 }
 

@@ -23,6 +23,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
+use switchboard_protocol::admin::EndedBy;
 use switchboard_protocol::attribute::blocked_domain;
 use switchboard_protocol::site::SiteKey;
 use switchboard_protocol::wire::{
@@ -265,7 +266,7 @@ impl Session {
             }
             VisitorIn::End => {
                 let conv = self.open_conversation().await?;
-                lifecycle::set_state(&self.state, conv, ConversationState::Ended).await.map_err(internal)?;
+                lifecycle::end(&self.state, conv, EndedBy::Visitor).await.map_err(internal)?;
                 if let Some(c) = &mut self.conversation {
                     c.state = ConversationState::Ended;
                 }

@@ -15,6 +15,7 @@ mod helpers;
 mod inbox;
 mod live_admin;
 mod openapi;
+mod reports;
 mod routing;
 mod routing_tools;
 mod security;

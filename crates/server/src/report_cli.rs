@@ -1,0 +1,114 @@
+//! `switchboard report agents|teams|sites|periods|conversations`: the
+//! reports of [`crate::reports`] at a terminal, as an aligned table, CSV
+//! or JSON.
+
+use clap::{Args, Subcommand, ValueEnum};
+use switchboard_protocol::admin::ReportQuery;
+
+use crate::admin::AdminError;
+use crate::reports::{self, output, Scope};
+use crate::store::Store;
+
+/// `switchboard report …`
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// One row per agent offered a chat.
+    Agents(ReportArgs),
+    /// One row per team with conversations.
+    Teams(ReportArgs),
+    /// One row per site with conversations.
+    Sites(ReportArgs),
+    /// One row per day or week (`--by`), with the totals last.
+    Periods(ReportArgs),
+    /// One row per conversation handed off, in the order they started.
+    Conversations(ReportArgs),
+}
+
+/// Which days, whose, and how to print them.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The first day (2026-11-01); six days before --to if not given.
+    #[arg(long)]
+    from: Option<String>,
+    /// The last day, included; today if not given.
+    #[arg(long)]
+    to: Option<String>,
+    /// The time zone of the days (Europe/Amsterdam); UTC if not given.
+    #[arg(long)]
+    tz: Option<String>,
+    /// Periods of `periods`: day or week.
+    #[arg(long)]
+    by: Option<String>,
+    /// Only this site's conversations (its key).
+    #[arg(long)]
+    site: Option<String>,
+    /// How to print it.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+/// How a report is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned columns.
+    Table,
+    /// CSV with a header line.
+    Csv,
+    /// JSON, as the admin API answers.
+    Json,
+}
+
+impl ReportArgs {
+    fn query(&self) -> ReportQuery {
+        ReportQuery {
+            from: self.from.clone(),
+            to: self.to.clone(),
+            tz: self.tz.clone(),
+            by: self.by.clone(),
+            site: self.site.clone(),
+        }
+    }
+}
+
+fn print(table: &output::Table, json: impl serde::Serialize, format: Format) -> String {
+    match format {
+        Format::Table => table.text(),
+        Format::Csv => table.csv(),
+        Format::Json => serde_json::to_string_pretty(&json).expect("reports serialize") + "\n",
+    }
+}
+
+/// Runs a report command at `now` (unix ms); returns what to print.
+pub async fn run(store: &Store, cmd: ReportCommand, now: i64) -> Result<String, AdminError> {
+    let args = match &cmd {
+        ReportCommand::Agents(a)
+        | ReportCommand::Teams(a)
+        | ReportCommand::Sites(a)
+        | ReportCommand::Periods(a)
+        | ReportCommand::Conversations(a) => a,
+    };
+    let scope = Scope::new(store, &args.query(), now).await?;
+    if let ReportCommand::Conversations(_) = cmd {
+        let rows = reports::conversations(store, &scope).await?;
+        return Ok(print(&output::conversations_table(&rows), &rows, args.format));
+    }
+    let report = reports::chats(store, &scope).await?;
+    Ok(match cmd {
+        ReportCommand::Agents(_) => print(&output::agents_table(&report.agents), &report.agents, args.format),
+        ReportCommand::Teams(_) => {
+            let rows = report.teams.iter().map(|t| (t.team.clone(), &t.figures));
+            print(&output::figures_table("team", rows), &report.teams, args.format)
+        }
+        ReportCommand::Sites(_) => {
+            let rows = report.sites.iter().map(|r| (r.site.clone(), &r.figures));
+            print(&output::figures_table("site", rows), &report.sites, args.format)
+        }
+        ReportCommand::Periods(_) => {
+            let rows = report.periods.iter().map(|p| (p.start.clone(), &p.figures));
+            let all = std::iter::once(("total".to_owned(), &report.totals));
+            let table = output::figures_table("period", rows.chain(all));
+            print(&table, &report, args.format)
+        }
+        ReportCommand::Conversations(_) => unreachable!("answered above"),
+    })
+}

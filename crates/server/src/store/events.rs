@@ -1,0 +1,321 @@
+//! The facts reports count: one row per thing that happened to a hand-off
+//! (`chat_events`), written inside the transaction of the change it
+//! records, so a report never counts a change that was rolled back nor
+//! misses one that was made. Reading them back, a range of conversations
+//! at a time, in order; and how many conversations are open now.
+
+use futures_util::TryStreamExt;
+use switchboard_protocol::admin::EndedBy;
+
+use super::{on_db, Store, StoreError};
+use crate::ids::{AgentId, ConversationId, SiteId};
+
+/// What happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// The visitor asked for an agent (the conversation opened).
+    Handoff,
+    /// Offered to an agent.
+    Offered,
+    /// The agent declined the offer.
+    Declined,
+    /// The offer timed out.
+    TimedOut,
+    /// The offer was taken back: the visitor left or ended first, or the
+    /// agent left.
+    Withdrawn,
+    /// The agent accepted.
+    Accepted,
+    /// The agent handed the chat on.
+    Transferred,
+    /// The first message an agent wrote in it.
+    FirstReply,
+    /// It ended.
+    Ended,
+    /// Nobody could take it: the fallback message.
+    Fallback,
+}
+
+impl Kind {
+    const ALL: [Self; 10] = [
+        Self::Handoff,
+        Self::Offered,
+        Self::Declined,
+        Self::TimedOut,
+        Self::Withdrawn,
+        Self::Accepted,
+        Self::Transferred,
+        Self::FirstReply,
+        Self::Ended,
+        Self::Fallback,
+    ];
+
+    /// As stored.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Handoff => "handoff",
+            Self::Offered => "offered",
+            Self::Declined => "declined",
+            Self::TimedOut => "timed_out",
+            Self::Withdrawn => "withdrawn",
+            Self::Accepted => "accepted",
+            Self::Transferred => "transferred",
+            Self::FirstReply => "first_reply",
+            Self::Ended => "ended",
+            Self::Fallback => "fallback",
+        }
+    }
+
+    fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+/// One fact about a conversation, to record.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Fact<'a> {
+    /// The agent it concerns (offered to, declined by, accepted by,
+    /// transferred by, the chat's agent when it ended).
+    pub agent: Option<AgentId>,
+    /// A team: offered from its rotation, or transferred to it.
+    pub team: Option<&'a str>,
+    /// The hand-off's stream id.
+    pub stream: Option<&'a str>,
+    /// accepted: ms since the offer.
+    pub value: Option<i64>,
+}
+
+/// Records that `kind` happened to `conversation` at `at` (unix ms), inside
+/// the caller's transaction.
+pub(super) async fn record(
+    tx: &mut sqlx::SqliteConnection,
+    conversation: ConversationId,
+    kind: Kind,
+    fact: Fact<'_>,
+    at: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO chat_events (conversation_id, site_id, kind, agent_id, team, detail, value, at)
+         SELECT id, site_id, $2, $3, $4, $5, $6, $7 FROM conversations WHERE id = $1",
+    )
+    .bind(conversation)
+    .bind(kind.name())
+    .bind(fact.agent)
+    .bind(fact.team)
+    .bind(fact.stream)
+    .bind(fact.value)
+    .bind(at)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// Records that `conversation` ended at `at` (unix ms), by `by`, with its
+/// agent then and how many messages the visitor and agents wrote in it.
+pub(super) async fn record_end(
+    tx: &mut sqlx::SqliteConnection,
+    conversation: ConversationId,
+    agent: Option<AgentId>,
+    by: EndedBy,
+    at: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO chat_events (conversation_id, site_id, kind, agent_id, detail, value, at)
+         SELECT id, site_id, 'ended', $2, $3,
+                (SELECT COUNT(*) FROM messages WHERE conversation_id = $1 AND author <> 'system'), $4
+         FROM conversations WHERE id = $1",
+    )
+    .bind(conversation)
+    .bind(agent)
+    .bind(by.name())
+    .bind(at)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// Records the first message an agent wrote in `conversation`, at `at`
+/// (unix ms), unless one is recorded: by its agent then, `value` the time
+/// since the hand-off.
+pub(super) async fn record_first_reply(
+    tx: &mut sqlx::SqliteConnection,
+    conversation: ConversationId,
+    at: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO chat_events (conversation_id, site_id, kind, agent_id, value, at)
+         SELECT id, site_id, 'first_reply', agent_id, $2 - created_at, $2 FROM conversations
+         WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM chat_events
+                                       WHERE conversation_id = $1 AND kind = 'first_reply')",
+    )
+    .bind(conversation)
+    .bind(at)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// A recorded fact, as read back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    /// The conversation.
+    pub conversation: ConversationId,
+    /// Its site.
+    pub site: SiteId,
+    /// What happened.
+    pub kind: Kind,
+    /// The agent it concerns.
+    pub agent: Option<AgentId>,
+    /// The team it concerns.
+    pub team: Option<String>,
+    /// handoff: the stream id; ended: who ended it.
+    pub detail: Option<String>,
+    /// accepted: ms since the offer; first_reply: ms since the hand-off;
+    /// ended: messages written.
+    pub value: Option<i64>,
+    /// When (unix ms).
+    pub at: i64,
+}
+
+impl Event {
+    /// Who ended it (an `ended` fact).
+    pub fn ended_by(&self) -> Option<EndedBy> {
+        self.detail.as_deref().and_then(EndedBy::parse)
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    conversation_id: ConversationId,
+    site_id: SiteId,
+    kind: String,
+    agent_id: Option<AgentId>,
+    team: Option<String>,
+    detail: Option<String>,
+    value: Option<i64>,
+    at: i64,
+}
+
+/// The conversations open now.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OpenCounts {
+    /// Waiting for routing.
+    pub waiting: u64,
+    /// Offered, not yet accepted.
+    pub offered: u64,
+    /// Chats going on.
+    pub active: u64,
+    /// When the longest-waiting of those waiting or offered was handed off
+    /// (unix ms).
+    pub waiting_since: Option<i64>,
+}
+
+impl Store {
+    /// How many conversations are open now (only `site`'s, if given).
+    pub async fn open_conversations(&self, site: Option<SiteId>) -> Result<OpenCounts, StoreError> {
+        let rows: Vec<(String, i64, Option<i64>)> = on_db!(self, pool => {
+            sqlx::query_as(
+                "SELECT state, COUNT(*), MIN(created_at) FROM conversations
+                 WHERE state IN ('waiting', 'offered', 'active') AND ($1 IS NULL OR site_id = $1)
+                 GROUP BY state",
+            )
+            .bind(site)
+            .fetch_all(pool)
+            .await?
+        });
+        let mut open = OpenCounts::default();
+        for (state, n, since) in rows {
+            let n = u64::try_from(n).unwrap_or(0);
+            match state.as_str() {
+                "waiting" => open.waiting = n,
+                "offered" => open.offered = n,
+                _ => open.active = n,
+            }
+            if state != "active" {
+                open.waiting_since = open.waiting_since.into_iter().chain(since).min();
+            }
+        }
+        Ok(open)
+    }
+
+    /// The conversations that started in `[from, to)` (unix ms), only
+    /// `site`'s if given: their first and last id (conversations are
+    /// numbered in the order they start), or `None` when there are none.
+    pub async fn conversations_started(
+        &self,
+        from: i64,
+        to: i64,
+    ) -> Result<Option<(ConversationId, ConversationId)>, StoreError> {
+        on_db!(self, pool => {
+            let first: Option<ConversationId> = sqlx::query_scalar(
+                "SELECT id FROM conversations WHERE created_at >= $1 AND created_at < $2
+                 ORDER BY created_at, id LIMIT 1",
+            )
+            .bind(from)
+            .bind(to)
+            .fetch_optional(pool)
+            .await?;
+            let last: Option<ConversationId> = sqlx::query_scalar(
+                "SELECT id FROM conversations WHERE created_at >= $1 AND created_at < $2
+                 ORDER BY created_at DESC, id DESC LIMIT 1",
+            )
+            .bind(from)
+            .bind(to)
+            .fetch_optional(pool)
+            .await?;
+            Ok(first.zip(last))
+        })
+    }
+
+    /// Every fact about conversations `first..=last` (only `site`'s if
+    /// given), by conversation then in the order they happened, each given
+    /// to `each` as it is read (a report's range can hold millions).
+    pub async fn each_event(
+        &self,
+        first: ConversationId,
+        last: ConversationId,
+        site: Option<SiteId>,
+        mut each: impl FnMut(Event),
+    ) -> Result<(), StoreError> {
+        on_db!(self, pool => {
+            let mut rows = sqlx::query_as::<_, EventRow>(
+                "SELECT conversation_id, site_id, kind, agent_id, team, detail, value, at
+                 FROM chat_events
+                 WHERE conversation_id BETWEEN $1 AND $2 AND ($3 IS NULL OR site_id = $3)
+                 ORDER BY conversation_id, id",
+            )
+            .bind(first)
+            .bind(last)
+            .bind(site)
+            .fetch(pool);
+            while let Some(r) = rows.try_next().await? {
+                // (A kind this version does not know, from a newer one, is skipped.)
+                let Some(kind) = Kind::parse(&r.kind) else { continue };
+                each(Event {
+                    conversation: r.conversation_id,
+                    site: r.site_id,
+                    kind,
+                    agent: r.agent_id,
+                    team: r.team,
+                    detail: r.detail,
+                    value: r.value,
+                    at: r.at,
+                });
+            }
+            Ok(())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Kind;
+
+    #[test]
+    fn every_kind_reads_back_as_itself() {
+        for k in Kind::ALL {
+            assert_eq!(Kind::parse(k.name()), Some(k));
+        }
+        assert_eq!(Kind::parse("rated"), None);
+    }
+}
