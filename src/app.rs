@@ -15,6 +15,8 @@ use wasm_bindgen::JsCast;
 use crate::bot::{self, Bot, Line};
 use crate::i18n::Strings;
 use crate::live::{Chat, Link, Socket};
+use crate::stats;
+use switchboard_protocol::stats::StreamEventKind;
 
 /// Event the panel dispatches on its root when the visitor closes it; the
 /// loader (which owns the launcher) listens for it.
@@ -63,6 +65,17 @@ fn emit(from: Option<web_sys::HtmlElement>, name: &str, detail: &[(&str, Option<
         detail.iter().map(|(k, v)| (*k, v.map_or(wasm_bindgen::JsValue::NULL, Into::into))).collect();
     let payload = object(&[("name", name.into()), ("detail", object(&detail))]);
     dispatch(&el, PAGE_EVENT, Some(&payload));
+}
+
+/// The card a step comes from.
+fn step_card(step: &Step) -> &str {
+    match step {
+        Step::Say { card, .. }
+        | Step::Ask { card, .. }
+        | Step::AskField { card, .. }
+        | Step::HandOff { card, .. }
+        | Step::End { card, .. } => card,
+    }
 }
 
 /// Waits `ms` milliseconds (the bot's typing delay).
@@ -182,7 +195,19 @@ fn BotView(
     // this page (not when a reload reopens the panel by itself).
     let interacted = StoredValue::new(fresh && !quiet);
     let stream_id = started.as_ref().map(|(b, _)| b.saved().state.stream.clone()).unwrap_or_default();
+    // The dialogue reports' counts go to the server (not from a preview).
+    let counting = api_base.clone().filter(|_| !quiet);
+    if let (Some(api), true) = (&counting, started.is_some()) {
+        stats::start(api, &site, fresh);
+    }
     let bot = StoredValue::new(started.map(|(b, _)| b));
+    let count = move |kind: StreamEventKind, card: &str| {
+        if let Some((stream, version)) =
+            bot.with_value(|b| b.as_ref().map(|b| (b.stream().id.clone(), b.stream().version)))
+        {
+            stats::record(kind, &stream, version, card);
+        }
+    };
 
     // Shows steps one by one, each bot bubble after the typing delay (but
     // the greeting that opens a fresh stream at once: the visitor who opens
@@ -191,6 +216,17 @@ fn BotView(
     let reveal = move |steps: Vec<Step>, greeting: bool| {
         leptos::task::spawn_local(async move {
             for (i, step) in steps.into_iter().enumerate() {
+                let card = step_card(&step);
+                if greeting && i == 0 {
+                    count(StreamEventKind::Shown, card);
+                }
+                count(StreamEventKind::Reached, card);
+                if let Step::HandOff { .. } | Step::End { .. } = &step {
+                    count(StreamEventKind::Completed, card);
+                }
+                if let Step::HandOff { .. } = &step {
+                    count(StreamEventKind::LiveChat, card);
+                }
                 if let Some(line) = bot::line_of(&step) {
                     if !(greeting && i == 0) {
                         typing.set(true);
@@ -216,10 +252,18 @@ fn BotView(
     let answer = {
         let site = site.clone();
         move |input: Input| {
+            let asked =
+                prompt.with_untracked(|p| p.as_ref().map(|p| step_card(p).to_owned())).unwrap_or_default();
+            let had_email = bot
+                .with_value(|b| b.as_ref().is_some_and(|b| b.saved().state.attributes.contains_key("email")));
             let result =
                 bot.try_update_value(|b| b.as_mut().map(|b| b.answer(input).map(|r| (r, b.saved().clone()))));
             match result.flatten() {
                 Some(Ok(((said, steps), saved))) => {
+                    count(StreamEventKind::Engaged, &asked);
+                    if !had_email && saved.state.attributes.contains_key("email") {
+                        count(StreamEventKind::Email, &asked);
+                    }
                     interacted.set_value(true);
                     bot::store(&site, &saved);
                     error.set(None);
@@ -404,6 +448,9 @@ fn BotView(
             // (Also a stream the visitor completed: they asked for it.)
             let nothing = bot::Kept::default();
             if let Some((b, steps)) = Bot::begin(&config, &page_url(), nothing, known.clone(), false) {
+                if let Some(api) = &counting {
+                    stats::start(api, &site, true);
+                }
                 bot::store_started(&site, &b);
                 let stream = b.saved().state.stream.clone();
                 bot.set_value(Some(b));

@@ -5,6 +5,7 @@
 //! - [`app`]: the Leptos components
 //! - [`api`]: every request to the server
 //! - [`i18n`]: UI strings from the locale files
+//! - [`stats`]: the dialogue reports' counts, sent by beacon when the page hides
 //!
 //! The loader (`src/loader/widget.js`) calls [`mount`]; nothing here touches
 //! the host page outside the element it is given.
@@ -14,6 +15,7 @@ pub mod app;
 pub mod bot;
 pub mod i18n;
 pub mod live;
+pub mod stats;
 pub mod storage;
 
 use leptos::prelude::*;

@@ -399,6 +399,11 @@ pub async fn chat_report(url: &str) -> Result<ChatReport, ApiError> {
     get(url).await
 }
 
+/// The dialogue report at `url`.
+pub async fn stream_report(url: &str) -> Result<switchboard_protocol::admin::StreamReport, ApiError> {
+    get(url).await
+}
+
 /// What is going on now (only `site`'s conversations, if given).
 pub async fn live_now(site: Option<&str>) -> Result<LiveNow, ApiError> {
     match site {

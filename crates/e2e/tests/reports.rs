@@ -100,3 +100,65 @@ async fn an_admin_reads_the_days_chats_and_downloads_them() {
     .await
     .unwrap();
 }
+
+const ENTER: &str = "\u{E007}";
+
+#[tokio::test]
+async fn where_a_visitor_left_a_dialogue_shows_in_the_report_and_on_the_tree() {
+    let app = std::sync::Arc::new(App::spawn(None).await.unwrap());
+    let a = app.clone();
+    with_browser(|v| async move {
+        let app = a;
+        // A visitor says yes and gives their name, then leaves the page at
+        // the email card: the widget's counts go as the page is hidden.
+        v.goto(&format!("{}/", app.demo)).await?;
+        switchboard_e2e::console::click(&v, "[data-testid=launcher]").await?;
+        find(&v, "[data-testid=answer]").await?.click().await?;
+        find(&v, "input[data-testid=field]").await?.send_keys(&format!("Ada{ENTER}")).await?;
+        eventually("the email card", || async {
+            Ok(texts(&v, "[data-testid=bot]").await?.iter().any(|t| t.contains("Which email")).then_some(()))
+        })
+        .await?;
+        v.goto("about:blank").await?;
+
+        let b = app.clone();
+        with_browser(|c| async move {
+            let app = b;
+            sign_in(&c, &app, "admin@example.com").await?;
+            go(&c, &app, "#/reports").await?;
+            let row = eventually("the dialogue's row", || async {
+                // (Read again until the beacon is in.)
+                c.refresh().await?;
+                find(&c, "#dialogues-title").await?;
+                let rows = texts(&c, "[data-testid=dialogues] tbody tr").await.unwrap_or_default();
+                Ok(rows.into_iter().find(|r| r.starts_with("demo / recommended")))
+            })
+            .await?;
+            // Shown 1, engaged 1, completed 0, emails 0, asked for an agent 0; most left at the email card.
+            anyhow::ensure!(row.starts_with("demo / recommended 1 1 0 0 0 email (1)"), "{row}");
+            let found = axe_violations(&c).await?;
+            anyhow::ensure!(found.is_empty(), "reports: {found:?}");
+            // On the tree: each card with how many reached it and left there.
+            go(&c, &app, "#/sites/demo/streams/recommended").await?;
+            switchboard_e2e::console::click(&c, "[data-testid=show-visits]").await?;
+            let badge = |card: &'static str| {
+                let c = c.clone();
+                async move {
+                    let css = format!("[data-card={card}] [data-testid=box-visits]");
+                    Ok::<_, anyhow::Error>(texts(&c, &css).await?.first().cloned())
+                }
+            };
+            eventually("the badges", || async { badge("hello").await }).await?;
+            assert_eq!(badge("hello").await?.as_deref(), Some("1 reached · 0 left"));
+            assert_eq!(badge("email").await?.as_deref(), Some("1 reached · 1 left"));
+            assert_eq!(badge("agent").await?.as_deref(), Some("0 reached · 0 left"));
+            save_screenshot(&c, "designer-visits").await?;
+            let found = axe_violations(&c).await?;
+            anyhow::ensure!(found.is_empty(), "designer with visits: {found:?}");
+            Ok(())
+        })
+        .await
+    })
+    .await
+    .unwrap();
+}

@@ -12,6 +12,8 @@
 //! - [`stream`]: the stream model, its validator, runner and selection, and
 //!   (feature `file`) its hand-written TOML form.
 //! - [`rules`]: custom routing rules and their validation.
+//! - [`stats`]: what the widget reports about the streams visitors run
+//!   (counts only), for the dialogue reports.
 //! - [`wire`]: the WebSocket frames and their checks.
 //! - [`json`]: a small JSON reader and the read side of what the widget gets.
 //! - [`admin`]: the admin's requests (checked field by field, with errors a
@@ -27,6 +29,7 @@ pub mod json;
 pub mod locale;
 pub mod rules;
 pub mod site;
+pub mod stats;
 pub mod stream;
 pub mod text;
 pub mod wire;

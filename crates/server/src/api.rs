@@ -2,18 +2,22 @@
 //! on the site's own pages), so every handler checks the caller's `Origin`
 //! against the site's allowed origins and answers CORS only to those.
 
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::header::{ACCESS_CONTROL_ALLOW_ORIGIN, ORIGIN, VARY};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
 use switchboard_protocol::site::{SiteConfig, SiteKey};
+use switchboard_protocol::stats::{StreamEvents, MAX_BATCH_BYTES};
 use switchboard_protocol::stream::{CardKind, Routing, Stream};
 use switchboard_protocol::PROTOCOL_VERSION;
 
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::Site;
+use crate::throttle::Window;
 
 /// Checks the request's `Origin` for `site`. A request without `Origin` is not
 /// from a browser's cross-origin fetch (curl, same-origin) and gets no CORS
@@ -72,4 +76,94 @@ pub async fn site_config(
         response.headers_mut().insert(VARY, HeaderValue::from_static("Origin"));
     }
     Ok(response)
+}
+
+/// How many stream event batches one address may send for one site a
+/// minute, and one site takes a minute from everyone.
+const BATCHES_PER_ADDRESS_PER_MINUTE: u32 = 30;
+const BATCHES_PER_SITE_PER_MINUTE: u32 = 6000;
+
+/// Rate limits of the stream events endpoint.
+#[derive(Debug, Clone)]
+pub struct StatsLimits {
+    by_address: Window<(i64, IpAddr)>,
+    by_site: Window<i64>,
+}
+
+impl Default for StatsLimits {
+    fn default() -> Self {
+        Self {
+            by_address: Window::new(BATCHES_PER_ADDRESS_PER_MINUTE, Duration::from_secs(60)),
+            by_site: Window::new(BATCHES_PER_SITE_PER_MINUTE, Duration::from_secs(60)),
+        }
+    }
+}
+
+/// The path of the stream events endpoint, for `key`.
+pub fn is_stream_events_path(path: &str) -> bool {
+    path.strip_prefix("/api/sites/")
+        .and_then(|rest| rest.strip_suffix("/stream-events"))
+        .is_some_and(|key| !key.contains('/'))
+}
+
+/// `POST /api/sites/{key}/stream-events`: a batch of what one visit did in
+/// the streams ([`StreamEvents`], JSON in any content type: the widget
+/// sends it with `navigator.sendBeacon` as text so that no preflight is
+/// needed). From an allowed origin only; up to [`MAX_BATCH_BYTES`] (413
+/// `too_large`), 30 batches a minute per address and site (429
+/// `rate_limited`); each stream version and card must exist (400). 204.
+pub async fn stream_events(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    crate::extract::Body(body): crate::extract::Body,
+) -> Result<Response, ApiError> {
+    if body.len() > MAX_BATCH_BYTES {
+        return Err(ApiError::TooLarge);
+    }
+    let key = SiteKey::parse(&key).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let site = state.store.site(&key).await?.ok_or(ApiError::NotFound("site"))?;
+    // Only from a page the site allows (a browser always sends Origin here).
+    if !headers.get(ORIGIN).is_some_and(|o| site.allowed_origins.iter().any(|a| a.as_bytes() == o.as_bytes()))
+    {
+        return Err(ApiError::OriginNotAllowed);
+    }
+    let now = tokio::time::Instant::now();
+    let limits = &state.stats_limits;
+    let address = (site.id.get(), peer.ip());
+    if let Some(wait) =
+        limits.by_address.wait(&address, now).or_else(|| limits.by_site.wait(&site.id.get(), now))
+    {
+        return Err(ApiError::TooMany {
+            code: "rate_limited",
+            message: "too many stream events; try again later",
+            retry_after: wait,
+        });
+    }
+    limits.by_address.count(address, now);
+    limits.by_site.count(site.id.get(), now);
+    let batch: StreamEvents = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::BadRequest(format!("not a batch of stream events: {e}")))?;
+    if let Some(problem) = batch.problem() {
+        return Err(ApiError::BadRequest(problem));
+    }
+    let mut known = std::collections::HashMap::new();
+    for e in &batch.events {
+        let cards = match known.entry((e.stream.as_str(), e.version)) {
+            std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(state.store.stream_card_ids(site.id, &e.stream, e.version).await?)
+            }
+        };
+        let ok = cards.as_ref().is_some_and(|cards| cards.contains(&e.card));
+        if !ok {
+            return Err(ApiError::BadRequest(format!(
+                "no card {:?} in version {} of stream {:?}",
+                e.card, e.version, e.stream
+            )));
+        }
+    }
+    state.store.record_stream_events(site.id, &batch, state.clock.now_ms()).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }

@@ -131,7 +131,10 @@ pub async fn same_origin_writes(
     use axum::http::Method;
     let reads = [Method::GET, Method::HEAD, Method::OPTIONS];
     let headers = request.headers();
+    // (The widget's stream events carry no authority: a cookie the browser
+    // adds to them is not read.)
     if !reads.contains(request.method())
+        && !crate::api::is_stream_events_path(request.uri().path())
         && by_cookie(headers)
         && !headers.get(ORIGIN).is_some_and(|o| own_origin(&state, o))
     {

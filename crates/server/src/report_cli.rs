@@ -1,4 +1,4 @@
-//! `switchboard report agents|teams|sites|periods|conversations`: the
+//! `switchboard report agents|teams|sites|periods|conversations|streams`: the
 //! reports of [`crate::reports`] at a terminal, as an aligned table, CSV
 //! or JSON.
 
@@ -22,6 +22,8 @@ pub enum ReportCommand {
     Periods(ReportArgs),
     /// One row per conversation handed off, in the order they started.
     Conversations(ReportArgs),
+    /// One row per dialogue (stream) and per card of it: visits and where they leave.
+    Streams(ReportArgs),
 }
 
 /// Which days, whose, and how to print them.
@@ -85,12 +87,17 @@ pub async fn run(store: &Store, cmd: ReportCommand, now: i64) -> Result<String, 
         | ReportCommand::Teams(a)
         | ReportCommand::Sites(a)
         | ReportCommand::Periods(a)
-        | ReportCommand::Conversations(a) => a,
+        | ReportCommand::Conversations(a)
+        | ReportCommand::Streams(a) => a,
     };
     let scope = Scope::new(store, &args.query(), now).await?;
     if let ReportCommand::Conversations(_) = cmd {
         let rows = reports::conversations(store, &scope).await?;
         return Ok(print(&output::conversations_table(&rows), &rows, args.format));
+    }
+    if let ReportCommand::Streams(_) = cmd {
+        let report = reports::streams(store, &scope).await?;
+        return Ok(print(&output::streams_table(&report.streams), &report, args.format));
     }
     let report = reports::chats(store, &scope).await?;
     Ok(match cmd {
@@ -109,6 +116,6 @@ pub async fn run(store: &Store, cmd: ReportCommand, now: i64) -> Result<String, 
             let table = output::figures_table("period", rows.chain(all));
             print(&table, &report, args.format)
         }
-        ReportCommand::Conversations(_) => unreachable!("answered above"),
+        ReportCommand::Conversations(_) | ReportCommand::Streams(_) => unreachable!("answered above"),
     })
 }

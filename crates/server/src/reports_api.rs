@@ -8,6 +8,8 @@
 //!   (JSON), and `…/conversations.csv` the same as CSV;
 //! - `GET /api/admin/reports/{agents,teams,sites,periods}.csv`: the
 //!   report's groups as CSV;
+//! - `GET /api/admin/reports/streams`: [`StreamReport`], each dialogue's
+//!   visits and where they leave, and `…/streams.csv`;
 //! - `GET /api/admin/reports/live?site=`: [`LiveNow`].
 //!
 //! A CSV comes as an attachment named after the report and its days.
@@ -17,7 +19,9 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use switchboard_protocol::admin::{day_name, ChatReport, ConversationFigures, LiveNow, ReportQuery};
+use switchboard_protocol::admin::{
+    day_name, ChatReport, ConversationFigures, LiveNow, ReportQuery, StreamReport,
+};
 use switchboard_protocol::site::SiteKey;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -42,6 +46,8 @@ pub(crate) fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(teams_csv))
         .routes(routes!(sites_csv))
         .routes(routes!(periods_csv))
+        .routes(routes!(streams))
+        .routes(routes!(streams_csv))
         .routes(routes!(live))
 }
 
@@ -207,6 +213,48 @@ async fn periods_csv(
     let report = reports::chats(&s.store, &scope).await?;
     let table = output::figures_table("period", report.periods.iter().map(|p| (p.start.clone(), &p.figures)));
     Ok(csv("periods", &scope, &table))
+}
+
+/// How each dialogue (stream) did: visits shown, engaged, completed,
+/// emails given and live chats asked for, and per card how many visits
+/// reached it and how many left there. A visit counts on the day it
+/// started (in `tz`).
+#[utoipa::path(
+    get, path = "/api/admin/reports/streams", tag = "reports", params(ReportQuery),
+    responses(
+        (status = 200, description = "The figures per stream", body = StreamReport),
+        InvalidQuery,
+        NotFound,
+        AdminRefusals,
+    )
+)]
+async fn streams(
+    _: Admin,
+    State(s): State<AppState>,
+    Query(query): Query<ReportQuery>,
+) -> Result<Json<StreamReport>, ApiError> {
+    let scope = scope(&s, &query).await?;
+    Ok(Json(reports::streams(&s.store, &scope).await?))
+}
+
+/// The dialogue report as CSV: a line per stream, then one per card of it.
+#[utoipa::path(
+    get, path = "/api/admin/reports/streams.csv", tag = "reports", params(ReportQuery),
+    responses(
+        (status = 200, description = "A line per stream and per card", body = String, content_type = "text/csv"),
+        InvalidQuery,
+        NotFound,
+        AdminRefusals,
+    )
+)]
+async fn streams_csv(
+    _: Admin,
+    State(s): State<AppState>,
+    Query(query): Query<ReportQuery>,
+) -> Result<Response, ApiError> {
+    let scope = scope(&s, &query).await?;
+    let report = reports::streams(&s.store, &scope).await?;
+    Ok(csv("streams", &scope, &output::streams_table(&report.streams)))
 }
 
 /// Which site's conversations the live view counts.

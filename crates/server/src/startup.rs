@@ -50,6 +50,11 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/api/sites/{key}/config", get(api::site_config))
+        .route(
+            "/api/sites/{key}/stream-events",
+            post(api::stream_events)
+                .layer(DefaultBodyLimit::max(switchboard_protocol::stats::MAX_BATCH_BYTES + 1)),
+        )
         .route("/api/auth/login", post(auth::login))
         .route("/api/auth/logout", post(auth::logout))
         .route("/api/auth/me", get(auth::me))
@@ -119,6 +124,7 @@ impl Application {
             logins: crate::login_guard::LoginGuard::new(&settings.limits),
             visitors: crate::ws::limits::VisitorLimits::new(&settings.limits),
             csp_reports: CspReports::default(),
+            stats_limits: crate::api::StatsLimits::default(),
         };
         Ok(Self { listener, demo_listener, state, stop_sockets })
     }

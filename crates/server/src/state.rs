@@ -37,6 +37,8 @@ pub struct AppState {
     pub visitors: crate::ws::limits::VisitorLimits,
     /// Content-Security-Policy violations browsers reported.
     pub csp_reports: CspReports,
+    /// How many stream event batches each address and site may send.
+    pub stats_limits: crate::api::StatsLimits,
 }
 
 /// The CSP report endpoint needs only the reports, not the whole state.

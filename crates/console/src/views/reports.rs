@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use switchboard_protocol::admin::{
-    AgentRow, ChatFigures, ChatReport, LiveNow, ReportQuery, SiteView, Spread,
+    AgentRow, ChatFigures, ChatReport, LiveNow, ReportQuery, SiteView, Spread, StreamFigures,
 };
 use wasm_bindgen::JsCast;
 
@@ -119,6 +119,15 @@ pub fn ReportsPage(
         loading.set(false);
     });
 
+    let dialogues = RwSignal::new(None::<Vec<StreamFigures>>);
+    let q = asked.clone();
+    spawn_local(async move {
+        // (A bad query is told once, by the report above.)
+        if let Ok(r) = api::stream_report(&api_url("streams", &q)).await {
+            dialogues.set(Some(r.streams));
+        }
+    });
+
     let live = RwSignal::new(None::<LiveNow>);
     let live_site = asked.site.clone();
     let read_live = move || {
@@ -211,12 +220,15 @@ pub fn ReportsPage(
             <a href=csv("teams.csv") download>{s.t("csv_teams")}</a>
             " · "
             <a href=csv("periods.csv") download>{s.t("csv_periods")}</a>
+            " · "
+            <a href=csv("streams.csv") download>{s.t("csv_streams")}</a>
         </p>
         {move || match report.get() {
             None if loading.get() => view! { <p>{s.t("loading")}</p> }.into_any(),
             None => ().into_any(),
             Some(r) => view! { <Report strings=s report=r /> }.into_any(),
         }}
+        {move || dialogues.get().map(|rows| view! { <Dialogues strings=s rows /> })}
     }
 }
 
@@ -474,4 +486,55 @@ fn AgentsTable(
         </div>
     }
     .into_any()
+}
+
+/// How each dialogue did, with where most visitors left and a way to see
+/// it on the stream's tree.
+#[component]
+fn Dialogues(
+    /// UI strings.
+    strings: Strings,
+    /// Each stream's figures.
+    rows: Vec<StreamFigures>,
+) -> impl IntoView {
+    let s = strings;
+    let body = if rows.is_empty() {
+        view! { <p>{s.t("no_visits_in_range")}</p> }.into_any()
+    } else {
+        let heads =
+            ["dlg_shown", "dlg_engaged", "dlg_completed", "dlg_emails", "dlg_live_chat", "dlg_most_left"];
+        view! {
+            <div class="table-wrap" tabindex="0" role="region" aria-labelledby="dialogues-title">
+                <table class="list" data-testid="dialogues">
+                    <thead><tr><th scope="col">{s.t("dlg_stream")}</th>{heads.map(|h| view! { <th scope="col">{s.t(h)}</th> }).collect_view()}<th scope="col"><span class="sr-only">{s.t("dlg_open_tree")}</span></th></tr></thead>
+                    <tbody>
+                        {rows.into_iter().map(|f| {
+                            let most = f.cards.iter().filter(|c| c.left > 0).max_by_key(|c| c.left)
+                                .map(|c| format!("{} ({})", c.card, c.left)).unwrap_or_else(|| "–".into());
+                            let tree = Route::Designer(f.site.clone(), f.stream.clone()).href();
+                            view! {
+                                <tr>
+                                    <th scope="row">{format!("{} / {}", f.site, f.stream)}</th>
+                                    <td>{f.shown}</td>
+                                    <td>{f.engaged}</td>
+                                    <td>{f.completed}</td>
+                                    <td>{f.emails}</td>
+                                    <td>{f.live_chat}</td>
+                                    <td>{most}</td>
+                                    <td><a href=tree>{s.t("dlg_open_tree")}</a></td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        }
+        .into_any()
+    };
+    view! {
+        <section aria-labelledby="dialogues-title">
+            <h2 id="dialogues-title">{s.t("per_dialogue")}</h2>
+            {body}
+        </section>
+    }
 }

@@ -25,6 +25,14 @@
 //! - Times are [`Spread`]s: how many, the median and the 90th percentile,
 //!   each by the nearest-rank method (a value that occurred), never a mean.
 //!
+//! A dialogue (stream) counts its *visits* (one run of it in one browser)
+//! on the day they started: **shown** (its first card was shown),
+//! **engaged** (the visitor answered a card), **completed** (reached the
+//! end of their branch: an end card, a live chat card, or a card with
+//! nothing after it), **emails** (the visitor gave their email), **live
+//! chat** (asked for an agent); per card, **reached** and **left** (the
+//! last card of a visit that did not complete: where visitors leave).
+//!
 //! An agent's figures count the offers made to them, the chats they
 //! accepted (duration: their accept → the end, or their transfer onward)
 //! and the first responses they wrote. A team's count the conversations
@@ -477,6 +485,57 @@ pub struct ConversationFigures {
     pub duration: Option<i64>,
     /// Messages the visitor and agents wrote (once it ended).
     pub messages: Option<u64>,
+}
+
+/// How a card of a stream did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CardFigures {
+    /// The card's id.
+    pub card: String,
+    /// Visits that reached it.
+    pub reached: u64,
+    /// Visits that went no further (the last card they reached, and they
+    /// did not complete the stream): where visitors leave.
+    pub left: u64,
+}
+
+/// How a stream (a dialogue) did: visits counted on the day they started.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StreamFigures {
+    /// Its site's key.
+    pub site: String,
+    /// The stream's id.
+    pub stream: String,
+    /// Visits whose first card was shown.
+    pub shown: u64,
+    /// Of those, visits where the visitor answered a card.
+    pub engaged: u64,
+    /// Visits that reached the end of their branch.
+    pub completed: u64,
+    /// Visits where the visitor gave their email.
+    pub emails: u64,
+    /// Visits that asked for an agent.
+    pub live_chat: u64,
+    /// Each card reached, most reached first.
+    pub cards: Vec<CardFigures>,
+}
+
+/// `GET /api/admin/reports/streams`: how each dialogue did over a range.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StreamReport {
+    /// The first day.
+    pub from: String,
+    /// The last day, included.
+    pub to: String,
+    /// The time zone of the days.
+    pub time_zone: String,
+    /// Only this site's (its key), if asked.
+    pub site: Option<String>,
+    /// Each stream with visits in the range, by site and id.
+    pub streams: Vec<StreamFigures>,
 }
 
 /// `GET /api/admin/reports/live`: what is happening now.

@@ -6,7 +6,8 @@
 //! - [`chat`]: one conversation's facts folded, and its figures (pure);
 //! - [`figures`]: adding conversations up by period, site, team, agent;
 //! - [`days`]: the range's days in the admin's time zone;
-//! - [`output`]: CSV and plain-text tables.
+//! - [`output`]: CSV and plain-text tables;
+//! - [`streams`]: the dialogue report, from what the widget reports.
 //!
 //! A report reads the conversations that started in its range (they are
 //! numbered in the order they start, so that is one range of ids) with
@@ -16,8 +17,9 @@ pub mod chat;
 pub mod days;
 pub mod figures;
 pub mod output;
+pub mod streams;
 
-use switchboard_protocol::admin::{ChatReport, ConversationFigures, LiveNow, ReportQuery};
+use switchboard_protocol::admin::{ChatReport, ConversationFigures, LiveNow, ReportQuery, StreamReport};
 use switchboard_protocol::site::SiteKey;
 
 use crate::admin::{AdminError, Live};
@@ -80,6 +82,25 @@ pub async fn chats(store: &Store, scope: &Scope) -> Result<ChatReport, AdminErro
     let mut totals = ChatTotals::new(scope.days.clone());
     each_chat(store, scope, |c| totals.add(&c)).await?;
     Ok(totals.finish(&names(store).await?, scope.site.as_ref().map(|(_, key)| key.clone())))
+}
+
+/// How each dialogue did over `scope` (visits that started in it).
+pub async fn streams(store: &Store, scope: &Scope) -> Result<StreamReport, AdminError> {
+    let mut totals = streams::StreamTotals::default();
+    let mut folder = streams::VisitFolder::new(|v| totals.add(&v));
+    let site = scope.site.as_ref().map(|(id, _)| *id);
+    store.each_stream_event(scope.days.start_ms(), scope.days.end_ms(), site, |e| folder.push(&e)).await?;
+    folder.finish();
+    Ok(StreamReport {
+        from: scope.days.from_name(),
+        to: scope.days.to_name(),
+        time_zone: scope.days.tz_name.clone(),
+        site: scope.site.as_ref().map(|(_, key)| key.clone()),
+        streams: {
+            let names = names(store).await?;
+            totals.finish(|id| names.site_key(id))
+        },
+    })
 }
 
 /// One conversation's row, its times in `days`' zone.

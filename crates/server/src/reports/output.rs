@@ -2,7 +2,7 @@
 //! text (for a terminal). Times are seconds (`12.5`), rates fractions
 //! (`0.75`); empty where there is no value.
 
-use switchboard_protocol::admin::{AgentRow, ChatFigures, ConversationFigures, Spread};
+use switchboard_protocol::admin::{AgentRow, ChatFigures, ConversationFigures, Spread, StreamFigures};
 
 /// A table: its column names and rows of cells.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -245,6 +245,46 @@ pub fn conversation_cells(c: &ConversationFigures) -> Vec<String> {
 /// Conversations as a table.
 pub fn conversations_table(rows: &[ConversationFigures]) -> Table {
     Table { header: CONVERSATION_COLUMNS.to_vec(), rows: rows.iter().map(conversation_cells).collect() }
+}
+
+/// One row per stream, and one per card of it (`card` filled): where
+/// visitors leave.
+pub fn streams_table(streams: &[StreamFigures]) -> Table {
+    let header = vec![
+        "site",
+        "stream",
+        "card",
+        "shown",
+        "engaged",
+        "completed",
+        "emails",
+        "live_chat",
+        "reached",
+        "left",
+    ];
+    let mut rows = Vec::new();
+    for f in streams {
+        let n = |v: u64| v.to_string();
+        rows.push(vec![
+            f.site.clone(),
+            f.stream.clone(),
+            String::new(),
+            n(f.shown),
+            n(f.engaged),
+            n(f.completed),
+            n(f.emails),
+            n(f.live_chat),
+            String::new(),
+            String::new(),
+        ]);
+        for c in &f.cards {
+            let mut row = vec![f.site.clone(), f.stream.clone(), c.card.clone()];
+            row.extend(std::iter::repeat_n(String::new(), 5));
+            row.extend([n(c.reached), n(c.left)]);
+            rows.push(row);
+        }
+    }
+    Table { header, rows }
 }
 
 #[cfg(test)]

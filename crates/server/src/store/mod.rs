@@ -12,6 +12,8 @@
 //! - `sessions`: agents' login sessions;
 //! - `streams`: published streams, their versions and the live chat routing
 //!   a hand-off takes from them;
+//! - `stream_stats`: what the widget reports about the streams visitors
+//!   run, for the dialogue reports;
 //! - `drafts`: the stream designer's drafts and the release history;
 //! - `rules`: custom routing rules;
 //! - [`conversations`]: visitors, conversations and their messages;
@@ -106,6 +108,7 @@ mod rules;
 mod search_backfill;
 mod sessions;
 mod sites;
+mod stream_stats;
 mod streams;
 pub mod teams;
 pub mod timers;
@@ -117,6 +120,7 @@ pub use agents::{AgentCredentials, AgentUpdate, NewAgentRow};
 pub use drafts::{StoredDraft, StoredRelease};
 pub use rules::Replaced;
 pub use sites::{Site, SiteSettings, SiteUpdate};
+pub use stream_stats::StoredStreamEvent;
 pub use streams::{Author, DraftAfter, Release};
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

@@ -399,3 +399,116 @@ async fn a_bad_query_is_refused_by_field_and_the_live_view_counts_now() {
     let r = app.as_admin(Method::GET, "/reports/live?site=BAD KEY").await.send().await.unwrap();
     assert_eq!(r.status(), 400);
 }
+
+fn visit(id: &str, events: &[(&str, &str)]) -> String {
+    let events: Vec<Value> = events
+        .iter()
+        .map(|(kind, card)| json!({ "kind": kind, "stream": "recommended", "version": 1, "card": card }))
+        .collect();
+    json!({ "visit": id, "events": events }).to_string()
+}
+
+async fn beacon(app: &TestApp, origin: Option<&str>, body: String) -> reqwest::Response {
+    let mut r = app.http.post(format!("{}/api/sites/demo/stream-events", app.url)).body(body);
+    if let Some(o) = origin {
+        r = r.header("Origin", o);
+    }
+    // As sendBeacon sends a string.
+    r.header("Content-Type", "text/plain;charset=UTF-8").send().await.unwrap()
+}
+
+#[tokio::test]
+async fn the_widgets_counts_make_the_dialogue_report_and_bad_batches_are_refused() {
+    let (time, clock) = Time::new();
+    let app = spawn_app_at(clock).await;
+    time.at(0);
+    let all_the_way = visit(
+        "00000000000000000000000000000a0a",
+        &[
+            ("shown", "hello"),
+            ("reached", "hello"),
+            ("reached", "connect"),
+            ("engaged", "connect"),
+            ("reached", "name"),
+            ("engaged", "name"),
+            ("reached", "email"),
+            ("email", "email"),
+            ("reached", "agent"),
+            ("completed", "agent"),
+            ("live_chat", "agent"),
+        ],
+    );
+    let left_at_the_question = visit(
+        "00000000000000000000000000000b0b",
+        &[("shown", "hello"), ("reached", "hello"), ("reached", "connect")],
+    );
+    let left_at_once = visit("00000000000000000000000000000c0c", &[("shown", "hello"), ("reached", "hello")]);
+    for body in [&all_the_way, &left_at_the_question, &left_at_once, &all_the_way] {
+        assert_eq!(beacon(&app, Some(ALLOWED), body.clone()).await.status(), 204);
+    }
+    // A visit whose page was left the next day still counts on its first.
+    time.at(24 * 3600);
+    let later = visit("00000000000000000000000000000b0b", &[("engaged", "connect")]);
+    assert_eq!(beacon(&app, Some(ALLOWED), later).await.status(), 204);
+
+    let report: Value =
+        get(&app, "/reports/streams?from=2026-11-30&to=2026-11-30").await.json().await.unwrap();
+    let streams = report["streams"].as_array().unwrap();
+    assert_eq!(streams.len(), 1);
+    let s = &streams[0];
+    assert_eq!((s["site"].as_str(), s["stream"].as_str()), (Some("demo"), Some("recommended")));
+    let figures = ["shown", "engaged", "completed", "emails", "live_chat"].map(|k| s[k].as_u64().unwrap());
+    assert_eq!(figures, [3, 2, 1, 1, 1], "{s:#}");
+    let cards: Vec<(String, u64, u64)> = s["cards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["card"].as_str().unwrap().to_owned(),
+                c["reached"].as_u64().unwrap(),
+                c["left"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let want = [("hello", 3, 1), ("connect", 2, 1), ("agent", 1, 0), ("email", 1, 0), ("name", 1, 0)];
+    assert_eq!(cards, want.map(|(c, r, l)| (c.to_owned(), r, l)));
+    let next_day: Value =
+        get(&app, "/reports/streams?from=2026-12-01&to=2026-12-01").await.json().await.unwrap();
+    assert_eq!(next_day["streams"], json!([]));
+    let text = get(&app, "/reports/streams.csv?from=2026-11-30&to=2026-11-30").await.text().await.unwrap();
+    let mut csv = csv::Reader::from_reader(text.as_bytes());
+    let rows: Vec<Vec<String>> =
+        csv.records().map(|r| r.unwrap().iter().map(str::to_owned).collect()).collect();
+    assert_eq!(rows[0][..8], ["demo", "recommended", "", "3", "2", "1", "1", "1"]);
+    assert_eq!(rows[1][..], ["demo", "recommended", "hello", "", "", "", "", "", "3", "1"]);
+
+    // Refused, and nothing stored: from no page or another site's page, a
+    // card the stream does not have, a visit id that is not one, too big.
+    let one = visit("00000000000000000000000000000d0d", &[("shown", "hello")]);
+    assert_eq!(beacon(&app, None, one.clone()).await.status(), 403);
+    assert_eq!(beacon(&app, Some("https://evil.example"), one.clone()).await.status(), 403);
+    let r =
+        beacon(&app, Some(ALLOWED), visit("00000000000000000000000000000d0d", &[("reached", "nope")])).await;
+    assert_eq!(r.status(), 400);
+    assert_eq!(beacon(&app, Some(ALLOWED), visit("X", &[("shown", "hello")])).await.status(), 400);
+    assert_eq!(beacon(&app, Some(ALLOWED), "{\"visit\": 1}".into()).await.status(), 400);
+    let big = format!("{{\"visit\": \"{}\"}}", "0".repeat(9000));
+    let r = beacon(&app, Some(ALLOWED), big).await;
+    assert_eq!(r.status(), 413);
+    assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "too_large");
+    let report: Value =
+        get(&app, "/reports/streams?from=2026-11-30&to=2026-12-01").await.json().await.unwrap();
+    assert_eq!(report["streams"][0]["shown"], 3, "nothing refused was stored");
+    // 30 batches a minute from one address.
+    let mut codes = Vec::new();
+    for _ in 0..30 {
+        let r = beacon(&app, Some(ALLOWED), one.clone()).await;
+        codes.push(r.status().as_u16());
+        if r.status() == 429 {
+            assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "rate_limited");
+            break;
+        }
+    }
+    assert_eq!(codes.last(), Some(&429), "{codes:?}");
+}

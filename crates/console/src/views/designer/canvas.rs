@@ -196,6 +196,7 @@ fn one_box(
         Shown::Card(id) => Some(id.clone()),
         _ => None,
     };
+    let visits_of = hit_id.clone();
     let is_hit = move || hit_id.as_ref().is_some_and(|id| hits.with(|h| h.contains(id)));
     let class = move || {
         let mut c = kind_class.clone();
@@ -243,6 +244,10 @@ fn one_box(
             <span class="box-head"><span class="box-type">{kind_name}</span>" "<span class="box-id">{id_text}</span></span>
             <span class="box-text">{body}</span>
             {(errors > 0).then(|| view! { <span class="box-problems">{count(s, errors, "error")}</span> })}
+            {move || visits_of.as_ref().and_then(|id| ctx.visits.with(|v| v.as_ref().map(|f| {
+                let c = f.cards.iter().find(|c| &c.card == id).cloned().unwrap_or_default();
+                view! { <span class="box-visits" data-testid="box-visits">{s.f("reached_left", &[("reached", &c.reached.to_string()), ("left", &c.left.to_string())])}</span> }
+            })))}
             {(errors == 0 && warnings > 0).then(|| view! { <span class="box-warnings">{count(s, warnings, "warning")}</span> })}
             {move || cut().then(|| view! { <span class="box-cut">{s.t("cut_marker")}</span> })}
         </div>

@@ -10,7 +10,7 @@ pub mod publish;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use switchboard_protocol::admin::{AgentView, DraftView, TeamView};
+use switchboard_protocol::admin::{AgentView, DraftView, StreamFigures, TeamView};
 use switchboard_protocol::site::Appearance;
 use switchboard_protocol::stream::file;
 use switchboard_protocol::stream::validate::{check, Report};
@@ -59,6 +59,9 @@ pub struct Ctx {
     pub removing: RwSignal<Option<String>>,
     /// The answer (question, position) the answer removal dialog asks about.
     pub removing_answer: RwSignal<Option<(String, usize)>>,
+    /// How the published stream did over the last 30 days, shown on the
+    /// cards while asked for (visits reached, and left there).
+    pub visits: RwSignal<Option<StreamFigures>>,
 }
 
 impl Ctx {
@@ -84,6 +87,7 @@ impl Ctx {
             test_from: RwSignal::new(None),
             removing: RwSignal::new(None),
             removing_answer: RwSignal::new(None),
+            visits: RwSignal::new(None),
         }
     }
 
@@ -342,6 +346,7 @@ pub fn Workspace(
         });
     }
     let zoom = RwSignal::new(1.0_f64);
+    let visits_key = (key.clone(), d.with_untracked(|d| d.stream().id.clone()));
     let query = RwSignal::new(String::new());
     let hits = Memo::new(move |_| d.with(|d| search(d.stream(), &query.get())));
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
@@ -476,6 +481,9 @@ pub fn Workspace(
                 </label>
                 <span class="muted" aria-live="polite">{move || (!query.get().trim().is_empty()).then(|| s.f("n_matches", &[("n", &hits.get().len().to_string())]))}</span>
                 <button type="button" class="secondary" on:click=export data-testid="export">{s.t("export")}</button>
+                <button type="button" class="secondary" data-testid="show-visits"
+                    aria-pressed=move || ctx.visits.with(Option::is_some).to_string()
+                    on:click=move |_| toggle_visits(ctx, visits_key.clone())>{s.t("show_visits")}</button>
                 <button type="button" class="secondary" data-testid="open-settings" on:click=move |_| { ctx.selected.set(None); ctx.adding.set(None) }>{s.t("stream_settings")}</button>
             </div>
             <p id="designer-keys" class="hint-text">{s.t("designer_keys")}</p>
@@ -674,4 +682,42 @@ fn RemoveDialog(ctx: Ctx) -> impl IntoView {
             </div>
         </dialog>
     }
+}
+
+/// Shows on each card how many visits of the last 30 days (in the
+/// browser's time zone) reached it and left there, or hides it again.
+fn toggle_visits(ctx: Ctx, (site, stream): (String, String)) {
+    if ctx.visits.with_untracked(Option::is_some) {
+        ctx.visits.set(None);
+        return;
+    }
+    let day =
+        |d: &js_sys::Date| format!("{:04}-{:02}-{:02}", d.get_full_year(), d.get_month() + 1, d.get_date());
+    let today = js_sys::Date::new_0();
+    let from = js_sys::Date::new(&(today.get_time() - 29.0 * 86_400_000.0).into());
+    let zone =
+        js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new()).resolved_options();
+    let tz = js_sys::Reflect::get(&zone, &"timeZone".into()).ok().and_then(|z| z.as_string());
+    let q = switchboard_protocol::admin::ReportQuery {
+        from: Some(day(&from)),
+        to: Some(day(&today)),
+        tz,
+        by: None,
+        site: Some(site),
+    };
+    let s = ctx.s;
+    leptos::task::spawn_local(async move {
+        match crate::api::stream_report(&crate::model::reports::api_url("streams", &q)).await {
+            Ok(r) => {
+                let mine = r
+                    .streams
+                    .into_iter()
+                    .find(|f| f.stream == stream)
+                    .unwrap_or_else(|| StreamFigures { stream: stream.clone(), ..StreamFigures::default() });
+                ctx.status.say(s.f("visits_shown", &[("n", &mine.shown.to_string())]));
+                ctx.visits.set(Some(mine));
+            }
+            Err(e) => ctx.status.failed(s, &e),
+        }
+    });
 }
