@@ -201,11 +201,29 @@ fn BotView(
         stats::start(api, &site, fresh);
     }
     let bot = StoredValue::new(started.map(|(b, _)| b));
+    // (`try_`: a preview may drop the widget while it still answers.)
     let count = move |kind: StreamEventKind, card: &str| {
-        if let Some((stream, version)) =
-            bot.with_value(|b| b.as_ref().map(|b| (b.stream().id.clone(), b.stream().version)))
-        {
+        let run = bot.try_with_value(|b| b.as_ref().map(|b| (b.stream().id.clone(), b.stream().version)));
+        if let Some((stream, version)) = run.flatten() {
             stats::record(kind, &stream, version, card);
+        }
+    };
+    // The steps a start or an answer gave, counted as they are given (not
+    // as they are drawn, after the typing delays: the visitor may leave
+    // meanwhile). Steps that end without asking anything end the branch.
+    let count_steps = move |steps: &[Step], start: bool| {
+        for (i, step) in steps.iter().enumerate() {
+            let card = step_card(step);
+            if start && i == 0 {
+                count(StreamEventKind::Shown, card);
+            }
+            count(StreamEventKind::Reached, card);
+            if let Step::HandOff { .. } = step {
+                count(StreamEventKind::LiveChat, card);
+            }
+        }
+        if let Some(last) = steps.last().filter(|s| !matches!(s, Step::Ask { .. } | Step::AskField { .. })) {
+            count(StreamEventKind::Completed, step_card(last));
         }
     };
 
@@ -216,17 +234,6 @@ fn BotView(
     let reveal = move |steps: Vec<Step>, greeting: bool| {
         leptos::task::spawn_local(async move {
             for (i, step) in steps.into_iter().enumerate() {
-                let card = step_card(&step);
-                if greeting && i == 0 {
-                    count(StreamEventKind::Shown, card);
-                }
-                count(StreamEventKind::Reached, card);
-                if let Step::HandOff { .. } | Step::End { .. } = &step {
-                    count(StreamEventKind::Completed, card);
-                }
-                if let Step::HandOff { .. } = &step {
-                    count(StreamEventKind::LiveChat, card);
-                }
                 if let Some(line) = bot::line_of(&step) {
                     if !(greeting && i == 0) {
                         typing.set(true);
@@ -243,6 +250,7 @@ fn BotView(
             }
         });
     };
+    count_steps(&first_steps, true);
     reveal(first_steps, fresh);
 
     let value_error = move |e: &InputError| match e {
@@ -255,7 +263,10 @@ fn BotView(
             let asked =
                 prompt.with_untracked(|p| p.as_ref().map(|p| step_card(p).to_owned())).unwrap_or_default();
             let had_email = bot
-                .with_value(|b| b.as_ref().is_some_and(|b| b.saved().state.attributes.contains_key("email")));
+                .try_with_value(|b| {
+                    b.as_ref().is_some_and(|b| b.saved().state.attributes.contains_key("email"))
+                })
+                .unwrap_or(false);
             let result =
                 bot.try_update_value(|b| b.as_mut().map(|b| b.answer(input).map(|r| (r, b.saved().clone()))));
             match result.flatten() {
@@ -269,6 +280,7 @@ fn BotView(
                     error.set(None);
                     prompt.set(None);
                     lines.update(|l| l.push(Line::Visitor(said)));
+                    count_steps(&steps, false);
                     reveal(steps, false);
                 }
                 Some(Err(e)) => error.set(Some(value_error(&e))),
@@ -455,6 +467,7 @@ fn BotView(
                 let stream = b.saved().state.stream.clone();
                 bot.set_value(Some(b));
                 emit(el(), "stream_started", &[("stream", Some(&stream))]);
+                count_steps(&steps, true);
                 reveal(steps, true);
             }
         }

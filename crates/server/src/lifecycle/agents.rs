@@ -7,7 +7,6 @@ use switchboard_protocol::wire::{AgentOut, Author, ConversationState};
 
 use super::Task;
 use crate::ids::{AgentId, ConversationId};
-use crate::routing::decide::Skip;
 use crate::state::AppState;
 use crate::store::StoreError;
 
@@ -39,7 +38,7 @@ pub(super) async fn leave(
         }
         match conv.state {
             ConversationState::Offered => {
-                super::move_on(state, id, agent, Skip::Declined).await?;
+                super::offers::take_back(state, id, agent).await?;
             }
             ConversationState::Active => {
                 let text = "The agent has left; this chat has ended.";

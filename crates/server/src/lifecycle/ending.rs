@@ -13,12 +13,12 @@ use crate::store::StoreError;
 pub async fn end(state: &AppState, conversation: ConversationId, by: EndedBy) -> Result<(), StoreError> {
     let now = state.clock.now_ms();
     // An offer still open (the visitor left first) disappears from the
-    // agent's inbox; checked and changed in one statement, so an offer
-    // made at the same moment is either withdrawn here or never made.
-    if let Some(Some(agent)) = state.store.close_offer(conversation, by, now).await? {
+    // agent's inbox; checked and changed in one transaction holding the
+    // write lock, so an offer made at the same moment is either withdrawn
+    // here or never made.
+    if let Some(Some(agent)) = state.store.end_open(conversation, by, now).await? {
         state.hub.publish_agent(agent, AgentOut::Withdrawn { conversation: conversation.get() });
     }
-    state.store.end_open(conversation, by, now).await?;
     changed(state, conversation, ConversationState::Ended);
     Ok(())
 }

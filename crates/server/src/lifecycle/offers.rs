@@ -8,6 +8,7 @@ use crate::ids::{AgentId, ConversationId};
 use crate::routing::decide::Skip;
 use crate::state::AppState;
 use crate::store::conversations::Details;
+use crate::store::events::Kind;
 use crate::store::transfers::StoredTransfer;
 use crate::store::StoreError;
 
@@ -19,9 +20,31 @@ pub async fn move_on(
     agent: AgentId,
     why: Skip,
 ) -> Result<bool, StoreError> {
+    let fact = if why == Skip::TimedOut { Kind::TimedOut } else { Kind::Declined };
+    move_on_as(state, conversation, agent, why, fact).await
+}
+
+/// Takes the offer back from `agent`, who is leaving (removed, or no
+/// longer taking chats): routed again without them, as after a decline,
+/// and recorded as withdrawn, not as their decline.
+pub async fn take_back(
+    state: &AppState,
+    conversation: ConversationId,
+    agent: AgentId,
+) -> Result<bool, StoreError> {
+    move_on_as(state, conversation, agent, Skip::Declined, Kind::Withdrawn).await
+}
+
+async fn move_on_as(
+    state: &AppState,
+    conversation: ConversationId,
+    agent: AgentId,
+    why: Skip,
+    fact: Kind,
+) -> Result<bool, StoreError> {
     let now = state.clock.now_ms();
     let due = now + super::handoff::RETRY_MS;
-    if !state.store.withdraw_offer(conversation, agent, why, due, now).await? {
+    if !state.store.withdraw_offer(conversation, agent, why, fact, due, now).await? {
         return Ok(false);
     }
     state.timers.due(due);

@@ -12,8 +12,9 @@ use crate::store::events::{Event, Kind};
 pub enum Answer {
     /// Not answered yet.
     Open,
-    /// Accepted this long (ms) after it was made.
-    Accepted(i64),
+    /// Accepted this long (ms) after it was made (none: when it was made
+    /// was not kept).
+    Accepted(Option<i64>),
     /// Declined.
     Declined,
     /// Timed out.
@@ -65,6 +66,9 @@ pub struct Chat {
     pub stream: String,
     /// The hand-off (unix ms).
     pub started: i64,
+    /// Whether its hand-off was recorded (not for one that was open when
+    /// facts began to be recorded).
+    pub handed_off: bool,
     /// Every offer, in order.
     pub offers: Vec<Offer>,
     /// Every accept (unix ms), in order, with whose.
@@ -111,6 +115,7 @@ impl Chat {
             site: event.site,
             stream: String::new(),
             started: event.at,
+            handed_off: false,
             offers: Vec::new(),
             accepts: Vec::new(),
             stretches: Vec::new(),
@@ -126,8 +131,10 @@ impl Chat {
     pub fn apply(&mut self, e: Event) {
         match e.kind {
             Kind::Handoff => {
+                self.handed_off = true;
                 self.started = e.at;
                 self.stream = e.detail.unwrap_or_default();
+                self.team = e.team;
             }
             Kind::Offered => {
                 if let Some(agent) = e.agent {
@@ -141,7 +148,7 @@ impl Chat {
             Kind::TimedOut => self.answer(e.agent, Answer::Missed),
             Kind::Withdrawn => self.answer(e.agent, Answer::Withdrawn),
             Kind::Accepted => {
-                self.answer(e.agent, Answer::Accepted(e.value.unwrap_or(0).max(0)));
+                self.answer(e.agent, Answer::Accepted(e.value.map(|ms| ms.max(0))));
                 if let Some(agent) = e.agent {
                     self.accepts.push((agent, e.at));
                     self.stretches.push(Stretch { agent, from: e.at, to: None });
@@ -173,11 +180,17 @@ impl Chat {
         }
     }
 
-    /// The latest open offer to `agent` was answered.
+    /// The latest open offer to `agent` was answered (the latest open
+    /// one, when the agent is not known: removed since).
     fn answer(&mut self, agent: Option<AgentId>, answer: Answer) {
-        let open = self.offers.iter_mut().rev().find(|o| Some(o.agent) == agent && o.answer == Answer::Open);
-        if let Some(offer) = open {
-            offer.answer = answer;
+        let open = |o: &&mut Offer| o.answer == Answer::Open;
+        let index = self
+            .offers
+            .iter_mut()
+            .rposition(|o| Some(o.agent) == agent && o.answer == Answer::Open)
+            .or_else(|| self.offers.iter_mut().rposition(|o| open(&o)));
+        if let Some(i) = index {
+            self.offers[i].answer = answer;
         }
     }
 
@@ -211,10 +224,14 @@ impl Chat {
         let ended = self.end.filter(|_| first_accept.is_some());
         Figures {
             outcome: self.outcome(),
-            time_to_accept: self.offers.iter().find_map(|o| match o.answer {
-                Answer::Accepted(ms) => Some(ms),
-                _ => None,
-            }),
+            time_to_accept: self
+                .offers
+                .iter()
+                .find_map(|o| match o.answer {
+                    Answer::Accepted(ms) => Some(ms),
+                    _ => None,
+                })
+                .flatten(),
             wait: first_accept.map(|at| (at - self.started).max(0)),
             first_response: self.first_reply.map(|(_, ms)| ms),
             duration: first_accept.zip(ended).map(|(from, end)| (end.at - from).max(0)),

@@ -45,7 +45,7 @@ impl Tally {
         self.missed += chat.count(|a| *a == Answer::Missed);
         self.transfers += chat.transfers.len() as u64;
         self.time_to_accept.extend(chat.offers.iter().filter_map(|o| match o.answer {
-            Answer::Accepted(ms) => Some(ms),
+            Answer::Accepted(ms) => ms,
             _ => None,
         }));
         self.wait.extend(f.wait);
@@ -156,7 +156,7 @@ impl ChatTotals {
             match offer.answer {
                 Answer::Accepted(ms) => {
                     a.accepted += 1;
-                    a.time_to_accept.push(ms);
+                    a.time_to_accept.extend(ms);
                 }
                 Answer::Declined => a.declined += 1,
                 Answer::Missed => a.missed += 1,

@@ -64,7 +64,16 @@ pub async fn each_chat(store: &Store, scope: &Scope, each: impl FnMut(Chat)) -> 
     else {
         return Ok(());
     };
-    let mut folder = Folder::new(each);
+    // (Ids are in start order but for hand-offs at the same moment: each
+    // is held to the range itself. One open before facts were recorded
+    // has no hand-off and is left out.)
+    let (start, end) = (scope.days.start_ms(), scope.days.end_ms());
+    let mut each = each;
+    let mut folder = Folder::new(|c: Chat| {
+        if c.handed_off && (start..end).contains(&c.started) {
+            each(c);
+        }
+    });
     store.each_event(first, last, scope.site.as_ref().map(|(id, _)| *id), |e| folder.push(e)).await?;
     folder.finish();
     Ok(())

@@ -4,7 +4,7 @@ use sqlx::Row;
 use switchboard_protocol::wire::{Author, ChatMessage, ConversationState, PageContext};
 use switchboard_protocol::{attribute::Attributes, stream::runner::Entry, stream::Routing};
 
-use super::events::{record, record_end, record_first_reply, Fact, Kind};
+use super::events::{record, record_end, record_first_reply, team_name, Fact, Kind};
 use super::{on_db, Store, StoreError};
 use crate::ids::{AgentId, ConversationId, SiteId, VisitorId};
 use switchboard_protocol::admin::EndedBy;
@@ -315,30 +315,54 @@ impl Store {
             .await?;
             let Some(row) = row else { return Ok(None) };
             let c = conversation(&row);
-            record(&mut tx, c.id, Kind::Handoff, Fact { stream: Some(&h.stream), ..Fact::default() }, now).await?;
+            // A card routing to a team counts for it even when nobody is
+            // offered the chat.
+            let team = match &h.routing {
+                Routing::Team(name) => Some(team_name(&mut tx, name).await?),
+                _ => None,
+            };
+            let fact = Fact { stream: Some(&h.stream), team: team.as_deref(), ..Fact::default() };
+            record(&mut tx, c.id, Kind::Handoff, fact, now).await?;
             tx.commit().await?;
             Ok(Some(c))
         })
     }
 
     /// Ends a conversation still open (waiting, offered or active) at
-    /// `now` (unix ms), ended by `by`; `false` when it was over already.
-    /// (An offer still open is closed first with [`Store::close_offer`],
-    /// which tells whose it was.)
-    pub async fn end_open(&self, id: ConversationId, by: EndedBy, now: i64) -> Result<bool, StoreError> {
+    /// `now` (unix ms), ended by `by`, in one transaction: `None` when it
+    /// was over already, else the agent whose offer it took back (who must
+    /// be told), if it was offered.
+    pub async fn end_open(
+        &self,
+        id: ConversationId,
+        by: EndedBy,
+        now: i64,
+    ) -> Result<Option<Option<AgentId>>, StoreError> {
         on_db!(self, begin_exclusive tx => {
-            let agent: Option<Option<AgentId>> = sqlx::query_scalar(
-                "UPDATE conversations SET state = 'ended', due_at = NULL, ended_at = $2
-                 WHERE id = $1 AND state IN ('waiting', 'offered', 'active') RETURNING agent_id",
+            let open: Option<(String, Option<AgentId>)> = sqlx::query_as(
+                "SELECT state, agent_id FROM conversations
+                 WHERE id = $1 AND state IN ('waiting', 'offered', 'active')",
+            )
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((state, agent)) = open else { return Ok(None) };
+            sqlx::query(
+                "UPDATE conversations SET state = 'ended', offered_at = NULL, due_at = NULL, ended_at = $2
+                 WHERE id = $1",
             )
             .bind(id)
             .bind(now)
-            .fetch_optional(&mut *tx)
+            .execute(&mut *tx)
             .await?;
-            let Some(agent) = agent else { return Ok(false) };
-            record_end(&mut tx, id, agent, by, now).await?;
+            let offered = state == "offered";
+            if offered && agent.is_some() {
+                record(&mut tx, id, Kind::Withdrawn, Fact { agent, ..Fact::default() }, now).await?;
+            }
+            // (An offer is not a chat: it ended with no agent.)
+            record_end(&mut tx, id, agent.filter(|_| !offered), by, now).await?;
             tx.commit().await?;
-            Ok(true)
+            Ok(Some(agent.filter(|_| offered)))
         })
     }
 

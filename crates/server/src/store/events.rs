@@ -110,6 +110,16 @@ pub(super) async fn record(
     Ok(())
 }
 
+/// A team's name as it is spelled now (routing names teams in any case);
+/// as given when there is no such team.
+pub(super) async fn team_name(tx: &mut sqlx::SqliteConnection, name: &str) -> Result<String, StoreError> {
+    let stored: Option<String> = sqlx::query_scalar("SELECT name FROM teams WHERE name = $1")
+        .bind(name)
+        .fetch_optional(&mut *tx)
+        .await?;
+    Ok(stored.unwrap_or_else(|| name.to_owned()))
+}
+
 /// Records that `conversation` ended at `at` (unix ms), by `by`, with its
 /// agent then and how many messages the visitor and agents wrote in it.
 pub(super) async fn record_end(

@@ -384,7 +384,10 @@ mod tests {
                 .offer(&chat, AgentId::new(ada), &switchboard_routing::decide::Pool::All, 0, 0)
                 .await
                 .unwrap());
-            assert!(store.withdraw_offer(chat.id, AgentId::new(ada), why, 0, 0).await.unwrap());
+            assert!(store
+                .withdraw_offer(chat.id, AgentId::new(ada), why, super::events::Kind::Declined, 0, 0)
+                .await
+                .unwrap());
         }
         assert_eq!(store.attempts(chat.id).await.unwrap(), [(ada, Skip::Declined)]);
         store.close().await;

@@ -8,7 +8,7 @@ use switchboard_protocol::stream::Routing;
 use switchboard_protocol::wire::ConversationState;
 
 use super::conversations::Conversation;
-use super::events::{record, record_end, Fact, Kind};
+use super::events::{record, record_end, team_name, Fact, Kind};
 use super::{exists_or, on_db, Store, StoreError};
 use crate::ids::{AgentId, ConversationId, SiteId};
 use switchboard_protocol::admin::EndedBy;
@@ -238,13 +238,7 @@ pub(super) async fn write_offer(
     // A team's rotation is named in lowercase: the report names the team
     // as it is spelled (then).
     let team = match pool {
-        Pool::Team(lower) => Some(
-            sqlx::query_scalar::<_, String>("SELECT name FROM teams WHERE name = $1")
-                .bind(lower)
-                .fetch_optional(&mut *tx)
-                .await?
-                .unwrap_or_else(|| lower.clone()),
-        ),
+        Pool::Team(lower) => Some(team_name(tx, lower).await?),
         _ => None,
     };
     let fact = Fact { agent: Some(agent_id), team: team.as_deref(), ..Fact::default() };
@@ -321,7 +315,7 @@ impl Store {
 
     /// Takes back an offer `agent_id` declined or let time out (or whose
     /// agent was removed meanwhile): the conversation waits for routing again
-    /// and the attempt is remembered. `false` when it was not (or no longer)
+    /// and the attempt is remembered (as `why`), and `fact` recorded. `false` when it was not (or no longer)
     /// offered to them. It is due for routing again at `due` (unix ms),
     /// should routing it at once not happen.
     pub async fn withdraw_offer(
@@ -329,6 +323,7 @@ impl Store {
         conversation: ConversationId,
         agent_id: AgentId,
         why: Skip,
+        fact: Kind,
         due: i64,
         now: i64,
     ) -> Result<bool, StoreError> {
@@ -355,12 +350,7 @@ impl Store {
             .bind(agent_id)
             .execute(&mut *tx)
             .await?;
-            let kind = match why {
-                Skip::Declined => Kind::Declined,
-                Skip::TimedOut => Kind::TimedOut,
-                _ => Kind::Withdrawn,
-            };
-            record(&mut tx, conversation, kind, Fact { agent: Some(agent_id), ..Fact::default() }, now).await?;
+            record(&mut tx, conversation, fact, Fact { agent: Some(agent_id), ..Fact::default() }, now).await?;
             tx.commit().await?;
             Ok(true)
         })

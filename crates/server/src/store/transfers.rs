@@ -3,7 +3,7 @@
 
 use switchboard_protocol::wire::TransferTarget;
 
-use super::events::{record, Fact, Kind};
+use super::events::{record, team_name, Fact, Kind};
 use super::{on_db, Store, StoreError};
 use crate::ids::{AgentId, ConversationId};
 
@@ -81,10 +81,10 @@ pub(super) async fn write_transfer(
     .execute(&mut *tx)
     .await?;
     let team = match to {
-        TransferTarget::Team { name } => Some(name.as_str()),
-        _ => None,
+        TransferTarget::Team { name } => Some(team_name(tx, name).await?),
+        TransferTarget::Agent { .. } => None,
     };
-    let fact = Fact { agent: Some(from), team, ..Fact::default() };
+    let fact = Fact { agent: Some(from), team: team.as_deref(), ..Fact::default() };
     record(tx, conversation, Kind::Transferred, fact, now).await?;
     Ok(true)
 }

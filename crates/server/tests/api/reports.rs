@@ -512,3 +512,52 @@ async fn the_widgets_counts_make_the_dialogue_report_and_bad_batches_are_refused
     }
     assert_eq!(codes.last(), Some(&429), "{codes:?}");
 }
+
+#[tokio::test]
+async fn an_agent_who_leaves_an_offer_has_it_withdrawn_and_an_idle_chat_ends_by_itself() {
+    let (time, clock) = Time::new();
+    let app = spawn_app_at(clock).await;
+    let mut ada = app.agent(ADA).await;
+    let mut grace = app.agent(GRACE).await;
+
+    // Offered to Ada, whose live chat an admin switches off: taken back,
+    // not her decline; nobody else may take it, so the fallback.
+    time.at(0);
+    let mut v = hand_off(&app, Routing::Agent(ADA.into())).await;
+    offered(&mut ada).await;
+    time.at(10);
+    let r = app
+        .as_admin(Method::PATCH, &format!("/agents/{ADA}"))
+        .await
+        .json(&json!({ "live_chat": false }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    visitor_until(&mut v, |f| *f == VisitorOut::State { state: ConversationState::Fallback }).await;
+    v.close().await;
+
+    // Grace accepts the next; nobody writes for the inactivity limit (600 s).
+    time.at(100);
+    let mut v = hand_off(&app, Routing::Agent(GRACE.into())).await;
+    let c = offered(&mut grace).await;
+    time.at(104);
+    accept(&mut grace, c).await;
+    time.at(104 + 601);
+    app.state.timers.due(T0 + 705_000);
+    visitor_until(&mut v, |f| *f == VisitorOut::State { state: ConversationState::Ended }).await;
+
+    let report: Value = get(&app, "/reports/chats?from=2026-11-30&to=2026-11-30").await.json().await.unwrap();
+    let agents = report["agents"].as_array().unwrap();
+    let ada = agents.iter().find(|a| a["email"] == ADA).unwrap();
+    assert_eq!(
+        (ada["offered"].as_u64(), ada["declined"].as_u64(), ada["withdrawn"].as_u64()),
+        (Some(1), Some(0), Some(1))
+    );
+    assert_eq!(report["totals"]["declined"], 0);
+    assert_eq!(report["totals"]["fallback"], 1);
+    let rows: Value =
+        get(&app, "/reports/conversations?from=2026-11-30&to=2026-11-30").await.json().await.unwrap();
+    assert_eq!(rows[1]["ended_by"], "idle");
+    assert_eq!(rows[1]["duration"], 601_000);
+}
