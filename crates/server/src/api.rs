@@ -7,8 +7,7 @@ use axum::http::header::{ACCESS_CONTROL_ALLOW_ORIGIN, ORIGIN, VARY};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use std::net::{IpAddr, SocketAddr};
-use std::time::Duration;
+use std::net::SocketAddr;
 use switchboard_protocol::site::{SiteConfig, SiteKey};
 use switchboard_protocol::stats::{StreamEvents, MAX_BATCH_BYTES};
 use switchboard_protocol::stream::{CardKind, Routing, Stream};
@@ -16,8 +15,8 @@ use switchboard_protocol::PROTOCOL_VERSION;
 
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::stats_limits::StatsLimits;
 use crate::store::Site;
-use crate::throttle::Window;
 
 /// Checks the request's `Origin` for `site`. A request without `Origin` is not
 /// from a browser's cross-origin fetch (curl, same-origin) and gets no CORS
@@ -78,34 +77,6 @@ pub async fn site_config(
     Ok(response)
 }
 
-/// How many stream event batches one address may send for one site a
-/// minute, and one site takes a minute from everyone.
-const BATCHES_PER_ADDRESS_PER_MINUTE: u32 = 30;
-const BATCHES_PER_SITE_PER_MINUTE: u32 = 6000;
-
-/// Rate limits of the stream events endpoint.
-#[derive(Debug, Clone)]
-pub struct StatsLimits {
-    by_address: Window<(i64, IpAddr)>,
-    by_site: Window<i64>,
-}
-
-impl Default for StatsLimits {
-    fn default() -> Self {
-        Self {
-            by_address: Window::new(BATCHES_PER_ADDRESS_PER_MINUTE, Duration::from_secs(60)),
-            by_site: Window::new(BATCHES_PER_SITE_PER_MINUTE, Duration::from_secs(60)),
-        }
-    }
-}
-
-/// The path of the stream events endpoint, for `key`.
-pub fn is_stream_events_path(path: &str) -> bool {
-    path.strip_prefix("/api/sites/")
-        .and_then(|rest| rest.strip_suffix("/stream-events"))
-        .is_some_and(|key| !key.contains('/'))
-}
-
 /// `POST /api/sites/{key}/stream-events`: a batch of what one visit did in
 /// the streams ([`StreamEvents`], JSON in any content type: the widget
 /// sends it with `navigator.sendBeacon` as text so that no preflight is
@@ -130,19 +101,16 @@ pub async fn stream_events(
         return Err(ApiError::OriginNotAllowed);
     }
     let now = tokio::time::Instant::now();
-    let limits = &state.stats_limits;
+    let limits: &StatsLimits = &state.stats_limits;
     let address = (site.id.get(), peer.ip());
-    if let Some(wait) =
-        limits.by_address.wait(&address, now).or_else(|| limits.by_site.wait(&site.id.get(), now))
-    {
+    if let Some(wait) = limits.wait(address, now) {
         return Err(ApiError::TooMany {
             code: "rate_limited",
             message: "too many stream events; try again later",
             retry_after: wait,
         });
     }
-    limits.by_address.count(address, now);
-    limits.by_site.count(site.id.get(), now);
+    limits.count(address, now);
     let batch: StreamEvents = serde_json::from_slice(&body)
         .map_err(|e| ApiError::BadRequest(format!("not a batch of stream events: {e}")))?;
     if let Some(problem) = batch.problem() {

@@ -134,7 +134,7 @@ pub async fn same_origin_writes(
     // (The widget's stream events carry no authority: a cookie the browser
     // adds to them is not read.)
     if !reads.contains(request.method())
-        && !crate::api::is_stream_events_path(request.uri().path())
+        && !crate::stats_limits::is_stream_events_path(request.uri().path())
         && by_cookie(headers)
         && !headers.get(ORIGIN).is_some_and(|o| own_origin(&state, o))
     {

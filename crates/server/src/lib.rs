@@ -31,6 +31,7 @@
 //! - [`ids`]: typed ids (conversation, agent, site, visitor)
 //! - `login_guard`: failed-login back-offs, bounded password hashing
 //! - `password`: argon2 password hashes
+//! - `stats_limits`: the widget's stream events endpoint's limits and path
 //! - `throttle`: in-memory back-offs and per-minute counters
 //! - `inbox_api`: conversation lists and details for agents
 //! - `presence`: which agents are connected and available
@@ -81,6 +82,7 @@ pub mod routing;
 pub mod shutdown;
 pub mod startup;
 pub mod state;
+pub(crate) mod stats_limits;
 pub mod store;
 pub mod stream_cli;
 pub mod stream_designer;

@@ -124,7 +124,7 @@ impl Application {
             logins: crate::login_guard::LoginGuard::new(&settings.limits),
             visitors: crate::ws::limits::VisitorLimits::new(&settings.limits),
             csp_reports: CspReports::default(),
-            stats_limits: crate::api::StatsLimits::default(),
+            stats_limits: crate::stats_limits::StatsLimits::default(),
         };
         Ok(Self { listener, demo_listener, state, stop_sockets })
     }

@@ -38,7 +38,7 @@ pub struct AppState {
     /// Content-Security-Policy violations browsers reported.
     pub csp_reports: CspReports,
     /// How many stream event batches each address and site may send.
-    pub stats_limits: crate::api::StatsLimits,
+    pub stats_limits: crate::stats_limits::StatsLimits,
 }
 
 /// The CSP report endpoint needs only the reports, not the whole state.
