@@ -18,7 +18,7 @@ pub enum ReportCommand {
     Teams(ReportArgs),
     /// One row per site with conversations.
     Sites(ReportArgs),
-    /// One row per day or week (`--by`), with the totals last.
+    /// One row per day or week (`--by`); JSON has the totals too.
     Periods(ReportArgs),
     /// One row per conversation handed off, in the order they started.
     Conversations(ReportArgs),
@@ -100,22 +100,18 @@ pub async fn run(store: &Store, cmd: ReportCommand, now: i64) -> Result<String, 
         return Ok(print(&output::streams_table(&report.streams), &report, args.format));
     }
     let report = reports::chats(store, &scope).await?;
-    Ok(match cmd {
-        ReportCommand::Agents(_) => print(&output::agents_table(&report.agents), &report.agents, args.format),
-        ReportCommand::Teams(_) => {
-            let rows = report.teams.iter().map(|t| (t.team.clone(), &t.figures));
-            print(&output::figures_table("team", rows), &report.teams, args.format)
-        }
-        ReportCommand::Sites(_) => {
-            let rows = report.sites.iter().map(|r| (r.site.clone(), &r.figures));
-            print(&output::figures_table("site", rows), &report.sites, args.format)
-        }
-        ReportCommand::Periods(_) => {
-            let rows = report.periods.iter().map(|p| (p.start.clone(), &p.figures));
-            let all = std::iter::once(("total".to_owned(), &report.totals));
-            let table = output::figures_table("period", rows.chain(all));
-            print(&table, &report, args.format)
-        }
+    let group = match cmd {
+        ReportCommand::Agents(_) => output::Group::Agents,
+        ReportCommand::Teams(_) => output::Group::Teams,
+        ReportCommand::Sites(_) => output::Group::Sites,
+        ReportCommand::Periods(_) => output::Group::Periods,
         ReportCommand::Conversations(_) | ReportCommand::Streams(_) => unreachable!("answered above"),
+    };
+    let table = output::group_table(&report, group);
+    Ok(match group {
+        output::Group::Agents => print(&table, &report.agents, args.format),
+        output::Group::Teams => print(&table, &report.teams, args.format),
+        output::Group::Sites => print(&table, &report.sites, args.format),
+        output::Group::Periods => print(&table, &report, args.format),
     })
 }

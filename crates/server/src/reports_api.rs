@@ -111,6 +111,13 @@ fn csv(what: &str, scope: &Scope, table: &output::Table) -> Response {
     response
 }
 
+/// A group of the live chat report as CSV.
+async fn group_csv(s: &AppState, query: &ReportQuery, group: output::Group) -> Result<Response, ApiError> {
+    let scope = scope(s, query).await?;
+    let report = reports::chats(&s.store, &scope).await?;
+    Ok(csv(group.name(), &scope, &output::group_table(&report, group)))
+}
+
 /// The conversations report as CSV (the columns of `…/conversations`;
 /// times in seconds).
 #[utoipa::path(
@@ -147,9 +154,7 @@ async fn agents_csv(
     State(s): State<AppState>,
     Query(query): Query<ReportQuery>,
 ) -> Result<Response, ApiError> {
-    let scope = scope(&s, &query).await?;
-    let report = reports::chats(&s.store, &scope).await?;
-    Ok(csv("agents", &scope, &output::agents_table(&report.agents)))
+    group_csv(&s, &query, output::Group::Agents).await
 }
 
 /// One line per team with conversations in the range.
@@ -167,10 +172,7 @@ async fn teams_csv(
     State(s): State<AppState>,
     Query(query): Query<ReportQuery>,
 ) -> Result<Response, ApiError> {
-    let scope = scope(&s, &query).await?;
-    let report = reports::chats(&s.store, &scope).await?;
-    let table = output::figures_table("team", report.teams.iter().map(|t| (t.team.clone(), &t.figures)));
-    Ok(csv("teams", &scope, &table))
+    group_csv(&s, &query, output::Group::Teams).await
 }
 
 /// One line per site with conversations in the range.
@@ -188,10 +190,7 @@ async fn sites_csv(
     State(s): State<AppState>,
     Query(query): Query<ReportQuery>,
 ) -> Result<Response, ApiError> {
-    let scope = scope(&s, &query).await?;
-    let report = reports::chats(&s.store, &scope).await?;
-    let table = output::figures_table("site", report.sites.iter().map(|r| (r.site.clone(), &r.figures)));
-    Ok(csv("sites", &scope, &table))
+    group_csv(&s, &query, output::Group::Sites).await
 }
 
 /// One line per day (or week) of the range, empty ones too.
@@ -209,10 +208,7 @@ async fn periods_csv(
     State(s): State<AppState>,
     Query(query): Query<ReportQuery>,
 ) -> Result<Response, ApiError> {
-    let scope = scope(&s, &query).await?;
-    let report = reports::chats(&s.store, &scope).await?;
-    let table = output::figures_table("period", report.periods.iter().map(|p| (p.start.clone(), &p.figures)));
-    Ok(csv("periods", &scope, &table))
+    group_csv(&s, &query, output::Group::Periods).await
 }
 
 /// How each dialogue (stream) did: visits shown, engaged, completed,

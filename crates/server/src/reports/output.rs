@@ -2,7 +2,9 @@
 //! text (for a terminal). Times are seconds (`12.5`), rates fractions
 //! (`0.75`); empty where there is no value.
 
-use switchboard_protocol::admin::{AgentRow, ChatFigures, ConversationFigures, Spread, StreamFigures};
+use switchboard_protocol::admin::{
+    AgentRow, ChatFigures, ChatReport, ConversationFigures, Spread, StreamFigures,
+};
 
 /// A table: its column names and rows of cells.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -156,6 +158,43 @@ pub fn figures_table<'a>(
         })
         .collect();
     Table { header, rows }
+}
+
+/// The groups of a live chat report that are tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    /// One row per agent.
+    Agents,
+    /// One row per team.
+    Teams,
+    /// One row per site.
+    Sites,
+    /// One row per day or week.
+    Periods,
+}
+
+impl Group {
+    /// Its name (in file names and commands).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Agents => "agents",
+            Self::Teams => "teams",
+            Self::Sites => "sites",
+            Self::Periods => "periods",
+        }
+    }
+}
+
+/// One of `report`'s groups as a table.
+pub fn group_table(report: &ChatReport, group: Group) -> Table {
+    match group {
+        Group::Agents => agents_table(&report.agents),
+        Group::Teams => figures_table("team", report.teams.iter().map(|t| (t.team.clone(), &t.figures))),
+        Group::Sites => figures_table("site", report.sites.iter().map(|r| (r.site.clone(), &r.figures))),
+        Group::Periods => {
+            figures_table("period", report.periods.iter().map(|p| (p.start.clone(), &p.figures)))
+        }
+    }
 }
 
 /// One row per agent.
