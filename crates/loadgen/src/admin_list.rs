@@ -158,7 +158,8 @@ async fn seed(dir: &Path, n: u64) -> anyhow::Result<(f64, u64)> {
     let messages = store
         .bulk_seed(&plan, |done| eprintln!("  seeded {done} of {n} ({:.0?})", started.elapsed()))
         .await
-        .context("seeding")?;
+        .context("seeding")?
+        .messages;
     let seed_secs = started.elapsed().as_secs_f64();
     store.close().await;
     Ok((seed_secs, messages))

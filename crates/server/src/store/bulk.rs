@@ -1,7 +1,8 @@
 //! Many stored conversations at once, for benchmarks (`cargo xtask bench`
 //! lists a million): visitors, conversations in every state with their bot
-//! part, 0 to 5 live messages each, and routing to teams, generated inside
-//! SQLite (no row crosses from Rust) in a few large transactions.
+//! part, 0 to 5 live messages each, routing to teams and the facts reports
+//! add up (about 10 a conversation), generated inside SQLite (no row
+//! crosses from Rust) in a few large transactions.
 //!
 //! The rows are what the server writes itself, with the same triggers
 //! keeping the search index and nothing the lifecycle would act on: no due
@@ -28,6 +29,15 @@ pub struct BulkPlan {
     pub step_ms: i64,
     /// Conversations per transaction.
     pub batch: u64,
+}
+
+/// What a seed stored.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Seeded {
+    /// Live messages.
+    pub messages: u64,
+    /// Report facts (`chat_events`).
+    pub events: u64,
 }
 
 /// First names visitors gave.
@@ -374,13 +384,100 @@ SELECT id, k,
     created_at + 20000 + k * 15000
 FROM lines";
 
+/// One batch's report facts (`chat_events`), as the lifecycle would have
+/// recorded them for each conversation's state: `$1`..`$2` the
+/// conversations; `$3`: agents (JSON); `$4`: teams (JSON).
+///
+/// Every conversation has its hand-off; 0 to 5 offers declined or timed
+/// out come first (at most 2, all timed out, before a fallback); then the
+/// offer to its agent, the accept and the first reply (at the second
+/// message), an end, or the fallback. Team conversations were routed to
+/// the team by their card (the hand-off and every offer name it) or
+/// handed on to the team after the first reply; a few others were handed
+/// on to an agent. About 10 facts a
+/// conversation. Slot `k` is one possible fact, so a conversation's facts
+/// are inserted, and numbered, in the order they happened.
+const EVENTS: &str = "
+WITH RECURSIVE slot(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM slot WHERE k < 17),
+chats AS (
+    SELECT c.id, c.site_id, c.state, c.stream_id, c.created_at AS s, c.last_seq,
+        (c.id * 2654435761) % 4294967291 AS h, c.id * 2654435761 AS raw, t.name AS team,
+        json_array_length($3) AS agents
+    FROM conversations c
+    LEFT JOIN teams t
+        ON json_array_length($4) > 0 AND (c.id * 2654435761 >> 15) % 3 = 0
+           AND t.id = json_extract($4, '$[' || ((c.id * 2654435761 >> 19) % json_array_length($4)) || ']')
+    WHERE c.id BETWEEN $1 AND $2),
+shaped AS (
+    SELECT id, site_id, state, stream_id, s, last_seq, h, team, agents,
+        CASE WHEN state = 'fallback' THEN min((h >> 21) % 6, 2) ELSE (h >> 21) % 6 END AS refused,
+        CASE WHEN (raw >> 23) % 2 = 0 THEN team END AS routed,
+        state IN ('active', 'ended')
+            AND CASE WHEN team IS NULL THEN (raw >> 23) % 12 = 1 ELSE (raw >> 23) % 2 = 1 END AS moved,
+        (h >> 13) % agents AS ai
+    FROM chats),
+facts AS (
+    SELECT c.id, c.site_id, k, c.s,
+        CASE
+            WHEN k = 0 THEN 'handoff'
+            WHEN k <= 10 AND (k - 1) / 2 >= refused THEN NULL
+            WHEN k <= 10 AND k % 2 = 1 THEN 'offered'
+            WHEN k <= 10 AND state <> 'fallback' AND (id * 2654435761 + k * 40503) % 4294967291 % 2 = 0
+                THEN 'declined'
+            WHEN k <= 10 THEN 'timed_out'
+            WHEN k = 11 AND state IN ('offered', 'active', 'ended') THEN 'offered'
+            WHEN k = 12 AND state IN ('active', 'ended') THEN 'accepted'
+            WHEN k = 13 AND state IN ('active', 'ended') AND last_seq >= 2 THEN 'first_reply'
+            WHEN k = 14 AND moved THEN 'transferred'
+            WHEN k = 15 AND moved THEN 'offered'
+            WHEN k = 16 AND moved THEN 'accepted'
+            WHEN k = 17 AND state = 'ended' THEN 'ended'
+            WHEN k = 17 AND state = 'fallback' THEN 'fallback'
+        END AS kind,
+        -- The agent: the conversation's own (index ai) last; the one who
+        -- handed it on (ai + 1) before; those who refused (ai + 2 on).
+        CASE
+            WHEN k BETWEEN 1 AND 10 THEN (ai + 2 + (k - 1) / 2) % agents
+            WHEN k IN (11, 12, 13) AND moved OR k = 14 THEN (ai + 1) % agents
+            WHEN k <> 0 AND k <> 17 OR state = 'ended' THEN ai
+        END AS agent,
+        CASE WHEN k IN (14, 15) THEN team WHEN k = 0 OR k % 2 = 1 AND k <= 11 THEN routed END AS team,
+        CASE
+            WHEN k = 0 THEN stream_id
+            WHEN k = 17 AND state = 'ended'
+                THEN json_extract('[\"agent\",\"agent\",\"agent\",\"visitor\",\"visitor\",\"idle\"]',
+                                  '$[' || ((h >> 9) % 6) || ']')
+        END AS detail,
+        CASE k WHEN 12 THEN 12000 WHEN 13 THEN 50000 WHEN 16 THEN 10000
+               WHEN 17 THEN CASE WHEN state = 'ended' THEN last_seq END END AS value,
+        CASE
+            WHEN k = 0 THEN 0
+            WHEN k <= 10 THEN 1000 + 1500 * ((k - 1) / 2) + 1000 * ((k - 1) % 2)
+            WHEN k = 11 THEN 8000
+            WHEN k = 12 THEN 20000
+            WHEN k = 13 THEN 50000
+            WHEN k IN (14, 15) THEN 100000
+            WHEN k = 16 THEN 110000
+            WHEN state = 'fallback' THEN 5000
+            ELSE 600000
+        END AS after
+    FROM shaped c CROSS JOIN slot)
+INSERT INTO chat_events (conversation_id, site_id, kind, agent_id, team, detail, value, at)
+SELECT id, site_id, kind, json_extract($3, '$[' || agent || ']'), team, detail, value, s + after
+FROM facts WHERE kind IS NOT NULL
+ORDER BY id, k";
+
 impl Store {
     /// Seeds `plan.conversations` conversations after any already stored,
     /// `plan.batch` to a transaction, calling `progress` with the number
-    /// done after each; answers how many live messages it stored.
+    /// done after each; answers how many messages and facts it stored.
     /// Durability is off meanwhile (a crash mid-seed leaves a database to
     /// throw away, which is all a benchmark's is).
-    pub async fn bulk_seed(&self, plan: &BulkPlan, mut progress: impl FnMut(u64)) -> Result<u64, StoreError> {
+    pub async fn bulk_seed(
+        &self,
+        plan: &BulkPlan,
+        mut progress: impl FnMut(u64),
+    ) -> Result<Seeded, StoreError> {
         let sites = json_ids(plan.sites.iter().map(|s| s.get()));
         let agents = json_ids(plan.agents.iter().map(|a| a.get()));
         let teams = json_ids(plan.teams.iter().copied());
@@ -408,7 +505,7 @@ impl Store {
             sqlx::query("PRAGMA cache_size = -262144").execute(&mut *conn).await?;
             let batch = i64::try_from(plan.batch.max(1)).unwrap_or(i64::MAX);
             let mut lo = first;
-            let mut messages = 0;
+            let mut seeded = Seeded::default();
             while lo <= last {
                 let hi = (lo + batch - 1).min(last);
                 let mut tx = sqlx::Connection::begin(&mut *conn).await?;
@@ -439,7 +536,7 @@ impl Store {
                     .bind(open_from)
                     .execute(&mut *tx)
                     .await?;
-                messages += sqlx::query(MESSAGES)
+                seeded.messages += sqlx::query(MESSAGES)
                     .bind(lo)
                     .bind(hi)
                     .bind(&products)
@@ -465,13 +562,21 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
                 }
+                seeded.events += sqlx::query(EVENTS)
+                    .bind(lo)
+                    .bind(hi)
+                    .bind(&agents)
+                    .bind(&teams)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
                 tx.commit().await?;
                 progress(u64::try_from(hi - first + 1).unwrap_or(0));
                 lo = hi + 1;
             }
             sqlx::query("PRAGMA synchronous = NORMAL").execute(&mut *conn).await?;
             sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut *conn).await?;
-            Ok(messages)
+            Ok(seeded)
         })
     }
 }
@@ -479,7 +584,10 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::ConversationId;
+    use crate::reports::chat::Answer;
     use crate::store::admin_conversations::ListFilter;
+    use switchboard_protocol::admin::Outcome;
     use switchboard_protocol::auth::Role;
     use switchboard_protocol::site::{Appearance, SiteKey};
     use switchboard_protocol::wire::ConversationState;
@@ -514,11 +622,19 @@ mod tests {
             batch: 1_000,
         };
         let mut done = Vec::new();
-        let messages = store.bulk_seed(&plan, |n| done.push(n)).await.unwrap();
-        let stored: i64 = on_db!(store, pool => {
-            sqlx::query_scalar("SELECT COUNT(*) FROM messages").fetch_one(pool).await.unwrap()
-        });
-        assert_eq!(messages, u64::try_from(stored).unwrap());
+        let seeded = store.bulk_seed(&plan, |n| done.push(n)).await.unwrap();
+        let count = |table: &'static str| {
+            let store = store.clone();
+            async move {
+                let n: i64 = on_db!(store, pool => {
+                    sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(pool).await.unwrap()
+                });
+                u64::try_from(n).unwrap()
+            }
+        };
+        assert_eq!(seeded.messages, count("messages").await);
+        assert_eq!(seeded.events, count("chat_events").await);
+        assert!((22_000..28_000).contains(&seeded.events), "about 10 a conversation: {}", seeded.events);
         assert_eq!(done, [1_000, 2_000, 2_500]);
 
         let all = |f: ListFilter<'static>| {
@@ -561,6 +677,106 @@ mod tests {
             .unwrap()
         });
         assert_eq!(orphans, 0);
+        store.close().await;
+    }
+
+    #[tokio::test]
+    async fn a_bulk_seed_records_the_facts_of_each_conversation_as_the_lifecycle_would() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&format!("sqlite://{}", dir.path().join("sb.db").display())).await.unwrap();
+        let site = store
+            .create_site(&SiteKey::parse("one").unwrap(), "One", &Appearance::default(), &[], 0)
+            .await
+            .unwrap();
+        let mut agents = Vec::new();
+        for i in 0..4 {
+            let id =
+                store.create_agent("A", &format!("a{i}@example.com"), "hash", Role::Agent, 0).await.unwrap();
+            agents.push(AgentId::new(id));
+        }
+        let sales = store.create_team("Sales", &[agents[0].get()]).await.unwrap();
+        let support = store.create_team("Support", &[agents[1].get()]).await.unwrap();
+        let plan = BulkPlan {
+            conversations: 3_000,
+            sites: vec![site],
+            agents,
+            teams: vec![sales, support],
+            first_start: 1_700_000_000_000,
+            step_ms: 1_000,
+            batch: 1_000,
+        };
+        store.bulk_seed(&plan, |_| {}).await.unwrap();
+        type Row = (i64, String, Option<AgentId>, i64, Option<i64>, Option<String>);
+        let rows: Vec<Row> = on_db!(store, pool => {
+            sqlx::query_as(
+                "SELECT c.id, c.state, c.agent_id, c.created_at, c.ended_at,
+                        (SELECT t.name FROM conversation_teams ct JOIN teams t ON t.id = ct.team_id
+                         WHERE ct.conversation_id = c.id)
+                 FROM conversations c ORDER BY c.id",
+            )
+            .fetch_all(pool)
+            .await
+            .unwrap()
+        });
+        let mut chats = Vec::new();
+        let mut folder = crate::reports::chat::Folder::new(|c| chats.push(c));
+        let (first, last) = (ConversationId::new(1), ConversationId::new(3_000));
+        store.each_event(first, last, None, |e| folder.push(e)).await.unwrap();
+        folder.finish();
+        assert_eq!(chats.len(), rows.len(), "every conversation has its facts");
+        let (mut declined, mut missed, mut to_team, mut to_agent, mut by_card) = (0, 0, 0, 0, 0);
+        for (chat, (id, state, agent, created, ended, team)) in chats.iter().zip(&rows) {
+            assert_eq!((chat.id.get(), chat.started, chat.stream.as_str()), (*id, *created, "main"));
+            let f = chat.figures();
+            match state.as_str() {
+                "ended" | "active" => {
+                    assert_eq!(f.outcome, Outcome::Accepted, "{chat:?}");
+                    assert_eq!(chat.accepts.last().map(|a| a.0), *agent, "{chat:?}");
+                    assert_eq!((f.wait, f.first_response), (Some(20_000), Some(50_000)), "{chat:?}");
+                }
+                "fallback" => {
+                    assert_eq!((f.outcome, chat.fallback), (Outcome::Fallback, *ended), "{chat:?}");
+                    assert!(chat.offers.len() <= 2, "{chat:?}");
+                }
+                _ => assert_eq!(f.outcome, Outcome::Open, "{chat:?}"),
+            }
+            if state == "ended" {
+                let end = chat.end.unwrap();
+                let messages: i64 = on_db!(store, pool => {
+                    sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE conversation_id = $1")
+                        .bind(id)
+                        .fetch_one(pool)
+                        .await
+                        .unwrap()
+                });
+                assert_eq!(
+                    (Some(end.at), end.messages, f.messages),
+                    (*ended, Some(messages), Some(messages))
+                );
+                assert!(end.by.is_some(), "{chat:?}");
+            }
+            // No offer is left open but the one an offered conversation has.
+            let open = chat.count(|a| *a == Answer::Open);
+            assert_eq!(open, u64::from(state == "offered"), "{chat:?}");
+            declined += chat.count(|a| *a == Answer::Declined);
+            missed += chat.count(|a| *a == Answer::Missed);
+            // A team a fact names is the team the conversation went to.
+            if chat.team.is_some() {
+                assert_eq!(&chat.team, team, "{chat:?}");
+            }
+            match (chat.transfers.len(), &chat.team) {
+                (0, Some(_)) => by_card += 1,
+                (1, Some(_)) => to_team += 1,
+                (1, None) => to_agent += 1,
+                (n, _) => assert_eq!(n, 0, "{chat:?}"),
+            }
+        }
+        for (what, n) in
+            [("declined", declined), ("missed", missed), ("to a team", to_team), ("to an agent", to_agent)]
+        {
+            assert!(n > 100, "{what}: {n}");
+        }
+        assert!(by_card > 100, "{by_card}");
         store.close().await;
     }
 }
