@@ -1,6 +1,6 @@
 //! The admin's conversation list over many stored conversations
 //! (`switchboard-admin-list`, run by `cargo xtask bench`): seeds a fresh
-//! SQLite file in bulk ([`Store::bulk_seed`]), starts the real server on it
+//! SQLite file in bulk ([`crate::seed`]), starts the real server on it
 //! in a child process (this binary with `--serve DIR`), and times the
 //! list's requests over HTTP beside a floor measured the same way in the
 //! same run: `GET /api/auth/me` (the same stack, session check included)
@@ -17,17 +17,12 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 use switchboard_protocol::admin::{ConversationPage, ConversationQuery};
-use switchboard_protocol::auth::Role;
-use switchboard_protocol::site::{Appearance, SiteKey};
-use switchboard_server::auth::hash_password;
 use switchboard_server::config::Settings;
-use switchboard_server::ids::AgentId;
 use switchboard_server::startup::Application;
-use switchboard_server::store::bulk::BulkPlan;
-use switchboard_server::store::Store;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
 
+use crate::seed::{seed, ADMIN, AGENTS, PASSWORD, SITES, TEAMS};
 use crate::stats::percentile;
 
 /// The flags.
@@ -56,15 +51,6 @@ pub struct Options {
     #[arg(long, hide = true)]
     pub serve: Option<PathBuf>,
 }
-
-/// The admin the bench logs in as.
-const ADMIN: &str = "admin@bench.test";
-/// Their password (a throwaway database).
-const PASSWORD: &str = "bench-admin-password";
-const SITES: usize = 5;
-const AGENTS: usize = 40;
-const TEAMS: usize = 4;
-const YEAR_MS: i64 = 365 * 24 * 3600 * 1000;
 
 /// What one scenario measured.
 #[derive(Debug, Clone, Serialize)]
@@ -121,48 +107,6 @@ pub async fn serve(dir: &Path) -> anyhow::Result<()> {
     });
     app.run(shutdown).await.context("serving")?;
     Ok(())
-}
-
-/// Seeds `dir` with `n` conversations; answers the seconds it took and the
-/// live messages stored.
-async fn seed(dir: &Path, n: u64) -> anyhow::Result<(f64, u64)> {
-    let url = format!("sqlite://{}", dir.join("switchboard.db").display());
-    let store = Store::open(&url).await.context("opening the database")?;
-    let now = switchboard_server::Clock::system().now_ms();
-    let mut sites = Vec::new();
-    for i in 0..SITES {
-        let key = SiteKey::parse(&format!("site{i}"))?;
-        sites.push(store.create_site(&key, &format!("Site {i}"), &Appearance::default(), &[], now).await?);
-    }
-    let hash = tokio::task::spawn_blocking(|| hash_password(PASSWORD)).await?;
-    store.create_agent("Bench admin", ADMIN, &hash, Role::Admin, now).await?;
-    let mut agents = Vec::new();
-    for i in 0..AGENTS {
-        let email = format!("agent{i}@bench.test");
-        agents.push(store.create_agent(&format!("Agent {i}"), &email, "not a hash", Role::Agent, now).await?);
-    }
-    let mut teams = Vec::new();
-    for (t, members) in agents.chunks(AGENTS / TEAMS).enumerate() {
-        teams.push(store.create_team(&format!("Team {t}"), members).await?);
-    }
-    let plan = BulkPlan {
-        conversations: n,
-        sites,
-        agents: agents.into_iter().map(AgentId::new).collect(),
-        teams,
-        first_start: now - YEAR_MS,
-        step_ms: (YEAR_MS / i64::try_from(n.max(1))?).max(1),
-        batch: 100_000,
-    };
-    let started = Instant::now();
-    let messages = store
-        .bulk_seed(&plan, |done| eprintln!("  seeded {done} of {n} ({:.0?})", started.elapsed()))
-        .await
-        .context("seeding")?
-        .messages;
-    let seed_secs = started.elapsed().as_secs_f64();
-    store.close().await;
-    Ok((seed_secs, messages))
 }
 
 /// The server child; dropping it stops it.

@@ -13,13 +13,15 @@
 //! - [`stats`]: the ledger of sent and received messages, percentiles;
 //! - [`report`]: the table and the JSON.
 //! - [`admin_list`]: the admin's conversation list over a million stored
-//!   conversations (its own binary, `switchboard-admin-list`).
+//!   conversations (its own binary, `switchboard-admin-list`);
+//! - [`seed`]: the data directory that bench runs on.
 
 pub mod admin_list;
 pub mod client;
 pub mod idle;
 pub mod peers;
 pub mod report;
+pub mod seed;
 pub mod server;
 pub mod stats;
 pub mod traffic;
