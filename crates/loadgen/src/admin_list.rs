@@ -200,7 +200,8 @@ pub async fn run(opts: &Options) -> anyhow::Result<Report> {
         (0.0, 0)
     } else {
         eprintln!("seeding {} conversations…", opts.conversations);
-        seed(&data, opts.conversations).await?
+        let (secs, seeded) = seed(&data, opts.conversations).await?;
+        (secs, seeded.messages)
     };
     let db_bytes = std::fs::read_dir(&data)?.filter_map(|e| e.ok()?.metadata().ok()).map(|m| m.len()).sum();
     let server = spawn(&data).await?;

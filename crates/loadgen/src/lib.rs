@@ -14,9 +14,13 @@
 //! - [`report`]: the table and the JSON.
 //! - [`admin_list`]: the admin's conversation list over a million stored
 //!   conversations (its own binary, `switchboard-admin-list`);
-//! - [`seed`]: the data directory that bench runs on.
+//! - [`chat_report`]: the live chat report over as many, with ten million
+//!   facts, and what recording facts costs delivery (its own binary,
+//!   `switchboard-report-bench`);
+//! - [`seed`]: the data directory those two run on.
 
 pub mod admin_list;
+pub mod chat_report;
 pub mod client;
 pub mod idle;
 pub mod peers;

@@ -10,7 +10,7 @@ use switchboard_protocol::auth::Role;
 use switchboard_protocol::site::{Appearance, SiteKey};
 use switchboard_server::auth::hash_password;
 use switchboard_server::ids::AgentId;
-use switchboard_server::store::bulk::BulkPlan;
+use switchboard_server::store::bulk::{BulkPlan, Seeded};
 use switchboard_server::store::Store;
 
 /// The admin the benches log in as.
@@ -25,11 +25,15 @@ pub const AGENTS: usize = 40;
 pub const TEAMS: usize = 4;
 const YEAR_MS: i64 = 365 * 24 * 3600 * 1000;
 
-/// Seeds `dir` with `n` conversations; answers the seconds it took and the
-/// live messages stored.
-pub async fn seed(dir: &Path, n: u64) -> anyhow::Result<(f64, u64)> {
-    let url = format!("sqlite://{}", dir.join("switchboard.db").display());
-    let store = Store::open(&url).await.context("opening the database")?;
+/// The database of the data directory `dir` (the server's own name for it).
+pub fn database_url(dir: &Path) -> String {
+    format!("sqlite://{}", dir.join("switchboard.db").display())
+}
+
+/// Seeds `dir` with `n` conversations; answers the seconds it took and
+/// what it stored.
+pub async fn seed(dir: &Path, n: u64) -> anyhow::Result<(f64, Seeded)> {
+    let store = Store::open(&database_url(dir)).await.context("opening the database")?;
     let now = switchboard_server::Clock::system().now_ms();
     let mut sites = Vec::new();
     for i in 0..SITES {
@@ -57,12 +61,11 @@ pub async fn seed(dir: &Path, n: u64) -> anyhow::Result<(f64, u64)> {
         batch: 100_000,
     };
     let started = Instant::now();
-    let messages = store
+    let seeded = store
         .bulk_seed(&plan, |done| eprintln!("  seeded {done} of {n} ({:.0?})", started.elapsed()))
         .await
-        .context("seeding")?
-        .messages;
+        .context("seeding")?;
     let seed_secs = started.elapsed().as_secs_f64();
     store.close().await;
-    Ok((seed_secs, messages))
+    Ok((seed_secs, seeded))
 }

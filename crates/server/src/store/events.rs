@@ -317,6 +317,53 @@ impl Store {
     }
 }
 
+/// Floors for the report bench (`switchboard-report-bench`), measured
+/// beside [`Store::each_event`] on the same rows: not for the server.
+impl Store {
+    /// How many facts conversations `first..=last` have, counted inside
+    /// the database: the scan alone, no row read out.
+    #[doc(hidden)]
+    pub async fn bench_count_events(
+        &self,
+        first: ConversationId,
+        last: ConversationId,
+    ) -> Result<u64, StoreError> {
+        let n: i64 = on_db!(self, pool => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM chat_events WHERE conversation_id BETWEEN $1 AND $2")
+                .bind(first)
+                .bind(last)
+                .fetch_one(pool)
+                .await?
+        });
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// The same facts read out with every column a report reads, in the
+    /// same order, and counted: nothing decoded, nothing folded.
+    #[doc(hidden)]
+    pub async fn bench_read_events(
+        &self,
+        first: ConversationId,
+        last: ConversationId,
+    ) -> Result<u64, StoreError> {
+        on_db!(self, pool => {
+            let mut rows = sqlx::query(
+                "SELECT conversation_id, site_id, kind, agent_id, team, detail, value, at
+                 FROM chat_events WHERE conversation_id BETWEEN $1 AND $2
+                 ORDER BY conversation_id, id",
+            )
+            .bind(first)
+            .bind(last)
+            .fetch(pool);
+            let mut n = 0;
+            while rows.try_next().await?.is_some() {
+                n += 1;
+            }
+            Ok(n)
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Kind;
