@@ -45,11 +45,12 @@ fn main() -> ExitCode {
                 "  build  install tools and build the widget, inbox and console bundles into target/dist"
             );
             eprintln!(
-                "  bench  bundle sizes, one routing decision, load [loadgen flags], the admin list over 1M"
+                "  bench  bundle sizes, one routing decision, load [loadgen flags], the admin list and the"
             );
             eprintln!(
-                "         conversations; a table, JSON in target/bench/ (`bench admin-list` for that alone)"
+                "         chat report over 1M conversations; a table, JSON in target/bench/ (`bench admin-list`"
             );
+            eprintln!("         or `bench reports` for one alone)");
             eprintln!("  fuzz   fuzz the protocol parsers [RUNS (default 10000000) | SECONDSs per target]");
             return ExitCode::from(2);
         }
