@@ -183,12 +183,11 @@ impl Chat {
     /// The latest open offer to `agent` was answered (the latest open
     /// one, when the agent is not known: removed since).
     fn answer(&mut self, agent: Option<AgentId>, answer: Answer) {
-        let open = |o: &&mut Offer| o.answer == Answer::Open;
         let index = self
             .offers
-            .iter_mut()
+            .iter()
             .rposition(|o| Some(o.agent) == agent && o.answer == Answer::Open)
-            .or_else(|| self.offers.iter_mut().rposition(|o| open(&o)));
+            .or_else(|| self.offers.iter().rposition(|o| o.answer == Answer::Open));
         if let Some(i) = index {
             self.offers[i].answer = answer;
         }
