@@ -4,15 +4,17 @@
 //! then, in this process on the store itself, times:
 //!
 //! - [`reports::chats`] over the longest range a report covers (366 days:
-//!   every seeded conversation) and over the last 7 days, beside two
-//!   floors on the same rows in the same run: counting them inside SQLite
-//!   (the scan alone) and reading out what the report reads through the
-//!   same pool (its query, nothing parsed or added up);
+//!   every seeded conversation) and over the last 7 days: once from the
+//!   facts alone (before any block is packed: what a report costs without
+//!   digests), then packing every full block ([`reports::seal`], timed),
+//!   then from the digests, beside two floors on the same rows in the same
+//!   run: counting the facts inside SQLite (the scan alone) and reading
+//!   out the digests the report reads through the same pool (nothing
+//!   decoded or added up);
 //! - what recording facts costs delivery: agent messages appended one at
-//!   a time through [`Store::append_message`] (which checks for, and
-//!   records, the chat's first reply), beside visitor messages appended
-//!   the same way to the same chats (the same statements but that one),
-//!   in pairs, each way first in turn.
+//!   a time through [`Store::append_message`] (which marks, and records,
+//!   the chat's first reply), beside visitor messages appended the same
+//!   way to the same chats, in pairs, each way first in turn.
 //!
 //! Each time is wall time, runs one after another.
 
@@ -21,10 +23,10 @@ use serde::Serialize;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
-use switchboard_protocol::admin::ReportQuery;
+use switchboard_protocol::admin::{ChatReport, ReportQuery};
 use switchboard_protocol::wire::{Author, ConversationState};
 use switchboard_server::ids::ConversationId;
-use switchboard_server::reports::{self, Scope};
+use switchboard_server::reports::{self, digest, Scope};
 use switchboard_server::store::admin_conversations::ListFilter;
 use switchboard_server::store::Store;
 use switchboard_server::Clock;
@@ -94,13 +96,17 @@ pub struct RangeTiming {
     pub runs: usize,
     /// Floor: the facts counted inside SQLite.
     pub floor_count: Times,
-    /// Floor: the rows the report reads (a conversation's facts each),
-    /// read out through the pool and counted, nothing parsed.
+    /// Floor: the digests the report reads, read out through the pool,
+    /// nothing decoded.
     pub floor_read: Times,
-    /// `reports::chats`: read, folded, added up, with its names.
+    /// `reports::chats`: read, decoded (or folded), added up, with its
+    /// names.
     pub report: Times,
-    /// The untimed first report (cold caches), ms.
+    /// The untimed first report from the digests (cold caches), ms.
     pub first_report_ms: f64,
+    /// The same report from the facts alone, before the blocks were
+    /// packed (one run), ms.
+    pub from_facts_ms: f64,
 }
 
 /// What recording facts costs delivery.
@@ -110,12 +116,12 @@ pub struct Delivery {
     pub chats: usize,
     /// Messages appended each way.
     pub messages: usize,
-    /// Visitor messages a second (no fact written or checked).
+    /// Visitor messages a second (no fact written).
     pub visitor_per_s: f64,
-    /// Agent messages a second (the first reply checked for, in the same
-    /// transaction).
+    /// Agent messages a second (each chat's first reply recorded, in the
+    /// same transaction).
     pub agent_per_s: f64,
-    /// Delivery throughput the check costs, % (1 − agent/visitor rate).
+    /// Delivery throughput the facts cost, % (1 − agent/visitor rate).
     pub cost_pct: f64,
     /// Visitor messages a second, the slowest 1 % left out.
     pub visitor_per_s_trimmed: f64,
@@ -143,6 +149,12 @@ pub struct Report {
     pub events: u64,
     /// Seconds the seeding took (0 when the data was there).
     pub seed_secs: f64,
+    /// Seconds packing every full block took.
+    pub seal_secs: f64,
+    /// Blocks packed.
+    pub digests: usize,
+    /// Their bytes.
+    pub digest_bytes: u64,
     /// The database file, bytes.
     pub db_bytes: u64,
     /// The ranges.
@@ -162,31 +174,48 @@ fn date_days_before(now_ms: i64, days: i64) -> String {
         .unwrap_or_default()
 }
 
-/// Times the report over `query`, beside its floors.
+/// The report over `query` from the facts alone (no block packed yet):
+/// the report, and how long it took (ms).
+async fn from_facts(store: &Store, query: &ReportQuery, now: i64) -> anyhow::Result<(ChatReport, f64)> {
+    let scope = Scope::new(store, query, now).await.context("the report's range")?;
+    let started = Instant::now();
+    let report = reports::chats(store, &scope).await?;
+    Ok((report, ms_since(started)))
+}
+
+/// Times the report over `query`, beside its floors; `facts` is the same
+/// report from the facts alone, and how long it took.
 async fn range(
     store: &Store,
     name: &str,
     query: ReportQuery,
     now: i64,
     runs: usize,
+    facts: (ChatReport, f64),
 ) -> anyhow::Result<RangeTiming> {
     let scope = Scope::new(store, &query, now).await.context("the report's range")?;
     let (first, last) = store
         .conversations_started(scope.days.start_ms(), scope.days.end_ms())
         .await?
         .with_context(|| format!("no conversation started in {name}"))?;
+    let (first_block, last_block) = (digest::block_of(first), digest::block_of(last));
+    let read_digests = || async {
+        let rows = store.chat_digests(first_block, last_block).await?;
+        anyhow::Ok(rows.iter().map(|(_, body)| body.len()).sum::<usize>())
+    };
     let events = store.bench_count_events(first, last).await?;
-    let rows = store.bench_read_events(first, last).await?;
+    let bytes = read_digests().await?;
     let started = Instant::now();
     let first_report = reports::chats(store, &scope).await?;
     let first_report_ms = ms_since(started);
+    anyhow::ensure!(first_report == facts.0, "the report from the digests is not the one from the facts");
     let (mut count, mut read, mut report) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..runs {
         let started = Instant::now();
         anyhow::ensure!(store.bench_count_events(first, last).await? == events, "the facts changed");
         count.push(ms_since(started));
         let started = Instant::now();
-        anyhow::ensure!(store.bench_read_events(first, last).await? == rows, "the facts changed");
+        anyhow::ensure!(read_digests().await? == bytes, "the digests changed");
         read.push(ms_since(started));
         let started = Instant::now();
         let r = reports::chats(store, &scope).await?;
@@ -206,6 +235,7 @@ async fn range(
         floor_read: Times::of(read),
         report: Times::of(report),
         first_report_ms,
+        from_facts_ms: facts.1,
     })
 }
 
@@ -319,10 +349,25 @@ pub async fn run(opts: &Options) -> anyhow::Result<Report> {
         to: Some(date_days_before(now, 0)),
         ..ReportQuery::default()
     };
-    let ranges = vec![
-        range(&store, "366 days", year, now, opts.runs).await?,
-        range(&store, "last 7 days", ReportQuery::default(), now, opts.runs).await?,
-    ];
+    let ranges = [("366 days", year), ("last 7 days", ReportQuery::default())];
+    // From the facts first: a data directory kept from an earlier run
+    // has its digests dropped, so that every run packs them again.
+    store.bench_drop_digests().await?;
+    let mut facts = Vec::new();
+    for (name, query) in &ranges {
+        facts.push(from_facts(&store, query, now).await?);
+        eprintln!("  {name} from the facts: done");
+    }
+    eprintln!("packing the blocks…");
+    let started = Instant::now();
+    let digests = reports::seal(&store, usize::MAX).await?;
+    let seal_secs = started.elapsed().as_secs_f64();
+    let digest_bytes =
+        store.chat_digests(i64::MIN, i64::MAX).await?.iter().map(|(_, body)| body.len() as u64).sum();
+    let mut timed = Vec::new();
+    for ((name, query), facts) in ranges.into_iter().zip(facts) {
+        timed.push(range(&store, name, query, now, opts.runs, facts).await?);
+    }
     let delivery = delivery(&store, opts.appends).await?;
     store.close().await;
     Ok(Report {
@@ -330,8 +375,11 @@ pub async fn run(opts: &Options) -> anyhow::Result<Report> {
         conversations,
         events,
         seed_secs,
+        seal_secs,
+        digests,
+        digest_bytes,
         db_bytes,
-        ranges,
+        ranges: timed,
         delivery,
     })
 }
@@ -350,21 +398,37 @@ pub fn table(r: &Report) -> String {
     );
     let _ = writeln!(
         s,
-        "{:<40} {:>8} {:>9} {:>15} {:>15} {:>15} {:>9}",
-        "range (ms: median / max)", "chats", "facts", "floor: count", "floor: read", "report", "first"
+        "packed into {} digests of {} conversations, {:.1} MB, in {:.1} s",
+        r.digests,
+        reports::digest::BLOCK,
+        r.digest_bytes as f64 / 1e6,
+        r.seal_secs
+    );
+    let _ = writeln!(
+        s,
+        "{:<40} {:>8} {:>9} {:>15} {:>15} {:>15} {:>9} {:>11}",
+        "range (ms: median / max)",
+        "chats",
+        "facts",
+        "floor: count",
+        "floor: read",
+        "report",
+        "first",
+        "from facts"
     );
     let pair = |t: Times| format!("{:.0} / {:.0}", t.median_ms, t.max_ms);
     for t in &r.ranges {
         let _ = writeln!(
             s,
-            "{:<40} {:>8} {:>9} {:>15} {:>15} {:>15} {:>9.0}",
+            "{:<40} {:>8} {:>9} {:>15} {:>15} {:>15} {:>9.0} {:>11.0}",
             format!("{} ({} – {}) ×{}", t.range, t.from, t.to, t.runs),
             t.conversations,
             t.events,
             pair(t.floor_count),
             pair(t.floor_read),
             pair(t.report),
-            t.first_report_ms
+            t.first_report_ms,
+            t.from_facts_ms
         );
     }
     let d = &r.delivery;
@@ -378,19 +442,19 @@ pub fn table(r: &Report) -> String {
     );
     for (what, all, trimmed, median) in [
         (
-            "  floor: visitor messages (no fact checked)",
+            "  floor: visitor messages (no fact written)",
             d.visitor_per_s,
             d.visitor_per_s_trimmed,
             d.visitor_median_us,
         ),
-        ("  agent messages (first reply checked)", d.agent_per_s, d.agent_per_s_trimmed, d.agent_median_us),
+        ("  agent messages (first reply recorded)", d.agent_per_s, d.agent_per_s_trimmed, d.agent_median_us),
     ] {
         let _ = writeln!(s, "{what:<48} {all:>10.0} {trimmed:>10.0} {median:>10.0}");
     }
     let _ = writeln!(
         s,
         "{:<48} {:>9.1}% {:>9.1}% {:>9.1}%",
-        "  throughput the check costs", d.cost_pct, d.trimmed_cost_pct, d.median_cost_pct
+        "  throughput the facts cost", d.cost_pct, d.trimmed_cost_pct, d.median_cost_pct
     );
     let _ = writeln!(s, "  (* the slowest 1 % each way left out: stalls land on either at random)");
     s

@@ -194,6 +194,7 @@ impl Application {
         }
         tokio::spawn(crate::lifecycle::sweeper::run(state.clone()));
         tokio::spawn(crate::lifecycle::changes::watch(state.clone()));
+        tokio::spawn(crate::reports::keep_sealing(state.store.clone(), state.shutdown.clone()));
         tracing::info!(public_url = %state.public_url, "serving");
         // The client's address counts logins and visitor sockets.
         let service = app(state).into_make_service_with_connect_info::<SocketAddr>();

@@ -110,11 +110,16 @@ impl Chat {
     /// should be its hand-off; one whose hand-off went unrecorded starts
     /// at its first fact).
     pub fn new(event: &Event) -> Self {
+        Self { id: event.conversation, site: event.site, started: event.at, ..Self::empty() }
+    }
+
+    /// A conversation with nothing in it (to read one into).
+    pub fn empty() -> Self {
         Self {
-            id: event.conversation,
-            site: event.site,
+            id: ConversationId::new(0),
+            site: SiteId::new(0),
             stream: String::new(),
-            started: event.at,
+            started: 0,
             handed_off: false,
             offers: Vec::new(),
             accepts: Vec::new(),

@@ -54,6 +54,11 @@ impl Days {
         date.to_zoned(self.tz.clone()).map_or(day * DAY_MS, |z| z.timestamp().as_millisecond())
     }
 
+    /// The first moment of `day` and the first after it (unix ms).
+    pub fn day_bounds(&self, day: i64) -> (i64, i64) {
+        (self.midnight(day), self.midnight(day + 1))
+    }
+
     /// The day (in the zone) of a moment (unix ms).
     pub fn day_of(&self, ms: i64) -> i64 {
         day_in(&self.tz, ms)

@@ -341,7 +341,7 @@ picked AS (
         json_extract($8, '$[' || ((h >> 7) % json_array_length($8)) || ']') AS last_name
     FROM hashed)
 INSERT INTO conversations (id, site_id, visitor_id, state, stream_id, routing, attributes, transcript, page,
-                           agent_id, last_seq, created_at, offered_at, accepted_at, ended_at)
+                           agent_id, last_seq, first_reply_seq, created_at, offered_at, accepted_at, ended_at)
 SELECT i, site_id, i, state, 'main', '\"round_robin\"',
     json_object('first_name', first_name, 'last_name', last_name,
                 'email', lower(first_name) || '.' || i || '@example.com'),
@@ -354,6 +354,8 @@ SELECT i, site_id, i, state, 'main', '\"round_robin\"',
     CASE WHEN state IN ('offered', 'active', 'ended')
          THEN json_extract($4, '$[' || ((h >> 13) % json_array_length($4)) || ']') END,
     CASE state WHEN 'waiting' THEN 0 WHEN 'offered' THEN 1 WHEN 'fallback' THEN 1 ELSE 3 + (h >> 17) % 3 END,
+    -- (The agent's first message is the second, as [`MESSAGES`] writes them.)
+    CASE WHEN state IN ('active', 'ended') THEN 2 END,
     started,
     CASE WHEN state IN ('offered', 'active', 'ended') THEN started + 8000 END,
     CASE WHEN state IN ('active', 'ended') THEN started + 20000 END,

@@ -408,10 +408,16 @@ impl Store {
         on_db!(self, begin tx => {
             // Write first: taking SQLite's write lock at the start of the
             // transaction means two appends never deadlock upgrading a read lock.
-            let seq: i64 = sqlx::query_scalar(
-                "UPDATE conversations SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq",
+            // (An agent's message that sets `first_reply_seq` is the chat's
+            // first reply: known from this one update, no lookup.)
+            let (seq, first_reply): (i64, Option<i64>) = sqlx::query_as(
+                "UPDATE conversations SET last_seq = last_seq + 1,
+                   first_reply_seq = CASE WHEN $2 THEN COALESCE(first_reply_seq, last_seq + 1)
+                                          ELSE first_reply_seq END
+                 WHERE id = $1 RETURNING last_seq, first_reply_seq",
             )
             .bind(conversation_id)
+            .bind(author == Author::Agent)
             .fetch_one(&mut *tx)
             .await?;
             if let Some(cid) = client_id {
@@ -442,7 +448,7 @@ impl Store {
             .bind(now)
             .fetch_one(&mut *tx)
             .await?;
-            if author == Author::Agent {
+            if author == Author::Agent && first_reply == Some(seq) {
                 record_first_reply(&mut tx, conversation_id, now).await?;
             }
             tx.commit().await?;

@@ -145,8 +145,8 @@ pub(super) async fn record_end(
 }
 
 /// Records the first message an agent wrote in `conversation`, at `at`
-/// (unix ms), unless one is recorded: by its agent then, `value` the time
-/// since the hand-off.
+/// (unix ms): by its agent then, `value` the time since the hand-off.
+/// (The caller knows it is the first: it set `first_reply_seq`.)
 pub(super) async fn record_first_reply(
     tx: &mut sqlx::SqliteConnection,
     conversation: ConversationId,
@@ -155,8 +155,7 @@ pub(super) async fn record_first_reply(
     sqlx::query(
         "INSERT INTO chat_events (conversation_id, site_id, kind, agent_id, value, at)
          SELECT id, site_id, 'first_reply', agent_id, $2 - created_at, $2 FROM conversations
-         WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM chat_events
-                                       WHERE conversation_id = $1 AND kind = 'first_reply')",
+         WHERE id = $1",
     )
     .bind(conversation)
     .bind(at)
@@ -359,26 +358,13 @@ impl Store {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
-    /// The rows [`Store::each_event`] reads for the same conversations,
-    /// read out and counted: nothing parsed, nothing folded. Answers how
-    /// many (conversations with facts).
+    /// Drops every report digest (the bench times reports from the facts
+    /// alone, then packing them).
     #[doc(hidden)]
-    pub async fn bench_read_events(
-        &self,
-        first: ConversationId,
-        last: ConversationId,
-    ) -> Result<u64, StoreError> {
+    pub async fn bench_drop_digests(&self) -> Result<(), StoreError> {
         on_db!(self, pool => {
-            let mut rows = sqlx::query(FACTS_BY_CONVERSATION)
-                .bind(first)
-                .bind(last)
-                .bind(Option::<SiteId>::None)
-                .fetch(pool);
-            let mut n = 0;
-            while rows.try_next().await?.is_some() {
-                n += 1;
-            }
-            Ok(n)
+            sqlx::query("DELETE FROM chat_digests").execute(pool).await?;
+            Ok(())
         })
     }
 }
@@ -487,6 +473,84 @@ mod tests {
         assert!(!two.is_empty() && two.iter().all(|e| e.site == sites[1]));
         let none = ConversationId::new(7);
         store.each_event(none, none, None, |_| panic!("no facts")).await.unwrap();
+        store.close().await;
+    }
+
+    #[tokio::test]
+    async fn a_chats_first_agent_message_is_recorded_once_and_no_other() {
+        use switchboard_protocol::wire::Author;
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&format!("sqlite://{}", dir.path().join("sb.db").display())).await.unwrap();
+        let key = SiteKey::parse("one").unwrap();
+        let site = store.create_site(&key, "S", &Appearance::default(), &[], 0).await.unwrap();
+        let agent =
+            AgentId::new(store.create_agent("A", "a@example.com", "hash", Role::Agent, 0).await.unwrap());
+        let plan = BulkPlan {
+            conversations: 40,
+            sites: vec![site],
+            agents: vec![agent],
+            teams: Vec::new(),
+            first_start: 1_700_000_000_000,
+            step_ms: 1_000,
+            batch: 40,
+        };
+        store.bulk_seed(&plan, |_| {}).await.unwrap();
+        let first = |state: &'static str| {
+            let store = store.clone();
+            async move {
+                let id: i64 = on_db!(store, pool => {
+                    sqlx::query_scalar("SELECT MIN(id) FROM conversations WHERE state = $1")
+                        .bind(state)
+                        .fetch_one(pool)
+                        .await
+                        .unwrap()
+                });
+                ConversationId::new(id)
+            }
+        };
+        let replies = |c: ConversationId| {
+            let store = store.clone();
+            async move {
+                let rows: Vec<(Option<AgentId>, Option<i64>, i64)> = on_db!(store, pool => {
+                    sqlx::query_as(
+                        "SELECT agent_id, value, at FROM chat_events
+                         WHERE conversation_id = $1 AND kind = 'first_reply' ORDER BY id",
+                    )
+                    .bind(c)
+                    .fetch_all(pool)
+                    .await
+                    .unwrap()
+                });
+                rows
+            }
+        };
+        let append = |c: ConversationId, author: Author, client_id: &'static str, now: i64| {
+            let store = store.clone();
+            async move { store.append_message(c, author, Some(client_id), "hi", now).await.unwrap().1 }
+        };
+        // A chat an agent wrote in already (its first reply was recorded).
+        let ended = first("ended").await;
+        assert_eq!(replies(ended).await.len(), 1);
+        assert!(append(ended, Author::Agent, "later", 1_800_000_000_000).await);
+        assert_eq!(replies(ended).await.len(), 1, "not a first reply");
+        // One nobody answered yet: the visitor's messages are no reply, the
+        // agent's first is, once, also when it is sent again.
+        let waiting = first("waiting").await;
+        assert!(replies(waiting).await.is_empty());
+        let created: i64 = on_db!(store, pool => {
+            sqlx::query_scalar("SELECT created_at FROM conversations WHERE id = $1")
+                .bind(waiting)
+                .fetch_one(pool)
+                .await
+                .unwrap()
+        });
+        assert!(append(waiting, Author::Visitor, "v1", created + 1_000).await);
+        assert!(replies(waiting).await.is_empty());
+        assert!(append(waiting, Author::Agent, "a1", created + 5_000).await);
+        assert!(!append(waiting, Author::Agent, "a1", created + 6_000).await, "the same message again");
+        assert!(append(waiting, Author::Agent, "a2", created + 7_000).await);
+        assert!(append(waiting, Author::Visitor, "v2", created + 8_000).await);
+        assert_eq!(replies(waiting).await, [(None, Some(5_000), created + 5_000)]);
         store.close().await;
     }
 }

@@ -97,6 +97,7 @@ mod agent_email;
 mod agents;
 pub mod bulk;
 pub mod changes;
+pub mod chat_digests;
 pub mod conversations;
 pub mod decision;
 mod drafts;
