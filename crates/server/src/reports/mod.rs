@@ -350,12 +350,21 @@ pub fn conversation_row(chat: &Chat, days: &Days, names: &Names) -> Conversation
     }
 }
 
-/// Every conversation's row over `scope`, in the order they started.
+/// Every conversation's row over `scope`, in the order they started (made
+/// on a blocking thread, as [`chats`] adds up).
 pub async fn conversations(store: &Store, scope: &Scope) -> Result<Vec<ConversationFigures>, AdminError> {
     let names = names(store).await?;
-    let mut rows = Vec::new();
-    each_chat(store, scope, |c| rows.push(conversation_row(c, &scope.days, &names))).await?;
-    Ok(rows)
+    let (store, scope, runtime) = (store.clone(), scope.clone(), tokio::runtime::Handle::current());
+    joined(
+        tokio::task::spawn_blocking(move || {
+            let mut rows = Vec::new();
+            runtime.block_on(each_chat(&store, &scope, |c| {
+                rows.push(conversation_row(c, &scope.days, &names))
+            }))?;
+            Ok(rows)
+        })
+        .await,
+    )?
 }
 
 /// What is going on now (only `site`'s conversations, if given; agents
