@@ -457,10 +457,15 @@ pub async fn texts(c: &Client, css: &str) -> anyhow::Result<Vec<String>> {
 
 /// Waits until some `css` (in the page or the widget) shows `text`.
 pub async fn shows(c: &Client, css: &str, text: &str) -> anyhow::Result<()> {
-    eventually(&format!("{css} showing {text:?}"), || async {
+    let seen = eventually(&format!("{css} showing {text:?}"), || async {
         Ok(texts(c, css).await?.iter().any(|t| t == text).then_some(()))
     })
-    .await
+    .await;
+    match seen {
+        Ok(()) => Ok(()),
+        // (What it showed instead says why, in a run that cannot be repeated.)
+        Err(e) => Err(e.context(format!("{css} showed {:?}", texts(c, css).await.unwrap_or_default()))),
+    }
 }
 
 /// Signs `email` into the inbox at `/inbox/` and waits for its socket.
