@@ -27,7 +27,8 @@
 //!   digests read out, nothing decoded), and agent messages (which record
 //!   each chat's first reply) against visitor messages (which record
 //!   nothing) appended the same way.
-//!   `cargo xtask bench reports [--conversations N]` runs only this.
+//!   `cargo xtask bench reports [--conversations N] [--data DIR]` runs
+//!   only this (`--data` keeps the seeded database for the next run).
 
 use anyhow::Context;
 use serde_json::{json, Value};

@@ -4,17 +4,20 @@
 -- delivery nothing beyond that first message.
 ALTER TABLE conversations ADD COLUMN first_reply_seq INTEGER;
 UPDATE conversations SET first_reply_seq =
-    (SELECT MIN(seq) FROM messages WHERE conversation_id = conversations.id AND author = 'agent');
+    (SELECT MIN(seq) FROM messages WHERE conversation_id = conversations.id AND author = 'agent')
+WHERE EXISTS (SELECT 1 FROM messages WHERE conversation_id = conversations.id AND author = 'agent');
 
 -- Reports: the facts of each block of 1024 conversations (by id: `block`
 -- is id / 1024), folded once and packed (`reports::digest`), so a report
 -- over a million conversations reads a thousand rows, not ten million
--- facts. Written for a block no new conversation can join, when its
--- conversations have ended; `holes` are those that had not (the report
--- reads their facts). Any fact recorded, changed or removed for a
--- conversation of a block, or its conversation removed, drops the
--- block's digest (these triggers), so a digest is never older than the
--- facts: the report then reads the block's facts until it is packed again.
+-- facts. Written for a block below the newest conversation's; its
+-- conversations still open are holes in it (the report reads their
+-- facts). Any fact recorded, changed or removed for a conversation of a
+-- block, or its conversation removed, deletes the block's row (these
+-- triggers): the report then reads the block's facts until it is packed
+-- again. Packing claims the row first (an empty body) and fills it in
+-- only if it is still there (`store::chat_digests`), so a digest is never
+-- older than the facts.
 CREATE TABLE chat_digests (
     block INTEGER PRIMARY KEY,
     body  BLOB    NOT NULL

@@ -66,6 +66,9 @@ pub fn encode(chats: &[Chat], holes: &[ConversationId]) -> Vec<u8> {
     out
 }
 
+/// (Times are written as offsets from the hand-off, wrapping: a time
+/// absurd enough to overflow packs into a body that does not decode, and
+/// its block is read from the facts.)
 fn put_chat(out: &mut Vec<u8>, c: &Chat) {
     let t0 = c.started;
     let mut flags = 0;
@@ -108,14 +111,14 @@ fn put_chat(out: &mut Vec<u8>, c: &Chat) {
     put_u(out, c.accepts.len() as u64);
     for &(agent, at) in &c.accepts {
         put_i(out, agent.get());
-        put_i(out, at - t0);
+        put_i(out, at.wrapping_sub(t0));
     }
     put_u(out, c.stretches.len() as u64);
     for s in &c.stretches {
         put_i(out, s.agent.get());
-        put_i(out, s.from - t0);
+        put_i(out, s.from.wrapping_sub(t0));
         // (0: going on; else one more than the zigzag of the offset.)
-        put_u(out, s.to.map_or(0, |to| zigzag(to - t0) + 1));
+        put_u(out, s.to.map_or(0, |to| zigzag(to.wrapping_sub(t0)).wrapping_add(1)));
     }
     put_u(out, c.transfers.len() as u64);
     for a in &c.transfers {
@@ -128,10 +131,10 @@ fn put_chat(out: &mut Vec<u8>, c: &Chat) {
         put_i(out, ms);
     }
     if let Some(at) = c.fallback {
-        put_i(out, at - t0);
+        put_i(out, at.wrapping_sub(t0));
     }
     if let Some(end) = c.end {
-        put_i(out, end.at - t0);
+        put_i(out, end.at.wrapping_sub(t0));
         if let Some(by) = end.by {
             let index = EndedBy::ALL.iter().position(|b| *b == by).unwrap_or(0);
             out.push(u8::try_from(index).unwrap_or(0));
@@ -171,11 +174,16 @@ fn put_str(out: &mut Vec<u8>, s: &str) {
     out.extend_from_slice(s.as_bytes());
 }
 
-/// Reads a whole body into `chats` (whose vectors and strings are reused,
-/// more added as needed): its holes, and how many of `chats` it filled.
-/// All or nothing: a body that does not decode to its end gives nothing.
-pub fn decode(body: &[u8], chats: &mut Vec<Chat>) -> Result<(Vec<ConversationId>, usize), Unreadable> {
-    let (holes, mut reader) = Reader::new(body)?;
+/// Reads a whole body of `block` into `chats` (whose vectors and strings
+/// are reused, more added as needed): its holes, and how many of `chats`
+/// it filled. All or nothing: a body that does not decode to its end, or
+/// names conversations out of order or of another block, gives nothing.
+pub fn decode(
+    body: &[u8],
+    block: i64,
+    chats: &mut Vec<Chat>,
+) -> Result<(Vec<ConversationId>, usize), Unreadable> {
+    let (holes, mut reader) = Reader::new(body, ids_of(block))?;
     let mut n = 0;
     loop {
         if n == chats.len() {
@@ -195,7 +203,10 @@ struct Reader<'a> {
     bytes: &'a [u8],
     pos: usize,
     left: u64,
+    /// The last conversation read (ids rise strictly).
     prev: i64,
+    /// The block's first and last id.
+    ids: (i64, i64),
 }
 
 /// A body that does not decode (or is of another version).
@@ -204,8 +215,8 @@ pub struct Unreadable;
 
 impl<'a> Reader<'a> {
     /// Starts reading `body`: its holes, and a reader of its chats.
-    fn new(body: &'a [u8]) -> Result<(Vec<ConversationId>, Self), Unreadable> {
-        let mut r = Self { bytes: body, pos: 0, left: 0, prev: 0 };
+    fn new(body: &'a [u8], (first, last): (i64, i64)) -> Result<(Vec<ConversationId>, Self), Unreadable> {
+        let mut r = Self { bytes: body, pos: 0, left: 0, prev: 0, ids: (first, last) };
         if r.byte()? != VERSION {
             return Err(Unreadable);
         }
@@ -213,11 +224,28 @@ impl<'a> Reader<'a> {
         let mut holes = Vec::with_capacity(n);
         let mut prev = 0;
         for _ in 0..n {
-            prev += r.i()?;
+            prev = r.next_id(prev)?;
             holes.push(ConversationId::new(prev));
         }
         r.left = r.u()?;
         Ok((holes, r))
+    }
+
+    /// The next id after `prev` (written as the difference; the first
+    /// after 0): one that does not rise, or is not of the block, is
+    /// refused.
+    fn next_id(&mut self, prev: i64) -> Result<i64, Unreadable> {
+        let id = self.after(prev)?;
+        if id <= prev || id < self.ids.0 || id > self.ids.1 {
+            return Err(Unreadable);
+        }
+        Ok(id)
+    }
+
+    /// `base` plus the next signed number (a time after the hand-off),
+    /// refused if it overflows.
+    fn after(&mut self, base: i64) -> Result<i64, Unreadable> {
+        base.checked_add(self.i()?).ok_or(Unreadable)
     }
 
     /// Reads the next chat into `chat` (its vectors and strings reused):
@@ -227,7 +255,7 @@ impl<'a> Reader<'a> {
             return if self.pos == self.bytes.len() { Ok(false) } else { Err(Unreadable) };
         }
         self.left -= 1;
-        self.prev += self.i()?;
+        self.prev = self.next_id(self.prev)?;
         chat.id = ConversationId::new(self.prev);
         let flags = self.byte()?;
         chat.site = SiteId::new(self.i()?);
@@ -257,15 +285,15 @@ impl<'a> Reader<'a> {
         chat.accepts.clear();
         for _ in 0..self.count()? {
             let agent = AgentId::new(self.i()?);
-            chat.accepts.push((agent, t0 + self.i()?));
+            chat.accepts.push((agent, self.after(t0)?));
         }
         chat.stretches.clear();
         for _ in 0..self.count()? {
             let agent = AgentId::new(self.i()?);
-            let from = t0 + self.i()?;
+            let from = self.after(t0)?;
             let to = match self.u()? {
                 0 => None,
-                z => Some(t0 + unzigzag(z - 1)),
+                z => Some(t0.checked_add(unzigzag(z - 1)).ok_or(Unreadable)?),
             };
             chat.stretches.push(Stretch { agent, from, to });
         }
@@ -279,11 +307,11 @@ impl<'a> Reader<'a> {
             let agent = if flags & FIRST_REPLY_AGENT == 0 { None } else { Some(AgentId::new(self.i()?)) };
             Some((agent, self.i()?))
         };
-        chat.fallback = if flags & FALLBACK == 0 { None } else { Some(t0 + self.i()?) };
+        chat.fallback = if flags & FALLBACK == 0 { None } else { Some(self.after(t0)?) };
         chat.end = if flags & END == 0 {
             None
         } else {
-            let at = t0 + self.i()?;
+            let at = self.after(t0)?;
             let by = if flags & END_BY == 0 {
                 None
             } else {
@@ -412,7 +440,7 @@ mod tests {
     /// Decodes into chats already holding others (all is overwritten).
     fn decode(body: &[u8]) -> Result<(Vec<ConversationId>, Vec<Chat>), Unreadable> {
         let mut into = [chats(), chats(), chats()].concat();
-        let (holes, n) = super::decode(body, &mut into)?;
+        let (holes, n) = super::decode(body, 1, &mut into)?;
         into.truncate(n);
         Ok((holes, into))
     }
@@ -442,6 +470,54 @@ mod tests {
         // A count far beyond the bytes is refused before anything is
         // allocated for it.
         assert_eq!(decode(&[VERSION, 0xff, 0xff, 0xff, 0xff, 0x0f]), Err(Unreadable));
+    }
+
+    #[test]
+    fn ids_out_of_order_or_of_another_block_are_refused() {
+        let chats = chats();
+        let id = |i: i64| ConversationId::new(i);
+        assert!(decode(&encode(&chats, &[id(1024), id(2047)])).is_ok());
+        for holes in [vec![id(1023)], vec![id(2048)], vec![id(1030), id(1030)], vec![id(1030), id(1029)]] {
+            assert_eq!(decode(&encode(&chats, &holes)), Err(Unreadable), "{holes:?}");
+        }
+        let mut swapped = chats.clone();
+        swapped.swap(0, 1);
+        assert_eq!(decode(&encode(&swapped, &[])), Err(Unreadable));
+        let mut elsewhere = chats;
+        elsewhere[2].id = id(2048);
+        assert_eq!(decode(&encode(&elsewhere, &[])), Err(Unreadable));
+    }
+
+    #[test]
+    fn no_body_makes_the_reader_panic() {
+        // Every byte of a good body changed in turn to values that matter
+        // to varints, and bodies of random bytes: refused or read, never
+        // a panic (overflowing times and ids included).
+        let good = encode(&chats(), &[ConversationId::new(1100)]);
+        for i in 0..good.len() {
+            for b in [0x00, 0x01, 0x7f, 0x80, 0xff] {
+                let mut bad = good.clone();
+                bad[i] = b;
+                let _ = decode(&bad);
+            }
+        }
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for n in 0..2_000 {
+            let body: Vec<u8> = std::iter::once(VERSION)
+                .chain((0..n % 64).map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    x.to_le_bytes()[0]
+                }))
+                .collect();
+            let _ = decode(&body);
+        }
+        // Times at the ends of the range pack and unpack, or are refused.
+        let mut far = chats();
+        far[0].started = i64::MIN;
+        far[0].end = Some(End { at: i64::MAX, by: None, messages: None });
+        let _ = decode(&encode(&far, &[]));
     }
 
     #[test]

@@ -259,8 +259,8 @@ impl Part {
             }
         }
         for s in &chat.stretches {
-            let a = self.agent(s.agent);
             if let Some(to) = s.to {
+                let a = self.agent(s.agent);
                 self.agent_measures[2].push(a, (to - s.from).max(0));
             }
         }

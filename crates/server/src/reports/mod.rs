@@ -10,8 +10,10 @@
 //! - [`streams`]: the dialogue report, from what the widget reports.
 //!
 //! A report reads the conversations that started in its range (they are
-//! numbered in the order they start, so that is one range of ids) with
-//! their facts in order, one conversation at a time.
+//! numbered in the order they start, so that is one range of ids): those
+//! of blocks of conversations packed once they ended ([`digest`], stored
+//! by `store::chat_digests`), the others from their facts, folded one
+//! conversation at a time.
 
 pub mod chat;
 pub mod days;
@@ -61,7 +63,8 @@ async fn site_id(store: &Store, key: &SiteKey) -> Result<(SiteId, String), Admin
 
 /// Each conversation that started in `scope`, folded, in the order they
 /// started, given to `each`: from the blocks' digests where they are
-/// stored (and agree with the facts: see [`digest`]), else from the facts.
+/// stored (never older than the facts: see `store::chat_digests`), else
+/// from the facts.
 pub async fn each_chat(store: &Store, scope: &Scope, each: impl FnMut(&Chat)) -> Result<(), AdminError> {
     match store.conversations_started(scope.days.start_ms(), scope.days.end_ms()).await? {
         Some((first, last)) => each_chat_in(store, scope, (first, last), each).await,
@@ -98,13 +101,16 @@ async fn each_chat_in(
             let body = digests.next_if(|(d, _)| *d == b).map(|(_, body)| body);
             // (Decoded whole before any of it is used: a body damaged
             // halfway is read from the facts, nothing counted twice.)
-            match body.map(|body| digest::decode(&body, &mut read.chats)) {
+            // (An empty body is a block being packed.)
+            match body.filter(|body| !body.is_empty()).map(|body| digest::decode(&body, b, &mut read.chats)) {
                 Some(Ok((holes, n))) => {
                     read.flush(&mut emit).await?;
                     read.digest(holes, n, &mut emit).await?;
                 }
                 Some(Err(digest::Unreadable)) => {
+                    // (Of another version, or damaged: packed again.)
                     tracing::warn!(block = b, "a report digest does not decode: reading its facts");
+                    store.drop_chat_digest(b).await?;
                     read.undigested(b);
                 }
                 None => read.undigested(b),
@@ -115,7 +121,7 @@ async fn each_chat_in(
     read.flush(&mut emit).await
 }
 
-/// Digests read at once (each about 40 KB for a full block).
+/// Digests read at once (each about 50 KB for a full block).
 const DIGESTS_AT_ONCE: i64 = 64;
 
 /// Reading a report's blocks, digest or facts.
@@ -191,16 +197,18 @@ impl Blocks<'_> {
     }
 }
 
-/// Packs the facts of blocks of conversations no new one can join that
-/// have no digest yet: at most `max` blocks, lowest first. Answers how
-/// many it stored (one whose facts changed while it was folded is left
-/// for the next time).
+/// Packs the facts of blocks of conversations below the newest one's
+/// block that have no digest of this version yet: at most `max` blocks,
+/// lowest first. Answers how many it stored (one whose facts changed
+/// while it was folded is left for the next time).
 pub async fn seal(store: &Store, max: usize) -> Result<usize, StoreError> {
     let Some((min_id, max_id)) = store.conversation_ids().await? else { return Ok(0) };
-    // (New conversations take ids above the highest: a block below the
-    // newest conversation's is full.)
+    // (New conversations take ids above the highest, so blocks below the
+    // newest conversation's are full, but for ids freed when the newest
+    // are removed: a conversation added there is a fact that drops the
+    // digest, like any other.)
     let last_full = digest::block_of(ConversationId::new(max_id)) - 1;
-    let done = store.digested_blocks().await?;
+    let done = store.digested_blocks(digest::VERSION).await?;
     let mut stored = 0;
     let todo = (digest::block_of(ConversationId::new(min_id))..=last_full)
         .filter(|b| done.binary_search(b).is_err());
@@ -212,12 +220,13 @@ pub async fn seal(store: &Store, max: usize) -> Result<usize, StoreError> {
 
 async fn seal_block(store: &Store, block: i64) -> Result<bool, StoreError> {
     let (first, last) = digest::ids_of(block);
-    let stamp = store.facts_stamp(first, last).await?;
+    // (Claimed before the facts are read: see `store::chat_digests`.)
+    store.claim_chat_digest(block).await?;
     let (mut chats, mut holes) = (Vec::new(), Vec::new());
     let mut folder = Folder::new(|c: Chat| if c.end.is_some() { chats.push(c) } else { holes.push(c.id) });
     store.each_event(ConversationId::new(first), ConversationId::new(last), None, |e| folder.push(e)).await?;
     folder.finish();
-    store.put_chat_digest(block, (first, last), stamp, &digest::encode(&chats, &holes)).await
+    store.put_chat_digest(block, &digest::encode(&chats, &holes)).await
 }
 
 /// How often the server packs what can be packed.
@@ -257,7 +266,8 @@ pub async fn names(store: &Store) -> Result<Names, AdminError> {
 pub async fn chats(store: &Store, scope: &Scope) -> Result<ChatReport, AdminError> {
     let mut totals = ChatTotals::new(scope.days.clone());
     if let Some(ids) = store.conversations_started(scope.days.start_ms(), scope.days.end_ms()).await? {
-        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        // (Each part holds one of the pool's connections while it reads.)
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(PARTS_AT_MOST);
         let runtime = tokio::runtime::Handle::current();
         let parts: Vec<_> = parts(ids, cores)
             .into_iter()
@@ -288,11 +298,18 @@ fn joined<T>(r: Result<T, tokio::task::JoinError>) -> Result<T, AdminError> {
     })
 }
 
+/// The most parts a report is added up in at once.
+const PARTS_AT_MOST: usize = 4;
+
 /// Conversations `first..=last` in at most `n` parts of whole blocks (as
-/// even as blocks allow), in order.
+/// even as blocks allow), in order; none when `first` is after `last`
+/// (the clock went back between their starts).
 fn parts((first, last): (ConversationId, ConversationId), n: usize) -> Vec<(ConversationId, ConversationId)> {
     let (first_block, last_block) = (digest::block_of(first), digest::block_of(last));
     let blocks = last_block - first_block + 1;
+    if first > last {
+        return Vec::new();
+    }
     let n = i64::try_from(n).unwrap_or(1).clamp(1, blocks);
     (0..n)
         .map(|i| {
@@ -497,7 +514,7 @@ mod tests {
 
         assert_eq!(seal(&store, 2).await.unwrap(), 2, "at most as many as asked");
         assert_eq!(seal(&store, 100).await.unwrap(), 2);
-        assert_eq!(store.digested_blocks().await.unwrap(), [0, 1, 2, 3]);
+        assert_eq!(store.digested_blocks(digest::VERSION).await.unwrap(), [0, 1, 2, 3]);
         assert_eq!(seal(&store, 100).await.unwrap(), 0, "each once");
         for (s, b) in scopes.iter().zip(&before) {
             assert_eq!(&report(&store, s).await, b);
@@ -511,7 +528,7 @@ mod tests {
              SELECT id, site_id, 'offered', agent_id, NULL, created_at + 1 FROM conversations WHERE id = 5",
         )
         .await;
-        assert_eq!(store.digested_blocks().await.unwrap(), [1, 2, 3]);
+        assert_eq!(store.digested_blocks(digest::VERSION).await.unwrap(), [1, 2, 3]);
         let changed = report(&store, &scopes[0]).await;
         assert_eq!(changed.0.totals.offered, before[0].0.totals.offered);
         assert_ne!(changed, before[0], "the new offer counts");
@@ -522,7 +539,7 @@ mod tests {
              SELECT id, site_id, 'ended', 'visitor', 0, created_at + 90000 FROM conversations WHERE id = 2995",
         )
         .await;
-        assert_eq!(store.digested_blocks().await.unwrap(), [1, 3]);
+        assert_eq!(store.digested_blocks(digest::VERSION).await.unwrap(), [1, 3]);
         assert_eq!(seal(&store, 100).await.unwrap(), 2);
         let mut now_facts = Vec::new();
         for s in &scopes {
@@ -538,14 +555,44 @@ mod tests {
         sql(&url, "DROP TRIGGER chat_digests_fact_removed").await;
         sql(&url, "DELETE FROM chat_events WHERE conversation_id BETWEEN 1024 AND 2047").await;
         assert_eq!(report(&store, &scopes[0]).await, now_facts[0]);
-        // ...until the digest does not decode: then the facts are.
+        // ...until the digest does not decode: then the facts are, and it
+        // is packed again.
         sql(&url, "UPDATE chat_digests SET body = x'01ff' WHERE block = 1").await;
         let damaged = report(&store, &scopes[0]).await;
         assert_eq!(damaged.1.len(), 3_000 - 1_024);
+        assert_eq!(store.digested_blocks(digest::VERSION).await.unwrap(), [0, 2, 3]);
+        // One of another version is not counted as packed.
+        sql(&url, "UPDATE chat_digests SET body = x'7f00' WHERE block = 3").await;
+        assert_eq!(store.digested_blocks(digest::VERSION).await.unwrap(), [0, 2]);
+        assert_eq!(seal(&store, 100).await.unwrap(), 2);
+        assert_eq!(report(&store, &scopes[0]).await, damaged);
 
         // A conversation removed drops its block's digest.
         sql(&url, "DELETE FROM conversations WHERE id = 2100").await;
-        assert_eq!(store.digested_blocks().await.unwrap(), [0, 1, 3]);
+        assert_eq!(store.digested_blocks(digest::VERSION).await.unwrap(), [0, 1, 3]);
+
+        // A claim is gone once a fact of its block changes, in any way,
+        // and nothing is stored then.
+        sql(
+            &url,
+            "CREATE TRIGGER chat_digests_fact_removed AFTER DELETE ON chat_events BEGIN
+                 DELETE FROM chat_digests WHERE block = OLD.conversation_id / 1024;
+             END",
+        )
+        .await;
+        for change in [
+            "UPDATE chat_events SET value = 1 WHERE id = (SELECT MIN(id) FROM chat_events WHERE conversation_id = 2200)",
+            "DELETE FROM chat_events WHERE id = (SELECT MAX(id) FROM chat_events WHERE conversation_id = 2200)",
+            "INSERT INTO chat_events (conversation_id, site_id, kind, at) VALUES (2200, 1, 'offered', 0)",
+        ] {
+            store.claim_chat_digest(2).await.unwrap();
+            sql(&url, change).await;
+            assert!(!store.put_chat_digest(2, &[digest::VERSION, 0, 0]).await.unwrap(), "{change}");
+        }
+        store.claim_chat_digest(2).await.unwrap();
+        assert_eq!(store.digested_blocks(digest::VERSION).await.unwrap(), [0, 1, 3], "a claim is no digest");
+        assert!(store.put_chat_digest(2, &[digest::VERSION, 0, 0]).await.unwrap());
+        assert_eq!(store.digested_blocks(digest::VERSION).await.unwrap(), [0, 1, 2, 3]);
         store.close().await;
     }
 }

@@ -1,27 +1,22 @@
 //! Stored digests of blocks of conversations (`chat_digests`, packed by
-//! `reports::digest`): read a range of them, and write one only when the
-//! block's facts are still those it was folded from. The migration's
-//! triggers drop a block's digest whenever one of its facts or
-//! conversations changes, so a stored digest always agrees with them.
+//! `reports::digest`): read a range of them, and write one only if the
+//! block's facts did not change while it was folded.
+//!
+//! The migration's triggers delete a block's row whenever one of its
+//! facts is recorded, changed or removed, or one of its conversations is
+//! removed. Packing a block first stores an empty row (a claim), then
+//! reads and folds the facts, then fills the claim in only if it is still
+//! there: any change after the claim deleted it, and every change before
+//! it is in what was read. So a stored digest is never older than the
+//! facts it was stored after. (An empty body is no digest.)
 
 use futures_util::TryStreamExt;
 
 use super::{on_db, Store, StoreError};
 
-/// Which facts a block has, to tell whether they changed: how many, and
-/// the sum of their ids (ids only grow, so any fact added or removed
-/// changes one of the two).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FactsStamp {
-    count: i64,
-    id_sum: i64,
-}
-
-const STAMP: &str = "SELECT COUNT(*), COALESCE(SUM(id), 0) FROM chat_events
-                     WHERE conversation_id BETWEEN $1 AND $2";
-
 impl Store {
-    /// The digests of blocks `first..=last` that are stored, in order.
+    /// The rows of blocks `first..=last` that are stored, in order (a
+    /// claim's body is empty).
     pub async fn chat_digests(&self, first: i64, last: i64) -> Result<Vec<(i64, Vec<u8>)>, StoreError> {
         on_db!(self, pool => {
             Ok(sqlx::query_as("SELECT block, body FROM chat_digests WHERE block BETWEEN $1 AND $2 ORDER BY block")
@@ -32,10 +27,15 @@ impl Store {
         })
     }
 
-    /// Every block that has a digest, in order.
-    pub async fn digested_blocks(&self) -> Result<Vec<i64>, StoreError> {
+    /// Every block with a digest whose body starts with `version` (one of
+    /// another version, or a claim, is not counted), in order.
+    pub async fn digested_blocks(&self, version: u8) -> Result<Vec<i64>, StoreError> {
         on_db!(self, pool => {
-            let mut rows = sqlx::query_scalar("SELECT block FROM chat_digests ORDER BY block").fetch(pool);
+            let mut rows = sqlx::query_scalar(
+                "SELECT block FROM chat_digests WHERE substr(body, 1, 1) = $1 ORDER BY block",
+            )
+            .bind(vec![version])
+            .fetch(pool);
             let mut out = Vec::new();
             while let Some(block) = rows.try_next().await? {
                 out.push(block);
@@ -53,39 +53,37 @@ impl Store {
         })
     }
 
-    /// Which facts conversations `first..=last` have now.
-    pub async fn facts_stamp(&self, first: i64, last: i64) -> Result<FactsStamp, StoreError> {
+    /// Claims `block` for packing: an empty row, which any change to its
+    /// facts deletes (replacing what was there).
+    pub async fn claim_chat_digest(&self, block: i64) -> Result<(), StoreError> {
         on_db!(self, pool => {
-            let (count, id_sum) = sqlx::query_as(STAMP).bind(first).bind(last).fetch_one(pool).await?;
-            Ok(FactsStamp { count, id_sum })
+            sqlx::query("INSERT OR REPLACE INTO chat_digests (block, body) VALUES ($1, x'')")
+                .bind(block)
+                .execute(pool)
+                .await?;
+            Ok(())
         })
     }
 
-    /// Stores `body` as the digest of `block` (conversations
-    /// `first..=last`), folded from the facts `stamp` saw: unless they
-    /// changed since (then `false`: fold them again later).
-    pub async fn put_chat_digest(
-        &self,
-        block: i64,
-        (first, last): (i64, i64),
-        stamp: FactsStamp,
-        body: &[u8],
-    ) -> Result<bool, StoreError> {
-        // (The write lock from the start: no fact can be recorded between
-        // the check and the write.)
-        on_db!(self, begin_exclusive tx => {
-            let (count, id_sum) = sqlx::query_as(STAMP).bind(first).bind(last).fetch_one(&mut *tx).await?;
-            if (FactsStamp { count, id_sum }) != stamp {
-                tx.rollback().await?;
-                return Ok(false);
-            }
-            sqlx::query("INSERT OR REPLACE INTO chat_digests (block, body) VALUES ($1, $2)")
+    /// Stores `body` as the digest of `block` if its claim is still there
+    /// (no fact of it changed since): whether it was stored.
+    pub async fn put_chat_digest(&self, block: i64, body: &[u8]) -> Result<bool, StoreError> {
+        on_db!(self, pool => {
+            let done = sqlx::query("UPDATE chat_digests SET body = $2 WHERE block = $1 AND body = x''")
                 .bind(block)
                 .bind(body)
-                .execute(&mut *tx)
+                .execute(pool)
                 .await?;
-            tx.commit().await?;
-            Ok(true)
+            Ok(done.rows_affected() == 1)
+        })
+    }
+
+    /// Drops the digest of `block` (one that does not decode: it is
+    /// packed again).
+    pub async fn drop_chat_digest(&self, block: i64) -> Result<(), StoreError> {
+        on_db!(self, pool => {
+            sqlx::query("DELETE FROM chat_digests WHERE block = $1").bind(block).execute(pool).await?;
+            Ok(())
         })
     }
 }
