@@ -414,8 +414,6 @@ pub async fn live_now(store: &Store, site: Option<&SiteKey>, live: &Live<'_>) ->
 mod tests {
     use super::*;
     use crate::store::bulk::BulkPlan;
-    use switchboard_protocol::auth::Role;
-    use switchboard_protocol::site::Appearance;
 
     /// Runs `statement` on the store's file through a connection of its
     /// own (as another process would).
@@ -451,17 +449,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("sb.db").display());
         let store = Store::open(&url).await.unwrap();
-        let mut sites = Vec::new();
-        for key in ["one", "two"] {
-            let key = SiteKey::parse(key).unwrap();
-            sites.push(store.create_site(&key, "S", &Appearance::default(), &[], 0).await.unwrap());
-        }
-        let mut agents = Vec::new();
-        for i in 0..4 {
-            let id =
-                store.create_agent("A", &format!("a{i}@example.com"), "hash", Role::Agent, 0).await.unwrap();
-            agents.push(AgentId::new(id));
-        }
+        let (sites, agents) = crate::store::bulk::cast(&store, &["one", "two"], 4).await;
         let sales = store.create_team("Sales", &[agents[0].get()]).await.unwrap();
         let plan = BulkPlan {
             conversations: 3_000,

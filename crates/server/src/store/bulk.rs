@@ -583,6 +583,27 @@ impl Store {
     }
 }
 
+/// Sites with keys `keys` and `agents` agents (`a0@example.com`, …): the
+/// cast of a test that seeds.
+#[cfg(test)]
+pub(crate) async fn cast(store: &Store, keys: &[&str], agents: usize) -> (Vec<SiteId>, Vec<AgentId>) {
+    use switchboard_protocol::auth::Role;
+    use switchboard_protocol::site::{Appearance, SiteKey};
+    let mut sites = Vec::new();
+    for key in keys {
+        let site = SiteKey::parse(key).expect("a site key");
+        sites.push(store.create_site(&site, key, &Appearance::default(), &[], 0).await.expect("a site"));
+    }
+    let mut ids = Vec::new();
+    for i in 0..agents {
+        let email = format!("a{i}@example.com");
+        ids.push(AgentId::new(
+            store.create_agent("A", &email, "hash", Role::Agent, 0).await.expect("an agent"),
+        ));
+    }
+    (sites, ids)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -598,21 +619,7 @@ mod tests {
     async fn a_bulk_seed_is_listed_searched_and_filtered_like_conversations_the_server_wrote() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&format!("sqlite://{}", dir.path().join("sb.db").display())).await.unwrap();
-        let mut sites = Vec::new();
-        for key in ["one", "two"] {
-            sites.push(
-                store
-                    .create_site(&SiteKey::parse(key).unwrap(), key, &Appearance::default(), &[], 0)
-                    .await
-                    .unwrap(),
-            );
-        }
-        let mut agents = Vec::new();
-        for i in 0..3 {
-            let id =
-                store.create_agent("A", &format!("a{i}@example.com"), "hash", Role::Agent, 0).await.unwrap();
-            agents.push(AgentId::new(id));
-        }
+        let (sites, agents) = cast(&store, &["one", "two"], 3).await;
         let team = store.create_team("Sales", &[agents[0].get()]).await.unwrap();
         let plan = BulkPlan {
             conversations: 2_500,
