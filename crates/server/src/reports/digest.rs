@@ -67,8 +67,8 @@ pub fn encode(chats: &[Chat], holes: &[ConversationId]) -> Vec<u8> {
 }
 
 /// (Times are written as offsets from the hand-off, wrapping: a time
-/// absurd enough to overflow packs into a body that does not decode, and
-/// its block is read from the facts.)
+/// absurd enough to overflow packs into a body that does not decode.
+/// Sealing decodes what it packed before it stores it.)
 fn put_chat(out: &mut Vec<u8>, c: &Chat) {
     let t0 = c.started;
     let mut flags = 0;
@@ -117,8 +117,14 @@ fn put_chat(out: &mut Vec<u8>, c: &Chat) {
     for s in &c.stretches {
         put_i(out, s.agent.get());
         put_i(out, s.from.wrapping_sub(t0));
-        // (0: going on; else one more than the zigzag of the offset.)
-        put_u(out, s.to.map_or(0, |to| zigzag(to.wrapping_sub(t0)).wrapping_add(1)));
+        // (0: going on; 1 and the offset: ended.)
+        match s.to {
+            None => out.push(0),
+            Some(to) => {
+                out.push(1);
+                put_i(out, to.wrapping_sub(t0));
+            }
+        }
     }
     put_u(out, c.transfers.len() as u64);
     for a in &c.transfers {
@@ -191,6 +197,10 @@ pub fn decode(
         }
         if !reader.next_into(&mut chats[n])? {
             return Ok((holes, n));
+        }
+        // (A conversation is a hole or packed, never both.)
+        if holes.binary_search(&chats[n].id).is_ok() {
+            return Err(Unreadable);
         }
         n += 1;
     }
@@ -291,9 +301,10 @@ impl<'a> Reader<'a> {
         for _ in 0..self.count()? {
             let agent = AgentId::new(self.i()?);
             let from = self.after(t0)?;
-            let to = match self.u()? {
+            let to = match self.byte()? {
                 0 => None,
-                z => Some(t0.checked_add(unzigzag(z - 1)).ok_or(Unreadable)?),
+                1 => Some(self.after(t0)?),
+                _ => return Err(Unreadable),
             };
             chat.stretches.push(Stretch { agent, from, to });
         }
@@ -476,8 +487,14 @@ mod tests {
     fn ids_out_of_order_or_of_another_block_are_refused() {
         let chats = chats();
         let id = |i: i64| ConversationId::new(i);
-        assert!(decode(&encode(&chats, &[id(1024), id(2047)])).is_ok());
-        for holes in [vec![id(1023)], vec![id(2048)], vec![id(1030), id(1030)], vec![id(1030), id(1029)]] {
+        assert!(decode(&encode(&chats, &[id(1024), id(2046)])).is_ok());
+        for holes in [
+            vec![id(1023)],
+            vec![id(2048)],
+            vec![id(1030), id(1030)],
+            vec![id(1030), id(1029)],
+            vec![id(2047)],
+        ] {
             assert_eq!(decode(&encode(&chats, &holes)), Err(Unreadable), "{holes:?}");
         }
         let mut swapped = chats.clone();
@@ -517,7 +534,15 @@ mod tests {
         let mut far = chats();
         far[0].started = i64::MIN;
         far[0].end = Some(End { at: i64::MAX, by: None, messages: None });
-        let _ = decode(&encode(&far, &[]));
+        far[0].stretches[0].to = Some(i64::MIN);
+        far[1].started = i64::MAX;
+        far[1].fallback = Some(i64::MIN);
+        for one in far {
+            // (Exactly as they were, or refused: never other chats.)
+            if let Ok((_, back)) = decode(&encode(std::slice::from_ref(&one), &[])) {
+                assert_eq!(back, [one]);
+            }
+        }
     }
 
     #[test]

@@ -101,8 +101,11 @@ async fn each_chat_in(
             let body = digests.next_if(|(d, _)| *d == b).map(|(_, body)| body);
             // (Decoded whole before any of it is used: a body damaged
             // halfway is read from the facts, nothing counted twice.)
-            // (An empty body is a block being packed.)
-            match body.filter(|body| !body.is_empty()).map(|body| digest::decode(&body, b, &mut read.chats)) {
+            // (One starting with a zero byte is a claim: a block being packed.)
+            match body
+                .filter(|body| body.first().is_some_and(|&v| v != 0))
+                .map(|body| digest::decode(&body, b, &mut read.chats))
+            {
                 Some(Ok((holes, n))) => {
                     read.flush(&mut emit).await?;
                     read.digest(holes, n, &mut emit).await?;
@@ -110,7 +113,10 @@ async fn each_chat_in(
                 Some(Err(digest::Unreadable)) => {
                     // (Of another version, or damaged: packed again.)
                     tracing::warn!(block = b, "a report digest does not decode: reading its facts");
-                    store.drop_chat_digest(b).await?;
+                    // (The report goes on without it if this cannot be written now.)
+                    if let Err(e) = store.drop_chat_digest(b).await {
+                        tracing::warn!(block = b, error = %e, "dropping a report digest");
+                    }
                     read.undigested(b);
                 }
                 None => read.undigested(b),
@@ -221,12 +227,24 @@ pub async fn seal(store: &Store, max: usize) -> Result<usize, StoreError> {
 async fn seal_block(store: &Store, block: i64) -> Result<bool, StoreError> {
     let (first, last) = digest::ids_of(block);
     // (Claimed before the facts are read: see `store::chat_digests`.)
-    store.claim_chat_digest(block).await?;
+    let claim = store.claim_chat_digest(block).await?;
     let (mut chats, mut holes) = (Vec::new(), Vec::new());
     let mut folder = Folder::new(|c: Chat| if c.end.is_some() { chats.push(c) } else { holes.push(c.id) });
     store.each_event(ConversationId::new(first), ConversationId::new(last), None, |e| folder.push(e)).await?;
     folder.finish();
-    store.put_chat_digest(block, &digest::encode(&chats, &holes)).await
+    let body = digest::encode(&chats, &holes);
+    // (Stored only if it reads back as what was packed: times absurd
+    // enough to overflow leave the block to its facts.)
+    let mut back = Vec::new();
+    match digest::decode(&body, block, &mut back) {
+        Ok((h, n)) if h == holes && back[..n] == chats[..] => {
+            store.put_chat_digest(block, &claim, &body).await
+        }
+        _ => {
+            tracing::warn!(block, "a report digest does not read back as packed: not stored");
+            Ok(false)
+        }
+    }
 }
 
 /// How often the server packs what can be packed.
@@ -573,14 +591,22 @@ mod tests {
             "DELETE FROM chat_events WHERE id = (SELECT MAX(id) FROM chat_events WHERE conversation_id = 2200)",
             "INSERT INTO chat_events (conversation_id, site_id, kind, at) VALUES (2200, 1, 'offered', 0)",
         ] {
-            store.claim_chat_digest(2).await.unwrap();
+            let claim = store.claim_chat_digest(2).await.unwrap();
             sql(&url, change).await;
-            assert!(!store.put_chat_digest(2, &[digest::VERSION, 0, 0]).await.unwrap(), "{change}");
+            assert!(!store.put_chat_digest(2, &claim, &[digest::VERSION, 0, 0]).await.unwrap(), "{change}");
         }
-        store.claim_chat_digest(2).await.unwrap();
+        // Two packers at once: only the later claim is filled in (the
+        // earlier one may have read the facts before a change that came
+        // between the claims).
+        let first = store.claim_chat_digest(2).await.unwrap();
+        let second = store.claim_chat_digest(2).await.unwrap();
+        assert_ne!(first, second);
         assert_eq!(store.digested_blocks(digest::VERSION).await.unwrap(), [0, 1, 3], "a claim is no digest");
-        assert!(store.put_chat_digest(2, &[digest::VERSION, 0, 0]).await.unwrap());
+        let before = report(&store, &scopes[0]).await;
+        assert!(!store.put_chat_digest(2, &first, &[digest::VERSION, 0, 0]).await.unwrap());
+        assert!(store.put_chat_digest(2, &second, &[digest::VERSION, 0, 0]).await.unwrap());
         assert_eq!(store.digested_blocks(digest::VERSION).await.unwrap(), [0, 1, 2, 3]);
+        assert_ne!(report(&store, &scopes[0]).await, before, "the (empty) digest is what is read now");
         store.close().await;
     }
 }
