@@ -2,21 +2,14 @@
 //! conversations: it seeds, starts the server and times every scenario,
 //! each selecting rows. Speed is never asserted here, only that.
 
-use std::process::Command;
+mod common;
 
 #[test]
 fn a_tiny_admin_list_bench_runs_every_scenario_on_rows_it_seeded() {
-    let dir = tempfile::tempdir().unwrap();
-    let json = dir.path().join("admin_list.json");
-    let out = Command::new(env!("CARGO_BIN_EXE_switchboard-admin-list"))
-        .args(["--conversations", "3000", "--requests", "3", "--pages", "3"])
-        .arg("--json")
-        .arg(&json)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let (report, stdout) = common::run(
+        env!("CARGO_BIN_EXE_switchboard-admin-list"),
+        &["--conversations", "3000", "--requests", "3", "--pages", "3"],
+    );
     assert_eq!(report["conversations"], 3000, "{stdout}");
     assert!(report["messages"].as_u64().unwrap() > 9000, "{stdout}");
     let timings = report["timings"].as_array().unwrap();

@@ -3,21 +3,14 @@
 //! and appends both ways. Speed is never asserted here, only that, and
 //! that the report counted every conversation it seeded in its range.
 
-use std::process::Command;
+mod common;
 
 #[test]
 fn a_tiny_report_bench_counts_every_seeded_conversation_and_times_both_appends() {
-    let dir = tempfile::tempdir().unwrap();
-    let json = dir.path().join("report.json");
-    let out = Command::new(env!("CARGO_BIN_EXE_switchboard-report-bench"))
-        .args(["--conversations", "3000", "--runs", "2", "--appends", "40"])
-        .arg("--json")
-        .arg(&json)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let (report, stdout) = common::run(
+        env!("CARGO_BIN_EXE_switchboard-report-bench"),
+        &["--conversations", "3000", "--runs", "2", "--appends", "40"],
+    );
     assert_eq!(report["conversations"], 3000, "{stdout}");
     let events = report["events"].as_u64().unwrap();
     assert!((25_000..35_000).contains(&events), "about 10 facts a conversation: {stdout}");
