@@ -49,10 +49,17 @@ impl Chat {
     /// Takes in one frame from the server.
     pub fn apply(&mut self, frame: VisitorOut) {
         match frame {
-            VisitorOut::Welcome { state, agent, .. } => {
+            VisitorOut::Welcome { state, agent, reset, .. } => {
                 self.link = Link::Open;
                 self.state = state;
-                if agent.is_some() {
+                if reset {
+                    // The database was restored: the messages held may not
+                    // be its messages any more (they come again from the
+                    // start), and the agent is whoever it says.
+                    self.messages.clear();
+                    self.agent = agent;
+                    self.agent_typing = false;
+                } else if agent.is_some() {
                     self.agent = agent;
                 }
             }
@@ -130,6 +137,10 @@ pub struct Kept {
     /// The newest agent message the visitor was told of (by the sound), so
     /// a reload, which gets the conversation again, does not tell again.
     pub heard: u64,
+    /// The database epoch the sequence numbers here count in (from the
+    /// last welcome): sent in the hello, so that a restored database's
+    /// numbers are never mistaken for these.
+    pub epoch: Option<String>,
 }
 
 impl FromJson for Kept {
@@ -139,6 +150,7 @@ impl FromJson for Kept {
             handed_off: json.field("handed_off")?,
             pending: json.field_or("pending", Vec::new)?,
             heard: json.field_or("heard", || 0)?,
+            epoch: json.field("epoch")?,
         })
     }
 }
@@ -302,6 +314,7 @@ impl Socket {
                 protocol: PROTOCOL_VERSION,
                 token: inner.kept.token.clone(),
                 last_seq: inner.last_seq,
+                epoch: inner.kept.epoch.clone(),
             }
         };
         if let Ok(json) = serde_json::to_string(&hello) {
@@ -314,12 +327,26 @@ impl Socket {
     pub fn receive(&self, text: &str) {
         let Ok(frame) = json::from_str::<VisitorOut>(text) else { return };
         match &frame {
-            VisitorOut::Welcome { token, state, .. } => {
+            VisitorOut::Welcome { token, state, epoch, reset, .. } => {
                 let (link, handoff, pending) = {
                     let mut inner = self.0.borrow_mut();
-                    inner.change(|k| k.token = Some(token.clone()));
                     let over =
                         matches!(state, None | Some(ConversationState::Ended | ConversationState::Fallback));
+                    if *reset {
+                        // The database was restored: the conversation comes
+                        // again from the start, an agent message numbered
+                        // as one heard before is news, and a hand-off the
+                        // restored database does not have is sent again.
+                        inner.last_seq = 0;
+                        inner.change(|k| {
+                            k.heard = 0;
+                            k.handed_off &= !over;
+                        });
+                    }
+                    inner.change(|k| {
+                        k.token = Some(token.clone());
+                        k.epoch.clone_from(epoch);
+                    });
                     let handoff = if over && !inner.kept.handed_off { inner.handoff.clone() } else { None };
                     inner.handoff_sent = handoff.is_some();
                     (inner.on_link.clone(), handoff, inner.kept.pending.clone())
@@ -535,6 +562,7 @@ mod tests {
             handed_off: true,
             pending: vec![Pending { client_id: "c1".into(), text: "hi \"there\"".into() }],
             heard: 7,
+            epoch: Some("0f3a9c1e5b7d2468".into()),
         };
         let text = serde_json::to_string(&kept).unwrap();
         assert_eq!(json::from_str::<Kept>(&text), Ok(kept));

@@ -175,3 +175,38 @@ async fn a_new_conversation_starts_with_an_empty_chat() {
     assert!(texts(&el, "[data-testid=message]").is_empty());
     assert!(el.query_selector("textarea").unwrap().is_some(), "the new chat can be written in");
 }
+
+#[wasm_bindgen_test]
+async fn after_a_restore_the_conversation_shows_as_the_database_has_it() {
+    let chat = RwSignal::new(Chat::default());
+    let (el, _, _h) = mount(chat);
+    let welcome = |reset| VisitorOut::Welcome {
+        token: "t".into(),
+        state: Some(ConversationState::Active),
+        agent: None,
+        epoch: Some("e2".into()),
+        reset,
+    };
+    chat.update(|c| {
+        c.apply(VisitorOut::Agent(AgentInfo { name: "Ada".into(), avatar_url: None }));
+        c.apply(msg(1, Author::Agent, "kept"));
+        c.apply(msg(2, Author::Agent, "lost in the restore"));
+        // A reconnect in the same epoch keeps what is held.
+        c.apply(welcome(false));
+    });
+    leptos::task::tick().await;
+    assert_eq!(texts(&el, "[data-testid=message]").len(), 2);
+    assert!(chat.with_untracked(|c| c.agent.is_some()), "a plain reconnect keeps the agent");
+    chat.update(|c| {
+        c.apply(welcome(true));
+        // The server sends the conversation again from the start, where
+        // number 2 is now another message.
+        c.apply(msg(1, Author::Agent, "kept"));
+        c.apply(msg(2, Author::Agent, "written after the restore"));
+    });
+    leptos::task::tick().await;
+    let shown = texts(&el, "[data-testid=message]");
+    assert_eq!(shown.len(), 2, "{shown:?}");
+    assert!(shown[1].contains("written after the restore"), "{shown:?}");
+    assert_eq!(chat.with_untracked(|c| c.agent.clone()), None, "the restored chat names no agent");
+}

@@ -28,12 +28,19 @@
 //!   each chat's first reply) against visitor messages (which record
 //!   nothing) appended the same way.
 //!   `cargo xtask bench reports [--conversations N] [--data DIR]` runs
-//!   only this (`--data` keeps the seeded database for the next run).
+//!   only this (`--data` keeps the seeded database for the next run);
+//! - cluster: `switchboard-cluster-bench` (`crates/loadgen`) on a
+//!   throwaway PostgreSQL and nats-server: messages a second and delivery
+//!   latency for one node on PostgreSQL and for three nodes with every
+//!   delivery across nodes, routing decisions a second cluster-wide, and
+//!   the time for a killed node's 10,000 visitors to resume on the others,
+//!   beside `pgbench`'s transactions a second on the same PostgreSQL.
+//!   `cargo xtask bench cluster [flags]` runs only this.
 
 use anyhow::Context;
 use serde_json::{json, Value};
 
-use crate::{brotli, build_bundles, gzip, root, tools, Progress};
+use crate::{brotli, build_bundles, gzip, root, services, tools, Progress};
 
 /// Sizes of one file: raw, gzip -9, brotli q11 (as the server sends them).
 fn sizes(bytes: &[u8]) -> anyhow::Result<[usize; 3]> {
@@ -93,6 +100,51 @@ fn run_reports(args: &[String], out: &std::path::Path) -> anyhow::Result<(String
     run_loadgen(Some("switchboard-report-bench"), args, out, "reports")
 }
 
+/// The cluster's benchmark with `args` on a throwaway PostgreSQL and a
+/// private nats-server, after PostgreSQL's own `pgbench` on the same
+/// cluster as the floor (its TPS joins the table and the JSON).
+fn run_cluster_with(
+    progress: &Progress,
+    args: &[String],
+    out: &std::path::Path,
+) -> anyhow::Result<(String, Value)> {
+    let given = args.iter().find(|a| a.starts_with("--postgres") || a.starts_with("--nats-url"));
+    anyhow::ensure!(
+        given.is_none(),
+        "{} is not for `bench cluster`: it starts its own",
+        given.unwrap_or(&String::new())
+    );
+    let pg = services::Postgres::start(progress)?;
+    let nats = services::Nats::start(&services::ensure_nats_server(progress)?)?;
+    progress.step("pgbench: PostgreSQL's own transactions a second on the same cluster (the floor)");
+    let tps = pg.pgbench(10)?;
+    progress
+        .step("Cluster: one node on PostgreSQL, three on NATS; routing; a killed node's visitors resuming");
+    let args = [args, &["--postgres".to_owned(), pg.url(), "--nats-url".to_owned(), nats.url()]].concat();
+    let (table, mut report) = run_loadgen(Some("switchboard-cluster-bench"), &args, out, "cluster")?;
+    report["pgbench_tps"] = json!(tps);
+    std::fs::write(out.join("cluster.json"), serde_json::to_string_pretty(&report)?)?;
+    let floor = format!("{tps:.0} tps");
+    Ok((
+        format!(
+            "{table}
+{:<44} {floor:>24}",
+            "floor: pgbench (TPC-B-like, 8 clients)"
+        ),
+        report,
+    ))
+}
+
+/// [`run_cluster_with`] alone (`cargo xtask bench cluster`).
+fn run_cluster(args: &[String], out: &std::path::Path) -> anyhow::Result<(String, Value)> {
+    run_cluster_with(&Progress::new(4), args, out)
+}
+
+/// What the cluster's figures are held to.
+const CLUSTER_TARGETS: &str =
+    "targets: nothing lost or duplicated; a killed node's 10,000 visitors back within 10 s; \
+     messages a second on PostgreSQL beside pgbench's transactions a second";
+
 /// A benchmark binary's run: its table and its JSON.
 type Bench = fn(&[String], &std::path::Path) -> anyhow::Result<(String, Value)>;
 
@@ -108,6 +160,7 @@ pub fn run(load_args: &[String]) -> anyhow::Result<()> {
     let only: Option<(Bench, &str, &str)> = match load_args.first().map(String::as_str) {
         Some("admin-list") => Some((run_admin_list, "admin_list.json", "")),
         Some("reports") => Some((run_reports, "reports.json", REPORT_TARGETS)),
+        Some("cluster") => Some((run_cluster, "cluster.json", CLUSTER_TARGETS)),
         _ => None,
     };
     if let Some((bench, json, targets)) = only {
@@ -120,7 +173,7 @@ pub fn run(load_args: &[String]) -> anyhow::Result<()> {
         println!("\nwritten: {}", out.join(json).display());
         return Ok(());
     }
-    let progress = Progress::new(13);
+    let progress = Progress::new(17);
     tools::ensure_wasm_toolchain(&progress)?;
     build_bundles(&progress)?;
 
@@ -222,6 +275,13 @@ pub fn run(load_args: &[String]) -> anyhow::Result<()> {
          (switchboard-report-bench)",
     );
     let (reports_table, reports) = run_reports(&[], &out)?;
+    // Last and needing PostgreSQL and nats-server: should it fail, the
+    // figures above are still printed and written, then the run fails.
+    let cluster_run = run_cluster_with(&progress, &[], &out);
+    let (cluster_table, cluster) = match &cluster_run {
+        Ok((table, report)) => (table.clone(), report.clone()),
+        Err(e) => (format!("cluster bench failed: {e:#}"), json!({ "error": format!("{e:#}") })),
+    };
 
     println!("\n{:<36} {:>9} {:>9} {:>9}", "bundle (KB)", "raw", "gzip", "brotli");
     for (label, s) in &rows {
@@ -271,6 +331,8 @@ pub fn run(load_args: &[String]) -> anyhow::Result<()> {
     println!("target: every list request a few ms above the floor; search grows with its matches");
     println!("\n{reports_table}");
     println!("{REPORT_TARGETS}");
+    println!("\n{cluster_table}");
+    println!("{CLUSTER_TARGETS}");
     println!("(cores: {})", std::thread::available_parallelism().map_or(0, |n| n.get()));
 
     let report = json!({
@@ -284,10 +346,11 @@ pub fn run(load_args: &[String]) -> anyhow::Result<()> {
         "load_guessing": guessing,
         "admin_list": admin_list,
         "reports": reports,
+        "cluster": cluster,
     });
     std::fs::write(out.join("bench.json"), serde_json::to_string_pretty(&report)?)?;
     println!("\nwritten: {}", out.join("bench.json").display());
-    Ok(())
+    cluster_run.map(|_| ())
 }
 
 /// Runs `switchboard-e2e`'s `first_card` against the built bundles.

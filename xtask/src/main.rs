@@ -2,20 +2,26 @@
 //!
 //! - `run`: install what is missing, build the browser bundles, seed the demo
 //!   on first run and serve it (API on :8080, demo host page on :8081).
-//! - `test`: fmt, clippy, native tests, a fuzz smoke, browser tests,
+//! - `test`: fmt, clippy, native tests, the server's on PostgreSQL, the
+//!   cluster suite, a fuzz smoke, browser tests,
 //!   end-to-end tests, the admin API against its OpenAPI document, then one
 //!   summary line per suite (`--only SUITE` runs just that one).
 //! - `build`: install what is missing and build the browser bundles only.
+//! - `dist`: the bundles, then the release `switchboard` binary with them
+//!   built in (`target/server/switchboard`), the one file to deploy.
 //! - `fuzz`: fuzz the protocol crate's parsers (cargo-fuzz), a line per target.
 //!
 //! Modules: [`tools`] (toolchain bootstrap), [`suites`] (running and
-//! counting test suites), [`serve`] (the demo server), [`fuzz`] (fuzzing),
+//! counting test suites), [`services`] (a throwaway PostgreSQL), [`serve`]
+//! (the demo server), [`dist`] (the deployable binary), [`fuzz`] (fuzzing),
 //! [`openapi`] (the schemathesis suite).
 
 mod bench;
+mod dist;
 mod fuzz;
 mod openapi;
 mod serve;
+mod services;
 mod suites;
 mod tools;
 
@@ -32,25 +38,31 @@ fn main() -> ExitCode {
             let progress = Progress::new(4);
             tools::ensure_wasm_toolchain(&progress).and_then(|()| build_bundles(&progress))
         }
+        Some("dist") => dist::run(),
         Some("bench") => bench::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <run | test | build | bench | fuzz>");
+            eprintln!("usage: cargo xtask <run | test | build | dist | bench | fuzz>");
             eprintln!("  run    install tools, build, seed the demo and serve it on http://127.0.0.1:8080");
             eprintln!(
-                "  test   fmt, clippy, native, fuzz smoke, browser, end-to-end and openapi tests; a summary"
+                "  test   fmt, clippy, native, postgres, cluster, fuzz smoke, browser, end-to-end, openapi; a summary"
             );
             eprintln!("         [--only SUITE[,SUITE…]] runs only those (e.g. --only openapi)");
             eprintln!(
                 "  build  install tools and build the widget, inbox and console bundles into target/dist"
             );
             eprintln!(
+                "  dist   build, then the release server with the bundles built in: target/server/switchboard"
+            );
+            eprintln!(
                 "  bench  bundle sizes, one routing decision, load [loadgen flags], the admin list and the"
             );
             eprintln!(
-                "         chat report over 1M conversations; a table, JSON in target/bench/ (`bench admin-list`"
+                "         chat report over 1M conversations, the cluster on PostgreSQL and NATS; a table, JSON"
             );
-            eprintln!("         or `bench reports` for one alone)");
+            eprintln!(
+                "         in target/bench/ (`bench admin-list`, `bench reports` or `bench cluster` alone)"
+            );
             eprintln!("  fuzz   fuzz the protocol parsers [RUNS (default 10000000) | SECONDSs per target]");
             return ExitCode::from(2);
         }

@@ -5,6 +5,7 @@
 
 use anyhow::Context;
 use std::io::{BufRead, BufReader, Read, Write};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use crate::{build_bundles, root, tools, Progress};
@@ -81,6 +82,145 @@ fn cargo(args: &[&str]) -> Command {
     c
 }
 
+/// The features every native test executable is built with: one feature
+/// set, so one build serves the native, PostgreSQL, cluster and end-to-end
+/// suites (a `cargo test -p …` of its own resolves features anew and
+/// rebuilds the server, a minute or two on two cores each time).
+const TEST_FEATURES: &str = "switchboard-server/cluster-tests";
+
+/// One test executable of the workspace, as cargo reported it.
+struct TestBin {
+    /// The package's directory, where cargo runs its tests.
+    dir: PathBuf,
+    /// The target's name (`api`, `cluster`, the crate for unit tests).
+    target: String,
+    /// The target's source, for the `Running` line.
+    src: PathBuf,
+    exe: PathBuf,
+}
+
+/// What `cargo test --no-run` built.
+struct TestBuild {
+    ok: bool,
+    bins: Vec<TestBin>,
+    /// The `switchboard` binary built beside the tests (the openapi suite runs it).
+    server: Option<PathBuf>,
+}
+
+/// Builds every native test executable of the workspace once.
+fn build_tests() -> TestBuild {
+    let mut cmd = cargo(&[
+        "test",
+        "--workspace",
+        "--features",
+        TEST_FEATURES,
+        "--no-run",
+        "--message-format=json-render-diagnostics",
+    ]);
+    // Diagnostics and progress go to stderr as usual; stdout is cargo's JSON.
+    cmd.stdout(Stdio::piped()).stderr(Stdio::inherit());
+    let mut build = TestBuild { ok: false, bins: Vec::new(), server: None };
+    let Ok(mut child) = cmd.spawn() else { return build };
+    let stdout = child.stdout.take().expect("piped");
+    for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+        let Ok(msg) = serde_json::from_str::<serde_json::Value>(&line) else { continue };
+        if let Some(artifact) = test_artifact(&msg) {
+            match artifact {
+                Artifact::Test(bin) => build.bins.push(bin),
+                Artifact::Server(exe) => build.server = Some(exe),
+            }
+        }
+    }
+    build.ok = child.wait().is_ok_and(|s| s.success());
+    build
+}
+
+enum Artifact {
+    Test(TestBin),
+    Server(PathBuf),
+}
+
+/// A test executable or the server binary from one line of cargo's JSON.
+fn test_artifact(msg: &serde_json::Value) -> Option<Artifact> {
+    if msg["reason"] != "compiler-artifact" {
+        return None;
+    }
+    let exe = PathBuf::from(msg["executable"].as_str()?);
+    let target = &msg["target"];
+    let name = target["name"].as_str()?.to_owned();
+    if msg["profile"]["test"] != true {
+        let is_server = name == "switchboard" && target["kind"][0] == "bin";
+        return is_server.then_some(Artifact::Server(exe));
+    }
+    let dir = PathBuf::from(msg["manifest_path"].as_str()?).parent()?.to_path_buf();
+    let src = PathBuf::from(target["src_path"].as_str()?);
+    let src = src.strip_prefix(&dir).map(PathBuf::from).unwrap_or(src);
+    Some(Artifact::Test(TestBin { dir, target: name, src, exe }))
+}
+
+impl TestBin {
+    fn in_crate(&self, dir: &str) -> bool {
+        self.dir == root().join(dir)
+    }
+
+    fn is_cluster(&self) -> bool {
+        self.in_crate("crates/server") && self.target == "cluster"
+    }
+}
+
+/// Runs test executables one after another (all of them, whatever fails),
+/// as `cargo test` would: from the package's directory, with `args`
+/// passed to each and `env` set; plus `extra`, a cargo command of the same
+/// suite (the doc tests).
+fn run_tests(
+    name: &'static str,
+    build: &TestBuild,
+    pick: impl Fn(&TestBin) -> bool,
+    args: &[&str],
+    env: &[(&str, &std::ffi::OsStr)],
+    extra: Option<Command>,
+) -> Outcome {
+    if !build.ok {
+        let detail = "the tests did not build (the errors are above)".to_owned();
+        return Outcome { name, passed: 0, failed: 0, skipped: 0, ok: false, detail };
+    }
+    let mut ok = true;
+    let mut stdout = String::new();
+    for bin in build.bins.iter().filter(|b| pick(b)) {
+        println!("     Running {} ({})", bin.src.display(), bin.exe.display());
+        let mut cmd = Command::new(&bin.exe);
+        cmd.args(args).current_dir(&bin.dir).env("CARGO_MANIFEST_DIR", &bin.dir);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        match run_tee(cmd) {
+            Ok((success, out, _)) => {
+                ok &= success;
+                stdout.push_str(&out);
+            }
+            Err(e) => {
+                eprintln!("{}: {e:#}", bin.exe.display());
+                ok = false;
+            }
+        }
+    }
+    if let Some(cmd) = extra {
+        match run_tee(cmd) {
+            Ok((success, out, _)) => {
+                ok &= success;
+                stdout.push_str(&out);
+            }
+            Err(e) => {
+                eprintln!("{e:#}");
+                ok = false;
+            }
+        }
+    }
+    let (passed, failed, skipped) = count(&stdout);
+    let detail = if passed == 0 && failed == 0 { "ran no tests".to_owned() } else { String::new() };
+    Outcome { name, passed, failed, skipped, ok: ok && failed == 0 && passed > 0, detail }
+}
+
 fn fmt() -> Outcome {
     let result = run_tee(cargo(&["fmt", "--all", "--", "--check", "--files-with-diff"]));
     let (ok, files) = match result {
@@ -93,7 +233,16 @@ fn fmt() -> Outcome {
 
 fn clippy() -> Outcome {
     let runs: [&[&str]; 2] = [
-        &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"],
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--features",
+            "switchboard-server/cluster-tests",
+            "--",
+            "-D",
+            "warnings",
+        ],
         // The browser crates' wasm-only code (and tests) is compiled out natively.
         &[
             "clippy",
@@ -159,10 +308,15 @@ fn fuzz_smoke() -> Outcome {
 const FUZZ_SMOKE_SECONDS: u64 = 5;
 
 /// The suites, in the order they run, with the steps each announces.
-const SUITES: [(&str, usize); 9] = [
+const SUITES: [(&str, usize); 11] = [
     ("fmt", 1),
     ("clippy", 1),
     ("native", 1),
+    // The server's tests on PostgreSQL (and one step to start it for
+    // this suite and the next, counted in `test`).
+    ("postgres", 1),
+    // nats-server to find, then the cluster suite.
+    ("cluster", 2),
     ("fuzz smoke", 1),
     ("browser: widget", 1),
     ("browser: inbox", 1),
@@ -192,10 +346,37 @@ fn chosen(args: &[String]) -> anyhow::Result<Vec<&'static str>> {
     Ok(all.into_iter().filter(|n| picked.contains(n)).collect())
 }
 
+/// The server's tests (the store's and the integration suite) again, each
+/// fresh database a new one on the throwaway PostgreSQL cluster.
+fn postgres(progress: &Progress, build: &TestBuild, cluster: &crate::services::Postgres) -> Outcome {
+    progress.step("The server's tests on PostgreSQL");
+    let url = cluster.url();
+    let env = [("SWITCHBOARD_TEST_POSTGRES", url.as_ref())];
+    let server = |b: &TestBin| b.in_crate("crates/server") && !b.is_cluster();
+    run_tests("postgres", build, server, &[], &env, None)
+}
+
+/// The cluster suite: `switchboard` processes on one PostgreSQL database
+/// and a private nats-server each scenario starts, behind a balancer.
+fn cluster_suite(progress: &Progress, build: &TestBuild, cluster: &crate::services::Postgres) -> Outcome {
+    let nats = match crate::services::ensure_nats_server(progress) {
+        Ok(path) => path,
+        Err(e) => {
+            let detail = format!("nats-server is missing: {e:#}");
+            return Outcome { name: "cluster", passed: 0, failed: 0, skipped: 0, ok: false, detail };
+        }
+    };
+    progress.step("The cluster suite (three nodes, PostgreSQL, NATS, nodes killed mid-traffic)");
+    let url = cluster.url();
+    let env =
+        [("SWITCHBOARD_TEST_POSTGRES", url.as_ref()), ("SWITCHBOARD_TEST_NATS_SERVER", nats.as_os_str())];
+    run_tests("cluster", build, TestBin::is_cluster, &[], &env, None)
+}
+
 /// The property-based check of the admin API against its OpenAPI document.
-fn openapi() -> Outcome {
+fn openapi(server: Option<&std::path::Path>) -> Outcome {
     let name = "openapi";
-    match crate::openapi::check() {
+    match crate::openapi::check(server) {
         Ok(r) => {
             let ok = r.ok && r.failed == 0 && r.passed > 0;
             let detail = if ok { "one test per operation (schemathesis)" } else { "see schemathesis above" };
@@ -222,7 +403,10 @@ pub fn test(args: &[String]) -> anyhow::Result<()> {
         .any(|s| wanted(s));
     let browser =
         ["browser: widget", "browser: inbox", "browser: console", "end-to-end"].iter().any(|s| wanted(s));
-    let steps: usize = SUITES.iter().filter(|(n, _)| wanted(n)).map(|(_, steps)| steps).sum();
+    let native = ["native", "postgres", "cluster", "end-to-end"].iter().any(|s| wanted(s));
+    let steps: usize = SUITES.iter().filter(|(n, _)| wanted(n)).map(|(_, steps)| steps).sum::<usize>()
+        + usize::from(wanted("postgres") || wanted("cluster"))
+        + usize::from(native);
     let progress = Progress::new(steps + usize::from(wasm) + usize::from(browser));
     let started = std::time::Instant::now();
     if wasm {
@@ -240,9 +424,41 @@ pub fn test(args: &[String]) -> anyhow::Result<()> {
         progress.step("cargo clippy -D warnings (native, then wasm32)");
         results.push(clippy());
     }
+    let build = if native {
+        progress.step(&format!(
+            "Building the native tests once (cargo test --no-run --features {TEST_FEATURES})"
+        ));
+        build_tests()
+    } else {
+        TestBuild { ok: false, bins: Vec::new(), server: None }
+    };
     if wanted("native") {
         progress.step("Native tests of the whole workspace");
-        results.push(test_suite("native", cargo(&["test", "--workspace", "--exclude", "switchboard-e2e"])));
+        // Every executable but the cluster's and the browser-driving ones,
+        // then the doc tests (the same features: nothing rebuilds).
+        let unit = |b: &TestBin| !b.is_cluster() && !b.in_crate("crates/e2e");
+        let doc = cargo(&["test", "--workspace", "--features", TEST_FEATURES, "--doc"]);
+        results.push(run_tests("native", &build, unit, &[], &[], Some(doc)));
+    }
+    if wanted("postgres") || wanted("cluster") {
+        // One throwaway PostgreSQL for both suites.
+        match crate::services::Postgres::start(&progress) {
+            Ok(cluster) => {
+                if wanted("postgres") {
+                    results.push(postgres(&progress, &build, &cluster));
+                }
+                if wanted("cluster") {
+                    results.push(cluster_suite(&progress, &build, &cluster));
+                }
+            }
+            Err(e) => {
+                let detail = format!("PostgreSQL did not start: {e:#}");
+                for name in ["postgres", "cluster"].into_iter().filter(|n| wanted(n)) {
+                    let detail = detail.clone();
+                    results.push(Outcome { name, passed: 0, failed: 0, skipped: 0, ok: false, detail });
+                }
+            }
+        }
     }
     if wanted("fuzz smoke") {
         progress.step("Fuzz smoke: each protocol fuzz target for a few seconds (cargo fuzz, libFuzzer)");
@@ -268,12 +484,15 @@ pub fn test(args: &[String]) -> anyhow::Result<()> {
             Ok(axe) => {
                 progress
                     .step("End-to-end tests (server + host page on another origin, Chromium via WebDriver)");
-                let mut cmd = cargo(&["test", "-p", "switchboard-e2e", "--", "--test-threads=1"]);
-                cmd.env("SWITCHBOARD_E2E_DIST", root().join("target/dist"))
-                    .env("SWITCHBOARD_E2E_AXE", &axe)
-                    .env("SWITCHBOARD_E2E_CHROMEDRIVER", &chromedriver)
-                    .env("SWITCHBOARD_E2E_CHROMIUM", &chromium);
-                test_suite("end-to-end", cmd)
+                let dist = root().join("target/dist");
+                let env = [
+                    ("SWITCHBOARD_E2E_DIST", dist.as_os_str()),
+                    ("SWITCHBOARD_E2E_AXE", axe.as_os_str()),
+                    ("SWITCHBOARD_E2E_CHROMEDRIVER", chromedriver.as_os_str()),
+                    ("SWITCHBOARD_E2E_CHROMIUM", chromium.as_os_str()),
+                ];
+                let e2e = |b: &TestBin| b.in_crate("crates/e2e");
+                run_tests("end-to-end", &build, e2e, &["--test-threads=1"], &env, None)
             }
             Err(e) => Outcome {
                 name: "end-to-end",
@@ -289,7 +508,8 @@ pub fn test(args: &[String]) -> anyhow::Result<()> {
 
     if wanted("openapi") {
         progress.step("The admin API against its OpenAPI document (schemathesis, on a real server)");
-        results.push(openapi());
+        // The server the test build made, if it ran; else it builds one.
+        results.push(openapi(build.server.as_deref().filter(|_| build.ok)));
     }
 
     println!("\n==> Summary ({:.0?})", started.elapsed());
@@ -326,7 +546,7 @@ mod tests {
             chosen(&args("browser")).unwrap(),
             ["browser: widget", "browser: inbox", "browser: console"]
         );
-        assert_eq!(chosen(&[]).unwrap().len(), 9);
+        assert_eq!(chosen(&[]).unwrap().len(), 11);
         assert!(chosen(&args("nope")).is_err());
         assert!(chosen(&["--all".to_owned()]).is_err());
     }

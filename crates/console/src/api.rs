@@ -35,6 +35,8 @@ pub enum ApiError {
     Stream(Vec<String>),
     /// 409 and other refusals with a message for a person.
     Refused(String),
+    /// The server failed (a 5xx answer): its message, or the status.
+    Server(String),
     /// The server could not be reached, or answered something unexpected.
     Failed(String),
 }
@@ -62,6 +64,7 @@ pub fn error_from(status: u16, body: Option<ErrorBody>) -> ApiError {
             ApiError::Stream(d.details.unwrap_or_default())
         }
         (400 | 409 | 413 | 422 | 429, _) => ApiError::Refused(message),
+        (500..=599, _) => ApiError::Server(message),
         _ => ApiError::Failed(message),
     }
 }

@@ -32,10 +32,13 @@ impl Strings {
         Self { locale, map: load(locale) }
     }
 
-    /// The strings for the browser's language (English when unknown).
+    /// The strings for the first of the browser's languages the console
+    /// speaks, in the order its settings list them (English when none).
     pub fn for_browser() -> Self {
-        let browser = web_sys::window().and_then(|w| w.navigator().language()).unwrap_or_default();
-        Self::for_locale(Locale::pick(None, [browser.as_str()]))
+        let languages: Vec<String> = web_sys::window()
+            .map(|w| w.navigator().languages().iter().filter_map(|l| l.as_string()).collect())
+            .unwrap_or_default();
+        Self::for_locale(Locale::pick(None, languages.iter().map(String::as_str)))
     }
 
     /// The language.

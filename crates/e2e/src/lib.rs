@@ -5,6 +5,7 @@
 //! (`SWITCHBOARD_E2E_CHROMIUM`, `SWITCHBOARD_E2E_CHROMEDRIVER`).
 
 pub mod console;
+pub mod designer;
 use anyhow::{bail, Context};
 use fantoccini::{Client, ClientBuilder};
 use std::future::Future;
@@ -95,12 +96,13 @@ impl App {
                 dist.display()
             );
         }
+        log_to_the_test();
         let data = tempfile::tempdir()?;
         let mut settings = Settings {
             listen: ([127, 0, 0, 1], 0).into(),
             demo_listen: Some(([127, 0, 0, 1], 0).into()),
             data_dir: data.path().to_path_buf(),
-            assets_dir: dist,
+            assets_dir: Some(dist),
             ..Settings::default()
         };
         // Nobody reconnects after this server starts: no waiting for inboxes.
@@ -257,6 +259,18 @@ where
     Ok(())
 }
 
+/// Sends the server's warnings and errors (a request that failed, with
+/// why) to the test's output, which the harness shows when a test fails.
+fn log_to_the_test() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        // A test binary may have set one already: then that one reports.
+        let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
+    });
+}
+
 /// Polls `check` every 100 ms until it yields a value, for at most 15 s.
 pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> anyhow::Result<T>
 where
@@ -389,7 +403,7 @@ pub async fn visitor(app: &App) -> anyhow::Result<Ws> {
         format!("{}/ws/visitor?site=demo", app.direct.replace("http://", "ws://")).into_client_request()?;
     req.headers_mut().insert("Origin", app.demo.parse()?);
     let (mut ws, _) = tokio_tungstenite::connect_async(req).await?;
-    send_frame(&mut ws, &VisitorIn::Hello { protocol: 1, token: None, last_seq: 0 }).await?;
+    send_frame(&mut ws, &VisitorIn::Hello { protocol: 1, token: None, last_seq: 0, epoch: None }).await?;
     next_frame(&mut ws, |f: VisitorOut| matches!(f, VisitorOut::Welcome { .. }).then_some(())).await?;
     let handoff = VisitorIn::Handoff {
         stream: "recommended".into(),

@@ -17,7 +17,7 @@ async fn audit(c: &Client, what: &str, all: &mut Vec<String>) -> anyhow::Result<
     Ok(())
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_widget_at_each_card_type_and_in_live_chat_has_no_violations() {
     let app = std::sync::Arc::new(App::spawn(None).await.unwrap());
     let a = app.clone();
@@ -83,7 +83,7 @@ async fn the_widget_at_each_card_type_and_in_live_chat_has_no_violations() {
     .unwrap();
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_inbox_with_an_offer_and_a_conversation_has_no_violations() {
     let app = std::sync::Arc::new(App::spawn(None).await.unwrap());
     let a = app.clone();
@@ -149,7 +149,7 @@ async fn tab_to(c: &Client, testid: &str) -> anyhow::Result<()> {
     anyhow::bail!("Tab never reached {testid} (at {:?})", focused(c).await?)
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_visitor_reaches_live_chat_with_the_keyboard_alone() {
     let app = std::sync::Arc::new(App::spawn(None).await.unwrap());
     let a = app.clone();

@@ -35,7 +35,7 @@ routing = "rules"
 text = "Connecting you…"
 "#;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_user_sets_everything_up_in_the_browser_and_a_visitor_reaches_the_invited_agent() {
     let app = std::sync::Arc::new(App::spawn_fresh().await.unwrap());
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
@@ -167,7 +167,7 @@ const VIEWS: [(&str, &str, &str); 11] = [
     ("reports", "#/reports", "[data-testid=totals]"),
 ];
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_console_view_has_no_axe_violations_on_a_desktop_and_a_phone() {
     let app = std::sync::Arc::new(App::spawn(None).await.unwrap());
     // One conversation to show (its visitor stays connected).
@@ -273,7 +273,7 @@ async fn tab_to(c: &Client, what: &str) -> anyhow::Result<()> {
     anyhow::bail!("Tab never reached {what} (at {:?})", focused(c).await?)
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_signs_in_adds_and_removes_a_team_with_the_keyboard_alone() {
     let app = std::sync::Arc::new(App::spawn(None).await.unwrap());
     let a = app.clone();

@@ -5,35 +5,11 @@
 
 use fantoccini::{Client, Locator};
 use switchboard_e2e::console::{click, fill, go, keys, sign_in};
+use switchboard_e2e::designer::{
+    chord, focus_on, focused, paste, pick, saved, saved_draft, select, shape, tree_is, CONTROL, DELETE, DOWN,
+    ENTER, ESCAPE, HOME, RIGHT, SHIFT, TAB,
+};
 use switchboard_e2e::{axe_violations, eventually, find, save_screenshot, shows, texts, with_browser, App};
-
-const ENTER: &str = "\u{E007}";
-const DOWN: &str = "\u{E015}";
-const RIGHT: &str = "\u{E014}";
-const DELETE: &str = "\u{E017}";
-const TAB: &str = "\u{E004}";
-const HOME: &str = "\u{E011}";
-const ESCAPE: &str = "\u{E00C}";
-const CONTROL: char = '\u{E009}';
-const SHIFT: char = '\u{E008}';
-
-/// The card ids in the tree, in reading order.
-async fn tree(c: &Client) -> anyhow::Result<Vec<String>> {
-    let mut out = Vec::new();
-    for b in c.find_all(Locator::Css("[data-testid=box][data-card]")).await? {
-        out.push(b.attr("data-card").await?.unwrap_or_default());
-    }
-    Ok(out)
-}
-
-/// The id of the element that has the focus.
-async fn focused(c: &Client) -> anyhow::Result<String> {
-    Ok(c.execute("return document.activeElement && document.activeElement.id || '';", vec![])
-        .await?
-        .as_str()
-        .unwrap_or_default()
-        .to_owned())
-}
 
 /// Axe's findings, each prefixed with where they were.
 async fn audit(c: &Client, place: &str, found: &mut Vec<String>) -> anyhow::Result<()> {
@@ -43,36 +19,7 @@ async fn audit(c: &Client, place: &str, found: &mut Vec<String>) -> anyhow::Resu
     Ok(())
 }
 
-/// Presses `key` while `modifier` is held (Ctrl+Z, Shift+Tab).
-async fn chord(c: &Client, modifier: char, key: char) -> anyhow::Result<()> {
-    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
-    let actions = KeyActions::new("chord".into())
-        .then(KeyAction::Down { value: modifier })
-        .then(KeyAction::Down { value: key })
-        .then(KeyAction::Up { value: key })
-        .then(KeyAction::Up { value: modifier });
-    c.perform_actions(actions).await?;
-    Ok(())
-}
-
-/// Waits until the tree shows exactly these cards, in reading order.
-async fn tree_is(c: &Client, cards: &[&str]) -> anyhow::Result<()> {
-    eventually(&format!("the tree {cards:?}"), || async { Ok((tree(c).await? == cards).then_some(())) }).await
-}
-
-/// Waits until the focus is on the box of `card`.
-async fn focus_on(c: &Client, card: &str) -> anyhow::Result<()> {
-    eventually(&format!("the focus on {card}"), || async {
-        let id = focused(c).await?;
-        let on = c
-            .execute(&format!("return document.getElementById('{id}')?.dataset.card || '';"), vec![])
-            .await?;
-        Ok((on.as_str() == Some(card)).then_some(()))
-    })
-    .await
-}
-
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stream_is_built_with_the_keyboard_alone_and_checked_as_it_grows() {
     let app = std::sync::Arc::new(App::spawn(None).await.unwrap());
     let a = app.clone();
@@ -158,13 +105,24 @@ async fn a_stream_is_built_with_the_keyboard_alone_and_checked_as_it_grows() {
         .await?;
         audit(&c, "designer (with an error)", &mut found).await?;
         save_screenshot(&c, "designer-error-desktop").await?;
-        // Ctrl+Z takes it away; Ctrl+Shift+Z brings it back; Ctrl+Z again.
-        chord(&c, CONTROL, 'z').await?;
-        tree_is(&c, &["message-1", "message-2", "question-1", "live-chat-1"]).await?;
-        chord(&c, CONTROL, 'y').await?;
-        tree_is(&c, &["message-1", "live-chat-2", "message-2", "question-1", "live-chat-1"]).await?;
-        chord(&c, CONTROL, 'z').await?;
-        tree_is(&c, &["message-1", "message-2", "question-1", "live-chat-1"]).await?;
+        // Ctrl+Z takes the added card away; Ctrl+Shift+Z brings it back;
+        // Ctrl+Z again, and Ctrl+Y (the other redo) and Ctrl+Z once more.
+        let without = ["message-1", "message-2", "question-1", "live-chat-1"];
+        let with = ["message-1", "live-chat-2", "message-2", "question-1", "live-chat-1"];
+        chord(&c, &[CONTROL], 'z').await?;
+        tree_is(&c, &without).await?;
+        chord(&c, &[CONTROL, SHIFT], 'z').await?;
+        tree_is(&c, &with).await?;
+        chord(&c, &[CONTROL], 'z').await?;
+        tree_is(&c, &without).await?;
+        chord(&c, &[CONTROL], 'y').await?;
+        tree_is(&c, &with).await?;
+        chord(&c, &[CONTROL], 'z').await?;
+        tree_is(&c, &without).await?;
+        // What the server keeps follows the undo.
+        saved(&c).await?;
+        let ids: Vec<String> = saved_draft(&c, "hello").await?.cards.into_iter().map(|c| c.id).collect();
+        assert_eq!(ids, without);
 
         // Delete asks first; the card alone goes, the question moves up.
         keys(&c, HOME).await?;
@@ -173,8 +131,8 @@ async fn a_stream_is_built_with_the_keyboard_alone_and_checked_as_it_grows() {
         keys(&c, DELETE).await?;
         find(&c, "[data-testid=remove-card-only]").await?;
         audit(&c, "designer (removal dialog)", &mut found).await?;
-        chord(&c, SHIFT, '\u{E004}').await?;
-        chord(&c, SHIFT, '\u{E004}').await?;
+        chord(&c, &[SHIFT], '\u{E004}').await?;
+        chord(&c, &[SHIFT], '\u{E004}').await?;
         keys(&c, ENTER).await?;
         tree_is(&c, &["message-1", "question-1", "live-chat-1"]).await?;
         // Right goes into the question's branch.
@@ -222,95 +180,6 @@ async fn a_stream_is_built_with_the_keyboard_alone_and_checked_as_it_grows() {
     .unwrap();
 }
 
-/// A stream's cards in the tree's reading order, each described without its
-/// id (links by position), so two streams built differently compare.
-fn shape(s: &switchboard_protocol::stream::Stream) -> Vec<String> {
-    use switchboard_protocol::stream::CardKind;
-    let pos = |id: &Option<String>| {
-        id.as_ref()
-            .and_then(|id| s.cards.iter().position(|c| &c.id == id))
-            .map_or("-".to_owned(), |i| i.to_string())
-    };
-    s.cards
-        .iter()
-        .map(|c| match &c.kind {
-            CardKind::Message { text, next } => format!("message {text:?} → {}", pos(next)),
-            CardKind::Question { text, answers } => format!(
-                "question {text:?} [{}]",
-                answers
-                    .iter()
-                    .map(|a| format!(
-                        "{:?} {} → {}",
-                        a.label,
-                        a.set.as_ref().map(|s| format!("{}={}", s.attribute, s.value)).unwrap_or_default(),
-                        pos(&a.next)
-                    ))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            ),
-            CardKind::Capture(k) => format!(
-                "capture {} {:?} {:?} {:?} → {}",
-                k.attribute,
-                k.input,
-                k.prompt,
-                k.placeholder,
-                pos(&k.next)
-            ),
-            CardKind::LiveChat { routing, text, .. } => format!("live chat {routing:?} {text:?}"),
-            CardKind::End { text } => format!("end {text:?}"),
-        })
-        .collect()
-}
-
-/// The draft the server keeps, read in the page (the admin's session).
-async fn saved_draft(c: &Client, id: &str) -> anyhow::Result<switchboard_protocol::stream::Stream> {
-    let v = c
-        .execute_async(
-            "const done = arguments[arguments.length - 1]; \
-             fetch('/api/admin/sites/demo/streams/' + arguments[0] + '/draft').then(r => r.json()).then(d => done(d.stream));",
-            vec![serde_json::json!(id)],
-        )
-        .await?;
-    Ok(serde_json::from_value(v)?)
-}
-
-/// Puts `text` in the field `id` as a paste does (one input event).
-async fn paste(c: &Client, id: &str, text: &str) -> anyhow::Result<()> {
-    find(c, &format!("#{id}")).await?;
-    c.execute(
-        "const e = document.getElementById(arguments[0]); e.value = arguments[1]; \
-         e.dispatchEvent(new Event('input', { bubbles: true }));",
-        vec![serde_json::json!(id), serde_json::json!(text)],
-    )
-    .await?;
-    Ok(())
-}
-
-/// Clicks the box of `card` and waits for its editor.
-async fn select(c: &Client, card: &str) -> anyhow::Result<()> {
-    click(c, &format!("[data-card='{card}']")).await?;
-    find(c, "[data-testid=card-editor]").await?;
-    Ok(())
-}
-
-/// Chooses card type `ty` in the open palette.
-async fn pick(c: &Client, ty: &str) -> anyhow::Result<()> {
-    click(c, &format!(".palette button[data-type={ty}]")).await?;
-    Ok(())
-}
-
-/// Waits until the draft on the server has what the admin sees.
-async fn saved(c: &Client) -> anyhow::Result<()> {
-    eventually("the draft saved", || async {
-        Ok(texts(c, "[data-testid=save-status]")
-            .await?
-            .iter()
-            .any(|t| t.starts_with("Draft saved"))
-            .then_some(()))
-    })
-    .await
-}
-
 /// A visitor on the demo page: opens the widget and waits for `first`.
 async fn visit(v: &Client, app: &App, first: &str) -> anyhow::Result<()> {
     v.goto(&format!("{}/", app.demo)).await?;
@@ -340,7 +209,7 @@ async fn to_live_chat(v: &Client) -> anyhow::Result<String> {
     .await
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_recommended_stream_is_built_by_mouse_published_changed_and_restored() {
     let app = std::sync::Arc::new(App::spawn(None).await.unwrap());
     // Someone to offer the visitors' chats to: with nobody, the fallback
@@ -469,7 +338,7 @@ async fn the_recommended_stream_is_built_by_mouse_published_changed_and_restored
     .unwrap();
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_tabs_on_one_draft_are_told_and_nothing_is_overwritten() {
     let app = std::sync::Arc::new(App::spawn(None).await.unwrap());
     let a = app.clone();

@@ -25,7 +25,7 @@ async fn focused_in_widget(c: &Client) -> anyhow::Result<Option<String>> {
     Ok(v.as_str().map(str::to_owned))
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_launcher_opens_a_panel_with_the_sites_title_on_an_allowed_host_page() {
     let app = App::spawn(None).await.unwrap();
     let demo = app.demo.clone();
@@ -67,7 +67,7 @@ async fn the_launcher_opens_a_panel_with_the_sites_title_on_an_allowed_host_page
     .unwrap();
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_site_language_the_widget_speaks_the_visitors_browser_language() {
     let app = App::spawn(None).await.unwrap();
     let demo = app.demo.clone();
@@ -89,7 +89,7 @@ async fn without_a_site_language_the_widget_speaks_the_visitors_browser_language
     .unwrap();
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_widget_stays_silent_on_a_page_whose_origin_is_not_allowed() {
     let app = App::spawn(Some("https://www.example.com")).await.unwrap();
     let (demo, api) = (app.demo.clone(), app.api.clone());
@@ -138,7 +138,7 @@ async fn the_widget_stays_silent_on_a_page_whose_origin_is_not_allowed() {
     .unwrap();
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_agent_signs_into_the_inbox_and_stays_signed_in_after_a_reload() {
     let app = App::spawn(None).await.unwrap();
     let api = app.api.clone();

@@ -8,7 +8,7 @@ use switchboard_e2e::{
 };
 use switchboard_protocol::wire::{AgentIn, AgentOut, Author, ConversationState, VisitorIn, VisitorOut};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_agent_accepts_an_offer_in_the_inbox_and_chats_until_they_end_it() {
     let app = App::spawn(None).await.unwrap();
     let app = std::sync::Arc::new(app);
@@ -113,7 +113,7 @@ async fn an_agent_accepts_an_offer_in_the_inbox_and_chats_until_they_end_it() {
     .unwrap();
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_declined_offer_leaves_the_inbox_and_the_switch_sets_availability() {
     let app = std::sync::Arc::new(App::spawn(None).await.unwrap());
     let a = app.clone();
@@ -156,7 +156,7 @@ async fn a_declined_offer_leaves_the_inbox_and_the_switch_sets_availability() {
     .unwrap();
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_agent_transfers_a_chat_from_the_inbox_to_a_colleague() {
     let app = std::sync::Arc::new(App::spawn(None).await.unwrap());
     let a = app.clone();
@@ -213,7 +213,7 @@ async fn an_agent_transfers_a_chat_from_the_inbox_to_a_colleague() {
     .unwrap();
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_inbox_reconnects_after_a_network_cut_and_misses_nothing() {
     let app = std::sync::Arc::new(App::spawn_proxied().await.unwrap());
     let a = app.clone();
@@ -273,7 +273,7 @@ async fn the_inbox_reconnects_after_a_network_cut_and_misses_nothing() {
     .unwrap();
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_agent_who_loses_the_live_chat_permission_is_shown_the_sign_in() {
     // (Changed in storage, as the command line would: the socket finds out
     // at its next check.)

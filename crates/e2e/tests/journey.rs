@@ -26,7 +26,7 @@ async fn walk_stream(v: &Client, app: &App) -> anyhow::Result<()> {
     Ok(())
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_visitor_and_an_agent_chat_from_stream_to_end_each_in_a_browser() {
     let app = std::sync::Arc::new(App::spawn(None).await.unwrap());
     let a = app.clone();
@@ -78,7 +78,7 @@ async fn a_visitor_and_an_agent_chat_from_stream_to_end_each_in_a_browser() {
     .unwrap();
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_no_agent_available_the_visitor_gets_the_sites_fallback_message() {
     let app = App::spawn(None).await.unwrap();
     let site = app.store.site(&SiteKey::parse("demo").unwrap()).await.unwrap().unwrap();
@@ -95,7 +95,7 @@ async fn with_no_agent_available_the_visitor_gets_the_sites_fallback_message() {
     .unwrap();
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_offer_not_accepted_in_time_goes_to_the_next_agent() {
     let app = std::sync::Arc::new(App::spawn_with(|s| s.routing.accept_timeout_secs = 2).await.unwrap());
     let a = app.clone();

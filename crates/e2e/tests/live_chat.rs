@@ -7,7 +7,7 @@ use switchboard_e2e::{
 };
 use switchboard_protocol::wire::{AgentIn, AgentOut};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_visitor_walks_the_stream_and_chats_with_an_agent() {
     let app = App::spawn(None).await.unwrap();
     let mut ada = agent_socket(&app, "ada@example.com").await.unwrap();
@@ -156,7 +156,7 @@ async fn a_visitor_walks_the_stream_and_chats_with_an_agent() {
     agent_side.await.unwrap().unwrap();
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_a_lost_connection_nothing_is_lost_or_doubled() {
     let app = App::spawn_proxied().await.unwrap();
     let proxy = app.proxy.clone().unwrap();
@@ -235,7 +235,7 @@ async fn after_a_lost_connection_nothing_is_lost_or_doubled() {
     agent_side.await.unwrap().unwrap();
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn messages_refused_for_coming_too_fast_go_again_and_arrive_once() {
     // A small flood limit: most of the visitor's quick messages (each with
     // its typing frames) are refused as too fast at first.
@@ -278,7 +278,7 @@ async fn messages_refused_for_coming_too_fast_go_again_and_arrive_once() {
     drop(agent_side.await);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sites_sound_and_the_launchers_count_tell_a_visitor_who_is_not_looking_of_new_agent_messages() {
     let app = App::spawn(None).await.unwrap();
     let change = switchboard_protocol::admin::AppearanceChange {
@@ -375,7 +375,7 @@ async fn the_sites_sound_and_the_launchers_count_tell_a_visitor_who_is_not_looki
     drop(agent_side.await);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_message_the_server_failed_to_store_goes_again_and_arrives_once() {
     let app = App::spawn(None).await.unwrap();
     let (demo, store, db) = (app.demo.clone(), app.store.clone(), app.database_url.clone());

@@ -19,7 +19,7 @@ async fn tile(c: &fantoccini::Client, label: &str) -> anyhow::Result<String> {
         .ok_or_else(|| anyhow::anyhow!("no tile {label} in {tiles:?}"))
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_reads_the_days_chats_and_downloads_them() {
     let app = std::sync::Arc::new(App::spawn(None).await.unwrap());
     // Ada accepts the first visitor's chat, answers and ends it.
@@ -103,7 +103,7 @@ async fn an_admin_reads_the_days_chats_and_downloads_them() {
 
 const ENTER: &str = "\u{E007}";
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn where_a_visitor_left_a_dialogue_shows_in_the_report_and_on_the_tree() {
     let app = std::sync::Arc::new(App::spawn(None).await.unwrap());
     let a = app.clone();

@@ -24,7 +24,7 @@ async fn give_ada_an_avatar(app: &App) -> anyhow::Result<()> {
     Ok(())
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_signed_in_inbox_cannot_be_framed_by_another_origin() {
     let app = std::sync::Arc::new(App::spawn(None).await.unwrap());
     let framing = serve_page(format!(
@@ -66,7 +66,7 @@ async fn the_signed_in_inbox_cannot_be_framed_by_another_origin() {
     .unwrap();
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_agent_works_in_the_inbox_without_breaking_its_policy() {
     let app = std::sync::Arc::new(App::spawn(None).await.unwrap());
     give_ada_an_avatar(&app).await.unwrap();
@@ -111,7 +111,7 @@ async fn an_agent_works_in_the_inbox_without_breaking_its_policy() {
     .unwrap();
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_visitor_goes_from_the_stream_to_a_live_chat_on_the_demo_page_without_breaking_its_policy() {
     let app = App::spawn(None).await.unwrap();
     give_ada_an_avatar(&app).await.unwrap();

@@ -261,6 +261,8 @@ pub struct Inbox {
     pub notice: Option<Notice>,
     /// A resend of what is pending is waiting (after a `rate_limited`).
     pub retry_due: bool,
+    /// The database epoch of the last welcome: sequence numbers count in it.
+    pub epoch: Option<String>,
 }
 
 impl Inbox {
@@ -269,9 +271,24 @@ impl Inbox {
     /// only then).
     pub fn apply(&mut self, frame: AgentOut, now_ms: f64, looking: bool) -> Vec<Reaction> {
         match frame {
-            AgentOut::Welcome { available, .. } => {
+            AgentOut::Welcome { available, epoch, .. } => {
                 self.available = available;
                 self.link = Link::Open;
+                if self.epoch.is_some() && epoch.is_some() && self.epoch != epoch {
+                    // The database was restored: the sequence numbers held
+                    // may name other messages now. The open conversations
+                    // are loaded again from the start (every visitor
+                    // message unread: a new one may carry a number read
+                    // before); ended ones are in the past list.
+                    self.mine.retain(Conversation::open);
+                    for c in &mut self.mine {
+                        c.messages.clear();
+                        c.read_seq = 0;
+                    }
+                }
+                if epoch.is_some() {
+                    self.epoch = epoch;
+                }
                 let mut effects: Vec<_> = self
                     .mine
                     .iter()

@@ -93,7 +93,7 @@ pub async fn serve(dir: &Path) -> anyhow::Result<()> {
     let mut settings = Settings {
         listen: ([127, 0, 0, 1], 0).into(),
         data_dir: dir.to_path_buf(),
-        assets_dir: dir.join("dist"),
+        assets_dir: Some(dir.join("dist")),
         ..Settings::default()
     };
     // Open hand-offs whose visitors never connect are left as seeded.

@@ -79,11 +79,37 @@ pub async fn recv<T: serde::de::DeserializeOwned>(ws: &mut Ws) -> anyhow::Result
 pub async fn visitor(server: SocketAddr, source: Ipv4Addr) -> anyhow::Result<Ws> {
     let url = format!("ws://{server}/ws/visitor?site={SITE}");
     let mut ws = open(&url, server, source, &[("Origin", ORIGIN)]).await?;
-    send(&mut ws, &VisitorIn::Hello { protocol: PROTOCOL_VERSION, token: None, last_seq: 0 }).await?;
+    send(&mut ws, &VisitorIn::Hello { protocol: PROTOCOL_VERSION, token: None, last_seq: 0, epoch: None })
+        .await?;
     match recv(&mut ws).await? {
         VisitorOut::Welcome { .. } => Ok(ws),
         other => bail!("expected welcome, got {other:?}"),
     }
+}
+
+/// What a server answered a visitor's hello.
+pub enum Greeting {
+    /// Welcome, with the token to keep (the socket boxed: it is large).
+    Welcome(Box<Ws>, String),
+    /// Anything else (an unknown token is refused with an error frame).
+    Refused(String),
+}
+
+/// A visitor socket greeted with `token` (resuming that visitor) or
+/// without (a new one). An error is a connection that failed, to try again.
+pub async fn visitor_as(
+    server: SocketAddr,
+    source: Ipv4Addr,
+    token: Option<&str>,
+) -> anyhow::Result<Greeting> {
+    let url = format!("ws://{server}/ws/visitor?site={SITE}");
+    let mut ws = open(&url, server, source, &[("Origin", ORIGIN)]).await?;
+    let token = token.map(str::to_owned);
+    send(&mut ws, &VisitorIn::Hello { protocol: PROTOCOL_VERSION, token, last_seq: 0, epoch: None }).await?;
+    Ok(match recv(&mut ws).await? {
+        VisitorOut::Welcome { token, .. } => Greeting::Welcome(Box::new(ws), token),
+        other => Greeting::Refused(format!("{other:?}")),
+    })
 }
 
 /// Logs an agent in over HTTP; returns the session token.

@@ -17,11 +17,15 @@
 //! - [`chat_report`]: the live chat report over as many, with ten million
 //!   facts, and what recording facts costs delivery (its own binary,
 //!   `switchboard-report-bench`);
-//! - [`seed`]: the data directory those two run on.
+//! - [`seed`]: the data directory those two run on;
+//! - [`cluster`]: nodes on PostgreSQL and NATS — throughput and latency
+//!   across nodes, routing decisions a second, visitors of a killed node
+//!   resuming (its own binary, `switchboard-cluster-bench`).
 
 pub mod admin_list;
 pub mod chat_report;
 pub mod client;
+pub mod cluster;
 pub mod idle;
 pub mod peers;
 pub mod report;

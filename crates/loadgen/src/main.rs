@@ -14,6 +14,8 @@ struct Cli {
     #[arg(long, hide = true, default_value_t = 10)]
     capacity: u32,
     #[command(flatten)]
+    node: server::NodeArgs,
+    #[command(flatten)]
     opts: Options,
 }
 
@@ -21,14 +23,8 @@ struct Cli {
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     if cli.serve {
-        tracing_subscriber::fmt()
-            // The bundles are not served under load: no warning about them.
-            .with_env_filter(
-                std::env::var("RUST_LOG").unwrap_or_else(|_| "warn,switchboard_server::assets=error".into()),
-            )
-            .with_writer(std::io::stderr)
-            .init();
-        return server::serve(cli.opts.agents.unwrap_or(1), cli.capacity).await;
+        server::log_to_stderr();
+        return server::serve(cli.opts.agents.unwrap_or(1), cli.capacity, &cli.node).await;
     }
     let report = switchboard_loadgen::run(&cli.opts).await?;
     print!("{}", report::table(&report));

@@ -35,16 +35,61 @@ pub struct Announce {
     pub password: String,
 }
 
+/// Where a spawned server keeps its data and whom it tells: the hidden
+/// flags of `--serve` (none: a single node on a fresh SQLite file).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct NodeArgs {
+    /// An empty PostgreSQL database to use instead of a fresh SQLite file.
+    #[arg(long, hide = true)]
+    pub database: Option<String>,
+    /// The NATS server of a cluster this node is one of.
+    #[arg(long, hide = true)]
+    pub nats: Option<String>,
+    /// Another node seeded the database already: announce no agents.
+    #[arg(long, hide = true)]
+    pub no_seed: bool,
+}
+
+impl NodeArgs {
+    fn to_args(&self) -> Vec<String> {
+        let mut args = Vec::new();
+        if let Some(db) = &self.database {
+            args.extend(["--database".to_owned(), db.clone()]);
+        }
+        if let Some(nats) = &self.nats {
+            args.extend(["--nats".to_owned(), nats.clone()]);
+        }
+        if self.no_seed {
+            args.push("--no-seed".to_owned());
+        }
+        args
+    }
+}
+
+/// A spawned server's log: warnings and errors to stderr (`RUST_LOG`
+/// overrides), without the bundles it does not serve under load nor the
+/// 503s of `/readyz` while a node joins.
+pub fn log_to_stderr() {
+    tracing_subscriber::fmt()
+        .with_env_filter(std::env::var("RUST_LOG").unwrap_or_else(|_| {
+            "warn,switchboard_server::assets=error,tower_http::trace::on_failure=off".into()
+        }))
+        .with_writer(std::io::stderr)
+        .init();
+}
+
 /// Runs the server for `agents` load agents who take up to `capacity`
 /// chats each; prints the [`Announce`] line, serves until stdin closes.
-pub async fn serve(agents: usize, capacity: u32) -> anyhow::Result<()> {
+pub async fn serve(agents: usize, capacity: u32, node: &NodeArgs) -> anyhow::Result<()> {
     let dir = tempfile::tempdir().context("creating the data directory")?;
     let mut settings = Settings {
         listen: ([127, 0, 0, 1], 0).into(),
         data_dir: dir.path().join("data"),
-        assets_dir: dir.path().join("dist"),
+        assets_dir: Some(dir.path().join("dist")),
+        database_url: node.database.clone(),
         ..Settings::default()
     };
+    settings.cluster.nats_url = node.nats.clone();
     settings.routing.capacity = capacity;
     // Every load client comes from a few loopback addresses and hands off
     // at once: the per-address and per-site limits, meant for the open
@@ -59,6 +104,12 @@ pub async fn serve(agents: usize, capacity: u32) -> anyhow::Result<()> {
     l.login_account_free_attempts = u32::MAX;
     l.login_address_free_attempts = u32::MAX;
     let app = Application::build(settings).await.context("building the server")?;
+    if node.no_seed {
+        let announce =
+            Announce { url: app.public_url().to_owned(), agents: Vec::new(), password: String::new() };
+        println!("{}", serde_json::to_string(&announce)?);
+        return serve_until_stdin_closes(app, dir).await;
+    }
     let store = app.store();
     let key = SiteKey::parse(SITE).context("the load site key")?;
     let now = app.state().clock.now_ms();
@@ -79,7 +130,10 @@ pub async fn serve(agents: usize, capacity: u32) -> anyhow::Result<()> {
     }
     let announce = Announce { url: app.public_url().to_owned(), agents: emails, password };
     println!("{}", serde_json::to_string(&announce)?);
+    serve_until_stdin_closes(app, dir).await
+}
 
+async fn serve_until_stdin_closes(app: Application, dir: tempfile::TempDir) -> anyhow::Result<()> {
     let (trigger, shutdown) = switchboard_server::shutdown::channel();
     std::thread::spawn(move || {
         // EOF (or an error) on stdin: the generator is done or gone.
@@ -102,9 +156,16 @@ pub struct Server {
 impl Server {
     /// Spawns this binary with `--serve` and waits for its announcement.
     pub async fn spawn(agents: usize, capacity: u32) -> anyhow::Result<Self> {
+        Self::spawn_node(agents, capacity, &NodeArgs::default()).await
+    }
+
+    /// The same as one node of a cluster, or on PostgreSQL (`node`); a
+    /// cluster's node is also waited for until its `/readyz` says ready.
+    pub async fn spawn_node(agents: usize, capacity: u32, node: &NodeArgs) -> anyhow::Result<Self> {
         let exe = std::env::current_exe().context("locating this binary")?;
         let mut child = Command::new(exe)
             .args(["--serve", "--agents", &agents.to_string(), "--capacity", &capacity.to_string()])
+            .args(node.to_args())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -118,9 +179,25 @@ impl Server {
             .await
             .context("the server did not start within 2 minutes")?
             .context("reading the server's announcement")?;
-        let announce = serde_json::from_str(&line)
+        let announce: Announce = serde_json::from_str(&line)
             .with_context(|| format!("the server's announcement {line:?} (did it fail to start?)"))?;
+        let ready = format!("{}/readyz", announce.url);
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        while !reqwest::get(&ready).await.is_ok_and(|r| r.status().is_success()) {
+            anyhow::ensure!(tokio::time::Instant::now() < deadline, "{ready} did not say ready within 60 s");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         Ok(Self { child, stdin, announce })
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> anyhow::Result<std::net::SocketAddr> {
+        Ok(self.announce.url.trim_start_matches("http://").parse()?)
+    }
+
+    /// Kills it at once (SIGKILL, as `kill -9`): nothing is shut down.
+    pub async fn kill(mut self) -> anyhow::Result<()> {
+        self.child.kill().await.context("killing the server")
     }
 
     /// The server's resident memory now (`VmRSS`), in bytes.

@@ -16,7 +16,7 @@ use tokio::sync::mpsc;
 
 use crate::client::{self, Ws};
 use crate::peers::{self, Accepted, Outgoing, Shared};
-use crate::server::{Server, ORIGIN};
+use crate::server::{Announce, Server, ORIGIN};
 use crate::stats::{self, Clock, Ledger};
 
 /// How much traffic to drive.
@@ -81,8 +81,43 @@ pub struct TrafficReport {
     pub guessers: usize,
     /// Wrong passwords the server checked meanwhile.
     pub guesses: u64,
-    /// Server RSS at the end of sending, bytes.
+    /// Server RSS at the end of sending, bytes (every node's, summed).
     pub server_rss: u64,
+    /// Seconds from the end of sending to the last delivery.
+    pub drain_secs: f64,
+    /// Messages stored and delivered a second: delivered / (sending +
+    /// draining). At a rate the server keeps up with, the rate; above it,
+    /// what the server can persist and deliver.
+    pub delivered_per_sec: f64,
+}
+
+/// Where the traffic goes: the server (or the nodes of a cluster) and
+/// which node each kind of socket connects to.
+pub struct Target<'a> {
+    /// Whom to log the agents in as, and where.
+    pub announce: &'a Announce,
+    /// Visitor `k` connects to `visitor_nodes[k % len]`.
+    pub visitor_nodes: Vec<SocketAddr>,
+    /// Agent `i` connects to `agent_nodes[i % len]`.
+    pub agent_nodes: Vec<SocketAddr>,
+    /// The processes whose memory is reported.
+    pub servers: Vec<&'a Server>,
+}
+
+impl<'a> Target<'a> {
+    /// Every socket on one server.
+    pub fn single(server: &'a Server, addr: SocketAddr) -> Self {
+        Self {
+            announce: &server.announce,
+            visitor_nodes: vec![addr],
+            agent_nodes: vec![addr],
+            servers: vec![server],
+        }
+    }
+
+    fn rss(&self) -> anyhow::Result<u64> {
+        self.servers.iter().map(|s| s.rss()).sum()
+    }
 }
 
 /// Splits a greeted socket into a writer task fed by the returned sender
@@ -94,30 +129,42 @@ fn split(ws: Ws, clock: Clock) -> (mpsc::UnboundedSender<Outgoing>, futures_util
     (tx, stream)
 }
 
-/// A greeted visitor socket for conversation `k`, handed off.
-async fn visitor(server: SocketAddr, n: usize, k: usize) -> anyhow::Result<(usize, Ws)> {
-    let mut ws = client::visitor(server, client::source(n)).await?;
-    let handoff = VisitorIn::Handoff {
+/// The hand-off of conversation `k` (its number in the page's URL, which
+/// the agent's offer shows).
+pub fn handoff(k: usize) -> VisitorIn {
+    VisitorIn::Handoff {
         stream: "recommended".into(),
         version: 1,
         card: "agent".into(),
         attributes: Default::default(),
         transcript: vec![],
         page: PageContext { url: format!("{ORIGIN}/{k}"), ..Default::default() },
-    };
-    client::send(&mut ws, &handoff).await?;
+    }
+}
+
+/// A greeted visitor socket for conversation `k`, handed off.
+async fn visitor(server: SocketAddr, n: usize, k: usize) -> anyhow::Result<(usize, Ws)> {
+    let mut ws = client::visitor(server, client::source(n)).await?;
+    client::send(&mut ws, &handoff(k)).await?;
     Ok((k, ws))
 }
 
 /// Runs the traffic phase against `server` with its announced agents.
 pub async fn run(server: &Server, addr: SocketAddr, plan: &Plan) -> anyhow::Result<TrafficReport> {
+    run_on(&Target::single(server, addr), plan).await
+}
+
+/// Runs the traffic phase against `target`.
+pub async fn run_on(target: &Target<'_>, plan: &Plan) -> anyhow::Result<TrafficReport> {
     let k_count = plan.conversations;
     let shared = Shared {
         clock: Clock::start(),
         ledger: Arc::new(Ledger::new(k_count)),
         errors: Arc::new(AtomicU64::new(0)),
     };
-    let a = &server.announce;
+    let a = target.announce;
+    let agent_node = |i: usize| target.agent_nodes[i % target.agent_nodes.len()];
+    let visitor_node = |k: usize| target.visitor_nodes[k % target.visitor_nodes.len()];
 
     // Agents first: routing offers chats only to connected agents.
     let http = reqwest::Client::new();
@@ -129,7 +176,11 @@ pub async fn run(server: &Server, addr: SocketAddr, plan: &Plan) -> anyhow::Resu
         .into_iter()
         .collect::<anyhow::Result<_>>()?;
     let agent_sockets: Vec<Ws> = futures_util::stream::iter(tokens.iter().enumerate())
-        .map(|(i, t)| client::agent(&a.url, addr, client::source(plan.first_socket + i), t))
+        .map(|(i, t)| {
+            // The inbox's page is served by the node it connects to.
+            let (node, origin) = (agent_node(i), format!("http://{}", agent_node(i)));
+            async move { client::agent(&origin, node, client::source(plan.first_socket + i), t).await }
+        })
         .buffered(plan.parallel)
         .collect::<Vec<_>>()
         .await
@@ -146,7 +197,7 @@ pub async fn run(server: &Server, addr: SocketAddr, plan: &Plan) -> anyhow::Resu
     // Visitors hand off; each conversation is offered to an agent, who accepts.
     let mut visitors: Vec<Option<mpsc::UnboundedSender<Outgoing>>> = vec![None; k_count];
     let mut opened = futures_util::stream::iter(0..k_count)
-        .map(|k| visitor(addr, plan.first_socket + a.agents.len() + k, k))
+        .map(|k| visitor(visitor_node(k), plan.first_socket + a.agents.len() + k, k))
         .buffer_unordered(plan.parallel);
     while let Some(r) = opened.next().await {
         let (k, ws) = r.context("opening a visitor socket")?;
@@ -222,16 +273,24 @@ pub async fn run(server: &Server, addr: SocketAddr, plan: &Plan) -> anyhow::Resu
     for g in guessers {
         guesses += g.await.unwrap_or(0);
     }
-    let server_rss = server.rss()?;
+    let server_rss = target.rss()?;
 
-    let grace_end = Instant::now() + plan.grace;
+    // Until everything arrived or the grace ran out; draining lasted until
+    // the last delivery (a message lost for good does not stretch it).
+    let drain = Instant::now();
+    let grace_end = drain + plan.grace;
+    let (mut delivered, mut last_delivery) = (shared.ledger.progress().1, drain);
     while Instant::now() < grace_end {
         let (s, d) = shared.ledger.progress();
+        if d > delivered {
+            (delivered, last_delivery) = (d, Instant::now());
+        }
         if d >= s {
             break;
         }
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        tokio::time::sleep(Duration::from_millis(5)).await;
     }
+    let drain_secs = last_delivery.duration_since(drain).as_secs_f64();
     // Dropping the senders ends the writers, which close the sockets.
     drop(visitors);
     drop(agents);
@@ -254,5 +313,7 @@ pub async fn run(server: &Server, addr: SocketAddr, plan: &Plan) -> anyhow::Resu
         guessers: plan.guessers,
         guesses,
         server_rss,
+        drain_secs,
+        delivered_per_sec: t.delivered as f64 / (send_secs + drain_secs),
     })
 }

@@ -51,6 +51,11 @@ pub enum VisitorIn {
         /// Replay everything after this sequence number.
         #[serde(default)]
         last_seq: u64,
+        /// The database epoch `last_seq` counts in (from the last
+        /// welcome): when the server's differs, the conversation is sent
+        /// again from the start.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        epoch: Option<String>,
     },
     /// The stream reached its live chat card.
     Handoff {
@@ -155,6 +160,14 @@ pub enum VisitorOut {
         state: Option<ConversationState>,
         /// The agent who accepted it, if one did.
         agent: Option<AgentInfo>,
+        /// The database's epoch: send it in the next hello (absent from
+        /// servers before epochs).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        epoch: Option<String>,
+        /// The hello named another epoch (the database was restored): drop
+        /// the messages held; the conversation follows from the start.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        reset: bool,
     },
     /// A message (live or replayed).
     Message(ChatMessage),
@@ -270,6 +283,11 @@ pub enum AgentOut {
         agent: crate::auth::AgentProfile,
         /// Whether available for new chats.
         available: bool,
+        /// The database's epoch: when it differs from the last welcome's
+        /// (the database was restored), the conversations held are loaded
+        /// again from the start (absent from servers before epochs).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        epoch: Option<String>,
     },
     /// A conversation is offered to this agent.
     Offer {
@@ -551,9 +569,13 @@ impl FromJson for VisitorOut {
     fn from_json(json: &Json) -> Result<Self, JsonError> {
         let f = json;
         Ok(match f.field::<String>("type")?.as_str() {
-            "welcome" => {
-                Self::Welcome { token: f.field("token")?, state: f.field("state")?, agent: f.field("agent")? }
-            }
+            "welcome" => Self::Welcome {
+                token: f.field("token")?,
+                state: f.field("state")?,
+                agent: f.field("agent")?,
+                epoch: f.field("epoch")?,
+                reset: f.field_or("reset", || false)?,
+            },
             "message" => Self::Message(ChatMessage::from_json(json)?),
             "state" => Self::State { state: f.field("state")? },
             "typing" => Self::Typing { typing: f.field("typing")? },
@@ -593,7 +615,7 @@ mod tests {
     #[test]
     fn frames_are_tagged_by_type() {
         let f = parse_visitor_frame(r#"{"type":"hello","protocol":1}"#).unwrap();
-        assert_eq!(f, VisitorIn::Hello { protocol: 1, token: None, last_seq: 0 });
+        assert_eq!(f, VisitorIn::Hello { protocol: 1, token: None, last_seq: 0, epoch: None });
         let f = parse_visitor_frame(r#"{"type":"message","client_id":"c1","text":"hi"}"#).unwrap();
         assert_eq!(f, VisitorIn::Message { client_id: "c1".into(), text: "hi".into() });
         let out = serde_json::to_string(&VisitorOut::Typing { typing: true }).unwrap();

@@ -91,15 +91,16 @@ pub fn invite_link(base_url: &str, token: &str) -> String {
     format!("{base_url}/inbox/#invite={token}")
 }
 
-/// On a database without an admin, a new setup link (in place of any
-/// unused one), working for [`SETUP_VALID_MS`] from `now` (unix ms); none
-/// once an admin exists.
+/// On a database without an admin, a new setup link (beside any unused
+/// one: each node of a cluster prints its own), working for
+/// [`SETUP_VALID_MS`] from `now` (unix ms) or until an admin exists; none
+/// once one does.
 pub async fn first_run_link(store: &Store, base_url: &str, now: i64) -> Result<Option<String>, StoreError> {
     if store.has_admin().await? {
         return Ok(None);
     }
     let setup = Minted::new(now, SETUP_VALID_MS);
-    store.replace_setup_token(setup.stored(), now).await?;
+    store.add_setup_token(setup.stored(), now).await?;
     Ok(Some(format!("{base_url}/admin/#setup={}", setup.token)))
 }
 

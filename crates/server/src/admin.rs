@@ -401,7 +401,12 @@ pub async fn set_schedule(
     let schedule = schedule.map(routing_schedule);
     if let Some(s) = &schedule {
         // The time zone database is the server's: this check is not the protocol's.
-        s.check().map_err(|e| AdminError::invalid("schedule", e))?;
+        // A zone it does not know is the `time_zone` field's problem (the
+        // console says it under that field); any other is the schedule's.
+        s.check().map_err(|e| {
+            let zone_unknown = jiff::tz::TimeZone::get(s.time_zone.trim()).is_err();
+            AdminError::invalid(if zone_unknown { "time_zone" } else { "schedule" }, e)
+        })?;
     }
     let a = stored_agent(store, raw_email).await?;
     let mut settings = store.availability(AgentId::new(a.id)).await?;

@@ -6,6 +6,10 @@ use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+/// Where `cargo xtask build` writes the bundles, relative to the workspace:
+/// the bundles' directory when none is given to a binary without them.
+pub const DEV_ASSETS_DIR: &str = "target/dist";
+
 /// Everything `switchboard serve` needs to start.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -19,8 +23,12 @@ pub struct Settings {
     /// Public base URL the widget loader and the inbox are reached at; used in
     /// the embed snippet and the demo page. When unset, `http://<listen>`.
     pub public_url: Option<String>,
-    /// Directory with the built browser bundles: `widget/` and `inbox/`.
-    pub assets_dir: PathBuf,
+    /// Directory with the built browser bundles (`widget/`, `inbox/`,
+    /// `admin/`), when one was given (`assets_dir` in the file,
+    /// `SWITCHBOARD_ASSETS_DIR`, `switchboard serve --assets-dir`); when
+    /// not, the bundles built into the binary, or [`DEV_ASSETS_DIR`] in a
+    /// build without them.
+    pub assets_dir: Option<PathBuf>,
     /// When set, a demo host page with the embed snippet is served on this
     /// second address, a different origin from the API, as a real site would be.
     pub demo_listen: Option<SocketAddr>,
@@ -30,6 +38,70 @@ pub struct Settings {
     pub limits: Limits,
     /// Routing and chat timing.
     pub routing: RoutingSettings,
+    /// Running as one node of several.
+    pub cluster: ClusterSettings,
+}
+
+/// Several nodes on one PostgreSQL database, told of each other's changes
+/// through NATS. Without `nats_url` a server runs alone.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClusterSettings {
+    /// The NATS server carrying "something changed" between nodes
+    /// (`nats://HOST:PORT`); unset: a single node.
+    pub nats_url: Option<String>,
+    /// This node's name in the database and on the bus; unset: random.
+    pub node_id: Option<String>,
+    /// Subject prefix on the bus (several clusters may share one NATS).
+    pub subject_prefix: String,
+    /// How often a node records that it is alive.
+    pub heartbeat_ms: u64,
+    /// A node whose last heartbeat is older than this is dead: its agents'
+    /// grace period runs from that heartbeat.
+    pub node_ttl_ms: u64,
+    /// How often a node reads where its followed conversations stand, to
+    /// repair what the bus dropped.
+    pub sweep_ms: u64,
+    /// How often a node re-reads the cluster's presence.
+    pub presence_ms: u64,
+    /// After losing the database or NATS this long, a node closes its
+    /// sockets so that clients move to a healthy node.
+    pub outage_close_ms: u64,
+    /// A failpoint for tests: drop every Nth event this node would publish
+    /// (0: none), as a bus that loses messages would; the repairs must
+    /// still bring every message across.
+    pub drop_every: u64,
+    /// A failpoint for tests: this node's first routing decision waits this
+    /// long (ms) inside its transaction, holding the routing lock, after
+    /// writing its offer or fallback and before committing (0, the default:
+    /// none), as a node paused there (a GC or VM pause, SIGSTOP) would. The
+    /// database's `idle_in_transaction_session_timeout` must then end that
+    /// session so that other nodes decide, and its late commit must fail.
+    pub routing_pause_ms: u64,
+    /// A failpoint for tests: the process aborts (no clean-up, as kill -9)
+    /// right after storing a message whose text is exactly this, before
+    /// any listener here or on another node is told (unset, the default:
+    /// never). The repairs must still bring that message to the other
+    /// side, and the sender's resend must find it stored.
+    pub abort_after_storing: Option<String>,
+}
+
+impl Default for ClusterSettings {
+    fn default() -> Self {
+        Self {
+            nats_url: None,
+            node_id: None,
+            subject_prefix: "sb.v1".to_owned(),
+            heartbeat_ms: 5_000,
+            node_ttl_ms: 15_000,
+            sweep_ms: 5_000,
+            presence_ms: 500,
+            outage_close_ms: 15_000,
+            drop_every: 0,
+            routing_pause_ms: 0,
+            abort_after_storing: None,
+        }
+    }
 }
 
 /// How chats are routed and when they time out.
@@ -123,11 +195,12 @@ impl Default for Settings {
             data_dir: PathBuf::from("data"),
             database_url: None,
             public_url: None,
-            assets_dir: PathBuf::from("target/dist"),
+            assets_dir: None,
             demo_listen: None,
             demo_site: "demo".to_owned(),
             limits: Limits::default(),
             routing: RoutingSettings::default(),
+            cluster: ClusterSettings::default(),
         }
     }
 }
@@ -225,7 +298,7 @@ impl Settings {
             self.public_url = Some(v);
         }
         if let Some(v) = var("SWITCHBOARD_ASSETS_DIR") {
-            self.assets_dir = v.into();
+            self.assets_dir = Some(v.into());
         }
         if let Some(v) = var("SWITCHBOARD_DEMO_LISTEN") {
             self.demo_listen = Some(parse("SWITCHBOARD_DEMO_LISTEN", v)?);
@@ -252,6 +325,29 @@ impl Settings {
             ("SWITCHBOARD_ACCEPT_TIMEOUT_SECS", &mut r.accept_timeout_secs),
             ("SWITCHBOARD_DISCONNECT_GRACE_SECS", &mut r.disconnect_grace_secs),
             ("SWITCHBOARD_INACTIVITY_SECS", &mut r.inactivity_secs),
+        ] {
+            if let Some(v) = var(name) {
+                *field = parse(name, v)?;
+            }
+        }
+        let c = &mut self.cluster;
+        if let Some(v) = var("SWITCHBOARD_NATS_URL") {
+            c.nats_url = Some(v);
+        }
+        if let Some(v) = var("SWITCHBOARD_NODE_ID") {
+            c.node_id = Some(v);
+        }
+        if let Some(v) = var("SWITCHBOARD_FAILPOINT_ABORT_AFTER_STORING").filter(|v| !v.is_empty()) {
+            c.abort_after_storing = Some(v);
+        }
+        for (name, field) in [
+            ("SWITCHBOARD_HEARTBEAT_MS", &mut c.heartbeat_ms),
+            ("SWITCHBOARD_NODE_TTL_MS", &mut c.node_ttl_ms),
+            ("SWITCHBOARD_SWEEP_MS", &mut c.sweep_ms),
+            ("SWITCHBOARD_PRESENCE_MS", &mut c.presence_ms),
+            ("SWITCHBOARD_OUTAGE_CLOSE_MS", &mut c.outage_close_ms),
+            ("SWITCHBOARD_FAILPOINT_BUS_DROP_EVERY", &mut c.drop_every),
+            ("SWITCHBOARD_FAILPOINT_ROUTING_PAUSE_MS", &mut c.routing_pause_ms),
         ] {
             if let Some(v) = var(name) {
                 *field = parse(name, v)?;
@@ -288,6 +384,15 @@ mod tests {
         let mut s = Settings::default();
         let err = s.apply_env(|n| (n == "SWITCHBOARD_LISTEN").then(|| "nope".to_owned())).unwrap_err();
         assert!(err.to_string().contains("SWITCHBOARD_LISTEN"), "{err}");
+    }
+
+    #[test]
+    fn the_assets_directory_is_unset_unless_given() {
+        assert_eq!(Settings::default().assets_dir, None);
+        let mut s: Settings = toml::from_str("assets_dir = \"/srv/dist\"").unwrap();
+        assert_eq!(s.assets_dir.as_deref(), Some(Path::new("/srv/dist")));
+        s.apply_env(|n| (n == "SWITCHBOARD_ASSETS_DIR").then(|| "/opt/dist".to_owned())).unwrap();
+        assert_eq!(s.assets_dir.as_deref(), Some(Path::new("/opt/dist")));
     }
 
     #[test]

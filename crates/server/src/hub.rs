@@ -2,9 +2,9 @@
 //! and session ends. Events are only ever published after they are stored,
 //! and are hints: a receiver that lags re-syncs from storage instead of
 //! losing anything. [`Hub`] is the handle; what carries the events is a
-//! [`Fanout`], today [`InProcess`] (one broadcast channel per conversation
-//! with listeners). A fan-out between nodes is another `Fanout`, which is
-//! why events serialize.
+//! [`Fanout`]: [`InProcess`] (one broadcast channel per conversation
+//! with listeners) for a single node, or `cluster::bus::Bus` (the same, and
+//! NATS between nodes), which is why events serialize.
 
 use crate::ids::{AgentId, ConversationId};
 use std::collections::HashMap;
@@ -35,6 +35,10 @@ pub enum Event {
         /// Whether typing.
         typing: bool,
     },
+    /// Events may have been missed (the bus between nodes dropped some):
+    /// followers read what is stored. Only ever delivered on this node.
+    #[serde(skip)]
+    Resync,
 }
 
 /// A session, or every session of an agent, ended (stored first): the
@@ -76,6 +80,9 @@ pub trait Fanout: Send + Sync + std::fmt::Debug + 'static {
     fn session_ends(&self) -> broadcast::Receiver<SessionEnd>;
     /// Tells every connection that `end` happened.
     fn end_sessions(&self, end: SessionEnd);
+    /// Fires when events addressed to agents may have been missed: every
+    /// inbox reads its offers and availability from storage.
+    fn resyncs(&self) -> broadcast::Receiver<()>;
 }
 
 /// The fan-out handle every part of the server shares; cheap to clone.
@@ -109,11 +116,33 @@ pub struct InProcess {
     channels: Arc<Mutex<HashMap<ConversationId, broadcast::Sender<Event>>>>,
     agents: Arc<Mutex<HashMap<AgentId, broadcast::Sender<AgentOut>>>>,
     sessions: broadcast::Sender<SessionEnd>,
+    /// Never fires: in one process nothing is missed but by lagging,
+    /// which each receiver sees for itself.
+    resyncs: broadcast::Sender<()>,
 }
 
 impl Default for InProcess {
     fn default() -> Self {
-        Self { channels: Arc::default(), agents: Arc::default(), sessions: broadcast::channel(CAPACITY).0 }
+        Self {
+            channels: Arc::default(),
+            agents: Arc::default(),
+            sessions: broadcast::channel(CAPACITY).0,
+            resyncs: broadcast::channel(1).0,
+        }
+    }
+}
+
+impl InProcess {
+    /// The agents someone here listens for (an inbox is open).
+    pub fn agents_listening(&self) -> Vec<AgentId> {
+        let agents = self.agents.lock().unwrap_or_else(|e| e.into_inner());
+        agents.iter().filter(|(_, tx)| tx.receiver_count() > 0).map(|(id, _)| *id).collect()
+    }
+
+    /// The conversations someone here listens to.
+    pub fn followed(&self) -> Vec<ConversationId> {
+        let channels = self.channels.lock().unwrap_or_else(|e| e.into_inner());
+        channels.iter().filter(|(_, tx)| tx.receiver_count() > 0).map(|(id, _)| *id).collect()
     }
 }
 
@@ -164,6 +193,10 @@ impl Fanout for InProcess {
                 agents.remove(&agent);
             }
         }
+    }
+
+    fn resyncs(&self) -> broadcast::Receiver<()> {
+        self.resyncs.subscribe()
     }
 }
 

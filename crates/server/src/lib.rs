@@ -20,7 +20,8 @@
 //! - `conversations_api`: the admin's list of every conversation and one in full
 //! - `api`: the public API the widget calls (origin-checked)
 //! - [`auth`]: agent login, sessions, password hashing
-//! - `assets`: the widget loader and the built widget and inbox bundles
+//! - `assets`: the widget, inbox and console bundles, from a directory or
+//!   built into the binary
 //! - [`demo`]: the demo host page and seed data
 //! - `headers`: security headers on every response
 //! - [`csp_report`]: where browsers report Content-Security-Policy violations
@@ -59,6 +60,7 @@ pub(crate) mod api;
 pub(crate) mod assets;
 pub mod auth;
 pub(crate) mod clock;
+pub mod cluster;
 pub mod config;
 pub(crate) mod conversations_api;
 pub mod csp_report;
@@ -71,9 +73,11 @@ pub mod ids;
 pub(crate) mod inbox_api;
 pub mod lifecycle;
 pub(crate) mod login_guard;
+pub mod metrics;
 pub mod openapi;
 pub(crate) mod password;
 pub(crate) mod presence;
+pub(crate) mod readiness;
 pub(crate) mod refusals;
 pub mod report_cli;
 pub mod reports;

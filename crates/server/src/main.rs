@@ -13,7 +13,7 @@ use switchboard_server::admin_cli::{
 use switchboard_server::config::Settings;
 use switchboard_server::report_cli::{self, ReportCommand};
 use switchboard_server::startup::Application;
-use switchboard_server::store::Store;
+use switchboard_server::store::{copy, Store};
 use switchboard_server::stream_designer_cli::{self, DraftCommand};
 use switchboard_server::Clock;
 use switchboard_server::{demo, shutdown, stream_cli};
@@ -25,6 +25,20 @@ struct Cli {
     /// Settings file (TOML); `SWITCHBOARD_*` environment variables override it.
     #[arg(long, global = true, env = "SWITCHBOARD_CONFIG")]
     config: Option<PathBuf>,
+    /// The database: `sqlite://PATH` (the default is `switchboard.db` in the
+    /// data directory) or `postgres://USER:PASSWORD@HOST:PORT/NAME`; beats
+    /// `SWITCHBOARD_DATABASE_URL` and the settings file.
+    #[arg(long, global = true, value_name = "URL")]
+    database: Option<String>,
+    /// Run as one node of several: the NATS server that tells the nodes of
+    /// each other's changes (`nats://HOST:PORT`); needs a PostgreSQL
+    /// `--database` shared by every node. Beats `SWITCHBOARD_NATS_URL`.
+    #[arg(long, global = true, value_name = "URL")]
+    nats: Option<String>,
+    /// This node's name in a cluster (default: random). Beats
+    /// `SWITCHBOARD_NODE_ID`.
+    #[arg(long, global = true, value_name = "NAME")]
+    node_id: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -32,7 +46,15 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the HTTP and WebSocket server.
-    Serve,
+    Serve {
+        /// Serve the browser bundles (`widget/`, `inbox/`, `admin/`, as
+        /// `cargo xtask build` writes them) from DIR, not those built into
+        /// this binary; also `assets_dir` in the settings file or
+        /// SWITCHBOARD_ASSETS_DIR. Default: the built-in bundles; target/dist
+        /// for a binary built without them (`cargo build`)
+        #[arg(long, value_name = "DIR")]
+        assets_dir: Option<PathBuf>,
+    },
     /// Stream files: check, show, publish, list, remove; drafts: pull, push; releases, restore.
     Stream {
         #[command(subcommand)]
@@ -74,6 +96,36 @@ enum Command {
         #[command(subcommand)]
         command: DemoCommand,
     },
+    /// The database: copy a single-node installation to PostgreSQL.
+    Db {
+        #[command(subcommand)]
+        command: DbCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DbCommand {
+    /// Copy a SQLite database into an empty PostgreSQL one: every
+    /// conversation, message, agent and setting, in one transaction,
+    /// compared table by table (counts and checksums) before it is
+    /// committed. Stop the server first: what it writes during the copy is
+    /// not copied.
+    Copy {
+        /// The SQLite database: sqlite://PATH (brought up to this
+        /// version's schema first).
+        #[arg(long, value_name = "URL")]
+        from: String,
+        /// The PostgreSQL database, created and empty:
+        /// postgres://USER:PASSWORD@HOST:PORT/NAME.
+        #[arg(long, value_name = "URL")]
+        to: String,
+    },
+    /// Name a new epoch after restoring the database from a backup (or
+    /// promoting a replica that may lack the last commits): every widget
+    /// and inbox that comes back holding the old one is sent its
+    /// conversations again from the start, so sequence numbers the
+    /// restored database hands out anew never hide a message.
+    NewEpoch,
 }
 
 #[derive(Subcommand)]
@@ -115,15 +167,30 @@ async fn main() -> anyhow::Result<()> {
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
     if let Command::Stream { command: command @ (StreamCommand::Check { .. } | StreamCommand::Show { .. }) } =
         &cli.command
     {
         return stream(command);
     }
-    let settings = Settings::load(cli.config.as_deref()).context("loading settings")?;
+    if let Command::Db { command: DbCommand::Copy { from, to } } = &cli.command {
+        return db_copy(from, to).await;
+    }
+    let mut settings = Settings::load(cli.config.as_deref()).context("loading settings")?;
+    if let Some(url) = cli.database.take() {
+        settings.database_url = Some(url);
+    }
+    if let Some(url) = cli.nats.take() {
+        settings.cluster.nats_url = Some(url);
+    }
+    if let Some(id) = cli.node_id.take() {
+        settings.cluster.node_id = Some(id);
+    }
     match cli.command {
-        Command::Serve => serve(settings).await,
+        Command::Serve { assets_dir } => {
+            settings.assets_dir = assets_dir.or(settings.assets_dir);
+            serve(settings).await
+        }
         Command::Demo { command: DemoCommand::Seed { origins } } => seed(settings, origins).await,
         Command::Stream { command: StreamCommand::Publishing(cmd) } => {
             admin_command(settings, |store| {
@@ -137,7 +204,19 @@ async fn main() -> anyhow::Result<()> {
             })
             .await
         }
-        Command::Stream { .. } => unreachable!("handled above"),
+        Command::Db { command: DbCommand::NewEpoch } => {
+            admin_command(settings, |store| {
+                Box::pin(async move {
+                    let epoch = switchboard_server::auth::random_token()[..16].to_owned();
+                    store.set_epoch(&epoch).await?;
+                    Ok(format!("New epoch {epoch}: clients resync as they come back.\n"))
+                })
+            })
+            .await
+        }
+        Command::Stream { .. } | Command::Db { command: DbCommand::Copy { .. } } => {
+            unreachable!("handled above")
+        }
         Command::Report { command } => {
             admin_command(settings, |store| {
                 Box::pin(async move { report_cli::run(&store, command, Clock::system().now_ms()).await })
@@ -197,6 +276,23 @@ fn stream(command: &StreamCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `db copy`: a line on stderr per table copied, then what was compared
+/// on stdout; exits 1 when the copy was refused, failed or did not match.
+async fn db_copy(from: &str, to: &str) -> anyhow::Result<()> {
+    let progress =
+        |c: copy::Copied<'_>| eprintln!("copied {:<20} {:>10} rows in {:.1} s", c.table, c.rows, c.secs);
+    match copy::copy(from, to, progress).await {
+        Ok(report) => {
+            print!("{report}");
+            Ok(())
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        }
+    }
+}
+
 type AdminFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, AdminError>> + Send>>;
 
 /// Opens the database, runs one admin operation, prints its outcome; exits 1
@@ -221,6 +317,9 @@ async fn admin_command(settings: Settings, op: impl FnOnce(Store) -> AdminFuture
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
     let app = Application::build(settings).await.context("starting the server")?;
+    // The bound address (a port 0 in the settings picks a free one): what
+    // scripts and the cluster tests wait for.
+    println!("Listening on http://{}", app.local_addr());
     // On the first run (no admin yet): the link that creates the first admin.
     // Its token rides in the fragment, which never reaches a server's logs.
     if let Some(link) = app.first_run_link().await.context("making the setup link")? {

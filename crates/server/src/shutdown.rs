@@ -26,6 +26,11 @@ impl ShutdownTrigger {
 }
 
 impl Shutdown {
+    /// Whether shutdown has begun (or the trigger is gone).
+    pub fn has_begun(&self) -> bool {
+        *self.0.borrow() || self.0.has_changed().is_err()
+    }
+
     /// Waits for the shutdown signal.
     pub async fn recv(mut self) {
         // An error means the trigger is gone, which also means stop.

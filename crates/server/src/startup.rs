@@ -33,6 +33,9 @@ pub enum StartupError {
     /// Storage could not be opened.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The node could not join its cluster.
+    #[error("joining the cluster: {0}")]
+    Cluster(#[from] crate::cluster::ClusterError),
     /// An address could not be bound.
     #[error("binding {addr}: {source}")]
     Bind {
@@ -49,6 +52,8 @@ pub fn app(state: AppState) -> Router {
     let security = SecurityHeaders::new(&state.public_url);
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(crate::readiness::readyz))
+        .route("/metrics", get(crate::readiness::metrics))
         .route("/api/sites/{key}/config", get(api::site_config))
         .route(
             "/api/sites/{key}/stream-events",
@@ -67,7 +72,7 @@ pub fn app(state: AppState) -> Router {
         .route("/ws/agent", get(ws::agent::upgrade))
         .merge(admin_api::routes())
         .merge(inbox_api::routes())
-        .merge(assets::routes(&state.settings.assets_dir))
+        .merge(assets::routes(&assets::Source::of(&state.settings)))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::same_origin_writes))
         .layer(TraceLayer::new_for_http())
@@ -92,6 +97,9 @@ impl Application {
                 .map_err(|source| StartupError::DataDir { path: settings.data_dir.clone(), source })?;
         }
         let store = Store::open(&settings.database_url()).await?;
+        if settings.cluster.routing_pause_ms > 0 {
+            store.pause_next_decision(settings.cluster.routing_pause_ms);
+        }
         let bind = |addr: SocketAddr| async move {
             TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })
         };
@@ -104,27 +112,62 @@ impl Application {
             listener.local_addr().map_err(|source| StartupError::Bind { addr: settings.listen, source })?;
         let public_url = settings.public_url.clone().unwrap_or_else(|| format!("http://{local}"));
         let public_url = public_url.trim_end_matches('/').into();
-        assets::check(&settings.assets_dir);
+        assets::check(&assets::Source::of(&settings));
         let dummy_hash = tokio::task::spawn_blocking(|| auth::hash_password("not a real password"))
             .await
             .expect("hashing does not panic")
             .into();
         let (stop_sockets, sockets_shutdown) = shutdown::channel();
         let settings_grace = settings.routing.disconnect_grace_secs;
+        let clock = crate::clock::Clock::system();
+        let health = crate::cluster::health::Health::default();
+        let metrics = crate::metrics::Metrics::default();
+        let (hub, presence) = match &settings.cluster.nats_url {
+            None => (
+                Hub::default(),
+                crate::presence::Presence::in_memory(std::time::Duration::from_secs(settings_grace)),
+            ),
+            Some(_) if store.dialect("sqlite", "postgres") == "sqlite" => {
+                return Err(StartupError::Cluster(crate::cluster::ClusterError::NotShared));
+            }
+            Some(url) => {
+                let joined = crate::cluster::join(
+                    &settings,
+                    url,
+                    &store,
+                    &clock,
+                    metrics.clone(),
+                    sockets_shutdown.clone(),
+                )
+                .await?;
+                let outage = std::time::Duration::from_millis(settings.cluster.outage_close_ms);
+                tokio::spawn(crate::cluster::health::watch(
+                    health.clone(),
+                    metrics.clone(),
+                    store.clone(),
+                    joined.nats,
+                    outage,
+                    sockets_shutdown.clone(),
+                ));
+                (joined.hub, joined.presence)
+            }
+        };
         let state = AppState {
             store,
-            clock: crate::clock::Clock::system(),
+            clock,
             settings: Arc::new(settings.clone()),
             public_url,
             dummy_hash,
-            hub: Hub::default(),
-            presence: crate::presence::Presence::in_memory(std::time::Duration::from_secs(settings_grace)),
+            hub,
+            presence,
             timers: crate::lifecycle::Timers::default(),
             shutdown: sockets_shutdown,
             logins: crate::login_guard::LoginGuard::new(&settings.limits),
             visitors: crate::ws::limits::VisitorLimits::new(&settings.limits),
             csp_reports: CspReports::default(),
             stats_limits: crate::stats_limits::StatsLimits::default(),
+            health,
+            metrics,
         };
         Ok(Self { listener, demo_listener, state, stop_sockets })
     }

@@ -39,6 +39,17 @@ pub struct AppState {
     pub csp_reports: CspReports,
     /// How many stream event batches each address and site may send.
     pub stats_limits: crate::stats_limits::StatsLimits,
+    /// Whether this node can serve (its database and, in a cluster, NATS).
+    pub health: crate::cluster::health::Health,
+    /// This node's counters (`/metrics`).
+    pub metrics: crate::metrics::Metrics,
+}
+
+impl AppState {
+    /// Whether this node is one of several (NATS between them).
+    pub fn clustered(&self) -> bool {
+        self.settings.cluster.nats_url.is_some()
+    }
 }
 
 /// The CSP report endpoint needs only the reports, not the whole state.

@@ -44,6 +44,9 @@ pub fn describe(s: Strings, e: &ApiError) -> String {
         ApiError::NotFound(m) | ApiError::Refused(m) => m.clone(),
         ApiError::Invalid(i) => i.to_string(),
         ApiError::Stream(lines) => lines.join("\n"),
+        // Said apart from "not reached": the admin (and whoever reads their
+        // report) learns the server was reached and what it said.
+        ApiError::Server(m) => s.f("server_error", &[("detail", m)]),
         ApiError::Failed(_) => s.t("network_error"),
     }
 }

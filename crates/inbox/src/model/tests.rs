@@ -5,6 +5,18 @@ fn msg(seq: u64, author: Author, text: &str) -> ChatMessage {
     ChatMessage { seq, author, client_id: None, text: text.into(), at: format!("2026-11-24T10:00:{seq:02}Z") }
 }
 
+/// The signed-in agent of these tests.
+fn bo() -> AgentProfile {
+    AgentProfile {
+        id: 1,
+        name: "Bo".into(),
+        email: "bo@x.io".into(),
+        role: Role::Agent,
+        avatar_url: None,
+        live_chat: true,
+    }
+}
+
 fn detail(id: i64, messages: Vec<ChatMessage>) -> ConversationDetail {
     ConversationDetail {
         id,
@@ -144,15 +156,12 @@ fn a_welcome_after_a_reconnect_resumes_open_conversations_and_resends_pending_me
         .push(Pending { client_id: "a1".into(), text: "on my way".into() });
     inbox.apply(AgentOut::State { conversation: 8, state: ConversationState::Ended }, 0.0, true);
     inbox.link = Link::Reconnecting;
-    let profile = AgentProfile {
-        id: 1,
-        name: "Bo".into(),
-        email: "bo@x.io".into(),
-        role: Role::Agent,
-        avatar_url: None,
-        live_chat: true,
-    };
-    let effects = inbox.apply(AgentOut::Welcome { agent: profile, available: true }, 0.0, true);
+    let profile = bo();
+    let effects = inbox.apply(
+        AgentOut::Welcome { agent: profile, available: true, epoch: Some("e1".into()) },
+        0.0,
+        true,
+    );
     assert_eq!(
         effects,
         vec![
@@ -172,6 +181,34 @@ fn a_welcome_after_a_reconnect_resumes_open_conversations_and_resends_pending_me
     let c = inbox.mine.iter().find(|c| c.id == 7).unwrap();
     assert!(c.pending.is_empty());
     assert_eq!(c.messages.len(), 2);
+}
+
+#[test]
+fn a_welcome_in_another_epoch_loads_each_conversation_again_from_the_start() {
+    let mut inbox = Inbox::default();
+    inbox.load(detail(7, vec![msg(1, Author::Visitor, "hi"), msg(2, Author::Agent, "hello")]));
+    inbox.load(detail(8, vec![msg(1, Author::Visitor, "bye")]));
+    inbox.apply(AgentOut::State { conversation: 8, state: ConversationState::Ended }, 0.0, true);
+    let profile = bo();
+    let welcome = |epoch: &str| AgentOut::Welcome {
+        agent: profile.clone(),
+        available: true,
+        epoch: Some(epoch.into()),
+    };
+    // A reconnect in the same epoch resumes after what is held.
+    assert_eq!(inbox.apply(welcome("e1"), 0.0, true), [Reaction::Follow { conversation: 7, last_seq: 2 }]);
+    assert_eq!(inbox.apply(welcome("e1"), 0.0, true), [Reaction::Follow { conversation: 7, last_seq: 2 }]);
+    // After a restore the numbers held may name other messages: from the start.
+    assert_eq!(inbox.apply(welcome("e2"), 0.0, true), [Reaction::Follow { conversation: 7, last_seq: 0 }]);
+    assert!(inbox.mine[0].messages.is_empty(), "what was held is dropped, to come again");
+    assert_eq!(inbox.mine.len(), 1, "the ended conversation is in the past list, not held blank");
+    inbox.apply(
+        AgentOut::Message { conversation: 7, message: msg(2, Author::Visitor, "new since") },
+        0.0,
+        false,
+    );
+    assert_eq!(inbox.mine[0].unread(), 1, "a number read before is news in the new epoch");
+    assert_eq!(inbox.epoch.as_deref(), Some("e2"));
 }
 
 #[test]

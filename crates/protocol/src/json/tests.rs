@@ -346,11 +346,13 @@ fn every_frame_the_visitor_gets_reads_back() {
     };
     let agent = AgentInfo { name: "Ada".into(), avatar_url: Some("https://x/a.png".into()) };
     for frame in [
-        VisitorOut::Welcome { token: "t".into(), state: None, agent: None },
+        VisitorOut::Welcome { token: "t".into(), state: None, agent: None, epoch: None, reset: false },
         VisitorOut::Welcome {
             token: "t".into(),
             state: Some(ConversationState::Active),
             agent: Some(agent.clone()),
+            epoch: Some("e2".into()),
+            reset: true,
         },
         VisitorOut::Message(message.clone()),
         VisitorOut::Message(ChatMessage { client_id: Some("c1".into()), author: Author::Visitor, ..message }),

@@ -41,7 +41,11 @@ pub async fn open(
 /// One transaction holding the routing lock: the snapshot, the pure
 /// decision, and the offer or fallback stored with it; then the news.
 pub async fn route(state: &AppState, id: ConversationId) -> Result<(), StoreError> {
+    let started = std::time::Instant::now();
     let routed = state.store.route(id, |snapshot| crate::routing::plan(state, snapshot)).await?;
+    if !matches!(routed, Routed::NotWaiting) {
+        state.metrics.routed(started.elapsed());
+    }
     announce(state, id, routed).await
 }
 
@@ -80,6 +84,11 @@ pub const RETRY_MS: i64 = 5_000;
 /// agent (read from storage then), is withdrawn
 /// ([`withdraw_gone`]), so it holds nobody's capacity.
 pub fn visitor_left(state: &AppState, visitor: VisitorId) {
+    // In a cluster the visitor may be back on another node, which this one
+    // cannot see: their offer times out as any other instead.
+    if state.clustered() {
+        return;
+    }
     let s = state.clone();
     let after = Duration::from_secs(state.settings.limits.visitor_gone_secs.min(MAX_WAIT_SECS));
     state.timers.gone.set(visitor, after, async move {

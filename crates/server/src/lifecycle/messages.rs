@@ -20,6 +20,12 @@ pub async fn post(
     let now = state.clock.now_ms();
     let (message, new) = state.store.append_message(conversation, author, client_id, text, now).await?;
     if new {
+        if state.settings.cluster.abort_after_storing.as_deref() == Some(text) {
+            // The failpoint: stored, and nobody told.
+            tracing::error!(conversation = %conversation, "failpoint: aborting after storing a message");
+            std::process::abort();
+        }
+        state.metrics.message_stored();
         state.hub.publish(conversation, Event::Message(message.clone()));
     }
     Ok((message, new))

@@ -47,6 +47,11 @@ async fn move_on_as(
     if !state.store.withdraw_offer(conversation, agent, why, fact, due, now).await? {
         return Ok(false);
     }
+    state.metrics.offer(match fact {
+        Kind::TimedOut => crate::metrics::OfferOutcome::TimedOut,
+        Kind::Withdrawn => crate::metrics::OfferOutcome::Withdrawn,
+        _ => crate::metrics::OfferOutcome::Declined,
+    });
     state.timers.due(due);
     state.hub.publish_agent(agent, AgentOut::Withdrawn { conversation: conversation.get() });
     super::route(state, conversation).await?;
@@ -65,6 +70,7 @@ pub async fn accept(
     if !state.store.accept(conversation, agent, idle_due, now).await? {
         return Ok(false);
     }
+    state.metrics.offer(crate::metrics::OfferOutcome::Accepted);
     state.timers.due(idle_due);
     // The agent's other inbox tabs move it from offered to active too.
     state.hub.publish_agent(

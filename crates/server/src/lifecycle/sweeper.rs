@@ -74,6 +74,11 @@ async fn sweep(state: &AppState) -> Result<usize, StoreError> {
     Ok(due.len())
 }
 
+/// How long after `due` it is at `now` (unix ms).
+fn late(now: i64, due: i64) -> Duration {
+    Duration::from_millis(u64::try_from(now.saturating_sub(due)).unwrap_or(0))
+}
+
 /// Acts on one claimed due time after checking the facts it stands for.
 async fn fire(state: &AppState, d: &Due, now: i64) -> Result<(), StoreError> {
     match d.state {
@@ -83,6 +88,7 @@ async fn fire(state: &AppState, d: &Due, now: i64) -> Result<(), StoreError> {
                 .unwrap_or(i64::MAX);
             let expires = d.offered_at.unwrap_or(0).saturating_add(timeout);
             if expires <= now {
+                state.metrics.timer_fired(late(now, expires));
                 // (Without an agent, removed meanwhile, it moves on all the same.)
                 super::move_on(state, d.id, d.agent_id.unwrap_or(AgentId::new(0)), Skip::TimedOut).await?;
             } else {
@@ -96,6 +102,7 @@ async fn fire(state: &AppState, d: &Due, now: i64) -> Result<(), StoreError> {
             let last = state.store.last_activity(d.id).await?.unwrap_or(now);
             let ends = last.saturating_add(idle);
             if ends <= now {
+                state.metrics.timer_fired(late(now, ends));
                 super::end_idle(state, d.id, last).await?;
             } else {
                 state.store.set_due(d.id, ends, Some(d.claim)).await?;

@@ -3,6 +3,7 @@
 //! only as hashes; and the agents made with them. Each use of a token is
 //! one transaction, so a token works once however many requests race.
 
+use super::{on_conn, OnConn};
 use std::collections::HashSet;
 use switchboard_protocol::admin::TokenPurpose;
 use switchboard_protocol::auth::{AgentProfile, Role};
@@ -49,51 +50,57 @@ fn purpose_to_db(p: TokenPurpose) -> &'static str {
 }
 
 async fn insert_token(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut impl OnConn,
     purpose: TokenPurpose,
     agent: Option<i64>,
     token: NewToken<'_>,
     now: i64,
 ) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO account_tokens (token_hash, purpose, agent_id, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(token.hash)
-    .bind(purpose_to_db(purpose))
-    .bind(agent)
-    .bind(now)
-    .bind(token.expires_at)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    on_conn!(conn, conn => {
+        sqlx::query(
+            "INSERT INTO account_tokens (token_hash, purpose, agent_id, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(token.hash)
+        .bind(purpose_to_db(purpose))
+        .bind(agent)
+        .bind(now)
+        .bind(token.expires_at)
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
+    })
 }
 
 /// Marks the token used at `now` if it is live and for `purpose`; answers
 /// its agent (none for setup), or `Err(())` when it is not live.
 async fn use_token(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut impl OnConn,
     hash: &str,
     purpose: TokenPurpose,
     now: i64,
 ) -> Result<Result<Option<i64>, ()>, StoreError> {
-    let used: Option<Option<i64>> = sqlx::query_scalar(
-        "UPDATE account_tokens SET used_at = $1
+    on_conn!(conn, conn => {
+        let used: Option<Option<i64>> = sqlx::query_scalar(
+            "UPDATE account_tokens SET used_at = $1
          WHERE token_hash = $2 AND purpose = $3 AND used_at IS NULL AND expires_at > $1
          RETURNING agent_id",
-    )
-    .bind(now)
-    .bind(hash)
-    .bind(purpose_to_db(purpose))
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(used.ok_or(()))
+        )
+        .bind(now)
+        .bind(hash)
+        .bind(purpose_to_db(purpose))
+        .fetch_optional(&mut *conn)
+        .await?;
+        Ok(used.ok_or(()))
+    })
 }
 
-async fn admin_exists(conn: &mut sqlx::SqliteConnection) -> Result<bool, StoreError> {
-    let n: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM agents WHERE role = 'admin'").fetch_one(&mut *conn).await?;
-    Ok(n > 0)
+async fn admin_exists(conn: &mut impl OnConn) -> Result<bool, StoreError> {
+    on_conn!(conn, conn => {
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM agents WHERE role = 'admin'").fetch_one(&mut *conn).await?;
+        Ok(n > 0)
+    })
 }
 
 impl Store {
@@ -105,16 +112,14 @@ impl Store {
         })
     }
 
-    /// Stores a new setup token made at `now` (unix ms), in place of any
-    /// unused one (only the newest link printed works).
-    pub async fn replace_setup_token(&self, token: NewToken<'_>, now: i64) -> Result<(), StoreError> {
-        on_db!(self, begin tx => {
-            sqlx::query("DELETE FROM account_tokens WHERE purpose = 'setup' AND used_at IS NULL")
-                .execute(&mut *tx)
-                .await?;
-            insert_token(&mut tx, TokenPurpose::Setup, None, token, now).await?;
-            tx.commit().await?;
-            Ok(())
+    /// Stores a new setup token made at `now` (unix ms) beside any unused
+    /// one: several nodes starting at once on one database each print a
+    /// link, and whichever the admin copies must work. They all end when
+    /// the first admin is created.
+    pub async fn add_setup_token(&self, token: NewToken<'_>, now: i64) -> Result<(), StoreError> {
+        on_db!(self, pool => {
+            let mut conn = pool.acquire().await?;
+            insert_token(&mut conn, TokenPurpose::Setup, None, token, now).await
         })
     }
 
@@ -174,6 +179,10 @@ impl Store {
             }
             let new = NewAgentRow { name, email, password_hash, role: Role::Admin, capacity: None };
             let id = insert_agent(&mut tx, &new, now).await?;
+            // The other nodes' links end with this one.
+            sqlx::query("DELETE FROM account_tokens WHERE purpose = 'setup' AND used_at IS NULL")
+                .execute(&mut *tx)
+                .await?;
             tx.commit().await?;
             Ok(Ok(AgentId::new(id)))
         })

@@ -12,8 +12,11 @@
 //! member's), each read in order up to a page and merged: as fast as one
 //! agent's list, for a team of any share of the traffic.
 //!
-//! The search index is SQLite's own (FTS5, `transcript_search`): another
-//! backend would have its own `search_keys` and snippet lookup.
+//! The search index is each backend's own: SQLite's FTS5 table
+//! `transcript_search`, or on PostgreSQL a table of the same name whose
+//! `words` (a `tsvector`, GIN-indexed) each line's triggers fill. Both key
+//! a line by `rowid` the same way, so the queries differ only in how they
+//! match words ([`Statement::matches`]) and read JSON.
 
 use switchboard_protocol::admin::{AgentRef, ConversationPage, ConversationRow, Cursor, VisitorDetails};
 use switchboard_protocol::wire::ConversationState;
@@ -72,13 +75,48 @@ enum Value {
     Text(String),
 }
 
-/// A statement built at run time with its values, bound by number.
+/// A statement built at run time with its values, bound by number, in
+/// its backend's dialect.
 #[derive(Debug, Default)]
 struct Statement {
     values: Vec<Value>,
+    postgres: bool,
 }
 
 impl Statement {
+    /// An empty statement for `store`'s backend.
+    fn new(store: &Store) -> Self {
+        Self { values: Vec::new(), postgres: store.dialect("", "pg") == "pg" }
+    }
+
+    /// `sqlite` or `postgres`, as this statement's dialect writes it.
+    fn dialect<'a>(&self, sqlite: &'a str, postgres: &'a str) -> &'a str {
+        if self.postgres {
+            postgres
+        } else {
+            sqlite
+        }
+    }
+
+    /// The condition that a `transcript_search` line holds `words` (each
+    /// as a phrase, so nothing in it is read as an operator), all of them
+    /// (`and`) or any.
+    fn matches(&mut self, words: &[String], and: bool) -> String {
+        if self.postgres {
+            let each: Vec<String> = words
+                .iter()
+                .map(|w| {
+                    let p = self.bind(Value::Text(w.clone()));
+                    format!("phraseto_tsquery('simple', unaccent(lower({p})))")
+                })
+                .collect();
+            format!("transcript_search.words @@ ({})", each.join(if and { " && " } else { " || " }))
+        } else {
+            let p = self.bind(Value::Text(match_expression(words, if and { "AND" } else { "OR" })));
+            format!("transcript_search MATCH {p}")
+        }
+    }
+
     /// Binds `v`; answers its placeholder (`$n`), usable any number of times.
     fn bind(&mut self, v: Value) -> String {
         self.values.push(v);
@@ -165,15 +203,16 @@ fn index_keys(f: &ListFilter<'_>, members: &[AgentId], extra: &[String], s: &mut
     }
     // A conversation both routed to the team and with one of its members
     // comes from two sources: UNION keeps it once.
-    let each: Vec<String> = sources.iter().map(|q| format!("SELECT * FROM ({q})")).collect();
+    let each: Vec<String> =
+        sources.iter().enumerate().map(|(i, q)| format!("SELECT * FROM ({q}) AS source{i}")).collect();
     format!("{} ORDER BY 1 DESC, 2 DESC LIMIT {limit}", each.join(" UNION "))
 }
 
 /// Conversation `c` holds `word` somewhere in its transcript.
 fn holds(word: &str, s: &mut Statement) -> String {
-    let p = s.bind(Value::Text(match_expression(&[word.to_owned()], "AND")));
+    let m = s.matches(&[word.to_owned()], true);
     format!(
-        "EXISTS (SELECT 1 FROM transcript_search WHERE transcript_search MATCH {p}
+        "EXISTS (SELECT 1 FROM transcript_search WHERE {m}
                  AND rowid BETWEEN c.id * 16777216 AND c.id * 16777216 + 16777215)"
     )
 }
@@ -187,7 +226,7 @@ fn id_bounds(f: &ListFilter<'_>, s: &mut Statement) -> String {
         let p = s.bind(Value::Int(from));
         ids.push(format!(
             "rowid >= COALESCE((SELECT id FROM conversations WHERE created_at >= {p}
-                                ORDER BY created_at, id LIMIT 1), 1 << 39) * 16777216"
+                                ORDER BY created_at, id LIMIT 1), 549755813888) * 16777216"
         ));
     }
     if let Some(to) = f.to {
@@ -208,12 +247,12 @@ fn id_bounds(f: &ListFilter<'_>, s: &mut Statement) -> String {
 /// where [`search_keys`] reading `lines` lines stopped. None when there are
 /// not so many.
 fn stopped_at(f: &ListFilter<'_>, words: &[String], lines: i64, s: &mut Statement) -> String {
-    let driver = s.bind(Value::Text(match_expression(&words[..1], "AND")));
+    let driver = s.matches(&words[..1], true);
     let ids = id_bounds(f, s);
     let skip = s.bind(Value::Int(lines - 1));
     format!(
         "SELECT created_at, id FROM conversations
-         WHERE id = (SELECT rowid >> 24 FROM transcript_search WHERE transcript_search MATCH {driver}{ids}
+         WHERE id = (SELECT rowid >> 24 FROM transcript_search WHERE {driver}{ids}
                      ORDER BY rowid DESC LIMIT 1 OFFSET {skip})"
     )
 }
@@ -235,7 +274,7 @@ fn stopped_at(f: &ListFilter<'_>, words: &[String], lines: i64, s: &mut Statemen
 fn search_keys(f: &ListFilter<'_>, words: &[String], lines: i64, s: &mut Statement) -> String {
     let limit = s.bind(Value::Int(i64::from(f.limit)));
     let lines = s.bind(Value::Int(lines));
-    let driver = s.bind(Value::Text(match_expression(&words[..1], "AND")));
+    let driver = s.matches(&words[..1], true);
     let mut conditions = row_conditions(f, s);
     for w in &words[1..] {
         conditions.push(holds(w, s));
@@ -262,16 +301,21 @@ fn search_keys(f: &ListFilter<'_>, words: &[String], lines: i64, s: &mut Stateme
     // The subquery's LIMIT (also) keeps its ORDER BY (SQLite drops that of
     // a subquery without one), which the index serves: matches stream
     // newest first, and the outer LIMIT stops them. A conversation matches
-    // once per line: DISTINCT.
+    // once per line: DISTINCT. (SQLite reads the tables in a CROSS
+    // JOIN's order; PostgreSQL has no CROSS JOIN … ON.)
+    // PostgreSQL's DISTINCT keeps no order unless told: the matches' own.
+    let join = s.dialect("CROSS JOIN", "JOIN");
+    let order = s.dialect("", "ORDER BY c.id DESC");
     format!(
         "SELECT created_at, id FROM (
            SELECT DISTINCT c.created_at, c.id
            FROM (SELECT rowid >> 24 AS id FROM transcript_search
-                 WHERE transcript_search MATCH {driver}{ids}
+                 WHERE {driver}{ids}
                  ORDER BY rowid DESC LIMIT {lines}) matches
-           CROSS JOIN conversations c ON c.id = matches.id
+           {join} conversations c ON c.id = matches.id
            WHERE {conditions}
-           LIMIT {limit})
+           {order}
+           LIMIT {limit}) AS found
          ORDER BY created_at DESC, id DESC"
     )
 }
@@ -282,31 +326,38 @@ fn search_keys(f: &ListFilter<'_>, words: &[String], lines: i64, s: &mut Stateme
 fn rows_query(page: &str, words: Option<&[String]>, s: &mut Statement) -> String {
     let (hits, hit_join, hit_text) = match words {
         Some(words) => {
-            let any = s.bind(Value::Text(match_expression(words, "OR")));
+            let any = s.matches(words, false);
+            let line = s.dialect(
+                "json_extract(c.transcript, '$[' || (h.hit & 16777215) || '].text')",
+                "c.transcript::jsonb -> (h.hit & 16777215)::int ->> 'text'",
+            );
             (
                 format!(
                     ", hits(id, hit) AS MATERIALIZED (
                        SELECT page.id, (SELECT rowid FROM transcript_search
-                                        WHERE transcript_search MATCH {any}
+                                        WHERE {any}
                                           AND rowid BETWEEN page.id * 16777216 AND page.id * 16777216 + 16777215
                                         ORDER BY rowid LIMIT 1)
                        FROM page)"
                 ),
                 "LEFT JOIN hits h ON h.id = page.id",
-                "CASE WHEN h.hit IS NULL THEN NULL
-                      WHEN (h.hit & 16777215) < 1048576
-                        THEN json_extract(c.transcript, '$[' || (h.hit & 16777215) || '].text')
-                      ELSE (SELECT m.text FROM messages m
-                            WHERE m.conversation_id = c.id AND m.seq = (h.hit & 16777215) - 1048576)
-                 END",
+                format!(
+                    "CASE WHEN h.hit IS NULL THEN NULL
+                          WHEN (h.hit & 16777215) < 1048576 THEN {line}
+                          ELSE (SELECT m.text FROM messages m
+                                WHERE m.conversation_id = c.id AND m.seq = (h.hit & 16777215) - 1048576)
+                     END"
+                ),
             )
         }
-        None => (String::new(), "", "NULL"),
+        None => (String::new(), "", "NULL".to_owned()),
     };
+    let bot_lines =
+        s.dialect("json_array_length(c.transcript)", "jsonb_array_length(c.transcript::jsonb)::BIGINT");
     format!(
         "WITH page(created_at, id) AS MATERIALIZED ({page}){hits}
          SELECT c.id, s.key AS site_key, c.state, c.created_at, c.accepted_at, c.ended_at, c.attributes,
-                c.last_seq, json_array_length(c.transcript) AS bot_lines,
+                c.last_seq, {bot_lines} AS bot_lines,
                 a.name AS agent_name, a.email AS agent_email,
                 (SELECT m.at FROM messages m WHERE m.conversation_id = c.id AND m.seq = c.last_seq) AS last_at,
                 {hit_text} AS hit_text
@@ -426,16 +477,18 @@ impl Store {
         // One more than asked for: whether there is a next page.
         let probe =
             ListFilter { limit: f.limit + 1, words: rarest_first.as_deref().or(f.words), ..f.clone() };
-        let mut s = Statement::default();
+        let mut s = Statement::new(self);
         let page = match probe.words {
             None => index_keys(&probe, &members, &[], &mut s),
             Some(words) => {
                 let keys = self.search_keys(&probe, words, &members, lines).await?;
                 let keys = serde_json::to_string(&keys).expect("integers serialize");
-                format!(
+                let keys = s.bind(Value::Text(keys));
+                s.dialect(
                     "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each({})",
-                    s.bind(Value::Text(keys))
+                    "SELECT (k ->> 0)::BIGINT, (k ->> 1)::BIGINT FROM jsonb_array_elements({}::jsonb) AS k",
                 )
+                .replace("{}", &keys)
             }
         };
         let sql = rows_query(&page, f.words, &mut s);
@@ -472,12 +525,12 @@ impl Store {
             });
             Ok::<_, StoreError>(keys)
         };
-        let mut s = Statement::default();
+        let mut s = Statement::new(self);
         let mut keys = run(search_keys(f, words, lines, &mut s), s).await?;
         if keys.len() >= f.limit as usize {
             return Ok(keys);
         }
-        let mut s = Statement::default();
+        let mut s = Statement::new(self);
         let stopped = run(stopped_at(f, words, lines, &mut s), s).await?;
         let Some(&(started_at, id)) = stopped.first() else {
             // Fewer lines than that: every match was read.
@@ -491,7 +544,7 @@ impl Store {
             limit: f.limit - keys.len() as u32,
             ..f.clone()
         };
-        let mut s = Statement::default();
+        let mut s = Statement::new(self);
         let every_word: Vec<String> = words.iter().map(|w| holds(w, &mut s)).collect();
         keys.extend(run(index_keys(&below, members, &every_word, &mut s), s).await?);
         Ok(keys)
@@ -503,15 +556,14 @@ impl Store {
     async fn rarest_first(&self, words: &[String]) -> Result<Vec<String>, StoreError> {
         let mut counted = Vec::with_capacity(words.len());
         for w in words {
-            let lines: i64 = on_db!(self, pool => {
-                sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM (SELECT 1 FROM transcript_search
-                                           WHERE transcript_search MATCH $1 LIMIT $2)",
-                )
-                .bind(match_expression(std::slice::from_ref(w), "AND"))
-                .bind(RARE_LINES)
-                .fetch_one(pool)
-                .await?
+            let mut s = Statement::new(self);
+            let limit = s.bind(Value::Int(RARE_LINES));
+            let m = s.matches(std::slice::from_ref(w), true);
+            let sql = format!(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM transcript_search WHERE {m} LIMIT {limit}) AS n"
+            );
+            let (lines,): (i64,) = on_db!(self, pool => {
+                bind_all(sqlx::query_as(&sql), &s.values).fetch_one(pool).await?
             });
             counted.push((lines, w.clone()));
         }
@@ -522,7 +574,7 @@ impl Store {
     /// Conversation `id` in full for the admin: its row, its visitor, the
     /// bot part and every live message, read together.
     pub async fn admin_conversation(&self, id: ConversationId) -> Result<Option<AdminDetail>, StoreError> {
-        let mut s = Statement::default();
+        let mut s = Statement::new(self);
         let page =
             format!("SELECT created_at, id FROM conversations WHERE id = {}", s.bind(Value::Int(id.get())));
         let sql = rows_query(&page, None, &mut s);
@@ -747,7 +799,7 @@ mod plans {
             ),
         ];
         for (name, f, expected) in cases {
-            let mut s = Statement::default();
+            let mut s = Statement::new(&store);
             let keys = match f.words {
                 Some(words) => search_keys(&f, words, SEARCH_LINES, &mut s),
                 None => index_keys(&f, &[AgentId::new(1), AgentId::new(2)], &[], &mut s),

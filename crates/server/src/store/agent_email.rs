@@ -13,6 +13,7 @@
 //! Emails are compared without ASCII case, as logins (`COLLATE NOCASE`) and
 //! routing (`Directory::by_email`) compare them.
 
+use super::{on_conn, OnConn};
 use switchboard_protocol::rules::{RoutingRule, Target};
 use switchboard_protocol::stream::{file, CardKind, Routing, Stream};
 use switchboard_protocol::wire::TransferTarget;
@@ -28,31 +29,33 @@ use crate::ids::AgentId;
 /// `new` is their email already, in any case. [`StoreError::Exists`] when
 /// another agent has it: the caller then rolls back.
 pub(super) async fn change_email(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut impl OnConn,
     agent: AgentId,
     new: &str,
     now: i64,
 ) -> Result<(), StoreError> {
-    let old: Option<String> = sqlx::query_scalar("SELECT email FROM agents WHERE id = $1")
-        .bind(agent)
-        .fetch_optional(&mut *tx)
-        .await?;
-    let Some(old) = old else { return Ok(()) };
-    if old.eq_ignore_ascii_case(new) {
-        return Ok(());
-    }
-    sqlx::query("UPDATE agents SET email = $1 WHERE id = $2")
-        .bind(new)
-        .bind(agent)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| exists_or(e, || format!("agent {new}")))?;
-    rename_in_rules(tx, &old, new).await?;
-    rename_in_streams(tx, &old, new).await?;
-    rename_in_open_conversations(tx, &old, new).await?;
-    // Their login name changed: every session ends, as with a new password.
-    sqlx::query("DELETE FROM sessions WHERE agent_id = $1").bind(agent).execute(&mut *tx).await?;
-    write_change(tx, &Change::SessionsEnded { agent }, now).await
+    on_conn!(tx, tx => {
+        let old: Option<String> = sqlx::query_scalar("SELECT email FROM agents WHERE id = $1")
+            .bind(agent)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(old) = old else { return Ok(()) };
+        if old.eq_ignore_ascii_case(new) {
+            return Ok(());
+        }
+        sqlx::query("UPDATE agents SET email = $1 WHERE id = $2")
+            .bind(new)
+            .bind(agent)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| exists_or(e, || format!("agent {new}")))?;
+        rename_in_rules(tx, &old, new).await?;
+        rename_in_streams(tx, &old, new).await?;
+        rename_in_open_conversations(tx, &old, new).await?;
+        // Their login name changed: every session ends, as with a new password.
+        sqlx::query("DELETE FROM sessions WHERE agent_id = $1").bind(agent).execute(&mut *tx).await?;
+        write_change(tx, &Change::SessionsEnded { agent }, now).await
+    })
 }
 
 /// Whether `named` (an email in a rule, card or transfer) names the agent
@@ -63,8 +66,9 @@ fn names(named: &str, email: &str) -> bool {
 
 // A JSON column that may name `old`: a prefilter only (SQLite's `lower`
 // folds ASCII, as `names` does, and an email has nothing JSON escapes);
-// `names` decides.
-const MAY_NAME: &str = "instr(lower({column}), lower($1)) > 0";
+// `names` decides. (`replace` rather than `instr`, which PostgreSQL
+// lacks: the text changes where it holds `old`.)
+const MAY_NAME: &str = "replace(lower({column}), lower($1), '') <> lower({column})";
 
 fn may_name(column: &str) -> String {
     MAY_NAME.replace("{column}", column)
@@ -150,101 +154,103 @@ fn renamed_source(source: &str, old: &str, new: &str, renamed: &Stream) -> Strin
     }
 }
 
-async fn rename_in_rules(tx: &mut sqlx::SqliteConnection, old: &str, new: &str) -> Result<(), StoreError> {
-    let sql = format!("SELECT site_id, name, rule FROM rules WHERE {}", may_name("rule"));
-    let rows: Vec<(i64, String, String)> = sqlx::query_as(&sql).bind(old).fetch_all(&mut *tx).await?;
-    for (site, name, rule) in rows {
-        let mut rule: RoutingRule = parsed("rule", &rule)?;
-        if rename_in_rule(&mut rule, old, new) {
-            sqlx::query("UPDATE rules SET rule = $1 WHERE site_id = $2 AND name = $3")
-                .bind(json(&rule))
-                .bind(site)
-                .bind(name)
-                .execute(&mut *tx)
-                .await?;
+async fn rename_in_rules(tx: &mut impl OnConn, old: &str, new: &str) -> Result<(), StoreError> {
+    on_conn!(tx, tx => {
+        let sql = format!("SELECT site_id, name, rule FROM rules WHERE {}", may_name("rule"));
+        let rows: Vec<(i64, String, String)> = sqlx::query_as(&sql).bind(old).fetch_all(&mut *tx).await?;
+        for (site, name, rule) in rows {
+            let mut rule: RoutingRule = parsed("rule", &rule)?;
+            if rename_in_rule(&mut rule, old, new) {
+                sqlx::query("UPDATE rules SET rule = $1 WHERE site_id = $2 AND name = $3")
+                    .bind(json(&rule))
+                    .bind(site)
+                    .bind(name)
+                    .execute(&mut *tx)
+                    .await?;
+            }
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
-async fn rename_in_streams(tx: &mut sqlx::SqliteConnection, old: &str, new: &str) -> Result<(), StoreError> {
-    // Every version: a visitor finishes the one they started, routed by it.
-    let sql =
-        format!("SELECT site_id, stream_id, version, model FROM stream_versions WHERE {}", may_name("model"));
-    let rows: Vec<(i64, String, i64, String)> = sqlx::query_as(&sql).bind(old).fetch_all(&mut *tx).await?;
-    for (site, id, version, model) in rows {
-        let mut stream: Stream = parsed("stream", &model)?;
-        if rename_in_stream(&mut stream, old, new) {
-            sqlx::query(
-                "UPDATE stream_versions SET model = $1 WHERE site_id = $2 AND stream_id = $3 AND version = $4",
-            )
-            .bind(json(&stream))
-            .bind(site)
-            .bind(&id)
-            .bind(version)
-            .execute(&mut *tx)
-            .await?;
-        }
-    }
-    // The current ones, with the file the admin reads and publishes again.
-    let sql = format!("SELECT site_id, stream_id, model, source FROM streams WHERE {}", may_name("model"));
-    let rows: Vec<(i64, String, String, String)> = sqlx::query_as(&sql).bind(old).fetch_all(&mut *tx).await?;
-    for (site, id, model, source) in rows {
-        let mut stream: Stream = parsed("stream", &model)?;
-        if rename_in_stream(&mut stream, old, new) {
-            sqlx::query("UPDATE streams SET model = $1, source = $2 WHERE site_id = $3 AND stream_id = $4")
+async fn rename_in_streams(tx: &mut impl OnConn, old: &str, new: &str) -> Result<(), StoreError> {
+    on_conn!(tx, tx => {
+        // Every version: a visitor finishes the one they started, routed by it.
+        let sql =
+            format!("SELECT site_id, stream_id, version, model FROM stream_versions WHERE {}", may_name("model"));
+        let rows: Vec<(i64, String, i64, String)> = sqlx::query_as(&sql).bind(old).fetch_all(&mut *tx).await?;
+        for (site, id, version, model) in rows {
+            let mut stream: Stream = parsed("stream", &model)?;
+            if rename_in_stream(&mut stream, old, new) {
+                sqlx::query(
+                    "UPDATE stream_versions SET model = $1 WHERE site_id = $2 AND stream_id = $3 AND version = $4",
+                )
                 .bind(json(&stream))
-                .bind(renamed_source(&source, old, new, &stream))
                 .bind(site)
                 .bind(&id)
+                .bind(version)
                 .execute(&mut *tx)
                 .await?;
+            }
         }
-    }
-    Ok(())
+        // The current ones, with the file the admin reads and publishes again.
+        let sql = format!("SELECT site_id, stream_id, model, source FROM streams WHERE {}", may_name("model"));
+        let rows: Vec<(i64, String, String, String)> = sqlx::query_as(&sql).bind(old).fetch_all(&mut *tx).await?;
+        for (site, id, model, source) in rows {
+            let mut stream: Stream = parsed("stream", &model)?;
+            if rename_in_stream(&mut stream, old, new) {
+                sqlx::query("UPDATE streams SET model = $1, source = $2 WHERE site_id = $3 AND stream_id = $4")
+                    .bind(json(&stream))
+                    .bind(renamed_source(&source, old, new, &stream))
+                    .bind(site)
+                    .bind(&id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        Ok(())
+    })
 }
 
 /// Conversations still to be routed again (waiting, offered, or active
 /// and transferable) route by their card's option and latest transfer.
 const OPEN: &str = "('waiting', 'offered', 'active')";
 
-async fn rename_in_open_conversations(
-    tx: &mut sqlx::SqliteConnection,
-    old: &str,
-    new: &str,
-) -> Result<(), StoreError> {
-    let sql =
-        format!("SELECT id, routing FROM conversations WHERE state IN {OPEN} AND {}", may_name("routing"));
-    let rows: Vec<(i64, String)> = sqlx::query_as(&sql).bind(old).fetch_all(&mut *tx).await?;
-    for (id, routing) in rows {
-        if let Routing::Agent(email) = parsed("conversation", &routing)? {
-            if names(&email, old) {
-                sqlx::query("UPDATE conversations SET routing = $1 WHERE id = $2")
-                    .bind(json(&Routing::Agent(new.to_owned())))
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
+async fn rename_in_open_conversations(tx: &mut impl OnConn, old: &str, new: &str) -> Result<(), StoreError> {
+    on_conn!(tx, tx => {
+        let sql =
+            format!("SELECT id, routing FROM conversations WHERE state IN {OPEN} AND {}", may_name("routing"));
+        let rows: Vec<(i64, String)> = sqlx::query_as(&sql).bind(old).fetch_all(&mut *tx).await?;
+        for (id, routing) in rows {
+            if let Routing::Agent(email) = parsed("conversation", &routing)? {
+                if names(&email, old) {
+                    sqlx::query("UPDATE conversations SET routing = $1 WHERE id = $2")
+                        .bind(json(&Routing::Agent(new.to_owned())))
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
             }
         }
-    }
-    let sql = format!(
-        "SELECT t.id, t.target FROM transfers t JOIN conversations c ON c.id = t.conversation_id
-         WHERE c.state IN {OPEN} AND {}",
-        may_name("t.target")
-    );
-    let rows: Vec<(i64, String)> = sqlx::query_as(&sql).bind(old).fetch_all(&mut *tx).await?;
-    for (id, target) in rows {
-        if let TransferTarget::Agent { email } = parsed("transfer", &target)? {
-            if names(&email, old) {
-                sqlx::query("UPDATE transfers SET target = $1 WHERE id = $2")
-                    .bind(json(&TransferTarget::Agent { email: new.to_owned() }))
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
+        let sql = format!(
+            "SELECT t.id, t.target FROM transfers t JOIN conversations c ON c.id = t.conversation_id
+             WHERE c.state IN {OPEN} AND {}",
+            may_name("t.target")
+        );
+        let rows: Vec<(i64, String)> = sqlx::query_as(&sql).bind(old).fetch_all(&mut *tx).await?;
+        for (id, target) in rows {
+            if let TransferTarget::Agent { email } = parsed("transfer", &target)? {
+                if names(&email, old) {
+                    sqlx::query("UPDATE transfers SET target = $1 WHERE id = $2")
+                        .bind(json(&TransferTarget::Agent { email: new.to_owned() }))
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
             }
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Agents: who they are, how they log in (credentials), their avatar and
 //! the live chat flag.
 
+use super::{on_conn, OnConn};
 use switchboard_protocol::auth::{AgentProfile, Role};
 use switchboard_protocol::wire::AgentInfo;
 
@@ -109,23 +110,25 @@ pub struct NewAgentRow<'a> {
 /// Inserts an agent at `now` (unix ms) on `conn` (a transaction's, say);
 /// answers their id.
 pub(super) async fn insert_agent(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut impl OnConn,
     new: &NewAgentRow<'_>,
     now: i64,
 ) -> Result<i64, StoreError> {
-    sqlx::query_scalar(
-        "INSERT INTO agents (name, email, password_hash, role, capacity, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-    )
-    .bind(new.name)
-    .bind(new.email)
-    .bind(new.password_hash)
-    .bind(role_to_db(new.role))
-    .bind(new.capacity.map(i64::from))
-    .bind(now)
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(|e| exists_or(e, || format!("agent {}", new.email)))
+    on_conn!(conn, conn => {
+        sqlx::query_scalar(
+            "INSERT INTO agents (name, email, password_hash, role, capacity, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(new.name)
+        .bind(new.email)
+        .bind(new.password_hash)
+        .bind(role_to_db(new.role))
+        .bind(new.capacity.map(i64::from))
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(|e| exists_or(e, || format!("agent {}", new.email)))
+    })
 }
 
 impl Store {

@@ -2,6 +2,7 @@
 //! applied once by a running server (`lifecycle::changes`): the command
 //! line has no sockets to tell, so it leaves a row the server picks up.
 
+use super::{on_conn, OnConn};
 use super::{on_db, Store, StoreError};
 use crate::ids::{AgentId, ConversationId};
 
@@ -40,16 +41,18 @@ fn json(c: &Change) -> String {
 
 /// Records `change` inside `tx`, with the change it follows from.
 pub(super) async fn write_change(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut impl OnConn,
     change: &Change,
     now_ms: i64,
 ) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO changes (change, made_at) VALUES ($1, $2)")
-        .bind(json(change))
-        .bind(now_ms)
-        .execute(&mut *tx)
-        .await?;
-    Ok(())
+    on_conn!(tx, tx => {
+        sqlx::query("INSERT INTO changes (change, made_at) VALUES ($1, $2)")
+            .bind(json(change))
+            .bind(now_ms)
+            .execute(&mut *tx)
+            .await?;
+        Ok(())
+    })
 }
 
 impl Store {

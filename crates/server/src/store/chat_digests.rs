@@ -10,11 +10,19 @@
 //! claim deleted it, and every change before it is in what was read; a
 //! second packer's claim is another one. So a stored digest is never
 //! older than the facts it was stored after. (A body starting with a zero
-//! byte is a claim, no digest.)
+//! byte is a claim, no digest.) On PostgreSQL, where a fact's writer may
+//! still be between its trigger and its commit when a claim is stored, the
+//! claim first waits for such writers (the block's advisory lock, which
+//! every fact writer holds shared: `migrations-postgres/0004`); SQLite has
+//! one writer at a time.
 
 use futures_util::TryStreamExt;
 
-use super::{on_db, Store, StoreError};
+use super::{on_db, Db, Store, StoreError};
+
+/// The advisory locks' first key on PostgreSQL ("SWDG"); the second is the
+/// block. Fact writers take it shared in their triggers.
+const DIGEST_LOCKS: i32 = 0x5357_4447;
 
 /// A claim no other packer has: a zero byte, this process's id, a count
 /// of this process's claims and the time (ns).
@@ -73,12 +81,26 @@ impl Store {
     /// claim, to fill in with [`Store::put_chat_digest`].
     pub async fn claim_chat_digest(&self, block: i64) -> Result<Vec<u8>, StoreError> {
         let claim = claim();
-        on_db!(self, pool => {
-            sqlx::query("INSERT OR REPLACE INTO chat_digests (block, body) VALUES ($1, $2)")
+        let postgres = matches!(self.db, Db::Postgres(_));
+        on_db!(self, begin tx => {
+            if postgres {
+                // Blocks are far below 2^31 (a block is 1,024 conversations).
+                let key = i32::try_from(block).unwrap_or(i32::MAX);
+                sqlx::query("SELECT pg_advisory_xact_lock($1, $2)")
+                    .bind(DIGEST_LOCKS)
+                    .bind(key)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query(
+                "INSERT INTO chat_digests (block, body) VALUES ($1, $2)
+                 ON CONFLICT (block) DO UPDATE SET body = excluded.body",
+            )
                 .bind(block)
                 .bind(&claim)
-                .execute(pool)
+                .execute(&mut *tx)
                 .await?;
+            tx.commit().await?;
         });
         Ok(claim)
     }
@@ -105,5 +127,78 @@ impl Store {
             sqlx::query("DELETE FROM chat_digests WHERE block = $1").bind(block).execute(pool).await?;
             Ok(())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{on_db, scratch, Store};
+    use std::time::Duration;
+
+    /// A fact recorded in a transaction still open when a packer claims its
+    /// block: the claim waits for that transaction, so the facts the packer
+    /// reads next hold it, and a digest cannot miss it. (Without the wait,
+    /// on PostgreSQL the claim was stored at once, the packer read the
+    /// facts without the uncommitted one, and its digest was filled in.)
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_claim_waits_for_a_fact_being_written_in_its_block() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = scratch::database_url(dir.path()).await;
+        let store = Store::open(&url).await.unwrap();
+        let (site, handoff) = scratch::acme_and_handoff(&store).await;
+        let visitor = store.create_visitor(site, "token", 0).await.unwrap();
+        let chat = store.create_conversation(site, visitor, &handoff, 1_000, 0).await.unwrap().unwrap();
+        let block = chat.id.get() / 1024;
+        let facts = |store: Store| async move {
+            on_db!(store, pool => {
+                sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM chat_events WHERE kind = 'offered'")
+                    .fetch_one(pool)
+                    .await
+                    .unwrap()
+            })
+        };
+        let (release, released) = tokio::sync::oneshot::channel::<()>();
+        let writer = {
+            let store = store.clone();
+            let id = chat.id.get();
+            tokio::spawn(async move {
+                let written: Result<(), super::StoreError> = async {
+                    on_db!(store, begin tx => {
+                        sqlx::query(
+                            "INSERT INTO chat_events (conversation_id, site_id, kind, at)
+                             VALUES ($1, $2, 'offered', 0)",
+                        )
+                        .bind(id)
+                        .bind(site.get())
+                        .execute(&mut *tx)
+                        .await?;
+                        released.await.unwrap();
+                        tx.commit().await?;
+                        Ok(())
+                    })
+                }
+                .await;
+                written.unwrap();
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let packer = {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let claim = store.claim_chat_digest(block).await.unwrap();
+                (claim, facts(store).await)
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert!(!packer.is_finished(), "the claim was stored while a fact of its block was being written");
+        release.send(()).unwrap();
+        writer.await.unwrap();
+        let (claim, seen) = packer.await.unwrap();
+        assert_eq!(seen, 1, "the packer, after its claim, reads the fact");
+        assert!(
+            store.put_chat_digest(block, &claim, &[1, 0]).await.unwrap(),
+            "nothing changed since the claim"
+        );
+        store.close().await;
     }
 }

@@ -1,5 +1,6 @@
 //! Visitors, conversations and their sequenced messages.
 
+use super::{on_conn, OnConn};
 use sqlx::Row;
 use switchboard_protocol::wire::{Author, ChatMessage, ConversationState, PageContext};
 use switchboard_protocol::{attribute::Attributes, stream::runner::Entry, stream::Routing};
@@ -92,68 +93,101 @@ fn json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).expect("plain data serializes")
 }
 
-pub(super) fn conversation(row: &sqlx::sqlite::SqliteRow) -> Conversation {
-    Conversation {
-        id: row.get("id"),
-        site_id: row.get("site_id"),
-        visitor_id: row.get("visitor_id"),
-        state: state_from_db(row.get("state")),
-        last_seq: u64::try_from(row.get::<i64, _>("last_seq")).unwrap_or(0),
-        agent_id: row.get("agent_id"),
-    }
+/// A `conversations` row as stored (`SELECT *`), on either backend.
+#[derive(sqlx::FromRow)]
+pub(super) struct ConversationRow {
+    id: ConversationId,
+    site_id: SiteId,
+    visitor_id: VisitorId,
+    state: String,
+    last_seq: i64,
+    agent_id: Option<AgentId>,
 }
 
-fn message(row: &sqlx::sqlite::SqliteRow) -> ChatMessage {
-    ChatMessage {
-        seq: u64::try_from(row.get::<i64, _>("seq")).unwrap_or(0),
-        author: author_from_db(row.get("author")),
-        client_id: row.get("client_id"),
-        text: row.get("text"),
-        at: crate::clock::iso_millis(row.get("at")),
-    }
+/// The conversation in `row` (every column of `conversations`).
+pub(super) fn conversation<'r, R: sqlx::Row>(row: &'r R) -> Result<Conversation, sqlx::Error>
+where
+    ConversationRow: sqlx::FromRow<'r, R>,
+{
+    let r = <ConversationRow as sqlx::FromRow<R>>::from_row(row)?;
+    Ok(Conversation {
+        id: r.id,
+        site_id: r.site_id,
+        visitor_id: r.visitor_id,
+        state: state_from_db(&r.state),
+        last_seq: u64::try_from(r.last_seq).unwrap_or(0),
+        agent_id: r.agent_id,
+    })
+}
+
+/// A `messages` row's columns a client is sent.
+#[derive(sqlx::FromRow)]
+struct MessageRow {
+    seq: i64,
+    author: String,
+    client_id: Option<String>,
+    text: String,
+    at: i64,
+}
+
+fn message<'r, R: sqlx::Row>(row: &'r R) -> Result<ChatMessage, sqlx::Error>
+where
+    MessageRow: sqlx::FromRow<'r, R>,
+{
+    let r = <MessageRow as sqlx::FromRow<R>>::from_row(row)?;
+    Ok(ChatMessage {
+        seq: u64::try_from(r.seq).unwrap_or(0),
+        author: author_from_db(&r.author),
+        client_id: r.client_id,
+        text: r.text,
+        at: crate::clock::iso_millis(r.at),
+    })
 }
 
 /// The conversation with `id`.
-pub(super) async fn read_conversation<'e>(
-    e: impl sqlx::SqliteExecutor<'e>,
+pub(super) async fn read_conversation(
+    e: &mut impl OnConn,
     id: ConversationId,
 ) -> Result<Option<Conversation>, StoreError> {
-    let row = sqlx::query("SELECT * FROM conversations WHERE id = $1").bind(id).fetch_optional(e).await?;
-    Ok(row.as_ref().map(conversation))
+    on_conn!(e, e => {
+        let row = sqlx::query("SELECT * FROM conversations WHERE id = $1").bind(id).fetch_optional(e).await?;
+        Ok(row.as_ref().map(conversation).transpose()?)
+    })
 }
 
 /// What the agent sees of a conversation.
-pub(super) async fn read_details<'e>(
-    e: impl sqlx::SqliteExecutor<'e>,
-    id: ConversationId,
-) -> Result<Details, StoreError> {
-    let row = sqlx::query("SELECT attributes, page, transcript FROM conversations WHERE id = $1")
-        .bind(id)
-        .fetch_one(e)
-        .await?;
-    let parse = |col: &str| row.get::<String, _>(col);
-    let corrupt = |source| StoreError::Corrupt { what: "conversation", source };
-    Ok(Details {
-        attributes: serde_json::from_str(&parse("attributes")).map_err(corrupt)?,
-        page: serde_json::from_str(&parse("page")).map_err(corrupt)?,
-        transcript: serde_json::from_str(&parse("transcript")).map_err(corrupt)?,
+pub(super) async fn read_details(e: &mut impl OnConn, id: ConversationId) -> Result<Details, StoreError> {
+    on_conn!(e, e => {
+        let row = sqlx::query("SELECT attributes, page, transcript FROM conversations WHERE id = $1")
+            .bind(id)
+            .fetch_one(e)
+            .await?;
+        let parse = |col: &str| row.get::<String, _>(col);
+        let corrupt = |source| StoreError::Corrupt { what: "conversation", source };
+        Ok(Details {
+            attributes: serde_json::from_str(&parse("attributes")).map_err(corrupt)?,
+            page: serde_json::from_str(&parse("page")).map_err(corrupt)?,
+            transcript: serde_json::from_str(&parse("transcript")).map_err(corrupt)?,
+        })
     })
 }
 
 /// The messages of a conversation after `after_seq`, in order.
-pub(super) async fn read_messages_after<'e>(
-    e: impl sqlx::SqliteExecutor<'e>,
+pub(super) async fn read_messages_after(
+    e: &mut impl OnConn,
     conversation_id: ConversationId,
     after_seq: u64,
 ) -> Result<Vec<ChatMessage>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT seq, author, client_id, text, at FROM messages WHERE conversation_id = $1 AND seq > $2 ORDER BY seq",
-    )
-    .bind(conversation_id)
-    .bind(i64::try_from(after_seq).unwrap_or(i64::MAX))
-    .fetch_all(e)
-    .await?;
-    Ok(rows.iter().map(message).collect())
+    on_conn!(e, e => {
+        let rows = sqlx::query(
+            "SELECT seq, author, client_id, text, at FROM messages WHERE conversation_id = $1 AND seq > $2 ORDER BY seq",
+        )
+        .bind(conversation_id)
+        .bind(i64::try_from(after_seq).unwrap_or(i64::MAX))
+        .fetch_all(e)
+        .await?;
+        Ok(rows.iter().map(message).collect::<Result<_, _>>()?)
+    })
 }
 
 impl Store {
@@ -199,18 +233,18 @@ impl Store {
                 .bind(visitor_id)
                 .fetch_optional(pool)
                 .await?;
-            Ok(row.as_ref().map(conversation))
+            Ok(row.as_ref().map(conversation).transpose()?)
         })
     }
 
     /// The conversation with `id`.
     pub async fn conversation(&self, id: ConversationId) -> Result<Option<Conversation>, StoreError> {
-        on_db!(self, pool => read_conversation(pool, id).await)
+        on_db!(self, pool => read_conversation(&mut pool.acquire().await?, id).await)
     }
 
     /// What the agent sees of a conversation.
     pub async fn details(&self, id: ConversationId) -> Result<Details, StoreError> {
-        on_db!(self, pool => read_details(pool, id).await)
+        on_db!(self, pool => read_details(&mut pool.acquire().await?, id).await)
     }
 
     /// Accepts an offer: only the agent it was offered to, only while
@@ -314,7 +348,7 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
             let Some(row) = row else { return Ok(None) };
-            let c = conversation(&row);
+            let c = conversation(&row)?;
             // A card routing to a team counts for it even when nobody is
             // offered the chat.
             let team = match &h.routing {
@@ -432,7 +466,7 @@ impl Store {
                 .await?;
                 if let Some(row) = existing {
                     tx.rollback().await?;
-                    return Ok((message(&row), false));
+                    return Ok((message(&row)?, false));
                 }
             }
             let row = sqlx::query(
@@ -452,7 +486,7 @@ impl Store {
                 record_first_reply(&mut tx, conversation_id, now).await?;
             }
             tx.commit().await?;
-            Ok((message(&row), true))
+            Ok((message(&row)?, true))
         })
     }
 
@@ -462,6 +496,6 @@ impl Store {
         conversation_id: ConversationId,
         after_seq: u64,
     ) -> Result<Vec<ChatMessage>, StoreError> {
-        on_db!(self, pool => read_messages_after(pool, conversation_id, after_seq).await)
+        on_db!(self, pool => read_messages_after(&mut pool.acquire().await?, conversation_id, after_seq).await)
     }
 }

@@ -6,6 +6,7 @@
 //! so the rotation is the same whatever order requests arrive in, and no
 //! decision sees a state another is about to change.
 
+use super::{on_conn, OnConn};
 use std::collections::HashMap;
 use switchboard_protocol::rules::RoutingRule;
 use switchboard_protocol::stream::Routing;
@@ -116,58 +117,62 @@ pub enum Routed {
     },
 }
 
-async fn read_facts(tx: &mut sqlx::SqliteConnection, site: SiteId) -> Result<Facts, StoreError> {
-    Ok(Facts {
-        agents: read_agents(&mut *tx).await?,
-        open_chats: read_open_chats(&mut *tx).await?,
-        teams: read_teams(&mut *tx).await?,
-        rules: read_rules(&mut *tx, site).await?,
-        account_routes: read_account_routes(&mut *tx, site).await?,
+async fn read_facts(tx: &mut impl OnConn, site: SiteId) -> Result<Facts, StoreError> {
+    on_conn!(tx, tx => {
+        Ok(Facts {
+            agents: read_agents(&mut *tx).await?,
+            open_chats: read_open_chats(&mut *tx).await?,
+            teams: read_teams(&mut *tx).await?,
+            rules: read_rules(&mut *tx, site).await?,
+            account_routes: read_account_routes(&mut *tx, site).await?,
+        })
     })
 }
 
 /// Routes waiting conversation `id` inside `tx`, which holds the routing
 /// lock: reads the snapshot, asks `plan`, stores what it chose.
 async fn route_in(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut impl OnConn,
     id: ConversationId,
     plan: impl FnOnce(&Snapshot) -> Plan,
 ) -> Result<Routed, StoreError> {
-    let Some(conversation) = read_conversation(&mut *tx, id).await? else {
-        return Ok(Routed::NotWaiting);
-    };
-    if conversation.state != ConversationState::Waiting {
-        return Ok(Routed::NotWaiting);
-    }
-    let site = conversation.site_id;
-    let snapshot = Snapshot {
-        facts: read_facts(&mut *tx, site).await?,
-        routing: read_routing(&mut *tx, id).await?,
-        details: read_details(&mut *tx, id).await?,
-        tried: read_attempts(&mut *tx, id).await?,
-        rotation: read_rotation(&mut *tx, site).await?,
-        transfer: read_latest_transfer(&mut *tx, id).await?,
-        conversation,
-    };
-    Ok(match plan(&snapshot) {
-        Plan::Wait { due } => {
-            sqlx::query("UPDATE conversations SET due_at = $1 WHERE id = $2")
-                .bind(due)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            Routed::Waits { due }
+    on_conn!(tx, tx => {
+        let Some(conversation) = read_conversation(&mut *tx, id).await? else {
+            return Ok(Routed::NotWaiting);
+        };
+        if conversation.state != ConversationState::Waiting {
+            return Ok(Routed::NotWaiting);
         }
-        Plan::Offer { decision, agent, pool, now, due } => {
-            write_decision(&mut *tx, id, &decision, now).await?;
-            write_offer(&mut *tx, &snapshot.conversation, agent, &pool, now, due).await?;
-            Routed::Offered { agent, due, snapshot: Box::new(snapshot) }
-        }
-        Plan::Fallback { decision, now } => {
-            write_decision(&mut *tx, id, &decision, now).await?;
-            write_fall_back(&mut *tx, id, now).await?;
-            Routed::FellBack { message: read_fallback_message(&mut *tx, site).await? }
-        }
+        let site = conversation.site_id;
+        let snapshot = Snapshot {
+            facts: read_facts(&mut *tx, site).await?,
+            routing: read_routing(&mut *tx, id).await?,
+            details: read_details(&mut *tx, id).await?,
+            tried: read_attempts(&mut *tx, id).await?,
+            rotation: read_rotation(&mut *tx, site).await?,
+            transfer: read_latest_transfer(&mut *tx, id).await?,
+            conversation,
+        };
+        Ok(match plan(&snapshot) {
+            Plan::Wait { due } => {
+                sqlx::query("UPDATE conversations SET due_at = $1 WHERE id = $2")
+                    .bind(due)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                Routed::Waits { due }
+            }
+            Plan::Offer { decision, agent, pool, now, due } => {
+                write_decision(&mut *tx, id, &decision, now).await?;
+                write_offer(&mut *tx, &snapshot.conversation, agent, &pool, now, due).await?;
+                Routed::Offered { agent, due, snapshot: Box::new(snapshot) }
+            }
+            Plan::Fallback { decision, now } => {
+                write_decision(&mut *tx, id, &decision, now).await?;
+                write_fall_back(&mut *tx, id, now).await?;
+                Routed::FellBack { message: read_fallback_message(&mut *tx, site).await? }
+            }
+        })
     })
 }
 
@@ -182,9 +187,25 @@ impl Store {
     ) -> Result<Routed, StoreError> {
         on_db!(self, begin_exclusive tx => {
             let routed = route_in(&mut tx, id, plan).await?;
+            self.routing_pause_failpoint().await;
             tx.commit().await?;
             Ok(routed)
         })
+    }
+
+    /// The failpoint `ClusterSettings::routing_pause_ms`: the next routing
+    /// decision (one only) waits `ms` before committing, holding the lock.
+    pub fn pause_next_decision(&self, ms: u64) {
+        self.routing_pause.store(ms, std::sync::atomic::Ordering::Release);
+    }
+
+    async fn routing_pause_failpoint(&self) {
+        let ms = self.routing_pause.swap(0, std::sync::atomic::Ordering::AcqRel);
+        if ms > 0 {
+            tracing::warn!(ms, "failpoint: pausing inside a routing decision, holding the routing lock");
+            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+            tracing::warn!("failpoint: the paused routing decision goes on");
+        }
     }
 
     /// Transfers conversation `id` from agent `from` to `to` and routes it,

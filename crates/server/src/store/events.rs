@@ -4,6 +4,7 @@
 //! misses one that was made. Reading them back, a range of conversations
 //! at a time, in order; and how many conversations are open now.
 
+use super::{on_conn, OnConn};
 use futures_util::TryStreamExt;
 use switchboard_protocol::admin::EndedBy;
 
@@ -88,80 +89,88 @@ pub(super) struct Fact<'a> {
 /// Records that `kind` happened to `conversation` at `at` (unix ms), inside
 /// the caller's transaction.
 pub(super) async fn record(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut impl OnConn,
     conversation: ConversationId,
     kind: Kind,
     fact: Fact<'_>,
     at: i64,
 ) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO chat_events (conversation_id, site_id, kind, agent_id, team, detail, value, at)
-         SELECT id, site_id, $2, $3, $4, $5, $6, $7 FROM conversations WHERE id = $1",
-    )
-    .bind(conversation)
-    .bind(kind.name())
-    .bind(fact.agent)
-    .bind(fact.team)
-    .bind(fact.stream)
-    .bind(fact.value)
-    .bind(at)
-    .execute(&mut *tx)
-    .await?;
-    Ok(())
+    on_conn!(tx, tx => {
+        sqlx::query(
+            "INSERT INTO chat_events (conversation_id, site_id, kind, agent_id, team, detail, value, at)
+             SELECT id, site_id, $2, $3, $4, $5, $6, $7 FROM conversations WHERE id = $1",
+        )
+        .bind(conversation)
+        .bind(kind.name())
+        .bind(fact.agent)
+        .bind(fact.team)
+        .bind(fact.stream)
+        .bind(fact.value)
+        .bind(at)
+        .execute(&mut *tx)
+        .await?;
+        Ok(())
+    })
 }
 
 /// A team's name as it is spelled now (routing names teams in any case);
 /// as given when there is no such team.
-pub(super) async fn team_name(tx: &mut sqlx::SqliteConnection, name: &str) -> Result<String, StoreError> {
-    let stored: Option<String> = sqlx::query_scalar("SELECT name FROM teams WHERE name = $1")
-        .bind(name)
-        .fetch_optional(&mut *tx)
-        .await?;
-    Ok(stored.unwrap_or_else(|| name.to_owned()))
+pub(super) async fn team_name(tx: &mut impl OnConn, name: &str) -> Result<String, StoreError> {
+    on_conn!(tx, tx => {
+        let stored: Option<String> = sqlx::query_scalar("SELECT name FROM teams WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&mut *tx)
+            .await?;
+        Ok(stored.unwrap_or_else(|| name.to_owned()))
+    })
 }
 
 /// Records that `conversation` ended at `at` (unix ms), by `by`, with its
 /// agent then and how many messages the visitor and agents wrote in it.
 pub(super) async fn record_end(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut impl OnConn,
     conversation: ConversationId,
     agent: Option<AgentId>,
     by: EndedBy,
     at: i64,
 ) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO chat_events (conversation_id, site_id, kind, agent_id, detail, value, at)
+    on_conn!(tx, tx => {
+        sqlx::query(
+            "INSERT INTO chat_events (conversation_id, site_id, kind, agent_id, detail, value, at)
          SELECT id, site_id, 'ended', $2, $3,
                 (SELECT COUNT(*) FROM messages WHERE conversation_id = $1 AND author <> 'system'), $4
          FROM conversations WHERE id = $1",
-    )
-    .bind(conversation)
-    .bind(agent)
-    .bind(by.name())
-    .bind(at)
-    .execute(&mut *tx)
-    .await?;
-    Ok(())
+        )
+        .bind(conversation)
+        .bind(agent)
+        .bind(by.name())
+        .bind(at)
+        .execute(&mut *tx)
+        .await?;
+        Ok(())
+    })
 }
 
 /// Records the first message an agent wrote in `conversation`, at `at`
 /// (unix ms): by its agent then, `value` the time since the hand-off.
 /// (The caller knows it is the first: it set `first_reply_seq`.)
 pub(super) async fn record_first_reply(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut impl OnConn,
     conversation: ConversationId,
     at: i64,
 ) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO chat_events (conversation_id, site_id, kind, agent_id, value, at)
+    on_conn!(tx, tx => {
+        sqlx::query(
+            "INSERT INTO chat_events (conversation_id, site_id, kind, agent_id, value, at)
          SELECT id, site_id, 'first_reply', agent_id, $2 - created_at, $2 FROM conversations
          WHERE id = $1",
-    )
-    .bind(conversation)
-    .bind(at)
-    .execute(&mut *tx)
-    .await?;
-    Ok(())
+        )
+        .bind(conversation)
+        .bind(at)
+        .execute(&mut *tx)
+        .await?;
+        Ok(())
+    })
 }
 
 /// A recorded fact, as read back.
@@ -198,13 +207,21 @@ impl Event {
 /// facts, and a row costs the pool far more than anything done with it
 /// (each crosses to the pool's thread on its own, each column copied):
 /// one row a conversation reads them about three times as fast as one a
-/// fact (`switchboard-report-bench`). SQLite's JSON functions; PostgreSQL
-/// has `json_agg` and `json_build_array` for them. `$1`..`$2`: the
-/// conversations; `$3`: a site or NULL.
+/// fact (`switchboard-report-bench`). `$1`..`$2`: the conversations; `$3`:
+/// a site or NULL. [`FACTS_BY_CONVERSATION_PG`] is the same for PostgreSQL.
 const FACTS_BY_CONVERSATION: &str = "
 SELECT conversation_id, json_group_array(json_array(id, kind, site_id, agent_id, team, detail, value, at))
 FROM chat_events
 WHERE conversation_id BETWEEN $1 AND $2 AND ($3 IS NULL OR site_id = $3)
+GROUP BY conversation_id
+ORDER BY conversation_id";
+
+/// [`FACTS_BY_CONVERSATION`] in PostgreSQL's JSON functions.
+const FACTS_BY_CONVERSATION_PG: &str = "
+SELECT conversation_id,
+       json_agg(json_build_array(id, kind, site_id, agent_id, team, detail, value, at) ORDER BY id)::text
+FROM chat_events
+WHERE conversation_id BETWEEN $1 AND $2 AND ($3::BIGINT IS NULL OR site_id = $3)
 GROUP BY conversation_id
 ORDER BY conversation_id";
 
@@ -304,7 +321,9 @@ impl Store {
         mut each: impl FnMut(Event),
     ) -> Result<(), StoreError> {
         on_db!(self, pool => {
-            let mut rows = sqlx::query_as::<_, (ConversationId, String)>(FACTS_BY_CONVERSATION)
+            let mut rows = sqlx::query_as::<_, (ConversationId, String)>(
+                self.dialect(FACTS_BY_CONVERSATION, FACTS_BY_CONVERSATION_PG),
+            )
                 .bind(first)
                 .bind(last)
                 .bind(site)

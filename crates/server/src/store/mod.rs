@@ -1,6 +1,7 @@
 //! Storage: every query the server runs lives here, named after what it
 //! does, behind sqlx with embedded migrations. The database is SQLite (one
-//! file, WAL), chosen by the database URL's scheme (`sqlite:`).
+//! file, WAL; the default) or PostgreSQL (the shared database of several
+//! nodes), chosen by the database URL's scheme (`sqlite:`, `postgres:`).
 //!
 //! One file per area:
 //!
@@ -17,12 +18,15 @@
 //! - `drafts`: the stream designer's drafts and the release history;
 //! - `rules`: custom routing rules;
 //! - [`conversations`]: visitors, conversations and their messages;
+//! - [`copy`]: `db copy`, a SQLite database into an empty PostgreSQL one;
 //! - [`decision`]: one routing decision as one transaction holding the routing lock;
 //! - [`events`]: what happened to each hand-off, for reports, recorded
 //!   in the transaction of the change;
 //! - [`changes`]: admin changes with a live effect, for the server to apply;
 //! - [`timers`]: conversations' due times, which the lifecycle's sweeper fires;
 //! - [`inbox`]: what the inbox lists and shows;
+//! - [`nodes`]: several nodes' heartbeats, agents' sockets per node (the
+//!   cluster's presence) and where followed conversations stand;
 //! - [`admin_conversations`]: the admin's list of every conversation
 //!   (filtered, searched, paged) and one conversation in full;
 //! - [`bulk`]: many conversations at once, for benchmarks;
@@ -58,11 +62,12 @@
 //! ```
 //!
 //! The body is written once and compiled once per arm, against that arm's
-//! concrete pool, row and argument types. A second backend (PostgreSQL) is a
-//! second variant of `Db` and a second arm in `on_db!`: every query then
-//! type-checks against both, callers do not change, and the few queries that
-//! really differ (advisory locks, `FOR UPDATE SKIP LOCKED`) match
-//! on `self.db` themselves. For that to hold, a body's value must not be a
+//! concrete pool, row and argument types: every query type-checks against
+//! both backends, and callers do not see which one runs. Helpers that run
+//! inside a caller's transaction take `&mut impl OnConn` (a transaction or
+//! connection of either backend) and run their body through `on_conn!`, the
+//! same idea for one connection. The few queries the two dialects write
+//! differently pick their text with [`Store::dialect`]. For that to hold, a body's value must not be a
 //! backend's own type: rows are read inside it, through `query_scalar`,
 //! `query_as` and `#[derive(sqlx::FromRow)]` structs (which read any
 //! backend's row), and query results are reduced there (`rows_affected()`).
@@ -71,10 +76,11 @@
 //! text serves both arms: numbered `$n` placeholders (sqlx-sqlite binds them
 //! by number; a test below holds it to that), `INSERT … ON CONFLICT (…) DO
 //! NOTHING | DO UPDATE` rather than `INSERT OR IGNORE | REPLACE`,
-//! `RETURNING`, and signed integers bound (PostgreSQL has no unsigned
-//! types). What is still SQLite's own: case-insensitive names, which rely
-//! on the schema's `COLLATE NOCASE`; migrations are per dialect anyway, and
-//! applied ones cannot change.
+//! `RETURNING`, signed integers bound (PostgreSQL has no unsigned types),
+//! `bool` for flags (SQLite stores 0 or 1), `replace` rather than `instr`.
+//! Case-insensitive names rely on each schema (`COLLATE NOCASE`, and an ICU
+//! collation on PostgreSQL). Migrations are per dialect
+//! (`migrations/`, `migrations-postgres/`), and applied ones cannot change.
 //!
 //! Every time is stored one way, as unix milliseconds (`INTEGER`), and
 //! no query reads the database's clock: a method that stamps or compares a
@@ -99,12 +105,16 @@ pub mod bulk;
 pub mod changes;
 pub mod chat_digests;
 pub mod conversations;
+pub mod copy;
 pub mod decision;
 mod drafts;
+mod epoch;
 pub mod events;
 pub mod inbox;
+pub mod nodes;
 pub mod routing;
 mod rules;
+pub mod scratch;
 #[cfg(test)]
 mod search_backfill;
 mod sessions;
@@ -132,6 +142,10 @@ use std::str::FromStr;
 #[derive(Clone, Debug)]
 pub struct Store {
     db: Db,
+    /// The routing-pause failpoint: how long (ms) the next routing decision
+    /// waits before committing, taken by that one decision (0: none; see
+    /// `ClusterSettings::routing_pause_ms`).
+    routing_pause: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// The database behind a [`Store`], picked by [`Store::open`] from the URL's
@@ -140,10 +154,15 @@ pub struct Store {
 pub(crate) enum Db {
     /// `sqlite:`: one file in WAL mode, the embedded default.
     Sqlite(SqlitePool),
+    /// `postgres:` (or `postgresql:`): the shared database of a cluster.
+    Postgres(sqlx::PgPool),
 }
 
+/// The advisory lock a `begin_exclusive` transaction holds on PostgreSQL.
+pub(crate) const WRITE_LOCK: i64 = 0x5357_4244; // "SWBD"
+
 /// The URL schemes [`Store::open`] accepts, as `scheme:`.
-pub const SCHEMES: &[&str] = &["sqlite:"];
+pub const SCHEMES: &[&str] = &["sqlite:", "postgres:", "postgresql:"];
 
 /// Runs `$body` on the store's database, once per backend arm.
 ///
@@ -168,11 +187,17 @@ macro_rules! on_db {
     ($store:expr, $pool:ident => $body:expr) => {
         match &$store.db {
             $crate::store::Db::Sqlite($pool) => $body,
+            $crate::store::Db::Postgres($pool) => $body,
         }
     };
     ($store:expr, begin $tx:ident => $body:expr) => {
         match &$store.db {
             $crate::store::Db::Sqlite(pool) => {
+                #[allow(unused_mut)]
+                let mut $tx = pool.begin().await?;
+                $body
+            }
+            $crate::store::Db::Postgres(pool) => {
                 #[allow(unused_mut)]
                 let mut $tx = pool.begin().await?;
                 $body
@@ -188,10 +213,90 @@ macro_rules! on_db {
                 let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
                 $body
             }
+            $crate::store::Db::Postgres(pool) => {
+                // One lock for every such transaction, as SQLite's single
+                // writer is: held to the end of the transaction.
+                #[allow(unused_mut)]
+                let mut $tx = pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind($crate::store::WRITE_LOCK)
+                    .execute(&mut *$tx)
+                    .await?;
+                $body
+            }
         }
     };
 }
 pub(crate) use on_db;
+
+/// A connection of either backend, for the helpers that run inside a
+/// caller's transaction (`on_conn!` runs a body on it).
+pub(crate) enum Conn<'a> {
+    Sqlite(&'a mut sqlx::SqliteConnection),
+    Postgres(&'a mut sqlx::PgConnection),
+}
+
+/// What a shared helper takes: a transaction, a pooled connection or a bare
+/// connection of either backend. A pool is not one: acquire a connection.
+pub(crate) trait OnConn: Send {
+    /// The connection, tagged with its backend.
+    fn conn(&mut self) -> Conn<'_>;
+}
+
+impl OnConn for sqlx::SqliteConnection {
+    fn conn(&mut self) -> Conn<'_> {
+        Conn::Sqlite(self)
+    }
+}
+
+impl OnConn for sqlx::PgConnection {
+    fn conn(&mut self) -> Conn<'_> {
+        Conn::Postgres(self)
+    }
+}
+
+impl<C: OnConn + ?Sized> OnConn for &mut C {
+    fn conn(&mut self) -> Conn<'_> {
+        (**self).conn()
+    }
+}
+
+impl OnConn for sqlx::Transaction<'_, sqlx::Sqlite> {
+    fn conn(&mut self) -> Conn<'_> {
+        Conn::Sqlite(self)
+    }
+}
+
+impl OnConn for sqlx::Transaction<'_, sqlx::Postgres> {
+    fn conn(&mut self) -> Conn<'_> {
+        Conn::Postgres(self)
+    }
+}
+
+impl OnConn for sqlx::pool::PoolConnection<sqlx::Sqlite> {
+    fn conn(&mut self) -> Conn<'_> {
+        Conn::Sqlite(self)
+    }
+}
+
+impl OnConn for sqlx::pool::PoolConnection<sqlx::Postgres> {
+    fn conn(&mut self) -> Conn<'_> {
+        Conn::Postgres(self)
+    }
+}
+
+/// Runs `$body` on a helper's connection, once per backend arm:
+/// `on_conn!(c, conn => body)` binds `conn` to the arm's
+/// `&mut SqliteConnection` or `&mut PgConnection` (queries take `&mut *conn`).
+macro_rules! on_conn {
+    ($c:expr, $conn:ident => $body:expr) => {
+        match $crate::store::OnConn::conn($c) {
+            $crate::store::Conn::Sqlite($conn) => $body,
+            $crate::store::Conn::Postgres($conn) => $body,
+        }
+    };
+}
+pub(crate) use on_conn;
 
 /// Why a storage operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -276,19 +381,58 @@ async fn open_sqlite(url: &str) -> Result<SqlitePool, StoreError> {
     Ok(pool)
 }
 
+/// Connects to the PostgreSQL database at `url` and runs its migrations
+/// (several nodes starting at once take turns: sqlx holds an advisory lock
+/// while migrating).
+async fn open_postgres(url: &str) -> Result<sqlx::PgPool, StoreError> {
+    // A node that stalls inside a transaction (paused, cut off) must not
+    // hold the write lock for long: the server ends such a session, and a
+    // lock not granted in time fails the statement rather than queueing
+    // behind it for ever. The lock wait is the longer of the two, so a
+    // statement queued just behind a stalled holder outlasts it rather
+    // than failing the moment the holder's session is ended.
+    let options = sqlx::postgres::PgConnectOptions::from_str(url)?
+        .options([("idle_in_transaction_session_timeout", "10s"), ("lock_timeout", "15s")]);
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(16)
+        .acquire_timeout(std::time::Duration::from_secs(5))
+        .connect_with(options)
+        .await?;
+    sqlx::migrate!("./migrations-postgres").run(&pool).await?;
+    Ok(pool)
+}
+
 impl Store {
     /// Opens (creating if needed) the database at `url` and runs the
-    /// migrations. The scheme picks the backend: `sqlite:` (see [`SCHEMES`]);
+    /// migrations. The scheme picks the backend: `sqlite:`, `postgres:` (see [`SCHEMES`]);
     /// any other is refused with [`StoreError::UnsupportedScheme`].
     pub async fn open(url: &str) -> Result<Self, StoreError> {
         let db = match scheme(url) {
             Some("sqlite") => Db::Sqlite(open_sqlite(url).await?),
+            Some("postgres" | "postgresql") => Db::Postgres(open_postgres(url).await?),
             other => {
                 let scheme = other.map_or_else(|| "no scheme".to_owned(), |s| format!("{s}:"));
                 return Err(StoreError::UnsupportedScheme { scheme });
             }
         };
-        Ok(Self { db })
+        Ok(Self { db, routing_pause: Default::default() })
+    }
+
+    /// Whether the database answers a query.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        on_db!(self, pool => {
+            sqlx::query("SELECT 1").execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    /// Whichever of `sqlite` and `postgres` is this store's dialect: for
+    /// the few queries the two write differently (JSON and text search).
+    pub(crate) fn dialect<'a>(&self, sqlite: &'a str, postgres: &'a str) -> &'a str {
+        match self.db {
+            Db::Sqlite(_) => sqlite,
+            Db::Postgres(_) => postgres,
+        }
     }
 
     /// Closes the pool, flushing SQLite's WAL.
@@ -307,15 +451,15 @@ mod tests {
     /// connection would get a database of its own), and the directory to keep.
     async fn fresh() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&format!("sqlite://{}", dir.path().join("sb.db").display())).await.unwrap();
+        let store = Store::open(&crate::store::scratch::database_url(dir.path()).await).await.unwrap();
         (dir, store)
     }
 
     #[tokio::test]
     async fn a_database_url_of_another_scheme_is_refused_naming_the_supported_ones() {
         for (url, named) in [
-            ("postgres://sb:secret@db.example/switchboard", "postgres:"),
-            ("mysql://db.example/switchboard", "mysql:"),
+            ("mysql://sb:secret@db.example/switchboard", "mysql:"),
+            ("mssql://db.example/switchboard", "mssql:"),
             ("/srv/switchboard/switchboard.db", "no scheme"),
         ] {
             let error = Store::open(url).await.expect_err(url);
@@ -407,7 +551,7 @@ mod tests {
         // Accepted before accept times were kept (migration 0009), and only
         // system messages since: idle since it began, not "now" forever.
         on_db!(store, pool => {
-            sqlx::query("UPDATE conversations SET accepted_at = NULL").execute(pool).await.unwrap()
+            sqlx::query("UPDATE conversations SET accepted_at = NULL").execute(pool).await.unwrap();
         });
         store
             .append_message(chat.id, switchboard_protocol::wire::Author::System, None, "x", 5_000)

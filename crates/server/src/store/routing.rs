@@ -2,6 +2,7 @@
 //! pool, offers and their attempts, decisions for `explain`, availability
 //! settings and account routes.
 
+use super::{on_conn, OnConn};
 use sqlx::Row;
 use std::collections::HashMap;
 use switchboard_protocol::stream::Routing;
@@ -57,12 +58,24 @@ fn skip_to_db(s: Skip) -> &'static str {
     }
 }
 
-fn availability(row: &sqlx::sqlite::SqliteRow) -> Result<Availability, StoreError> {
-    let schedule: Option<String> = row.get("schedule");
+/// An agent's availability columns as stored, on either backend.
+#[derive(sqlx::FromRow)]
+struct AvailabilityRow {
+    available: bool,
+    available_until: Option<i64>,
+    schedule: Option<String>,
+}
+
+fn availability<'r, R: sqlx::Row>(row: &'r R) -> Result<Availability, StoreError>
+where
+    AvailabilityRow: sqlx::FromRow<'r, R>,
+{
+    let r = <AvailabilityRow as sqlx::FromRow<R>>::from_row(row)?;
     Ok(Availability {
-        available: row.get::<i64, _>("available") != 0,
-        until: row.get("available_until"),
-        schedule: schedule
+        available: r.available,
+        until: r.available_until,
+        schedule: r
+            .schedule
             .map(|s| serde_json::from_str::<Schedule>(&s))
             .transpose()
             .map_err(|source| StoreError::Corrupt { what: "schedule", source })?,
@@ -70,228 +83,241 @@ fn availability(row: &sqlx::sqlite::SqliteRow) -> Result<Availability, StoreErro
 }
 
 /// Every agent's routing facts, by ascending id.
-pub(super) async fn read_agents<'e>(e: impl sqlx::SqliteExecutor<'e>) -> Result<Vec<AgentRow>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT id, email, live_chat, available, available_until, schedule, capacity FROM agents ORDER BY id",
-    )
-    .fetch_all(e)
-    .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(AgentRow {
-                id: row.get("id"),
-                email: row.get("email"),
-                live_chat: row.get::<i64, _>("live_chat") != 0,
-                availability: availability(row)?,
-                capacity: row.get::<Option<i64>, _>("capacity").and_then(|c| u32::try_from(c).ok()),
+pub(super) async fn read_agents(e: &mut impl OnConn) -> Result<Vec<AgentRow>, StoreError> {
+    on_conn!(e, e => {
+        let rows = sqlx::query(
+            "SELECT id, email, live_chat, available, available_until, schedule, capacity FROM agents ORDER BY id",
+        )
+        .fetch_all(e)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(AgentRow {
+                    id: row.get("id"),
+                    email: row.get("email"),
+                    live_chat: row.get::<bool, _>("live_chat"),
+                    availability: availability(row)?,
+                    capacity: row.get::<Option<i64>, _>("capacity").and_then(|c| u32::try_from(c).ok()),
+                })
             })
-        })
-        .collect()
+            .collect()
+    })
 }
 
 /// Open (offered or active) chats per agent.
-pub(super) async fn read_open_chats<'e>(
-    e: impl sqlx::SqliteExecutor<'e>,
-) -> Result<HashMap<i64, u32>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT agent_id, COUNT(*) AS n FROM conversations
-         WHERE agent_id IS NOT NULL AND state IN ('offered', 'active') GROUP BY agent_id",
-    )
-    .fetch_all(e)
-    .await?;
-    Ok(rows
-        .iter()
-        .map(|r| (r.get("agent_id"), u32::try_from(r.get::<i64, _>("n")).unwrap_or(u32::MAX)))
-        .collect())
+pub(super) async fn read_open_chats(e: &mut impl OnConn) -> Result<HashMap<i64, u32>, StoreError> {
+    on_conn!(e, e => {
+        let rows = sqlx::query(
+            "SELECT agent_id, COUNT(*) AS n FROM conversations
+             WHERE agent_id IS NOT NULL AND state IN ('offered', 'active') GROUP BY agent_id",
+        )
+        .fetch_all(e)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| (r.get("agent_id"), u32::try_from(r.get::<i64, _>("n")).unwrap_or(u32::MAX)))
+            .collect())
+    })
 }
 
 /// Team name (lowercase) → member ids, ascending.
-pub(super) async fn read_teams<'e>(
-    e: impl sqlx::SqliteExecutor<'e>,
-) -> Result<HashMap<String, Vec<i64>>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT t.name, m.agent_id FROM teams t LEFT JOIN team_members m ON m.team_id = t.id
-         ORDER BY t.id, m.agent_id",
-    )
-    .fetch_all(e)
-    .await?;
-    let mut teams: HashMap<String, Vec<i64>> = HashMap::new();
-    for r in rows {
-        let members = teams.entry(r.get::<String, _>("name").to_lowercase()).or_default();
-        if let Some(id) = r.get::<Option<i64>, _>("agent_id") {
-            members.push(id);
+pub(super) async fn read_teams(e: &mut impl OnConn) -> Result<HashMap<String, Vec<i64>>, StoreError> {
+    on_conn!(e, e => {
+        let rows = sqlx::query(
+            "SELECT t.name, m.agent_id FROM teams t LEFT JOIN team_members m ON m.team_id = t.id
+             ORDER BY t.id, m.agent_id",
+        )
+        .fetch_all(e)
+        .await?;
+        let mut teams: HashMap<String, Vec<i64>> = HashMap::new();
+        for r in rows {
+            let members = teams.entry(r.get::<String, _>("name").to_lowercase()).or_default();
+            if let Some(id) = r.get::<Option<i64>, _>("agent_id") {
+                members.push(id);
+            }
         }
-    }
-    // Names equal but for non-ASCII case share an entry: keep it ascending.
-    for members in teams.values_mut() {
-        members.sort_unstable();
-        members.dedup();
-    }
-    Ok(teams)
+        // Names equal but for non-ASCII case share an entry: keep it ascending.
+        for members in teams.values_mut() {
+            members.sort_unstable();
+            members.dedup();
+        }
+        Ok(teams)
+    })
 }
 
 /// The site's rotation positions by pool (a pool stored by a newer
 /// version, unknown here, is left out).
-pub(super) async fn read_rotation<'e>(
-    e: impl sqlx::SqliteExecutor<'e>,
+pub(super) async fn read_rotation(
+    e: &mut impl OnConn,
     site_id: SiteId,
 ) -> Result<HashMap<Pool, i64>, StoreError> {
-    let rows: Vec<(String, i64)> =
-        sqlx::query_as("SELECT pool, last_agent_id FROM rotation_pools WHERE site_id = $1")
-            .bind(site_id)
-            .fetch_all(e)
-            .await?;
-    Ok(rows.into_iter().filter_map(|(pool, last)| Some((pool.parse().ok()?, last))).collect())
+    on_conn!(e, e => {
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT pool, last_agent_id FROM rotation_pools WHERE site_id = $1")
+                .bind(site_id)
+                .fetch_all(e)
+                .await?;
+        Ok(rows.into_iter().filter_map(|(pool, last)| Some((pool.parse().ok()?, last))).collect())
+    })
 }
 
 /// The live chat card's routing option a conversation was handed off with.
-pub(super) async fn read_routing<'e>(
-    e: impl sqlx::SqliteExecutor<'e>,
-    id: ConversationId,
-) -> Result<Routing, StoreError> {
-    let raw: String =
-        sqlx::query_scalar("SELECT routing FROM conversations WHERE id = $1").bind(id).fetch_one(e).await?;
-    serde_json::from_str(&raw).map_err(|source| StoreError::Corrupt { what: "conversation", source })
+pub(super) async fn read_routing(e: &mut impl OnConn, id: ConversationId) -> Result<Routing, StoreError> {
+    on_conn!(e, e => {
+        let raw: String =
+            sqlx::query_scalar("SELECT routing FROM conversations WHERE id = $1").bind(id).fetch_one(e).await?;
+        serde_json::from_str(&raw).map_err(|source| StoreError::Corrupt { what: "conversation", source })
+    })
 }
 
 /// Agents who declined or let this conversation's offer time out.
-pub(super) async fn read_attempts<'e>(
-    e: impl sqlx::SqliteExecutor<'e>,
+pub(super) async fn read_attempts(
+    e: &mut impl OnConn,
     conversation: ConversationId,
 ) -> Result<Vec<(i64, Skip)>, StoreError> {
-    let rows = sqlx::query("SELECT agent_id, outcome FROM routing_attempts WHERE conversation_id = $1")
-        .bind(conversation)
-        .fetch_all(e)
-        .await?;
-    Ok(rows
-        .iter()
-        .map(|r| {
-            let why =
-                if r.get::<String, _>("outcome") == "declined" { Skip::Declined } else { Skip::TimedOut };
-            (r.get("agent_id"), why)
-        })
-        .collect())
+    on_conn!(e, e => {
+        let rows = sqlx::query("SELECT agent_id, outcome FROM routing_attempts WHERE conversation_id = $1")
+            .bind(conversation)
+            .fetch_all(e)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let why =
+                    if r.get::<String, _>("outcome") == "declined" { Skip::Declined } else { Skip::TimedOut };
+                (r.get("agent_id"), why)
+            })
+            .collect())
+    })
 }
 
 /// A site's account routes, by domain.
-pub(super) async fn read_account_routes<'e>(
-    e: impl sqlx::SqliteExecutor<'e>,
+pub(super) async fn read_account_routes(
+    e: &mut impl OnConn,
     site_id: SiteId,
 ) -> Result<Vec<AccountRoute>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT r.domain, a.email FROM account_routes r JOIN agents a ON a.id = r.agent_id
-         WHERE r.site_id = $1 ORDER BY r.domain",
-    )
-    .bind(site_id)
-    .fetch_all(e)
-    .await?;
-    Ok(rows.iter().map(|r| AccountRoute { domain: r.get("domain"), agent: r.get("email") }).collect())
+    on_conn!(e, e => {
+        let rows = sqlx::query(
+            "SELECT r.domain, a.email FROM account_routes r JOIN agents a ON a.id = r.agent_id
+             WHERE r.site_id = $1 ORDER BY r.domain",
+        )
+        .bind(site_id)
+        .fetch_all(e)
+        .await?;
+        Ok(rows.iter().map(|r| AccountRoute { domain: r.get("domain"), agent: r.get("email") }).collect())
+    })
 }
 
 /// Stores a routing decision made at `now` (unix ms) for `explain`.
-pub(super) async fn write_decision<'e>(
-    e: impl sqlx::SqliteExecutor<'e>,
+pub(super) async fn write_decision(
+    e: &mut impl OnConn,
     conversation: ConversationId,
     d: &Decision,
     now: i64,
 ) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO routing_decisions (conversation_id, decision, at) VALUES ($1, $2, $3)")
-        .bind(conversation)
-        .bind(serde_json::to_string(d).expect("decisions serialize"))
-        .bind(now)
-        .execute(e)
-        .await?;
-    Ok(())
+    on_conn!(e, e => {
+        sqlx::query("INSERT INTO routing_decisions (conversation_id, decision, at) VALUES ($1, $2, $3)")
+            .bind(conversation)
+            .bind(serde_json::to_string(d).expect("decisions serialize"))
+            .bind(now)
+            .execute(e)
+            .await?;
+        Ok(())
+    })
 }
 
 /// Offers a waiting conversation (see [`Store::offer`]), inside `tx`.
 pub(super) async fn write_offer(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut impl OnConn,
     conversation: &Conversation,
     agent_id: AgentId,
     pool: &Pool,
     now: i64,
     due: i64,
 ) -> Result<bool, StoreError> {
-    let done = sqlx::query(
-        "UPDATE conversations SET state = 'offered', agent_id = $1, offered_at = $2, due_at = $3
-         WHERE id = $4 AND state = 'waiting'",
-    )
-    .bind(agent_id)
-    .bind(now)
-    .bind(due)
-    .bind(conversation.id)
-    .execute(&mut *tx)
-    .await?;
-    if done.rows_affected() != 1 {
-        return Ok(false);
-    }
-    sqlx::query(
-        "INSERT INTO rotation_pools (site_id, pool, last_agent_id) VALUES ($1, $2, $3)
-         ON CONFLICT (site_id, pool) DO UPDATE SET last_agent_id = excluded.last_agent_id",
-    )
-    .bind(conversation.site_id)
-    .bind(pool.to_string())
-    .bind(agent_id)
-    .execute(&mut *tx)
-    .await?;
-    // A team's rotation is named in lowercase: the report names the team
-    // as it is spelled (then).
-    let team = match pool {
-        Pool::Team(lower) => Some(team_name(tx, lower).await?),
-        _ => None,
-    };
-    let fact = Fact { agent: Some(agent_id), team: team.as_deref(), ..Fact::default() };
-    record(tx, conversation.id, Kind::Offered, fact, now).await?;
-    Ok(true)
+    on_conn!(tx, tx => {
+        let done = sqlx::query(
+            "UPDATE conversations SET state = 'offered', agent_id = $1, offered_at = $2, due_at = $3
+             WHERE id = $4 AND state = 'waiting'",
+        )
+        .bind(agent_id)
+        .bind(now)
+        .bind(due)
+        .bind(conversation.id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO rotation_pools (site_id, pool, last_agent_id) VALUES ($1, $2, $3)
+             ON CONFLICT (site_id, pool) DO UPDATE SET last_agent_id = excluded.last_agent_id",
+        )
+        .bind(conversation.site_id)
+        .bind(pool.to_string())
+        .bind(agent_id)
+        .execute(&mut *tx)
+        .await?;
+        // A team's rotation is named in lowercase: the report names the team
+        // as it is spelled (then).
+        let team = match pool {
+            Pool::Team(lower) => Some(team_name(tx, lower).await?),
+            _ => None,
+        };
+        let fact = Fact { agent: Some(agent_id), team: team.as_deref(), ..Fact::default() };
+        record(tx, conversation.id, Kind::Offered, fact, now).await?;
+        Ok(true)
+    })
 }
 
 /// Moves a waiting conversation to the fallback state at `now` (unix ms);
 /// `false` when it is no longer waiting. Inside `tx`.
 pub(super) async fn write_fall_back(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut impl OnConn,
     conversation: ConversationId,
     now: i64,
 ) -> Result<bool, StoreError> {
-    let done = sqlx::query(
-        "UPDATE conversations SET state = 'fallback', due_at = NULL, ended_at = $2
-         WHERE id = $1 AND state = 'waiting'",
-    )
-    .bind(conversation)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    if done.rows_affected() != 1 {
-        return Ok(false);
-    }
-    record(tx, conversation, Kind::Fallback, Fact::default(), now).await?;
-    Ok(true)
+    on_conn!(tx, tx => {
+        let done = sqlx::query(
+            "UPDATE conversations SET state = 'fallback', due_at = NULL, ended_at = $2
+             WHERE id = $1 AND state = 'waiting'",
+        )
+        .bind(conversation)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        record(tx, conversation, Kind::Fallback, Fact::default(), now).await?;
+        Ok(true)
+    })
 }
 
 impl Store {
     /// Every agent's routing facts, by ascending id.
     pub async fn routing_agents(&self) -> Result<Vec<AgentRow>, StoreError> {
-        on_db!(self, pool => read_agents(pool).await)
+        on_db!(self, pool => read_agents(&mut pool.acquire().await?).await)
     }
 
     /// Open (offered or active) chats per agent.
     pub async fn open_chats(&self) -> Result<HashMap<i64, u32>, StoreError> {
-        on_db!(self, pool => read_open_chats(pool).await)
+        on_db!(self, pool => read_open_chats(&mut pool.acquire().await?).await)
     }
 
     /// Team name (lowercase) → member ids, ascending.
     pub async fn team_member_ids(&self) -> Result<HashMap<String, Vec<i64>>, StoreError> {
-        on_db!(self, pool => read_teams(pool).await)
+        on_db!(self, pool => read_teams(&mut pool.acquire().await?).await)
     }
 
     /// The site's rotation positions by pool.
     pub async fn rotation(&self, site_id: SiteId) -> Result<HashMap<Pool, i64>, StoreError> {
-        on_db!(self, pool => read_rotation(pool, site_id).await)
+        on_db!(self, pool => read_rotation(&mut pool.acquire().await?, site_id).await)
     }
 
     /// The live chat card's routing option a conversation was handed off with.
     pub async fn conversation_routing(&self, id: ConversationId) -> Result<Routing, StoreError> {
-        on_db!(self, pool => read_routing(pool, id).await)
+        on_db!(self, pool => read_routing(&mut pool.acquire().await?, id).await)
     }
 
     /// Offers a waiting conversation to an agent and moves the pool's rotation
@@ -426,7 +452,7 @@ impl Store {
 
     /// Agents who declined or let this conversation's offer time out.
     pub async fn attempts(&self, conversation: ConversationId) -> Result<Vec<(i64, Skip)>, StoreError> {
-        on_db!(self, pool => read_attempts(pool, conversation).await)
+        on_db!(self, pool => read_attempts(&mut pool.acquire().await?, conversation).await)
     }
 
     /// Conversations in a state (only `agent`'s, when given), with when they
@@ -445,7 +471,7 @@ impl Store {
             .bind(agent)
             .fetch_all(pool)
             .await?;
-            Ok(rows.iter().map(|r| (super::conversations::conversation(r), r.get("offered_at"))).collect())
+            rows.iter().map(|r| Ok((super::conversations::conversation(r)?, r.get("offered_at")))).collect()
         })
     }
 
@@ -456,7 +482,7 @@ impl Store {
         d: &Decision,
         now: i64,
     ) -> Result<(), StoreError> {
-        on_db!(self, pool => write_decision(pool, conversation, d, now).await)
+        on_db!(self, pool => write_decision(&mut pool.acquire().await?, conversation, d, now).await)
     }
 
     /// A conversation's routing decisions, oldest first.
@@ -520,11 +546,11 @@ impl Store {
     /// Whether the agent may take live chats (`false` when there is no such agent).
     pub async fn live_chat(&self, agent_id: AgentId) -> Result<bool, StoreError> {
         on_db!(self, pool => {
-            let allowed: Option<i64> = sqlx::query_scalar("SELECT live_chat FROM agents WHERE id = $1")
+            let allowed: Option<bool> = sqlx::query_scalar("SELECT live_chat FROM agents WHERE id = $1")
                 .bind(agent_id)
                 .fetch_optional(pool)
                 .await?;
-            Ok(allowed.is_some_and(|a| a != 0))
+            Ok(allowed == Some(true))
         })
     }
 
@@ -542,7 +568,7 @@ impl Store {
 
     /// A site's account routes, by domain.
     pub async fn account_routes(&self, site_id: SiteId) -> Result<Vec<AccountRoute>, StoreError> {
-        on_db!(self, pool => read_account_routes(pool, site_id).await)
+        on_db!(self, pool => read_account_routes(&mut pool.acquire().await?, site_id).await)
     }
 
     /// Routes a domain to an agent, replacing its route if it had one.

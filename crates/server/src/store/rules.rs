@@ -1,24 +1,24 @@
 //! Custom routing rules per site. (Account routes live in [`super::routing`]
 //! with the other facts routing reads.)
 
+use super::{on_conn, OnConn};
 use switchboard_protocol::rules::RoutingRule;
 
 use super::{on_db, Store, StoreError};
 use crate::ids::SiteId;
 
 /// A site's rules, highest priority first.
-pub(super) async fn read_rules<'e>(
-    e: impl sqlx::SqliteExecutor<'e>,
-    site_id: SiteId,
-) -> Result<Vec<RoutingRule>, StoreError> {
-    let rows: Vec<String> =
-        sqlx::query_scalar("SELECT rule FROM rules WHERE site_id = $1 ORDER BY priority DESC, name")
-            .bind(site_id)
-            .fetch_all(e)
-            .await?;
-    rows.iter()
-        .map(|r| serde_json::from_str(r).map_err(|source| StoreError::Corrupt { what: "rule", source }))
-        .collect()
+pub(super) async fn read_rules(e: &mut impl OnConn, site_id: SiteId) -> Result<Vec<RoutingRule>, StoreError> {
+    on_conn!(e, e => {
+        let rows: Vec<String> =
+            sqlx::query_scalar("SELECT rule FROM rules WHERE site_id = $1 ORDER BY priority DESC, name")
+                .bind(site_id)
+                .fetch_all(e)
+                .await?;
+        rows.iter()
+            .map(|r| serde_json::from_str(r).map_err(|source| StoreError::Corrupt { what: "rule", source }))
+            .collect()
+    })
 }
 
 /// What came of [`Store::replace_rule`].
@@ -53,7 +53,7 @@ impl Store {
 
     /// A site's rules, highest priority first.
     pub async fn rules(&self, site_id: SiteId) -> Result<Vec<RoutingRule>, StoreError> {
-        on_db!(self, pool => read_rules(pool, site_id).await)
+        on_db!(self, pool => read_rules(&mut pool.acquire().await?, site_id).await)
     }
 
     /// Gives a site's rules the priorities of the order `order` makes of

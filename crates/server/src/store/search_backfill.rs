@@ -109,12 +109,14 @@ async fn a_database_from_before_is_searched_and_filtered_like_a_new_one() {
         )
         .execute(pool)
         .await
-        .unwrap()
+        .unwrap();
     });
     assert_eq!(found(&store, &["ledger"], None).await, [2, 1]);
     assert_eq!(found(&store, &["invoice"], None).await, before);
     // A removed site takes its conversations' words along.
-    on_db!(store, pool => sqlx::query("DELETE FROM sites").execute(pool).await.unwrap());
+    on_db!(store, pool => {
+        sqlx::query("DELETE FROM sites").execute(pool).await.unwrap();
+    });
     let rows: i64 = on_db!(store, pool => {
         sqlx::query_scalar("SELECT COUNT(*) FROM transcript_search").fetch_one(pool).await.unwrap()
     });

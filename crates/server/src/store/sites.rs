@@ -1,6 +1,7 @@
 //! Sites: their allowed origins, the widget's appearance, the fallback
 //! message and their settings (chat on or off, blocked email domains).
 
+use super::{on_conn, OnConn};
 use sqlx::Row;
 use switchboard_protocol::site::{Appearance, SiteKey};
 
@@ -62,14 +63,16 @@ const LINK_BLOCKED: &str = "INSERT INTO site_blocked_domains (site_id, domain) V
      ON CONFLICT (site_id, domain) DO NOTHING";
 
 /// The site's fallback message.
-pub(super) async fn read_fallback_message<'e>(
-    e: impl sqlx::SqliteExecutor<'e>,
+pub(super) async fn read_fallback_message(
+    e: &mut impl OnConn,
     site_id: SiteId,
 ) -> Result<String, StoreError> {
-    Ok(sqlx::query_scalar("SELECT fallback_message FROM sites WHERE id = $1")
-        .bind(site_id)
-        .fetch_one(e)
-        .await?)
+    on_conn!(e, e => {
+        Ok(sqlx::query_scalar("SELECT fallback_message FROM sites WHERE id = $1")
+            .bind(site_id)
+            .fetch_one(e)
+            .await?)
+    })
 }
 
 impl Store {
@@ -159,7 +162,7 @@ impl Store {
 
     /// The site's fallback message.
     pub async fn fallback_message(&self, site_id: SiteId) -> Result<String, StoreError> {
-        on_db!(self, pool => read_fallback_message(pool, site_id).await)
+        on_db!(self, pool => read_fallback_message(&mut pool.acquire().await?, site_id).await)
     }
 
     /// Sets the site's fallback message.

@@ -30,12 +30,21 @@ impl Store {
     /// their due time to `until` so that nobody else acts on them meanwhile
     /// and a claim that is never acted on is tried again then.
     pub async fn claim_due(&self, now: i64, until: i64, limit: u32) -> Result<Vec<Due>, StoreError> {
+        // On PostgreSQL, several nodes claim at once: each skips the rows
+        // another is claiming, and the due time is checked again on the
+        // locked row, so a due time is claimed by one node only.
+        let sql = self.dialect(
+            "UPDATE conversations SET due_at = $1
+             WHERE id IN (SELECT id FROM conversations WHERE due_at <= $2 ORDER BY due_at LIMIT $3)
+             RETURNING id, state, agent_id, offered_at",
+            "UPDATE conversations SET due_at = $1
+             WHERE id IN (SELECT id FROM conversations WHERE due_at <= $2 ORDER BY due_at LIMIT $3
+                          FOR UPDATE SKIP LOCKED)
+               AND due_at <= $2
+             RETURNING id, state, agent_id, offered_at",
+        );
         let rows: Vec<(ConversationId, String, Option<AgentId>, Option<i64>)> = on_db!(self, pool => {
-            sqlx::query_as(
-                "UPDATE conversations SET due_at = $1
-                 WHERE id IN (SELECT id FROM conversations WHERE due_at <= $2 ORDER BY due_at LIMIT $3)
-                 RETURNING id, state, agent_id, offered_at",
-            )
+            sqlx::query_as(sql)
             .bind(until)
             .bind(now)
             .bind(i64::from(limit))
@@ -123,5 +132,49 @@ impl Store {
             .fetch_one(pool)
             .await?)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{scratch, Store};
+    use std::collections::HashSet;
+
+    /// Two nodes' sweepers on one database: every due time is claimed by
+    /// exactly one of them.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn two_nodes_claiming_at_once_claim_each_due_time_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = scratch::database_url(dir.path()).await;
+        let a = Store::open(&url).await.unwrap();
+        let b = Store::open(&url).await.unwrap();
+        let (site, handoff) = scratch::acme_and_handoff(&a).await;
+        let mut all = HashSet::new();
+        for i in 0..120 {
+            let visitor = a.create_visitor(site, &format!("token {i}"), 0).await.unwrap();
+            let chat = a.create_conversation(site, visitor, &handoff, 1_000 + i, 0).await.unwrap().unwrap();
+            all.insert(chat.id);
+        }
+        let claim = |store: Store| {
+            tokio::spawn(async move {
+                let mut got = Vec::new();
+                loop {
+                    let due = store.claim_due(10_000, 100_000, 3).await.unwrap();
+                    if due.is_empty() {
+                        return got;
+                    }
+                    got.extend(due.into_iter().map(|d| d.id));
+                }
+            })
+        };
+        let (from_a, from_b) = tokio::join!(claim(a.clone()), claim(b.clone()));
+        let (from_a, from_b) = (from_a.unwrap(), from_b.unwrap());
+        let mut seen = HashSet::new();
+        for id in from_a.iter().chain(&from_b) {
+            assert!(seen.insert(*id), "{id} claimed twice");
+        }
+        assert_eq!(seen, all, "every due time claimed");
+        a.close().await;
+        b.close().await;
     }
 }

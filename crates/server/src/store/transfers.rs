@@ -1,6 +1,7 @@
 //! Transfers of active chats between agents: the hand-over itself (one
 //! transaction) and the latest transfer, which routing follows.
 
+use super::{on_conn, OnConn};
 use switchboard_protocol::wire::TransferTarget;
 
 use super::events::{record, team_name, Fact, Kind};
@@ -19,21 +20,23 @@ pub struct StoredTransfer {
 }
 
 /// A conversation's latest transfer.
-pub(super) async fn read_latest_transfer<'e>(
-    e: impl sqlx::SqliteExecutor<'e>,
+pub(super) async fn read_latest_transfer(
+    e: &mut impl OnConn,
     conversation: ConversationId,
 ) -> Result<Option<StoredTransfer>, StoreError> {
-    let row: Option<(Option<AgentId>, String, String)> = sqlx::query_as(
-        "SELECT from_agent_id, from_name, target FROM transfers
-         WHERE conversation_id = $1 ORDER BY id DESC LIMIT 1",
-    )
-    .bind(conversation)
-    .fetch_optional(e)
-    .await?;
-    let Some((by, by_name, target)) = row else { return Ok(None) };
-    let to =
-        serde_json::from_str(&target).map_err(|source| StoreError::Corrupt { what: "transfer", source })?;
-    Ok(Some(StoredTransfer { by, by_name, to }))
+    on_conn!(e, e => {
+        let row: Option<(Option<AgentId>, String, String)> = sqlx::query_as(
+            "SELECT from_agent_id, from_name, target FROM transfers
+             WHERE conversation_id = $1 ORDER BY id DESC LIMIT 1",
+        )
+        .bind(conversation)
+        .fetch_optional(e)
+        .await?;
+        let Some((by, by_name, target)) = row else { return Ok(None) };
+        let to =
+            serde_json::from_str(&target).map_err(|source| StoreError::Corrupt { what: "transfer", source })?;
+        Ok(Some(StoredTransfer { by, by_name, to }))
+    })
 }
 
 /// Takes an active conversation from `from` and leaves it waiting for
@@ -43,7 +46,7 @@ pub(super) async fn read_latest_transfer<'e>(
 /// `now`; it is due for routing at `due` (both unix ms), should routing it
 /// at once not happen. Inside `tx`.
 pub(super) async fn write_transfer(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut impl OnConn,
     conversation: ConversationId,
     from: AgentId,
     from_name: &str,
@@ -51,42 +54,44 @@ pub(super) async fn write_transfer(
     due: i64,
     now: i64,
 ) -> Result<bool, StoreError> {
-    let target = serde_json::to_string(to).expect("transfer targets serialize");
-    let done = sqlx::query(
-        "UPDATE conversations SET state = 'waiting', agent_id = NULL, offered_at = NULL,
+    on_conn!(tx, tx => {
+        let target = serde_json::to_string(to).expect("transfer targets serialize");
+        let done = sqlx::query(
+            "UPDATE conversations SET state = 'waiting', agent_id = NULL, offered_at = NULL,
            accepted_at = NULL, due_at = $3
          WHERE id = $1 AND agent_id = $2 AND state = 'active'",
-    )
-    .bind(conversation)
-    .bind(from)
-    .bind(due)
-    .execute(&mut *tx)
-    .await?;
-    if done.rows_affected() != 1 {
-        return Ok(false);
-    }
-    sqlx::query("DELETE FROM routing_attempts WHERE conversation_id = $1")
+        )
         .bind(conversation)
+        .bind(from)
+        .bind(due)
         .execute(&mut *tx)
         .await?;
-    sqlx::query(
-        "INSERT INTO transfers (conversation_id, from_agent_id, from_name, target, at)
-         VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(conversation)
-    .bind(from)
-    .bind(from_name)
-    .bind(target)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    let team = match to {
-        TransferTarget::Team { name } => Some(team_name(tx, name).await?),
-        TransferTarget::Agent { .. } => None,
-    };
-    let fact = Fact { agent: Some(from), team: team.as_deref(), ..Fact::default() };
-    record(tx, conversation, Kind::Transferred, fact, now).await?;
-    Ok(true)
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        sqlx::query("DELETE FROM routing_attempts WHERE conversation_id = $1")
+            .bind(conversation)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO transfers (conversation_id, from_agent_id, from_name, target, at)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(conversation)
+        .bind(from)
+        .bind(from_name)
+        .bind(target)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let team = match to {
+            TransferTarget::Team { name } => Some(team_name(tx, name).await?),
+            TransferTarget::Agent { .. } => None,
+        };
+        let fact = Fact { agent: Some(from), team: team.as_deref(), ..Fact::default() };
+        record(tx, conversation, Kind::Transferred, fact, now).await?;
+        Ok(true)
+    })
 }
 
 impl Store {
@@ -95,6 +100,6 @@ impl Store {
         &self,
         conversation: ConversationId,
     ) -> Result<Option<StoredTransfer>, StoreError> {
-        on_db!(self, pool => read_latest_transfer(pool, conversation).await)
+        on_db!(self, pool => read_latest_transfer(&mut pool.acquire().await?, conversation).await)
     }
 }

@@ -49,6 +49,14 @@ pub async fn upgrade(
     }
     let span = tracing::info_span!("agent", agent = agent.id);
     let ended = session_ended(state.clone(), AgentId::new(agent.id), hash, ends);
+    // (Or this node cannot serve for long: the inbox moves to another.)
+    let closed = state.health.closed();
+    let ended = async move {
+        tokio::select! {
+            frame = ended => frame,
+            frame = closed => frame,
+        }
+    };
     Ok(super::sized(ws, 4 * wire::MAX_FRAME_BYTES)
         .on_upgrade(move |socket| run(socket, state, agent, ended).instrument(span)))
 }
@@ -124,6 +132,7 @@ async fn run(
     let shutdown = state.shutdown.clone();
     let limit = super::RateLimit::from(&state.settings.limits);
     let refusals = state.settings.limits.refusals_before_close;
+    let _counted = state.metrics.socket(crate::metrics::SocketKind::Agent);
     super::serve(socket, shutdown, refusals, ended, |out| Session {
         state,
         agent,
@@ -150,11 +159,23 @@ async fn forward_agent_channel(
 ) {
     // The offers this connection has shown and not yet seen end.
     let mut shown = std::collections::HashSet::new();
+    let mut resyncs = state.hub.resyncs();
     // First the offers made while the inbox was away, each with the time it
     // has left (read after subscribing, so none made since is missed).
-    let mut frames = match lifecycle::offers::pending(&state, agent).await {
-        Ok(offers) => offers,
-        Err(e) => return tracing::error!(error = %e, "reading an agent's waiting offers"),
+    // A read that fails (the database restarting) is tried again, waiting
+    // longer each time: an inbox that stopped here would stay open and
+    // never show another offer.
+    let mut retry = super::RETRY_FIRST;
+    let mut frames = loop {
+        match lifecycle::offers::pending(&state, agent).await {
+            Ok(offers) => break offers,
+            Err(_) if out.is_closed() => return,
+            Err(e) => {
+                tracing::warn!(error = %e, ?retry, "reading an agent's waiting offers; trying again");
+                tokio::time::sleep(retry).await;
+                retry = (retry * 2).min(super::RETRY_MOST);
+            }
+        }
     };
     loop {
         for frame in frames {
@@ -174,16 +195,27 @@ async fn forward_agent_channel(
                 return;
             }
         }
-        frames = match events.recv().await {
+        let next = tokio::select! {
+            next = events.recv() => next,
+            // The bus between nodes may have dropped some: as if lagged.
+            Ok(()) = resyncs.recv() => Err(broadcast::error::RecvError::Lagged(0)),
+        };
+        frames = match next {
             Ok(frame) => vec![frame],
             Err(broadcast::error::RecvError::Lagged(missed)) => {
                 tracing::debug!(missed, "an agent's channel lagged; reading storage");
-                match resync(&state, agent, &shown).await {
-                    Ok(frames) => frames,
-                    Err(e) => {
-                        // Without the truth the inbox may be missing an
-                        // offer: close, so it reconnects and reads it.
-                        return tracing::error!(error = %e, "resyncing an agent's inbox");
+                // Without the truth the inbox may be missing an offer: read
+                // until it can be read.
+                let mut retry = super::RETRY_FIRST;
+                loop {
+                    match resync(&state, agent, &shown).await {
+                        Ok(frames) => break frames,
+                        Err(_) if out.is_closed() => return,
+                        Err(e) => {
+                            tracing::warn!(error = %e, ?retry, "resyncing an agent's inbox; trying again");
+                            tokio::time::sleep(retry).await;
+                            retry = (retry * 2).min(super::RETRY_MOST);
+                        }
                     }
                 }
             }
@@ -288,7 +320,11 @@ impl Session {
                 let store = &self.state.store;
                 let settings = store.availability(agent).await.map_err(internal)?;
                 let available = settings.available_at(self.state.clock.now());
-                let _ = self.out.send(AgentOut::Welcome { agent: self.agent.clone(), available }).await;
+                let epoch = store.epoch().await.map_err(internal)?;
+                let _ = self
+                    .out
+                    .send(AgentOut::Welcome { agent: self.agent.clone(), available, epoch: Some(epoch) })
+                    .await;
                 lifecycle::watch_availability(&self.state, agent).await.map_err(internal)?;
                 let forward = forward_agent_channel(self.state.clone(), agent, offers, self.out.clone());
                 self.offers = Some(tokio::spawn(forward));
@@ -402,7 +438,9 @@ impl Session {
                 }
                 // No longer theirs (`transferred` comes on the agent's own channel).
                 Event::Transferred { from } if from == me => Follow::Stop,
-                Event::Typing { .. } | Event::Assigned(_) | Event::Transferred { .. } => Follow::Skip,
+                Event::Typing { .. } | Event::Assigned(_) | Event::Transferred { .. } | Event::Resync => {
+                    Follow::Skip
+                }
             });
         self.tasks.insert(id, task);
         let _ = tokio::time::timeout(std::time::Duration::from_secs(5), read).await;

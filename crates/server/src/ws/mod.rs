@@ -8,7 +8,7 @@ pub mod visitor;
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::{SinkExt, StreamExt};
 use std::time::Instant;
-use switchboard_protocol::wire::{ErrorCode, WireError};
+use switchboard_protocol::wire::{ConversationState, ErrorCode, WireError};
 use tokio::sync::{broadcast, mpsc};
 use tokio::task::JoinHandle;
 
@@ -183,6 +183,10 @@ pub enum Follow<T> {
 /// longer theirs. Events are not stored, so this catches a transfer whose
 /// event came before the subscription or was lost to a gap.
 ///
+/// A read that fails (the database restarting) is tried again, waiting
+/// longer each time (up to 5 s), until it succeeds or the socket closes:
+/// the follower never stops for good while its socket is open.
+///
 /// `ready` is told once the first read of storage is done (or dropped when
 /// following stopped there), so a caller can wait until what is stored so
 /// far is on its way before acting on the conversation again.
@@ -197,16 +201,22 @@ pub fn follow<T, F>(
 ) -> JoinHandle<()>
 where
     T: Send + 'static,
-    F: Fn(Event) -> Follow<T> + Send + 'static,
+    F: Fn(Event) -> Follow<T> + Send + Sync + 'static,
 {
     // Subscribe before reading storage so nothing falls in between.
     let events = state.hub.subscribe(conversation);
     let store = state.store.clone();
+    let metrics = state.metrics.clone();
     tokio::spawn(async move {
         let what = Followed { conversation, after, agent };
-        if let Err(e) = forward(store, what, events, out, ready, map).await {
-            tracing::error!(error = %e, conversation = %conversation, "forwarding stopped");
-        }
+        // Each message passed on counts as delivered.
+        let map = move |event: Event| {
+            if matches!(event, Event::Message(_)) {
+                metrics.message_delivered();
+            }
+            map(event)
+        };
+        forward(store, what, events, out, ready, map).await;
     })
 }
 
@@ -218,6 +228,11 @@ struct Followed {
     agent: Option<AgentId>,
 }
 
+/// The first wait before a follower reads storage again after it failed.
+const RETRY_FIRST: std::time::Duration = std::time::Duration::from_millis(250);
+/// The longest such wait (it doubles from [`RETRY_FIRST`]).
+const RETRY_MOST: std::time::Duration = std::time::Duration::from_secs(5);
+
 async fn forward<T, F>(
     store: Store,
     Followed { conversation, after: mut delivered, agent }: Followed,
@@ -225,23 +240,72 @@ async fn forward<T, F>(
     out: mpsc::Sender<T>,
     mut ready: Option<tokio::sync::oneshot::Sender<()>>,
     map: F,
-) -> Result<(), StoreError>
-where
+) where
     F: Fn(Event) -> Follow<T>,
 {
     let mut resync = true;
+    // The state and agent as last passed on (none before the first read:
+    // the client was told them as it connected).
+    let mut state = None;
+    let mut assigned = None;
+    // An accept told live since the last read (its event names no agent id).
+    let mut told_live = false;
+    // How long to wait before reading again after storage failed.
+    let mut retry = RETRY_FIRST;
     loop {
         if resync {
-            if let Some(agent) = agent {
-                let owner = store.conversation(conversation).await?.and_then(|c| c.agent_id);
-                if owner != Some(agent) {
-                    return Ok(());
+            // `Ok(false)`: stop following.
+            let read: Result<bool, StoreError> = async {
+                let now = store.conversation(conversation).await?;
+                if let Some(agent) = agent {
+                    if now.as_ref().and_then(|c| c.agent_id) != Some(agent) {
+                        return Ok(false);
+                    }
                 }
+                for m in store.messages_after(conversation, delivered).await? {
+                    delivered = m.seq;
+                    if !send(&out, map(Event::Message(m))).await {
+                        return Ok(false);
+                    }
+                }
+                // A state change or an accept whose event was missed (on
+                // another node's bus) is told from storage.
+                if let Some(c) = now {
+                    let agent_now = c.agent_id.filter(|_| c.state == ConversationState::Active);
+                    if state.is_some() && assigned != agent_now && !told_live {
+                        if let Some(info) = match agent_now {
+                            Some(a) => store.agent_info(a).await?,
+                            None => None,
+                        } {
+                            if !send(&out, map(Event::Assigned(info))).await {
+                                return Ok(false);
+                            }
+                        }
+                    }
+                    if state.is_some_and(|s| s != c.state) && !send(&out, map(Event::State(c.state))).await {
+                        return Ok(false);
+                    }
+                    state = Some(c.state);
+                    assigned = agent_now;
+                    told_live = false;
+                }
+                Ok(true)
             }
-            for m in store.messages_after(conversation, delivered).await? {
-                delivered = m.seq;
-                if !send(&out, map(Event::Message(m))).await {
-                    return Ok(());
+            .await;
+            match read {
+                Ok(true) => retry = RETRY_FIRST,
+                Ok(false) => return,
+                // Storage is out of reach (a restart, a failover): read
+                // again later rather than stop following for good, which
+                // would leave the socket open and silent. (A socket that
+                // closed meanwhile has nobody to read for.)
+                Err(_) if out.is_closed() => return,
+                Err(e) => {
+                    let what = "reading a followed conversation; trying again";
+                    tracing::warn!(error = %e, conversation = %conversation, ?retry, "{what}");
+                    tokio::time::sleep(retry).await;
+                    retry = (retry * 2).min(RETRY_MOST);
+                    continue;
                 }
             }
             resync = false;
@@ -256,15 +320,25 @@ where
                 Event::Message(m)
             }
             // A gap: read what is missing from storage.
-            Ok(Event::Message(_)) | Err(broadcast::error::RecvError::Lagged(_)) => {
+            Ok(Event::Message(_) | Event::Resync) | Err(broadcast::error::RecvError::Lagged(_)) => {
                 resync = true;
                 continue;
             }
+            // (Passed on even when a read since told it: the same state
+            // can come twice in a row, offered to one agent, then another.)
+            Ok(Event::State(s)) => {
+                state = Some(s);
+                Event::State(s)
+            }
+            Ok(Event::Assigned(info)) => {
+                told_live = true;
+                Event::Assigned(info)
+            }
             Ok(other) => other,
-            Err(broadcast::error::RecvError::Closed) => return Ok(()),
+            Err(broadcast::error::RecvError::Closed) => return,
         };
         if !send(&out, map(event)).await {
-            return Ok(());
+            return;
         }
     }
 }

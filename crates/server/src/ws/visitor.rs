@@ -117,7 +117,9 @@ async fn run(socket: WebSocket, state: AppState, site: Site, address: IpAddr, sl
     let shutdown = state.shutdown.clone();
     let limit = super::RateLimit::from(&state.settings.limits);
     let refusals = state.settings.limits.refusals_before_close;
-    super::serve(socket, shutdown, refusals, std::future::pending(), |out| Session {
+    let closed = state.health.closed();
+    let _counted = state.metrics.socket(crate::metrics::SocketKind::Visitor);
+    super::serve(socket, shutdown, refusals, closed, |out| Session {
         state,
         site,
         address,
@@ -176,7 +178,9 @@ impl super::Connection for Session {
 impl Session {
     async fn handle_frame(&mut self, frame: VisitorIn) -> Result<(), WireError> {
         match frame {
-            VisitorIn::Hello { protocol, token, last_seq } => self.hello(protocol, token, last_seq).await,
+            VisitorIn::Hello { protocol, token, last_seq, epoch } => {
+                self.hello(protocol, token, last_seq, epoch).await
+            }
             _ if self.visitor.is_none() => Err(WireError::new(ErrorCode::HelloFirst, "send hello first")),
             VisitorIn::Handoff { stream, version, card, attributes, transcript, page } => {
                 let visitor = self.visitor.as_ref().map(|(v, _)| *v).expect("checked above");
@@ -299,7 +303,13 @@ impl Session {
         }
     }
 
-    async fn hello(&mut self, protocol: u32, token: Option<String>, last_seq: u64) -> Result<(), WireError> {
+    async fn hello(
+        &mut self,
+        protocol: u32,
+        token: Option<String>,
+        last_seq: u64,
+        held: Option<String>,
+    ) -> Result<(), WireError> {
         if protocol != PROTOCOL_VERSION {
             return Err(WireError::new(
                 ErrorCode::UnsupportedVersion,
@@ -340,8 +350,17 @@ impl Session {
                 Some(id) => store.agent_info(id).await.map_err(internal)?,
                 None => None,
             };
-        let _ =
-            self.out.send(VisitorOut::Welcome { token, state: conv.as_ref().map(|c| c.state), agent }).await;
+        // Sequence numbers the widget holds from another epoch (before a
+        // restore) may name other messages now: it drops them, and the
+        // conversation follows from the start. So too when it holds more
+        // than the conversation has (a restore nobody named a new epoch
+        // for, or numbers from an earlier conversation).
+        let epoch = store.epoch().await.map_err(internal)?;
+        let beyond = last_seq > conv.as_ref().map_or(0, |c| c.last_seq);
+        let reset = held.is_some_and(|h| h != epoch) || beyond;
+        let last_seq = if reset { 0 } else { last_seq };
+        let state = conv.as_ref().map(|c| c.state);
+        let _ = self.out.send(VisitorOut::Welcome { token, state, agent, epoch: Some(epoch), reset }).await;
         if let Some(c) = &conv {
             if matches!(c.state, ConversationState::Waiting | ConversationState::Offered) {
                 if let Some((_, share)) = &self.visitor {
@@ -366,7 +385,9 @@ impl Session {
                     Event::Message(m) => Follow::Send(VisitorOut::Message(m)),
                     Event::State(state) => Follow::Send(VisitorOut::State { state }),
                     Event::Assigned(info) => Follow::Send(VisitorOut::Agent(info)),
-                    Event::Typing { author: Author::Visitor, .. } | Event::Transferred { .. } => Follow::Skip,
+                    Event::Typing { author: Author::Visitor, .. }
+                    | Event::Transferred { .. }
+                    | Event::Resync => Follow::Skip,
                     Event::Typing { typing, .. } => Follow::Send(VisitorOut::Typing { typing }),
                 }
             }));

@@ -150,6 +150,26 @@ async fn a_setup_link_creates_the_first_admin_once_and_signs_them_in() {
     assert_eq!(app.first_run_link().await, None);
 }
 
+/// Several nodes starting at once on one database each print a link (and
+/// a node restarting prints another): each works until an admin exists,
+/// then none does.
+#[tokio::test]
+async fn every_printed_setup_link_works_until_an_admin_exists() {
+    let app = spawn_empty_at(Clock::system()).await;
+    let first = token_of(&app.first_run_link().await.expect("no admin yet: a link"));
+    let second = token_of(&app.first_run_link().await.expect("no admin yet: another link"));
+    assert_ne!(first, second);
+    for token in [&first, &second] {
+        assert_eq!(app.link(token).await.unwrap().purpose, TokenPurpose::Setup, "each link works");
+    }
+    let (session, _) = signed_in(app.set_up(&first_admin(&second, "root@example.com")).await).await;
+    assert_eq!(app.me(&session).await, 200);
+    let dead = (StatusCode::NOT_FOUND, "link_invalid".to_owned());
+    assert_eq!(app.link(&first).await.unwrap_err(), dead, "the other link ended with the setup");
+    let again = app.set_up(&first_admin(&first, "other@example.com")).await;
+    assert_eq!(refused(again).await, (StatusCode::CONFLICT, "setup_done".into()));
+}
+
 #[tokio::test]
 async fn an_unknown_a_used_and_an_expired_link_get_the_same_answer() {
     let (clock, moved) = movable_clock();
@@ -198,27 +218,22 @@ async fn setup_is_refused_once_an_admin_exists_even_with_a_live_link() {
     assert_eq!(seeded.first_run_link().await, None);
 }
 
-#[tokio::test]
-async fn a_new_setup_link_replaces_an_unused_one() {
-    let app = spawn_empty_at(Clock::system()).await;
-    let old = token_of(&app.first_run_link().await.unwrap());
-    let new = token_of(&app.first_run_link().await.unwrap());
-    assert_ne!(old, new);
-    assert!(app.link(&old).await.is_err());
-    signed_in(app.set_up(&first_admin(&new, "root@example.com")).await).await;
-}
-
+/// Two setups at once, with one link or with two nodes' links: one admin,
+/// the other refused.
 #[tokio::test]
 async fn of_two_racing_setups_one_wins() {
-    let app = spawn_empty_at(Clock::system()).await;
-    let token = token_of(&app.first_run_link().await.unwrap());
-    let (one, two) = (first_admin(&token, "one@example.com"), first_admin(&token, "two@example.com"));
-    let (a, b) = tokio::join!(app.set_up(&one), app.set_up(&two));
-    let mut statuses = [a.status(), b.status()];
-    statuses.sort();
-    assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT]);
-    let admins = app.state.store.agents().await.unwrap();
-    assert_eq!(admins.len(), 1, "{admins:?}");
+    for two_links in [false, true] {
+        let app = spawn_empty_at(Clock::system()).await;
+        let first = token_of(&app.first_run_link().await.unwrap());
+        let second = if two_links { token_of(&app.first_run_link().await.unwrap()) } else { first.clone() };
+        let (one, two) = (first_admin(&first, "one@example.com"), first_admin(&second, "two@example.com"));
+        let (a, b) = tokio::join!(app.set_up(&one), app.set_up(&two));
+        let mut statuses = [a.status(), b.status()];
+        statuses.sort();
+        assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT], "two links: {two_links}");
+        let admins = app.state.store.agents().await.unwrap();
+        assert_eq!(admins.len(), 1, "two links: {two_links}: {admins:?}");
+    }
 }
 
 #[tokio::test]
@@ -280,6 +295,10 @@ async fn serve_prints_a_setup_link_only_while_there_is_no_admin() {
         {
             lines.push(line);
         }
+        // First the address it bound (port 0 in the settings: a free one).
+        let listening = lines.remove(0);
+        let addr = listening.strip_prefix("Listening on http://127.0.0.1:").expect(&listening);
+        assert!(addr.parse::<u16>().is_ok_and(|p| p > 0), "{listening}");
         lines
     }
 

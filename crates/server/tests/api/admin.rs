@@ -306,8 +306,15 @@ async fn a_refused_value_is_a_400_that_names_its_field_and_says_why() {
         blocks: vec![ScheduleBlock { days: vec!["mon".into()], from: "09:00".into(), to: "17:00".into() }],
     };
     let r = admin.set_schedule("ada@example.com", Some(&schedule)).await.unwrap_err();
+    assert_eq!(r.fields(), ["time_zone"]);
+    assert!(r.about("time_zone").contains("unknown time zone"), "{r:?}");
+    // A block's problem is the schedule's.
+    let schedule = Schedule {
+        time_zone: "UTC".into(),
+        blocks: vec![ScheduleBlock { days: vec!["mon".into()], from: "17:00".into(), to: "09:00".into() }],
+    };
+    let r = admin.set_schedule("ada@example.com", Some(&schedule)).await.unwrap_err();
     assert_eq!(r.fields(), ["schedule"]);
-    assert!(r.about("schedule").contains("unknown time zone"), "{r:?}");
 
     // A path parameter is checked by its name too.
     let r = admin.agent("not-an-email").await.unwrap_err();

@@ -17,7 +17,7 @@ use switchboard_protocol::wire::{
 };
 use switchboard_server::ids::ConversationId;
 
-use crate::admin_cli::{stdout, switchboard};
+use crate::admin_cli::stdout;
 use crate::admin_client::AdminClient;
 use crate::helpers::{spawn_app, spawn_app_with, team, TestApp, ALLOWED};
 use crate::openapi::{document, fits};
@@ -169,10 +169,10 @@ async fn her_open_inbox_closes_and_her_old_session_is_refused_after_the_change()
 async fn changing_an_email_from_the_command_line_closes_her_inbox_too() {
     let app = spawn_app_with(|s| s.routing.changes_poll_ms = 100).await;
     let (mut ada, _) = ada_connects_as(&app, ADA).await;
-    let data = app.dir.path().join("data");
     let run = |args: [&'static str; 5]| {
-        let data = data.clone();
-        tokio::task::spawn_blocking(move || switchboard(&data, &args))
+        let mut command = app.cli();
+        command.args(args);
+        tokio::task::spawn_blocking(move || command.output().unwrap())
     };
     // Refused as the API refuses it, in the same words.
     let taken = run(["agent", "update", ADA, "--email", GRACE]).await.unwrap();

@@ -16,6 +16,8 @@ pub struct TestApp {
     pub http: reqwest::Client,
     pub state: switchboard_server::state::AppState,
     pub dir: tempfile::TempDir,
+    /// The database it runs on (kept across [`TestApp::restart`]).
+    pub database_url: String,
     tweak: Tweak,
     clock: Clock,
     trigger: Option<ShutdownTrigger>,
@@ -37,7 +39,7 @@ fn settings(dir: &Path) -> Settings {
         listen: ([127, 0, 0, 1], 0).into(),
         demo_listen: Some(([127, 0, 0, 1], 0).into()),
         data_dir: dir.join("data"),
-        assets_dir: dir.join("dist"),
+        assets_dir: Some(dir.join("dist")),
         ..Settings::default()
     };
     // No disconnect grace (so no waiting for agents to reconnect after a
@@ -46,8 +48,19 @@ fn settings(dir: &Path) -> Settings {
     s
 }
 
-async fn start(dir: tempfile::TempDir, seed: bool, tweak: Tweak, clock: Clock) -> TestApp {
+async fn start(
+    dir: tempfile::TempDir,
+    database: Option<String>,
+    seed: bool,
+    tweak: Tweak,
+    clock: Clock,
+) -> TestApp {
     let mut s = settings(dir.path());
+    let database_url = match database {
+        Some(url) => url,
+        None => switchboard_server::store::scratch::database_url(dir.path()).await,
+    };
+    s.database_url = Some(database_url.clone());
     tweak(&mut s);
     let app = Application::build(s).await.expect("server starts").with_clock(clock.clone());
     let accounts = if seed {
@@ -69,6 +82,7 @@ async fn start(dir: tempfile::TempDir, seed: bool, tweak: Tweak, clock: Clock) -
         http: reqwest::Client::new(),
         state,
         dir,
+        database_url,
         tweak,
         clock,
         trigger: Some(trigger),
@@ -96,7 +110,7 @@ pub async fn spawn_app_at(clock: Clock) -> TestApp {
 /// reading the time from `clock`.
 pub async fn spawn_empty_at(clock: Clock) -> TestApp {
     init_tracing();
-    start(tempfile::tempdir().unwrap(), false, |_| {}, clock).await
+    start(tempfile::tempdir().unwrap(), None, false, |_| {}, clock).await
 }
 
 fn init_tracing() {
@@ -108,10 +122,33 @@ fn init_tracing() {
 
 async fn start_fresh(tweak: Tweak, clock: Clock) -> TestApp {
     init_tracing();
-    start(tempfile::tempdir().unwrap(), true, tweak, clock).await
+    start(tempfile::tempdir().unwrap(), None, true, tweak, clock).await
 }
 
 impl TestApp {
+    /// `switchboard` on this server's database (its data directory and
+    /// database URL), ready for arguments.
+    pub fn cli(&self) -> std::process::Command {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_switchboard"));
+        c.env("SWITCHBOARD_DATA_DIR", self.dir.path().join("data"))
+            .env("SWITCHBOARD_DATABASE_URL", &self.database_url);
+        c
+    }
+
+    /// Runs `sql` on this server's database from outside the server (as
+    /// another program, or an older version, would).
+    pub async fn execute(&self, sql: &str) {
+        if self.database_url.starts_with("postgres") {
+            let db = sqlx::PgPool::connect(&self.database_url).await.unwrap();
+            sqlx::query(sql).execute(&db).await.unwrap();
+            db.close().await;
+        } else {
+            let db = sqlx::SqlitePool::connect(&self.database_url).await.unwrap();
+            sqlx::query(sql).execute(&db).await.unwrap();
+            db.close().await;
+        }
+    }
+
     pub fn password(&self, email: &str) -> String {
         self.accounts.iter().find(|a| a.email == email).unwrap().password.clone()
     }
@@ -135,7 +172,8 @@ impl TestApp {
         tokio::time::timeout(std::time::Duration::from_secs(10), task).await.unwrap().unwrap().unwrap();
         tokio::time::sleep(stopped).await;
         let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().unwrap());
-        let mut app = start(dir, false, self.tweak, self.clock.clone()).await;
+        let database = Some(self.database_url.clone());
+        let mut app = start(dir, database, false, self.tweak, self.clock.clone()).await;
         app.accounts = std::mem::take(&mut self.accounts);
         app
     }

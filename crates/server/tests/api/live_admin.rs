@@ -28,17 +28,9 @@ async fn app() -> TestApp {
 
 /// Runs `switchboard ARGS` against the running test server's database.
 async fn cli(app: &TestApp, args: &[&str]) {
-    let data = app.dir.path().join("data");
-    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
-    let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
-            .env("SWITCHBOARD_DATA_DIR", data)
-            .args(&args)
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
+    let mut command = app.cli();
+    command.args(args);
+    let out = tokio::task::spawn_blocking(move || command.output().unwrap()).await.unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
@@ -175,13 +167,8 @@ async fn a_recorded_change_this_server_cannot_read_does_not_hold_up_the_others()
     let app = app().await;
     let (mut ada, mut grace, mut active, _offered, offer) = ada_busy(&app).await;
     // A kind of change from a newer version, recorded first.
-    let url = format!("sqlite://{}", app.dir.path().join("data/switchboard.db").display());
-    let db = sqlx::SqlitePool::connect(&url).await.unwrap();
-    sqlx::query("INSERT INTO changes (change, made_at) VALUES ('{\"type\":\"from_a_newer_version\"}', 0)")
-        .execute(&db)
-        .await
-        .unwrap();
-    db.close().await;
+    app.execute("INSERT INTO changes (change, made_at) VALUES ('{\"type\":\"from_a_newer_version\"}', 0)")
+        .await;
     api(&app, Method::PATCH, &format!("/agents/{ADA}"), json!({ "live_chat": false })).await;
     assert_eq!(ada.close_code_within(3).await, Some(4003));
     adas_chats_moved_on(&mut grace, &mut active, offer).await;

@@ -343,8 +343,8 @@ async fn every_figure_of_a_scripted_day_is_exact() {
     assert_eq!(other["totals"]["time_to_accept"], none());
 
     // The command line prints the same from the same database.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
-        .env("SWITCHBOARD_DATA_DIR", app.dir.path().join("data"))
+    let out = app
+        .cli()
         .args(["report", "teams", "--from", "2026-11-30", "--to", "2026-12-01", "--tz", "Europe/Amsterdam"])
         .args(["--format", "csv"])
         .output()
@@ -354,8 +354,8 @@ async fn every_figure_of_a_scripted_day_is_exact() {
     let teams: Vec<(String, String)> =
         csv.records().map(|r| r.unwrap()).map(|r| (r[0].to_owned(), r[1].to_owned())).collect();
     assert_eq!(teams, [("Sales".to_owned(), "1".to_owned()), ("Support".to_owned(), "1".to_owned())]);
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
-        .env("SWITCHBOARD_DATA_DIR", app.dir.path().join("data"))
+    let out = app
+        .cli()
         .args(["report", "conversations", "--from", "2026-11-30", "--to", "2026-11-30", "--format", "json"])
         .output()
         .unwrap();

@@ -183,21 +183,13 @@ async fn an_offer_not_accepted_in_time_goes_to_the_next_agent_then_to_the_fallba
     assert_eq!(decisions[2]["outcome"]["to"], "fallback");
 
     // The command line says the same in words.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
-        .env("SWITCHBOARD_DATA_DIR", app.dir.path().join("data"))
-        .args(["conversation", "explain", &c.to_string()])
-        .output()
-        .unwrap();
+    let out = app.cli().args(["conversation", "explain", &c.to_string()]).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
     assert!(text.contains("→ offered to ada@example.com"), "{text}");
     assert!(text.contains("skipped ada@example.com: timed out"), "{text}");
     assert!(text.contains("→ nobody could take it: the fallback message"), "{text}");
-    let missing = std::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
-        .env("SWITCHBOARD_DATA_DIR", app.dir.path().join("data"))
-        .args(["conversation", "explain", "999"])
-        .output()
-        .unwrap();
+    let missing = app.cli().args(["conversation", "explain", "999"]).output().unwrap();
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no conversation 999"));
 }

@@ -120,10 +120,7 @@ async fn an_agent_socket_closes_when_the_session_ends_outside_the_server() {
     })
     .await;
     let (mut ada, _) = ada_by_cookie(&app).await;
-    let url = format!("sqlite://{}", app.dir.path().join("data/switchboard.db").display());
-    let db = sqlx::SqlitePool::connect(&url).await.unwrap();
-    sqlx::query("DELETE FROM sessions").execute(&db).await.unwrap();
-    db.close().await;
+    app.execute("DELETE FROM sessions").await;
     assert_eq!(ada.close_code_within(4).await, Some(4001));
 }
 
@@ -326,7 +323,7 @@ async fn a_visitor_token_holds_a_limited_number_of_sockets() {
     let mut b = connect(&app.url, "demo", ALLOWED).await.unwrap();
     b.hello(Some(&token), 0).await;
     let mut c = connect(&app.url, "demo", ALLOWED).await.unwrap();
-    c.send(&VisitorIn::Hello { protocol: 1, token: Some(token.clone()), last_seq: 0 }).await;
+    c.send(&VisitorIn::Hello { protocol: 1, token: Some(token.clone()), last_seq: 0, epoch: None }).await;
     assert_eq!(error_code(&mut c).await, ErrorCode::TooManySockets);
     assert_eq!(c.close_code_within(2).await, Some(1008));
     // One closes: there is room again.

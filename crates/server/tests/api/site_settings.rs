@@ -140,6 +140,7 @@ async fn with_chat_off_no_new_visitor_or_hand_off_is_taken_but_an_open_chat_goes
         protocol: switchboard_protocol::PROTOCOL_VERSION,
         token: None,
         last_seq: 0,
+        epoch: None,
     })
     .await;
     assert_eq!(error_code(&mut new).await, ErrorCode::ChatDisabled);

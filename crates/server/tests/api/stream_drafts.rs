@@ -196,10 +196,7 @@ async fn a_published_stream_without_a_draft_opens_as_revision_0() {
     let app = spawn_app().await;
     let d = Designer::new(&app).await;
     // As a stream published before drafts were kept.
-    let url = format!("sqlite://{}", app.dir.path().join("data/switchboard.db").display());
-    let db = sqlx::SqlitePool::connect(&url).await.unwrap();
-    sqlx::query("DELETE FROM stream_drafts").execute(&db).await.unwrap();
-    db.close().await;
+    app.execute("DELETE FROM stream_drafts").await;
     let draft = d.draft("demo", "recommended").await.unwrap();
     assert_eq!((draft.revision, draft.published_version, draft.stream.version), (0, Some(1), 0));
     assert_eq!(draft.stream.cards.len(), 6, "{:?}", draft.stream);

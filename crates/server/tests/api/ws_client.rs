@@ -153,13 +153,15 @@ impl<I: Serialize, O: DeserializeOwned> WsClient<I, O> {
 impl VisitorClient {
     /// Says hello; returns the whole welcome frame.
     pub async fn welcome(&mut self, token: Option<&str>, last_seq: u64) -> VisitorOut {
-        self.send(&VisitorIn::Hello { protocol: 1, token: token.map(str::to_owned), last_seq }).await;
+        self.send(&VisitorIn::Hello { protocol: 1, token: token.map(str::to_owned), last_seq, epoch: None })
+            .await;
         self.recv().await
     }
 
     /// Says hello; returns the token and the conversation state.
     pub async fn hello(&mut self, token: Option<&str>, last_seq: u64) -> (String, Option<ConversationState>) {
-        self.send(&VisitorIn::Hello { protocol: 1, token: token.map(str::to_owned), last_seq }).await;
+        self.send(&VisitorIn::Hello { protocol: 1, token: token.map(str::to_owned), last_seq, epoch: None })
+            .await;
         match self.recv().await {
             VisitorOut::Welcome { token, state, .. } => (token, state),
             other => panic!("expected welcome, got {other:?}"),

@@ -140,6 +140,86 @@ async fn the_conversation_survives_a_server_restart_on_the_same_database() {
 }
 
 #[tokio::test]
+async fn after_a_restore_and_a_new_epoch_a_returning_visitor_gets_the_conversation_anew() {
+    let app = spawn_app().await;
+    let (mut c, token, conv, mut ada) = handed_off(&app).await;
+    ada.accept(conv).await;
+    assert!(matches!(c.recv().await, VisitorOut::Agent(_)));
+    assert!(matches!(c.recv().await, VisitorOut::State { state: ConversationState::Active }));
+    let before = app.state.store.epoch().await.unwrap();
+    c.send(&say("m1", "Hi")).await;
+    assert_eq!(message(&mut c).await.seq, 1);
+    ada.send(&AgentIn::Message { conversation: conv, client_id: "a1".into(), text: "lost".into() }).await;
+    assert_eq!(message(&mut c).await.seq, 2);
+    drop(c);
+
+    // The database goes back to a backup taken after message 1, and the
+    // operator names a new epoch, as the README's restore steps say.
+    app.execute(&format!("DELETE FROM messages WHERE conversation_id = {conv} AND seq > 1")).await;
+    app.execute(&format!("UPDATE conversations SET last_seq = 1 WHERE id = {conv}")).await;
+    // (With the search index as it was then: a message's row there is
+    // numbered by its conversation and sequence number.)
+    let first = conv * 16_777_216 + 1_048_576;
+    app.execute(&format!(
+        "DELETE FROM transcript_search WHERE rowid > {} AND rowid < {}",
+        first + 1,
+        first + 1_048_576
+    ))
+    .await;
+    let out = app.cli().args(["db", "new-epoch"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let after = app.state.store.epoch().await.unwrap();
+    assert_ne!(after, before);
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&after));
+    // The restored database numbers the next message 2 again.
+    lifecycle::post(&app.state, ConversationId::new(conv), Author::Agent, None, "after the restore")
+        .await
+        .unwrap();
+
+    // The widget comes back holding 2 in the old epoch: told to drop what
+    // it holds, it gets the conversation as the database has it now.
+    let mut c = connect(&app.url, "demo", ALLOWED).await.unwrap();
+    let hello =
+        VisitorIn::Hello { protocol: 1, token: Some(token.clone()), last_seq: 2, epoch: Some(before) };
+    c.send(&hello).await;
+    match c.recv().await {
+        VisitorOut::Welcome { epoch, reset, .. } => {
+            assert_eq!((epoch, reset), (Some(after.clone()), true))
+        }
+        other => panic!("expected welcome, got {other:?}"),
+    }
+    let got = [message(&mut c).await, message(&mut c).await].map(|m| (m.seq, m.text));
+    assert_eq!(got, [(1, "Hi".to_owned()), (2, "after the restore".to_owned())]);
+    c.silent_for(200).await;
+    drop(c);
+
+    // In the same epoch, a reconnect resumes after what it holds.
+    let mut c = connect(&app.url, "demo", ALLOWED).await.unwrap();
+    c.send(&VisitorIn::Hello {
+        protocol: 1,
+        token: Some(token.clone()),
+        last_seq: 2,
+        epoch: Some(after.clone()),
+    })
+    .await;
+    assert!(matches!(c.recv().await, VisitorOut::Welcome { reset: false, .. }));
+    c.silent_for(200).await;
+    drop(c);
+    // Holding more than the conversation has (a restore nobody named a new
+    // epoch for) also starts it afresh.
+    let mut c = connect(&app.url, "demo", ALLOWED).await.unwrap();
+    c.send(&VisitorIn::Hello { protocol: 1, token: Some(token), last_seq: 9, epoch: Some(after.clone()) })
+        .await;
+    assert!(matches!(c.recv().await, VisitorOut::Welcome { reset: true, .. }));
+    assert_eq!(message(&mut c).await.seq, 1);
+    // The inbox is told the epoch too, to load its conversations anew.
+    let session = app.session("ada@example.com").await;
+    let mut bo = crate::ws_client::connect_agent(&app.url, Some(&session), Some(&app.url)).await.unwrap();
+    bo.send(&AgentIn::Hello { protocol: 1 }).await;
+    assert!(matches!(bo.recv().await, AgentOut::Welcome { epoch: Some(epoch), .. } if epoch == after));
+}
+
+#[tokio::test]
 async fn a_resent_client_id_is_stored_once_and_acknowledged_again() {
     let app = spawn_app().await;
     let (mut c, _, conv, _ada) = handed_off(&app).await;
@@ -169,7 +249,9 @@ async fn a_visitor_sees_only_their_own_conversation() {
 
     // A guessed token is refused.
     let mut guess = connect(&app.url, "demo", ALLOWED).await.unwrap();
-    guess.send(&VisitorIn::Hello { protocol: 1, token: Some("0".repeat(64)), last_seq: 0 }).await;
+    guess
+        .send(&VisitorIn::Hello { protocol: 1, token: Some("0".repeat(64)), last_seq: 0, epoch: None })
+        .await;
     assert_eq!(error_code(&mut guess).await, ErrorCode::BadToken);
 }
 
@@ -187,7 +269,7 @@ async fn bad_frames_get_error_frames_and_the_connection_stays_usable() {
     assert_eq!(error_code(&mut c).await, ErrorCode::FrameTooLarge);
     c.send_binary(vec![1, 2, 3]).await;
     assert_eq!(error_code(&mut c).await, ErrorCode::BinaryFrame);
-    c.send(&VisitorIn::Hello { protocol: 99, token: None, last_seq: 0 }).await;
+    c.send(&VisitorIn::Hello { protocol: 99, token: None, last_seq: 0, epoch: None }).await;
     assert_eq!(error_code(&mut c).await, ErrorCode::UnsupportedVersion);
 
     // Still usable.
