@@ -671,7 +671,7 @@ fn message(m: ChatMessage) -> impl IntoView {
     let class = match m.author {
         Author::Visitor => "sb-visitor",
         Author::Agent => "sb-bot sb-from-agent",
-        Author::System => "sb-system",
+        Author::System | Author::Note => "sb-system",
     };
     line(class, "message", Some(m.seq.to_string()), m.text, None)
 }

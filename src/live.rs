@@ -108,6 +108,11 @@ impl Chat {
     }
 
     fn add(&mut self, m: ChatMessage) {
+        // The server never sends agents' private notes; were one to come,
+        // it is not shown.
+        if m.author == Author::Note {
+            return;
+        }
         if m.author == Author::Agent {
             self.agent_typing = false;
         }

@@ -75,6 +75,24 @@ async fn messages_show_in_sequence_order_each_once() {
     assert_eq!(texts(&el, "[data-testid=message]"), ["first", "second", "third", "fourth"]);
 }
 
+/// The server never sends an agents' private note to a visitor; were one
+/// to come anyway, the widget does not show it.
+#[wasm_bindgen_test]
+async fn a_private_note_that_reached_the_widget_is_not_shown() {
+    let chat = RwSignal::new(Chat::default());
+    let (el, _, _h) = mount(chat);
+    for frame in [
+        msg(1, Author::Visitor, "hi"),
+        msg(2, Author::Note, "VIP: offer 20%"),
+        msg(3, Author::Agent, "hello"),
+    ] {
+        chat.update(|c| c.apply(frame));
+        leptos::task::tick().await;
+    }
+    assert_eq!(texts(&el, "[data-testid=message]"), ["hi", "hello"]);
+    assert!(!el.text_content().unwrap_or_default().contains("VIP"));
+}
+
 #[wasm_bindgen_test]
 async fn the_agent_is_named_and_their_typing_shown() {
     let chat = RwSignal::new(Chat::default());

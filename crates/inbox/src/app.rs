@@ -174,9 +174,12 @@ pub fn Shell(
     let accepting = StoredValue::new(None::<i64>);
     let socket = StoredValue::new_local(None::<Socket>);
     let send = move |frame: AgentIn| socket.with_value(|s| s.as_ref().is_some_and(|s| s.send(&frame)));
-    let resend = move |conversation: i64, pending: Vec<Pending>| {
+    let resend = move |conversation: i64, pending: Vec<Pending>, notes: Vec<Pending>| {
         for p in pending {
             send(AgentIn::Message { conversation, client_id: p.client_id, text: p.text });
+        }
+        for p in notes {
+            send(AgentIn::Note { conversation, client_id: p.client_id, text: p.text });
         }
     };
     // An action that cannot wait for the link: say so instead of doing nothing.
@@ -278,13 +281,13 @@ pub fn Shell(
                             focus_composer();
                         }
                     }
-                    Reaction::Resend { conversation, pending } => resend(conversation, pending),
+                    Reaction::Resend { conversation, pending, notes } => resend(conversation, pending, notes),
                     Reaction::RetryLater => switchboard_websocket::after(
                         switchboard_websocket::RATE_LIMITED_RETRY_MS,
                         move || {
                             for effect in inbox.try_update(Inbox::retry).unwrap_or_default() {
-                                if let Reaction::Resend { conversation, pending } = effect {
-                                    resend(conversation, pending);
+                                if let Reaction::Resend { conversation, pending, notes } = effect {
+                                    resend(conversation, pending, notes);
                                 }
                             }
                         },
@@ -385,6 +388,15 @@ pub fn Shell(
                 }
             });
             send(AgentIn::Message { conversation, client_id, text });
+        }),
+        note: Callback::new(move |(conversation, text): (i64, String)| {
+            let client_id = switchboard_websocket::client_id();
+            inbox.update(|i| {
+                if let Some(c) = i.mine.iter_mut().find(|c| c.id == conversation) {
+                    c.pending_notes.push(Pending { client_id: client_id.clone(), text: text.clone() });
+                }
+            });
+            send(AgentIn::Note { conversation, client_id, text });
         }),
         typing: Callback::new(move |(conversation, typing): (i64, bool)| {
             send(AgentIn::Typing { conversation, typing });
@@ -557,7 +569,7 @@ pub fn title_count(inbox: RwSignal<Inbox>, base: String) {
 }
 
 /// Moves focus to the composer once it is on screen (after an accept).
-fn focus_composer() {
+pub(crate) fn focus_composer() {
     let Some(w) = web_sys::window() else { return };
     let focus = Closure::once_into_js(|| {
         let el = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("composer"));

@@ -133,6 +133,20 @@ pub struct Strings {
     pub bot: String,
     /// System
     pub system: String,
+    /// Private note (a note's author line and the transcript's)
+    pub note: String,
+    /// Write a reply or a private note (the composer's modes, for screen readers)
+    pub compose_as: String,
+    /// Reply (the composer's mode for messages to the visitor)
+    pub compose_reply: String,
+    /// Private note (the composer's mode for notes)
+    pub compose_note: String,
+    /// Private note in the chat with {name}: only agents see it
+    pub note_to: String,
+    /// Only agents see notes, never the visitor.
+    pub note_hint: String,
+    /// Add note
+    pub add_note: String,
     /// Visitor details
     pub visitor_details: String,
     /// Name

@@ -75,6 +75,8 @@ pub struct Conversation {
     pub messages: Vec<ChatMessage>,
     /// Sent by this agent, not yet confirmed.
     pub pending: Vec<Pending>,
+    /// Private notes this agent wrote, not yet confirmed.
+    pub pending_notes: Vec<Pending>,
     /// Whether the visitor is typing.
     pub visitor_typing: bool,
     /// The highest sequence number the agent has seen on screen.
@@ -121,12 +123,16 @@ impl Conversation {
     }
 
     /// Adds a message unless it is already there, keeping sequence order; a
-    /// confirmed message of this agent's replaces its pending copy.
+    /// confirmed message or note of this agent's replaces its pending copy.
     pub fn add(&mut self, m: ChatMessage) {
         if m.author == Author::Visitor {
             self.visitor_typing = false;
         }
-        take_in(&mut self.messages, &mut self.pending, Author::Agent, m);
+        if m.author == Author::Note {
+            take_in(&mut self.messages, &mut self.pending_notes, Author::Note, m);
+        } else {
+            take_in(&mut self.messages, &mut self.pending, Author::Agent, m);
+        }
     }
 
     /// The highest sequence number held (to resume from).
@@ -228,12 +234,14 @@ pub enum Reaction {
         /// Last sequence number held.
         last_seq: u64,
     },
-    /// Send these unconfirmed messages again.
+    /// Send these unconfirmed messages and notes again.
     Resend {
         /// Conversation id.
         conversation: i64,
         /// The messages.
         pending: Vec<Pending>,
+        /// The private notes.
+        notes: Vec<Pending>,
     },
     /// Call [`Inbox::retry`] in a moment (the server refused a frame as too fast).
     RetryLater,
@@ -399,8 +407,12 @@ impl Inbox {
     fn resends(&self) -> Vec<Reaction> {
         self.mine
             .iter()
-            .filter(|c| c.open() && !c.pending.is_empty())
-            .map(|c| Reaction::Resend { conversation: c.id, pending: c.pending.clone() })
+            .filter(|c| c.open() && !(c.pending.is_empty() && c.pending_notes.is_empty()))
+            .map(|c| Reaction::Resend {
+                conversation: c.id,
+                pending: c.pending.clone(),
+                notes: c.pending_notes.clone(),
+            })
             .collect()
     }
 
@@ -551,6 +563,8 @@ pub struct TranscriptLabels<'a> {
     pub bot: &'a str,
     /// "System".
     pub system: &'a str,
+    /// "Private note".
+    pub note: &'a str,
 }
 
 /// The whole conversation as plain text, for download.
@@ -573,6 +587,7 @@ pub fn transcript_text(c: &Conversation, l: &TranscriptLabels<'_>) -> String {
             Author::Visitor => l.visitor,
             Author::Agent => l.agent,
             Author::System => l.system,
+            Author::Note => l.note,
         };
         out.push_str(&format!("[{}] {who}: {}\n", m.at, m.text));
     }

@@ -174,6 +174,8 @@ pub fn ConversationList(
 pub struct Actions {
     /// Send a message: conversation id and text.
     pub send: Callback<(i64, String)>,
+    /// Add a private note: conversation id and text.
+    pub note: Callback<(i64, String)>,
     /// The agent is (not) typing.
     pub typing: Callback<(i64, bool)>,
     /// End the chat.
@@ -226,6 +228,7 @@ fn ConversationBody(
                     agent: &labels.agent,
                     bot: &labels.bot,
                     system: &labels.system,
+                    note: &labels.note,
                 };
                 notify::download(
                     &crate::model::transcript_file_name(c),
@@ -239,7 +242,9 @@ fn ConversationBody(
     let log = NodeRef::<leptos::html::Div>::new();
     let stick = StoredValue::new(true);
     Effect::new(move |_| {
-        let _ = conv.with(|c| c.as_ref().map(|c| (c.messages.len(), c.pending.len(), c.visitor_typing)));
+        let _ = conv.with(|c| {
+            c.as_ref().map(|c| (c.messages.len(), c.pending.len(), c.pending_notes.len(), c.visitor_typing))
+        });
         if let Some(el) = log.get() {
             if stick.get_value() {
                 el.set_scroll_top(el.scroll_height());
@@ -255,10 +260,12 @@ fn ConversationBody(
         Author::Visitor => s.visitor.clone(),
         Author::Agent => s.agent.clone(),
         Author::System => s.system.clone(),
+        Author::Note => s.note.clone(),
     };
     let (bot_word, visitor_word) = (strings.bot.clone(), strings.visitor.clone());
     let sending = strings.sending.clone();
     let you = strings.you.clone();
+    let (note_sending, note_word) = (strings.sending.clone(), strings.note.clone());
     let (transfer_label, end_label) = (strings.transfer.clone(), strings.end_chat.clone());
     let (panel_strings, composer_strings) = (strings.clone(), strings.clone());
     view! {
@@ -279,7 +286,8 @@ fn ConversationBody(
                 <TransferPanel strings=panel_strings.clone() on_close=Callback::new(move |()| transferring.set(false))
                     on_transfer=Callback::new(move |to| { transferring.set(false); actions.transfer.run((id, to)); }) />
             </Show>
-            <div class="messages" role="log" aria-label=strings.conversation.clone() data-testid="messages"
+            // Focusable, so an agent on the keyboard can scroll back through a long chat.
+            <div class="messages" role="log" tabindex="0" aria-label=strings.conversation.clone() data-testid="messages"
                 node_ref=log on:scroll=move |_| {
                     if let Some(el) = log.get_untracked() {
                         stick.set_value(el.scroll_top() + el.client_height() >= el.scroll_height() - 40);
@@ -301,6 +309,7 @@ fn ConversationBody(
                             Author::Visitor => "msg visitor",
                             Author::Agent => "msg agent",
                             Author::System => "msg system",
+                            Author::Note => "msg note",
                         };
                         view! {
                             <div class=class data-testid="message" data-seq=m.seq.to_string()>
@@ -317,6 +326,15 @@ fn ConversationBody(
                             <span class="who">{you.clone()}</span>
                             <p class="text">{p.text}</p>
                             <span class="muted">{sending.clone()}</span>
+                        </div>
+                    } />
+                <For each=move || conv.with(|c| c.as_ref().map(|c| c.pending_notes.clone()).unwrap_or_default())
+                    key=|p| p.client_id.clone()
+                    children=move |p| view! {
+                        <div class="msg note pending" data-testid="pending-note">
+                            <span class="who">{note_word.clone()}</span>
+                            <p class="text">{p.text}</p>
+                            <span class="muted">{note_sending.clone()}</span>
                         </div>
                     } />
             </div>
@@ -341,10 +359,13 @@ fn ConversationBody(
 }
 
 /// The reply box: Enter sends, Shift+Enter is a new line (not while an
-/// input method composes); typing is reported once per burst.
+/// input method composes); typing is reported once per burst. Its second
+/// mode writes a private note: marked as such, and no typing is reported,
+/// so the visitor sees nothing of it.
 #[component]
 fn Composer(id: i64, name: Signal<String>, strings: Strings, actions: Actions) -> impl IntoView {
     let draft = RwSignal::new(String::new());
+    let note = RwSignal::new(false);
     let reported = StoredValue::new(false);
     let keys = StoredValue::new(0u32);
     let typing = move |now: bool| {
@@ -377,27 +398,61 @@ fn Composer(id: i64, name: Signal<String>, strings: Strings, actions: Actions) -
         if text.trim().is_empty() {
             return;
         }
-        actions.send.run((id, text.trim().to_owned()));
+        if note.get_untracked() {
+            actions.note.run((id, text.trim().to_owned()));
+        } else {
+            actions.send.run((id, text.trim().to_owned()));
+        }
         typing(false);
         draft.set(String::new());
     };
     let label = {
-        let template = strings.reply_to.clone();
-        move || Strings::fill(&template, &[("name", &name.get())])
+        let (reply, note_to) = (strings.reply_to.clone(), strings.note_to.clone());
+        move || Strings::fill(if note.get() { &note_to } else { &reply }, &[("name", &name.get())])
+    };
+    let placeholder = {
+        let hint = strings.note_hint.clone();
+        move || note.get().then(|| hint.clone())
+    };
+    let submit_label = {
+        let (send, add) = (strings.send.clone(), strings.add_note.clone());
+        move || if note.get() { add.clone() } else { send.clone() }
+    };
+    // Switching modes: a reply's typing stops being reported.
+    let set_mode = move |to: bool| {
+        if to {
+            typing(false);
+        }
+        note.set(to);
+        crate::app::focus_composer();
     };
     view! {
-        <form class="composer" data-testid="composer-form" on:submit=move |ev| { ev.prevent_default(); submit(); }>
+        <form class="composer" class:note=move || note.get() data-testid="composer-form"
+            on:submit=move |ev| { ev.prevent_default(); submit(); }>
+            <div class="composer-mode" role="group" aria-label=strings.compose_as.clone()>
+                <button type="button" class="mode" data-testid="mode-reply" aria-pressed=move || (!note.get()).to_string()
+                    on:click=move |_| set_mode(false)>{strings.compose_reply.clone()}</button>
+                <button type="button" class="mode" data-testid="mode-note" aria-pressed=move || note.get().to_string()
+                    on:click=move |_| set_mode(true)>{strings.compose_note.clone()}</button>
+            </div>
             <label for="composer" class="sr-only">{label}</label>
             <textarea id="composer" rows="2" data-testid="composer" maxlength=MAX_MESSAGE_CHARS.to_string()
+                placeholder=placeholder
                 prop:value=move || draft.get()
-                on:input=move |ev| { let v = event_target_value(&ev); typing(!v.is_empty()); draft.set(v); }
+                on:input=move |ev| {
+                    let v = event_target_value(&ev);
+                    if !note.get_untracked() {
+                        typing(!v.is_empty());
+                    }
+                    draft.set(v);
+                }
                 on:keydown=move |ev: leptos::ev::KeyboardEvent| {
                     if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() && ev.key_code() != 229 {
                         ev.prevent_default();
                         submit();
                     }
                 }></textarea>
-            <button type="submit" data-testid="send">{strings.send.clone()}</button>
+            <button type="submit" data-testid="send">{submit_label}</button>
         </form>
     }
 }

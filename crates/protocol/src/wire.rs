@@ -103,13 +103,17 @@ pub enum Author {
     Agent,
     /// The system (hand-off notes, fallback message).
     System,
+    /// An agent's private note: only agents see it, never the visitor.
+    Note,
 }
 
 /// A stored chat message as clients receive it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChatMessage {
-    /// Per-conversation sequence number, from 1, without gaps.
+    /// Per-conversation sequence number, from 1, without gaps among
+    /// everything stored (a visitor, who is never sent the agents' notes,
+    /// sees gaps where they are).
     pub seq: u64,
     /// Who wrote it.
     pub author: Author,
@@ -227,6 +231,16 @@ pub enum AgentIn {
     },
     /// A message in an accepted conversation.
     Message {
+        /// Conversation id.
+        conversation: i64,
+        /// Chosen by the client, unique per conversation.
+        client_id: String,
+        /// The text.
+        text: String,
+    },
+    /// A private note in an accepted conversation: stored among its
+    /// messages for every agent who has it later, never sent to the visitor.
+    Note {
         /// Conversation id.
         conversation: i64,
         /// Chosen by the client, unique per conversation.
@@ -514,7 +528,7 @@ pub fn parse_visitor_frame(text: &str) -> Result<VisitorIn, WireError> {
 
 // The read side for the widget (see `crate::json`), mirroring the derives.
 
-crate::json_names!(Author { Visitor = "visitor", Agent = "agent", System = "system" });
+crate::json_names!(Author { Visitor = "visitor", Agent = "agent", System = "system", Note = "note" });
 
 crate::json_names!(ConversationState {
     Waiting = "waiting",

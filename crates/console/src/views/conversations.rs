@@ -190,6 +190,7 @@ fn line(s: Strings, agent: &Option<String>, l: TranscriptLine) -> (&'static str,
                 Author::Visitor => ("visitor", s.t("author_visitor")),
                 Author::Agent => ("agent", agent.clone().unwrap_or_else(|| s.t("author_agent"))),
                 Author::System => ("system", s.t("author_system")),
+                Author::Note => ("note", s.t("author_note")),
             };
             (class, who, m.at, m.text)
         }

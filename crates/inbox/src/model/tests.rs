@@ -168,7 +168,8 @@ fn a_welcome_after_a_reconnect_resumes_open_conversations_and_resends_pending_me
             Reaction::Follow { conversation: 7, last_seq: 4 },
             Reaction::Resend {
                 conversation: 7,
-                pending: vec![Pending { client_id: "a1".into(), text: "on my way".into() }]
+                pending: vec![Pending { client_id: "a1".into(), text: "on my way".into() }],
+                notes: vec![],
             },
         ],
         "the ended conversation is not followed again"
@@ -227,7 +228,10 @@ fn messages_refused_as_too_fast_go_again_once_after_a_moment() {
     let mut echoed = msg(3, Author::Agent, "one");
     echoed.client_id = Some("a1".into());
     inbox.apply(AgentOut::Message { conversation: 7, message: echoed }, 0.0, true);
-    assert_eq!(inbox.retry(), [Reaction::Resend { conversation: 7, pending: pending[1..].to_vec() }]);
+    assert_eq!(
+        inbox.retry(),
+        [Reaction::Resend { conversation: 7, pending: pending[1..].to_vec(), notes: vec![] }]
+    );
     assert_eq!(inbox.apply(too_fast(), 0.0, true), [Reaction::RetryLater], "due again after the retry");
     // So does what the server failed to store.
     assert_eq!(inbox.retry().len(), 1);
@@ -285,18 +289,21 @@ fn the_transcript_file_has_the_bot_part_then_the_live_chat() {
         true,
     );
     inbox.apply(AgentOut::Message { conversation: 7, message: msg(2, Author::Agent, "hello") }, 0.0, true);
+    inbox.apply(AgentOut::Message { conversation: 7, message: msg(3, Author::Note, "VIP") }, 0.0, true);
     let labels = TranscriptLabels {
         conversation: "Conversation",
         visitor: "Visitor",
         agent: "Agent",
         bot: "Bot",
         system: "System",
+        note: "Private note",
     };
     let text = transcript_text(&inbox.mine[0], &labels);
     assert_eq!(
         text,
         "Conversation #7 (Ada)\n\nBot: How can we help?\nVisitor: Pricing\n\
-         [2026-11-24T10:00:01Z] Visitor: <b>hi</b>\n[2026-11-24T10:00:02Z] Agent: hello\n"
+         [2026-11-24T10:00:01Z] Visitor: <b>hi</b>\n[2026-11-24T10:00:02Z] Agent: hello\n\
+         [2026-11-24T10:00:03Z] Private note: VIP\n"
     );
     assert_eq!(transcript_file_name(&inbox.mine[0]), "conversation-7.txt");
 }
@@ -353,4 +360,33 @@ fn a_conversation_loaded_afresh_has_nothing_unread() {
     let mut inbox = Inbox::default();
     inbox.load(detail(9, vec![msg(1, Author::Visitor, "a"), msg(2, Author::Visitor, "b")]));
     assert_eq!(inbox.title("Inbox"), "Inbox");
+}
+
+/// A private note is pending until its own copy comes back, is resent
+/// after a reconnect as a note (not a message), and never counts as unread.
+#[test]
+fn a_note_is_pending_until_confirmed_and_resent_as_a_note() {
+    let mut inbox = Inbox::default();
+    accepted(&mut inbox, 7);
+    let note = Pending { client_id: "n1".into(), text: "VIP customer".into() };
+    inbox.mine[0].pending_notes.push(note.clone());
+    // A message of this agent's with the same client id is not the note.
+    let mut reply = msg(1, Author::Agent, "hello");
+    reply.client_id = Some("n1".into());
+    inbox.apply(AgentOut::Message { conversation: 7, message: reply }, 0.0, true);
+    assert_eq!(inbox.mine[0].pending_notes, [note.clone()]);
+    assert_eq!(
+        inbox.retry(),
+        [Reaction::Resend { conversation: 7, pending: vec![], notes: vec![note.clone()] }]
+    );
+    let mut stored = msg(2, Author::Note, "VIP customer");
+    stored.client_id = Some("n1".into());
+    inbox.apply(AgentOut::Message { conversation: 7, message: stored }, 0.0, false);
+    assert!(inbox.mine[0].pending_notes.is_empty());
+    assert_eq!(
+        inbox.mine[0].messages.iter().map(|m| m.author).collect::<Vec<_>>(),
+        [Author::Agent, Author::Note]
+    );
+    assert_eq!(inbox.mine[0].unread(), 0, "a note is no visitor message");
+    assert!(inbox.retry().is_empty());
 }

@@ -78,6 +78,7 @@ fn author_to_db(a: Author) -> &'static str {
         Author::Visitor => "visitor",
         Author::Agent => "agent",
         Author::System => "system",
+        Author::Note => "note",
     }
 }
 
@@ -85,6 +86,7 @@ fn author_from_db(s: &str) -> Author {
     match s {
         "visitor" => Author::Visitor,
         "agent" => Author::Agent,
+        "note" => Author::Note,
         _ => Author::System,
     }
 }

@@ -565,6 +565,9 @@ mod tests {
         });
         assert!(append(waiting, Author::Visitor, "v1", created + 1_000).await);
         assert!(replies(waiting).await.is_empty());
+        // Nor is an agent's private note, which the visitor never reads.
+        assert!(append(waiting, Author::Note, "n1", created + 2_000).await);
+        assert!(replies(waiting).await.is_empty(), "a note is no reply");
         assert!(append(waiting, Author::Agent, "a1", created + 5_000).await);
         assert!(!append(waiting, Author::Agent, "a1", created + 6_000).await, "the same message again");
         assert!(append(waiting, Author::Agent, "a2", created + 7_000).await);

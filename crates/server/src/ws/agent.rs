@@ -368,17 +368,11 @@ impl Session {
                 }
                 Ok(())
             }
-            AgentIn::Message { conversation: id, client_id, text } => {
-                let id = ConversationId::new(id);
-                self.mine(id, true).await?;
-                let text = wire::check_message(&client_id, &text)?;
-                let (message, new) = lifecycle::post(&self.state, id, Author::Agent, Some(&client_id), &text)
-                    .await
-                    .map_err(internal)?;
-                if !new {
-                    let _ = self.out.send(AgentOut::Message { conversation: id.get(), message }).await;
-                }
-                Ok(())
+            AgentIn::Message { conversation, client_id, text } => {
+                self.write(conversation, Author::Agent, &client_id, &text).await
+            }
+            AgentIn::Note { conversation, client_id, text } => {
+                self.write(conversation, Author::Note, &client_id, &text).await
             }
             AgentIn::Typing { conversation: id, typing } => {
                 let id = ConversationId::new(id);
@@ -403,6 +397,20 @@ impl Session {
                 Ok(())
             }
         }
+    }
+
+    /// Stores a message or note (`author`) the agent wrote in their open
+    /// conversation `id`; a resent one is stored once and confirmed again.
+    async fn write(&self, id: i64, author: Author, client_id: &str, text: &str) -> Result<(), WireError> {
+        let id = ConversationId::new(id);
+        self.mine(id, true).await?;
+        let text = wire::check_message(client_id, text)?;
+        let (message, new) =
+            lifecycle::post(&self.state, id, author, Some(client_id), &text).await.map_err(internal)?;
+        if !new {
+            let _ = self.out.send(AgentOut::Message { conversation: id.get(), message }).await;
+        }
+        Ok(())
     }
 
     /// Checks that `id` is accepted by this agent (and, when `open`, not ended).

@@ -209,12 +209,14 @@ where
     let metrics = state.metrics.clone();
     tokio::spawn(async move {
         let what = Followed { conversation, after, agent };
-        // Each message passed on counts as delivered.
+        // Each message passed on counts as delivered (not a note skipped).
         let map = move |event: Event| {
-            if matches!(event, Event::Message(_)) {
+            let message = matches!(event, Event::Message(_));
+            let follow = map(event);
+            if message && matches!(follow, Follow::Send(_)) {
                 metrics.message_delivered();
             }
-            map(event)
+            follow
         };
         forward(store, what, events, out, ready, map).await;
     })

@@ -382,6 +382,8 @@ impl Session {
         self.forward =
             Some(super::follow(&self.state, conversation, after, None, self.out.clone(), None, |event| {
                 match event {
+                    // The agents' private notes never reach the visitor.
+                    Event::Message(m) if m.author == Author::Note => Follow::Skip,
                     Event::Message(m) => Follow::Send(VisitorOut::Message(m)),
                     Event::State(state) => Follow::Send(VisitorOut::State { state }),
                     Event::Assigned(info) => Follow::Send(VisitorOut::Agent(info)),

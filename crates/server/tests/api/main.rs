@@ -15,6 +15,7 @@ mod headers;
 mod helpers;
 mod inbox;
 mod live_admin;
+mod notes;
 mod openapi;
 mod operations;
 mod reports;

@@ -28,10 +28,11 @@ fn to_team(name: &str) -> TransferTarget {
 }
 
 /// A visitor hands off to `email`'s agent, who accepts: the chat is active
-/// and the visitor has been told so.
-async fn chat_with(app: &TestApp, agent: &mut AgentClient, email: &str) -> (VisitorClient, i64) {
+/// and the visitor has been told so. Answers the visitor, their token and
+/// the conversation.
+pub async fn chat_with(app: &TestApp, agent: &mut AgentClient, email: &str) -> (VisitorClient, String, i64) {
     let mut v = connect(&app.url, "demo", ALLOWED).await.unwrap();
-    v.hello(None, 0).await;
+    let (token, _) = v.hello(None, 0).await;
     let (stream, version, card) = app.live_chat(Routing::Agent(email.into())).await;
     v.send(&VisitorIn::Handoff {
         stream,
@@ -48,11 +49,11 @@ async fn chat_with(app: &TestApp, agent: &mut AgentClient, email: &str) -> (Visi
     agent.accept(c).await;
     assert!(matches!(v.recv().await, VisitorOut::Agent(_)));
     assert_eq!(v.recv().await, VisitorOut::State { state: ConversationState::Active });
-    (v, c)
+    (v, token, c)
 }
 
 /// The next offer: (conversation, who transferred it).
-async fn offer(a: &mut AgentClient) -> (i64, Option<String>) {
+pub async fn offer(a: &mut AgentClient) -> (i64, Option<String>) {
     match a.recv().await {
         AgentOut::Offer { conversation, transferred_by, .. } => (conversation, transferred_by),
         other => panic!("expected an offer, got {other:?}"),
@@ -103,7 +104,7 @@ async fn an_agent_transfers_a_chat_to_another_agent_who_takes_it_over() {
     let app = spawn_app().await;
     let mut ada = app.agent(ADA).await;
     let mut grace = app.agent(GRACE).await;
-    let (mut v, c) = chat_with(&app, &mut ada, ADA).await;
+    let (mut v, _, c) = chat_with(&app, &mut ada, ADA).await;
 
     // Written as people type it: checked, stored and routed the same.
     ada.send(&AgentIn::Transfer { conversation: c, to: to_agent(" Grace@Example.com ") }).await;
@@ -150,7 +151,7 @@ async fn a_chat_transferred_to_a_team_goes_round_robin_inside_it_without_the_tra
     admin::add_team(&app.state.store, &team("Sales", &[ADA, GRACE])).await.unwrap();
     let mut ada = app.agent(ADA).await;
     let mut grace = app.agent(GRACE).await;
-    let (mut v, c) = chat_with(&app, &mut ada, ADA).await;
+    let (mut v, _, c) = chat_with(&app, &mut ada, ADA).await;
 
     ada.send(&AgentIn::Transfer { conversation: c, to: to_team("sales") }).await;
     let said = "Ada Lovelace transferred the chat to the Sales team.";
@@ -169,7 +170,7 @@ async fn transfers_that_cannot_be_made_are_refused_and_change_nothing() {
     admin::add_team(&app.state.store, &team("Solo", &[ADA])).await.unwrap();
     admin::add_team(&app.state.store, &team("Sales", &[GRACE])).await.unwrap();
     let mut ada = app.agent(ADA).await;
-    let (mut v, c) = chat_with(&app, &mut ada, ADA).await;
+    let (mut v, _, c) = chat_with(&app, &mut ada, ADA).await;
 
     let (code, _) = refused(&mut ada, c, to_agent("nobody@example.com")).await;
     assert_eq!(code, ErrorCode::Unknown);
@@ -266,7 +267,7 @@ async fn a_transfer_nobody_else_takes_goes_back_to_the_agent_who_made_it() {
 async fn nobody_takes_adas_transfer(app: &TestApp, ada: &mut AgentClient) -> (VisitorClient, i64) {
     let mut grace = app.agent(GRACE).await;
     let mut admin = app.agent("admin@example.com").await;
-    let (mut v, c) = chat_with(app, ada, ADA).await;
+    let (mut v, _, c) = chat_with(app, ada, ADA).await;
 
     ada.send(&AgentIn::Transfer { conversation: c, to: to_agent(GRACE) }).await;
     let said = "Ada Lovelace transferred the chat to Grace Hopper.";
@@ -306,7 +307,7 @@ async fn a_transfer_waiting_for_its_agent_survives_a_restart() {
     let app = spawn_app().await;
     let mut ada = app.agent(ADA).await;
     let grace = app.agent(GRACE).await;
-    let (_v, c) = chat_with(&app, &mut ada, ADA).await;
+    let (_v, _, c) = chat_with(&app, &mut ada, ADA).await;
     ada.send(&AgentIn::Transfer { conversation: c, to: to_agent(GRACE) }).await;
     transferred(&mut ada, c, "Grace Hopper", "Ada Lovelace transferred the chat to Grace Hopper.").await;
     drop((ada, grace));
@@ -330,7 +331,7 @@ async fn a_transfer_waiting_for_its_agent_survives_a_restart() {
 async fn transferred_to_grace(app: &TestApp) -> (VisitorClient, AgentClient, i64) {
     let mut ada = app.agent(ADA).await;
     let mut grace = app.agent(GRACE).await;
-    let (v, c) = chat_with(app, &mut ada, ADA).await;
+    let (v, _, c) = chat_with(app, &mut ada, ADA).await;
     ada.send(&AgentIn::Transfer { conversation: c, to: to_agent(GRACE) }).await;
     assert_eq!(offer(&mut grace).await.0, c);
     (v, grace, c)
