@@ -81,6 +81,7 @@ fn site() -> SiteView {
         fallback_message: String::new(),
         blocked_email_domains: vec![],
         chat_enabled: true,
+        away_after_missed: 2,
     }
 }
 

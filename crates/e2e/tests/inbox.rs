@@ -3,8 +3,8 @@
 
 use fantoccini::Locator;
 use switchboard_e2e::{
-    agent_socket, eventually, find, next_frame, save_screenshot, send_frame, sign_in, texts, visitor,
-    with_browser, App,
+    agent_socket, axe_violations, eventually, find, next_frame, save_screenshot, send_frame, sign_in, texts,
+    visitor, with_browser, App,
 };
 use switchboard_protocol::wire::{AgentIn, AgentOut, Author, ConversationState, VisitorIn, VisitorOut};
 
@@ -27,7 +27,9 @@ async fn an_agent_accepts_an_offer_in_the_inbox_and_chats_until_they_end_it() {
         );
         let countdown = offer.find(Locator::Css("[data-testid=countdown]")).await?.text().await?;
         assert!(countdown.starts_with("Moves on in "), "{countdown}");
-        assert_eq!(c.title().await?, "(1) Switchboard inbox");
+        // (Flashing every other second while the offer waits.)
+        let title = c.title().await?;
+        assert!(["(1) Switchboard inbox", "(1) New chat: Lin"].contains(&title.as_str()), "{title}");
         assert_eq!(
             c.find_all(Locator::Css("[data-testid=announce]")).await?[0].html(true).await?,
             "New chat offer from Lin"
@@ -296,6 +298,108 @@ async fn an_agent_who_loses_the_live_chat_permission_is_shown_the_sign_in() {
         })
         .await?;
         save_screenshot(&c, "inbox-no-live-chat").await
+    })
+    .await
+    .unwrap();
+}
+
+/// Private notes as an agent writes them: the composer switched to "Private
+/// note", the note marked as such in the log, the reply after it reaching
+/// the visitor, and the note never. A long chat's log scrolls by keyboard.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_writes_a_private_note_the_visitor_never_receives() {
+    let app = std::sync::Arc::new(App::spawn(None).await.unwrap());
+    let a = app.clone();
+    with_browser(|c| async move {
+        let app = a;
+        sign_in(&c, &app, "ada@example.com").await?;
+        let mut lin = visitor(&app).await?;
+        find(&c, "[data-testid=offer] [data-testid=accept]").await?.click().await?;
+        find(&c, "[data-testid=conversation]").await?;
+        // Enough of a chat to scroll.
+        for i in 0..30 {
+            let text = format!("Question {i}: what about the annual plan?");
+            send_frame(&mut lin, &VisitorIn::Message { client_id: format!("v{i}"), text }).await?;
+            tokio::time::sleep(std::time::Duration::from_millis(60)).await;
+        }
+        eventually("thirty messages", || async {
+            Ok((texts(&c, "[data-testid=message] .text").await?.len() == 30).then_some(()))
+        })
+        .await?;
+
+        find(&c, "[data-testid=mode-note]").await?.click().await?;
+        let composer = find(&c, "[data-testid=composer]").await?;
+        assert_eq!(
+            composer.attr("placeholder").await?.as_deref(),
+            Some("Only agents see notes, never the visitor.")
+        );
+        composer.send_keys("VIP: renewing next month\u{E007}").await?;
+        let note = find(&c, ".msg.note[data-testid=message]").await?;
+        assert_eq!(note.find(Locator::Css(".who")).await?.text().await?, "Private note");
+        assert_eq!(note.find(Locator::Css(".text")).await?.text().await?, "VIP: renewing next month");
+        let violations = axe_violations(&c).await?;
+        assert!(violations.is_empty(), "a long chat with a note: {violations:?}");
+        save_screenshot(&c, "inbox-note").await?;
+
+        find(&c, "[data-testid=mode-reply]").await?.click().await?;
+        find(&c, "[data-testid=composer]").await?.send_keys("We can do 20% off\u{E007}").await?;
+        // Everything the visitor is sent until the reply: no note among it.
+        let mut seen = Vec::new();
+        next_frame(&mut lin, |f: VisitorOut| {
+            if let VisitorOut::Message(m) = &f {
+                seen.push(m.clone());
+                return (m.author == Author::Agent).then_some(());
+            }
+            None
+        })
+        .await?;
+        assert!(seen.iter().all(|m| m.author != Author::Note && !m.text.contains("VIP")), "{seen:?}");
+        assert_eq!(seen.last().map(|m| m.text.as_str()), Some("We can do 20% off"));
+        Ok(())
+    })
+    .await
+    .unwrap();
+}
+
+/// Presence that follows the person: an agent who lets two offers time out
+/// finds themselves unavailable, with the reason and a way back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_who_lets_two_offers_time_out_is_set_unavailable_and_told_why() {
+    let app = std::sync::Arc::new(App::spawn_with(|s| s.routing.accept_timeout_secs = 1).await.unwrap());
+    let a = app.clone();
+    with_browser(|c| async move {
+        let app = a;
+        sign_in(&c, &app, "ada@example.com").await?;
+        for _ in 0..2 {
+            let mut lin = visitor(&app).await?;
+            next_frame(&mut lin, |f: VisitorOut| {
+                matches!(f, VisitorOut::State { state: ConversationState::Offered }).then_some(())
+            })
+            .await?;
+            eventually("the offer to move on", || async {
+                Ok(c.find_all(Locator::Css("[data-testid=offer]")).await?.is_empty().then_some(()))
+            })
+            .await?;
+        }
+        let away = find(&c, "[data-testid=away]").await?;
+        assert!(
+            away.text().await?.starts_with("You missed 2 chat offers in a row"),
+            "{}",
+            away.text().await?
+        );
+        let switch = find(&c, "[data-testid=availability]").await?;
+        assert_eq!(switch.prop("checked").await?.as_deref(), Some("false"));
+        let violations = axe_violations(&c).await?;
+        assert!(violations.is_empty(), "set unavailable: {violations:?}");
+        save_screenshot(&c, "inbox-away").await?;
+        find(&c, "[data-testid=im-back]").await?.click().await?;
+        eventually("available again", || async {
+            let on = c.find(Locator::Css("[data-testid=availability]")).await?.prop("checked").await?;
+            let gone = c.find_all(Locator::Css("[data-testid=away]")).await?.is_empty();
+            Ok((on.as_deref() == Some("true") && gone).then_some(()))
+        })
+        .await?;
+        Ok(())
     })
     .await
     .unwrap();

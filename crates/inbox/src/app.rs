@@ -11,6 +11,7 @@ use switchboard_protocol::wire::{AgentIn, AgentOut, ConversationState, TransferT
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::alert::{AlertSound, Tone};
 use crate::api::{self, ApiError};
 use crate::i18n::Strings;
 use crate::invite::{self, InvitePage};
@@ -330,6 +331,7 @@ pub fn Shell(
     });
     socket.set_value(Some(s));
 
+    let strings_tick = strings.clone();
     let tick = set_interval_with_handle(
         move || {
             let t = js_sys::Date::now();
@@ -337,6 +339,20 @@ pub fn Shell(
             if inbox.with_untracked(|i| i.offers.iter().any(|o| o.deadline_ms + 5_000.0 <= t)) {
                 inbox.update(|i| {
                     i.expire(t);
+                });
+            }
+            // An offer nobody answered: the alert again, and its
+            // notification where it was dismissed.
+            let waiting = inbox.try_update_untracked(|i| i.remind(t)).unwrap_or_default();
+            if !waiting.is_empty() {
+                notify::chime();
+                inbox.with_untracked(|i| {
+                    for o in i.offers.iter().filter(|o| waiting.contains(&o.conversation)) {
+                        let name = crate::model::visitor_name(&o.attributes, o.conversation);
+                        let title = Strings::fill(&strings_tick.notification_title, &[("name", &name)]);
+                        let body = o.first_question().unwrap_or_default();
+                        notify::notify_again(&title, body, &format!("offer-{}", o.conversation));
+                    }
                 });
             }
         },
@@ -372,7 +388,7 @@ pub fn Shell(
         h2.remove();
         h3.remove();
     });
-    title_count(inbox, strings.title.clone());
+    title_count(inbox, now.into(), strings.title.clone(), strings.notification_title.clone());
     Effect::new(move |_| {
         if tab.get() == Tab::All {
             refresh_past();
@@ -515,6 +531,7 @@ pub fn Shell(
                         prop:checked=move || inbox.with(|i| i.available) on:change=toggle />
                     <span>{strings.available.clone()}</span>
                 </label>
+                <AlertSettings strings=strings.clone() />
                 <button type="button" class="secondary" on:click=logout data-testid="logout">{strings.sign_out.clone()}</button>
             </div>
         </header>
@@ -540,6 +557,17 @@ pub fn Shell(
                 }
             }
             <p class="notice" role="status" data-testid="notice">{notice}</p>
+            // Switched off by the server for missed offers: why, and the way back.
+            <div role="alert" data-testid="away-region">{
+                let (away_text, back) = (strings.away_missed.clone(), strings.im_back.clone());
+                move || inbox.with(|i| i.away.filter(|_| !i.available)).map(|n| view! {
+                    <p class="away" data-testid="away">
+                        {Strings::fill(&away_text, &[("n", &n.to_string())])}" "
+                        <button type="button" data-testid="im-back"
+                            on:click=move |_| { act(AgentIn::Availability { available: true }); }>{back.clone()}</button>
+                    </p>
+                })
+            }</div>
         </div>
         <section class="offers" aria-label=strings.offers.clone() data-testid="offers">
             <For each=move || inbox.with(|i| i.offers.clone()) key=|o| (o.conversation, o.deadline_ms as u64)
@@ -564,8 +592,62 @@ pub fn Shell(
 
 /// Keeps the tab title counting what needs the agent: `(3) Switchboard
 /// inbox` with two offers and one unread message.
-pub fn title_count(inbox: RwSignal<Inbox>, base: String) {
-    Effect::new(move |_| notify::set_title(&inbox.with(|i| i.title(&base))));
+/// The tab title follows the inbox (see [`Inbox::title`]); while an offer
+/// waits it flashes every other second (`now`, ms) to `flash` (a template
+/// with `{name}`, the visitor), still counting.
+pub fn title_count(inbox: RwSignal<Inbox>, now: Signal<f64>, base: String, flash: String) {
+    Effect::new(move |_| {
+        let t = now.get();
+        let title = inbox.with(|i| match i.flashing(t) {
+            Some(o) => {
+                let name = crate::model::visitor_name(&o.attributes, o.conversation);
+                i.title(&Strings::fill(&flash, &[("name", &name)]))
+            }
+            None => i.title(&base),
+        });
+        notify::set_title(&title);
+    });
+}
+
+/// The offer alert's sound: a tone, a volume and a button to try it, kept
+/// in this browser.
+#[component]
+fn AlertSettings(strings: Strings) -> impl IntoView {
+    let sound = RwSignal::new(notify::alert_sound());
+    let keep = move |s: AlertSound| {
+        sound.set(s);
+        notify::set_alert_sound(s);
+    };
+    let names = [strings.tone_chime.clone(), strings.tone_bell.clone(), strings.tone_pulse.clone()];
+    view! {
+        <details class="alert-settings" data-testid="alert-settings">
+            <summary>{strings.alert_sound.clone()}</summary>
+            <div class="panel">
+                <label for="alert-tone">{strings.alert_tone.clone()}</label>
+                <select id="alert-tone" data-testid="alert-tone" on:change=move |ev| {
+                    if let Some(tone) = Tone::parse(&event_target_value(&ev)) {
+                        keep(AlertSound { tone, ..sound.get_untracked() });
+                    }
+                }>
+                    {Tone::ALL.into_iter().zip(names).map(|(t, name)| view! {
+                        <option value=t.key() selected=move || sound.get().tone == t>{name}</option>
+                    }).collect_view()}
+                </select>
+                <label for="alert-volume">{strings.alert_volume.clone()}</label>
+                <input id="alert-volume" type="range" min="0" max="100" step="5" data-testid="alert-volume"
+                    prop:value=move || sound.get().volume.to_string()
+                    on:change=move |ev| {
+                        if let Ok(volume) = event_target_value(&ev).parse::<u8>() {
+                            keep(AlertSound { volume: volume.min(100), ..sound.get_untracked() });
+                        }
+                    } />
+                <button type="button" data-testid="alert-test" on:click=move |_| {
+                    notify::unlock_sound();
+                    notify::play(sound.get_untracked());
+                }>{strings.alert_test.clone()}</button>
+            </div>
+        </details>
+    }
 }
 
 /// Moves focus to the composer once it is on screen (after an accept).

@@ -39,12 +39,30 @@ pub struct Strings {
     pub no_chats: String,
     /// Available for new chats
     pub available: String,
+    /// You missed {n} chat offers in a row, so you were set to unavailable: …
+    pub away_missed: String,
+    /// I'm back
+    pub im_back: String,
     /// Connecting…
     pub connecting: String,
     /// Connection lost. Reconnecting…
     pub reconnecting: String,
     /// Sounds are off until you click or press a key on this page.
     pub sound_locked: String,
+    /// Alert sound (the top bar's menu for the offer alert)
+    pub alert_sound: String,
+    /// Sound
+    pub alert_tone: String,
+    /// Volume
+    pub alert_volume: String,
+    /// Play it
+    pub alert_test: String,
+    /// Chime
+    pub tone_chime: String,
+    /// Bell
+    pub tone_bell: String,
+    /// Pulse
+    pub tone_pulse: String,
     /// Get a browser notification when a chat is offered while this tab is in the background.
     pub notifications_ask: String,
     /// Turn on notifications

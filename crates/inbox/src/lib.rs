@@ -2,6 +2,7 @@
 //! answer visitors. Served by the server under `/inbox/`.
 //!
 //! Modules:
+//! - [`alert`]: the offer alert's sound as the agent chose it
 //! - [`app`]: the Leptos components
 //! - [`api`]: every request to the server
 //! - [`i18n`]: UI strings from the locale files
@@ -11,6 +12,7 @@
 //! - [`socket`]: the agent WebSocket, reconnecting
 //! - [`notify`]: sound, browser notifications, title, downloads
 
+pub mod alert;
 pub mod api;
 pub mod app;
 pub mod i18n;

@@ -271,7 +271,16 @@ pub struct Inbox {
     pub retry_due: bool,
     /// The database epoch of the last welcome: sequence numbers count in it.
     pub epoch: Option<String>,
+    /// Switched to unavailable by the server after this many offers in a
+    /// row went unanswered: shown with a way back until availability
+    /// changes again.
+    pub away: Option<u32>,
+    /// When the offer alert last sounded (ms since the epoch).
+    pub alerted_ms: f64,
 }
+
+/// How often the alert repeats while an offer waits for an answer.
+pub const ALERT_REPEAT_MS: f64 = 10_000.0;
 
 impl Inbox {
     /// Takes in one frame at `now_ms`. `looking` says whether the agent can
@@ -279,8 +288,9 @@ impl Inbox {
     /// only then).
     pub fn apply(&mut self, frame: AgentOut, now_ms: f64, looking: bool) -> Vec<Reaction> {
         match frame {
-            AgentOut::Welcome { available, epoch, .. } => {
+            AgentOut::Welcome { available, missed_offers, epoch, .. } => {
                 self.available = available;
+                self.away = missed_offers;
                 self.link = Link::Open;
                 if self.epoch.is_some() && epoch.is_some() && self.epoch != epoch {
                     // The database was restored: the sequence numbers held
@@ -333,6 +343,7 @@ impl Inbox {
                     }
                     None => {
                         self.offers.push(offer);
+                        self.alerted_ms = now_ms;
                         vec![Reaction::Offered { conversation, visitor }]
                     }
                 }
@@ -345,8 +356,9 @@ impl Inbox {
                 }
                 Vec::new()
             }
-            AgentOut::Availability { available } => {
+            AgentOut::Availability { available, missed_offers } => {
                 self.available = available;
+                self.away = missed_offers;
                 Vec::new()
             }
             AgentOut::Message { conversation, message } => {
@@ -518,6 +530,24 @@ impl Inbox {
         let mut list: Vec<&Conversation> = self.mine.iter().collect();
         list.sort_by(|a, b| b.last_activity().cmp(a.last_activity()).then(b.id.cmp(&a.id)));
         list
+    }
+
+    /// At `now_ms`, whether the alert should sound again: an offer has waited
+    /// [`ALERT_REPEAT_MS`] since it last sounded, and nobody answered yet.
+    /// Answers the offers still waiting (their notifications are shown
+    /// again where dismissed).
+    pub fn remind(&mut self, now_ms: f64) -> Vec<i64> {
+        if self.offers.is_empty() || now_ms - self.alerted_ms < ALERT_REPEAT_MS {
+            return Vec::new();
+        }
+        self.alerted_ms = now_ms;
+        self.offers.iter().map(|o| o.conversation).collect()
+    }
+
+    /// While an offer waits the tab title flashes: at `now_ms`, whether it
+    /// shows the offer (every other second) instead of the count.
+    pub fn flashing(&self, now_ms: f64) -> Option<&Offer> {
+        self.offers.first().filter(|_| (now_ms / 1000.0).floor() as i64 % 2 == 1)
     }
 
     /// What needs the agent: offers waiting plus unread visitor messages.

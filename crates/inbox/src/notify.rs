@@ -6,10 +6,14 @@
 
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
+
+use crate::alert::{AlertSound, STORAGE_KEY};
 use wasm_bindgen::JsCast;
 
 thread_local! {
     static AUDIO: RefCell<Option<web_sys::AudioContext>> = const { RefCell::new(None) };
+    /// The tags of the notifications on screen (shown, not yet closed).
+    static SHOWN: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Creates the audio context inside a user gesture, so it may play. Returns
@@ -35,24 +39,52 @@ pub fn sound_unlocked() -> bool {
     AUDIO.with(|a| a.borrow().is_some())
 }
 
-/// Two short rising tones; nothing before sound is unlocked.
+/// The agent's alert sound, as kept in this browser.
+pub fn alert_sound() -> AlertSound {
+    storage()
+        .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
+        .map_or_else(AlertSound::default, |v| AlertSound::parse(&v))
+}
+
+/// Keeps the agent's choice of alert sound in this browser.
+pub fn set_alert_sound(sound: AlertSound) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(STORAGE_KEY, &sound.stored());
+    }
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+/// The offer alert, as the agent chose it; nothing before sound is unlocked.
 pub fn chime() {
+    play(alert_sound());
+}
+
+/// Plays `sound` (a choice being tried, or the alert); nothing before sound
+/// is unlocked, nothing at volume 0.
+pub fn play(sound: AlertSound) {
+    let peak = sound.gain();
+    if peak <= 0.0 {
+        return;
+    }
     AUDIO.with(|a| {
         let a = a.borrow();
         let Some(ctx) = a.as_ref() else { return };
         let start = ctx.current_time();
-        for (i, freq) in [660.0f32, 880.0].into_iter().enumerate() {
-            let at = start + i as f64 * 0.18;
+        for &(freq, offset, length) in sound.tone.notes() {
+            let at = start + offset;
             let (Ok(osc), Ok(gain)) = (ctx.create_oscillator(), ctx.create_gain()) else { return };
             osc.frequency().set_value(freq);
             let g = gain.gain();
             let _ = g.set_value_at_time(0.0001, at);
-            let _ = g.exponential_ramp_to_value_at_time(0.25, at + 0.02);
-            let _ = g.exponential_ramp_to_value_at_time(0.0001, at + 0.16);
+            let _ = g.exponential_ramp_to_value_at_time(peak, at + 0.02);
+            let _ = g.exponential_ramp_to_value_at_time(0.0001, at + length);
             let _ = osc.connect_with_audio_node(&gain);
             let _ = gain.connect_with_audio_node(&ctx.destination());
             let _ = osc.start_with_when(at);
-            let _ = osc.stop_with_when(at + 0.17);
+            let _ = osc.stop_with_when(at + length + 0.01);
         }
     });
 }
@@ -101,6 +133,7 @@ pub fn notify(title: &str, body: &str, tag: &str) {
     options.set_body(body);
     options.set_tag(tag);
     if let Ok(n) = web_sys::Notification::new_with_options(title, &options) {
+        SHOWN.with(|s| s.borrow_mut().push(tag.to_owned()));
         let shown = n.clone();
         let focus = Closure::<dyn FnMut()>::new(move || {
             if let Some(w) = web_sys::window() {
@@ -110,6 +143,20 @@ pub fn notify(title: &str, body: &str, tag: &str) {
         });
         n.set_onclick(Some(focus.as_ref().unchecked_ref()));
         focus.forget();
+        let tag = tag.to_owned();
+        let closed = Closure::<dyn FnMut()>::new(move || {
+            SHOWN.with(|s| s.borrow_mut().retain(|t| *t != tag));
+        });
+        n.set_onclose(Some(closed.as_ref().unchecked_ref()));
+        closed.forget();
+    }
+}
+
+/// [`notify`] again for an offer still waiting, unless its notification is
+/// still on screen: one dismissed without an answer comes back.
+pub fn notify_again(title: &str, body: &str, tag: &str) {
+    if !SHOWN.with(|s| s.borrow().iter().any(|t| t == tag)) {
+        notify(title, body, tag);
     }
 }
 

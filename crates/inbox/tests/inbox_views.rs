@@ -94,10 +94,19 @@ async fn the_offer_banner_counts_down_and_accepts_or_declines_that_conversation(
     assert_eq!(declined.get_untracked(), Some(42));
 }
 
+/// Actions that record what was sent: messages as they are, notes as
+/// `note: …`, typing as `typing`.
 fn no_actions(sent: RwSignal<Vec<(i64, String)>>) -> Actions {
     Actions {
         send: Callback::new(move |m| sent.update(|s| s.push(m))),
-        typing: Callback::new(|_| {}),
+        note: Callback::new(move |(id, text): (i64, String)| {
+            sent.update(|s| s.push((id, format!("note: {text}"))))
+        }),
+        typing: Callback::new(move |(id, on): (i64, bool)| {
+            if on {
+                sent.update(|s| s.push((id, "typing".to_owned())));
+            }
+        }),
         end: Callback::new(|_| {}),
         transfer: Callback::new(|_| {}),
     }
@@ -158,11 +167,44 @@ async fn the_conversation_shows_the_bot_part_then_messages_in_order_once_as_text
     };
     area.dispatch_event(&key(true)).unwrap();
     leptos::task::tick().await;
-    assert!(sent.get_untracked().is_empty());
+    assert_eq!(sent.get_untracked(), vec![(42, "typing".to_owned())]);
     area.dispatch_event(&key(false)).unwrap();
     leptos::task::tick().await;
-    assert_eq!(sent.get_untracked(), vec![(42, "on my way".to_owned())]);
+    assert_eq!(sent.get_untracked(), vec![(42, "typing".to_owned()), (42, "on my way".to_owned())]);
     assert_eq!(area.value(), "");
+
+    // A private note: its own mode, no typing reported, marked in the log.
+    sent.set(Vec::new());
+    click(&container, "[data-testid=mode-note]");
+    leptos::task::tick().await;
+    let pressed = |id: &str| {
+        let el = container.query_selector(&format!("[data-testid={id}]")).unwrap().unwrap();
+        el.get_attribute("aria-pressed").unwrap_or_default()
+    };
+    assert_eq!((pressed("mode-note").as_str(), pressed("mode-reply").as_str()), ("true", "false"));
+    assert_eq!(area.placeholder(), "Only agents see notes, never the visitor.");
+    area.set_value("VIP");
+    area.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    area.dispatch_event(&key(false)).unwrap();
+    leptos::task::tick().await;
+    assert_eq!(sent.get_untracked(), vec![(42, "note: VIP".to_owned())], "no typing for a note");
+    let mut note = msg(4, Author::Note, "VIP");
+    note.client_id = Some("n1".into());
+    conv.update(|c| c.as_mut().unwrap().add(note));
+    leptos::task::tick().await;
+    assert_eq!(text(&container, "[data-seq='4'] .who"), "Private note");
+    let class = container.query_selector("[data-seq='4']").unwrap().unwrap().get_attribute("class");
+    assert_eq!(class.as_deref(), Some("msg note"));
+    assert_eq!(
+        container
+            .query_selector("[data-testid=messages]")
+            .unwrap()
+            .unwrap()
+            .get_attribute("tabindex")
+            .as_deref(),
+        Some("0"),
+        "the log scrolls by keyboard"
+    );
 
     // Ended: no composer, a clear state.
     conv.update(|c| c.as_mut().unwrap().state = Some(ConversationState::Ended));
@@ -200,8 +242,9 @@ async fn the_visitor_panel_shows_a_dash_where_nothing_is_known() {
 async fn the_tab_title_counts_offers_and_unread_messages() {
     let container = fresh_container();
     let inbox = RwSignal::new(Inbox::default());
+    let now = RwSignal::new(0.0);
     let _handle = leptos::mount::mount_to(container.clone(), move || {
-        title_count(inbox, "Switchboard inbox".into());
+        title_count(inbox, now.into(), "Switchboard inbox".into(), "New chat: {name}".into());
     });
     let title = || web_sys::window().unwrap().document().unwrap().title();
     leptos::task::tick().await;
@@ -218,6 +261,13 @@ async fn the_tab_title_counts_offers_and_unread_messages() {
         i.apply(offer(1), 0.0, true);
         i.apply(offer(2), 0.0, true);
     });
+    leptos::task::tick().await;
+    assert_eq!(title(), "(2) Switchboard inbox");
+    // While offers wait, every other second the title names the first one.
+    now.set(1_000.0);
+    leptos::task::tick().await;
+    assert_eq!(title(), "(2) New chat: #1");
+    now.set(2_000.0);
     leptos::task::tick().await;
     assert_eq!(title(), "(2) Switchboard inbox");
     inbox.update(|i| {

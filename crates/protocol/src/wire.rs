@@ -297,6 +297,10 @@ pub enum AgentOut {
         agent: crate::auth::AgentProfile,
         /// Whether available for new chats.
         available: bool,
+        /// Unavailable because they let this many offers in a row time out
+        /// (the site's limit), until they say they are back.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        missed_offers: Option<u32>,
         /// The database's epoch: when it differs from the last welcome's
         /// (the database was restored), the conversations held are loaded
         /// again from the start (absent from servers before epochs).
@@ -337,6 +341,11 @@ pub enum AgentOut {
     Availability {
         /// Whether available for new chats.
         available: bool,
+        /// Switched to unavailable because they let this many offers in a
+        /// row time out (the site's limit): the inbox says so, with a way
+        /// back.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        missed_offers: Option<u32>,
     },
     /// A message in one of the agent's conversations.
     Message {

@@ -113,6 +113,7 @@ async fn site_view(store: &Store, s: Site) -> Result<SiteView, AdminError> {
         fallback_message,
         blocked_email_domains: s.settings.blocked_email_domains,
         chat_enabled: s.settings.chat_enabled,
+        away_after_missed: s.settings.away_after_missed,
     })
 }
 
@@ -137,15 +138,19 @@ fn texts<T: Into<String>>(values: Vec<T>) -> Vec<String> {
 /// Adds a site with the default appearance, at `now` (unix ms).
 pub async fn add_site(store: &Store, req: &NewSite, now: i64) -> Result<SiteView, AdminError> {
     let v = req.check()?;
-    let settings =
-        SiteSettings { chat_enabled: v.chat_enabled, blocked_email_domains: texts(v.blocked_email_domains) };
+    let settings = SiteSettings {
+        chat_enabled: v.chat_enabled,
+        blocked_email_domains: texts(v.blocked_email_domains),
+        ..SiteSettings::default()
+    };
     let origins = texts(v.allowed_origins);
     store.create_site_with(&v.key, v.name.as_str(), &Default::default(), &origins, &settings, now).await?;
     site(store, v.key.as_str()).await
 }
 
 /// Changes a site's name, allowed origins (all of them), fallback message,
-/// blocked email domains (all of them) and/or whether it offers chat, all
+/// blocked email domains (all of them), whether it offers chat and/or
+/// after how many missed offers an agent is switched to unavailable, all
 /// or nothing. Visitors meet the new settings at once: the server reads
 /// them again at each new visitor and hand-off.
 pub async fn update_site(store: &Store, raw_key: &str, req: &SiteChange) -> Result<SiteView, AdminError> {
@@ -159,6 +164,7 @@ pub async fn update_site(store: &Store, raw_key: &str, req: &SiteChange) -> Resu
         fallback_message: v.fallback_message.as_deref(),
         chat_enabled: v.chat_enabled,
         blocked_email_domains: blocked.as_deref(),
+        away_after_missed: v.away_after_missed,
     };
     store.update_site(s.id, &update).await?;
     site(store, raw_key).await
@@ -238,19 +244,22 @@ async fn agent_views(
         store.routing_agents().await?.into_iter().map(|a| (a.id.get(), a)).collect();
     let open = store.open_chats().await?;
     let invited = store.invited_agents().await?;
+    let away = store.agents_away().await?;
     let now = jiff::Timestamp::from_millisecond(live.now).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
     Ok(profiles
         .into_iter()
         .map(|p| {
             let row = routing.remove(&p.id);
             let own = row.as_ref().and_then(|r| r.capacity);
+            let available = row.as_ref().is_some_and(|r| r.availability.available_at(now));
             let status = AgentStatus {
                 capacity: own.unwrap_or(live.capacity),
                 own_capacity: own.is_some(),
                 online: live.presence.is_some_and(|pr| pr.connected(AgentId::new(p.id))),
-                available: row.as_ref().is_some_and(|r| r.availability.available_at(now)),
+                available,
                 open_chats: open.get(&p.id).copied().unwrap_or(0),
                 invited: invited.contains(&p.id),
+                missed_offers: away.get(&p.id).copied().filter(|_| !available),
             };
             let schedule = row.and_then(|r| r.availability.schedule).map(schedule_view);
             AgentView::new(p, schedule, status)

@@ -65,6 +65,9 @@ pub enum SiteCommand {
         /// Switch chat on or off: off, the widget shows nothing and no new visitors or hand-offs are taken (open conversations go on).
         #[arg(long, value_parser = ["on", "off"])]
         chat: Option<String>,
+        /// Switch an agent to unavailable after this many of the site's offers in a row go unanswered (0: never; 2 by default).
+        #[arg(long)]
+        away_after_missed: Option<u8>,
     },
     /// Change how the widget looks on a site.
     Appearance {
@@ -458,7 +461,16 @@ pub async fn site(store: &Store, cmd: SiteCommand, now: i64) -> Result<String, A
                 let _ = writeln!(out);
             }
         }
-        SiteCommand::Update { key, name, origins, fallback, blocked_domains, no_blocked_domains, chat } => {
+        SiteCommand::Update {
+            key,
+            name,
+            origins,
+            fallback,
+            blocked_domains,
+            no_blocked_domains,
+            chat,
+            away_after_missed,
+        } => {
             let blocked = (no_blocked_domains || !blocked_domains.is_empty()).then_some(blocked_domains);
             let change = SiteChange {
                 name,
@@ -466,6 +478,7 @@ pub async fn site(store: &Store, cmd: SiteCommand, now: i64) -> Result<String, A
                 fallback_message: fallback,
                 blocked_email_domains: blocked,
                 chat_enabled: chat.map(|c| c == "on"),
+                away_after_missed,
             };
             let s = admin::update_site(store, &key, &change).await?;
             let _ =
@@ -476,7 +489,11 @@ pub async fn site(store: &Store, cmd: SiteCommand, now: i64) -> Result<String, A
                 s.blocked_email_domains.join(" ")
             };
             let chat = if s.chat_enabled { "on" } else { "off" };
-            let _ = writeln!(out, "  chat {chat}; blocked email domains: {blocked}");
+            let away = match s.away_after_missed {
+                0 => "never".to_owned(),
+                n => format!("after {n} missed offers in a row"),
+            };
+            let _ = writeln!(out, "  chat {chat}; blocked email domains: {blocked}; agents away: {away}");
         }
         SiteCommand::Appearance {
             key,

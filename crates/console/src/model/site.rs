@@ -47,6 +47,8 @@ pub struct SiteForm {
     pub blocked: String,
     /// Whether the chat runs on the site.
     pub chat_enabled: bool,
+    /// Missed offers in a row before an agent is set to unavailable (0: never).
+    pub away_after_missed: u8,
 }
 
 impl SiteForm {
@@ -58,6 +60,7 @@ impl SiteForm {
             fallback: site.fallback_message.clone(),
             blocked: site.blocked_email_domains.join("\n"),
             chat_enabled: site.chat_enabled,
+            away_after_missed: site.away_after_missed,
         }
     }
 
@@ -69,6 +72,7 @@ impl SiteForm {
             fallback_message: Some(self.fallback.clone()),
             blocked_email_domains: Some(lines(&self.blocked)),
             chat_enabled: Some(self.chat_enabled),
+            away_after_missed: Some(self.away_after_missed),
         }
     }
 }
@@ -189,8 +193,10 @@ mod tests {
             fallback_message: "Sorry".into(),
             blocked_email_domains: vec!["gmail.com".into(), "yahoo.com".into()],
             chat_enabled: false,
+            away_after_missed: 3,
         };
         let change = SiteForm::of(&site).change();
+        assert_eq!(change.away_after_missed, Some(3));
         assert_eq!(change.blocked_email_domains.as_deref(), Some(&site.blocked_email_domains[..]));
         assert_eq!(change.chat_enabled, Some(false));
         assert_eq!(change.allowed_origins.as_deref(), Some(&site.allowed_origins[..]));

@@ -121,7 +121,10 @@ pub fn AgentList(
                                     <td>{a.profile.email.clone()}</td>
                                     <td>{s.t(if a.profile.role == Role::Admin { "role_admin" } else { "role_agent" })}</td>
                                     <td>{if a.status.invited { s.t("invited") } else { yes_no(a.status.online) }}</td>
-                                    <td>{yes_no(a.status.available)}</td>
+                                    <td>{match a.status.missed_offers {
+                                        Some(n) if !a.status.available => s.f("away_missed", &[("n", &n.to_string())]),
+                                        _ => yes_no(a.status.available),
+                                    }}</td>
                                     <td>{format!("{} / {}", a.status.open_chats, a.status.capacity)}</td>
                                     <td><button type="button" class="secondary" aria-label=s.f("edit_named", &[("name", &a.profile.name)])
                                         on:click=move |_| editing.set(Some(edit.clone()))>{s.t("edit")}</button></td>

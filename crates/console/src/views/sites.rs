@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use switchboard_protocol::admin::requests::MAX_AWAY_AFTER_MISSED;
 use switchboard_protocol::admin::SiteView;
 use switchboard_protocol::embed;
 use switchboard_protocol::site::Position;
@@ -150,6 +151,7 @@ fn SiteDetail(
     let (name, origins, fallback) =
         (RwSignal::new(form.name), RwSignal::new(form.origins), RwSignal::new(form.fallback));
     let (blocked, chat_enabled) = (RwSignal::new(form.blocked), RwSignal::new(form.chat_enabled));
+    let away_after_missed = RwSignal::new(form.away_after_missed);
     let problems = RwSignal::new(Problems::none());
     let k = key.clone();
     let save = move |ev: leptos::ev::SubmitEvent| {
@@ -160,6 +162,7 @@ fn SiteDetail(
             fallback: fallback.get_untracked(),
             blocked: blocked.get_untracked(),
             chat_enabled: chat_enabled.get_untracked(),
+            away_after_missed: away_after_missed.get_untracked(),
         }
         .change();
         if let Err(e) = change.check() {
@@ -180,6 +183,7 @@ fn SiteDetail(
                     fallback.set(f.fallback);
                     blocked.set(f.blocked);
                     chat_enabled.set(f.chat_enabled);
+                    away_after_missed.set(f.away_after_missed);
                     status.say(s.t("saved"));
                 }
                 Err(e) => refused(s, status, problems, e),
@@ -244,6 +248,18 @@ fn SiteDetail(
                 <Field id="site-blocked" label=s.t("blocked_domains") hint=s.t("blocked_domains_hint") value=blocked rows=3 error=problem(problems, "blocked_email_domains") />
                 <label class="check"><input type="checkbox" data-testid="chat-enabled" prop:checked=move || chat_enabled.get()
                     on:change=move |ev| chat_enabled.set(event_target_checked(&ev)) />{s.t("chat_enabled")}</label>
+                // A choice, not a typed number: nothing out of range to refuse.
+                <div class="field">
+                    <label for="site-away">{s.t("away_after_missed")}</label>
+                    <select id="site-away" data-testid="away-after-missed"
+                        on:change=move |ev| away_after_missed.set(event_target_value(&ev).parse().unwrap_or(0))>
+                        {(0..=MAX_AWAY_AFTER_MISSED).map(|n| view! {
+                            <option value=n.to_string() selected=move || away_after_missed.get() == n>
+                                {if n == 0 { s.t("never") } else { n.to_string() }}
+                            </option>
+                        }).collect_view()}
+                    </select>
+                </div>
                 <OtherProblems problems known=&["name", "allowed_origins", "fallback_message", "blocked_email_domains"] />
                 <button type="submit">{s.t("save")}</button>
             </form>

@@ -158,7 +158,7 @@ fn a_welcome_after_a_reconnect_resumes_open_conversations_and_resends_pending_me
     inbox.link = Link::Reconnecting;
     let profile = bo();
     let effects = inbox.apply(
-        AgentOut::Welcome { agent: profile, available: true, epoch: Some("e1".into()) },
+        AgentOut::Welcome { agent: profile, available: true, missed_offers: None, epoch: Some("e1".into()) },
         0.0,
         true,
     );
@@ -194,6 +194,7 @@ fn a_welcome_in_another_epoch_loads_each_conversation_again_from_the_start() {
     let welcome = |epoch: &str| AgentOut::Welcome {
         agent: profile.clone(),
         available: true,
+        missed_offers: None,
         epoch: Some(epoch.into()),
     };
     // A reconnect in the same epoch resumes after what is held.
@@ -374,7 +375,7 @@ fn a_note_is_pending_until_confirmed_and_resent_as_a_note() {
     let mut reply = msg(1, Author::Agent, "hello");
     reply.client_id = Some("n1".into());
     inbox.apply(AgentOut::Message { conversation: 7, message: reply }, 0.0, true);
-    assert_eq!(inbox.mine[0].pending_notes, [note.clone()]);
+    assert_eq!(inbox.mine[0].pending_notes, std::slice::from_ref(&note));
     assert_eq!(
         inbox.retry(),
         [Reaction::Resend { conversation: 7, pending: vec![], notes: vec![note.clone()] }]
@@ -389,4 +390,55 @@ fn a_note_is_pending_until_confirmed_and_resent_as_a_note() {
     );
     assert_eq!(inbox.mine[0].unread(), 0, "a note is no visitor message");
     assert!(inbox.retry().is_empty());
+}
+
+/// Switched to unavailable by the server after missed offers: the inbox
+/// knows why until the availability changes again, also after a reload.
+#[test]
+fn missed_offers_that_switched_the_agent_off_are_shown_until_availability_changes() {
+    let mut inbox = Inbox::default();
+    inbox.apply(
+        AgentOut::Welcome { agent: bo(), available: true, missed_offers: None, epoch: None },
+        0.0,
+        true,
+    );
+    assert_eq!((inbox.available, inbox.away), (true, None));
+    inbox.apply(AgentOut::Availability { available: false, missed_offers: Some(2) }, 0.0, true);
+    assert_eq!((inbox.available, inbox.away), (false, Some(2)));
+    // "I'm back" (or any other change) clears it.
+    inbox.apply(AgentOut::Availability { available: true, missed_offers: None }, 0.0, true);
+    assert_eq!((inbox.available, inbox.away), (true, None));
+    // A reload while away says why again.
+    let mut reloaded = Inbox::default();
+    reloaded.apply(
+        AgentOut::Welcome { agent: bo(), available: false, missed_offers: Some(3), epoch: None },
+        0.0,
+        true,
+    );
+    assert_eq!((reloaded.available, reloaded.away), (false, Some(3)));
+}
+
+/// The alert that is not missed: it sounds again every 10 s while an offer
+/// waits, not more often, and stops once it is answered or moves on; the
+/// title flashes the offer every other second meanwhile.
+#[test]
+fn the_offer_alert_repeats_every_ten_seconds_until_the_offer_is_answered() {
+    let mut inbox = Inbox::default();
+    assert!(inbox.remind(50_000.0).is_empty(), "no offer, no alert");
+    inbox.apply(offer(7, 100), 60_000.0, true);
+    assert!(inbox.remind(60_000.0).is_empty(), "it just sounded");
+    assert!(inbox.remind(69_999.0).is_empty());
+    assert_eq!(inbox.remind(70_000.0), [7]);
+    assert!(inbox.remind(75_000.0).is_empty(), "not again before 10 s more");
+    inbox.apply(offer(8, 100), 76_000.0, true);
+    assert!(inbox.remind(85_000.0).is_empty(), "a new offer sounded at 76 s");
+    assert_eq!(inbox.remind(86_000.0), [7, 8]);
+    // Flashing: the first offer on odd seconds, the count on even ones.
+    assert_eq!(inbox.flashing(87_000.0).map(|o| o.conversation), Some(7));
+    assert!(inbox.flashing(88_500.0).is_none());
+    // Answered (accepted, declined, or moved on): silence.
+    accepted(&mut inbox, 7);
+    inbox.apply(AgentOut::Withdrawn { conversation: 8 }, 90_000.0, true);
+    assert!(inbox.remind(200_000.0).is_empty());
+    assert!(inbox.flashing(201_000.0).is_none());
 }

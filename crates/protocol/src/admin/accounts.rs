@@ -204,6 +204,10 @@ pub struct AgentStatus {
     /// Invited and not yet set a password (they cannot sign in).
     #[serde(default)]
     pub invited: bool,
+    /// Unavailable because they let this many offers in a row time out
+    /// (switched by the server, until they say they are back).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missed_offers: Option<u32>,
 }
 
 #[cfg(test)]

@@ -25,6 +25,23 @@ pub const MAX_RESPONSE_DELAY_MS: u32 = 5000;
 /// Most blocked email domains a site may have.
 pub const MAX_BLOCKED_DOMAINS: usize = 1000;
 
+/// Most missed offers in a row a site may allow before an agent is
+/// switched to unavailable.
+pub const MAX_AWAY_AFTER_MISSED: u8 = 10;
+
+/// After how many missed offers in a row an agent is switched to
+/// unavailable, when a site does not say.
+pub const DEFAULT_AWAY_AFTER_MISSED: u8 = 2;
+
+/// A site's missed offers before an agent is switched to unavailable: 0
+/// (never) to [`MAX_AWAY_AFTER_MISSED`].
+pub fn away_after_missed(n: u8) -> Result<u8, String> {
+    if n > MAX_AWAY_AFTER_MISSED {
+        return Err(format!("must be 0 (never) to {MAX_AWAY_AFTER_MISSED} offers"));
+    }
+    Ok(n)
+}
+
 /// Collects a request's problems while its fields are checked; a field that
 /// fails reads as `None`, and then [`Checker::refusal`] has its problem.
 #[derive(Default)]
@@ -166,6 +183,12 @@ pub struct SiteChange {
     /// nothing and the server takes no new visitors or hand-offs; open
     /// conversations go on.
     pub chat_enabled: Option<bool>,
+    /// After how many chat offers of this site in a row an agent lets time
+    /// out they are switched to unavailable, and told why in their inbox;
+    /// 0: never. 2 unless set.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(maximum = 10))]
+    pub away_after_missed: Option<u8>,
 }
 
 /// A [`SiteChange`] that passed its check.
@@ -181,6 +204,8 @@ pub struct ValidSiteChange {
     pub blocked_email_domains: Option<Vec<EmailDomain>>,
     /// Whether the widget offers chat.
     pub chat_enabled: Option<bool>,
+    /// Missed offers in a row before an agent is switched to unavailable (0: never).
+    pub away_after_missed: Option<u8>,
 }
 
 fn fallback_message(raw: &str) -> Result<String, String> {
@@ -204,16 +229,25 @@ impl SiteChange {
             None => Some(None),
             Some(raw) => c.blocked_domains(raw).map(Some),
         };
-        match (name, allowed_origins, fallback, blocked) {
-            (Some(name), Some(allowed_origins), Some(fallback_message), Some(blocked_email_domains)) => {
-                Ok(ValidSiteChange {
-                    name,
-                    allowed_origins,
-                    fallback_message,
-                    blocked_email_domains,
-                    chat_enabled: self.chat_enabled,
-                })
-            }
+        let away = match self.away_after_missed {
+            None => Some(None),
+            Some(n) => c.one("away_after_missed", away_after_missed(n)).map(Some),
+        };
+        match (name, allowed_origins, fallback, blocked, away) {
+            (
+                Some(name),
+                Some(allowed_origins),
+                Some(fallback_message),
+                Some(blocked_email_domains),
+                Some(away_after_missed),
+            ) => Ok(ValidSiteChange {
+                name,
+                allowed_origins,
+                fallback_message,
+                blocked_email_domains,
+                chat_enabled: self.chat_enabled,
+                away_after_missed,
+            }),
             _ => Err(c.refusal()),
         }
     }
@@ -712,14 +746,27 @@ mod tests {
             fallback_message: Some("x".repeat(MAX_FALLBACK_CHARS + 1)),
             blocked_email_domains: Some(vec!["gmail.com".into(), "nodot".into(), "a b.com".into()]),
             chat_enabled: Some(false),
+            away_after_missed: Some(MAX_AWAY_AFTER_MISSED + 1),
         }
         .check()
         .unwrap_err();
         assert_eq!(
             fields(&e),
-            ["name", "allowed_origins", "fallback_message", "blocked_email_domains", "blocked_email_domains"]
+            [
+                "name",
+                "allowed_origins",
+                "fallback_message",
+                "blocked_email_domains",
+                "blocked_email_domains",
+                "away_after_missed"
+            ]
         );
         assert!(e.fields[3].message.contains("\"nodot\""), "each bad domain is named: {e}");
+        assert_eq!(e.fields[5].message, "must be 0 (never) to 10 offers");
+        for n in [0, 2, MAX_AWAY_AFTER_MISSED] {
+            let v = SiteChange { away_after_missed: Some(n), ..Default::default() }.check().unwrap();
+            assert_eq!(v.away_after_missed, Some(n));
+        }
     }
 
     #[test]

@@ -30,10 +30,18 @@ pub struct SiteView {
     /// Whether the widget offers chat.
     #[serde(default = "on")]
     pub chat_enabled: bool,
+    /// After how many chat offers of this site in a row an agent lets time
+    /// out they are switched to unavailable (0: never).
+    #[serde(default = "away_after_missed")]
+    pub away_after_missed: u8,
 }
 
 fn on() -> bool {
     true
+}
+
+fn away_after_missed() -> u8 {
+    super::requests::DEFAULT_AWAY_AFTER_MISSED
 }
 
 /// An agent: their profile (as they see it themselves) with their schedule
@@ -202,6 +210,7 @@ mod tests {
             fallback_message: String::new(),
             blocked_email_domains: vec!["gmail.com".into()],
             chat_enabled: false,
+            away_after_missed: 0,
         };
         let v = serde_json::to_value(&site).unwrap();
         assert_eq!((&v["blocked_email_domains"], &v["chat_enabled"]), (&json!(["gmail.com"]), &json!(false)));

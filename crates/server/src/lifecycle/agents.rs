@@ -67,9 +67,43 @@ pub async fn switch_availability(
 /// The agent's availability settings changed (stored already): their
 /// inboxes are told, and the next change by itself is watched for.
 pub async fn availability_changed(state: &AppState, agent: AgentId) -> Result<(), StoreError> {
-    let available = state.store.availability(agent).await?.available_at(state.clock.now());
-    state.hub.publish_agent(agent, AgentOut::Availability { available });
+    let (available, missed_offers) = availability_now(state, agent).await?;
+    state.hub.publish_agent(agent, AgentOut::Availability { available, missed_offers });
     watch_availability(state, agent).await
+}
+
+/// The agent's availability as their inboxes are told it: whether they are
+/// available now, and, while unavailable because they missed offers, after
+/// how many.
+pub async fn availability_now(state: &AppState, agent: AgentId) -> Result<(bool, Option<u32>), StoreError> {
+    let available = state.store.availability(agent).await?.available_at(state.clock.now());
+    let missed_offers = if available { None } else { state.store.away_after(agent).await? };
+    Ok((available, missed_offers))
+}
+
+/// `agent` has let `missed` offers in a row time out, the last one in
+/// `conversation`. At its site's limit (unless the site set none) they are
+/// switched to unavailable, as if they had switched themselves, and their
+/// inboxes say why: presence follows the person, not their open tab.
+pub(super) async fn missed_offer(
+    state: &AppState,
+    conversation: ConversationId,
+    agent: AgentId,
+    missed: u32,
+) -> Result<(), StoreError> {
+    let Some(conv) = state.store.conversation(conversation).await? else { return Ok(()) };
+    let limit = state.store.site_settings(conv.site_id).await?.unwrap_or_default().away_after_missed;
+    if limit == 0 || missed < u32::from(limit) {
+        return Ok(());
+    }
+    let now = state.clock.now();
+    let settings = state.store.availability(agent).await?;
+    if !settings.available_at(now) {
+        return Ok(());
+    }
+    state.store.switch_away(agent, &settings.switched(false, now), missed).await?;
+    tracing::info!(agent = %agent, missed, "switched to unavailable after missed offers");
+    availability_changed(state, agent).await
 }
 
 /// A session ended (logout): stored, and the connections it opened close.
@@ -101,10 +135,9 @@ fn arm_availability(state: &AppState, agent: AgentId, wait: Duration) {
         if !s.presence.present(agent) {
             return;
         }
-        let result = match s.store.availability(agent).await {
-            Ok(settings) => {
-                let available = settings.available_at(s.clock.now());
-                s.hub.publish_agent(agent, AgentOut::Availability { available });
+        let result = match availability_now(&s, agent).await {
+            Ok((available, missed_offers)) => {
+                s.hub.publish_agent(agent, AgentOut::Availability { available, missed_offers });
                 watch_availability(&s, agent).await
             }
             Err(e) => Err(e),

@@ -44,9 +44,9 @@ async fn move_on_as(
 ) -> Result<bool, StoreError> {
     let now = state.clock.now_ms();
     let due = now + super::handoff::RETRY_MS;
-    if !state.store.withdraw_offer(conversation, agent, why, fact, due, now).await? {
+    let Some(missed) = state.store.withdraw_offer(conversation, agent, why, fact, due, now).await? else {
         return Ok(false);
-    }
+    };
     state.metrics.offer(match fact {
         Kind::TimedOut => crate::metrics::OfferOutcome::TimedOut,
         Kind::Withdrawn => crate::metrics::OfferOutcome::Withdrawn,
@@ -54,6 +54,10 @@ async fn move_on_as(
     });
     state.timers.due(due);
     state.hub.publish_agent(agent, AgentOut::Withdrawn { conversation: conversation.get() });
+    // (Before routing again: an agent who walked away is offered nothing more.)
+    if fact == Kind::TimedOut {
+        super::agents::missed_offer(state, conversation, agent, missed).await?;
+    }
     super::route(state, conversation).await?;
     Ok(true)
 }

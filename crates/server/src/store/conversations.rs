@@ -271,6 +271,11 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
             let Some(offered_at) = offered_at else { return Ok(false) };
+            // An answered offer: the agent is there, their missed offers start again.
+            sqlx::query("UPDATE agents SET missed_offers = 0 WHERE id = $1 AND missed_offers <> 0")
+                .bind(agent_id)
+                .execute(&mut *tx)
+                .await?;
             let value = offered_at.map(|at| now - at);
             record(&mut tx, conversation, Kind::Accepted, Fact { agent: Some(agent_id), value, ..Fact::default() }, now)
                 .await?;

@@ -341,9 +341,11 @@ impl Store {
 
     /// Takes back an offer `agent_id` declined or let time out (or whose
     /// agent was removed meanwhile): the conversation waits for routing again
-    /// and the attempt is remembered (as `why`), and `fact` recorded. `false` when it was not (or no longer)
-    /// offered to them. It is due for routing again at `due` (unix ms),
-    /// should routing it at once not happen.
+    /// and the attempt is remembered (as `why`), and `fact` recorded. It is
+    /// due for routing again at `due` (unix ms), should routing it at once
+    /// not happen. Answers the offers the agent has now let time out in a
+    /// row (one more after a timeout, none after a decline); `None` when it
+    /// was not (or no longer) offered to them.
     pub async fn withdraw_offer(
         &self,
         conversation: ConversationId,
@@ -352,7 +354,7 @@ impl Store {
         fact: Kind,
         due: i64,
         now: i64,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Option<u32>, StoreError> {
         on_db!(self, begin tx => {
             let done = sqlx::query(
                 "UPDATE conversations SET state = 'waiting', agent_id = NULL, offered_at = NULL, due_at = $3
@@ -364,7 +366,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             if done.rows_affected() != 1 {
-                return Ok(false);
+                return Ok(None);
             }
             sqlx::query(
                 "INSERT INTO routing_attempts (conversation_id, agent_id, outcome)
@@ -377,8 +379,17 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             record(&mut tx, conversation, fact, Fact { agent: Some(agent_id), ..Fact::default() }, now).await?;
+            // (A removed agent's row is gone: nothing in a row.)
+            let missed: Option<i64> = sqlx::query_scalar(
+                "UPDATE agents SET missed_offers = CASE WHEN $2 THEN missed_offers + 1 ELSE 0 END
+                 WHERE id = $1 RETURNING missed_offers",
+            )
+            .bind(agent_id)
+            .bind(fact == Kind::TimedOut)
+            .fetch_optional(&mut *tx)
+            .await?;
             tx.commit().await?;
-            Ok(true)
+            Ok(Some(missed.and_then(|n| u32::try_from(n).ok()).unwrap_or(0)))
         })
     }
 
@@ -527,7 +538,13 @@ impl Store {
         announce_at: Option<i64>,
     ) -> Result<(), StoreError> {
         on_db!(self, begin tx => {
-            sqlx::query("UPDATE agents SET available = $1, available_until = $2, schedule = $3 WHERE id = $4")
+            // Any change of their availability answers a switch for missed
+            // offers, and starts their count again.
+            sqlx::query(
+                "UPDATE agents SET available = $1, available_until = $2, schedule = $3,
+                   missed_offers = 0, away_after = NULL
+                 WHERE id = $4",
+            )
                 .bind(a.available)
                 .bind(a.until)
                 .bind(a.schedule.as_ref().map(|s| serde_json::to_string(s).expect("schedules serialize")))
@@ -540,6 +557,54 @@ impl Store {
             }
             tx.commit().await?;
             Ok(())
+        })
+    }
+
+    /// Switches an agent to `a` (unavailable) because they let `missed`
+    /// offers in a row time out, remembered until their availability next
+    /// changes (so their inboxes can say why); the count starts again.
+    pub async fn switch_away(
+        &self,
+        agent_id: AgentId,
+        a: &Availability,
+        missed: u32,
+    ) -> Result<(), StoreError> {
+        on_db!(self, pool => {
+            sqlx::query(
+                "UPDATE agents SET available = $1, available_until = $2, missed_offers = 0, away_after = $3
+                 WHERE id = $4",
+            )
+            .bind(a.available)
+            .bind(a.until)
+            .bind(i64::from(missed))
+            .bind(agent_id)
+            .execute(pool)
+            .await?;
+            Ok(())
+        })
+    }
+
+    /// After how many missed offers in a row the agent was switched to
+    /// unavailable, if that is the last change of their availability.
+    pub async fn away_after(&self, agent_id: AgentId) -> Result<Option<u32>, StoreError> {
+        on_db!(self, pool => {
+            let n: Option<Option<i64>> = sqlx::query_scalar("SELECT away_after FROM agents WHERE id = $1")
+                .bind(agent_id)
+                .fetch_optional(pool)
+                .await?;
+            Ok(n.flatten().and_then(|n| u32::try_from(n).ok()))
+        })
+    }
+
+    /// Every agent switched to unavailable for missed offers (by id), with
+    /// after how many.
+    pub async fn agents_away(&self) -> Result<std::collections::HashMap<i64, u32>, StoreError> {
+        on_db!(self, pool => {
+            let rows: Vec<(i64, i64)> =
+                sqlx::query_as("SELECT id, away_after FROM agents WHERE away_after IS NOT NULL")
+                    .fetch_all(pool)
+                    .await?;
+            Ok(rows.into_iter().filter_map(|(id, n)| Some((id, u32::try_from(n).ok()?))).collect())
         })
     }
 

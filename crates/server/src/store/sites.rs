@@ -33,11 +33,18 @@ pub struct SiteSettings {
     pub chat_enabled: bool,
     /// Email domains data capture refuses, lower case, sorted.
     pub blocked_email_domains: Vec<String>,
+    /// After how many of the site's offers in a row an agent lets time out
+    /// they are switched to unavailable (0: never).
+    pub away_after_missed: u8,
 }
 
 impl Default for SiteSettings {
     fn default() -> Self {
-        Self { chat_enabled: true, blocked_email_domains: Vec::new() }
+        Self {
+            chat_enabled: true,
+            blocked_email_domains: Vec::new(),
+            away_after_missed: switchboard_protocol::admin::requests::DEFAULT_AWAY_AFTER_MISSED,
+        }
     }
 }
 
@@ -54,6 +61,8 @@ pub struct SiteUpdate<'a> {
     pub chat_enabled: Option<bool>,
     /// The blocked email domains (lower case), replacing them all.
     pub blocked_email_domains: Option<&'a [String]>,
+    /// Missed offers in a row before an agent is switched to unavailable.
+    pub away_after_missed: Option<u8>,
 }
 
 const LINK_ORIGIN: &str =
@@ -102,13 +111,14 @@ impl Store {
         let appearance = serde_json::to_string(appearance).expect("Appearance serializes");
         on_db!(self, begin tx => {
             let id: i64 = sqlx::query(
-                "INSERT INTO sites (key, name, appearance, chat_enabled, created_at)
-                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                "INSERT INTO sites (key, name, appearance, chat_enabled, away_after_missed, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
             )
             .bind(key.as_str())
             .bind(name)
             .bind(appearance)
             .bind(settings.chat_enabled)
+            .bind(i64::from(settings.away_after_missed))
             .bind(now)
             .fetch_one(&mut *tx)
             .await
@@ -123,20 +133,21 @@ impl Store {
 
     /// A site's settings, as they are now; `None` when it is gone.
     pub async fn site_settings(&self, site_id: SiteId) -> Result<Option<SiteSettings>, StoreError> {
-        let chat_enabled: Option<bool> = on_db!(self, pool => {
-            sqlx::query_scalar("SELECT chat_enabled FROM sites WHERE id = $1")
+        let row: Option<(bool, i64)> = on_db!(self, pool => {
+            sqlx::query_as("SELECT chat_enabled, away_after_missed FROM sites WHERE id = $1")
                 .bind(site_id)
                 .fetch_optional(pool)
                 .await?
         });
-        let Some(chat_enabled) = chat_enabled else { return Ok(None) };
+        let Some((chat_enabled, away_after_missed)) = row else { return Ok(None) };
+        let away_after_missed = u8::try_from(away_after_missed).unwrap_or(u8::MAX);
         let blocked_email_domains = on_db!(self, pool => {
             sqlx::query_scalar("SELECT domain FROM site_blocked_domains WHERE site_id = $1 ORDER BY domain")
                 .bind(site_id)
                 .fetch_all(pool)
                 .await?
         });
-        Ok(Some(SiteSettings { chat_enabled, blocked_email_domains }))
+        Ok(Some(SiteSettings { chat_enabled, blocked_email_domains, away_after_missed }))
     }
 
     /// The site with `key`, if any.
@@ -196,12 +207,14 @@ impl Store {
         on_db!(self, begin tx => {
             sqlx::query(
                 "UPDATE sites SET name = COALESCE($1, name), fallback_message = COALESCE($2, fallback_message),
-                 chat_enabled = COALESCE($3, chat_enabled) WHERE id = $4",
+                 chat_enabled = COALESCE($3, chat_enabled),
+                 away_after_missed = COALESCE($5, away_after_missed) WHERE id = $4",
             )
             .bind(update.name)
             .bind(update.fallback_message)
             .bind(update.chat_enabled)
             .bind(site_id)
+            .bind(update.away_after_missed.map(i64::from))
             .execute(&mut *tx)
             .await?;
             if let Some(origins) = update.origins {

@@ -252,8 +252,8 @@ async fn resync(
         });
     }
     frames.extend(offers);
-    let available = state.store.availability(agent).await?.available_at(state.clock.now());
-    frames.push(AgentOut::Availability { available });
+    let (available, missed_offers) = lifecycle::agents::availability_now(state, agent).await?;
+    frames.push(AgentOut::Availability { available, missed_offers });
     Ok(frames)
 }
 
@@ -317,14 +317,16 @@ impl Session {
                 // Subscribe to offers before becoming available to routing.
                 let offers = self.state.hub.subscribe_agent(agent);
                 self.state.presence.connect(agent);
-                let store = &self.state.store;
-                let settings = store.availability(agent).await.map_err(internal)?;
-                let available = settings.available_at(self.state.clock.now());
-                let epoch = store.epoch().await.map_err(internal)?;
-                let _ = self
-                    .out
-                    .send(AgentOut::Welcome { agent: self.agent.clone(), available, epoch: Some(epoch) })
-                    .await;
+                let (available, missed_offers) =
+                    lifecycle::agents::availability_now(&self.state, agent).await.map_err(internal)?;
+                let epoch = self.state.store.epoch().await.map_err(internal)?;
+                let welcome = AgentOut::Welcome {
+                    agent: self.agent.clone(),
+                    available,
+                    missed_offers,
+                    epoch: Some(epoch),
+                };
+                let _ = self.out.send(welcome).await;
                 lifecycle::watch_availability(&self.state, agent).await.map_err(internal)?;
                 let forward = forward_agent_channel(self.state.clone(), agent, offers, self.out.clone());
                 self.offers = Some(tokio::spawn(forward));

@@ -427,7 +427,7 @@ async fn the_agent_list_shows_who_is_online_and_available_now() {
     assert_eq!(status(&list, "grace@example.com"), (false, true, 0), "available, but no inbox open");
 
     ada.send(&AgentIn::Availability { available: false }).await;
-    assert_eq!(ada.recv().await, AgentOut::Availability { available: false });
+    assert_eq!(ada.recv().await, AgentOut::Availability { available: false, missed_offers: None });
     let list = app.admin().await.agents().await.unwrap();
     assert_eq!(status(&list, "ada@example.com"), (true, false, 0));
 

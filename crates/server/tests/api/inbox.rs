@@ -168,7 +168,7 @@ async fn colleagues_are_the_other_agents_by_name_with_whether_they_could_take_a_
     assert_eq!(c.teams, ["Billing", "support"]);
 
     grace.send(&AgentIn::Availability { available: false }).await;
-    assert_eq!(grace.recv().await, AgentOut::Availability { available: false });
+    assert_eq!(grace.recv().await, AgentOut::Availability { available: false, missed_offers: None });
     let c: Colleagues = get(&app, &token, "/api/colleagues").await;
     assert!(!c.agents[1].available, "switched off");
     let r = app.http.get(format!("{}/api/colleagues", app.url)).send().await.unwrap();

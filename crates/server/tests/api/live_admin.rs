@@ -149,7 +149,11 @@ async fn changing_a_schedule(from: From) {
         }
     }
     // Her inbox shows her off schedule at once: no chats until the block.
-    assert_eq!(ada.recv().await, AgentOut::Availability { available: false }, "{from:?}");
+    assert_eq!(
+        ada.recv().await,
+        AgentOut::Availability { available: false, missed_offers: None },
+        "{from:?}"
+    );
 }
 
 #[tokio::test]

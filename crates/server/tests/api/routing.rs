@@ -289,7 +289,7 @@ async fn availability_is_stored_and_a_dropped_agent_stays_routable_for_the_grace
     let app = spawn_app_with(|s| s.routing.disconnect_grace_secs = 1).await;
     let mut ada = app.agent("ada@example.com").await;
     ada.send(&AgentIn::Availability { available: false }).await;
-    assert_eq!(ada.recv().await, AgentOut::Availability { available: false });
+    assert_eq!(ada.recv().await, AgentOut::Availability { available: false, missed_offers: None });
     drop(ada);
     // It is remembered on the next connection.
     let token = app.session("ada@example.com").await;
@@ -312,13 +312,13 @@ async fn availability_is_stored_and_a_dropped_agent_stays_routable_for_the_grace
     assert_eq!(v1.recv().await, VisitorOut::State { state: ConversationState::Active });
     // Switching off does not end the chat she has.
     grace.send(&AgentIn::Availability { available: false }).await;
-    assert_eq!(grace.recv().await, AgentOut::Availability { available: false });
+    assert_eq!(grace.recv().await, AgentOut::Availability { available: false, missed_offers: None });
     v1.send(&VisitorIn::Message { client_id: "m1".into(), text: "still there?".into() }).await;
     assert!(matches!(grace.recv().await, AgentOut::Message { .. }));
 
     // After the grace period a dropped agent is out of routing.
     grace.send(&AgentIn::Availability { available: true }).await;
-    assert_eq!(grace.recv().await, AgentOut::Availability { available: true });
+    assert_eq!(grace.recv().await, AgentOut::Availability { available: true, missed_offers: None });
     grace.close().await;
     tokio::time::sleep(Duration::from_millis(1300)).await;
     let mut v2 = hand_off(&app, Routing::RoundRobin, &[], "en").await;
@@ -403,7 +403,7 @@ async fn account_routes_and_schedules_are_validated_on_save() {
     fell_back(&mut v).await;
     // A manual switch overrides it (until midnight in Amsterdam).
     ada.send(&AgentIn::Availability { available: true }).await;
-    assert_eq!(ada.recv().await, AgentOut::Availability { available: true });
+    assert_eq!(ada.recv().await, AgentOut::Availability { available: true, missed_offers: None });
     let _v = hand_off(&app, Routing::RoundRobin, &[], "en").await;
     offer(&mut ada).await;
     // Agents cannot manage routing.
@@ -470,7 +470,7 @@ async fn a_connected_agent_is_told_when_their_schedule_takes_over_again() {
     a.send(&AgentIn::Hello { protocol: 1 }).await;
     assert!(matches!(a.recv().await, AgentOut::Welcome { available: true, .. }));
     // When the manual switch runs out, the inbox hears it without asking.
-    assert_eq!(a.recv().await, AgentOut::Availability { available: false });
+    assert_eq!(a.recv().await, AgentOut::Availability { available: false, missed_offers: None });
 }
 
 #[tokio::test]
@@ -503,4 +503,79 @@ async fn removing_an_agent_moves_their_offers_on_and_ends_their_chats() {
             _ => {}
         }
     }
+}
+
+/// `ada`'s offer of the next hand-off times out: answers its conversation.
+async fn times_out(app: &TestApp, ada: &mut AgentClient) -> (VisitorClient, i64) {
+    let mut v = hand_off(app, Routing::Agent("ada@example.com".into()), &[], "en").await;
+    assert_eq!(v.recv().await, VisitorOut::State { state: ConversationState::Offered });
+    let (c, _) = offer(ada).await;
+    assert_eq!(ada.recv().await, AgentOut::Withdrawn { conversation: c });
+    (v, c)
+}
+
+/// Presence follows the person, not the open tab: an agent who lets two
+/// offers in a row time out is switched to unavailable, told why (also
+/// after a reload), shown so to admins, and offered nothing more until
+/// they are back. An accepted offer starts the count again.
+#[tokio::test]
+async fn an_agent_who_lets_two_offers_in_a_row_time_out_is_switched_to_unavailable_and_told_why() {
+    let app = spawn_app_with(|s| s.routing.accept_timeout_secs = 1).await;
+    let mut ada = app.agent("ada@example.com").await;
+    times_out(&app, &mut ada).await;
+    ada.silent_for(200).await;
+    times_out(&app, &mut ada).await;
+    assert_eq!(ada.recv().await, AgentOut::Availability { available: false, missed_offers: Some(2) });
+    // Nothing more for her: the next visitor gets the fallback at once.
+    let mut v = hand_off(&app, Routing::Agent("ada@example.com".into()), &[], "en").await;
+    fell_back(&mut v).await;
+    ada.silent_for(200).await;
+    let view = app.admin().await.agent("ada@example.com").await.unwrap();
+    assert_eq!((view.status.available, view.status.missed_offers), (false, Some(2)));
+    // A reload says why again.
+    let token = app.session("ada@example.com").await;
+    let mut reloaded = crate::ws_client::connect_agent(&app.url, Some(&token), None).await.unwrap();
+    reloaded.send(&AgentIn::Hello { protocol: 1 }).await;
+    assert!(matches!(
+        reloaded.recv().await,
+        AgentOut::Welcome { available: false, missed_offers: Some(2), .. }
+    ));
+    // "I'm back".
+    ada.send(&AgentIn::Availability { available: true }).await;
+    assert_eq!(ada.recv().await, AgentOut::Availability { available: true, missed_offers: None });
+    assert_eq!(app.admin().await.agent("ada@example.com").await.unwrap().status.missed_offers, None);
+    // One missed, one accepted, one missed: never two in a row.
+    times_out(&app, &mut ada).await;
+    let mut v = hand_off(&app, Routing::Agent("ada@example.com".into()), &[], "en").await;
+    assert_eq!(v.recv().await, VisitorOut::State { state: ConversationState::Offered });
+    let (c, _) = offer(&mut ada).await;
+    ada.accept(c).await;
+    times_out(&app, &mut ada).await;
+    ada.silent_for(300).await;
+    assert!(app.admin().await.agent("ada@example.com").await.unwrap().status.available);
+}
+
+/// A site may allow more missed offers, or never switch anyone off.
+#[tokio::test]
+async fn a_site_sets_how_many_missed_offers_switch_an_agent_off_or_none() {
+    let app = spawn_app_with(|s| s.routing.accept_timeout_secs = 1).await;
+    let admin = app.admin().await;
+    let never = switchboard_protocol::admin::SiteChange { away_after_missed: Some(0), ..Default::default() };
+    assert_eq!(admin.update_site("demo", &never).await.unwrap().away_after_missed, 0);
+    let mut ada = app.agent("ada@example.com").await;
+    for _ in 0..3 {
+        times_out(&app, &mut ada).await;
+    }
+    ada.silent_for(300).await;
+    assert!(app.admin().await.agent("ada@example.com").await.unwrap().status.available, "never switched off");
+    let three = switchboard_protocol::admin::SiteChange { away_after_missed: Some(3), ..Default::default() };
+    assert_eq!(admin.update_site("demo", &three).await.unwrap().away_after_missed, 3);
+    // Her count went on meanwhile: the next one is her fourth in a row.
+    times_out(&app, &mut ada).await;
+    assert_eq!(ada.recv().await, AgentOut::Availability { available: false, missed_offers: Some(4) });
+    let too_many =
+        switchboard_protocol::admin::SiteChange { away_after_missed: Some(11), ..Default::default() };
+    let refused = admin.update_site("demo", &too_many).await.unwrap_err();
+    assert_eq!(refused.status, 400);
+    assert_eq!(refused.fields(), ["away_after_missed"]);
 }

@@ -118,7 +118,7 @@ async fn with_nobody_available_the_visitor_gets_the_sites_fallback_message() {
     // Ada is connected but unavailable.
     let mut ada = app.agent("ada@example.com").await;
     ada.send(&AgentIn::Availability { available: false }).await;
-    assert_eq!(ada.recv().await, AgentOut::Availability { available: false });
+    assert_eq!(ada.recv().await, AgentOut::Availability { available: false, missed_offers: None });
 
     let mut v = visitor_hands_off(&app, "Grace").await;
     assert!(
@@ -346,7 +346,10 @@ async fn an_agent_whose_channel_lagged_still_gets_every_offer() {
     // …then more events than her channel holds, published before her
     // socket's task can read any (no await in between): it lags.
     for _ in 0..1000 {
-        app.state.hub.publish_agent(AgentId::new(ada_id), AgentOut::Availability { available: true });
+        app.state.hub.publish_agent(
+            AgentId::new(ada_id),
+            AgentOut::Availability { available: true, missed_offers: None },
+        );
     }
     loop {
         match ada.recv().await {
@@ -369,7 +372,10 @@ async fn an_offer_accepted_elsewhere_while_the_channel_lagged_is_shown_active_no
     assert!(store.accept(ConversationId::new(conv), AgentId::new(ada_id), now + 600_000, now).await.unwrap());
     // …whose channel then lags.
     for _ in 0..1000 {
-        app.state.hub.publish_agent(AgentId::new(ada_id), AgentOut::Availability { available: true });
+        app.state.hub.publish_agent(
+            AgentId::new(ada_id),
+            AgentOut::Availability { available: true, missed_offers: None },
+        );
     }
     loop {
         match ada.recv().await {

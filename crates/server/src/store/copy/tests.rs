@@ -159,7 +159,11 @@ async fn fill(store: &Store) -> Filled {
     assert!(crate::reports::seal(store, 100).await.unwrap() > 0, "some blocks are digested");
 
     let acme = SiteKey::parse("acme").unwrap();
-    let settings = SiteSettings { chat_enabled: false, blocked_email_domains: vec!["gmail.com".into()] };
+    let settings = SiteSettings {
+        chat_enabled: false,
+        blocked_email_domains: vec!["gmail.com".into()],
+        away_after_missed: 5,
+    };
     let appearance =
         Appearance { header_title: "Hulp nodig? «Ça va» \"quoted\"".into(), ..Appearance::default() };
     let origins = ["https://acme.example".to_owned(), "https://www.acme.example".to_owned()];
@@ -262,7 +266,11 @@ async fn fill(store: &Store) -> Filled {
     store.save_decision(chat.id, &decision, NOW).await.unwrap();
     assert!(store.offer(&chat, grace, &team_pool, NOW, NOW + 30_000).await.unwrap());
     let declined = crate::store::events::Kind::Declined;
-    assert!(store.withdraw_offer(chat.id, grace, Skip::Declined, declined, NOW, NOW + 1).await.unwrap());
+    assert!(store
+        .withdraw_offer(chat.id, grace, Skip::Declined, declined, NOW, NOW + 1)
+        .await
+        .unwrap()
+        .is_some());
     assert!(store.offer(&chat, ada, &team_pool, NOW + 2, NOW + 30_000).await.unwrap());
     assert!(store.accept(chat.id, ada, NOW + 600_000, NOW + 3).await.unwrap());
     for (author, client, text) in [
@@ -292,7 +300,11 @@ async fn fill(store: &Store) -> Filled {
     let waiting = store.conversation(chat.id).await.unwrap().unwrap();
     assert!(store.offer(&waiting, grace, &team_pool, NOW + 6, NOW + 30_000).await.unwrap());
     let timed_out = crate::store::events::Kind::TimedOut;
-    assert!(store.withdraw_offer(chat.id, grace, Skip::TimedOut, timed_out, NOW + 7, NOW + 7).await.unwrap());
+    assert!(store
+        .withdraw_offer(chat.id, grace, Skip::TimedOut, timed_out, NOW + 7, NOW + 7)
+        .await
+        .unwrap()
+        .is_some());
     Filled { acme, chat: chat.id, support }
 }
 
