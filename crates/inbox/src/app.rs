@@ -486,6 +486,9 @@ pub fn Shell(
                     Notice::Withdrawn { visitor } => {
                         Strings::fill(&s.withdrawn_notice, &[("visitor", visitor)])
                     }
+                    Notice::TimedOut { visitor } => {
+                        Strings::fill(&s.timed_out_notice, &[("visitor", visitor)])
+                    }
                     Notice::Refused { message, .. } => Strings::fill(&s.refused, &[("message", message)]),
                     Notice::Offline => s.offline.clone(),
                 })

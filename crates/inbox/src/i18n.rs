@@ -133,6 +133,8 @@ pub struct Strings {
     pub transferred_notice: String,
     /// The offer of a chat with {visitor} went to someone else.
     pub withdrawn_notice: String,
+    /// You did not answer the offer of a chat with {visitor} in time: it moved on.
+    pub timed_out_notice: String,
     /// Not done: {message}
     pub refused: String,
     /// Not connected: try again once the connection is back.

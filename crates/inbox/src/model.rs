@@ -201,8 +201,14 @@ pub enum Notice {
         /// The agent or team it went to.
         to: String,
     },
-    /// An offer was taken back (declined or timed out).
+    /// An offer was taken back before its time was up (declined, or the
+    /// visitor left).
     Withdrawn {
+        /// The visitor's name.
+        visitor: String,
+    },
+    /// An offer nobody answered in time moved on.
+    TimedOut {
         /// The visitor's name.
         visitor: String,
     },
@@ -351,8 +357,13 @@ impl Inbox {
             AgentOut::Withdrawn { conversation } => {
                 if let Some(i) = self.offers.iter().position(|o| o.conversation == conversation) {
                     let offer = self.offers.remove(i);
-                    self.notice =
-                        Some(Notice::Withdrawn { visitor: visitor_name(&offer.attributes, conversation) });
+                    let visitor = visitor_name(&offer.attributes, conversation);
+                    // (Its time up, give or take the link's delay: it timed out.)
+                    self.notice = Some(if now_ms + 1_000.0 >= offer.deadline_ms {
+                        Notice::TimedOut { visitor }
+                    } else {
+                        Notice::Withdrawn { visitor }
+                    });
                 }
                 Vec::new()
             }

@@ -12,8 +12,6 @@ use wasm_bindgen::JsCast;
 
 thread_local! {
     static AUDIO: RefCell<Option<web_sys::AudioContext>> = const { RefCell::new(None) };
-    /// The tags of the notifications on screen (shown, not yet closed).
-    static SHOWN: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Creates the audio context inside a user gesture, so it may play. Returns
@@ -126,14 +124,18 @@ pub fn page_hidden() -> bool {
 /// Shows a browser notification when the page is hidden and permission is
 /// granted; clicking it brings the inbox forward.
 pub fn notify(title: &str, body: &str, tag: &str) {
+    notify_with(title, body, tag, false);
+}
+
+fn notify_with(title: &str, body: &str, tag: &str, again: bool) {
     if !page_hidden() || permission() != "granted" {
         return;
     }
     let options = web_sys::NotificationOptions::new();
     options.set_body(body);
     options.set_tag(tag);
+    options.set_renotify(again);
     if let Ok(n) = web_sys::Notification::new_with_options(title, &options) {
-        SHOWN.with(|s| s.borrow_mut().push(tag.to_owned()));
         let shown = n.clone();
         let focus = Closure::<dyn FnMut()>::new(move || {
             if let Some(w) = web_sys::window() {
@@ -143,21 +145,14 @@ pub fn notify(title: &str, body: &str, tag: &str) {
         });
         n.set_onclick(Some(focus.as_ref().unchecked_ref()));
         focus.forget();
-        let tag = tag.to_owned();
-        let closed = Closure::<dyn FnMut()>::new(move || {
-            SHOWN.with(|s| s.borrow_mut().retain(|t| *t != tag));
-        });
-        n.set_onclose(Some(closed.as_ref().unchecked_ref()));
-        closed.forget();
     }
 }
 
-/// [`notify`] again for an offer still waiting, unless its notification is
-/// still on screen: one dismissed without an answer comes back.
+/// [`notify`] again for an offer still waiting: it replaces the one with the
+/// same tag, or comes back where that one was dismissed or went into the
+/// system's list (browsers do not always say which), and alerts again.
 pub fn notify_again(title: &str, body: &str, tag: &str) {
-    if !SHOWN.with(|s| s.borrow().iter().any(|t| t == tag)) {
-        notify(title, body, tag);
-    }
+    notify_with(title, body, tag, true);
 }
 
 /// Sets the tab title.

@@ -366,6 +366,9 @@ fn ConversationBody(
 fn Composer(id: i64, name: Signal<String>, strings: Strings, actions: Actions) -> impl IntoView {
     let draft = RwSignal::new(String::new());
     let note = RwSignal::new(false);
+    // The other mode's draft: text typed as a note never goes out as a
+    // reply because the mode was switched, nor the other way round.
+    let other = StoredValue::new(String::new());
     let reported = StoredValue::new(false);
     let keys = StoredValue::new(0u32);
     let typing = move |now: bool| {
@@ -420,9 +423,16 @@ fn Composer(id: i64, name: Signal<String>, strings: Strings, actions: Actions) -
     };
     // Switching modes: a reply's typing stops being reported.
     let set_mode = move |to: bool| {
+        if to == note.get_untracked() {
+            crate::app::focus_composer();
+            return;
+        }
         if to {
             typing(false);
         }
+        let kept = other.get_value();
+        other.set_value(draft.get_untracked());
+        draft.set(kept);
         note.set(to);
         crate::app::focus_composer();
     };

@@ -203,6 +203,16 @@ impl Settings {
         }
     }
 
+    /// Whether the toggle (rather than the schedule) decides at `now`: always
+    /// without a schedule (or one that no longer checks), else until its
+    /// `until`.
+    pub fn switch_in_force(&self, now: Timestamp) -> bool {
+        match self.schedule.as_ref().and_then(|s| s.check().ok()) {
+            None => true,
+            Some(_) => self.until.is_some_and(|u| now.as_millisecond() < u),
+        }
+    }
+
     /// The settings after the agent switches the toggle at `now`.
     pub fn switched(&self, available: bool, now: Timestamp) -> Settings {
         let until = self
@@ -264,6 +274,18 @@ mod tests {
         assert_eq!(w.override_until(at("2026-11-24T18:00:00Z")), at("2026-11-24T23:00:00Z"));
         // Sunday has no block: midnight.
         assert_eq!(w.override_until(at("2026-11-29T12:00:00Z")), at("2026-11-29T23:00:00Z"));
+    }
+
+    #[test]
+    fn a_switch_is_in_force_until_the_schedule_takes_over_again() {
+        let tuesday_evening = at("2026-11-24T18:00:00Z");
+        let plain =
+            Settings { available: true, until: None, schedule: None }.switched(false, tuesday_evening);
+        assert!(plain.switch_in_force(at("2027-01-01T00:00:00Z")), "no schedule: until switched again");
+        let s = Settings { available: true, until: None, schedule: Some(office()) }
+            .switched(false, tuesday_evening);
+        assert!(s.switch_in_force(at("2026-11-24T22:59:00Z")));
+        assert!(!s.switch_in_force(at("2026-11-24T23:00:00Z")), "midnight: the schedule again");
     }
 
     #[test]

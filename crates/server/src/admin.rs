@@ -252,6 +252,7 @@ async fn agent_views(
             let row = routing.remove(&p.id);
             let own = row.as_ref().and_then(|r| r.capacity);
             let available = row.as_ref().is_some_and(|r| r.availability.available_at(now));
+            let switched_off = row.as_ref().is_some_and(|r| r.availability.switch_in_force(now));
             let status = AgentStatus {
                 capacity: own.unwrap_or(live.capacity),
                 own_capacity: own.is_some(),
@@ -259,7 +260,7 @@ async fn agent_views(
                 available,
                 open_chats: open.get(&p.id).copied().unwrap_or(0),
                 invited: invited.contains(&p.id),
-                missed_offers: away.get(&p.id).copied().filter(|_| !available),
+                missed_offers: away.get(&p.id).copied().filter(|_| !available && switched_off),
             };
             let schedule = row.and_then(|r| r.availability.schedule).map(schedule_view);
             AgentView::new(p, schedule, status)

@@ -92,6 +92,10 @@ fn a_withdrawn_offer_disappears_with_a_notice() {
     inbox.apply(AgentOut::Withdrawn { conversation: 7 }, 0.0, true);
     assert!(inbox.offers.is_empty());
     assert_eq!(inbox.notice, Some(Notice::Withdrawn { visitor: "Ada".into() }));
+    // Taken back once its time was up: it timed out, not "went to someone else".
+    inbox.apply(offer(8, 10), 0.0, true);
+    inbox.apply(AgentOut::Withdrawn { conversation: 8 }, 9_500.0, true);
+    assert_eq!(inbox.notice, Some(Notice::TimedOut { visitor: "Ada".into() }));
 }
 
 #[test]

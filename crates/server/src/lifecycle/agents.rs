@@ -76,8 +76,15 @@ pub async fn availability_changed(state: &AppState, agent: AgentId) -> Result<()
 /// available now, and, while unavailable because they missed offers, after
 /// how many.
 pub async fn availability_now(state: &AppState, agent: AgentId) -> Result<(bool, Option<u32>), StoreError> {
-    let available = state.store.availability(agent).await?.available_at(state.clock.now());
-    let missed_offers = if available { None } else { state.store.away_after(agent).await? };
+    let now = state.clock.now();
+    let settings = state.store.availability(agent).await?;
+    let available = settings.available_at(now);
+    // (Once their schedule decides again, the switch is over, and so is its reason.)
+    let missed_offers = if available || !settings.switch_in_force(now) {
+        None
+    } else {
+        state.store.away_after(agent).await?
+    };
     Ok((available, missed_offers))
 }
 
@@ -101,7 +108,9 @@ pub(super) async fn missed_offer(
     if !settings.available_at(now) {
         return Ok(());
     }
-    state.store.switch_away(agent, &settings.switched(false, now), missed).await?;
+    if !state.store.switch_away(agent, &settings.switched(false, now), missed).await? {
+        return Ok(());
+    }
     tracing::info!(agent = %agent, missed, "switched to unavailable after missed offers");
     availability_changed(state, agent).await
 }

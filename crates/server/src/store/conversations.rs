@@ -82,12 +82,14 @@ fn author_to_db(a: Author) -> &'static str {
     }
 }
 
+/// An author this version does not know (written by a newer one) reads as
+/// a note: agents may see it, visitors never.
 fn author_from_db(s: &str) -> Author {
     match s {
         "visitor" => Author::Visitor,
         "agent" => Author::Agent,
-        "note" => Author::Note,
-        _ => Author::System,
+        "system" => Author::System,
+        _ => Author::Note,
     }
 }
 

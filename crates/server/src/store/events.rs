@@ -138,7 +138,7 @@ pub(super) async fn record_end(
         sqlx::query(
             "INSERT INTO chat_events (conversation_id, site_id, kind, agent_id, detail, value, at)
          SELECT id, site_id, 'ended', $2, $3,
-                (SELECT COUNT(*) FROM messages WHERE conversation_id = $1 AND author <> 'system'), $4
+                (SELECT COUNT(*) FROM messages WHERE conversation_id = $1 AND author IN ('visitor', 'agent')), $4
          FROM conversations WHERE id = $1",
         )
         .bind(conversation)

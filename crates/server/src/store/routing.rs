@@ -379,13 +379,20 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             record(&mut tx, conversation, fact, Fact { agent: Some(agent_id), ..Fact::default() }, now).await?;
-            // (A removed agent's row is gone: nothing in a row.)
+            // A timeout counts where its site switches agents off at all; a
+            // decline starts the count again. (A removed agent's row is
+            // gone: nothing in a row.)
             let missed: Option<i64> = sqlx::query_scalar(
-                "UPDATE agents SET missed_offers = CASE WHEN $2 THEN missed_offers + 1 ELSE 0 END
+                "UPDATE agents SET missed_offers = CASE
+                   WHEN NOT $2 THEN 0
+                   WHEN (SELECT s.away_after_missed FROM conversations c JOIN sites s ON s.id = c.site_id
+                         WHERE c.id = $3) > 0 THEN missed_offers + 1
+                   ELSE missed_offers END
                  WHERE id = $1 RETURNING missed_offers",
             )
             .bind(agent_id)
             .bind(fact == Kind::TimedOut)
+            .bind(conversation)
             .fetch_optional(&mut *tx)
             .await?;
             tx.commit().await?;
@@ -563,16 +570,18 @@ impl Store {
     /// Switches an agent to `a` (unavailable) because they let `missed`
     /// offers in a row time out, remembered until their availability next
     /// changes (so their inboxes can say why); the count starts again.
+    /// Only while their count is still `missed`: an accept, a decline or a
+    /// switch of their own meanwhile wins (`false`, nothing changed).
     pub async fn switch_away(
         &self,
         agent_id: AgentId,
         a: &Availability,
         missed: u32,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         on_db!(self, pool => {
-            sqlx::query(
+            let done = sqlx::query(
                 "UPDATE agents SET available = $1, available_until = $2, missed_offers = 0, away_after = $3
-                 WHERE id = $4",
+                 WHERE id = $4 AND missed_offers = $3",
             )
             .bind(a.available)
             .bind(a.until)
@@ -580,7 +589,7 @@ impl Store {
             .bind(agent_id)
             .execute(pool)
             .await?;
-            Ok(())
+            Ok(done.rows_affected() == 1)
         })
     }
 

@@ -103,7 +103,7 @@ impl Store {
                 "UPDATE conversations SET state = 'ended', due_at = NULL, ended_at = $3
                  WHERE id = $1 AND state = 'active' AND COALESCE(accepted_at, 0) <= $2
                    AND NOT EXISTS (SELECT 1 FROM messages
-                                   WHERE conversation_id = $1 AND author <> 'system' AND at > $2)
+                                   WHERE conversation_id = $1 AND author IN ('visitor', 'agent') AND at > $2)
                  RETURNING agent_id",
             )
             .bind(id)
@@ -118,14 +118,14 @@ impl Store {
         })
     }
 
-    /// When (unix ms) someone last wrote in an active chat (not the
-    /// system), or it was accepted, whichever is later; without either (a
+    /// When (unix ms) the visitor or an agent last wrote in an active chat
+    /// (not the system, not a private note), or it was accepted, whichever is later; without either (a
     /// chat accepted before accept times were kept), when it began.
     pub async fn last_activity(&self, id: ConversationId) -> Result<Option<i64>, StoreError> {
         on_db!(self, pool => {
             Ok(sqlx::query_scalar(
                 "SELECT COALESCE(MAX(at), (SELECT created_at FROM conversations WHERE id = $1)) FROM (
-                   SELECT MAX(at) AS at FROM messages WHERE conversation_id = $1 AND author <> 'system'
+                   SELECT MAX(at) AS at FROM messages WHERE conversation_id = $1 AND author IN ('visitor', 'agent')
                    UNION ALL SELECT accepted_at FROM conversations WHERE id = $1) AS activity",
             )
             .bind(id)
