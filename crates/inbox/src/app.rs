@@ -395,25 +395,28 @@ pub fn Shell(
         }
     });
 
+    // A message (or a private note), pending until the server confirms it.
+    let write = move |conversation: i64, text: String, note: bool| {
+        let client_id = switchboard_websocket::client_id();
+        inbox.update(|i| {
+            if let Some(c) = i.mine.iter_mut().find(|c| c.id == conversation) {
+                let p = Pending { client_id: client_id.clone(), text: text.clone() };
+                if note {
+                    c.pending_notes.push(p)
+                } else {
+                    c.pending.push(p)
+                }
+            }
+        });
+        send(if note {
+            AgentIn::Note { conversation, client_id, text }
+        } else {
+            AgentIn::Message { conversation, client_id, text }
+        });
+    };
     let actions = Actions {
-        send: Callback::new(move |(conversation, text): (i64, String)| {
-            let client_id = switchboard_websocket::client_id();
-            inbox.update(|i| {
-                if let Some(c) = i.mine.iter_mut().find(|c| c.id == conversation) {
-                    c.pending.push(Pending { client_id: client_id.clone(), text: text.clone() });
-                }
-            });
-            send(AgentIn::Message { conversation, client_id, text });
-        }),
-        note: Callback::new(move |(conversation, text): (i64, String)| {
-            let client_id = switchboard_websocket::client_id();
-            inbox.update(|i| {
-                if let Some(c) = i.mine.iter_mut().find(|c| c.id == conversation) {
-                    c.pending_notes.push(Pending { client_id: client_id.clone(), text: text.clone() });
-                }
-            });
-            send(AgentIn::Note { conversation, client_id, text });
-        }),
+        send: Callback::new(move |(conversation, text): (i64, String)| write(conversation, text, false)),
+        note: Callback::new(move |(conversation, text): (i64, String)| write(conversation, text, true)),
         typing: Callback::new(move |(conversation, typing): (i64, bool)| {
             send(AgentIn::Typing { conversation, typing });
         }),
