@@ -155,6 +155,8 @@ pub struct Strings {
     pub system: String,
     /// Private note (a note's author line and the transcript's)
     pub note: String,
+    /// Private note: {text} (a conversation list's line when the last message is a note)
+    pub note_preview: String,
     /// Write a reply or a private note (the composer's modes, for screen readers)
     pub compose_as: String,
     /// Reply (the composer's mode for messages to the visitor)

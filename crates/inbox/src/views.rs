@@ -87,14 +87,29 @@ pub struct Row {
 impl Row {
     /// A row for one of the agent's own conversations.
     pub fn mine(c: &Conversation, s: &Strings) -> Self {
-        let line = c.messages.last().map(|m| m.text.clone()).unwrap_or_else(|| state_label(c.state, s));
+        let line = c
+            .messages
+            .last()
+            .map_or_else(|| state_label(c.state, s), |m| last_line(&m.text, m.author == Author::Note, s));
         Row { id: c.id, name: c.visitor_name(), line, unread: c.unread() }
     }
 
     /// A row for a past conversation.
     pub fn past(c: &ConversationSummary, s: &Strings) -> Self {
-        let line = c.preview.clone().unwrap_or_else(|| state_label(Some(c.state), s));
+        let line = c
+            .preview
+            .as_deref()
+            .map_or_else(|| state_label(Some(c.state), s), |p| last_line(p, c.preview_note, s));
         Row { id: c.id, name: visitor_name(&c.attributes, c.id), line, unread: 0 }
+    }
+}
+
+/// A list row's line from the last message: a private note says it is one.
+fn last_line(text: &str, note: bool, s: &Strings) -> String {
+    if note {
+        Strings::fill(&s.note_preview, &[("text", text)])
+    } else {
+        text.to_owned()
     }
 }
 
@@ -582,5 +597,47 @@ pub fn VisitorPanel(
             <h2 id="visitor-title">{title}</h2>
             <dl>{rows}</dl>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use switchboard_protocol::site::Locale;
+
+    /// A list row says when the last message is a private note, for the
+    /// agent's own chats and the past ones alike.
+    #[test]
+    fn a_rows_line_marks_a_private_note() {
+        let s = Strings::for_locale(Locale::En);
+        let mut c = Conversation { id: 7, ..Conversation::default() };
+        let message = |author, text: &str| ChatMessage {
+            seq: 1,
+            author,
+            client_id: None,
+            text: text.into(),
+            at: String::new(),
+        };
+        c.messages = vec![message(Author::Visitor, "Hi")];
+        assert_eq!(Row::mine(&c, &s).line, "Hi");
+        c.messages = vec![message(Author::Note, "VIP")];
+        assert_eq!(Row::mine(&c, &s).line, "Private note: VIP");
+        let mut past = ConversationSummary {
+            id: 7,
+            site: "demo".into(),
+            state: ConversationState::Ended,
+            agent_id: None,
+            agent_name: None,
+            attributes: Default::default(),
+            page: Default::default(),
+            last_seq: 1,
+            created_at: String::new(),
+            last_activity: String::new(),
+            preview: Some("VIP".into()),
+            preview_note: true,
+        };
+        assert_eq!(Row::past(&past, &s).line, "Private note: VIP");
+        past.preview_note = false;
+        assert_eq!(Row::past(&past, &s).line, "VIP");
     }
 }

@@ -35,6 +35,9 @@ pub struct ConversationSummary {
     /// The start of its last message, for the list.
     #[serde(default)]
     pub preview: Option<String>,
+    /// Whether that last message is an agent's private note.
+    #[serde(default)]
+    pub preview_note: bool,
 }
 
 /// One conversation in full (`GET /api/conversations/{id}`).

@@ -326,6 +326,7 @@ fn summary(id: i64, state: ConversationState) -> ConversationSummary {
         created_at: String::new(),
         last_activity: String::new(),
         preview: None,
+        preview_note: false,
     }
 }
 

@@ -45,7 +45,7 @@ pub fn preview(text: &str) -> String {
 /// The summaries' query: the conversation, its site, its agent and its last
 /// message (the one numbered `last_seq`); newest activity (unix ms) first.
 const SUMMARIES: &str = "
-    SELECT c.*, s.key AS site_key, a.name AS agent_name, m.text AS last_text, m.at AS last_at
+    SELECT c.*, s.key AS site_key, a.name AS agent_name, m.text AS last_text, m.at AS last_at, m.author AS last_author
     FROM conversations c
     JOIN sites s ON s.id = c.site_id
     LEFT JOIN agents a ON a.id = c.agent_id
@@ -113,6 +113,7 @@ struct SummaryRow {
     created_at: i64,
     last_at: Option<i64>,
     last_text: Option<String>,
+    last_author: Option<String>,
 }
 
 fn summary(row: SummaryRow) -> Result<ConversationSummary, StoreError> {
@@ -131,6 +132,7 @@ fn summary(row: SummaryRow) -> Result<ConversationSummary, StoreError> {
         // the millisecond, a conversation's start to the second.
         last_activity: row.last_at.map_or_else(|| iso_seconds(row.created_at), iso_millis),
         preview: row.last_text.as_deref().map(preview),
+        preview_note: row.last_author.as_deref() == Some("note"),
     })
 }
 

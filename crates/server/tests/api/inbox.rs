@@ -75,6 +75,12 @@ async fn conversations_are_listed_by_newest_activity_with_a_preview_of_the_last_
     assert_eq!(top.last_activity, at);
     assert_eq!((top.site.as_str(), top.agent_name.as_deref()), ("demo", Some("Ada Lovelace")));
     assert_eq!(top.state, ConversationState::Active);
+    assert!(!top.preview_note);
+    // A private note written last is previewed as one.
+    ada.send(&AgentIn::Note { conversation: c1, client_id: "n1".into(), text: "VIP".into() }).await;
+    assert!(matches!(ada.recv().await, AgentOut::Message { .. }));
+    let list: Vec<ConversationSummary> = get(&app, &token, "/api/conversations").await;
+    assert_eq!((list[0].preview.as_deref(), list[0].preview_note), (Some("VIP"), true));
 
     // Past ones the same way, for everyone.
     ada.send(&AgentIn::End { conversation: c2 }).await;
