@@ -88,18 +88,15 @@ pub async fn availability_now(state: &AppState, agent: AgentId) -> Result<(bool,
     Ok((available, missed_offers))
 }
 
-/// `agent` has let `missed` offers in a row time out, the last one in
-/// `conversation`. At its site's limit (unless the site set none) they are
+/// `agent` has let offers time out (as `missed` counts them, with the last
+/// offer's site's limit). At the limit (unless the site set none) they are
 /// switched to unavailable, as if they had switched themselves, and their
 /// inboxes say why: presence follows the person, not their open tab.
 pub(super) async fn missed_offer(
     state: &AppState,
-    conversation: ConversationId,
     agent: AgentId,
-    missed: u32,
+    crate::store::routing::Missed { in_row: missed, limit }: crate::store::routing::Missed,
 ) -> Result<(), StoreError> {
-    let Some(conv) = state.store.conversation(conversation).await? else { return Ok(()) };
-    let limit = state.store.site_settings(conv.site_id).await?.unwrap_or_default().away_after_missed;
     if limit == 0 || missed < u32::from(limit) {
         return Ok(());
     }

@@ -56,7 +56,7 @@ async fn move_on_as(
     state.hub.publish_agent(agent, AgentOut::Withdrawn { conversation: conversation.get() });
     // (Before routing again: an agent who walked away is offered nothing more.)
     if fact == Kind::TimedOut {
-        super::agents::missed_offer(state, conversation, agent, missed).await?;
+        super::agents::missed_offer(state, agent, missed).await?;
     }
     super::route(state, conversation).await?;
     Ok(true)

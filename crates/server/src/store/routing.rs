@@ -294,6 +294,15 @@ pub(super) async fn write_fall_back(
     })
 }
 
+/// An agent's missed offers after an offer was taken back from them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Missed {
+    /// Offers they let time out in a row, this one included.
+    pub in_row: u32,
+    /// After how many the offer's site switches an agent off (0: never).
+    pub limit: u8,
+}
+
 impl Store {
     /// Every agent's routing facts, by ascending id.
     pub async fn routing_agents(&self) -> Result<Vec<AgentRow>, StoreError> {
@@ -343,9 +352,9 @@ impl Store {
     /// agent was removed meanwhile): the conversation waits for routing again
     /// and the attempt is remembered (as `why`), and `fact` recorded. It is
     /// due for routing again at `due` (unix ms), should routing it at once
-    /// not happen. Answers the offers the agent has now let time out in a
-    /// row (one more after a timeout, none after a decline); `None` when it
-    /// was not (or no longer) offered to them.
+    /// not happen. Answers the agent's missed offers in a row now (one more
+    /// after a timeout, none after a decline) and the site's limit; `None`
+    /// when it was not (or no longer) offered to them.
     pub async fn withdraw_offer(
         &self,
         conversation: ConversationId,
@@ -354,7 +363,7 @@ impl Store {
         fact: Kind,
         due: i64,
         now: i64,
-    ) -> Result<Option<u32>, StoreError> {
+    ) -> Result<Option<Missed>, StoreError> {
         on_db!(self, begin tx => {
             let done = sqlx::query(
                 "UPDATE conversations SET state = 'waiting', agent_id = NULL, offered_at = NULL, due_at = $3
@@ -379,24 +388,31 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             record(&mut tx, conversation, fact, Fact { agent: Some(agent_id), ..Fact::default() }, now).await?;
+            let limit: i64 = sqlx::query_scalar(
+                "SELECT s.away_after_missed FROM conversations c JOIN sites s ON s.id = c.site_id
+                 WHERE c.id = $1",
+            )
+            .bind(conversation)
+            .fetch_one(&mut *tx)
+            .await?;
             // A timeout counts where its site switches agents off at all; a
             // decline starts the count again. (A removed agent's row is
             // gone: nothing in a row.)
-            let missed: Option<i64> = sqlx::query_scalar(
+            let in_row: Option<i64> = sqlx::query_scalar(
                 "UPDATE agents SET missed_offers = CASE
-                   WHEN NOT $2 THEN 0
-                   WHEN (SELECT s.away_after_missed FROM conversations c JOIN sites s ON s.id = c.site_id
-                         WHERE c.id = $3) > 0 THEN missed_offers + 1
-                   ELSE missed_offers END
+                   WHEN NOT $2 THEN 0 WHEN $3 THEN missed_offers + 1 ELSE missed_offers END
                  WHERE id = $1 RETURNING missed_offers",
             )
             .bind(agent_id)
             .bind(fact == Kind::TimedOut)
-            .bind(conversation)
+            .bind(limit > 0)
             .fetch_optional(&mut *tx)
             .await?;
             tx.commit().await?;
-            Ok(Some(missed.and_then(|n| u32::try_from(n).ok()).unwrap_or(0)))
+            Ok(Some(Missed {
+                in_row: in_row.and_then(|n| u32::try_from(n).ok()).unwrap_or(0),
+                limit: u8::try_from(limit).unwrap_or(u8::MAX),
+            }))
         })
     }
 
