@@ -155,19 +155,14 @@ impl Bus {
                 }
             });
         }
-        // Repairs: the periodic sweep, and a full resync when asked.
+        // Repairs: a full resync when asked, in its own task: the sweep
+        // below may wait seconds for a database that is down, and followers
+        // told to read then keep trying until it is back.
         {
-            let (local, seen, resyncs) = (local, seen, bus.resyncs.clone());
+            let (local, resyncs, shutdown) = (local.clone(), bus.resyncs.clone(), shutdown.clone());
             tokio::spawn(async move {
-                let mut every = tokio::time::interval(sweep);
-                every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
                 loop {
                     tokio::select! {
-                        _ = every.tick() => {
-                            if let Err(e) = sweep_once(&local, &seen, &offers, &store, &resyncs).await {
-                                tracing::warn!(error = %e, "reading where followed conversations stand");
-                            }
-                        }
                         r = resync_all.recv() => {
                             if r.is_none() {
                                 return;
@@ -177,6 +172,24 @@ impl Bus {
                                 local.publish(id, Event::Resync);
                             }
                             let _ = resyncs.send(());
+                        }
+                        () = shutdown.clone().recv() => return,
+                    }
+                }
+            });
+        }
+        // And the periodic sweep.
+        {
+            let (seen, resyncs) = (seen, bus.resyncs.clone());
+            tokio::spawn(async move {
+                let mut every = tokio::time::interval(sweep);
+                every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                loop {
+                    tokio::select! {
+                        _ = every.tick() => {
+                            if let Err(e) = sweep_once(&local, &seen, &offers, &store, &resyncs).await {
+                                tracing::warn!(error = %e, "reading where followed conversations stand");
+                            }
                         }
                         () = shutdown.clone().recv() => return,
                     }
