@@ -75,6 +75,7 @@ pub(crate) fn documented() -> OpenApiRouter<AppState> {
         .merge(crate::reports_api::documented())
         .merge(crate::accounts_api::documented())
         .merge(crate::stream_designer_api::documented())
+        .merge(crate::canned_api::documented())
 }
 
 /// Every site, by key.

@@ -1,4 +1,4 @@
-//! `switchboard site|agent|team|rule|stream …`: the admin operations
+//! `switchboard site|agent|team|canned|rule|stream …`: the admin operations
 //! ([`crate::admin`]) on the command line, against the database in the
 //! settings. Flags become the protocol's typed requests, so the executor
 //! checks them exactly as it checks the HTTP API's bodies; what is printed
@@ -331,6 +331,78 @@ pub async fn rule(store: &Store, cmd: RuleCommand) -> Result<String, AdminError>
         RuleCommand::Account { command: AccountCommand::Remove { domain, site } } => {
             admin::remove_account_route(store, &site, &domain).await?;
             let _ = writeln!(out, "Removed the account route of {domain} from site {site}.");
+        }
+    }
+    Ok(out)
+}
+
+/// `switchboard canned …`: the shared canned responses (an agent keeps
+/// their own in the inbox).
+#[derive(Debug, Subcommand)]
+pub enum CannedCommand {
+    /// Add a shared response.
+    Add {
+        /// What follows `/` to pick it (letters, digits, - and _).
+        shortcut: String,
+        /// Its text; tokens such as {{first_name:"there"}} are filled in.
+        text: String,
+        /// Only on this site's conversations (its key).
+        #[arg(long)]
+        site: Option<String>,
+        /// Only for this team's members.
+        #[arg(long)]
+        team: Option<String>,
+    },
+    /// List the shared responses: id, shortcut, site, team, text.
+    List,
+    /// Replace a shared response (by its id, from `list`).
+    Update {
+        /// Its id.
+        id: i64,
+        /// Its shortcut.
+        shortcut: String,
+        /// Its text.
+        text: String,
+        /// Only on this site's conversations.
+        #[arg(long)]
+        site: Option<String>,
+        /// Only for this team's members.
+        #[arg(long)]
+        team: Option<String>,
+    },
+    /// Remove a shared response.
+    Remove {
+        /// Its id.
+        id: i64,
+    },
+}
+
+/// Runs a canned response command at `now` (unix ms); returns what to print.
+pub async fn canned(store: &Store, cmd: CannedCommand, now: i64) -> Result<String, AdminError> {
+    use crate::store::canned::Owner;
+    use switchboard_protocol::admin::CannedRequest;
+    let mut out = String::new();
+    match cmd {
+        CannedCommand::Add { shortcut, text, site, team } => {
+            let req = CannedRequest { shortcut, text, site, team };
+            let c = crate::canned::save(store, Owner::Shared, None, &req, now).await?;
+            let _ = writeln!(out, "Added /{} (id {}).", c.shortcut, c.id);
+        }
+        CannedCommand::List => {
+            for c in crate::canned::list(store, Owner::Shared).await? {
+                let (site, team) = (c.site.as_deref().unwrap_or("-"), c.team.as_deref().unwrap_or("-"));
+                let _ =
+                    writeln!(out, "{}\t/{}\t{site}\t{team}\t{}", c.id, c.shortcut, c.text.replace('\n', " "));
+            }
+        }
+        CannedCommand::Update { id, shortcut, text, site, team } => {
+            let req = CannedRequest { shortcut, text, site, team };
+            let c = crate::canned::save(store, Owner::Shared, Some(id), &req, now).await?;
+            let _ = writeln!(out, "Updated /{} (id {}).", c.shortcut, c.id);
+        }
+        CannedCommand::Remove { id } => {
+            crate::canned::remove(store, Owner::Shared, id).await?;
+            let _ = writeln!(out, "Removed canned response {id}.");
         }
     }
     Ok(out)

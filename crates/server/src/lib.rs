@@ -35,6 +35,7 @@
 //! - `stats_limits`: the widget's stream events endpoint's limits and path
 //! - `throttle`: in-memory back-offs and per-minute counters
 //! - `inbox_api`: conversation lists and details for agents
+//! - [`canned`], `canned_api`: canned responses, shared and personal
 //! - `presence`: which agents are connected and available
 //! - [`routing`]: the snapshot a routing decision needs, and `explain`
 //! - [`reports`]: live chat figures over a range of days, from the facts the
@@ -59,6 +60,8 @@ pub(crate) mod admin_routing_api;
 pub(crate) mod api;
 pub(crate) mod assets;
 pub mod auth;
+pub mod canned;
+pub(crate) mod canned_api;
 pub(crate) mod clock;
 pub mod cluster;
 pub mod config;

@@ -8,7 +8,8 @@ use switchboard_protocol::admin::Origin;
 use switchboard_protocol::site::SiteKey;
 use switchboard_server::admin::AdminError;
 use switchboard_server::admin_cli::{
-    self, AgentCommand, ConversationCommand, PublishCommand, RuleCommand, SiteCommand, TeamCommand,
+    self, AgentCommand, CannedCommand, ConversationCommand, PublishCommand, RuleCommand, SiteCommand,
+    TeamCommand,
 };
 use switchboard_server::config::Settings;
 use switchboard_server::report_cli::{self, ReportCommand};
@@ -74,6 +75,11 @@ enum Command {
     Team {
         #[command(subcommand)]
         command: TeamCommand,
+    },
+    /// Shared canned responses: add, list, update, remove.
+    Canned {
+        #[command(subcommand)]
+        command: CannedCommand,
     },
     /// Custom routing rules: add (or replace), list, remove; account routes.
     Rule {
@@ -232,6 +238,12 @@ async fn main() -> anyhow::Result<()> {
         Command::Rule { command } => {
             admin_command(settings, |store| Box::pin(async move { admin_cli::rule(&store, command).await }))
                 .await
+        }
+        Command::Canned { command } => {
+            admin_command(settings, |store| {
+                Box::pin(async move { admin_cli::canned(&store, command, Clock::system().now_ms()).await })
+            })
+            .await
         }
         Command::Team { command } => {
             admin_command(settings, |store| Box::pin(async move { admin_cli::team(&store, command).await }))

@@ -47,6 +47,8 @@ pub const PATH: &str = "/api/openapi.json";
         (name = "agents", description = "Agent accounts, their passwords, invitations, schedules \
             and live status"),
         (name = "teams", description = "Teams of agents"),
+        (name = "canned", description = "Shared canned responses (for every agent, one site or one \
+            team)"),
         (name = "conversations", description = "Every conversation, one in full, and how it was \
             routed"),
         (name = "reports", description = "Live chat performance over a range of days (JSON and \

@@ -20,10 +20,13 @@
 //!   rows), one conversation in full and its routing explanation.
 //! - [`reports`]: the reports' query (days, time zone, periods), the
 //!   live chat figures, one conversation's, and what is going on now.
+//! - [`canned`]: canned responses, shared and personal, and how the
+//!   inbox's picker ranks them for what follows `/`.
 //! - [`designer`]: the stream designer's drafts, publishing a draft with a
 //!   note, and the release history.
 
 pub mod accounts;
+pub mod canned;
 pub mod conversations;
 pub mod designer;
 pub mod reports;
@@ -33,6 +36,7 @@ pub mod values;
 pub mod views;
 
 pub use accounts::*;
+pub use canned::*;
 pub use conversations::*;
 pub use designer::*;
 pub use reports::*;

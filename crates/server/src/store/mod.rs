@@ -102,6 +102,7 @@ pub mod admin_conversations;
 mod agent_email;
 mod agents;
 pub mod bulk;
+pub mod canned;
 pub mod changes;
 pub mod chat_digests;
 pub mod conversations;

@@ -12,7 +12,7 @@ use crate::helpers::{spawn_app, team, TestApp};
 
 const STREAM: &str = include_str!("../../../../examples/streams/team.toml");
 
-fn new_site(key: &str, name: &str, origins: &[&str]) -> NewSite {
+pub fn new_site(key: &str, name: &str, origins: &[&str]) -> NewSite {
     NewSite {
         key: key.into(),
         name: name.into(),

@@ -8,6 +8,7 @@ mod admin_client;
 mod agent_email;
 mod assets;
 mod auth;
+mod canned;
 mod conversations;
 mod csp_report;
 mod db_copy;

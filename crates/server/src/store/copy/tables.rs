@@ -45,6 +45,7 @@ pub(super) const TABLES: &[Table] = &[
     copy("account_tokens"),
     copy("teams"),
     copy("team_members"),
+    copy("canned_responses"),
     copy("streams"),
     copy("stream_versions"),
     copy("stream_drafts"),

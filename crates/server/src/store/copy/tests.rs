@@ -177,6 +177,18 @@ async fn fill(store: &Store) -> Filled {
     let grace = AgentId::new(
         store.create_agent("Grace", "grace@acme.example", "h2", Role::Agent, NOW).await.unwrap(),
     );
+    {
+        use crate::store::canned::{CannedFields, Owner};
+        let shared = CannedFields {
+            shortcut: "prix-été",
+            text: "Nos «prix»:\tà partir de 10 €\n{{first_name:\"vous\"}}",
+            site: Some(site),
+            team: Some(sales),
+        };
+        store.save_canned(Owner::Shared, None, &shared, 500, NOW).await.unwrap();
+        let own = CannedFields { shortcut: "hi", text: "Hi!", site: None, team: None };
+        store.save_canned(Owner::Agent(ada), None, &own, 500, NOW).await.unwrap();
+    }
     let schedule = Schedule {
         time_zone: "Europe/Amsterdam".into(),
         blocks: vec![Block {
@@ -323,11 +335,15 @@ async fn reads(store: &Store, f: &Filled) -> Vec<String> {
     };
     let scope = crate::reports::Scope::new(store, &query, NOW).await.unwrap();
     let site = store.site(&f.acme).await.unwrap().unwrap();
+    let ada = store.agents().await.unwrap().into_iter().find(|a| a.email == "ada@acme.example").unwrap();
+    let ada = AgentId::new(ada.id);
     vec![
         format!("{site:?}"),
         format!("{:?}", store.fallback_message(site.id).await.unwrap()),
         format!("{:?}", store.agents().await.unwrap()),
         format!("{:?}", store.teams().await.unwrap()),
+        format!("{:?}", store.canned(crate::store::canned::Owner::Shared).await.unwrap()),
+        format!("{:?}", store.canned_for(ada, site.id).await.unwrap()),
         format!("{:?}", store.rules(site.id).await.unwrap()),
         format!("{:?}", store.account_routes(site.id).await.unwrap()),
         format!("{:?}", store.streams(site.id).await.unwrap()),
@@ -487,7 +503,7 @@ async fn a_copy_that_fails_midway_or_does_not_match_leaves_the_target_empty() {
     assert_eq!((agents.source.rows, agents.target.rows), (3, 3), "the same count, other rows");
     let text = error.to_string();
     assert!(
-        text.contains("not committed") && text.contains("MISMATCH") && text.contains("1 of 27 tables differ"),
+        text.contains("not committed") && text.contains("MISMATCH") && text.contains("1 of 28 tables differ"),
         "{text}"
     );
     for table in ["sites", "agents"] {
