@@ -12,7 +12,7 @@ use switchboard_protocol::admin::{
     NewAgent, NewSite, NewTeam, PasswordReset, RoutingTry, RoutingTryView, RuleOrder, Schedule, SiteChange,
     SiteView, StreamPublished, StreamSummary, StreamView, TeamChange, TeamView,
 };
-use switchboard_protocol::admin::{ChatReport, LiveNow};
+use switchboard_protocol::admin::{CannedRequest, CannedView, ChatReport, LiveNow};
 use switchboard_protocol::admin::{
     DraftConflict, DraftView, InvalidDraft, PublishDraft, ReleaseView, RestoreRelease, SaveDraft,
     StreamFinding,
@@ -434,4 +434,22 @@ pub async fn setup(request: &FirstAdmin) -> Result<AgentProfile, ApiError> {
     }
     let r: LoginResponse = with_json(Request::post("/api/setup"), request).await?;
     Ok(r.agent)
+}
+
+/// The shared canned responses.
+pub async fn canned() -> Result<Vec<CannedView>, ApiError> {
+    get("/api/admin/canned").await
+}
+
+/// Adds a shared canned response (`id` none) or replaces one.
+pub async fn save_canned(id: Option<i64>, request: &CannedRequest) -> Result<CannedView, ApiError> {
+    match id {
+        None => with_json(Request::post("/api/admin/canned"), request).await,
+        Some(id) => with_json(Request::put(&format!("/api/admin/canned/{id}")), request).await,
+    }
+}
+
+/// Removes a shared canned response.
+pub async fn remove_canned(id: i64) -> Result<(), ApiError> {
+    delete(&format!("/api/admin/canned/{id}")).await
 }

@@ -164,6 +164,7 @@ pub fn Shell(
             (Section::Sites, _) => Route::Sites.href(),
             (Section::Agents, _) => Route::Agents.href(),
             (Section::Teams, _) => Route::Teams.href(),
+            (Section::Canned, _) => Route::Canned.href(),
             (Section::Conversations, _) => Route::Conversations(String::new()).href(),
             (Section::Reports, _) => Route::Reports(String::new()).href(),
             (Section::Routing, Some(k)) => Route::Routing(k).href(),
@@ -205,6 +206,7 @@ pub fn Shell(
                     {nav(Section::Sites, s.t("nav_sites"))}
                     {nav(Section::Agents, s.t("nav_agents"))}
                     {nav(Section::Teams, s.t("nav_teams"))}
+                    {nav(Section::Canned, s.t("nav_canned"))}
                     {nav(Section::Routing, s.t("nav_routing"))}
                     {nav(Section::Streams, s.t("nav_streams"))}
                     {nav(Section::Conversations, s.t("nav_conversations"))}
@@ -220,6 +222,7 @@ pub fn Shell(
                         Route::Site(key) => view! { <views::sites::SitePage strings=s status key /> }.into_any(),
                         Route::Agents => view! { <views::agents::AgentList strings=s status me=agent.email.clone() /> }.into_any(),
                         Route::Teams => view! { <views::teams::TeamList strings=s status /> }.into_any(),
+                        Route::Canned => view! { <views::canned::CannedList strings=s status /> }.into_any(),
                         Route::Routing(key) => view! { <views::routing::RoutingPage strings=s status key /> }.into_any(),
                         Route::Streams(key) => view! { <views::streams::StreamList strings=s status key /> }.into_any(),
                         Route::Designer(key, id) => view! { <views::designer::DesignerPage strings=s status key id /> }.into_any(),

@@ -153,11 +153,12 @@ async fn a_new_user_sets_everything_up_in_the_browser_and_a_visitor_reaches_the_
 }
 
 /// Every view of the console, signed in as the demo's admin, with content.
-const VIEWS: [(&str, &str, &str); 11] = [
+const VIEWS: [(&str, &str, &str); 12] = [
     ("sites", "#/sites", "[data-testid=sites]"),
     ("site", "#/sites/demo", ".preview-stage"),
     ("agents", "#/agents", "[data-testid=agents]"),
     ("teams", "#/teams", "[data-testid=new-team]"),
+    ("canned", "#/canned", "[data-testid=canned]"),
     ("routing", "#/sites/demo/routing", "[data-testid=try-it]"),
     ("streams", "#/sites/demo/streams", "[data-testid=streams]"),
     ("conversations", "#/conversations", "[data-testid=filters]"),
@@ -172,6 +173,15 @@ async fn every_console_view_has_no_axe_violations_on_a_desktop_and_a_phone() {
     let app = std::sync::Arc::new(App::spawn(None).await.unwrap());
     // One conversation to show (its visitor stays connected).
     let _visitor = switchboard_e2e::visitor(&app).await.unwrap();
+    // One shared canned response to show.
+    let hello = switchboard_protocol::admin::CannedRequest {
+        shortcut: "hello".into(),
+        text: "Hi {{first_name:\"there\"}}!".into(),
+        site: Some("demo".into()),
+        team: None,
+    };
+    let owner = switchboard_server::store::canned::Owner::Shared;
+    switchboard_server::canned::save(&app.store, owner, None, &hello, 0).await.unwrap();
     let a = app.clone();
     with_browser(|c| async move {
         let app = a;

@@ -1204,3 +1204,74 @@ async fn the_invitation_link_box_has_no_axe_violations_on_a_desktop_and_a_phone(
     .await
     .unwrap();
 }
+
+/// The shared canned responses, kept in the console: a refused shortcut is
+/// said under its field, a response limited to one site and one team is
+/// stored so, changed and removed; an agent of that team on that site is
+/// offered it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_keeps_the_shared_canned_responses() {
+    let app = Arc::new(App::spawn(None).await.unwrap());
+    let token = admin_token(&app).await.unwrap();
+    post(&app, &token, "/api/admin/teams", json!({ "name": "Sales", "members": ["ada@example.com"] }))
+        .await
+        .unwrap();
+    let a = app.clone();
+    with_browser(|c| async move {
+        let app = a;
+        sign_in(&c, &app, "admin@example.com").await?;
+        click(&c, "a[href='#/canned']").await?;
+        find(&c, "[data-testid=no-canned]").await?;
+        fill(&c, "canned-new-shortcut", "two words").await?;
+        fill(&c, "canned-new-text", "Hi {{nickname}}").await?;
+        click_button(&c, "Add response").await?;
+        shows(&c, "#canned-new-shortcut-error", "only letters, digits, - and _ (no spaces)").await?;
+        let text_error = find(&c, "#canned-new-text-error").await?.text().await?;
+        assert!(text_error.contains("unknown token `nickname`"), "{text_error}");
+        fill(&c, "canned-new-shortcut", "/Demo").await?;
+        fill(&c, "canned-new-text", r#"Hi {{first_name:"there"}}, want a demo?"#).await?;
+        find(&c, "#canned-new-site").await?.select_by_value("demo").await?;
+        find(&c, "#canned-new-team").await?.select_by_value("Sales").await?;
+        click_button(&c, "Add response").await?;
+        says(&c, "Saved /demo.").await?;
+        shows(&c, "[data-testid=canned] h2", "/demo").await?;
+        let listed = get_ok(&app, &token, "/api/admin/canned").await?;
+        assert_eq!(listed[0]["shortcut"], "demo");
+        assert_eq!((listed[0]["site"].as_str(), listed[0]["team"].as_str()), (Some("demo"), Some("Sales")));
+        let id = listed[0]["id"].as_i64().unwrap();
+        assert_eq!(value(&c, &format!("#canned-{id}-site")).await?, "demo", "the card shows what is stored");
+
+        // Ada, in Sales, is offered it in a chat on the demo site.
+        let mut ada = agent_socket(&app, "ada@example.com").await?;
+        let _lin = switchboard_e2e::visitor(&app).await?;
+        let conversation = next_frame(&mut ada, |f: AgentOut| match f {
+            AgentOut::Offer { conversation, .. } => Some(conversation),
+            _ => None,
+        })
+        .await?;
+        send_frame(&mut ada, &AgentIn::Accept { conversation }).await?;
+        let ada_token =
+            login(&app, "ada@example.com", &app.account("ada@example.com").password).await?.unwrap();
+        let offered = get_ok(&app, &ada_token, &format!("/api/conversations/{conversation}/canned")).await?;
+        assert_eq!(offered[0]["shortcut"], "demo", "{offered}");
+
+        // Changed for every agent; then removed.
+        find(&c, &format!("#canned-{id}-team")).await?.select_by_value("").await?;
+        fill(&c, &format!("canned-{id}-text"), "Want a demo?").await?;
+        click_button(&c, "Save").await?;
+        says(&c, "Saved /demo.").await?;
+        let listed = get_ok(&app, &token, "/api/admin/canned").await?;
+        assert_eq!((listed[0]["text"].as_str(), listed[0]["team"].as_str()), (Some("Want a demo?"), None));
+        let violations = axe_violations(&c).await?;
+        assert!(violations.is_empty(), "{violations:?}");
+        click_button(&c, "Remove").await?;
+        find(&c, &format!("#remove-canned-{id}[open]")).await?;
+        find(&c, &format!("#remove-canned-{id} button.danger")).await?.click().await?;
+        says(&c, "Canned response removed.").await?;
+        find(&c, "[data-testid=no-canned]").await?;
+        assert_eq!(get_ok(&app, &token, "/api/admin/canned").await?, json!([]));
+        Ok(())
+    })
+    .await
+    .unwrap();
+}

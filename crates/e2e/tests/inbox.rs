@@ -3,8 +3,8 @@
 
 use fantoccini::Locator;
 use switchboard_e2e::{
-    agent_socket, axe_violations, eventually, find, next_frame, save_screenshot, send_frame, sign_in, texts,
-    visitor, with_browser, App,
+    agent_socket, axe_violations, eventually, find, next_frame, save_screenshot, send_frame, shows, sign_in,
+    texts, visitor, with_browser, App,
 };
 use switchboard_protocol::wire::{AgentIn, AgentOut, Author, ConversationState, VisitorIn, VisitorOut};
 
@@ -403,4 +403,140 @@ async fn an_agent_who_lets_two_offers_time_out_is_set_unavailable_and_told_why()
     })
     .await
     .unwrap();
+}
+
+/// Canned responses: an agent keeps their own in the top bar's panel, and
+/// inserts one by `/` and the keyboard (tokens filled from the visitor's
+/// details) or by the Responses button and a click.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_inserts_canned_responses_by_slash_and_by_button() {
+    use switchboard_protocol::admin::CannedRequest;
+    use switchboard_server::store::canned::Owner;
+    const ENTER: &str = "\u{E007}";
+    const ESCAPE: &str = "\u{E00C}";
+    const BACKSPACE: &str = "\u{E003}";
+    const DOWN: &str = "\u{E015}";
+    let app = std::sync::Arc::new(App::spawn(None).await.unwrap());
+    for (shortcut, text, site) in [
+        ("hello", r#"Hi {{first_name:"there"}}, how can I help?"#, Some("demo")),
+        ("pricing", "Our plans start at 10 EUR a month.", None),
+        ("other-site", "Not on this site", Some("nowhere")),
+    ] {
+        let r = CannedRequest {
+            shortcut: shortcut.into(),
+            text: text.into(),
+            site: site.map(Into::into),
+            team: None,
+        };
+        let saved = switchboard_server::canned::save(&app.store, Owner::Shared, None, &r, 0).await;
+        assert_eq!(saved.is_ok(), site != Some("nowhere"), "{saved:?}");
+    }
+    let a = app.clone();
+    with_browser(|c| async move {
+        let app = a;
+        sign_in(&c, &app, "ada@example.com").await?;
+        // Her own, kept from the top bar; a refused value is said under its field.
+        find(&c, "[data-testid=my-responses] summary").await?.click().await?;
+        find(&c, "[data-testid=my-responses-empty]").await?;
+        let shortcut = find(&c, "[data-testid=my-response-shortcut]").await?;
+        shortcut.send_keys("two words").await?;
+        find(&c, "[data-testid=my-response-text]").await?.send_keys("Thanks, {{first_name}}!").await?;
+        find(&c, "[data-testid=my-response-save]").await?.click().await?;
+        shows(&c, "[data-testid=my-response-shortcut-error]", "only letters, digits, - and _ (no spaces)")
+            .await?;
+        assert_eq!(shortcut.attr("aria-invalid").await?.as_deref(), Some("true"));
+        shortcut.clear().await?;
+        shortcut.send_keys("thanks").await?;
+        find(&c, "[data-testid=my-response-save]").await?.click().await?;
+        shows(&c, "[data-testid=my-response] .shortcut", "/thanks").await?;
+        shows(&c, "[data-testid=my-responses-said]", "Saved /thanks.").await?;
+        let violations = axe_violations(&c).await?;
+        assert!(violations.is_empty(), "her responses' panel: {violations:?}");
+        save_screenshot(&c, "inbox-my-responses").await?;
+        find(&c, "[data-testid=my-responses-close]").await?.click().await?;
+        eventually("the panel closed", || async {
+            Ok((!find_displayed(&c, "[data-testid=my-response-form]").await?).then_some(()))
+        })
+        .await?;
+
+        let mut lin = visitor(&app).await?;
+        find(&c, "[data-testid=offer] [data-testid=accept]").await?.click().await?;
+        let composer = find(&c, "[data-testid=composer]").await?;
+        composer.send_keys("/").await?;
+        shows(
+            &c,
+            "[data-testid=canned-status]",
+            "3 responses: arrows to choose, Enter to insert, Escape to close.",
+        )
+        .await?;
+        let shortcuts = texts(&c, "[data-testid=canned-option] .shortcut").await?;
+        assert_eq!(shortcuts, ["/hello", "/pricing", "/thanks"], "the other site's is not offered");
+        let first = find(&c, "[data-testid=canned-option]").await?;
+        assert_eq!(first.attr("aria-selected").await?.as_deref(), Some("true"));
+        assert_eq!(
+            composer.attr("aria-activedescendant").await?,
+            first.attr("id").await?,
+            "the highlight is announced"
+        );
+        let violations = axe_violations(&c).await?;
+        assert!(violations.is_empty(), "the picker open: {violations:?}");
+        save_screenshot(&c, "inbox-canned-picker").await?;
+
+        // Filtered as she types; Escape leaves what she typed.
+        composer.send_keys("pri").await?;
+        eventually("only /pricing", || async {
+            Ok((texts(&c, "[data-testid=canned-option] .shortcut").await? == ["/pricing"]).then_some(()))
+        })
+        .await?;
+        composer.send_keys(ESCAPE).await?;
+        eventually("the picker closed", || async {
+            Ok((!find_displayed(&c, "[data-testid=canned-picker]").await?).then_some(()))
+        })
+        .await?;
+        assert_eq!(composer.prop("value").await?.as_deref(), Some("/pri"));
+        composer.send_keys(&BACKSPACE.repeat(4)).await?;
+        // By keyboard: /, down to the second, Enter inserts it with her name; Enter sends.
+        composer.send_keys("/").await?;
+        find(&c, "[data-testid=canned-option]").await?;
+        composer.send_keys(DOWN).await?;
+        composer.send_keys(DOWN).await?;
+        composer.send_keys(ENTER).await?;
+        eventually("her own response, filled in", || async {
+            Ok((composer.prop("value").await?.as_deref() == Some("Thanks, Lin!")).then_some(()))
+        })
+        .await?;
+        composer.send_keys(ENTER).await?;
+        let said = |want: &'static str| {
+            move |f: VisitorOut| match f {
+                VisitorOut::Message(m) if m.author == Author::Agent => Some(m.text == want),
+                _ => None,
+            }
+        };
+        assert!(next_frame(&mut lin, said("Thanks, Lin!")).await?, "the visitor gets the filled-in text");
+
+        // By mouse: the button, then a click; added after what she wrote.
+        composer.send_keys("Sure.").await?;
+        find(&c, "[data-testid=canned-button]").await?.click().await?;
+        let options = c.find_all(Locator::Css("[data-testid=canned-option]")).await?;
+        assert_eq!(options.len(), 3);
+        options[0].click().await?;
+        eventually("the greeting after her text", || async {
+            Ok((composer.prop("value").await?.as_deref() == Some("Sure. Hi Lin, how can I help?"))
+                .then_some(()))
+        })
+        .await?;
+        composer.send_keys(ENTER).await?;
+        assert!(next_frame(&mut lin, said("Sure. Hi Lin, how can I help?")).await?);
+        Ok(())
+    })
+    .await
+    .unwrap();
+}
+
+/// Whether `css` is on the page and displayed.
+async fn find_displayed(c: &fantoccini::Client, css: &str) -> anyhow::Result<bool> {
+    match c.find_all(Locator::Css(css)).await?.into_iter().next() {
+        Some(e) => Ok(e.is_displayed().await?),
+        None => Ok(false),
+    }
 }

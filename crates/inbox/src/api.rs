@@ -3,7 +3,9 @@
 
 use gloo_net::http::Request;
 use serde::de::DeserializeOwned;
-use switchboard_protocol::admin::{AcceptInvitation, AccountToken, ErrorBody};
+use switchboard_protocol::admin::{
+    AcceptInvitation, AccountToken, CannedRequest, CannedView, ErrorBody, FieldError,
+};
 use switchboard_protocol::auth::{AgentProfile, LoginRequest};
 use switchboard_protocol::inbox::{Colleagues, ConversationDetail, ConversationSummary};
 
@@ -127,4 +129,49 @@ pub async fn conversation(id: i64) -> Result<ConversationDetail, ApiError> {
 /// Who a chat can be transferred to.
 pub async fn colleagues() -> Result<Colleagues, ApiError> {
     get_json("/api/colleagues").await
+}
+
+/// What this agent can insert in their conversation `id`: their own
+/// canned responses and the shared ones for its site and their teams.
+pub async fn canned_for(id: i64) -> Result<Vec<CannedView>, ApiError> {
+    get_json(&format!("/api/conversations/{id}/canned")).await
+}
+
+/// This agent's own canned responses.
+pub async fn my_canned() -> Result<Vec<CannedView>, ApiError> {
+    get_json("/api/canned/mine").await
+}
+
+/// Adds one of this agent's own responses (`id` none) or replaces one.
+/// Refused values come back by field; any other failure as one problem
+/// of no field (`""`).
+pub async fn save_my_canned(id: Option<i64>, request: &CannedRequest) -> Result<CannedView, Vec<FieldError>> {
+    let general = |message: String| vec![FieldError::new("", message)];
+    let failed = |e: gloo_net::Error| general(e.to_string());
+    let r = match id {
+        None => Request::post("/api/canned/mine"),
+        Some(id) => Request::put(&format!("/api/canned/mine/{id}")),
+    };
+    let r = r.json(request).map_err(failed)?.send().await.map_err(failed)?;
+    match r.status() {
+        200 | 201 => r.json().await.map_err(failed),
+        400 | 409 => {
+            let body: ErrorBody = r.json().await.map_err(failed)?;
+            Err(if body.error.fields.is_empty() { general(body.error.message) } else { body.error.fields })
+        }
+        s => Err(general(format!("HTTP {s}"))),
+    }
+}
+
+/// Removes one of this agent's own responses.
+pub async fn remove_my_canned(id: i64) -> Result<(), ApiError> {
+    let r = Request::delete(&format!("/api/canned/mine/{id}"))
+        .send()
+        .await
+        .map_err(|e| ApiError::Failed(e.to_string()))?;
+    match r.status() {
+        204 | 404 => Ok(()),
+        401 => Err(ApiError::Unauthorized),
+        s => Err(ApiError::Failed(format!("HTTP {s}"))),
+    }
 }

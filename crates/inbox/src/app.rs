@@ -538,6 +538,7 @@ pub fn Shell(
                     <span>{strings.available.clone()}</span>
                 </label>
                 <AlertSettings strings=strings.clone() />
+                <crate::canned_views::MyResponses strings=strings.clone() />
                 <button type="button" class="secondary" on:click=logout data-testid="logout">{strings.sign_out.clone()}</button>
             </div>
         </header>

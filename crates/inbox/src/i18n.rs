@@ -225,6 +225,48 @@ pub struct Strings {
     pub invite_checking: String,
     /// This invitation link does not work any more: …
     pub invite_invalid: String,
+    /// Responses (the composer's button that opens the canned response list)
+    pub canned_button: String,
+    /// Canned responses (the list's name)
+    pub canned_list: String,
+    /// {n} responses: arrows to choose, …
+    pub canned_help: String,
+    /// No response matches “{query}”.
+    pub canned_none: String,
+    /// Loading responses…
+    pub canned_loading: String,
+    /// The responses could not be loaded.
+    pub canned_failed: String,
+    /// yours (marks an agent's own response in the list)
+    pub canned_yours: String,
+    /// Manage my responses (link from the picker)
+    pub canned_manage: String,
+    /// My responses (the top bar's panel)
+    pub my_responses: String,
+    /// Your own canned responses: only you see them. …
+    pub my_responses_intro: String,
+    /// You have no responses of your own yet.
+    pub my_responses_empty: String,
+    /// Shortcut
+    pub canned_shortcut: String,
+    /// Text
+    pub canned_text: String,
+    /// Add response
+    pub canned_add: String,
+    /// Save
+    pub canned_save: String,
+    /// Edit
+    pub canned_edit: String,
+    /// Delete
+    pub canned_delete: String,
+    /// Cancel
+    pub canned_cancel: String,
+    /// Saved /{shortcut}.
+    pub canned_saved: String,
+    /// Deleted /{shortcut}.
+    pub canned_deleted: String,
+    /// Close (the panel of the agent's own responses)
+    pub canned_close: String,
 }
 
 const EN: &str = include_str!("locales/en.json");

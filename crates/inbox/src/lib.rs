@@ -4,6 +4,8 @@
 //! Modules:
 //! - [`alert`]: the offer alert's sound as the agent chose it
 //! - [`app`]: the Leptos components
+//! - [`canned`]: the composer's canned response picker, as plain data
+//! - [`canned_views`]: the picker and the agent's own responses, on screen
 //! - [`api`]: every request to the server
 //! - [`i18n`]: UI strings from the locale files
 //! - [`invite`]: an invited agent setting their password
@@ -15,6 +17,8 @@
 pub mod alert;
 pub mod api;
 pub mod app;
+pub mod canned;
+pub mod canned_views;
 pub mod i18n;
 pub mod invite;
 pub mod model;

@@ -5,12 +5,16 @@
 //! is rendered as text.
 
 use leptos::prelude::*;
+use switchboard_protocol::admin::CannedView;
+use switchboard_protocol::attribute::Attributes;
 use switchboard_protocol::inbox::{Colleagues, ConversationSummary};
 use switchboard_protocol::stream::runner::Entry;
 use switchboard_protocol::wire::{Author, ChatMessage, ConversationState, TransferTarget, MAX_MESSAGE_CHARS};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::canned::{self, Picker};
+use crate::canned_views::{self, CannedPicker, Loaded};
 use crate::i18n::Strings;
 use crate::model::{visitor_name, Conversation, Offer};
 use crate::notify;
@@ -367,7 +371,9 @@ fn ConversationBody(
                     view! { <p class="muted" role="status" data-testid="ended">{text}</p> }
                 }
             }>
-                <Composer id name=Signal::derive(move || get(Conversation::visitor_name)) strings=composer_strings.clone() actions />
+                <Composer id name=Signal::derive(move || get(Conversation::visitor_name))
+                    attributes=Signal::derive(move || conv.with(|c| c.as_ref().map(|c| c.attributes.clone()).unwrap_or_default()))
+                    strings=composer_strings.clone() actions />
             </Show>
         </section>
     }
@@ -376,10 +382,30 @@ fn ConversationBody(
 /// The reply box: Enter sends, Shift+Enter is a new line (not while an
 /// input method composes); typing is reported once per burst. Its second
 /// mode writes a private note: marked as such, and no typing is reported,
-/// so the visitor sees nothing of it.
+/// so the visitor sees nothing of it. `/` at the start (or the Responses
+/// button) opens the canned response picker, which the arrows, Enter, Tab
+/// and Escape drive while it is open.
 #[component]
-fn Composer(id: i64, name: Signal<String>, strings: Strings, actions: Actions) -> impl IntoView {
+fn Composer(
+    id: i64,
+    name: Signal<String>,
+    attributes: Signal<Attributes>,
+    strings: Strings,
+    actions: Actions,
+) -> impl IntoView {
     let draft = RwSignal::new(String::new());
+    let picker = RwSignal::new(Picker::default());
+    let loaded = RwSignal::new(Loaded::Loading);
+    canned_views::load(id, loaded);
+    // Each time it opens, the list is read again (an admin may have added
+    // one since); what was there stays meanwhile.
+    Effect::new(move |was_open: Option<bool>| {
+        let open = picker.with(|p| p.open);
+        if open && was_open == Some(false) {
+            canned_views::load(id, loaded);
+        }
+        open
+    });
     let note = RwSignal::new(false);
     // The other mode's draft: text typed as a note never goes out as a
     // reply because the mode was switched, nor the other way round.
@@ -436,6 +462,31 @@ fn Composer(id: i64, name: Signal<String>, strings: Strings, actions: Actions) -
         let (send, add) = (strings.send.clone(), strings.add_note.clone());
         move || if note.get() { add.clone() } else { send.clone() }
     };
+    let insert = move |chosen: CannedView| {
+        let now = draft.get_untracked();
+        let next = picker.try_update(|p| attributes.with_untracked(|a| p.choose(&now, &chosen, a)));
+        if let Some(next) = next {
+            if !note.get_untracked() {
+                typing(!next.is_empty());
+            }
+            draft.set(next);
+        }
+        crate::app::focus_composer();
+    };
+    let offered = move || {
+        picker.with_untracked(|p| {
+            loaded.with_untracked(|l| {
+                l.list().map(|all| p.offered(Some(all))).map(|o| o.into_iter().cloned().collect::<Vec<_>>())
+            })
+        })
+    };
+    let active_option = move || {
+        if !picker.with(|p| p.open) {
+            return None;
+        }
+        let active = picker.with(|p| p.active);
+        picker.with(|p| loaded.with(|l| p.offered(l.list()).get(active).map(|c| canned_views::option_id(c))))
+    };
     // Switching modes: a reply's typing stops being reported.
     let set_mode = move |to: bool| {
         if to == note.get_untracked() {
@@ -459,20 +510,54 @@ fn Composer(id: i64, name: Signal<String>, strings: Strings, actions: Actions) -
                     on:click=move |_| set_mode(false)>{strings.compose_reply.clone()}</button>
                 <button type="button" class="mode" data-testid="mode-note" aria-pressed=move || note.get().to_string()
                     on:click=move |_| set_mode(true)>{strings.compose_note.clone()}</button>
+                <button type="button" class="mode canned-button" data-testid="canned-button"
+                    aria-expanded=move || picker.with(|p| p.open).to_string() aria-controls="canned-picker"
+                    on:mousedown=|ev| ev.prevent_default()
+                    on:click=move |_| {
+                        let now = draft.get_untracked();
+                        picker.update(|p| p.toggle(&now));
+                        crate::app::focus_composer();
+                    }>{strings.canned_button.clone()}</button>
             </div>
+            <CannedPicker picker loaded strings=strings.clone() on_choose=Callback::new(insert) />
             <label for="composer" class="sr-only">{label}</label>
             <textarea id="composer" rows="2" data-testid="composer" maxlength=MAX_MESSAGE_CHARS.to_string()
                 placeholder=placeholder
+                aria-controls="canned-list" aria-autocomplete="list" aria-activedescendant=active_option
                 prop:value=move || draft.get()
                 on:input=move |ev| {
                     let v = event_target_value(&ev);
                     if !note.get_untracked() {
                         typing(!v.is_empty());
                     }
+                    picker.update(|p| p.draft_changed(&v));
                     draft.set(v);
                 }
+                on:blur=move |_| picker.update(|p| if p.by_button { p.close() })
                 on:keydown=move |ev: leptos::ev::KeyboardEvent| {
-                    if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() && ev.key_code() != 229 {
+                    if ev.is_composing() || ev.key_code() == 229 {
+                        return;
+                    }
+                    if !(ev.key() == "Enter" && ev.shift_key()) {
+                        let list = offered();
+                        let key = picker.try_update(|p| p.key(&ev.key(), list.as_ref().map(Vec::len)));
+                        match key {
+                            Some(canned::Key::Handled) => {
+                                ev.prevent_default();
+                                return;
+                            }
+                            Some(canned::Key::Choose) => {
+                                ev.prevent_default();
+                                let active = picker.with_untracked(|p| p.active);
+                                if let Some(c) = list.and_then(|l| l.get(active).cloned()) {
+                                    insert(c);
+                                }
+                                return;
+                            }
+                            _ => {}
+                        }
+                    }
+                    if ev.key() == "Enter" && !ev.shift_key() {
                         ev.prevent_default();
                         submit();
                     }

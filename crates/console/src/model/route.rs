@@ -15,6 +15,8 @@ pub enum Route {
     Agents,
     /// Teams and their members.
     Teams,
+    /// The shared canned responses.
+    Canned,
     /// A site's routing rules, account routes and the "try it" panel.
     Routing(String),
     /// A site's streams.
@@ -46,6 +48,7 @@ impl Route {
             ["sites", key, "streams", id] => Route::Designer((*key).to_owned(), (*id).to_owned()),
             ["agents"] => Route::Agents,
             ["teams"] => Route::Teams,
+            ["canned"] => Route::Canned,
             ["conversations"] => Route::Conversations(query.to_owned()),
             ["reports"] => Route::Reports(query.to_owned()),
             ["conversations", id] => {
@@ -66,6 +69,7 @@ impl Route {
             Route::Designer(key, id) => format!("#/sites/{}/streams/{}", encode(key), encode(id)),
             Route::Agents => "#/agents".to_owned(),
             Route::Teams => "#/teams".to_owned(),
+            Route::Canned => "#/canned".to_owned(),
             Route::Conversations(q) if q.is_empty() => "#/conversations".to_owned(),
             Route::Conversations(q) => format!("#/conversations?{q}"),
             Route::Conversation(id) => format!("#/conversations/{id}"),
@@ -82,6 +86,7 @@ impl Route {
             Route::Streams(_) | Route::Designer(..) => Section::Streams,
             Route::Agents => Section::Agents,
             Route::Teams => Section::Teams,
+            Route::Canned => Section::Canned,
             Route::Conversations(_) | Route::Conversation(_) => Section::Conversations,
             Route::Reports(_) => Section::Reports,
         }
@@ -105,6 +110,8 @@ pub enum Section {
     Agents,
     /// Teams.
     Teams,
+    /// Canned responses.
+    Canned,
     /// Routing rules and account routes (per site).
     Routing,
     /// Streams (per site).
@@ -165,6 +172,7 @@ mod tests {
             Route::Designer("acme".into(), "sales-2".into()),
             Route::Agents,
             Route::Teams,
+            Route::Canned,
             Route::Conversations(String::new()),
             Route::Conversations("state=active&q=refund".into()),
             Route::Conversation(42),

@@ -4,6 +4,7 @@
 //! line) live here.
 
 pub mod agents;
+pub mod canned;
 pub mod conversations;
 pub mod designer;
 pub mod reports;
