@@ -414,7 +414,6 @@ async fn an_agent_inserts_canned_responses_by_slash_and_by_button() {
     use switchboard_server::store::canned::Owner;
     const ENTER: &str = "\u{E007}";
     const ESCAPE: &str = "\u{E00C}";
-    const BACKSPACE: &str = "\u{E003}";
     const DOWN: &str = "\u{E015}";
     let app = std::sync::Arc::new(App::spawn(None).await.unwrap());
     for (shortcut, text, site) in [
@@ -494,7 +493,15 @@ async fn an_agent_inserts_canned_responses_by_slash_and_by_button() {
         })
         .await?;
         assert_eq!(composer.prop("value").await?.as_deref(), Some("/pri"));
-        composer.send_keys(&BACKSPACE.repeat(4)).await?;
+        // Closed, Enter sends what she typed; the next / opens it again.
+        composer.send_keys(ENTER).await?;
+        let said = |want: &'static str| {
+            move |f: VisitorOut| match f {
+                VisitorOut::Message(m) if m.author == Author::Agent => Some(m.text == want),
+                _ => None,
+            }
+        };
+        assert!(next_frame(&mut lin, said("/pri")).await?, "Escape, then Enter sends the text");
         // By keyboard: /, down to the second, Enter inserts it with her name; Enter sends.
         composer.send_keys("/").await?;
         find(&c, "[data-testid=canned-option]").await?;
@@ -506,12 +513,6 @@ async fn an_agent_inserts_canned_responses_by_slash_and_by_button() {
         })
         .await?;
         composer.send_keys(ENTER).await?;
-        let said = |want: &'static str| {
-            move |f: VisitorOut| match f {
-                VisitorOut::Message(m) if m.author == Author::Agent => Some(m.text == want),
-                _ => None,
-            }
-        };
         assert!(next_frame(&mut lin, said("Thanks, Lin!")).await?, "the visitor gets the filled-in text");
 
         // By mouse: the button, then a click; added after what she wrote.

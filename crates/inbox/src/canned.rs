@@ -46,6 +46,8 @@ pub fn slash_query(draft: &str) -> Option<&str> {
 impl Picker {
     /// The draft is now `draft`: `/…` opens it (unless dismissed), other
     /// text closes one the slash opened.
+    /// (Called wherever the draft changes: typing, sending, switching
+    /// between reply and note.)
     pub fn draft_changed(&mut self, draft: &str) {
         match slash_query(draft) {
             Some(q) => {
@@ -57,16 +59,18 @@ impl Picker {
                 self.open = !self.dismissed;
             }
             None => {
+                // Typing on with the list open by the button: they write
+                // rather than pick, and Enter must send what they wrote.
                 self.dismissed = false;
-                if !self.by_button {
-                    self.open = false;
-                    self.query.clear();
-                }
+                self.open = false;
+                self.by_button = false;
+                self.query.clear();
             }
         }
     }
 
-    /// The button: opens it over the draft as it is, or closes it.
+    /// The button: opens it over the draft as it is (until the agent types
+    /// on), or closes it.
     pub fn toggle(&mut self, draft: &str) {
         if self.open {
             self.close();
@@ -241,6 +245,11 @@ mod tests {
         type_in(&mut p, "");
         type_in(&mut p, "/");
         assert!(p.open, "a new slash opens it again");
+        p.key("Escape", Some(2));
+        // Sent as typed: the composer is empty again, and a slash opens it.
+        type_in(&mut p, "");
+        type_in(&mut p, "/");
+        assert!(p.open, "dismissed until the draft changed");
         type_in(&mut p, "/nothing");
         assert!(p.offered(Some(&all)).is_empty());
         assert_eq!(p.key("Enter", Some(0)), Key::Pass, "nothing matches: Enter sends as typed");
@@ -250,10 +259,11 @@ mod tests {
     fn the_button_adds_the_choice_after_the_draft() {
         let all = all();
         let mut p = Picker::default();
-        p.toggle("Thanks for waiting.");
+        p.toggle("Thanks for waiting");
         assert!(p.open && p.by_button);
         type_in(&mut p, "Thanks for waiting.");
-        assert!(p.open, "typing elsewhere in the draft keeps it open");
+        assert!(!p.open, "typing on closes it: Enter sends what was written");
+        p.toggle("Thanks for waiting.");
         assert_eq!(p.offered(Some(&all)).len(), 3);
         let chosen = all[1].clone();
         assert_eq!(

@@ -21,18 +21,23 @@ pub enum Loaded {
 }
 
 impl Loaded {
-    /// What is known, `None` while loading (a failure offers nothing).
+    /// What is known, `None` while loading or after a failure (so Enter
+    /// never sends a shortcut meant for a list that is not there; Escape
+    /// closes the picker, and then Enter sends).
     pub fn list(&self) -> Option<&[CannedView]> {
         match self {
-            Loaded::Loading => None,
             Loaded::Ready(l) => Some(l),
-            Loaded::Failed => Some(&[]),
+            Loaded::Loading | Loaded::Failed => None,
         }
     }
 }
 
-/// Loads what conversation `id` offers into `into`.
+/// Loads what conversation `id` offers into `into` (what was there stays
+/// meanwhile, unless it was a failure).
 pub fn load(id: i64, into: RwSignal<Loaded>) {
+    if into.with_untracked(|l| *l == Loaded::Failed) {
+        into.set(Loaded::Loading);
+    }
     leptos::task::spawn_local(async move {
         let got = match api::canned_for(id).await {
             Ok(list) => Loaded::Ready(list),
@@ -76,6 +81,15 @@ pub fn CannedPicker(
             }
         }
     };
+    // The highlighted option stays in view as the arrows move it.
+    Effect::new(move |_| {
+        let (open, active) = picker.with(|p| (p.open, p.active));
+        let id =
+            loaded.with(|l| picker.with_untracked(|p| p.offered(l.list()).get(active).map(|c| option_id(c))));
+        if let (true, Some(id)) = (open, id) {
+            keep_in_view(&id);
+        }
+    });
     let yours = strings.canned_yours.clone();
     let open_mine = move |_| {
         picker.update(Picker::close);
@@ -109,6 +123,20 @@ pub fn CannedPicker(
             <button type="button" class="link" data-testid="canned-manage" on:mousedown=|ev| ev.prevent_default()
                 on:click=open_mine>{strings.canned_manage.clone()}</button>
         </div>
+    }
+}
+
+/// Scrolls the picker's list so the option with element id `id` shows.
+fn keep_in_view(id: &str) {
+    use wasm_bindgen::JsCast;
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+    let html = |id: &str| doc.get_element_by_id(id).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    let (Some(list), Some(option)) = (html("canned-list"), html(id)) else { return };
+    let (top, bottom) = (option.offset_top(), option.offset_top() + option.offset_height());
+    if top < list.scroll_top() {
+        list.set_scroll_top(top);
+    } else if bottom > list.scroll_top() + list.client_height() {
+        list.set_scroll_top(bottom - list.client_height());
     }
 }
 
@@ -201,9 +229,9 @@ pub fn MyResponses(
             saving.set(false);
         });
     };
-    let deleted_word = strings.canned_deleted.clone();
+    let (deleted_word, failed_word) = (strings.canned_deleted.clone(), strings.network_error.clone());
     let delete = Callback::new(move |c: CannedView| {
-        let deleted_word = deleted_word.clone();
+        let (deleted_word, failed_word) = (deleted_word.clone(), failed_word.clone());
         leptos::task::spawn_local(async move {
             if api::remove_my_canned(c.id).await.is_ok() {
                 said.set(Strings::fill(&deleted_word, &[("shortcut", &c.shortcut)]));
@@ -211,6 +239,8 @@ pub fn MyResponses(
                     reset();
                 }
                 reload();
+            } else {
+                said.set(failed_word);
             }
         });
     });
@@ -236,7 +266,7 @@ pub fn MyResponses(
     view! {
         <details class="my-responses" id="my-responses" data-testid="my-responses"
             on:toggle=move |_| {
-                if !loaded_once.get_value() {
+                if !loaded_once.get_value() || mine.with_untracked(|m| *m == Loaded::Failed) {
                     loaded_once.set_value(true);
                     reload();
                 }

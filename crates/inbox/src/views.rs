@@ -449,6 +449,7 @@ fn Composer(
         }
         typing(false);
         draft.set(String::new());
+        picker.update(|p| p.draft_changed(""));
     };
     let label = {
         let (reply, note_to) = (strings.reply_to.clone(), strings.note_to.clone());
@@ -469,6 +470,7 @@ fn Composer(
             if !note.get_untracked() {
                 typing(!next.is_empty());
             }
+            picker.update(|p| p.draft_changed(&next));
             draft.set(next);
         }
         crate::app::focus_composer();
@@ -498,6 +500,10 @@ fn Composer(
         }
         let kept = other.get_value();
         other.set_value(draft.get_untracked());
+        picker.update(|p| {
+            p.close();
+            p.draft_changed(&kept);
+        });
         draft.set(kept);
         note.set(to);
         crate::app::focus_composer();
@@ -538,7 +544,8 @@ fn Composer(
                     if ev.is_composing() || ev.key_code() == 229 {
                         return;
                     }
-                    if !(ev.key() == "Enter" && ev.shift_key()) {
+                    // Shift+Enter is a new line, Shift+Tab moves back: not the picker's.
+                    if !(ev.shift_key() && matches!(ev.key().as_str(), "Enter" | "Tab")) {
                         let list = offered();
                         let key = picker.try_update(|p| p.key(&ev.key(), list.as_ref().map(Vec::len)));
                         match key {
@@ -702,6 +709,7 @@ mod tests {
             client_id: None,
             text: text.into(),
             at: String::new(),
+            file: None,
         };
         c.messages = vec![message(Author::Visitor, "Hi")];
         assert_eq!(Row::mine(&c, &s).line, "Hi");

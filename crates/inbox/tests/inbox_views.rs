@@ -42,7 +42,14 @@ fn click(container: &web_sys::HtmlElement, selector: &str) {
 }
 
 fn msg(seq: u64, author: Author, text: &str) -> ChatMessage {
-    ChatMessage { seq, author, client_id: None, text: text.into(), at: "2026-11-24T10:00:00Z".into() }
+    ChatMessage {
+        seq,
+        author,
+        client_id: None,
+        text: text.into(),
+        at: "2026-11-24T10:00:00Z".into(),
+        file: None,
+    }
 }
 
 fn offer(now: f64) -> Offer {

@@ -49,7 +49,12 @@ pub fn CannedList(
                 <CannedCard strings=s status sites teams existing=Some(c) on_change=reload />
             }).collect_view().into_any(),
         }}
-        <CannedCard strings=s status sites teams existing=None on_change=reload />
+        // Drawn anew with each list read, so an added response leaves an
+        // empty form (selects included) behind.
+        {move || {
+            list.track();
+            view! { <CannedCard strings=s status sites teams existing=None on_change=reload /> }
+        }}
     }
 }
 

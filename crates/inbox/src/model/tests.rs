@@ -2,7 +2,14 @@ use super::*;
 use switchboard_protocol::auth::{AgentProfile, Role};
 
 fn msg(seq: u64, author: Author, text: &str) -> ChatMessage {
-    ChatMessage { seq, author, client_id: None, text: text.into(), at: format!("2026-11-24T10:00:{seq:02}Z") }
+    ChatMessage {
+        seq,
+        author,
+        client_id: None,
+        text: text.into(),
+        at: format!("2026-11-24T10:00:{seq:02}Z"),
+        file: None,
+    }
 }
 
 /// The signed-in agent of these tests.
