@@ -546,6 +546,7 @@ mod tests {
                 client_id: None,
                 text: "Ada transferred the chat to Grace.".into(),
                 at: String::new(),
+                file: None,
             }),
             VisitorOut::State { state: ConversationState::Offered },
         ] {

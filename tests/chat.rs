@@ -25,6 +25,7 @@ fn msg(seq: u64, author: Author, text: &str) -> VisitorOut {
         client_id: (author == Author::Visitor).then(|| format!("c{seq}")),
         text: text.into(),
         at: "2026-11-24T21:00:00.000Z".into(),
+        file: None,
     })
 }
 

@@ -8,6 +8,7 @@
 //!   checked newtypes it is built from ([`site::SiteKey`], [`site::Color`]).
 //! - [`auth`]: the agent login request and the session it opens.
 //! - [`attribute`]: visitor attributes and the checks on their values.
+//! - [`files`]: files in a chat: the kinds taken (by content), names, sizes.
 //! - [`text`]: card text with `{{token:"default"}}` tokens.
 //! - [`stream`]: the stream model, its validator, runner and selection, and
 //!   (feature `file`) its hand-written TOML form.
@@ -24,6 +25,7 @@ pub mod admin;
 pub mod attribute;
 pub mod auth;
 pub mod embed;
+pub mod files;
 pub mod inbox;
 pub mod json;
 pub mod locale;

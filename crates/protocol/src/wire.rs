@@ -119,10 +119,14 @@ pub struct ChatMessage {
     pub author: Author,
     /// The client id the sender chose, if it came from a client.
     pub client_id: Option<String>,
-    /// The text (always rendered as text).
+    /// The text (always rendered as text); a file's name when it carries
+    /// one.
     pub text: String,
     /// When the server stored it (RFC 3339, UTC).
     pub at: String,
+    /// The file it carries, if it is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<crate::files::FileRef>,
 }
 
 /// The agent a visitor is talking to.
@@ -578,6 +582,7 @@ impl FromJson for ChatMessage {
             client_id: json.field("client_id")?,
             text: json.field("text")?,
             at: json.field("at")?,
+            file: json.field("file")?,
         })
     }
 }
@@ -620,6 +625,7 @@ mod tests {
             client_id: client_id.map(str::to_owned),
             text: format!("m{seq}"),
             at: String::new(),
+            file: None,
         };
         let pending = |id: &str| Pending { client_id: id.into(), text: "x".into() };
         let (mut log, mut waiting) = (Vec::new(), vec![pending("a"), pending("b")]);

@@ -213,6 +213,7 @@ mod tests {
             client_id: Some("c1".into()),
             text: "Hi".into(),
             at: "t".into(),
+            file: None,
         };
         let events = [
             Event::Message(message),

@@ -712,6 +712,7 @@ mod tests {
                 client_id: None,
                 text: "Hi".into(),
                 at: "2025-03-01T09:30:00.000Z".into(),
+                file: None,
             }),
         ];
         let json = serde_json::to_value(&lines).unwrap();

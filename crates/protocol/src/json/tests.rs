@@ -343,6 +343,7 @@ fn every_frame_the_visitor_gets_reads_back() {
         client_id: None,
         text: "<script>alert(1)</script> ü".into(),
         at: "2026-11-25T03:00:00Z".into(),
+        file: None,
     };
     let agent = AgentInfo { name: "Ada".into(), avatar_url: Some("https://x/a.png".into()) };
     for frame in [

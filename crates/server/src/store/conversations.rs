@@ -2,6 +2,7 @@
 
 use super::{on_conn, OnConn};
 use sqlx::Row;
+use switchboard_protocol::files::FileRef;
 use switchboard_protocol::wire::{Author, ChatMessage, ConversationState, PageContext};
 use switchboard_protocol::{attribute::Attributes, stream::runner::Entry, stream::Routing};
 
@@ -132,6 +133,7 @@ struct MessageRow {
     client_id: Option<String>,
     text: String,
     at: i64,
+    file: Option<String>,
 }
 
 fn message<'r, R: sqlx::Row>(row: &'r R) -> Result<ChatMessage, sqlx::Error>
@@ -145,6 +147,9 @@ where
         client_id: r.client_id,
         text: r.text,
         at: crate::clock::iso_millis(r.at),
+        // (Written by this server from a `FileRef`: unreadable only if
+        // edited by hand, and then the message is still its text.)
+        file: r.file.and_then(|f| serde_json::from_str(&f).ok()),
     })
 }
 
@@ -184,7 +189,7 @@ pub(super) async fn read_messages_after(
 ) -> Result<Vec<ChatMessage>, StoreError> {
     on_conn!(e, e => {
         let rows = sqlx::query(
-            "SELECT seq, author, client_id, text, at FROM messages WHERE conversation_id = $1 AND seq > $2 ORDER BY seq",
+            "SELECT seq, author, client_id, text, at, file FROM messages WHERE conversation_id = $1 AND seq > $2 ORDER BY seq",
         )
         .bind(conversation_id)
         .bind(i64::try_from(after_seq).unwrap_or(i64::MAX))
@@ -448,6 +453,35 @@ impl Store {
         text: &str,
         now: i64,
     ) -> Result<(ChatMessage, bool), StoreError> {
+        self.append(conversation_id, author, client_id, text, None, now).await
+    }
+
+    /// Stores a file and the message that carries it (its text the file's
+    /// name) in one transaction, as [`Store::append_message`] stores a
+    /// message: a resent `client_id` stores nothing and answers the
+    /// message stored the first time (with its file).
+    pub async fn append_file(
+        &self,
+        conversation_id: ConversationId,
+        author: Author,
+        client_id: &str,
+        file: &FileRef,
+        bytes: &[u8],
+        now: i64,
+    ) -> Result<(ChatMessage, bool), StoreError> {
+        self.append(conversation_id, author, Some(client_id), &file.name, Some((file, bytes)), now).await
+    }
+
+    async fn append(
+        &self,
+        conversation_id: ConversationId,
+        author: Author,
+        client_id: Option<&str>,
+        text: &str,
+        file: Option<(&FileRef, &[u8])>,
+        now: i64,
+    ) -> Result<(ChatMessage, bool), StoreError> {
+        let file_json = file.map(|(f, _)| serde_json::to_string(f).expect("file references serialize"));
         on_db!(self, begin tx => {
             // Write first: taking SQLite's write lock at the start of the
             // transaction means two appends never deadlock upgrading a read lock.
@@ -465,7 +499,7 @@ impl Store {
             .await?;
             if let Some(cid) = client_id {
                 let existing = sqlx::query(
-                    "SELECT seq, author, client_id, text, at FROM messages
+                    "SELECT seq, author, client_id, text, at, file FROM messages
                      WHERE conversation_id = $1 AND author = $2 AND client_id = $3",
                 )
                 .bind(conversation_id)
@@ -478,10 +512,26 @@ impl Store {
                     return Ok((message(&row)?, false));
                 }
             }
+            if let Some((f, bytes)) = file {
+                sqlx::query(
+                    "INSERT INTO files (id, conversation_id, author, name, mime, size, bytes, created_ms)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(&f.id)
+                .bind(conversation_id)
+                .bind(author_to_db(author))
+                .bind(&f.name)
+                .bind(&f.mime)
+                .bind(i64::try_from(f.size).unwrap_or(i64::MAX))
+                .bind(bytes)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
             let row = sqlx::query(
-                "INSERT INTO messages (conversation_id, seq, author, client_id, text, at)
-                 VALUES ($1, $2, $3, $4, $5, $6)
-                 RETURNING seq, author, client_id, text, at",
+                "INSERT INTO messages (conversation_id, seq, author, client_id, text, at, file)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)
+                 RETURNING seq, author, client_id, text, at, file",
             )
             .bind(conversation_id)
             .bind(seq)
@@ -489,6 +539,7 @@ impl Store {
             .bind(client_id)
             .bind(text)
             .bind(now)
+            .bind(file_json.as_deref())
             .fetch_one(&mut *tx)
             .await?;
             if author == Author::Agent && first_reply == Some(seq) {

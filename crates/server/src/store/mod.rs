@@ -111,6 +111,7 @@ pub mod decision;
 mod drafts;
 mod epoch;
 pub mod events;
+pub mod files;
 pub mod inbox;
 pub mod nodes;
 pub mod routing;

@@ -58,6 +58,7 @@ pub(super) const TABLES: &[Table] = &[
     copy("visitors"),
     // Its trigger fills `transcript_search` with the bot part's answers.
     copy("conversations"),
+    copy("files"),
     // Its trigger fills `transcript_search` with the live messages.
     copy("messages"),
     copy("routing_attempts"),

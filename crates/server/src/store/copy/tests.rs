@@ -292,6 +292,15 @@ async fn fill(store: &Store) -> Filled {
     ] {
         store.append_message(chat.id, author, client, text, NOW + 4).await.unwrap();
     }
+    // A file, its bytes every value a byte can have.
+    let bytes: Vec<u8> = (0..=255u8).cycle().take(3_000).collect();
+    let file = switchboard_protocol::files::FileRef {
+        id: "f-0123456789abcdef".into(),
+        name: "reçu «42».pdf".into(),
+        mime: "application/pdf".into(),
+        size: 3_000,
+    };
+    store.append_file(chat.id, Author::Visitor, "c3", &file, &bytes, NOW + 5).await.unwrap();
     let to = TransferTarget::Team { name: "Support 💬".into() };
     let transferred = store
         .transfer_and_route(
@@ -354,6 +363,7 @@ async fn reads(store: &Store, f: &Filled) -> Vec<String> {
         format!("{:?}", store.admin_conversations(&bulk).await.unwrap()),
         format!("{:?}", store.admin_conversation(f.chat).await.unwrap().map(|d| (d.row, d.transcript))),
         format!("{:?}", store.messages_after(f.chat, 0).await.unwrap()),
+        format!("{:?}", store.file("f-0123456789abcdef").await.unwrap()),
         format!("{:?}", store.latest_transfer(f.chat).await.unwrap()),
         format!("{:?}", store.decisions(f.chat).await.unwrap()),
         format!("{:?}", crate::reports::chats(store, &scope).await.unwrap()),
@@ -503,7 +513,7 @@ async fn a_copy_that_fails_midway_or_does_not_match_leaves_the_target_empty() {
     assert_eq!((agents.source.rows, agents.target.rows), (3, 3), "the same count, other rows");
     let text = error.to_string();
     assert!(
-        text.contains("not committed") && text.contains("MISMATCH") && text.contains("1 of 28 tables differ"),
+        text.contains("not committed") && text.contains("MISMATCH") && text.contains("1 of 29 tables differ"),
         "{text}"
     );
     for table in ["sites", "agents"] {

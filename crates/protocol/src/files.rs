@@ -1,0 +1,306 @@
+//! Files in a chat: what a message carries when it is a file, which kinds
+//! are taken (told by their first bytes, never by their name or the type a
+//! browser claims), and the names they are shown and saved under.
+
+use serde::{Deserialize, Serialize};
+
+/// The most a site may allow per file, in MB.
+pub const MAX_FILE_MB: u32 = 25;
+/// A site's limit per file unless it sets one, in MB.
+pub const DEFAULT_FILE_MB: u32 = 10;
+/// The longest name kept, in characters.
+pub const MAX_NAME_CHARS: usize = 120;
+
+/// A file a message carries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FileRef {
+    /// Its id: unguessable, and what `/api/files/{id}` serves.
+    pub id: String,
+    /// Its name, as cleaned ([`clean_name`]).
+    pub name: String,
+    /// Its type, as its content says ([`Kind::mime`]).
+    pub mime: String,
+    /// Its size in bytes.
+    pub size: u64,
+}
+
+impl crate::json::FromJson for FileRef {
+    fn from_json(json: &crate::json::Json) -> Result<Self, crate::json::JsonError> {
+        Ok(Self {
+            id: json.field("id")?,
+            name: json.field("name")?,
+            mime: json.field("mime")?,
+            size: json.field("size")?,
+        })
+    }
+}
+
+impl FileRef {
+    /// Whether it is shown as a picture.
+    pub fn is_image(&self) -> bool {
+        self.mime.starts_with("image/")
+    }
+}
+
+/// The groups of kinds a site allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Group {
+    /// PNG, JPEG, GIF, WebP.
+    Images,
+    /// PDF.
+    Pdf,
+    /// Plain text (UTF-8).
+    Text,
+    /// Word, Excel and PowerPoint (the 2007 formats and the older ones),
+    /// OpenDocument text, spreadsheets and presentations.
+    Office,
+}
+
+impl Group {
+    /// Every group, in order.
+    pub const ALL: [Group; 4] = [Group::Images, Group::Pdf, Group::Text, Group::Office];
+
+    /// Its name in settings.
+    pub fn key(self) -> &'static str {
+        match self {
+            Group::Images => "images",
+            Group::Pdf => "pdf",
+            Group::Text => "text",
+            Group::Office => "office",
+        }
+    }
+
+    /// The group called `key`.
+    pub fn parse(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|g| g.key() == key.trim())
+    }
+}
+
+/// A kind of file Switchboard takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// PNG.
+    Png,
+    /// JPEG.
+    Jpeg,
+    /// GIF.
+    Gif,
+    /// WebP.
+    Webp,
+    /// PDF.
+    Pdf,
+    /// UTF-8 text without control characters other than tab and line ends.
+    Text,
+    /// A ZIP-based office document (Word, Excel, PowerPoint, OpenDocument).
+    OfficeZip(&'static str),
+    /// An older Word/Excel/PowerPoint file (OLE compound file).
+    OfficeOle,
+}
+
+impl Kind {
+    /// Its MIME type.
+    pub fn mime(self) -> &'static str {
+        match self {
+            Kind::Png => "image/png",
+            Kind::Jpeg => "image/jpeg",
+            Kind::Gif => "image/gif",
+            Kind::Webp => "image/webp",
+            Kind::Pdf => "application/pdf",
+            Kind::Text => "text/plain; charset=utf-8",
+            Kind::OfficeZip(mime) => mime,
+            Kind::OfficeOle => "application/octet-stream",
+        }
+    }
+
+    /// Its group.
+    pub fn group(self) -> Group {
+        match self {
+            Kind::Png | Kind::Jpeg | Kind::Gif | Kind::Webp => Group::Images,
+            Kind::Pdf => Group::Pdf,
+            Kind::Text => Group::Text,
+            Kind::OfficeZip(_) | Kind::OfficeOle => Group::Office,
+        }
+    }
+}
+
+const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+const PPTX: &str = "application/vnd.openxmlformats-officedocument.presentationml.presentation";
+
+/// What `bytes` are, by their content; `None` for anything not taken
+/// (an executable, an SVG or HTML page, a ZIP that is not an office
+/// document, text that is not UTF-8 or holds control characters, …).
+pub fn sniff(bytes: &[u8]) -> Option<Kind> {
+    let starts = |magic: &[u8]| bytes.starts_with(magic);
+    if starts(b"\x89PNG\r\n\x1a\n") {
+        return Some(Kind::Png);
+    }
+    if starts(b"\xff\xd8\xff") {
+        return Some(Kind::Jpeg);
+    }
+    if starts(b"GIF87a") || starts(b"GIF89a") {
+        return Some(Kind::Gif);
+    }
+    if bytes.len() >= 12 && starts(b"RIFF") && &bytes[8..12] == b"WEBP" {
+        return Some(Kind::Webp);
+    }
+    if starts(b"%PDF-") {
+        return Some(Kind::Pdf);
+    }
+    if starts(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") {
+        return Some(Kind::OfficeOle);
+    }
+    if starts(b"PK\x03\x04") {
+        return office_zip(bytes).map(Kind::OfficeZip);
+    }
+    let text = std::str::from_utf8(bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes)).ok()?;
+    let plain = !text.is_empty() && text.chars().all(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'));
+    // Markup is text, but a browser that ignored the type would run it.
+    let lower = text.trim_start().get(..15).unwrap_or("").to_ascii_lowercase();
+    let markup = ["<!doctype", "<html", "<svg", "<?xml", "<script"].iter().any(|m| lower.starts_with(m));
+    (plain && !markup).then_some(Kind::Text)
+}
+
+/// The office type of a ZIP, from the names of its entries (a 2007 Office
+/// file holds `word/`, `xl/` or `ppt/`; an OpenDocument file starts with
+/// its `mimetype` entry).
+fn office_zip(bytes: &[u8]) -> Option<&'static str> {
+    let window = &bytes[..bytes.len().min(256 * 1024)];
+    let has = |needle: &[u8]| window.windows(needle.len()).any(|w| w == needle);
+    if bytes.get(30..38) == Some(b"mimetype") {
+        let rest = bytes.get(38..38 + 60).unwrap_or(&[]);
+        let odf = |suffix: &[u8]| rest.windows(suffix.len()).any(|w| w == suffix);
+        if odf(b"opendocument.text") {
+            return Some("application/vnd.oasis.opendocument.text");
+        }
+        if odf(b"opendocument.spreadsheet") {
+            return Some("application/vnd.oasis.opendocument.spreadsheet");
+        }
+        if odf(b"opendocument.presentation") {
+            return Some("application/vnd.oasis.opendocument.presentation");
+        }
+        return None;
+    }
+    if !has(b"[Content_Types].xml") {
+        return None;
+    }
+    if has(b"word/") {
+        Some(DOCX)
+    } else if has(b"xl/") {
+        Some(XLSX)
+    } else if has(b"ppt/") {
+        Some(PPTX)
+    } else {
+        None
+    }
+}
+
+/// A name to show and save a file under: the last part of a path, without
+/// control characters, quotes or slashes, at most [`MAX_NAME_CHARS`]
+/// (keeping its extension); `file` when nothing is left.
+pub fn clean_name(raw: &str) -> String {
+    let last = raw.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = last
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '"' | '<' | '>' | ':' | '|' | '?' | '*'))
+        .collect();
+    let cleaned = cleaned.trim().trim_start_matches('.').trim();
+    if cleaned.is_empty() {
+        return "file".to_owned();
+    }
+    if cleaned.chars().count() <= MAX_NAME_CHARS {
+        return cleaned.to_owned();
+    }
+    let ext: String = match cleaned.rsplit_once('.') {
+        Some((_, e)) if !e.is_empty() && e.chars().count() <= 10 => format!(".{e}"),
+        _ => String::new(),
+    };
+    let keep = MAX_NAME_CHARS - ext.chars().count();
+    format!("{}{ext}", cleaned.chars().take(keep).collect::<String>())
+}
+
+/// A size for people: `512 B`, `12 KB`, `3.4 MB`.
+pub fn human_size(bytes: u64) -> String {
+    const KB: u64 = 1024;
+    const MB: u64 = 1024 * 1024;
+    if bytes < KB {
+        format!("{bytes} B")
+    } else if bytes < MB {
+        format!("{} KB", bytes.div_ceil(KB))
+    } else {
+        format!("{:.1} MB", bytes as f64 / MB as f64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn zip_with(entries: &[&str]) -> Vec<u8> {
+        let mut z = b"PK\x03\x04".to_vec();
+        z.extend_from_slice(&[0; 26]);
+        for e in entries {
+            z.extend_from_slice(e.as_bytes());
+            z.extend_from_slice(b"....");
+        }
+        z
+    }
+
+    #[test]
+    fn kinds_are_told_by_their_first_bytes() {
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n rest"), Some(Kind::Png));
+        assert_eq!(sniff(b"\xff\xd8\xff\xe0 jfif"), Some(Kind::Jpeg));
+        assert_eq!(sniff(b"GIF89a...."), Some(Kind::Gif));
+        assert_eq!(sniff(b"RIFF\x10\0\0\0WEBPVP8 "), Some(Kind::Webp));
+        assert_eq!(sniff(b"%PDF-1.7\n"), Some(Kind::Pdf));
+        assert_eq!(sniff("Order 42: «shipped»\r\n\ttoday".as_bytes()), Some(Kind::Text));
+        assert_eq!(sniff(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 old word"), Some(Kind::OfficeOle));
+        assert_eq!(
+            sniff(&zip_with(&["[Content_Types].xml", "word/document.xml"])),
+            Some(Kind::OfficeZip(DOCX))
+        );
+        assert_eq!(
+            sniff(&zip_with(&["[Content_Types].xml", "xl/workbook.xml"])),
+            Some(Kind::OfficeZip(XLSX))
+        );
+        let mut odt = b"PK\x03\x04".to_vec();
+        odt.extend_from_slice(&[0; 26]);
+        odt.extend_from_slice(b"mimetypeapplication/vnd.oasis.opendocument.text");
+        assert_eq!(sniff(&odt).map(Kind::mime), Some("application/vnd.oasis.opendocument.text"));
+    }
+
+    #[test]
+    fn what_a_browser_could_run_or_nobody_can_open_is_refused() {
+        assert_eq!(sniff(b"MZ\x90\0 program"), None, "an executable");
+        assert_eq!(sniff(b"<svg xmlns='http://www.w3.org/2000/svg'><script/></svg>"), None);
+        assert_eq!(sniff(b"  <!DOCTYPE html><p>hi"), None);
+        assert_eq!(sniff(b"<?xml version='1.0'?><svg/>"), None);
+        assert_eq!(sniff(&zip_with(&["payload.exe"])), None, "a ZIP that is no office file");
+        assert_eq!(sniff(b"text\0with a NUL"), None);
+        assert_eq!(sniff(b"\xff\xfe not utf-8 \xc3"), None);
+        assert_eq!(sniff(b""), None);
+    }
+
+    #[test]
+    fn names_lose_paths_and_what_a_header_or_file_system_chokes_on() {
+        assert_eq!(clean_name("C:\\Users\\lin\\invoice 42.pdf"), "invoice 42.pdf");
+        assert_eq!(clean_name("../../etc/passwd"), "passwd");
+        assert_eq!(clean_name("a\"b\r\nc.txt"), "abc.txt");
+        assert_eq!(clean_name("..."), "file");
+        assert_eq!(clean_name(".bashrc"), "bashrc");
+        let long = format!("{}.docx", "é".repeat(300));
+        let cleaned = clean_name(&long);
+        assert_eq!(cleaned.chars().count(), MAX_NAME_CHARS);
+        assert!(cleaned.ends_with(".docx"));
+    }
+
+    #[test]
+    fn sizes_read_as_people_say_them() {
+        assert_eq!(human_size(512), "512 B");
+        assert_eq!(human_size(12 * 1024 + 1), "13 KB");
+        assert_eq!(human_size(3_565_158), "3.4 MB");
+    }
+}
