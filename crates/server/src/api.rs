@@ -21,7 +21,7 @@ use crate::store::Site;
 /// Checks the request's `Origin` for `site`. A request without `Origin` is not
 /// from a browser's cross-origin fetch (curl, same-origin) and gets no CORS
 /// header, so a browser on a foreign page still cannot read the answer.
-fn allowed_origin(site: &Site, headers: &HeaderMap) -> Result<Option<HeaderValue>, ApiError> {
+pub(crate) fn allowed_origin(site: &Site, headers: &HeaderMap) -> Result<Option<HeaderValue>, ApiError> {
     match headers.get(ORIGIN) {
         None => Ok(None),
         Some(origin) if site.allowed_origins.iter().any(|o| o.as_bytes() == origin.as_bytes()) => {

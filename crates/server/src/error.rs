@@ -83,6 +83,16 @@ pub enum ApiError {
         /// How long until a new attempt may pass.
         retry_after: std::time::Duration,
     },
+    /// A file refused: `files_off` (403), `file_too_large` (413),
+    /// `file_type` (415), `too_many_files` (429), `ended` (409, its chat
+    /// is over).
+    #[error("{message}")]
+    FileRefused {
+        /// The stable code.
+        code: &'static str,
+        /// What to tell the user.
+        message: String,
+    },
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -111,6 +121,16 @@ impl ApiError {
             Self::NotJson => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "not_json"),
             Self::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             Self::TooMany { code, .. } => (StatusCode::TOO_MANY_REQUESTS, code),
+            Self::FileRefused { code, .. } => (
+                match *code {
+                    "files_off" => StatusCode::FORBIDDEN,
+                    "file_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
+                    "file_type" => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "too_many_files" => StatusCode::TOO_MANY_REQUESTS,
+                    _ => StatusCode::CONFLICT,
+                },
+                code,
+            ),
             Self::Store(_) | Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }

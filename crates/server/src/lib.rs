@@ -36,6 +36,7 @@
 //! - `throttle`: in-memory back-offs and per-minute counters
 //! - `inbox_api`: conversation lists and details for agents
 //! - [`canned`], `canned_api`: canned responses, shared and personal
+//! - `files_api`: files in chats, both ways (upload, download, checks)
 //! - `presence`: which agents are connected and available
 //! - [`routing`]: the snapshot a routing decision needs, and `explain`
 //! - [`reports`]: live chat figures over a range of days, from the facts the
@@ -70,6 +71,7 @@ pub mod csp_report;
 pub mod demo;
 pub(crate) mod error;
 pub(crate) mod extract;
+pub(crate) mod files_api;
 pub(crate) mod headers;
 pub mod hub;
 pub mod ids;

@@ -73,6 +73,7 @@ pub fn app(state: AppState) -> Router {
         .merge(admin_api::routes())
         .merge(inbox_api::routes())
         .merge(crate::canned_api::routes())
+        .merge(crate::files_api::routes())
         .merge(assets::routes(&assets::Source::of(&state.settings)))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::same_origin_writes))

@@ -1,5 +1,6 @@
 //! Messages (stored, numbered, then told) and typing (told only).
 
+use switchboard_protocol::files::FileRef;
 use switchboard_protocol::wire::{Author, ChatMessage};
 
 use crate::hub::Event;
@@ -25,6 +26,26 @@ pub async fn post(
             tracing::error!(conversation = %conversation, "failpoint: aborting after storing a message");
             std::process::abort();
         }
+        state.metrics.message_stored();
+        state.hub.publish(conversation, Event::Message(message.clone()));
+    }
+    Ok((message, new))
+}
+
+/// Stores a file with the message that carries it and tells the
+/// conversation's listeners, as [`post`] does a message (a resent
+/// `client_id` stores nothing and answers what was stored).
+pub async fn post_file(
+    state: &AppState,
+    conversation: ConversationId,
+    author: Author,
+    client_id: &str,
+    file: &FileRef,
+    bytes: &[u8],
+) -> Result<(ChatMessage, bool), StoreError> {
+    let now = state.clock.now_ms();
+    let (message, new) = state.store.append_file(conversation, author, client_id, file, bytes, now).await?;
+    if new {
         state.metrics.message_stored();
         state.hub.publish(conversation, Event::Message(message.clone()));
     }

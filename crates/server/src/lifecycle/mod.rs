@@ -37,7 +37,7 @@ use crate::store::StoreError;
 pub use agents::{agent_leaving, watch_availability};
 pub use ending::{end, end_by_agent, end_idle};
 pub use handoff::{after_start, open, route, visitor_back, visitor_left, withdraw_gone, DEFAULT_FALLBACK};
-pub use messages::{post, typing};
+pub use messages::{post, post_file, typing};
 pub use offers::{accept, move_on};
 pub use timers::Timers;
 pub use transfer::{transfer, TransferError};

@@ -2,6 +2,7 @@
 //! stored with it, see [`Store::append_file`]) and what each site takes.
 
 use switchboard_protocol::files::{Group, DEFAULT_FILE_MB};
+use switchboard_protocol::wire::Author;
 
 use super::{on_db, Store, StoreError};
 use crate::ids::{ConversationId, SiteId};
@@ -58,6 +59,21 @@ impl Store {
         }))
     }
 
+    /// How many files `author` sent in `conversation`.
+    pub async fn files_sent(&self, conversation: ConversationId, author: Author) -> Result<i64, StoreError> {
+        let author = match author {
+            Author::Visitor => "visitor",
+            _ => "agent",
+        };
+        Ok(on_db!(self, pool => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM files WHERE conversation_id = $1 AND author = $2")
+                .bind(conversation)
+                .bind(author)
+                .fetch_one(pool)
+                .await?
+        }))
+    }
+
     /// What `site` takes; `None` when it is gone.
     pub async fn file_settings(&self, site: SiteId) -> Result<Option<FileSettings>, StoreError> {
         let row: Option<(i64, String)> = on_db!(self, pool => {
@@ -92,7 +108,6 @@ mod tests {
     use super::*;
     use crate::store::scratch;
     use switchboard_protocol::files::FileRef;
-    use switchboard_protocol::wire::Author;
 
     #[tokio::test]
     async fn a_file_is_stored_with_its_message_once_however_often_it_is_resent() {

@@ -12,6 +12,7 @@ mod canned;
 mod conversations;
 mod csp_report;
 mod db_copy;
+mod files;
 mod headers;
 mod helpers;
 mod inbox;

@@ -1,0 +1,269 @@
+//! Files in chats over HTTP, both ways. A file is a message: sent with a
+//! client id (a resend stores nothing twice), numbered, told over the
+//! sockets like any message, and resumed with them.
+//!
+//! - An agent sends one in their open chat: `POST
+//!   /api/conversations/{id}/files?client_id=…&name=…`, the bytes as the
+//!   body (session cookie from the inbox, or bearer token).
+//! - A visitor sends one in their open chat: `POST /api/visitor/files`, a
+//!   `multipart/form-data` body (so a page's script needs no preflight)
+//!   with `site`, `token` (the visitor token), `client_id` and `file`, last.
+//!   Only from the site's allowed origins; 20 per conversation.
+//! - An agent reads one: `GET /api/files/{id}`; the visitor of its
+//!   conversation: `POST /api/visitor/files/{id}` with `site` and `token`
+//!   (a form). Served as an attachment with its checked type, `nosniff`
+//!   and `default-src 'none'`, never stored by caches.
+//!
+//! What is taken is each site's: a largest size (10 MB unless set) and the
+//! groups of kinds, told by the bytes ([`switchboard_protocol::files::sniff`]),
+//! never by the name or the type the browser claims.
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::http::header::{
+    ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, VARY,
+};
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use switchboard_protocol::files::{clean_name, human_size, sniff, FileRef, MAX_FILE_MB};
+use switchboard_protocol::site::SiteKey;
+use switchboard_protocol::wire::{self, Author, ChatMessage, ConversationState};
+
+use crate::auth::{token_hash, CurrentAgent};
+use crate::error::ApiError;
+use crate::ids::{AgentId, ConversationId};
+use crate::state::AppState;
+use crate::store::files::FileSettings;
+use crate::store::Site;
+
+/// The most files a visitor sends in one conversation.
+pub const MAX_VISITOR_FILES: i64 = 20;
+
+/// Room for a multipart body's fields around the largest file.
+const BODY_SLACK: usize = 64 * 1024;
+
+/// The routes.
+pub fn routes() -> Router<AppState> {
+    let limit = DefaultBodyLimit::max(usize::try_from(MAX_FILE_MB).unwrap_or(25) * 1024 * 1024 + BODY_SLACK);
+    Router::new()
+        .route("/api/conversations/{id}/files", post(agent_upload).layer(limit))
+        .route("/api/visitor/files", post(visitor_upload).layer(limit))
+        .route("/api/files/{id}", get(agent_download))
+        .route("/api/visitor/files/{id}", post(visitor_download))
+}
+
+#[derive(Deserialize)]
+struct UploadQuery {
+    client_id: String,
+    #[serde(default)]
+    name: String,
+}
+
+/// Why a file is refused, with its stable code.
+fn refused(code: &'static str, message: String) -> ApiError {
+    ApiError::FileRefused { code, message }
+}
+
+/// The file `bytes` named `name` checked against `settings`: its
+/// reference (with a new id), or why not.
+fn check(bytes: &[u8], name: &str, settings: &FileSettings) -> Result<FileRef, ApiError> {
+    if settings.max_mb == 0 {
+        return Err(refused("files_off", "this site takes no files".into()));
+    }
+    if bytes.len() > settings.max_bytes() {
+        return Err(refused(
+            "file_too_large",
+            format!(
+                "the file is {}; this site takes files up to {} MB",
+                human_size(bytes.len() as u64),
+                settings.max_mb
+            ),
+        ));
+    }
+    let taken: Vec<&str> = settings.groups.iter().map(|g| g.key()).collect();
+    let kind = sniff(bytes).filter(|k| settings.groups.contains(&k.group())).ok_or_else(|| {
+        refused(
+            "file_type",
+            format!("this kind of file is not taken here; this site takes: {}", taken.join(", ")),
+        )
+    })?;
+    Ok(FileRef {
+        id: crate::auth::random_token(),
+        name: clean_name(name),
+        mime: kind.mime().to_owned(),
+        size: bytes.len() as u64,
+    })
+}
+
+async fn site_files(s: &AppState, site: crate::ids::SiteId) -> Result<FileSettings, ApiError> {
+    s.store.file_settings(site).await?.ok_or(ApiError::NotFound("site"))
+}
+
+async fn agent_upload(
+    CurrentAgent(me): CurrentAgent,
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    Query(q): Query<UploadQuery>,
+    body: Bytes,
+) -> Result<Json<ChatMessage>, ApiError> {
+    let id = ConversationId::new(id);
+    let conv = s.store.conversation(id).await?.ok_or(ApiError::NotFound("conversation"))?;
+    if conv.agent_id != Some(AgentId::new(me.id)) || conv.state == ConversationState::Offered {
+        return Err(ApiError::NotFound("conversation"));
+    }
+    if conv.state != ConversationState::Active {
+        return Err(refused("ended", "the conversation has ended".into()));
+    }
+    let file = check(&body, &q.name, &site_files(&s, conv.site_id).await?)?;
+    wire::check_message(&q.client_id, &file.name).map_err(|e| ApiError::BadRequest(e.message))?;
+    let (message, _) = crate::lifecycle::post_file(&s, id, Author::Agent, &q.client_id, &file, &body).await?;
+    Ok(Json(message))
+}
+
+/// A visitor's form: its text fields, and the file's name and bytes.
+#[derive(Default)]
+struct VisitorForm {
+    site: String,
+    token: String,
+    client_id: String,
+    file: Option<(String, Bytes)>,
+}
+
+async fn read_form(mut form: Multipart) -> Result<VisitorForm, ApiError> {
+    let mut out = VisitorForm::default();
+    let bad = |e: axum::extract::multipart::MultipartError| ApiError::BadRequest(e.body_text());
+    while let Some(field) = form.next_field().await.map_err(bad)? {
+        let name = field.name().unwrap_or("").to_owned();
+        match name.as_str() {
+            "file" => {
+                let file_name = field.file_name().unwrap_or("").to_owned();
+                out.file = Some((file_name, field.bytes().await.map_err(bad)?));
+            }
+            "site" | "token" | "client_id" => {
+                let text = field.text().await.map_err(bad)?;
+                if text.len() > 200 {
+                    return Err(ApiError::BadRequest(format!("{name} is too long")));
+                }
+                match name.as_str() {
+                    "site" => out.site = text,
+                    "token" => out.token = text,
+                    _ => out.client_id = text,
+                }
+            }
+            other => return Err(ApiError::BadRequest(format!("unknown field {other:?}"))),
+        }
+    }
+    Ok(out)
+}
+
+/// The site named in a visitor's request, its `Origin` checked; and the
+/// CORS header to answer with.
+async fn visitor_site(
+    s: &AppState,
+    key: &str,
+    headers: &HeaderMap,
+) -> Result<(Site, Option<HeaderValue>), ApiError> {
+    let key = SiteKey::parse(key).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let site = s.store.site(&key).await?.ok_or(ApiError::NotFound("site"))?;
+    let origin = crate::api::allowed_origin(&site, headers)?;
+    Ok((site, origin))
+}
+
+fn with_cors(mut response: Response, origin: Option<HeaderValue>) -> Response {
+    if let Some(o) = origin {
+        response.headers_mut().insert(ACCESS_CONTROL_ALLOW_ORIGIN, o);
+        response.headers_mut().insert(VARY, HeaderValue::from_static("Origin"));
+    }
+    response
+}
+
+async fn visitor_upload(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    form: Multipart,
+) -> Result<Response, ApiError> {
+    let form = read_form(form).await?;
+    let (site, origin) = visitor_site(&s, &form.site, &headers).await?;
+    let visitor = s.store.visitor(site.id, &token_hash(&form.token)).await?.ok_or(ApiError::Unauthorized)?;
+    let conv = s.store.latest_conversation(visitor).await?.ok_or(ApiError::NotFound("conversation"))?;
+    if matches!(conv.state, ConversationState::Ended | ConversationState::Fallback) {
+        return Err(refused("ended", "the conversation has ended".into()));
+    }
+    let (name, bytes) = form.file.ok_or_else(|| ApiError::BadRequest("no file in the form".into()))?;
+    let file = check(&bytes, &name, &site_files(&s, site.id).await?)?;
+    wire::check_message(&form.client_id, &file.name).map_err(|e| ApiError::BadRequest(e.message))?;
+    if s.store.files_sent(conv.id, Author::Visitor).await? >= MAX_VISITOR_FILES {
+        return Err(refused(
+            "too_many_files",
+            format!("at most {MAX_VISITOR_FILES} files in a conversation"),
+        ));
+    }
+    let (message, _) =
+        crate::lifecycle::post_file(&s, conv.id, Author::Visitor, &form.client_id, &file, &bytes).await?;
+    Ok(with_cors(Json(message).into_response(), origin))
+}
+
+/// A stored file as a download.
+fn serve(file: crate::store::files::StoredFile) -> Response {
+    let ascii: String =
+        file.name.chars().map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '_' }).collect();
+    let encoded: String = file
+        .name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let disposition =
+        format!("attachment; filename=\"{}\"; filename*=UTF-8''{encoded}", ascii.replace('"', "_"));
+    let mut response = file.bytes.into_response();
+    let h = response.headers_mut();
+    h.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_str(&file.mime).unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        h.insert(CONTENT_DISPOSITION, v);
+    }
+    h.insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    response
+}
+
+async fn agent_download(
+    CurrentAgent(_): CurrentAgent,
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let file = s.store.file(&id).await?.ok_or(ApiError::NotFound("file"))?;
+    Ok(serve(file))
+}
+
+#[derive(Deserialize)]
+struct VisitorRead {
+    site: String,
+    token: String,
+}
+
+async fn visitor_download(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    axum::Form(read): axum::Form<VisitorRead>,
+) -> Result<Response, ApiError> {
+    let (site, origin) = visitor_site(&s, &read.site, &headers).await?;
+    let visitor = s.store.visitor(site.id, &token_hash(&read.token)).await?.ok_or(ApiError::Unauthorized)?;
+    let file = s.store.file(&id).await?.ok_or(ApiError::NotFound("file"))?;
+    let conv = s.store.conversation(file.conversation).await?.ok_or(ApiError::NotFound("file"))?;
+    if conv.visitor_id != visitor {
+        // Not 403: whether someone else's file exists is not theirs to know.
+        return Err(ApiError::NotFound("file"));
+    }
+    Ok(with_cors(serve(file), origin))
+}
