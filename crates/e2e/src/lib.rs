@@ -396,6 +396,11 @@ pub async fn next_frame<F: serde::de::DeserializeOwned, T>(
 /// A visitor of the demo site (over the visitor socket) who hands off to
 /// live chat at once, as Lin <lin@example.org> asking about pricing.
 pub async fn visitor(app: &App) -> anyhow::Result<Ws> {
+    Ok(visitor_with_token(app).await?.0)
+}
+
+/// As [`visitor`], with the visitor's token (what the widget keeps).
+pub async fn visitor_with_token(app: &App) -> anyhow::Result<(Ws, String)> {
     use switchboard_protocol::stream::runner::Entry;
     use switchboard_protocol::wire::{VisitorIn, VisitorOut};
     use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -404,7 +409,11 @@ pub async fn visitor(app: &App) -> anyhow::Result<Ws> {
     req.headers_mut().insert("Origin", app.demo.parse()?);
     let (mut ws, _) = tokio_tungstenite::connect_async(req).await?;
     send_frame(&mut ws, &VisitorIn::Hello { protocol: 1, token: None, last_seq: 0, epoch: None }).await?;
-    next_frame(&mut ws, |f: VisitorOut| matches!(f, VisitorOut::Welcome { .. }).then_some(())).await?;
+    let token = next_frame(&mut ws, |f: VisitorOut| match f {
+        VisitorOut::Welcome { token, .. } => Some(token),
+        _ => None,
+    })
+    .await?;
     let handoff = VisitorIn::Handoff {
         stream: "recommended".into(),
         version: 1,
@@ -421,7 +430,7 @@ pub async fn visitor(app: &App) -> anyhow::Result<Ws> {
         page: Default::default(),
     };
     send_frame(&mut ws, &handoff).await?;
-    Ok(ws)
+    Ok((ws, token))
 }
 
 /// Finds `css` in the page or inside the widget's shadow root, once it is

@@ -541,3 +541,118 @@ async fn find_displayed(c: &fantoccini::Client, css: &str) -> anyhow::Result<boo
         None => Ok(false),
     }
 }
+
+/// A 1×1 PNG.
+const PIXEL: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\0\x05\0\x01\xff\x89\x99=\x1d\0\0\0\0IEND\xaeB`\x82";
+
+/// Files both ways in the inbox: the agent attaches a picture (the visitor
+/// gets it as a message with its file), one refused by its bytes says
+/// why, one dropped on the chat is sent, one sent while the network is
+/// down is retried and stored once; the visitor's PDF shows as a named
+/// link with its size, the agent's picture as a preview.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_sends_and_receives_files_in_the_inbox() {
+    let app = std::sync::Arc::new(App::spawn_proxied().await.unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("chart.png");
+    std::fs::write(&chart, PIXEL).unwrap();
+    let tool = dir.path().join("tool.png");
+    std::fs::write(&tool, b"MZ\x90\0 an executable, named as a picture").unwrap();
+    let a = app.clone();
+    with_browser(|c| async move {
+        let app = a;
+        sign_in(&c, &app, "ada@example.com").await?;
+        let (mut lin, token) = switchboard_e2e::visitor_with_token(&app).await?;
+        find(&c, "[data-testid=offer] [data-testid=accept]").await?.click().await?;
+        find(&c, "[data-testid=composer]").await?;
+        c.execute("document.querySelector('[data-testid=attach-input]').hidden = false", vec![]).await?;
+        let input = c.find(Locator::Css("[data-testid=attach-input]")).await?;
+        input.send_keys(&chart.display().to_string()).await?;
+        let got = next_frame(&mut lin, |f: VisitorOut| match f {
+            VisitorOut::Message(m) if m.file.is_some() => m.file,
+            _ => None,
+        })
+        .await?;
+        assert_eq!((got.name.as_str(), got.mime.as_str(), got.size), ("chart.png", "image/png", PIXEL.len() as u64));
+        // Shown as a picture, read with the agent's session.
+        find(&c, "[data-testid=file-preview]").await?;
+        eventually("the preview loaded", || async {
+            let w = c.execute("return document.querySelector('[data-testid=file-preview]').naturalWidth", vec![]).await?;
+            Ok((w == serde_json::json!(1)).then_some(()))
+        })
+        .await?;
+
+        // Refused by its bytes: said why, nothing to retry.
+        let input = c.find(Locator::Css("[data-testid=attach-input]")).await?;
+        input.send_keys(&tool.display().to_string()).await?;
+        shows(&c, "[data-testid=upload-failed] .error", "tool.png was not sent: this kind of file is not taken.").await?;
+        assert!(c.find_all(Locator::Css("[data-testid=upload-retry]")).await?.is_empty());
+        let violations = axe_violations(&c).await?;
+        assert!(violations.is_empty(), "a failed upload shown: {violations:?}");
+        find(&c, "[data-testid=upload-dismiss]").await?.click().await?;
+        eventually("dismissed", || async {
+            Ok(c.find_all(Locator::Css("[data-testid=upload-failed]")).await?.is_empty().then_some(()))
+        })
+        .await?;
+
+        // Dropped on the conversation.
+        c.execute(
+            "const bytes = new Uint8Array(arguments[0]); \
+             const dt = new DataTransfer(); \
+             dt.items.add(new File([bytes], 'dropped.png', { type: 'image/png' })); \
+             const target = document.querySelector('[data-testid=conversation]'); \
+             target.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true })); \
+             target.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));",
+            vec![serde_json::json!(PIXEL)],
+        )
+        .await?;
+        let dropped = next_frame(&mut lin, |f: VisitorOut| match f {
+            VisitorOut::Message(m) if m.file.is_some() => m.file,
+            _ => None,
+        })
+        .await?;
+        assert_eq!(dropped.name, "dropped.png");
+
+        // Sent while the network is down: failed, retried once it is back, stored once.
+        let proxy = app.proxy.clone().expect("proxied");
+        proxy.cut();
+        let input = c.find(Locator::Css("[data-testid=attach-input]")).await?;
+        input.send_keys(&chart.display().to_string()).await?;
+        shows(&c, "[data-testid=upload-failed] .error", "chart.png was not sent: the connection failed.").await?;
+        proxy.restore();
+        find(&c, "[data-testid=upload-retry]").await?.click().await?;
+        let retried = next_frame(&mut lin, |f: VisitorOut| match f {
+            VisitorOut::Message(m) if m.file.is_some() => m.file,
+            _ => None,
+        })
+        .await?;
+        assert_eq!(retried.name, "chart.png");
+        eventually("the upload line gone", || async {
+            Ok(c.find_all(Locator::Css("[data-testid=uploads] li")).await?.is_empty().then_some(()))
+        })
+        .await?;
+
+        // The visitor's PDF: a named link with its size.
+        let form = reqwest::multipart::Form::new()
+            .text("site", "demo")
+            .text("token", token)
+            .text("client_id", "v-file-1")
+            .part("file", reqwest::multipart::Part::bytes(b"%PDF-1.7\n% a receipt\n".to_vec()).file_name("receipt.pdf"));
+        let r = reqwest::Client::new()
+            .post(format!("{}/api/visitor/files", app.direct))
+            .header("Origin", &app.demo)
+            .multipart(form)
+            .send()
+            .await?;
+        assert_eq!(r.status(), 200);
+        shows(&c, "[data-testid=file-link]", "receipt.pdf (21 B)").await?;
+        let files = texts(&c, "[data-testid=message] [data-testid=file-link]").await?;
+        assert_eq!(files.len(), 4, "three pictures and the PDF, each once: {files:?}");
+        let violations = axe_violations(&c).await?;
+        assert!(violations.is_empty(), "files in a chat: {violations:?}");
+        save_screenshot(&c, "inbox-files").await?;
+        Ok(())
+    })
+    .await
+    .unwrap();
+}

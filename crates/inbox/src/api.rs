@@ -175,3 +175,57 @@ pub async fn remove_my_canned(id: i64) -> Result<(), ApiError> {
         s => Err(ApiError::Failed(format!("HTTP {s}"))),
     }
 }
+
+/// Sends `file` in conversation `id` as `client_id` (the same for every
+/// try, so a retry is stored once): `on_progress` gets the bytes sent so
+/// far as they leave, `on_done` the stored message or why not. An XHR, not
+/// `fetch`: only it tells upload progress.
+pub fn upload_file(
+    id: i64,
+    client_id: &str,
+    file: &web_sys::File,
+    on_progress: impl Fn(u64) + 'static,
+    on_done: impl FnOnce(Result<switchboard_protocol::wire::ChatMessage, crate::uploads::Failure>) + 'static,
+) {
+    use crate::uploads::Failure;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    let url = format!(
+        "/api/conversations/{id}/files?client_id={}&name={}",
+        js_sys::encode_uri_component(client_id),
+        js_sys::encode_uri_component(&file.name())
+    );
+    let Ok(xhr) = web_sys::XmlHttpRequest::new() else { return on_done(Err(Failure::Network)) };
+    if xhr.open("POST", &url).is_err() {
+        return on_done(Err(Failure::Network));
+    }
+    // Dropped once the request is over.
+    type Tick = Closure<dyn FnMut(web_sys::ProgressEvent)>;
+    let progress: Rc<RefCell<Option<Tick>>> = Rc::default();
+    let tick = Tick::new(move |e: web_sys::ProgressEvent| {
+        on_progress(e.loaded() as u64);
+    });
+    if let Ok(up) = xhr.upload() {
+        up.set_onprogress(Some(tick.as_ref().unchecked_ref()));
+    }
+    *progress.borrow_mut() = Some(tick);
+    let answered = xhr.clone();
+    let done = Closure::once_into_js(move |_: web_sys::ProgressEvent| {
+        let status = answered.status().unwrap_or(0);
+        let body = answered.response_text().ok().flatten().unwrap_or_default();
+        let result = if status == 200 {
+            serde_json::from_str(&body).map_err(|_| Failure::Network)
+        } else {
+            let code = serde_json::from_str::<ErrorBody>(&body).map(|b| b.error.code).unwrap_or_default();
+            Err(Failure::from_answer(status, &code))
+        };
+        progress.borrow_mut().take();
+        on_done(result);
+    });
+    xhr.set_onloadend(Some(done.unchecked_ref()));
+    if xhr.send_with_opt_blob(Some(file)).is_err() {
+        xhr.set_onloadend(None);
+    }
+}

@@ -267,6 +267,32 @@ pub struct Strings {
     pub canned_deleted: String,
     /// Close (the panel of the agent's own responses)
     pub canned_close: String,
+    /// Attach file (the composer's button)
+    pub attach: String,
+    /// Drop files here to send them.
+    pub drop_files: String,
+    /// Sending {name} (an upload's progress bar)
+    pub sending_file: String,
+    /// {name} was not sent: {reason}.
+    pub file_failed: String,
+    /// Try again (a failed upload)
+    pub file_retry: String,
+    /// Dismiss (a failed upload)
+    pub file_dismiss: String,
+    /// it is larger than this site takes
+    pub file_too_large: String,
+    /// this kind of file is not taken
+    pub file_type: String,
+    /// this site takes no files
+    pub files_off: String,
+    /// this chat has too many files
+    pub too_many_files: String,
+    /// the chat has ended
+    pub file_chat_ended: String,
+    /// the connection failed
+    pub file_network: String,
+    /// {name} ({size}): a file's link
+    pub file_link: String,
 }
 
 const EN: &str = include_str!("locales/en.json");

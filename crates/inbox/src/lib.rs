@@ -6,12 +6,14 @@
 //! - [`app`]: the Leptos components
 //! - [`canned`]: the composer's canned response picker, as plain data
 //! - [`canned_views`]: the picker and the agent's own responses, on screen
+//! - [`file_views`]: files in messages, and those the agent is sending
 //! - [`api`]: every request to the server
 //! - [`i18n`]: UI strings from the locale files
 //! - [`invite`]: an invited agent setting their password
 //! - [`model`]: the inbox's state and how server frames change it
 //! - [`views`]: the offer banner, lists, conversation view, visitor panel
 //! - [`socket`]: the agent WebSocket, reconnecting
+//! - [`uploads`]: files the agent is sending, as plain data
 //! - [`notify`]: sound, browser notifications, title, downloads
 
 pub mod alert;
@@ -19,9 +21,11 @@ pub mod api;
 pub mod app;
 pub mod canned;
 pub mod canned_views;
+pub mod file_views;
 pub mod i18n;
 pub mod invite;
 pub mod model;
 pub mod notify;
 pub mod socket;
+pub mod uploads;
 pub mod views;

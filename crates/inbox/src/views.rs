@@ -15,6 +15,7 @@ use wasm_bindgen::JsCast;
 
 use crate::canned::{self, Picker};
 use crate::canned_views::{self, CannedPicker, Loaded};
+use crate::file_views::{self, FileLink, Sending, UploadList};
 use crate::i18n::Strings;
 use crate::model::{visitor_name, Conversation, Offer};
 use crate::notify;
@@ -287,8 +288,35 @@ fn ConversationBody(
     let (note_sending, note_word) = (strings.sending.clone(), strings.note.clone());
     let (transfer_label, end_label) = (strings.transfer.clone(), strings.end_chat.clone());
     let (panel_strings, composer_strings) = (strings.clone(), strings.clone());
+    let (file_strings, upload_strings, drop_text) =
+        (strings.clone(), strings.clone(), strings.drop_files.clone());
+    // Files the agent sends: by the composer's button, a paste, or a drop
+    // anywhere on the conversation.
+    let outgoing = Sending::new(id);
+    let on_files = Callback::new(move |files: Vec<web_sys::File>| {
+        for f in files {
+            outgoing.start(f);
+        }
+    });
+    let dragging = RwSignal::new(false);
     view! {
-        <section class="conversation" aria-labelledby="conversation-title" data-testid="conversation" data-conversation=id.to_string()>
+        <section class="conversation" class:dragging=move || dragging.get() aria-labelledby="conversation-title"
+            data-testid="conversation" data-conversation=id.to_string()
+            on:dragover=move |ev: leptos::ev::DragEvent| {
+                if open.get_untracked() {
+                    ev.prevent_default();
+                    dragging.set(true);
+                }
+            }
+            on:dragleave=move |_| dragging.set(false)
+            on:drop=move |ev: leptos::ev::DragEvent| {
+                dragging.set(false);
+                if open.get_untracked() {
+                    ev.prevent_default();
+                    on_files.run(file_views::files_of(ev.data_transfer()));
+                }
+            }>
+            <p class="drop-hint" aria-hidden="true" hidden=move || !dragging.get()>{drop_text}</p>
             <header class="conversation-head">
                 <h2 id="conversation-title" data-testid="conversation-title">{move || get(Conversation::visitor_name)}</h2>
                 <span class="state" data-testid="state">{state}</span>
@@ -330,11 +358,15 @@ fn ConversationBody(
                             Author::System => "msg system",
                             Author::Note => "msg note",
                         };
+                        let body = match m.file {
+                            Some(file) => view! { <p class="text"><FileLink file strings=file_strings.clone() /></p> }.into_any(),
+                            None => view! { <p class="text">{m.text}</p> }.into_any(),
+                        };
                         view! {
                             <div class=class data-testid="message" data-seq=m.seq.to_string()>
                                 <span class="who">{author(m.author)}</span>
                                 <time datetime=m.at.clone()>{notify::clock(&m.at)}</time>
-                                <p class="text">{m.text}</p>
+                                {body}
                             </div>
                         }
                     } />
@@ -357,6 +389,7 @@ fn ConversationBody(
                         </div>
                     } />
             </div>
+            <UploadList sending=outgoing strings=upload_strings />
             <p class="typing" aria-live="polite" data-testid="visitor-typing">
                 {move || conv.with(|c| c.as_ref().is_some_and(|c| c.visitor_typing)).then(typing_line.clone())}
             </p>
@@ -373,7 +406,7 @@ fn ConversationBody(
             }>
                 <Composer id name=Signal::derive(move || get(Conversation::visitor_name))
                     attributes=Signal::derive(move || conv.with(|c| c.as_ref().map(|c| c.attributes.clone()).unwrap_or_default()))
-                    strings=composer_strings.clone() actions />
+                    strings=composer_strings.clone() actions on_files />
             </Show>
         </section>
     }
@@ -392,8 +425,10 @@ fn Composer(
     attributes: Signal<Attributes>,
     strings: Strings,
     actions: Actions,
+    on_files: Callback<Vec<web_sys::File>>,
 ) -> impl IntoView {
     let draft = RwSignal::new(String::new());
+    let attach = NodeRef::<leptos::html::Input>::new();
     let picker = RwSignal::new(Picker::default());
     let loaded = RwSignal::new(Loaded::Loading);
     canned_views::load(id, loaded);
@@ -524,6 +559,17 @@ fn Composer(
                         picker.update(|p| p.toggle(&now));
                         crate::app::focus_composer();
                     }>{strings.canned_button.clone()}</button>
+                <button type="button" class="mode attach" data-testid="attach"
+                    on:click=move |_| { if let Some(i) = attach.get() { i.click(); } }>{strings.attach.clone()}</button>
+                <input type="file" multiple hidden tabindex="-1" aria-label=strings.attach.clone() node_ref=attach data-testid="attach-input"
+                    on:change=move |ev| {
+                        let input: web_sys::HtmlInputElement = event_target(&ev);
+                        if let Some(list) = input.files() {
+                            on_files.run((0..list.length()).filter_map(|i| list.get(i)).collect());
+                        }
+                        // The same file may be chosen again.
+                        input.set_value("");
+                    } />
             </div>
             <CannedPicker picker loaded strings=strings.clone() on_choose=Callback::new(insert) />
             <label for="composer" class="sr-only">{label}</label>
@@ -540,6 +586,13 @@ fn Composer(
                     draft.set(v);
                 }
                 on:blur=move |_| picker.update(|p| if p.by_button { p.close() })
+                on:paste=move |ev: leptos::ev::ClipboardEvent| {
+                    let files = file_views::files_of(ev.clipboard_data());
+                    if !files.is_empty() {
+                        ev.prevent_default();
+                        on_files.run(files);
+                    }
+                }
                 on:keydown=move |ev: leptos::ev::KeyboardEvent| {
                     if ev.is_composing() || ev.key_code() == 229 {
                         return;
