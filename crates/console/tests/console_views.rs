@@ -82,6 +82,8 @@ fn site() -> SiteView {
         blocked_email_domains: vec![],
         chat_enabled: true,
         away_after_missed: 2,
+        file_max_mb: 10,
+        file_types: vec!["images".into(), "pdf".into(), "text".into(), "office".into()],
     }
 }
 

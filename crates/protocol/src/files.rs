@@ -171,7 +171,7 @@ fn office_zip(bytes: &[u8]) -> Option<&'static str> {
     let window = &bytes[..bytes.len().min(256 * 1024)];
     let has = |needle: &[u8]| window.windows(needle.len()).any(|w| w == needle);
     if bytes.get(30..38) == Some(b"mimetype") {
-        let rest = bytes.get(38..38 + 60).unwrap_or(&[]);
+        let rest = bytes.get(38..).map_or(&[][..], |r| &r[..r.len().min(60)]);
         let odf = |suffix: &[u8]| rest.windows(suffix.len()).any(|w| w == suffix);
         if odf(b"opendocument.text") {
             return Some("application/vnd.oasis.opendocument.text");

@@ -105,6 +105,7 @@ pub(crate) async fn stored_site(store: &Store, raw_key: &str) -> Result<Site, Ad
 
 async fn site_view(store: &Store, s: Site) -> Result<SiteView, AdminError> {
     let fallback_message = store.fallback_message(s.id).await?;
+    let files = store.file_settings(s.id).await?.unwrap_or_default();
     Ok(SiteView {
         key: s.key,
         name: s.name,
@@ -114,6 +115,8 @@ async fn site_view(store: &Store, s: Site) -> Result<SiteView, AdminError> {
         blocked_email_domains: s.settings.blocked_email_domains,
         chat_enabled: s.settings.chat_enabled,
         away_after_missed: s.settings.away_after_missed,
+        file_max_mb: files.max_mb,
+        file_types: files.groups.iter().map(|g| g.key().to_owned()).collect(),
     })
 }
 
@@ -167,6 +170,14 @@ pub async fn update_site(store: &Store, raw_key: &str, req: &SiteChange) -> Resu
         away_after_missed: v.away_after_missed,
     };
     store.update_site(s.id, &update).await?;
+    if v.file_max_mb.is_some() || v.file_types.is_some() {
+        let now = store.file_settings(s.id).await?.unwrap_or_default();
+        let files = crate::store::files::FileSettings {
+            max_mb: v.file_max_mb.unwrap_or(now.max_mb),
+            groups: v.file_types.unwrap_or(now.groups),
+        };
+        store.set_file_settings(s.id, &files).await?;
+    }
     site(store, raw_key).await
 }
 

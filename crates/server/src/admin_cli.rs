@@ -68,6 +68,12 @@ pub enum SiteCommand {
         /// Switch an agent to unavailable after this many of the site's offers in a row go unanswered (0: never; 2 by default).
         #[arg(long)]
         away_after_missed: Option<u8>,
+        /// The largest file visitors and agents may send, in MB (0: no files; at most 25; 10 by default).
+        #[arg(long)]
+        file_max_mb: Option<u32>,
+        /// The kinds of file taken, comma-separated: images, pdf, text, office (all by default).
+        #[arg(long, value_delimiter = ',')]
+        file_types: Option<Vec<String>>,
     },
     /// Change how the widget looks on a site.
     Appearance {
@@ -542,6 +548,8 @@ pub async fn site(store: &Store, cmd: SiteCommand, now: i64) -> Result<String, A
             no_blocked_domains,
             chat,
             away_after_missed,
+            file_max_mb,
+            file_types,
         } => {
             let blocked = (no_blocked_domains || !blocked_domains.is_empty()).then_some(blocked_domains);
             let change = SiteChange {
@@ -551,6 +559,8 @@ pub async fn site(store: &Store, cmd: SiteCommand, now: i64) -> Result<String, A
                 blocked_email_domains: blocked,
                 chat_enabled: chat.map(|c| c == "on"),
                 away_after_missed,
+                file_max_mb,
+                file_types,
             };
             let s = admin::update_site(store, &key, &change).await?;
             let _ =
@@ -566,6 +576,11 @@ pub async fn site(store: &Store, cmd: SiteCommand, now: i64) -> Result<String, A
                 n => format!("after {n} missed offers in a row"),
             };
             let _ = writeln!(out, "  chat {chat}; blocked email domains: {blocked}; agents away: {away}");
+            let files = match s.file_max_mb {
+                0 => "none".to_owned(),
+                n => format!("up to {n} MB of {}", s.file_types.join(", ")),
+            };
+            let _ = writeln!(out, "  files: {files}");
         }
         SiteCommand::Appearance {
             key,

@@ -49,6 +49,10 @@ pub struct SiteForm {
     pub chat_enabled: bool,
     /// Missed offers in a row before an agent is set to unavailable (0: never).
     pub away_after_missed: u8,
+    /// The largest file, in MB (0: no files).
+    pub file_max_mb: u32,
+    /// The kinds of file taken (group keys).
+    pub file_types: Vec<String>,
 }
 
 impl SiteForm {
@@ -61,6 +65,8 @@ impl SiteForm {
             blocked: site.blocked_email_domains.join("\n"),
             chat_enabled: site.chat_enabled,
             away_after_missed: site.away_after_missed,
+            file_max_mb: site.file_max_mb,
+            file_types: site.file_types.clone(),
         }
     }
 
@@ -73,6 +79,8 @@ impl SiteForm {
             blocked_email_domains: Some(lines(&self.blocked)),
             chat_enabled: Some(self.chat_enabled),
             away_after_missed: Some(self.away_after_missed),
+            file_max_mb: Some(self.file_max_mb),
+            file_types: Some(self.file_types.clone()),
         }
     }
 }
@@ -194,9 +202,12 @@ mod tests {
             blocked_email_domains: vec!["gmail.com".into(), "yahoo.com".into()],
             chat_enabled: false,
             away_after_missed: 3,
+            file_max_mb: 5,
+            file_types: vec!["images".into(), "pdf".into()],
         };
         let change = SiteForm::of(&site).change();
         assert_eq!(change.away_after_missed, Some(3));
+        assert_eq!((change.file_max_mb, change.file_types.as_deref()), (Some(5), Some(&site.file_types[..])));
         assert_eq!(change.blocked_email_domains.as_deref(), Some(&site.blocked_email_domains[..]));
         assert_eq!(change.chat_enabled, Some(false));
         assert_eq!(change.allowed_origins.as_deref(), Some(&site.allowed_origins[..]));

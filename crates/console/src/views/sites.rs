@@ -152,6 +152,7 @@ fn SiteDetail(
         (RwSignal::new(form.name), RwSignal::new(form.origins), RwSignal::new(form.fallback));
     let (blocked, chat_enabled) = (RwSignal::new(form.blocked), RwSignal::new(form.chat_enabled));
     let away_after_missed = RwSignal::new(form.away_after_missed);
+    let (file_max_mb, file_types) = (RwSignal::new(form.file_max_mb), RwSignal::new(form.file_types));
     let problems = RwSignal::new(Problems::none());
     let k = key.clone();
     let save = move |ev: leptos::ev::SubmitEvent| {
@@ -163,6 +164,8 @@ fn SiteDetail(
             blocked: blocked.get_untracked(),
             chat_enabled: chat_enabled.get_untracked(),
             away_after_missed: away_after_missed.get_untracked(),
+            file_max_mb: file_max_mb.get_untracked(),
+            file_types: file_types.get_untracked(),
         }
         .change();
         if let Err(e) = change.check() {
@@ -184,6 +187,8 @@ fn SiteDetail(
                     blocked.set(f.blocked);
                     chat_enabled.set(f.chat_enabled);
                     away_after_missed.set(f.away_after_missed);
+                    file_max_mb.set(f.file_max_mb);
+                    file_types.set(f.file_types);
                     status.say(s.t("saved"));
                 }
                 Err(e) => refused(s, status, problems, e),
@@ -260,7 +265,46 @@ fn SiteDetail(
                         }).collect_view()}
                     </select>
                 </div>
-                <OtherProblems problems known=&["name", "allowed_origins", "fallback_message", "blocked_email_domains"] />
+                <div class="field">
+                    <label for="site-file-max">{s.t("file_max_mb")}</label>
+                    <select id="site-file-max" data-testid="file-max-mb" aria-describedby="site-file-max-error"
+                        on:change=move |ev| file_max_mb.set(event_target_value(&ev).parse().unwrap_or(0))>
+                        {[0u32, 1, 2, 5, 10, 15, 20, 25].into_iter().map(|n| view! {
+                            <option value=n.to_string() selected=move || file_max_mb.get() == n>
+                                {if n == 0 { s.t("no_files") } else { format!("{n} MB") }}
+                            </option>
+                        }).collect_view()}
+                    </select>
+                    <span class="field-error" id="site-file-max-error">{problem(problems, "file_max_mb")}</span>
+                </div>
+                <fieldset data-testid="file-types" aria-describedby="site-file-types-error">
+                    <legend>{s.t("file_types")}</legend>
+                    {switchboard_protocol::files::Group::ALL.into_iter().map(|g| {
+                        use switchboard_protocol::files::Group;
+                        let key = g.key();
+                        let label = match g {
+                            Group::Images => s.t("file_type_images"),
+                            Group::Pdf => s.t("file_type_pdf"),
+                            Group::Text => s.t("file_type_text"),
+                            Group::Office => s.t("file_type_office"),
+                        };
+                        view! {
+                            <label class="check"><input type="checkbox" value=key
+                                prop:checked=move || file_types.with(|t| t.iter().any(|x| x == key))
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    file_types.update(|t| {
+                                        t.retain(|x| x != key);
+                                        if on {
+                                            t.push(key.to_owned());
+                                        }
+                                    });
+                                } />{label}</label>
+                        }
+                    }).collect_view()}
+                    <span class="field-error" id="site-file-types-error">{problem(problems, "file_types")}</span>
+                </fieldset>
+                <OtherProblems problems known=&["name", "allowed_origins", "fallback_message", "blocked_email_domains", "file_max_mb", "file_types"] />
                 <button type="submit">{s.t("save")}</button>
             </form>
         </section>

@@ -189,6 +189,15 @@ pub struct SiteChange {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(maximum = 10))]
     pub away_after_missed: Option<u8>,
+    /// The largest file visitors and agents may send in its chats, in MB
+    /// (0: no files; at most 25). 10 unless set.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(maximum = 25))]
+    pub file_max_mb: Option<u32>,
+    /// The kinds of file its chats take, by group: `images`, `pdf`, `text`,
+    /// `office` (all unless set).
+    #[serde(default)]
+    pub file_types: Option<Vec<String>>,
 }
 
 /// A [`SiteChange`] that passed its check.
@@ -206,6 +215,35 @@ pub struct ValidSiteChange {
     pub chat_enabled: Option<bool>,
     /// Missed offers in a row before an agent is switched to unavailable (0: never).
     pub away_after_missed: Option<u8>,
+    /// The largest file, in MB (0: no files).
+    pub file_max_mb: Option<u32>,
+    /// The groups of kinds of file taken, without duplicates.
+    pub file_types: Option<Vec<crate::files::Group>>,
+}
+
+/// Checks a site's largest file (0 to [`crate::files::MAX_FILE_MB`] MB).
+pub fn file_max_mb(n: u32) -> Result<u32, String> {
+    if n > crate::files::MAX_FILE_MB {
+        return Err(format!("must be 0 (no files) to {} MB", crate::files::MAX_FILE_MB));
+    }
+    Ok(n)
+}
+
+/// Checks a site's kinds of file: each a group's name, duplicates dropped.
+pub fn file_types(raw: &[String]) -> Result<Vec<crate::files::Group>, String> {
+    let mut groups = Vec::new();
+    for r in raw {
+        let g = crate::files::Group::parse(r).ok_or_else(|| {
+            format!(
+                "unknown kind {:?}: use images, pdf, text or office",
+                r.chars().take(40).collect::<String>()
+            )
+        })?;
+        if !groups.contains(&g) {
+            groups.push(g);
+        }
+    }
+    Ok(groups)
 }
 
 fn fallback_message(raw: &str) -> Result<String, String> {
@@ -233,13 +271,23 @@ impl SiteChange {
             None => Some(None),
             Some(n) => c.one("away_after_missed", away_after_missed(n)).map(Some),
         };
-        match (name, allowed_origins, fallback, blocked, away) {
+        let max_mb = match self.file_max_mb {
+            None => Some(None),
+            Some(n) => c.one("file_max_mb", file_max_mb(n)).map(Some),
+        };
+        let types = match &self.file_types {
+            None => Some(None),
+            Some(raw) => c.one("file_types", file_types(raw)).map(Some),
+        };
+        match (name, allowed_origins, fallback, blocked, away, max_mb, types) {
             (
                 Some(name),
                 Some(allowed_origins),
                 Some(fallback_message),
                 Some(blocked_email_domains),
                 Some(away_after_missed),
+                Some(file_max_mb),
+                Some(file_types),
             ) => Ok(ValidSiteChange {
                 name,
                 allowed_origins,
@@ -247,6 +295,8 @@ impl SiteChange {
                 blocked_email_domains,
                 chat_enabled: self.chat_enabled,
                 away_after_missed,
+                file_max_mb,
+                file_types,
             }),
             _ => Err(c.refusal()),
         }
@@ -747,6 +797,8 @@ mod tests {
             blocked_email_domains: Some(vec!["gmail.com".into(), "nodot".into(), "a b.com".into()]),
             chat_enabled: Some(false),
             away_after_missed: Some(MAX_AWAY_AFTER_MISSED + 1),
+            file_max_mb: Some(26),
+            file_types: Some(vec!["images".into(), "exe".into()]),
         }
         .check()
         .unwrap_err();
@@ -758,9 +810,22 @@ mod tests {
                 "fallback_message",
                 "blocked_email_domains",
                 "blocked_email_domains",
-                "away_after_missed"
+                "away_after_missed",
+                "file_max_mb",
+                "file_types"
             ]
         );
+        assert_eq!(e.fields[6].message, "must be 0 (no files) to 25 MB");
+        assert!(e.fields[7].message.contains("unknown kind \"exe\""), "{e}");
+        let v = SiteChange {
+            file_max_mb: Some(0),
+            file_types: Some(vec!["pdf".into(), " images".into(), "pdf".into()]),
+            ..Default::default()
+        }
+        .check()
+        .unwrap();
+        use crate::files::Group;
+        assert_eq!((v.file_max_mb, v.file_types), (Some(0), Some(vec![Group::Pdf, Group::Images])));
         assert!(e.fields[3].message.contains("\"nodot\""), "each bad domain is named: {e}");
         assert_eq!(e.fields[5].message, "must be 0 (never) to 10 offers");
         for n in [0, 2, MAX_AWAY_AFTER_MISSED] {

@@ -34,6 +34,20 @@ pub struct SiteView {
     /// out they are switched to unavailable (0: never).
     #[serde(default = "away_after_missed")]
     pub away_after_missed: u8,
+    /// The largest file its chats take, in MB (0: none).
+    #[serde(default = "file_max_mb")]
+    pub file_max_mb: u32,
+    /// The kinds of file its chats take: `images`, `pdf`, `text`, `office`.
+    #[serde(default = "file_types")]
+    pub file_types: Vec<String>,
+}
+
+fn file_max_mb() -> u32 {
+    crate::files::DEFAULT_FILE_MB
+}
+
+fn file_types() -> Vec<String> {
+    crate::files::Group::ALL.iter().map(|g| g.key().to_owned()).collect()
 }
 
 fn on() -> bool {
@@ -211,8 +225,11 @@ mod tests {
             blocked_email_domains: vec!["gmail.com".into()],
             chat_enabled: false,
             away_after_missed: 0,
+            file_max_mb: 10,
+            file_types: vec!["images".into()],
         };
         let v = serde_json::to_value(&site).unwrap();
+        assert_eq!((&v["file_max_mb"], &v["file_types"]), (&json!(10), &json!(["images"])));
         assert_eq!((&v["blocked_email_domains"], &v["chat_enabled"]), (&json!(["gmail.com"]), &json!(false)));
         assert_eq!((&v["key"], &v["name"]), (&json!("acme"), &json!("Acme")));
         assert_eq!(v["allowed_origins"], json!(["https://acme.example"]));

@@ -5,6 +5,7 @@
 //! visitor can read it, as an attachment that cannot run.
 
 use reqwest::multipart::{Form, Part};
+use switchboard_protocol::admin::SiteChange;
 use switchboard_protocol::wire::{AgentOut, Author, ChatMessage, VisitorOut};
 use switchboard_server::store::files::FileSettings;
 
@@ -165,13 +166,17 @@ async fn a_visitors_file_reaches_the_agent_and_bad_ones_are_refused_with_stable_
     assert_eq!(visitor_upload(&app, "wrong", "u4", "a.png", PNG).await.status(), 401);
     let site = app.demo_site().await;
     let store = &app.state.store;
-    store
-        .set_file_settings(
-            site.id,
-            &FileSettings { max_mb: 1, groups: vec![switchboard_protocol::files::Group::Images] },
-        )
+    // The site's own limits, set by an admin.
+    let admin = app.admin().await;
+    let change =
+        SiteChange { file_max_mb: Some(1), file_types: Some(vec!["images".into()]), ..Default::default() };
+    let view = admin.update_site("demo", &change).await.unwrap();
+    assert_eq!((view.file_max_mb, view.file_types.clone()), (1, vec!["images".to_owned()]));
+    let refused = admin
+        .update_site("demo", &SiteChange { file_max_mb: Some(26), ..Default::default() })
         .await
-        .unwrap();
+        .unwrap_err();
+    assert_eq!(refused.fields(), ["file_max_mb"]);
     let big: Vec<u8> = PNG.iter().copied().chain(std::iter::repeat_n(0u8, 1024 * 1024)).collect();
     assert_eq!(
         code(visitor_upload(&app, &token, "u5", "big.png", &big).await).await,
@@ -186,9 +191,12 @@ async fn a_visitors_file_reaches_the_agent_and_bad_ones_are_refused_with_stable_
         (415, "file_type".into()),
         "PDF is off now"
     );
-    store.set_file_settings(site.id, &FileSettings { max_mb: 0, groups: vec![] }).await.unwrap();
+    admin.update_site("demo", &SiteChange { file_max_mb: Some(0), ..Default::default() }).await.unwrap();
     assert_eq!(code(visitor_upload(&app, &token, "u7", "a.png", PNG).await).await, (403, "files_off".into()));
-    store.set_file_settings(site.id, &FileSettings::default()).await.unwrap();
+    let all = ["images", "pdf", "text", "office"].map(String::from).to_vec();
+    let back = SiteChange { file_max_mb: Some(10), file_types: Some(all), ..Default::default() };
+    admin.update_site("demo", &back).await.unwrap();
+    assert_eq!(store.file_settings(site.id).await.unwrap(), Some(FileSettings::default()));
     // Someone else's chat is not found; a colleague cannot send in it.
     assert_eq!(agent_upload(&app, GRACE, c, "g1", "a.png", PNG).await.status(), 404);
     // A visitor sends at most 20 files in a conversation.
@@ -218,4 +226,25 @@ async fn a_visitors_file_reaches_the_agent_and_bad_ones_are_refused_with_stable_
     let files =
         store.files_sent(switchboard_server::ids::ConversationId::new(c), Author::Visitor).await.unwrap();
     assert_eq!(files, 20);
+}
+
+#[tokio::test]
+async fn the_command_line_sets_what_a_site_takes() {
+    let app = crate::helpers::spawn_app().await;
+    let run = |args: &[&str]| {
+        let out = app.cli().args(["site", "update", "demo"]).args(args).output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let (ok, out) = run(&["--file-max-mb", "5", "--file-types", "images,pdf"]);
+    assert!(ok && out.contains("files: up to 5 MB of images, pdf"), "{out}");
+    let site = app.demo_site().await;
+    let got = app.state.store.file_settings(site.id).await.unwrap().unwrap();
+    assert_eq!(got.max_mb, 5);
+    let (ok, out) = run(&["--file-types", "images,exe"]);
+    assert!(!ok && out.contains("unknown kind \"exe\""), "{out}");
+    let (ok, out) = run(&["--file-max-mb", "0"]);
+    assert!(ok && out.contains("files: none"), "{out}");
 }
