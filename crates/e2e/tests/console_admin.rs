@@ -1076,6 +1076,7 @@ async fn a_browser_preferring_french_then_dutch_gets_the_console_in_dutch_with_n
                 "nav_sites",
                 "nav_agents",
                 "nav_teams",
+                "nav_canned",
                 "nav_routing",
                 "nav_streams",
                 "nav_conversations",

@@ -211,7 +211,10 @@ pub fn upload_file(
         up.set_onprogress(Some(tick.as_ref().unchecked_ref()));
     }
     *progress.borrow_mut() = Some(tick);
-    let answered = xhr.clone();
+    // Called once: at the end of the request, or at once when it cannot start.
+    type Done = Box<dyn FnOnce(Result<switchboard_protocol::wire::ChatMessage, Failure>)>;
+    let finish: Rc<RefCell<Option<Done>>> = Rc::new(RefCell::new(Some(Box::new(on_done))));
+    let (answered, finished) = (xhr.clone(), finish.clone());
     let done = Closure::once_into_js(move |_: web_sys::ProgressEvent| {
         let status = answered.status().unwrap_or(0);
         let body = answered.response_text().ok().flatten().unwrap_or_default();
@@ -222,10 +225,15 @@ pub fn upload_file(
             Err(Failure::from_answer(status, &code))
         };
         progress.borrow_mut().take();
-        on_done(result);
+        if let Some(f) = finished.borrow_mut().take() {
+            f(result);
+        }
     });
     xhr.set_onloadend(Some(done.unchecked_ref()));
     if xhr.send_with_opt_blob(Some(file)).is_err() {
         xhr.set_onloadend(None);
+        if let Some(f) = finish.borrow_mut().take() {
+            f(Err(Failure::Network));
+        }
     }
 }

@@ -72,6 +72,19 @@ impl Sending {
     }
 }
 
+/// Whether a drag carries files.
+pub fn carries_files(data: Option<web_sys::DataTransfer>) -> bool {
+    data.is_some_and(|d| d.types().includes(&wasm_bindgen::JsValue::from_str("Files"), 0))
+}
+
+/// Whether a `dragleave` only moved onto a child of what it left.
+pub fn still_inside(ev: &web_sys::DragEvent) -> bool {
+    use wasm_bindgen::JsCast;
+    let to = ev.related_target().and_then(|t| t.dyn_into::<web_sys::Node>().ok());
+    let from = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Node>().ok());
+    matches!((from, to), (Some(f), Some(t)) if f.contains(Some(&t)))
+}
+
 /// The files of a drop or a paste.
 pub fn files_of(data: Option<web_sys::DataTransfer>) -> Vec<web_sys::File> {
     let Some(list) = data.and_then(|d| d.files()) else { return Vec::new() };
@@ -117,7 +130,9 @@ fn reason(s: &Strings, why: Failure) -> String {
     }
 }
 
-/// The files being sent.
+/// The files being sent: a row each (kept while it is sent, so a focused
+/// button stays focused), its progress a bar that is not announced, a
+/// failure said once.
 #[component]
 pub fn UploadList(
     /// What is being sent.
@@ -126,35 +141,49 @@ pub fn UploadList(
     strings: Strings,
 ) -> impl IntoView {
     view! {
-        <ul class="uploads" aria-live="polite" data-testid="uploads">
-            <For each=move || sending.list.get() key=|u| (u.client_id.clone(), u.progress.clone())
-                children=move |u: Upload| {
+        <ul class="uploads" data-testid="uploads">
+            <For each=move || sending.list.with(|l| l.iter().map(|u| u.client_id.clone()).collect::<Vec<_>>())
+                key=|id| id.clone()
+                children=move |id: String| {
                     let s = strings.clone();
-                    match u.progress.clone() {
-                        Progress::Sending(_) => {
-                            let label = Strings::fill(&s.sending_file, &[("name", &u.name)]);
-                            view! {
-                                <li data-testid="upload">
-                                    <span>{label.clone()}</span>
-                                    <progress max="100" value=u.percent().to_string() aria-label=label></progress>
-                                </li>
-                            }.into_any()
-                        }
-                        Progress::Failed(why) => {
-                            let text = Strings::fill(&s.file_failed, &[("name", &u.name), ("reason", &reason(&s, why))]);
-                            let (again, gone) = (u.client_id.clone(), u.client_id.clone());
-                            view! {
-                                <li class="failed" data-testid="upload-failed">
-                                    <span class="error">{text}</span>
-                                    {why.retryable().then(|| view! {
-                                        <button type="button" class="secondary" data-testid="upload-retry"
-                                            on:click=move |_| sending.send(again.clone())>{s.file_retry.clone()}</button>
-                                    })}
-                                    <button type="button" class="secondary" data-testid="upload-dismiss"
-                                        on:click=move |_| sending.dismiss(&gone)>{s.file_dismiss.clone()}</button>
-                                </li>
-                            }.into_any()
-                        }
+                    let now = {
+                        let id = id.clone();
+                        move || sending.list.with(|l| l.iter().find(|u| u.client_id == id).cloned())
+                    };
+                    let name = now().map(|u| u.name).unwrap_or_default();
+                    let label = Strings::fill(&s.sending_file, &[("name", &name)]);
+                    let percent = {
+                        let now = now.clone();
+                        move || now().map(|u| u.percent()).unwrap_or(0).to_string()
+                    };
+                    let failed = {
+                        let now = now.clone();
+                        Memo::new(move |_| now().and_then(|u| match u.progress {
+                            Progress::Failed(why) => Some(why),
+                            Progress::Sending(_) => None,
+                        }))
+                    };
+                    let (again, gone) = (id.clone(), id.clone());
+                    let (retry_word, dismiss_word) = (s.file_retry.clone(), s.file_dismiss.clone());
+                    view! {
+                        <li data-testid=move || if failed.get().is_some() { "upload-failed" } else { "upload" }>
+                            <Show when=move || failed.get().is_none()>
+                                <span>{label.clone()}</span>
+                                <progress max="100" value=percent.clone() aria-label=label.clone()></progress>
+                            </Show>
+                            <p class="error" role="status">{
+                                let (s, name) = (s.clone(), name.clone());
+                                move || failed.get().map(|why| Strings::fill(&s.file_failed, &[("name", &name), ("reason", &reason(&s, why))]))
+                            }</p>
+                            <Show when=move || failed.get().is_some_and(Failure::retryable)>
+                                <button type="button" class="secondary" data-testid="upload-retry"
+                                    on:click={ let again = again.clone(); move |_| sending.send(again.clone()) }>{retry_word.clone()}</button>
+                            </Show>
+                            <Show when=move || failed.get().is_some()>
+                                <button type="button" class="secondary" data-testid="upload-dismiss"
+                                    on:click={ let gone = gone.clone(); move |_| sending.dismiss(&gone) }>{dismiss_word.clone()}</button>
+                            </Show>
+                        </li>
                     }
                 } />
         </ul>

@@ -303,17 +303,24 @@ fn ConversationBody(
         <section class="conversation" class:dragging=move || dragging.get() aria-labelledby="conversation-title"
             data-testid="conversation" data-conversation=id.to_string()
             on:dragover=move |ev: leptos::ev::DragEvent| {
-                if open.get_untracked() {
+                // Only files: text dragged into the composer drops as usual.
+                if open.get_untracked() && file_views::carries_files(ev.data_transfer()) {
                     ev.prevent_default();
                     dragging.set(true);
                 }
             }
-            on:dragleave=move |_| dragging.set(false)
+            on:dragleave=move |ev: leptos::ev::DragEvent| {
+                // Moving over a child is no leaving.
+                if !file_views::still_inside(&ev) {
+                    dragging.set(false);
+                }
+            }
             on:drop=move |ev: leptos::ev::DragEvent| {
                 dragging.set(false);
-                if open.get_untracked() {
+                let files = file_views::files_of(ev.data_transfer());
+                if open.get_untracked() && !files.is_empty() {
                     ev.prevent_default();
-                    on_files.run(file_views::files_of(ev.data_transfer()));
+                    on_files.run(files);
                 }
             }>
             <p class="drop-hint" aria-hidden="true" hidden=move || !dragging.get()>{drop_text}</p>

@@ -101,6 +101,26 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// The extensions a file of this kind may be saved under, the usual
+    /// one first.
+    pub fn extensions(self) -> &'static [&'static str] {
+        match self {
+            Kind::Png => &["png"],
+            Kind::Jpeg => &["jpg", "jpeg"],
+            Kind::Gif => &["gif"],
+            Kind::Webp => &["webp"],
+            Kind::Pdf => &["pdf"],
+            Kind::Text => &["txt", "csv", "log", "md"],
+            Kind::OfficeZip(DOCX) => &["docx"],
+            Kind::OfficeZip(XLSX) => &["xlsx"],
+            Kind::OfficeZip(PPTX) => &["pptx"],
+            Kind::OfficeZip(ODT) => &["odt"],
+            Kind::OfficeZip(ODS) => &["ods"],
+            Kind::OfficeZip(_) => &["odp"],
+            Kind::OfficeOle => &["doc", "xls", "ppt"],
+        }
+    }
+
     /// Its MIME type.
     pub fn mime(self) -> &'static str {
         match self {
@@ -126,6 +146,8 @@ impl Kind {
     }
 }
 
+const ODT: &str = "application/vnd.oasis.opendocument.text";
+const ODS: &str = "application/vnd.oasis.opendocument.spreadsheet";
 const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const PPTX: &str = "application/vnd.openxmlformats-officedocument.presentationml.presentation";
@@ -151,17 +173,29 @@ pub fn sniff(bytes: &[u8]) -> Option<Kind> {
         return Some(Kind::Pdf);
     }
     if starts(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") {
-        return Some(Kind::OfficeOle);
+        // An OLE compound file is an older Office document only with one of
+        // their streams (an installer, say, is one too, without them).
+        return office_ole(bytes).then_some(Kind::OfficeOle);
     }
     if starts(b"PK\x03\x04") {
         return office_zip(bytes).map(Kind::OfficeZip);
     }
     let text = std::str::from_utf8(bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes)).ok()?;
     let plain = !text.is_empty() && text.chars().all(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'));
-    // Markup is text, but a browser that ignored the type would run it.
-    let lower = text.trim_start().get(..15).unwrap_or("").to_ascii_lowercase();
-    let markup = ["<!doctype", "<html", "<svg", "<?xml", "<script"].iter().any(|m| lower.starts_with(m));
+    // Markup is text, but a browser that ignored the type (or opened it
+    // from disk) would run it: text that opens with a tag is not taken.
+    let markup = text.trim_start().starts_with('<');
     (plain && !markup).then_some(Kind::Text)
+}
+
+/// Whether an OLE compound file holds a Word, Excel or PowerPoint stream
+/// (its directory names them in UTF-16).
+fn office_ole(bytes: &[u8]) -> bool {
+    let window = &bytes[..bytes.len().min(1024 * 1024)];
+    ["WordDocument", "Workbook", "Book", "PowerPoint Document"].iter().any(|name| {
+        let wide: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        window.windows(wide.len()).any(|w| w == wide.as_slice())
+    })
 }
 
 /// The office type of a ZIP, from the names of its entries (a 2007 Office
@@ -174,10 +208,10 @@ fn office_zip(bytes: &[u8]) -> Option<&'static str> {
         let rest = bytes.get(38..).map_or(&[][..], |r| &r[..r.len().min(60)]);
         let odf = |suffix: &[u8]| rest.windows(suffix.len()).any(|w| w == suffix);
         if odf(b"opendocument.text") {
-            return Some("application/vnd.oasis.opendocument.text");
+            return Some(ODT);
         }
         if odf(b"opendocument.spreadsheet") {
-            return Some("application/vnd.oasis.opendocument.spreadsheet");
+            return Some(ODS);
         }
         if odf(b"opendocument.presentation") {
             return Some("application/vnd.oasis.opendocument.presentation");
@@ -198,28 +232,36 @@ fn office_zip(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
-/// A name to show and save a file under: the last part of a path, without
-/// control characters, quotes or slashes, at most [`MAX_NAME_CHARS`]
-/// (keeping its extension); `file` when nothing is left.
-pub fn clean_name(raw: &str) -> String {
+/// Characters that change how text is shown without being seen: a
+/// right-to-left override makes `photo\u{202e}gnp.hta` read as
+/// `photoath.png`.
+fn invisible(c: char) -> bool {
+    matches!(c, '\u{061c}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}')
+}
+
+/// A name to show and save a file of `kind` under: the last part of a
+/// path, without control or invisible characters, quotes or slashes, at
+/// most [`MAX_NAME_CHARS`], and ending in an extension of its kind (one
+/// is added when the name has another: `run.hta` is saved as
+/// `run.hta.txt`); `file` and the extension when nothing is left.
+pub fn clean_name(raw: &str, kind: Kind) -> String {
     let last = raw.rsplit(['/', '\\']).next().unwrap_or("");
     let cleaned: String = last
         .chars()
-        .filter(|c| !c.is_control() && !matches!(c, '"' | '<' | '>' | ':' | '|' | '?' | '*'))
+        .filter(|c| {
+            !c.is_control() && !invisible(*c) && !matches!(c, '"' | '<' | '>' | ':' | '|' | '?' | '*')
+        })
         .collect();
     let cleaned = cleaned.trim().trim_start_matches('.').trim();
-    if cleaned.is_empty() {
-        return "file".to_owned();
-    }
-    if cleaned.chars().count() <= MAX_NAME_CHARS {
-        return cleaned.to_owned();
-    }
-    let ext: String = match cleaned.rsplit_once('.') {
-        Some((_, e)) if !e.is_empty() && e.chars().count() <= 10 => format!(".{e}"),
-        _ => String::new(),
+    let allowed = kind.extensions();
+    let ext = cleaned.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    let (stem, ext) = match ext {
+        Some(e) if allowed.contains(&e.as_str()) => (&cleaned[..cleaned.len() - e.len() - 1], e),
+        _ => (cleaned, allowed[0].to_owned()),
     };
-    let keep = MAX_NAME_CHARS - ext.chars().count();
-    format!("{}{ext}", cleaned.chars().take(keep).collect::<String>())
+    let stem = if stem.trim().is_empty() { "file" } else { stem.trim_end_matches('.') };
+    let keep = MAX_NAME_CHARS - ext.chars().count() - 1;
+    format!("{}.{ext}", stem.chars().take(keep).collect::<String>())
 }
 
 /// A size for people: `512 B`, `12 KB`, `3.4 MB`.
@@ -257,7 +299,14 @@ mod tests {
         assert_eq!(sniff(b"RIFF\x10\0\0\0WEBPVP8 "), Some(Kind::Webp));
         assert_eq!(sniff(b"%PDF-1.7\n"), Some(Kind::Pdf));
         assert_eq!(sniff("Order 42: «shipped»\r\n\ttoday".as_bytes()), Some(Kind::Text));
-        assert_eq!(sniff(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 old word"), Some(Kind::OfficeOle));
+        let mut doc = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1".to_vec();
+        doc.extend("WordDocument".encode_utf16().flat_map(u16::to_le_bytes));
+        assert_eq!(sniff(&doc), Some(Kind::OfficeOle));
+        assert_eq!(
+            sniff(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 an installer"),
+            None,
+            "an OLE file without Office streams"
+        );
         assert_eq!(
             sniff(&zip_with(&["[Content_Types].xml", "word/document.xml"])),
             Some(Kind::OfficeZip(DOCX))
@@ -278,6 +327,9 @@ mod tests {
         assert_eq!(sniff(b"<svg xmlns='http://www.w3.org/2000/svg'><script/></svg>"), None);
         assert_eq!(sniff(b"  <!DOCTYPE html><p>hi"), None);
         assert_eq!(sniff(b"<?xml version='1.0'?><svg/>"), None);
+        assert_eq!(sniff(b"<svg onload=1>"), None, "short markup");
+        assert_eq!(sniff(b"\n <!-- --><img src=x onerror=alert(1)>"), None);
+        assert_eq!(sniff("<é>".as_bytes()), None);
         assert_eq!(sniff(&zip_with(&["payload.exe"])), None, "a ZIP that is no office file");
         assert_eq!(sniff(b"text\0with a NUL"), None);
         assert_eq!(sniff(b"\xff\xfe not utf-8 \xc3"), None);
@@ -286,15 +338,26 @@ mod tests {
 
     #[test]
     fn names_lose_paths_and_what_a_header_or_file_system_chokes_on() {
-        assert_eq!(clean_name("C:\\Users\\lin\\invoice 42.pdf"), "invoice 42.pdf");
-        assert_eq!(clean_name("../../etc/passwd"), "passwd");
-        assert_eq!(clean_name("a\"b\r\nc.txt"), "abc.txt");
-        assert_eq!(clean_name("..."), "file");
-        assert_eq!(clean_name(".bashrc"), "bashrc");
+        assert_eq!(clean_name("C:\\Users\\lin\\invoice 42.pdf", Kind::Pdf), "invoice 42.pdf");
+        assert_eq!(clean_name("../../etc/passwd", Kind::Text), "passwd.txt");
+        assert_eq!(clean_name("a\"b\r\nc.txt", Kind::Text), "abc.txt");
+        assert_eq!(clean_name("...", Kind::Png), "file.png");
+        assert_eq!(clean_name(".bashrc", Kind::Text), "bashrc.txt");
+        assert_eq!(clean_name("Photo.JPEG", Kind::Jpeg), "Photo.jpeg");
         let long = format!("{}.docx", "é".repeat(300));
-        let cleaned = clean_name(&long);
+        let cleaned = clean_name(&long, Kind::OfficeZip(DOCX));
         assert_eq!(cleaned.chars().count(), MAX_NAME_CHARS);
         assert!(cleaned.ends_with(".docx"));
+    }
+
+    #[test]
+    fn a_name_ends_in_its_kinds_extension_and_hides_nothing() {
+        assert_eq!(clean_name("run.hta", Kind::Text), "run.hta.txt");
+        assert_eq!(clean_name("page.html", Kind::Text), "page.html.txt");
+        assert_eq!(clean_name("invoice.pdf.exe", Kind::Pdf), "invoice.pdf.exe.pdf");
+        assert_eq!(clean_name("photo\u{202e}gnp.hta", Kind::Png), "photognp.hta.png");
+        assert_eq!(clean_name("data.csv", Kind::Text), "data.csv");
+        assert_eq!(clean_name("report", Kind::OfficeZip(XLSX)), "report.xlsx");
     }
 
     #[test]

@@ -20,7 +20,7 @@ use crate::canned;
 use crate::error::ApiError;
 use crate::extract::{Json, Path};
 use crate::ids::{AgentId, ConversationId};
-use crate::refusals::{AdminRefusals, BodyRefusals, Conflict, NotFound};
+use crate::refusals::{AdminRefusals, BodyRefusals, Conflict, Invalid, NotFound};
 use crate::state::AppState;
 use crate::store::canned::Owner;
 
@@ -101,7 +101,7 @@ async fn change_shared(
 /// Removes a shared canned response.
 #[utoipa::path(
     delete, path = "/api/admin/canned/{id}", tag = "canned", params(CannedId),
-    responses((status = 204, description = "Removed"), NotFound, AdminRefusals)
+    responses((status = 204, description = "Removed"), Invalid, NotFound, AdminRefusals)
 )]
 async fn remove_shared(
     _: Admin,

@@ -21,7 +21,8 @@
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::header::{
-    ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, VARY,
+    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, CACHE_CONTROL, CONTENT_DISPOSITION,
+    CONTENT_TYPE, VARY,
 };
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
@@ -67,6 +68,18 @@ fn refused(code: &'static str, message: String) -> ApiError {
     ApiError::FileRefused { code, message }
 }
 
+/// A file of (at least) `size` bytes is over the site's limit.
+fn too_large(size: usize, settings: &FileSettings) -> ApiError {
+    refused(
+        "file_too_large",
+        format!(
+            "the file is {} or more; this site takes files up to {} MB",
+            human_size(size as u64),
+            settings.max_mb
+        ),
+    )
+}
+
 /// The file `bytes` named `name` checked against `settings`: its
 /// reference (with a new id), or why not.
 fn check(bytes: &[u8], name: &str, settings: &FileSettings) -> Result<FileRef, ApiError> {
@@ -92,7 +105,7 @@ fn check(bytes: &[u8], name: &str, settings: &FileSettings) -> Result<FileRef, A
     })?;
     Ok(FileRef {
         id: crate::auth::random_token(),
-        name: clean_name(name),
+        name: clean_name(name, kind),
         mime: kind.mime().to_owned(),
         size: bytes.len() as u64,
     })
@@ -119,44 +132,40 @@ async fn agent_upload(
     }
     let file = check(&body, &q.name, &site_files(&s, conv.site_id).await?)?;
     wire::check_message(&q.client_id, &file.name).map_err(|e| ApiError::BadRequest(e.message))?;
-    let (message, _) = crate::lifecycle::post_file(&s, id, Author::Agent, &q.client_id, &file, &body).await?;
+    let (message, _) = crate::lifecycle::post_file(&s, id, Author::Agent, &q.client_id, &file, &body, None)
+        .await?
+        .ok_or_else(|| ApiError::Internal("an agent's file was capped".into()))?;
     Ok(Json(message))
 }
 
-/// A visitor's form: its text fields, and the file's name and bytes.
-#[derive(Default)]
-struct VisitorForm {
-    site: String,
-    token: String,
-    client_id: String,
-    file: Option<(String, Bytes)>,
-}
-
-async fn read_form(mut form: Multipart) -> Result<VisitorForm, ApiError> {
-    let mut out = VisitorForm::default();
-    let bad = |e: axum::extract::multipart::MultipartError| ApiError::BadRequest(e.body_text());
-    while let Some(field) = form.next_field().await.map_err(bad)? {
-        let name = field.name().unwrap_or("").to_owned();
-        match name.as_str() {
-            "file" => {
-                let file_name = field.file_name().unwrap_or("").to_owned();
-                out.file = Some((file_name, field.bytes().await.map_err(bad)?));
-            }
-            "site" | "token" | "client_id" => {
-                let text = field.text().await.map_err(bad)?;
-                if text.len() > 200 {
-                    return Err(ApiError::BadRequest(format!("{name} is too long")));
-                }
-                match name.as_str() {
-                    "site" => out.site = text,
-                    "token" => out.token = text,
-                    _ => out.client_id = text,
-                }
-            }
-            other => return Err(ApiError::BadRequest(format!("unknown field {other:?}"))),
+/// Reads a text field of a visitor's form, refusing one over 200 bytes.
+async fn small_text(field: &mut axum::extract::multipart::Field<'_>, name: &str) -> Result<String, ApiError> {
+    let mut text = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(bad_form)? {
+        text.extend_from_slice(&chunk);
+        if text.len() > 200 {
+            return Err(ApiError::BadRequest(format!("{name} is too long")));
         }
     }
-    Ok(out)
+    String::from_utf8(text).map_err(|_| ApiError::BadRequest(format!("{name} is not UTF-8")))
+}
+
+fn bad_form(e: axum::extract::multipart::MultipartError) -> ApiError {
+    ApiError::BadRequest(e.body_text())
+}
+
+/// The next field of a visitor's form, which must be `name`.
+async fn next_field<'a>(
+    form: &'a mut Multipart,
+    name: &str,
+) -> Result<axum::extract::multipart::Field<'a>, ApiError> {
+    let field = form.next_field().await.map_err(bad_form)?;
+    match field {
+        Some(f) if f.name() == Some(name) => Ok(f),
+        _ => Err(ApiError::BadRequest(format!(
+            "the form's fields are site, token, client_id and file, in order; expected {name}"
+        ))),
+    }
 }
 
 /// The site named in a visitor's request, its `Origin` checked; and the
@@ -172,10 +181,14 @@ async fn visitor_site(
     Ok((site, origin))
 }
 
+/// `response` readable by a page of `origin` (refusals too, so the page
+/// can say why), with the file's name.
 fn with_cors(mut response: Response, origin: Option<HeaderValue>) -> Response {
     if let Some(o) = origin {
-        response.headers_mut().insert(ACCESS_CONTROL_ALLOW_ORIGIN, o);
-        response.headers_mut().insert(VARY, HeaderValue::from_static("Origin"));
+        let h = response.headers_mut();
+        h.insert(ACCESS_CONTROL_ALLOW_ORIGIN, o);
+        h.insert(VARY, HeaderValue::from_static("Origin"));
+        h.insert(ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static("Content-Disposition"));
     }
     response
 }
@@ -183,27 +196,53 @@ fn with_cors(mut response: Response, origin: Option<HeaderValue>) -> Response {
 async fn visitor_upload(
     State(s): State<AppState>,
     headers: HeaderMap,
-    form: Multipart,
+    mut form: Multipart,
 ) -> Result<Response, ApiError> {
-    let form = read_form(form).await?;
-    let (site, origin) = visitor_site(&s, &form.site, &headers).await?;
-    let visitor = s.store.visitor(site.id, &token_hash(&form.token)).await?.ok_or(ApiError::Unauthorized)?;
-    let conv = s.store.latest_conversation(visitor).await?.ok_or(ApiError::NotFound("conversation"))?;
-    if matches!(conv.state, ConversationState::Ended | ConversationState::Fallback) {
-        return Err(refused("ended", "the conversation has ended".into()));
+    // Who and where first (the fields come in order), so nothing of the
+    // file is read for a request that is refused anyway.
+    let key = small_text(&mut next_field(&mut form, "site").await?, "site").await?;
+    let (site, origin) = visitor_site(&s, &key, &headers).await?;
+    let answer = async {
+        let token = small_text(&mut next_field(&mut form, "token").await?, "token").await?;
+        let client_id = small_text(&mut next_field(&mut form, "client_id").await?, "client_id").await?;
+        let visitor = s.store.visitor(site.id, &token_hash(&token)).await?.ok_or(ApiError::Unauthorized)?;
+        let conv = s.store.latest_conversation(visitor).await?.ok_or(ApiError::NotFound("conversation"))?;
+        if matches!(conv.state, ConversationState::Ended | ConversationState::Fallback) {
+            return Err(refused("ended", "the conversation has ended".into()));
+        }
+        let settings = site_files(&s, site.id).await?;
+        if settings.max_mb == 0 {
+            return Err(refused("files_off", "this site takes no files".into()));
+        }
+        let mut field = next_field(&mut form, "file").await?;
+        let name = field.file_name().unwrap_or("").to_owned();
+        // Read up to the site's limit, and no further.
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(bad_form)? {
+            if bytes.len() + chunk.len() > settings.max_bytes() {
+                return Err(too_large(bytes.len() + chunk.len(), &settings));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        let file = check(&bytes, &name, &settings)?;
+        wire::check_message(&client_id, &file.name).map_err(|e| ApiError::BadRequest(e.message))?;
+        let stored = crate::lifecycle::post_file(
+            &s,
+            conv.id,
+            Author::Visitor,
+            &client_id,
+            &file,
+            &bytes,
+            Some(MAX_VISITOR_FILES),
+        )
+        .await?
+        .ok_or_else(|| {
+            refused("too_many_files", format!("at most {MAX_VISITOR_FILES} files in a conversation"))
+        })?;
+        Ok(Json(stored.0).into_response())
     }
-    let (name, bytes) = form.file.ok_or_else(|| ApiError::BadRequest("no file in the form".into()))?;
-    let file = check(&bytes, &name, &site_files(&s, site.id).await?)?;
-    wire::check_message(&form.client_id, &file.name).map_err(|e| ApiError::BadRequest(e.message))?;
-    if s.store.files_sent(conv.id, Author::Visitor).await? >= MAX_VISITOR_FILES {
-        return Err(refused(
-            "too_many_files",
-            format!("at most {MAX_VISITOR_FILES} files in a conversation"),
-        ));
-    }
-    let (message, _) =
-        crate::lifecycle::post_file(&s, conv.id, Author::Visitor, &form.client_id, &file, &bytes).await?;
-    Ok(with_cors(Json(message).into_response(), origin))
+    .await;
+    Ok(with_cors(answer.unwrap_or_else(IntoResponse::into_response), origin))
 }
 
 /// A stored file as a download.
@@ -236,12 +275,20 @@ fn serve(file: crate::store::files::StoredFile) -> Response {
     response
 }
 
+/// An agent reads a file of their own open chat or of any past one (as
+/// they read the chats themselves); an admin any.
 async fn agent_download(
-    CurrentAgent(_): CurrentAgent,
+    CurrentAgent(me): CurrentAgent,
     State(s): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let file = s.store.file(&id).await?.ok_or(ApiError::NotFound("file"))?;
+    let conv = s.store.conversation(file.conversation).await?.ok_or(ApiError::NotFound("file"))?;
+    let past = matches!(conv.state, ConversationState::Ended | ConversationState::Fallback);
+    let admin = me.role == switchboard_protocol::auth::Role::Admin;
+    if !past && !admin && conv.agent_id != Some(AgentId::new(me.id)) {
+        return Err(ApiError::NotFound("file"));
+    }
     Ok(serve(file))
 }
 
@@ -258,12 +305,17 @@ async fn visitor_download(
     axum::Form(read): axum::Form<VisitorRead>,
 ) -> Result<Response, ApiError> {
     let (site, origin) = visitor_site(&s, &read.site, &headers).await?;
-    let visitor = s.store.visitor(site.id, &token_hash(&read.token)).await?.ok_or(ApiError::Unauthorized)?;
-    let file = s.store.file(&id).await?.ok_or(ApiError::NotFound("file"))?;
-    let conv = s.store.conversation(file.conversation).await?.ok_or(ApiError::NotFound("file"))?;
-    if conv.visitor_id != visitor {
-        // Not 403: whether someone else's file exists is not theirs to know.
-        return Err(ApiError::NotFound("file"));
+    let answer = async {
+        let visitor =
+            s.store.visitor(site.id, &token_hash(&read.token)).await?.ok_or(ApiError::Unauthorized)?;
+        let file = s.store.file(&id).await?.ok_or(ApiError::NotFound("file"))?;
+        let conv = s.store.conversation(file.conversation).await?.ok_or(ApiError::NotFound("file"))?;
+        if conv.visitor_id != visitor {
+            // Not 403: whether someone else's file exists is not theirs to know.
+            return Err(ApiError::NotFound("file"));
+        }
+        Ok(serve(file))
     }
-    Ok(with_cors(serve(file), origin))
+    .await;
+    Ok(with_cors(answer.unwrap_or_else(IntoResponse::into_response), origin))
 }

@@ -269,7 +269,16 @@ fn SiteDetail(
                     <label for="site-file-max">{s.t("file_max_mb")}</label>
                     <select id="site-file-max" data-testid="file-max-mb" aria-describedby="site-file-max-error"
                         on:change=move |ev| file_max_mb.set(event_target_value(&ev).parse().unwrap_or(0))>
-                        {[0u32, 1, 2, 5, 10, 15, 20, 25].into_iter().map(|n| view! {
+                        // (With a size set elsewhere, such as 3 from the command line, among them.)
+                        {{
+                            let mut sizes = vec![0u32, 1, 2, 5, 10, 15, 20, 25];
+                            let set = file_max_mb.get_untracked();
+                            if !sizes.contains(&set) {
+                                sizes.push(set);
+                                sizes.sort_unstable();
+                            }
+                            sizes
+                        }.into_iter().map(|n| view! {
                             <option value=n.to_string() selected=move || file_max_mb.get() == n>
                                 {if n == 0 { s.t("no_files") } else { format!("{n} MB") }}
                             </option>

@@ -229,8 +229,12 @@ pub fn file_max_mb(n: u32) -> Result<u32, String> {
     Ok(n)
 }
 
-/// Checks a site's kinds of file: each a group's name, duplicates dropped.
+/// Checks a site's kinds of file: each a group's name, duplicates dropped,
+/// at least one.
 pub fn file_types(raw: &[String]) -> Result<Vec<crate::files::Group>, String> {
+    if raw.is_empty() {
+        return Err("choose at least one kind (for no files, set the largest file to 0)".into());
+    }
     let mut groups = Vec::new();
     for r in raw {
         let g = crate::files::Group::parse(r).ok_or_else(|| {

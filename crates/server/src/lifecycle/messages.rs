@@ -34,7 +34,8 @@ pub async fn post(
 
 /// Stores a file with the message that carries it and tells the
 /// conversation's listeners, as [`post`] does a message (a resent
-/// `client_id` stores nothing and answers what was stored).
+/// `client_id` stores nothing and answers what was stored); `None` when
+/// `author` has sent `cap` files in it already.
 pub async fn post_file(
     state: &AppState,
     conversation: ConversationId,
@@ -42,14 +43,16 @@ pub async fn post_file(
     client_id: &str,
     file: &FileRef,
     bytes: &[u8],
-) -> Result<(ChatMessage, bool), StoreError> {
+    cap: Option<i64>,
+) -> Result<Option<(ChatMessage, bool)>, StoreError> {
     let now = state.clock.now_ms();
-    let (message, new) = state.store.append_file(conversation, author, client_id, file, bytes, now).await?;
-    if new {
+    let upload = crate::store::conversations::Upload { file, bytes, cap };
+    let stored = state.store.append_file(conversation, author, client_id, upload, now).await?;
+    if let Some((message, true)) = &stored {
         state.metrics.message_stored();
         state.hub.publish(conversation, Event::Message(message.clone()));
     }
-    Ok((message, new))
+    Ok(stored)
 }
 
 /// Tells the other side that `author` is (not) typing; not stored.

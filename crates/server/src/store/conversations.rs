@@ -136,6 +136,18 @@ struct MessageRow {
     file: Option<String>,
 }
 
+/// A file to store with its message, and the most files its author may
+/// have sent in the conversation.
+#[derive(Debug, Clone, Copy)]
+pub struct Upload<'a> {
+    /// Its reference (what the message carries).
+    pub file: &'a FileRef,
+    /// Its bytes.
+    pub bytes: &'a [u8],
+    /// The most files its author may have sent in the conversation.
+    pub cap: Option<i64>,
+}
+
 fn message<'r, R: sqlx::Row>(row: &'r R) -> Result<ChatMessage, sqlx::Error>
 where
     MessageRow: sqlx::FromRow<'r, R>,
@@ -453,23 +465,27 @@ impl Store {
         text: &str,
         now: i64,
     ) -> Result<(ChatMessage, bool), StoreError> {
-        self.append(conversation_id, author, client_id, text, None, now).await
+        // (Only a file has a cap: never `None`.)
+        self.append(conversation_id, author, client_id, text, None, now).await?.ok_or_else(|| {
+            StoreError::Db(sqlx::Error::Protocol("a message without a file was capped".into()))
+        })
     }
 
     /// Stores a file and the message that carries it (its text the file's
     /// name) in one transaction, as [`Store::append_message`] stores a
     /// message: a resent `client_id` stores nothing and answers the
-    /// message stored the first time (with its file).
+    /// message stored the first time (with its file). `None` when `author`
+    /// has sent `cap` files in the conversation already (counted in the
+    /// same transaction, after a resend is answered).
     pub async fn append_file(
         &self,
         conversation_id: ConversationId,
         author: Author,
         client_id: &str,
-        file: &FileRef,
-        bytes: &[u8],
+        upload: Upload<'_>,
         now: i64,
-    ) -> Result<(ChatMessage, bool), StoreError> {
-        self.append(conversation_id, author, Some(client_id), &file.name, Some((file, bytes)), now).await
+    ) -> Result<Option<(ChatMessage, bool)>, StoreError> {
+        self.append(conversation_id, author, Some(client_id), &upload.file.name, Some(upload), now).await
     }
 
     async fn append(
@@ -478,10 +494,11 @@ impl Store {
         author: Author,
         client_id: Option<&str>,
         text: &str,
-        file: Option<(&FileRef, &[u8])>,
+        file: Option<Upload<'_>>,
         now: i64,
-    ) -> Result<(ChatMessage, bool), StoreError> {
-        let file_json = file.map(|(f, _)| serde_json::to_string(f).expect("file references serialize"));
+    ) -> Result<Option<(ChatMessage, bool)>, StoreError> {
+        let file_json =
+            file.as_ref().map(|u| serde_json::to_string(u.file).expect("file references serialize"));
         on_db!(self, begin tx => {
             // Write first: taking SQLite's write lock at the start of the
             // transaction means two appends never deadlock upgrading a read lock.
@@ -509,10 +526,23 @@ impl Store {
                 .await?;
                 if let Some(row) = existing {
                     tx.rollback().await?;
-                    return Ok((message(&row)?, false));
+                    return Ok(Some((message(&row)?, false)));
                 }
             }
-            if let Some((f, bytes)) = file {
+            if let Some(Upload { cap: Some(cap), .. }) = &file {
+                let sent: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM files WHERE conversation_id = $1 AND author = $2",
+                )
+                .bind(conversation_id)
+                .bind(author_to_db(author))
+                .fetch_one(&mut *tx)
+                .await?;
+                if sent >= *cap {
+                    tx.rollback().await?;
+                    return Ok(None);
+                }
+            }
+            if let Some(Upload { file: f, bytes, .. }) = file {
                 sqlx::query(
                     "INSERT INTO files (id, conversation_id, author, name, mime, size, bytes, created_ms)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -546,7 +576,7 @@ impl Store {
                 record_first_reply(&mut tx, conversation_id, now).await?;
             }
             tx.commit().await?;
-            Ok((message(&row)?, true))
+            Ok(Some((message(&row)?, true)))
         })
     }
 

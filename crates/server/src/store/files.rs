@@ -106,6 +106,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::conversations::Upload;
     use crate::store::scratch;
     use switchboard_protocol::files::FileRef;
 
@@ -117,20 +118,52 @@ mod tests {
         let visitor = store.create_visitor(site, "token", 0).await.unwrap();
         let chat = store.create_conversation(site, visitor, &handoff, 1_000, 0).await.unwrap().unwrap();
         let file = FileRef { id: "abc".into(), name: "a.png".into(), mime: "image/png".into(), size: 4 };
-        let (first, new) =
-            store.append_file(chat.id, Author::Visitor, "u1", &file, b"\x89PNG", 5).await.unwrap();
+        let (first, new) = store
+            .append_file(
+                chat.id,
+                Author::Visitor,
+                "u1",
+                Upload { file: &file, bytes: b"\x89PNG", cap: None },
+                5,
+            )
+            .await
+            .unwrap()
+            .unwrap();
         assert!(new);
         assert_eq!((first.seq, first.text.as_str(), first.file.as_ref()), (1, "a.png", Some(&file)));
         // Resent (the answer was lost): the same message, no second file.
         let again = FileRef { id: "other".into(), ..file.clone() };
-        let (resent, new) =
-            store.append_file(chat.id, Author::Visitor, "u1", &again, b"\x89PNG", 6).await.unwrap();
+        let (resent, new) = store
+            .append_file(
+                chat.id,
+                Author::Visitor,
+                "u1",
+                Upload { file: &again, bytes: b"\x89PNG", cap: Some(1) },
+                6,
+            )
+            .await
+            .unwrap()
+            .unwrap();
         assert!(!new);
         assert_eq!(resent, first);
         assert_eq!(store.file("other").await.unwrap(), None);
         let stored = store.file("abc").await.unwrap().unwrap();
         assert_eq!((stored.conversation, stored.bytes.as_slice()), (chat.id, &b"\x89PNG"[..]));
         assert_eq!(store.messages_after(chat.id, 0).await.unwrap(), vec![first]);
+        // At its cap, a new file is refused (the resend above was answered).
+        let third = FileRef { id: "third".into(), ..file.clone() };
+        let capped = store
+            .append_file(
+                chat.id,
+                Author::Visitor,
+                "u2",
+                Upload { file: &third, bytes: b"\x89PNG", cap: Some(1) },
+                7,
+            )
+            .await
+            .unwrap();
+        assert_eq!(capped, None);
+        assert_eq!(store.file("third").await.unwrap(), None);
         // What a site takes: the defaults, then its own.
         assert_eq!(store.file_settings(site).await.unwrap(), Some(FileSettings::default()));
         let only_images = FileSettings { max_mb: 2, groups: vec![Group::Images] };

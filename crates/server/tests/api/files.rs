@@ -87,14 +87,18 @@ async fn an_agents_file_reaches_the_visitor_once_and_only_they_and_agents_read_i
         app.state.store.messages_after(switchboard_server::ids::ConversationId::new(c), 0).await.unwrap();
     assert_eq!(stored.iter().filter(|m| m.file.is_some()).count(), 1);
 
-    // Agents read it: an attachment of its checked type that cannot run.
-    let r = app
-        .http
-        .get(format!("{}/api/files/{}", app.url, file.id))
-        .bearer_auth(app.session(GRACE).await)
-        .send()
-        .await
-        .unwrap();
+    // Its agent and admins read it (a colleague, once the chat is past, as
+    // they read the chat): an attachment of its checked type that cannot run.
+    let get = |email: &'static str| {
+        let (app, id) = (&app, file.id.clone());
+        async move {
+            let token = app.session(email).await;
+            app.http.get(format!("{}/api/files/{id}", app.url)).bearer_auth(token).send().await.unwrap()
+        }
+    };
+    assert_eq!(get(GRACE).await.status(), 404, "a colleague's open chat is not theirs to read");
+    assert_eq!(get("admin@example.com").await.status(), 200);
+    let r = get(ADA).await;
     assert_eq!(r.status(), 200);
     let h = r.headers().clone();
     assert_eq!(h["content-type"], "image/png");
@@ -154,6 +158,14 @@ async fn a_visitors_file_reaches_the_agent_and_bad_ones_are_refused_with_stable_
     assert_eq!(ada.recv().await, AgentOut::Message { conversation: c, message: sent.clone() });
     assert_eq!(v.recv().await, VisitorOut::Message(sent));
 
+    // Text named to run is saved as text.
+    let hta: ChatMessage =
+        visitor_upload(&app, &token, "u1b", "run.hta", b"echo hi").await.json().await.unwrap();
+    let hta = hta.file.unwrap();
+    assert_eq!((hta.name.as_str(), hta.mime.as_str()), ("run.hta.txt", "text/plain; charset=utf-8"));
+    assert!(matches!(ada.recv().await, AgentOut::Message { conversation, .. } if conversation == c));
+    assert!(matches!(v.recv().await, VisitorOut::Message(_)));
+
     // Refused, each with its code; nothing stored.
     assert_eq!(
         code(visitor_upload(&app, &token, "u2", "run.png", b"MZ\x90\0program").await).await,
@@ -200,17 +212,19 @@ async fn a_visitors_file_reaches_the_agent_and_bad_ones_are_refused_with_stable_
     // Someone else's chat is not found; a colleague cannot send in it.
     assert_eq!(agent_upload(&app, GRACE, c, "g1", "a.png", PNG).await.status(), 404);
     // A visitor sends at most 20 files in a conversation.
-    for i in 2..=20 {
+    for i in 3..=20 {
         assert_eq!(
             visitor_upload(&app, &token, &format!("n{i}"), "a.png", PNG).await.status(),
             200,
             "file {i}"
         );
     }
-    assert_eq!(
-        code(visitor_upload(&app, &token, "n21", "a.png", PNG).await).await,
-        (429, "too_many_files".into())
-    );
+    let r = visitor_upload(&app, &token, "n21", "a.png", PNG).await;
+    assert_eq!(r.headers()["access-control-allow-origin"], ALLOWED, "a page can read why");
+    assert_eq!(code(r).await, (429, "too_many_files".into()));
+    // At the cap, a resend of one stored is still answered with it.
+    let again: ChatMessage = visitor_upload(&app, &token, "n20", "a.png", PNG).await.json().await.unwrap();
+    assert_eq!(again.client_id.as_deref(), Some("n20"));
     // An ended chat takes no more.
     ada.send(&switchboard_protocol::wire::AgentIn::End { conversation: c }).await;
     let id = switchboard_server::ids::ConversationId::new(c);
@@ -222,6 +236,16 @@ async fn a_visitors_file_reaches_the_agent_and_bad_ones_are_refused_with_stable_
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     assert_eq!(code(agent_upload(&app, ADA, c, "a2", "a.png", PNG).await).await, (409, "ended".into()));
+    let past = app.state.store.messages_after(id, 0).await.unwrap();
+    let a_file = past.iter().find_map(|m| m.file.clone()).unwrap();
+    let r = app
+        .http
+        .get(format!("{}/api/files/{}", app.url, a_file.id))
+        .bearer_auth(app.session(GRACE).await)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "a past chat's files, as the chat, are every agent's to read");
     assert_eq!(code(visitor_upload(&app, &token, "n22", "a.png", PNG).await).await, (409, "ended".into()));
     let files =
         store.files_sent(switchboard_server::ids::ConversationId::new(c), Author::Visitor).await.unwrap();

@@ -300,7 +300,8 @@ async fn fill(store: &Store) -> Filled {
         mime: "application/pdf".into(),
         size: 3_000,
     };
-    store.append_file(chat.id, Author::Visitor, "c3", &file, &bytes, NOW + 5).await.unwrap();
+    let upload = crate::store::conversations::Upload { file: &file, bytes: &bytes, cap: None };
+    store.append_file(chat.id, Author::Visitor, "c3", upload, NOW + 5).await.unwrap();
     let to = TransferTarget::Team { name: "Support 💬".into() };
     let transferred = store
         .transfer_and_route(
