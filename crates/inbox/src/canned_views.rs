@@ -126,12 +126,22 @@ pub fn CannedPicker(
     }
 }
 
+/// The element with id `id` on the page.
+fn element(id: &str) -> Option<web_sys::HtmlElement> {
+    use wasm_bindgen::JsCast;
+    web_sys::window()?.document()?.get_element_by_id(id)?.dyn_into().ok()
+}
+
+/// Moves the focus to the element with id `id`.
+fn focus(id: &str) {
+    if let Some(el) = element(id) {
+        let _ = el.focus();
+    }
+}
+
 /// Scrolls the picker's list so the option with element id `id` shows.
 fn keep_in_view(id: &str) {
-    use wasm_bindgen::JsCast;
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
-    let html = |id: &str| doc.get_element_by_id(id).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
-    let (Some(list), Some(option)) = (html("canned-list"), html(id)) else { return };
+    let (Some(list), Some(option)) = (element("canned-list"), element(id)) else { return };
     let (top, bottom) = (option.offset_top(), option.offset_top() + option.offset_height());
     if top < list.scroll_top() {
         list.set_scroll_top(top);
@@ -143,30 +153,18 @@ fn keep_in_view(id: &str) {
 /// Opens the top bar's panel of the agent's own responses and moves the
 /// focus into it.
 fn open_my_responses() {
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
-    if let Some(el) = doc.get_element_by_id("my-responses") {
+    if let Some(el) = element("my-responses") {
         let _ = el.set_attribute("open", "");
     }
-    if let Some(el) = doc.get_element_by_id("my-response-shortcut") {
-        use wasm_bindgen::JsCast;
-        if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
-            let _ = el.focus();
-        }
-    }
+    focus("my-response-shortcut");
 }
 
 /// Closes the top bar's panel and gives the focus back to its toggle.
 fn close_my_responses() {
-    use wasm_bindgen::JsCast;
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
-    if let Some(el) = doc.get_element_by_id("my-responses") {
+    if let Some(el) = element("my-responses") {
         let _ = el.remove_attribute("open");
     }
-    if let Some(el) =
-        doc.get_element_by_id("my-responses-summary").and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-    {
-        let _ = el.focus();
-    }
+    focus("my-responses-summary");
 }
 
 /// The top bar's panel: the agent's own responses, to add, change and
@@ -249,15 +247,7 @@ pub fn MyResponses(
         shortcut.set(c.shortcut);
         text.set(c.text);
         problems.set(Vec::new());
-        if let Some(el) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id("my-response-shortcut"))
-        {
-            use wasm_bindgen::JsCast;
-            if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
-                let _ = el.focus();
-            }
-        }
+        focus("my-response-shortcut");
     };
     let (edit_word, delete_word) = (strings.canned_edit.clone(), strings.canned_delete.clone());
     let (empty, failed) = (strings.my_responses_empty.clone(), strings.canned_failed.clone());

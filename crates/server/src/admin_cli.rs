@@ -342,39 +342,42 @@ pub async fn rule(store: &Store, cmd: RuleCommand) -> Result<String, AdminError>
     Ok(out)
 }
 
+/// A shared canned response as the command line gives it.
+#[derive(Debug, clap::Args)]
+pub struct CannedArgs {
+    /// What follows `/` to pick it (letters, digits, - and _).
+    shortcut: String,
+    /// Its text; tokens such as {{first_name:"there"}} are filled in.
+    text: String,
+    /// Only on this site's conversations (its key).
+    #[arg(long)]
+    site: Option<String>,
+    /// Only for this team's members.
+    #[arg(long)]
+    team: Option<String>,
+}
+
+impl From<CannedArgs> for switchboard_protocol::admin::CannedRequest {
+    fn from(a: CannedArgs) -> Self {
+        Self { shortcut: a.shortcut, text: a.text, site: a.site, team: a.team }
+    }
+}
+
 /// `switchboard canned …`: the shared canned responses (an agent keeps
 /// their own in the inbox).
 #[derive(Debug, Subcommand)]
 pub enum CannedCommand {
     /// Add a shared response.
-    Add {
-        /// What follows `/` to pick it (letters, digits, - and _).
-        shortcut: String,
-        /// Its text; tokens such as {{first_name:"there"}} are filled in.
-        text: String,
-        /// Only on this site's conversations (its key).
-        #[arg(long)]
-        site: Option<String>,
-        /// Only for this team's members.
-        #[arg(long)]
-        team: Option<String>,
-    },
+    Add(CannedArgs),
     /// List the shared responses: id, shortcut, site, team, text.
     List,
     /// Replace a shared response (by its id, from `list`).
     Update {
         /// Its id.
         id: i64,
-        /// Its shortcut.
-        shortcut: String,
-        /// Its text.
-        text: String,
-        /// Only on this site's conversations.
-        #[arg(long)]
-        site: Option<String>,
-        /// Only for this team's members.
-        #[arg(long)]
-        team: Option<String>,
+        /// What it is now.
+        #[command(flatten)]
+        response: CannedArgs,
     },
     /// Remove a shared response.
     Remove {
@@ -386,12 +389,10 @@ pub enum CannedCommand {
 /// Runs a canned response command at `now` (unix ms); returns what to print.
 pub async fn canned(store: &Store, cmd: CannedCommand, now: i64) -> Result<String, AdminError> {
     use crate::store::canned::Owner;
-    use switchboard_protocol::admin::CannedRequest;
     let mut out = String::new();
     match cmd {
-        CannedCommand::Add { shortcut, text, site, team } => {
-            let req = CannedRequest { shortcut, text, site, team };
-            let c = crate::canned::save(store, Owner::Shared, None, &req, now).await?;
+        CannedCommand::Add(response) => {
+            let c = crate::canned::save(store, Owner::Shared, None, &response.into(), now).await?;
             let _ = writeln!(out, "Added /{} (id {}).", c.shortcut, c.id);
         }
         CannedCommand::List => {
@@ -401,9 +402,8 @@ pub async fn canned(store: &Store, cmd: CannedCommand, now: i64) -> Result<Strin
                     writeln!(out, "{}\t/{}\t{site}\t{team}\t{}", c.id, c.shortcut, c.text.replace('\n', " "));
             }
         }
-        CannedCommand::Update { id, shortcut, text, site, team } => {
-            let req = CannedRequest { shortcut, text, site, team };
-            let c = crate::canned::save(store, Owner::Shared, Some(id), &req, now).await?;
+        CannedCommand::Update { id, response } => {
+            let c = crate::canned::save(store, Owner::Shared, Some(id), &response.into(), now).await?;
             let _ = writeln!(out, "Updated /{} (id {}).", c.shortcut, c.id);
         }
         CannedCommand::Remove { id } => {
