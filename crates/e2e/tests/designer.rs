@@ -37,13 +37,13 @@ async fn a_stream_is_built_with_the_keyboard_alone_and_checked_as_it_grows() {
         .await?;
         audit(&c, "designer (empty)", &mut found).await?;
         keys(&c, ENTER).await?;
-        find(&c, ".palette").await?;
+        palette_focused(&c).await?;
         keys(&c, ENTER).await?;
         tree_is(&c, &["message-1"]).await?;
         focus_on(&c, "message-1").await?;
         // A adds after: the palette's first button is a message; Tab to the question.
         keys(&c, "a").await?;
-        find(&c, ".palette").await?;
+        palette_focused(&c).await?;
         keys(&c, &format!("{TAB}{ENTER}")).await?;
         tree_is(&c, &["message-1", "question-1"]).await?;
         focus_on(&c, "question-1").await?;
@@ -52,7 +52,7 @@ async fn a_stream_is_built_with_the_keyboard_alone_and_checked_as_it_grows() {
         // Down to the open box under the answer; Enter opens the palette there.
         keys(&c, DOWN).await?;
         keys(&c, ENTER).await?;
-        find(&c, ".palette").await?;
+        palette_focused(&c).await?;
         keys(&c, &format!("{TAB}{TAB}{TAB}{ENTER}")).await?;
         tree_is(&c, &["message-1", "question-1", "live-chat-1"]).await?;
         eventually("a valid stream", || async {
@@ -69,7 +69,7 @@ async fn a_stream_is_built_with_the_keyboard_alone_and_checked_as_it_grows() {
         keys(&c, HOME).await?;
         focus_on(&c, "message-1").await?;
         keys(&c, "a").await?;
-        find(&c, ".palette").await?;
+        palette_focused(&c).await?;
         keys(&c, ENTER).await?;
         tree_is(&c, &["message-1", "message-2", "question-1", "live-chat-1"]).await?;
         focus_on(&c, "message-2").await?;
@@ -91,7 +91,7 @@ async fn a_stream_is_built_with_the_keyboard_alone_and_checked_as_it_grows() {
         // A live chat card put before cards: an error on it, in the server's words.
         keys(&c, HOME).await?;
         keys(&c, "a").await?;
-        find(&c, ".palette").await?;
+        palette_focused(&c).await?;
         keys(&c, &format!("{TAB}{TAB}{TAB}{ENTER}")).await?;
         eventually("the error on the live chat card", || async {
             let problems = texts(&c, "[data-testid=problems] li.error").await?;
@@ -388,4 +388,19 @@ async fn two_tabs_on_one_draft_are_told_and_nothing_is_overwritten() {
     })
     .await
     .unwrap();
+}
+
+/// Waits for the palette to be open with the focus in it (it moves there a
+/// moment after opening: keys pressed before would go elsewhere).
+async fn palette_focused(c: &fantoccini::Client) -> anyhow::Result<()> {
+    eventually("the focus in the palette", || async {
+        let inside = c
+            .execute(
+                "return !!(document.activeElement && document.activeElement.closest('.palette'));",
+                vec![],
+            )
+            .await?;
+        Ok((inside == serde_json::json!(true)).then_some(()))
+    })
+    .await
 }
