@@ -13,6 +13,7 @@ use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::JsCast;
 
 use crate::bot::{self, Bot, Line};
+use crate::files::{Attachments, Files, PAPERCLIP};
 use crate::i18n::Strings;
 use crate::live::{Chat, Link, Socket};
 use crate::stats;
@@ -290,6 +291,11 @@ fn BotView(
     };
 
     // At the live chat card: connect, hand off, chat.
+    let files = api_base.clone().map(|api_base| Files {
+        api_base,
+        site: site.clone(),
+        settings: config.files.clone(),
+    });
     let log = NodeRef::<leptos::html::Div>::new();
     let chat = RwSignal::new(Chat::default());
     let socket = StoredValue::new_local(None::<Socket>);
@@ -493,7 +499,10 @@ fn BotView(
         {move || prompt.get().map(|p| {
             prompt_view(p, strings_for_prompt, error, answer.clone(), interacted.get_value())
         })}
-        {move || live.get().then(|| view! { <ChatView chat strings send end typing=typing_to_agent /> })}
+        {move || live.get().then(|| match files.clone() {
+            Some(files) => view! { <ChatView chat strings send end typing=typing_to_agent files /> }.into_any(),
+            None => view! { <ChatView chat strings send end typing=typing_to_agent /> }.into_any(),
+        })}
         {move || over.get().then(|| {
             let restart = restart.clone();
             view! {
@@ -536,8 +545,21 @@ pub fn ChatView(
     end: impl Fn() + Clone + Send + Sync + 'static,
     /// Tells the agent the visitor is (not) typing.
     typing: impl Fn(bool) + Clone + Send + Sync + 'static,
+    /// Where the chat's files go and come from; without it (or when the
+    /// site takes none) the visitor cannot attach any.
+    #[prop(optional)]
+    files: Option<Files>,
 ) -> impl IntoView {
     let draft = RwSignal::new(String::new());
+    // Files: the chat's element is wired for them once there, and the
+    // files messages carry are filled in whenever messages come.
+    let attachments = files.map(|f| Attachments::new(f, strings));
+    // Only where the site takes files can the visitor send any.
+    let outbox = attachments.filter(|a| a.can_send());
+    let live = NodeRef::<leptos::html::Div>::new();
+    if let Some(a) = attachments {
+        live.on_load(move |el| a.wire(el.unchecked_into()));
+    }
     // Typing is reported on change only, and stops after three quiet seconds:
     // one frame per burst of typing, not one per key.
     let typing = {
@@ -615,7 +637,7 @@ pub fn ChatView(
     let ended = Memo::new(move |_| chat.with(|c| c.state == Some(ConversationState::Ended)));
     let end_chat = strings.end_chat;
     view! {
-        <div class="sb-live" data-testid="live">
+        <div class="sb-live" data-testid="live" node_ref=live>
             {move || chatting().map(|t| view! {
                 <p class="sb-agent" data-testid="agent">
                     {avatar().map(|src| view! { <img class="sb-avatar" src=src alt="" /> })}
@@ -623,7 +645,14 @@ pub fn ChatView(
                 </p>
             })}
             <div class="sb-log sb-chat" role="log" aria-live="polite" aria-label=strings.conversation data-testid="chat">
-                {move || chat.with(|c| c.messages.clone()).into_iter().map(message).collect_view()}
+                {move || {
+                    let shown = chat.with(|c| c.messages.clone()).into_iter().map(|m| message(m, attachments, strings)).collect_view();
+                    // Once drawn, their files are filled in.
+                    if let Some(a) = attachments {
+                        a.dress_soon();
+                    }
+                    shown
+                }}
                 {move || chat.with(|c| c.pending.clone()).into_iter().map(|p| {
                     line("sb-visitor sb-pending", "pending", None, p.text, Some(sending))
                 }).collect_view()}
@@ -642,8 +671,18 @@ pub fn ChatView(
                 let (on_submit, on_keydown, typing, end) = (on_submit.clone(), on_keydown.clone(), typing.clone(), end.clone());
                 view! {
                 <form class="sb-form sb-composer" on:submit=on_submit.clone() data-testid="composer">
+                    {outbox.map(|a| view! {
+                        <ul class="sb-uploads" data-testid="uploads"></ul>
+                        <p class="sb-sr-only sb-upload-status" role="status"></p>
+                        <input type="file" class="sb-sr-only" multiple tabindex="-1" aria-hidden="true"
+                            accept=a.accept() data-testid="file-input" />
+                    })}
                     <label for="sb-message" class="sb-sr-only">{strings.message}</label>
                     <div class="sb-row">
+                        {outbox.map(|_| view! {
+                            <button type="button" class="sb-attach" aria-label=strings.attach title=strings.attach
+                                data-testid="attach" inner_html=PAPERCLIP></button>
+                        })}
                         <textarea id="sb-message" class="sb-input" rows="1" data-testid="message-input"
                             maxlength=MAX_MESSAGE_CHARS.to_string()
                             placeholder=strings.message_placeholder
@@ -667,13 +706,24 @@ pub fn ChatView(
     }
 }
 
-fn message(m: ChatMessage) -> impl IntoView {
+fn message(m: ChatMessage, files: Option<Attachments>, strings: &'static Strings) -> AnyView {
     let class = match m.author {
         Author::Visitor => "sb-visitor",
         Author::Agent => "sb-bot sb-from-agent",
         Author::System | Author::Note => "sb-system",
     };
-    line(class, "message", Some(m.seq.to_string()), m.text, None)
+    match (m.file, files) {
+        // An empty slot with the file's data, which [`Attachments`] fills.
+        (Some(file), Some(_)) => {
+            let (id, name, label, image) = crate::files::slot_data(file, strings);
+            view! {
+                <div class=class data-testid="message" data-seq=m.seq.to_string() data-file=id
+                    data-name=name data-label=label data-image=image.then_some("")></div>
+            }
+            .into_any()
+        }
+        _ => line(class, "message", Some(m.seq.to_string()), m.text, None).into_any(),
+    }
 }
 
 fn bubble(l: Line) -> impl IntoView {

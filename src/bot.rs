@@ -325,6 +325,7 @@ type = "end"
             streams: vec![parsed.stream.stream().clone()],
             chat_enabled: true,
             blocked_email_domains: domains.iter().map(|d| (*d).to_owned()).collect(),
+            files: Default::default(),
         }
     }
 

@@ -87,6 +87,32 @@ strings! {
     new_chat,
     /// The link to the site's privacy policy.
     privacy,
+    /// The composer's button that picks files to send.
+    attach,
+    /// A file in the chat; `{name}` and `{size}` are its.
+    file_link,
+    /// A file in the chat that could not be read.
+    file_unavailable,
+    /// A file on its way; `{name}` is its.
+    sending_file,
+    /// A file not sent; `{name}` is its, `{reason}` one of the `file_*` reasons.
+    file_failed,
+    /// Reason: larger than the site takes; `{max}` is its limit in MB.
+    file_too_large,
+    /// Reason: a kind the site does not take.
+    file_type,
+    /// Reason: the site takes no files.
+    files_off,
+    /// Reason: the chat has had as many files as it takes.
+    too_many_files,
+    /// Reason: the chat ended.
+    file_chat_ended,
+    /// Reason: the connection failed (trying again may work).
+    file_network,
+    /// Sends a failed file again.
+    file_retry,
+    /// Gives up on a failed file.
+    file_dismiss,
 }
 
 include!(concat!(env!("OUT_DIR"), "/locales.rs"));

@@ -4,6 +4,7 @@
 //! Modules:
 //! - [`app`]: the Leptos components
 //! - [`api`]: every request to the server
+//! - [`files`]: files in the live chat (sending them, showing them)
 //! - [`i18n`]: UI strings from the locale files
 //! - [`stats`]: the dialogue reports' counts, sent by beacon when the page hides
 //!
@@ -13,6 +14,7 @@
 pub mod api;
 pub mod app;
 pub mod bot;
+pub mod files;
 pub mod i18n;
 pub mod live;
 pub mod stats;

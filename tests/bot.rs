@@ -77,6 +77,7 @@ fn config(site: &str) -> SiteConfig {
         streams: vec![stream],
         chat_enabled: true,
         blocked_email_domains: vec![],
+        files: Default::default(),
     }
 }
 

@@ -29,6 +29,7 @@ fn config(appearance: Appearance) -> SiteConfig {
         streams: vec![],
         chat_enabled: true,
         blocked_email_domains: vec![],
+        files: Default::default(),
     }
 }
 

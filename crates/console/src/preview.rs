@@ -170,6 +170,7 @@ pub fn Preview(
                 streams: streams.get_untracked(),
                 chat_enabled: true,
                 blocked_email_domains: Vec::new(),
+                files: Default::default(),
             };
             let Ok(json) = serde_json::to_string(&config) else { return };
             let widget = switchboard_widget::mount_preview(container.clone(), site.clone(), json);

@@ -9,7 +9,7 @@ pub mod designer;
 use anyhow::{bail, Context};
 use fantoccini::{Client, ClientBuilder};
 use std::future::Future;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 use switchboard_server::config::Settings;
 use switchboard_server::csp_report::{CspReports, Violation};
@@ -211,6 +211,24 @@ where
     F: FnOnce(Client) -> Fut,
     Fut: Future<Output = anyhow::Result<()>>,
 {
+    launch(languages, None, scenario).await
+}
+
+/// [`with_browser`] where what the pages save (a download) lands in
+/// `downloads`, without asking.
+pub async fn with_browser_saving_to<F, Fut>(downloads: &Path, scenario: F) -> anyhow::Result<()>
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: Future<Output = anyhow::Result<()>>,
+{
+    launch("en-US", Some(downloads), scenario).await
+}
+
+async fn launch<F, Fut>(languages: &str, downloads: Option<&Path>, scenario: F) -> anyhow::Result<()>
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: Future<Output = anyhow::Result<()>>,
+{
     let driver_path = env_path("SWITCHBOARD_E2E_CHROMEDRIVER", "/usr/bin/chromedriver");
     let chromium = env_path("SWITCHBOARD_E2E_CHROMIUM", "/usr/bin/chromium");
     let port = free_port()?;
@@ -234,6 +252,11 @@ where
             "prefs": { "intl.accept_languages": languages }
         }
     });
+    let mut caps = caps;
+    if let Some(dir) = downloads {
+        caps["goog:chromeOptions"]["prefs"]["download.default_directory"] = dir.display().to_string().into();
+        caps["goog:chromeOptions"]["prefs"]["download.prompt_for_download"] = false.into();
+    }
     let caps = match caps {
         serde_json::Value::Object(map) => map,
         _ => unreachable!("a JSON object"),

@@ -185,11 +185,12 @@ pub fn upload_file(
     client_id: &str,
     file: &web_sys::File,
     on_progress: impl Fn(u64) + 'static,
-    on_done: impl FnOnce(Result<switchboard_protocol::wire::ChatMessage, crate::uploads::Failure>) + 'static,
+    on_done: impl FnOnce(Result<switchboard_protocol::wire::ChatMessage, switchboard_protocol::uploads::Failure>)
+        + 'static,
 ) {
-    use crate::uploads::Failure;
     use std::cell::RefCell;
     use std::rc::Rc;
+    use switchboard_protocol::uploads::Failure;
     use wasm_bindgen::closure::Closure;
     use wasm_bindgen::JsCast;
     let url = format!(

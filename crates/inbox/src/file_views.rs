@@ -10,7 +10,7 @@ use switchboard_protocol::files::{human_size, FileRef};
 
 use crate::api;
 use crate::i18n::Strings;
-use crate::uploads::{self, Failure, Progress, Upload};
+use switchboard_protocol::uploads::{self, Failure, Progress, Upload};
 
 /// The files being sent in one conversation, and each one's bytes (kept
 /// for a retry).

@@ -13,7 +13,6 @@
 //! - [`model`]: the inbox's state and how server frames change it
 //! - [`views`]: the offer banner, lists, conversation view, visitor panel
 //! - [`socket`]: the agent WebSocket, reconnecting
-//! - [`uploads`]: files the agent is sending, as plain data
 //! - [`notify`]: sound, browser notifications, title, downloads
 
 pub mod alert;
@@ -27,5 +26,4 @@ pub mod invite;
 pub mod model;
 pub mod notify;
 pub mod socket;
-pub mod uploads;
 pub mod views;

@@ -28,8 +28,9 @@ pub fn snippet(server: &str, site: &str) -> String {
 /// The directives a host page's policy needs for the widget of the server
 /// at `server`, each with its sources; `image_urls` are the avatars the
 /// widget may show (the site's bot avatar, its agents'): their origins
-/// make `img-src`, left out when there is none. `None` when `server` is not
-/// an http(s) URL.
+/// make `img-src`, with `blob:` for the pictures sent in a chat (fetched
+/// with the visitor's token, shown from memory). `None` when `server` is
+/// not an http(s) URL.
 pub fn host_policy<'a>(
     server: &str,
     image_urls: impl IntoIterator<Item = &'a str>,
@@ -43,9 +44,8 @@ pub fn host_policy<'a>(
         ("style-src", api.clone()),
         ("connect-src", format!("{api} {socket}")),
     ];
-    if !images.is_empty() {
-        policy.push(("img-src", images.join(" ")));
-    }
+    images.push("blob:".to_owned());
+    policy.push(("img-src", images.join(" ")));
     Some(policy)
 }
 
@@ -87,10 +87,14 @@ mod tests {
                 ("script-src", "https://chat.example.com 'wasm-unsafe-eval'".to_owned()),
                 ("style-src", "https://chat.example.com".to_owned()),
                 ("connect-src", "https://chat.example.com wss://chat.example.com".to_owned()),
-                ("img-src", "https://cdn.example.net".to_owned()),
+                ("img-src", "https://cdn.example.net blob:".to_owned()),
             ]
         );
-        assert_eq!(host_policy("http://127.0.0.1:8080", []).unwrap().len(), 3);
+        assert_eq!(
+            host_policy("http://127.0.0.1:8080", []).unwrap().last(),
+            Some(&("img-src", "blob:".to_owned())),
+            "pictures sent in a chat are shown from memory"
+        );
         assert_eq!(host_policy("ftp://x", []), None);
     }
 }

@@ -73,9 +73,74 @@ impl Group {
         }
     }
 
+    /// What a file picker offers for it (types and extensions).
+    pub fn accept(self) -> &'static str {
+        match self {
+            Group::Images => "image/png,image/jpeg,image/gif,image/webp",
+            Group::Pdf => "application/pdf,.pdf",
+            Group::Text => "text/plain,.txt,.csv,.log,.md",
+            Group::Office => ".doc,.docx,.xls,.xlsx,.ppt,.pptx,.odt,.ods,.odp",
+        }
+    }
+
     /// The group called `key`.
     pub fn parse(key: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|g| g.key() == key.trim())
+    }
+}
+
+impl crate::json::FromJson for Group {
+    fn from_json(json: &crate::json::Json) -> Result<Self, crate::json::JsonError> {
+        let raw = json.str()?;
+        Group::parse(raw).ok_or_else(|| crate::json::JsonError::invalid(raw))
+    }
+}
+
+/// What a site takes: the widget hides its attach button when nothing,
+/// and tells a visitor at once that a file is too large.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FileSettings {
+    /// The largest file, in MB (0: no files).
+    pub max_mb: u32,
+    /// The groups of kinds taken.
+    pub groups: Vec<Group>,
+}
+
+impl Default for FileSettings {
+    fn default() -> Self {
+        Self { max_mb: DEFAULT_FILE_MB, groups: Group::ALL.to_vec() }
+    }
+}
+
+impl FileSettings {
+    /// The largest file, in bytes.
+    pub fn max_bytes(&self) -> usize {
+        usize::try_from(self.max_mb).unwrap_or(0).saturating_mul(1024 * 1024)
+    }
+
+    /// Whether the site takes files at all.
+    pub fn on(&self) -> bool {
+        self.max_mb > 0 && !self.groups.is_empty()
+    }
+
+    /// The file picker's `accept`: the extensions and types of the kinds
+    /// taken (a hint for the picker; the server checks the bytes).
+    pub fn accept(&self) -> String {
+        let mut accept = String::new();
+        for g in &self.groups {
+            if !accept.is_empty() {
+                accept.push(',');
+            }
+            accept.push_str(g.accept());
+        }
+        accept
+    }
+}
+
+impl crate::json::FromJson for FileSettings {
+    fn from_json(json: &crate::json::Json) -> Result<Self, crate::json::JsonError> {
+        Ok(Self { max_mb: json.field("max_mb")?, groups: json.field("groups")? })
     }
 }
 
@@ -273,7 +338,10 @@ pub fn human_size(bytes: u64) -> String {
     } else if bytes < MB {
         format!("{} KB", bytes.div_ceil(KB))
     } else {
-        format!("{:.1} MB", bytes as f64 / MB as f64)
+        // Tenths, rounded, in integers (float formatting would cost the
+        // widget's bundle some 15 KB).
+        let tenths = (bytes.saturating_mul(10) + MB / 2) / MB;
+        format!("{}.{} MB", tenths / 10, tenths % 10)
     }
 }
 
@@ -365,5 +433,20 @@ mod tests {
         assert_eq!(human_size(512), "512 B");
         assert_eq!(human_size(12 * 1024 + 1), "13 KB");
         assert_eq!(human_size(3_565_158), "3.4 MB");
+        assert_eq!(human_size(10 * 1024 * 1024), "10.0 MB");
+        assert_eq!(human_size(1024 * 1024 * 3 / 2 - 1), "1.5 MB");
+    }
+
+    #[test]
+    fn what_a_site_takes_reads_back_and_tells_the_picker() {
+        let settings = FileSettings { max_mb: 5, groups: vec![Group::Images, Group::Pdf] };
+        let text = serde_json::to_string(&settings).unwrap();
+        assert_eq!(crate::json::from_str::<FileSettings>(&text), Ok(settings.clone()));
+        assert_eq!(settings.max_bytes(), 5 * 1024 * 1024);
+        assert_eq!(settings.accept(), "image/png,image/jpeg,image/gif,image/webp,application/pdf,.pdf");
+        assert!(settings.on());
+        assert!(!FileSettings { max_mb: 0, ..settings.clone() }.on());
+        assert!(!FileSettings { groups: Vec::new(), ..settings }.on());
+        assert!(crate::json::from_str::<FileSettings>(r#"{"max_mb":5,"groups":["exe"]}"#).is_err());
     }
 }

@@ -8,7 +8,9 @@
 //!   checked newtypes it is built from ([`site::SiteKey`], [`site::Color`]).
 //! - [`auth`]: the agent login request and the session it opens.
 //! - [`attribute`]: visitor attributes and the checks on their values.
-//! - [`files`]: files in a chat: the kinds taken (by content), names, sizes.
+//! - [`files`]: files in a chat: the kinds taken (by content), names, sizes,
+//!   and what a site takes ([`files::FileSettings`]).
+//! - [`uploads`]: files on their way up (agent's or visitor's), as plain data.
 //! - [`text`]: card text with `{{token:"default"}}` tokens.
 //! - [`stream`]: the stream model, its validator, runner and selection, and
 //!   (feature `file`) its hand-written TOML form.
@@ -34,6 +36,7 @@ pub mod site;
 pub mod stats;
 pub mod stream;
 pub mod text;
+pub mod uploads;
 pub mod wire;
 
 /// The wire protocol version, sent in every WebSocket hello. A server refuses a

@@ -265,6 +265,9 @@ pub struct SiteConfig {
     /// [`crate::attribute::blocked_domain`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub blocked_email_domains: Vec<String>,
+    /// What files visitors may send in a live chat.
+    #[serde(default)]
+    pub files: crate::files::FileSettings,
 }
 
 fn enabled() -> bool {
@@ -317,6 +320,7 @@ impl FromJson for SiteConfig {
             streams: json.field_or("streams", Vec::new)?,
             chat_enabled: json.field_or("chat_enabled", enabled)?,
             blocked_email_domains: json.field_or("blocked_email_domains", Vec::new)?,
+            files: json.field_or("files", Default::default)?,
         })
     }
 }

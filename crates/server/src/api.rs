@@ -68,6 +68,7 @@ pub async fn site_config(
         streams,
         chat_enabled: site.settings.chat_enabled,
         blocked_email_domains: site.settings.blocked_email_domains,
+        files: state.store.file_settings(site.id).await?.unwrap_or_default(),
     };
     let mut response = Json(config).into_response();
     if let Some(origin) = origin {

@@ -92,13 +92,14 @@ pub fn page(public_url: &str, site: &str) -> String {
 /// The Content-Security-Policy of a host page with the widget of the server
 /// at `public_url` (README, "Content-Security-Policy for host pages"), and
 /// `'self'` for the demo page's own stylesheet: nothing else loads.
-/// `img-src` is for avatars, wherever admins put them; `None` when
+/// `img-src` is for avatars, wherever admins put them, and `blob:` for
+/// pictures sent in a chat; `None` when
 /// `public_url` is not an http(s) URL.
 pub fn host_page_policy(public_url: &str) -> Option<String> {
     let (api, socket) = crate::headers::origins(public_url)?;
     Some(format!(
         "default-src 'none'; script-src {api} 'wasm-unsafe-eval'; style-src 'self' {api}; \
-         img-src https: http:; connect-src {api} {socket}; base-uri 'none'; form-action 'none'; \
+         img-src https: http: blob:; connect-src {api} {socket}; base-uri 'none'; form-action 'none'; \
          frame-ancestors 'none'; report-uri {api}{}",
         crate::csp_report::REPORT_PATH
     ))

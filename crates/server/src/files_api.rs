@@ -8,7 +8,9 @@
 //! - A visitor sends one in their open chat: `POST /api/visitor/files`, a
 //!   `multipart/form-data` body (so a page's script needs no preflight)
 //!   with `site`, `token` (the visitor token), `client_id` and `file`, last.
-//!   Only from the site's allowed origins; 20 per conversation.
+//!   Only from the site's allowed origins; 20 per conversation. A
+//!   preflight (`OPTIONS`, sent when the page watches the upload's
+//!   progress) is answered for POST.
 //! - An agent reads one: `GET /api/files/{id}`; the visitor of its
 //!   conversation: `POST /api/visitor/files/{id}` with `site` and `token`
 //!   (a form). Served as an attachment with its checked type, `nosniff`
@@ -21,8 +23,8 @@
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::header::{
-    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, CACHE_CONTROL, CONTENT_DISPOSITION,
-    CONTENT_TYPE, VARY,
+    ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS,
+    ACCESS_CONTROL_MAX_AGE, CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, VARY,
 };
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
@@ -51,7 +53,7 @@ pub fn routes() -> Router<AppState> {
     let limit = DefaultBodyLimit::max(usize::try_from(MAX_FILE_MB).unwrap_or(25) * 1024 * 1024 + BODY_SLACK);
     Router::new()
         .route("/api/conversations/{id}/files", post(agent_upload).layer(limit))
-        .route("/api/visitor/files", post(visitor_upload).layer(limit))
+        .route("/api/visitor/files", post(visitor_upload).options(preflight).layer(limit))
         .route("/api/files/{id}", get(agent_download))
         .route("/api/visitor/files/{id}", post(visitor_download))
 }
@@ -189,6 +191,24 @@ fn with_cors(mut response: Response, origin: Option<HeaderValue>) -> Response {
         h.insert(ACCESS_CONTROL_ALLOW_ORIGIN, o);
         h.insert(VARY, HeaderValue::from_static("Origin"));
         h.insert(ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static("Content-Disposition"));
+    }
+    response
+}
+
+/// `OPTIONS /api/visitor/files`: a browser asks first when the widget
+/// listens to the upload's progress (any upload listener makes the request
+/// "not simple"). Granted to any origin, for POST with no headers of its
+/// own: it allows nothing the browser would not send without asking (a
+/// multipart POST is a simple request), and the upload's own answer checks
+/// the origin against the site's.
+async fn preflight(headers: HeaderMap) -> Response {
+    let mut response = axum::http::StatusCode::NO_CONTENT.into_response();
+    if let Some(origin) = headers.get(axum::http::header::ORIGIN) {
+        let h = response.headers_mut();
+        h.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
+        h.insert(ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("POST"));
+        h.insert(ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+        h.insert(VARY, HeaderValue::from_static("Origin"));
     }
     response
 }

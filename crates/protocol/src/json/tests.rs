@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::attribute::{Attribute, InputKind};
+use crate::files::{FileSettings, Group};
 use crate::site::{Appearance, Color, Locale, Position, SiteConfig, SiteKey};
 use crate::stream::file;
 use crate::stream::runner::{Entry, Input, RunState, Step};
@@ -235,7 +236,9 @@ fn site_configs_read_as_serde_reads_them() {
         streams: streams(),
         chat_enabled: false,
         blocked_email_domains: vec!["gmail.com".into(), "hotmail.com".into()],
+        files: FileSettings { max_mb: 3, groups: vec![Group::Pdf, Group::Office] },
     };
+
     round_trip(&config);
     // Defaults where serde has them, errors where it has none.
     let minimal: SiteConfig = same(r#"{"site":"demo","protocol_version":1,"appearance":{}}"#).unwrap();
@@ -243,6 +246,7 @@ fn site_configs_read_as_serde_reads_them() {
     assert!(minimal.streams.is_empty());
     assert!(minimal.chat_enabled, "chat is on unless the config says otherwise");
     assert!(minimal.blocked_email_domains.is_empty());
+    assert_eq!(minimal.files, FileSettings::default(), "files as a site takes them unless set");
     same::<SiteConfig>(r#"{"site":"demo","protocol_version":1,"appearance":{"locale":null},"extra":[1]}"#)
         .unwrap();
     for bad in [

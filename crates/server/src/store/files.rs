@@ -1,7 +1,7 @@
 //! Files sent in chats (their bytes; the message that carries one is
 //! stored with it, see [`Store::append_file`]) and what each site takes.
 
-use switchboard_protocol::files::{Group, DEFAULT_FILE_MB};
+use switchboard_protocol::files::Group;
 use switchboard_protocol::wire::Author;
 
 use super::{on_db, Store, StoreError};
@@ -20,27 +20,7 @@ pub struct StoredFile {
     pub bytes: Vec<u8>,
 }
 
-/// What a site takes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileSettings {
-    /// The largest file, in MB (0: no files).
-    pub max_mb: u32,
-    /// The groups of kinds taken.
-    pub groups: Vec<Group>,
-}
-
-impl Default for FileSettings {
-    fn default() -> Self {
-        Self { max_mb: DEFAULT_FILE_MB, groups: Group::ALL.to_vec() }
-    }
-}
-
-impl FileSettings {
-    /// The largest file, in bytes.
-    pub fn max_bytes(&self) -> usize {
-        usize::try_from(self.max_mb).unwrap_or(0).saturating_mul(1024 * 1024)
-    }
-}
+pub use switchboard_protocol::files::FileSettings;
 
 impl Store {
     /// The file with `id`.

@@ -6,6 +6,7 @@
 
 use reqwest::multipart::{Form, Part};
 use switchboard_protocol::admin::SiteChange;
+use switchboard_protocol::files::Group;
 use switchboard_protocol::wire::{AgentOut, Author, ChatMessage, VisitorOut};
 use switchboard_server::store::files::FileSettings;
 
@@ -157,6 +158,18 @@ async fn a_visitors_file_reaches_the_agent_and_bad_ones_are_refused_with_stable_
     );
     assert_eq!(ada.recv().await, AgentOut::Message { conversation: c, message: sent.clone() });
     assert_eq!(v.recv().await, VisitorOut::Message(sent));
+    // A page that watches the upload's progress asks first.
+    let asked = app
+        .http
+        .request(reqwest::Method::OPTIONS, format!("{}/api/visitor/files", app.url))
+        .header("Origin", ALLOWED)
+        .header("Access-Control-Request-Method", "POST")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status(), 204);
+    assert_eq!(asked.headers()["access-control-allow-origin"], ALLOWED);
+    assert_eq!(asked.headers()["access-control-allow-methods"], "POST");
 
     // Text named to run is saved as text.
     let hta: ChatMessage =
@@ -184,6 +197,12 @@ async fn a_visitors_file_reaches_the_agent_and_bad_ones_are_refused_with_stable_
         SiteChange { file_max_mb: Some(1), file_types: Some(vec!["images".into()]), ..Default::default() };
     let view = admin.update_site("demo", &change).await.unwrap();
     assert_eq!((view.file_max_mb, view.file_types.clone()), (1, vec!["images".to_owned()]));
+    let widget = crate::site_settings::config(&app, "demo").await.files;
+    assert_eq!(
+        widget,
+        FileSettings { max_mb: 1, groups: vec![Group::Images] },
+        "the widget is told what the site takes"
+    );
     let refused = admin
         .update_site("demo", &SiteChange { file_max_mb: Some(26), ..Default::default() })
         .await

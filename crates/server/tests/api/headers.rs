@@ -102,7 +102,7 @@ async fn the_demo_page_sends_the_policy_a_host_page_needs_for_the_widget() {
         r.headers()["content-security-policy"],
         format!(
             "default-src 'none'; script-src {api} 'wasm-unsafe-eval'; style-src 'self' {api}; \
-             img-src https: http:; connect-src {api} {socket}; base-uri 'none'; form-action 'none'; \
+             img-src https: http: blob:; connect-src {api} {socket}; base-uri 'none'; form-action 'none'; \
              frame-ancestors 'none'; report-uri {api}/api/csp-report"
         )
         .as_str()

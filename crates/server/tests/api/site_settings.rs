@@ -9,7 +9,7 @@ use switchboard_protocol::wire::{ConversationState, ErrorCode, VisitorIn, Visito
 use crate::helpers::{spawn_app, TestApp, ALLOWED};
 use crate::ws_client::{connect, VisitorClient};
 
-async fn config(app: &TestApp, key: &str) -> SiteConfig {
+pub async fn config(app: &TestApp, key: &str) -> SiteConfig {
     let r = app.http.get(format!("{}/api/sites/{key}/config", app.url)).send().await.unwrap();
     assert_eq!(r.status(), 200);
     r.json().await.unwrap()

@@ -1,8 +1,9 @@
-//! Files the agent is sending, as plain data: each with its client id (so
-//! a retry is stored once), how far it got, and why it failed in the
-//! agent's words. The composer renders them and the XHR feeds them.
+//! Files being sent (by an agent in the inbox or a visitor in the widget),
+//! as plain data: each with its client id (so a retry is stored once), how
+//! far it got, and why it failed. The composers render them and their
+//! XHRs feed them.
 
-/// Why an upload failed, for the agent.
+/// Why an upload failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Failure {
     /// Larger than the site takes.
@@ -47,7 +48,7 @@ pub enum Progress {
     Failed(Failure),
 }
 
-/// A file the agent is sending.
+/// A file being sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Upload {
     /// Its client id (the same for every try).
