@@ -291,14 +291,17 @@ fn BotView(
     };
 
     // At the live chat card: connect, hand off, chat.
+    let log = NodeRef::<leptos::html::Div>::new();
+    let chat = RwSignal::new(Chat::default());
+    let socket = StoredValue::new_local(None::<Socket>);
     let files = api_base.clone().map(|api_base| Files {
         api_base,
         site: site.clone(),
         settings: config.files.clone(),
+        token: std::sync::Arc::new(move || {
+            socket.try_with_value(|s| s.as_ref().and_then(Socket::token)).flatten()
+        }),
     });
-    let log = NodeRef::<leptos::html::Div>::new();
-    let chat = RwSignal::new(Chat::default());
-    let socket = StoredValue::new_local(None::<Socket>);
     let live = RwSignal::new(false);
     {
         let site = site.clone();

@@ -11,9 +11,9 @@
 //! chat view renders for files is static (the attach button, an empty
 //! list, a message's empty file slot with the file's data), and this
 //! module fills it in and listens on the chat (one listener per kind of
-//! event, for every file). Each Leptos view type costs the bundle code of
-//! its own: written as views, files cost the widget 24 KB of brotli, this
-//! way 18 KB (README, "Embedding").
+//! event, for every file). Each Leptos view type brings generic code of
+//! its own into the bundle: this way files cost the widget 19 KB of
+//! brotli, about 7 KB less than as views (README, "Embedding").
 
 use leptos::prelude::*;
 use switchboard_protocol::files::{human_size, FileRef, FileSettings};
@@ -25,7 +25,7 @@ use web_sys::{Element, Event, HtmlElement};
 use crate::i18n::Strings;
 
 /// Where the chat's files go and come from, and what the site takes.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 pub struct Files {
     /// The server's origin.
     pub api_base: String,
@@ -33,13 +33,8 @@ pub struct Files {
     pub site: String,
     /// What the site takes.
     pub settings: FileSettings,
-}
-
-impl Files {
-    /// The visitor's token on the site (kept by the live chat).
-    fn token(&self) -> String {
-        crate::live::load(&self.site).token.unwrap_or_default()
-    }
+    /// The visitor's token, once the server gave one (the live chat's).
+    pub token: std::sync::Arc<dyn Fn() -> Option<String> + Send + Sync>,
 }
 
 /// A 20 px paperclip, the attach button's icon (constant markup).
@@ -47,6 +42,8 @@ pub const PAPERCLIP: &str = r#"<svg viewBox="0 0 24 24" width="20" height="20" a
 
 /// A document icon for files that are not pictures (constant markup).
 const DOCUMENT: &str = r#"<svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" focusable="false"><path fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round" d="M6 2h8l5 5v15H6zM14 2v5h5"/></svg>"#;
+
+type Waiting = Box<dyn FnOnce(Option<String>)>;
 
 struct State {
     to: Files,
@@ -59,8 +56,10 @@ struct State {
     bytes: Vec<(String, web_sys::File)>,
     /// Files read back: their ids and blob URLs.
     urls: Vec<(String, String)>,
+    /// Files being read, each with who waits for it.
+    reading: Vec<(String, Vec<Waiting>)>,
     /// The chat's listeners (dropped with the chat).
-    listeners: Vec<Closure<dyn FnMut(Event)>>,
+    listeners: Vec<Closure<dyn Fn(Event)>>,
 }
 
 /// The chat's files (see the module's doc). A handle: copies share one state,
@@ -78,6 +77,7 @@ impl Attachments {
             list: Vec::new(),
             bytes: Vec::new(),
             urls: Vec::new(),
+            reading: Vec::new(),
             listeners: Vec::new(),
         });
         on_cleanup(move || {
@@ -108,7 +108,9 @@ impl Attachments {
     /// Listens on the live chat's element `root`: drops and pastes of
     /// files, the picker, the attach button and the files' buttons.
     pub fn wire(self, root: HtmlElement) {
-        let on = |kind: &str, f: Box<dyn FnMut(Event)>| {
+        // `Fn`, not `FnMut`: the picker's click, sent from the click
+        // listener, comes back to it (a `FnMut` would refuse to run again).
+        let on = |kind: &str, f: Box<dyn Fn(Event)>| {
             let listener = Closure::wrap(f);
             let _ = root.add_event_listener_with_callback(kind, listener.as_ref().unchecked_ref());
             self.0.try_update_value(|s| s.listeners.push(listener));
@@ -149,7 +151,10 @@ impl Attachments {
             "paste",
             Box::new(move |ev| {
                 let data = ev.unchecked_ref::<web_sys::ClipboardEvent>().clipboard_data();
-                let files = data.and_then(|d| d.files()).filter(|f| f.length() > 0);
+                // Text copied from a document may come with a picture of
+                // itself: then the text is what is pasted.
+                let text = data.as_ref().is_some_and(|d| d.types().includes(&"text/plain".into(), 0));
+                let files = data.and_then(|d| d.files()).filter(|f| f.length() > 0 && !text);
                 if files.is_some() && self.taking() {
                     ev.prevent_default();
                     self.take(files);
@@ -181,8 +186,10 @@ impl Attachments {
                     }
                 } else if let Some(b) = closest("[data-testid=upload-retry]") {
                     self.send(b.get_attribute("data-id").unwrap_or_default());
+                    self.refocus();
                 } else if let Some(b) = closest("[data-testid=upload-dismiss]") {
                     self.forget(&b.get_attribute("data-id").unwrap_or_default());
+                    self.refocus();
                 } else if let Some(slot) = closest("[data-file]") {
                     if closest(".sb-file-open").is_some() {
                         self.save(&slot);
@@ -198,6 +205,13 @@ impl Attachments {
     fn find(self, css: &str) -> Option<HtmlElement> {
         let root = self.get(|s| s.root.clone()).flatten()?;
         root.query_selector(css).ok().flatten().map(JsCast::unchecked_into)
+    }
+
+    /// Focus where the visitor was (their button went with its row).
+    fn refocus(self) {
+        if let Some(attach) = self.find("[data-testid=attach]") {
+            let _ = attach.focus();
+        }
     }
 
     /// Whether files are taken now (the site takes them and the visitor
@@ -249,12 +263,16 @@ impl Attachments {
         });
         let found = found.flatten();
         let Some((file, to)) = found else { return };
+        // Not connected yet: nobody to send it to (it can be tried again).
+        let Some(token) = (to.token)() else {
+            return self.set(&client_id, Progress::Failed(Failure::Network));
+        };
         self.set(&client_id, Progress::Sending(0));
         let (id, sent_as) = (client_id.clone(), client_id.clone());
         crate::api::upload_file(
             &to.api_base,
             &to.site,
-            &to.token(),
+            &token,
             &sent_as,
             &file,
             move |sent| self.set(&id, Progress::Sending(sent)),
@@ -358,6 +376,12 @@ impl Attachments {
     /// with the file's data) that are not filled for their file yet.
     pub fn dress(self) {
         let Some((Some(root), strings)) = self.get(|s| (s.root.clone(), s.strings)) else { return };
+        if self.find("[data-testid=composer]").is_none() {
+            // The chat is over: what failed in it cannot be tried again.
+            self.0.try_update_value(|s| s.list.retain(|u| matches!(u.progress, Progress::Sending(_))));
+        }
+        // (A composer drawn again, for a new conversation, starts empty.)
+        self.draw();
         let Ok(slots) = root.query_selector_all("[data-file]") else { return };
         for slot in (0..slots.length()).filter_map(|i| slots.item(i)) {
             let slot: Element = slot.unchecked_into();
@@ -379,7 +403,6 @@ impl Attachments {
             let _ = button.append_child(&label);
             let _ = slot.append_child(&button);
             if image {
-                let name = slot.get_attribute("data-name").unwrap_or_default();
                 self.read(&id.clone(), move |url| {
                     // Still this file's slot (a restored chat may renumber).
                     if slot.get_attribute("data-dressed").as_deref() != Some(&id) {
@@ -390,7 +413,8 @@ impl Attachments {
                             let img = make(
                                 "img",
                                 "sb-preview",
-                                &[("src", &src), ("alt", &name), ("data-testid", "file-preview")],
+                                // (The button says its name.)
+                                &[("src", &src), ("alt", ""), ("data-testid", "file-preview")],
                             );
                             let _ = button.prepend_with_node_1(&img);
                         }
@@ -407,43 +431,78 @@ impl Attachments {
         let name = slot.get_attribute("data-name").unwrap_or_default();
         let Some(strings) = self.get(|s| s.strings) else { return };
         let slot = slot.clone();
-        self.read(&id, move |url| match url {
+        self.read(&id.clone(), move |url| match url {
             Some(href) => {
-                // A link made for the moment: the browser saves what it points at.
+                // A link made for the moment, in the page (some browsers
+                // save only from there): the browser saves what it points at.
                 let a = make("a", "", &[("href", &href), ("download", &name)]);
+                let _ = slot.append_child(&a);
                 a.click();
+                a.remove();
             }
-            None => missing(&slot, strings),
+            // (Unless a restored chat put another file there meanwhile.)
+            None if slot.get_attribute("data-dressed").as_deref() == Some(&id) => missing(&slot, strings),
+            None => {}
         });
     }
 
-    /// Reads the file `id` (once), for `then`: its blob URL, or `None`.
+    /// Reads the file `id` (once, however many ask meanwhile), for `then`:
+    /// its blob URL, or `None`.
     fn read(self, id: &str, then: impl FnOnce(Option<String>) + 'static) {
-        let known = self.get(|s| s.urls.iter().find(|(i, _)| i == id).map(|(_, u)| u.clone()));
-        let Some(to) = self.get(|s| s.to.clone()) else { return };
-        if let Some(known) = known.flatten() {
-            return then(Some(known));
-        }
-        let id = id.to_owned();
-        crate::api::fetch_file(&to.api_base, &to.site, &to.token(), &id.clone(), move |blob| {
-            let url = blob.and_then(|b| web_sys::Url::create_object_url_with_blob(&b).ok());
-            if let Some(url) = &url {
-                if self.0.try_update_value(|s| s.urls.push((id, url.clone()))).is_none() {
-                    // The chat went meanwhile.
-                    let _ = web_sys::Url::revoke_object_url(url);
-                    return;
-                }
+        let mut then: Option<Waiting> = Some(Box::new(then));
+        // Known, waited for already, or to read now (with what for).
+        let next = self.0.try_update_value(|s| {
+            if let Some((_, url)) = s.urls.iter().find(|(i, _)| i == id) {
+                return Some(Ok(url.clone()));
             }
-            then(url);
+            if let Some((_, waiting)) = s.reading.iter_mut().find(|(i, _)| i == id) {
+                waiting.extend(then.take());
+                return None;
+            }
+            let token = (s.to.token)()?;
+            s.reading.push((id.to_owned(), then.take().into_iter().collect()));
+            Some(Err((s.to.clone(), token)))
+        });
+        let (to, token) = match next.flatten() {
+            Some(Ok(url)) => return then.into_iter().for_each(|f| f(Some(url.clone()))),
+            Some(Err(read)) => read,
+            // Not connected yet (or the chat went): nothing to read it with.
+            None => return then.into_iter().for_each(|f| f(None)),
+        };
+        let id = id.to_owned();
+        crate::api::fetch_file(&to.api_base, &to.site, &token, &id.clone(), move |blob| {
+            let url = blob.and_then(|b| web_sys::Url::create_object_url_with_blob(&b).ok());
+            let waiting = self.0.try_update_value(|s| {
+                if let Some(url) = &url {
+                    s.urls.push((id.clone(), url.clone()));
+                }
+                let at = s.reading.iter().position(|(i, _)| *i == id);
+                at.map(|at| s.reading.swap_remove(at).1).unwrap_or_default()
+            });
+            let Some(waiting) = waiting else {
+                // The chat went meanwhile.
+                if let Some(url) = &url {
+                    let _ = web_sys::Url::revoke_object_url(url);
+                }
+                return;
+            };
+            for then in waiting {
+                then(url.clone());
+            }
         });
     }
 }
 
+/// The largest picture shown in the chat (read as soon as it is shown,
+/// on every page of the site): larger ones are saved when asked, as any
+/// file.
+pub const PREVIEW_MAX_BYTES: u64 = 5 * 1024 * 1024;
+
 /// What a message's file slot holds for [`Attachments::dress`]: the
 /// file's id, name and label, and whether it is a picture.
 pub fn slot_data(file: FileRef, strings: &Strings) -> (String, String, String, bool) {
-    let label = strings.file_link.replace("{name}", &file.name).replace("{size}", &human_size(file.size));
-    let image = file.is_image();
+    let label = strings.file_link.replace("{size}", &human_size(file.size)).replace("{name}", &file.name);
+    let image = file.is_image() && file.size <= PREVIEW_MAX_BYTES;
     (file.id, file.name, label, image)
 }
 
@@ -484,7 +543,8 @@ fn failure(s: &Strings, u: &Upload, why: Failure, max_mb: u32) -> String {
         Failure::Ended => s.file_chat_ended.to_owned(),
         Failure::Network => s.file_network.to_owned(),
     };
-    s.file_failed.replace("{name}", &u.name).replace("{reason}", &reason)
+    // (The name last: it may hold braces of its own.)
+    s.file_failed.replace("{reason}", &reason).replace("{name}", &u.name)
 }
 
 /// A row's content: the name and a progress bar, or why it failed with

@@ -299,6 +299,11 @@ impl Socket {
         s
     }
 
+    /// The visitor's token, once the server gave one.
+    pub fn token(&self) -> Option<String> {
+        self.0.borrow().kept.token.clone()
+    }
+
     /// Messages typed but not yet confirmed (also from before a reload).
     pub fn pending(&self) -> Vec<Pending> {
         self.0.borrow().kept.pending.clone()

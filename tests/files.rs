@@ -30,6 +30,7 @@ fn files(max_mb: u32) -> Files {
         api_base: NOWHERE.into(),
         site: "files-test".into(),
         settings: FileSettings { max_mb, groups: vec![Group::Images, Group::Pdf] },
+        token: std::sync::Arc::new(|| Some("visitor-token".into())),
     }
 }
 
@@ -102,6 +103,28 @@ async fn files_are_offered_only_where_the_site_takes_them() {
 }
 
 #[wasm_bindgen_test]
+async fn the_attach_button_opens_the_picker_without_an_error() {
+    let (el, _, _h) = mounted(Some(files(10))).await;
+    let window = web_sys::window().unwrap();
+    let errors = std::rc::Rc::new(std::cell::Cell::new(0));
+    let counted = errors.clone();
+    let on_error = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::Event)>::new(move |_| {
+        counted.set(counted.get() + 1)
+    });
+    window.add_event_listener_with_callback("error", on_error.as_ref().unchecked_ref()).unwrap();
+    let picked = std::rc::Rc::new(std::cell::Cell::new(0));
+    let count = picked.clone();
+    let on_click =
+        wasm_bindgen::closure::Closure::<dyn Fn(web_sys::Event)>::new(move |_| count.set(count.get() + 1));
+    let input = el.query_selector("[data-testid=file-input]").unwrap().unwrap();
+    input.add_event_listener_with_callback("click", on_click.as_ref().unchecked_ref()).unwrap();
+    click(&el, "[data-testid=attach]");
+    sleep(20).await;
+    window.remove_event_listener_with_callback("error", on_error.as_ref().unchecked_ref()).unwrap();
+    assert_eq!((picked.get(), errors.get()), (1, 0), "the picker opened once, and nothing threw");
+}
+
+#[wasm_bindgen_test]
 async fn a_dropped_file_too_large_fails_at_once_and_can_be_dismissed() {
     let (el, _, _h) = mounted(Some(files(1))).await;
     let live = el.query_selector("[data-testid=live]").unwrap().unwrap();
@@ -147,11 +170,23 @@ async fn a_pasted_file_goes_out_and_a_failed_one_can_be_tried_again() {
         texts(&el, "[data-testid=upload-failed] p"),
         ["photo.png was not sent: the connection failed."]
     );
+    let id = |el: &web_sys::HtmlElement| {
+        el.query_selector("[data-testid=uploads] li").unwrap().unwrap().get_attribute("data-id").unwrap()
+    };
+    let failed_as = id(&el);
     click(&el, "[data-testid=upload-retry]");
     assert_eq!(texts(&el, "[data-testid=upload] span"), ["Sending photo.png…"], "on its way again");
-    // Text pasted is text: no upload.
+    assert_eq!(id(&el), failed_as, "with the same client id: stored once");
+    let focused = web_sys::window().unwrap().document().unwrap().active_element().unwrap();
+    assert_eq!(
+        focused.get_attribute("data-testid").as_deref(),
+        Some("attach"),
+        "focus stays in the composer"
+    );
+    // Text pasted is text, also with a picture of itself (as a
+    // spreadsheet's cells come): no upload.
     let init = web_sys::ClipboardEventInit::new();
-    let text = web_sys::DataTransfer::new().unwrap();
+    let text = carrying(&[file("cells.png", 100)]);
     text.set_data("text/plain", "hello").unwrap();
     init.set_clipboard_data(Some(&text));
     init.set_bubbles(true);

@@ -6,7 +6,8 @@
 //!   /api/conversations/{id}/files?client_id=…&name=…`, the bytes as the
 //!   body (session cookie from the inbox, or bearer token).
 //! - A visitor sends one in their open chat: `POST /api/visitor/files`, a
-//!   `multipart/form-data` body (so a page's script needs no preflight)
+//!   `multipart/form-data` body (no preflight, unless the page watches
+//!   the upload's progress)
 //!   with `site`, `token` (the visitor token), `client_id` and `file`, last.
 //!   Only from the site's allowed origins; 20 per conversation. A
 //!   preflight (`OPTIONS`, sent when the page watches the upload's
