@@ -270,17 +270,7 @@ async fn visitor_upload(
 fn serve(file: crate::store::files::StoredFile) -> Response {
     let ascii: String =
         file.name.chars().map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '_' }).collect();
-    let encoded: String = file
-        .name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
+    let encoded = switchboard_protocol::admin::conversations::encode(&file.name);
     let disposition =
         format!("attachment; filename=\"{}\"; filename*=UTF-8''{encoded}", ascii.replace('"', "_"));
     let mut response = file.bytes.into_response();

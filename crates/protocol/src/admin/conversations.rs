@@ -195,8 +195,9 @@ impl ConversationQuery {
     }
 }
 
-/// Percent-encodes everything but unreserved characters (RFC 3986).
-pub(super) fn encode(raw: &str) -> String {
+/// Percent-encodes everything but unreserved characters (RFC 3986): for
+/// query strings here, and a header's `filename*` on the server.
+pub fn encode(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     for b in raw.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
