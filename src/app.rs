@@ -232,6 +232,7 @@ fn BotView(
     // the greeting that opens a fresh stream at once: the visitor who opens
     // the panel sees the first card without waiting); the question or field
     // only once everything before it is shown.
+    let log = NodeRef::<leptos::html::Div>::new();
     let reveal = move |steps: Vec<Step>, greeting: bool| {
         leptos::task::spawn_local(async move {
             for (i, step) in steps.into_iter().enumerate() {
@@ -245,7 +246,14 @@ fn BotView(
                 }
                 match step {
                     Step::Ask { .. } | Step::AskField { .. } => prompt.set(Some(step)),
-                    Step::HandOff { .. } | Step::End { .. } => done.set(Some(step)),
+                    Step::HandOff { .. } | Step::End { .. } => {
+                        done.set(Some(step));
+                        // What answered the last card is gone: the focus
+                        // goes on in the panel, not to the page's body.
+                        if interacted.get_value() {
+                            focus_next(log);
+                        }
+                    }
                     Step::Say { .. } => {}
                 }
             }
@@ -291,7 +299,6 @@ fn BotView(
     };
 
     // At the live chat card: connect, hand off, chat.
-    let log = NodeRef::<leptos::html::Div>::new();
     let chat = RwSignal::new(Chat::default());
     let socket = StoredValue::new_local(None::<Socket>);
     let files = api_base.clone().map(|api_base| Files {
@@ -514,6 +521,26 @@ fn BotView(
                 </button>
             }
         })}
+    }
+}
+
+/// Once what a step ended with is drawn, focuses the next place to be in
+/// the panel of `log`: the live chat's composer, else "Start a new
+/// conversation", else the close button.
+fn focus_next(log: NodeRef<leptos::html::Div>) {
+    let next = Closure::once_into_js(move || {
+        let panel = log.get_untracked().and_then(|l| l.closest(".sb-panel").ok().flatten());
+        let target = panel.and_then(|p| {
+            ["[data-testid=message-input]", "[data-testid=new-chat]", "[data-testid=close]"]
+                .into_iter()
+                .find_map(|css| p.query_selector(css).ok().flatten())
+        });
+        if let Some(t) = target {
+            let _ = t.unchecked_into::<web_sys::HtmlElement>().focus();
+        }
+    });
+    if let Some(w) = web_sys::window() {
+        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(next.unchecked_ref(), 0);
     }
 }
 

@@ -1,7 +1,8 @@
 // Switchboard loader: the one file a site owner's <script> tag fetches.
 // No framework and no dependencies: it shows the launcher inside a Shadow DOM
 // root (no CSS leaks either way) and loads the WebAssembly widget only when
-// the visitor first opens the chat. The only global is window.Switchboard.
+// the visitor first opens the chat. The only global is window.Switchboard
+// (or the script's data-global name), unless the page has its own.
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -9,10 +10,22 @@
   var site = script.getAttribute("data-site") || "";
   var base = script.src.replace(/\/widget\.js(\?.*)?$/, "");
   // `cargo xtask build` puts every locale file's launcher labels here.
-  var labels = /*LAUNCHER_LABELS*/ { en: ["Open chat", "Close chat", "{count} new"] };
+  var labels = /*LAUNCHER_LABELS*/ { en: ["Open chat", "Close chat", "{count} new", "The chat could not be loaded. Please try again later."] };
 
   // The page API, usable before the widget is ready: calls queue until then.
-  var api = window.Switchboard || {};
+  // Its name is window.Switchboard (or data-global's), unless the page has
+  // a Switchboard of its own (a string, a frozen or another product's
+  // object): then window.SwitchboardChat, said once in the console.
+  function free(v) {
+    return v === undefined || (!!v && typeof v === "object" && Object.isExtensible(v) &&
+      Object.keys(v).every(function (k) { return /^(_q|open|close|identify|on)$/.test(k); }));
+  }
+  var name = script.getAttribute("data-global") || "Switchboard";
+  if (!free(window[name])) {
+    console.warn("Switchboard: window." + name + " is the page's own; the chat's API is window.SwitchboardChat");
+    name = "SwitchboardChat";
+  }
+  var api = free(window[name]) && window[name] || {};
   var queue = api._q || [];
   var listeners = {};
   var ready = false;
@@ -35,12 +48,38 @@
     (listeners[event] = listeners[event] || []).push(fn);
     if (event === "ready" && ready) fn({});
   };
-  window.Switchboard = api;
+  try { window[name] = api; } catch (e) { /* a property the page locked */ }
   function emit(event, detail) {
     (listeners[event] || []).forEach(function (fn) { try { fn(detail); } catch (e) { console.error(e); } });
   }
 
-  var host, root, launcher, container, config, widget = null, open = false;
+  var host, root, launcher, container, config, locale, widget = null, open = false;
+
+  // What the page's Content-Security-Policy refused of the widget, by
+  // directive: named in the one error said when the chat cannot start.
+  var refused = [], failed = false, bare = false;
+  document.addEventListener("securitypolicyviolation", function (e) {
+    if (/^(wasm-)?eval$/.test(e.blockedURI) || String(e.blockedURI).indexOf(base) === 0) refused.push(e.effectiveDirective);
+  });
+  function report(why) {
+    if (failed) return;
+    failed = true;
+    // (Violations are told a moment after the failure.)
+    setTimeout(function () {
+      console.error("Switchboard: the chat cannot start: " + (refused.length
+        ? "this page's Content-Security-Policy blocks it (" + refused.join(", ") + ")" : why));
+    }, 100);
+  }
+  // The visitor is told in the panel, whatever styles loaded.
+  function unavailable() {
+    if (container.querySelector("[data-testid=unavailable]")) return;
+    var note = document.createElement("p");
+    note.setAttribute("role", "alert");
+    note.setAttribute("data-testid", "unavailable");
+    note.textContent = labels[locale][3];
+    note.style.cssText = "margin:0;padding:16px;max-width:280px;background:#fff;color:#1d2433;border-radius:12px;box-shadow:0 8px 30px rgba(0,0,0,.25)";
+    container.appendChild(note);
+  }
 
   // Loading (also ahead of time, when the page is idle) only fetches and
   // compiles the widget; it is mounted on first open, with what the page told
@@ -57,7 +96,7 @@
       widget.catch(function (e) {
         // Next time the visitor opens the chat, try again.
         widget = null;
-        console.warn("Switchboard: the widget could not load", e);
+        report("the widget could not load (" + e + ")");
       });
     }
     return widget;
@@ -65,11 +104,14 @@
 
   var mounted = false;
   function mountWidget() {
+    if (bare) return unavailable();
     loadWidget().then(function (mod) {
       if (mounted) return;
+      var note = container.querySelector("[data-testid=unavailable]");
+      if (note) container.removeChild(note);
       mounted = true;
       mod.mount(container, site, base, JSON.stringify(config), JSON.stringify(identity));
-    }, function () { /* reported above */ });
+    }, unavailable);
   }
 
   function focusPanel() {
@@ -153,22 +195,31 @@
     config = siteConfig;
     // The site's language, else the first of the visitor's that is built in.
     var wanted = [config.appearance && config.appearance.locale].concat(navigator.languages || [navigator.language]);
-    var locale = "en";
+    locale = "en";
     for (var i = 0; i < wanted.length; i++) {
       var primary = String(wanted[i] || "").split(/[-_]/)[0].toLowerCase();
       if (primary in labels) { locale = primary; break; }
     }
     host = document.createElement("div");
     host.id = "switchboard-widget";
+    // Its own direction, never the page's.
+    host.dir = "ltr";
     root = host.attachShadow({ mode: "open" });
     var css = document.createElement("link");
     css.rel = "stylesheet";
     css.href = base + "/widget/widget.css";
     root.appendChild(css);
     var frame = document.createElement("div");
-    // Shown once its styles are in: never a bare button on the page.
+    // Shown once its styles are in: never a bare button on the page. Without
+    // them (a policy that refuses the stylesheet) the launcher stands where
+    // it belongs all the same, and opening it says the chat is unavailable.
     frame.style.display = "none";
-    css.onload = css.onerror = function () { frame.style.display = ""; };
+    css.onload = function () { frame.style.display = ""; };
+    css.onerror = function () {
+      bare = true;
+      frame.style.cssText = "position:fixed;bottom:20px;right:20px;z-index:2147483000;display:flex;flex-direction:column;align-items:flex-end;gap:12px";
+      report("its stylesheet did not load");
+    };
     frame.className = "sb-frame sb-" + String(config.appearance.position || "bottom_right").replace("_", "-");
     frame.style.setProperty("--sb-accent", config.appearance.accent);
     frame.style.setProperty("--sb-on-accent", onAccent(config.appearance.accent));
@@ -227,8 +278,16 @@
     frame.appendChild(news);
     root.appendChild(frame);
     document.body.appendChild(host);
-    // Prefetch the widget when the page is idle, so opening feels instant.
-    if ("requestIdleCallback" in window) window.requestIdleCallback(function () { loadWidget(); }, { timeout: 10000 });
+    // Fetched once the visitor moves towards the launcher, so opening feels
+    // instant; ahead of that only when the page is idle on a fast
+    // connection without data saver (every page view would pay for it).
+    ["pointerenter", "focus", "touchstart"].forEach(function (e) {
+      launcher.addEventListener(e, function () { if (!bare) loadWidget(); }, { passive: true });
+    });
+    var net = navigator.connection;
+    if (net && !net.saveData && net.effectiveType === "4g" && "requestIdleCallback" in window) {
+      window.requestIdleCallback(function () { if (!bare) loadWidget(); }, { timeout: 10000 });
+    }
     ready = true;
     queue.splice(0).forEach(function (c) { run(c[0], c[1]); });
     if (wasOpen()) setOpen(true, true);

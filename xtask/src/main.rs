@@ -135,10 +135,12 @@ pub fn build_bundles(progress: &Progress) -> anyhow::Result<()> {
     drop_stream_exports(&widget.join("switchboard-widget_bg.wasm"), &glue)?;
     let js = std::fs::read_to_string(&glue)?;
     std::fs::write(&glue, without_stream_classes(&js)?)?;
-    minify(&glue)?;
+    minify(&glue, true)?;
+    // The loader: every site's page downloads it.
     let loader = root().join("target/dist/widget/widget.js");
     let built = localize_loader(&std::fs::read_to_string(&loader)?, &launcher_labels()?)?;
-    std::fs::write(&loader, without_comment_lines(&built))?;
+    std::fs::write(&loader, built)?;
+    minify(&loader, false)?;
     for dir in ["widget", "inbox", "admin"] {
         precompress(&root().join("target/dist").join(dir))?;
     }
@@ -225,13 +227,14 @@ fn without_stream_classes(js: &str) -> anyhow::Result<String> {
     Ok(out)
 }
 
-/// Minifies the JS module `file` in place with terser (wasm-bindgen writes
-/// its glue readable). Its exports keep their names: the loader imports
-/// them.
-fn minify(file: &std::path::Path) -> anyhow::Result<()> {
+/// Minifies the JS `file` in place with terser (wasm-bindgen writes its
+/// glue readable; the loader keeps its comments in the source). A
+/// `module`'s exports keep their names: the loader imports them.
+fn minify(file: &std::path::Path, module: bool) -> anyhow::Result<()> {
     let out = tools::command("terser")
         .arg(file)
-        .args(["--module", "--compress", "--mangle", "-o"])
+        .args(if module { &["--module"][..] } else { &[] })
+        .args(["--compress", "--mangle", "-o"])
         .arg(file)
         .output()
         .context("running terser")?;
@@ -294,7 +297,8 @@ pub fn gzip(bytes: &[u8]) -> anyhow::Result<Vec<u8>> {
     Ok(gz.finish()?)
 }
 
-/// `locale → [open, close]` from the widget's locale files.
+/// `locale → [open, close, unread, unavailable]` from the widget's locale
+/// files.
 fn launcher_labels() -> anyhow::Result<serde_json::Map<String, serde_json::Value>> {
     let mut labels = serde_json::Map::new();
     let mut files: Vec<_> = std::fs::read_dir(root().join("src/locales"))?.collect::<Result<_, _>>()?;
@@ -304,7 +308,12 @@ fn launcher_labels() -> anyhow::Result<serde_json::Map<String, serde_json::Value
         let Some(locale) = path.file_stem().and_then(|s| s.to_str()).map(str::to_owned) else { continue };
         let strings: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path)?)
             .with_context(|| format!("parsing {}", path.display()))?;
-        let texts = [&strings["launcher_open"], &strings["launcher_close"], &strings["launcher_unread"]];
+        let texts = [
+            &strings["launcher_open"],
+            &strings["launcher_close"],
+            &strings["launcher_unread"],
+            &strings["load_failed"],
+        ];
         anyhow::ensure!(texts.iter().all(|t| t.is_string()), "{} lacks the launcher labels", path.display());
         labels.insert(locale, serde_json::json!(texts));
     }
@@ -320,26 +329,8 @@ fn localize_loader(src: &str, labels: &serde_json::Map<String, serde_json::Value
     Ok(format!("{}{}{}", &src[..start], serde_json::Value::Object(labels.clone()), &src[end..]))
 }
 
-/// `js` without its lines that hold only a `//` comment, its indentation
-/// and its empty lines: what every site's page downloads stays small,
-/// while the source keeps its comments. (Nothing else changes: a comment
-/// after code, a string or a regular expression stays as it is.)
-fn without_comment_lines(js: &str) -> String {
-    let lines = js.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with("//"));
-    lines.collect::<Vec<_>>().join("\n") + "\n"
-}
-
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn the_loader_ships_without_its_comment_lines_and_indentation() {
-        let src = "// The loader.\n(function () {\n  // Why.\n  var a = \"//x\"; // kept\n\n  var re = /\\/w/;\n})();\n";
-        assert_eq!(
-            super::without_comment_lines(src),
-            "(function () {\nvar a = \"//x\"; // kept\nvar re = /\\/w/;\n})();\n"
-        );
-    }
-
     #[test]
     fn the_glue_keeps_every_export_it_calls_but_wasm_streams_classes() {
         let js = "const ret = wasm.mount(a, b);\n\
@@ -353,12 +344,20 @@ mod tests {
     #[test]
     fn the_loader_gets_every_locales_launcher_labels() {
         let labels = super::launcher_labels().unwrap();
-        assert_eq!(labels["nl"], serde_json::json!(["Chat openen", "Chat sluiten", "{count} nieuw"]));
+        assert_eq!(
+            labels["nl"],
+            serde_json::json!([
+                "Chat openen",
+                "Chat sluiten",
+                "{count} nieuw",
+                "De chat kon niet worden geladen. Probeer het later opnieuw."
+            ])
+        );
         let src = "var a = 1;\n  var labels = /*LAUNCHER_LABELS*/ { en: [\"x\", \"y\"] };\n  var b = labels;";
         let out = super::localize_loader(src, &labels).unwrap();
         assert!(
             out.contains(
-                r#"var labels = {"en":["Open chat","Close chat","{count} new"],"nl":["Chat openen","Chat sluiten","{count} nieuw"]};"#
+                r#"var labels = {"en":["Open chat","Close chat","{count} new","The chat could not be loaded. Please try again later."],"nl":["Chat openen","Chat sluiten","{count} nieuw","De chat kon niet worden geladen. Probeer het later opnieuw."]};"#
             ),
             "{out}"
         );
