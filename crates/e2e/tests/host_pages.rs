@@ -6,7 +6,9 @@
 //! card.
 
 use fantoccini::{Client, Locator};
-use switchboard_e2e::{axe_violations, eventually, find, serve_page, shows, with_browser, App};
+use switchboard_e2e::{
+    axe_violations, eventually, find, save_screenshot, serve_page, shows, with_browser, App,
+};
 use switchboard_protocol::site::SiteKey;
 use switchboard_server::store::SiteUpdate;
 
@@ -139,6 +141,7 @@ async fn a_policy_that_refuses_the_widget_leaves_the_visitor_told_and_the_owner_
             assert_eq!(console_errors(&c).await?.len(), 1);
             let violations = axe_violations(&c).await?;
             assert!(violations.is_empty(), "chat unavailable ({directive}): {violations:?}");
+            save_screenshot(&c, &format!("widget-unavailable-{directive}")).await?;
             Ok(())
         })
         .await
