@@ -250,7 +250,8 @@ fn BotView(
                         done.set(Some(step));
                         // What answered the last card is gone: the focus
                         // goes on in the panel, not to the page's body.
-                        if interacted.get_value() {
+                        // (`try_`: a preview may drop the widget meanwhile.)
+                        if interacted.try_get_value() == Some(true) {
                             focus_next(log);
                         }
                     }
@@ -526,10 +527,19 @@ fn BotView(
 
 /// Once what a step ended with is drawn, focuses the next place to be in
 /// the panel of `log`: the live chat's composer, else "Start a new
-/// conversation", else the close button.
+/// conversation", else the close button. Not when the visitor went on
+/// elsewhere on the page meanwhile (the focus is not on the page's body
+/// or in the widget).
 fn focus_next(log: NodeRef<leptos::html::Div>) {
     let next = Closure::once_into_js(move || {
-        let panel = log.get_untracked().and_then(|l| l.closest(".sb-panel").ok().flatten());
+        let doc = web_sys::window().and_then(|w| w.document());
+        let active = doc.as_ref().and_then(web_sys::Document::active_element);
+        let body = doc.and_then(|d| d.body()).map(web_sys::Element::from);
+        let elsewhere = active.is_some_and(|a| Some(&a) != body.as_ref() && a.id() != "switchboard-widget");
+        let panel = log.try_get_untracked().flatten().and_then(|l| l.closest(".sb-panel").ok().flatten());
+        if elsewhere {
+            return;
+        }
         let target = panel.and_then(|p| {
             ["[data-testid=message-input]", "[data-testid=new-chat]", "[data-testid=close]"]
                 .into_iter()

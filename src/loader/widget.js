@@ -16,16 +16,20 @@
   // Its name is window.Switchboard (or data-global's), unless the page has
   // a Switchboard of its own (a string, a frozen or another product's
   // object): then window.SwitchboardChat, said once in the console.
+  // (Free: nothing, or a plain object holding at most a queue `_q`.)
   function free(v) {
-    return v === undefined || (!!v && typeof v === "object" && Object.isExtensible(v) &&
-      Object.keys(v).every(function (k) { return /^(_q|open|close|identify|on)$/.test(k); }));
+    return v === undefined || (!!v && Object.getPrototypeOf(v) === Object.prototype && Object.isExtensible(v) &&
+      Object.keys(v).every(function (k) { return k === "_q"; }));
   }
   var name = script.getAttribute("data-global") || "Switchboard";
+  // The tag twice on a page: the first one runs the chat.
+  if (window[name] && window[name].__switchboard) return;
   if (!free(window[name])) {
     console.warn("Switchboard: window." + name + " is the page's own; the chat's API is window.SwitchboardChat");
     name = "SwitchboardChat";
   }
   var api = free(window[name]) && window[name] || {};
+  Object.defineProperty(api, "__switchboard", { value: true });
   var queue = api._q || [];
   var listeners = {};
   var ready = false;
@@ -48,7 +52,9 @@
     (listeners[event] = listeners[event] || []).push(fn);
     if (event === "ready" && ready) fn({});
   };
-  try { window[name] = api; } catch (e) { /* a property the page locked */ }
+  if (free(window[name]) || window[name] === api) {
+    try { window[name] = api; } catch (e) { /* a property the page locked */ }
+  }
   function emit(event, detail) {
     (listeners[event] || []).forEach(function (fn) { try { fn(detail); } catch (e) { console.error(e); } });
   }
@@ -59,7 +65,8 @@
   // directive: named in the one error said when the chat cannot start.
   var refused = [], failed = false, bare = false;
   document.addEventListener("securitypolicyviolation", function (e) {
-    if (/^(wasm-)?eval$/.test(e.blockedURI) || String(e.blockedURI).indexOf(base) === 0) refused.push(e.effectiveDirective);
+    var ours = /^(wasm-)?eval$/.test(e.blockedURI) ? e.sourceFile : e.blockedURI;
+    if (String(ours).indexOf(base) === 0 && refused.indexOf(e.effectiveDirective) < 0) refused.push(e.effectiveDirective);
   });
   function report(why) {
     if (failed) return;
@@ -70,9 +77,11 @@
         ? "this page's Content-Security-Policy blocks it (" + refused.join(", ") + ")" : why));
     }, 100);
   }
-  // The visitor is told in the panel, whatever styles loaded.
+  // The visitor is told in the panel, whatever styles loaded (anew at each
+  // opening, so that it is said again).
   function unavailable() {
-    if (container.querySelector("[data-testid=unavailable]")) return;
+    var old = container.querySelector("[data-testid=unavailable]");
+    if (old) container.removeChild(old);
     var note = document.createElement("p");
     note.setAttribute("role", "alert");
     note.setAttribute("data-testid", "unavailable");
@@ -106,6 +115,8 @@
   function mountWidget() {
     if (bare) return unavailable();
     loadWidget().then(function (mod) {
+      // (The stylesheet may have failed meanwhile: no unstyled panel.)
+      if (bare) return unavailable();
       if (mounted) return;
       var note = container.querySelector("[data-testid=unavailable]");
       if (note) container.removeChild(note);
@@ -217,7 +228,9 @@
     css.onload = function () { frame.style.display = ""; };
     css.onerror = function () {
       bare = true;
-      frame.style.cssText = "position:fixed;bottom:20px;right:20px;z-index:2147483000;display:flex;flex-direction:column;align-items:flex-end;gap:12px";
+      var left = config.appearance.position === "bottom_left";
+      frame.style.cssText = "position:fixed;bottom:20px;" + (left ? "left" : "right") +
+        ":20px;z-index:2147483000;display:flex;flex-direction:column;gap:12px;align-items:flex-" + (left ? "start" : "end");
       report("its stylesheet did not load");
     };
     frame.className = "sb-frame sb-" + String(config.appearance.position || "bottom_right").replace("_", "-");
@@ -272,6 +285,8 @@
     launcher.appendChild(badge);
     news = document.createElement("span");
     news.className = "sb-sr-only";
+    // (Hidden also without the stylesheet.)
+    news.style.cssText = "position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)";
     news.setAttribute("aria-live", "polite");
     frame.appendChild(container);
     frame.appendChild(launcher);
@@ -282,7 +297,8 @@
     // instant; ahead of that only when the page is idle on a fast
     // connection without data saver (every page view would pay for it).
     ["pointerenter", "focus", "touchstart"].forEach(function (e) {
-      launcher.addEventListener(e, function () { if (!bare) loadWidget(); }, { passive: true });
+      // (Not again after a failure: opening tries again.)
+      launcher.addEventListener(e, function () { if (!bare && !failed) loadWidget(); }, { passive: true });
     });
     var net = navigator.connection;
     if (net && !net.saveData && net.effectiveType === "4g" && "requestIdleCallback" in window) {

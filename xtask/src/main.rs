@@ -233,7 +233,8 @@ fn without_stream_classes(js: &str) -> anyhow::Result<String> {
 fn minify(file: &std::path::Path, module: bool) -> anyhow::Result<()> {
     let out = tools::command("terser")
         .arg(file)
-        .args(if module { &["--module"][..] } else { &[] })
+        // (The loader is served without a charset: ASCII whatever its labels.)
+        .args(if module { &["--module"][..] } else { &["--format", "ascii_only=true"][..] })
         .args(["--compress", "--mangle", "-o"])
         .arg(file)
         .output()

@@ -68,6 +68,7 @@ async fn a_page_with_its_own_switchboard_keeps_it_and_the_chat_answers_beside_it
     for (own, expected) in [
         (r#"window.Switchboard = "the page's own";"#, serde_json::json!("the page's own")),
         ("window.Switchboard = Object.freeze({ version: 7 });", serde_json::json!({ "version": 7 })),
+        ("window.Switchboard = { version: 8 };", serde_json::json!({ "version": 8 })),
     ] {
         let url = host_page(&app, "", &format!("<script>{own}</script>"), "").await.unwrap();
         with_browser(|c| async move {
@@ -85,6 +86,18 @@ async fn a_page_with_its_own_switchboard_keeps_it_and_the_chat_answers_beside_it
         .await
         .unwrap();
     }
+    // The tag twice: one chat.
+    let twice = format!(r#"data-twice></script><script async src="{}/widget.js" data-site="demo""#, app.api);
+    let url = host_page(&app, "", "", &twice).await.unwrap();
+    with_browser(|c| async move {
+        c.goto(&url).await?;
+        find(&c, "[data-testid=launcher]").await?;
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        assert_eq!(eval(&c, "return document.querySelectorAll('#switchboard-widget').length").await?, 1);
+        Ok(())
+    })
+    .await
+    .unwrap();
     // A name of the site owner's choosing.
     let url = host_page(&app, "", "", r#"data-global="AcmeChat""#).await.unwrap();
     with_browser(|c| async move {
