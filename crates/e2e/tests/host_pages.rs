@@ -7,7 +7,7 @@
 
 use fantoccini::{Client, Locator};
 use switchboard_e2e::{
-    axe_violations, eventually, find, save_screenshot, serve_page, shows, with_browser, App,
+    axe_violations, eventually, find, save_screenshot, serve_page, shows, texts, with_browser, App,
 };
 use switchboard_protocol::site::SiteKey;
 use switchboard_server::store::SiteUpdate;
@@ -150,7 +150,7 @@ async fn a_policy_that_refuses_the_widget_leaves_the_visitor_told_and_the_owner_
             find(&c, "[data-testid=launcher]").await?.click().await?;
             find(&c, "[data-testid=launcher]").await?.click().await?;
             tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-            assert_eq!(texts_in_widget(&c, "[data-testid=unavailable]").await?.len(), 1);
+            assert_eq!(texts(&c, "[data-testid=unavailable]").await?.len(), 1);
             assert_eq!(console_errors(&c).await?.len(), 1);
             let violations = axe_violations(&c).await?;
             assert!(violations.is_empty(), "chat unavailable ({directive}): {violations:?}");
@@ -160,15 +160,6 @@ async fn a_policy_that_refuses_the_widget_leaves_the_visitor_told_and_the_owner_
         .await
         .unwrap();
     }
-}
-
-async fn texts_in_widget(c: &Client, css: &str) -> anyhow::Result<Vec<String>> {
-    let host = c.find(Locator::Css("#switchboard-widget")).await?;
-    let mut out = Vec::new();
-    for e in host.shadow_root().await?.find_all(Locator::Css(css)).await? {
-        out.push(e.text().await?);
-    }
-    Ok(out)
 }
 
 /// What has the focus, by its `data-testid` (inside the widget too).
